@@ -1,0 +1,133 @@
+//! The command line: every command, its flags and environment variables.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "bulwark",
+    version,
+    about = "Bulwark: the information security management system in one binary"
+)]
+pub struct Cli {
+    /// Database URL: sqlite:///absolute/path.db or postgres://user@host:port/db
+    /// (default: the embedded file ./bulwark-data/bulwark.db).
+    #[arg(long, global = true, env = "BULWARK_DATABASE_URL")]
+    pub database: Option<String>,
+
+    /// Log format.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Pretty, env = "BULWARK_LOG_FORMAT")]
+    pub log_format: LogFormat,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the web UI and the API.
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Login accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Serve a sample organisation on a fresh embedded database.
+    Demo(DemoArgs),
+    /// Fill a database with a generated, deterministic organisation (for benchmarks).
+    Seed(SeedArgs),
+    /// Measure the SPEC's performance figures on a generated organisation.
+    Bench(BenchArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "BULWARK_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// The URL people use to reach this instance (links in set-password messages).
+    /// https:// here makes cookies Secure.
+    #[arg(long, env = "BULWARK_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create a login account (and its person, if new).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, security, management, auditor, department-head or employee; repeat for several.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// Read the password from standard input instead of printing a set-password link.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Base URL for the set-password link.
+        #[arg(
+            long,
+            env = "BULWARK_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        public_url: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Create an API token for an account; prints only the token.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        expires_days: Option<i64>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Verify the whole hash chain; exit 1 naming the first broken entry.
+    Verify,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    #[arg(long, env = "BULWARK_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+}
+
+#[derive(Args, Debug)]
+pub struct SeedArgs {
+    #[arg(long, default_value_t = 10_000)]
+    pub people: usize,
+    #[arg(long, default_value_t = 0)]
+    pub audit_entries: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    #[arg(long, default_value_t = 10_000)]
+    pub people: usize,
+    #[arg(long, default_value_t = 1_000_000)]
+    pub audit_entries: usize,
+    /// Requests per measured page.
+    #[arg(long, default_value_t = 300)]
+    pub requests: usize,
+}

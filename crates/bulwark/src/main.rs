@@ -1,0 +1,235 @@
+//! The `bulwark` binary: parses the command line, opens the database named by the URL, and
+//! runs the command. Every error ends as one line on stderr and a non-zero exit.
+
+mod bench;
+mod cli;
+mod demo;
+mod seed;
+
+use anyhow::{Context, bail};
+use bulwark_core::accounts::{self, NewAccountInput, NewTokenInput};
+use bulwark_core::{Actor, CoreError, Store, time_util};
+use bulwark_store::{DatabaseUrl, SqlStore};
+use clap::Parser;
+use cli::{AuditCommand, Cli, Command, LogFormat, TokenCommand, UserCommand};
+use std::io::Read;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.log_format);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {}", one_line(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The error and its causes on one line.
+fn one_line(e: &anyhow::Error) -> String {
+    e.chain()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
+fn init_tracing(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_env("BULWARK_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Pretty => builder.compact().init(),
+    }
+}
+
+/// The database URL given, or the embedded default in ./bulwark-data.
+pub fn database_url(given: Option<&str>, default_dir: &str) -> anyhow::Result<DatabaseUrl> {
+    match given {
+        Some(url) => DatabaseUrl::parse(url),
+        None => {
+            let dir = std::env::current_dir()
+                .context("cannot read the current directory")?
+                .join(default_dir);
+            Ok(DatabaseUrl::sqlite_file(&dir.join("bulwark.db")))
+        }
+    }
+}
+
+async fn open(cli: &Cli) -> anyhow::Result<SqlStore> {
+    let url = database_url(cli.database.as_deref(), "bulwark-data")?;
+    SqlStore::open(&url).await
+}
+
+/// Turns a domain error into a message for the terminal.
+fn explain(e: CoreError) -> anyhow::Error {
+    match e {
+        CoreError::Invalid(fields) => {
+            anyhow::anyhow!(
+                fields
+                    .iter()
+                    .map(|f| format!("--{} {}", f.field.replace('_', "-"), f.message))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        }
+        other => anyhow::Error::new(other),
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match &cli.command {
+        Command::Serve(args) => {
+            let store = open(&cli).await?;
+            let public_url = args
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", args.listen));
+            serve(Arc::new(store), &args.listen, &public_url).await?;
+        }
+        Command::Migrate => {
+            open(&cli).await?;
+            println!("ok: migrations applied");
+        }
+        Command::User(UserCommand::Create {
+            email,
+            name,
+            roles,
+            password_stdin,
+            public_url,
+        }) => {
+            let store = open(&cli).await?;
+            let password = if *password_stdin {
+                let mut s = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut s)
+                    .context("cannot read the password from standard input")?;
+                Some(s.trim_end_matches(['\r', '\n']).to_string())
+            } else {
+                None
+            };
+            let input = NewAccountInput {
+                email: email.clone(),
+                name: name.clone(),
+                roles: roles.clone(),
+                password,
+                ..Default::default()
+            };
+            let (account, link) =
+                accounts::create_account(&store, &Actor::cli(), time_util::now(), &input)
+                    .await
+                    .map_err(explain)?;
+            match link {
+                Some(secret) => println!(
+                    "created account {} ({}); set-password link (valid 72 hours, once): {}/set-password/{}",
+                    account.email,
+                    account
+                        .roles
+                        .iter()
+                        .map(|r| r.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    public_url.trim_end_matches('/'),
+                    secret.0
+                ),
+                None => println!("created account {}", account.email),
+            }
+        }
+        Command::Token(TokenCommand::Create {
+            email,
+            name,
+            expires_days,
+        }) => {
+            let store = open(&cli).await?;
+            let Some((account, _)) = store.find_account_by_email(&email.to_lowercase()).await?
+            else {
+                bail!("no account with e-mail {email}");
+            };
+            let actor = account.actor(bulwark_core::access::Via::Cli);
+            let input = NewTokenInput {
+                name: name.clone(),
+                expires_days: expires_days.map(|d| d.to_string()),
+            };
+            let (_, secret) = accounts::create_token(&store, &actor, time_util::now(), &input)
+                .await
+                .map_err(explain)?;
+            println!("{}", secret.0);
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let store = open(&cli).await?;
+            let started = std::time::Instant::now();
+            match bulwark_core::store::verify_audit_chain(&store).await? {
+                Ok(n) => println!(
+                    "ok: {n} entries verified in {:.2} s",
+                    started.elapsed().as_secs_f64()
+                ),
+                Err(b) => {
+                    println!("broken: entry {}: {}", b.seq, b.reason);
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+        Command::Demo(args) => demo::run(cli.database.as_deref(), &args.listen).await?,
+        Command::Seed(args) => {
+            let store = open(&cli).await?;
+            seed::seed(&store, args.people, args.audit_entries, args.seed).await?;
+            println!(
+                "ok: seeded {} people and {} audit entries",
+                args.people, args.audit_entries
+            );
+        }
+        Command::Bench(args) => bench::run(args).await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Serves until SIGTERM or Ctrl-C; in-flight requests finish first.
+pub async fn serve(store: Arc<dyn Store>, listen: &str, public_url: &str) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, "serving");
+    println!("Bulwark is serving at http://{addr}");
+    bulwark_web::serve(
+        listener,
+        store,
+        bulwark_web::WebConfig::new(public_url),
+        shutdown_signal(),
+    )
+    .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

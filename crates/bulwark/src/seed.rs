@@ -1,0 +1,214 @@
+//! A generated organisation: departments with heads, people with realistic names, the
+//! security team's areas, and (optionally) a long audit history. Deterministic per seed.
+
+use bulwark_core::audit::AuditRecord;
+use bulwark_core::ids::{DepartmentId, PersonId};
+use bulwark_core::org::{self, AreaInput, Department};
+use bulwark_core::people::{Person, PersonKind, PersonStatus};
+use bulwark_core::{Actor, Store, time_util};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use uuid::Uuid;
+
+const FIRST: &[&str] = &[
+    "Ada",
+    "Alan",
+    "Grace",
+    "Linus",
+    "Margaret",
+    "Dennis",
+    "Barbara",
+    "Ken",
+    "Frances",
+    "Edsger",
+    "Radia",
+    "Whitfield",
+    "Hedy",
+    "Tim",
+    "Katherine",
+    "Vint",
+    "Shafi",
+    "Leslie",
+    "Anita",
+    "Donald",
+    "Sophie",
+    "Yusuf",
+    "Mei",
+    "Lars",
+    "Ingrid",
+    "Mateo",
+    "Amara",
+    "Kenji",
+    "Priya",
+    "Olga",
+    "Tomás",
+    "Fatima",
+    "Noah",
+    "Chloé",
+    "Aiko",
+    "Emeka",
+    "Sanna",
+    "Diego",
+];
+const LAST: &[&str] = &[
+    "Lovelace",
+    "Turing",
+    "Hopper",
+    "Torvalds",
+    "Hamilton",
+    "Ritchie",
+    "Liskov",
+    "Thompson",
+    "Allen",
+    "Dijkstra",
+    "Perlman",
+    "Diffie",
+    "Lamarr",
+    "Berners-Lee",
+    "Johnson",
+    "Cerf",
+    "Goldwasser",
+    "Lamport",
+    "Borg",
+    "Knuth",
+    "Wilson",
+    "Okafor",
+    "Nakamura",
+    "Lindqvist",
+    "Haugen",
+    "García",
+    "Mensah",
+    "Tanaka",
+    "Raman",
+    "Petrova",
+    "Novak",
+    "Haddad",
+    "Fischer",
+];
+pub const DEPARTMENTS: &[&str] = &[
+    "Engineering",
+    "Product",
+    "Security",
+    "IT",
+    "Sales",
+    "Marketing",
+    "Customer Success",
+    "Finance",
+    "People",
+    "Legal",
+];
+
+fn id(rng: &mut StdRng) -> Uuid {
+    uuid::Builder::from_random_bytes(rng.random()).into_uuid()
+}
+
+/// Generates the departments and `n` people (the first person of each department heads it).
+pub fn organisation(n: usize, seed: u64) -> (Vec<Department>, Vec<Person>) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let now = time_util::now();
+    let mut departments: Vec<Department> = DEPARTMENTS
+        .iter()
+        .map(|name| Department {
+            id: DepartmentId(id(&mut rng)),
+            name: (*name).into(),
+            head_person_id: None,
+            head_name: None,
+            people_count: 0,
+            created_at: now,
+            updated_at: now,
+        })
+        .collect();
+    let mut people = Vec::with_capacity(n);
+    for i in 0..n {
+        let first = FIRST[rng.random_range(0..FIRST.len())];
+        let last = LAST[rng.random_range(0..LAST.len())];
+        let dept = i % departments.len();
+        let kind = match rng.random_range(0..20) {
+            0 => PersonKind::Student,
+            1..=2 => PersonKind::Contractor,
+            _ => PersonKind::Employee,
+        };
+        let status = match rng.random_range(0..50) {
+            0 => PersonStatus::Onboarding,
+            1 => PersonStatus::Offboarding,
+            2 => PersonStatus::Left,
+            _ => PersonStatus::Active,
+        };
+        let local = format!("{}.{}", first, last)
+            .to_lowercase()
+            .replace(' ', "");
+        let email = if i < departments.len() * 2 {
+            format!("{local}@example.com")
+        } else {
+            format!("{local}.{i}@example.com")
+        };
+        let p = Person {
+            id: PersonId(id(&mut rng)),
+            name: format!("{first} {last}"),
+            email,
+            kind,
+            department_id: Some(departments[dept].id),
+            department_name: None,
+            status,
+            created_at: now,
+            updated_at: now,
+        };
+        if departments[dept].head_person_id.is_none() {
+            departments[dept].head_person_id = Some(p.id);
+        }
+        people.push(p);
+    }
+    (departments, people)
+}
+
+/// Writes the organisation, the default areas and `audit_entries` history entries.
+pub async fn seed(
+    store: &dyn Store,
+    people: usize,
+    audit_entries: usize,
+    seed: u64,
+) -> anyhow::Result<(Vec<Department>, Vec<Person>)> {
+    let actor = Actor::cli();
+    let (departments, persons) = organisation(people, seed);
+    let now = time_util::now();
+    let summary = serde_json::json!({ "departments": departments.len(), "people": persons.len(), "seed": seed });
+    let audit = AuditRecord::new(
+        &actor,
+        now,
+        "directory.import",
+        "directory",
+        "seed",
+        None::<&()>,
+        Some(&summary),
+    );
+    store
+        .import_directory(&departments, &persons, audit)
+        .await?;
+    for (name, description) in org::DEFAULT_AREAS {
+        org::create_area(
+            store,
+            &actor,
+            now,
+            &AreaInput {
+                name: name.into(),
+                description: description.into(),
+            },
+        )
+        .await?;
+    }
+    let mut rng = StdRng::seed_from_u64(seed ^ 0xA0D1);
+    let mut remaining = audit_entries;
+    while remaining > 0 {
+        let batch = remaining.min(20_000);
+        let records = (0..batch)
+            .map(|_| {
+                let p = &persons[rng.random_range(0..persons.len())];
+                let after = serde_json::json!({ "name": p.name, "email": p.email, "status": p.status.as_str() });
+                AuditRecord::new(&actor, now, "person.update", "person", p.id, Some(&after), Some(&after))
+            })
+            .collect();
+        store.append_audit(records).await?;
+        remaining -= batch;
+    }
+    Ok((departments, persons))
+}

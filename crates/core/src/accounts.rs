@@ -1,0 +1,684 @@
+//! Login accounts, passwords (argon2id), sessions, API tokens and set-password links.
+//! Secrets (session ids, tokens, reset links) are random, shown once, and stored only as
+//! SHA-256 hashes; passwords only as argon2id hashes.
+
+use crate::access::{Actor, Permission, Role, Via};
+use crate::audit::AuditRecord;
+use crate::error::{CoreError, CoreResult};
+use crate::ids::{AccountId, PersonId, TokenId};
+use crate::people::{Person, PersonInput, PersonKind, PersonStatus};
+use crate::store::Store;
+use crate::time_util::Timestamp;
+use crate::validate::Checks;
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use base64::Engine;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::sync::LazyLock;
+use time::Duration;
+
+pub const MIN_PASSWORD_LEN: usize = 12;
+pub const SESSION_LIFETIME: Duration = Duration::hours(12);
+pub const RESET_LINK_LIFETIME: Duration = Duration::hours(72);
+pub const TOKEN_PREFIX: &str = "bwk_";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AccountStatus {
+    Active,
+    Disabled,
+}
+
+impl AccountStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountStatus::Active => "active",
+            AccountStatus::Disabled => "disabled",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "active" => Some(Self::Active),
+            "disabled" => Some(Self::Disabled),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Account {
+    pub id: AccountId,
+    pub person_id: PersonId,
+    pub email: String,
+    pub name: String,
+    pub roles: Vec<Role>,
+    pub status: AccountStatus,
+    /// Whether a password is set (the hash itself never leaves the store layer but for checks).
+    pub has_password: bool,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_login_at: Option<Timestamp>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: Timestamp,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: Timestamp,
+}
+
+impl Account {
+    pub fn actor(&self, via: Via) -> Actor {
+        Actor {
+            account_id: Some(self.id),
+            person_id: Some(self.person_id),
+            label: self.email.clone(),
+            roles: self.roles.clone(),
+            via,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ApiToken {
+    pub id: TokenId,
+    pub account_id: AccountId,
+    pub name: String,
+    /// The first characters of the secret, so its owner can recognise it.
+    pub prefix: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: Timestamp,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<Timestamp>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_used_at: Option<Timestamp>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub revoked_at: Option<Timestamp>,
+}
+
+impl ApiToken {
+    pub fn is_usable(&self, now: Timestamp) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|e| e > now)
+    }
+}
+
+/// A signed-in browser. `id_hash` is the SHA-256 of the cookie value.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id_hash: String,
+    pub account_id: AccountId,
+    pub csrf_token: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// A newly created secret, to be shown once.
+#[derive(Debug, Clone)]
+pub struct Secret(pub String);
+
+pub fn random_secret(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+pub fn sha256_hex(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+pub fn hash_password(password: &str) -> CoreResult<String> {
+    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| CoreError::Internal(anyhow::anyhow!("password hashing failed: {e}")))
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+/// A hash to verify against when the account does not exist, so both cases take as long.
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash_password("not-a-real-password").unwrap_or_default());
+
+pub fn check_new_password(c: &mut Checks, field: &str, password: &str) {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        c.fail(
+            field,
+            &format!("must be at least {MIN_PASSWORD_LEN} characters"),
+        );
+    } else if password.len() > 1024 {
+        c.fail(field, "must be at most 1024 bytes");
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct NewAccountInput {
+    /// An existing person, or empty to create one from `name` and `email`.
+    #[serde(default)]
+    pub person_id: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// Set directly (CLI with --password-stdin); otherwise a set-password link is issued.
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+/// Creates an account (and its person if needed). Returns a set-password link secret when no
+/// password was given.
+pub async fn create_account(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    input: &NewAccountInput,
+) -> CoreResult<(Account, Option<Secret>)> {
+    actor.require(Permission::ManageAccounts)?;
+    let mut c = Checks::new();
+    let roles = match crate::access::parse_roles(&input.roles) {
+        Ok(r) if r.is_empty() => {
+            c.fail("roles", "choose at least one role");
+            r
+        }
+        Ok(r) => r,
+        Err(e) => {
+            c.fail("roles", &e);
+            vec![]
+        }
+    };
+    if let Some(p) = &input.password {
+        check_new_password(&mut c, "password", p);
+    }
+    let person = if input.person_id.trim().is_empty() {
+        let email = c.email("email", &input.email);
+        c.text("name", &input.name, 200);
+        c.finish()?;
+        match store.find_person_by_email(&email).await? {
+            Some(p) => p,
+            None => {
+                let pi = PersonInput {
+                    name: input.name.clone(),
+                    email: email.clone(),
+                    kind: PersonKind::Employee.as_str().into(),
+                    department_id: String::new(),
+                    status: PersonStatus::Active.as_str().into(),
+                };
+                crate::people::create(store, actor, now, &pi).await?
+            }
+        }
+    } else {
+        let found = match input.person_id.trim().parse::<PersonId>() {
+            Ok(id) => store.find_person(id).await?,
+            Err(_) => None,
+        };
+        match found {
+            Some(p) => {
+                c.finish()?;
+                p
+            }
+            None => {
+                c.fail("person_id", "must be an existing person");
+                c.finish()?;
+                return Err(CoreError::invalid(
+                    "person_id",
+                    "must be an existing person",
+                ));
+            }
+        }
+    };
+    insert_account_for(store, actor, now, &person, roles, input.password.as_deref()).await
+}
+
+async fn insert_account_for(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    person: &Person,
+    roles: Vec<Role>,
+    password: Option<&str>,
+) -> CoreResult<(Account, Option<Secret>)> {
+    if store.find_account_by_email(&person.email).await?.is_some()
+        || store.find_account_for_person(person.id).await?.is_some()
+    {
+        return Err(CoreError::invalid(
+            "email",
+            "this person already has an account",
+        ));
+    }
+    let password_hash = match password {
+        Some(p) => Some(hash_password(p)?),
+        None => None,
+    };
+    let account = Account {
+        id: AccountId::new(),
+        person_id: person.id,
+        email: person.email.clone(),
+        name: person.name.clone(),
+        roles,
+        status: AccountStatus::Active,
+        has_password: password_hash.is_some(),
+        last_login_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let audit = AuditRecord::new(
+        actor,
+        now,
+        "account.create",
+        "account",
+        account.id,
+        None::<&()>,
+        Some(&account),
+    );
+    store
+        .insert_account(&account, password_hash.as_deref(), audit)
+        .await?;
+    let link = if password.is_none() {
+        Some(issue_password_reset(store, actor, now, account.id).await?)
+    } else {
+        None
+    };
+    Ok((account, link))
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AccountUpdateInput {
+    #[serde(default)]
+    pub roles: Vec<String>,
+    #[serde(default)]
+    pub status: String,
+}
+
+pub async fn update_account(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    id: AccountId,
+    input: &AccountUpdateInput,
+) -> CoreResult<Account> {
+    actor.require(Permission::ManageAccounts)?;
+    let before = store.get_account(id).await?;
+    let mut c = Checks::new();
+    let roles = match crate::access::parse_roles(&input.roles) {
+        Ok(r) if r.is_empty() => {
+            c.fail("roles", "choose at least one role");
+            r
+        }
+        Ok(r) => r,
+        Err(e) => {
+            c.fail("roles", &e);
+            vec![]
+        }
+    };
+    let status = match input.status.trim() {
+        "" => before.status,
+        s => AccountStatus::parse(s).unwrap_or_else(|| {
+            c.fail("status", "must be active or disabled");
+            before.status
+        }),
+    };
+    if actor.account_id == Some(id)
+        && (!roles.contains(&Role::Admin) || status == AccountStatus::Disabled)
+    {
+        c.fail(
+            "roles",
+            "you cannot remove your own admin role or disable your own account",
+        );
+    }
+    c.finish()?;
+    let after = Account {
+        roles,
+        status,
+        updated_at: now,
+        ..before.clone()
+    };
+    let audit = AuditRecord::new(
+        actor,
+        now,
+        "account.update",
+        "account",
+        id,
+        Some(&before),
+        Some(&after),
+    );
+    store.update_account(&before, &after, audit).await?;
+    Ok(after)
+}
+
+/// Issues a one-time set-password link secret for the account (admin reset, new account).
+pub async fn issue_password_reset(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    account_id: AccountId,
+) -> CoreResult<Secret> {
+    actor.require(Permission::ManageAccounts)?;
+    let account = store.get_account(account_id).await?;
+    let secret = random_secret(32);
+    let expires = now + RESET_LINK_LIFETIME;
+    let audit = AuditRecord::new(
+        actor,
+        now,
+        "account.password_reset_issued",
+        "account",
+        account.id,
+        None::<&()>,
+        Some(&serde_json::json!({ "expires_at": crate::time_util::rfc3339(expires) })),
+    );
+    store
+        .insert_password_reset(&sha256_hex(&secret), account.id, expires, audit)
+        .await?;
+    Ok(Secret(secret))
+}
+
+/// Sets a password through a set-password link. The link works once.
+pub async fn complete_password_reset(
+    store: &dyn Store,
+    now: Timestamp,
+    secret: &str,
+    new_password: &str,
+    confirm: &str,
+) -> CoreResult<Account> {
+    let mut c = Checks::new();
+    check_new_password(&mut c, "password", new_password);
+    if new_password != confirm {
+        c.fail("confirm", "does not match the password");
+    }
+    c.finish()?;
+    let hash = hash_password(new_password)?;
+    let Some(account_id) = store.find_password_reset(&sha256_hex(secret), now).await? else {
+        return Err(CoreError::invalid(
+            "token",
+            "this link is invalid, used or expired; ask an admin for a new one",
+        ));
+    };
+    let account = store.get_account(account_id).await?;
+    let actor = account.actor(Via::Session);
+    let audit = AuditRecord::new(
+        &actor,
+        now,
+        "account.password_set",
+        "account",
+        account_id,
+        None::<&()>,
+        None::<&()>,
+    );
+    store
+        .consume_password_reset(&sha256_hex(secret), now, &hash, audit)
+        .await?;
+    Ok(account)
+}
+
+pub async fn change_password(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    current: &str,
+    new_password: &str,
+    confirm: &str,
+) -> CoreResult<()> {
+    let Some(account_id) = actor.account_id else {
+        return Err(CoreError::Unauthenticated);
+    };
+    let account = store.get_account(account_id).await?;
+    let mut c = Checks::new();
+    let stored = store
+        .find_account_by_email(&account.email)
+        .await?
+        .and_then(|(_, h)| h);
+    if !stored
+        .as_deref()
+        .is_some_and(|h| verify_password(current, h))
+    {
+        c.fail("current", "is not your current password");
+    }
+    check_new_password(&mut c, "password", new_password);
+    if new_password != confirm {
+        c.fail("confirm", "does not match the new password");
+    }
+    c.finish()?;
+    let hash = hash_password(new_password)?;
+    let audit = AuditRecord::new(
+        actor,
+        now,
+        "account.password_change",
+        "account",
+        account_id,
+        None::<&()>,
+        None::<&()>,
+    );
+    store.set_password_hash(account_id, &hash, audit).await?;
+    Ok(())
+}
+
+/// Checks e-mail and password. Unknown account, wrong password and disabled account all give
+/// the same error, and take about as long.
+pub async fn login(
+    store: &dyn Store,
+    now: Timestamp,
+    email: &str,
+    password: &str,
+) -> CoreResult<(Secret, Session, Account)> {
+    let email = email.trim().to_lowercase();
+    let found = store.find_account_by_email(&email).await?;
+    let ok = match &found {
+        Some((acc, Some(hash))) => {
+            verify_password(password, hash) && acc.status == AccountStatus::Active
+        }
+        _ => {
+            verify_password(password, &DUMMY_HASH);
+            false
+        }
+    };
+    let Some((account, _)) = found.filter(|_| ok) else {
+        return Err(CoreError::invalid(
+            "email",
+            "e-mail address or password is wrong",
+        ));
+    };
+    let secret = random_secret(32);
+    let session = Session {
+        id_hash: sha256_hex(&secret),
+        account_id: account.id,
+        csrf_token: random_secret(24),
+        created_at: now,
+        expires_at: now + SESSION_LIFETIME,
+    };
+    let actor = account.actor(Via::Session);
+    let audit = AuditRecord::new(
+        &actor,
+        now,
+        "session.login",
+        "account",
+        account.id,
+        None::<&()>,
+        None::<&()>,
+    );
+    store.insert_session(&session, audit).await?;
+    Ok((Secret(secret), session, account))
+}
+
+pub async fn logout(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    session_secret: &str,
+) -> CoreResult<()> {
+    let Some(account_id) = actor.account_id else {
+        return Ok(());
+    };
+    let audit = AuditRecord::new(
+        actor,
+        now,
+        "session.logout",
+        "account",
+        account_id,
+        None::<&()>,
+        None::<&()>,
+    );
+    store
+        .delete_session(&sha256_hex(session_secret), audit)
+        .await?;
+    Ok(())
+}
+
+/// The actor behind a session cookie, if the session is live and the account active.
+pub async fn session_actor(
+    store: &dyn Store,
+    now: Timestamp,
+    secret: &str,
+) -> CoreResult<Option<(Actor, Session)>> {
+    let Some(session) = store.find_session(&sha256_hex(secret)).await? else {
+        return Ok(None);
+    };
+    if session.expires_at <= now {
+        return Ok(None);
+    }
+    let account = store.get_account(session.account_id).await?;
+    if account.status != AccountStatus::Active {
+        return Ok(None);
+    }
+    Ok(Some((account.actor(Via::Session), session)))
+}
+
+/// The actor behind an API token, if it is live and its account active. Records the use.
+pub async fn token_actor(
+    store: &dyn Store,
+    now: Timestamp,
+    secret: &str,
+) -> CoreResult<Option<Actor>> {
+    let Some(token) = store.find_token_by_hash(&sha256_hex(secret)).await? else {
+        return Ok(None);
+    };
+    if !token.is_usable(now) {
+        return Ok(None);
+    }
+    let account = store.get_account(token.account_id).await?;
+    if account.status != AccountStatus::Active {
+        return Ok(None);
+    }
+    if token
+        .last_used_at
+        .is_none_or(|t| now - t > Duration::minutes(1))
+    {
+        store.touch_token(token.id, now).await?;
+    }
+    Ok(Some(account.actor(Via::Token)))
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct NewTokenInput {
+    #[serde(default)]
+    pub name: String,
+    /// Days until expiry; none or empty for no expiry.
+    #[serde(default)]
+    pub expires_days: Option<String>,
+}
+
+pub async fn create_token(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    input: &NewTokenInput,
+) -> CoreResult<(ApiToken, Secret)> {
+    let Some(account_id) = actor.account_id else {
+        return Err(CoreError::Unauthenticated);
+    };
+    let mut c = Checks::new();
+    let name = c.text("name", &input.name, 100);
+    let expires_at = match input.expires_days.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(d) => match d.parse::<i64>() {
+            Ok(n) if (1..=3650).contains(&n) => Some(now + Duration::days(n)),
+            _ => {
+                c.fail(
+                    "expires_days",
+                    "must be a whole number of days from 1 to 3650",
+                );
+                None
+            }
+        },
+    };
+    c.finish()?;
+    let secret = format!("{TOKEN_PREFIX}{}", random_secret(32));
+    let token = ApiToken {
+        id: TokenId::new(),
+        account_id,
+        name,
+        prefix: secret.chars().take(TOKEN_PREFIX.len() + 6).collect(),
+        created_at: now,
+        expires_at,
+        last_used_at: None,
+        revoked_at: None,
+    };
+    let audit = AuditRecord::new(
+        actor,
+        now,
+        "token.create",
+        "token",
+        token.id,
+        None::<&()>,
+        Some(&token),
+    );
+    store
+        .insert_token(&token, &sha256_hex(&secret), audit)
+        .await?;
+    Ok((token, Secret(secret)))
+}
+
+/// Revokes a token: its owner may, and so may an account manager.
+pub async fn revoke_token(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    id: TokenId,
+) -> CoreResult<ApiToken> {
+    let before = store.get_token(id).await?;
+    if actor.account_id != Some(before.account_id) && !actor.can(Permission::ManageAccounts) {
+        return Err(CoreError::NotFound);
+    }
+    if before.revoked_at.is_some() {
+        return Ok(before);
+    }
+    let after = ApiToken {
+        revoked_at: Some(now),
+        ..before.clone()
+    };
+    let audit = AuditRecord::new(
+        actor,
+        now,
+        "token.revoke",
+        "token",
+        id,
+        Some(&before),
+        Some(&after),
+    );
+    store.revoke_token(&after, audit).await?;
+    Ok(after)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_hash_is_argon2id_and_verifies() {
+        let h = hash_password("correct horse battery").unwrap();
+        assert!(h.starts_with("$argon2id$"), "{h}");
+        assert!(verify_password("correct horse battery", &h));
+        assert!(!verify_password("wrong horse battery", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn secrets_are_distinct_and_hashes_are_hex() {
+        assert_ne!(random_secret(32), random_secret(32));
+        assert_eq!(sha256_hex("abc").len(), 64);
+    }
+}

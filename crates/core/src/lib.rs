@@ -1,0 +1,19 @@
+//! Bulwark's domain: people, organisation, accounts, authorization, the audit chain and the
+//! `Store` trait that storage backends implement. This crate knows no HTTP and no SQL.
+
+pub mod access;
+pub mod accounts;
+pub mod audit;
+pub mod error;
+pub mod ids;
+pub mod org;
+pub mod page;
+pub mod people;
+pub mod store;
+pub mod time_util;
+pub mod validate;
+
+pub use access::{Actor, Permission, Role};
+pub use error::{CoreError, FieldError, StoreError};
+pub use store::Store;
+pub use time_util::Timestamp;

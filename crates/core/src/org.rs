@@ -1,0 +1,345 @@
+//! Departments (each with a head) and the security team's areas with their members.
+
+use crate::access::Actor;
+use crate::audit::AuditRecord;
+use crate::error::{CoreError, CoreResult};
+use crate::ids::{AreaId, DepartmentId, PersonId};
+use crate::store::Store;
+use crate::time_util::Timestamp;
+use crate::validate::Checks;
+use serde::{Deserialize, Serialize};
+
+/// The security team's areas a new instance starts with (SPEC: editable).
+pub const DEFAULT_AREAS: [(&str, &str); 4] = [
+    (
+        "Offensive security",
+        "Red team: penetration tests, adversary simulation.",
+    ),
+    (
+        "Defensive security",
+        "Blue team: detection, monitoring and incident response.",
+    ),
+    (
+        "Application security",
+        "Secure engineering, code review and vulnerability disclosure.",
+    ),
+    (
+        "Governance, risk & compliance",
+        "Policies, risks, controls, audits and vendors.",
+    ),
+];
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Department {
+    pub id: DepartmentId,
+    pub name: String,
+    pub head_person_id: Option<PersonId>,
+    #[serde(skip)]
+    pub head_name: Option<String>,
+    #[serde(skip)]
+    pub people_count: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: Timestamp,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DepartmentInput {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub head_person_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Area {
+    pub id: AreaId,
+    pub name: String,
+    pub description: String,
+    #[serde(skip)]
+    pub member_count: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: Timestamp,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AreaInput {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AreaMember {
+    pub area_id: AreaId,
+    pub person_id: PersonId,
+    pub person_name: String,
+    pub person_email: String,
+    pub specialty: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AreaMemberInput {
+    #[serde(default)]
+    pub person_id: String,
+    #[serde(default)]
+    pub specialty: String,
+}
+
+async fn parse_person(
+    store: &dyn Store,
+    c: &mut Checks,
+    field: &str,
+    raw: &str,
+    required: bool,
+) -> CoreResult<Option<PersonId>> {
+    match raw.trim() {
+        "" => {
+            if required {
+                c.fail(field, "is required");
+            }
+            Ok(None)
+        }
+        s => match s.parse::<PersonId>() {
+            Ok(id) if store.find_person(id).await?.is_some() => Ok(Some(id)),
+            _ => {
+                c.fail(field, "must be an existing person");
+                Ok(None)
+            }
+        },
+    }
+}
+
+pub async fn create_department(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    input: &DepartmentInput,
+) -> CoreResult<Department> {
+    let mut c = Checks::new();
+    let name = c.text("name", &input.name, 120);
+    let head = parse_person(
+        store,
+        &mut c,
+        "head_person_id",
+        &input.head_person_id,
+        false,
+    )
+    .await?;
+    c.finish()?;
+    let d = Department {
+        id: DepartmentId::new(),
+        name,
+        head_person_id: head,
+        head_name: None,
+        people_count: 0,
+        created_at: now,
+        updated_at: now,
+    };
+    let audit = AuditRecord::new(
+        actor,
+        now,
+        "department.create",
+        "department",
+        d.id,
+        None::<&()>,
+        Some(&d),
+    );
+    store
+        .insert_department(&d, audit)
+        .await
+        .map_err(|e| name_taken(e.into()))?;
+    Ok(d)
+}
+
+pub async fn update_department(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    id: DepartmentId,
+    input: &DepartmentInput,
+) -> CoreResult<Department> {
+    let before = store.get_department(id).await?;
+    let mut c = Checks::new();
+    let name = c.text("name", &input.name, 120);
+    let head = parse_person(
+        store,
+        &mut c,
+        "head_person_id",
+        &input.head_person_id,
+        false,
+    )
+    .await?;
+    c.finish()?;
+    let after = Department {
+        name,
+        head_person_id: head,
+        head_name: None,
+        updated_at: now,
+        ..before.clone()
+    };
+    let audit = AuditRecord::new(
+        actor,
+        now,
+        "department.update",
+        "department",
+        id,
+        Some(&before),
+        Some(&after),
+    );
+    store
+        .update_department(&before, &after, audit)
+        .await
+        .map_err(|e| name_taken(e.into()))?;
+    Ok(after)
+}
+
+pub async fn create_area(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    input: &AreaInput,
+) -> CoreResult<Area> {
+    let mut c = Checks::new();
+    let name = c.text("name", &input.name, 120);
+    let description = c.optional_text("description", &input.description, 2000);
+    c.finish()?;
+    let a = Area {
+        id: AreaId::new(),
+        name,
+        description,
+        member_count: 0,
+        created_at: now,
+        updated_at: now,
+    };
+    let audit = AuditRecord::new(
+        actor,
+        now,
+        "area.create",
+        "area",
+        a.id,
+        None::<&()>,
+        Some(&a),
+    );
+    store
+        .insert_area(&a, audit)
+        .await
+        .map_err(|e| name_taken(e.into()))?;
+    Ok(a)
+}
+
+pub async fn update_area(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    id: AreaId,
+    input: &AreaInput,
+) -> CoreResult<Area> {
+    let before = store.get_area(id).await?;
+    let mut c = Checks::new();
+    let name = c.text("name", &input.name, 120);
+    let description = c.optional_text("description", &input.description, 2000);
+    c.finish()?;
+    let after = Area {
+        name,
+        description,
+        updated_at: now,
+        ..before.clone()
+    };
+    let audit = AuditRecord::new(
+        actor,
+        now,
+        "area.update",
+        "area",
+        id,
+        Some(&before),
+        Some(&after),
+    );
+    store
+        .update_area(&before, &after, audit)
+        .await
+        .map_err(|e| name_taken(e.into()))?;
+    Ok(after)
+}
+
+pub async fn add_area_member(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    area_id: AreaId,
+    input: &AreaMemberInput,
+) -> CoreResult<AreaMember> {
+    let area = store.get_area(area_id).await?;
+    let mut c = Checks::new();
+    let person_id = parse_person(store, &mut c, "person_id", &input.person_id, true).await?;
+    let specialty = c.optional_text("specialty", &input.specialty, 200);
+    c.finish()?;
+    let Some(person_id) = person_id else {
+        return Err(CoreError::invalid("person_id", "is required"));
+    };
+    let person = store.get_person(person_id).await?;
+    if store
+        .list_area_members(area_id)
+        .await?
+        .iter()
+        .any(|m| m.person_id == person_id)
+    {
+        return Err(CoreError::invalid(
+            "person_id",
+            "is already a member of this area",
+        ));
+    }
+    let m = AreaMember {
+        area_id,
+        person_id,
+        person_name: person.name,
+        person_email: person.email,
+        specialty,
+    };
+    let audit = AuditRecord::new(
+        actor,
+        now,
+        "area.member.add",
+        "area",
+        area.id,
+        None::<&()>,
+        Some(&m),
+    );
+    store.insert_area_member(&m, audit).await?;
+    Ok(m)
+}
+
+pub async fn remove_area_member(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    area_id: AreaId,
+    person_id: PersonId,
+) -> CoreResult<()> {
+    let members = store.list_area_members(area_id).await?;
+    let Some(m) = members.into_iter().find(|m| m.person_id == person_id) else {
+        return Err(CoreError::NotFound);
+    };
+    let audit = AuditRecord::new(
+        actor,
+        now,
+        "area.member.remove",
+        "area",
+        area_id,
+        Some(&m),
+        None::<&()>,
+    );
+    store.delete_area_member(area_id, person_id, audit).await?;
+    Ok(())
+}
+
+fn name_taken(e: CoreError) -> CoreError {
+    match e {
+        CoreError::Conflict(_) => CoreError::invalid("name", "is already taken"),
+        other => other,
+    }
+}

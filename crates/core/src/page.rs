@@ -1,0 +1,92 @@
+//! Pagination and sorting, the same for every list.
+
+use serde::Serialize;
+
+pub const DEFAULT_PER_PAGE: u32 = 50;
+pub const MAX_PER_PAGE: u32 = 500;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    /// 1-based page number.
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        Self {
+            page: 1,
+            per_page: DEFAULT_PER_PAGE,
+        }
+    }
+}
+
+impl PageRequest {
+    /// Clamps user-supplied values into the allowed range.
+    pub fn new(page: Option<u32>, per_page: Option<u32>) -> Self {
+        Self {
+            page: page.unwrap_or(1).max(1),
+            per_page: per_page.unwrap_or(DEFAULT_PER_PAGE).clamp(1, MAX_PER_PAGE),
+        }
+    }
+
+    /// Everything, for exports.
+    pub fn all() -> Self {
+        Self {
+            page: 1,
+            per_page: u32::MAX,
+        }
+    }
+
+    pub fn offset(&self) -> i64 {
+        (self.page as i64 - 1) * self.per_page as i64
+    }
+
+    pub fn limit(&self) -> i64 {
+        self.per_page as i64
+    }
+}
+
+/// One page of a list and the total number of matching items.
+#[derive(Debug, Clone, Serialize)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl<T> Paged<T> {
+    pub fn pages(&self) -> u32 {
+        if self.per_page == 0 {
+            1
+        } else {
+            (self.total.div_ceil(self.per_page as u64)).max(1) as u32
+        }
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Paged<U> {
+        Paged {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+            page: self.page,
+            per_page: self.per_page,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortDir {
+    #[default]
+    Asc,
+    Desc,
+}
+
+impl SortDir {
+    pub fn parse(s: Option<&str>) -> Self {
+        match s {
+            Some("desc") => SortDir::Desc,
+            _ => SortDir::Asc,
+        }
+    }
+}

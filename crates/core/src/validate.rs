@@ -1,0 +1,105 @@
+//! Field validation helpers that collect every problem at once, so a form shows them all.
+
+use crate::error::{CoreError, FieldError};
+
+#[derive(Default)]
+pub struct Checks {
+    errors: Vec<FieldError>,
+}
+
+impl Checks {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn fail(&mut self, field: &str, message: &str) {
+        self.errors.push(FieldError::new(field, message));
+    }
+
+    /// A required single-line text of at most `max` characters; returns it trimmed.
+    pub fn text(&mut self, field: &str, value: &str, max: usize) -> String {
+        let v = value.trim();
+        if v.is_empty() {
+            self.fail(field, "is required");
+        } else if v.chars().count() > max {
+            self.fail(field, &format!("must be at most {max} characters"));
+        } else if v.chars().any(char::is_control) {
+            self.fail(field, "must not contain control characters");
+        }
+        v.to_string()
+    }
+
+    /// Optional free text (may be multi-line) of at most `max` characters.
+    pub fn optional_text(&mut self, field: &str, value: &str, max: usize) -> String {
+        let v = value.trim();
+        if v.chars().count() > max {
+            self.fail(field, &format!("must be at most {max} characters"));
+        }
+        v.to_string()
+    }
+
+    /// An e-mail address, lower-cased.
+    pub fn email(&mut self, field: &str, value: &str) -> String {
+        let v = value.trim().to_lowercase();
+        if v.is_empty() {
+            self.fail(field, "is required");
+        } else if !is_email(&v) {
+            self.fail(field, "must be an e-mail address such as ada@example.com");
+        }
+        v
+    }
+
+    pub fn finish(self) -> Result<(), CoreError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(CoreError::Invalid(self.errors))
+        }
+    }
+}
+
+pub fn is_email(v: &str) -> bool {
+    if v.len() > 254 || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return false;
+    }
+    match v.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && local.len() <= 64
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains("..")
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_rules() {
+        assert!(is_email("ada@example.com"));
+        assert!(!is_email("ada@example"));
+        assert!(!is_email("ada example@x.org"));
+        assert!(!is_email("@x.org"));
+        assert!(!is_email("a@@x.org"));
+    }
+
+    #[test]
+    fn checks_collect_every_field() {
+        let mut c = Checks::new();
+        c.text("name", "  ", 10);
+        c.email("email", "nope");
+        match c.finish() {
+            Err(CoreError::Invalid(errs)) => {
+                let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
+                assert_eq!(fields, ["name", "email"]);
+            }
+            other => panic!("expected invalid, got {other:?}"),
+        }
+    }
+}

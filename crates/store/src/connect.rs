@@ -1,0 +1,195 @@
+//! Opening a database from its URL, per-backend connection settings, and migrations.
+
+use anyhow::{Context, bail};
+use bulwark_core::store::Backend;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// A database URL whose password never appears in `Debug` or `Display`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    /// Accepts `sqlite://PATH` and `postgres://…` (or `postgresql://…`); refuses anything else.
+    pub fn parse(url: &str) -> anyhow::Result<Self> {
+        let url = url.trim();
+        if url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://")
+        {
+            Ok(Self(url.to_string()))
+        } else {
+            bail!(
+                "unsupported database URL '{}': use sqlite:///absolute/path.db or postgres://user@host:port/db",
+                Self(url.into())
+            )
+        }
+    }
+
+    /// The embedded database in `dir`.
+    pub fn sqlite_file(path: &Path) -> Self {
+        Self(format!("sqlite://{}", path.display()))
+    }
+
+    pub fn backend(&self) -> Backend {
+        if self.0.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        }
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The SQLite file path, if this is a SQLite URL.
+    pub fn sqlite_path(&self) -> Option<&str> {
+        let rest = self.0.strip_prefix("sqlite:")?;
+        let rest = rest.strip_prefix("//").unwrap_or(rest);
+        Some(rest.split('?').next().unwrap_or(rest))
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // postgres://user:secret@host -> postgres://user:***@host
+        match (self.0.find("://"), self.0.rfind('@')) {
+            (Some(scheme_end), Some(at)) if at > scheme_end => {
+                let userinfo = &self.0[scheme_end + 3..at];
+                match userinfo.split_once(':') {
+                    Some((user, _)) => write!(
+                        f,
+                        "{}{user}:***{}",
+                        &self.0[..scheme_end + 3],
+                        &self.0[at..]
+                    ),
+                    None => f.write_str(&self.0),
+                }
+            }
+            _ => f.write_str(&self.0),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({self})")
+    }
+}
+
+/// The store: a connection pool and which backend it talks to.
+#[derive(Clone)]
+pub struct SqlStore {
+    pub(crate) pool: AnyPool,
+    pub(crate) backend: Backend,
+}
+
+impl SqlStore {
+    /// Connects (creating a SQLite file if needed) without migrating.
+    pub async fn connect(url: &DatabaseUrl) -> anyhow::Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = url.backend();
+        let mut raw = url.expose().to_string();
+        if backend == Backend::Sqlite {
+            if let Some(path) = url.sqlite_path()
+                && let Some(parent) = Path::new(path).parent()
+                && !parent.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
+            }
+            if !raw.contains("mode=") {
+                raw.push_str(if raw.contains('?') {
+                    "&mode=rwc"
+                } else {
+                    "?mode=rwc"
+                });
+            }
+        }
+        let opts = AnyConnectOptions::from_str(&raw)
+            .with_context(|| format!("invalid database URL {url}"))?;
+        let pool_opts = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        let pool = match backend {
+            Backend::Sqlite => {
+                pool_opts
+                    .max_connections(8)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                                 PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
+                            )
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(opts)
+                    .await
+            }
+            Backend::Postgres => pool_opts.max_connections(16).connect_with(opts).await,
+        }
+        .with_context(|| format!("cannot open database {url}"))?;
+        Ok(Self { pool, backend })
+    }
+
+    /// Connects and applies every pending migration of this backend.
+    pub async fn open(url: &DatabaseUrl) -> anyhow::Result<Self> {
+        let store = Self::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator
+            .run(&self.pool)
+            .await
+            .context("database migration failed")?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Runs raw SQL; for tests that play an attacker with database access.
+    pub async fn execute_raw(&self, sql: &str) -> anyhow::Result<()> {
+        self.pool.execute(sql).await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_is_masked_and_unknown_schemes_refused() {
+        let u = DatabaseUrl::parse("postgres://app:hunter2@db:5432/bulwark").unwrap();
+        assert_eq!(u.to_string(), "postgres://app:***@db:5432/bulwark");
+        assert!(!format!("{u:?}").contains("hunter2"));
+        assert!(
+            DatabaseUrl::parse("mysql://x")
+                .unwrap_err()
+                .to_string()
+                .contains("unsupported")
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///tmp/b.db")
+                .unwrap()
+                .sqlite_path(),
+            Some("/tmp/b.db")
+        );
+    }
+}

@@ -1,0 +1,14 @@
+//! The SQL implementation of `bulwark_core::Store`, on SQLite (embedded, the default) or
+//! PostgreSQL. Each backend has its own migrations; queries are written once in portable SQL
+//! and run through sqlx's `Any` driver. Backend differences live in `connect` and `write`.
+
+mod accounts;
+mod audit;
+mod connect;
+mod org;
+mod people;
+mod rows;
+mod store_impl;
+mod write;
+
+pub use connect::{DatabaseUrl, SqlStore};

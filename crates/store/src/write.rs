@@ -1,0 +1,117 @@
+//! Write transactions and the audit-chain append that every write ends with.
+//!
+//! SQLite: `BEGIN IMMEDIATE` takes the single write lock up front. PostgreSQL: the
+//! transaction locks `audit_log` in EXCLUSIVE mode (reads still proceed) before it reads the
+//! chain head, so concurrent writers, also on other instances, append one after the other.
+
+use bulwark_core::StoreError;
+use bulwark_core::audit::{AuditEntry, AuditRecord, GENESIS_HASH};
+use bulwark_core::store::Backend;
+use bulwark_core::time_util::to_micros;
+use sqlx::{Any, AnyConnection, Row, Transaction};
+
+use crate::SqlStore;
+
+pub(crate) type Tx = Transaction<'static, Any>;
+
+impl SqlStore {
+    pub(crate) async fn begin_write(&self) -> Result<Tx, StoreError> {
+        match self.backend {
+            Backend::Sqlite => self
+                .pool
+                .begin_with("BEGIN IMMEDIATE")
+                .await
+                .map_err(map_err),
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await.map_err(map_err)?;
+                sqlx::query("LOCK TABLE audit_log IN EXCLUSIVE MODE")
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                Ok(tx)
+            }
+        }
+    }
+
+    /// Appends the records to the chain and commits. Every write goes through here.
+    pub(crate) async fn commit_with_audit(
+        &self,
+        mut tx: Tx,
+        records: Vec<AuditRecord>,
+    ) -> Result<(), StoreError> {
+        if records.is_empty() {
+            return Err(StoreError::Other(anyhow::anyhow!(
+                "refusing a write without an audit record"
+            )));
+        }
+        append(&mut tx, records).await?;
+        tx.commit().await.map_err(map_err)
+    }
+}
+
+async fn append(conn: &mut AnyConnection, records: Vec<AuditRecord>) -> Result<(), StoreError> {
+    let head = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    let (mut seq, mut hash) = match head {
+        Some(r) => (
+            r.try_get::<i64, _>(0).map_err(map_err)?,
+            r.try_get::<String, _>(1).map_err(map_err)?,
+        ),
+        None => (0, GENESIS_HASH.to_string()),
+    };
+    for rec in records {
+        let e = AuditEntry::chain(rec, seq, &hash);
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, actor_id, actor_label, action, entity_type, entity_id, \
+             before_json, after_json, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(e.seq)
+        .bind(to_micros(e.at))
+        .bind(e.actor_id.clone())
+        .bind(&e.actor_label)
+        .bind(&e.action)
+        .bind(&e.entity_type)
+        .bind(&e.entity_id)
+        .bind(&e.before)
+        .bind(&e.after)
+        .bind(&e.prev_hash)
+        .bind(&e.hash)
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)?;
+        seq = e.seq;
+        hash = e.hash;
+    }
+    Ok(())
+}
+
+/// Maps sqlx errors: uniqueness and foreign-key violations are conflicts, lost connections
+/// are unavailability, the rest is internal.
+pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::RowNotFound => StoreError::NotFound,
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::Conflict(db.message().to_string())
+        }
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+            StoreError::Conflict(db.message().to_string())
+        }
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            StoreError::Unavailable(e.to_string())
+        }
+        _ => StoreError::Other(anyhow::Error::new(e)),
+    }
+}
+
+/// Fails with `Conflict` when an optimistic update touched no row.
+pub(crate) fn expect_one(rows: u64, what: &str) -> Result<(), StoreError> {
+    if rows == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(format!(
+            "{what} was changed by someone else; reload and try again"
+        )))
+    }
+}

@@ -1,0 +1,253 @@
+//! The one authorization mechanism. Every route is registered through `Routes`, which
+//! records the access it needs in `RouteTable`; the `authorize` middleware resolves the
+//! caller (session cookie or bearer token) and checks that entry before any handler runs. A
+//! matched route with no entry is refused (fail closed). The route-by-route authorization
+//! test walks the same table.
+
+use axum::extract::{FromRequestParts, MatchedPath, Request, State};
+use axum::http::{Method, StatusCode, request::Parts};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::MethodRouter;
+use axum_extra::extract::CookieJar;
+use bulwark_core::accounts::{self, Session};
+use bulwark_core::{Actor, Permission, time_util};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
+
+use crate::AppState;
+use crate::error::{ApiError, HtmlError};
+
+pub const SESSION_COOKIE: &str = "bulwark_session";
+
+/// What a route requires of its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in account.
+    SignedIn,
+    /// A signed-in account holding the permission.
+    Needs(Permission),
+}
+
+/// Every registered route and its access, keyed by method and path pattern.
+#[derive(Debug, Clone, Default)]
+pub struct RouteTable(BTreeMap<(String, String), Access>);
+
+impl RouteTable {
+    pub fn get(&self, method: &Method, path: &str) -> Option<Access> {
+        self.0
+            .get(&(method.as_str().to_string(), path.to_string()))
+            .copied()
+    }
+
+    /// (method, path pattern, access) for every route, in a stable order.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &str, Access)> {
+        self.0
+            .iter()
+            .map(|((m, p), a)| (m.as_str(), p.as_str(), *a))
+    }
+
+    fn insert(&mut self, method: &str, path: &str, access: Access) {
+        let previous = self
+            .0
+            .insert((method.to_string(), path.to_string()), access);
+        assert!(previous.is_none(), "route {method} {path} registered twice");
+    }
+}
+
+/// Builds the router and its route table together, so no route lacks an access rule.
+pub struct Routes {
+    router: OpenApiRouter<AppState>,
+    table: RouteTable,
+}
+
+impl Routes {
+    pub fn new(openapi: utoipa::openapi::OpenApi) -> Self {
+        Self {
+            router: OpenApiRouter::with_openapi(openapi),
+            table: RouteTable::default(),
+        }
+    }
+
+    /// An API route documented by `#[utoipa::path]`, added with `utoipa_axum::routes!`.
+    pub fn api(mut self, access: Access, route: UtoipaMethodRouter<AppState>) -> Self {
+        for (path, item) in &route.1.paths {
+            let methods = [
+                ("GET", item.get.is_some()),
+                ("POST", item.post.is_some()),
+                ("PUT", item.put.is_some()),
+                ("PATCH", item.patch.is_some()),
+                ("DELETE", item.delete.is_some()),
+            ];
+            for (m, present) in methods {
+                if present {
+                    self.table.insert(m, path, access);
+                }
+            }
+        }
+        self.router = self.router.routes(route);
+        self
+    }
+
+    /// A page or other undocumented route. `methods` lists the methods `handler` answers.
+    pub fn page(
+        mut self,
+        path: &str,
+        access: Access,
+        methods: &[Method],
+        handler: MethodRouter<AppState>,
+    ) -> Self {
+        for m in methods {
+            self.table.insert(m.as_str(), path, access);
+        }
+        self.router = self.router.route(path, handler);
+        self
+    }
+
+    /// Declares routes that a merged-in router (API docs) serves, with their access.
+    pub fn declare(mut self, path: &str, access: Access, methods: &[Method]) -> Self {
+        for m in methods {
+            self.table.insert(m.as_str(), path, access);
+        }
+        self
+    }
+
+    /// Continues a table after the router is finished (for routers merged in whole).
+    pub fn with_table(table: RouteTable) -> Self {
+        Self {
+            router: OpenApiRouter::new(),
+            table,
+        }
+    }
+
+    pub fn into_table(self) -> RouteTable {
+        self.table
+    }
+
+    pub fn finish(self) -> (OpenApiRouter<AppState>, RouteTable) {
+        (self.router, self.table)
+    }
+}
+
+/// The signed-in browser session behind a request, for CSRF checks and logout.
+#[derive(Clone)]
+pub struct SessionInfo {
+    pub session: Session,
+    pub secret: String,
+}
+
+/// Whether a path is part of the JSON API (errors as problem+json, no redirects).
+pub fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+/// Resolves the caller and enforces the route table.
+pub async fn authorize(
+    State(app): State<AppState>,
+    jar: CookieJar,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let path = req.uri().path().to_string();
+    let Some(pattern) = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+    else {
+        return next.run(req).await; // unmatched: the fallback answers 404
+    };
+    let api = is_api(&path);
+    let Some(access) = app.routes.get(req.method(), &pattern) else {
+        tracing::error!(method = %req.method(), route = %pattern, "route has no declared access; refusing");
+        return deny(api, StatusCode::FORBIDDEN, &path);
+    };
+    let now = time_util::now();
+    let mut actor: Option<Actor> = None;
+    let bearer = req
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string());
+    if let Some(token) = bearer {
+        match accounts::token_actor(app.store.as_ref(), now, &token).await {
+            Ok(Some(a)) => actor = Some(a),
+            Ok(None) => return deny(api, StatusCode::UNAUTHORIZED, &path),
+            Err(e) => return ApiError::from(e).with_instance(&path).into_response(),
+        }
+    } else if let Some(cookie) = jar.get(SESSION_COOKIE) {
+        let secret = cookie.value().to_string();
+        match accounts::session_actor(app.store.as_ref(), now, &secret).await {
+            Ok(Some((a, session))) => {
+                actor = Some(a);
+                req.extensions_mut().insert(SessionInfo { session, secret });
+            }
+            Ok(None) => {}
+            Err(e) => return ApiError::from(e).with_instance(&path).into_response(),
+        }
+    }
+    let allowed = match (access, &actor) {
+        (Access::Public, _) => true,
+        (_, None) => return deny(api, StatusCode::UNAUTHORIZED, &path),
+        (Access::SignedIn, Some(_)) => true,
+        (Access::Needs(p), Some(a)) => a.can(p),
+    };
+    if !allowed {
+        return deny(api, StatusCode::FORBIDDEN, &path);
+    }
+    if let Some(a) = actor {
+        tracing::Span::current().record("user", tracing::field::display(a.label.as_str()));
+        req.extensions_mut().insert(Arc::new(a));
+    }
+    next.run(req).await
+}
+
+fn deny(api: bool, status: StatusCode, path: &str) -> Response {
+    match (api, status) {
+        (true, _) => ApiError::status(status).with_instance(path).into_response(),
+        (false, StatusCode::UNAUTHORIZED) => {
+            let next = urlencode(path);
+            Redirect::to(&format!("/login?next={next}")).into_response()
+        }
+        (false, _) => HtmlError::forbidden().into_response(),
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The authenticated caller; only present on routes that are not `Public`.
+pub struct CurrentActor(pub Arc<Actor>);
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentActor {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Arc<Actor>>()
+            .cloned()
+            .map(CurrentActor)
+            .ok_or_else(|| ApiError::status(StatusCode::UNAUTHORIZED))
+    }
+}
+
+/// The caller if signed in, on any route.
+pub struct MaybeActor(pub Option<Arc<Actor>>);
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeActor {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(MaybeActor(parts.extensions.get::<Arc<Actor>>().cloned()))
+    }
+}

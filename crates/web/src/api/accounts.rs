@@ -1,0 +1,188 @@
+//! `/api/v1/me`, `/api/v1/accounts` and `/api/v1/tokens`.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use bulwark_core::access::Via;
+use bulwark_core::accounts::{self, AccountUpdateInput, NewAccountInput, NewTokenInput};
+use bulwark_core::ids::{AccountId, TokenId};
+use bulwark_core::page::PageRequest;
+use bulwark_core::time_util::now;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::dto::*;
+use super::parse_id;
+use crate::AppState;
+use crate::access::CurrentActor;
+use crate::error::{ApiError, ApiJson, ApiQuery, Problem};
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
+    responses((status = 200, body = MeView), (status = 401, body = Problem, content_type = "application/problem+json")))]
+pub async fn me(CurrentActor(actor): CurrentActor) -> Json<MeView> {
+    Json(MeView {
+        account_id: actor.account_id.map(|a| a.to_string()),
+        person_id: actor.person_id.map(|p| p.to_string()),
+        email: actor.label.clone(),
+        roles: actor.roles.iter().map(|r| r.as_str().to_string()).collect(),
+        authenticated_via: match actor.via {
+            Via::Token => "token",
+            _ => "session",
+        }
+        .into(),
+    })
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AccountParams {
+    /// Text found in the name or e-mail address.
+    pub q: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+#[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts", params(AccountParams),
+    responses((status = 200, body = Page<AccountView>)))]
+pub async fn list_accounts(
+    State(app): State<AppState>,
+    ApiQuery(p): ApiQuery<AccountParams>,
+) -> Result<Json<Page<AccountView>>, ApiError> {
+    let found = app
+        .store
+        .list_accounts(p.q.as_deref(), PageRequest::new(p.page, p.per_page))
+        .await?;
+    Ok(Json(Page::from_paged(found, AccountView::from)))
+}
+
+pub fn set_password_url(app: &AppState, secret: &str) -> String {
+    format!("{}/set-password/{secret}", app.config.public_url)
+}
+
+#[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body = NewAccountBody,
+    responses((status = 201, body = NewAccountView), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn create_account(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    ApiJson(body): ApiJson<NewAccountBody>,
+) -> Result<(StatusCode, Json<NewAccountView>), ApiError> {
+    let input = NewAccountInput {
+        person_id: body.person_id.unwrap_or_default(),
+        email: body.email.unwrap_or_default(),
+        name: body.name.unwrap_or_default(),
+        roles: body.roles,
+        password: None,
+    };
+    let (account, link) =
+        accounts::create_account(app.store.as_ref(), &actor, now(), &input).await?;
+    let url = link.map(|s| set_password_url(&app, &s.0));
+    Ok((
+        StatusCode::CREATED,
+        Json(NewAccountView {
+            account: account.into(),
+            set_password_url: url,
+        }),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = String, Path)),
+    responses((status = 200, body = AccountView), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_account(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<AccountView>, ApiError> {
+    let id: AccountId = parse_id(&id)?;
+    Ok(Json(app.store.get_account(id).await?.into()))
+}
+
+#[utoipa::path(put, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = String, Path)), request_body = AccountUpdateBody,
+    responses((status = 200, body = AccountView), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn update_account(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<AccountUpdateBody>,
+) -> Result<Json<AccountView>, ApiError> {
+    let id: AccountId = parse_id(&id)?;
+    let input = AccountUpdateInput {
+        roles: body.roles,
+        status: body.status.unwrap_or_default(),
+    };
+    Ok(Json(
+        accounts::update_account(app.store.as_ref(), &actor, now(), id, &input)
+            .await?
+            .into(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/password-reset", tag = "accounts", params(("id" = String, Path)),
+    responses((status = 201, body = PasswordResetView), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn reset_password(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<PasswordResetView>), ApiError> {
+    let id: AccountId = parse_id(&id)?;
+    let secret = accounts::issue_password_reset(app.store.as_ref(), &actor, now(), id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(PasswordResetView {
+            set_password_url: set_password_url(&app, &secret.0),
+        }),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", responses((status = 200, body = Vec<TokenView>)))]
+pub async fn list_tokens(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+) -> Result<Json<Vec<TokenView>>, ApiError> {
+    let Some(id) = actor.account_id else {
+        return Ok(Json(vec![]));
+    };
+    Ok(Json(
+        app.store
+            .list_tokens(id)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = NewTokenBody,
+    responses((status = 201, description = "The token, shown once", body = NewTokenView),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn create_token(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    ApiJson(body): ApiJson<NewTokenBody>,
+) -> Result<(StatusCode, Json<NewTokenView>), ApiError> {
+    let input = NewTokenInput {
+        name: body.name,
+        expires_days: body.expires_days.map(|d| d.to_string()),
+    };
+    let (token, secret) = accounts::create_token(app.store.as_ref(), &actor, now(), &input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(NewTokenView {
+            token: secret.0,
+            details: token.into(),
+        }),
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens", params(("id" = String, Path)),
+    responses((status = 200, body = TokenView), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn revoke_token(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> Result<Json<TokenView>, ApiError> {
+    let id: TokenId = parse_id(&id)?;
+    Ok(Json(
+        accounts::revoke_token(app.store.as_ref(), &actor, now(), id)
+            .await?
+            .into(),
+    ))
+}

@@ -1,0 +1,329 @@
+//! The JSON shapes of the API, with their OpenAPI schemas. Domain types stay free of
+//! schema derives; these views are built from them.
+
+use bulwark_core::accounts::{Account, ApiToken};
+use bulwark_core::audit::AuditEntry;
+use bulwark_core::org::{Area, AreaMember, Department};
+use bulwark_core::page::Paged;
+use bulwark_core::people::Person;
+use bulwark_core::time_util::rfc3339;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// One page of a list. Every list answers in this shape.
+#[derive(Serialize, ToSchema)]
+pub struct Page<T: ToSchema> {
+    pub items: Vec<T>,
+    /// Number of items matching the filter, on all pages.
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl<T: ToSchema> Page<T> {
+    pub fn from_paged<U>(p: Paged<U>, f: impl FnMut(U) -> T) -> Self {
+        let p = p.map(f);
+        Self {
+            items: p.items,
+            total: p.total,
+            page: p.page,
+            per_page: p.per_page,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// 1-based page number (default 1).
+    pub page: Option<u32>,
+    /// Items per page (default 50, at most 500).
+    pub per_page: Option<u32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonView {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    /// employee, contractor or student
+    pub kind: String,
+    pub department_id: Option<String>,
+    pub department_name: Option<String>,
+    /// onboarding, active, offboarding or left
+    pub status: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<Person> for PersonView {
+    fn from(p: Person) -> Self {
+        Self {
+            id: p.id.to_string(),
+            name: p.name,
+            email: p.email,
+            kind: p.kind.as_str().into(),
+            department_id: p.department_id.map(|d| d.to_string()),
+            department_name: p.department_name,
+            status: p.status.as_str().into(),
+            created_at: rfc3339(p.created_at),
+            updated_at: rfc3339(p.updated_at),
+        }
+    }
+}
+
+/// A person as sent by a client. Unknown values are reported per field.
+#[derive(Deserialize, ToSchema)]
+pub struct PersonBody {
+    pub name: String,
+    pub email: String,
+    /// employee (default), contractor or student
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub department_id: Option<String>,
+    /// onboarding, active (default), offboarding or left
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+impl From<PersonBody> for bulwark_core::people::PersonInput {
+    fn from(b: PersonBody) -> Self {
+        Self {
+            name: b.name,
+            email: b.email,
+            kind: b.kind.unwrap_or_default(),
+            department_id: b.department_id.unwrap_or_default(),
+            status: b.status.unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DepartmentView {
+    pub id: String,
+    pub name: String,
+    pub head_person_id: Option<String>,
+    pub head_name: Option<String>,
+    pub people_count: i64,
+}
+
+impl From<Department> for DepartmentView {
+    fn from(d: Department) -> Self {
+        Self {
+            id: d.id.to_string(),
+            name: d.name,
+            head_person_id: d.head_person_id.map(|h| h.to_string()),
+            head_name: d.head_name,
+            people_count: d.people_count,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DepartmentBody {
+    pub name: String,
+    #[serde(default)]
+    pub head_person_id: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AreaView {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub member_count: i64,
+}
+
+impl From<Area> for AreaView {
+    fn from(a: Area) -> Self {
+        Self {
+            id: a.id.to_string(),
+            name: a.name,
+            description: a.description,
+            member_count: a.member_count,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AreaBody {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AreaMemberView {
+    pub person_id: String,
+    pub name: String,
+    pub email: String,
+    pub specialty: String,
+}
+
+impl From<AreaMember> for AreaMemberView {
+    fn from(m: AreaMember) -> Self {
+        Self {
+            person_id: m.person_id.to_string(),
+            name: m.person_name,
+            email: m.person_email,
+            specialty: m.specialty,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AreaMemberBody {
+    pub person_id: String,
+    #[serde(default)]
+    pub specialty: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AccountView {
+    pub id: String,
+    pub person_id: String,
+    pub email: String,
+    pub name: String,
+    /// admin, security, management, auditor, department-head, employee
+    pub roles: Vec<String>,
+    /// active or disabled
+    pub status: String,
+    pub has_password: bool,
+    pub last_login_at: Option<String>,
+    pub created_at: String,
+}
+
+impl From<Account> for AccountView {
+    fn from(a: Account) -> Self {
+        Self {
+            id: a.id.to_string(),
+            person_id: a.person_id.to_string(),
+            email: a.email,
+            name: a.name,
+            roles: a.roles.iter().map(|r| r.as_str().to_string()).collect(),
+            status: a.status.as_str().into(),
+            has_password: a.has_password,
+            last_login_at: a.last_login_at.map(rfc3339),
+            created_at: rfc3339(a.created_at),
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewAccountBody {
+    /// An existing person; or leave empty and give `email` and `name` to create one.
+    #[serde(default)]
+    pub person_id: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub roles: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NewAccountView {
+    pub account: AccountView,
+    /// One-time link where the person sets their password.
+    pub set_password_url: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AccountUpdateBody {
+    pub roles: Vec<String>,
+    /// active or disabled (unchanged if absent)
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PasswordResetView {
+    pub set_password_url: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenView {
+    pub id: String,
+    pub name: String,
+    /// The first characters of the token, to recognise it.
+    pub prefix: String,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+impl From<ApiToken> for TokenView {
+    fn from(t: ApiToken) -> Self {
+        Self {
+            id: t.id.to_string(),
+            name: t.name,
+            prefix: t.prefix,
+            created_at: rfc3339(t.created_at),
+            expires_at: t.expires_at.map(rfc3339),
+            last_used_at: t.last_used_at.map(rfc3339),
+            revoked_at: t.revoked_at.map(rfc3339),
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewTokenBody {
+    pub name: String,
+    /// Days until the token expires (1 to 3650); absent for no expiry.
+    #[serde(default)]
+    pub expires_days: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NewTokenView {
+    /// The secret token. It is shown this once and stored only as a hash.
+    pub token: String,
+    pub details: TokenView,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MeView {
+    pub account_id: Option<String>,
+    pub person_id: Option<String>,
+    pub email: String,
+    pub roles: Vec<String>,
+    /// session or token
+    pub authenticated_via: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditEntryView {
+    pub seq: i64,
+    pub at: String,
+    pub actor_id: Option<String>,
+    pub actor: String,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    /// The state before the change, as JSON (null for a creation).
+    pub before: serde_json::Value,
+    /// The state after the change, as JSON (null for a deletion).
+    pub after: serde_json::Value,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl From<AuditEntry> for AuditEntryView {
+    fn from(e: AuditEntry) -> Self {
+        Self {
+            seq: e.seq,
+            at: rfc3339(e.at),
+            actor_id: e.actor_id,
+            actor: e.actor_label,
+            action: e.action,
+            entity_type: e.entity_type,
+            entity_id: e.entity_id,
+            before: serde_json::from_str(&e.before).unwrap_or(serde_json::Value::Null),
+            after: serde_json::from_str(&e.after).unwrap_or(serde_json::Value::Null),
+            prev_hash: e.prev_hash,
+            hash: e.hash,
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! The JSON API under `/api/v1`, its OpenAPI 3.1 document and the interactive docs.
+
+pub mod accounts;
+pub mod audit;
+pub mod dto;
+pub mod org;
+pub mod people;
+
+use axum::http::{Method, StatusCode};
+use bulwark_core::Permission;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa_axum::routes;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::access::{Access, RouteTable, Routes};
+use crate::error::ApiError;
+
+pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
+pub const DOCS_PATH: &str = "/api/docs";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Bulwark API", description = "Information security management: people, organisation, accounts and the audit log."),
+    modifiers(&BearerAuth),
+    security(("bearer" = []), ("session" = [])),
+    components(schemas(crate::error::Problem))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Cookie(
+                utoipa::openapi::security::ApiKeyValue::new(crate::access::SESSION_COOKIE),
+            )),
+        );
+    }
+}
+
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// Registers every API route with the access it needs.
+pub fn routes(r: Routes) -> Routes {
+    use Access::*;
+    use Permission::*;
+    r.api(SignedIn, routes!(accounts::me))
+        .api(Needs(ViewDirectory), routes!(people::list_people))
+        .api(Needs(ManageDirectory), routes!(people::create_person))
+        .api(Needs(ViewDirectory), routes!(people::get_person))
+        .api(Needs(ManageDirectory), routes!(people::update_person))
+        .api(Needs(ViewDirectory), routes!(org::list_departments))
+        .api(Needs(ManageDirectory), routes!(org::create_department))
+        .api(Needs(ViewDirectory), routes!(org::get_department))
+        .api(Needs(ManageDirectory), routes!(org::update_department))
+        .api(Needs(ViewDirectory), routes!(org::list_areas))
+        .api(Needs(ManageDirectory), routes!(org::create_area))
+        .api(Needs(ViewDirectory), routes!(org::get_area))
+        .api(Needs(ManageDirectory), routes!(org::update_area))
+        .api(Needs(ViewDirectory), routes!(org::list_area_members))
+        .api(Needs(ManageDirectory), routes!(org::add_area_member))
+        .api(Needs(ManageDirectory), routes!(org::remove_area_member))
+        .api(Needs(ViewAccounts), routes!(accounts::list_accounts))
+        .api(Needs(ManageAccounts), routes!(accounts::create_account))
+        .api(Needs(ViewAccounts), routes!(accounts::get_account))
+        .api(Needs(ManageAccounts), routes!(accounts::update_account))
+        .api(Needs(ManageAccounts), routes!(accounts::reset_password))
+        .api(SignedIn, routes!(accounts::list_tokens))
+        .api(SignedIn, routes!(accounts::create_token))
+        .api(SignedIn, routes!(accounts::revoke_token))
+        .api(Needs(ViewAudit), routes!(audit::list_audit))
+}
+
+/// The interactive docs, served from the binary.
+pub fn swagger(openapi: utoipa::openapi::OpenApi) -> SwaggerUi {
+    SwaggerUi::new(DOCS_PATH).url(OPENAPI_PATH, openapi)
+}
+
+/// The routes the docs router adds, with their access (public: the API's shape is no secret).
+pub fn declare_docs(table: RouteTable) -> RouteTable {
+    let r = Routes::with_table(table);
+    r.declare(OPENAPI_PATH, Access::Public, &[Method::GET])
+        .declare(DOCS_PATH, Access::Public, &[Method::GET])
+        .declare(&format!("{DOCS_PATH}/"), Access::Public, &[Method::GET])
+        .declare(
+            &format!("{DOCS_PATH}/{{*rest}}"),
+            Access::Public,
+            &[Method::GET],
+        )
+        .into_table()
+}
+
+/// Parses an id from the path; a malformed id is simply not found.
+pub fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
+    raw.parse()
+        .map_err(|_| ApiError::status(StatusCode::NOT_FOUND))
+}

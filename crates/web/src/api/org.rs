@@ -1,0 +1,196 @@
+//! `/api/v1/departments` and `/api/v1/areas` (with members).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use bulwark_core::ids::{AreaId, DepartmentId, PersonId};
+use bulwark_core::org::{self, AreaInput, AreaMemberInput, DepartmentInput};
+use bulwark_core::time_util::now;
+
+use super::dto::{
+    AreaBody, AreaMemberBody, AreaMemberView, AreaView, DepartmentBody, DepartmentView,
+};
+use super::parse_id;
+use crate::AppState;
+use crate::access::CurrentActor;
+use crate::error::{ApiError, ApiJson, Problem};
+
+fn department_input(b: DepartmentBody) -> DepartmentInput {
+    DepartmentInput {
+        name: b.name,
+        head_person_id: b.head_person_id.unwrap_or_default(),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/departments", tag = "organisation", responses((status = 200, body = Vec<DepartmentView>)))]
+pub async fn list_departments(
+    State(app): State<AppState>,
+) -> Result<Json<Vec<DepartmentView>>, ApiError> {
+    Ok(Json(
+        app.store
+            .list_departments()
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/departments", tag = "organisation", request_body = DepartmentBody,
+    responses((status = 201, body = DepartmentView), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn create_department(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    ApiJson(body): ApiJson<DepartmentBody>,
+) -> Result<(StatusCode, Json<DepartmentView>), ApiError> {
+    let d =
+        org::create_department(app.store.as_ref(), &actor, now(), &department_input(body)).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(app.store.get_department(d.id).await?.into()),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/departments/{id}", tag = "organisation", params(("id" = String, Path)),
+    responses((status = 200, body = DepartmentView), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_department(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<DepartmentView>, ApiError> {
+    let id: DepartmentId = parse_id(&id)?;
+    Ok(Json(app.store.get_department(id).await?.into()))
+}
+
+#[utoipa::path(put, path = "/api/v1/departments/{id}", tag = "organisation", params(("id" = String, Path)), request_body = DepartmentBody,
+    responses((status = 200, body = DepartmentView), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn update_department(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<DepartmentBody>,
+) -> Result<Json<DepartmentView>, ApiError> {
+    let id: DepartmentId = parse_id(&id)?;
+    org::update_department(
+        app.store.as_ref(),
+        &actor,
+        now(),
+        id,
+        &department_input(body),
+    )
+    .await?;
+    Ok(Json(app.store.get_department(id).await?.into()))
+}
+
+#[utoipa::path(get, path = "/api/v1/areas", tag = "organisation", responses((status = 200, body = Vec<AreaView>)))]
+pub async fn list_areas(State(app): State<AppState>) -> Result<Json<Vec<AreaView>>, ApiError> {
+    Ok(Json(
+        app.store
+            .list_areas()
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/areas", tag = "organisation", request_body = AreaBody,
+    responses((status = 201, body = AreaView), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn create_area(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    ApiJson(body): ApiJson<AreaBody>,
+) -> Result<(StatusCode, Json<AreaView>), ApiError> {
+    let a = org::create_area(
+        app.store.as_ref(),
+        &actor,
+        now(),
+        &AreaInput {
+            name: body.name,
+            description: body.description,
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(a.into())))
+}
+
+#[utoipa::path(get, path = "/api/v1/areas/{id}", tag = "organisation", params(("id" = String, Path)),
+    responses((status = 200, body = AreaView), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_area(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<AreaView>, ApiError> {
+    let id: AreaId = parse_id(&id)?;
+    Ok(Json(app.store.get_area(id).await?.into()))
+}
+
+#[utoipa::path(put, path = "/api/v1/areas/{id}", tag = "organisation", params(("id" = String, Path)), request_body = AreaBody,
+    responses((status = 200, body = AreaView), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn update_area(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<AreaBody>,
+) -> Result<Json<AreaView>, ApiError> {
+    let id: AreaId = parse_id(&id)?;
+    org::update_area(
+        app.store.as_ref(),
+        &actor,
+        now(),
+        id,
+        &AreaInput {
+            name: body.name,
+            description: body.description,
+        },
+    )
+    .await?;
+    Ok(Json(app.store.get_area(id).await?.into()))
+}
+
+#[utoipa::path(get, path = "/api/v1/areas/{id}/members", tag = "organisation", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<AreaMemberView>)))]
+pub async fn list_area_members(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<AreaMemberView>>, ApiError> {
+    let id: AreaId = parse_id(&id)?;
+    app.store.get_area(id).await?;
+    Ok(Json(
+        app.store
+            .list_area_members(id)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/areas/{id}/members", tag = "organisation", params(("id" = String, Path)), request_body = AreaMemberBody,
+    responses((status = 201, body = AreaMemberView), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn add_area_member(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<AreaMemberBody>,
+) -> Result<(StatusCode, Json<AreaMemberView>), ApiError> {
+    let id: AreaId = parse_id(&id)?;
+    let input = AreaMemberInput {
+        person_id: body.person_id,
+        specialty: body.specialty,
+    };
+    let m = org::add_area_member(app.store.as_ref(), &actor, now(), id, &input).await?;
+    Ok((StatusCode::CREATED, Json(m.into())))
+}
+
+#[utoipa::path(delete, path = "/api/v1/areas/{id}/members/{person_id}", tag = "organisation",
+    params(("id" = String, Path), ("person_id" = String, Path)),
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn remove_area_member(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path((id, person_id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let id: AreaId = parse_id(&id)?;
+    let person_id: PersonId = parse_id(&person_id)?;
+    org::remove_area_member(app.store.as_ref(), &actor, now(), id, person_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,179 @@
+//! `/api/v1/people`: list (filter, sort, paginate, CSV), read, create, update.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use bulwark_core::ids::PersonId;
+use bulwark_core::page::{PageRequest, SortDir};
+use bulwark_core::people::{self, PeopleFilter, PeopleSort, PersonKind, PersonStatus};
+use bulwark_core::time_util::now;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::dto::{Page, PersonBody, PersonView};
+use super::parse_id;
+use crate::AppState;
+use crate::access::CurrentActor;
+use crate::error::{ApiError, ApiJson, ApiQuery, Problem};
+
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct PeopleParams {
+    /// Text found in the name or e-mail address.
+    pub q: Option<String>,
+    pub department_id: Option<String>,
+    /// employee, contractor or student
+    pub kind: Option<String>,
+    /// onboarding, active, offboarding or left
+    pub status: Option<String>,
+    /// name (default), email, department, status or created
+    pub sort: Option<String>,
+    /// asc (default) or desc
+    pub dir: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+    /// json (default) or csv (all matching people, no paging)
+    pub format: Option<String>,
+}
+
+impl PeopleParams {
+    /// The filter, or field errors naming each unknown value.
+    pub fn filter(&self) -> Result<PeopleFilter, bulwark_core::CoreError> {
+        let mut c = bulwark_core::validate::Checks::new();
+        let nonempty = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        let department_id = nonempty(&self.department_id).and_then(|d| {
+            d.parse().ok().or_else(|| {
+                c.fail("department_id", "must be a department id");
+                None
+            })
+        });
+        let kind = nonempty(&self.kind).and_then(|k| {
+            PersonKind::parse(&k).or_else(|| {
+                c.fail("kind", &format!("must be one of {}", PersonKind::choices()));
+                None
+            })
+        });
+        let status = nonempty(&self.status).and_then(|s| {
+            PersonStatus::parse(&s).or_else(|| {
+                c.fail(
+                    "status",
+                    &format!("must be one of {}", PersonStatus::choices()),
+                );
+                None
+            })
+        });
+        c.finish()?;
+        Ok(PeopleFilter {
+            q: nonempty(&self.q),
+            department_id,
+            kind,
+            status,
+            sort: PeopleSort::parse(self.sort.as_deref()),
+            dir: SortDir::parse(self.dir.as_deref()),
+        })
+    }
+}
+
+/// People as CSV, for exports.
+pub fn people_csv(people: Vec<bulwark_core::people::Person>) -> Response {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "id",
+        "name",
+        "email",
+        "kind",
+        "department",
+        "status",
+        "created_at",
+    ]);
+    for p in people {
+        let _ = w.write_record([
+            p.id.to_string(),
+            p.name,
+            p.email,
+            p.kind.as_str().into(),
+            p.department_name.unwrap_or_default(),
+            p.status.as_str().into(),
+            bulwark_core::time_util::rfc3339(p.created_at),
+        ]);
+    }
+    let body = w.into_inner().unwrap_or_default();
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"people.csv\"",
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+#[utoipa::path(get, path = "/api/v1/people", tag = "people", params(PeopleParams),
+    responses((status = 200, description = "A page of people (or CSV with format=csv)", body = Page<PersonView>),
+              (status = 400, body = Problem, content_type = "application/problem+json"),
+              (status = 401, body = Problem, content_type = "application/problem+json"),
+              (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_people(
+    State(app): State<AppState>,
+    ApiQuery(params): ApiQuery<PeopleParams>,
+) -> Result<Response, ApiError> {
+    let filter = params.filter()?;
+    if params.format.as_deref() == Some("csv") {
+        let all = people::list(app.store.as_ref(), &filter, PageRequest::all()).await?;
+        return Ok(people_csv(all.items));
+    }
+    let page = PageRequest::new(params.page, params.per_page);
+    let found = people::list(app.store.as_ref(), &filter, page).await?;
+    Ok(Json(Page::from_paged(found, PersonView::from)).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/people", tag = "people", request_body = PersonBody,
+    responses((status = 201, body = PersonView),
+              (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")))]
+pub async fn create_person(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    ApiJson(body): ApiJson<PersonBody>,
+) -> Result<(StatusCode, Json<PersonView>), ApiError> {
+    let p = people::create(app.store.as_ref(), &actor, now(), &body.into()).await?;
+    Ok((StatusCode::CREATED, Json(p.into())))
+}
+
+#[utoipa::path(get, path = "/api/v1/people/{id}", tag = "people", params(("id" = String, Path)),
+    responses((status = 200, body = PersonView), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_person(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<PersonView>, ApiError> {
+    let id: PersonId = parse_id(&id)?;
+    Ok(Json(app.store.get_person(id).await?.into()))
+}
+
+#[utoipa::path(put, path = "/api/v1/people/{id}", tag = "people", params(("id" = String, Path)), request_body = PersonBody,
+    responses((status = 200, body = PersonView), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn update_person(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<PersonBody>,
+) -> Result<Json<PersonView>, ApiError> {
+    let id: PersonId = parse_id(&id)?;
+    let p = people::update(app.store.as_ref(), &actor, now(), id, &body.into()).await?;
+    Ok(Json(
+        app.store
+            .find_person(p.id)
+            .await?
+            .map(Into::into)
+            .unwrap_or_else(|| p.into()),
+    ))
+}

@@ -1,0 +1,130 @@
+//! Bulwark's web layer: the router with its single authorization mechanism, the JSON API
+//! under `/api/v1` with its OpenAPI document, the server-rendered pages, embedded assets,
+//! security headers and operational endpoints.
+
+pub mod access;
+pub mod api;
+mod assets;
+mod csrf;
+pub mod error;
+mod ops;
+pub mod pages;
+mod throttle;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, header};
+use bulwark_core::Store;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+pub use access::{Access, RouteTable};
+
+/// Settings the web layer needs.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// The address people use to reach this instance, for links in e-mails and the CLI.
+    pub public_url: String,
+    /// Mark cookies `Secure` (the public URL is https).
+    pub secure_cookies: bool,
+}
+
+impl WebConfig {
+    pub fn new(public_url: &str) -> Self {
+        let public_url = public_url.trim_end_matches('/').to_string();
+        Self {
+            secure_cookies: public_url.starts_with("https://"),
+            public_url,
+        }
+    }
+}
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub routes: Arc<RouteTable>,
+    pub config: Arc<WebConfig>,
+    metrics: Arc<ops::Metrics>,
+    throttle: Arc<throttle::LoginThrottle>,
+}
+
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Builds the whole application: routes, authorization, and the middleware stack.
+pub fn app(store: Arc<dyn Store>, config: WebConfig) -> (Router, Arc<RouteTable>) {
+    let routes = pages::routes(api::routes(access::Routes::new(api::openapi())));
+    let (router, table) = routes.finish();
+    let (router, openapi) = router.split_for_parts();
+    let docs: Router<AppState> = Router::from(api::swagger(openapi)).layer(SetResponseHeaderLayer::overriding(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"),
+    ));
+    let table = Arc::new(api::declare_docs(table));
+    let state = AppState {
+        store,
+        routes: table.clone(),
+        config: Arc::new(config),
+        metrics: Arc::new(ops::Metrics::new()),
+        throttle: Arc::new(throttle::LoginThrottle::new()),
+    };
+    let router = router
+        .merge(docs)
+        .route_layer(axum::middleware::from_fn(csrf::verify))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            access::authorize,
+        ))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ops::track,
+        ))
+        .fallback(pages::not_found)
+        .layer(DefaultBodyLimit::max(1024 * 1024))
+        .layer(TraceLayer::new_for_http().make_span_with(ops::request_span))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        ))
+        .with_state(state);
+    (router, table)
+}
+
+/// Serves until `shutdown` resolves; in-flight requests finish first.
+pub async fn serve(
+    listener: TcpListener,
+    store: Arc<dyn Store>,
+    config: WebConfig,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let (router, _) = app(store, config);
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

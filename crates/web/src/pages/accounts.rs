@@ -1,0 +1,252 @@
+//! Account pages: list, create (with a one-time set-password link), roles and status, resets.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use bulwark_core::accounts::{self, Account, AccountUpdateInput, NewAccountInput};
+use bulwark_core::ids::AccountId;
+use bulwark_core::page::{PageRequest, Paged};
+use bulwark_core::time_util::now;
+use bulwark_core::{Permission, Role};
+use serde::Deserialize;
+
+use super::{Chrome, Errors, HistoryItem, Options, Pager, form_errors, history};
+use crate::AppState;
+use crate::api::accounts::set_password_url;
+use crate::error::HtmlError;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    page: Paged<Account>,
+    pager: Pager,
+    pager_base: String,
+    q: String,
+    can_manage: bool,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    page: Option<u32>,
+}
+
+pub async fn list(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Query(lq): Query<ListQuery>,
+) -> Result<Response, HtmlError> {
+    let page = app
+        .store
+        .list_accounts(Some(&lq.q), PageRequest::new(lq.page, None))
+        .await?;
+    Ok(ListPage {
+        pager: Pager::from(&page),
+        pager_base: format!(
+            "/accounts?{}&",
+            serde_urlencoded::to_string([("q", &lq.q)]).unwrap_or_default()
+        ),
+        page,
+        q: lq.q,
+        can_manage: chrome.can(Permission::ManageAccounts),
+        chrome: chrome.at("accounts"),
+    }
+    .into_response())
+}
+
+fn role_choices(selected: &[String]) -> Vec<(Role, bool)> {
+    Role::ALL
+        .iter()
+        .map(|r| (*r, selected.iter().any(|s| s == r.as_str())))
+        .collect()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts/new.html")]
+struct NewPage {
+    chrome: Chrome,
+    email: String,
+    person_name: String,
+    role_choices: Vec<(Role, bool)>,
+    errors: Errors,
+}
+
+#[derive(Deserialize, Default)]
+pub struct NewForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    roles: Vec<String>,
+}
+
+pub async fn new_form(chrome: Chrome) -> Response {
+    NewPage {
+        chrome: chrome.at("accounts"),
+        email: String::new(),
+        person_name: String::new(),
+        role_choices: role_choices(&["employee".into()]),
+        errors: Errors::none(),
+    }
+    .into_response()
+}
+
+pub async fn create(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Form(form): Form<NewForm>,
+) -> Result<Response, HtmlError> {
+    let actor = chrome.actor()?;
+    let input = NewAccountInput {
+        email: form.email.clone(),
+        name: form.name.clone(),
+        roles: form.roles.clone(),
+        ..Default::default()
+    };
+    match accounts::create_account(app.store.as_ref(), &actor, now(), &input).await {
+        Ok((account, link)) => {
+            let link = link.map(|s| set_password_url(&app, &s.0));
+            Ok(
+                detail_page(&app, chrome, account, link, None, Errors::none())
+                    .await?
+                    .into_response(),
+            )
+        }
+        Err(e) => {
+            let errors = form_errors(e)?;
+            let page = NewPage {
+                chrome: chrome.at("accounts"),
+                role_choices: role_choices(&form.roles),
+                email: form.email,
+                person_name: form.name,
+                errors,
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts/detail.html")]
+struct DetailPage {
+    chrome: Chrome,
+    account: Account,
+    reset_link: Option<String>,
+    role_choices: Vec<(Role, bool)>,
+    status: String,
+    status_options: Options,
+    errors: Errors,
+    history: Vec<HistoryItem>,
+    can_manage: bool,
+    can_see_history: bool,
+}
+
+async fn detail_page(
+    app: &AppState,
+    chrome: Chrome,
+    account: Account,
+    reset_link: Option<String>,
+    typed: Option<UpdateForm>,
+    errors: Errors,
+) -> Result<DetailPage, HtmlError> {
+    let (roles, status) = match typed {
+        Some(f) => (f.roles, f.status),
+        None => (
+            account
+                .roles
+                .iter()
+                .map(|r| r.as_str().to_string())
+                .collect(),
+            account.status.as_str().to_string(),
+        ),
+    };
+    Ok(DetailPage {
+        history: history(app.store.as_ref(), "account", &account.id.to_string()).await?,
+        role_choices: role_choices(&roles),
+        status,
+        status_options: vec![
+            ("active".into(), "Active".into()),
+            ("disabled".into(), "Disabled (cannot sign in)".into()),
+        ],
+        can_manage: chrome.can(Permission::ManageAccounts),
+        can_see_history: true,
+        chrome: chrome.at("accounts"),
+        account,
+        reset_link,
+        errors,
+    })
+}
+
+fn parse_id(raw: &str) -> Result<AccountId, HtmlError> {
+    raw.parse().map_err(|_| HtmlError::not_found())
+}
+
+pub async fn detail(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Path(id): Path<String>,
+) -> Result<Response, HtmlError> {
+    let account = app.store.get_account(parse_id(&id)?).await?;
+    Ok(
+        detail_page(&app, chrome, account, None, None, Errors::none())
+            .await?
+            .into_response(),
+    )
+}
+
+#[derive(Deserialize, Default)]
+pub struct UpdateForm {
+    #[serde(default)]
+    roles: Vec<String>,
+    #[serde(default)]
+    status: String,
+}
+
+pub async fn update(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Path(id): Path<String>,
+    Form(form): Form<UpdateForm>,
+) -> Result<Response, HtmlError> {
+    let actor = chrome.actor()?;
+    let id = parse_id(&id)?;
+    let input = AccountUpdateInput {
+        roles: form.roles.clone(),
+        status: form.status.clone(),
+    };
+    match accounts::update_account(app.store.as_ref(), &actor, now(), id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/accounts/{id}?done=saved")).into_response()),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            let account = app.store.get_account(id).await?;
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                detail_page(&app, chrome, account, None, Some(form), errors).await?,
+            )
+                .into_response())
+        }
+    }
+}
+
+pub async fn reset(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Path(id): Path<String>,
+) -> Result<Response, HtmlError> {
+    let actor = chrome.actor()?;
+    let id = parse_id(&id)?;
+    let secret = accounts::issue_password_reset(app.store.as_ref(), &actor, now(), id).await?;
+    let account = app.store.get_account(id).await?;
+    let link = Some(set_password_url(&app, &secret.0));
+    Ok(
+        detail_page(&app, chrome, account, link, None, Errors::none())
+            .await?
+            .into_response(),
+    )
+}

@@ -1,0 +1,248 @@
+//! Sign-in, sign-out and the one-time set-password page.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use bulwark_core::accounts;
+use bulwark_core::time_util::now;
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+use super::{Chrome, Errors, form_errors};
+use crate::AppState;
+use crate::access::{SESSION_COOKIE, SessionInfo};
+use crate::csrf::PRE_SESSION_COOKIE;
+use crate::error::HtmlError;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/login.html")]
+struct LoginPage {
+    chrome: Chrome,
+    email: String,
+    next: String,
+    errors: Errors,
+}
+
+#[derive(Deserialize, Default)]
+pub struct LoginQuery {
+    #[serde(default)]
+    next: String,
+}
+
+/// Makes sure a browser without a session has a pre-session CSRF cookie for the form.
+fn with_pre_session_token(app: &AppState, jar: CookieJar, chrome: &mut Chrome) -> CookieJar {
+    if !chrome.csrf.is_empty() {
+        return jar;
+    }
+    chrome.csrf = accounts::random_secret(24);
+    let cookie = Cookie::build((PRE_SESSION_COOKIE, chrome.csrf.clone()))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(app.config.secure_cookies)
+        .path("/");
+    jar.add(cookie)
+}
+
+/// Only same-site paths may be a post-login destination.
+fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+        next.to_string()
+    } else {
+        "/".into()
+    }
+}
+
+pub async fn login_form(
+    State(app): State<AppState>,
+    jar: CookieJar,
+    mut chrome: Chrome,
+    Query(q): Query<LoginQuery>,
+) -> Response {
+    if chrome.actor.is_some() {
+        return Redirect::to(&safe_next(&q.next)).into_response();
+    }
+    let jar = with_pre_session_token(&app, jar, &mut chrome);
+    (
+        jar,
+        LoginPage {
+            chrome,
+            email: String::new(),
+            next: q.next,
+            errors: Errors::none(),
+        },
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn login(
+    State(app): State<AppState>,
+    jar: CookieJar,
+    chrome: Chrome,
+    ClientAddr(addr): ClientAddr,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, HtmlError> {
+    let generic = || {
+        Errors::from(vec![bulwark_core::FieldError::new(
+            "email",
+            "E-mail address or password is wrong.",
+        )])
+    };
+    let retry = |chrome: Chrome, status: StatusCode, form: LoginForm| {
+        (
+            status,
+            LoginPage {
+                chrome,
+                email: form.email,
+                next: form.next,
+                errors: generic(),
+            },
+        )
+            .into_response()
+    };
+    if !app.throttle.allow(&form.email, addr) {
+        tracing::warn!("login throttled");
+        return Ok(retry(chrome, StatusCode::TOO_MANY_REQUESTS, form));
+    }
+    match accounts::login(app.store.as_ref(), now(), &form.email, &form.password).await {
+        Ok((secret, _, account)) => {
+            tracing::info!(account = %account.id, "signed in");
+            let cookie = Cookie::build((SESSION_COOKIE, secret.0))
+                .http_only(true)
+                .same_site(SameSite::Lax)
+                .secure(app.config.secure_cookies)
+                .path("/");
+            let jar = jar
+                .add(cookie)
+                .remove(Cookie::build(PRE_SESSION_COOKIE).path("/"));
+            Ok((jar, Redirect::to(&safe_next(&form.next))).into_response())
+        }
+        Err(e) => {
+            form_errors(e)?;
+            Ok(retry(chrome, StatusCode::UNPROCESSABLE_ENTITY, form))
+        }
+    }
+}
+
+pub async fn logout(
+    State(app): State<AppState>,
+    jar: CookieJar,
+    chrome: Chrome,
+    session: Option<axum::Extension<SessionInfo>>,
+) -> Result<Response, HtmlError> {
+    if let (Some(actor), Some(s)) = (chrome.actor.as_ref(), session) {
+        accounts::logout(app.store.as_ref(), actor, now(), &s.secret).await?;
+    }
+    Ok((
+        jar.remove(Cookie::build(SESSION_COOKIE).path("/")),
+        Redirect::to("/login"),
+    )
+        .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/set_password.html")]
+struct SetPasswordPage {
+    chrome: Chrome,
+    token: String,
+    errors: Errors,
+}
+
+pub async fn set_password_form(
+    State(app): State<AppState>,
+    jar: CookieJar,
+    mut chrome: Chrome,
+    Path(token): Path<String>,
+) -> Response {
+    let jar = with_pre_session_token(&app, jar, &mut chrome);
+    let errors = match app
+        .store
+        .find_password_reset(&accounts::sha256_hex(&token), now())
+        .await
+    {
+        Ok(Some(_)) => Errors::none(),
+        _ => vec![bulwark_core::FieldError::new(
+            "token",
+            "This link is invalid, used or expired; ask an admin for a new one.",
+        )]
+        .into(),
+    };
+    (
+        jar,
+        SetPasswordPage {
+            chrome,
+            token,
+            errors,
+        },
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct SetPasswordForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+pub async fn set_password(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Path(token): Path<String>,
+    Form(form): Form<SetPasswordForm>,
+) -> Result<Response, HtmlError> {
+    match accounts::complete_password_reset(
+        app.store.as_ref(),
+        now(),
+        &token,
+        &form.password,
+        &form.confirm,
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to("/login?done=password").into_response()),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                SetPasswordPage {
+                    chrome,
+                    token,
+                    errors,
+                },
+            )
+                .into_response())
+        }
+    }
+}
+
+/// The client's address, when the server knows it.
+pub struct ClientAddr(Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}

@@ -1,0 +1,383 @@
+//! Server-rendered pages. They work without JavaScript; every form posts back to the server,
+//! which re-displays what was typed with a message beside each invalid field.
+
+mod accounts;
+mod audit;
+mod auth;
+mod dashboard;
+mod org;
+mod people;
+mod profile;
+
+use axum::extract::FromRequestParts;
+use axum::http::{Method, request::Parts};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::CookieJar;
+use bulwark_core::audit::AuditEntry;
+use bulwark_core::{Actor, CoreError, FieldError, Permission, Timestamp};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::access::{Access, Routes, SessionInfo};
+use crate::csrf::PRE_SESSION_COOKIE;
+use crate::error::HtmlError;
+
+/// Registers every page route with the access it needs.
+pub fn routes(r: Routes) -> Routes {
+    use Access::*;
+    use Permission::*;
+    const GET: &[Method] = &[Method::GET];
+    const POST: &[Method] = &[Method::POST];
+    const BOTH: &[Method] = &[Method::GET, Method::POST];
+    r.page("/healthz", Public, GET, get(crate::ops::healthz))
+        .page("/readyz", Public, GET, get(crate::ops::readyz))
+        .page("/metrics", Public, GET, get(crate::ops::metrics))
+        .page("/static/{*file}", Public, GET, get(crate::assets::serve))
+        .page(
+            "/login",
+            Public,
+            BOTH,
+            get(auth::login_form).post(auth::login),
+        )
+        .page("/logout", SignedIn, POST, post(auth::logout))
+        .page(
+            "/set-password/{token}",
+            Public,
+            BOTH,
+            get(auth::set_password_form).post(auth::set_password),
+        )
+        .page("/", SignedIn, GET, get(dashboard::dashboard))
+        .page("/people", Needs(ViewDirectory), GET, get(people::list))
+        .page(
+            "/people/export.csv",
+            Needs(ViewDirectory),
+            GET,
+            get(people::export),
+        )
+        .page(
+            "/people/new",
+            Needs(ManageDirectory),
+            BOTH,
+            get(people::new_form).post(people::create),
+        )
+        .page(
+            "/people/{id}",
+            Needs(ViewDirectory),
+            GET,
+            get(people::detail),
+        )
+        .page(
+            "/people/{id}/edit",
+            Needs(ManageDirectory),
+            BOTH,
+            get(people::edit_form).post(people::update),
+        )
+        .page(
+            "/departments",
+            Needs(ViewDirectory),
+            GET,
+            get(org::departments),
+        )
+        .page(
+            "/departments",
+            Needs(ManageDirectory),
+            POST,
+            post(org::department_create),
+        )
+        .page(
+            "/departments/{id}/edit",
+            Needs(ManageDirectory),
+            BOTH,
+            get(org::department_edit_form).post(org::department_update),
+        )
+        .page("/areas", Needs(ViewDirectory), GET, get(org::areas))
+        .page(
+            "/areas",
+            Needs(ManageDirectory),
+            POST,
+            post(org::area_create),
+        )
+        .page("/areas/{id}", Needs(ViewDirectory), GET, get(org::area))
+        .page(
+            "/areas/{id}",
+            Needs(ManageDirectory),
+            POST,
+            post(org::area_update),
+        )
+        .page(
+            "/areas/{id}/members",
+            Needs(ManageDirectory),
+            POST,
+            post(org::area_member_add),
+        )
+        .page(
+            "/areas/{id}/members/{person_id}/remove",
+            Needs(ManageDirectory),
+            POST,
+            post(org::area_member_remove),
+        )
+        .page("/accounts", Needs(ViewAccounts), GET, get(accounts::list))
+        .page(
+            "/accounts/new",
+            Needs(ManageAccounts),
+            BOTH,
+            get(accounts::new_form).post(accounts::create),
+        )
+        .page(
+            "/accounts/{id}",
+            Needs(ViewAccounts),
+            GET,
+            get(accounts::detail),
+        )
+        .page(
+            "/accounts/{id}",
+            Needs(ManageAccounts),
+            POST,
+            post(accounts::update),
+        )
+        .page(
+            "/accounts/{id}/reset",
+            Needs(ManageAccounts),
+            POST,
+            post(accounts::reset),
+        )
+        .page("/profile", SignedIn, GET, get(profile::profile))
+        .page(
+            "/profile/password",
+            SignedIn,
+            POST,
+            post(profile::change_password),
+        )
+        .page(
+            "/profile/tokens",
+            SignedIn,
+            POST,
+            post(profile::create_token),
+        )
+        .page(
+            "/profile/tokens/{id}/revoke",
+            SignedIn,
+            POST,
+            post(profile::revoke_token),
+        )
+        .page("/audit", Needs(ViewAudit), GET, get(audit::list))
+}
+
+pub async fn not_found() -> Response {
+    HtmlError::not_found().into_response()
+}
+
+/// The layout's data: who is signed in, what they may see, and the form token.
+pub struct Chrome {
+    pub user: Option<String>,
+    pub actor: Option<Arc<Actor>>,
+    pub csrf: String,
+    pub section: &'static str,
+    pub can_directory: bool,
+    pub can_accounts: bool,
+    pub can_audit: bool,
+    pub flash: Option<&'static str>,
+}
+
+impl Chrome {
+    pub fn at(mut self, section: &'static str) -> Self {
+        self.section = section;
+        self
+    }
+
+    pub fn can(&self, p: Permission) -> bool {
+        self.actor.as_ref().is_some_and(|a| a.can(p))
+    }
+
+    /// The signed-in actor; pages behind `SignedIn` always have one.
+    pub fn actor(&self) -> Result<Arc<Actor>, HtmlError> {
+        self.actor.clone().ok_or(HtmlError::Login)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Chrome {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let actor = parts.extensions.get::<Arc<Actor>>().cloned();
+        let csrf = match parts.extensions.get::<SessionInfo>() {
+            Some(s) => s.session.csrf_token.clone(),
+            None => CookieJar::from_headers(&parts.headers)
+                .get(PRE_SESSION_COOKIE)
+                .map(|c| c.value().to_string())
+                .unwrap_or_default(),
+        };
+        let flash = parts.uri.query().and_then(|q| {
+            serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+                .ok()?
+                .into_iter()
+                .find(|(k, _)| k == "done")
+                .map(|(_, v)| v)
+        });
+        let flash = flash.and_then(|code| match code.as_str() {
+            "saved" => Some("Saved."),
+            "created" => Some("Created."),
+            "removed" => Some("Removed."),
+            "revoked" => Some("Token revoked."),
+            "password" => Some("Password set. Sign in with your new password."),
+            _ => None,
+        });
+        let can = |p| actor.as_ref().is_some_and(|a: &Arc<Actor>| a.can(p));
+        Ok(Chrome {
+            user: actor.as_ref().map(|a| a.label.clone()),
+            can_directory: can(Permission::ViewDirectory),
+            can_accounts: can(Permission::ViewAccounts),
+            can_audit: can(Permission::ViewAudit),
+            actor,
+            csrf,
+            section: "",
+            flash,
+        })
+    }
+}
+
+/// Field errors of a form, by field name.
+#[derive(Default, Debug)]
+pub struct Errors(BTreeMap<String, String>);
+
+impl Errors {
+    pub fn none() -> Self {
+        Self::default()
+    }
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn all(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.0.iter()
+    }
+}
+
+impl From<Vec<FieldError>> for Errors {
+    fn from(v: Vec<FieldError>) -> Self {
+        let mut m = BTreeMap::new();
+        for e in v {
+            m.entry(e.field).or_insert(e.message);
+        }
+        Self(m)
+    }
+}
+
+/// Splits a service error into field errors for the form, or an error page.
+pub fn form_errors(e: CoreError) -> Result<Errors, HtmlError> {
+    match e {
+        CoreError::Invalid(v) => Ok(v.into()),
+        CoreError::Conflict(what) => Ok(vec![FieldError::new("form", &what)].into()),
+        other => Err(other.into()),
+    }
+}
+
+/// Page navigation data.
+pub struct Pager {
+    pub page: u32,
+    pub pages: u32,
+}
+
+impl<T> From<&bulwark_core::page::Paged<T>> for Pager {
+    fn from(p: &bulwark_core::page::Paged<T>) -> Self {
+        Pager {
+            page: p.page,
+            pages: p.pages(),
+        }
+    }
+}
+
+pub fn short_time(t: &Timestamp) -> String {
+    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    t.format(&fmt).unwrap_or_default()
+}
+
+/// One audit entry as the history list and the audit page show it.
+pub struct HistoryItem {
+    pub seq: i64,
+    pub at: String,
+    pub at_short: String,
+    pub actor: String,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub hash: String,
+    pub hash_short: String,
+    /// (field, before, after) for fields that changed.
+    pub changes: Vec<(String, String, String)>,
+}
+
+impl From<AuditEntry> for HistoryItem {
+    fn from(e: AuditEntry) -> Self {
+        let changes = diff(&e.before, &e.after);
+        HistoryItem {
+            seq: e.seq,
+            at: bulwark_core::time_util::rfc3339(e.at),
+            at_short: short_time(&e.at),
+            actor: e.actor_label,
+            action: e.action,
+            entity_type: e.entity_type,
+            entity_id: e.entity_id,
+            hash_short: e.hash.chars().take(12).collect(),
+            hash: e.hash,
+            changes,
+        }
+    }
+}
+
+/// The top-level fields that differ between two JSON objects (updates only).
+fn diff(before: &str, after: &str) -> Vec<(String, String, String)> {
+    let (Ok(serde_json::Value::Object(b)), Ok(serde_json::Value::Object(a))) = (
+        serde_json::from_str::<serde_json::Value>(before),
+        serde_json::from_str::<serde_json::Value>(after),
+    ) else {
+        return vec![];
+    };
+    let show = |v: Option<&serde_json::Value>| match v {
+        None | Some(serde_json::Value::Null) => "—".to_string(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    };
+    a.iter()
+        .filter(|(k, v)| k.as_str() != "updated_at" && b.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), show(b.get(k)), show(Some(v))))
+        .collect()
+}
+
+/// The recorded history of one record, newest first.
+pub async fn history(
+    store: &dyn bulwark_core::Store,
+    entity_type: &str,
+    id: &str,
+) -> Result<Vec<HistoryItem>, HtmlError> {
+    let filter = bulwark_core::audit::AuditFilter {
+        entity_type: Some(entity_type.into()),
+        entity_id: Some(id.into()),
+        ..Default::default()
+    };
+    let page = store
+        .list_audit(
+            &filter,
+            bulwark_core::page::PageRequest::new(Some(1), Some(100)),
+        )
+        .await?;
+    Ok(page.items.into_iter().map(HistoryItem::from).collect())
+}
+
+/// Options for a select: (value, label).
+pub type Options = Vec<(String, String)>;
+
+pub fn people_options(people: &[bulwark_core::people::Person], empty: &str) -> Options {
+    std::iter::once((String::new(), empty.to_string()))
+        .chain(
+            people
+                .iter()
+                .map(|p| (p.id.to_string(), format!("{} <{}>", p.name, p.email))),
+        )
+        .collect()
+}

@@ -1,0 +1,388 @@
+//! Departments and the security team's areas: lists, forms, members, history.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use bulwark_core::ids::{AreaId, DepartmentId, PersonId};
+use bulwark_core::org::{
+    self, Area, AreaInput, AreaMember, AreaMemberInput, Department, DepartmentInput,
+};
+use bulwark_core::time_util::now;
+use bulwark_core::{CoreError, FieldError, Permission, Store};
+use serde::Deserialize;
+
+use super::{Chrome, Errors, HistoryItem, form_errors, history};
+use crate::AppState;
+use crate::error::HtmlError;
+
+/// Turns what a person typed to name someone (an e-mail address or an id) into a person id.
+async fn resolve_person(store: &dyn Store, field: &str, raw: &str) -> Result<String, CoreError> {
+    let raw = raw.trim();
+    if !raw.contains('@') {
+        return Ok(raw.to_string());
+    }
+    match store.find_person_by_email(raw).await? {
+        Some(p) => Ok(p.id.to_string()),
+        None => Err(CoreError::Invalid(vec![FieldError::new(
+            field,
+            "matches nobody in People",
+        )])),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct DepartmentForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    head: String,
+}
+
+impl DepartmentForm {
+    async fn input(&self, store: &dyn Store) -> Result<DepartmentInput, CoreError> {
+        Ok(DepartmentInput {
+            name: self.name.clone(),
+            head_person_id: resolve_person(store, "head", &self.head).await?,
+        })
+    }
+}
+
+/// Core names the field `head_person_id`; the form calls it `head`.
+fn rename_head(e: CoreError) -> CoreError {
+    match e {
+        CoreError::Invalid(v) => CoreError::Invalid(
+            v.into_iter()
+                .map(|f| {
+                    if f.field == "head_person_id" {
+                        FieldError::new("head", &f.message)
+                    } else {
+                        f
+                    }
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "org/departments.html")]
+struct DepartmentsPage {
+    chrome: Chrome,
+    departments: Vec<Department>,
+    input: DepartmentForm,
+    errors: Errors,
+    can_manage: bool,
+}
+
+async fn departments_page(
+    app: &AppState,
+    chrome: Chrome,
+    input: DepartmentForm,
+    errors: Errors,
+) -> Result<DepartmentsPage, HtmlError> {
+    Ok(DepartmentsPage {
+        departments: app.store.list_departments().await?,
+        can_manage: chrome.can(Permission::ManageDirectory),
+        chrome: chrome.at("departments"),
+        input,
+        errors,
+    })
+}
+
+pub async fn departments(
+    State(app): State<AppState>,
+    chrome: Chrome,
+) -> Result<Response, HtmlError> {
+    Ok(
+        departments_page(&app, chrome, DepartmentForm::default(), Errors::none())
+            .await?
+            .into_response(),
+    )
+}
+
+pub async fn department_create(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Form(form): Form<DepartmentForm>,
+) -> Result<Response, HtmlError> {
+    let actor = chrome.actor()?;
+    let result = match form.input(app.store.as_ref()).await {
+        Ok(input) => org::create_department(app.store.as_ref(), &actor, now(), &input)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/departments?done=created").into_response()),
+        Err(e) => {
+            let errors = form_errors(rename_head(e))?;
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                departments_page(&app, chrome, form, errors).await?,
+            )
+                .into_response())
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "org/department_edit.html")]
+struct DepartmentEditPage {
+    chrome: Chrome,
+    id: DepartmentId,
+    name: String,
+    input: DepartmentForm,
+    errors: Errors,
+    history: Vec<HistoryItem>,
+    can_see_history: bool,
+}
+
+fn parse<T: std::str::FromStr>(raw: &str) -> Result<T, HtmlError> {
+    raw.parse().map_err(|_| HtmlError::not_found())
+}
+
+async fn department_edit_page(
+    app: &AppState,
+    chrome: Chrome,
+    d: Department,
+    input: DepartmentForm,
+    errors: Errors,
+) -> Result<DepartmentEditPage, HtmlError> {
+    Ok(DepartmentEditPage {
+        history: history(app.store.as_ref(), "department", &d.id.to_string()).await?,
+        can_see_history: true,
+        chrome: chrome.at("departments"),
+        id: d.id,
+        name: d.name,
+        input,
+        errors,
+    })
+}
+
+pub async fn department_edit_form(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Path(id): Path<String>,
+) -> Result<Response, HtmlError> {
+    let d = app.store.get_department(parse(&id)?).await?;
+    let head = match d.head_person_id {
+        Some(h) => app
+            .store
+            .find_person(h)
+            .await?
+            .map(|p| p.email)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let input = DepartmentForm {
+        name: d.name.clone(),
+        head,
+    };
+    Ok(department_edit_page(&app, chrome, d, input, Errors::none())
+        .await?
+        .into_response())
+}
+
+pub async fn department_update(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Path(id): Path<String>,
+    Form(form): Form<DepartmentForm>,
+) -> Result<Response, HtmlError> {
+    let actor = chrome.actor()?;
+    let id: DepartmentId = parse(&id)?;
+    let result = match form.input(app.store.as_ref()).await {
+        Ok(input) => org::update_department(app.store.as_ref(), &actor, now(), id, &input)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/departments?done=saved").into_response()),
+        Err(e) => {
+            let errors = form_errors(rename_head(e))?;
+            let d = app.store.get_department(id).await?;
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                department_edit_page(&app, chrome, d, form, errors).await?,
+            )
+                .into_response())
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "org/areas.html")]
+struct AreasPage {
+    chrome: Chrome,
+    areas: Vec<Area>,
+    input: AreaInput,
+    errors: Errors,
+    can_manage: bool,
+}
+
+pub async fn areas(State(app): State<AppState>, chrome: Chrome) -> Result<Response, HtmlError> {
+    Ok(AreasPage {
+        areas: app.store.list_areas().await?,
+        can_manage: chrome.can(Permission::ManageDirectory),
+        chrome: chrome.at("areas"),
+        input: AreaInput::default(),
+        errors: Errors::none(),
+    }
+    .into_response())
+}
+
+pub async fn area_create(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Form(input): Form<AreaInput>,
+) -> Result<Response, HtmlError> {
+    let actor = chrome.actor()?;
+    match org::create_area(app.store.as_ref(), &actor, now(), &input).await {
+        Ok(a) => Ok(Redirect::to(&format!("/areas/{}?done=created", a.id)).into_response()),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            let page = AreasPage {
+                areas: app.store.list_areas().await?,
+                can_manage: true,
+                chrome: chrome.at("areas"),
+                input,
+                errors,
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "org/area.html")]
+struct AreaPage {
+    chrome: Chrome,
+    area: Area,
+    members: Vec<AreaMember>,
+    input: AreaInput,
+    errors: Errors,
+    member_input: AreaMemberInput,
+    member_errors: Errors,
+    history: Vec<HistoryItem>,
+    can_manage: bool,
+    can_see_history: bool,
+}
+
+async fn area_page(
+    app: &AppState,
+    chrome: Chrome,
+    id: AreaId,
+    input: Option<AreaInput>,
+    errors: Errors,
+    member_input: AreaMemberInput,
+    member_errors: Errors,
+) -> Result<AreaPage, HtmlError> {
+    let area = app.store.get_area(id).await?;
+    Ok(AreaPage {
+        members: app.store.list_area_members(id).await?,
+        input: input.unwrap_or_else(|| AreaInput {
+            name: area.name.clone(),
+            description: area.description.clone(),
+        }),
+        history: history(app.store.as_ref(), "area", &id.to_string()).await?,
+        can_manage: chrome.can(Permission::ManageDirectory),
+        can_see_history: true,
+        chrome: chrome.at("areas"),
+        area,
+        errors,
+        member_input,
+        member_errors,
+    })
+}
+
+pub async fn area(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Path(id): Path<String>,
+) -> Result<Response, HtmlError> {
+    Ok(area_page(
+        &app,
+        chrome,
+        parse(&id)?,
+        None,
+        Errors::none(),
+        AreaMemberInput::default(),
+        Errors::none(),
+    )
+    .await?
+    .into_response())
+}
+
+pub async fn area_update(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Path(id): Path<String>,
+    Form(input): Form<AreaInput>,
+) -> Result<Response, HtmlError> {
+    let actor = chrome.actor()?;
+    let id: AreaId = parse(&id)?;
+    match org::update_area(app.store.as_ref(), &actor, now(), id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/areas/{id}?done=saved")).into_response()),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            let page = area_page(
+                &app,
+                chrome,
+                id,
+                Some(input),
+                errors,
+                AreaMemberInput::default(),
+                Errors::none(),
+            )
+            .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
+
+pub async fn area_member_add(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Path(id): Path<String>,
+    Form(form): Form<AreaMemberInput>,
+) -> Result<Response, HtmlError> {
+    let actor = chrome.actor()?;
+    let id: AreaId = parse(&id)?;
+    let result = match resolve_person(app.store.as_ref(), "person_id", &form.person_id).await {
+        Ok(pid) => {
+            let input = AreaMemberInput {
+                person_id: pid,
+                specialty: form.specialty.clone(),
+            };
+            org::add_area_member(app.store.as_ref(), &actor, now(), id, &input)
+                .await
+                .map(|_| ())
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/areas/{id}?done=saved")).into_response()),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            let page = area_page(&app, chrome, id, None, Errors::none(), form, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
+
+pub async fn area_member_remove(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Path((id, person)): Path<(String, String)>,
+) -> Result<Response, HtmlError> {
+    let actor = chrome.actor()?;
+    let id: AreaId = parse(&id)?;
+    let person: PersonId = parse(&person)?;
+    org::remove_area_member(app.store.as_ref(), &actor, now(), id, person).await?;
+    Ok(Redirect::to(&format!("/areas/{id}?done=removed")).into_response())
+}

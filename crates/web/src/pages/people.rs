@@ -1,0 +1,307 @@
+//! People pages: the filtered list, CSV export, detail with history, create and edit forms.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use bulwark_core::Permission;
+use bulwark_core::ids::PersonId;
+use bulwark_core::page::{PageRequest, Paged};
+use bulwark_core::people::{self, Person, PersonInput, PersonKind, PersonStatus};
+use bulwark_core::time_util::now;
+use serde::Deserialize;
+
+use super::{Chrome, Errors, HistoryItem, Options, Pager, form_errors, history, short_time};
+use crate::AppState;
+use crate::api::people::{PeopleParams, people_csv};
+use crate::error::HtmlError;
+
+/// The filter as typed, for re-display.
+#[derive(Deserialize, Default)]
+pub struct FilterForm {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    department_id: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    sort: String,
+    page: Option<u32>,
+}
+
+impl FilterForm {
+    fn params(&self) -> PeopleParams {
+        let some = |s: &str| Some(s.to_string());
+        PeopleParams {
+            q: some(&self.q),
+            department_id: some(&self.department_id),
+            kind: some(&self.kind),
+            status: some(&self.status),
+            sort: some(&self.sort),
+            page: self.page,
+            ..Default::default()
+        }
+    }
+
+    fn query(&self) -> String {
+        serde_urlencoded::to_string([
+            ("q", &self.q),
+            ("department_id", &self.department_id),
+            ("kind", &self.kind),
+            ("status", &self.status),
+            ("sort", &self.sort),
+        ])
+        .unwrap_or_default()
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "people/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    page: Paged<Person>,
+    pager: Pager,
+    pager_base: String,
+    query: String,
+    f: FilterForm,
+    departments: Vec<bulwark_core::org::Department>,
+    kinds: &'static [PersonKind],
+    statuses: &'static [PersonStatus],
+    sorts: [(&'static str, &'static str); 5],
+    can_manage: bool,
+}
+
+pub async fn list(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Query(f): Query<FilterForm>,
+) -> Result<Response, HtmlError> {
+    let filter = f.params().filter().unwrap_or_default();
+    let page = people::list(app.store.as_ref(), &filter, PageRequest::new(f.page, None)).await?;
+    let query = f.query();
+    Ok(ListPage {
+        pager: Pager::from(&page),
+        pager_base: format!("/people?{query}&"),
+        query,
+        page,
+        departments: app.store.list_departments().await?,
+        kinds: PersonKind::ALL,
+        statuses: PersonStatus::ALL,
+        sorts: [
+            ("name", "Name"),
+            ("email", "E-mail"),
+            ("department", "Department"),
+            ("status", "Status"),
+            ("created", "Newest"),
+        ],
+        can_manage: chrome.can(Permission::ManageDirectory),
+        chrome: chrome.at("people"),
+        f,
+    }
+    .into_response())
+}
+
+pub async fn export(
+    State(app): State<AppState>,
+    Query(f): Query<FilterForm>,
+) -> Result<Response, HtmlError> {
+    let filter = f.params().filter().unwrap_or_default();
+    let all = people::list(app.store.as_ref(), &filter, PageRequest::all()).await?;
+    Ok(people_csv(all.items))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "people/detail.html")]
+struct DetailPage {
+    chrome: Chrome,
+    person: Person,
+    account: Option<String>,
+    created: String,
+    history: Vec<HistoryItem>,
+    can_manage: bool,
+    can_see_history: bool,
+}
+
+fn parse_person_id(raw: &str) -> Result<PersonId, HtmlError> {
+    raw.parse().map_err(|_| HtmlError::not_found())
+}
+
+pub async fn detail(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Path(id): Path<String>,
+) -> Result<Response, HtmlError> {
+    let person = app.store.get_person(parse_person_id(&id)?).await?;
+    let account = app
+        .store
+        .find_account_for_person(person.id)
+        .await?
+        .map(|a| {
+            let roles = a
+                .roles
+                .iter()
+                .map(|r| r.label())
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("{} ({})", a.status.as_str(), roles)
+        });
+    let history = history(app.store.as_ref(), "person", &person.id.to_string()).await?;
+    Ok(DetailPage {
+        created: short_time(&person.created_at),
+        account,
+        history,
+        can_manage: chrome.can(Permission::ManageDirectory),
+        can_see_history: true,
+        chrome: chrome.at("people"),
+        person,
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "people/form.html")]
+struct FormPage {
+    chrome: Chrome,
+    heading: String,
+    action: String,
+    cancel: String,
+    input: PersonInput,
+    errors: Errors,
+    kind_options: Options,
+    department_options: Options,
+    status_options: Options,
+}
+
+async fn form_page(
+    app: &AppState,
+    chrome: Chrome,
+    heading: String,
+    action: String,
+    cancel: String,
+    input: PersonInput,
+    errors: Errors,
+) -> Result<FormPage, HtmlError> {
+    let departments = app.store.list_departments().await?;
+    Ok(FormPage {
+        chrome: chrome.at("people"),
+        heading,
+        action,
+        cancel,
+        input,
+        errors,
+        kind_options: PersonKind::ALL
+            .iter()
+            .map(|k| (k.as_str().to_string(), k.label().to_string()))
+            .collect(),
+        department_options: std::iter::once((String::new(), "No department".to_string()))
+            .chain(departments.into_iter().map(|d| (d.id.to_string(), d.name)))
+            .collect(),
+        status_options: PersonStatus::ALL
+            .iter()
+            .map(|s| (s.as_str().to_string(), s.label().to_string()))
+            .collect(),
+    })
+}
+
+pub async fn new_form(State(app): State<AppState>, chrome: Chrome) -> Result<Response, HtmlError> {
+    let input = PersonInput {
+        kind: "employee".into(),
+        status: "active".into(),
+        ..Default::default()
+    };
+    let page = form_page(
+        &app,
+        chrome,
+        "Add a person".into(),
+        "/people/new".into(),
+        "/people".into(),
+        input,
+        Errors::none(),
+    )
+    .await?;
+    Ok(page.into_response())
+}
+
+pub async fn create(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Form(input): Form<PersonInput>,
+) -> Result<Response, HtmlError> {
+    let actor = chrome.actor()?;
+    match people::create(app.store.as_ref(), &actor, now(), &input).await {
+        Ok(p) => Ok(Redirect::to(&format!("/people/{}?done=created", p.id)).into_response()),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            let page = form_page(
+                &app,
+                chrome,
+                "Add a person".into(),
+                "/people/new".into(),
+                "/people".into(),
+                input,
+                errors,
+            )
+            .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
+
+pub async fn edit_form(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Path(id): Path<String>,
+) -> Result<Response, HtmlError> {
+    let p = app.store.get_person(parse_person_id(&id)?).await?;
+    let input = PersonInput {
+        name: p.name.clone(),
+        email: p.email.clone(),
+        kind: p.kind.as_str().into(),
+        department_id: p.department_id.map(|d| d.to_string()).unwrap_or_default(),
+        status: p.status.as_str().into(),
+    };
+    let page = form_page(
+        &app,
+        chrome,
+        format!("Edit {}", p.name),
+        format!("/people/{id}/edit"),
+        format!("/people/{id}"),
+        input,
+        Errors::none(),
+    )
+    .await?;
+    Ok(page.into_response())
+}
+
+pub async fn update(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Path(id): Path<String>,
+    Form(input): Form<PersonInput>,
+) -> Result<Response, HtmlError> {
+    let actor = chrome.actor()?;
+    let pid = parse_person_id(&id)?;
+    match people::update(app.store.as_ref(), &actor, now(), pid, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/people/{id}?done=saved")).into_response()),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            let heading = format!("Edit {}", app.store.get_person(pid).await?.name);
+            let page = form_page(
+                &app,
+                chrome,
+                heading,
+                format!("/people/{id}/edit"),
+                format!("/people/{id}"),
+                input,
+                errors,
+            )
+            .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}

@@ -1,0 +1,223 @@
+//! My profile: password change and my API tokens (created, shown once, revoked).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use bulwark_core::accounts::{self, ApiToken, NewTokenInput};
+use bulwark_core::ids::TokenId;
+use bulwark_core::time_util::now;
+use serde::Deserialize;
+
+use super::{Chrome, Errors, form_errors, short_time};
+use crate::AppState;
+use crate::error::HtmlError;
+
+pub struct TokenRow {
+    id: TokenId,
+    name: String,
+    prefix: String,
+    created: String,
+    expires: String,
+    last_used: String,
+    live: bool,
+    state: &'static str,
+}
+
+impl From<ApiToken> for TokenRow {
+    fn from(t: ApiToken) -> Self {
+        let live = t.is_usable(now());
+        TokenRow {
+            live,
+            state: if t.revoked_at.is_some() {
+                "revoked"
+            } else if live {
+                "active"
+            } else {
+                "expired"
+            },
+            id: t.id,
+            name: t.name,
+            prefix: t.prefix,
+            created: short_time(&t.created_at),
+            expires: t
+                .expires_at
+                .as_ref()
+                .map(short_time)
+                .unwrap_or_else(|| "never".into()),
+            last_used: t
+                .last_used_at
+                .as_ref()
+                .map(short_time)
+                .unwrap_or_else(|| "never".into()),
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct TokenForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    expires_days: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "profile/profile.html")]
+struct ProfilePage {
+    chrome: Chrome,
+    name: String,
+    email: String,
+    roles: String,
+    tokens: Vec<TokenRow>,
+    new_token: Option<String>,
+    token_input: TokenForm,
+    token_errors: Errors,
+    password_errors: Errors,
+}
+
+async fn page(
+    app: &AppState,
+    chrome: Chrome,
+    new_token: Option<String>,
+    token_input: TokenForm,
+    token_errors: Errors,
+    password_errors: Errors,
+) -> Result<ProfilePage, HtmlError> {
+    let actor = chrome.actor()?;
+    let account_id = actor.account_id.ok_or(HtmlError::Login)?;
+    let account = app.store.get_account(account_id).await?;
+    Ok(ProfilePage {
+        name: account.name,
+        email: account.email,
+        roles: account
+            .roles
+            .iter()
+            .map(|r| r.label())
+            .collect::<Vec<_>>()
+            .join(", "),
+        tokens: app
+            .store
+            .list_tokens(account_id)
+            .await?
+            .into_iter()
+            .map(TokenRow::from)
+            .collect(),
+        chrome: chrome.at("profile"),
+        new_token,
+        token_input,
+        token_errors,
+        password_errors,
+    })
+}
+
+pub async fn profile(State(app): State<AppState>, chrome: Chrome) -> Result<Response, HtmlError> {
+    Ok(page(
+        &app,
+        chrome,
+        None,
+        TokenForm::default(),
+        Errors::none(),
+        Errors::none(),
+    )
+    .await?
+    .into_response())
+}
+
+pub async fn create_token(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, HtmlError> {
+    let actor = chrome.actor()?;
+    let input = NewTokenInput {
+        name: form.name.clone(),
+        expires_days: Some(form.expires_days.clone()),
+    };
+    match accounts::create_token(app.store.as_ref(), &actor, now(), &input).await {
+        Ok((_, secret)) => {
+            let mut res = page(
+                &app,
+                chrome,
+                Some(secret.0),
+                TokenForm::default(),
+                Errors::none(),
+                Errors::none(),
+            )
+            .await?
+            .into_response();
+            res.headers_mut().insert(
+                axum::http::header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("no-store"),
+            );
+            Ok(res)
+        }
+        Err(e) => {
+            let errors = form_errors(e)?;
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page(&app, chrome, None, form, errors, Errors::none()).await?,
+            )
+                .into_response())
+        }
+    }
+}
+
+pub async fn revoke_token(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Path(id): Path<String>,
+) -> Result<Response, HtmlError> {
+    let actor = chrome.actor()?;
+    let id: TokenId = id.parse().map_err(|_| HtmlError::not_found())?;
+    accounts::revoke_token(app.store.as_ref(), &actor, now(), id).await?;
+    Ok(Redirect::to("/profile?done=revoked").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+pub async fn change_password(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, HtmlError> {
+    let actor = chrome.actor()?;
+    match accounts::change_password(
+        app.store.as_ref(),
+        &actor,
+        now(),
+        &form.current,
+        &form.password,
+        &form.confirm,
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to("/login?done=password").into_response()),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page(
+                    &app,
+                    chrome,
+                    None,
+                    TokenForm::default(),
+                    Errors::none(),
+                    errors,
+                )
+                .await?,
+            )
+                .into_response())
+        }
+    }
+}
