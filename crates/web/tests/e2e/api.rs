@@ -1,0 +1,199 @@
+//! The JSON API: problem documents for bad input, pagination, tokens, audit, and two
+//! instances sharing one PostgreSQL database.
+
+use bulwark_testkit::{Backend, backends, spawn_app};
+use serde_json::{Value, json};
+
+async fn json_of(res: reqwest::Response) -> Value {
+    res.json().await.expect("json body")
+}
+
+#[tokio::test]
+async fn people_api_validates_pages_and_audits_on_every_backend() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let admin = app.signed_in("admin@example.com", &["admin"]).await;
+        let http = &admin.http;
+
+        let created = http.post(app.url("/api/v1/people")).json(&json!({"name": "Grace Hopper", "email": "Grace@Example.com"})).send().await.unwrap();
+        assert_eq!(created.status(), 201, "{backend:?}");
+        let grace = json_of(created).await;
+        assert_eq!(grace["email"], "grace@example.com");
+        assert_eq!(grace["status"], "active");
+
+        let bad = http
+            .post(app.url("/api/v1/people"))
+            .json(&json!({"name": "", "email": "not-an-email", "kind": "wizard"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), 422);
+        assert_eq!(bad.headers()["content-type"], "application/problem+json");
+        let problem = json_of(bad).await;
+        let pointers: Vec<_> = problem["errors"].as_array().unwrap().iter().map(|e| e["pointer"].as_str().unwrap().to_string()).collect();
+        assert_eq!(pointers, ["/name", "/email", "/kind"]);
+
+        let dup = http.post(app.url("/api/v1/people")).json(&json!({"name": "G", "email": "grace@example.com"})).send().await.unwrap();
+        assert_eq!(dup.status(), 422);
+        assert!(json_of(dup).await["errors"][0]["detail"].as_str().unwrap().contains("already"));
+
+        let malformed = http.post(app.url("/api/v1/people")).header("content-type", "application/json").body("{\"name\": ").send().await.unwrap();
+        assert_eq!(malformed.status(), 400);
+        assert_eq!(json_of(malformed).await["type"], "/problems/malformed-json");
+
+        let missing = http.post(app.url("/api/v1/people")).header("content-type", "application/json").body("{\"name\": \"x\"}").send().await.unwrap();
+        assert_eq!(missing.status(), 422);
+        assert_eq!(json_of(missing).await["errors"][0]["pointer"], "/");
+
+        let wrong_type = http.post(app.url("/api/v1/people")).header("content-type", "text/plain").body("hello").send().await.unwrap();
+        assert_eq!(wrong_type.status(), 415);
+
+        let huge = format!("{{\"name\": \"{}\", \"email\": \"a@b.co\"}}", "x".repeat(2 * 1024 * 1024));
+        let too_large = http.post(app.url("/api/v1/people")).header("content-type", "application/json").body(huge).send().await.unwrap();
+        assert_eq!(too_large.status(), 413);
+
+        let bad_query = http.get(app.url("/api/v1/people?per_page=lots")).send().await.unwrap();
+        assert_eq!(bad_query.status(), 400);
+        let bad_filter = http.get(app.url("/api/v1/people?status=retired")).send().await.unwrap();
+        assert_eq!(bad_filter.status(), 422);
+        let unknown = http.get(app.url("/api/v1/people/not-a-uuid")).send().await.unwrap();
+        assert_eq!(unknown.status(), 404);
+
+        for i in 0..4 {
+            let r = http.post(app.url("/api/v1/people")).json(&json!({"name": format!("Person {i}"), "email": format!("p{i}@example.com")})).send().await.unwrap();
+            assert_eq!(r.status(), 201);
+        }
+        // admin (created by the test kit) + Grace + 4.
+        let page = json_of(http.get(app.url("/api/v1/people?per_page=2&page=2&sort=name")).send().await.unwrap()).await;
+        assert_eq!((page["total"].as_u64(), page["page"].as_u64(), page["items"].as_array().unwrap().len()), (Some(6), Some(2), 2));
+
+        let id = grace["id"].as_str().unwrap();
+        let updated = http
+            .put(app.url(&format!("/api/v1/people/{id}")))
+            .json(&json!({"name": "Grace Brewster Hopper", "email": "grace@example.com", "status": "offboarding"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(updated.status(), 200);
+        let audit = json_of(http.get(app.url(&format!("/api/v1/audit?entity_type=person&entity_id={id}"))).send().await.unwrap()).await;
+        let actions: Vec<_> = audit["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        assert_eq!(actions, ["person.update", "person.create"]);
+        assert_eq!(audit["items"][0]["actor"], "admin@example.com");
+        assert_eq!(audit["items"][0]["before"]["name"], "Grace Hopper");
+        assert_eq!(audit["items"][0]["after"]["status"], "offboarding");
+
+        let csv = http.get(app.url("/api/v1/people?format=csv&q=hopper")).send().await.unwrap();
+        assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        let body = csv.text().await.unwrap();
+        assert_eq!(body.lines().count(), 2, "{body}");
+        assert!(body.contains("Grace Brewster Hopper,grace@example.com,employee,,offboarding"));
+    }
+}
+
+#[tokio::test]
+async fn api_tokens_are_shown_once_work_as_bearer_and_stop_when_revoked() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let user = app.signed_in("ada@example.com", &["employee"]).await;
+        let created = user.http.post(app.url("/api/v1/tokens")).json(&json!({"name": "laptop", "expires_days": 30})).send().await.unwrap();
+        assert_eq!(created.status(), 201);
+        let body = json_of(created).await;
+        let token = body["token"].as_str().unwrap().to_string();
+        let id = body["details"]["id"].as_str().unwrap().to_string();
+
+        let bare = reqwest::Client::new();
+        let me = bare.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(me.status(), 200);
+        let me = json_of(me).await;
+        assert_eq!((me["email"].as_str(), me["authenticated_via"].as_str()), (Some("ada@example.com"), Some("token")));
+
+        let listed = json_of(user.http.get(app.url("/api/v1/tokens")).send().await.unwrap()).await;
+        assert!(listed.to_string().find(&token).is_none(), "the list never shows the secret");
+        assert!(listed[0]["last_used_at"].is_string());
+
+        let forged = bare.get(app.url("/api/v1/me")).bearer_auth(format!("{token}x")).send().await.unwrap();
+        assert_eq!(forged.status(), 401);
+        assert_eq!(forged.headers()["content-type"], "application/problem+json");
+
+        let revoked = bare.delete(app.url(&format!("/api/v1/tokens/{id}"))).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(revoked.status(), 200);
+        assert_eq!(bare.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().status(), 401, "{backend:?}");
+
+        // Someone else's token is not even visible.
+        let other = app.signed_in("bob@example.com", &["employee"]).await;
+        let theirs = json_of(other.http.post(app.url("/api/v1/tokens")).json(&json!({"name": "x"})).send().await.unwrap()).await;
+        let their_id = theirs["details"]["id"].as_str().unwrap();
+        let r = user.http.delete(app.url(&format!("/api/v1/tokens/{their_id}"))).send().await.unwrap();
+        assert_eq!(r.status(), 404);
+    }
+}
+
+#[tokio::test]
+async fn accounts_api_creates_with_a_set_password_link_and_guards_the_last_admin() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let admin = app.signed_in("admin@example.com", &["admin"]).await;
+    let r = admin.http.post(app.url("/api/v1/accounts")).json(&json!({"email": "new@example.com", "name": "New Person", "roles": ["auditor", "employee"]})).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let body = json_of(r).await;
+    assert_eq!(body["account"]["roles"], json!(["auditor", "employee"]));
+    let link = body["set_password_url"].as_str().unwrap();
+    assert!(link.starts_with(&app.url("/set-password/")));
+
+    let bad_role = admin.http.post(app.url("/api/v1/accounts")).json(&json!({"email": "x@example.com", "name": "X", "roles": ["wizard"]})).send().await.unwrap();
+    assert_eq!(bad_role.status(), 422);
+    assert!(json_of(bad_role).await["errors"][0]["detail"].as_str().unwrap().contains("wizard"));
+
+    let me = json_of(admin.http.get(app.url("/api/v1/me")).send().await.unwrap()).await;
+    let my_id = me["account_id"].as_str().unwrap();
+    let demote = admin.http.put(app.url(&format!("/api/v1/accounts/{my_id}"))).json(&json!({"roles": ["employee"]})).send().await.unwrap();
+    assert_eq!(demote.status(), 422, "an admin cannot remove their own admin role");
+}
+
+#[tokio::test]
+async fn errors_and_pages_carry_the_security_headers() {
+    let app = spawn_app(Backend::Sqlite).await;
+    for path in ["/login", "/api/v1/me", "/no-such-page", "/healthz"] {
+        let res = app.client().get(path).await;
+        let h = res.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["referrer-policy"], "same-origin", "{path}");
+        assert!(h.contains_key("x-request-id"), "{path}");
+    }
+    let ready = app.client().get("/readyz").await;
+    assert_eq!(ready.status(), 200);
+    let metrics = app.client().text("/metrics").await;
+    assert!(metrics.contains("bulwark_http_requests_total{method=\"GET\",route=\"/readyz\",status=\"200\"} 1"), "{metrics}");
+    assert!(metrics.contains("bulwark_http_request_duration_seconds_bucket"));
+    let spec: Value = app.client().get("/api/v1/openapi.json").await.json().await.unwrap();
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"));
+    for path in ["/api/v1/people", "/api/v1/tokens/{id}", "/api/v1/audit", "/api/v1/me"] {
+        assert!(spec["paths"][path].is_object(), "{path} documented");
+    }
+    let docs = app.client().get("/api/docs/").await;
+    assert_eq!(docs.status(), 200);
+    assert!(docs.text().await.unwrap().contains("swagger"));
+}
+
+#[tokio::test]
+async fn a_session_from_one_instance_works_on_another_sharing_postgres() {
+    if !backends().contains(&Backend::Postgres) {
+        return;
+    }
+    let first = spawn_app(Backend::Postgres).await;
+    let second = first.second_instance().await;
+    let client = first.signed_in("ada@example.com", &["security"]).await;
+    let cookie = client.http.get(first.url("/api/v1/me")).send().await.unwrap();
+    assert_eq!(cookie.status(), 200);
+    // The same cookie jar, now talking to the other instance.
+    let on_second = client.http.get(second.url("/api/v1/me")).send().await.unwrap();
+    assert_eq!(on_second.status(), 200);
+    assert_eq!(json_of(on_second).await["email"], "ada@example.com");
+    let created = client.http.post(second.url("/api/v1/people")).json(&json!({"name": "Via Second", "email": "second@example.com"})).send().await.unwrap();
+    assert_eq!(created.status(), 201);
+    let listed = json_of(client.http.get(first.url("/api/v1/people?q=second")).send().await.unwrap()).await;
+    assert_eq!(listed["total"], 1);
+    second.stop().await;
+    first.stop().await;
+}

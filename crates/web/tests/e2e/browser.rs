@@ -1,0 +1,118 @@
+//! The browser test: real headless Chromium signs in through the form, creates an API token,
+//! sees it once, and the token works against `/api/v1/me`. Every page visited is saved as a
+//! screenshot under `<target>/screenshots/` for review.
+
+use bulwark_testkit::{Backend, PASSWORD, create_account, spawn_app};
+use fantoccini::{ClientBuilder, Locator};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn screenshot_dir() -> PathBuf {
+    let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target")
+    });
+    let dir = target.join("screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    dir
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+#[tokio::test]
+async fn sign_in_create_a_token_see_it_once_and_use_it() {
+    let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    if !std::path::Path::new(&driver_bin).exists() {
+        assert!(std::env::var("BULWARK_TEST_REQUIRE_BROWSER").is_err(), "BULWARK_TEST_REQUIRE_BROWSER is set but {driver_bin} is missing");
+        eprintln!("skipped: browser test ({driver_bin} not installed)");
+        return;
+    }
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let app = spawn_app(Backend::Sqlite).await;
+    create_account(app.store(), "ada@example.com", &["admin"], PASSWORD).await;
+    for i in 0..12 {
+        let input = bulwark_core::people::PersonInput { name: format!("Sample Person {i}"), email: format!("sample{i}@example.com"), ..Default::default() };
+        bulwark_core::people::create(app.store(), &bulwark_core::Actor::cli(), bulwark_core::time_util::now(), &input).await.unwrap();
+    }
+
+    let port = free_port();
+    let _driver = Driver(Command::new(&driver_bin).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start chromedriver"));
+    let profile = tempfile::tempdir().unwrap();
+    let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--disable-quic", "--window-size=1280,900",
+                     format!("--user-data-dir={}", profile.path().display())]
+        }
+    }))
+    .unwrap();
+    let mut browser = None;
+    for _ in 0..50 {
+        match ClientBuilder::rustls().expect("rustls").capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
+            Ok(c) => {
+                browser = Some(c);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    let b = browser.expect("connect to chromedriver");
+    let shots = screenshot_dir();
+    let snap = |name: &'static str| {
+        let b = b.clone();
+        let path = shots.join(format!("{name}.png"));
+        async move {
+            let png = b.screenshot().await.expect("screenshot");
+            std::fs::write(&path, png).expect("write screenshot");
+        }
+    };
+
+    b.goto(&app.url("/people")).await.unwrap();
+    assert!(b.current_url().await.unwrap().path().starts_with("/login"), "signed-out visitors land on the login form");
+    snap("01-login").await;
+    b.find(Locator::Id("f-email")).await.unwrap().send_keys("ada@example.com").await.unwrap();
+    b.find(Locator::Id("f-password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    b.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css("h1")).await.unwrap();
+    assert_eq!(b.current_url().await.unwrap().path(), "/people", "back where they wanted to go");
+    snap("02-people").await;
+
+    for (path, name) in [("/", "03-dashboard"), ("/departments", "04-departments"), ("/areas", "05-areas"), ("/accounts", "06-accounts"), ("/audit", "07-audit"), ("/people/new", "08-person-form")] {
+        b.goto(&app.url(path)).await.unwrap();
+        b.wait().for_element(Locator::Css("h1")).await.unwrap();
+        snap(name).await;
+    }
+
+    b.goto(&app.url("/profile")).await.unwrap();
+    snap("09-profile").await;
+    b.find(Locator::Id("f-name")).await.unwrap().send_keys("browser test").await.unwrap();
+    b.find(Locator::Id("f-expires_days")).await.unwrap().send_keys("7").await.unwrap();
+    b.find(Locator::Css("form[action='/profile/tokens'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    let shown = b.wait().for_element(Locator::Id("new-token-value")).await.unwrap().text().await.unwrap();
+    let token = shown.trim().to_string();
+    assert!(token.starts_with("bwk_"), "{token}");
+    snap("10-token-created").await;
+
+    b.goto(&app.url("/profile")).await.unwrap();
+    let source = b.source().await.unwrap();
+    assert!(!source.contains(&token), "the token is shown only once");
+    assert!(source.contains("browser test"));
+    snap("11-profile-after").await;
+
+    let me: serde_json::Value = reqwest::Client::new().get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(me["email"], "ada@example.com");
+    assert_eq!(me["authenticated_via"], "token");
+    b.close().await.unwrap();
+}
