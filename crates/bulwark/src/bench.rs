@@ -26,10 +26,7 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let url = DatabaseUrl::sqlite_file(&dir.path().join("bench.db"));
     let store = SqlStore::open(&url).await?;
-    eprintln!(
-        "generating {} people and {} audit entries…",
-        args.people, args.audit_entries
-    );
+    eprintln!("generating {} people and {} audit entries…", args.people, args.audit_entries);
     let started = Instant::now();
     let (_, people) = crate::seed::seed(&store, args.people, args.audit_entries, 42).await?;
     eprintln!("generated in {:.1} s", started.elapsed().as_secs_f64());
@@ -40,59 +37,23 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         ..Default::default()
     };
     accounts::create_account(&store, &Actor::cli(), time_util::now(), &admin).await?;
-    let (session, _, _) = accounts::login(
-        &store,
-        time_util::now(),
-        &people[0].email,
-        "bench-password-123",
-    )
-    .await?;
+    let (session, _, _) = accounts::login(&store, time_util::now(), &people[0].email, "bench-password-123").await?;
     let cookie = format!("{}={}", bulwark_web::access::SESSION_COOKIE, session.0);
-    let (router, _) = bulwark_web::app(
-        Arc::new(store.clone()),
-        bulwark_web::WebConfig::new("http://127.0.0.1:8080"),
-    );
+    let (router, _) = bulwark_web::app(Arc::new(store.clone()), bulwark_web::WebConfig::new("http://127.0.0.1:8080"));
 
     let mut rows = Vec::new();
     let person = &people[people.len() / 2];
     let pages: [(&str, String, &'static str, Duration); 5] = [
-        (
-            "people list, page 1",
-            "/people".into(),
-            "< 20 ms",
-            Duration::from_millis(20),
-        ),
-        (
-            "people list, search",
-            "/people?q=lovelace&sort=email".into(),
-            "< 20 ms",
-            Duration::from_millis(20),
-        ),
-        (
-            "person detail",
-            format!("/people/{}", person.id),
-            "< 20 ms",
-            Duration::from_millis(20),
-        ),
-        (
-            "people list, API JSON",
-            "/api/v1/people?per_page=50".into(),
-            "< 20 ms",
-            Duration::from_millis(20),
-        ),
-        (
-            "dashboard",
-            "/".into(),
-            "< 50 ms",
-            Duration::from_millis(50),
-        ),
+        ("people list, page 1", "/people".into(), "< 20 ms", Duration::from_millis(20)),
+        ("people list, search", "/people?q=lovelace&sort=email".into(), "< 20 ms", Duration::from_millis(20)),
+        ("person detail", format!("/people/{}", person.id), "< 20 ms", Duration::from_millis(20)),
+        ("people list, API JSON", "/api/v1/people?per_page=50".into(), "< 20 ms", Duration::from_millis(20)),
+        ("dashboard", "/".into(), "< 50 ms", Duration::from_millis(50)),
     ];
     for (what, path, bar, limit) in pages {
         let mut times = Vec::with_capacity(args.requests);
         for _ in 0..args.requests {
-            let req = Request::get(&path)
-                .header(header::COOKIE, &cookie)
-                .body(Body::empty())?;
+            let req = Request::get(&path).header(header::COOKIE, &cookie).body(Body::empty())?;
             let t = Instant::now();
             let res = router.clone().oneshot(req).await?;
             let status = res.status();
@@ -105,13 +66,7 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         times.sort();
         let p50 = times[times.len() / 2];
         let p99 = times[(times.len() * 99 / 100).min(times.len() - 1)];
-        rows.push(Row {
-            what: format!("{what} ({} people)", args.people),
-            p50,
-            p99,
-            bar,
-            ok: p99 < limit,
-        });
+        rows.push(Row { what: format!("{what} ({} people)", args.people), p50, p99, bar, ok: p99 < limit });
     }
     let t = Instant::now();
     let verified = bulwark_core::store::verify_audit_chain(&store)
@@ -126,10 +81,7 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         ok: took < Duration::from_secs(2),
     });
 
-    println!(
-        "{:<48} {:>10} {:>10}  {:<8} {}",
-        "measure (SQLite, in-process)", "p50", "p99", "bar", ""
-    );
+    println!("{:<48} {:>10} {:>10}  {:<8} verdict", "measure (SQLite, in-process)", "p50", "p99", "bar");
     for r in rows {
         println!(
             "{:<48} {:>10} {:>10}  {:<8} {}",

@@ -3,11 +3,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "bulwark",
-    version,
-    about = "Bulwark: the information security management system in one binary"
-)]
+#[command(name = "bulwark", version, about = "Bulwark: the information security management system in one binary")]
 pub struct Cli {
     /// Database URL: sqlite:///absolute/path.db or postgres://user@host:port/db
     /// (default: the embedded file ./bulwark-data/bulwark.db).
@@ -77,11 +73,7 @@ pub enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
         /// Base URL for the set-password link.
-        #[arg(
-            long,
-            env = "BULWARK_PUBLIC_URL",
-            default_value = "http://127.0.0.1:8080"
-        )]
+        #[arg(long, env = "BULWARK_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
         public_url: String,
     },
 }

@@ -44,13 +44,7 @@ pub async fn run(database: Option<&str>, listen: &str) -> anyhow::Result<()> {
         accounts::create_account(&store, &Actor::cli(), time_util::now(), &input).await?;
         lines.push(format!("  {label:<16} {}", person.email));
     }
-    println!(
-        "Demo organisation ready: 240 people in {} departments.",
-        crate::seed::DEPARTMENTS.len()
-    );
-    println!(
-        "Sign in as (password for all: {DEMO_PASSWORD}):\n{}",
-        lines.join("\n")
-    );
+    println!("Demo organisation ready: 240 people in {} departments.", crate::seed::DEPARTMENTS.len());
+    println!("Sign in as (password for all: {DEMO_PASSWORD}):\n{}", lines.join("\n"));
     crate::serve(Arc::new(store), listen, &format!("http://{listen}")).await
 }

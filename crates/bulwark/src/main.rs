@@ -37,19 +37,13 @@ fn main() -> ExitCode {
 
 /// The error and its causes on one line.
 fn one_line(e: &anyhow::Error) -> String {
-    e.chain()
-        .map(|c| c.to_string())
-        .collect::<Vec<_>>()
-        .join(": ")
+    e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": ")
 }
 
 fn init_tracing(format: LogFormat) {
     use tracing_subscriber::EnvFilter;
-    let filter =
-        EnvFilter::try_from_env("BULWARK_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let filter = EnvFilter::try_from_env("BULWARK_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     match format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Pretty => builder.compact().init(),
@@ -61,9 +55,7 @@ pub fn database_url(given: Option<&str>, default_dir: &str) -> anyhow::Result<Da
     match given {
         Some(url) => DatabaseUrl::parse(url),
         None => {
-            let dir = std::env::current_dir()
-                .context("cannot read the current directory")?
-                .join(default_dir);
+            let dir = std::env::current_dir().context("cannot read the current directory")?.join(default_dir);
             Ok(DatabaseUrl::sqlite_file(&dir.join("bulwark.db")))
         }
     }
@@ -94,29 +86,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Serve(args) => {
             let store = open(&cli).await?;
-            let public_url = args
-                .public_url
-                .clone()
-                .unwrap_or_else(|| format!("http://{}", args.listen));
+            let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{}", args.listen));
             serve(Arc::new(store), &args.listen, &public_url).await?;
         }
         Command::Migrate => {
             open(&cli).await?;
             println!("ok: migrations applied");
         }
-        Command::User(UserCommand::Create {
-            email,
-            name,
-            roles,
-            password_stdin,
-            public_url,
-        }) => {
+        Command::User(UserCommand::Create { email, name, roles, password_stdin, public_url }) => {
             let store = open(&cli).await?;
             let password = if *password_stdin {
                 let mut s = String::new();
-                std::io::stdin()
-                    .read_to_string(&mut s)
-                    .context("cannot read the password from standard input")?;
+                std::io::stdin().read_to_string(&mut s).context("cannot read the password from standard input")?;
                 Some(s.trim_end_matches(['\r', '\n']).to_string())
             } else {
                 None
@@ -129,53 +110,34 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ..Default::default()
             };
             let (account, link) =
-                accounts::create_account(&store, &Actor::cli(), time_util::now(), &input)
-                    .await
-                    .map_err(explain)?;
+                accounts::create_account(&store, &Actor::cli(), time_util::now(), &input).await.map_err(explain)?;
             match link {
                 Some(secret) => println!(
                     "created account {} ({}); set-password link (valid 72 hours, once): {}/set-password/{}",
                     account.email,
-                    account
-                        .roles
-                        .iter()
-                        .map(|r| r.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    account.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
                     public_url.trim_end_matches('/'),
                     secret.0
                 ),
                 None => println!("created account {}", account.email),
             }
         }
-        Command::Token(TokenCommand::Create {
-            email,
-            name,
-            expires_days,
-        }) => {
+        Command::Token(TokenCommand::Create { email, name, expires_days }) => {
             let store = open(&cli).await?;
-            let Some((account, _)) = store.find_account_by_email(&email.to_lowercase()).await?
-            else {
+            let Some((account, _)) = store.find_account_by_email(&email.to_lowercase()).await? else {
                 bail!("no account with e-mail {email}");
             };
             let actor = account.actor(bulwark_core::access::Via::Cli);
-            let input = NewTokenInput {
-                name: name.clone(),
-                expires_days: expires_days.map(|d| d.to_string()),
-            };
-            let (_, secret) = accounts::create_token(&store, &actor, time_util::now(), &input)
-                .await
-                .map_err(explain)?;
+            let input = NewTokenInput { name: name.clone(), expires_days: expires_days.map(|d| d.to_string()) };
+            let (_, secret) =
+                accounts::create_token(&store, &actor, time_util::now(), &input).await.map_err(explain)?;
             println!("{}", secret.0);
         }
         Command::Audit(AuditCommand::Verify) => {
             let store = open(&cli).await?;
             let started = std::time::Instant::now();
             match bulwark_core::store::verify_audit_chain(&store).await? {
-                Ok(n) => println!(
-                    "ok: {n} entries verified in {:.2} s",
-                    started.elapsed().as_secs_f64()
-                ),
+                Ok(n) => println!("ok: {n} entries verified in {:.2} s", started.elapsed().as_secs_f64()),
                 Err(b) => {
                     println!("broken: entry {}: {}", b.seq, b.reason);
                     return Ok(ExitCode::FAILURE);
@@ -186,10 +148,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Seed(args) => {
             let store = open(&cli).await?;
             seed::seed(&store, args.people, args.audit_entries, args.seed).await?;
-            println!(
-                "ok: seeded {} people and {} audit entries",
-                args.people, args.audit_entries
-            );
+            println!("ok: seeded {} people and {} audit entries", args.people, args.audit_entries);
         }
         Command::Bench(args) => bench::run(args).await?,
     }
@@ -198,19 +157,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// Serves until SIGTERM or Ctrl-C; in-flight requests finish first.
 pub async fn serve(store: Arc<dyn Store>, listen: &str, public_url: &str) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("cannot listen on {listen}"))?;
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "serving");
     println!("Bulwark is serving at http://{addr}");
-    bulwark_web::serve(
-        listener,
-        store,
-        bulwark_web::WebConfig::new(public_url),
-        shutdown_signal(),
-    )
-    .await?;
+    bulwark_web::serve(listener, store, bulwark_web::WebConfig::new(public_url), shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }

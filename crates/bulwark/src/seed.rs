@@ -134,14 +134,9 @@ pub fn organisation(n: usize, seed: u64) -> (Vec<Department>, Vec<Person>) {
             2 => PersonStatus::Left,
             _ => PersonStatus::Active,
         };
-        let local = format!("{}.{}", first, last)
-            .to_lowercase()
-            .replace(' ', "");
-        let email = if i < departments.len() * 2 {
-            format!("{local}@example.com")
-        } else {
-            format!("{local}.{i}@example.com")
-        };
+        let local = format!("{}.{}", first, last).to_lowercase().replace(' ', "");
+        let email =
+            if i < departments.len() * 2 { format!("{local}@example.com") } else { format!("{local}.{i}@example.com") };
         let p = Person {
             id: PersonId(id(&mut rng)),
             name: format!("{first} {last}"),
@@ -172,29 +167,10 @@ pub async fn seed(
     let (departments, persons) = organisation(people, seed);
     let now = time_util::now();
     let summary = serde_json::json!({ "departments": departments.len(), "people": persons.len(), "seed": seed });
-    let audit = AuditRecord::new(
-        &actor,
-        now,
-        "directory.import",
-        "directory",
-        "seed",
-        None::<&()>,
-        Some(&summary),
-    );
-    store
-        .import_directory(&departments, &persons, audit)
-        .await?;
+    let audit = AuditRecord::new(&actor, now, "directory.import", "directory", "seed", None::<&()>, Some(&summary));
+    store.import_directory(&departments, &persons, audit).await?;
     for (name, description) in org::DEFAULT_AREAS {
-        org::create_area(
-            store,
-            &actor,
-            now,
-            &AreaInput {
-                name: name.into(),
-                description: description.into(),
-            },
-        )
-        .await?;
+        org::create_area(store, &actor, now, &AreaInput { name: name.into(), description: description.into() }).await?;
     }
     let mut rng = StdRng::seed_from_u64(seed ^ 0xA0D1);
     let mut remaining = audit_entries;

@@ -19,14 +19,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::Admin,
-        Role::Security,
-        Role::Management,
-        Role::Auditor,
-        Role::DepartmentHead,
-        Role::Employee,
-    ];
+    pub const ALL: [Role; 6] =
+        [Role::Admin, Role::Security, Role::Management, Role::Auditor, Role::DepartmentHead, Role::Employee];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -72,13 +66,10 @@ impl fmt::Display for Role {
 impl FromStr for Role {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| {
-                let known: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
-                format!("unknown role '{s}' (known: {})", known.join(", "))
-            })
+        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| {
+            let known: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
+            format!("unknown role '{s}' (known: {})", known.join(", "))
+        })
     }
 }
 
@@ -122,23 +113,11 @@ pub struct Actor {
 
 impl Actor {
     pub fn cli() -> Self {
-        Self {
-            account_id: None,
-            person_id: None,
-            label: "cli".into(),
-            roles: vec![Role::Admin],
-            via: Via::Cli,
-        }
+        Self { account_id: None, person_id: None, label: "cli".into(), roles: vec![Role::Admin], via: Via::Cli }
     }
 
     pub fn system(label: &str) -> Self {
-        Self {
-            account_id: None,
-            person_id: None,
-            label: label.into(),
-            roles: vec![Role::Admin],
-            via: Via::System,
-        }
+        Self { account_id: None, person_id: None, label: label.into(), roles: vec![Role::Admin], via: Via::System }
     }
 
     pub fn has_role(&self, role: Role) -> bool {
@@ -151,11 +130,7 @@ impl Actor {
 
     /// Fails with `Forbidden` unless the actor holds the permission.
     pub fn require(&self, p: Permission) -> Result<(), crate::CoreError> {
-        if self.can(p) {
-            Ok(())
-        } else {
-            Err(crate::CoreError::Forbidden(format!("{p:?} needed")))
-        }
+        if self.can(p) { Ok(()) } else { Err(crate::CoreError::Forbidden(format!("{p:?} needed"))) }
     }
 
     /// The actor id written to the audit log.
@@ -165,9 +140,7 @@ impl Actor {
 }
 
 /// Parses roles given as strings, naming the first unknown one.
-pub fn parse_roles<I: IntoIterator<Item = S>, S: AsRef<str>>(
-    items: I,
-) -> Result<Vec<Role>, String> {
+pub fn parse_roles<I: IntoIterator<Item = S>, S: AsRef<str>>(items: I) -> Result<Vec<Role>, String> {
     let mut roles = Vec::new();
     for s in items {
         let r: Role = s.as_ref().trim().parse()?;
@@ -184,10 +157,7 @@ mod tests {
     use super::*;
 
     fn actor(roles: &[Role]) -> Actor {
-        Actor {
-            roles: roles.to_vec(),
-            ..Actor::cli()
-        }
+        Actor { roles: roles.to_vec(), ..Actor::cli() }
     }
 
     #[test]

@@ -133,23 +133,15 @@ pub fn hash_password(password: &str) -> CoreResult<String> {
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
 /// A hash to verify against when the account does not exist, so both cases take as long.
-static DUMMY_HASH: LazyLock<String> =
-    LazyLock::new(|| hash_password("not-a-real-password").unwrap_or_default());
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_password("not-a-real-password").unwrap_or_default());
 
 pub fn check_new_password(c: &mut Checks, field: &str, password: &str) {
     if password.chars().count() < MIN_PASSWORD_LEN {
-        c.fail(
-            field,
-            &format!("must be at least {MIN_PASSWORD_LEN} characters"),
-        );
+        c.fail(field, &format!("must be at least {MIN_PASSWORD_LEN} characters"));
     } else if password.len() > 1024 {
         c.fail(field, "must be at most 1024 bytes");
     }
@@ -225,10 +217,7 @@ pub async fn create_account(
             None => {
                 c.fail("person_id", "must be an existing person");
                 c.finish()?;
-                return Err(CoreError::invalid(
-                    "person_id",
-                    "must be an existing person",
-                ));
+                return Err(CoreError::invalid("person_id", "must be an existing person"));
             }
         }
     };
@@ -246,10 +235,7 @@ async fn insert_account_for(
     if store.find_account_by_email(&person.email).await?.is_some()
         || store.find_account_for_person(person.id).await?.is_some()
     {
-        return Err(CoreError::invalid(
-            "email",
-            "this person already has an account",
-        ));
+        return Err(CoreError::invalid("email", "this person already has an account"));
     }
     let password_hash = match password {
         Some(p) => Some(hash_password(p)?),
@@ -267,23 +253,9 @@ async fn insert_account_for(
         created_at: now,
         updated_at: now,
     };
-    let audit = AuditRecord::new(
-        actor,
-        now,
-        "account.create",
-        "account",
-        account.id,
-        None::<&()>,
-        Some(&account),
-    );
-    store
-        .insert_account(&account, password_hash.as_deref(), audit)
-        .await?;
-    let link = if password.is_none() {
-        Some(issue_password_reset(store, actor, now, account.id).await?)
-    } else {
-        None
-    };
+    let audit = AuditRecord::new(actor, now, "account.create", "account", account.id, None::<&()>, Some(&account));
+    store.insert_account(&account, password_hash.as_deref(), audit).await?;
+    let link = if password.is_none() { Some(issue_password_reset(store, actor, now, account.id).await?) } else { None };
     Ok((account, link))
 }
 
@@ -323,30 +295,12 @@ pub async fn update_account(
             before.status
         }),
     };
-    if actor.account_id == Some(id)
-        && (!roles.contains(&Role::Admin) || status == AccountStatus::Disabled)
-    {
-        c.fail(
-            "roles",
-            "you cannot remove your own admin role or disable your own account",
-        );
+    if actor.account_id == Some(id) && (!roles.contains(&Role::Admin) || status == AccountStatus::Disabled) {
+        c.fail("roles", "you cannot remove your own admin role or disable your own account");
     }
     c.finish()?;
-    let after = Account {
-        roles,
-        status,
-        updated_at: now,
-        ..before.clone()
-    };
-    let audit = AuditRecord::new(
-        actor,
-        now,
-        "account.update",
-        "account",
-        id,
-        Some(&before),
-        Some(&after),
-    );
+    let after = Account { roles, status, updated_at: now, ..before.clone() };
+    let audit = AuditRecord::new(actor, now, "account.update", "account", id, Some(&before), Some(&after));
     store.update_account(&before, &after, audit).await?;
     Ok(after)
 }
@@ -371,9 +325,7 @@ pub async fn issue_password_reset(
         None::<&()>,
         Some(&serde_json::json!({ "expires_at": crate::time_util::rfc3339(expires) })),
     );
-    store
-        .insert_password_reset(&sha256_hex(&secret), account.id, expires, audit)
-        .await?;
+    store.insert_password_reset(&sha256_hex(&secret), account.id, expires, audit).await?;
     Ok(Secret(secret))
 }
 
@@ -393,25 +345,12 @@ pub async fn complete_password_reset(
     c.finish()?;
     let hash = hash_password(new_password)?;
     let Some(account_id) = store.find_password_reset(&sha256_hex(secret), now).await? else {
-        return Err(CoreError::invalid(
-            "token",
-            "this link is invalid, used or expired; ask an admin for a new one",
-        ));
+        return Err(CoreError::invalid("token", "this link is invalid, used or expired; ask an admin for a new one"));
     };
     let account = store.get_account(account_id).await?;
     let actor = account.actor(Via::Session);
-    let audit = AuditRecord::new(
-        &actor,
-        now,
-        "account.password_set",
-        "account",
-        account_id,
-        None::<&()>,
-        None::<&()>,
-    );
-    store
-        .consume_password_reset(&sha256_hex(secret), now, &hash, audit)
-        .await?;
+    let audit = AuditRecord::new(&actor, now, "account.password_set", "account", account_id, None::<&()>, None::<&()>);
+    store.consume_password_reset(&sha256_hex(secret), now, &hash, audit).await?;
     Ok(account)
 }
 
@@ -428,14 +367,8 @@ pub async fn change_password(
     };
     let account = store.get_account(account_id).await?;
     let mut c = Checks::new();
-    let stored = store
-        .find_account_by_email(&account.email)
-        .await?
-        .and_then(|(_, h)| h);
-    if !stored
-        .as_deref()
-        .is_some_and(|h| verify_password(current, h))
-    {
+    let stored = store.find_account_by_email(&account.email).await?.and_then(|(_, h)| h);
+    if !stored.as_deref().is_some_and(|h| verify_password(current, h)) {
         c.fail("current", "is not your current password");
     }
     check_new_password(&mut c, "password", new_password);
@@ -444,15 +377,8 @@ pub async fn change_password(
     }
     c.finish()?;
     let hash = hash_password(new_password)?;
-    let audit = AuditRecord::new(
-        actor,
-        now,
-        "account.password_change",
-        "account",
-        account_id,
-        None::<&()>,
-        None::<&()>,
-    );
+    let audit =
+        AuditRecord::new(actor, now, "account.password_change", "account", account_id, None::<&()>, None::<&()>);
     store.set_password_hash(account_id, &hash, audit).await?;
     Ok(())
 }
@@ -468,19 +394,14 @@ pub async fn login(
     let email = email.trim().to_lowercase();
     let found = store.find_account_by_email(&email).await?;
     let ok = match &found {
-        Some((acc, Some(hash))) => {
-            verify_password(password, hash) && acc.status == AccountStatus::Active
-        }
+        Some((acc, Some(hash))) => verify_password(password, hash) && acc.status == AccountStatus::Active,
         _ => {
             verify_password(password, &DUMMY_HASH);
             false
         }
     };
     let Some((account, _)) = found.filter(|_| ok) else {
-        return Err(CoreError::invalid(
-            "email",
-            "e-mail address or password is wrong",
-        ));
+        return Err(CoreError::invalid("email", "e-mail address or password is wrong"));
     };
     let secret = random_secret(32);
     let session = Session {
@@ -491,49 +412,22 @@ pub async fn login(
         expires_at: now + SESSION_LIFETIME,
     };
     let actor = account.actor(Via::Session);
-    let audit = AuditRecord::new(
-        &actor,
-        now,
-        "session.login",
-        "account",
-        account.id,
-        None::<&()>,
-        None::<&()>,
-    );
+    let audit = AuditRecord::new(&actor, now, "session.login", "account", account.id, None::<&()>, None::<&()>);
     store.insert_session(&session, audit).await?;
     Ok((Secret(secret), session, account))
 }
 
-pub async fn logout(
-    store: &dyn Store,
-    actor: &Actor,
-    now: Timestamp,
-    session_secret: &str,
-) -> CoreResult<()> {
+pub async fn logout(store: &dyn Store, actor: &Actor, now: Timestamp, session_secret: &str) -> CoreResult<()> {
     let Some(account_id) = actor.account_id else {
         return Ok(());
     };
-    let audit = AuditRecord::new(
-        actor,
-        now,
-        "session.logout",
-        "account",
-        account_id,
-        None::<&()>,
-        None::<&()>,
-    );
-    store
-        .delete_session(&sha256_hex(session_secret), audit)
-        .await?;
+    let audit = AuditRecord::new(actor, now, "session.logout", "account", account_id, None::<&()>, None::<&()>);
+    store.delete_session(&sha256_hex(session_secret), audit).await?;
     Ok(())
 }
 
 /// The actor behind a session cookie, if the session is live and the account active.
-pub async fn session_actor(
-    store: &dyn Store,
-    now: Timestamp,
-    secret: &str,
-) -> CoreResult<Option<(Actor, Session)>> {
+pub async fn session_actor(store: &dyn Store, now: Timestamp, secret: &str) -> CoreResult<Option<(Actor, Session)>> {
     let Some(session) = store.find_session(&sha256_hex(secret)).await? else {
         return Ok(None);
     };
@@ -548,11 +442,7 @@ pub async fn session_actor(
 }
 
 /// The actor behind an API token, if it is live and its account active. Records the use.
-pub async fn token_actor(
-    store: &dyn Store,
-    now: Timestamp,
-    secret: &str,
-) -> CoreResult<Option<Actor>> {
+pub async fn token_actor(store: &dyn Store, now: Timestamp, secret: &str) -> CoreResult<Option<Actor>> {
     let Some(token) = store.find_token_by_hash(&sha256_hex(secret)).await? else {
         return Ok(None);
     };
@@ -563,10 +453,7 @@ pub async fn token_actor(
     if account.status != AccountStatus::Active {
         return Ok(None);
     }
-    if token
-        .last_used_at
-        .is_none_or(|t| now - t > Duration::minutes(1))
-    {
+    if token.last_used_at.is_none_or(|t| now - t > Duration::minutes(1)) {
         store.touch_token(token.id, now).await?;
     }
     Ok(Some(account.actor(Via::Token)))
@@ -597,10 +484,7 @@ pub async fn create_token(
         Some(d) => match d.parse::<i64>() {
             Ok(n) if (1..=3650).contains(&n) => Some(now + Duration::days(n)),
             _ => {
-                c.fail(
-                    "expires_days",
-                    "must be a whole number of days from 1 to 3650",
-                );
+                c.fail("expires_days", "must be a whole number of days from 1 to 3650");
                 None
             }
         },
@@ -617,28 +501,13 @@ pub async fn create_token(
         last_used_at: None,
         revoked_at: None,
     };
-    let audit = AuditRecord::new(
-        actor,
-        now,
-        "token.create",
-        "token",
-        token.id,
-        None::<&()>,
-        Some(&token),
-    );
-    store
-        .insert_token(&token, &sha256_hex(&secret), audit)
-        .await?;
+    let audit = AuditRecord::new(actor, now, "token.create", "token", token.id, None::<&()>, Some(&token));
+    store.insert_token(&token, &sha256_hex(&secret), audit).await?;
     Ok((token, Secret(secret)))
 }
 
 /// Revokes a token: its owner may, and so may an account manager.
-pub async fn revoke_token(
-    store: &dyn Store,
-    actor: &Actor,
-    now: Timestamp,
-    id: TokenId,
-) -> CoreResult<ApiToken> {
+pub async fn revoke_token(store: &dyn Store, actor: &Actor, now: Timestamp, id: TokenId) -> CoreResult<ApiToken> {
     let before = store.get_token(id).await?;
     if actor.account_id != Some(before.account_id) && !actor.can(Permission::ManageAccounts) {
         return Err(CoreError::NotFound);
@@ -646,19 +515,8 @@ pub async fn revoke_token(
     if before.revoked_at.is_some() {
         return Ok(before);
     }
-    let after = ApiToken {
-        revoked_at: Some(now),
-        ..before.clone()
-    };
-    let audit = AuditRecord::new(
-        actor,
-        now,
-        "token.revoke",
-        "token",
-        id,
-        Some(&before),
-        Some(&after),
-    );
+    let after = ApiToken { revoked_at: Some(now), ..before.clone() };
+    let audit = AuditRecord::new(actor, now, "token.revoke", "token", id, Some(&before), Some(&after));
     store.revoke_token(&after, audit).await?;
     Ok(after)
 }

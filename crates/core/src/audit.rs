@@ -133,11 +133,7 @@ pub struct ChainVerifier {
 
 impl Default for ChainVerifier {
     fn default() -> Self {
-        Self {
-            expected_seq: 1,
-            prev_hash: GENESIS_HASH.into(),
-            verified: 0,
-        }
+        Self { expected_seq: 1, prev_hash: GENESIS_HASH.into(), verified: 0 }
     }
 }
 
@@ -149,21 +145,11 @@ impl ChainVerifier {
     pub fn check(&mut self, e: &AuditEntry) -> Result<(), ChainBreak> {
         if e.seq != self.expected_seq {
             let reason = if e.seq > self.expected_seq {
-                format!(
-                    "entry {} is missing (next stored entry is {})",
-                    self.expected_seq, e.seq
-                )
+                format!("entry {} is missing (next stored entry is {})", self.expected_seq, e.seq)
             } else {
-                format!(
-                    "entry {} appears out of order after entry {}",
-                    e.seq,
-                    self.expected_seq - 1
-                )
+                format!("entry {} appears out of order after entry {}", e.seq, self.expected_seq - 1)
             };
-            return Err(ChainBreak {
-                seq: self.expected_seq.min(e.seq),
-                reason,
-            });
+            return Err(ChainBreak { seq: self.expected_seq.min(e.seq), reason });
         }
         if e.prev_hash != self.prev_hash {
             return Err(ChainBreak {
@@ -172,10 +158,7 @@ impl ChainVerifier {
             });
         }
         if chain_hash(e) != e.hash {
-            return Err(ChainBreak {
-                seq: e.seq,
-                reason: format!("entry {} was altered (hash mismatch)", e.seq),
-            });
+            return Err(ChainBreak { seq: e.seq, reason: format!("entry {} was altered (hash mismatch)", e.seq) });
         }
         self.expected_seq += 1;
         self.prev_hash = e.hash.clone();
@@ -217,10 +200,7 @@ mod tests {
                 None::<&()>,
                 Some(&serde_json::json!({ "n": i })),
             );
-            let (seq, prev) = out
-                .last()
-                .map(|e| (e.seq, e.hash.clone()))
-                .unwrap_or((0, GENESIS_HASH.into()));
+            let (seq, prev) = out.last().map(|e| (e.seq, e.hash.clone())).unwrap_or((0, GENESIS_HASH.into()));
             out.push(AuditEntry::chain(rec, seq, &prev));
         }
         out

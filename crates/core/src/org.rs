@@ -11,22 +11,10 @@ use serde::{Deserialize, Serialize};
 
 /// The security team's areas a new instance starts with (SPEC: editable).
 pub const DEFAULT_AREAS: [(&str, &str); 4] = [
-    (
-        "Offensive security",
-        "Red team: penetration tests, adversary simulation.",
-    ),
-    (
-        "Defensive security",
-        "Blue team: detection, monitoring and incident response.",
-    ),
-    (
-        "Application security",
-        "Secure engineering, code review and vulnerability disclosure.",
-    ),
-    (
-        "Governance, risk & compliance",
-        "Policies, risks, controls, audits and vendors.",
-    ),
+    ("Offensive security", "Red team: penetration tests, adversary simulation."),
+    ("Defensive security", "Blue team: detection, monitoring and incident response."),
+    ("Application security", "Secure engineering, code review and vulnerability disclosure."),
+    ("Governance, risk & compliance", "Policies, risks, controls, audits and vendors."),
 ];
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -122,14 +110,7 @@ pub async fn create_department(
 ) -> CoreResult<Department> {
     let mut c = Checks::new();
     let name = c.text("name", &input.name, 120);
-    let head = parse_person(
-        store,
-        &mut c,
-        "head_person_id",
-        &input.head_person_id,
-        false,
-    )
-    .await?;
+    let head = parse_person(store, &mut c, "head_person_id", &input.head_person_id, false).await?;
     c.finish()?;
     let d = Department {
         id: DepartmentId::new(),
@@ -140,19 +121,8 @@ pub async fn create_department(
         created_at: now,
         updated_at: now,
     };
-    let audit = AuditRecord::new(
-        actor,
-        now,
-        "department.create",
-        "department",
-        d.id,
-        None::<&()>,
-        Some(&d),
-    );
-    store
-        .insert_department(&d, audit)
-        .await
-        .map_err(|e| name_taken(e.into()))?;
+    let audit = AuditRecord::new(actor, now, "department.create", "department", d.id, None::<&()>, Some(&d));
+    store.insert_department(&d, audit).await.map_err(|e| name_taken(e.into()))?;
     Ok(d)
 }
 
@@ -166,69 +136,22 @@ pub async fn update_department(
     let before = store.get_department(id).await?;
     let mut c = Checks::new();
     let name = c.text("name", &input.name, 120);
-    let head = parse_person(
-        store,
-        &mut c,
-        "head_person_id",
-        &input.head_person_id,
-        false,
-    )
-    .await?;
+    let head = parse_person(store, &mut c, "head_person_id", &input.head_person_id, false).await?;
     c.finish()?;
-    let after = Department {
-        name,
-        head_person_id: head,
-        head_name: None,
-        updated_at: now,
-        ..before.clone()
-    };
-    let audit = AuditRecord::new(
-        actor,
-        now,
-        "department.update",
-        "department",
-        id,
-        Some(&before),
-        Some(&after),
-    );
-    store
-        .update_department(&before, &after, audit)
-        .await
-        .map_err(|e| name_taken(e.into()))?;
+    let after = Department { name, head_person_id: head, head_name: None, updated_at: now, ..before.clone() };
+    let audit = AuditRecord::new(actor, now, "department.update", "department", id, Some(&before), Some(&after));
+    store.update_department(&before, &after, audit).await.map_err(|e| name_taken(e.into()))?;
     Ok(after)
 }
 
-pub async fn create_area(
-    store: &dyn Store,
-    actor: &Actor,
-    now: Timestamp,
-    input: &AreaInput,
-) -> CoreResult<Area> {
+pub async fn create_area(store: &dyn Store, actor: &Actor, now: Timestamp, input: &AreaInput) -> CoreResult<Area> {
     let mut c = Checks::new();
     let name = c.text("name", &input.name, 120);
     let description = c.optional_text("description", &input.description, 2000);
     c.finish()?;
-    let a = Area {
-        id: AreaId::new(),
-        name,
-        description,
-        member_count: 0,
-        created_at: now,
-        updated_at: now,
-    };
-    let audit = AuditRecord::new(
-        actor,
-        now,
-        "area.create",
-        "area",
-        a.id,
-        None::<&()>,
-        Some(&a),
-    );
-    store
-        .insert_area(&a, audit)
-        .await
-        .map_err(|e| name_taken(e.into()))?;
+    let a = Area { id: AreaId::new(), name, description, member_count: 0, created_at: now, updated_at: now };
+    let audit = AuditRecord::new(actor, now, "area.create", "area", a.id, None::<&()>, Some(&a));
+    store.insert_area(&a, audit).await.map_err(|e| name_taken(e.into()))?;
     Ok(a)
 }
 
@@ -244,25 +167,9 @@ pub async fn update_area(
     let name = c.text("name", &input.name, 120);
     let description = c.optional_text("description", &input.description, 2000);
     c.finish()?;
-    let after = Area {
-        name,
-        description,
-        updated_at: now,
-        ..before.clone()
-    };
-    let audit = AuditRecord::new(
-        actor,
-        now,
-        "area.update",
-        "area",
-        id,
-        Some(&before),
-        Some(&after),
-    );
-    store
-        .update_area(&before, &after, audit)
-        .await
-        .map_err(|e| name_taken(e.into()))?;
+    let after = Area { name, description, updated_at: now, ..before.clone() };
+    let audit = AuditRecord::new(actor, now, "area.update", "area", id, Some(&before), Some(&after));
+    store.update_area(&before, &after, audit).await.map_err(|e| name_taken(e.into()))?;
     Ok(after)
 }
 
@@ -282,33 +189,11 @@ pub async fn add_area_member(
         return Err(CoreError::invalid("person_id", "is required"));
     };
     let person = store.get_person(person_id).await?;
-    if store
-        .list_area_members(area_id)
-        .await?
-        .iter()
-        .any(|m| m.person_id == person_id)
-    {
-        return Err(CoreError::invalid(
-            "person_id",
-            "is already a member of this area",
-        ));
+    if store.list_area_members(area_id).await?.iter().any(|m| m.person_id == person_id) {
+        return Err(CoreError::invalid("person_id", "is already a member of this area"));
     }
-    let m = AreaMember {
-        area_id,
-        person_id,
-        person_name: person.name,
-        person_email: person.email,
-        specialty,
-    };
-    let audit = AuditRecord::new(
-        actor,
-        now,
-        "area.member.add",
-        "area",
-        area.id,
-        None::<&()>,
-        Some(&m),
-    );
+    let m = AreaMember { area_id, person_id, person_name: person.name, person_email: person.email, specialty };
+    let audit = AuditRecord::new(actor, now, "area.member.add", "area", area.id, None::<&()>, Some(&m));
     store.insert_area_member(&m, audit).await?;
     Ok(m)
 }
@@ -324,15 +209,7 @@ pub async fn remove_area_member(
     let Some(m) = members.into_iter().find(|m| m.person_id == person_id) else {
         return Err(CoreError::NotFound);
     };
-    let audit = AuditRecord::new(
-        actor,
-        now,
-        "area.member.remove",
-        "area",
-        area_id,
-        Some(&m),
-        None::<&()>,
-    );
+    let audit = AuditRecord::new(actor, now, "area.member.remove", "area", area_id, Some(&m), None::<&()>);
     store.delete_area_member(area_id, person_id, audit).await?;
     Ok(())
 }

@@ -14,28 +14,19 @@ pub struct PageRequest {
 
 impl Default for PageRequest {
     fn default() -> Self {
-        Self {
-            page: 1,
-            per_page: DEFAULT_PER_PAGE,
-        }
+        Self { page: 1, per_page: DEFAULT_PER_PAGE }
     }
 }
 
 impl PageRequest {
     /// Clamps user-supplied values into the allowed range.
     pub fn new(page: Option<u32>, per_page: Option<u32>) -> Self {
-        Self {
-            page: page.unwrap_or(1).max(1),
-            per_page: per_page.unwrap_or(DEFAULT_PER_PAGE).clamp(1, MAX_PER_PAGE),
-        }
+        Self { page: page.unwrap_or(1).max(1), per_page: per_page.unwrap_or(DEFAULT_PER_PAGE).clamp(1, MAX_PER_PAGE) }
     }
 
     /// Everything, for exports.
     pub fn all() -> Self {
-        Self {
-            page: 1,
-            per_page: u32::MAX,
-        }
+        Self { page: 1, per_page: u32::MAX }
     }
 
     pub fn offset(&self) -> i64 {
@@ -58,11 +49,7 @@ pub struct Paged<T> {
 
 impl<T> Paged<T> {
     pub fn pages(&self) -> u32 {
-        if self.per_page == 0 {
-            1
-        } else {
-            (self.total.div_ceil(self.per_page as u64)).max(1) as u32
-        }
+        if self.per_page == 0 { 1 } else { (self.total.div_ceil(self.per_page as u64)).max(1) as u32 }
     }
 
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Paged<U> {

@@ -110,11 +110,7 @@ struct ValidPerson {
     status: PersonStatus,
 }
 
-async fn validate(
-    store: &dyn Store,
-    input: &PersonInput,
-    default_status: PersonStatus,
-) -> CoreResult<ValidPerson> {
+async fn validate(store: &dyn Store, input: &PersonInput, default_status: PersonStatus) -> CoreResult<ValidPerson> {
     let mut c = Checks::new();
     let name = c.text("name", &input.name, 200);
     let email = c.email("email", &input.email);
@@ -128,10 +124,7 @@ async fn validate(
     let status = match input.status.trim() {
         "" => default_status,
         s => PersonStatus::parse(s).unwrap_or_else(|| {
-            c.fail(
-                "status",
-                &format!("must be one of {}", PersonStatus::choices()),
-            );
+            c.fail("status", &format!("must be one of {}", PersonStatus::choices()));
             default_status
         }),
     };
@@ -146,27 +139,13 @@ async fn validate(
         },
     };
     c.finish()?;
-    Ok(ValidPerson {
-        name,
-        email,
-        kind,
-        department_id,
-        status,
-    })
+    Ok(ValidPerson { name, email, kind, department_id, status })
 }
 
-pub async fn create(
-    store: &dyn Store,
-    actor: &Actor,
-    now: Timestamp,
-    input: &PersonInput,
-) -> CoreResult<Person> {
+pub async fn create(store: &dyn Store, actor: &Actor, now: Timestamp, input: &PersonInput) -> CoreResult<Person> {
     let v = validate(store, input, PersonStatus::Active).await?;
     if store.find_person_by_email(&v.email).await?.is_some() {
-        return Err(CoreError::invalid(
-            "email",
-            "another person already has this e-mail address",
-        ));
+        return Err(CoreError::invalid("email", "another person already has this e-mail address"));
     }
     let person = Person {
         id: PersonId::new(),
@@ -179,15 +158,7 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    let audit = AuditRecord::new(
-        actor,
-        now,
-        "person.create",
-        "person",
-        person.id,
-        None::<&()>,
-        Some(&person),
-    );
+    let audit = AuditRecord::new(actor, now, "person.create", "person", person.id, None::<&()>, Some(&person));
     store.insert_person(&person, audit).await?;
     Ok(person)
 }
@@ -204,10 +175,7 @@ pub async fn update(
     if let Some(other) = store.find_person_by_email(&v.email).await?
         && other.id != id
     {
-        return Err(CoreError::invalid(
-            "email",
-            "another person already has this e-mail address",
-        ));
+        return Err(CoreError::invalid("email", "another person already has this e-mail address"));
     }
     let after = Person {
         name: v.name,
@@ -219,23 +187,11 @@ pub async fn update(
         updated_at: now,
         ..before.clone()
     };
-    let audit = AuditRecord::new(
-        actor,
-        now,
-        "person.update",
-        "person",
-        id,
-        Some(&before),
-        Some(&after),
-    );
+    let audit = AuditRecord::new(actor, now, "person.update", "person", id, Some(&before), Some(&after));
     store.update_person(&before, &after, audit).await?;
     Ok(after)
 }
 
-pub async fn list(
-    store: &dyn Store,
-    filter: &PeopleFilter,
-    page: PageRequest,
-) -> CoreResult<Paged<Person>> {
+pub async fn list(store: &dyn Store, filter: &PeopleFilter, page: PageRequest) -> CoreResult<Paged<Person>> {
     Ok(store.list_people(filter, page).await?)
 }

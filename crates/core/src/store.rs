@@ -41,21 +41,12 @@ pub trait Store: Send + Sync + 'static {
     fn counts(&self) -> StoreFuture<'_, Counts>;
 
     // People
-    fn list_people<'a>(
-        &'a self,
-        filter: &'a PeopleFilter,
-        page: PageRequest,
-    ) -> StoreFuture<'a, Paged<Person>>;
+    fn list_people<'a>(&'a self, filter: &'a PeopleFilter, page: PageRequest) -> StoreFuture<'a, Paged<Person>>;
     fn find_person(&self, id: PersonId) -> StoreFuture<'_, Option<Person>>;
     fn find_person_by_email<'a>(&'a self, email: &'a str) -> StoreFuture<'a, Option<Person>>;
     fn insert_person<'a>(&'a self, person: &'a Person, audit: AuditRecord) -> StoreFuture<'a, ()>;
     /// Fails with `Conflict` if the stored person no longer equals `before`.
-    fn update_person<'a>(
-        &'a self,
-        before: &'a Person,
-        after: &'a Person,
-        audit: AuditRecord,
-    ) -> StoreFuture<'a, ()>;
+    fn update_person<'a>(&'a self, before: &'a Person, after: &'a Person, audit: AuditRecord) -> StoreFuture<'a, ()>;
     /// Writes many departments and people at once (seeding, imports), audited as one record.
     fn import_directory<'a>(
         &'a self,
@@ -67,11 +58,7 @@ pub trait Store: Send + Sync + 'static {
     // Departments and areas
     fn list_departments(&self) -> StoreFuture<'_, Vec<Department>>;
     fn find_department(&self, id: DepartmentId) -> StoreFuture<'_, Option<Department>>;
-    fn insert_department<'a>(
-        &'a self,
-        d: &'a Department,
-        audit: AuditRecord,
-    ) -> StoreFuture<'a, ()>;
+    fn insert_department<'a>(&'a self, d: &'a Department, audit: AuditRecord) -> StoreFuture<'a, ()>;
     fn update_department<'a>(
         &'a self,
         before: &'a Department,
@@ -81,57 +68,27 @@ pub trait Store: Send + Sync + 'static {
     fn list_areas(&self) -> StoreFuture<'_, Vec<Area>>;
     fn find_area(&self, id: AreaId) -> StoreFuture<'_, Option<Area>>;
     fn insert_area<'a>(&'a self, a: &'a Area, audit: AuditRecord) -> StoreFuture<'a, ()>;
-    fn update_area<'a>(
-        &'a self,
-        before: &'a Area,
-        after: &'a Area,
-        audit: AuditRecord,
-    ) -> StoreFuture<'a, ()>;
+    fn update_area<'a>(&'a self, before: &'a Area, after: &'a Area, audit: AuditRecord) -> StoreFuture<'a, ()>;
     fn list_area_members(&self, area: AreaId) -> StoreFuture<'_, Vec<AreaMember>>;
-    fn insert_area_member<'a>(
-        &'a self,
-        m: &'a AreaMember,
-        audit: AuditRecord,
-    ) -> StoreFuture<'a, ()>;
-    fn delete_area_member(
-        &self,
-        area: AreaId,
-        person: PersonId,
-        audit: AuditRecord,
-    ) -> StoreFuture<'_, ()>;
+    fn insert_area_member<'a>(&'a self, m: &'a AreaMember, audit: AuditRecord) -> StoreFuture<'a, ()>;
+    fn delete_area_member(&self, area: AreaId, person: PersonId, audit: AuditRecord) -> StoreFuture<'_, ()>;
 
     // Accounts
-    fn list_accounts<'a>(
-        &'a self,
-        q: Option<&'a str>,
-        page: PageRequest,
-    ) -> StoreFuture<'a, Paged<Account>>;
+    fn list_accounts<'a>(&'a self, q: Option<&'a str>, page: PageRequest) -> StoreFuture<'a, Paged<Account>>;
     fn find_account(&self, id: AccountId) -> StoreFuture<'_, Option<Account>>;
     fn find_account_for_person(&self, person: PersonId) -> StoreFuture<'_, Option<Account>>;
     /// The account and its password hash, if any.
-    fn find_account_by_email<'a>(
-        &'a self,
-        email: &'a str,
-    ) -> StoreFuture<'a, Option<(Account, Option<String>)>>;
+    fn find_account_by_email<'a>(&'a self, email: &'a str) -> StoreFuture<'a, Option<(Account, Option<String>)>>;
     fn insert_account<'a>(
         &'a self,
         a: &'a Account,
         password_hash: Option<&'a str>,
         audit: AuditRecord,
     ) -> StoreFuture<'a, ()>;
-    fn update_account<'a>(
-        &'a self,
-        before: &'a Account,
-        after: &'a Account,
-        audit: AuditRecord,
-    ) -> StoreFuture<'a, ()>;
+    fn update_account<'a>(&'a self, before: &'a Account, after: &'a Account, audit: AuditRecord)
+    -> StoreFuture<'a, ()>;
     /// Sets the password hash and ends every session of the account.
-    fn set_password_hash<'a>(
-        &'a self,
-        id: AccountId,
-        hash: &'a str,
-        audit: AuditRecord,
-    ) -> StoreFuture<'a, ()>;
+    fn set_password_hash<'a>(&'a self, id: AccountId, hash: &'a str, audit: AuditRecord) -> StoreFuture<'a, ()>;
     fn insert_password_reset<'a>(
         &'a self,
         hash: &'a str,
@@ -140,11 +97,7 @@ pub trait Store: Send + Sync + 'static {
         audit: AuditRecord,
     ) -> StoreFuture<'a, ()>;
     /// The account of an unused, unexpired set-password link.
-    fn find_password_reset<'a>(
-        &'a self,
-        hash: &'a str,
-        now: Timestamp,
-    ) -> StoreFuture<'a, Option<AccountId>>;
+    fn find_password_reset<'a>(&'a self, hash: &'a str, now: Timestamp) -> StoreFuture<'a, Option<AccountId>>;
     /// Marks the link used and sets the password, once; `NotFound` if already used or expired.
     fn consume_password_reset<'a>(
         &'a self,
@@ -163,22 +116,13 @@ pub trait Store: Send + Sync + 'static {
     fn list_tokens(&self, account: AccountId) -> StoreFuture<'_, Vec<ApiToken>>;
     fn find_token(&self, id: TokenId) -> StoreFuture<'_, Option<ApiToken>>;
     fn find_token_by_hash<'a>(&'a self, hash: &'a str) -> StoreFuture<'a, Option<ApiToken>>;
-    fn insert_token<'a>(
-        &'a self,
-        t: &'a ApiToken,
-        hash: &'a str,
-        audit: AuditRecord,
-    ) -> StoreFuture<'a, ()>;
+    fn insert_token<'a>(&'a self, t: &'a ApiToken, hash: &'a str, audit: AuditRecord) -> StoreFuture<'a, ()>;
     fn revoke_token<'a>(&'a self, after: &'a ApiToken, audit: AuditRecord) -> StoreFuture<'a, ()>;
     /// Records the last use of a token (not audited: it changes no record of the program).
     fn touch_token(&self, id: TokenId, now: Timestamp) -> StoreFuture<'_, ()>;
 
     // Audit log
-    fn list_audit<'a>(
-        &'a self,
-        filter: &'a AuditFilter,
-        page: PageRequest,
-    ) -> StoreFuture<'a, Paged<AuditEntry>>;
+    fn list_audit<'a>(&'a self, filter: &'a AuditFilter, page: PageRequest) -> StoreFuture<'a, Paged<AuditEntry>>;
     /// Entries with `seq > after_seq`, in stored order, at most `limit`.
     fn audit_batch(&self, after_seq: i64, limit: i64) -> StoreFuture<'_, Vec<AuditEntry>>;
     /// Appends records that are themselves the event (seeding, system events).
@@ -188,34 +132,24 @@ pub trait Store: Send + Sync + 'static {
 /// `get_*` helpers: like `find_*` but `NotFound` when absent.
 impl dyn Store {
     pub async fn get_person(&self, id: PersonId) -> StoreResult<Person> {
-        self.find_person(id)
-            .await?
-            .ok_or(crate::StoreError::NotFound)
+        self.find_person(id).await?.ok_or(crate::StoreError::NotFound)
     }
     pub async fn get_department(&self, id: DepartmentId) -> StoreResult<Department> {
-        self.find_department(id)
-            .await?
-            .ok_or(crate::StoreError::NotFound)
+        self.find_department(id).await?.ok_or(crate::StoreError::NotFound)
     }
     pub async fn get_area(&self, id: AreaId) -> StoreResult<Area> {
         self.find_area(id).await?.ok_or(crate::StoreError::NotFound)
     }
     pub async fn get_account(&self, id: AccountId) -> StoreResult<Account> {
-        self.find_account(id)
-            .await?
-            .ok_or(crate::StoreError::NotFound)
+        self.find_account(id).await?.ok_or(crate::StoreError::NotFound)
     }
     pub async fn get_token(&self, id: TokenId) -> StoreResult<ApiToken> {
-        self.find_token(id)
-            .await?
-            .ok_or(crate::StoreError::NotFound)
+        self.find_token(id).await?.ok_or(crate::StoreError::NotFound)
     }
 }
 
 /// Verifies the whole audit chain, reading it in batches. Returns the number of entries.
-pub async fn verify_audit_chain(
-    store: &dyn Store,
-) -> StoreResult<Result<u64, crate::audit::ChainBreak>> {
+pub async fn verify_audit_chain(store: &dyn Store) -> StoreResult<Result<u64, crate::audit::ChainBreak>> {
     let mut v = crate::audit::ChainVerifier::new();
     let mut after = 0;
     loop {

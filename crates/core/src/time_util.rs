@@ -14,8 +14,7 @@ pub fn to_micros(t: Timestamp) -> i64 {
 }
 
 pub fn from_micros(us: i64) -> Timestamp {
-    OffsetDateTime::from_unix_timestamp_nanos(us as i128 * 1_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    OffsetDateTime::from_unix_timestamp_nanos(us as i128 * 1_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
 pub fn rfc3339(t: Timestamp) -> String {
@@ -29,9 +28,7 @@ pub fn parse_time(s: &str) -> Option<Timestamp> {
         return Some(t);
     }
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(s, &fmt)
-        .ok()
-        .map(|d| d.midnight().assume_utc())
+    time::Date::parse(s, &fmt).ok().map(|d| d.midnight().assume_utc())
 }
 
 #[cfg(test)]
@@ -46,10 +43,7 @@ mod tests {
 
     #[test]
     fn dates_and_rfc3339_both_parse() {
-        assert_eq!(
-            to_micros(parse_time("2026-01-02").unwrap()),
-            1_767_312_000_000_000
-        );
+        assert_eq!(to_micros(parse_time("2026-01-02").unwrap()), 1_767_312_000_000_000);
         assert!(parse_time("2026-01-02T03:04:05Z").is_some());
         assert!(parse_time("yesterday").is_none());
     }

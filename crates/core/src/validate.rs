@@ -50,11 +50,7 @@ impl Checks {
     }
 
     pub fn finish(self) -> Result<(), CoreError> {
-        if self.errors.is_empty() {
-            Ok(())
-        } else {
-            Err(CoreError::Invalid(self.errors))
-        }
+        if self.errors.is_empty() { Ok(()) } else { Err(CoreError::Invalid(self.errors)) }
     }
 }
 

@@ -16,11 +16,7 @@ const AUDIT_WHERE: &str = "($1 = '' OR actor_label = $1 OR actor_id = $1) AND ($
      AND ($3 = '' OR entity_id = $3) AND ($4 = '' OR action = $4) AND at >= $5 AND at < $6";
 
 impl SqlStore {
-    pub(crate) async fn audit_list(
-        &self,
-        f: &AuditFilter,
-        page: PageRequest,
-    ) -> Result<Paged<AuditEntry>, StoreError> {
+    pub(crate) async fn audit_list(&self, f: &AuditFilter, page: PageRequest) -> Result<Paged<AuditEntry>, StoreError> {
         let binds = (
             f.actor.clone().unwrap_or_default(),
             f.entity_type.clone().unwrap_or_default(),
@@ -29,33 +25,30 @@ impl SqlStore {
             f.from.map(to_micros).unwrap_or(i64::MIN),
             f.to.map(to_micros).unwrap_or(i64::MAX),
         );
-        let total: i64 = sqlx::query(&format!(
-            "SELECT COUNT(*) FROM audit_log WHERE {AUDIT_WHERE}"
-        ))
-        .bind(&binds.0)
-        .bind(&binds.1)
-        .bind(&binds.2)
-        .bind(&binds.3)
-        .bind(binds.4)
-        .bind(binds.5)
-        .fetch_one(&self.pool)
-        .await
-        .and_then(|r| r.try_get(0))
-        .map_err(map_err)?;
-        let found = sqlx::query(&format!(
-            "SELECT {AUDIT_COLUMNS} WHERE {AUDIT_WHERE} ORDER BY seq DESC LIMIT $7 OFFSET $8"
-        ))
-        .bind(&binds.0)
-        .bind(&binds.1)
-        .bind(&binds.2)
-        .bind(&binds.3)
-        .bind(binds.4)
-        .bind(binds.5)
-        .bind(page.limit())
-        .bind(page.offset())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(map_err)?;
+        let total: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM audit_log WHERE {AUDIT_WHERE}"))
+            .bind(&binds.0)
+            .bind(&binds.1)
+            .bind(&binds.2)
+            .bind(&binds.3)
+            .bind(binds.4)
+            .bind(binds.5)
+            .fetch_one(&self.pool)
+            .await
+            .and_then(|r| r.try_get(0))
+            .map_err(map_err)?;
+        let found =
+            sqlx::query(&format!("SELECT {AUDIT_COLUMNS} WHERE {AUDIT_WHERE} ORDER BY seq DESC LIMIT $7 OFFSET $8"))
+                .bind(&binds.0)
+                .bind(&binds.1)
+                .bind(&binds.2)
+                .bind(&binds.3)
+                .bind(binds.4)
+                .bind(binds.5)
+                .bind(page.limit())
+                .bind(page.offset())
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_err)?;
         Ok(Paged {
             items: rows::all(found, rows::audit_entry)?,
             total: total as u64,
@@ -64,19 +57,13 @@ impl SqlStore {
         })
     }
 
-    pub(crate) async fn audit_after(
-        &self,
-        after_seq: i64,
-        limit: i64,
-    ) -> Result<Vec<AuditEntry>, StoreError> {
-        let found = sqlx::query(&format!(
-            "SELECT {AUDIT_COLUMNS} WHERE seq > $1 ORDER BY seq LIMIT $2"
-        ))
-        .bind(after_seq)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(map_err)?;
+    pub(crate) async fn audit_after(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        let found = sqlx::query(&format!("SELECT {AUDIT_COLUMNS} WHERE seq > $1 ORDER BY seq LIMIT $2"))
+            .bind(after_seq)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
         rows::all(found, rows::audit_entry)
     }
 

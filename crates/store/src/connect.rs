@@ -20,10 +20,7 @@ impl DatabaseUrl {
     /// Accepts `sqlite://PATH` and `postgres://…` (or `postgresql://…`); refuses anything else.
     pub fn parse(url: &str) -> anyhow::Result<Self> {
         let url = url.trim();
-        if url.starts_with("sqlite:")
-            || url.starts_with("postgres://")
-            || url.starts_with("postgresql://")
-        {
+        if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(Self(url.to_string()))
         } else {
             bail!(
@@ -39,11 +36,7 @@ impl DatabaseUrl {
     }
 
     pub fn backend(&self) -> Backend {
-        if self.0.starts_with("sqlite:") {
-            Backend::Sqlite
-        } else {
-            Backend::Postgres
-        }
+        if self.0.starts_with("sqlite:") { Backend::Sqlite } else { Backend::Postgres }
     }
 
     pub fn expose(&self) -> &str {
@@ -65,12 +58,7 @@ impl fmt::Display for DatabaseUrl {
             (Some(scheme_end), Some(at)) if at > scheme_end => {
                 let userinfo = &self.0[scheme_end + 3..at];
                 match userinfo.split_once(':') {
-                    Some((user, _)) => write!(
-                        f,
-                        "{}{user}:***{}",
-                        &self.0[..scheme_end + 3],
-                        &self.0[at..]
-                    ),
+                    Some((user, _)) => write!(f, "{}{user}:***{}", &self.0[..scheme_end + 3], &self.0[at..]),
                     None => f.write_str(&self.0),
                 }
             }
@@ -103,19 +91,13 @@ impl SqlStore {
                 && let Some(parent) = Path::new(path).parent()
                 && !parent.as_os_str().is_empty()
             {
-                std::fs::create_dir_all(parent)
-                    .with_context(|| format!("cannot create {}", parent.display()))?;
+                std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
             }
             if !raw.contains("mode=") {
-                raw.push_str(if raw.contains('?') {
-                    "&mode=rwc"
-                } else {
-                    "?mode=rwc"
-                });
+                raw.push_str(if raw.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
             }
         }
-        let opts = AnyConnectOptions::from_str(&raw)
-            .with_context(|| format!("invalid database URL {url}"))?;
+        let opts = AnyConnectOptions::from_str(&raw).with_context(|| format!("invalid database URL {url}"))?;
         let pool_opts = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
         let pool = match backend {
             Backend::Sqlite => {
@@ -152,10 +134,7 @@ impl SqlStore {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator
-            .run(&self.pool)
-            .await
-            .context("database migration failed")?;
+        migrator.run(&self.pool).await.context("database migration failed")?;
         Ok(())
     }
 
@@ -179,17 +158,7 @@ mod tests {
         let u = DatabaseUrl::parse("postgres://app:hunter2@db:5432/bulwark").unwrap();
         assert_eq!(u.to_string(), "postgres://app:***@db:5432/bulwark");
         assert!(!format!("{u:?}").contains("hunter2"));
-        assert!(
-            DatabaseUrl::parse("mysql://x")
-                .unwrap_err()
-                .to_string()
-                .contains("unsupported")
-        );
-        assert_eq!(
-            DatabaseUrl::parse("sqlite:///tmp/b.db")
-                .unwrap()
-                .sqlite_path(),
-            Some("/tmp/b.db")
-        );
+        assert!(DatabaseUrl::parse("mysql://x").unwrap_err().to_string().contains("unsupported"));
+        assert_eq!(DatabaseUrl::parse("sqlite:///tmp/b.db").unwrap().sqlite_path(), Some("/tmp/b.db"));
     }
 }

@@ -11,10 +11,7 @@ use crate::rows::{self, AREA_COLUMNS, DEPARTMENT_COLUMNS};
 use crate::write::{expect_one, map_err};
 
 impl SqlStore {
-    pub(crate) async fn departments(
-        &self,
-        id: Option<String>,
-    ) -> Result<Vec<Department>, StoreError> {
+    pub(crate) async fn departments(&self, id: Option<String>) -> Result<Vec<Department>, StoreError> {
         let found = match id {
             Some(id) => {
                 sqlx::query(&format!("SELECT {DEPARTMENT_COLUMNS} WHERE d.id = $1"))
@@ -22,31 +19,25 @@ impl SqlStore {
                     .fetch_all(&self.pool)
                     .await
             }
-            None => {
-                sqlx::query(&format!("SELECT {DEPARTMENT_COLUMNS} ORDER BY d.name"))
-                    .fetch_all(&self.pool)
-                    .await
-            }
+            None => sqlx::query(&format!("SELECT {DEPARTMENT_COLUMNS} ORDER BY d.name")).fetch_all(&self.pool).await,
         }
         .map_err(map_err)?;
         rows::all(found, rows::department)
     }
 
-    pub(crate) async fn department_insert(
-        &self,
-        d: &Department,
-        audit: AuditRecord,
-    ) -> Result<(), StoreError> {
+    pub(crate) async fn department_insert(&self, d: &Department, audit: AuditRecord) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("INSERT INTO departments (id, name, head_person_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(d.id.to_string())
-            .bind(&d.name)
-            .bind(d.head_person_id.map(|h| h.to_string()))
-            .bind(to_micros(d.created_at))
-            .bind(to_micros(d.updated_at))
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
+        sqlx::query(
+            "INSERT INTO departments (id, name, head_person_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(d.id.to_string())
+        .bind(&d.name)
+        .bind(d.head_person_id.map(|h| h.to_string()))
+        .bind(to_micros(d.created_at))
+        .bind(to_micros(d.updated_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
         self.commit_with_audit(tx, vec![audit]).await
     }
 
@@ -57,15 +48,17 @@ impl SqlStore {
         audit: AuditRecord,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        let done = sqlx::query("UPDATE departments SET name = $1, head_person_id = $2, updated_at = $3 WHERE id = $4 AND updated_at = $5")
-            .bind(&after.name)
-            .bind(after.head_person_id.map(|h| h.to_string()))
-            .bind(to_micros(after.updated_at))
-            .bind(after.id.to_string())
-            .bind(to_micros(before.updated_at))
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
+        let done = sqlx::query(
+            "UPDATE departments SET name = $1, head_person_id = $2, updated_at = $3 WHERE id = $4 AND updated_at = $5",
+        )
+        .bind(&after.name)
+        .bind(after.head_person_id.map(|h| h.to_string()))
+        .bind(to_micros(after.updated_at))
+        .bind(after.id.to_string())
+        .bind(to_micros(before.updated_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
         expect_one(done.rows_affected(), "this department")?;
         self.commit_with_audit(tx, vec![audit]).await
     }
@@ -73,16 +66,9 @@ impl SqlStore {
     pub(crate) async fn areas(&self, id: Option<String>) -> Result<Vec<Area>, StoreError> {
         let found = match id {
             Some(id) => {
-                sqlx::query(&format!("SELECT {AREA_COLUMNS} WHERE a.id = $1"))
-                    .bind(id)
-                    .fetch_all(&self.pool)
-                    .await
+                sqlx::query(&format!("SELECT {AREA_COLUMNS} WHERE a.id = $1")).bind(id).fetch_all(&self.pool).await
             }
-            None => {
-                sqlx::query(&format!("SELECT {AREA_COLUMNS} ORDER BY a.name"))
-                    .fetch_all(&self.pool)
-                    .await
-            }
+            None => sqlx::query(&format!("SELECT {AREA_COLUMNS} ORDER BY a.name")).fetch_all(&self.pool).await,
         }
         .map_err(map_err)?;
         rows::all(found, rows::area)
@@ -102,22 +88,19 @@ impl SqlStore {
         self.commit_with_audit(tx, vec![audit]).await
     }
 
-    pub(crate) async fn area_update(
-        &self,
-        before: &Area,
-        after: &Area,
-        audit: AuditRecord,
-    ) -> Result<(), StoreError> {
+    pub(crate) async fn area_update(&self, before: &Area, after: &Area, audit: AuditRecord) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        let done = sqlx::query("UPDATE areas SET name = $1, description = $2, updated_at = $3 WHERE id = $4 AND updated_at = $5")
-            .bind(&after.name)
-            .bind(&after.description)
-            .bind(to_micros(after.updated_at))
-            .bind(after.id.to_string())
-            .bind(to_micros(before.updated_at))
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
+        let done = sqlx::query(
+            "UPDATE areas SET name = $1, description = $2, updated_at = $3 WHERE id = $4 AND updated_at = $5",
+        )
+        .bind(&after.name)
+        .bind(&after.description)
+        .bind(to_micros(after.updated_at))
+        .bind(after.id.to_string())
+        .bind(to_micros(before.updated_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
         expect_one(done.rows_affected(), "this area")?;
         self.commit_with_audit(tx, vec![audit]).await
     }
@@ -134,11 +117,7 @@ impl SqlStore {
         rows::all(found, rows::area_member)
     }
 
-    pub(crate) async fn area_member_insert(
-        &self,
-        m: &AreaMember,
-        audit: AuditRecord,
-    ) -> Result<(), StoreError> {
+    pub(crate) async fn area_member_insert(&self, m: &AreaMember, audit: AuditRecord) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         sqlx::query("INSERT INTO area_members (area_id, person_id, specialty) VALUES ($1, $2, $3)")
             .bind(m.area_id.to_string())

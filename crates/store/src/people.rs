@@ -19,11 +19,7 @@ const PEOPLE_WHERE: &str = "($1 = '' OR LOWER(p.name) LIKE $1 ESCAPE '\\' OR LOW
 pub(crate) fn like_pattern(q: Option<&str>) -> String {
     match q.map(str::trim).filter(|q| !q.is_empty()) {
         Some(q) => {
-            let escaped = q
-                .to_lowercase()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
+            let escaped = q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
             format!("%{escaped}%")
         }
         None => String::new(),
@@ -31,26 +27,20 @@ pub(crate) fn like_pattern(q: Option<&str>) -> String {
 }
 
 impl SqlStore {
-    pub(crate) async fn people_list(
-        &self,
-        f: &PeopleFilter,
-        page: PageRequest,
-    ) -> Result<Paged<Person>, StoreError> {
+    pub(crate) async fn people_list(&self, f: &PeopleFilter, page: PageRequest) -> Result<Paged<Person>, StoreError> {
         let pattern = like_pattern(f.q.as_deref());
         let dept = f.department_id.map(|d| d.to_string()).unwrap_or_default();
         let kind = f.kind.map(|k| k.as_str()).unwrap_or_default();
         let status = f.status.map(|s| s.as_str()).unwrap_or_default();
-        let total: i64 = sqlx::query(&format!(
-            "SELECT COUNT(*) FROM people p WHERE {PEOPLE_WHERE}"
-        ))
-        .bind(&pattern)
-        .bind(&dept)
-        .bind(kind)
-        .bind(status)
-        .fetch_one(&self.pool)
-        .await
-        .and_then(|r| r.try_get(0))
-        .map_err(map_err)?;
+        let total: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM people p WHERE {PEOPLE_WHERE}"))
+            .bind(&pattern)
+            .bind(&dept)
+            .bind(kind)
+            .bind(status)
+            .fetch_one(&self.pool)
+            .await
+            .and_then(|r| r.try_get(0))
+            .map_err(map_err)?;
         let column = match f.sort {
             PeopleSort::Name => "p.name",
             PeopleSort::Email => "p.email",
@@ -58,11 +48,7 @@ impl SqlStore {
             PeopleSort::Status => "p.status",
             PeopleSort::Created => "p.created_at",
         };
-        let dir = if f.dir == SortDir::Desc {
-            "DESC"
-        } else {
-            "ASC"
-        };
+        let dir = if f.dir == SortDir::Desc { "DESC" } else { "ASC" };
         let sql = format!(
             "SELECT {PERSON_COLUMNS} WHERE {PEOPLE_WHERE} ORDER BY {column} {dir}, p.id {dir} LIMIT $5 OFFSET $6"
         );
@@ -84,11 +70,7 @@ impl SqlStore {
         })
     }
 
-    pub(crate) async fn person_by(
-        &self,
-        column: &str,
-        value: String,
-    ) -> Result<Option<Person>, StoreError> {
+    pub(crate) async fn person_by(&self, column: &str, value: String) -> Result<Option<Person>, StoreError> {
         let row = sqlx::query(&format!("SELECT {PERSON_COLUMNS} WHERE p.{column} = $1"))
             .bind(value)
             .fetch_optional(&self.pool)
@@ -97,11 +79,7 @@ impl SqlStore {
         row.as_ref().map(rows::person).transpose()
     }
 
-    pub(crate) async fn person_insert(
-        &self,
-        p: &Person,
-        audit: AuditRecord,
-    ) -> Result<(), StoreError> {
+    pub(crate) async fn person_insert(&self, p: &Person, audit: AuditRecord) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         insert_person(&mut tx, p).await?;
         self.commit_with_audit(tx, vec![audit]).await

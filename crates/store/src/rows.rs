@@ -26,7 +26,8 @@ pub(crate) const AREA_COLUMNS: &str = "a.id, a.name, a.description, \
 pub(crate) const ACCOUNT_COLUMNS: &str = "a.id, a.person_id, a.email, p.name, a.roles, a.status, a.password_hash, \
      a.last_login_at, a.created_at, a.updated_at FROM accounts a JOIN people p ON p.id = a.person_id";
 
-pub(crate) const TOKEN_COLUMNS: &str = "id, account_id, name, prefix, created_at, expires_at, last_used_at, revoked_at FROM api_tokens";
+pub(crate) const TOKEN_COLUMNS: &str =
+    "id, account_id, name, prefix, created_at, expires_at, last_used_at, revoked_at FROM api_tokens";
 
 pub(crate) const AUDIT_COLUMNS: &str = "seq, at, actor_id, actor_label, action, entity_type, entity_id, before_json, after_json, prev_hash, hash FROM audit_log";
 
@@ -43,9 +44,7 @@ fn int(r: &AnyRow, col: &str) -> Result<i64, StoreError> {
 }
 
 fn opt_time(r: &AnyRow, col: &str) -> Result<Option<bulwark_core::Timestamp>, StoreError> {
-    Ok(r.try_get::<Option<i64>, _>(col)
-        .map_err(map_err)?
-        .map(from_micros))
+    Ok(r.try_get::<Option<i64>, _>(col).map_err(map_err)?.map(from_micros))
 }
 
 fn parsed<T: FromStr>(r: &AnyRow, col: &str) -> Result<T, StoreError> {
@@ -61,9 +60,7 @@ fn opt_parsed<T: FromStr>(r: &AnyRow, col: &str) -> Result<Option<T>, StoreError
 }
 
 fn corrupt(col: &str, value: &str) -> StoreError {
-    StoreError::Other(anyhow::anyhow!(
-        "unexpected value {value:?} in column {col}"
-    ))
+    StoreError::Other(anyhow::anyhow!("unexpected value {value:?} in column {col}"))
 }
 
 pub(crate) fn person(r: &AnyRow) -> Result<Person, StoreError> {
@@ -118,8 +115,8 @@ pub(crate) fn area_member(r: &AnyRow) -> Result<AreaMember, StoreError> {
 /// The account and its password hash.
 pub(crate) fn account(r: &AnyRow) -> Result<(Account, Option<String>), StoreError> {
     let roles_text = text(r, "roles")?;
-    let roles = bulwark_core::access::parse_roles(roles_text.split_whitespace())
-        .map_err(|_| corrupt("roles", &roles_text))?;
+    let roles =
+        bulwark_core::access::parse_roles(roles_text.split_whitespace()).map_err(|_| corrupt("roles", &roles_text))?;
     let status = text(r, "status")?;
     let hash = opt_text(r, "password_hash")?;
     let account = Account {
@@ -138,11 +135,7 @@ pub(crate) fn account(r: &AnyRow) -> Result<(Account, Option<String>), StoreErro
 }
 
 pub(crate) fn roles_text(a: &Account) -> String {
-    a.roles
-        .iter()
-        .map(|r| r.as_str())
-        .collect::<Vec<_>>()
-        .join(" ")
+    a.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" ")
 }
 
 pub(crate) fn token(r: &AnyRow) -> Result<ApiToken, StoreError> {
@@ -184,9 +177,6 @@ pub(crate) fn audit_entry(r: &AnyRow) -> Result<AuditEntry, StoreError> {
     })
 }
 
-pub(crate) fn all<T>(
-    rows: Vec<AnyRow>,
-    f: fn(&AnyRow) -> Result<T, StoreError>,
-) -> Result<Vec<T>, StoreError> {
+pub(crate) fn all<T>(rows: Vec<AnyRow>, f: fn(&AnyRow) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
     rows.iter().map(f).collect()
 }

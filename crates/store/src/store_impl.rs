@@ -22,24 +22,14 @@ impl Store for SqlStore {
     }
 
     fn ping(&self) -> StoreFuture<'_, ()> {
-        Box::pin(async move {
-            sqlx::query("SELECT 1")
-                .execute(&self.pool)
-                .await
-                .map(|_| ())
-                .map_err(map_err)
-        })
+        Box::pin(async move { sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ()).map_err(map_err) })
     }
 
     fn counts(&self) -> StoreFuture<'_, Counts> {
         Box::pin(self.count_all())
     }
 
-    fn list_people<'a>(
-        &'a self,
-        filter: &'a PeopleFilter,
-        page: PageRequest,
-    ) -> StoreFuture<'a, Paged<Person>> {
+    fn list_people<'a>(&'a self, filter: &'a PeopleFilter, page: PageRequest) -> StoreFuture<'a, Paged<Person>> {
         Box::pin(self.people_list(filter, page))
     }
 
@@ -55,12 +45,7 @@ impl Store for SqlStore {
         Box::pin(self.person_insert(person, audit))
     }
 
-    fn update_person<'a>(
-        &'a self,
-        before: &'a Person,
-        after: &'a Person,
-        audit: AuditRecord,
-    ) -> StoreFuture<'a, ()> {
+    fn update_person<'a>(&'a self, before: &'a Person, after: &'a Person, audit: AuditRecord) -> StoreFuture<'a, ()> {
         Box::pin(self.person_update(before, after, audit))
     }
 
@@ -81,11 +66,7 @@ impl Store for SqlStore {
         Box::pin(async move { first(self.departments(Some(id.to_string())).await) })
     }
 
-    fn insert_department<'a>(
-        &'a self,
-        d: &'a Department,
-        audit: AuditRecord,
-    ) -> StoreFuture<'a, ()> {
+    fn insert_department<'a>(&'a self, d: &'a Department, audit: AuditRecord) -> StoreFuture<'a, ()> {
         Box::pin(self.department_insert(d, audit))
     }
 
@@ -110,12 +91,7 @@ impl Store for SqlStore {
         Box::pin(self.area_insert(a, audit))
     }
 
-    fn update_area<'a>(
-        &'a self,
-        before: &'a Area,
-        after: &'a Area,
-        audit: AuditRecord,
-    ) -> StoreFuture<'a, ()> {
+    fn update_area<'a>(&'a self, before: &'a Area, after: &'a Area, audit: AuditRecord) -> StoreFuture<'a, ()> {
         Box::pin(self.area_update(before, after, audit))
     }
 
@@ -123,28 +99,15 @@ impl Store for SqlStore {
         Box::pin(self.area_members(area))
     }
 
-    fn insert_area_member<'a>(
-        &'a self,
-        m: &'a AreaMember,
-        audit: AuditRecord,
-    ) -> StoreFuture<'a, ()> {
+    fn insert_area_member<'a>(&'a self, m: &'a AreaMember, audit: AuditRecord) -> StoreFuture<'a, ()> {
         Box::pin(self.area_member_insert(m, audit))
     }
 
-    fn delete_area_member(
-        &self,
-        area: AreaId,
-        person: PersonId,
-        audit: AuditRecord,
-    ) -> StoreFuture<'_, ()> {
+    fn delete_area_member(&self, area: AreaId, person: PersonId, audit: AuditRecord) -> StoreFuture<'_, ()> {
         Box::pin(self.area_member_delete(area, person, audit))
     }
 
-    fn list_accounts<'a>(
-        &'a self,
-        q: Option<&'a str>,
-        page: PageRequest,
-    ) -> StoreFuture<'a, Paged<Account>> {
+    fn list_accounts<'a>(&'a self, q: Option<&'a str>, page: PageRequest) -> StoreFuture<'a, Paged<Account>> {
         Box::pin(self.accounts_list(q, page))
     }
 
@@ -153,18 +116,10 @@ impl Store for SqlStore {
     }
 
     fn find_account_for_person(&self, person: PersonId) -> StoreFuture<'_, Option<Account>> {
-        Box::pin(async move {
-            Ok(self
-                .account_by("person_id", person.to_string())
-                .await?
-                .map(|(a, _)| a))
-        })
+        Box::pin(async move { Ok(self.account_by("person_id", person.to_string()).await?.map(|(a, _)| a)) })
     }
 
-    fn find_account_by_email<'a>(
-        &'a self,
-        email: &'a str,
-    ) -> StoreFuture<'a, Option<(Account, Option<String>)>> {
+    fn find_account_by_email<'a>(&'a self, email: &'a str) -> StoreFuture<'a, Option<(Account, Option<String>)>> {
         Box::pin(self.account_by("email", email.to_lowercase()))
     }
 
@@ -186,12 +141,7 @@ impl Store for SqlStore {
         Box::pin(self.account_update(before, after, audit))
     }
 
-    fn set_password_hash<'a>(
-        &'a self,
-        id: AccountId,
-        hash: &'a str,
-        audit: AuditRecord,
-    ) -> StoreFuture<'a, ()> {
+    fn set_password_hash<'a>(&'a self, id: AccountId, hash: &'a str, audit: AuditRecord) -> StoreFuture<'a, ()> {
         Box::pin(self.password_set(id, hash, audit))
     }
 
@@ -205,11 +155,7 @@ impl Store for SqlStore {
         Box::pin(self.reset_insert(hash, id, expires_at, audit))
     }
 
-    fn find_password_reset<'a>(
-        &'a self,
-        hash: &'a str,
-        now: Timestamp,
-    ) -> StoreFuture<'a, Option<AccountId>> {
+    fn find_password_reset<'a>(&'a self, hash: &'a str, now: Timestamp) -> StoreFuture<'a, Option<AccountId>> {
         Box::pin(self.reset_find(hash, now))
     }
 
@@ -247,12 +193,7 @@ impl Store for SqlStore {
         Box::pin(self.token_by("token_hash", hash.to_string()))
     }
 
-    fn insert_token<'a>(
-        &'a self,
-        t: &'a ApiToken,
-        hash: &'a str,
-        audit: AuditRecord,
-    ) -> StoreFuture<'a, ()> {
+    fn insert_token<'a>(&'a self, t: &'a ApiToken, hash: &'a str, audit: AuditRecord) -> StoreFuture<'a, ()> {
         Box::pin(self.token_insert(t, hash, audit))
     }
 
@@ -264,11 +205,7 @@ impl Store for SqlStore {
         Box::pin(self.token_touch(id, now))
     }
 
-    fn list_audit<'a>(
-        &'a self,
-        filter: &'a AuditFilter,
-        page: PageRequest,
-    ) -> StoreFuture<'a, Paged<AuditEntry>> {
+    fn list_audit<'a>(&'a self, filter: &'a AuditFilter, page: PageRequest) -> StoreFuture<'a, Paged<AuditEntry>> {
         Box::pin(self.audit_list(filter, page))
     }
 

@@ -17,32 +17,19 @@ pub(crate) type Tx = Transaction<'static, Any>;
 impl SqlStore {
     pub(crate) async fn begin_write(&self) -> Result<Tx, StoreError> {
         match self.backend {
-            Backend::Sqlite => self
-                .pool
-                .begin_with("BEGIN IMMEDIATE")
-                .await
-                .map_err(map_err),
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(map_err),
             Backend::Postgres => {
                 let mut tx = self.pool.begin().await.map_err(map_err)?;
-                sqlx::query("LOCK TABLE audit_log IN EXCLUSIVE MODE")
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_err)?;
+                sqlx::query("LOCK TABLE audit_log IN EXCLUSIVE MODE").execute(&mut *tx).await.map_err(map_err)?;
                 Ok(tx)
             }
         }
     }
 
     /// Appends the records to the chain and commits. Every write goes through here.
-    pub(crate) async fn commit_with_audit(
-        &self,
-        mut tx: Tx,
-        records: Vec<AuditRecord>,
-    ) -> Result<(), StoreError> {
+    pub(crate) async fn commit_with_audit(&self, mut tx: Tx, records: Vec<AuditRecord>) -> Result<(), StoreError> {
         if records.is_empty() {
-            return Err(StoreError::Other(anyhow::anyhow!(
-                "refusing a write without an audit record"
-            )));
+            return Err(StoreError::Other(anyhow::anyhow!("refusing a write without an audit record")));
         }
         append(&mut tx, records).await?;
         tx.commit().await.map_err(map_err)
@@ -55,10 +42,7 @@ async fn append(conn: &mut AnyConnection, records: Vec<AuditRecord>) -> Result<(
         .await
         .map_err(map_err)?;
     let (mut seq, mut hash) = match head {
-        Some(r) => (
-            r.try_get::<i64, _>(0).map_err(map_err)?,
-            r.try_get::<String, _>(1).map_err(map_err)?,
-        ),
+        Some(r) => (r.try_get::<i64, _>(0).map_err(map_err)?, r.try_get::<String, _>(1).map_err(map_err)?),
         None => (0, GENESIS_HASH.to_string()),
     };
     for rec in records {
@@ -92,12 +76,8 @@ async fn append(conn: &mut AnyConnection, records: Vec<AuditRecord>) -> Result<(
 pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::RowNotFound => StoreError::NotFound,
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            StoreError::Conflict(db.message().to_string())
-        }
-        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
-            StoreError::Conflict(db.message().to_string())
-        }
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(db.message().to_string()),
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::Conflict(db.message().to_string()),
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
             StoreError::Unavailable(e.to_string())
         }
@@ -110,8 +90,6 @@ pub(crate) fn expect_one(rows: u64, what: &str) -> Result<(), StoreError> {
     if rows == 1 {
         Ok(())
     } else {
-        Err(StoreError::Conflict(format!(
-            "{what} was changed by someone else; reload and try again"
-        )))
+        Err(StoreError::Conflict(format!("{what} was changed by someone else; reload and try again")))
     }
 }

@@ -25,10 +25,17 @@ async fn people_filter_sort_and_paginate_alike_on_every_backend() {
         let db = TestDb::new(backend).await;
         let s: &dyn Store = &db.store;
         let actor = Actor::cli();
-        let dept = org::create_department(s, &actor, time_util::now(), &DepartmentInput { name: "Engineering".into(), ..Default::default() })
-            .await
-            .unwrap();
-        for (i, name) in ["Ada Lovelace", "Alan Turing", "Grace Hopper", "Linus Torvalds", "Barbara 100%_Liskov"].iter().enumerate() {
+        let dept = org::create_department(
+            s,
+            &actor,
+            time_util::now(),
+            &DepartmentInput { name: "Engineering".into(), ..Default::default() },
+        )
+        .await
+        .unwrap();
+        for (i, name) in
+            ["Ada Lovelace", "Alan Turing", "Grace Hopper", "Linus Torvalds", "Barbara 100%_Liskov"].iter().enumerate()
+        {
             let mut input = person(name, &format!("p{i}@example.com"));
             if i % 2 == 0 {
                 input.department_id = dept.id.to_string();
@@ -42,9 +49,17 @@ async fn people_filter_sort_and_paginate_alike_on_every_backend() {
         assert_eq!(page3.items.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["Linus Torvalds"]);
 
         let search = PeopleFilter { q: Some("LOVE".into()), ..Default::default() };
-        assert_eq!(s.list_people(&search, PageRequest::default()).await.unwrap().total, 1, "case-insensitive search on {backend:?}");
+        assert_eq!(
+            s.list_people(&search, PageRequest::default()).await.unwrap().total,
+            1,
+            "case-insensitive search on {backend:?}"
+        );
         let literal = PeopleFilter { q: Some("100%_".into()), ..Default::default() };
-        assert_eq!(s.list_people(&literal, PageRequest::default()).await.unwrap().total, 1, "wildcards are literal on {backend:?}");
+        assert_eq!(
+            s.list_people(&literal, PageRequest::default()).await.unwrap().total,
+            1,
+            "wildcards are literal on {backend:?}"
+        );
         let wildcard = PeopleFilter { q: Some("%".into()), ..Default::default() };
         assert_eq!(s.list_people(&wildcard, PageRequest::default()).await.unwrap().total, 1);
 
@@ -73,26 +88,54 @@ async fn every_write_lands_with_exactly_one_audit_entry_and_the_chain_verifies()
         };
         let p = people::create(s, &actor, now, &person("Ada Lovelace", "ada@example.com")).await.unwrap();
         step("person.create", audit_count(s).await);
-        people::update(s, &actor, now, p.id, &PersonInput { status: "offboarding".into(), ..person("Ada King", "ada@example.com") })
-            .await
-            .unwrap();
+        people::update(
+            s,
+            &actor,
+            now,
+            p.id,
+            &PersonInput { status: "offboarding".into(), ..person("Ada King", "ada@example.com") },
+        )
+        .await
+        .unwrap();
         step("person.update", audit_count(s).await);
-        let d = org::create_department(s, &actor, now, &DepartmentInput { name: "Research".into(), head_person_id: p.id.to_string() })
-            .await
-            .unwrap();
+        let d = org::create_department(
+            s,
+            &actor,
+            now,
+            &DepartmentInput { name: "Research".into(), head_person_id: p.id.to_string() },
+        )
+        .await
+        .unwrap();
         step("department.create", audit_count(s).await);
-        let a = org::create_area(s, &actor, now, &AreaInput { name: "Offensive".into(), description: "Red team".into() }).await.unwrap();
+        let a =
+            org::create_area(s, &actor, now, &AreaInput { name: "Offensive".into(), description: "Red team".into() })
+                .await
+                .unwrap();
         step("area.create", audit_count(s).await);
-        org::add_area_member(s, &actor, now, a.id, &AreaMemberInput { person_id: p.id.to_string(), specialty: "Fuzzing".into() })
-            .await
-            .unwrap();
+        org::add_area_member(
+            s,
+            &actor,
+            now,
+            a.id,
+            &AreaMemberInput { person_id: p.id.to_string(), specialty: "Fuzzing".into() },
+        )
+        .await
+        .unwrap();
         step("area.member.add", audit_count(s).await);
-        let input = NewAccountInput { person_id: p.id.to_string(), roles: vec!["security".into()], password: Some("a long enough password".into()), ..Default::default() };
+        let input = NewAccountInput {
+            person_id: p.id.to_string(),
+            roles: vec!["security".into()],
+            password: Some("a long enough password".into()),
+            ..Default::default()
+        };
         let (account, link) = accounts::create_account(s, &actor, now, &input).await.unwrap();
         assert!(link.is_none());
         step("account.create", audit_count(s).await);
         let owner = account.actor(bulwark_core::access::Via::Session);
-        let (token, _) = accounts::create_token(s, &owner, now, &NewTokenInput { name: "ci".into(), expires_days: None }).await.unwrap();
+        let (token, _) =
+            accounts::create_token(s, &owner, now, &NewTokenInput { name: "ci".into(), expires_days: None })
+                .await
+                .unwrap();
         step("token.create", audit_count(s).await);
         accounts::revoke_token(s, &owner, now, token.id).await.unwrap();
         step("token.revoke", audit_count(s).await);
@@ -102,10 +145,20 @@ async fn every_write_lands_with_exactly_one_audit_entry_and_the_chain_verifies()
         assert_eq!(s.get_department(d.id).await.unwrap().head_name.as_deref(), Some("Ada King"));
 
         let history = s
-            .list_audit(&AuditFilter { entity_type: Some("person".into()), entity_id: Some(p.id.to_string()), ..Default::default() }, PageRequest::default())
+            .list_audit(
+                &AuditFilter {
+                    entity_type: Some("person".into()),
+                    entity_id: Some(p.id.to_string()),
+                    ..Default::default()
+                },
+                PageRequest::default(),
+            )
             .await
             .unwrap();
-        assert_eq!(history.items.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["person.update", "person.create"]);
+        assert_eq!(
+            history.items.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+            ["person.update", "person.create"]
+        );
         assert!(history.items[0].before.contains("Ada Lovelace") && history.items[0].after.contains("Ada King"));
         assert_eq!(verify_audit_chain(s).await.unwrap(), Ok(expected as u64));
     }
@@ -125,13 +178,15 @@ async fn a_failed_write_changes_nothing_and_logs_nothing() {
         stale.updated_at = time_util::from_micros(1);
         let mut after = p.clone();
         after.name = "Mallory".into();
-        let audit = AuditRecord::new(&actor, time_util::now(), "person.update", "person", p.id, Some(&stale), Some(&after));
+        let audit =
+            AuditRecord::new(&actor, time_util::now(), "person.update", "person", p.id, Some(&stale), Some(&after));
         assert!(matches!(s.update_person(&stale, &after, audit).await, Err(StoreError::Conflict(_))), "{backend:?}");
 
         // A duplicate e-mail at the database level is a conflict too, and rolls back.
         let mut dup = p.clone();
         dup.id = bulwark_core::ids::PersonId::new();
-        let audit = AuditRecord::new(&actor, time_util::now(), "person.create", "person", dup.id, None::<&()>, Some(&dup));
+        let audit =
+            AuditRecord::new(&actor, time_util::now(), "person.create", "person", dup.id, None::<&()>, Some(&dup));
         assert!(matches!(s.insert_person(&dup, audit).await, Err(StoreError::Conflict(_))));
 
         assert_eq!(s.get_person(p.id).await.unwrap().name, "Ada");
@@ -152,7 +207,9 @@ async fn concurrent_writers_append_one_linear_chain() {
             tasks.push(tokio::spawn(async move {
                 for i in 0..15 {
                     let input = person(&format!("Writer {w} item {i}"), &format!("w{w}.i{i}@example.com"));
-                    people::create(s.as_ref(), &Actor::cli(), time_util::now(), &input).await.expect("concurrent create");
+                    people::create(s.as_ref(), &Actor::cli(), time_util::now(), &input)
+                        .await
+                        .expect("concurrent create");
                 }
             }));
         }
@@ -189,7 +246,14 @@ async fn verification_names_the_first_edited_or_deleted_entry() {
     for backend in backends() {
         let db = TestDb::new(backend).await;
         for i in 0..5 {
-            people::create(&db.store, &Actor::cli(), time_util::now(), &person(&format!("P{i}"), &format!("p{i}@example.com"))).await.unwrap();
+            people::create(
+                &db.store,
+                &Actor::cli(),
+                time_util::now(),
+                &person(&format!("P{i}"), &format!("p{i}@example.com")),
+            )
+            .await
+            .unwrap();
         }
         disable_guard(&db).await;
         db.store.execute_raw("UPDATE audit_log SET after_json = '{}' WHERE seq = 3").await.unwrap();
@@ -198,7 +262,14 @@ async fn verification_names_the_first_edited_or_deleted_entry() {
 
         let db = TestDb::new(backend).await;
         for i in 0..5 {
-            people::create(&db.store, &Actor::cli(), time_util::now(), &person(&format!("P{i}"), &format!("p{i}@example.com"))).await.unwrap();
+            people::create(
+                &db.store,
+                &Actor::cli(),
+                time_util::now(),
+                &person(&format!("P{i}"), &format!("p{i}@example.com")),
+            )
+            .await
+            .unwrap();
         }
         disable_guard(&db).await;
         db.store.execute_raw("DELETE FROM audit_log WHERE seq = 2").await.unwrap();
@@ -213,31 +284,57 @@ async fn sessions_tokens_and_set_password_links_work_once_and_store_only_hashes(
         let db = TestDb::new(backend).await;
         let s: &dyn Store = &db.store;
         let now = time_util::now();
-        let input = NewAccountInput { email: "ada@example.com".into(), name: "Ada".into(), roles: vec!["employee".into()], ..Default::default() };
+        let input = NewAccountInput {
+            email: "ada@example.com".into(),
+            name: "Ada".into(),
+            roles: vec!["employee".into()],
+            ..Default::default()
+        };
         let (account, link) = accounts::create_account(s, &Actor::cli(), now, &input).await.unwrap();
         let link = link.expect("a set-password link when no password is given");
         assert!(!account.has_password);
-        assert!(matches!(accounts::login(s, now, "ada@example.com", "anything at all").await, Err(CoreError::Invalid(_))));
+        assert!(matches!(
+            accounts::login(s, now, "ada@example.com", "anything at all").await,
+            Err(CoreError::Invalid(_))
+        ));
 
-        accounts::complete_password_reset(s, now, &link.0, "a brand new password", "a brand new password").await.unwrap();
-        let again = accounts::complete_password_reset(s, now, &link.0, "another new password", "another new password").await;
+        accounts::complete_password_reset(s, now, &link.0, "a brand new password", "a brand new password")
+            .await
+            .unwrap();
+        let again =
+            accounts::complete_password_reset(s, now, &link.0, "another new password", "another new password").await;
         assert!(matches!(again, Err(CoreError::Invalid(_))), "a link works once on {backend:?}");
 
         let (secret, _, _) = accounts::login(s, now, "ADA@example.com", "a brand new password").await.unwrap();
         let (actor, _) = accounts::session_actor(s, now, &secret.0).await.unwrap().expect("live session");
         assert_eq!(actor.label, "ada@example.com");
-        assert!(accounts::session_actor(s, now + time::Duration::hours(13), &secret.0).await.unwrap().is_none(), "sessions expire");
+        assert!(
+            accounts::session_actor(s, now + time::Duration::hours(13), &secret.0).await.unwrap().is_none(),
+            "sessions expire"
+        );
 
-        let (token, token_secret) = accounts::create_token(s, &actor, now, &NewTokenInput { name: "cli".into(), expires_days: Some("30".into()) }).await.unwrap();
+        let (token, token_secret) = accounts::create_token(
+            s,
+            &actor,
+            now,
+            &NewTokenInput { name: "cli".into(), expires_days: Some("30".into()) },
+        )
+        .await
+        .unwrap();
         assert!(token_secret.0.starts_with("bwk_"));
         assert!(accounts::token_actor(s, now, &token_secret.0).await.unwrap().is_some());
-        assert!(accounts::token_actor(s, now + time::Duration::days(31), &token_secret.0).await.unwrap().is_none(), "tokens expire");
+        assert!(
+            accounts::token_actor(s, now + time::Duration::days(31), &token_secret.0).await.unwrap().is_none(),
+            "tokens expire"
+        );
         assert!(s.find_token_by_hash(&token_secret.0).await.unwrap().is_none(), "the raw token is not stored");
         assert!(s.find_token(token.id).await.unwrap().unwrap().last_used_at.is_some(), "use is recorded");
         accounts::revoke_token(s, &actor, now, token.id).await.unwrap();
         assert!(accounts::token_actor(s, now, &token_secret.0).await.unwrap().is_none(), "revoked tokens stop working");
 
-        accounts::change_password(s, &actor, now, "a brand new password", "the third password", "the third password").await.unwrap();
+        accounts::change_password(s, &actor, now, "a brand new password", "the third password", "the third password")
+            .await
+            .unwrap();
         assert!(accounts::session_actor(s, now, &secret.0).await.unwrap().is_none(), "a password change ends sessions");
         assert!(accounts::login(s, now, "ada@example.com", "the third password").await.is_ok());
     }

@@ -20,7 +20,10 @@ pub fn backends() -> Vec<Backend> {
     match std::env::var("BULWARK_TEST_POSTGRES_URL") {
         Ok(u) if !u.is_empty() => v.push(Backend::Postgres),
         _ => {
-            assert!(std::env::var("BULWARK_TEST_REQUIRE_PG").is_err(), "BULWARK_TEST_REQUIRE_PG is set but BULWARK_TEST_POSTGRES_URL is not");
+            assert!(
+                std::env::var("BULWARK_TEST_REQUIRE_PG").is_err(),
+                "BULWARK_TEST_REQUIRE_PG is set but BULWARK_TEST_POSTGRES_URL is not"
+            );
             eprintln!("skipped: PostgreSQL cases (set BULWARK_TEST_POSTGRES_URL to run them)");
         }
     }
@@ -77,7 +80,9 @@ impl Drop for TestDb {
                 let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
                 rt.block_on(async {
                     if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
-                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .execute(&mut conn)
+                            .await;
                     }
                 });
             })
@@ -90,7 +95,10 @@ impl Drop for TestDb {
 mod tests {
     #[test]
     fn database_name_is_replaced() {
-        assert_eq!(super::with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"), "postgres://postgres@127.0.0.1:5432/x");
+        assert_eq!(
+            super::with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
         assert_eq!(super::with_database("postgres://u@h/db?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
         assert_eq!(super::with_database("postgres://u@h:5432", "x"), "postgres://u@h:5432/x");
     }

@@ -6,11 +6,16 @@ mod app;
 mod db;
 
 pub use app::{TestApp, TestClient, spawn_app};
-pub use db::{TestDb, backends};
 pub use bulwark_core::store::Backend;
+pub use db::{TestDb, backends};
 
 /// Creates an account with a password directly through the domain (as the CLI would).
-pub async fn create_account(store: &dyn bulwark_core::Store, email: &str, roles: &[&str], password: &str) -> bulwark_core::accounts::Account {
+pub async fn create_account(
+    store: &dyn bulwark_core::Store,
+    email: &str,
+    roles: &[&str],
+    password: &str,
+) -> bulwark_core::accounts::Account {
     let input = bulwark_core::accounts::NewAccountInput {
         email: email.into(),
         name: email.split('@').next().unwrap_or(email).replace('.', " "),

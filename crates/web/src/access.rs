@@ -38,22 +38,16 @@ pub struct RouteTable(BTreeMap<(String, String), Access>);
 
 impl RouteTable {
     pub fn get(&self, method: &Method, path: &str) -> Option<Access> {
-        self.0
-            .get(&(method.as_str().to_string(), path.to_string()))
-            .copied()
+        self.0.get(&(method.as_str().to_string(), path.to_string())).copied()
     }
 
     /// (method, path pattern, access) for every route, in a stable order.
     pub fn entries(&self) -> impl Iterator<Item = (&str, &str, Access)> {
-        self.0
-            .iter()
-            .map(|((m, p), a)| (m.as_str(), p.as_str(), *a))
+        self.0.iter().map(|((m, p), a)| (m.as_str(), p.as_str(), *a))
     }
 
     fn insert(&mut self, method: &str, path: &str, access: Access) {
-        let previous = self
-            .0
-            .insert((method.to_string(), path.to_string()), access);
+        let previous = self.0.insert((method.to_string(), path.to_string()), access);
         assert!(previous.is_none(), "route {method} {path} registered twice");
     }
 }
@@ -66,10 +60,7 @@ pub struct Routes {
 
 impl Routes {
     pub fn new(openapi: utoipa::openapi::OpenApi) -> Self {
-        Self {
-            router: OpenApiRouter::with_openapi(openapi),
-            table: RouteTable::default(),
-        }
+        Self { router: OpenApiRouter::with_openapi(openapi), table: RouteTable::default() }
     }
 
     /// An API route documented by `#[utoipa::path]`, added with `utoipa_axum::routes!`.
@@ -93,13 +84,7 @@ impl Routes {
     }
 
     /// A page or other undocumented route. `methods` lists the methods `handler` answers.
-    pub fn page(
-        mut self,
-        path: &str,
-        access: Access,
-        methods: &[Method],
-        handler: MethodRouter<AppState>,
-    ) -> Self {
+    pub fn page(mut self, path: &str, access: Access, methods: &[Method], handler: MethodRouter<AppState>) -> Self {
         for m in methods {
             self.table.insert(m.as_str(), path, access);
         }
@@ -117,10 +102,7 @@ impl Routes {
 
     /// Continues a table after the router is finished (for routers merged in whole).
     pub fn with_table(table: RouteTable) -> Self {
-        Self {
-            router: OpenApiRouter::new(),
-            table,
-        }
+        Self { router: OpenApiRouter::new(), table }
     }
 
     pub fn into_table(self) -> RouteTable {
@@ -145,18 +127,9 @@ pub fn is_api(path: &str) -> bool {
 }
 
 /// Resolves the caller and enforces the route table.
-pub async fn authorize(
-    State(app): State<AppState>,
-    jar: CookieJar,
-    mut req: Request,
-    next: Next,
-) -> Response {
+pub async fn authorize(State(app): State<AppState>, jar: CookieJar, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
-    let Some(pattern) = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_string())
-    else {
+    let Some(pattern) = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()) else {
         return next.run(req).await; // unmatched: the fallback answers 404
     };
     let api = is_api(&path);
@@ -219,9 +192,7 @@ fn deny(api: bool, status: StatusCode, path: &str) -> Response {
 pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()

@@ -23,9 +23,7 @@ pub async fn verify(req: Request, next: Next) -> Response {
     }
     let expected = match req.extensions().get::<SessionInfo>() {
         Some(s) => Some(s.session.csrf_token.clone()),
-        None => CookieJar::from_headers(req.headers())
-            .get(PRE_SESSION_COOKIE)
-            .map(|c| c.value().to_string()),
+        None => CookieJar::from_headers(req.headers()).get(PRE_SESSION_COOKIE).map(|c| c.value().to_string()),
     };
     let (parts, body) = req.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
@@ -44,8 +42,7 @@ pub async fn verify(req: Request, next: Next) -> Response {
         )
         .into_response();
     }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
 }
 
 fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {

@@ -35,18 +35,18 @@ pub struct ProblemField {
 }
 
 #[derive(Debug)]
-pub struct ApiError(pub Problem);
+pub struct ApiError(pub Box<Problem>);
 
 impl ApiError {
     pub fn new(status: StatusCode, slug: &str, title: &str, detail: Option<String>) -> Self {
-        Self(Problem {
+        Self(Box::new(Problem {
             kind: format!("/problems/{slug}"),
             title: title.into(),
             status: status.as_u16(),
             detail,
             instance: None,
             errors: vec![],
-        })
+        }))
     }
 
     pub fn status(status: StatusCode) -> Self {
@@ -56,10 +56,7 @@ impl ApiError {
             StatusCode::NOT_FOUND => ("not-found", "Not found"),
             StatusCode::CONFLICT => ("conflict", "Conflict"),
             StatusCode::PAYLOAD_TOO_LARGE => ("too-large", "Request body too large"),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => (
-                "unsupported-media-type",
-                "Expected Content-Type: application/json",
-            ),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported-media-type", "Expected Content-Type: application/json"),
             StatusCode::TOO_MANY_REQUESTS => ("rate-limited", "Too many attempts; wait a minute"),
             s if s.is_server_error() => ("internal", "Internal error"),
             _ => ("bad-request", "Bad request"),
@@ -68,26 +65,10 @@ impl ApiError {
     }
 
     pub fn invalid(errors: Vec<FieldError>) -> Self {
-        let mut e = Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation",
-            "Invalid input",
-            None,
-        );
-        e.0.detail = Some(
-            errors
-                .iter()
-                .map(|f| format!("{} {}", f.field, f.message))
-                .collect::<Vec<_>>()
-                .join("; "),
-        );
-        e.0.errors = errors
-            .into_iter()
-            .map(|f| ProblemField {
-                pointer: format!("/{}", f.field),
-                detail: f.message,
-            })
-            .collect();
+        let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid input", None);
+        e.0.detail = Some(errors.iter().map(|f| format!("{} {}", f.field, f.message)).collect::<Vec<_>>().join("; "));
+        e.0.errors =
+            errors.into_iter().map(|f| ProblemField { pointer: format!("/{}", f.field), detail: f.message }).collect();
         e
     }
 
@@ -104,17 +85,10 @@ impl From<CoreError> for ApiError {
             CoreError::Forbidden(_) => Self::status(StatusCode::FORBIDDEN),
             CoreError::NotFound => Self::status(StatusCode::NOT_FOUND),
             CoreError::Invalid(errors) => Self::invalid(errors),
-            CoreError::Conflict(what) => {
-                Self::new(StatusCode::CONFLICT, "conflict", "Conflict", Some(what))
-            }
+            CoreError::Conflict(what) => Self::new(StatusCode::CONFLICT, "conflict", "Conflict", Some(what)),
             CoreError::Store(StoreError::Unavailable(cause)) => {
                 tracing::error!(%cause, "database unavailable");
-                Self::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    "Database unavailable",
-                    None,
-                )
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Database unavailable", None)
             }
             other => {
                 tracing::error!(error = ?other, "internal error");
@@ -132,15 +106,9 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status =
-            StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&self.0).unwrap_or_default();
-        (
-            status,
-            [(header::CONTENT_TYPE, "application/problem+json")],
-            body,
-        )
-            .into_response()
+        (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response()
     }
 }
 
@@ -162,48 +130,25 @@ fn json_rejection(r: JsonRejection) -> ApiError {
     let detail = r.body_text();
     match r {
         JsonRejection::JsonDataError(_) => {
-            let mut e = ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation",
-                "Invalid input",
-                Some(detail.clone()),
-            );
-            e.0.errors = vec![ProblemField {
-                pointer: field_pointer(&detail),
-                detail,
-            }];
+            let mut e =
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid input", Some(detail.clone()));
+            e.0.errors = vec![ProblemField { pointer: field_pointer(&detail), detail }];
             e
         }
-        JsonRejection::JsonSyntaxError(_) => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "malformed-json",
-            "Malformed JSON",
-            Some(detail),
-        ),
-        JsonRejection::MissingJsonContentType(_) => {
-            ApiError::status(StatusCode::UNSUPPORTED_MEDIA_TYPE)
+        JsonRejection::JsonSyntaxError(_) => {
+            ApiError::new(StatusCode::BAD_REQUEST, "malformed-json", "Malformed JSON", Some(detail))
         }
-        _ if status == StatusCode::PAYLOAD_TOO_LARGE => {
-            ApiError::status(StatusCode::PAYLOAD_TOO_LARGE)
-        }
-        _ => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad-request",
-            "Bad request",
-            Some(detail),
-        ),
+        JsonRejection::MissingJsonContentType(_) => ApiError::status(StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        _ if status == StatusCode::PAYLOAD_TOO_LARGE => ApiError::status(StatusCode::PAYLOAD_TOO_LARGE),
+        _ => ApiError::new(StatusCode::BAD_REQUEST, "bad-request", "Bad request", Some(detail)),
     }
 }
 
 /// serde names the path of a bad field as `roles[0]: ...` or `name: ...`; turn it into a pointer.
 fn field_pointer(detail: &str) -> String {
-    let body =
-        detail.trim_start_matches("Failed to deserialize the JSON body into the target type: ");
+    let body = detail.trim_start_matches("Failed to deserialize the JSON body into the target type: ");
     match body.split_once(": ") {
-        Some((path, _)) if !path.contains(' ') => format!(
-            "/{}",
-            path.replace('.', "/").replace('[', "/").replace(']', "")
-        ),
+        Some((path, _)) if !path.contains(' ') => format!("/{}", path.replace(['.', '['], "/").replace(']', "")),
         _ => "/".into(),
     }
 }
@@ -222,12 +167,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
 }
 
 fn query_rejection(r: QueryRejection) -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "bad-query",
-        "Invalid query parameters",
-        Some(r.body_text()),
-    )
+    ApiError::new(StatusCode::BAD_REQUEST, "bad-query", "Invalid query parameters", Some(r.body_text()))
 }
 
 /// The error page.
@@ -255,11 +195,7 @@ impl HtmlError {
         )
     }
     pub fn not_found() -> Self {
-        Self::Page(
-            StatusCode::NOT_FOUND,
-            "Not found".into(),
-            "There is nothing at this address.".into(),
-        )
+        Self::Page(StatusCode::NOT_FOUND, "Not found".into(), "There is nothing at this address.".into())
     }
 }
 
@@ -273,10 +209,7 @@ impl From<CoreError> for HtmlError {
             CoreError::Invalid(errs) => Self::Page(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "Invalid input".into(),
-                errs.iter()
-                    .map(|f| format!("{}: {}", f.field, f.message))
-                    .collect::<Vec<_>>()
-                    .join("; "),
+                errs.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; "),
             ),
             other => {
                 tracing::error!(error = ?other, "internal error");
@@ -300,15 +233,9 @@ impl IntoResponse for HtmlError {
     fn into_response(self) -> Response {
         match self {
             HtmlError::Login => Redirect::to("/login").into_response(),
-            HtmlError::Page(status, title, message) => (
-                status,
-                ErrorPage {
-                    status: status.as_u16(),
-                    title,
-                    message,
-                },
-            )
-                .into_response(),
+            HtmlError::Page(status, title, message) => {
+                (status, ErrorPage { status: status.as_u16(), title, message }).into_response()
+            }
         }
     }
 }

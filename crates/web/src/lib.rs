@@ -36,10 +36,7 @@ pub struct WebConfig {
 impl WebConfig {
     pub fn new(public_url: &str) -> Self {
         let public_url = public_url.trim_end_matches('/').to_string();
-        Self {
-            secure_cookies: public_url.starts_with("https://"),
-            public_url,
-        }
+        Self { secure_cookies: public_url.starts_with("https://"), public_url }
     }
 }
 
@@ -63,7 +60,9 @@ pub fn app(store: Arc<dyn Store>, config: WebConfig) -> (Router, Arc<RouteTable>
     let (router, openapi) = router.split_for_parts();
     let docs: Router<AppState> = Router::from(api::swagger(openapi)).layer(SetResponseHeaderLayer::overriding(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"),
+        HeaderValue::from_static(
+            "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
+        ),
     ));
     let table = Arc::new(api::declare_docs(table));
     let state = AppState {
@@ -76,14 +75,8 @@ pub fn app(store: Arc<dyn Store>, config: WebConfig) -> (Router, Arc<RouteTable>
     let router = router
         .merge(docs)
         .route_layer(axum::middleware::from_fn(csrf::verify))
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            access::authorize,
-        ))
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            ops::track,
-        ))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), access::authorize))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), ops::track))
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(1024 * 1024))
         .layer(TraceLayer::new_for_http().make_span_with(ops::request_span))
@@ -93,18 +86,9 @@ pub fn app(store: Arc<dyn Store>, config: WebConfig) -> (Router, Arc<RouteTable>
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
         ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(SetResponseHeaderLayer::overriding(
             HeaderName::from_static("cross-origin-opener-policy"),
             HeaderValue::from_static("same-origin"),
@@ -121,10 +105,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let (router, _) = app(store, config);
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -48,10 +48,7 @@ pub async fn list_accounts(
     State(app): State<AppState>,
     ApiQuery(p): ApiQuery<AccountParams>,
 ) -> Result<Json<Page<AccountView>>, ApiError> {
-    let found = app
-        .store
-        .list_accounts(p.q.as_deref(), PageRequest::new(p.page, p.per_page))
-        .await?;
+    let found = app.store.list_accounts(p.q.as_deref(), PageRequest::new(p.page, p.per_page)).await?;
     Ok(Json(Page::from_paged(found, AccountView::from)))
 }
 
@@ -73,24 +70,14 @@ pub async fn create_account(
         roles: body.roles,
         password: None,
     };
-    let (account, link) =
-        accounts::create_account(app.store.as_ref(), &actor, now(), &input).await?;
+    let (account, link) = accounts::create_account(app.store.as_ref(), &actor, now(), &input).await?;
     let url = link.map(|s| set_password_url(&app, &s.0));
-    Ok((
-        StatusCode::CREATED,
-        Json(NewAccountView {
-            account: account.into(),
-            set_password_url: url,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(NewAccountView { account: account.into(), set_password_url: url })))
 }
 
 #[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = String, Path)),
     responses((status = 200, body = AccountView), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_account(
-    State(app): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Json<AccountView>, ApiError> {
+pub async fn get_account(State(app): State<AppState>, Path(id): Path<String>) -> Result<Json<AccountView>, ApiError> {
     let id: AccountId = parse_id(&id)?;
     Ok(Json(app.store.get_account(id).await?.into()))
 }
@@ -104,15 +91,8 @@ pub async fn update_account(
     ApiJson(body): ApiJson<AccountUpdateBody>,
 ) -> Result<Json<AccountView>, ApiError> {
     let id: AccountId = parse_id(&id)?;
-    let input = AccountUpdateInput {
-        roles: body.roles,
-        status: body.status.unwrap_or_default(),
-    };
-    Ok(Json(
-        accounts::update_account(app.store.as_ref(), &actor, now(), id, &input)
-            .await?
-            .into(),
-    ))
+    let input = AccountUpdateInput { roles: body.roles, status: body.status.unwrap_or_default() };
+    Ok(Json(accounts::update_account(app.store.as_ref(), &actor, now(), id, &input).await?.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/password-reset", tag = "accounts", params(("id" = String, Path)),
@@ -124,12 +104,7 @@ pub async fn reset_password(
 ) -> Result<(StatusCode, Json<PasswordResetView>), ApiError> {
     let id: AccountId = parse_id(&id)?;
     let secret = accounts::issue_password_reset(app.store.as_ref(), &actor, now(), id).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(PasswordResetView {
-            set_password_url: set_password_url(&app, &secret.0),
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(PasswordResetView { set_password_url: set_password_url(&app, &secret.0) })))
 }
 
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", responses((status = 200, body = Vec<TokenView>)))]
@@ -140,14 +115,7 @@ pub async fn list_tokens(
     let Some(id) = actor.account_id else {
         return Ok(Json(vec![]));
     };
-    Ok(Json(
-        app.store
-            .list_tokens(id)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect(),
-    ))
+    Ok(Json(app.store.list_tokens(id).await?.into_iter().map(Into::into).collect()))
 }
 
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = NewTokenBody,
@@ -158,18 +126,9 @@ pub async fn create_token(
     CurrentActor(actor): CurrentActor,
     ApiJson(body): ApiJson<NewTokenBody>,
 ) -> Result<(StatusCode, Json<NewTokenView>), ApiError> {
-    let input = NewTokenInput {
-        name: body.name,
-        expires_days: body.expires_days.map(|d| d.to_string()),
-    };
+    let input = NewTokenInput { name: body.name, expires_days: body.expires_days.map(|d| d.to_string()) };
     let (token, secret) = accounts::create_token(app.store.as_ref(), &actor, now(), &input).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(NewTokenView {
-            token: secret.0,
-            details: token.into(),
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(NewTokenView { token: secret.0, details: token.into() })))
 }
 
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens", params(("id" = String, Path)),
@@ -180,9 +139,5 @@ pub async fn revoke_token(
     Path(id): Path<String>,
 ) -> Result<Json<TokenView>, ApiError> {
     let id: TokenId = parse_id(&id)?;
-    Ok(Json(
-        accounts::revoke_token(app.store.as_ref(), &actor, now(), id)
-            .await?
-            .into(),
-    ))
+    Ok(Json(accounts::revoke_token(app.store.as_ref(), &actor, now(), id).await?.into()))
 }

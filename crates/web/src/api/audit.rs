@@ -33,12 +33,7 @@ pub struct AuditParams {
 impl AuditParams {
     pub fn filter(&self) -> Result<AuditFilter, bulwark_core::CoreError> {
         let mut c = bulwark_core::validate::Checks::new();
-        let nonempty = |v: &Option<String>| {
-            v.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-        };
+        let nonempty = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
         let mut time = |field: &str, v: &Option<String>| {
             nonempty(v).and_then(|s| {
                 parse_time(&s).or_else(|| {
@@ -68,9 +63,6 @@ pub async fn list_audit(
     ApiQuery(p): ApiQuery<AuditParams>,
 ) -> Result<Json<Page<AuditEntryView>>, ApiError> {
     let filter = p.filter()?;
-    let found = app
-        .store
-        .list_audit(&filter, PageRequest::new(p.page, p.per_page))
-        .await?;
+    let found = app.store.list_audit(&filter, PageRequest::new(p.page, p.per_page)).await?;
     Ok(Json(Page::from_paged(found, AuditEntryView::from)))
 }

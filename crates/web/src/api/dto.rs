@@ -23,12 +23,7 @@ pub struct Page<T: ToSchema> {
 impl<T: ToSchema> Page<T> {
     pub fn from_paged<U>(p: Paged<U>, f: impl FnMut(U) -> T) -> Self {
         let p = p.map(f);
-        Self {
-            items: p.items,
-            total: p.total,
-            page: p.page,
-            per_page: p.per_page,
-        }
+        Self { items: p.items, total: p.total, page: p.page, per_page: p.per_page }
     }
 }
 
@@ -137,12 +132,7 @@ pub struct AreaView {
 
 impl From<Area> for AreaView {
     fn from(a: Area) -> Self {
-        Self {
-            id: a.id.to_string(),
-            name: a.name,
-            description: a.description,
-            member_count: a.member_count,
-        }
+        Self { id: a.id.to_string(), name: a.name, description: a.description, member_count: a.member_count }
     }
 }
 
@@ -163,12 +153,7 @@ pub struct AreaMemberView {
 
 impl From<AreaMember> for AreaMemberView {
     fn from(m: AreaMember) -> Self {
-        Self {
-            person_id: m.person_id.to_string(),
-            name: m.person_name,
-            email: m.person_email,
-            specialty: m.specialty,
-        }
+        Self { person_id: m.person_id.to_string(), name: m.person_name, email: m.person_email, specialty: m.specialty }
     }
 }
 

@@ -33,10 +33,7 @@ struct BearerAuth;
 impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
-        );
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
         components.add_security_scheme(
             "session",
             SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Cookie(
@@ -92,16 +89,11 @@ pub fn declare_docs(table: RouteTable) -> RouteTable {
     r.declare(OPENAPI_PATH, Access::Public, &[Method::GET])
         .declare(DOCS_PATH, Access::Public, &[Method::GET])
         .declare(&format!("{DOCS_PATH}/"), Access::Public, &[Method::GET])
-        .declare(
-            &format!("{DOCS_PATH}/{{*rest}}"),
-            Access::Public,
-            &[Method::GET],
-        )
+        .declare(&format!("{DOCS_PATH}/{{*rest}}"), Access::Public, &[Method::GET])
         .into_table()
 }
 
 /// Parses an id from the path; a malformed id is simply not found.
 pub fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
-    raw.parse()
-        .map_err(|_| ApiError::status(StatusCode::NOT_FOUND))
+    raw.parse().map_err(|_| ApiError::status(StatusCode::NOT_FOUND))
 }

@@ -7,33 +7,19 @@ use bulwark_core::ids::{AreaId, DepartmentId, PersonId};
 use bulwark_core::org::{self, AreaInput, AreaMemberInput, DepartmentInput};
 use bulwark_core::time_util::now;
 
-use super::dto::{
-    AreaBody, AreaMemberBody, AreaMemberView, AreaView, DepartmentBody, DepartmentView,
-};
+use super::dto::{AreaBody, AreaMemberBody, AreaMemberView, AreaView, DepartmentBody, DepartmentView};
 use super::parse_id;
 use crate::AppState;
 use crate::access::CurrentActor;
 use crate::error::{ApiError, ApiJson, Problem};
 
 fn department_input(b: DepartmentBody) -> DepartmentInput {
-    DepartmentInput {
-        name: b.name,
-        head_person_id: b.head_person_id.unwrap_or_default(),
-    }
+    DepartmentInput { name: b.name, head_person_id: b.head_person_id.unwrap_or_default() }
 }
 
 #[utoipa::path(get, path = "/api/v1/departments", tag = "organisation", responses((status = 200, body = Vec<DepartmentView>)))]
-pub async fn list_departments(
-    State(app): State<AppState>,
-) -> Result<Json<Vec<DepartmentView>>, ApiError> {
-    Ok(Json(
-        app.store
-            .list_departments()
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect(),
-    ))
+pub async fn list_departments(State(app): State<AppState>) -> Result<Json<Vec<DepartmentView>>, ApiError> {
+    Ok(Json(app.store.list_departments().await?.into_iter().map(Into::into).collect()))
 }
 
 #[utoipa::path(post, path = "/api/v1/departments", tag = "organisation", request_body = DepartmentBody,
@@ -43,12 +29,8 @@ pub async fn create_department(
     CurrentActor(actor): CurrentActor,
     ApiJson(body): ApiJson<DepartmentBody>,
 ) -> Result<(StatusCode, Json<DepartmentView>), ApiError> {
-    let d =
-        org::create_department(app.store.as_ref(), &actor, now(), &department_input(body)).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(app.store.get_department(d.id).await?.into()),
-    ))
+    let d = org::create_department(app.store.as_ref(), &actor, now(), &department_input(body)).await?;
+    Ok((StatusCode::CREATED, Json(app.store.get_department(d.id).await?.into())))
 }
 
 #[utoipa::path(get, path = "/api/v1/departments/{id}", tag = "organisation", params(("id" = String, Path)),
@@ -70,27 +52,13 @@ pub async fn update_department(
     ApiJson(body): ApiJson<DepartmentBody>,
 ) -> Result<Json<DepartmentView>, ApiError> {
     let id: DepartmentId = parse_id(&id)?;
-    org::update_department(
-        app.store.as_ref(),
-        &actor,
-        now(),
-        id,
-        &department_input(body),
-    )
-    .await?;
+    org::update_department(app.store.as_ref(), &actor, now(), id, &department_input(body)).await?;
     Ok(Json(app.store.get_department(id).await?.into()))
 }
 
 #[utoipa::path(get, path = "/api/v1/areas", tag = "organisation", responses((status = 200, body = Vec<AreaView>)))]
 pub async fn list_areas(State(app): State<AppState>) -> Result<Json<Vec<AreaView>>, ApiError> {
-    Ok(Json(
-        app.store
-            .list_areas()
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect(),
-    ))
+    Ok(Json(app.store.list_areas().await?.into_iter().map(Into::into).collect()))
 }
 
 #[utoipa::path(post, path = "/api/v1/areas", tag = "organisation", request_body = AreaBody,
@@ -104,10 +72,7 @@ pub async fn create_area(
         app.store.as_ref(),
         &actor,
         now(),
-        &AreaInput {
-            name: body.name,
-            description: body.description,
-        },
+        &AreaInput { name: body.name, description: body.description },
     )
     .await?;
     Ok((StatusCode::CREATED, Json(a.into())))
@@ -115,10 +80,7 @@ pub async fn create_area(
 
 #[utoipa::path(get, path = "/api/v1/areas/{id}", tag = "organisation", params(("id" = String, Path)),
     responses((status = 200, body = AreaView), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_area(
-    State(app): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Json<AreaView>, ApiError> {
+pub async fn get_area(State(app): State<AppState>, Path(id): Path<String>) -> Result<Json<AreaView>, ApiError> {
     let id: AreaId = parse_id(&id)?;
     Ok(Json(app.store.get_area(id).await?.into()))
 }
@@ -137,10 +99,7 @@ pub async fn update_area(
         &actor,
         now(),
         id,
-        &AreaInput {
-            name: body.name,
-            description: body.description,
-        },
+        &AreaInput { name: body.name, description: body.description },
     )
     .await?;
     Ok(Json(app.store.get_area(id).await?.into()))
@@ -154,14 +113,7 @@ pub async fn list_area_members(
 ) -> Result<Json<Vec<AreaMemberView>>, ApiError> {
     let id: AreaId = parse_id(&id)?;
     app.store.get_area(id).await?;
-    Ok(Json(
-        app.store
-            .list_area_members(id)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect(),
-    ))
+    Ok(Json(app.store.list_area_members(id).await?.into_iter().map(Into::into).collect()))
 }
 
 #[utoipa::path(post, path = "/api/v1/areas/{id}/members", tag = "organisation", params(("id" = String, Path)), request_body = AreaMemberBody,
@@ -173,10 +125,7 @@ pub async fn add_area_member(
     ApiJson(body): ApiJson<AreaMemberBody>,
 ) -> Result<(StatusCode, Json<AreaMemberView>), ApiError> {
     let id: AreaId = parse_id(&id)?;
-    let input = AreaMemberInput {
-        person_id: body.person_id,
-        specialty: body.specialty,
-    };
+    let input = AreaMemberInput { person_id: body.person_id, specialty: body.specialty };
     let m = org::add_area_member(app.store.as_ref(), &actor, now(), id, &input).await?;
     Ok((StatusCode::CREATED, Json(m.into())))
 }

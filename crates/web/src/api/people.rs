@@ -41,12 +41,7 @@ impl PeopleParams {
     /// The filter, or field errors naming each unknown value.
     pub fn filter(&self) -> Result<PeopleFilter, bulwark_core::CoreError> {
         let mut c = bulwark_core::validate::Checks::new();
-        let nonempty = |v: &Option<String>| {
-            v.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-        };
+        let nonempty = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
         let department_id = nonempty(&self.department_id).and_then(|d| {
             d.parse().ok().or_else(|| {
                 c.fail("department_id", "must be a department id");
@@ -61,10 +56,7 @@ impl PeopleParams {
         });
         let status = nonempty(&self.status).and_then(|s| {
             PersonStatus::parse(&s).or_else(|| {
-                c.fail(
-                    "status",
-                    &format!("must be one of {}", PersonStatus::choices()),
-                );
+                c.fail("status", &format!("must be one of {}", PersonStatus::choices()));
                 None
             })
         });
@@ -83,15 +75,7 @@ impl PeopleParams {
 /// People as CSV, for exports.
 pub fn people_csv(people: Vec<bulwark_core::people::Person>) -> Response {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record([
-        "id",
-        "name",
-        "email",
-        "kind",
-        "department",
-        "status",
-        "created_at",
-    ]);
+    let _ = w.write_record(["id", "name", "email", "kind", "department", "status", "created_at"]);
     for p in people {
         let _ = w.write_record([
             p.id.to_string(),
@@ -107,10 +91,7 @@ pub fn people_csv(people: Vec<bulwark_core::people::Person>) -> Response {
     (
         [
             (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                "attachment; filename=\"people.csv\"",
-            ),
+            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"people.csv\""),
         ],
         body,
     )
@@ -150,10 +131,7 @@ pub async fn create_person(
 
 #[utoipa::path(get, path = "/api/v1/people/{id}", tag = "people", params(("id" = String, Path)),
     responses((status = 200, body = PersonView), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_person(
-    State(app): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Json<PersonView>, ApiError> {
+pub async fn get_person(State(app): State<AppState>, Path(id): Path<String>) -> Result<Json<PersonView>, ApiError> {
     let id: PersonId = parse_id(&id)?;
     Ok(Json(app.store.get_person(id).await?.into()))
 }
@@ -169,11 +147,5 @@ pub async fn update_person(
 ) -> Result<Json<PersonView>, ApiError> {
     let id: PersonId = parse_id(&id)?;
     let p = people::update(app.store.as_ref(), &actor, now(), id, &body.into()).await?;
-    Ok(Json(
-        app.store
-            .find_person(p.id)
-            .await?
-            .map(Into::into)
-            .unwrap_or_else(|| p.into()),
-    ))
+    Ok(Json(app.store.find_person(p.id).await?.map(Into::into).unwrap_or_else(|| p.into())))
 }

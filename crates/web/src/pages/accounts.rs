@@ -41,16 +41,10 @@ pub async fn list(
     chrome: Chrome,
     Query(lq): Query<ListQuery>,
 ) -> Result<Response, HtmlError> {
-    let page = app
-        .store
-        .list_accounts(Some(&lq.q), PageRequest::new(lq.page, None))
-        .await?;
+    let page = app.store.list_accounts(Some(&lq.q), PageRequest::new(lq.page, None)).await?;
     Ok(ListPage {
         pager: Pager::from(&page),
-        pager_base: format!(
-            "/accounts?{}&",
-            serde_urlencoded::to_string([("q", &lq.q)]).unwrap_or_default()
-        ),
+        pager_base: format!("/accounts?{}&", serde_urlencoded::to_string([("q", &lq.q)]).unwrap_or_default()),
         page,
         q: lq.q,
         can_manage: chrome.can(Permission::ManageAccounts),
@@ -60,10 +54,7 @@ pub async fn list(
 }
 
 fn role_choices(selected: &[String]) -> Vec<(Role, bool)> {
-    Role::ALL
-        .iter()
-        .map(|r| (*r, selected.iter().any(|s| s == r.as_str())))
-        .collect()
+    Role::ALL.iter().map(|r| (*r, selected.iter().any(|s| s == r.as_str()))).collect()
 }
 
 #[derive(Template, WebTemplate)]
@@ -112,11 +103,7 @@ pub async fn create(
     match accounts::create_account(app.store.as_ref(), &actor, now(), &input).await {
         Ok((account, link)) => {
             let link = link.map(|s| set_password_url(&app, &s.0));
-            Ok(
-                detail_page(&app, chrome, account, link, None, Errors::none())
-                    .await?
-                    .into_response(),
-            )
+            Ok(detail_page(&app, chrome, account, link, None, Errors::none()).await?.into_response())
         }
         Err(e) => {
             let errors = form_errors(e)?;
@@ -157,14 +144,7 @@ async fn detail_page(
 ) -> Result<DetailPage, HtmlError> {
     let (roles, status) = match typed {
         Some(f) => (f.roles, f.status),
-        None => (
-            account
-                .roles
-                .iter()
-                .map(|r| r.as_str().to_string())
-                .collect(),
-            account.status.as_str().to_string(),
-        ),
+        None => (account.roles.iter().map(|r| r.as_str().to_string()).collect(), account.status.as_str().to_string()),
     };
     Ok(DetailPage {
         history: history(app.store.as_ref(), "account", &account.id.to_string()).await?,
@@ -193,11 +173,7 @@ pub async fn detail(
     Path(id): Path<String>,
 ) -> Result<Response, HtmlError> {
     let account = app.store.get_account(parse_id(&id)?).await?;
-    Ok(
-        detail_page(&app, chrome, account, None, None, Errors::none())
-            .await?
-            .into_response(),
-    )
+    Ok(detail_page(&app, chrome, account, None, None, Errors::none()).await?.into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -216,37 +192,23 @@ pub async fn update(
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
     let id = parse_id(&id)?;
-    let input = AccountUpdateInput {
-        roles: form.roles.clone(),
-        status: form.status.clone(),
-    };
+    let input = AccountUpdateInput { roles: form.roles.clone(), status: form.status.clone() };
     match accounts::update_account(app.store.as_ref(), &actor, now(), id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/accounts/{id}?done=saved")).into_response()),
         Err(e) => {
             let errors = form_errors(e)?;
             let account = app.store.get_account(id).await?;
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                detail_page(&app, chrome, account, None, Some(form), errors).await?,
-            )
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, detail_page(&app, chrome, account, None, Some(form), errors).await?)
                 .into_response())
         }
     }
 }
 
-pub async fn reset(
-    State(app): State<AppState>,
-    chrome: Chrome,
-    Path(id): Path<String>,
-) -> Result<Response, HtmlError> {
+pub async fn reset(State(app): State<AppState>, chrome: Chrome, Path(id): Path<String>) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
     let id = parse_id(&id)?;
     let secret = accounts::issue_password_reset(app.store.as_ref(), &actor, now(), id).await?;
     let account = app.store.get_account(id).await?;
     let link = Some(set_password_url(&app, &secret.0));
-    Ok(
-        detail_page(&app, chrome, account, link, None, Errors::none())
-            .await?
-            .into_response(),
-    )
+    Ok(detail_page(&app, chrome, account, link, None, Errors::none()).await?.into_response())
 }

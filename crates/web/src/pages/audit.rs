@@ -68,23 +68,12 @@ pub async fn list(
     .unwrap_or_default();
     let (filter, errors, status) = match params.filter() {
         Ok(filter) => (filter, Errors::none(), StatusCode::OK),
-        Err(e) => (
-            Default::default(),
-            form_errors(e)?,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
+        Err(e) => (Default::default(), form_errors(e)?, StatusCode::UNPROCESSABLE_ENTITY),
     };
-    let found = app
-        .store
-        .list_audit(&filter, PageRequest::new(f.page, None))
-        .await?;
+    let found = app.store.list_audit(&filter, PageRequest::new(f.page, None)).await?;
     let pager = Pager::from(&found);
-    let page = bulwark_core::page::Paged {
-        items: vec![],
-        total: found.total,
-        page: found.page,
-        per_page: found.per_page,
-    };
+    let page =
+        bulwark_core::page::Paged { items: vec![], total: found.total, page: found.page, per_page: found.per_page };
     let entries = found.items.into_iter().map(HistoryItem::from).collect();
     let body = AuditPage {
         chrome: chrome.at("audit"),

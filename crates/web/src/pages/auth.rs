@@ -68,16 +68,7 @@ pub async fn login_form(
         return Redirect::to(&safe_next(&q.next)).into_response();
     }
     let jar = with_pre_session_token(&app, jar, &mut chrome);
-    (
-        jar,
-        LoginPage {
-            chrome,
-            email: String::new(),
-            next: q.next,
-            errors: Errors::none(),
-        },
-    )
-        .into_response()
+    (jar, LoginPage { chrome, email: String::new(), next: q.next, errors: Errors::none() }).into_response()
 }
 
 #[derive(Deserialize)]
@@ -97,23 +88,9 @@ pub async fn login(
     ClientAddr(addr): ClientAddr,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, HtmlError> {
-    let generic = || {
-        Errors::from(vec![bulwark_core::FieldError::new(
-            "email",
-            "E-mail address or password is wrong.",
-        )])
-    };
+    let generic = || Errors::from(vec![bulwark_core::FieldError::new("email", "E-mail address or password is wrong.")]);
     let retry = |chrome: Chrome, status: StatusCode, form: LoginForm| {
-        (
-            status,
-            LoginPage {
-                chrome,
-                email: form.email,
-                next: form.next,
-                errors: generic(),
-            },
-        )
-            .into_response()
+        (status, LoginPage { chrome, email: form.email, next: form.next, errors: generic() }).into_response()
     };
     if !app.throttle.allow(&form.email, addr) {
         tracing::warn!("login throttled");
@@ -127,9 +104,7 @@ pub async fn login(
                 .same_site(SameSite::Lax)
                 .secure(app.config.secure_cookies)
                 .path("/");
-            let jar = jar
-                .add(cookie)
-                .remove(Cookie::build(PRE_SESSION_COOKIE).path("/"));
+            let jar = jar.add(cookie).remove(Cookie::build(PRE_SESSION_COOKIE).path("/"));
             Ok((jar, Redirect::to(&safe_next(&form.next))).into_response())
         }
         Err(e) => {
@@ -148,11 +123,7 @@ pub async fn logout(
     if let (Some(actor), Some(s)) = (chrome.actor.as_ref(), session) {
         accounts::logout(app.store.as_ref(), actor, now(), &s.secret).await?;
     }
-    Ok((
-        jar.remove(Cookie::build(SESSION_COOKIE).path("/")),
-        Redirect::to("/login"),
-    )
-        .into_response())
+    Ok((jar.remove(Cookie::build(SESSION_COOKIE).path("/")), Redirect::to("/login")).into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -170,11 +141,7 @@ pub async fn set_password_form(
     Path(token): Path<String>,
 ) -> Response {
     let jar = with_pre_session_token(&app, jar, &mut chrome);
-    let errors = match app
-        .store
-        .find_password_reset(&accounts::sha256_hex(&token), now())
-        .await
-    {
+    let errors = match app.store.find_password_reset(&accounts::sha256_hex(&token), now()).await {
         Ok(Some(_)) => Errors::none(),
         _ => vec![bulwark_core::FieldError::new(
             "token",
@@ -182,15 +149,7 @@ pub async fn set_password_form(
         )]
         .into(),
     };
-    (
-        jar,
-        SetPasswordPage {
-            chrome,
-            token,
-            errors,
-        },
-    )
-        .into_response()
+    (jar, SetPasswordPage { chrome, token, errors }).into_response()
 }
 
 #[derive(Deserialize)]
@@ -207,27 +166,11 @@ pub async fn set_password(
     Path(token): Path<String>,
     Form(form): Form<SetPasswordForm>,
 ) -> Result<Response, HtmlError> {
-    match accounts::complete_password_reset(
-        app.store.as_ref(),
-        now(),
-        &token,
-        &form.password,
-        &form.confirm,
-    )
-    .await
-    {
+    match accounts::complete_password_reset(app.store.as_ref(), now(), &token, &form.password, &form.confirm).await {
         Ok(_) => Ok(Redirect::to("/login?done=password").into_response()),
         Err(e) => {
             let errors = form_errors(e)?;
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                SetPasswordPage {
-                    chrome,
-                    token,
-                    errors,
-                },
-            )
-                .into_response())
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, SetPasswordPage { chrome, token, errors }).into_response())
         }
     }
 }
@@ -238,11 +181,6 @@ pub struct ClientAddr(Option<std::net::IpAddr>);
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
+        Ok(ClientAddr(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())))
     }
 }

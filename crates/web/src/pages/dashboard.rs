@@ -20,33 +20,13 @@ pub struct DashboardPage {
     my_tokens: usize,
 }
 
-pub async fn dashboard(
-    State(app): State<AppState>,
-    chrome: Chrome,
-) -> Result<DashboardPage, HtmlError> {
+pub async fn dashboard(State(app): State<AppState>, chrome: Chrome) -> Result<DashboardPage, HtmlError> {
     let actor = chrome.actor()?;
     let counts = app.store.counts().await?;
     let my_tokens = match actor.account_id {
-        Some(id) => app
-            .store
-            .list_tokens(id)
-            .await?
-            .iter()
-            .filter(|t| t.is_usable(now()))
-            .count(),
+        Some(id) => app.store.list_tokens(id).await?.iter().filter(|t| t.is_usable(now())).count(),
         None => 0,
     };
-    let roles = actor
-        .roles
-        .iter()
-        .map(|r| r.label())
-        .collect::<Vec<_>>()
-        .join(", ");
-    Ok(DashboardPage {
-        name: actor.label.clone(),
-        roles,
-        counts,
-        my_tokens,
-        chrome: chrome.at("dashboard"),
-    })
+    let roles = actor.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ");
+    Ok(DashboardPage { name: actor.label.clone(), roles, counts, my_tokens, chrome: chrome.at("dashboard") })
 }

@@ -34,57 +34,17 @@ pub fn routes(r: Routes) -> Routes {
         .page("/readyz", Public, GET, get(crate::ops::readyz))
         .page("/metrics", Public, GET, get(crate::ops::metrics))
         .page("/static/{*file}", Public, GET, get(crate::assets::serve))
-        .page(
-            "/login",
-            Public,
-            BOTH,
-            get(auth::login_form).post(auth::login),
-        )
+        .page("/login", Public, BOTH, get(auth::login_form).post(auth::login))
         .page("/logout", SignedIn, POST, post(auth::logout))
-        .page(
-            "/set-password/{token}",
-            Public,
-            BOTH,
-            get(auth::set_password_form).post(auth::set_password),
-        )
+        .page("/set-password/{token}", Public, BOTH, get(auth::set_password_form).post(auth::set_password))
         .page("/", SignedIn, GET, get(dashboard::dashboard))
         .page("/people", Needs(ViewDirectory), GET, get(people::list))
-        .page(
-            "/people/export.csv",
-            Needs(ViewDirectory),
-            GET,
-            get(people::export),
-        )
-        .page(
-            "/people/new",
-            Needs(ManageDirectory),
-            BOTH,
-            get(people::new_form).post(people::create),
-        )
-        .page(
-            "/people/{id}",
-            Needs(ViewDirectory),
-            GET,
-            get(people::detail),
-        )
-        .page(
-            "/people/{id}/edit",
-            Needs(ManageDirectory),
-            BOTH,
-            get(people::edit_form).post(people::update),
-        )
-        .page(
-            "/departments",
-            Needs(ViewDirectory),
-            GET,
-            get(org::departments),
-        )
-        .page(
-            "/departments",
-            Needs(ManageDirectory),
-            POST,
-            post(org::department_create),
-        )
+        .page("/people/export.csv", Needs(ViewDirectory), GET, get(people::export))
+        .page("/people/new", Needs(ManageDirectory), BOTH, get(people::new_form).post(people::create))
+        .page("/people/{id}", Needs(ViewDirectory), GET, get(people::detail))
+        .page("/people/{id}/edit", Needs(ManageDirectory), BOTH, get(people::edit_form).post(people::update))
+        .page("/departments", Needs(ViewDirectory), GET, get(org::departments))
+        .page("/departments", Needs(ManageDirectory), POST, post(org::department_create))
         .page(
             "/departments/{id}/edit",
             Needs(ManageDirectory),
@@ -92,75 +52,20 @@ pub fn routes(r: Routes) -> Routes {
             get(org::department_edit_form).post(org::department_update),
         )
         .page("/areas", Needs(ViewDirectory), GET, get(org::areas))
-        .page(
-            "/areas",
-            Needs(ManageDirectory),
-            POST,
-            post(org::area_create),
-        )
+        .page("/areas", Needs(ManageDirectory), POST, post(org::area_create))
         .page("/areas/{id}", Needs(ViewDirectory), GET, get(org::area))
-        .page(
-            "/areas/{id}",
-            Needs(ManageDirectory),
-            POST,
-            post(org::area_update),
-        )
-        .page(
-            "/areas/{id}/members",
-            Needs(ManageDirectory),
-            POST,
-            post(org::area_member_add),
-        )
-        .page(
-            "/areas/{id}/members/{person_id}/remove",
-            Needs(ManageDirectory),
-            POST,
-            post(org::area_member_remove),
-        )
+        .page("/areas/{id}", Needs(ManageDirectory), POST, post(org::area_update))
+        .page("/areas/{id}/members", Needs(ManageDirectory), POST, post(org::area_member_add))
+        .page("/areas/{id}/members/{person_id}/remove", Needs(ManageDirectory), POST, post(org::area_member_remove))
         .page("/accounts", Needs(ViewAccounts), GET, get(accounts::list))
-        .page(
-            "/accounts/new",
-            Needs(ManageAccounts),
-            BOTH,
-            get(accounts::new_form).post(accounts::create),
-        )
-        .page(
-            "/accounts/{id}",
-            Needs(ViewAccounts),
-            GET,
-            get(accounts::detail),
-        )
-        .page(
-            "/accounts/{id}",
-            Needs(ManageAccounts),
-            POST,
-            post(accounts::update),
-        )
-        .page(
-            "/accounts/{id}/reset",
-            Needs(ManageAccounts),
-            POST,
-            post(accounts::reset),
-        )
+        .page("/accounts/new", Needs(ManageAccounts), BOTH, get(accounts::new_form).post(accounts::create))
+        .page("/accounts/{id}", Needs(ViewAccounts), GET, get(accounts::detail))
+        .page("/accounts/{id}", Needs(ManageAccounts), POST, post(accounts::update))
+        .page("/accounts/{id}/reset", Needs(ManageAccounts), POST, post(accounts::reset))
         .page("/profile", SignedIn, GET, get(profile::profile))
-        .page(
-            "/profile/password",
-            SignedIn,
-            POST,
-            post(profile::change_password),
-        )
-        .page(
-            "/profile/tokens",
-            SignedIn,
-            POST,
-            post(profile::create_token),
-        )
-        .page(
-            "/profile/tokens/{id}/revoke",
-            SignedIn,
-            POST,
-            post(profile::revoke_token),
-        )
+        .page("/profile/password", SignedIn, POST, post(profile::change_password))
+        .page("/profile/tokens", SignedIn, POST, post(profile::create_token))
+        .page("/profile/tokens/{id}/revoke", SignedIn, POST, post(profile::revoke_token))
         .page("/audit", Needs(ViewAudit), GET, get(audit::list))
 }
 
@@ -285,10 +190,7 @@ pub struct Pager {
 
 impl<T> From<&bulwark_core::page::Paged<T>> for Pager {
     fn from(p: &bulwark_core::page::Paged<T>) -> Self {
-        Pager {
-            page: p.page,
-            pages: p.pages(),
-        }
+        Pager { page: p.page, pages: p.pages() }
     }
 }
 
@@ -332,10 +234,9 @@ impl From<AuditEntry> for HistoryItem {
 
 /// The top-level fields that differ between two JSON objects (updates only).
 fn diff(before: &str, after: &str) -> Vec<(String, String, String)> {
-    let (Ok(serde_json::Value::Object(b)), Ok(serde_json::Value::Object(a))) = (
-        serde_json::from_str::<serde_json::Value>(before),
-        serde_json::from_str::<serde_json::Value>(after),
-    ) else {
+    let (Ok(serde_json::Value::Object(b)), Ok(serde_json::Value::Object(a))) =
+        (serde_json::from_str::<serde_json::Value>(before), serde_json::from_str::<serde_json::Value>(after))
+    else {
         return vec![];
     };
     let show = |v: Option<&serde_json::Value>| match v {
@@ -360,12 +261,7 @@ pub async fn history(
         entity_id: Some(id.into()),
         ..Default::default()
     };
-    let page = store
-        .list_audit(
-            &filter,
-            bulwark_core::page::PageRequest::new(Some(1), Some(100)),
-        )
-        .await?;
+    let page = store.list_audit(&filter, bulwark_core::page::PageRequest::new(Some(1), Some(100))).await?;
     Ok(page.items.into_iter().map(HistoryItem::from).collect())
 }
 
@@ -374,10 +270,6 @@ pub type Options = Vec<(String, String)>;
 
 pub fn people_options(people: &[bulwark_core::people::Person], empty: &str) -> Options {
     std::iter::once((String::new(), empty.to_string()))
-        .chain(
-            people
-                .iter()
-                .map(|p| (p.id.to_string(), format!("{} <{}>", p.name, p.email))),
-        )
+        .chain(people.iter().map(|p| (p.id.to_string(), format!("{} <{}>", p.name, p.email))))
         .collect()
 }

@@ -7,9 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use bulwark_core::ids::{AreaId, DepartmentId, PersonId};
-use bulwark_core::org::{
-    self, Area, AreaInput, AreaMember, AreaMemberInput, Department, DepartmentInput,
-};
+use bulwark_core::org::{self, Area, AreaInput, AreaMember, AreaMemberInput, Department, DepartmentInput};
 use bulwark_core::time_util::now;
 use bulwark_core::{CoreError, FieldError, Permission, Store};
 use serde::Deserialize;
@@ -26,10 +24,7 @@ async fn resolve_person(store: &dyn Store, field: &str, raw: &str) -> Result<Str
     }
     match store.find_person_by_email(raw).await? {
         Some(p) => Ok(p.id.to_string()),
-        None => Err(CoreError::Invalid(vec![FieldError::new(
-            field,
-            "matches nobody in People",
-        )])),
+        None => Err(CoreError::Invalid(vec![FieldError::new(field, "matches nobody in People")])),
     }
 }
 
@@ -55,13 +50,7 @@ fn rename_head(e: CoreError) -> CoreError {
     match e {
         CoreError::Invalid(v) => CoreError::Invalid(
             v.into_iter()
-                .map(|f| {
-                    if f.field == "head_person_id" {
-                        FieldError::new("head", &f.message)
-                    } else {
-                        f
-                    }
-                })
+                .map(|f| if f.field == "head_person_id" { FieldError::new("head", &f.message) } else { f })
                 .collect(),
         ),
         other => other,
@@ -93,15 +82,8 @@ async fn departments_page(
     })
 }
 
-pub async fn departments(
-    State(app): State<AppState>,
-    chrome: Chrome,
-) -> Result<Response, HtmlError> {
-    Ok(
-        departments_page(&app, chrome, DepartmentForm::default(), Errors::none())
-            .await?
-            .into_response(),
-    )
+pub async fn departments(State(app): State<AppState>, chrome: Chrome) -> Result<Response, HtmlError> {
+    Ok(departments_page(&app, chrome, DepartmentForm::default(), Errors::none()).await?.into_response())
 }
 
 pub async fn department_create(
@@ -111,20 +93,14 @@ pub async fn department_create(
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
     let result = match form.input(app.store.as_ref()).await {
-        Ok(input) => org::create_department(app.store.as_ref(), &actor, now(), &input)
-            .await
-            .map(|_| ()),
+        Ok(input) => org::create_department(app.store.as_ref(), &actor, now(), &input).await.map(|_| ()),
         Err(e) => Err(e),
     };
     match result {
         Ok(()) => Ok(Redirect::to("/departments?done=created").into_response()),
         Err(e) => {
             let errors = form_errors(rename_head(e))?;
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                departments_page(&app, chrome, form, errors).await?,
-            )
-                .into_response())
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, departments_page(&app, chrome, form, errors).await?).into_response())
         }
     }
 }
@@ -170,21 +146,11 @@ pub async fn department_edit_form(
 ) -> Result<Response, HtmlError> {
     let d = app.store.get_department(parse(&id)?).await?;
     let head = match d.head_person_id {
-        Some(h) => app
-            .store
-            .find_person(h)
-            .await?
-            .map(|p| p.email)
-            .unwrap_or_default(),
+        Some(h) => app.store.find_person(h).await?.map(|p| p.email).unwrap_or_default(),
         None => String::new(),
     };
-    let input = DepartmentForm {
-        name: d.name.clone(),
-        head,
-    };
-    Ok(department_edit_page(&app, chrome, d, input, Errors::none())
-        .await?
-        .into_response())
+    let input = DepartmentForm { name: d.name.clone(), head };
+    Ok(department_edit_page(&app, chrome, d, input, Errors::none()).await?.into_response())
 }
 
 pub async fn department_update(
@@ -196,9 +162,7 @@ pub async fn department_update(
     let actor = chrome.actor()?;
     let id: DepartmentId = parse(&id)?;
     let result = match form.input(app.store.as_ref()).await {
-        Ok(input) => org::update_department(app.store.as_ref(), &actor, now(), id, &input)
-            .await
-            .map(|_| ()),
+        Ok(input) => org::update_department(app.store.as_ref(), &actor, now(), id, &input).await.map(|_| ()),
         Err(e) => Err(e),
     };
     match result {
@@ -206,10 +170,7 @@ pub async fn department_update(
         Err(e) => {
             let errors = form_errors(rename_head(e))?;
             let d = app.store.get_department(id).await?;
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                department_edit_page(&app, chrome, d, form, errors).await?,
-            )
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, department_edit_page(&app, chrome, d, form, errors).await?)
                 .into_response())
         }
     }
@@ -285,10 +246,7 @@ async fn area_page(
     let area = app.store.get_area(id).await?;
     Ok(AreaPage {
         members: app.store.list_area_members(id).await?,
-        input: input.unwrap_or_else(|| AreaInput {
-            name: area.name.clone(),
-            description: area.description.clone(),
-        }),
+        input: input.unwrap_or_else(|| AreaInput { name: area.name.clone(), description: area.description.clone() }),
         history: history(app.store.as_ref(), "area", &id.to_string()).await?,
         can_manage: chrome.can(Permission::ManageDirectory),
         can_see_history: true,
@@ -300,22 +258,10 @@ async fn area_page(
     })
 }
 
-pub async fn area(
-    State(app): State<AppState>,
-    chrome: Chrome,
-    Path(id): Path<String>,
-) -> Result<Response, HtmlError> {
-    Ok(area_page(
-        &app,
-        chrome,
-        parse(&id)?,
-        None,
-        Errors::none(),
-        AreaMemberInput::default(),
-        Errors::none(),
-    )
-    .await?
-    .into_response())
+pub async fn area(State(app): State<AppState>, chrome: Chrome, Path(id): Path<String>) -> Result<Response, HtmlError> {
+    Ok(area_page(&app, chrome, parse(&id)?, None, Errors::none(), AreaMemberInput::default(), Errors::none())
+        .await?
+        .into_response())
 }
 
 pub async fn area_update(
@@ -330,16 +276,8 @@ pub async fn area_update(
         Ok(_) => Ok(Redirect::to(&format!("/areas/{id}?done=saved")).into_response()),
         Err(e) => {
             let errors = form_errors(e)?;
-            let page = area_page(
-                &app,
-                chrome,
-                id,
-                Some(input),
-                errors,
-                AreaMemberInput::default(),
-                Errors::none(),
-            )
-            .await?;
+            let page =
+                area_page(&app, chrome, id, Some(input), errors, AreaMemberInput::default(), Errors::none()).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
@@ -355,13 +293,8 @@ pub async fn area_member_add(
     let id: AreaId = parse(&id)?;
     let result = match resolve_person(app.store.as_ref(), "person_id", &form.person_id).await {
         Ok(pid) => {
-            let input = AreaMemberInput {
-                person_id: pid,
-                specialty: form.specialty.clone(),
-            };
-            org::add_area_member(app.store.as_ref(), &actor, now(), id, &input)
-                .await
-                .map(|_| ())
+            let input = AreaMemberInput { person_id: pid, specialty: form.specialty.clone() };
+            org::add_area_member(app.store.as_ref(), &actor, now(), id, &input).await.map(|_| ())
         }
         Err(e) => Err(e),
     };

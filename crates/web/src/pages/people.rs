@@ -106,10 +106,7 @@ pub async fn list(
     .into_response())
 }
 
-pub async fn export(
-    State(app): State<AppState>,
-    Query(f): Query<FilterForm>,
-) -> Result<Response, HtmlError> {
+pub async fn export(State(app): State<AppState>, Query(f): Query<FilterForm>) -> Result<Response, HtmlError> {
     let filter = f.params().filter().unwrap_or_default();
     let all = people::list(app.store.as_ref(), &filter, PageRequest::all()).await?;
     Ok(people_csv(all.items))
@@ -137,19 +134,10 @@ pub async fn detail(
     Path(id): Path<String>,
 ) -> Result<Response, HtmlError> {
     let person = app.store.get_person(parse_person_id(&id)?).await?;
-    let account = app
-        .store
-        .find_account_for_person(person.id)
-        .await?
-        .map(|a| {
-            let roles = a
-                .roles
-                .iter()
-                .map(|r| r.label())
-                .collect::<Vec<_>>()
-                .join(", ");
-            format!("{} ({})", a.status.as_str(), roles)
-        });
+    let account = app.store.find_account_for_person(person.id).await?.map(|a| {
+        let roles = a.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ");
+        format!("{} ({})", a.status.as_str(), roles)
+    });
     let history = history(app.store.as_ref(), "person", &person.id.to_string()).await?;
     Ok(DetailPage {
         created: short_time(&person.created_at),
@@ -194,36 +182,19 @@ async fn form_page(
         cancel,
         input,
         errors,
-        kind_options: PersonKind::ALL
-            .iter()
-            .map(|k| (k.as_str().to_string(), k.label().to_string()))
-            .collect(),
+        kind_options: PersonKind::ALL.iter().map(|k| (k.as_str().to_string(), k.label().to_string())).collect(),
         department_options: std::iter::once((String::new(), "No department".to_string()))
             .chain(departments.into_iter().map(|d| (d.id.to_string(), d.name)))
             .collect(),
-        status_options: PersonStatus::ALL
-            .iter()
-            .map(|s| (s.as_str().to_string(), s.label().to_string()))
-            .collect(),
+        status_options: PersonStatus::ALL.iter().map(|s| (s.as_str().to_string(), s.label().to_string())).collect(),
     })
 }
 
 pub async fn new_form(State(app): State<AppState>, chrome: Chrome) -> Result<Response, HtmlError> {
-    let input = PersonInput {
-        kind: "employee".into(),
-        status: "active".into(),
-        ..Default::default()
-    };
-    let page = form_page(
-        &app,
-        chrome,
-        "Add a person".into(),
-        "/people/new".into(),
-        "/people".into(),
-        input,
-        Errors::none(),
-    )
-    .await?;
+    let input = PersonInput { kind: "employee".into(), status: "active".into(), ..Default::default() };
+    let page =
+        form_page(&app, chrome, "Add a person".into(), "/people/new".into(), "/people".into(), input, Errors::none())
+            .await?;
     Ok(page.into_response())
 }
 
@@ -237,16 +208,9 @@ pub async fn create(
         Ok(p) => Ok(Redirect::to(&format!("/people/{}?done=created", p.id)).into_response()),
         Err(e) => {
             let errors = form_errors(e)?;
-            let page = form_page(
-                &app,
-                chrome,
-                "Add a person".into(),
-                "/people/new".into(),
-                "/people".into(),
-                input,
-                errors,
-            )
-            .await?;
+            let page =
+                form_page(&app, chrome, "Add a person".into(), "/people/new".into(), "/people".into(), input, errors)
+                    .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
@@ -291,16 +255,9 @@ pub async fn update(
         Err(e) => {
             let errors = form_errors(e)?;
             let heading = format!("Edit {}", app.store.get_person(pid).await?.name);
-            let page = form_page(
-                &app,
-                chrome,
-                heading,
-                format!("/people/{id}/edit"),
-                format!("/people/{id}"),
-                input,
-                errors,
-            )
-            .await?;
+            let page =
+                form_page(&app, chrome, heading, format!("/people/{id}/edit"), format!("/people/{id}"), input, errors)
+                    .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }

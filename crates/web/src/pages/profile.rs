@@ -42,16 +42,8 @@ impl From<ApiToken> for TokenRow {
             name: t.name,
             prefix: t.prefix,
             created: short_time(&t.created_at),
-            expires: t
-                .expires_at
-                .as_ref()
-                .map(short_time)
-                .unwrap_or_else(|| "never".into()),
-            last_used: t
-                .last_used_at
-                .as_ref()
-                .map(short_time)
-                .unwrap_or_else(|| "never".into()),
+            expires: t.expires_at.as_ref().map(short_time).unwrap_or_else(|| "never".into()),
+            last_used: t.last_used_at.as_ref().map(short_time).unwrap_or_else(|| "never".into()),
         }
     }
 }
@@ -92,19 +84,8 @@ async fn page(
     Ok(ProfilePage {
         name: account.name,
         email: account.email,
-        roles: account
-            .roles
-            .iter()
-            .map(|r| r.label())
-            .collect::<Vec<_>>()
-            .join(", "),
-        tokens: app
-            .store
-            .list_tokens(account_id)
-            .await?
-            .into_iter()
-            .map(TokenRow::from)
-            .collect(),
+        roles: account.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", "),
+        tokens: app.store.list_tokens(account_id).await?.into_iter().map(TokenRow::from).collect(),
         chrome: chrome.at("profile"),
         new_token,
         token_input,
@@ -114,16 +95,7 @@ async fn page(
 }
 
 pub async fn profile(State(app): State<AppState>, chrome: Chrome) -> Result<Response, HtmlError> {
-    Ok(page(
-        &app,
-        chrome,
-        None,
-        TokenForm::default(),
-        Errors::none(),
-        Errors::none(),
-    )
-    .await?
-    .into_response())
+    Ok(page(&app, chrome, None, TokenForm::default(), Errors::none(), Errors::none()).await?.into_response())
 }
 
 pub async fn create_token(
@@ -132,34 +104,19 @@ pub async fn create_token(
     Form(form): Form<TokenForm>,
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
-    let input = NewTokenInput {
-        name: form.name.clone(),
-        expires_days: Some(form.expires_days.clone()),
-    };
+    let input = NewTokenInput { name: form.name.clone(), expires_days: Some(form.expires_days.clone()) };
     match accounts::create_token(app.store.as_ref(), &actor, now(), &input).await {
         Ok((_, secret)) => {
-            let mut res = page(
-                &app,
-                chrome,
-                Some(secret.0),
-                TokenForm::default(),
-                Errors::none(),
-                Errors::none(),
-            )
-            .await?
-            .into_response();
-            res.headers_mut().insert(
-                axum::http::header::CACHE_CONTROL,
-                axum::http::HeaderValue::from_static("no-store"),
-            );
+            let mut res = page(&app, chrome, Some(secret.0), TokenForm::default(), Errors::none(), Errors::none())
+                .await?
+                .into_response();
+            res.headers_mut()
+                .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
             Ok(res)
         }
         Err(e) => {
             let errors = form_errors(e)?;
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                page(&app, chrome, None, form, errors, Errors::none()).await?,
-            )
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&app, chrome, None, form, errors, Errors::none()).await?)
                 .into_response())
         }
     }
@@ -192,30 +149,15 @@ pub async fn change_password(
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
-    match accounts::change_password(
-        app.store.as_ref(),
-        &actor,
-        now(),
-        &form.current,
-        &form.password,
-        &form.confirm,
-    )
-    .await
+    match accounts::change_password(app.store.as_ref(), &actor, now(), &form.current, &form.password, &form.confirm)
+        .await
     {
         Ok(()) => Ok(Redirect::to("/login?done=password").into_response()),
         Err(e) => {
             let errors = form_errors(e)?;
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
-                page(
-                    &app,
-                    chrome,
-                    None,
-                    TokenForm::default(),
-                    Errors::none(),
-                    errors,
-                )
-                .await?,
+                page(&app, chrome, None, TokenForm::default(), Errors::none(), errors).await?,
             )
                 .into_response())
         }

@@ -15,7 +15,12 @@ async fn people_api_validates_pages_and_audits_on_every_backend() {
         let admin = app.signed_in("admin@example.com", &["admin"]).await;
         let http = &admin.http;
 
-        let created = http.post(app.url("/api/v1/people")).json(&json!({"name": "Grace Hopper", "email": "Grace@Example.com"})).send().await.unwrap();
+        let created = http
+            .post(app.url("/api/v1/people"))
+            .json(&json!({"name": "Grace Hopper", "email": "Grace@Example.com"}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(created.status(), 201, "{backend:?}");
         let grace = json_of(created).await;
         assert_eq!(grace["email"], "grace@example.com");
@@ -30,26 +35,56 @@ async fn people_api_validates_pages_and_audits_on_every_backend() {
         assert_eq!(bad.status(), 422);
         assert_eq!(bad.headers()["content-type"], "application/problem+json");
         let problem = json_of(bad).await;
-        let pointers: Vec<_> = problem["errors"].as_array().unwrap().iter().map(|e| e["pointer"].as_str().unwrap().to_string()).collect();
+        let pointers: Vec<_> =
+            problem["errors"].as_array().unwrap().iter().map(|e| e["pointer"].as_str().unwrap().to_string()).collect();
         assert_eq!(pointers, ["/name", "/email", "/kind"]);
 
-        let dup = http.post(app.url("/api/v1/people")).json(&json!({"name": "G", "email": "grace@example.com"})).send().await.unwrap();
+        let dup = http
+            .post(app.url("/api/v1/people"))
+            .json(&json!({"name": "G", "email": "grace@example.com"}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(dup.status(), 422);
         assert!(json_of(dup).await["errors"][0]["detail"].as_str().unwrap().contains("already"));
 
-        let malformed = http.post(app.url("/api/v1/people")).header("content-type", "application/json").body("{\"name\": ").send().await.unwrap();
+        let malformed = http
+            .post(app.url("/api/v1/people"))
+            .header("content-type", "application/json")
+            .body("{\"name\": ")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(malformed.status(), 400);
         assert_eq!(json_of(malformed).await["type"], "/problems/malformed-json");
 
-        let missing = http.post(app.url("/api/v1/people")).header("content-type", "application/json").body("{\"name\": \"x\"}").send().await.unwrap();
+        let missing = http
+            .post(app.url("/api/v1/people"))
+            .header("content-type", "application/json")
+            .body("{\"name\": \"x\"}")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(missing.status(), 422);
         assert_eq!(json_of(missing).await["errors"][0]["pointer"], "/");
 
-        let wrong_type = http.post(app.url("/api/v1/people")).header("content-type", "text/plain").body("hello").send().await.unwrap();
+        let wrong_type = http
+            .post(app.url("/api/v1/people"))
+            .header("content-type", "text/plain")
+            .body("hello")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(wrong_type.status(), 415);
 
         let huge = format!("{{\"name\": \"{}\", \"email\": \"a@b.co\"}}", "x".repeat(2 * 1024 * 1024));
-        let too_large = http.post(app.url("/api/v1/people")).header("content-type", "application/json").body(huge).send().await.unwrap();
+        let too_large = http
+            .post(app.url("/api/v1/people"))
+            .header("content-type", "application/json")
+            .body(huge)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(too_large.status(), 413);
 
         let bad_query = http.get(app.url("/api/v1/people?per_page=lots")).send().await.unwrap();
@@ -60,12 +95,20 @@ async fn people_api_validates_pages_and_audits_on_every_backend() {
         assert_eq!(unknown.status(), 404);
 
         for i in 0..4 {
-            let r = http.post(app.url("/api/v1/people")).json(&json!({"name": format!("Person {i}"), "email": format!("p{i}@example.com")})).send().await.unwrap();
+            let r = http
+                .post(app.url("/api/v1/people"))
+                .json(&json!({"name": format!("Person {i}"), "email": format!("p{i}@example.com")}))
+                .send()
+                .await
+                .unwrap();
             assert_eq!(r.status(), 201);
         }
         // admin (created by the test kit) + Grace + 4.
         let page = json_of(http.get(app.url("/api/v1/people?per_page=2&page=2&sort=name")).send().await.unwrap()).await;
-        assert_eq!((page["total"].as_u64(), page["page"].as_u64(), page["items"].as_array().unwrap().len()), (Some(6), Some(2), 2));
+        assert_eq!(
+            (page["total"].as_u64(), page["page"].as_u64(), page["items"].as_array().unwrap().len()),
+            (Some(6), Some(2), 2)
+        );
 
         let id = grace["id"].as_str().unwrap();
         let updated = http
@@ -75,8 +118,12 @@ async fn people_api_validates_pages_and_audits_on_every_backend() {
             .await
             .unwrap();
         assert_eq!(updated.status(), 200);
-        let audit = json_of(http.get(app.url(&format!("/api/v1/audit?entity_type=person&entity_id={id}"))).send().await.unwrap()).await;
-        let actions: Vec<_> = audit["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        let audit = json_of(
+            http.get(app.url(&format!("/api/v1/audit?entity_type=person&entity_id={id}"))).send().await.unwrap(),
+        )
+        .await;
+        let actions: Vec<_> =
+            audit["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
         assert_eq!(actions, ["person.update", "person.create"]);
         assert_eq!(audit["items"][0]["actor"], "admin@example.com");
         assert_eq!(audit["items"][0]["before"]["name"], "Grace Hopper");
@@ -95,7 +142,13 @@ async fn api_tokens_are_shown_once_work_as_bearer_and_stop_when_revoked() {
     for backend in backends() {
         let app = spawn_app(backend).await;
         let user = app.signed_in("ada@example.com", &["employee"]).await;
-        let created = user.http.post(app.url("/api/v1/tokens")).json(&json!({"name": "laptop", "expires_days": 30})).send().await.unwrap();
+        let created = user
+            .http
+            .post(app.url("/api/v1/tokens"))
+            .json(&json!({"name": "laptop", "expires_days": 30}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(created.status(), 201);
         let body = json_of(created).await;
         let token = body["token"].as_str().unwrap().to_string();
@@ -117,11 +170,16 @@ async fn api_tokens_are_shown_once_work_as_bearer_and_stop_when_revoked() {
 
         let revoked = bare.delete(app.url(&format!("/api/v1/tokens/{id}"))).bearer_auth(&token).send().await.unwrap();
         assert_eq!(revoked.status(), 200);
-        assert_eq!(bare.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().status(), 401, "{backend:?}");
+        assert_eq!(
+            bare.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().status(),
+            401,
+            "{backend:?}"
+        );
 
         // Someone else's token is not even visible.
         let other = app.signed_in("bob@example.com", &["employee"]).await;
-        let theirs = json_of(other.http.post(app.url("/api/v1/tokens")).json(&json!({"name": "x"})).send().await.unwrap()).await;
+        let theirs =
+            json_of(other.http.post(app.url("/api/v1/tokens")).json(&json!({"name": "x"})).send().await.unwrap()).await;
         let their_id = theirs["details"]["id"].as_str().unwrap();
         let r = user.http.delete(app.url(&format!("/api/v1/tokens/{their_id}"))).send().await.unwrap();
         assert_eq!(r.status(), 404);
@@ -132,20 +190,38 @@ async fn api_tokens_are_shown_once_work_as_bearer_and_stop_when_revoked() {
 async fn accounts_api_creates_with_a_set_password_link_and_guards_the_last_admin() {
     let app = spawn_app(Backend::Sqlite).await;
     let admin = app.signed_in("admin@example.com", &["admin"]).await;
-    let r = admin.http.post(app.url("/api/v1/accounts")).json(&json!({"email": "new@example.com", "name": "New Person", "roles": ["auditor", "employee"]})).send().await.unwrap();
+    let r = admin
+        .http
+        .post(app.url("/api/v1/accounts"))
+        .json(&json!({"email": "new@example.com", "name": "New Person", "roles": ["auditor", "employee"]}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 201);
     let body = json_of(r).await;
     assert_eq!(body["account"]["roles"], json!(["auditor", "employee"]));
     let link = body["set_password_url"].as_str().unwrap();
     assert!(link.starts_with(&app.url("/set-password/")));
 
-    let bad_role = admin.http.post(app.url("/api/v1/accounts")).json(&json!({"email": "x@example.com", "name": "X", "roles": ["wizard"]})).send().await.unwrap();
+    let bad_role = admin
+        .http
+        .post(app.url("/api/v1/accounts"))
+        .json(&json!({"email": "x@example.com", "name": "X", "roles": ["wizard"]}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad_role.status(), 422);
     assert!(json_of(bad_role).await["errors"][0]["detail"].as_str().unwrap().contains("wizard"));
 
     let me = json_of(admin.http.get(app.url("/api/v1/me")).send().await.unwrap()).await;
     let my_id = me["account_id"].as_str().unwrap();
-    let demote = admin.http.put(app.url(&format!("/api/v1/accounts/{my_id}"))).json(&json!({"roles": ["employee"]})).send().await.unwrap();
+    let demote = admin
+        .http
+        .put(app.url(&format!("/api/v1/accounts/{my_id}")))
+        .json(&json!({"roles": ["employee"]}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(demote.status(), 422, "an admin cannot remove their own admin role");
 }
 
@@ -156,7 +232,12 @@ async fn errors_and_pages_carry_the_security_headers() {
         let res = app.client().get(path).await;
         let h = res.headers();
         let csp = h["content-security-policy"].to_str().unwrap();
-        assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert!(
+            csp.contains("script-src 'self'")
+                && csp.contains("frame-ancestors 'none'")
+                && !csp.contains("unsafe-inline"),
+            "{path}: {csp}"
+        );
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(h["referrer-policy"], "same-origin", "{path}");
         assert!(h.contains_key("x-request-id"), "{path}");
@@ -164,7 +245,10 @@ async fn errors_and_pages_carry_the_security_headers() {
     let ready = app.client().get("/readyz").await;
     assert_eq!(ready.status(), 200);
     let metrics = app.client().text("/metrics").await;
-    assert!(metrics.contains("bulwark_http_requests_total{method=\"GET\",route=\"/readyz\",status=\"200\"} 1"), "{metrics}");
+    assert!(
+        metrics.contains("bulwark_http_requests_total{method=\"GET\",route=\"/readyz\",status=\"200\"} 1"),
+        "{metrics}"
+    );
     assert!(metrics.contains("bulwark_http_request_duration_seconds_bucket"));
     let spec: Value = app.client().get("/api/v1/openapi.json").await.json().await.unwrap();
     assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"));
@@ -190,7 +274,13 @@ async fn a_session_from_one_instance_works_on_another_sharing_postgres() {
     let on_second = client.http.get(second.url("/api/v1/me")).send().await.unwrap();
     assert_eq!(on_second.status(), 200);
     assert_eq!(json_of(on_second).await["email"], "ada@example.com");
-    let created = client.http.post(second.url("/api/v1/people")).json(&json!({"name": "Via Second", "email": "second@example.com"})).send().await.unwrap();
+    let created = client
+        .http
+        .post(second.url("/api/v1/people"))
+        .json(&json!({"name": "Via Second", "email": "second@example.com"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(created.status(), 201);
     let listed = json_of(client.http.get(first.url("/api/v1/people?q=second")).send().await.unwrap()).await;
     assert_eq!(listed["total"], 1);

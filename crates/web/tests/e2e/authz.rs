@@ -111,7 +111,9 @@ async fn call(client: &TestClient, csrf: &str, method: &str, path: &str) -> (u16
         "GET" => client.http.get(&url),
         "DELETE" => client.http.delete(&url),
         "PUT" => client.http.put(&url).header("content-type", "application/json").body("{}"),
-        "POST" if path.starts_with("/api/") => client.http.post(&url).header("content-type", "application/json").body("{}"),
+        "POST" if path.starts_with("/api/") => {
+            client.http.post(&url).header("content-type", "application/json").body("{}")
+        }
         "POST" => client.http.post(&url).form(&[("csrf", csrf)]),
         other => panic!("unexpected method {other}"),
     };
@@ -126,8 +128,10 @@ async fn call(client: &TestClient, csrf: &str, method: &str, path: &str) -> (u16
 async fn every_route_answers_every_role_as_the_table_says() {
     let app = spawn_app(Backend::Sqlite).await;
 
-    let declared: BTreeSet<(String, String)> = app.routes.entries().map(|(m, p, _)| (m.to_string(), p.to_string())).collect();
-    let expected: BTreeSet<(String, String)> = EXPECTED.iter().map(|(m, p, _)| (m.to_string(), p.to_string())).collect();
+    let declared: BTreeSet<(String, String)> =
+        app.routes.entries().map(|(m, p, _)| (m.to_string(), p.to_string())).collect();
+    let expected: BTreeSet<(String, String)> =
+        EXPECTED.iter().map(|(m, p, _)| (m.to_string(), p.to_string())).collect();
     let unexpected: Vec<_> = declared.difference(&expected).collect();
     let missing: Vec<_> = expected.difference(&declared).collect();
     assert!(unexpected.is_empty(), "routes without an expectation in this test: {unexpected:?}");
@@ -151,9 +155,15 @@ async fn every_route_answers_every_role_as_the_table_says() {
 
         let (status, location, _) = call(&anonymous, &anon_csrf, method, &path).await;
         match rule {
-            Public => assert!(status != 401 && status != 403 && !location.starts_with("/login?next="), "anonymous {method} {path}: {status}"),
+            Public => assert!(
+                status != 401 && status != 403 && !location.starts_with("/login?next="),
+                "anonymous {method} {path}: {status}"
+            ),
             _ if api => assert_eq!(status, 401, "anonymous {method} {path}"),
-            _ => assert!(status == 303 && location.starts_with("/login?next="), "anonymous {method} {path}: {status} {location}"),
+            _ => assert!(
+                status == 303 && location.starts_with("/login?next="),
+                "anonymous {method} {path}: {status} {location}"
+            ),
         }
 
         for (role, client, csrf) in &signed {
@@ -163,7 +173,10 @@ async fn every_route_answers_every_role_as_the_table_says() {
             };
             let (status, location, body) = call(client, csrf, method, &path).await;
             if allowed {
-                assert!(status != 401 && status != 403 && !location.starts_with("/login?next="), "{role} {method} {path} should be allowed: {status} {body:.200}");
+                assert!(
+                    status != 401 && status != 403 && !location.starts_with("/login?next="),
+                    "{role} {method} {path} should be allowed: {status} {body:.200}"
+                );
             } else if api {
                 assert_eq!(status, 403, "{role} {method} {path} should be forbidden");
                 assert!(body.contains("/problems/forbidden"), "{role} {method} {path}: {body}");

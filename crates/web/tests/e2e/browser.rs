@@ -18,9 +18,9 @@ impl Drop for Driver {
 }
 
 fn screenshot_dir() -> PathBuf {
-    let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target")
-    });
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
     let dir = target.join("screenshots");
     std::fs::create_dir_all(&dir).expect("screenshot dir");
     dir
@@ -34,7 +34,10 @@ fn free_port() -> u16 {
 async fn sign_in_create_a_token_see_it_once_and_use_it() {
     let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
     if !std::path::Path::new(&driver_bin).exists() {
-        assert!(std::env::var("BULWARK_TEST_REQUIRE_BROWSER").is_err(), "BULWARK_TEST_REQUIRE_BROWSER is set but {driver_bin} is missing");
+        assert!(
+            std::env::var("BULWARK_TEST_REQUIRE_BROWSER").is_err(),
+            "BULWARK_TEST_REQUIRE_BROWSER is set but {driver_bin} is missing"
+        );
         eprintln!("skipped: browser test ({driver_bin} not installed)");
         return;
     }
@@ -42,12 +45,25 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
     let app = spawn_app(Backend::Sqlite).await;
     create_account(app.store(), "ada@example.com", &["admin"], PASSWORD).await;
     for i in 0..12 {
-        let input = bulwark_core::people::PersonInput { name: format!("Sample Person {i}"), email: format!("sample{i}@example.com"), ..Default::default() };
-        bulwark_core::people::create(app.store(), &bulwark_core::Actor::cli(), bulwark_core::time_util::now(), &input).await.unwrap();
+        let input = bulwark_core::people::PersonInput {
+            name: format!("Sample Person {i}"),
+            email: format!("sample{i}@example.com"),
+            ..Default::default()
+        };
+        bulwark_core::people::create(app.store(), &bulwark_core::Actor::cli(), bulwark_core::time_util::now(), &input)
+            .await
+            .unwrap();
     }
 
     let port = free_port();
-    let _driver = Driver(Command::new(&driver_bin).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start chromedriver"));
+    let _driver = Driver(
+        Command::new(&driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
     let profile = tempfile::tempdir().unwrap();
     let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
         "goog:chromeOptions": {
@@ -60,7 +76,12 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
     .unwrap();
     let mut browser = None;
     for _ in 0..50 {
-        match ClientBuilder::rustls().expect("rustls").capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
+        match ClientBuilder::rustls()
+            .expect("rustls")
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
             Ok(c) => {
                 browser = Some(c);
                 break;
@@ -89,7 +110,14 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
     assert_eq!(b.current_url().await.unwrap().path(), "/people", "back where they wanted to go");
     snap("02-people").await;
 
-    for (path, name) in [("/", "03-dashboard"), ("/departments", "04-departments"), ("/areas", "05-areas"), ("/accounts", "06-accounts"), ("/audit", "07-audit"), ("/people/new", "08-person-form")] {
+    for (path, name) in [
+        ("/", "03-dashboard"),
+        ("/departments", "04-departments"),
+        ("/areas", "05-areas"),
+        ("/accounts", "06-accounts"),
+        ("/audit", "07-audit"),
+        ("/people/new", "08-person-form"),
+    ] {
         b.goto(&app.url(path)).await.unwrap();
         b.wait().for_element(Locator::Css("h1")).await.unwrap();
         snap(name).await;
@@ -111,7 +139,15 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
     assert!(source.contains("browser test"));
     snap("11-profile-after").await;
 
-    let me: serde_json::Value = reqwest::Client::new().get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let me: serde_json::Value = reqwest::Client::new()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["email"], "ada@example.com");
     assert_eq!(me["authenticated_via"], "token");
     b.close().await.unwrap();

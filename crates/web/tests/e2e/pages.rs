@@ -15,7 +15,10 @@ async fn sign_in_failures_look_alike_and_are_throttled() {
     assert_eq!(unknown_status, 422);
     assert_eq!(wrong.status(), unknown_status);
     let wrong_body = wrong.text().await.unwrap();
-    assert!(unknown_body.contains("E-mail address or password is wrong.") && wrong_body.contains("E-mail address or password is wrong."));
+    assert!(
+        unknown_body.contains("E-mail address or password is wrong.")
+            && wrong_body.contains("E-mail address or password is wrong.")
+    );
     assert!(wrong_body.contains("value=\"ada@example.com\""), "the typed e-mail is kept");
 
     for _ in 0..4 {
@@ -33,7 +36,13 @@ async fn session_cookie_is_http_only_and_logout_ends_the_session() {
     let c = app.client();
     let res = c.login("ada@example.com", PASSWORD).await;
     assert_eq!(res.status(), 303);
-    let cookie = res.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).find(|v| v.starts_with("bulwark_session=")).unwrap();
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|v| v.starts_with("bulwark_session="))
+        .unwrap();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"), "{cookie}");
     assert!(!cookie.contains("Secure"), "plain http test server");
     assert!(c.text("/").await.contains("Signed in as ada@example.com"));
@@ -49,10 +58,17 @@ async fn session_cookie_is_http_only_and_logout_ends_the_session() {
 async fn forms_need_their_csrf_token() {
     let app = spawn_app(Backend::Sqlite).await;
     let c = app.signed_in("admin@example.com", &["admin"]).await;
-    let forged = c.http.post(c.url("/people/new")).form(&[("name", "Eve"), ("email", "eve@example.com")]).send().await.unwrap();
+    let forged =
+        c.http.post(c.url("/people/new")).form(&[("name", "Eve"), ("email", "eve@example.com")]).send().await.unwrap();
     assert_eq!(forged.status(), 403);
     assert!(forged.text().await.unwrap().contains("Form expired"));
-    let wrong = c.http.post(c.url("/people/new")).form(&[("csrf", "guess"), ("name", "Eve"), ("email", "eve@example.com")]).send().await.unwrap();
+    let wrong = c
+        .http
+        .post(c.url("/people/new"))
+        .form(&[("csrf", "guess"), ("name", "Eve"), ("email", "eve@example.com")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong.status(), 403);
     assert!(!c.text("/people").await.contains("eve@example.com"), "nothing was created");
 }
@@ -61,7 +77,13 @@ async fn forms_need_their_csrf_token() {
 async fn a_bad_form_comes_back_with_what_was_typed_and_a_message_per_field() {
     let app = spawn_app(Backend::Sqlite).await;
     let c = app.signed_in("admin@example.com", &["admin"]).await;
-    let res = c.post_form("/people/new", "/people/new", &[("name", "Katherine Johnson"), ("email", "katherine at nasa"), ("kind", "contractor")]).await;
+    let res = c
+        .post_form(
+            "/people/new",
+            "/people/new",
+            &[("name", "Katherine Johnson"), ("email", "katherine at nasa"), ("kind", "contractor")],
+        )
+        .await;
     assert_eq!(res.status(), 422);
     let page = res.text().await.unwrap();
     assert!(page.contains("value=\"Katherine Johnson\""), "name kept");
@@ -69,7 +91,13 @@ async fn a_bad_form_comes_back_with_what_was_typed_and_a_message_per_field() {
     assert!(page.contains("E-mail must be an e-mail address"), "message beside the field");
     assert!(page.contains("<option value=\"contractor\" selected>"), "choice kept");
 
-    let ok = c.post_form("/people/new", "/people/new", &[("name", "Katherine Johnson"), ("email", "katherine@example.com"), ("kind", "contractor")]).await;
+    let ok = c
+        .post_form(
+            "/people/new",
+            "/people/new",
+            &[("name", "Katherine Johnson"), ("email", "katherine@example.com"), ("kind", "contractor")],
+        )
+        .await;
     assert_eq!(ok.status(), 303);
     let detail = c.text(ok.headers()["location"].to_str().unwrap()).await;
     assert!(detail.contains("Katherine Johnson") && detail.contains("Contractor") && detail.contains("person.create"));
@@ -79,11 +107,20 @@ async fn a_bad_form_comes_back_with_what_was_typed_and_a_message_per_field() {
 async fn an_admin_creates_an_account_and_its_set_password_link_works_once() {
     let app = spawn_app(Backend::Sqlite).await;
     let admin = app.signed_in("admin@example.com", &["admin"]).await;
-    let res = admin.post_form("/accounts/new", "/accounts/new", &[("email", "new.hire@example.com"), ("name", "New Hire"), ("roles", "employee"), ("roles", "auditor")]).await;
+    let res = admin
+        .post_form(
+            "/accounts/new",
+            "/accounts/new",
+            &[("email", "new.hire@example.com"), ("name", "New Hire"), ("roles", "employee"), ("roles", "auditor")],
+        )
+        .await;
     assert_eq!(res.status(), 200);
     let page = res.text().await.unwrap();
     let start = page.find("/set-password/").expect("link shown");
-    let token: String = page[start + "/set-password/".len()..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    let token: String = page[start + "/set-password/".len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
     assert!(page.contains("Auditor") && page.contains("Employee"));
 
     let newcomer = app.client();
@@ -91,7 +128,9 @@ async fn an_admin_creates_an_account_and_its_set_password_link_works_once() {
     let short = newcomer.post_form(&path, &path, &[("password", "short"), ("confirm", "short")]).await;
     assert_eq!(short.status(), 422);
     assert!(short.text().await.unwrap().contains("at least 12 characters"));
-    let set = newcomer.post_form(&path, &path, &[("password", "a sound new password"), ("confirm", "a sound new password")]).await;
+    let set = newcomer
+        .post_form(&path, &path, &[("password", "a sound new password"), ("confirm", "a sound new password")])
+        .await;
     assert_eq!(set.status(), 303);
     assert!(newcomer.text(&path).await.contains("invalid, used or expired"));
     assert_eq!(newcomer.login("new.hire@example.com", "a sound new password").await.status(), 303);

@@ -1,0 +1,153 @@
+//! The command line as an operator uses it: the real binary, real databases.
+
+use bulwark_testkit::{Backend, TestDb, backends};
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Output, Stdio};
+
+fn bulwark(db: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bulwark"))
+        .arg("--database")
+        .arg(db)
+        .args(args)
+        .env("BULWARK_LOG", "warn")
+        .output()
+        .expect("run bulwark")
+}
+
+fn bulwark_with_stdin(db: &str, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bulwark"))
+        .arg("--database")
+        .arg(db)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run bulwark");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+#[tokio::test]
+async fn accounts_tokens_and_audit_verify_from_the_command_line() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let url = db.url.expose().to_string();
+
+        let created = bulwark_with_stdin(
+            &url,
+            &[
+                "user",
+                "create",
+                "--email",
+                "ada@example.com",
+                "--name",
+                "Ada Lovelace",
+                "--role",
+                "admin",
+                "--role",
+                "auditor",
+                "--password-stdin",
+            ],
+            "a long password here\n",
+        );
+        assert!(created.status.success(), "{backend:?}: {}", stderr(&created));
+        assert_eq!(stdout(&created).trim(), "created account ada@example.com");
+
+        let linked =
+            bulwark(&url, &["user", "create", "--email", "bob@example.com", "--name", "Bob", "--role", "employee"]);
+        assert!(linked.status.success(), "{}", stderr(&linked));
+        assert!(stdout(&linked).contains("http://127.0.0.1:8080/set-password/"), "{}", stdout(&linked));
+
+        let token =
+            bulwark(&url, &["token", "create", "--email", "ada@example.com", "--name", "ci", "--expires-days", "30"]);
+        assert!(token.status.success(), "{}", stderr(&token));
+        let out = stdout(&token);
+        assert_eq!(out.lines().count(), 1, "only the token: {out}");
+        assert!(out.starts_with("bwk_"));
+        let actor =
+            bulwark_core::accounts::token_actor(&db.store, bulwark_core::time_util::now(), out.trim()).await.unwrap();
+        assert_eq!(actor.unwrap().label, "ada@example.com", "the printed token works");
+
+        let verified = bulwark(&url, &["audit", "verify"]);
+        assert!(verified.status.success(), "{}", stderr(&verified));
+        // person + account (Ada), person + account + reset link (Bob), token.
+        assert!(stdout(&verified).starts_with("ok: 6 entries verified"), "{}", stdout(&verified));
+
+        let disable = match backend {
+            Backend::Sqlite => "DROP TRIGGER audit_log_no_update",
+            Backend::Postgres => "ALTER TABLE audit_log DISABLE TRIGGER USER",
+        };
+        db.store.execute_raw(disable).await.unwrap();
+        db.store.execute_raw("UPDATE audit_log SET actor_label = 'someone else' WHERE seq = 4").await.unwrap();
+        let broken = bulwark(&url, &["audit", "verify"]);
+        assert_eq!(broken.status.code(), Some(1));
+        assert!(stdout(&broken).contains("entry 4"), "{}", stdout(&broken));
+    }
+}
+
+#[test]
+fn bad_input_is_one_clear_line_and_a_failing_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("b.db").display());
+    let cases: [(&[&str], &str, &str); 4] = [
+        (&["--database", "mysql://x/y", "migrate"], "unsupported database URL", "scheme"),
+        (
+            &["--database", &url, "user", "create", "--email", "a@example.com", "--name", "A", "--role", "wizard"],
+            "unknown role 'wizard'",
+            "role",
+        ),
+        (
+            &["--database", &url, "user", "create", "--email", "nope", "--name", "A", "--role", "admin"],
+            "--email must be an e-mail address",
+            "email",
+        ),
+        (
+            &["--database", &url, "token", "create", "--email", "ghost@example.com", "--name", "x"],
+            "no account with e-mail ghost@example.com",
+            "account",
+        ),
+    ];
+    for (args, expected, what) in cases {
+        let o = Command::new(env!("CARGO_BIN_EXE_bulwark")).args(args).output().unwrap();
+        assert!(!o.status.success(), "{what}");
+        let err = stderr(&o);
+        assert_eq!(err.trim().lines().count(), 1, "{what}: {err}");
+        assert!(err.contains(expected), "{what}: {err}");
+    }
+}
+
+#[test]
+fn serve_answers_and_stops_gracefully_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bulwark"))
+        .current_dir(dir.path())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("BULWARK_LOG", "warn")
+        .env_remove("BULWARK_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let addr = line.trim().rsplit("http://").next().unwrap().to_string();
+    let health = std::net::TcpStream::connect(&addr).and_then(|mut s| {
+        s.write_all(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")?;
+        let mut out = String::new();
+        std::io::Read::read_to_string(&mut s, &mut out)?;
+        Ok(out)
+    });
+    assert!(health.unwrap().starts_with("HTTP/1.1 200"), "serving on {addr}");
+    assert!(dir.path().join("bulwark-data/bulwark.db").exists(), "the embedded database is created by default");
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "graceful stop: {status:?}");
+}
