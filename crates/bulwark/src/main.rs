@@ -61,9 +61,12 @@ pub fn database_url(given: Option<&str>, default_dir: &str) -> anyhow::Result<Da
     }
 }
 
+/// Opens (and migrates) the database; a new instance gets the default security areas.
 async fn open(cli: &Cli) -> anyhow::Result<SqlStore> {
     let url = database_url(cli.database.as_deref(), "bulwark-data")?;
-    SqlStore::open(&url).await
+    let store = SqlStore::open(&url).await?;
+    bulwark_core::org::ensure_default_areas(&store, time_util::now()).await.map_err(explain)?;
+    Ok(store)
 }
 
 /// Turns a domain error into a message for the terminal.

@@ -3,7 +3,7 @@
 
 use bulwark_core::audit::AuditRecord;
 use bulwark_core::ids::{DepartmentId, PersonId};
-use bulwark_core::org::{self, AreaInput, Department};
+use bulwark_core::org::{self, Department};
 use bulwark_core::people::{Person, PersonKind, PersonStatus};
 use bulwark_core::{Actor, Store, time_util};
 use rand::rngs::StdRng;
@@ -169,9 +169,7 @@ pub async fn seed(
     let summary = serde_json::json!({ "departments": departments.len(), "people": persons.len(), "seed": seed });
     let audit = AuditRecord::new(&actor, now, "directory.import", "directory", "seed", None::<&()>, Some(&summary));
     store.import_directory(&departments, &persons, audit).await?;
-    for (name, description) in org::DEFAULT_AREAS {
-        org::create_area(store, &actor, now, &AreaInput { name: name.into(), description: description.into() }).await?;
-    }
+    org::ensure_default_areas(store, now).await?;
     let mut rng = StdRng::seed_from_u64(seed ^ 0xA0D1);
     let mut remaining = audit_entries;
     while remaining > 0 {

@@ -214,6 +214,23 @@ pub async fn remove_area_member(
     Ok(())
 }
 
+/// Creates the default areas on an instance that has never had any, audited as the system.
+/// Returns how many were created (none once areas exist or were ever recorded).
+pub async fn ensure_default_areas(store: &dyn Store, now: Timestamp) -> CoreResult<usize> {
+    if !store.list_areas().await?.is_empty() {
+        return Ok(0);
+    }
+    let ever = crate::audit::AuditFilter { entity_type: Some("area".into()), ..Default::default() };
+    if store.list_audit(&ever, crate::page::PageRequest::new(Some(1), Some(1))).await?.total > 0 {
+        return Ok(0);
+    }
+    let actor = Actor::system("bulwark");
+    for (name, description) in DEFAULT_AREAS {
+        create_area(store, &actor, now, &AreaInput { name: name.into(), description: description.into() }).await?;
+    }
+    Ok(DEFAULT_AREAS.len())
+}
+
 fn name_taken(e: CoreError) -> CoreError {
     match e {
         CoreError::Conflict(_) => CoreError::invalid("name", "is already taken"),

@@ -339,3 +339,25 @@ async fn sessions_tokens_and_set_password_links_work_once_and_store_only_hashes(
         assert!(accounts::login(s, now, "ada@example.com", "the third password").await.is_ok());
     }
 }
+
+#[tokio::test]
+async fn a_new_instance_gets_the_default_security_areas_once() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let now = time_util::now();
+        assert_eq!(org::ensure_default_areas(&db.store, now).await.unwrap(), 4);
+        assert_eq!(org::ensure_default_areas(&db.store, now).await.unwrap(), 0);
+        let names: Vec<_> = db.store.list_areas().await.unwrap().into_iter().map(|a| a.name).collect();
+        assert_eq!(
+            names,
+            ["Application security", "Defensive security", "Governance, risk & compliance", "Offensive security"]
+        );
+        let history = db
+            .store
+            .list_audit(&AuditFilter { entity_type: Some("area".into()), ..Default::default() }, PageRequest::default())
+            .await
+            .unwrap();
+        assert_eq!(history.total, 4, "{backend:?}");
+        assert!(history.items.iter().all(|e| e.actor_label == "bulwark"));
+    }
+}

@@ -67,11 +67,10 @@ async fn spawn_on(db: Arc<TestDb>) -> TestApp {
     let addr = listener.local_addr().expect("addr");
     let base = format!("http://{addr}");
     let store: Arc<dyn bulwark_core::Store> = Arc::new(db.store.clone());
-    let (_, routes) = bulwark_web::app(store.clone(), bulwark_web::WebConfig::new(&base));
+    let (router, routes) = bulwark_web::app(store, bulwark_web::WebConfig::new(&base));
     let (tx, rx) = oneshot::channel::<()>();
-    let config = bulwark_web::WebConfig::new(&base);
     let server = tokio::spawn(async move {
-        let _ = bulwark_web::serve(listener, store, config, async {
+        let _ = bulwark_web::serve_router(listener, router, async {
             let _ = rx.await;
         })
         .await;

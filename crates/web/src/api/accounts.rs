@@ -107,15 +107,17 @@ pub async fn reset_password(
     Ok((StatusCode::CREATED, Json(PasswordResetView { set_password_url: set_password_url(&app, &secret.0) })))
 }
 
-#[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", responses((status = 200, body = Vec<TokenView>)))]
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", params(PageParams), responses((status = 200, body = Page<TokenView>)))]
 pub async fn list_tokens(
     State(app): State<AppState>,
     CurrentActor(actor): CurrentActor,
-) -> Result<Json<Vec<TokenView>>, ApiError> {
-    let Some(id) = actor.account_id else {
-        return Ok(Json(vec![]));
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> Result<Json<Page<TokenView>>, ApiError> {
+    let tokens = match actor.account_id {
+        Some(id) => app.store.list_tokens(id).await?,
+        None => vec![],
     };
-    Ok(Json(app.store.list_tokens(id).await?.into_iter().map(Into::into).collect()))
+    Ok(Json(Page::from_all(tokens, &p, TokenView::from)))
 }
 
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = NewTokenBody,

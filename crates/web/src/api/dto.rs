@@ -4,7 +4,7 @@
 use bulwark_core::accounts::{Account, ApiToken};
 use bulwark_core::audit::AuditEntry;
 use bulwark_core::org::{Area, AreaMember, Department};
-use bulwark_core::page::Paged;
+use bulwark_core::page::{PageRequest, Paged};
 use bulwark_core::people::Person;
 use bulwark_core::time_util::rfc3339;
 use serde::{Deserialize, Serialize};
@@ -25,9 +25,17 @@ impl<T: ToSchema> Page<T> {
         let p = p.map(f);
         Self { items: p.items, total: p.total, page: p.page, per_page: p.per_page }
     }
+
+    /// One page of a short list that is read whole (departments, areas, members, tokens).
+    pub fn from_all<U>(all: Vec<U>, params: &PageParams, f: impl FnMut(U) -> T) -> Self {
+        let req = PageRequest::new(params.page, params.per_page);
+        let total = all.len() as u64;
+        let items = all.into_iter().skip(req.offset() as usize).take(req.limit() as usize).map(f).collect();
+        Self { items, total, page: req.page, per_page: req.per_page }
+    }
 }
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// 1-based page number (default 1).

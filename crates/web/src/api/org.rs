@@ -7,19 +7,25 @@ use bulwark_core::ids::{AreaId, DepartmentId, PersonId};
 use bulwark_core::org::{self, AreaInput, AreaMemberInput, DepartmentInput};
 use bulwark_core::time_util::now;
 
-use super::dto::{AreaBody, AreaMemberBody, AreaMemberView, AreaView, DepartmentBody, DepartmentView};
+use super::dto::{
+    AreaBody, AreaMemberBody, AreaMemberView, AreaView, DepartmentBody, DepartmentView, Page, PageParams,
+};
 use super::parse_id;
 use crate::AppState;
 use crate::access::CurrentActor;
-use crate::error::{ApiError, ApiJson, Problem};
+use crate::error::{ApiError, ApiJson, ApiQuery, Problem};
 
 fn department_input(b: DepartmentBody) -> DepartmentInput {
     DepartmentInput { name: b.name, head_person_id: b.head_person_id.unwrap_or_default() }
 }
 
-#[utoipa::path(get, path = "/api/v1/departments", tag = "organisation", responses((status = 200, body = Vec<DepartmentView>)))]
-pub async fn list_departments(State(app): State<AppState>) -> Result<Json<Vec<DepartmentView>>, ApiError> {
-    Ok(Json(app.store.list_departments().await?.into_iter().map(Into::into).collect()))
+#[utoipa::path(get, path = "/api/v1/departments", tag = "organisation", params(PageParams),
+    responses((status = 200, body = Page<DepartmentView>)))]
+pub async fn list_departments(
+    State(app): State<AppState>,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> Result<Json<Page<DepartmentView>>, ApiError> {
+    Ok(Json(Page::from_all(app.store.list_departments().await?, &p, DepartmentView::from)))
 }
 
 #[utoipa::path(post, path = "/api/v1/departments", tag = "organisation", request_body = DepartmentBody,
@@ -56,9 +62,13 @@ pub async fn update_department(
     Ok(Json(app.store.get_department(id).await?.into()))
 }
 
-#[utoipa::path(get, path = "/api/v1/areas", tag = "organisation", responses((status = 200, body = Vec<AreaView>)))]
-pub async fn list_areas(State(app): State<AppState>) -> Result<Json<Vec<AreaView>>, ApiError> {
-    Ok(Json(app.store.list_areas().await?.into_iter().map(Into::into).collect()))
+#[utoipa::path(get, path = "/api/v1/areas", tag = "organisation", params(PageParams),
+    responses((status = 200, body = Page<AreaView>)))]
+pub async fn list_areas(
+    State(app): State<AppState>,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> Result<Json<Page<AreaView>>, ApiError> {
+    Ok(Json(Page::from_all(app.store.list_areas().await?, &p, AreaView::from)))
 }
 
 #[utoipa::path(post, path = "/api/v1/areas", tag = "organisation", request_body = AreaBody,
@@ -105,15 +115,16 @@ pub async fn update_area(
     Ok(Json(app.store.get_area(id).await?.into()))
 }
 
-#[utoipa::path(get, path = "/api/v1/areas/{id}/members", tag = "organisation", params(("id" = String, Path)),
-    responses((status = 200, body = Vec<AreaMemberView>)))]
+#[utoipa::path(get, path = "/api/v1/areas/{id}/members", tag = "organisation", params(("id" = String, Path), PageParams),
+    responses((status = 200, body = Page<AreaMemberView>)))]
 pub async fn list_area_members(
     State(app): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<Vec<AreaMemberView>>, ApiError> {
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> Result<Json<Page<AreaMemberView>>, ApiError> {
     let id: AreaId = parse_id(&id)?;
     app.store.get_area(id).await?;
-    Ok(Json(app.store.list_area_members(id).await?.into_iter().map(Into::into).collect()))
+    Ok(Json(Page::from_all(app.store.list_area_members(id).await?, &p, AreaMemberView::from)))
 }
 
 #[utoipa::path(post, path = "/api/v1/areas/{id}/members", tag = "organisation", params(("id" = String, Path)), request_body = AreaMemberBody,

@@ -210,6 +210,8 @@ pub struct HistoryItem {
     pub entity_id: String,
     pub hash: String,
     pub hash_short: String,
+    /// The page of the record the entry is about, if it has one.
+    pub link: Option<String>,
     /// (field, before, after) for fields that changed.
     pub changes: Vec<(String, String, String)>,
 }
@@ -217,7 +219,15 @@ pub struct HistoryItem {
 impl From<AuditEntry> for HistoryItem {
     fn from(e: AuditEntry) -> Self {
         let changes = diff(&e.before, &e.after);
+        let link = match e.entity_type.as_str() {
+            "person" => Some(format!("/people/{}", e.entity_id)),
+            "area" => Some(format!("/areas/{}", e.entity_id)),
+            "department" => Some(format!("/people?department_id={}", e.entity_id)),
+            "account" => Some(format!("/accounts/{}", e.entity_id)),
+            _ => None,
+        };
         HistoryItem {
+            link,
             seq: e.seq,
             at: bulwark_core::time_util::rfc3339(e.at),
             at_short: short_time(&e.at),

@@ -117,7 +117,7 @@ pub async fn export(State(app): State<AppState>, Query(f): Query<FilterForm>) ->
 struct DetailPage {
     chrome: Chrome,
     person: Person,
-    account: Option<String>,
+    account: Option<(bulwark_core::ids::AccountId, String)>,
     created: String,
     history: Vec<HistoryItem>,
     can_manage: bool,
@@ -136,7 +136,7 @@ pub async fn detail(
     let person = app.store.get_person(parse_person_id(&id)?).await?;
     let account = app.store.find_account_for_person(person.id).await?.map(|a| {
         let roles = a.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ");
-        format!("{} ({})", a.status.as_str(), roles)
+        (a.id, format!("{} ({})", a.status.as_str(), roles))
     });
     let history = history(app.store.as_ref(), "person", &person.id.to_string()).await?;
     Ok(DetailPage {

@@ -129,6 +129,23 @@ async fn people_api_validates_pages_and_audits_on_every_backend() {
         assert_eq!(audit["items"][0]["before"]["name"], "Grace Hopper");
         assert_eq!(audit["items"][0]["after"]["status"], "offboarding");
 
+        let today =
+            json_of(http.get(app.url(&format!("/api/v1/audit?entity_id={id}&from=2000-01-01"))).send().await.unwrap())
+                .await;
+        assert_eq!(today["total"], 2);
+        let long_ago =
+            json_of(http.get(app.url(&format!("/api/v1/audit?entity_id={id}&to=2000-01-01"))).send().await.unwrap())
+                .await;
+        assert_eq!(long_ago["total"], 0);
+        let by_actor = json_of(
+            http.get(app.url("/api/v1/audit?actor=admin@example.com&action=person.update")).send().await.unwrap(),
+        )
+        .await;
+        assert_eq!(by_actor["total"], 1);
+        let bad_time = http.get(app.url("/api/v1/audit?from=last-tuesday")).send().await.unwrap();
+        assert_eq!(bad_time.status(), 422);
+        assert_eq!(json_of(bad_time).await["errors"][0]["pointer"], "/from");
+
         let csv = http.get(app.url("/api/v1/people?format=csv&q=hopper")).send().await.unwrap();
         assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
         let body = csv.text().await.unwrap();
@@ -162,7 +179,8 @@ async fn api_tokens_are_shown_once_work_as_bearer_and_stop_when_revoked() {
 
         let listed = json_of(user.http.get(app.url("/api/v1/tokens")).send().await.unwrap()).await;
         assert!(listed.to_string().find(&token).is_none(), "the list never shows the secret");
-        assert!(listed[0]["last_used_at"].is_string());
+        assert_eq!(listed["total"], 1, "{listed}");
+        assert!(listed["items"][0]["last_used_at"].is_string());
 
         let forged = bare.get(app.url("/api/v1/me")).bearer_auth(format!("{token}x")).send().await.unwrap();
         assert_eq!(forged.status(), 401);
