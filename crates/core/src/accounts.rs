@@ -139,6 +139,21 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 /// A hash to verify against when the account does not exist, so both cases take as long.
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_password("not-a-real-password").unwrap_or_default());
 
+/// The roles chosen in a form or request: at least one, all known.
+fn roles_field(c: &mut Checks, given: &[String]) -> Vec<Role> {
+    match crate::access::parse_roles(given) {
+        Ok(r) if r.is_empty() => {
+            c.fail("roles", "choose at least one role");
+            r
+        }
+        Ok(r) => r,
+        Err(e) => {
+            c.fail("roles", &e);
+            vec![]
+        }
+    }
+}
+
 pub fn check_new_password(c: &mut Checks, field: &str, password: &str) {
     if password.chars().count() < MIN_PASSWORD_LEN {
         c.fail(field, &format!("must be at least {MIN_PASSWORD_LEN} characters"));
@@ -173,17 +188,7 @@ pub async fn create_account(
 ) -> CoreResult<(Account, Option<Secret>)> {
     actor.require(Permission::ManageAccounts)?;
     let mut c = Checks::new();
-    let roles = match crate::access::parse_roles(&input.roles) {
-        Ok(r) if r.is_empty() => {
-            c.fail("roles", "choose at least one role");
-            r
-        }
-        Ok(r) => r,
-        Err(e) => {
-            c.fail("roles", &e);
-            vec![]
-        }
-    };
+    let roles = roles_field(&mut c, &input.roles);
     if let Some(p) = &input.password {
         check_new_password(&mut c, "password", p);
     }
@@ -277,17 +282,7 @@ pub async fn update_account(
     actor.require(Permission::ManageAccounts)?;
     let before = store.get_account(id).await?;
     let mut c = Checks::new();
-    let roles = match crate::access::parse_roles(&input.roles) {
-        Ok(r) if r.is_empty() => {
-            c.fail("roles", "choose at least one role");
-            r
-        }
-        Ok(r) => r,
-        Err(e) => {
-            c.fail("roles", &e);
-            vec![]
-        }
-    };
+    let roles = roles_field(&mut c, &input.roles);
     let status = match input.status.trim() {
         "" => before.status,
         s => AccountStatus::parse(s).unwrap_or_else(|| {

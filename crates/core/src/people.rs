@@ -2,7 +2,7 @@
 
 use crate::access::Actor;
 use crate::audit::AuditRecord;
-use crate::error::{CoreError, CoreResult};
+use crate::error::CoreResult;
 use crate::ids::{DepartmentId, PersonId};
 use crate::page::{PageRequest, Paged, SortDir};
 use crate::store::Store;
@@ -110,7 +110,27 @@ struct ValidPerson {
     status: PersonStatus,
 }
 
-async fn validate(store: &dyn Store, input: &PersonInput, default_status: PersonStatus) -> CoreResult<ValidPerson> {
+impl ValidPerson {
+    fn apply(self, p: Person) -> Person {
+        Person {
+            name: self.name,
+            email: self.email,
+            kind: self.kind,
+            department_id: self.department_id,
+            department_name: None,
+            status: self.status,
+            ..p
+        }
+    }
+}
+
+/// Checks every field; `editing` is the person being edited, whose own e-mail is no clash.
+async fn validate(
+    store: &dyn Store,
+    input: &PersonInput,
+    default_status: PersonStatus,
+    editing: Option<PersonId>,
+) -> CoreResult<ValidPerson> {
     let mut c = Checks::new();
     let name = c.text("name", &input.name, 200);
     let email = c.email("email", &input.email);
@@ -138,26 +158,29 @@ async fn validate(store: &dyn Store, input: &PersonInput, default_status: Person
             }
         },
     };
+    if c.is_valid_so_far("email")
+        && let Some(other) = store.find_person_by_email(&email).await?
+        && Some(other.id) != editing
+    {
+        c.fail("email", "another person already has this e-mail address");
+    }
     c.finish()?;
     Ok(ValidPerson { name, email, kind, department_id, status })
 }
 
 pub async fn create(store: &dyn Store, actor: &Actor, now: Timestamp, input: &PersonInput) -> CoreResult<Person> {
-    let v = validate(store, input, PersonStatus::Active).await?;
-    if store.find_person_by_email(&v.email).await?.is_some() {
-        return Err(CoreError::invalid("email", "another person already has this e-mail address"));
-    }
-    let person = Person {
+    let v = validate(store, input, PersonStatus::Active, None).await?;
+    let person = v.apply(Person {
         id: PersonId::new(),
-        name: v.name,
-        email: v.email,
-        kind: v.kind,
-        department_id: v.department_id,
+        name: String::new(),
+        email: String::new(),
+        kind: PersonKind::Employee,
+        department_id: None,
         department_name: None,
-        status: v.status,
+        status: PersonStatus::Active,
         created_at: now,
         updated_at: now,
-    };
+    });
     let audit = AuditRecord::new(actor, now, "person.create", "person", person.id, None::<&()>, Some(&person));
     store.insert_person(&person, audit).await?;
     Ok(person)
@@ -171,22 +194,8 @@ pub async fn update(
     input: &PersonInput,
 ) -> CoreResult<Person> {
     let before = store.get_person(id).await?;
-    let v = validate(store, input, before.status).await?;
-    if let Some(other) = store.find_person_by_email(&v.email).await?
-        && other.id != id
-    {
-        return Err(CoreError::invalid("email", "another person already has this e-mail address"));
-    }
-    let after = Person {
-        name: v.name,
-        email: v.email,
-        kind: v.kind,
-        department_id: v.department_id,
-        department_name: None,
-        status: v.status,
-        updated_at: now,
-        ..before.clone()
-    };
+    let v = validate(store, input, before.status, Some(id)).await?;
+    let after = v.apply(Person { updated_at: now, ..before.clone() });
     let audit = AuditRecord::new(actor, now, "person.update", "person", id, Some(&before), Some(&after));
     store.update_person(&before, &after, audit).await?;
     Ok(after)

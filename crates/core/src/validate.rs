@@ -49,6 +49,11 @@ impl Checks {
         v
     }
 
+    /// No error has been recorded for `field` yet.
+    pub fn is_valid_so_far(&self, field: &str) -> bool {
+        !self.errors.iter().any(|e| e.field == field)
+    }
+
     pub fn finish(self) -> Result<(), CoreError> {
         if self.errors.is_empty() { Ok(()) } else { Err(CoreError::Invalid(self.errors)) }
     }

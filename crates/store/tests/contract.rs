@@ -241,38 +241,35 @@ async fn disable_guard(db: &TestDb) {
     db.store.execute_raw(sql).await.unwrap();
 }
 
+/// A database with five audited creations and the append-only guard removed.
+async fn five_entries_unguarded(backend: Backend) -> TestDb {
+    let db = TestDb::new(backend).await;
+    for i in 0..5 {
+        let input = person(&format!("P{i}"), &format!("p{i}@example.com"));
+        people::create(&db.store, &Actor::cli(), time_util::now(), &input).await.unwrap();
+    }
+    disable_guard(&db).await;
+    db
+}
+
 #[tokio::test]
 async fn verification_names_the_first_edited_or_deleted_entry() {
     for backend in backends() {
-        let db = TestDb::new(backend).await;
-        for i in 0..5 {
-            people::create(
-                &db.store,
-                &Actor::cli(),
-                time_util::now(),
-                &person(&format!("P{i}"), &format!("p{i}@example.com")),
-            )
-            .await
-            .unwrap();
-        }
-        disable_guard(&db).await;
+        let db = five_entries_unguarded(backend).await;
         db.store.execute_raw("UPDATE audit_log SET after_json = '{}' WHERE seq = 3").await.unwrap();
         let broken = verify_audit_chain(&db.store).await.unwrap().unwrap_err();
         assert_eq!(broken.seq, 3, "{backend:?}: {}", broken.reason);
 
-        let db = TestDb::new(backend).await;
-        for i in 0..5 {
-            people::create(
-                &db.store,
-                &Actor::cli(),
-                time_util::now(),
-                &person(&format!("P{i}"), &format!("p{i}@example.com")),
-            )
-            .await
-            .unwrap();
-        }
-        disable_guard(&db).await;
+        let db = five_entries_unguarded(backend).await;
         db.store.execute_raw("DELETE FROM audit_log WHERE seq = 2").await.unwrap();
+        let broken = verify_audit_chain(&db.store).await.unwrap().unwrap_err();
+        assert_eq!(broken.seq, 2, "{backend:?}: {}", broken.reason);
+
+        let db = five_entries_unguarded(backend).await;
+        // Swap two entries' contents, keeping sequence numbers: the links no longer fit.
+        db.store.execute_raw("UPDATE audit_log SET seq = 100 WHERE seq = 2").await.unwrap();
+        db.store.execute_raw("UPDATE audit_log SET seq = 2 WHERE seq = 3").await.unwrap();
+        db.store.execute_raw("UPDATE audit_log SET seq = 3 WHERE seq = 100").await.unwrap();
         let broken = verify_audit_chain(&db.store).await.unwrap().unwrap_err();
         assert_eq!(broken.seq, 2, "{backend:?}: {}", broken.reason);
     }

@@ -13,7 +13,7 @@ use bulwark_core::time_util::now;
 use bulwark_core::{Permission, Role};
 use serde::Deserialize;
 
-use super::{Chrome, Errors, HistoryItem, Options, Pager, form_errors, history};
+use super::{Chrome, Errors, HistoryItem, Options, Pager, form_errors, history, parse_id};
 use crate::AppState;
 use crate::api::accounts::set_password_url;
 use crate::error::HtmlError;
@@ -163,16 +163,12 @@ async fn detail_page(
     })
 }
 
-fn parse_id(raw: &str) -> Result<AccountId, HtmlError> {
-    raw.parse().map_err(|_| HtmlError::not_found())
-}
-
 pub async fn detail(
     State(app): State<AppState>,
     chrome: Chrome,
     Path(id): Path<String>,
 ) -> Result<Response, HtmlError> {
-    let account = app.store.get_account(parse_id(&id)?).await?;
+    let account = app.store.get_account(parse_id::<AccountId>(&id)?).await?;
     Ok(detail_page(&app, chrome, account, None, None, Errors::none()).await?.into_response())
 }
 
@@ -191,7 +187,7 @@ pub async fn update(
     Form(form): Form<UpdateForm>,
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
-    let id = parse_id(&id)?;
+    let id = parse_id::<AccountId>(&id)?;
     let input = AccountUpdateInput { roles: form.roles.clone(), status: form.status.clone() };
     match accounts::update_account(app.store.as_ref(), &actor, now(), id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/accounts/{id}?done=saved")).into_response()),
@@ -206,7 +202,7 @@ pub async fn update(
 
 pub async fn reset(State(app): State<AppState>, chrome: Chrome, Path(id): Path<String>) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
-    let id = parse_id(&id)?;
+    let id = parse_id::<AccountId>(&id)?;
     let secret = accounts::issue_password_reset(app.store.as_ref(), &actor, now(), id).await?;
     let account = app.store.get_account(id).await?;
     let link = Some(set_password_url(&app, &secret.0));

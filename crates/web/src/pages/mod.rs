@@ -69,6 +69,11 @@ pub fn routes(r: Routes) -> Routes {
         .page("/audit", Needs(ViewAudit), GET, get(audit::list))
 }
 
+/// Parses an id from the path; a malformed id is simply not found.
+pub fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, HtmlError> {
+    raw.parse().map_err(|_| HtmlError::not_found())
+}
+
 pub async fn not_found() -> Response {
     HtmlError::not_found().into_response()
 }

@@ -12,7 +12,7 @@ use bulwark_core::time_util::now;
 use bulwark_core::{CoreError, FieldError, Permission, Store};
 use serde::Deserialize;
 
-use super::{Chrome, Errors, HistoryItem, form_errors, history};
+use super::{Chrome, Errors, HistoryItem, form_errors, history, parse_id};
 use crate::AppState;
 use crate::error::HtmlError;
 
@@ -117,10 +117,6 @@ struct DepartmentEditPage {
     can_see_history: bool,
 }
 
-fn parse<T: std::str::FromStr>(raw: &str) -> Result<T, HtmlError> {
-    raw.parse().map_err(|_| HtmlError::not_found())
-}
-
 async fn department_edit_page(
     app: &AppState,
     chrome: Chrome,
@@ -144,7 +140,7 @@ pub async fn department_edit_form(
     chrome: Chrome,
     Path(id): Path<String>,
 ) -> Result<Response, HtmlError> {
-    let d = app.store.get_department(parse(&id)?).await?;
+    let d = app.store.get_department(parse_id(&id)?).await?;
     let head = match d.head_person_id {
         Some(h) => app.store.find_person(h).await?.map(|p| p.email).unwrap_or_default(),
         None => String::new(),
@@ -160,7 +156,7 @@ pub async fn department_update(
     Form(form): Form<DepartmentForm>,
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
-    let id: DepartmentId = parse(&id)?;
+    let id: DepartmentId = parse_id(&id)?;
     let result = match form.input(app.store.as_ref()).await {
         Ok(input) => org::update_department(app.store.as_ref(), &actor, now(), id, &input).await.map(|_| ()),
         Err(e) => Err(e),
@@ -259,7 +255,7 @@ async fn area_page(
 }
 
 pub async fn area(State(app): State<AppState>, chrome: Chrome, Path(id): Path<String>) -> Result<Response, HtmlError> {
-    Ok(area_page(&app, chrome, parse(&id)?, None, Errors::none(), AreaMemberInput::default(), Errors::none())
+    Ok(area_page(&app, chrome, parse_id(&id)?, None, Errors::none(), AreaMemberInput::default(), Errors::none())
         .await?
         .into_response())
 }
@@ -271,7 +267,7 @@ pub async fn area_update(
     Form(input): Form<AreaInput>,
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
-    let id: AreaId = parse(&id)?;
+    let id: AreaId = parse_id(&id)?;
     match org::update_area(app.store.as_ref(), &actor, now(), id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/areas/{id}?done=saved")).into_response()),
         Err(e) => {
@@ -290,7 +286,7 @@ pub async fn area_member_add(
     Form(form): Form<AreaMemberInput>,
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
-    let id: AreaId = parse(&id)?;
+    let id: AreaId = parse_id(&id)?;
     let result = match resolve_person(app.store.as_ref(), "person_id", &form.person_id).await {
         Ok(pid) => {
             let input = AreaMemberInput { person_id: pid, specialty: form.specialty.clone() };
@@ -314,8 +310,8 @@ pub async fn area_member_remove(
     Path((id, person)): Path<(String, String)>,
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
-    let id: AreaId = parse(&id)?;
-    let person: PersonId = parse(&person)?;
+    let id: AreaId = parse_id(&id)?;
+    let person: PersonId = parse_id(&person)?;
     org::remove_area_member(app.store.as_ref(), &actor, now(), id, person).await?;
     Ok(Redirect::to(&format!("/areas/{id}?done=removed")).into_response())
 }

@@ -13,7 +13,7 @@ use bulwark_core::people::{self, Person, PersonInput, PersonKind, PersonStatus};
 use bulwark_core::time_util::now;
 use serde::Deserialize;
 
-use super::{Chrome, Errors, HistoryItem, Options, Pager, form_errors, history, short_time};
+use super::{Chrome, Errors, HistoryItem, Options, Pager, form_errors, history, parse_id, short_time};
 use crate::AppState;
 use crate::api::people::{PeopleParams, people_csv};
 use crate::error::HtmlError;
@@ -124,16 +124,12 @@ struct DetailPage {
     can_see_history: bool,
 }
 
-fn parse_person_id(raw: &str) -> Result<PersonId, HtmlError> {
-    raw.parse().map_err(|_| HtmlError::not_found())
-}
-
 pub async fn detail(
     State(app): State<AppState>,
     chrome: Chrome,
     Path(id): Path<String>,
 ) -> Result<Response, HtmlError> {
-    let person = app.store.get_person(parse_person_id(&id)?).await?;
+    let person = app.store.get_person(parse_id::<PersonId>(&id)?).await?;
     let account = app.store.find_account_for_person(person.id).await?.map(|a| {
         let roles = a.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ");
         (a.id, format!("{} ({})", a.status.as_str(), roles))
@@ -221,7 +217,7 @@ pub async fn edit_form(
     chrome: Chrome,
     Path(id): Path<String>,
 ) -> Result<Response, HtmlError> {
-    let p = app.store.get_person(parse_person_id(&id)?).await?;
+    let p = app.store.get_person(parse_id::<PersonId>(&id)?).await?;
     let input = PersonInput {
         name: p.name.clone(),
         email: p.email.clone(),
@@ -249,7 +245,7 @@ pub async fn update(
     Form(input): Form<PersonInput>,
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
-    let pid = parse_person_id(&id)?;
+    let pid = parse_id::<PersonId>(&id)?;
     match people::update(app.store.as_ref(), &actor, now(), pid, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/people/{id}?done=saved")).into_response()),
         Err(e) => {

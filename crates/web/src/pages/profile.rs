@@ -128,7 +128,7 @@ pub async fn revoke_token(
     Path(id): Path<String>,
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
-    let id: TokenId = id.parse().map_err(|_| HtmlError::not_found())?;
+    let id: TokenId = super::parse_id(&id)?;
     accounts::revoke_token(app.store.as_ref(), &actor, now(), id).await?;
     Ok(Redirect::to("/profile?done=revoked").into_response())
 }
