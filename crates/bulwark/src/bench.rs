@@ -69,9 +69,7 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         rows.push(Row { what: format!("{what} ({} people)", args.people), p50, p99, bar, ok: p99 < limit });
     }
     let t = Instant::now();
-    let verified = bulwark_core::store::verify_audit_chain(&store)
-        .await?
-        .map_err(|b| anyhow::anyhow!("chain broken at {}", b.seq))?;
+    let verified = store.verify_audit_chain().await?.map_err(|b| anyhow::anyhow!("chain broken at {}", b.seq))?;
     let took = t.elapsed();
     rows.push(Row {
         what: format!("audit verify ({verified} entries)"),

@@ -89,6 +89,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Serve(args) => {
             let store = open(&cli).await?;
+            if store.counts().await?.accounts == 0 {
+                println!(
+                    "No accounts yet. Create the first admin with:\n  bulwark user create --email you@example.com --name \"Your Name\" --role admin"
+                );
+            }
             let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{}", args.listen));
             serve(Arc::new(store), &args.listen, &public_url).await?;
         }
@@ -139,7 +144,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit(AuditCommand::Verify) => {
             let store = open(&cli).await?;
             let started = std::time::Instant::now();
-            match bulwark_core::store::verify_audit_chain(&store).await? {
+            match store.verify_audit_chain().await? {
                 Ok(n) => println!("ok: {n} entries verified in {:.2} s", started.elapsed().as_secs_f64()),
                 Err(b) => {
                     println!("broken: entry {}: {}", b.seq, b.reason);

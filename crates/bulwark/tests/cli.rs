@@ -136,8 +136,15 @@ fn serve_answers_and_stops_gracefully_on_sigterm() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = String::new();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    while !line.contains("serving at") {
+        line.clear();
+        assert!(out.read_line(&mut line).unwrap() > 0, "serve stopped early: {printed}");
+        printed.push_str(&line);
+    }
+    assert!(printed.contains("No accounts yet"), "a fresh instance says how to create the first admin: {printed}");
     let addr = line.trim().rsplit("http://").next().unwrap().to_string();
     let health = std::net::TcpStream::connect(&addr).and_then(|mut s| {
         s.write_all(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")?;

@@ -147,20 +147,3 @@ impl dyn Store {
         self.find_token(id).await?.ok_or(crate::StoreError::NotFound)
     }
 }
-
-/// Verifies the whole audit chain, reading it in batches. Returns the number of entries.
-pub async fn verify_audit_chain(store: &dyn Store) -> StoreResult<Result<u64, crate::audit::ChainBreak>> {
-    let mut v = crate::audit::ChainVerifier::new();
-    let mut after = 0;
-    loop {
-        let batch = store.audit_batch(after, 20_000).await?;
-        let Some(last) = batch.last() else { break };
-        after = last.seq;
-        for e in &batch {
-            if let Err(b) = v.check(e) {
-                return Ok(Err(b));
-            }
-        }
-    }
-    Ok(Ok(v.verified))
-}

@@ -2,9 +2,9 @@
 //! shown on the dashboard.
 
 use bulwark_core::StoreError;
-use bulwark_core::audit::{AuditEntry, AuditFilter, AuditRecord};
+use bulwark_core::audit::{AuditEntry, AuditFilter, AuditRecord, ChainBreak, ChainVerifier};
 use bulwark_core::page::{PageRequest, Paged};
-use bulwark_core::store::Counts;
+use bulwark_core::store::{Backend, Counts};
 use bulwark_core::time_util::to_micros;
 use sqlx::Row;
 
@@ -12,43 +12,77 @@ use crate::SqlStore;
 use crate::rows::{self, AUDIT_COLUMNS};
 use crate::write::map_err;
 
-const AUDIT_WHERE: &str = "($1 = '' OR actor_label = $1 OR actor_id = $1) AND ($2 = '' OR entity_type = $2) \
-     AND ($3 = '' OR entity_id = $3) AND ($4 = '' OR action = $4) AND at >= $5 AND at < $6";
+/// A bound value of a dynamically built filter.
+enum Value {
+    Text(String),
+    Int(i64),
+}
+
+/// The WHERE clause for the filter, naming only the conditions in use so that the indexes
+/// on entity, actor and time can serve them.
+fn audit_where(f: &AuditFilter) -> (String, Vec<Value>) {
+    let mut conditions = Vec::new();
+    let mut values = Vec::new();
+    let mut push = |sql: &str, v: Value| {
+        values.push(v);
+        conditions.push(sql.replace('?', &format!("${}", values.len())));
+    };
+    if let Some(a) = &f.actor {
+        push("(actor_label = ? OR actor_id = ?)", Value::Text(a.clone()));
+    }
+    if let Some(t) = &f.entity_type {
+        push("entity_type = ?", Value::Text(t.clone()));
+    }
+    if let Some(id) = &f.entity_id {
+        push("entity_id = ?", Value::Text(id.clone()));
+    }
+    if let Some(a) = &f.action {
+        push("action = ?", Value::Text(a.clone()));
+    }
+    if let Some(t) = f.from {
+        push("at >= ?", Value::Int(to_micros(t)));
+    }
+    if let Some(t) = f.to {
+        push("at < ?", Value::Int(to_micros(t)));
+    }
+    let sql = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+    (sql, values)
+}
+
+fn bind_all<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    values: &'q [Value],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for v in values {
+        q = match v {
+            Value::Text(s) => q.bind(s.as_str()),
+            Value::Int(i) => q.bind(*i),
+        };
+    }
+    q
+}
 
 impl SqlStore {
     pub(crate) async fn audit_list(&self, f: &AuditFilter, page: PageRequest) -> Result<Paged<AuditEntry>, StoreError> {
-        let binds = (
-            f.actor.clone().unwrap_or_default(),
-            f.entity_type.clone().unwrap_or_default(),
-            f.entity_id.clone().unwrap_or_default(),
-            f.action.clone().unwrap_or_default(),
-            f.from.map(to_micros).unwrap_or(i64::MIN),
-            f.to.map(to_micros).unwrap_or(i64::MAX),
-        );
-        let total: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM audit_log WHERE {AUDIT_WHERE}"))
-            .bind(&binds.0)
-            .bind(&binds.1)
-            .bind(&binds.2)
-            .bind(&binds.3)
-            .bind(binds.4)
-            .bind(binds.5)
-            .fetch_one(&self.pool)
-            .await
-            .and_then(|r| r.try_get(0))
-            .map_err(map_err)?;
-        let found =
-            sqlx::query(&format!("SELECT {AUDIT_COLUMNS} WHERE {AUDIT_WHERE} ORDER BY seq DESC LIMIT $7 OFFSET $8"))
-                .bind(&binds.0)
-                .bind(&binds.1)
-                .bind(&binds.2)
-                .bind(&binds.3)
-                .bind(binds.4)
-                .bind(binds.5)
-                .bind(page.limit())
-                .bind(page.offset())
-                .fetch_all(&self.pool)
+        let (filter, values) = audit_where(f);
+        let total: i64 = if values.is_empty() {
+            // Sequence numbers are contiguous from 1, so the newest is the count.
+            sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM audit_log").fetch_one(&self.pool).await
+        } else {
+            bind_all(sqlx::query(&format!("SELECT COUNT(*) FROM audit_log {filter}")), &values)
+                .fetch_one(&self.pool)
                 .await
-                .map_err(map_err)?;
+        }
+        .and_then(|r| r.try_get(0))
+        .map_err(map_err)?;
+        let n = values.len();
+        let sql = format!("SELECT {AUDIT_COLUMNS} {filter} ORDER BY seq DESC LIMIT ${} OFFSET ${}", n + 1, n + 2);
+        let found = bind_all(sqlx::query(&sql), &values)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
         Ok(Paged {
             items: rows::all(found, rows::audit_entry)?,
             total: total as u64,
@@ -57,14 +91,104 @@ impl SqlStore {
         })
     }
 
+    /// Reads a batch of entries for verification. Rows are packed into one length-prefixed
+    /// string per batch by the database, because fetching a million rows one by one costs far
+    /// more than hashing them.
     pub(crate) async fn audit_after(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
-        let found = sqlx::query(&format!("SELECT {AUDIT_COLUMNS} WHERE seq > $1 ORDER BY seq LIMIT $2"))
-            .bind(after_seq)
-            .bind(limit)
-            .fetch_all(&self.pool)
+        self.audit_packed("seq > $1 ORDER BY seq LIMIT $2", after_seq, limit).await
+    }
+
+    /// Entries with `low < seq <= high`, in order.
+    async fn audit_range(&self, low: i64, high: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        self.audit_packed("seq > $1 AND seq <= $2 ORDER BY seq", low, high).await
+    }
+
+    async fn audit_packed(&self, condition: &str, a: i64, b: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        // SQLite aggregates in the subquery's (rowid) order; entries are sorted again below.
+        let (bytes, aggregate) = match self.backend {
+            Backend::Sqlite => ("length(CAST({} AS BLOB))", "group_concat(rec, '')"),
+            Backend::Postgres => ("octet_length({})", "string_agg(rec, '' ORDER BY seq)"),
+        };
+        // One concat() per row: chained `||` would copy the growing row once per field.
+        let text = |column: &str| format!("{}, ':', {column}", bytes.replace("{}", column));
+        let record = format!(
+            "concat(seq, ':', at, ':', COALESCE({} || ':' || actor_id, '-'), {}, {}, {}, {}, {}, {}, {}, {})",
+            bytes.replace("{}", "actor_id"),
+            text("actor_label"),
+            text("action"),
+            text("entity_type"),
+            text("entity_id"),
+            text("before_json"),
+            text("after_json"),
+            text("prev_hash"),
+            text("hash"),
+        );
+        let sql = format!(
+            "SELECT {aggregate} FROM \
+             (SELECT seq, {record} AS rec FROM audit_log WHERE {condition}) batch"
+        );
+        let packed: Option<String> = sqlx::query(&sql)
+            .bind(a)
+            .bind(b)
+            .fetch_one(&self.pool)
             .await
+            .and_then(|r| r.try_get(0))
             .map_err(map_err)?;
-        rows::all(found, rows::audit_entry)
+        let mut entries = unpack(packed.as_deref().unwrap_or(""))?;
+        entries.sort_by_key(|e| e.seq);
+        Ok(entries)
+    }
+
+    /// Verifies the whole audit chain. Two reader tasks fetch batches of sequence numbers
+    /// while the batches already read are checked in order, so reading and hashing overlap.
+    /// Returns the number of entries, or where the chain breaks.
+    pub async fn verify_audit_chain(&self) -> Result<Result<u64, ChainBreak>, StoreError> {
+        const BATCH: i64 = 20_000;
+        const READERS: i64 = 2;
+        let newest: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM audit_log")
+            .fetch_one(&self.pool)
+            .await
+            .and_then(|r| r.try_get(0))
+            .map_err(map_err)?;
+        let batches = (newest + BATCH - 1) / BATCH;
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<(i64, Result<Vec<AuditEntry>, StoreError>)>(4);
+        let mut readers = Vec::new();
+        for first in 0..READERS {
+            let (store, tx) = (self.clone(), tx.clone());
+            readers.push(tokio::spawn(async move {
+                for k in (first..batches).step_by(READERS as usize) {
+                    // The first batch also takes anything numbered below 1.
+                    let low = if k == 0 { i64::MIN } else { k * BATCH };
+                    let batch = store.audit_range(low, (k + 1) * BATCH).await;
+                    if tx.send((k, batch)).await.is_err() {
+                        break;
+                    }
+                }
+            }));
+        }
+        drop(tx);
+        let mut verifier = ChainVerifier::new();
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut next = 0;
+        let mut outcome = Ok(Ok(()));
+        'read: while let Some((k, batch)) = rx.recv().await {
+            waiting.insert(k, batch);
+            while let Some(batch) = waiting.remove(&next) {
+                next += 1;
+                match batch.map(|b| b.iter().try_for_each(|e| verifier.check(e))) {
+                    Ok(Ok(())) => {}
+                    other => {
+                        outcome = other;
+                        break 'read;
+                    }
+                }
+            }
+        }
+        drop(rx);
+        for r in readers {
+            let _ = r.await;
+        }
+        outcome.map(|checked| checked.map(|()| verifier.verified))
     }
 
     pub(crate) async fn audit_append(&self, records: Vec<AuditRecord>) -> Result<(), StoreError> {
@@ -90,5 +214,90 @@ impl SqlStore {
             active_tokens: n(4)?,
             audit_entries: n(5)?,
         })
+    }
+}
+
+/// Reads the packed entries written by `audit_after`: integers end with ':', text is
+/// `<byte length>:<bytes>`, and a missing value is '-'.
+fn unpack(packed: &str) -> Result<Vec<AuditEntry>, StoreError> {
+    let mut c = Unpacker { s: packed, pos: 0 };
+    let mut out = Vec::new();
+    while c.pos < packed.len() {
+        let entry = (|| {
+            Some(AuditEntry {
+                seq: c.int()?,
+                at: bulwark_core::time_util::from_micros(c.int()?),
+                actor_id: c.opt_text()?,
+                actor_label: c.text()?,
+                action: c.text()?,
+                entity_type: c.text()?,
+                entity_id: c.text()?,
+                before: c.text()?,
+                after: c.text()?,
+                prev_hash: c.text()?,
+                hash: c.text()?,
+            })
+        })();
+        out.push(
+            entry.ok_or_else(|| {
+                StoreError::Other(anyhow::anyhow!("unreadable audit entry after entry {}", out.len()))
+            })?,
+        );
+    }
+    Ok(out)
+}
+
+struct Unpacker<'a> {
+    s: &'a str,
+    pos: usize,
+}
+
+impl Unpacker<'_> {
+    fn until_colon(&mut self) -> Option<&str> {
+        let rest = self.s.get(self.pos..)?;
+        let end = rest.find(':')?;
+        self.pos += end + 1;
+        Some(&rest[..end])
+    }
+
+    fn int(&mut self) -> Option<i64> {
+        self.until_colon()?.parse().ok()
+    }
+
+    fn opt_text(&mut self) -> Option<Option<String>> {
+        if self.s.get(self.pos..)?.starts_with('-') {
+            self.pos += 1;
+            return Some(None);
+        }
+        self.text().map(Some)
+    }
+
+    fn text(&mut self) -> Option<String> {
+        let len: usize = self.until_colon()?.parse().ok()?;
+        let value = self.s.get(self.pos..self.pos + len)?;
+        self.pos += len;
+        Some(value.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_entries_unpack_with_any_content() {
+        let packed = concat!(
+            "1:1700:-3:cli13:person.create6:person2:p14:null9:{\"a\":\":\"}3:0003:abc",
+            "2:1701:3:id18:é@x.org1:a1:b0:1:-4:null3:abc3:def"
+        );
+        let entries = unpack(packed).unwrap();
+        assert_eq!(entries.len(), 2);
+        assert_eq!(entries[0].after, "{\"a\":\":\"}");
+        assert_eq!(entries[0].actor_id, None);
+        assert_eq!(entries[1].actor_id.as_deref(), Some("id1"));
+        assert_eq!(entries[1].actor_label, "é@x.org");
+        assert_eq!(entries[1].entity_id, "");
+        assert_eq!(entries[1].before, "-");
+        assert!(unpack("1:1700:-4:cl").is_err());
     }
 }

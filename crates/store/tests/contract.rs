@@ -6,7 +6,7 @@ use bulwark_core::audit::{AuditFilter, AuditRecord};
 use bulwark_core::org::{self, AreaInput, AreaMemberInput, DepartmentInput};
 use bulwark_core::page::{PageRequest, SortDir};
 use bulwark_core::people::{self, PeopleFilter, PeopleSort, PersonInput, PersonStatus};
-use bulwark_core::store::{Backend, verify_audit_chain};
+use bulwark_core::store::Backend;
 use bulwark_core::{Actor, CoreError, Store, StoreError, time_util};
 use bulwark_testkit::{TestDb, backends};
 use std::sync::Arc;
@@ -160,7 +160,7 @@ async fn every_write_lands_with_exactly_one_audit_entry_and_the_chain_verifies()
             ["person.update", "person.create"]
         );
         assert!(history.items[0].before.contains("Ada Lovelace") && history.items[0].after.contains("Ada King"));
-        assert_eq!(verify_audit_chain(s).await.unwrap(), Ok(expected as u64));
+        assert_eq!(db.store.verify_audit_chain().await.unwrap(), Ok(expected as u64));
     }
 }
 
@@ -217,7 +217,7 @@ async fn concurrent_writers_append_one_linear_chain() {
             t.await.unwrap();
         }
         assert_eq!(store.counts().await.unwrap().people, 120);
-        assert_eq!(verify_audit_chain(store.as_ref()).await.unwrap(), Ok(120), "one linear chain on {backend:?}");
+        assert_eq!(db.store.verify_audit_chain().await.unwrap(), Ok(120), "one linear chain on {backend:?}");
     }
 }
 
@@ -228,7 +228,7 @@ async fn the_audit_log_refuses_update_and_delete() {
         people::create(&db.store, &Actor::cli(), time_util::now(), &person("Ada", "ada@example.com")).await.unwrap();
         assert!(db.store.execute_raw("UPDATE audit_log SET actor_label = 'mallory'").await.is_err(), "{backend:?}");
         assert!(db.store.execute_raw("DELETE FROM audit_log").await.is_err(), "{backend:?}");
-        assert_eq!(verify_audit_chain(&db.store).await.unwrap(), Ok(1));
+        assert_eq!(db.store.verify_audit_chain().await.unwrap(), Ok(1));
     }
 }
 
@@ -257,12 +257,12 @@ async fn verification_names_the_first_edited_or_deleted_entry() {
     for backend in backends() {
         let db = five_entries_unguarded(backend).await;
         db.store.execute_raw("UPDATE audit_log SET after_json = '{}' WHERE seq = 3").await.unwrap();
-        let broken = verify_audit_chain(&db.store).await.unwrap().unwrap_err();
+        let broken = db.store.verify_audit_chain().await.unwrap().unwrap_err();
         assert_eq!(broken.seq, 3, "{backend:?}: {}", broken.reason);
 
         let db = five_entries_unguarded(backend).await;
         db.store.execute_raw("DELETE FROM audit_log WHERE seq = 2").await.unwrap();
-        let broken = verify_audit_chain(&db.store).await.unwrap().unwrap_err();
+        let broken = db.store.verify_audit_chain().await.unwrap().unwrap_err();
         assert_eq!(broken.seq, 2, "{backend:?}: {}", broken.reason);
 
         let db = five_entries_unguarded(backend).await;
@@ -270,7 +270,7 @@ async fn verification_names_the_first_edited_or_deleted_entry() {
         db.store.execute_raw("UPDATE audit_log SET seq = 100 WHERE seq = 2").await.unwrap();
         db.store.execute_raw("UPDATE audit_log SET seq = 2 WHERE seq = 3").await.unwrap();
         db.store.execute_raw("UPDATE audit_log SET seq = 3 WHERE seq = 100").await.unwrap();
-        let broken = verify_audit_chain(&db.store).await.unwrap().unwrap_err();
+        let broken = db.store.verify_audit_chain().await.unwrap().unwrap_err();
         assert_eq!(broken.seq, 2, "{backend:?}: {}", broken.reason);
     }
 }

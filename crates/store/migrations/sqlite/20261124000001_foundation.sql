@@ -77,8 +77,9 @@ CREATE TABLE api_tokens (
 );
 CREATE INDEX api_tokens_account ON api_tokens(account_id);
 
+-- INTEGER PRIMARY KEY makes seq the rowid: entries are stored in chain order.
 CREATE TABLE audit_log (
-    seq BIGINT PRIMARY KEY NOT NULL,
+    seq INTEGER PRIMARY KEY NOT NULL,
     at BIGINT NOT NULL,
     actor_id TEXT,
     actor_label TEXT NOT NULL,
