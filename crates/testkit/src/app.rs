@@ -21,6 +21,8 @@ pub struct TestApp {
 /// Starts the application on a fresh database of `backend`.
 pub async fn spawn_app(backend: Backend) -> TestApp {
     let db = Arc::new(TestDb::new(backend).await);
+    // As `bulwark serve` does on a new instance.
+    bulwark_core::org::ensure_default_areas(&db.store, bulwark_core::time_util::now()).await.expect("default areas");
     spawn_on(db).await
 }
 
