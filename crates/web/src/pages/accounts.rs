@@ -130,6 +130,9 @@ struct DetailPage {
     status_options: Options,
     errors: Errors,
     history: Vec<HistoryItem>,
+    tokens: Vec<super::profile::TokenRow>,
+    revoke_prefix: String,
+    can_revoke: bool,
     can_manage: bool,
     can_see_history: bool,
 }
@@ -148,6 +151,9 @@ async fn detail_page(
     };
     Ok(DetailPage {
         history: history(app.store.as_ref(), "account", &account.id.to_string()).await?,
+        tokens: app.store.list_tokens(account.id).await?.into_iter().map(Into::into).collect(),
+        revoke_prefix: format!("/accounts/{}/tokens/", account.id),
+        can_revoke: chrome.can(Permission::ManageAccounts),
         role_choices: role_choices(&roles),
         status,
         status_options: vec![
@@ -207,4 +213,20 @@ pub async fn reset(State(app): State<AppState>, chrome: Chrome, Path(id): Path<S
     let account = app.store.get_account(id).await?;
     let link = Some(set_password_url(&app, &secret.0));
     Ok(detail_page(&app, chrome, account, link, None, Errors::none()).await?.into_response())
+}
+
+/// Revokes one of the account's API tokens (e.g. one that leaked).
+pub async fn revoke_token(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Path((id, token_id)): Path<(String, String)>,
+) -> Result<Response, HtmlError> {
+    let actor = chrome.actor()?;
+    let id = parse_id::<AccountId>(&id)?;
+    let token = app.store.get_token(parse_id(&token_id)?).await?;
+    if token.account_id != id {
+        return Err(HtmlError::not_found());
+    }
+    accounts::revoke_token(app.store.as_ref(), &actor, now(), token.id).await?;
+    Ok(Redirect::to(&format!("/accounts/{id}?done=revoked")).into_response())
 }

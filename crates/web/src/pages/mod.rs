@@ -62,6 +62,7 @@ pub fn routes(r: Routes) -> Routes {
         .page("/accounts/{id}", Needs(ViewAccounts), GET, get(accounts::detail))
         .page("/accounts/{id}", Needs(ManageAccounts), POST, post(accounts::update))
         .page("/accounts/{id}/reset", Needs(ManageAccounts), POST, post(accounts::reset))
+        .page("/accounts/{id}/tokens/{token_id}/revoke", Needs(ManageAccounts), POST, post(accounts::revoke_token))
         .page("/profile", SignedIn, GET, get(profile::profile))
         .page("/profile/password", SignedIn, POST, post(profile::change_password))
         .page("/profile/tokens", SignedIn, POST, post(profile::create_token))

@@ -16,14 +16,14 @@ use crate::AppState;
 use crate::error::HtmlError;
 
 pub struct TokenRow {
-    id: TokenId,
-    name: String,
-    prefix: String,
-    created: String,
-    expires: String,
-    last_used: String,
-    live: bool,
-    state: &'static str,
+    pub(super) id: TokenId,
+    pub(super) name: String,
+    pub(super) prefix: String,
+    pub(super) created: String,
+    pub(super) expires: String,
+    pub(super) last_used: String,
+    pub(super) live: bool,
+    pub(super) state: &'static str,
 }
 
 impl From<ApiToken> for TokenRow {
@@ -64,6 +64,9 @@ struct ProfilePage {
     email: String,
     roles: String,
     tokens: Vec<TokenRow>,
+    /// Where a token's revoke form posts: this prefix, the token id, then `/revoke`.
+    revoke_prefix: String,
+    can_revoke: bool,
     new_token: Option<String>,
     token_input: TokenForm,
     token_errors: Errors,
@@ -86,6 +89,8 @@ async fn page(
         email: account.email,
         roles: account.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", "),
         tokens: app.store.list_tokens(account_id).await?.into_iter().map(TokenRow::from).collect(),
+        revoke_prefix: "/profile/tokens/".into(),
+        can_revoke: true,
         chrome: chrome.at("profile"),
         new_token,
         token_input,

@@ -68,6 +68,7 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("GET", "/accounts/{id}", Roles(ACCOUNT_READERS)),
     ("POST", "/accounts/{id}", Roles(ADMINS)),
     ("POST", "/accounts/{id}/reset", Roles(ADMINS)),
+    ("POST", "/accounts/{id}/tokens/{token_id}/revoke", Roles(ADMINS)),
     ("GET", "/audit", Roles(AUDIT_READERS)),
     ("GET", "/api/v1/people", Roles(DIRECTORY_READERS)),
     ("POST", "/api/v1/people", Roles(DIRECTORY_EDITORS)),
@@ -102,6 +103,7 @@ fn concrete(pattern: &str) -> String {
         .replace("{*rest}", "index.html")
         .replace("{token}", "no-such-link")
         .replace("{person_id}", any_id)
+        .replace("{token_id}", any_id)
         .replace("{id}", any_id)
 }
 

@@ -136,3 +136,30 @@ async fn an_admin_creates_an_account_and_its_set_password_link_works_once() {
     assert_eq!(newcomer.login("new.hire@example.com", "a sound new password").await.status(), 303);
     assert!(newcomer.text("/").await.contains("Auditor"));
 }
+
+#[tokio::test]
+async fn an_admin_sees_and_revokes_someone_elses_leaked_token() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let admin = app.signed_in("admin@example.com", &["admin"]).await;
+    let user = app.signed_in("dev@example.com", &["employee"]).await;
+    let created = user.post_form("/profile/tokens", "/profile", &[("name", "laptop"), ("expires_days", "")]).await;
+    assert_eq!(created.status(), 200);
+    let page = created.text().await.unwrap();
+    let start = page.find("bwk_").unwrap();
+    let token: String =
+        page[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').collect();
+    let bearer = reqwest::Client::new();
+    assert_eq!(bearer.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().status(), 200);
+
+    let account = bulwark_core::Store::find_account_by_email(app.store(), "dev@example.com").await.unwrap().unwrap().0;
+    let detail_path = format!("/accounts/{}", account.id);
+    let detail = admin.text(&detail_path).await;
+    assert!(detail.contains("laptop") && detail.contains(&token[..10]), "the admin sees the token by name and prefix");
+    assert!(!detail.contains(&token), "but never the secret");
+    let token_id = bulwark_core::Store::list_tokens(app.store(), account.id).await.unwrap()[0].id.to_string();
+    let revoke = admin.post_form(&format!("{detail_path}/tokens/{token_id}/revoke"), &detail_path, &[]).await;
+    assert_eq!(revoke.status(), 303);
+    assert_eq!(bearer.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().status(), 401);
+    let history = admin.text("/audit?action=token.revoke").await;
+    assert!(history.contains("admin@example.com"), "the revocation is audited with who did it");
+}
