@@ -12,7 +12,7 @@ use sqlx::Row;
 use crate::SqlStore;
 use crate::people::like_pattern;
 use crate::rows::{self, ACCOUNT_COLUMNS, TOKEN_COLUMNS};
-use crate::write::{expect_one, map_err};
+use crate::write::{expect_one, map_err, update_unchanged};
 
 impl SqlStore {
     pub(crate) async fn accounts_list(&self, q: Option<&str>, page: PageRequest) -> Result<Paged<Account>, StoreError> {
@@ -82,18 +82,13 @@ impl SqlStore {
         audit: AuditRecord,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        let done = sqlx::query(
+        let update = sqlx::query(
             "UPDATE accounts SET roles = $1, status = $2, updated_at = $3 WHERE id = $4 AND updated_at = $5",
         )
         .bind(rows::roles_text(after))
         .bind(after.status.as_str())
-        .bind(to_micros(after.updated_at))
-        .bind(after.id.to_string())
-        .bind(to_micros(before.updated_at))
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        expect_one(done.rows_affected(), "this account")?;
+        .bind(to_micros(after.updated_at));
+        update_unchanged(&mut tx, update, after.id.to_string(), before.updated_at, "this account").await?;
         if after.status != before.status {
             end_sessions(&mut tx, after.id).await?;
         }

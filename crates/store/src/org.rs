@@ -8,7 +8,7 @@ use bulwark_core::time_util::to_micros;
 
 use crate::SqlStore;
 use crate::rows::{self, AREA_COLUMNS, DEPARTMENT_COLUMNS};
-use crate::write::{expect_one, map_err};
+use crate::write::{map_err, update_unchanged};
 
 impl SqlStore {
     pub(crate) async fn departments(&self, id: Option<String>) -> Result<Vec<Department>, StoreError> {
@@ -48,18 +48,13 @@ impl SqlStore {
         audit: AuditRecord,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        let done = sqlx::query(
+        let update = sqlx::query(
             "UPDATE departments SET name = $1, head_person_id = $2, updated_at = $3 WHERE id = $4 AND updated_at = $5",
         )
         .bind(&after.name)
         .bind(after.head_person_id.map(|h| h.to_string()))
-        .bind(to_micros(after.updated_at))
-        .bind(after.id.to_string())
-        .bind(to_micros(before.updated_at))
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        expect_one(done.rows_affected(), "this department")?;
+        .bind(to_micros(after.updated_at));
+        update_unchanged(&mut tx, update, after.id.to_string(), before.updated_at, "this department").await?;
         self.commit_with_audit(tx, vec![audit]).await
     }
 
@@ -90,18 +85,13 @@ impl SqlStore {
 
     pub(crate) async fn area_update(&self, before: &Area, after: &Area, audit: AuditRecord) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        let done = sqlx::query(
+        let update = sqlx::query(
             "UPDATE areas SET name = $1, description = $2, updated_at = $3 WHERE id = $4 AND updated_at = $5",
         )
         .bind(&after.name)
         .bind(&after.description)
-        .bind(to_micros(after.updated_at))
-        .bind(after.id.to_string())
-        .bind(to_micros(before.updated_at))
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        expect_one(done.rows_affected(), "this area")?;
+        .bind(to_micros(after.updated_at));
+        update_unchanged(&mut tx, update, after.id.to_string(), before.updated_at, "this area").await?;
         self.commit_with_audit(tx, vec![audit]).await
     }
 

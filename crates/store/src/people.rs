@@ -10,7 +10,7 @@ use sqlx::Row;
 
 use crate::SqlStore;
 use crate::rows::{self, PERSON_COLUMNS};
-use crate::write::{expect_one, map_err};
+use crate::write::{map_err, update_unchanged};
 
 const PEOPLE_WHERE: &str = "($1 = '' OR LOWER(p.name) LIKE $1 ESCAPE '\\' OR LOWER(p.email) LIKE $1 ESCAPE '\\') \
      AND ($2 = '' OR p.department_id = $2) AND ($3 = '' OR p.kind = $3) AND ($4 = '' OR p.status = $4)";
@@ -92,7 +92,7 @@ impl SqlStore {
         audit: AuditRecord,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        let done = sqlx::query(
+        let update = sqlx::query(
             "UPDATE people SET name = $1, email = $2, kind = $3, department_id = $4, status = $5, updated_at = $6 \
              WHERE id = $7 AND updated_at = $8",
         )
@@ -101,13 +101,8 @@ impl SqlStore {
         .bind(after.kind.as_str())
         .bind(after.department_id.map(|d| d.to_string()))
         .bind(after.status.as_str())
-        .bind(to_micros(after.updated_at))
-        .bind(after.id.to_string())
-        .bind(to_micros(before.updated_at))
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        expect_one(done.rows_affected(), "this person")?;
+        .bind(to_micros(after.updated_at));
+        update_unchanged(&mut tx, update, after.id.to_string(), before.updated_at, "this person").await?;
         self.commit_with_audit(tx, vec![audit]).await
     }
 

@@ -93,3 +93,19 @@ pub(crate) fn expect_one(rows: u64, what: &str) -> Result<(), StoreError> {
         Err(StoreError::Conflict(format!("{what} was changed by someone else; reload and try again")))
     }
 }
+
+type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
+
+/// Runs an optimistic update: `update` ends in `WHERE id = $n AND updated_at = $n+1` and has
+/// the new values bound; this binds the record's id and the `updated_at` it was read with.
+/// `Conflict` when someone else changed the record meanwhile.
+pub(crate) async fn update_unchanged(
+    conn: &mut AnyConnection,
+    update: AnyQuery<'_>,
+    id: String,
+    read_at: bulwark_core::Timestamp,
+    what: &str,
+) -> Result<(), StoreError> {
+    let done = update.bind(id).bind(to_micros(read_at)).execute(conn).await.map_err(map_err)?;
+    expect_one(done.rows_affected(), what)
+}
