@@ -158,3 +158,70 @@ fn serve_answers_and_stops_gracefully_on_sigterm() {
     let status = child.wait().unwrap();
     assert!(status.success(), "graceful stop: {status:?}");
 }
+
+#[tokio::test]
+async fn json_logs_name_routes_and_users_but_never_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("b.db").display());
+    let password = "secret-password-in-a-test";
+    let created = bulwark_with_stdin(
+        &url,
+        &["user", "create", "--email", "ada@example.com", "--name", "Ada", "--role", "admin", "--password-stdin"],
+        password,
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bulwark"))
+        .args(["--database", &url, "--log-format", "json", "serve", "--listen", "127.0.0.1:0"])
+        .env("BULWARK_LOG", "debug")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("serving at") {
+        line.clear();
+        assert!(out.read_line(&mut line).unwrap() > 0);
+    }
+    let base = format!("http://{}", line.trim().rsplit("http://").next().unwrap());
+
+    let client = bulwark_testkit::TestClient::new(&base);
+    let login = client.login("ada@example.com", password).await;
+    assert_eq!(login.status(), 303);
+    let session_cookie = login
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.strip_prefix("bulwark_session="))
+        .map(|v| v.split(';').next().unwrap_or_default().to_string())
+        .next()
+        .expect("session cookie");
+    let session = client.http.get(client.url("/api/v1/me")).send().await.unwrap();
+    assert_eq!(session.status(), 200);
+    let token: serde_json::Value = client
+        .http
+        .post(client.url("/api/v1/tokens"))
+        .json(&serde_json::json!({"name": "t"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["token"].as_str().unwrap().to_string();
+    let me = reqwest::Client::new().get(client.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(me.status(), 200);
+
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let output = child.wait_with_output().unwrap();
+    let logs = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<serde_json::Value> =
+        logs.lines().map(|l| serde_json::from_str(l).expect("every log line is JSON")).collect();
+    assert!(lines.iter().any(|l| l.to_string().contains("/api/v1/tokens")), "request spans name the route");
+    assert!(lines.iter().any(|l| l.to_string().contains("ada@example.com")), "and the user");
+    for secret in [password, token.as_str(), &token[4..], session_cookie.as_str()] {
+        assert!(!logs.contains(secret), "a secret reached the logs");
+    }
+    assert!(!logs.contains("bulwark_session="), "no cookies in the logs");
+}
