@@ -53,6 +53,12 @@ pub struct AppState {
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
      font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    let (router, _) = pages::routes(api::routes(access::Routes::new(api::openapi()))).finish();
+    router.split_for_parts().1
+}
+
 /// Builds the whole application: routes, authorization, and the middleware stack.
 pub fn app(store: Arc<dyn Store>, config: WebConfig) -> (Router, Arc<RouteTable>) {
     let routes = pages::routes(api::routes(access::Routes::new(api::openapi())));
