@@ -225,3 +225,48 @@ async fn json_logs_name_routes_and_users_but_never_secrets() {
     }
     assert!(!logs.contains("bulwark_session="), "no cookies in the logs");
 }
+
+#[tokio::test]
+async fn demo_serves_a_sample_organisation_with_a_login_per_role() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bulwark"))
+        .current_dir(dir.path())
+        .args(["demo", "--listen", "127.0.0.1:0"])
+        .env("BULWARK_LOG", "warn")
+        .env_remove("BULWARK_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let (mut printed, mut line) = (String::new(), String::new());
+    while !line.contains("serving at") {
+        line.clear();
+        assert!(out.read_line(&mut line).unwrap() > 0, "demo stopped early: {printed}");
+        printed.push_str(&line);
+    }
+    let base = format!("http://{}", line.trim().rsplit("http://").next().unwrap());
+    let login = |role: &str| {
+        printed
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(role).map(|rest| rest.trim().to_string()))
+            .expect("a login per role")
+    };
+    for role in ["admin", "security", "management", "auditor", "department-head", "employee"] {
+        let client = bulwark_testkit::TestClient::new(&base);
+        let res = client.login(&login(role), "bulwark-demo-password").await;
+        assert_eq!(res.status(), 303, "{role} signs in");
+        let me: serde_json::Value =
+            client.http.get(client.url("/api/v1/me")).send().await.unwrap().json().await.unwrap();
+        assert!(me["roles"].as_array().unwrap().iter().any(|r| r == role), "{role}: {me}");
+    }
+    let admin = bulwark_testkit::TestClient::new(&base);
+    admin.login(&login("admin"), "bulwark-demo-password").await;
+    let people: serde_json::Value =
+        admin.http.get(admin.url("/api/v1/people?per_page=1")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(people["total"], 240);
+    let areas = admin.text("/areas").await;
+    assert!(areas.contains("Application security") && areas.contains("2 members"), "the security team is staffed");
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(child.wait().unwrap().success());
+    assert!(dir.path().join("bulwark-demo/bulwark.db").exists());
+}
