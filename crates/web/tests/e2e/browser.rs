@@ -139,6 +139,12 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
     assert!(source.contains("browser test"));
     snap("11-profile-after").await;
 
+    b.goto(&app.url("/api/docs/")).await.unwrap();
+    let title =
+        b.wait().for_element(Locator::Css(".info .title")).await.expect("the API docs render").text().await.unwrap();
+    assert!(title.contains("Bulwark API"), "{title}");
+    snap("12-api-docs").await;
+
     let me: serde_json::Value = reqwest::Client::new()
         .get(app.url("/api/v1/me"))
         .bearer_auth(&token)
