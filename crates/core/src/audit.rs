@@ -72,7 +72,58 @@ pub struct AuditEntry {
     pub hash: String,
 }
 
+/// An entry's fields borrowed from wherever they were read; what the chain hash covers.
+#[derive(Debug, Clone, Copy)]
+pub struct EntryView<'a> {
+    pub seq: i64,
+    /// Microseconds since the Unix epoch.
+    pub at: i64,
+    pub actor_id: Option<&'a str>,
+    pub actor_label: &'a str,
+    pub action: &'a str,
+    pub entity_type: &'a str,
+    pub entity_id: &'a str,
+    pub before: &'a str,
+    pub after: &'a str,
+    pub prev_hash: &'a str,
+    pub hash: &'a str,
+}
+
+impl EntryView<'_> {
+    pub fn to_owned_entry(&self) -> AuditEntry {
+        AuditEntry {
+            seq: self.seq,
+            at: time_util::from_micros(self.at),
+            actor_id: self.actor_id.map(str::to_string),
+            actor_label: self.actor_label.into(),
+            action: self.action.into(),
+            entity_type: self.entity_type.into(),
+            entity_id: self.entity_id.into(),
+            before: self.before.into(),
+            after: self.after.into(),
+            prev_hash: self.prev_hash.into(),
+            hash: self.hash.into(),
+        }
+    }
+}
+
 impl AuditEntry {
+    pub fn view(&self) -> EntryView<'_> {
+        EntryView {
+            seq: self.seq,
+            at: time_util::to_micros(self.at),
+            actor_id: self.actor_id.as_deref(),
+            actor_label: &self.actor_label,
+            action: &self.action,
+            entity_type: &self.entity_type,
+            entity_id: &self.entity_id,
+            before: &self.before,
+            after: &self.after,
+            prev_hash: &self.prev_hash,
+            hash: &self.hash,
+        }
+    }
+
     /// Places a record after the entry with `prev_seq` and `prev_hash`.
     pub fn chain(record: AuditRecord, prev_seq: i64, prev_hash: &str) -> Self {
         let seq = prev_seq + 1;
@@ -97,10 +148,10 @@ impl AuditEntry {
 /// SHA-256 over a length-prefixed encoding of every field but `hash` itself, so no two
 /// different entries encode alike.
 pub fn chain_hash(e: &AuditEntry) -> String {
-    hex::encode(chain_digest(e))
+    hex::encode(chain_digest(&e.view()))
 }
 
-fn chain_digest(e: &AuditEntry) -> [u8; 32] {
+fn chain_digest(e: &EntryView<'_>) -> [u8; 32] {
     let mut h = Sha256::new();
     let mut field = |bytes: &[u8]| {
         h.update((bytes.len() as u64).to_be_bytes());
@@ -108,8 +159,8 @@ fn chain_digest(e: &AuditEntry) -> [u8; 32] {
     };
     field(b"bulwark-audit-v1");
     field(&e.seq.to_be_bytes());
-    field(&time_util::to_micros(e.at).to_be_bytes());
-    field(e.actor_id.as_deref().unwrap_or("").as_bytes());
+    field(&e.at.to_be_bytes());
+    field(e.actor_id.unwrap_or("").as_bytes());
     field(e.actor_label.as_bytes());
     field(e.action.as_bytes());
     field(e.entity_type.as_bytes());
@@ -121,7 +172,7 @@ fn chain_digest(e: &AuditEntry) -> [u8; 32] {
 }
 
 /// Whether the stored hex hash is the hash of the entry (formatted on the stack).
-fn hash_matches(e: &AuditEntry) -> bool {
+fn hash_matches(e: &EntryView<'_>) -> bool {
     let mut hex_digest = [0u8; 64];
     hex::encode_to_slice(chain_digest(e), &mut hex_digest).is_ok() && hex_digest == e.hash.as_bytes()
 }
@@ -153,6 +204,11 @@ impl ChainVerifier {
     }
 
     pub fn check(&mut self, e: &AuditEntry) -> Result<(), ChainBreak> {
+        self.check_view(&e.view())
+    }
+
+    /// Like `check`, on borrowed fields (no allocation per entry).
+    pub fn check_view(&mut self, e: &EntryView<'_>) -> Result<(), ChainBreak> {
         if e.seq != self.expected_seq {
             let reason = if e.seq > self.expected_seq {
                 format!("entry {} is missing (next stored entry is {})", self.expected_seq, e.seq)
@@ -171,7 +227,8 @@ impl ChainVerifier {
             return Err(ChainBreak { seq: e.seq, reason: format!("entry {} was altered (hash mismatch)", e.seq) });
         }
         self.expected_seq += 1;
-        self.prev_hash = e.hash.clone();
+        self.prev_hash.clear();
+        self.prev_hash.push_str(e.hash);
         self.verified += 1;
         Ok(())
     }

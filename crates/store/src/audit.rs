@@ -2,7 +2,7 @@
 //! shown on the dashboard.
 
 use bulwark_core::StoreError;
-use bulwark_core::audit::{AuditEntry, AuditFilter, AuditRecord, ChainBreak, ChainVerifier};
+use bulwark_core::audit::{AuditEntry, AuditFilter, AuditRecord, ChainBreak, ChainVerifier, EntryView};
 use bulwark_core::page::{PageRequest, Paged};
 use bulwark_core::store::{Backend, Counts};
 use bulwark_core::time_util::to_micros;
@@ -98,12 +98,17 @@ impl SqlStore {
         self.audit_packed("seq > $1 ORDER BY seq LIMIT $2", after_seq, limit).await
     }
 
-    /// Entries with `low < seq <= high`, in order.
-    async fn audit_range(&self, low: i64, high: i64) -> Result<Vec<AuditEntry>, StoreError> {
-        self.audit_packed("seq > $1 AND seq <= $2 ORDER BY seq", low, high).await
+    /// Entries with `low < seq <= high`, packed (see `unpack`).
+    async fn audit_range_packed(&self, low: i64, high: i64) -> Result<String, StoreError> {
+        self.packed("seq > $1 AND seq <= $2 ORDER BY seq", low, high).await
     }
 
     async fn audit_packed(&self, condition: &str, a: i64, b: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        let packed = self.packed(condition, a, b).await?;
+        Ok(unpack(&packed)?.iter().map(EntryView::to_owned_entry).collect())
+    }
+
+    async fn packed(&self, condition: &str, a: i64, b: i64) -> Result<String, StoreError> {
         // SQLite aggregates in the subquery's (rowid) order; entries are sorted again below.
         let (bytes, aggregate) = match self.backend {
             Backend::Sqlite => ("length(CAST({} AS BLOB))", "group_concat(rec, '')"),
@@ -134,9 +139,7 @@ impl SqlStore {
             .await
             .and_then(|r| r.try_get(0))
             .map_err(map_err)?;
-        let mut entries = unpack(packed.as_deref().unwrap_or(""))?;
-        entries.sort_by_key(|e| e.seq);
-        Ok(entries)
+        Ok(packed.unwrap_or_default())
     }
 
     /// Verifies the whole audit chain. Two reader tasks fetch batches of sequence numbers
@@ -151,7 +154,7 @@ impl SqlStore {
             .and_then(|r| r.try_get(0))
             .map_err(map_err)?;
         let batches = (newest + BATCH - 1) / BATCH;
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<(i64, Result<Vec<AuditEntry>, StoreError>)>(4);
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<(i64, Result<String, StoreError>)>(4);
         let mut readers = Vec::new();
         for first in 0..READERS {
             let (store, tx) = (self.clone(), tx.clone());
@@ -159,7 +162,7 @@ impl SqlStore {
                 for k in (first..batches).step_by(READERS as usize) {
                     // The first batch also takes anything numbered below 1.
                     let low = if k == 0 { i64::MIN } else { k * BATCH };
-                    let batch = store.audit_range(low, (k + 1) * BATCH).await;
+                    let batch = store.audit_range_packed(low, (k + 1) * BATCH).await;
                     if tx.send((k, batch)).await.is_err() {
                         break;
                     }
@@ -175,7 +178,9 @@ impl SqlStore {
             waiting.insert(k, batch);
             while let Some(batch) = waiting.remove(&next) {
                 next += 1;
-                match batch.map(|b| b.iter().try_for_each(|e| verifier.check(e))) {
+                let checked =
+                    batch.and_then(|packed| Ok(unpack(&packed)?.iter().try_for_each(|e| verifier.check_view(e))));
+                match checked {
                     Ok(Ok(())) => {}
                     other => {
                         outcome = other;
@@ -217,16 +222,17 @@ impl SqlStore {
     }
 }
 
-/// Reads the packed entries written by `audit_after`: integers end with ':', text is
-/// `<byte length>:<bytes>`, and a missing value is '-'.
-fn unpack(packed: &str) -> Result<Vec<AuditEntry>, StoreError> {
+/// Reads the packed entries written by `packed`: integers end with ':', text is
+/// `<byte length>:<bytes>`, and a missing value is '-'. Entries come back sorted by sequence
+/// number, borrowing from `packed`.
+fn unpack(packed: &str) -> Result<Vec<EntryView<'_>>, StoreError> {
     let mut c = Unpacker { s: packed, pos: 0 };
-    let mut out = Vec::new();
+    let mut out: Vec<EntryView<'_>> = Vec::new();
     while c.pos < packed.len() {
         let entry = (|| {
-            Some(AuditEntry {
+            Some(EntryView {
                 seq: c.int()?,
-                at: bulwark_core::time_util::from_micros(c.int()?),
+                at: c.int()?,
                 actor_id: c.opt_text()?,
                 actor_label: c.text()?,
                 action: c.text()?,
@@ -244,6 +250,8 @@ fn unpack(packed: &str) -> Result<Vec<AuditEntry>, StoreError> {
             })?,
         );
     }
+    // SQLite aggregates in scan order, which is sequence order; sorting an ordered list is cheap.
+    out.sort_by_key(|e| e.seq);
     Ok(out)
 }
 
@@ -252,8 +260,8 @@ struct Unpacker<'a> {
     pos: usize,
 }
 
-impl Unpacker<'_> {
-    fn until_colon(&mut self) -> Option<&str> {
+impl<'a> Unpacker<'a> {
+    fn until_colon(&mut self) -> Option<&'a str> {
         let rest = self.s.get(self.pos..)?;
         let end = rest.find(':')?;
         self.pos += end + 1;
@@ -264,7 +272,7 @@ impl Unpacker<'_> {
         self.until_colon()?.parse().ok()
     }
 
-    fn opt_text(&mut self) -> Option<Option<String>> {
+    fn opt_text(&mut self) -> Option<Option<&'a str>> {
         if self.s.get(self.pos..)?.starts_with('-') {
             self.pos += 1;
             return Some(None);
@@ -272,11 +280,11 @@ impl Unpacker<'_> {
         self.text().map(Some)
     }
 
-    fn text(&mut self) -> Option<String> {
+    fn text(&mut self) -> Option<&'a str> {
         let len: usize = self.until_colon()?.parse().ok()?;
         let value = self.s.get(self.pos..self.pos + len)?;
         self.pos += len;
-        Some(value.to_string())
+        Some(value)
     }
 }
 
@@ -294,7 +302,8 @@ mod tests {
         assert_eq!(entries.len(), 2);
         assert_eq!(entries[0].after, "{\"a\":\":\"}");
         assert_eq!(entries[0].actor_id, None);
-        assert_eq!(entries[1].actor_id.as_deref(), Some("id1"));
+        assert_eq!(entries[0].at, 1700);
+        assert_eq!(entries[1].actor_id, Some("id1"));
         assert_eq!(entries[1].actor_label, "é@x.org");
         assert_eq!(entries[1].entity_id, "");
         assert_eq!(entries[1].before, "-");
