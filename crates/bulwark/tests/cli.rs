@@ -28,6 +28,29 @@ fn bulwark_with_stdin(db: &str, args: &[&str], stdin: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// Starts a long-running command, reads its standard output up to the "serving at" line, and
+/// returns the child, the base URL and everything printed so far.
+fn spawn_until_serving(mut command: Command) -> (std::process::Child, String, String) {
+    if !command.get_envs().any(|(k, _)| k == "BULWARK_LOG") {
+        command.env("BULWARK_LOG", "warn");
+    }
+    let mut child = command.stdout(Stdio::piped()).spawn().expect("start bulwark");
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+    let (mut printed, mut line) = (String::new(), String::new());
+    while !line.contains("serving at") {
+        line.clear();
+        assert!(out.read_line(&mut line).unwrap() > 0, "stopped before serving: {printed}");
+        printed.push_str(&line);
+    }
+    let base = format!("http://{}", line.trim().rsplit("http://").next().unwrap_or_default());
+    (child, base, printed)
+}
+
+fn terminate(child: std::process::Child) -> Output {
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    child.wait_with_output().unwrap()
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).to_string()
 }
@@ -128,24 +151,11 @@ fn bad_input_is_one_clear_line_and_a_failing_exit() {
 #[test]
 fn serve_answers_and_stops_gracefully_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bulwark"))
-        .current_dir(dir.path())
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("BULWARK_LOG", "warn")
-        .env_remove("BULWARK_DATABASE_URL")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut printed = String::new();
-    let mut line = String::new();
-    while !line.contains("serving at") {
-        line.clear();
-        assert!(out.read_line(&mut line).unwrap() > 0, "serve stopped early: {printed}");
-        printed.push_str(&line);
-    }
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_bulwark"));
+    serve.current_dir(dir.path()).args(["serve", "--listen", "127.0.0.1:0"]).env_remove("BULWARK_DATABASE_URL");
+    let (child, base, printed) = spawn_until_serving(serve);
     assert!(printed.contains("No accounts yet"), "a fresh instance says how to create the first admin: {printed}");
-    let addr = line.trim().rsplit("http://").next().unwrap().to_string();
+    let addr = base.trim_start_matches("http://").to_string();
     let health = std::net::TcpStream::connect(&addr).and_then(|mut s| {
         s.write_all(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")?;
         let mut out = String::new();
@@ -154,9 +164,8 @@ fn serve_answers_and_stops_gracefully_on_sigterm() {
     });
     assert!(health.unwrap().starts_with("HTTP/1.1 200"), "serving on {addr}");
     assert!(dir.path().join("bulwark-data/bulwark.db").exists(), "the embedded database is created by default");
-    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    let status = child.wait().unwrap();
-    assert!(status.success(), "graceful stop: {status:?}");
+    let stopped = terminate(child);
+    assert!(stopped.status.success(), "graceful stop: {:?}", stopped.status);
 }
 
 #[tokio::test]
@@ -171,21 +180,13 @@ async fn json_logs_name_routes_and_users_but_never_secrets() {
     );
     assert!(created.status.success(), "{}", stderr(&created));
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bulwark"))
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_bulwark"));
+    // Debug level, so every span and event a request makes is written.
+    serve
         .args(["--database", &url, "--log-format", "json", "serve", "--listen", "127.0.0.1:0"])
         .env("BULWARK_LOG", "debug")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    while !line.contains("serving at") {
-        line.clear();
-        assert!(out.read_line(&mut line).unwrap() > 0);
-    }
-    let base = format!("http://{}", line.trim().rsplit("http://").next().unwrap());
-
+        .stderr(Stdio::piped());
+    let (child, base, _) = spawn_until_serving(serve);
     let client = bulwark_testkit::TestClient::new(&base);
     let login = client.login("ada@example.com", password).await;
     assert_eq!(login.status(), 303);
@@ -197,8 +198,7 @@ async fn json_logs_name_routes_and_users_but_never_secrets() {
         .map(|v| v.split(';').next().unwrap_or_default().to_string())
         .next()
         .expect("session cookie");
-    let session = client.http.get(client.url("/api/v1/me")).send().await.unwrap();
-    assert_eq!(session.status(), 200);
+    assert_eq!(client.http.get(client.url("/api/v1/me")).send().await.unwrap().status(), 200);
     let token: serde_json::Value = client
         .http
         .post(client.url("/api/v1/tokens"))
@@ -213,8 +213,7 @@ async fn json_logs_name_routes_and_users_but_never_secrets() {
     let me = reqwest::Client::new().get(client.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(me.status(), 200);
 
-    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = terminate(child);
     let logs = String::from_utf8_lossy(&output.stderr);
     let lines: Vec<serde_json::Value> =
         logs.lines().map(|l| serde_json::from_str(l).expect("every log line is JSON")).collect();
@@ -229,22 +228,9 @@ async fn json_logs_name_routes_and_users_but_never_secrets() {
 #[tokio::test]
 async fn demo_serves_a_sample_organisation_with_a_login_per_role() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bulwark"))
-        .current_dir(dir.path())
-        .args(["demo", "--listen", "127.0.0.1:0"])
-        .env("BULWARK_LOG", "warn")
-        .env_remove("BULWARK_DATABASE_URL")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let (mut printed, mut line) = (String::new(), String::new());
-    while !line.contains("serving at") {
-        line.clear();
-        assert!(out.read_line(&mut line).unwrap() > 0, "demo stopped early: {printed}");
-        printed.push_str(&line);
-    }
-    let base = format!("http://{}", line.trim().rsplit("http://").next().unwrap());
+    let mut demo = Command::new(env!("CARGO_BIN_EXE_bulwark"));
+    demo.current_dir(dir.path()).args(["demo", "--listen", "127.0.0.1:0"]).env_remove("BULWARK_DATABASE_URL");
+    let (child, base, printed) = spawn_until_serving(demo);
     let login = |role: &str| {
         printed
             .lines()
@@ -266,7 +252,6 @@ async fn demo_serves_a_sample_organisation_with_a_login_per_role() {
     assert_eq!(people["total"], 240);
     let areas = admin.text("/areas").await;
     assert!(areas.contains("Application security") && areas.contains("2 members"), "the security team is staffed");
-    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    assert!(child.wait().unwrap().success());
+    assert!(terminate(child).status.success());
     assert!(dir.path().join("bulwark-demo/bulwark.db").exists());
 }

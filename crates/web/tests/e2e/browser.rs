@@ -139,6 +139,13 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
     assert!(source.contains("browser test"));
     snap("11-profile-after").await;
 
+    // The same pages on a phone-sized screen.
+    b.set_window_size(390, 844).await.unwrap();
+    b.goto(&app.url("/people")).await.unwrap();
+    b.wait().for_element(Locator::Css("h1")).await.unwrap();
+    snap("13-people-narrow-screen").await;
+    b.set_window_size(1280, 900).await.unwrap();
+
     b.goto(&app.url("/api/docs/")).await.unwrap();
     let title =
         b.wait().for_element(Locator::Css(".info .title")).await.expect("the API docs render").text().await.unwrap();
