@@ -163,3 +163,17 @@ async fn an_admin_sees_and_revokes_someone_elses_leaked_token() {
     let history = admin.text("/audit?action=token.revoke").await;
     assert!(history.contains("admin@example.com"), "the revocation is audited with who did it");
 }
+
+#[tokio::test]
+async fn one_address_guessing_many_accounts_is_throttled_too() {
+    let app = spawn_app(Backend::Sqlite).await;
+    create_account(app.store(), "ada@example.com", &["employee"], PASSWORD).await;
+    let c = app.client();
+    let mut statuses = Vec::new();
+    for i in 0..31 {
+        statuses.push(c.login(&format!("guess{i}@example.com"), "password123456").await.status().as_u16());
+    }
+    assert!(statuses[..30].iter().all(|s| *s == 422), "{statuses:?}");
+    assert_eq!(statuses[30], 429, "the 31st attempt in a minute from one address waits");
+    assert_eq!(c.login("ada@example.com", PASSWORD).await.status(), 429, "whatever account it tries next");
+}
