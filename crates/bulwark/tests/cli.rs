@@ -191,13 +191,8 @@ async fn json_logs_name_routes_and_users_but_never_secrets() {
     let client = bulwark_testkit::TestClient::new(&base);
     let login = client.login("ada@example.com", password).await;
     assert_eq!(login.status(), 303);
-    let session_cookie = login
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok()?.strip_prefix("bulwark_session="))
-        .map(|v| v.split(';').next().unwrap_or_default().to_string())
-        .next()
+    let session_cookie = bulwark_testkit::set_cookie(&login, "bulwark_session")
+        .and_then(|c| c.split(';').next()?.strip_prefix("bulwark_session=").map(str::to_string))
         .expect("session cookie");
     assert_eq!(client.http.get(client.url("/api/v1/me")).send().await.unwrap().status(), 200);
     let token: serde_json::Value = client

@@ -120,10 +120,6 @@ impl Actor {
         Self { account_id: None, person_id: None, label: label.into(), roles: vec![Role::Admin], via: Via::System }
     }
 
-    pub fn has_role(&self, role: Role) -> bool {
-        self.roles.contains(&role)
-    }
-
     pub fn can(&self, p: Permission) -> bool {
         self.roles.iter().any(|r| r.grants(p))
     }

@@ -232,11 +232,6 @@ impl ChainVerifier {
         self.verified += 1;
         Ok(())
     }
-
-    /// The sequence number and hash of the last verified entry.
-    pub fn head(&self) -> (i64, &str) {
-        (self.expected_seq - 1, &self.prev_hash)
-    }
 }
 
 /// Filter for reading the audit log.

@@ -127,6 +127,17 @@ impl TestClient {
     }
 }
 
+/// The whole `Set-Cookie` line a response sets for `name`, if any.
+pub fn set_cookie(res: &reqwest::Response, name: &str) -> Option<String> {
+    let prefix = format!("{name}=");
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&prefix))
+        .map(str::to_string)
+}
+
 pub fn extract_csrf(page: &str) -> Option<String> {
     let marker = "name=\"csrf\" value=\"";
     let start = page.find(marker)? + marker.len();

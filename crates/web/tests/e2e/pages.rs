@@ -36,13 +36,7 @@ async fn session_cookie_is_http_only_and_logout_ends_the_session() {
     let c = app.client();
     let res = c.login("ada@example.com", PASSWORD).await;
     assert_eq!(res.status(), 303);
-    let cookie = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_string())
-        .find(|v| v.starts_with("bulwark_session="))
-        .unwrap();
+    let cookie = bulwark_testkit::set_cookie(&res, "bulwark_session").expect("session cookie");
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"), "{cookie}");
     assert!(!cookie.contains("Secure"), "plain http test server");
     assert!(c.text("/").await.contains("Signed in as ada@example.com"));
