@@ -40,7 +40,7 @@ pub async fn run(database: Option<&str>, listen: &str) -> anyhow::Result<()> {
         }
     };
     let store = SqlStore::open(&url).await?;
-    if store.counts().await?.people > 0 {
+    if store.read().await?.counts().await?.people > 0 {
         anyhow::bail!("the demo needs an empty database, and {url} has data");
     }
     let (_, people) = crate::seed::seed(&store, 240, 0, 2027).await?;
@@ -56,7 +56,7 @@ pub async fn run(database: Option<&str>, listen: &str) -> anyhow::Result<()> {
         accounts::create_account(&store, &Actor::cli(), time_util::now(), &input).await?;
         lines.push(format!("  {label:<16} {}", person.email));
     }
-    let areas = store.list_areas().await?;
+    let areas = org::list_areas(&store, &Actor::cli()).await?;
     for (index, area, specialty) in TEAM {
         let Some(area) = areas.iter().find(|a| a.name == *area) else { continue };
         let input = AreaMemberInput { person_id: people[*index].id.to_string(), specialty: (*specialty).into() };

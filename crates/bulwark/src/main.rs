@@ -89,7 +89,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Serve(args) => {
             let store = open(&cli).await?;
-            if store.counts().await?.accounts == 0 {
+            if store.read().await?.counts().await?.accounts == 0 {
                 println!(
                     "No accounts yet. Create the first admin with:\n  bulwark user create --email you@example.com --name \"Your Name\" --role admin"
                 );
@@ -132,7 +132,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Token(TokenCommand::Create { email, name, expires_days }) => {
             let store = open(&cli).await?;
-            let Some((account, _)) = store.find_account_by_email(&email.to_lowercase()).await? else {
+            let Some((account, _)) = store.read().await?.find_account_by_email(&email.to_lowercase()).await? else {
                 bail!("no account with e-mail {email}");
             };
             let actor = account.actor(bulwark_core::access::Via::Cli);

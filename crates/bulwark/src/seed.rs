@@ -168,20 +168,25 @@ pub async fn seed(
     let now = time_util::now();
     let summary = serde_json::json!({ "departments": departments.len(), "people": persons.len(), "seed": seed });
     let audit = AuditRecord::new(&actor, now, "directory.import", "directory", "seed", None::<&()>, Some(&summary));
-    store.import_directory(&departments, &persons, audit).await?;
+    let mut tx = store.write().await?;
+    tx.import_directory(&departments, &persons).await?;
+    tx.audit(audit);
+    tx.commit().await?;
     org::ensure_default_areas(store, now).await?;
     let mut rng = StdRng::seed_from_u64(seed ^ 0xA0D1);
     let mut remaining = audit_entries;
     while remaining > 0 {
         let batch = remaining.min(20_000);
-        let records = (0..batch)
+        let records: Vec<_> = (0..batch)
             .map(|_| {
                 let p = &persons[rng.random_range(0..persons.len())];
                 let after = serde_json::json!({ "name": p.name, "email": p.email, "status": p.status.as_str() });
                 AuditRecord::new(&actor, now, "person.update", "person", p.id, Some(&after), Some(&after))
             })
             .collect();
-        store.append_audit(records).await?;
+        let mut tx = store.write().await?;
+        records.into_iter().for_each(|r| tx.audit(r));
+        tx.commit().await?;
         remaining -= batch;
     }
     Ok((departments, persons))

@@ -99,7 +99,7 @@ async fn accounts_tokens_and_audit_verify_from_the_command_line() {
         assert!(out.starts_with("bwk_"));
         let actor =
             bulwark_core::accounts::token_actor(&db.store, bulwark_core::time_util::now(), out.trim()).await.unwrap();
-        assert_eq!(actor.unwrap().label, "ada@example.com", "the printed token works");
+        assert_eq!(actor.unwrap().0.label, "ada@example.com", "the printed token works");
 
         let verified = bulwark(&url, &["audit", "verify"]);
         assert!(verified.status.success(), "{}", stderr(&verified));
@@ -305,13 +305,20 @@ async fn a_kill_during_concurrent_writes_loses_no_acknowledged_write_and_keeps_t
         let acknowledged = acknowledged.lock().unwrap().clone();
         for email in &acknowledged {
             assert!(
-                store.find_person_by_email(email).await.unwrap().is_some(),
+                store.read().await.unwrap().find_person_by_email(email).await.unwrap().is_some(),
                 "{backend:?}: acknowledged {email} was lost"
             );
         }
-        let counts = store.counts().await.unwrap();
+        let counts = store.read().await.unwrap().counts().await.unwrap();
         let creations = bulwark_core::audit::AuditFilter { action: Some("person.create".into()), ..Default::default() };
-        let logged = store.list_audit(&creations, bulwark_core::page::PageRequest::default()).await.unwrap().total;
+        let logged = store
+            .read()
+            .await
+            .unwrap()
+            .list_audit(&creations, bulwark_core::page::PageRequest::default())
+            .await
+            .unwrap()
+            .total;
         assert_eq!(counts.people as u64, logged, "{backend:?}: every stored person has its audit entry and no more");
         assert!(store.verify_audit_chain().await.unwrap().is_ok(), "{backend:?}: the chain verifies after the crash");
         store.close().await;

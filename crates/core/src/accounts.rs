@@ -6,10 +6,11 @@ use crate::access::{Actor, Permission, Role, Via};
 use crate::audit::AuditRecord;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{AccountId, PersonId, TokenId};
-use crate::people::{Person, PersonInput, PersonKind, PersonStatus};
-use crate::store::Store;
+use crate::people::{PersonInput, PersonKind, PersonStatus};
+use crate::store::{Store, Writer};
 use crate::time_util::Timestamp;
 use crate::validate::Checks;
+use crate::version::check_version;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
@@ -178,8 +179,8 @@ pub struct NewAccountInput {
     pub password: Option<String>,
 }
 
-/// Creates an account (and its person if needed). Returns a set-password link secret when no
-/// password was given.
+/// Creates an account (and its person if needed) and, when no password was given, its
+/// set-password link, all in one transaction. Returns the link secret.
 pub async fn create_account(
     store: &dyn Store,
     actor: &Actor,
@@ -192,11 +193,20 @@ pub async fn create_account(
     if let Some(p) = &input.password {
         check_new_password(&mut c, "password", p);
     }
-    let person = if input.person_id.trim().is_empty() {
+    let new_person = input.person_id.trim().is_empty();
+    let email = if new_person {
         let email = c.email("email", &input.email);
         c.text("name", &input.name, 200);
-        c.finish()?;
-        match store.find_person_by_email(&email).await? {
+        email
+    } else {
+        String::new()
+    };
+    c.finish()?;
+    // Hashing takes a while: never inside the write transaction.
+    let password_hash = input.password.as_deref().map(hash_password).transpose()?;
+    let mut tx = store.write().await?;
+    let person = if new_person {
+        match tx.find_person_by_email(&email).await? {
             Some(p) => p,
             None => {
                 let pi = PersonInput {
@@ -205,47 +215,23 @@ pub async fn create_account(
                     kind: PersonKind::Employee.as_str().into(),
                     department_id: String::new(),
                     status: PersonStatus::Active.as_str().into(),
+                    version: None,
                 };
-                crate::people::create(store, actor, now, &pi).await?
+                crate::people::create_in(&mut *tx, actor, now, &pi).await?
             }
         }
     } else {
         let found = match input.person_id.trim().parse::<PersonId>() {
-            Ok(id) => store.find_person(id).await?,
+            Ok(id) => tx.find_person(id).await?,
             Err(_) => None,
         };
-        match found {
-            Some(p) => {
-                c.finish()?;
-                p
-            }
-            None => {
-                c.fail("person_id", "must be an existing person");
-                c.finish()?;
-                return Err(CoreError::invalid("person_id", "must be an existing person"));
-            }
-        }
+        found.ok_or_else(|| CoreError::invalid("person_id", "must be an existing person"))?
     };
-    insert_account_for(store, actor, now, &person, roles, input.password.as_deref()).await
-}
-
-async fn insert_account_for(
-    store: &dyn Store,
-    actor: &Actor,
-    now: Timestamp,
-    person: &Person,
-    roles: Vec<Role>,
-    password: Option<&str>,
-) -> CoreResult<(Account, Option<Secret>)> {
-    if store.find_account_by_email(&person.email).await?.is_some()
-        || store.find_account_for_person(person.id).await?.is_some()
+    if tx.find_account_by_email(&person.email).await?.is_some()
+        || tx.find_account_for_person(person.id).await?.is_some()
     {
         return Err(CoreError::invalid("email", "this person already has an account"));
     }
-    let password_hash = match password {
-        Some(p) => Some(hash_password(p)?),
-        None => None,
-    };
     let account = Account {
         id: AccountId::new(),
         person_id: person.id,
@@ -258,9 +244,11 @@ async fn insert_account_for(
         created_at: now,
         updated_at: now,
     };
-    let audit = AuditRecord::new(actor, now, "account.create", "account", account.id, None::<&()>, Some(&account));
-    store.insert_account(&account, password_hash.as_deref(), audit).await?;
-    let link = if password.is_none() { Some(issue_password_reset(store, actor, now, account.id).await?) } else { None };
+    tx.insert_account(&account, password_hash.as_deref()).await?;
+    tx.audit(AuditRecord::new(actor, now, "account.create", "account", account.id, None::<&()>, Some(&account)));
+    let link =
+        if password_hash.is_none() { Some(issue_reset_in(&mut *tx, actor, now, account.id).await?) } else { None };
+    tx.commit().await?;
     Ok((account, link))
 }
 
@@ -270,6 +258,9 @@ pub struct AccountUpdateInput {
     pub roles: Vec<String>,
     #[serde(default)]
     pub status: String,
+    /// The version the edit was based on; a stale edit is refused.
+    #[serde(default)]
+    pub version: Option<String>,
 }
 
 pub async fn update_account(
@@ -280,7 +271,9 @@ pub async fn update_account(
     input: &AccountUpdateInput,
 ) -> CoreResult<Account> {
     actor.require(Permission::ManageAccounts)?;
-    let before = store.get_account(id).await?;
+    let mut tx = store.write().await?;
+    let before = tx.get_account(id).await?;
+    check_version(input.version.as_deref(), before.updated_at, "this account")?;
     let mut c = Checks::new();
     let roles = roles_field(&mut c, &input.roles);
     let status = match input.status.trim() {
@@ -295,12 +288,14 @@ pub async fn update_account(
     }
     c.finish()?;
     let after = Account { roles, status, updated_at: now, ..before.clone() };
-    let audit = AuditRecord::new(actor, now, "account.update", "account", id, Some(&before), Some(&after));
-    store.update_account(&before, &after, audit).await?;
+    tx.update_account(&before, &after).await?;
+    tx.audit(AuditRecord::new(actor, now, "account.update", "account", id, Some(&before), Some(&after)));
+    tx.commit().await?;
     Ok(after)
 }
 
-/// Issues a one-time set-password link secret for the account (admin reset, new account).
+/// Issues a one-time set-password link secret for the account (admin reset). The new link
+/// replaces any earlier one.
 pub async fn issue_password_reset(
     store: &dyn Store,
     actor: &Actor,
@@ -308,10 +303,23 @@ pub async fn issue_password_reset(
     account_id: AccountId,
 ) -> CoreResult<Secret> {
     actor.require(Permission::ManageAccounts)?;
-    let account = store.get_account(account_id).await?;
+    let mut tx = store.write().await?;
+    let secret = issue_reset_in(&mut *tx, actor, now, account_id).await?;
+    tx.commit().await?;
+    Ok(secret)
+}
+
+async fn issue_reset_in(
+    tx: &mut dyn Writer,
+    actor: &Actor,
+    now: Timestamp,
+    account_id: AccountId,
+) -> CoreResult<Secret> {
+    let account = tx.get_account(account_id).await?;
     let secret = random_secret(32);
     let expires = now + RESET_LINK_LIFETIME;
-    let audit = AuditRecord::new(
+    tx.insert_password_reset(&sha256_hex(&secret), account.id, now, expires).await?;
+    tx.audit(AuditRecord::new(
         actor,
         now,
         "account.password_reset_issued",
@@ -319,12 +327,20 @@ pub async fn issue_password_reset(
         account.id,
         None::<&()>,
         Some(&serde_json::json!({ "expires_at": crate::time_util::rfc3339(expires) })),
-    );
-    store.insert_password_reset(&sha256_hex(&secret), account.id, expires, audit).await?;
+    ));
     Ok(Secret(secret))
 }
 
-/// Sets a password through a set-password link. The link works once.
+/// The message for a set-password link that cannot be used.
+pub const DEAD_LINK: &str = "This link is invalid, used or expired; ask an admin for a new one.";
+
+/// Whether a set-password link can still be used.
+pub async fn password_reset_is_live(store: &dyn Store, now: Timestamp, secret: &str) -> CoreResult<bool> {
+    Ok(store.read().await?.find_password_reset(&sha256_hex(secret), now).await?.is_some())
+}
+
+/// Sets a password through a set-password link. The link works once; it is checked before
+/// the (slow) password hashing.
 pub async fn complete_password_reset(
     store: &dyn Store,
     now: Timestamp,
@@ -332,6 +348,10 @@ pub async fn complete_password_reset(
     new_password: &str,
     confirm: &str,
 ) -> CoreResult<Account> {
+    if !password_reset_is_live(store, now, secret).await? {
+        return Err(CoreError::invalid("token", DEAD_LINK));
+    }
+    let link = sha256_hex(secret);
     let mut c = Checks::new();
     check_new_password(&mut c, "password", new_password);
     if new_password != confirm {
@@ -339,13 +359,16 @@ pub async fn complete_password_reset(
     }
     c.finish()?;
     let hash = hash_password(new_password)?;
-    let Some(account_id) = store.find_password_reset(&sha256_hex(secret), now).await? else {
-        return Err(CoreError::invalid("token", "this link is invalid, used or expired; ask an admin for a new one"));
+    let mut tx = store.write().await?;
+    let account_id = match tx.consume_password_reset(&link, now).await {
+        Err(crate::StoreError::NotFound) => return Err(CoreError::invalid("token", DEAD_LINK)),
+        other => other?,
     };
-    let account = store.get_account(account_id).await?;
+    let account = tx.get_account(account_id).await?;
+    tx.set_password_hash(account_id, &hash).await?;
     let actor = account.actor(Via::Session);
-    let audit = AuditRecord::new(&actor, now, "account.password_set", "account", account_id, None::<&()>, None::<&()>);
-    store.consume_password_reset(&sha256_hex(secret), now, &hash, audit).await?;
+    tx.audit(AuditRecord::new(&actor, now, "account.password_set", "account", account_id, None::<&()>, None::<&()>));
+    tx.commit().await?;
     Ok(account)
 }
 
@@ -360,9 +383,12 @@ pub async fn change_password(
     let Some(account_id) = actor.account_id else {
         return Err(CoreError::Unauthenticated);
     };
-    let account = store.get_account(account_id).await?;
+    let stored = {
+        let mut r = store.read().await?;
+        let account = r.get_account(account_id).await?;
+        r.find_account_by_email(&account.email).await?.and_then(|(_, h)| h)
+    };
     let mut c = Checks::new();
-    let stored = store.find_account_by_email(&account.email).await?.and_then(|(_, h)| h);
     if !stored.as_deref().is_some_and(|h| verify_password(current, h)) {
         c.fail("current", "is not your current password");
     }
@@ -372,9 +398,10 @@ pub async fn change_password(
     }
     c.finish()?;
     let hash = hash_password(new_password)?;
-    let audit =
-        AuditRecord::new(actor, now, "account.password_change", "account", account_id, None::<&()>, None::<&()>);
-    store.set_password_hash(account_id, &hash, audit).await?;
+    let mut tx = store.write().await?;
+    tx.set_password_hash(account_id, &hash).await?;
+    tx.audit(AuditRecord::new(actor, now, "account.password_change", "account", account_id, None::<&()>, None::<&()>));
+    tx.commit().await?;
     Ok(())
 }
 
@@ -387,7 +414,7 @@ pub async fn login(
     password: &str,
 ) -> CoreResult<(Secret, Session, Account)> {
     let email = email.trim().to_lowercase();
-    let found = store.find_account_by_email(&email).await?;
+    let found = store.read().await?.find_account_by_email(&email).await?;
     let ok = match &found {
         Some((acc, Some(hash))) => verify_password(password, hash) && acc.status == AccountStatus::Active,
         _ => {
@@ -407,8 +434,10 @@ pub async fn login(
         expires_at: now + SESSION_LIFETIME,
     };
     let actor = account.actor(Via::Session);
-    let audit = AuditRecord::new(&actor, now, "session.login", "account", account.id, None::<&()>, None::<&()>);
-    store.insert_session(&session, audit).await?;
+    let mut tx = store.write().await?;
+    tx.insert_session(&session).await?;
+    tx.audit(AuditRecord::new(&actor, now, "session.login", "account", account.id, None::<&()>, None::<&()>));
+    tx.commit().await?;
     Ok((Secret(secret), session, account))
 }
 
@@ -416,42 +445,81 @@ pub async fn logout(store: &dyn Store, actor: &Actor, now: Timestamp, session_se
     let Some(account_id) = actor.account_id else {
         return Ok(());
     };
-    let audit = AuditRecord::new(actor, now, "session.logout", "account", account_id, None::<&()>, None::<&()>);
-    store.delete_session(&sha256_hex(session_secret), audit).await?;
+    let mut tx = store.write().await?;
+    tx.delete_session(&sha256_hex(session_secret)).await?;
+    tx.audit(AuditRecord::new(actor, now, "session.logout", "account", account_id, None::<&()>, None::<&()>));
+    tx.commit().await?;
     Ok(())
 }
 
 /// The actor behind a session cookie, if the session is live and the account active.
 pub async fn session_actor(store: &dyn Store, now: Timestamp, secret: &str) -> CoreResult<Option<(Actor, Session)>> {
-    let Some(session) = store.find_session(&sha256_hex(secret)).await? else {
+    let mut r = store.read().await?;
+    let Some(session) = r.find_session(&sha256_hex(secret)).await? else {
         return Ok(None);
     };
     if session.expires_at <= now {
         return Ok(None);
     }
-    let account = store.get_account(session.account_id).await?;
+    let account = r.get_account(session.account_id).await?;
     if account.status != AccountStatus::Active {
         return Ok(None);
     }
     Ok(Some((account.actor(Via::Session), session)))
 }
 
-/// The actor behind an API token, if it is live and its account active. Records the use.
-pub async fn token_actor(store: &dyn Store, now: Timestamp, secret: &str) -> CoreResult<Option<Actor>> {
-    let Some(token) = store.find_token_by_hash(&sha256_hex(secret)).await? else {
+/// The actor behind an API token, if it is live and its account active, and whether its
+/// recorded last use is older than a minute (the caller records the use off the request path).
+pub async fn token_actor(
+    store: &dyn Store,
+    now: Timestamp,
+    secret: &str,
+) -> CoreResult<Option<(Actor, Option<TokenId>)>> {
+    let mut r = store.read().await?;
+    let Some(token) = r.find_token_by_hash(&sha256_hex(secret)).await? else {
         return Ok(None);
     };
     if !token.is_usable(now) {
         return Ok(None);
     }
-    let account = store.get_account(token.account_id).await?;
+    let account = r.get_account(token.account_id).await?;
     if account.status != AccountStatus::Active {
         return Ok(None);
     }
-    if token.last_used_at.is_none_or(|t| now - t > Duration::minutes(1)) {
-        store.touch_token(token.id, now).await?;
+    let stale_use = token.last_used_at.is_none_or(|t| now - t > Duration::minutes(1)).then_some(token.id);
+    Ok(Some((account.actor(Via::Token), stale_use)))
+}
+
+pub async fn list_accounts(
+    store: &dyn Store,
+    actor: &Actor,
+    q: Option<&str>,
+    page: crate::page::PageRequest,
+) -> CoreResult<crate::page::Paged<Account>> {
+    actor.require(Permission::ViewAccounts)?;
+    Ok(store.read().await?.list_accounts(q, page).await?)
+}
+
+pub async fn get_account(store: &dyn Store, actor: &Actor, id: AccountId) -> CoreResult<Account> {
+    actor.require(Permission::ViewAccounts)?;
+    Ok(store.read().await?.get_account(id).await?)
+}
+
+/// The signed-in person's own account and API tokens.
+pub async fn own_account(store: &dyn Store, actor: &Actor) -> CoreResult<(Account, Vec<ApiToken>)> {
+    let id = actor.account_id.ok_or(CoreError::Unauthenticated)?;
+    let mut r = store.read().await?;
+    let account = r.get_account(id).await?;
+    let tokens = r.list_tokens(id).await?;
+    Ok((account, tokens))
+}
+
+/// The tokens of an account: anyone sees their own, account viewers see anyone's.
+pub async fn list_tokens(store: &dyn Store, actor: &Actor, account: AccountId) -> CoreResult<Vec<ApiToken>> {
+    if actor.account_id != Some(account) {
+        actor.require(Permission::ViewAccounts)?;
     }
-    Ok(Some(account.actor(Via::Token)))
+    Ok(store.read().await?.list_tokens(account).await?)
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -496,14 +564,17 @@ pub async fn create_token(
         last_used_at: None,
         revoked_at: None,
     };
-    let audit = AuditRecord::new(actor, now, "token.create", "token", token.id, None::<&()>, Some(&token));
-    store.insert_token(&token, &sha256_hex(&secret), audit).await?;
+    let mut tx = store.write().await?;
+    tx.insert_token(&token, &sha256_hex(&secret)).await?;
+    tx.audit(AuditRecord::new(actor, now, "token.create", "token", token.id, None::<&()>, Some(&token)));
+    tx.commit().await?;
     Ok((token, Secret(secret)))
 }
 
 /// Revokes a token: its owner may, and so may an account manager.
 pub async fn revoke_token(store: &dyn Store, actor: &Actor, now: Timestamp, id: TokenId) -> CoreResult<ApiToken> {
-    let before = store.get_token(id).await?;
+    let mut tx = store.write().await?;
+    let before = tx.get_token(id).await?;
     if actor.account_id != Some(before.account_id) && !actor.can(Permission::ManageAccounts) {
         return Err(CoreError::NotFound);
     }
@@ -511,8 +582,9 @@ pub async fn revoke_token(store: &dyn Store, actor: &Actor, now: Timestamp, id: 
         return Ok(before);
     }
     let after = ApiToken { revoked_at: Some(now), ..before.clone() };
-    let audit = AuditRecord::new(actor, now, "token.revoke", "token", id, Some(&before), Some(&after));
-    store.revoke_token(&after, audit).await?;
+    tx.revoke_token(&after).await?;
+    tx.audit(AuditRecord::new(actor, now, "token.revoke", "token", id, Some(&before), Some(&after)));
+    tx.commit().await?;
     Ok(after)
 }
 

@@ -245,6 +245,33 @@ pub struct AuditFilter {
     pub to: Option<Timestamp>,
 }
 
+/// A page of the audit log, for those who may read it.
+pub async fn list(
+    store: &dyn crate::Store,
+    actor: &Actor,
+    filter: &AuditFilter,
+    page: crate::page::PageRequest,
+) -> crate::error::CoreResult<crate::page::Paged<AuditEntry>> {
+    actor.require(crate::Permission::ViewAudit)?;
+    Ok(store.read().await?.list_audit(filter, page).await?)
+}
+
+/// The change history of one record, or `None` when the actor may not read the audit log.
+pub async fn history(
+    store: &dyn crate::Store,
+    actor: &Actor,
+    entity_type: &str,
+    entity_id: &str,
+) -> crate::error::CoreResult<Option<Vec<AuditEntry>>> {
+    if !actor.can(crate::Permission::ViewAudit) {
+        return Ok(None);
+    }
+    let filter =
+        AuditFilter { entity_type: Some(entity_type.into()), entity_id: Some(entity_id.into()), ..Default::default() };
+    let page = crate::page::PageRequest::new(Some(1), Some(100));
+    Ok(Some(store.read().await?.list_audit(&filter, page).await?.items))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

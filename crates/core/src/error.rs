@@ -42,6 +42,9 @@ pub enum CoreError {
     Invalid(Vec<FieldError>),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// An edit based on a version of the record that is no longer current.
+    #[error("stale: {0}")]
+    Stale(String),
     #[error(transparent)]
     Store(StoreError),
     #[error(transparent)]

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod accounts;
 pub mod audit;
+pub mod dashboard;
 pub mod error;
 pub mod ids;
 pub mod org;
@@ -12,6 +13,7 @@ pub mod people;
 pub mod store;
 pub mod time_util;
 pub mod validate;
+pub mod version;
 
 pub use access::{Actor, Permission, Role};
 pub use error::{CoreError, FieldError, StoreError};

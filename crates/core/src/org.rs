@@ -1,12 +1,13 @@
 //! Departments (each with a head) and the security team's areas with their members.
 
-use crate::access::Actor;
+use crate::access::{Actor, Permission};
 use crate::audit::AuditRecord;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{AreaId, DepartmentId, PersonId};
-use crate::store::Store;
+use crate::store::{Store, Writer};
 use crate::time_util::Timestamp;
 use crate::validate::Checks;
+use crate::version::check_version;
 use serde::{Deserialize, Serialize};
 
 /// The security team's areas a new instance starts with (SPEC: editable).
@@ -38,6 +39,9 @@ pub struct DepartmentInput {
     pub name: String,
     #[serde(default)]
     pub head_person_id: String,
+    /// The version the edit was based on; a stale edit is refused.
+    #[serde(default)]
+    pub version: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -59,6 +63,9 @@ pub struct AreaInput {
     pub name: String,
     #[serde(default)]
     pub description: String,
+    /// The version the edit was based on; a stale edit is refused.
+    #[serde(default)]
+    pub version: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -79,7 +86,7 @@ pub struct AreaMemberInput {
 }
 
 async fn parse_person(
-    store: &dyn Store,
+    tx: &mut dyn Writer,
     c: &mut Checks,
     field: &str,
     raw: &str,
@@ -93,7 +100,7 @@ async fn parse_person(
             Ok(None)
         }
         s => match s.parse::<PersonId>() {
-            Ok(id) if store.find_person(id).await?.is_some() => Ok(Some(id)),
+            Ok(id) if tx.find_person(id).await?.is_some() => Ok(Some(id)),
             _ => {
                 c.fail(field, "must be an existing person");
                 Ok(None)
@@ -108,9 +115,11 @@ pub async fn create_department(
     now: Timestamp,
     input: &DepartmentInput,
 ) -> CoreResult<Department> {
+    actor.require(Permission::ManageDirectory)?;
+    let mut tx = store.write().await?;
     let mut c = Checks::new();
     let name = c.text("name", &input.name, 120);
-    let head = parse_person(store, &mut c, "head_person_id", &input.head_person_id, false).await?;
+    let head = parse_person(&mut *tx, &mut c, "head_person_id", &input.head_person_id, false).await?;
     c.finish()?;
     let d = Department {
         id: DepartmentId::new(),
@@ -121,8 +130,9 @@ pub async fn create_department(
         created_at: now,
         updated_at: now,
     };
-    let audit = AuditRecord::new(actor, now, "department.create", "department", d.id, None::<&()>, Some(&d));
-    store.insert_department(&d, audit).await.map_err(|e| name_taken(e.into()))?;
+    tx.insert_department(&d).await.map_err(|e| name_taken(e.into()))?;
+    tx.audit(AuditRecord::new(actor, now, "department.create", "department", d.id, None::<&()>, Some(&d)));
+    tx.commit().await?;
     Ok(d)
 }
 
@@ -133,25 +143,37 @@ pub async fn update_department(
     id: DepartmentId,
     input: &DepartmentInput,
 ) -> CoreResult<Department> {
-    let before = store.get_department(id).await?;
+    actor.require(Permission::ManageDirectory)?;
+    let mut tx = store.write().await?;
+    let before = tx.get_department(id).await?;
+    check_version(input.version.as_deref(), before.updated_at, "this department")?;
     let mut c = Checks::new();
     let name = c.text("name", &input.name, 120);
-    let head = parse_person(store, &mut c, "head_person_id", &input.head_person_id, false).await?;
+    let head = parse_person(&mut *tx, &mut c, "head_person_id", &input.head_person_id, false).await?;
     c.finish()?;
     let after = Department { name, head_person_id: head, head_name: None, updated_at: now, ..before.clone() };
-    let audit = AuditRecord::new(actor, now, "department.update", "department", id, Some(&before), Some(&after));
-    store.update_department(&before, &after, audit).await.map_err(|e| name_taken(e.into()))?;
+    tx.update_department(&before, &after).await.map_err(|e| name_taken(e.into()))?;
+    tx.audit(AuditRecord::new(actor, now, "department.update", "department", id, Some(&before), Some(&after)));
+    tx.commit().await?;
     Ok(after)
 }
 
 pub async fn create_area(store: &dyn Store, actor: &Actor, now: Timestamp, input: &AreaInput) -> CoreResult<Area> {
+    actor.require(Permission::ManageDirectory)?;
+    let mut tx = store.write().await?;
+    let area = create_area_in(&mut *tx, actor, now, input).await?;
+    tx.commit().await?;
+    Ok(area)
+}
+
+async fn create_area_in(tx: &mut dyn Writer, actor: &Actor, now: Timestamp, input: &AreaInput) -> CoreResult<Area> {
     let mut c = Checks::new();
     let name = c.text("name", &input.name, 120);
     let description = c.optional_text("description", &input.description, 2000);
     c.finish()?;
     let a = Area { id: AreaId::new(), name, description, member_count: 0, created_at: now, updated_at: now };
-    let audit = AuditRecord::new(actor, now, "area.create", "area", a.id, None::<&()>, Some(&a));
-    store.insert_area(&a, audit).await.map_err(|e| name_taken(e.into()))?;
+    tx.insert_area(&a).await.map_err(|e| name_taken(e.into()))?;
+    tx.audit(AuditRecord::new(actor, now, "area.create", "area", a.id, None::<&()>, Some(&a)));
     Ok(a)
 }
 
@@ -162,14 +184,18 @@ pub async fn update_area(
     id: AreaId,
     input: &AreaInput,
 ) -> CoreResult<Area> {
-    let before = store.get_area(id).await?;
+    actor.require(Permission::ManageDirectory)?;
+    let mut tx = store.write().await?;
+    let before = tx.get_area(id).await?;
+    check_version(input.version.as_deref(), before.updated_at, "this area")?;
     let mut c = Checks::new();
     let name = c.text("name", &input.name, 120);
     let description = c.optional_text("description", &input.description, 2000);
     c.finish()?;
     let after = Area { name, description, updated_at: now, ..before.clone() };
-    let audit = AuditRecord::new(actor, now, "area.update", "area", id, Some(&before), Some(&after));
-    store.update_area(&before, &after, audit).await.map_err(|e| name_taken(e.into()))?;
+    tx.update_area(&before, &after).await.map_err(|e| name_taken(e.into()))?;
+    tx.audit(AuditRecord::new(actor, now, "area.update", "area", id, Some(&before), Some(&after)));
+    tx.commit().await?;
     Ok(after)
 }
 
@@ -180,21 +206,24 @@ pub async fn add_area_member(
     area_id: AreaId,
     input: &AreaMemberInput,
 ) -> CoreResult<AreaMember> {
-    let area = store.get_area(area_id).await?;
+    actor.require(Permission::ManageDirectory)?;
+    let mut tx = store.write().await?;
+    let area = tx.get_area(area_id).await?;
     let mut c = Checks::new();
-    let person_id = parse_person(store, &mut c, "person_id", &input.person_id, true).await?;
+    let person_id = parse_person(&mut *tx, &mut c, "person_id", &input.person_id, true).await?;
     let specialty = c.optional_text("specialty", &input.specialty, 200);
     c.finish()?;
     let Some(person_id) = person_id else {
         return Err(CoreError::invalid("person_id", "is required"));
     };
-    let person = store.get_person(person_id).await?;
-    if store.list_area_members(area_id).await?.iter().any(|m| m.person_id == person_id) {
+    let person = tx.get_person(person_id).await?;
+    if tx.list_area_members(area_id).await?.iter().any(|m| m.person_id == person_id) {
         return Err(CoreError::invalid("person_id", "is already a member of this area"));
     }
     let m = AreaMember { area_id, person_id, person_name: person.name, person_email: person.email, specialty };
-    let audit = AuditRecord::new(actor, now, "area.member.add", "area", area.id, None::<&()>, Some(&m));
-    store.insert_area_member(&m, audit).await?;
+    tx.insert_area_member(&m).await?;
+    tx.audit(AuditRecord::new(actor, now, "area.member.add", "area", area.id, None::<&()>, Some(&m)));
+    tx.commit().await?;
     Ok(m)
 }
 
@@ -205,30 +234,61 @@ pub async fn remove_area_member(
     area_id: AreaId,
     person_id: PersonId,
 ) -> CoreResult<()> {
-    let members = store.list_area_members(area_id).await?;
+    actor.require(Permission::ManageDirectory)?;
+    let mut tx = store.write().await?;
+    let members = tx.list_area_members(area_id).await?;
     let Some(m) = members.into_iter().find(|m| m.person_id == person_id) else {
         return Err(CoreError::NotFound);
     };
-    let audit = AuditRecord::new(actor, now, "area.member.remove", "area", area_id, Some(&m), None::<&()>);
-    store.delete_area_member(area_id, person_id, audit).await?;
+    tx.delete_area_member(area_id, person_id).await?;
+    tx.audit(AuditRecord::new(actor, now, "area.member.remove", "area", area_id, Some(&m), None::<&()>));
+    tx.commit().await?;
     Ok(())
 }
 
 /// Creates the default areas on an instance that has never had any, audited as the system.
 /// Returns how many were created (none once areas exist or were ever recorded).
 pub async fn ensure_default_areas(store: &dyn Store, now: Timestamp) -> CoreResult<usize> {
-    if !store.list_areas().await?.is_empty() {
+    let mut tx = store.write().await?;
+    if !tx.list_areas().await?.is_empty() {
         return Ok(0);
     }
     let ever = crate::audit::AuditFilter { entity_type: Some("area".into()), ..Default::default() };
-    if store.list_audit(&ever, crate::page::PageRequest::new(Some(1), Some(1))).await?.total > 0 {
+    if tx.list_audit(&ever, crate::page::PageRequest::new(Some(1), Some(1))).await?.total > 0 {
         return Ok(0);
     }
     let actor = Actor::system("bulwark");
     for (name, description) in DEFAULT_AREAS {
-        create_area(store, &actor, now, &AreaInput { name: name.into(), description: description.into() }).await?;
+        let input = AreaInput { name: name.into(), description: description.into(), version: None };
+        create_area_in(&mut *tx, &actor, now, &input).await?;
     }
+    tx.commit().await?;
     Ok(DEFAULT_AREAS.len())
+}
+
+/// The departments, for pickers and the department list.
+pub async fn list_departments(store: &dyn Store, actor: &Actor) -> CoreResult<Vec<Department>> {
+    actor.require(Permission::ViewDirectory)?;
+    Ok(store.read().await?.list_departments().await?)
+}
+
+pub async fn get_department(store: &dyn Store, actor: &Actor, id: DepartmentId) -> CoreResult<Department> {
+    actor.require(Permission::ViewDirectory)?;
+    Ok(store.read().await?.get_department(id).await?)
+}
+
+pub async fn list_areas(store: &dyn Store, actor: &Actor) -> CoreResult<Vec<Area>> {
+    actor.require(Permission::ViewDirectory)?;
+    Ok(store.read().await?.list_areas().await?)
+}
+
+/// An area and its members.
+pub async fn get_area(store: &dyn Store, actor: &Actor, id: AreaId) -> CoreResult<(Area, Vec<AreaMember>)> {
+    actor.require(Permission::ViewDirectory)?;
+    let mut r = store.read().await?;
+    let area = r.get_area(id).await?;
+    let members = r.list_area_members(id).await?;
+    Ok((area, members))
 }
 
 fn name_taken(e: CoreError) -> CoreError {

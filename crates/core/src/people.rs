@@ -1,13 +1,14 @@
 //! People: employees, contractors and students, and the services that create and edit them.
 
-use crate::access::Actor;
+use crate::access::{Actor, Permission};
 use crate::audit::AuditRecord;
 use crate::error::CoreResult;
 use crate::ids::{DepartmentId, PersonId};
 use crate::page::{PageRequest, Paged, SortDir};
-use crate::store::Store;
+use crate::store::{Store, Writer};
 use crate::time_util::Timestamp;
 use crate::validate::Checks;
+use crate::version::check_version;
 use serde::{Deserialize, Serialize};
 
 macro_rules! string_enum {
@@ -67,6 +68,9 @@ pub struct PersonInput {
     pub department_id: String,
     #[serde(default)]
     pub status: String,
+    /// The version the edit was based on (`Versioned::version`); a stale edit is refused.
+    #[serde(default)]
+    pub version: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -126,7 +130,7 @@ impl ValidPerson {
 
 /// Checks every field; `editing` is the person being edited, whose own e-mail is no clash.
 async fn validate(
-    store: &dyn Store,
+    tx: &mut dyn Writer,
     input: &PersonInput,
     default_status: PersonStatus,
     editing: Option<PersonId>,
@@ -151,7 +155,7 @@ async fn validate(
     let department_id = match input.department_id.trim() {
         "" => None,
         d => match d.parse::<DepartmentId>() {
-            Ok(id) if store.find_department(id).await?.is_some() => Some(id),
+            Ok(id) if tx.find_department(id).await?.is_some() => Some(id),
             _ => {
                 c.fail("department_id", "must be an existing department");
                 None
@@ -159,7 +163,7 @@ async fn validate(
         },
     };
     if c.is_valid_so_far("email")
-        && let Some(other) = store.find_person_by_email(&email).await?
+        && let Some(other) = tx.find_person_by_email(&email).await?
         && Some(other.id) != editing
     {
         c.fail("email", "another person already has this e-mail address");
@@ -169,7 +173,21 @@ async fn validate(
 }
 
 pub async fn create(store: &dyn Store, actor: &Actor, now: Timestamp, input: &PersonInput) -> CoreResult<Person> {
-    let v = validate(store, input, PersonStatus::Active, None).await?;
+    actor.require(Permission::ManageDirectory)?;
+    let mut tx = store.write().await?;
+    let person = create_in(&mut *tx, actor, now, input).await?;
+    tx.commit().await?;
+    Ok(person)
+}
+
+/// Creates a person inside the caller's transaction.
+pub(crate) async fn create_in(
+    tx: &mut dyn Writer,
+    actor: &Actor,
+    now: Timestamp,
+    input: &PersonInput,
+) -> CoreResult<Person> {
+    let v = validate(tx, input, PersonStatus::Active, None).await?;
     let person = v.apply(Person {
         id: PersonId::new(),
         name: String::new(),
@@ -181,8 +199,8 @@ pub async fn create(store: &dyn Store, actor: &Actor, now: Timestamp, input: &Pe
         created_at: now,
         updated_at: now,
     });
-    let audit = AuditRecord::new(actor, now, "person.create", "person", person.id, None::<&()>, Some(&person));
-    store.insert_person(&person, audit).await?;
+    tx.insert_person(&person).await?;
+    tx.audit(AuditRecord::new(actor, now, "person.create", "person", person.id, None::<&()>, Some(&person)));
     Ok(person)
 }
 
@@ -193,14 +211,42 @@ pub async fn update(
     id: PersonId,
     input: &PersonInput,
 ) -> CoreResult<Person> {
-    let before = store.get_person(id).await?;
-    let v = validate(store, input, before.status, Some(id)).await?;
+    actor.require(Permission::ManageDirectory)?;
+    let mut tx = store.write().await?;
+    let before = tx.get_person(id).await?;
+    check_version(input.version.as_deref(), before.updated_at, "this person")?;
+    let v = validate(&mut *tx, input, before.status, Some(id)).await?;
     let after = v.apply(Person { updated_at: now, ..before.clone() });
-    let audit = AuditRecord::new(actor, now, "person.update", "person", id, Some(&before), Some(&after));
-    store.update_person(&before, &after, audit).await?;
+    tx.update_person(&before, &after).await?;
+    tx.audit(AuditRecord::new(actor, now, "person.update", "person", id, Some(&before), Some(&after)));
+    tx.commit().await?;
     Ok(after)
 }
 
-pub async fn list(store: &dyn Store, filter: &PeopleFilter, page: PageRequest) -> CoreResult<Paged<Person>> {
-    Ok(store.list_people(filter, page).await?)
+pub async fn list(
+    store: &dyn Store,
+    actor: &Actor,
+    filter: &PeopleFilter,
+    page: PageRequest,
+) -> CoreResult<Paged<Person>> {
+    actor.require(Permission::ViewDirectory)?;
+    Ok(store.read().await?.list_people(filter, page).await?)
+}
+
+/// A person and their login account, if any.
+pub async fn get_with_account(
+    store: &dyn Store,
+    actor: &Actor,
+    id: PersonId,
+) -> CoreResult<(Person, Option<crate::accounts::Account>)> {
+    actor.require(Permission::ViewDirectory)?;
+    let mut r = store.read().await?;
+    let person = r.get_person(id).await?;
+    let account = r.find_account_for_person(id).await?;
+    Ok((person, account))
+}
+
+pub async fn get(store: &dyn Store, actor: &Actor, id: PersonId) -> CoreResult<Person> {
+    actor.require(Permission::ViewDirectory)?;
+    Ok(store.read().await?.get_person(id).await?)
 }

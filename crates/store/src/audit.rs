@@ -2,11 +2,11 @@
 //! shown on the dashboard.
 
 use bulwark_core::StoreError;
-use bulwark_core::audit::{AuditEntry, AuditFilter, AuditRecord, ChainBreak, ChainVerifier, EntryView};
+use bulwark_core::audit::{AuditEntry, AuditFilter, ChainBreak, ChainVerifier, EntryView};
 use bulwark_core::page::{PageRequest, Paged};
 use bulwark_core::store::{Backend, Counts};
 use bulwark_core::time_util::to_micros;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 use crate::SqlStore;
 use crate::rows::{self, AUDIT_COLUMNS};
@@ -62,35 +62,37 @@ fn bind_all<'q>(
     q
 }
 
-impl SqlStore {
-    pub(crate) async fn audit_list(&self, f: &AuditFilter, page: PageRequest) -> Result<Paged<AuditEntry>, StoreError> {
-        let (filter, values) = audit_where(f);
-        let total: i64 = if values.is_empty() {
-            // Sequence numbers are contiguous from 1, so the newest is the count.
-            sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM audit_log").fetch_one(&self.pool).await
-        } else {
-            bind_all(sqlx::query(&format!("SELECT COUNT(*) FROM audit_log {filter}")), &values)
-                .fetch_one(&self.pool)
-                .await
-        }
-        .and_then(|r| r.try_get(0))
-        .map_err(map_err)?;
-        let n = values.len();
-        let sql = format!("SELECT {AUDIT_COLUMNS} {filter} ORDER BY seq DESC LIMIT ${} OFFSET ${}", n + 1, n + 2);
-        let found = bind_all(sqlx::query(&sql), &values)
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(&self.pool)
-            .await
-            .map_err(map_err)?;
-        Ok(Paged {
-            items: rows::all(found, rows::audit_entry)?,
-            total: total as u64,
-            page: page.page,
-            per_page: page.per_page,
-        })
+pub(crate) async fn list(
+    conn: &mut AnyConnection,
+    f: &AuditFilter,
+    page: PageRequest,
+) -> Result<Paged<AuditEntry>, StoreError> {
+    let (filter, values) = audit_where(f);
+    let total: i64 = if values.is_empty() {
+        // Sequence numbers are contiguous from 1, so the newest is the count.
+        sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM audit_log").fetch_one(&mut *conn).await
+    } else {
+        bind_all(sqlx::query(&format!("SELECT COUNT(*) FROM audit_log {filter}")), &values).fetch_one(&mut *conn).await
     }
+    .and_then(|r| r.try_get(0))
+    .map_err(map_err)?;
+    let n = values.len();
+    let sql = format!("SELECT {AUDIT_COLUMNS} {filter} ORDER BY seq DESC LIMIT ${} OFFSET ${}", n + 1, n + 2);
+    let found = bind_all(sqlx::query(&sql), &values)
+        .bind(page.limit())
+        .bind(page.offset())
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    Ok(Paged {
+        items: rows::all(found, rows::audit_entry)?,
+        total: total as u64,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
 
+impl SqlStore {
     /// Reads a batch of entries for verification. Rows are packed into one length-prefixed
     /// string per batch by the database, because fetching a million rows one by one costs far
     /// more than hashing them.
@@ -195,31 +197,26 @@ impl SqlStore {
         }
         outcome.map(|checked| checked.map(|()| verifier.verified))
     }
+}
 
-    pub(crate) async fn audit_append(&self, records: Vec<AuditRecord>) -> Result<(), StoreError> {
-        let tx = self.begin_write().await?;
-        self.commit_with_audit(tx, records).await
-    }
-
-    pub(crate) async fn count_all(&self) -> Result<Counts, StoreError> {
-        let row = sqlx::query(
-            "SELECT (SELECT COUNT(*) FROM people), (SELECT COUNT(*) FROM departments), (SELECT COUNT(*) FROM areas), \
+pub(crate) async fn counts(conn: &mut AnyConnection) -> Result<Counts, StoreError> {
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM people), (SELECT COUNT(*) FROM departments), (SELECT COUNT(*) FROM areas), \
              (SELECT COUNT(*) FROM accounts), (SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL), \
              (SELECT COALESCE(MAX(seq), 0) FROM audit_log)",
-        )
-        .fetch_one(&self.pool)
-        .await
-        .map_err(map_err)?;
-        let n = |i: usize| row.try_get::<i64, _>(i).map_err(map_err);
-        Ok(Counts {
-            people: n(0)?,
-            departments: n(1)?,
-            areas: n(2)?,
-            accounts: n(3)?,
-            active_tokens: n(4)?,
-            audit_entries: n(5)?,
-        })
-    }
+    )
+    .fetch_one(conn)
+    .await
+    .map_err(map_err)?;
+    let n = |i: usize| row.try_get::<i64, _>(i).map_err(map_err);
+    Ok(Counts {
+        people: n(0)?,
+        departments: n(1)?,
+        areas: n(2)?,
+        accounts: n(3)?,
+        active_tokens: n(4)?,
+        audit_entries: n(5)?,
+    })
 }
 
 /// Reads the packed entries written by `packed`: integers end with ':', text is

@@ -78,6 +78,8 @@ impl fmt::Debug for DatabaseUrl {
 pub struct SqlStore {
     pub(crate) pool: AnyPool,
     pub(crate) backend: Backend,
+    /// SQLite writers wait here, first come first served, before `BEGIN IMMEDIATE`.
+    pub(crate) write_turn: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl SqlStore {
@@ -119,7 +121,7 @@ impl SqlStore {
             Backend::Postgres => pool_opts.max_connections(16).connect_with(opts).await,
         }
         .with_context(|| format!("cannot open database {url}"))?;
-        Ok(Self { pool, backend })
+        Ok(Self { pool, backend, write_turn: Default::default() })
     }
 
     /// Connects and applies every pending migration of this backend.

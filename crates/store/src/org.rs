@@ -1,140 +1,121 @@
 //! Departments, areas and area membership.
 
 use bulwark_core::StoreError;
-use bulwark_core::audit::AuditRecord;
 use bulwark_core::ids::{AreaId, PersonId};
 use bulwark_core::org::{Area, AreaMember, Department};
 use bulwark_core::time_util::to_micros;
+use sqlx::AnyConnection;
 
-use crate::SqlStore;
 use crate::rows::{self, AREA_COLUMNS, DEPARTMENT_COLUMNS};
 use crate::write::{map_err, update_unchanged};
 
-impl SqlStore {
-    pub(crate) async fn departments(&self, id: Option<String>) -> Result<Vec<Department>, StoreError> {
-        let found = match id {
-            Some(id) => {
-                sqlx::query(&format!("SELECT {DEPARTMENT_COLUMNS} WHERE d.id = $1"))
-                    .bind(id)
-                    .fetch_all(&self.pool)
-                    .await
-            }
-            None => sqlx::query(&format!("SELECT {DEPARTMENT_COLUMNS} ORDER BY d.name")).fetch_all(&self.pool).await,
-        }
-        .map_err(map_err)?;
-        rows::all(found, rows::department)
+/// Every department by name, or the one with `id`.
+pub(crate) async fn departments(conn: &mut AnyConnection, id: Option<String>) -> Result<Vec<Department>, StoreError> {
+    let found = match id {
+        Some(id) => sqlx::query(&format!("SELECT {DEPARTMENT_COLUMNS} WHERE d.id = $1")).bind(id).fetch_all(conn).await,
+        None => sqlx::query(&format!("SELECT {DEPARTMENT_COLUMNS} ORDER BY d.name")).fetch_all(conn).await,
     }
+    .map_err(map_err)?;
+    rows::all(found, rows::department)
+}
 
-    pub(crate) async fn department_insert(&self, d: &Department, audit: AuditRecord) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO departments (id, name, head_person_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(d.id.to_string())
-        .bind(&d.name)
-        .bind(d.head_person_id.map(|h| h.to_string()))
-        .bind(to_micros(d.created_at))
-        .bind(to_micros(d.updated_at))
-        .execute(&mut *tx)
+pub(crate) async fn insert_department(conn: &mut AnyConnection, d: &Department) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO departments (id, name, head_person_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(d.id.to_string())
+    .bind(&d.name)
+    .bind(d.head_person_id.map(|h| h.to_string()))
+    .bind(to_micros(d.created_at))
+    .bind(to_micros(d.updated_at))
+    .execute(conn)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+pub(crate) async fn update_department(
+    conn: &mut AnyConnection,
+    before: &Department,
+    after: &Department,
+) -> Result<(), StoreError> {
+    let update = sqlx::query(
+        "UPDATE departments SET name = $1, head_person_id = $2, updated_at = $3 WHERE id = $4 AND updated_at = $5",
+    )
+    .bind(&after.name)
+    .bind(after.head_person_id.map(|h| h.to_string()))
+    .bind(to_micros(after.updated_at));
+    update_unchanged(conn, update, after.id.to_string(), before.updated_at, "this department").await
+}
+
+/// Every area by name, or the one with `id`.
+pub(crate) async fn areas(conn: &mut AnyConnection, id: Option<String>) -> Result<Vec<Area>, StoreError> {
+    let found = match id {
+        Some(id) => sqlx::query(&format!("SELECT {AREA_COLUMNS} WHERE a.id = $1")).bind(id).fetch_all(conn).await,
+        None => sqlx::query(&format!("SELECT {AREA_COLUMNS} ORDER BY a.name")).fetch_all(conn).await,
+    }
+    .map_err(map_err)?;
+    rows::all(found, rows::area)
+}
+
+pub(crate) async fn insert_area(conn: &mut AnyConnection, a: &Area) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO areas (id, name, description, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(a.id.to_string())
+        .bind(&a.name)
+        .bind(&a.description)
+        .bind(to_micros(a.created_at))
+        .bind(to_micros(a.updated_at))
+        .execute(conn)
         .await
         .map_err(map_err)?;
-        self.commit_with_audit(tx, vec![audit]).await
-    }
+    Ok(())
+}
 
-    pub(crate) async fn department_update(
-        &self,
-        before: &Department,
-        after: &Department,
-        audit: AuditRecord,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        let update = sqlx::query(
-            "UPDATE departments SET name = $1, head_person_id = $2, updated_at = $3 WHERE id = $4 AND updated_at = $5",
-        )
-        .bind(&after.name)
-        .bind(after.head_person_id.map(|h| h.to_string()))
-        .bind(to_micros(after.updated_at));
-        update_unchanged(&mut tx, update, after.id.to_string(), before.updated_at, "this department").await?;
-        self.commit_with_audit(tx, vec![audit]).await
-    }
+pub(crate) async fn update_area(conn: &mut AnyConnection, before: &Area, after: &Area) -> Result<(), StoreError> {
+    let update =
+        sqlx::query("UPDATE areas SET name = $1, description = $2, updated_at = $3 WHERE id = $4 AND updated_at = $5")
+            .bind(&after.name)
+            .bind(&after.description)
+            .bind(to_micros(after.updated_at));
+    update_unchanged(conn, update, after.id.to_string(), before.updated_at, "this area").await
+}
 
-    pub(crate) async fn areas(&self, id: Option<String>) -> Result<Vec<Area>, StoreError> {
-        let found = match id {
-            Some(id) => {
-                sqlx::query(&format!("SELECT {AREA_COLUMNS} WHERE a.id = $1")).bind(id).fetch_all(&self.pool).await
-            }
-            None => sqlx::query(&format!("SELECT {AREA_COLUMNS} ORDER BY a.name")).fetch_all(&self.pool).await,
-        }
+pub(crate) async fn area_members(conn: &mut AnyConnection, area: AreaId) -> Result<Vec<AreaMember>, StoreError> {
+    let found = sqlx::query(
+        "SELECT m.area_id, m.person_id, p.name, p.email, m.specialty FROM area_members m \
+         JOIN people p ON p.id = m.person_id WHERE m.area_id = $1 ORDER BY p.name",
+    )
+    .bind(area.to_string())
+    .fetch_all(conn)
+    .await
+    .map_err(map_err)?;
+    rows::all(found, rows::area_member)
+}
+
+pub(crate) async fn insert_area_member(conn: &mut AnyConnection, m: &AreaMember) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO area_members (area_id, person_id, specialty) VALUES ($1, $2, $3)")
+        .bind(m.area_id.to_string())
+        .bind(m.person_id.to_string())
+        .bind(&m.specialty)
+        .execute(conn)
+        .await
         .map_err(map_err)?;
-        rows::all(found, rows::area)
-    }
+    Ok(())
+}
 
-    pub(crate) async fn area_insert(&self, a: &Area, audit: AuditRecord) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query("INSERT INTO areas (id, name, description, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(a.id.to_string())
-            .bind(&a.name)
-            .bind(&a.description)
-            .bind(to_micros(a.created_at))
-            .bind(to_micros(a.updated_at))
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        self.commit_with_audit(tx, vec![audit]).await
-    }
-
-    pub(crate) async fn area_update(&self, before: &Area, after: &Area, audit: AuditRecord) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        let update = sqlx::query(
-            "UPDATE areas SET name = $1, description = $2, updated_at = $3 WHERE id = $4 AND updated_at = $5",
-        )
-        .bind(&after.name)
-        .bind(&after.description)
-        .bind(to_micros(after.updated_at));
-        update_unchanged(&mut tx, update, after.id.to_string(), before.updated_at, "this area").await?;
-        self.commit_with_audit(tx, vec![audit]).await
-    }
-
-    pub(crate) async fn area_members(&self, area: AreaId) -> Result<Vec<AreaMember>, StoreError> {
-        let found = sqlx::query(
-            "SELECT m.area_id, m.person_id, p.name, p.email, m.specialty FROM area_members m \
-             JOIN people p ON p.id = m.person_id WHERE m.area_id = $1 ORDER BY p.name",
-        )
+pub(crate) async fn delete_area_member(
+    conn: &mut AnyConnection,
+    area: AreaId,
+    person: PersonId,
+) -> Result<(), StoreError> {
+    let done = sqlx::query("DELETE FROM area_members WHERE area_id = $1 AND person_id = $2")
         .bind(area.to_string())
-        .fetch_all(&self.pool)
+        .bind(person.to_string())
+        .execute(conn)
         .await
         .map_err(map_err)?;
-        rows::all(found, rows::area_member)
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
     }
-
-    pub(crate) async fn area_member_insert(&self, m: &AreaMember, audit: AuditRecord) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query("INSERT INTO area_members (area_id, person_id, specialty) VALUES ($1, $2, $3)")
-            .bind(m.area_id.to_string())
-            .bind(m.person_id.to_string())
-            .bind(&m.specialty)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        self.commit_with_audit(tx, vec![audit]).await
-    }
-
-    pub(crate) async fn area_member_delete(
-        &self,
-        area: AreaId,
-        person: PersonId,
-        audit: AuditRecord,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        let done = sqlx::query("DELETE FROM area_members WHERE area_id = $1 AND person_id = $2")
-            .bind(area.to_string())
-            .bind(person.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        self.commit_with_audit(tx, vec![audit]).await
-    }
+    Ok(())
 }

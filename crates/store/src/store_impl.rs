@@ -1,18 +1,32 @@
-//! `impl Store for SqlStore`: each method boxes the matching query in the sibling modules.
+//! `impl Store for SqlStore`, and the `Reader` / `Writer` units of work it hands out: each
+//! trait method boxes the matching query function of the sibling modules, run on the unit's
+//! connection (a pooled connection for reads, the write transaction for writes).
 
+use bulwark_core::Timestamp;
 use bulwark_core::accounts::{Account, ApiToken, Session};
 use bulwark_core::audit::{AuditEntry, AuditFilter, AuditRecord};
 use bulwark_core::ids::{AccountId, AreaId, DepartmentId, PersonId, TokenId};
 use bulwark_core::org::{Area, AreaMember, Department};
 use bulwark_core::page::{PageRequest, Paged};
 use bulwark_core::people::{PeopleFilter, Person};
-use bulwark_core::store::{Backend, Counts, Store, StoreFuture};
-use bulwark_core::{StoreError, Timestamp};
+use bulwark_core::store::{Backend, Counts, Reader, Store, StoreFuture, Writer};
+use sqlx::AnyConnection;
+use sqlx::pool::PoolConnection;
+use std::ops::DerefMut;
 
-use crate::SqlStore;
-use crate::write::map_err;
+use crate::write::{WriteTx, map_err};
+use crate::{SqlStore, accounts, audit, org, people};
 
-fn first<T>(v: Result<Vec<T>, StoreError>) -> Result<Option<T>, StoreError> {
+/// A unit of work on connection `C`: a pooled connection or a write transaction.
+pub(crate) struct Unit<C>(C);
+
+impl<C: DerefMut<Target = AnyConnection>> Unit<C> {
+    fn c(&mut self) -> &mut AnyConnection {
+        &mut self.0
+    }
+}
+
+fn first<T>(v: Result<Vec<T>, bulwark_core::StoreError>) -> Result<Option<T>, bulwark_core::StoreError> {
     v.map(|v| v.into_iter().next())
 }
 
@@ -25,195 +39,191 @@ impl Store for SqlStore {
         Box::pin(async move { sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ()).map_err(map_err) })
     }
 
-    fn counts(&self) -> StoreFuture<'_, Counts> {
-        Box::pin(self.count_all())
+    fn read(&self) -> StoreFuture<'_, Box<dyn Reader>> {
+        Box::pin(async move {
+            let conn: PoolConnection<sqlx::Any> = self.pool.acquire().await.map_err(map_err)?;
+            Ok(Box::new(Unit(conn)) as Box<dyn Reader>)
+        })
     }
 
-    fn list_people<'a>(&'a self, filter: &'a PeopleFilter, page: PageRequest) -> StoreFuture<'a, Paged<Person>> {
-        Box::pin(self.people_list(filter, page))
-    }
-
-    fn find_person(&self, id: PersonId) -> StoreFuture<'_, Option<Person>> {
-        Box::pin(self.person_by("id", id.to_string()))
-    }
-
-    fn find_person_by_email<'a>(&'a self, email: &'a str) -> StoreFuture<'a, Option<Person>> {
-        Box::pin(self.person_by("email", email.to_lowercase()))
-    }
-
-    fn insert_person<'a>(&'a self, person: &'a Person, audit: AuditRecord) -> StoreFuture<'a, ()> {
-        Box::pin(self.person_insert(person, audit))
-    }
-
-    fn update_person<'a>(&'a self, before: &'a Person, after: &'a Person, audit: AuditRecord) -> StoreFuture<'a, ()> {
-        Box::pin(self.person_update(before, after, audit))
-    }
-
-    fn import_directory<'a>(
-        &'a self,
-        departments: &'a [Department],
-        people: &'a [Person],
-        audit: AuditRecord,
-    ) -> StoreFuture<'a, ()> {
-        Box::pin(self.directory_import(departments, people, audit))
-    }
-
-    fn list_departments(&self) -> StoreFuture<'_, Vec<Department>> {
-        Box::pin(self.departments(None))
-    }
-
-    fn find_department(&self, id: DepartmentId) -> StoreFuture<'_, Option<Department>> {
-        Box::pin(async move { first(self.departments(Some(id.to_string())).await) })
-    }
-
-    fn insert_department<'a>(&'a self, d: &'a Department, audit: AuditRecord) -> StoreFuture<'a, ()> {
-        Box::pin(self.department_insert(d, audit))
-    }
-
-    fn update_department<'a>(
-        &'a self,
-        before: &'a Department,
-        after: &'a Department,
-        audit: AuditRecord,
-    ) -> StoreFuture<'a, ()> {
-        Box::pin(self.department_update(before, after, audit))
-    }
-
-    fn list_areas(&self) -> StoreFuture<'_, Vec<Area>> {
-        Box::pin(self.areas(None))
-    }
-
-    fn find_area(&self, id: AreaId) -> StoreFuture<'_, Option<Area>> {
-        Box::pin(async move { first(self.areas(Some(id.to_string())).await) })
-    }
-
-    fn insert_area<'a>(&'a self, a: &'a Area, audit: AuditRecord) -> StoreFuture<'a, ()> {
-        Box::pin(self.area_insert(a, audit))
-    }
-
-    fn update_area<'a>(&'a self, before: &'a Area, after: &'a Area, audit: AuditRecord) -> StoreFuture<'a, ()> {
-        Box::pin(self.area_update(before, after, audit))
-    }
-
-    fn list_area_members(&self, area: AreaId) -> StoreFuture<'_, Vec<AreaMember>> {
-        Box::pin(self.area_members(area))
-    }
-
-    fn insert_area_member<'a>(&'a self, m: &'a AreaMember, audit: AuditRecord) -> StoreFuture<'a, ()> {
-        Box::pin(self.area_member_insert(m, audit))
-    }
-
-    fn delete_area_member(&self, area: AreaId, person: PersonId, audit: AuditRecord) -> StoreFuture<'_, ()> {
-        Box::pin(self.area_member_delete(area, person, audit))
-    }
-
-    fn list_accounts<'a>(&'a self, q: Option<&'a str>, page: PageRequest) -> StoreFuture<'a, Paged<Account>> {
-        Box::pin(self.accounts_list(q, page))
-    }
-
-    fn find_account(&self, id: AccountId) -> StoreFuture<'_, Option<Account>> {
-        Box::pin(async move { Ok(self.account_by("id", id.to_string()).await?.map(|(a, _)| a)) })
-    }
-
-    fn find_account_for_person(&self, person: PersonId) -> StoreFuture<'_, Option<Account>> {
-        Box::pin(async move { Ok(self.account_by("person_id", person.to_string()).await?.map(|(a, _)| a)) })
-    }
-
-    fn find_account_by_email<'a>(&'a self, email: &'a str) -> StoreFuture<'a, Option<(Account, Option<String>)>> {
-        Box::pin(self.account_by("email", email.to_lowercase()))
-    }
-
-    fn insert_account<'a>(
-        &'a self,
-        a: &'a Account,
-        password_hash: Option<&'a str>,
-        audit: AuditRecord,
-    ) -> StoreFuture<'a, ()> {
-        Box::pin(self.account_insert(a, password_hash, audit))
-    }
-
-    fn update_account<'a>(
-        &'a self,
-        before: &'a Account,
-        after: &'a Account,
-        audit: AuditRecord,
-    ) -> StoreFuture<'a, ()> {
-        Box::pin(self.account_update(before, after, audit))
-    }
-
-    fn set_password_hash<'a>(&'a self, id: AccountId, hash: &'a str, audit: AuditRecord) -> StoreFuture<'a, ()> {
-        Box::pin(self.password_set(id, hash, audit))
-    }
-
-    fn insert_password_reset<'a>(
-        &'a self,
-        hash: &'a str,
-        id: AccountId,
-        expires_at: Timestamp,
-        audit: AuditRecord,
-    ) -> StoreFuture<'a, ()> {
-        Box::pin(self.reset_insert(hash, id, expires_at, audit))
-    }
-
-    fn find_password_reset<'a>(&'a self, hash: &'a str, now: Timestamp) -> StoreFuture<'a, Option<AccountId>> {
-        Box::pin(self.reset_find(hash, now))
-    }
-
-    fn consume_password_reset<'a>(
-        &'a self,
-        hash: &'a str,
-        now: Timestamp,
-        password_hash: &'a str,
-        audit: AuditRecord,
-    ) -> StoreFuture<'a, ()> {
-        Box::pin(self.reset_consume(hash, now, password_hash, audit))
-    }
-
-    fn insert_session<'a>(&'a self, s: &'a Session, audit: AuditRecord) -> StoreFuture<'a, ()> {
-        Box::pin(self.session_insert(s, audit))
-    }
-
-    fn find_session<'a>(&'a self, id_hash: &'a str) -> StoreFuture<'a, Option<Session>> {
-        Box::pin(self.session_find(id_hash))
-    }
-
-    fn delete_session<'a>(&'a self, id_hash: &'a str, audit: AuditRecord) -> StoreFuture<'a, ()> {
-        Box::pin(self.session_delete(id_hash, audit))
-    }
-
-    fn list_tokens(&self, account: AccountId) -> StoreFuture<'_, Vec<ApiToken>> {
-        Box::pin(self.tokens_of(account))
-    }
-
-    fn find_token(&self, id: TokenId) -> StoreFuture<'_, Option<ApiToken>> {
-        Box::pin(self.token_by("id", id.to_string()))
-    }
-
-    fn find_token_by_hash<'a>(&'a self, hash: &'a str) -> StoreFuture<'a, Option<ApiToken>> {
-        Box::pin(self.token_by("token_hash", hash.to_string()))
-    }
-
-    fn insert_token<'a>(&'a self, t: &'a ApiToken, hash: &'a str, audit: AuditRecord) -> StoreFuture<'a, ()> {
-        Box::pin(self.token_insert(t, hash, audit))
-    }
-
-    fn revoke_token<'a>(&'a self, after: &'a ApiToken, audit: AuditRecord) -> StoreFuture<'a, ()> {
-        Box::pin(self.token_revoke(after, audit))
+    fn write(&self) -> StoreFuture<'_, Box<dyn Writer>> {
+        Box::pin(async move { Ok(Box::new(Unit(self.begin_write().await?)) as Box<dyn Writer>) })
     }
 
     fn touch_token(&self, id: TokenId, now: Timestamp) -> StoreFuture<'_, ()> {
-        Box::pin(self.token_touch(id, now))
-    }
-
-    fn list_audit<'a>(&'a self, filter: &'a AuditFilter, page: PageRequest) -> StoreFuture<'a, Paged<AuditEntry>> {
-        Box::pin(self.audit_list(filter, page))
+        Box::pin(async move {
+            let mut conn = self.pool.acquire().await.map_err(map_err)?;
+            accounts::touch_token(&mut conn, id, now).await
+        })
     }
 
     fn audit_batch(&self, after_seq: i64, limit: i64) -> StoreFuture<'_, Vec<AuditEntry>> {
         Box::pin(self.audit_after(after_seq, limit))
     }
+}
 
-    fn append_audit(&self, records: Vec<AuditRecord>) -> StoreFuture<'_, ()> {
-        Box::pin(self.audit_append(records))
+impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
+    fn counts(&mut self) -> StoreFuture<'_, Counts> {
+        Box::pin(audit::counts(self.c()))
+    }
+
+    fn list_people<'a>(&'a mut self, filter: &'a PeopleFilter, page: PageRequest) -> StoreFuture<'a, Paged<Person>> {
+        Box::pin(people::list(self.c(), filter, page))
+    }
+
+    fn find_person(&mut self, id: PersonId) -> StoreFuture<'_, Option<Person>> {
+        Box::pin(people::by(self.c(), "id", id.to_string()))
+    }
+
+    fn find_person_by_email<'a>(&'a mut self, email: &'a str) -> StoreFuture<'a, Option<Person>> {
+        Box::pin(people::by(self.c(), "email", email.to_lowercase()))
+    }
+
+    fn list_departments(&mut self) -> StoreFuture<'_, Vec<Department>> {
+        Box::pin(org::departments(self.c(), None))
+    }
+
+    fn find_department(&mut self, id: DepartmentId) -> StoreFuture<'_, Option<Department>> {
+        Box::pin(async move { first(org::departments(self.c(), Some(id.to_string())).await) })
+    }
+
+    fn list_areas(&mut self) -> StoreFuture<'_, Vec<Area>> {
+        Box::pin(org::areas(self.c(), None))
+    }
+
+    fn find_area(&mut self, id: AreaId) -> StoreFuture<'_, Option<Area>> {
+        Box::pin(async move { first(org::areas(self.c(), Some(id.to_string())).await) })
+    }
+
+    fn list_area_members(&mut self, area: AreaId) -> StoreFuture<'_, Vec<AreaMember>> {
+        Box::pin(org::area_members(self.c(), area))
+    }
+
+    fn list_accounts<'a>(&'a mut self, q: Option<&'a str>, page: PageRequest) -> StoreFuture<'a, Paged<Account>> {
+        Box::pin(accounts::list(self.c(), q, page))
+    }
+
+    fn find_account(&mut self, id: AccountId) -> StoreFuture<'_, Option<Account>> {
+        Box::pin(async move { Ok(accounts::by(self.c(), "id", id.to_string()).await?.map(|(a, _)| a)) })
+    }
+
+    fn find_account_for_person(&mut self, person: PersonId) -> StoreFuture<'_, Option<Account>> {
+        Box::pin(async move { Ok(accounts::by(self.c(), "person_id", person.to_string()).await?.map(|(a, _)| a)) })
+    }
+
+    fn find_account_by_email<'a>(&'a mut self, email: &'a str) -> StoreFuture<'a, Option<(Account, Option<String>)>> {
+        Box::pin(accounts::by(self.c(), "email", email.to_lowercase()))
+    }
+
+    fn find_password_reset<'a>(&'a mut self, hash: &'a str, now: Timestamp) -> StoreFuture<'a, Option<AccountId>> {
+        Box::pin(accounts::find_reset(self.c(), hash, now))
+    }
+
+    fn find_session<'a>(&'a mut self, id_hash: &'a str) -> StoreFuture<'a, Option<Session>> {
+        Box::pin(accounts::find_session(self.c(), id_hash))
+    }
+
+    fn list_tokens(&mut self, account: AccountId) -> StoreFuture<'_, Vec<ApiToken>> {
+        Box::pin(accounts::tokens_of(self.c(), account))
+    }
+
+    fn find_token(&mut self, id: TokenId) -> StoreFuture<'_, Option<ApiToken>> {
+        Box::pin(accounts::token_by(self.c(), "id", id.to_string()))
+    }
+
+    fn find_token_by_hash<'a>(&'a mut self, hash: &'a str) -> StoreFuture<'a, Option<ApiToken>> {
+        Box::pin(accounts::token_by(self.c(), "token_hash", hash.to_string()))
+    }
+
+    fn list_audit<'a>(&'a mut self, filter: &'a AuditFilter, page: PageRequest) -> StoreFuture<'a, Paged<AuditEntry>> {
+        Box::pin(audit::list(self.c(), filter, page))
+    }
+}
+
+impl Writer for Unit<WriteTx> {
+    fn audit(&mut self, record: AuditRecord) {
+        self.0.queue(record);
+    }
+
+    fn commit(self: Box<Self>) -> StoreFuture<'static, ()> {
+        Box::pin(self.0.commit())
+    }
+
+    fn insert_person<'a>(&'a mut self, person: &'a Person) -> StoreFuture<'a, ()> {
+        Box::pin(people::insert(self.c(), person))
+    }
+
+    fn update_person<'a>(&'a mut self, before: &'a Person, after: &'a Person) -> StoreFuture<'a, ()> {
+        Box::pin(people::update(self.c(), before, after))
+    }
+
+    fn import_directory<'a>(&'a mut self, departments: &'a [Department], people: &'a [Person]) -> StoreFuture<'a, ()> {
+        Box::pin(people::import_directory(self.c(), departments, people))
+    }
+
+    fn insert_department<'a>(&'a mut self, d: &'a Department) -> StoreFuture<'a, ()> {
+        Box::pin(org::insert_department(self.c(), d))
+    }
+
+    fn update_department<'a>(&'a mut self, before: &'a Department, after: &'a Department) -> StoreFuture<'a, ()> {
+        Box::pin(org::update_department(self.c(), before, after))
+    }
+
+    fn insert_area<'a>(&'a mut self, a: &'a Area) -> StoreFuture<'a, ()> {
+        Box::pin(org::insert_area(self.c(), a))
+    }
+
+    fn update_area<'a>(&'a mut self, before: &'a Area, after: &'a Area) -> StoreFuture<'a, ()> {
+        Box::pin(org::update_area(self.c(), before, after))
+    }
+
+    fn insert_area_member<'a>(&'a mut self, m: &'a AreaMember) -> StoreFuture<'a, ()> {
+        Box::pin(org::insert_area_member(self.c(), m))
+    }
+
+    fn delete_area_member(&mut self, area: AreaId, person: PersonId) -> StoreFuture<'_, ()> {
+        Box::pin(org::delete_area_member(self.c(), area, person))
+    }
+
+    fn insert_account<'a>(&'a mut self, a: &'a Account, password_hash: Option<&'a str>) -> StoreFuture<'a, ()> {
+        Box::pin(accounts::insert(self.c(), a, password_hash))
+    }
+
+    fn update_account<'a>(&'a mut self, before: &'a Account, after: &'a Account) -> StoreFuture<'a, ()> {
+        Box::pin(accounts::update(self.c(), before, after))
+    }
+
+    fn set_password_hash<'a>(&'a mut self, id: AccountId, hash: &'a str) -> StoreFuture<'a, ()> {
+        Box::pin(accounts::set_password_hash(self.c(), id, hash))
+    }
+
+    fn insert_password_reset<'a>(
+        &'a mut self,
+        hash: &'a str,
+        id: AccountId,
+        created_at: Timestamp,
+        expires_at: Timestamp,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(accounts::insert_reset(self.c(), hash, id, created_at, expires_at))
+    }
+
+    fn consume_password_reset<'a>(&'a mut self, hash: &'a str, now: Timestamp) -> StoreFuture<'a, AccountId> {
+        Box::pin(accounts::consume_reset(self.c(), hash, now))
+    }
+
+    fn insert_session<'a>(&'a mut self, s: &'a Session) -> StoreFuture<'a, ()> {
+        Box::pin(accounts::insert_session(self.c(), s))
+    }
+
+    fn delete_session<'a>(&'a mut self, id_hash: &'a str) -> StoreFuture<'a, ()> {
+        Box::pin(accounts::delete_session(self.c(), id_hash))
+    }
+
+    fn insert_token<'a>(&'a mut self, t: &'a ApiToken, hash: &'a str) -> StoreFuture<'a, ()> {
+        Box::pin(accounts::insert_token(self.c(), t, hash))
+    }
+
+    fn revoke_token<'a>(&'a mut self, after: &'a ApiToken) -> StoreFuture<'a, ()> {
+        Box::pin(accounts::revoke_token(self.c(), after))
     }
 }

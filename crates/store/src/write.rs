@@ -1,38 +1,77 @@
 //! Write transactions and the audit-chain append that every write ends with.
 //!
-//! SQLite: `BEGIN IMMEDIATE` takes the single write lock up front. PostgreSQL: the
-//! transaction locks `audit_log` in EXCLUSIVE mode (reads still proceed) before it reads the
-//! chain head, so concurrent writers, also on other instances, append one after the other.
+//! SQLite: writers queue in the process, then `BEGIN IMMEDIATE` takes the single write lock up
+//! front. PostgreSQL: the transaction locks `audit_log` in EXCLUSIVE mode (reads still
+//! proceed) before it reads the chain head, so concurrent writers, also on other instances,
+//! append one after the other.
 
 use bulwark_core::StoreError;
 use bulwark_core::audit::{AuditEntry, AuditRecord, GENESIS_HASH};
 use bulwark_core::store::Backend;
 use bulwark_core::time_util::to_micros;
 use sqlx::{Any, AnyConnection, Row, Transaction};
+use std::ops::{Deref, DerefMut};
+use tokio::sync::OwnedMutexGuard;
 
 use crate::SqlStore;
 
 pub(crate) type Tx = Transaction<'static, Any>;
 
+/// The write transaction of one operation, its queued audit records, and (on SQLite) this
+/// writer's turn in the process-wide queue, held until commit or rollback.
+pub(crate) struct WriteTx {
+    tx: Tx,
+    queued: Vec<AuditRecord>,
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
 impl SqlStore {
-    pub(crate) async fn begin_write(&self) -> Result<Tx, StoreError> {
+    /// Opens a write transaction. On SQLite writers first wait their turn in a fair in-process
+    /// queue, so they never sleep in SQLite's busy handler; on PostgreSQL the transaction
+    /// locks `audit_log` (reads still proceed), which orders writers across instances too.
+    pub(crate) async fn begin_write(&self) -> Result<WriteTx, StoreError> {
         match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(map_err),
+            Backend::Sqlite => {
+                let turn = self.write_turn.clone().lock_owned().await;
+                let tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)?;
+                Ok(WriteTx { tx, queued: Vec::new(), _turn: Some(turn) })
+            }
             Backend::Postgres => {
                 let mut tx = self.pool.begin().await.map_err(map_err)?;
                 sqlx::query("LOCK TABLE audit_log IN EXCLUSIVE MODE").execute(&mut *tx).await.map_err(map_err)?;
-                Ok(tx)
+                Ok(WriteTx { tx, queued: Vec::new(), _turn: None })
             }
         }
     }
+}
 
-    /// Appends the records to the chain and commits. Every write goes through here.
-    pub(crate) async fn commit_with_audit(&self, mut tx: Tx, records: Vec<AuditRecord>) -> Result<(), StoreError> {
-        if records.is_empty() {
+impl WriteTx {
+    pub(crate) fn queue(&mut self, record: AuditRecord) {
+        self.queued.push(record);
+    }
+
+    /// Appends the queued records to the chain and commits. Every write ends here; a write
+    /// without an audit record is refused (and rolled back).
+    pub(crate) async fn commit(mut self) -> Result<(), StoreError> {
+        if self.queued.is_empty() {
             return Err(StoreError::Other(anyhow::anyhow!("refusing a write without an audit record")));
         }
-        append(&mut tx, records).await?;
-        tx.commit().await.map_err(map_err)
+        let records = std::mem::take(&mut self.queued);
+        append(&mut self.tx, records).await?;
+        self.tx.commit().await.map_err(map_err)
+    }
+}
+
+impl Deref for WriteTx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.tx
+    }
+}
+
+impl DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.tx
     }
 }
 

@@ -2,11 +2,11 @@
 //! `BULWARK_TEST_POSTGRES_URL` is set).
 
 use bulwark_core::accounts::{self, NewAccountInput, NewTokenInput};
-use bulwark_core::audit::{AuditFilter, AuditRecord};
+use bulwark_core::audit::AuditFilter;
 use bulwark_core::org::{self, AreaInput, AreaMemberInput, DepartmentInput};
 use bulwark_core::page::{PageRequest, SortDir};
 use bulwark_core::people::{self, PeopleFilter, PeopleSort, PersonInput, PersonStatus};
-use bulwark_core::store::Backend;
+use bulwark_core::store::{Backend, Reader};
 use bulwark_core::{Actor, CoreError, Store, StoreError, time_util};
 use bulwark_testkit::{TestDb, backends};
 use std::sync::Arc;
@@ -15,8 +15,13 @@ fn person(name: &str, email: &str) -> PersonInput {
     PersonInput { name: name.into(), email: email.into(), ..Default::default() }
 }
 
+/// A connection for reads.
+async fn r(store: &dyn Store) -> Box<dyn Reader> {
+    store.read().await.expect("read connection")
+}
+
 async fn audit_count(store: &dyn Store) -> i64 {
-    store.counts().await.unwrap().audit_entries
+    r(store).await.counts().await.unwrap().audit_entries
 }
 
 #[tokio::test]
@@ -42,35 +47,38 @@ async fn people_filter_sort_and_paginate_alike_on_every_backend() {
             }
             people::create(s, &actor, time_util::now(), &input).await.unwrap();
         }
-        let all = s.list_people(&PeopleFilter::default(), PageRequest::new(Some(1), Some(2))).await.unwrap();
+        let all = r(s).await.list_people(&PeopleFilter::default(), PageRequest::new(Some(1), Some(2))).await.unwrap();
         assert_eq!((all.total, all.items.len(), all.pages()), (5, 2, 3), "{backend:?}");
         assert_eq!(all.items[0].name, "Ada Lovelace");
-        let page3 = s.list_people(&PeopleFilter::default(), PageRequest::new(Some(3), Some(2))).await.unwrap();
+        let page3 = r(s).await.list_people(&PeopleFilter::default(), PageRequest::new(Some(3), Some(2))).await.unwrap();
         assert_eq!(page3.items.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["Linus Torvalds"]);
 
         let search = PeopleFilter { q: Some("LOVE".into()), ..Default::default() };
         assert_eq!(
-            s.list_people(&search, PageRequest::default()).await.unwrap().total,
+            r(s).await.list_people(&search, PageRequest::default()).await.unwrap().total,
             1,
             "case-insensitive search on {backend:?}"
         );
         let literal = PeopleFilter { q: Some("100%_".into()), ..Default::default() };
         assert_eq!(
-            s.list_people(&literal, PageRequest::default()).await.unwrap().total,
+            r(s).await.list_people(&literal, PageRequest::default()).await.unwrap().total,
             1,
             "wildcards are literal on {backend:?}"
         );
         let wildcard = PeopleFilter { q: Some("%".into()), ..Default::default() };
-        assert_eq!(s.list_people(&wildcard, PageRequest::default()).await.unwrap().total, 1);
+        assert_eq!(r(s).await.list_people(&wildcard, PageRequest::default()).await.unwrap().total, 1);
 
         let in_dept = PeopleFilter { department_id: Some(dept.id), ..Default::default() };
-        let found = s.list_people(&in_dept, PageRequest::default()).await.unwrap();
+        let found = r(s).await.list_people(&in_dept, PageRequest::default()).await.unwrap();
         assert_eq!(found.total, 3);
         assert!(found.items.iter().all(|p| p.department_name.as_deref() == Some("Engineering")));
 
         let desc = PeopleFilter { sort: PeopleSort::Name, dir: SortDir::Desc, ..Default::default() };
-        assert_eq!(s.list_people(&desc, PageRequest::default()).await.unwrap().items[0].name, "Linus Torvalds");
-        assert_eq!(s.list_departments().await.unwrap()[0].people_count, 3);
+        assert_eq!(
+            r(s).await.list_people(&desc, PageRequest::default()).await.unwrap().items[0].name,
+            "Linus Torvalds"
+        );
+        assert_eq!(r(s).await.list_departments().await.unwrap()[0].people_count, 3);
     }
 }
 
@@ -102,15 +110,19 @@ async fn every_write_lands_with_exactly_one_audit_entry_and_the_chain_verifies()
             s,
             &actor,
             now,
-            &DepartmentInput { name: "Research".into(), head_person_id: p.id.to_string() },
+            &DepartmentInput { name: "Research".into(), head_person_id: p.id.to_string(), version: None },
         )
         .await
         .unwrap();
         step("department.create", audit_count(s).await);
-        let a =
-            org::create_area(s, &actor, now, &AreaInput { name: "Offensive".into(), description: "Red team".into() })
-                .await
-                .unwrap();
+        let a = org::create_area(
+            s,
+            &actor,
+            now,
+            &AreaInput { name: "Offensive".into(), description: "Red team".into(), version: None },
+        )
+        .await
+        .unwrap();
         step("area.create", audit_count(s).await);
         org::add_area_member(
             s,
@@ -140,11 +152,12 @@ async fn every_write_lands_with_exactly_one_audit_entry_and_the_chain_verifies()
         accounts::revoke_token(s, &owner, now, token.id).await.unwrap();
         step("token.revoke", audit_count(s).await);
 
-        let updated = s.get_person(p.id).await.unwrap();
+        let updated = r(s).await.get_person(p.id).await.unwrap();
         assert_eq!((updated.name.as_str(), updated.status), ("Ada King", PersonStatus::Offboarding));
-        assert_eq!(s.get_department(d.id).await.unwrap().head_name.as_deref(), Some("Ada King"));
+        assert_eq!(r(s).await.get_department(d.id).await.unwrap().head_name.as_deref(), Some("Ada King"));
 
-        let history = s
+        let history = r(s)
+            .await
             .list_audit(
                 &AuditFilter {
                     entity_type: Some("person".into()),
@@ -178,20 +191,28 @@ async fn a_failed_write_changes_nothing_and_logs_nothing() {
         stale.updated_at = time_util::from_micros(1);
         let mut after = p.clone();
         after.name = "Mallory".into();
-        let audit =
-            AuditRecord::new(&actor, time_util::now(), "person.update", "person", p.id, Some(&stale), Some(&after));
-        assert!(matches!(s.update_person(&stale, &after, audit).await, Err(StoreError::Conflict(_))), "{backend:?}");
+        let mut tx = s.write().await.unwrap();
+        assert!(matches!(tx.update_person(&stale, &after).await, Err(StoreError::Conflict(_))), "{backend:?}");
+        drop(tx);
 
         // A duplicate e-mail at the database level is a conflict too, and rolls back.
         let mut dup = p.clone();
         dup.id = bulwark_core::ids::PersonId::new();
-        let audit =
-            AuditRecord::new(&actor, time_util::now(), "person.create", "person", dup.id, None::<&()>, Some(&dup));
-        assert!(matches!(s.insert_person(&dup, audit).await, Err(StoreError::Conflict(_))));
+        let mut tx = s.write().await.unwrap();
+        assert!(matches!(tx.insert_person(&dup).await, Err(StoreError::Conflict(_))));
+        drop(tx);
 
-        assert_eq!(s.get_person(p.id).await.unwrap().name, "Ada");
+        // A write whose operation queued no audit record is refused at commit and rolled back.
+        let mut tx = s.write().await.unwrap();
+        let mut quiet = p.clone();
+        quiet.id = bulwark_core::ids::PersonId::new();
+        quiet.email = "quiet@example.com".into();
+        tx.insert_person(&quiet).await.unwrap();
+        assert!(tx.commit().await.is_err(), "a write without an audit record is refused on {backend:?}");
+        assert!(r(s).await.find_person(quiet.id).await.unwrap().is_none());
+
+        assert_eq!(r(s).await.get_person(p.id).await.unwrap().name, "Ada");
         assert_eq!(audit_count(s).await, before, "no audit entry for a write that did not happen on {backend:?}");
-        assert!(s.append_audit(vec![]).await.is_err(), "a write without an audit record is refused");
     }
 }
 
@@ -216,7 +237,7 @@ async fn concurrent_writers_append_one_linear_chain() {
         for t in tasks {
             t.await.unwrap();
         }
-        assert_eq!(store.counts().await.unwrap().people, 120);
+        assert_eq!(r(store.as_ref()).await.counts().await.unwrap().people, 120);
         assert_eq!(db.store.verify_audit_chain().await.unwrap(), Ok(120), "one linear chain on {backend:?}");
     }
 }
@@ -324,8 +345,16 @@ async fn sessions_tokens_and_set_password_links_work_once_and_store_only_hashes(
             accounts::token_actor(s, now + time::Duration::days(31), &token_secret.0).await.unwrap().is_none(),
             "tokens expire"
         );
-        assert!(s.find_token_by_hash(&token_secret.0).await.unwrap().is_none(), "the raw token is not stored");
-        assert!(s.find_token(token.id).await.unwrap().unwrap().last_used_at.is_some(), "use is recorded");
+        assert!(r(s).await.find_token_by_hash(&token_secret.0).await.unwrap().is_none(), "the raw token is not stored");
+        // Last use is recorded at most once a minute, so reads stay reads.
+        let token_text = token_secret.0.as_str();
+        let use_at = |t| async move { accounts::token_actor(s, t, token_text).await.unwrap().unwrap().1 };
+        assert_eq!(use_at(now).await, Some(token.id), "a first use is to be recorded");
+        s.touch_token(token.id, now).await.unwrap();
+        let recorded = r(s).await.find_token(token.id).await.unwrap().unwrap().last_used_at;
+        assert_eq!(recorded.map(time_util::to_micros), Some(time_util::to_micros(now)), "{backend:?}");
+        assert_eq!(use_at(now + time::Duration::seconds(30)).await, None, "not again within a minute");
+        assert_eq!(use_at(now + time::Duration::seconds(61)).await, Some(token.id));
         accounts::revoke_token(s, &actor, now, token.id).await.unwrap();
         assert!(accounts::token_actor(s, now, &token_secret.0).await.unwrap().is_none(), "revoked tokens stop working");
 
@@ -344,17 +373,127 @@ async fn a_new_instance_gets_the_default_security_areas_once() {
         let now = time_util::now();
         assert_eq!(org::ensure_default_areas(&db.store, now).await.unwrap(), 4);
         assert_eq!(org::ensure_default_areas(&db.store, now).await.unwrap(), 0);
-        let names: Vec<_> = db.store.list_areas().await.unwrap().into_iter().map(|a| a.name).collect();
+        let names: Vec<_> = r(&db.store).await.list_areas().await.unwrap().into_iter().map(|a| a.name).collect();
         assert_eq!(
             names,
             ["Application security", "Defensive security", "Governance, risk & compliance", "Offensive security"]
         );
-        let history = db
-            .store
+        let history = r(&db.store)
+            .await
             .list_audit(&AuditFilter { entity_type: Some("area".into()), ..Default::default() }, PageRequest::default())
             .await
             .unwrap();
         assert_eq!(history.total, 4, "{backend:?}");
         assert!(history.items.iter().all(|e| e.actor_label == "bulwark"));
+    }
+}
+
+/// Makes every insert into `table` fail inside the database, as a crash or a constraint
+/// would in the middle of an operation.
+async fn fail_inserts_into(db: &TestDb, table: &str) {
+    let sql = match db.backend {
+        Backend::Sqlite => {
+            format!("CREATE TRIGGER forced_failure BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'forced'); END;")
+        }
+        Backend::Postgres => format!(
+            "CREATE FUNCTION forced_failure() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'forced'; END $$ LANGUAGE plpgsql; \
+             CREATE TRIGGER forced_failure BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION forced_failure();"
+        ),
+    };
+    db.store.execute_raw(&sql).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_operation_that_fails_halfway_leaves_nothing_behind() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let s: &dyn Store = &db.store;
+        let before = audit_count(s).await;
+        // Creating an account for a new person writes the person, the account and its
+        // set-password link; the third write fails.
+        fail_inserts_into(&db, "password_resets").await;
+        let input = NewAccountInput {
+            email: "zoë.ørsted@example.com".into(),
+            name: "Zoë Ørsted".into(),
+            roles: vec!["employee".into()],
+            ..Default::default()
+        };
+        let failed = accounts::create_account(s, &Actor::cli(), time_util::now(), &input).await;
+        assert!(failed.is_err(), "{backend:?}");
+        let mut reader = r(s).await;
+        assert!(reader.find_person_by_email("zoë.ørsted@example.com").await.unwrap().is_none(), "{backend:?}");
+        assert!(reader.find_account_by_email("zoë.ørsted@example.com").await.unwrap().is_none(), "{backend:?}");
+        assert_eq!(audit_count(s).await, before, "no audit entry for a rolled-back operation on {backend:?}");
+        assert_eq!(db.store.verify_audit_chain().await.unwrap(), Ok(before as u64));
+
+        // The same operation succeeds once the failure is gone, committing everything at once.
+        let drop_trigger = match backend {
+            Backend::Sqlite => "DROP TRIGGER forced_failure",
+            Backend::Postgres => "DROP TRIGGER forced_failure ON password_resets",
+        };
+        db.store.execute_raw(drop_trigger).await.unwrap();
+        let (account, link) = accounts::create_account(s, &Actor::cli(), time_util::now(), &input).await.unwrap();
+        assert!(link.is_some());
+        assert_eq!(account.name, "Zoë Ørsted");
+        assert_eq!(audit_count(s).await, before + 3, "person, account and link on {backend:?}");
+        assert_eq!(db.store.verify_audit_chain().await.unwrap(), Ok(before as u64 + 3));
+    }
+}
+
+#[tokio::test]
+async fn a_stale_edit_is_refused_and_overwrites_nothing() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let s: &dyn Store = &db.store;
+        let actor = Actor::cli();
+        let p =
+            people::create(s, &actor, time_util::now(), &person("Łukasz Nowak", "lukasz@example.com")).await.unwrap();
+        let opened = bulwark_core::version::version_of(p.updated_at);
+        // Someone else saves first.
+        let theirs =
+            PersonInput { version: Some(opened.clone()), ..person("Łukasz Nowak-Kowalski", "lukasz@example.com") };
+        people::update(s, &actor, time_util::now(), p.id, &theirs).await.unwrap();
+        // The edit based on the version that was opened is refused.
+        let mine = PersonInput { version: Some(opened), ..person("李雷", "lukasz@example.com") };
+        let refused = people::update(s, &actor, time_util::now(), p.id, &mine).await;
+        assert!(matches!(refused, Err(CoreError::Stale(_))), "{backend:?}: {refused:?}");
+        assert_eq!(r(s).await.get_person(p.id).await.unwrap().name, "Łukasz Nowak-Kowalski", "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_new_set_password_link_or_a_new_password_ends_earlier_links() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let s: &dyn Store = &db.store;
+        let now = time_util::now();
+        let input = NewAccountInput {
+            email: "li.lei@example.com".into(),
+            name: "李雷".into(),
+            roles: vec!["employee".into()],
+            ..Default::default()
+        };
+        let (account, first) = accounts::create_account(s, &Actor::cli(), now, &input).await.unwrap();
+        let first = first.unwrap();
+        let second = accounts::issue_password_reset(s, &Actor::cli(), now, account.id).await.unwrap();
+        assert!(!accounts::password_reset_is_live(s, now, &first.0).await.unwrap(), "superseded on {backend:?}");
+        assert!(accounts::password_reset_is_live(s, now, &second.0).await.unwrap());
+        let owner = account.actor(bulwark_core::access::Via::Session);
+        let third = accounts::issue_password_reset(s, &Actor::cli(), now, account.id).await.unwrap();
+        accounts::complete_password_reset(s, now, &third.0, "a long new password", "a long new password")
+            .await
+            .unwrap();
+        let fourth = accounts::issue_password_reset(s, &Actor::cli(), now, account.id).await.unwrap();
+        accounts::change_password(
+            s,
+            &owner,
+            now,
+            "a long new password",
+            "another long password",
+            "another long password",
+        )
+        .await
+        .unwrap();
+        assert!(!accounts::password_reset_is_live(s, now, &fourth.0).await.unwrap(), "a new password ends links");
     }
 }

@@ -44,13 +44,14 @@ impl TestApp {
         TestClient::new(&self.base)
     }
 
-    /// A client signed in through the login form as a new account with these roles.
+    /// A client signed in through the login form as a new account with these roles. Like a
+    /// page's script, it sends the session's CSRF token with every API write.
     pub async fn signed_in(&self, email: &str, roles: &[&str]) -> TestClient {
         crate::create_account(self.store(), email, roles, crate::PASSWORD).await;
         let c = self.client();
         let res = c.login(email, crate::PASSWORD).await;
         assert_eq!(res.status(), 303, "login of {email} failed");
-        c
+        c.with_api_csrf().await
     }
 
     /// Stops the server, letting in-flight requests finish.
@@ -83,17 +84,46 @@ async fn spawn_on(db: Arc<TestDb>) -> TestApp {
 /// An HTTP client with a cookie jar that does not follow redirects (tests look at them).
 pub struct TestClient {
     pub http: reqwest::Client,
+    /// The same cookie jar without the CSRF header, for checking that writes need it.
+    pub without_csrf: reqwest::Client,
+    jar: Arc<reqwest::cookie::Jar>,
     base: String,
+}
+
+fn build_client(jar: &Arc<reqwest::cookie::Jar>, headers: reqwest::header::HeaderMap) -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
 }
 
 impl TestClient {
     pub fn new(base: &str) -> Self {
-        let http = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
-        Self { http, base: base.to_string() }
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let http = build_client(&jar, Default::default());
+        Self { without_csrf: http.clone(), http, jar, base: base.to_string() }
+    }
+
+    /// This client, sending the signed-in session's CSRF token (from `/api/v1/me`) in the
+    /// `X-CSRF-Token` header of every request.
+    pub async fn with_api_csrf(self) -> Self {
+        let me: serde_json::Value = self.get("/api/v1/me").await.json().await.expect("me");
+        let token = me["csrf_token"].as_str().expect("a session has a CSRF token");
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-csrf-token", token.parse().expect("header value"));
+        Self { http: build_client(&self.jar, headers), ..self }
+    }
+
+    /// Sends a JSON POST.
+    pub async fn api_post(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.http.post(self.url(path)).json(body).send().await.expect("POST")
+    }
+
+    /// A JSON PUT, to add headers to before sending.
+    pub fn api_put(&self, path: &str, body: &serde_json::Value) -> reqwest::RequestBuilder {
+        self.http.put(self.url(path)).json(body)
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -147,7 +147,18 @@ pub async fn authorize(State(app): State<AppState>, jar: CookieJar, mut req: Req
         .map(|t| t.trim().to_string());
     if let Some(token) = bearer {
         match accounts::token_actor(app.store.as_ref(), now, &token).await {
-            Ok(Some(a)) => actor = Some(a),
+            Ok(Some((a, stale_use))) => {
+                actor = Some(a);
+                // Last use is recorded at most once a minute, off the request path.
+                if let Some(id) = stale_use {
+                    let store = app.store.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = store.touch_token(id, now).await {
+                            tracing::warn!(error = %e, "could not record a token's last use");
+                        }
+                    });
+                }
+            }
             Ok(None) => return deny(api, StatusCode::UNAUTHORIZED, &path),
             Err(e) => return ApiError::from(e).with_instance(&path).into_response(),
         }

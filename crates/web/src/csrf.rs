@@ -1,7 +1,10 @@
-//! CSRF protection for every form post: the form's `csrf` field must equal the session's
-//! token (or, before sign-in, the value of the pre-session cookie). JSON API calls need no
-//! token: they require `Content-Type: application/json` or a bearer token, which a
-//! cross-site form cannot send.
+//! CSRF protection for every cookie-authenticated write.
+//!
+//! Forms: the `csrf` field must equal the session's token (or, before sign-in, the value of
+//! the pre-session cookie). API: a POST, PUT, PATCH or DELETE authenticated by the session
+//! cookie (no bearer token) must carry the session's token in the `X-CSRF-Token` header,
+//! which another origin can neither read nor send; `/api/v1/me` tells a signed-in page its
+//! token. Calls with a bearer token need none: a browser never adds one by itself.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
@@ -12,13 +15,18 @@ use axum_extra::extract::CookieJar;
 use subtle::ConstantTimeEq;
 
 use crate::access::{SessionInfo, is_api};
-use crate::error::HtmlError;
+use crate::error::{ApiError, HtmlError};
 
 pub const PRE_SESSION_COOKIE: &str = "bulwark_csrf";
 const MAX_FORM_BYTES: usize = 1024 * 1024;
 
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
 pub async fn verify(req: Request, next: Next) -> Response {
-    if req.method() != Method::POST || is_api(req.uri().path()) {
+    if is_api(req.uri().path()) {
+        return verify_api(req, next).await;
+    }
+    if req.method() != Method::POST {
         return next.run(req).await;
     }
     let expected = match req.extensions().get::<SessionInfo>() {
@@ -43,6 +51,22 @@ pub async fn verify(req: Request, next: Next) -> Response {
         .into_response();
     }
     next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+async fn verify_api(req: Request, next: Next) -> Response {
+    let writes = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE);
+    let by_cookie = req.extensions().get::<SessionInfo>().map(|s| s.session.csrf_token.clone());
+    if let (true, Some(expected)) = (writes, by_cookie) {
+        let given = req.headers().get(CSRF_HEADER).map(|v| v.as_bytes()).unwrap_or_default();
+        if expected.is_empty() || !bool::from(expected.as_bytes().ct_eq(given)) {
+            let path = req.uri().path().to_string();
+            return ApiError::status(StatusCode::FORBIDDEN)
+                .with_detail("a write authenticated by the session cookie needs the X-CSRF-Token header")
+                .with_instance(&path)
+                .into_response();
+        }
+    }
+    next.run(req).await
 }
 
 fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {

@@ -55,6 +55,7 @@ impl ApiError {
             StatusCode::FORBIDDEN => ("forbidden", "You do not have permission for this"),
             StatusCode::NOT_FOUND => ("not-found", "Not found"),
             StatusCode::CONFLICT => ("conflict", "Conflict"),
+            StatusCode::PRECONDITION_FAILED => ("precondition-failed", "The record changed since the version you sent"),
             StatusCode::PAYLOAD_TOO_LARGE => ("too-large", "Request body too large"),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported-media-type", "Expected Content-Type: application/json"),
             StatusCode::TOO_MANY_REQUESTS => ("rate-limited", "Too many attempts; wait a minute"),
@@ -72,6 +73,11 @@ impl ApiError {
         e
     }
 
+    pub fn with_detail(mut self, detail: &str) -> Self {
+        self.0.detail = Some(detail.to_string());
+        self
+    }
+
     pub fn with_instance(mut self, path: &str) -> Self {
         self.0.instance = Some(path.to_string());
         self
@@ -86,6 +92,7 @@ impl From<CoreError> for ApiError {
             CoreError::NotFound => Self::status(StatusCode::NOT_FOUND),
             CoreError::Invalid(errors) => Self::invalid(errors),
             CoreError::Conflict(what) => Self::new(StatusCode::CONFLICT, "conflict", "Conflict", Some(what)),
+            CoreError::Stale(what) => Self::new(StatusCode::CONFLICT, "stale", "Changed meanwhile", Some(what)),
             CoreError::Store(StoreError::Unavailable(cause)) => {
                 tracing::error!(%cause, "database unavailable");
                 Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Database unavailable", None)
@@ -205,7 +212,9 @@ impl From<CoreError> for HtmlError {
             CoreError::Unauthenticated => Self::Login,
             CoreError::Forbidden(_) => Self::forbidden(),
             CoreError::NotFound => Self::not_found(),
-            CoreError::Conflict(what) => Self::Page(StatusCode::CONFLICT, "Conflict".into(), what),
+            CoreError::Conflict(what) | CoreError::Stale(what) => {
+                Self::Page(StatusCode::CONFLICT, "Conflict".into(), what)
+            }
             CoreError::Invalid(errs) => Self::Page(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "Invalid input".into(),

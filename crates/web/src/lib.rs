@@ -53,17 +53,22 @@ pub struct AppState {
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
      font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// The document, the router and the route table of every page and API route.
+fn app_routes() -> (utoipa::openapi::OpenApi, Router<AppState>, access::RouteTable) {
+    let (router, table) = pages::routes(api::routes(access::Routes::new(api::openapi()))).finish();
+    let (router, mut openapi) = router.split_for_parts();
+    utoipa::Modify::modify(&api::contract::ContractResponses, &mut openapi);
+    (openapi, router, table)
+}
+
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    let (router, _) = pages::routes(api::routes(access::Routes::new(api::openapi()))).finish();
-    router.split_for_parts().1
+    app_routes().0
 }
 
 /// Builds the whole application: routes, authorization, and the middleware stack.
 pub fn app(store: Arc<dyn Store>, config: WebConfig) -> (Router, Arc<RouteTable>) {
-    let routes = pages::routes(api::routes(access::Routes::new(api::openapi())));
-    let (router, table) = routes.finish();
-    let (router, openapi) = router.split_for_parts();
+    let (openapi, router, table) = app_routes();
     let docs: Router<AppState> = Router::from(api::swagger(openapi)).layer(SetResponseHeaderLayer::overriding(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(

@@ -1,8 +1,8 @@
 //! `/api/v1/me`, `/api/v1/accounts` and `/api/v1/tokens`.
 
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::{Extension, Json};
 use bulwark_core::access::Via;
 use bulwark_core::accounts::{self, AccountUpdateInput, NewAccountInput, NewTokenInput};
 use bulwark_core::ids::{AccountId, TokenId};
@@ -12,14 +12,15 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::dto::*;
-use super::parse_id;
+use super::{IfMatch, parse_id, with_etag};
 use crate::AppState;
-use crate::access::CurrentActor;
+use crate::access::{CurrentActor, SessionInfo};
 use crate::error::{ApiError, ApiJson, ApiQuery, Problem};
+use axum::response::Response;
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
     responses((status = 200, body = MeView), (status = 401, body = Problem, content_type = "application/problem+json")))]
-pub async fn me(CurrentActor(actor): CurrentActor) -> Json<MeView> {
+pub async fn me(CurrentActor(actor): CurrentActor, session: Option<Extension<SessionInfo>>) -> Json<MeView> {
     Json(MeView {
         account_id: actor.account_id.map(|a| a.to_string()),
         person_id: actor.person_id.map(|p| p.to_string()),
@@ -30,6 +31,7 @@ pub async fn me(CurrentActor(actor): CurrentActor) -> Json<MeView> {
             _ => "session",
         }
         .into(),
+        csrf_token: session.map(|s| s.session.csrf_token.clone()),
     })
 }
 
@@ -46,9 +48,11 @@ pub struct AccountParams {
     responses((status = 200, body = Page<AccountView>)))]
 pub async fn list_accounts(
     State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
     ApiQuery(p): ApiQuery<AccountParams>,
 ) -> Result<Json<Page<AccountView>>, ApiError> {
-    let found = app.store.list_accounts(p.q.as_deref(), PageRequest::new(p.page, p.per_page)).await?;
+    let page = PageRequest::new(p.page, p.per_page);
+    let found = accounts::list_accounts(app.store.as_ref(), &actor, p.q.as_deref(), page).await?;
     Ok(Json(Page::from_paged(found, AccountView::from)))
 }
 
@@ -77,9 +81,14 @@ pub async fn create_account(
 
 #[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = String, Path)),
     responses((status = 200, body = AccountView), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_account(State(app): State<AppState>, Path(id): Path<String>) -> Result<Json<AccountView>, ApiError> {
+pub async fn get_account(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
     let id: AccountId = parse_id(&id)?;
-    Ok(Json(app.store.get_account(id).await?.into()))
+    let a = accounts::get_account(app.store.as_ref(), &actor, id).await?;
+    Ok(with_etag(a.updated_at, AccountView::from(a)))
 }
 
 #[utoipa::path(put, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = String, Path)), request_body = AccountUpdateBody,
@@ -88,11 +97,18 @@ pub async fn update_account(
     State(app): State<AppState>,
     CurrentActor(actor): CurrentActor,
     Path(id): Path<String>,
+    if_match: IfMatch,
     ApiJson(body): ApiJson<AccountUpdateBody>,
-) -> Result<Json<AccountView>, ApiError> {
+) -> Result<Response, ApiError> {
     let id: AccountId = parse_id(&id)?;
-    let input = AccountUpdateInput { roles: body.roles, status: body.status.unwrap_or_default() };
-    Ok(Json(accounts::update_account(app.store.as_ref(), &actor, now(), id, &input).await?.into()))
+    let input = AccountUpdateInput {
+        roles: body.roles,
+        status: body.status.unwrap_or_default(),
+        version: if_match.or(body.version),
+    };
+    let a =
+        accounts::update_account(app.store.as_ref(), &actor, now(), id, &input).await.map_err(|e| if_match.fail(e))?;
+    Ok(with_etag(a.updated_at, AccountView::from(a)))
 }
 
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/password-reset", tag = "accounts", params(("id" = String, Path)),
@@ -114,7 +130,7 @@ pub async fn list_tokens(
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> Result<Json<Page<TokenView>>, ApiError> {
     let tokens = match actor.account_id {
-        Some(id) => app.store.list_tokens(id).await?,
+        Some(id) => accounts::list_tokens(app.store.as_ref(), &actor, id).await?,
         None => vec![],
     };
     Ok(Json(Page::from_all(tokens, &p, TokenView::from)))

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use bulwark_core::audit::AuditFilter;
+use bulwark_core::audit::{self, AuditFilter};
 use bulwark_core::page::PageRequest;
 use bulwark_core::time_util::parse_time;
 use serde::Deserialize;
@@ -10,6 +10,7 @@ use utoipa::IntoParams;
 
 use super::dto::{AuditEntryView, Page};
 use crate::AppState;
+use crate::access::CurrentActor;
 use crate::error::{ApiError, ApiQuery};
 
 #[derive(Deserialize, IntoParams, Default)]
@@ -60,9 +61,10 @@ impl AuditParams {
     responses((status = 200, description = "Newest first", body = Page<AuditEntryView>)))]
 pub async fn list_audit(
     State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
     ApiQuery(p): ApiQuery<AuditParams>,
 ) -> Result<Json<Page<AuditEntryView>>, ApiError> {
     let filter = p.filter()?;
-    let found = app.store.list_audit(&filter, PageRequest::new(p.page, p.per_page)).await?;
+    let found = audit::list(app.store.as_ref(), &actor, &filter, PageRequest::new(p.page, p.per_page)).await?;
     Ok(Json(Page::from_paged(found, AuditEntryView::from)))
 }

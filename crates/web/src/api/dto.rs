@@ -7,6 +7,7 @@ use bulwark_core::org::{Area, AreaMember, Department};
 use bulwark_core::page::{PageRequest, Paged};
 use bulwark_core::people::Person;
 use bulwark_core::time_util::rfc3339;
+use bulwark_core::version::version_of;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -57,6 +58,9 @@ pub struct PersonView {
     pub status: String,
     pub created_at: String,
     pub updated_at: String,
+    /// Send it back as `If-Match` (or `version`) when editing, so a concurrent edit is not
+    /// overwritten.
+    pub version: String,
 }
 
 impl From<Person> for PersonView {
@@ -71,6 +75,7 @@ impl From<Person> for PersonView {
             status: p.status.as_str().into(),
             created_at: rfc3339(p.created_at),
             updated_at: rfc3339(p.updated_at),
+            version: version_of(p.updated_at),
         }
     }
 }
@@ -88,6 +93,9 @@ pub struct PersonBody {
     /// onboarding, active (default), offboarding or left
     #[serde(default)]
     pub status: Option<String>,
+    /// The version the edit is based on (from a read); a stale edit answers 409.
+    #[serde(default)]
+    pub version: Option<String>,
 }
 
 impl From<PersonBody> for bulwark_core::people::PersonInput {
@@ -98,6 +106,7 @@ impl From<PersonBody> for bulwark_core::people::PersonInput {
             kind: b.kind.unwrap_or_default(),
             department_id: b.department_id.unwrap_or_default(),
             status: b.status.unwrap_or_default(),
+            version: b.version,
         }
     }
 }
@@ -109,6 +118,7 @@ pub struct DepartmentView {
     pub head_person_id: Option<String>,
     pub head_name: Option<String>,
     pub people_count: i64,
+    pub version: String,
 }
 
 impl From<Department> for DepartmentView {
@@ -119,6 +129,7 @@ impl From<Department> for DepartmentView {
             head_person_id: d.head_person_id.map(|h| h.to_string()),
             head_name: d.head_name,
             people_count: d.people_count,
+            version: version_of(d.updated_at),
         }
     }
 }
@@ -128,6 +139,9 @@ pub struct DepartmentBody {
     pub name: String,
     #[serde(default)]
     pub head_person_id: Option<String>,
+    /// The version the edit is based on; a stale edit answers 409.
+    #[serde(default)]
+    pub version: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -136,11 +150,18 @@ pub struct AreaView {
     pub name: String,
     pub description: String,
     pub member_count: i64,
+    pub version: String,
 }
 
 impl From<Area> for AreaView {
     fn from(a: Area) -> Self {
-        Self { id: a.id.to_string(), name: a.name, description: a.description, member_count: a.member_count }
+        Self {
+            id: a.id.to_string(),
+            version: version_of(a.updated_at),
+            name: a.name,
+            description: a.description,
+            member_count: a.member_count,
+        }
     }
 }
 
@@ -149,6 +170,9 @@ pub struct AreaBody {
     pub name: String,
     #[serde(default)]
     pub description: String,
+    /// The version the edit is based on; a stale edit answers 409.
+    #[serde(default)]
+    pub version: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -185,6 +209,7 @@ pub struct AccountView {
     pub has_password: bool,
     pub last_login_at: Option<String>,
     pub created_at: String,
+    pub version: String,
 }
 
 impl From<Account> for AccountView {
@@ -199,6 +224,7 @@ impl From<Account> for AccountView {
             has_password: a.has_password,
             last_login_at: a.last_login_at.map(rfc3339),
             created_at: rfc3339(a.created_at),
+            version: version_of(a.updated_at),
         }
     }
 }
@@ -228,6 +254,9 @@ pub struct AccountUpdateBody {
     /// active or disabled (unchanged if absent)
     #[serde(default)]
     pub status: Option<String>,
+    /// The version the edit is based on; a stale edit answers 409.
+    #[serde(default)]
+    pub version: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -284,6 +313,8 @@ pub struct MeView {
     pub roles: Vec<String>,
     /// session or token
     pub authenticated_via: String,
+    /// For a session: the token to send as `X-CSRF-Token` with every write.
+    pub csrf_token: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]

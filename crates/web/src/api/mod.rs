@@ -2,12 +2,19 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod contract;
 pub mod dto;
 pub mod org;
 pub mod people;
 
-use axum::http::{Method, StatusCode};
+use axum::Json;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bulwark_core::CoreError;
 use bulwark_core::Permission;
+use bulwark_core::version::version_of;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa_axum::routes;
@@ -91,6 +98,44 @@ pub fn declare_docs(table: RouteTable) -> RouteTable {
         .declare(&format!("{DOCS_PATH}/"), Access::Public, &[Method::GET])
         .declare(&format!("{DOCS_PATH}/{{*rest}}"), Access::Public, &[Method::GET])
         .into_table()
+}
+
+/// The `If-Match` header of an edit: the version (ETag) the client based it on.
+pub struct IfMatch(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let value = parts.headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()).map(|v| {
+            let v = v.trim();
+            let v = v.strip_prefix("W/").unwrap_or(v);
+            v.trim_matches('"').to_string()
+        });
+        Ok(IfMatch(value))
+    }
+}
+
+impl IfMatch {
+    /// The version to check an edit against: the header wins over a version in the body.
+    pub fn or(&self, body: Option<String>) -> Option<String> {
+        self.0.clone().or(body)
+    }
+
+    /// A stale edit answers 412 when the client sent `If-Match`, 409 otherwise.
+    pub fn fail(&self, e: CoreError) -> ApiError {
+        match e {
+            CoreError::Stale(msg) if self.0.is_some() => {
+                ApiError::status(StatusCode::PRECONDITION_FAILED).with_detail(&msg)
+            }
+            other => other.into(),
+        }
+    }
+}
+
+/// A JSON record with its version as the `ETag`.
+pub fn with_etag<T: serde::Serialize>(updated_at: bulwark_core::Timestamp, body: T) -> Response {
+    let etag = format!("\"{}\"", version_of(updated_at));
+    ([(header::ETAG, etag)], Json(body)).into_response()
 }
 
 /// Parses an id from the path; a malformed id is simply not found.

@@ -10,22 +10,24 @@ use bulwark_core::time_util::now;
 use super::dto::{
     AreaBody, AreaMemberBody, AreaMemberView, AreaView, DepartmentBody, DepartmentView, Page, PageParams,
 };
-use super::parse_id;
+use super::{IfMatch, parse_id, with_etag};
 use crate::AppState;
 use crate::access::CurrentActor;
 use crate::error::{ApiError, ApiJson, ApiQuery, Problem};
+use axum::response::Response;
 
 fn department_input(b: DepartmentBody) -> DepartmentInput {
-    DepartmentInput { name: b.name, head_person_id: b.head_person_id.unwrap_or_default() }
+    DepartmentInput { name: b.name, head_person_id: b.head_person_id.unwrap_or_default(), version: b.version }
 }
 
 #[utoipa::path(get, path = "/api/v1/departments", tag = "organisation", params(PageParams),
     responses((status = 200, body = Page<DepartmentView>)))]
 pub async fn list_departments(
     State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> Result<Json<Page<DepartmentView>>, ApiError> {
-    Ok(Json(Page::from_all(app.store.list_departments().await?, &p, DepartmentView::from)))
+    Ok(Json(Page::from_all(org::list_departments(app.store.as_ref(), &actor).await?, &p, DepartmentView::from)))
 }
 
 #[utoipa::path(post, path = "/api/v1/departments", tag = "organisation", request_body = DepartmentBody,
@@ -36,17 +38,19 @@ pub async fn create_department(
     ApiJson(body): ApiJson<DepartmentBody>,
 ) -> Result<(StatusCode, Json<DepartmentView>), ApiError> {
     let d = org::create_department(app.store.as_ref(), &actor, now(), &department_input(body)).await?;
-    Ok((StatusCode::CREATED, Json(app.store.get_department(d.id).await?.into())))
+    Ok((StatusCode::CREATED, Json(org::get_department(app.store.as_ref(), &actor, d.id).await?.into())))
 }
 
 #[utoipa::path(get, path = "/api/v1/departments/{id}", tag = "organisation", params(("id" = String, Path)),
     responses((status = 200, body = DepartmentView), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_department(
     State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
     Path(id): Path<String>,
-) -> Result<Json<DepartmentView>, ApiError> {
+) -> Result<Response, ApiError> {
     let id: DepartmentId = parse_id(&id)?;
-    Ok(Json(app.store.get_department(id).await?.into()))
+    let d = org::get_department(app.store.as_ref(), &actor, id).await?;
+    Ok(with_etag(d.updated_at, DepartmentView::from(d)))
 }
 
 #[utoipa::path(put, path = "/api/v1/departments/{id}", tag = "organisation", params(("id" = String, Path)), request_body = DepartmentBody,
@@ -55,20 +59,25 @@ pub async fn update_department(
     State(app): State<AppState>,
     CurrentActor(actor): CurrentActor,
     Path(id): Path<String>,
+    if_match: IfMatch,
     ApiJson(body): ApiJson<DepartmentBody>,
-) -> Result<Json<DepartmentView>, ApiError> {
+) -> Result<Response, ApiError> {
     let id: DepartmentId = parse_id(&id)?;
-    org::update_department(app.store.as_ref(), &actor, now(), id, &department_input(body)).await?;
-    Ok(Json(app.store.get_department(id).await?.into()))
+    let mut input = department_input(body);
+    input.version = if_match.or(input.version);
+    org::update_department(app.store.as_ref(), &actor, now(), id, &input).await.map_err(|e| if_match.fail(e))?;
+    let d = org::get_department(app.store.as_ref(), &actor, id).await?;
+    Ok(with_etag(d.updated_at, DepartmentView::from(d)))
 }
 
 #[utoipa::path(get, path = "/api/v1/areas", tag = "organisation", params(PageParams),
     responses((status = 200, body = Page<AreaView>)))]
 pub async fn list_areas(
     State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> Result<Json<Page<AreaView>>, ApiError> {
-    Ok(Json(Page::from_all(app.store.list_areas().await?, &p, AreaView::from)))
+    Ok(Json(Page::from_all(org::list_areas(app.store.as_ref(), &actor).await?, &p, AreaView::from)))
 }
 
 #[utoipa::path(post, path = "/api/v1/areas", tag = "organisation", request_body = AreaBody,
@@ -78,21 +87,21 @@ pub async fn create_area(
     CurrentActor(actor): CurrentActor,
     ApiJson(body): ApiJson<AreaBody>,
 ) -> Result<(StatusCode, Json<AreaView>), ApiError> {
-    let a = org::create_area(
-        app.store.as_ref(),
-        &actor,
-        now(),
-        &AreaInput { name: body.name, description: body.description },
-    )
-    .await?;
+    let input = AreaInput { name: body.name, description: body.description, version: None };
+    let a = org::create_area(app.store.as_ref(), &actor, now(), &input).await?;
     Ok((StatusCode::CREATED, Json(a.into())))
 }
 
 #[utoipa::path(get, path = "/api/v1/areas/{id}", tag = "organisation", params(("id" = String, Path)),
     responses((status = 200, body = AreaView), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_area(State(app): State<AppState>, Path(id): Path<String>) -> Result<Json<AreaView>, ApiError> {
+pub async fn get_area(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
     let id: AreaId = parse_id(&id)?;
-    Ok(Json(app.store.get_area(id).await?.into()))
+    let (a, _) = org::get_area(app.store.as_ref(), &actor, id).await?;
+    Ok(with_etag(a.updated_at, AreaView::from(a)))
 }
 
 #[utoipa::path(put, path = "/api/v1/areas/{id}", tag = "organisation", params(("id" = String, Path)), request_body = AreaBody,
@@ -101,30 +110,27 @@ pub async fn update_area(
     State(app): State<AppState>,
     CurrentActor(actor): CurrentActor,
     Path(id): Path<String>,
+    if_match: IfMatch,
     ApiJson(body): ApiJson<AreaBody>,
-) -> Result<Json<AreaView>, ApiError> {
+) -> Result<Response, ApiError> {
     let id: AreaId = parse_id(&id)?;
-    org::update_area(
-        app.store.as_ref(),
-        &actor,
-        now(),
-        id,
-        &AreaInput { name: body.name, description: body.description },
-    )
-    .await?;
-    Ok(Json(app.store.get_area(id).await?.into()))
+    let input = AreaInput { name: body.name, description: body.description, version: if_match.or(body.version) };
+    org::update_area(app.store.as_ref(), &actor, now(), id, &input).await.map_err(|e| if_match.fail(e))?;
+    let (a, _) = org::get_area(app.store.as_ref(), &actor, id).await?;
+    Ok(with_etag(a.updated_at, AreaView::from(a)))
 }
 
 #[utoipa::path(get, path = "/api/v1/areas/{id}/members", tag = "organisation", params(("id" = String, Path), PageParams),
     responses((status = 200, body = Page<AreaMemberView>)))]
 pub async fn list_area_members(
     State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
     Path(id): Path<String>,
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> Result<Json<Page<AreaMemberView>>, ApiError> {
     let id: AreaId = parse_id(&id)?;
-    app.store.get_area(id).await?;
-    Ok(Json(Page::from_all(app.store.list_area_members(id).await?, &p, AreaMemberView::from)))
+    let (_, members) = org::get_area(app.store.as_ref(), &actor, id).await?;
+    Ok(Json(Page::from_all(members, &p, AreaMemberView::from)))
 }
 
 #[utoipa::path(post, path = "/api/v1/areas/{id}/members", tag = "organisation", params(("id" = String, Path)), request_body = AreaMemberBody,

@@ -6,13 +6,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use bulwark_core::ids::PersonId;
 use bulwark_core::page::{PageRequest, SortDir};
-use bulwark_core::people::{self, PeopleFilter, PeopleSort, PersonKind, PersonStatus};
+use bulwark_core::people::{self, PeopleFilter, PeopleSort, PersonInput, PersonKind, PersonStatus};
 use bulwark_core::time_util::now;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::dto::{Page, PersonBody, PersonView};
-use super::parse_id;
+use super::{IfMatch, parse_id, with_etag};
 use crate::AppState;
 use crate::access::CurrentActor;
 use crate::error::{ApiError, ApiJson, ApiQuery, Problem};
@@ -105,15 +105,16 @@ pub fn people_csv(people: Vec<bulwark_core::people::Person>) -> Response {
               (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_people(
     State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
     ApiQuery(params): ApiQuery<PeopleParams>,
 ) -> Result<Response, ApiError> {
     let filter = params.filter()?;
     if params.format.as_deref() == Some("csv") {
-        let all = people::list(app.store.as_ref(), &filter, PageRequest::all()).await?;
+        let all = people::list(app.store.as_ref(), &actor, &filter, PageRequest::all()).await?;
         return Ok(people_csv(all.items));
     }
     let page = PageRequest::new(params.page, params.per_page);
-    let found = people::list(app.store.as_ref(), &filter, page).await?;
+    let found = people::list(app.store.as_ref(), &actor, &filter, page).await?;
     Ok(Json(Page::from_paged(found, PersonView::from)).into_response())
 }
 
@@ -131,9 +132,14 @@ pub async fn create_person(
 
 #[utoipa::path(get, path = "/api/v1/people/{id}", tag = "people", params(("id" = String, Path)),
     responses((status = 200, body = PersonView), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_person(State(app): State<AppState>, Path(id): Path<String>) -> Result<Json<PersonView>, ApiError> {
+pub async fn get_person(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
     let id: PersonId = parse_id(&id)?;
-    Ok(Json(app.store.get_person(id).await?.into()))
+    let p = people::get(app.store.as_ref(), &actor, id).await?;
+    Ok(with_etag(p.updated_at, PersonView::from(p)))
 }
 
 #[utoipa::path(put, path = "/api/v1/people/{id}", tag = "people", params(("id" = String, Path)), request_body = PersonBody,
@@ -143,9 +149,13 @@ pub async fn update_person(
     State(app): State<AppState>,
     CurrentActor(actor): CurrentActor,
     Path(id): Path<String>,
+    if_match: IfMatch,
     ApiJson(body): ApiJson<PersonBody>,
-) -> Result<Json<PersonView>, ApiError> {
+) -> Result<Response, ApiError> {
     let id: PersonId = parse_id(&id)?;
-    let p = people::update(app.store.as_ref(), &actor, now(), id, &body.into()).await?;
-    Ok(Json(app.store.find_person(p.id).await?.map(Into::into).unwrap_or_else(|| p.into())))
+    let mut input: PersonInput = body.into();
+    input.version = if_match.or(input.version);
+    people::update(app.store.as_ref(), &actor, now(), id, &input).await.map_err(|e| if_match.fail(e))?;
+    let p = people::get(app.store.as_ref(), &actor, id).await?;
+    Ok(with_etag(p.updated_at, PersonView::from(p)))
 }

@@ -10,6 +10,7 @@ use bulwark_core::accounts::{self, Account, AccountUpdateInput, NewAccountInput}
 use bulwark_core::ids::AccountId;
 use bulwark_core::page::{PageRequest, Paged};
 use bulwark_core::time_util::now;
+use bulwark_core::version::version_of;
 use bulwark_core::{Permission, Role};
 use serde::Deserialize;
 
@@ -41,7 +42,9 @@ pub async fn list(
     chrome: Chrome,
     Query(lq): Query<ListQuery>,
 ) -> Result<Response, HtmlError> {
-    let page = app.store.list_accounts(Some(&lq.q), PageRequest::new(lq.page, None)).await?;
+    let page =
+        accounts::list_accounts(app.store.as_ref(), &*chrome.actor()?, Some(&lq.q), PageRequest::new(lq.page, None))
+            .await?;
     Ok(ListPage {
         pager: Pager::from(&page),
         pager_base: format!("/accounts?{}&", serde_urlencoded::to_string([("q", &lq.q)]).unwrap_or_default()),
@@ -135,6 +138,8 @@ struct DetailPage {
     can_revoke: bool,
     can_manage: bool,
     can_see_history: bool,
+    /// The version the update form is based on.
+    version: String,
 }
 
 async fn detail_page(
@@ -149,9 +154,12 @@ async fn detail_page(
         Some(f) => (f.roles, f.status),
         None => (account.roles.iter().map(|r| r.as_str().to_string()).collect(), account.status.as_str().to_string()),
     };
+    let (history, can_see_history) = history(app, &chrome, "account", &account.id.to_string()).await?;
+    let tokens = accounts::list_tokens(app.store.as_ref(), &*chrome.actor()?, account.id).await?;
     Ok(DetailPage {
-        history: history(app.store.as_ref(), "account", &account.id.to_string()).await?,
-        tokens: app.store.list_tokens(account.id).await?.into_iter().map(Into::into).collect(),
+        history,
+        version: version_of(account.updated_at),
+        tokens: tokens.into_iter().map(Into::into).collect(),
         revoke_prefix: format!("/accounts/{}/tokens/", account.id),
         can_revoke: chrome.can(Permission::ManageAccounts),
         role_choices: role_choices(&roles),
@@ -161,7 +169,7 @@ async fn detail_page(
             ("disabled".into(), "Disabled (cannot sign in)".into()),
         ],
         can_manage: chrome.can(Permission::ManageAccounts),
-        can_see_history: true,
+        can_see_history,
         chrome: chrome.at("accounts"),
         account,
         reset_link,
@@ -174,7 +182,7 @@ pub async fn detail(
     chrome: Chrome,
     Path(id): Path<String>,
 ) -> Result<Response, HtmlError> {
-    let account = app.store.get_account(parse_id::<AccountId>(&id)?).await?;
+    let account = accounts::get_account(app.store.as_ref(), &*chrome.actor()?, parse_id::<AccountId>(&id)?).await?;
     Ok(detail_page(&app, chrome, account, None, None, Errors::none()).await?.into_response())
 }
 
@@ -184,6 +192,8 @@ pub struct UpdateForm {
     roles: Vec<String>,
     #[serde(default)]
     status: String,
+    #[serde(default)]
+    version: Option<String>,
 }
 
 pub async fn update(
@@ -194,12 +204,13 @@ pub async fn update(
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
     let id = parse_id::<AccountId>(&id)?;
-    let input = AccountUpdateInput { roles: form.roles.clone(), status: form.status.clone() };
+    let input =
+        AccountUpdateInput { roles: form.roles.clone(), status: form.status.clone(), version: form.version.clone() };
     match accounts::update_account(app.store.as_ref(), &actor, now(), id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/accounts/{id}?done=saved")).into_response()),
         Err(e) => {
             let errors = form_errors(e)?;
-            let account = app.store.get_account(id).await?;
+            let account = accounts::get_account(app.store.as_ref(), &actor, id).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, detail_page(&app, chrome, account, None, Some(form), errors).await?)
                 .into_response())
         }
@@ -210,7 +221,7 @@ pub async fn reset(State(app): State<AppState>, chrome: Chrome, Path(id): Path<S
     let actor = chrome.actor()?;
     let id = parse_id::<AccountId>(&id)?;
     let secret = accounts::issue_password_reset(app.store.as_ref(), &actor, now(), id).await?;
-    let account = app.store.get_account(id).await?;
+    let account = accounts::get_account(app.store.as_ref(), &actor, id).await?;
     let link = Some(set_password_url(&app, &secret.0));
     Ok(detail_page(&app, chrome, account, link, None, Errors::none()).await?.into_response())
 }
@@ -223,10 +234,11 @@ pub async fn revoke_token(
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
     let id = parse_id::<AccountId>(&id)?;
-    let token = app.store.get_token(parse_id(&token_id)?).await?;
-    if token.account_id != id {
+    let token_id = parse_id(&token_id)?;
+    let owned = accounts::list_tokens(app.store.as_ref(), &actor, id).await?.iter().any(|t| t.id == token_id);
+    if !owned {
         return Err(HtmlError::not_found());
     }
-    accounts::revoke_token(app.store.as_ref(), &actor, now(), token.id).await?;
+    accounts::revoke_token(app.store.as_ref(), &actor, now(), token_id).await?;
     Ok(Redirect::to(&format!("/accounts/{id}?done=revoked")).into_response())
 }

@@ -5,6 +5,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use bulwark_core::audit;
 use bulwark_core::page::PageRequest;
 use serde::Deserialize;
 
@@ -70,7 +71,7 @@ pub async fn list(
         Ok(filter) => (filter, Errors::none(), StatusCode::OK),
         Err(e) => (Default::default(), form_errors(e)?, StatusCode::UNPROCESSABLE_ENTITY),
     };
-    let found = app.store.list_audit(&filter, PageRequest::new(f.page, None)).await?;
+    let found = audit::list(app.store.as_ref(), &*chrome.actor()?, &filter, PageRequest::new(f.page, None)).await?;
     let pager = Pager::from(&found);
     let page =
         bulwark_core::page::Paged { items: vec![], total: found.total, page: found.page, per_page: found.per_page };

@@ -141,13 +141,9 @@ pub async fn set_password_form(
     Path(token): Path<String>,
 ) -> Response {
     let jar = with_pre_session_token(&app, jar, &mut chrome);
-    let errors = match app.store.find_password_reset(&accounts::sha256_hex(&token), now()).await {
-        Ok(Some(_)) => Errors::none(),
-        _ => vec![bulwark_core::FieldError::new(
-            "token",
-            "This link is invalid, used or expired; ask an admin for a new one.",
-        )]
-        .into(),
+    let errors = match accounts::password_reset_is_live(app.store.as_ref(), now(), &token).await {
+        Ok(true) => Errors::none(),
+        _ => vec![bulwark_core::FieldError::new("token", accounts::DEAD_LINK)].into(),
     };
     (jar, SetPasswordPage { chrome, token, errors }).into_response()
 }

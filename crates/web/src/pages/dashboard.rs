@@ -3,6 +3,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
+use bulwark_core::dashboard;
 use bulwark_core::store::Counts;
 use bulwark_core::time_util::now;
 
@@ -22,11 +23,8 @@ pub struct DashboardPage {
 
 pub async fn dashboard(State(app): State<AppState>, chrome: Chrome) -> Result<DashboardPage, HtmlError> {
     let actor = chrome.actor()?;
-    let counts = app.store.counts().await?;
-    let my_tokens = match actor.account_id {
-        Some(id) => app.store.list_tokens(id).await?.iter().filter(|t| t.is_usable(now())).count(),
-        None => 0,
-    };
+    let dashboard::Dashboard { counts, my_live_tokens: my_tokens } =
+        dashboard::load(app.store.as_ref(), &actor, now()).await?;
     let roles = actor.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ");
     Ok(DashboardPage { name: actor.label.clone(), roles, counts, my_tokens, chrome: chrome.at("dashboard") })
 }

@@ -183,7 +183,7 @@ impl From<Vec<FieldError>> for Errors {
 pub fn form_errors(e: CoreError) -> Result<Errors, HtmlError> {
     match e {
         CoreError::Invalid(v) => Ok(v.into()),
-        CoreError::Conflict(what) => Ok(vec![FieldError::new("form", &what)].into()),
+        CoreError::Conflict(what) | CoreError::Stale(what) => Ok(vec![FieldError::new("form", &what)].into()),
         other => Err(other.into()),
     }
 }
@@ -266,19 +266,18 @@ fn diff(before: &str, after: &str) -> Vec<(String, String, String)> {
         .collect()
 }
 
-/// The recorded history of one record, newest first.
+/// The recorded history of one record, newest first, and whether the viewer may see it
+/// (only those who may read the audit log do).
 pub async fn history(
-    store: &dyn bulwark_core::Store,
+    app: &crate::AppState,
+    chrome: &Chrome,
     entity_type: &str,
     id: &str,
-) -> Result<Vec<HistoryItem>, HtmlError> {
-    let filter = bulwark_core::audit::AuditFilter {
-        entity_type: Some(entity_type.into()),
-        entity_id: Some(id.into()),
-        ..Default::default()
-    };
-    let page = store.list_audit(&filter, bulwark_core::page::PageRequest::new(Some(1), Some(100))).await?;
-    Ok(page.items.into_iter().map(HistoryItem::from).collect())
+) -> Result<(Vec<HistoryItem>, bool), HtmlError> {
+    let actor = chrome.actor()?;
+    let found = bulwark_core::audit::history(app.store.as_ref(), &actor, entity_type, id).await?;
+    let visible = found.is_some();
+    Ok((found.unwrap_or_default().into_iter().map(HistoryItem::from).collect(), visible))
 }
 
 /// Options for a select: (value, label).

@@ -8,7 +8,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use bulwark_core::ids::{AreaId, DepartmentId, PersonId};
 use bulwark_core::org::{self, Area, AreaInput, AreaMember, AreaMemberInput, Department, DepartmentInput};
+use bulwark_core::people;
 use bulwark_core::time_util::now;
+use bulwark_core::version::version_of;
 use bulwark_core::{CoreError, FieldError, Permission, Store};
 use serde::Deserialize;
 
@@ -22,7 +24,7 @@ async fn resolve_person(store: &dyn Store, field: &str, raw: &str) -> Result<Str
     if !raw.contains('@') {
         return Ok(raw.to_string());
     }
-    match store.find_person_by_email(raw).await? {
+    match store.read().await?.find_person_by_email(raw).await? {
         Some(p) => Ok(p.id.to_string()),
         None => Err(CoreError::Invalid(vec![FieldError::new(field, "matches nobody in People")])),
     }
@@ -34,6 +36,8 @@ pub struct DepartmentForm {
     name: String,
     #[serde(default)]
     head: String,
+    #[serde(default)]
+    version: Option<String>,
 }
 
 impl DepartmentForm {
@@ -41,6 +45,7 @@ impl DepartmentForm {
         Ok(DepartmentInput {
             name: self.name.clone(),
             head_person_id: resolve_person(store, "head", &self.head).await?,
+            version: self.version.clone(),
         })
     }
 }
@@ -74,7 +79,7 @@ async fn departments_page(
     errors: Errors,
 ) -> Result<DepartmentsPage, HtmlError> {
     Ok(DepartmentsPage {
-        departments: app.store.list_departments().await?,
+        departments: org::list_departments(app.store.as_ref(), &*chrome.actor()?).await?,
         can_manage: chrome.can(Permission::ManageDirectory),
         chrome: chrome.at("departments"),
         input,
@@ -124,9 +129,10 @@ async fn department_edit_page(
     input: DepartmentForm,
     errors: Errors,
 ) -> Result<DepartmentEditPage, HtmlError> {
+    let (history, can_see_history) = history(app, &chrome, "department", &d.id.to_string()).await?;
     Ok(DepartmentEditPage {
-        history: history(app.store.as_ref(), "department", &d.id.to_string()).await?,
-        can_see_history: true,
+        history,
+        can_see_history,
         chrome: chrome.at("departments"),
         id: d.id,
         name: d.name,
@@ -140,12 +146,13 @@ pub async fn department_edit_form(
     chrome: Chrome,
     Path(id): Path<String>,
 ) -> Result<Response, HtmlError> {
-    let d = app.store.get_department(parse_id(&id)?).await?;
+    let actor = chrome.actor()?;
+    let d = org::get_department(app.store.as_ref(), &actor, parse_id(&id)?).await?;
     let head = match d.head_person_id {
-        Some(h) => app.store.find_person(h).await?.map(|p| p.email).unwrap_or_default(),
+        Some(h) => people::get(app.store.as_ref(), &actor, h).await?.email,
         None => String::new(),
     };
-    let input = DepartmentForm { name: d.name.clone(), head };
+    let input = DepartmentForm { name: d.name.clone(), head, version: Some(version_of(d.updated_at)) };
     Ok(department_edit_page(&app, chrome, d, input, Errors::none()).await?.into_response())
 }
 
@@ -153,7 +160,7 @@ pub async fn department_update(
     State(app): State<AppState>,
     chrome: Chrome,
     Path(id): Path<String>,
-    Form(form): Form<DepartmentForm>,
+    Form(mut form): Form<DepartmentForm>,
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
     let id: DepartmentId = parse_id(&id)?;
@@ -165,7 +172,8 @@ pub async fn department_update(
         Ok(()) => Ok(Redirect::to("/departments?done=saved").into_response()),
         Err(e) => {
             let errors = form_errors(rename_head(e))?;
-            let d = app.store.get_department(id).await?;
+            let d = org::get_department(app.store.as_ref(), &actor, id).await?;
+            form.version = Some(version_of(d.updated_at));
             Ok((StatusCode::UNPROCESSABLE_ENTITY, department_edit_page(&app, chrome, d, form, errors).await?)
                 .into_response())
         }
@@ -184,7 +192,7 @@ struct AreasPage {
 
 pub async fn areas(State(app): State<AppState>, chrome: Chrome) -> Result<Response, HtmlError> {
     Ok(AreasPage {
-        areas: app.store.list_areas().await?,
+        areas: org::list_areas(app.store.as_ref(), &*chrome.actor()?).await?,
         can_manage: chrome.can(Permission::ManageDirectory),
         chrome: chrome.at("areas"),
         input: AreaInput::default(),
@@ -204,7 +212,7 @@ pub async fn area_create(
         Err(e) => {
             let errors = form_errors(e)?;
             let page = AreasPage {
-                areas: app.store.list_areas().await?,
+                areas: org::list_areas(app.store.as_ref(), &actor).await?,
                 can_manage: true,
                 chrome: chrome.at("areas"),
                 input,
@@ -239,13 +247,19 @@ async fn area_page(
     member_input: AreaMemberInput,
     member_errors: Errors,
 ) -> Result<AreaPage, HtmlError> {
-    let area = app.store.get_area(id).await?;
+    let (area, members) = org::get_area(app.store.as_ref(), &*chrome.actor()?, id).await?;
+    let (history, can_see_history) = history(app, &chrome, "area", &id.to_string()).await?;
+    let current = Some(version_of(area.updated_at));
     Ok(AreaPage {
-        members: app.store.list_area_members(id).await?,
-        input: input.unwrap_or_else(|| AreaInput { name: area.name.clone(), description: area.description.clone() }),
-        history: history(app.store.as_ref(), "area", &id.to_string()).await?,
+        members,
+        // What was typed stays; saving again is based on the current version.
+        input: match input {
+            Some(typed) => AreaInput { version: current, ..typed },
+            None => AreaInput { name: area.name.clone(), description: area.description.clone(), version: current },
+        },
+        history,
         can_manage: chrome.can(Permission::ManageDirectory),
-        can_see_history: true,
+        can_see_history,
         chrome: chrome.at("areas"),
         area,
         errors,

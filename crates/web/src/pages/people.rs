@@ -8,9 +8,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use bulwark_core::Permission;
 use bulwark_core::ids::PersonId;
+use bulwark_core::org;
 use bulwark_core::page::{PageRequest, Paged};
 use bulwark_core::people::{self, Person, PersonInput, PersonKind, PersonStatus};
 use bulwark_core::time_util::now;
+use bulwark_core::version::version_of;
 use serde::Deserialize;
 
 use super::{Chrome, Errors, HistoryItem, Options, Pager, form_errors, history, parse_id, short_time};
@@ -81,15 +83,16 @@ pub async fn list(
     chrome: Chrome,
     Query(f): Query<FilterForm>,
 ) -> Result<Response, HtmlError> {
+    let actor = chrome.actor()?;
     let filter = f.params().filter().unwrap_or_default();
-    let page = people::list(app.store.as_ref(), &filter, PageRequest::new(f.page, None)).await?;
+    let page = people::list(app.store.as_ref(), &actor, &filter, PageRequest::new(f.page, None)).await?;
     let query = f.query();
     Ok(ListPage {
         pager: Pager::from(&page),
         pager_base: format!("/people?{query}&"),
         query,
         page,
-        departments: app.store.list_departments().await?,
+        departments: org::list_departments(app.store.as_ref(), &actor).await?,
         kinds: PersonKind::ALL,
         statuses: PersonStatus::ALL,
         sorts: [
@@ -106,9 +109,13 @@ pub async fn list(
     .into_response())
 }
 
-pub async fn export(State(app): State<AppState>, Query(f): Query<FilterForm>) -> Result<Response, HtmlError> {
+pub async fn export(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Query(f): Query<FilterForm>,
+) -> Result<Response, HtmlError> {
     let filter = f.params().filter().unwrap_or_default();
-    let all = people::list(app.store.as_ref(), &filter, PageRequest::all()).await?;
+    let all = people::list(app.store.as_ref(), &*chrome.actor()?, &filter, PageRequest::all()).await?;
     Ok(people_csv(all.items))
 }
 
@@ -129,18 +136,19 @@ pub async fn detail(
     chrome: Chrome,
     Path(id): Path<String>,
 ) -> Result<Response, HtmlError> {
-    let person = app.store.get_person(parse_id::<PersonId>(&id)?).await?;
-    let account = app.store.find_account_for_person(person.id).await?.map(|a| {
+    let actor = chrome.actor()?;
+    let (person, account) = people::get_with_account(app.store.as_ref(), &actor, parse_id::<PersonId>(&id)?).await?;
+    let account = account.map(|a| {
         let roles = a.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ");
         (a.id, format!("{} ({})", a.status.as_str(), roles))
     });
-    let history = history(app.store.as_ref(), "person", &person.id.to_string()).await?;
+    let (history, can_see_history) = history(&app, &chrome, "person", &person.id.to_string()).await?;
     Ok(DetailPage {
         created: short_time(&person.created_at),
         account,
         history,
         can_manage: chrome.can(Permission::ManageDirectory),
-        can_see_history: true,
+        can_see_history,
         chrome: chrome.at("people"),
         person,
     }
@@ -170,7 +178,7 @@ async fn form_page(
     input: PersonInput,
     errors: Errors,
 ) -> Result<FormPage, HtmlError> {
-    let departments = app.store.list_departments().await?;
+    let departments = org::list_departments(app.store.as_ref(), &*chrome.actor()?).await?;
     Ok(FormPage {
         chrome: chrome.at("people"),
         heading,
@@ -217,13 +225,14 @@ pub async fn edit_form(
     chrome: Chrome,
     Path(id): Path<String>,
 ) -> Result<Response, HtmlError> {
-    let p = app.store.get_person(parse_id::<PersonId>(&id)?).await?;
+    let p = people::get(app.store.as_ref(), &*chrome.actor()?, parse_id::<PersonId>(&id)?).await?;
     let input = PersonInput {
         name: p.name.clone(),
         email: p.email.clone(),
         kind: p.kind.as_str().into(),
         department_id: p.department_id.map(|d| d.to_string()).unwrap_or_default(),
         status: p.status.as_str().into(),
+        version: Some(version_of(p.updated_at)),
     };
     let page = form_page(
         &app,
@@ -242,7 +251,7 @@ pub async fn update(
     State(app): State<AppState>,
     chrome: Chrome,
     Path(id): Path<String>,
-    Form(input): Form<PersonInput>,
+    Form(mut input): Form<PersonInput>,
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
     let pid = parse_id::<PersonId>(&id)?;
@@ -250,7 +259,10 @@ pub async fn update(
         Ok(_) => Ok(Redirect::to(&format!("/people/{id}?done=saved")).into_response()),
         Err(e) => {
             let errors = form_errors(e)?;
-            let heading = format!("Edit {}", app.store.get_person(pid).await?.name);
+            let current = people::get(app.store.as_ref(), &actor, pid).await?;
+            // What was typed stays; saving again is now based on the current version.
+            input.version = Some(version_of(current.updated_at));
+            let heading = format!("Edit {}", current.name);
             let page =
                 form_page(&app, chrome, heading, format!("/people/{id}/edit"), format!("/people/{id}"), input, errors)
                     .await?;

@@ -82,13 +82,12 @@ async fn page(
     password_errors: Errors,
 ) -> Result<ProfilePage, HtmlError> {
     let actor = chrome.actor()?;
-    let account_id = actor.account_id.ok_or(HtmlError::Login)?;
-    let account = app.store.get_account(account_id).await?;
+    let (account, tokens) = accounts::own_account(app.store.as_ref(), &actor).await?;
     Ok(ProfilePage {
         name: account.name,
         email: account.email,
         roles: account.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", "),
-        tokens: app.store.list_tokens(account_id).await?.into_iter().map(TokenRow::from).collect(),
+        tokens: tokens.into_iter().map(TokenRow::from).collect(),
         revoke_prefix: "/profile/tokens/".into(),
         can_revoke: true,
         chrome: chrome.at("profile"),

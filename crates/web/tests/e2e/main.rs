@@ -1,6 +1,8 @@
 //! End-to-end tests of the web layer over real HTTP against real databases.
 
 mod api;
+mod attacks;
 mod authz;
 mod browser;
+mod edits;
 mod pages;

@@ -145,12 +145,20 @@ async fn an_admin_sees_and_revokes_someone_elses_leaked_token() {
     let bearer = reqwest::Client::new();
     assert_eq!(bearer.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().status(), 200);
 
-    let account = bulwark_core::Store::find_account_by_email(app.store(), "dev@example.com").await.unwrap().unwrap().0;
+    let account = bulwark_core::Store::read(app.store())
+        .await
+        .unwrap()
+        .find_account_by_email("dev@example.com")
+        .await
+        .unwrap()
+        .unwrap()
+        .0;
     let detail_path = format!("/accounts/{}", account.id);
     let detail = admin.text(&detail_path).await;
     assert!(detail.contains("laptop") && detail.contains(&token[..10]), "the admin sees the token by name and prefix");
     assert!(!detail.contains(&token), "but never the secret");
-    let token_id = bulwark_core::Store::list_tokens(app.store(), account.id).await.unwrap()[0].id.to_string();
+    let token_id =
+        bulwark_core::Store::read(app.store()).await.unwrap().list_tokens(account.id).await.unwrap()[0].id.to_string();
     let revoke = admin.post_form(&format!("{detail_path}/tokens/{token_id}/revoke"), &detail_path, &[]).await;
     assert_eq!(revoke.status(), 303);
     assert_eq!(bearer.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().status(), 401);
