@@ -194,7 +194,9 @@ async fn json_logs_name_routes_and_users_but_never_secrets() {
     let session_cookie = bulwark_testkit::set_cookie(&login, "bulwark_session")
         .and_then(|c| c.split(';').next()?.strip_prefix("bulwark_session=").map(str::to_string))
         .expect("session cookie");
-    assert_eq!(client.http.get(client.url("/api/v1/me")).send().await.unwrap().status(), 200);
+    let client = client.with_api_csrf().await;
+    let csrf: serde_json::Value = client.get("/api/v1/me").await.json().await.unwrap();
+    let csrf = csrf["csrf_token"].as_str().unwrap().to_string();
     let token: serde_json::Value = client
         .http
         .post(client.url("/api/v1/tokens"))
@@ -215,7 +217,7 @@ async fn json_logs_name_routes_and_users_but_never_secrets() {
         logs.lines().map(|l| serde_json::from_str(l).expect("every log line is JSON")).collect();
     assert!(lines.iter().any(|l| l.to_string().contains("/api/v1/tokens")), "request spans name the route");
     assert!(lines.iter().any(|l| l.to_string().contains("ada@example.com")), "and the user");
-    for secret in [password, token.as_str(), &token[4..], session_cookie.as_str()] {
+    for secret in [password, token.as_str(), &token[4..], session_cookie.as_str(), csrf.as_str()] {
         assert!(!logs.contains(secret), "a secret reached the logs");
     }
     assert!(!logs.contains("bulwark_session="), "no cookies in the logs");
