@@ -62,11 +62,18 @@ pub fn database_url(given: Option<&str>, default_dir: &str) -> anyhow::Result<Da
 }
 
 /// Opens (and migrates) the database; a new instance gets the default security areas.
+/// Opens the database, creating and migrating it if needed (`serve`, `migrate`, `seed`).
 async fn open(cli: &Cli) -> anyhow::Result<SqlStore> {
     let url = database_url(cli.database.as_deref(), "bulwark-data")?;
     let store = SqlStore::open(&url).await?;
     bulwark_core::org::ensure_default_areas(&store, time_util::now()).await.map_err(explain)?;
     Ok(store)
+}
+
+/// Opens a database that already exists and is migrated; every other command uses this, so
+/// a typo in `--database` is an error, never a fresh empty database.
+async fn open_existing(cli: &Cli) -> anyhow::Result<SqlStore> {
+    SqlStore::open_existing(&database_url(cli.database.as_deref(), "bulwark-data")?).await
 }
 
 /// Turns a domain error into a message for the terminal.
@@ -102,7 +109,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("ok: migrations applied");
         }
         Command::User(UserCommand::Create { email, name, roles, password_stdin, public_url }) => {
-            let store = open(&cli).await?;
+            let store = open_existing(&cli).await?;
             let password = if *password_stdin {
                 let mut s = String::new();
                 std::io::stdin().read_to_string(&mut s).context("cannot read the password from standard input")?;
@@ -131,7 +138,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Token(TokenCommand::Create { email, name, expires_days }) => {
-            let store = open(&cli).await?;
+            let store = open_existing(&cli).await?;
             let Some((account, _)) = store.read().await?.find_account_by_email(&email.to_lowercase()).await? else {
                 bail!("no account with e-mail {email}");
             };
@@ -142,7 +149,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{}", secret.0);
         }
         Command::Audit(AuditCommand::Verify) => {
-            let store = open(&cli).await?;
+            let store = open_existing(&cli).await?;
             let started = std::time::Instant::now();
             match store.verify_audit_chain().await? {
                 Ok(n) => println!("ok: {n} entries verified in {:.2} s", started.elapsed().as_secs_f64()),

@@ -497,6 +497,7 @@ pub async fn list_accounts(
     page: crate::page::PageRequest,
 ) -> CoreResult<crate::page::Paged<Account>> {
     actor.require(Permission::ViewAccounts)?;
+    crate::validate::check_search(q)?;
     Ok(store.read().await?.list_accounts(q, page).await?)
 }
 

@@ -230,6 +230,7 @@ pub async fn list(
     page: PageRequest,
 ) -> CoreResult<Paged<Person>> {
     actor.require(Permission::ViewDirectory)?;
+    crate::validate::check_search(filter.q.as_deref())?;
     Ok(store.read().await?.list_people(filter, page).await?)
 }
 

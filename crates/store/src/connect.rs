@@ -85,19 +85,47 @@ pub struct SqlStore {
 impl SqlStore {
     /// Connects (creating a SQLite file if needed) without migrating.
     pub async fn connect(url: &DatabaseUrl) -> anyhow::Result<Self> {
+        Self::connect_with(url, true).await
+    }
+
+    /// Opens a database that `migrate` (or `serve`) already created and migrated; never
+    /// creates, never migrates. A missing or unmigrated database is an error that says so.
+    pub async fn open_existing(url: &DatabaseUrl) -> anyhow::Result<Self> {
+        if let Some(path) = url.sqlite_path()
+            && !Path::new(path).is_file()
+        {
+            bail!("there is no Bulwark database at {path} (check --database; `bulwark migrate` creates one)");
+        }
+        let store = Self::connect_with(url, false).await?;
+        let migrator = store.migrator();
+        let applied: Vec<i64> = match sqlx::query_scalar::<_, i64>("SELECT version FROM _sqlx_migrations WHERE success")
+            .fetch_all(&store.pool)
+            .await
+        {
+            Ok(v) => v,
+            Err(_) => bail!("{url} is not a Bulwark database (no migrations applied; run `bulwark migrate`)"),
+        };
+        if let Some(missing) = migrator.iter().find(|m| !applied.contains(&m.version)) {
+            bail!("{url} lacks migration {} ({}); run `bulwark migrate`", missing.version, missing.description);
+        }
+        Ok(store)
+    }
+
+    async fn connect_with(url: &DatabaseUrl, create: bool) -> anyhow::Result<Self> {
         sqlx::any::install_default_drivers();
         let backend = url.backend();
         let mut raw = url.expose().to_string();
-        if backend == Backend::Sqlite {
-            if let Some(path) = url.sqlite_path()
-                && let Some(parent) = Path::new(path).parent()
-                && !parent.as_os_str().is_empty()
-            {
-                std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
-            }
-            if !raw.contains("mode=") {
-                raw.push_str(if raw.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
-            }
+        if create
+            && let Some(path) = url.sqlite_path()
+            && let Some(parent) = Path::new(path).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        if backend == Backend::Sqlite && !raw.contains("mode=") {
+            let mode = if create { "mode=rwc" } else { "mode=rw" };
+            raw.push_str(if raw.contains('?') { "&" } else { "?" });
+            raw.push_str(mode);
         }
         let opts = AnyConnectOptions::from_str(&raw).with_context(|| format!("invalid database URL {url}"))?;
         let pool_opts = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
@@ -131,12 +159,15 @@ impl SqlStore {
         Ok(store)
     }
 
-    pub async fn migrate(&self) -> anyhow::Result<()> {
-        let migrator = match self.backend {
+    fn migrator(&self) -> &'static sqlx::migrate::Migrator {
+        match self.backend {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        migrator.run(&self.pool).await.context("database migration failed")?;
+        }
+    }
+
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        self.migrator().run(&self.pool).await.context("database migration failed")?;
         Ok(())
     }
 

@@ -37,6 +37,9 @@ pub async fn verify(req: Request, next: Next) -> Response {
     let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "form too large").into_response();
     };
+    if !crate::hygiene::urlencoded_is_utf8(&bytes) {
+        return crate::hygiene::malformed(parts.uri.path(), "the form is not valid UTF-8");
+    }
     let given = form_urlencoded_field(&bytes, "csrf");
     let ok = match (expected, given) {
         (Some(e), Some(g)) => !e.is_empty() && bool::from(e.as_bytes().ct_eq(g.as_bytes())),

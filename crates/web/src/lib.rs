@@ -7,6 +7,8 @@ pub mod api;
 mod assets;
 mod csrf;
 pub mod error;
+pub mod export;
+mod hygiene;
 mod ops;
 pub mod pages;
 mod throttle;
@@ -89,6 +91,7 @@ pub fn app(store: Arc<dyn Store>, config: WebConfig) -> (Router, Arc<RouteTable>
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), access::authorize))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), ops::track))
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), hygiene::hygiene))
         .layer(DefaultBodyLimit::max(1024 * 1024))
         .layer(TraceLayer::new_for_http().make_span_with(ops::request_span))
         .layer(PropagateRequestIdLayer::x_request_id())

@@ -74,10 +74,8 @@ impl PeopleParams {
 
 /// People as CSV, for exports.
 pub fn people_csv(people: Vec<bulwark_core::people::Person>) -> Response {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(["id", "name", "email", "kind", "department", "status", "created_at"]);
-    for p in people {
-        let _ = w.write_record([
+    let rows = people.into_iter().map(|p| {
+        [
             p.id.to_string(),
             p.name,
             p.email,
@@ -85,9 +83,10 @@ pub fn people_csv(people: Vec<bulwark_core::people::Person>) -> Response {
             p.department_name.unwrap_or_default(),
             p.status.as_str().into(),
             bulwark_core::time_util::rfc3339(p.created_at),
-        ]);
-    }
-    let body = w.into_inner().unwrap_or_default();
+        ]
+    });
+    let header = ["id", "name", "email", "kind", "department", "status", "created_at"];
+    let body = crate::export::csv_bytes(&header, rows);
     (
         [
             (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),

@@ -49,10 +49,19 @@ fn with_pre_session_token(app: &AppState, jar: CookieJar, chrome: &mut Chrome) -
     jar.add(cookie)
 }
 
-/// Only same-site paths may be a post-login destination.
-fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next.to_string()
+/// Only a path on this site may be a post-login destination: one `/` followed by neither
+/// `/` nor `\\`, and no control character, as given or once decoded. Anything else is `/`.
+pub fn safe_next(next: &str) -> String {
+    let decoded = percent_encoding::percent_decode_str(next).decode_utf8_lossy();
+    let is_local = |p: &str| {
+        let mut chars = p.chars();
+        chars.next() == Some('/')
+            && !matches!(chars.next(), Some('/' | '\\'))
+            && !p.chars().any(|c| c.is_control() || c == '\\')
+    };
+    if is_local(next) && is_local(&decoded) {
+        // Non-ASCII is sent percent-encoded, as a Location header must be.
+        percent_encoding::utf8_percent_encode(next, percent_encoding::CONTROLS).to_string()
     } else {
         "/".into()
     }
@@ -68,7 +77,7 @@ pub async fn login_form(
         return Redirect::to(&safe_next(&q.next)).into_response();
     }
     let jar = with_pre_session_token(&app, jar, &mut chrome);
-    (jar, LoginPage { chrome, email: String::new(), next: q.next, errors: Errors::none() }).into_response()
+    (jar, LoginPage { chrome, email: String::new(), next: safe_next(&q.next), errors: Errors::none() }).into_response()
 }
 
 #[derive(Deserialize)]
@@ -178,5 +187,33 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         Ok(ClientAddr(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_destinations() {
+        for ok in ["/", "/people?q=a%20b", "/people/0190", "/audit?from=2026-01-01"] {
+            assert_eq!(safe_next(ok), ok);
+        }
+        assert_eq!(safe_next("/people?q=Zoë"), "/people?q=Zo%C3%AB");
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "/%09/evil.example",
+            "/\t/evil.example",
+            "/%2F/evil.example",
+            "/%5Cevil.example",
+            "https://evil.example",
+            "evil.example",
+            "/a\r\nSet-Cookie: x=y",
+            "/a%0d%0aSet-Cookie:%20x=y",
+            "",
+        ] {
+            assert_eq!(safe_next(bad), "/", "{bad:?}");
+        }
     }
 }
