@@ -56,6 +56,12 @@ pub struct ServeArgs {
     /// https:// here makes cookies Secure.
     #[arg(long, env = "BULWARK_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Bearer token a Prometheus scraper sends to read /metrics (admins can read it signed in).
+    #[arg(long, env = "BULWARK_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+    /// Address of a reverse proxy whose X-Forwarded-For names the client (repeatable).
+    #[arg(long = "trusted-proxy", env = "BULWARK_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -64,5 +64,5 @@ pub async fn run(database: Option<&str>, listen: &str) -> anyhow::Result<()> {
     }
     println!("Demo organisation ready: 240 people in {} departments.", crate::seed::DEPARTMENTS.len());
     println!("Sign in as (password for all: {DEMO_PASSWORD}):\n{}", lines.join("\n"));
-    crate::serve(Arc::new(store), listen, &format!("http://{listen}")).await
+    crate::serve(Arc::new(store), listen, bulwark_web::WebConfig::new(&format!("http://{listen}"))).await
 }

@@ -102,7 +102,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
             let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{}", args.listen));
-            serve(Arc::new(store), &args.listen, &public_url).await?;
+            let config = bulwark_web::WebConfig {
+                metrics_token: args.metrics_token.clone().filter(|t| !t.is_empty()),
+                trusted_proxies: args.trusted_proxies.clone(),
+                ..bulwark_web::WebConfig::new(&public_url)
+            };
+            serve(Arc::new(store), &args.listen, config).await?;
         }
         Command::Migrate => {
             open(&cli).await?;
@@ -171,12 +176,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// Serves until SIGTERM or Ctrl-C; in-flight requests finish first.
-pub async fn serve(store: Arc<dyn Store>, listen: &str, public_url: &str) -> anyhow::Result<()> {
+pub async fn serve(store: Arc<dyn Store>, listen: &str, config: bulwark_web::WebConfig) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "serving");
     println!("Bulwark is serving at http://{addr}");
-    bulwark_web::serve(listener, store, bulwark_web::WebConfig::new(public_url), shutdown_signal()).await?;
+    bulwark_web::serve(listener, store, config, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -86,6 +86,8 @@ pub enum Permission {
     ManageAccounts,
     /// Read the audit log.
     ViewAudit,
+    /// Read the operational metrics.
+    ViewMetrics,
 }
 
 /// How the actor proved who they are.

@@ -22,6 +22,8 @@ use time::Duration;
 
 pub const MIN_PASSWORD_LEN: usize = 12;
 pub const SESSION_LIFETIME: Duration = Duration::hours(12);
+/// A session unused for this long ends.
+pub const SESSION_IDLE_TIMEOUT: Duration = Duration::hours(1);
 pub const RESET_LINK_LIFETIME: Duration = Duration::hours(72);
 pub const TOKEN_PREFIX: &str = "bwk_";
 
@@ -109,6 +111,19 @@ pub struct Session {
     pub csrf_token: String,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
+    /// Last use, recorded at most once a minute; after `SESSION_IDLE_TIMEOUT` unused it ends.
+    pub last_seen_at: Timestamp,
+}
+
+impl Session {
+    pub fn is_live(&self, now: Timestamp) -> bool {
+        self.expires_at > now && now - self.last_seen_at < SESSION_IDLE_TIMEOUT
+    }
+
+    /// Whether this use should be recorded (the last record is over a minute old).
+    pub fn use_to_record(&self, now: Timestamp) -> bool {
+        now - self.last_seen_at > Duration::minutes(1)
+    }
 }
 
 /// A newly created secret, to be shown once.
@@ -432,6 +447,7 @@ pub async fn login(
         csrf_token: random_secret(24),
         created_at: now,
         expires_at: now + SESSION_LIFETIME,
+        last_seen_at: now,
     };
     let actor = account.actor(Via::Session);
     let mut tx = store.write().await?;
@@ -458,7 +474,7 @@ pub async fn session_actor(store: &dyn Store, now: Timestamp, secret: &str) -> C
     let Some(session) = r.find_session(&sha256_hex(secret)).await? else {
         return Ok(None);
     };
-    if session.expires_at <= now {
+    if !session.is_live(now) {
         return Ok(None);
     }
     let account = r.get_account(session.account_id).await?;

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod accounts;
 pub mod audit;
+pub mod clock;
 pub mod dashboard;
 pub mod error;
 pub mod ids;
@@ -11,6 +12,7 @@ pub mod org;
 pub mod page;
 pub mod people;
 pub mod store;
+pub mod throttle;
 pub mod time_util;
 pub mod validate;
 pub mod version;

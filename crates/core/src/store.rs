@@ -50,6 +50,12 @@ pub trait Store: Send + Sync + 'static {
     fn write(&self) -> StoreFuture<'_, Box<dyn Writer>>;
     /// Records the last use of a token (not audited: it changes no record of the program).
     fn touch_token(&self, id: TokenId, now: Timestamp) -> StoreFuture<'_, ()>;
+    /// Failures recorded under `key` at or after `since` (throttling; not audited).
+    fn failures_since<'a>(&'a self, key: &'a str, since: Timestamp) -> StoreFuture<'a, i64>;
+    /// Records one failure under each key, and forgets failures older than a day.
+    fn record_failures<'a>(&'a self, keys: &'a [String], at: Timestamp) -> StoreFuture<'a, ()>;
+    /// Records that a session was used (for the idle timeout; not audited).
+    fn touch_session<'a>(&'a self, id_hash: &'a str, now: Timestamp) -> StoreFuture<'a, ()>;
     /// Audit entries with `seq > after_seq`, in stored order, at most `limit`.
     fn audit_batch(&self, after_seq: i64, limit: i64) -> StoreFuture<'_, Vec<AuditEntry>>;
 }

@@ -174,13 +174,15 @@ pub(crate) async fn insert_session(conn: &mut AnyConnection, s: &Session) -> Res
         .await
         .map_err(map_err)?;
     sqlx::query(
-        "INSERT INTO sessions (id_hash, account_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO sessions (id_hash, account_id, csrf_token, created_at, expires_at, last_seen_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(&s.id_hash)
     .bind(s.account_id.to_string())
     .bind(&s.csrf_token)
     .bind(to_micros(s.created_at))
     .bind(to_micros(s.expires_at))
+    .bind(to_micros(s.last_seen_at))
     .execute(&mut *conn)
     .await
     .map_err(map_err)?;
@@ -194,12 +196,13 @@ pub(crate) async fn insert_session(conn: &mut AnyConnection, s: &Session) -> Res
 }
 
 pub(crate) async fn find_session(conn: &mut AnyConnection, id_hash: &str) -> Result<Option<Session>, StoreError> {
-    let row =
-        sqlx::query("SELECT id_hash, account_id, csrf_token, created_at, expires_at FROM sessions WHERE id_hash = $1")
-            .bind(id_hash)
-            .fetch_optional(conn)
-            .await
-            .map_err(map_err)?;
+    let row = sqlx::query(
+        "SELECT id_hash, account_id, csrf_token, created_at, expires_at, last_seen_at FROM sessions WHERE id_hash = $1",
+    )
+    .bind(id_hash)
+    .fetch_optional(conn)
+    .await
+    .map_err(map_err)?;
     row.as_ref().map(rows::session).transpose()
 }
 
@@ -271,6 +274,47 @@ pub(crate) async fn touch_token(conn: &mut AnyConnection, id: TokenId, now: Time
 async fn end_sessions(conn: &mut AnyConnection, id: AccountId) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM sessions WHERE account_id = $1")
         .bind(id.to_string())
+        .execute(conn)
+        .await
+        .map_err(map_err)?;
+    Ok(())
+}
+
+pub(crate) async fn failures_since(conn: &mut AnyConnection, key: &str, since: Timestamp) -> Result<i64, StoreError> {
+    sqlx::query("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at >= $2")
+        .bind(key)
+        .bind(to_micros(since))
+        .fetch_one(conn)
+        .await
+        .and_then(|r| r.try_get(0))
+        .map_err(map_err)
+}
+
+pub(crate) async fn record_failures(
+    conn: &mut AnyConnection,
+    keys: &[String],
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM login_failures WHERE at < $1")
+        .bind(to_micros(at - time::Duration::days(1)))
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    for key in keys {
+        sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
+            .bind(key)
+            .bind(to_micros(at))
+            .execute(&mut *conn)
+            .await
+            .map_err(map_err)?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn touch_session(conn: &mut AnyConnection, id_hash: &str, now: Timestamp) -> Result<(), StoreError> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+        .bind(to_micros(now))
+        .bind(id_hash)
         .execute(conn)
         .await
         .map_err(map_err)?;

@@ -158,6 +158,7 @@ pub(crate) fn session(r: &AnyRow) -> Result<Session, StoreError> {
         csrf_token: text(r, "csrf_token")?,
         created_at: from_micros(int(r, "created_at")?),
         expires_at: from_micros(int(r, "expires_at")?),
+        last_seen_at: from_micros(int(r, "last_seen_at")?),
     })
 }
 

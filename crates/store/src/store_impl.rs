@@ -57,6 +57,27 @@ impl Store for SqlStore {
         })
     }
 
+    fn failures_since<'a>(&'a self, key: &'a str, since: Timestamp) -> StoreFuture<'a, i64> {
+        Box::pin(async move {
+            let mut conn = self.pool.acquire().await.map_err(map_err)?;
+            accounts::failures_since(&mut conn, key, since).await
+        })
+    }
+
+    fn record_failures<'a>(&'a self, keys: &'a [String], at: Timestamp) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let mut conn = self.pool.acquire().await.map_err(map_err)?;
+            accounts::record_failures(&mut conn, keys, at).await
+        })
+    }
+
+    fn touch_session<'a>(&'a self, id_hash: &'a str, now: Timestamp) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let mut conn = self.pool.acquire().await.map_err(map_err)?;
+            accounts::touch_session(&mut conn, id_hash, now).await
+        })
+    }
+
     fn audit_batch(&self, after_seq: i64, limit: i64) -> StoreFuture<'_, Vec<AuditEntry>> {
         Box::pin(self.audit_after(after_seq, limit))
     }

@@ -20,10 +20,15 @@ pub struct TestApp {
 
 /// Starts the application on a fresh database of `backend`.
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Starts the application with settings changed by `configure`.
+pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut bulwark_web::WebConfig)) -> TestApp {
     let db = Arc::new(TestDb::new(backend).await);
     // As `bulwark serve` does on a new instance.
     bulwark_core::org::ensure_default_areas(&db.store, bulwark_core::time_util::now()).await.expect("default areas");
-    spawn_on(db).await
+    spawn_on(db, configure).await
 }
 
 impl TestApp {
@@ -37,7 +42,7 @@ impl TestApp {
 
     /// A second instance of the application on the same database.
     pub async fn second_instance(&self) -> TestApp {
-        spawn_on(self.db.clone()).await
+        spawn_on(self.db.clone(), |_| {}).await
     }
 
     pub fn client(&self) -> TestClient {
@@ -65,12 +70,14 @@ impl TestApp {
     }
 }
 
-async fn spawn_on(db: Arc<TestDb>) -> TestApp {
+async fn spawn_on(db: Arc<TestDb>, configure: impl FnOnce(&mut bulwark_web::WebConfig)) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let base = format!("http://{addr}");
     let store: Arc<dyn bulwark_core::Store> = Arc::new(db.store.clone());
-    let (router, routes) = bulwark_web::app(store, bulwark_web::WebConfig::new(&base));
+    let mut config = bulwark_web::WebConfig::new(&base);
+    configure(&mut config);
+    let (router, routes) = bulwark_web::app(store, config);
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         let _ = bulwark_web::serve_router(listener, router, async {
@@ -114,6 +121,15 @@ impl TestClient {
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert("x-csrf-token", token.parse().expect("header value"));
         Self { http: build_client(&self.jar, headers), ..self }
+    }
+
+    /// The value of a cookie this client holds for the server.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let url = self.base.parse().ok()?;
+        let header = self.jar.cookies(&url)?;
+        let prefix = format!("{name}=");
+        header.to_str().ok()?.split("; ").find_map(|c| c.strip_prefix(&prefix).map(str::to_string))
     }
 
     /// Sends a JSON POST.

@@ -5,7 +5,7 @@
 mod app;
 mod db;
 
-pub use app::{TestApp, TestClient, set_cookie, spawn_app};
+pub use app::{TestApp, TestClient, set_cookie, spawn_app, spawn_app_with};
 pub use bulwark_core::store::Backend;
 pub use db::{TestDb, backends};
 

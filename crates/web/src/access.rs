@@ -11,9 +11,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::MethodRouter;
 use axum_extra::extract::CookieJar;
 use bulwark_core::accounts::{self, Session};
-use bulwark_core::{Actor, Permission, time_util};
+use bulwark_core::{Actor, Permission};
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use subtle::ConstantTimeEq;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 
 use crate::AppState;
@@ -30,6 +31,8 @@ pub enum Access {
     SignedIn,
     /// A signed-in account holding the permission.
     Needs(Permission),
+    /// A monitoring scraper presenting the configured metrics token, or an admin.
+    Scraper,
 }
 
 /// Every registered route and its access, keyed by method and path pattern.
@@ -39,6 +42,11 @@ pub struct RouteTable(BTreeMap<(String, String), Access>);
 impl RouteTable {
     pub fn get(&self, method: &Method, path: &str) -> Option<Access> {
         self.0.get(&(method.as_str().to_string(), path.to_string())).copied()
+    }
+
+    /// Whether any method is registered for the path pattern.
+    pub fn has_path(&self, path: &str) -> bool {
+        self.0.keys().any(|(_, p)| p == path)
     }
 
     /// (method, path pattern, access) for every route, in a stable order.
@@ -132,12 +140,18 @@ pub async fn authorize(State(app): State<AppState>, jar: CookieJar, mut req: Req
     let Some(pattern) = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()) else {
         return next.run(req).await; // unmatched: the fallback answers 404
     };
-    let api = is_api(&path);
-    let Some(access) = app.routes.get(req.method(), &pattern) else {
+    // HEAD is answered like GET.
+    let method = if req.method() == Method::HEAD { Method::GET } else { req.method().clone() };
+    let Some(access) = app.routes.get(&method, &pattern) else {
+        if app.routes.has_path(&pattern) {
+            // A method this route does not answer (made-up ones included): a quiet 405.
+            return method_not_allowed(&app.routes, &pattern);
+        }
         tracing::error!(method = %req.method(), route = %pattern, "route has no declared access; refusing");
-        return deny(api, StatusCode::FORBIDDEN, &path);
+        return deny(is_api(&path), StatusCode::FORBIDDEN, &path);
     };
-    let now = time_util::now();
+    let api = is_api(&path) || access == Access::Scraper;
+    let now = app.now();
     let mut actor: Option<Actor> = None;
     let bearer = req
         .headers()
@@ -145,6 +159,12 @@ pub async fn authorize(State(app): State<AppState>, jar: CookieJar, mut req: Req
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| t.trim().to_string());
+    if access == Access::Scraper
+        && let (Some(given), Some(expected)) = (&bearer, &app.config.metrics_token)
+        && bool::from(given.as_bytes().ct_eq(expected.as_bytes()))
+    {
+        return next.run(req).await;
+    }
     if let Some(token) = bearer {
         match accounts::token_actor(app.store.as_ref(), now, &token).await {
             Ok(Some((a, stale_use))) => {
@@ -167,6 +187,15 @@ pub async fn authorize(State(app): State<AppState>, jar: CookieJar, mut req: Req
         match accounts::session_actor(app.store.as_ref(), now, &secret).await {
             Ok(Some((a, session))) => {
                 actor = Some(a);
+                // Last use is recorded at most once a minute, off the request path.
+                if session.use_to_record(now) {
+                    let (store, id_hash) = (app.store.clone(), session.id_hash.clone());
+                    tokio::spawn(async move {
+                        if let Err(e) = store.touch_session(&id_hash, now).await {
+                            tracing::warn!(error = %e, "could not record a session's last use");
+                        }
+                    });
+                }
                 req.extensions_mut().insert(SessionInfo { session, secret });
             }
             Ok(None) => {}
@@ -178,6 +207,7 @@ pub async fn authorize(State(app): State<AppState>, jar: CookieJar, mut req: Req
         (_, None) => return deny(api, StatusCode::UNAUTHORIZED, &path),
         (Access::SignedIn, Some(_)) => true,
         (Access::Needs(p), Some(a)) => a.can(p),
+        (Access::Scraper, Some(a)) => a.can(Permission::ViewMetrics),
     };
     if !allowed {
         return deny(api, StatusCode::FORBIDDEN, &path);
@@ -187,6 +217,14 @@ pub async fn authorize(State(app): State<AppState>, jar: CookieJar, mut req: Req
         req.extensions_mut().insert(Arc::new(a));
     }
     next.run(req).await
+}
+
+fn method_not_allowed(routes: &RouteTable, pattern: &str) -> Response {
+    let mut allow: Vec<&str> = routes.entries().filter(|(_, p, _)| *p == pattern).map(|(m, _, _)| m).collect();
+    if allow.contains(&"GET") {
+        allow.push("HEAD");
+    }
+    (StatusCode::METHOD_NOT_ALLOWED, [(axum::http::header::ALLOW, allow.join(", "))]).into_response()
 }
 
 fn deny(api: bool, status: StatusCode, path: &str) -> Response {

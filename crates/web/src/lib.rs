@@ -11,7 +11,6 @@ pub mod export;
 mod hygiene;
 mod ops;
 pub mod pages;
-mod throttle;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -27,18 +26,41 @@ use tower_http::trace::TraceLayer;
 pub use access::{Access, RouteTable};
 
 /// Settings the web layer needs.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct WebConfig {
     /// The address people use to reach this instance, for links in e-mails and the CLI.
     pub public_url: String,
     /// Mark cookies `Secure` (the public URL is https).
     pub secure_cookies: bool,
+    /// The bearer token a Prometheus scraper sends for `/metrics` (admins may read it too).
+    pub metrics_token: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the real client address.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Where the time comes from (tests set it).
+    pub clock: Arc<dyn bulwark_core::clock::Clock>,
 }
 
 impl WebConfig {
     pub fn new(public_url: &str) -> Self {
         let public_url = public_url.trim_end_matches('/').to_string();
-        Self { secure_cookies: public_url.starts_with("https://"), public_url }
+        Self {
+            secure_cookies: public_url.starts_with("https://"),
+            public_url,
+            metrics_token: None,
+            trusted_proxies: Vec::new(),
+            clock: Arc::new(bulwark_core::clock::SystemClock),
+        }
+    }
+}
+
+impl std::fmt::Debug for WebConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebConfig")
+            .field("public_url", &self.public_url)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
+            .field("trusted_proxies", &self.trusted_proxies)
+            .finish()
     }
 }
 
@@ -49,7 +71,13 @@ pub struct AppState {
     pub routes: Arc<RouteTable>,
     pub config: Arc<WebConfig>,
     metrics: Arc<ops::Metrics>,
-    throttle: Arc<throttle::LoginThrottle>,
+}
+
+impl AppState {
+    /// The current time, from the configured clock.
+    pub fn now(&self) -> bulwark_core::Timestamp {
+        self.config.clock.now()
+    }
 }
 
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -78,13 +106,8 @@ pub fn app(store: Arc<dyn Store>, config: WebConfig) -> (Router, Arc<RouteTable>
         ),
     ));
     let table = Arc::new(api::declare_docs(table));
-    let state = AppState {
-        store,
-        routes: table.clone(),
-        config: Arc::new(config),
-        metrics: Arc::new(ops::Metrics::new()),
-        throttle: Arc::new(throttle::LoginThrottle::new()),
-    };
+    let state =
+        AppState { store, routes: table.clone(), config: Arc::new(config), metrics: Arc::new(ops::Metrics::new()) };
     let router = router
         .merge(docs)
         .route_layer(axum::middleware::from_fn(csrf::verify))

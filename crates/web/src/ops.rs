@@ -49,7 +49,11 @@ impl Metrics {
 /// Counts and times every routed request.
 pub async fn track(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_default();
-    let method = req.method().to_string();
+    // Only known methods become labels: made-up ones must not grow the metrics.
+    let method = match req.method().as_str() {
+        m @ ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS") => m.to_string(),
+        _ => "OTHER".to_string(),
+    };
     let started = Instant::now();
     let res = next.run(req).await;
     let status = res.status().as_u16();

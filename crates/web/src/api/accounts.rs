@@ -7,7 +7,6 @@ use bulwark_core::access::Via;
 use bulwark_core::accounts::{self, AccountUpdateInput, NewAccountInput, NewTokenInput};
 use bulwark_core::ids::{AccountId, TokenId};
 use bulwark_core::page::PageRequest;
-use bulwark_core::time_util::now;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -74,7 +73,7 @@ pub async fn create_account(
         roles: body.roles,
         password: None,
     };
-    let (account, link) = accounts::create_account(app.store.as_ref(), &actor, now(), &input).await?;
+    let (account, link) = accounts::create_account(app.store.as_ref(), &actor, app.now(), &input).await?;
     let url = link.map(|s| set_password_url(&app, &s.0));
     Ok((StatusCode::CREATED, Json(NewAccountView { account: account.into(), set_password_url: url })))
 }
@@ -106,8 +105,9 @@ pub async fn update_account(
         status: body.status.unwrap_or_default(),
         version: if_match.or(body.version),
     };
-    let a =
-        accounts::update_account(app.store.as_ref(), &actor, now(), id, &input).await.map_err(|e| if_match.fail(e))?;
+    let a = accounts::update_account(app.store.as_ref(), &actor, app.now(), id, &input)
+        .await
+        .map_err(|e| if_match.fail(e))?;
     Ok(with_etag(a.updated_at, AccountView::from(a)))
 }
 
@@ -119,7 +119,7 @@ pub async fn reset_password(
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<PasswordResetView>), ApiError> {
     let id: AccountId = parse_id(&id)?;
-    let secret = accounts::issue_password_reset(app.store.as_ref(), &actor, now(), id).await?;
+    let secret = accounts::issue_password_reset(app.store.as_ref(), &actor, app.now(), id).await?;
     Ok((StatusCode::CREATED, Json(PasswordResetView { set_password_url: set_password_url(&app, &secret.0) })))
 }
 
@@ -145,7 +145,7 @@ pub async fn create_token(
     ApiJson(body): ApiJson<NewTokenBody>,
 ) -> Result<(StatusCode, Json<NewTokenView>), ApiError> {
     let input = NewTokenInput { name: body.name, expires_days: body.expires_days.map(|d| d.to_string()) };
-    let (token, secret) = accounts::create_token(app.store.as_ref(), &actor, now(), &input).await?;
+    let (token, secret) = accounts::create_token(app.store.as_ref(), &actor, app.now(), &input).await?;
     Ok((StatusCode::CREATED, Json(NewTokenView { token: secret.0, details: token.into() })))
 }
 
@@ -157,5 +157,5 @@ pub async fn revoke_token(
     Path(id): Path<String>,
 ) -> Result<Json<TokenView>, ApiError> {
     let id: TokenId = parse_id(&id)?;
-    Ok(Json(accounts::revoke_token(app.store.as_ref(), &actor, now(), id).await?.into()))
+    Ok(Json(accounts::revoke_token(app.store.as_ref(), &actor, app.now(), id).await?.into()))
 }

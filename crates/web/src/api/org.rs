@@ -5,7 +5,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use bulwark_core::ids::{AreaId, DepartmentId, PersonId};
 use bulwark_core::org::{self, AreaInput, AreaMemberInput, DepartmentInput};
-use bulwark_core::time_util::now;
 
 use super::dto::{
     AreaBody, AreaMemberBody, AreaMemberView, AreaView, DepartmentBody, DepartmentView, Page, PageParams,
@@ -37,7 +36,7 @@ pub async fn create_department(
     CurrentActor(actor): CurrentActor,
     ApiJson(body): ApiJson<DepartmentBody>,
 ) -> Result<(StatusCode, Json<DepartmentView>), ApiError> {
-    let d = org::create_department(app.store.as_ref(), &actor, now(), &department_input(body)).await?;
+    let d = org::create_department(app.store.as_ref(), &actor, app.now(), &department_input(body)).await?;
     Ok((StatusCode::CREATED, Json(org::get_department(app.store.as_ref(), &actor, d.id).await?.into())))
 }
 
@@ -65,7 +64,7 @@ pub async fn update_department(
     let id: DepartmentId = parse_id(&id)?;
     let mut input = department_input(body);
     input.version = if_match.or(input.version);
-    org::update_department(app.store.as_ref(), &actor, now(), id, &input).await.map_err(|e| if_match.fail(e))?;
+    org::update_department(app.store.as_ref(), &actor, app.now(), id, &input).await.map_err(|e| if_match.fail(e))?;
     let d = org::get_department(app.store.as_ref(), &actor, id).await?;
     Ok(with_etag(d.updated_at, DepartmentView::from(d)))
 }
@@ -88,7 +87,7 @@ pub async fn create_area(
     ApiJson(body): ApiJson<AreaBody>,
 ) -> Result<(StatusCode, Json<AreaView>), ApiError> {
     let input = AreaInput { name: body.name, description: body.description, version: None };
-    let a = org::create_area(app.store.as_ref(), &actor, now(), &input).await?;
+    let a = org::create_area(app.store.as_ref(), &actor, app.now(), &input).await?;
     Ok((StatusCode::CREATED, Json(a.into())))
 }
 
@@ -115,7 +114,7 @@ pub async fn update_area(
 ) -> Result<Response, ApiError> {
     let id: AreaId = parse_id(&id)?;
     let input = AreaInput { name: body.name, description: body.description, version: if_match.or(body.version) };
-    org::update_area(app.store.as_ref(), &actor, now(), id, &input).await.map_err(|e| if_match.fail(e))?;
+    org::update_area(app.store.as_ref(), &actor, app.now(), id, &input).await.map_err(|e| if_match.fail(e))?;
     let (a, _) = org::get_area(app.store.as_ref(), &actor, id).await?;
     Ok(with_etag(a.updated_at, AreaView::from(a)))
 }
@@ -143,7 +142,7 @@ pub async fn add_area_member(
 ) -> Result<(StatusCode, Json<AreaMemberView>), ApiError> {
     let id: AreaId = parse_id(&id)?;
     let input = AreaMemberInput { person_id: body.person_id, specialty: body.specialty };
-    let m = org::add_area_member(app.store.as_ref(), &actor, now(), id, &input).await?;
+    let m = org::add_area_member(app.store.as_ref(), &actor, app.now(), id, &input).await?;
     Ok((StatusCode::CREATED, Json(m.into())))
 }
 
@@ -157,6 +156,6 @@ pub async fn remove_area_member(
 ) -> Result<StatusCode, ApiError> {
     let id: AreaId = parse_id(&id)?;
     let person_id: PersonId = parse_id(&person_id)?;
-    org::remove_area_member(app.store.as_ref(), &actor, now(), id, person_id).await?;
+    org::remove_area_member(app.store.as_ref(), &actor, app.now(), id, person_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -7,7 +7,6 @@ use axum::response::{IntoResponse, Response};
 use bulwark_core::ids::PersonId;
 use bulwark_core::page::{PageRequest, SortDir};
 use bulwark_core::people::{self, PeopleFilter, PeopleSort, PersonInput, PersonKind, PersonStatus};
-use bulwark_core::time_util::now;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -125,7 +124,7 @@ pub async fn create_person(
     CurrentActor(actor): CurrentActor,
     ApiJson(body): ApiJson<PersonBody>,
 ) -> Result<(StatusCode, Json<PersonView>), ApiError> {
-    let p = people::create(app.store.as_ref(), &actor, now(), &body.into()).await?;
+    let p = people::create(app.store.as_ref(), &actor, app.now(), &body.into()).await?;
     Ok((StatusCode::CREATED, Json(p.into())))
 }
 
@@ -154,7 +153,7 @@ pub async fn update_person(
     let id: PersonId = parse_id(&id)?;
     let mut input: PersonInput = body.into();
     input.version = if_match.or(input.version);
-    people::update(app.store.as_ref(), &actor, now(), id, &input).await.map_err(|e| if_match.fail(e))?;
+    people::update(app.store.as_ref(), &actor, app.now(), id, &input).await.map_err(|e| if_match.fail(e))?;
     let p = people::get(app.store.as_ref(), &actor, id).await?;
     Ok(with_etag(p.updated_at, PersonView::from(p)))
 }

@@ -9,7 +9,6 @@ use axum_extra::extract::Form;
 use bulwark_core::accounts::{self, Account, AccountUpdateInput, NewAccountInput};
 use bulwark_core::ids::AccountId;
 use bulwark_core::page::{PageRequest, Paged};
-use bulwark_core::time_util::now;
 use bulwark_core::version::version_of;
 use bulwark_core::{Permission, Role};
 use serde::Deserialize;
@@ -103,7 +102,7 @@ pub async fn create(
         roles: form.roles.clone(),
         ..Default::default()
     };
-    match accounts::create_account(app.store.as_ref(), &actor, now(), &input).await {
+    match accounts::create_account(app.store.as_ref(), &actor, app.now(), &input).await {
         Ok((account, link)) => {
             let link = link.map(|s| set_password_url(&app, &s.0));
             Ok(detail_page(&app, chrome, account, link, None, Errors::none()).await?.into_response())
@@ -206,7 +205,7 @@ pub async fn update(
     let id = parse_id::<AccountId>(&id)?;
     let input =
         AccountUpdateInput { roles: form.roles.clone(), status: form.status.clone(), version: form.version.clone() };
-    match accounts::update_account(app.store.as_ref(), &actor, now(), id, &input).await {
+    match accounts::update_account(app.store.as_ref(), &actor, app.now(), id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/accounts/{id}?done=saved")).into_response()),
         Err(e) => {
             let errors = form_errors(e)?;
@@ -220,7 +219,7 @@ pub async fn update(
 pub async fn reset(State(app): State<AppState>, chrome: Chrome, Path(id): Path<String>) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
     let id = parse_id::<AccountId>(&id)?;
-    let secret = accounts::issue_password_reset(app.store.as_ref(), &actor, now(), id).await?;
+    let secret = accounts::issue_password_reset(app.store.as_ref(), &actor, app.now(), id).await?;
     let account = accounts::get_account(app.store.as_ref(), &actor, id).await?;
     let link = Some(set_password_url(&app, &secret.0));
     Ok(detail_page(&app, chrome, account, link, None, Errors::none()).await?.into_response())
@@ -239,6 +238,6 @@ pub async fn revoke_token(
     if !owned {
         return Err(HtmlError::not_found());
     }
-    accounts::revoke_token(app.store.as_ref(), &actor, now(), token_id).await?;
+    accounts::revoke_token(app.store.as_ref(), &actor, app.now(), token_id).await?;
     Ok(Redirect::to(&format!("/accounts/{id}?done=revoked")).into_response())
 }

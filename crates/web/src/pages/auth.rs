@@ -10,9 +10,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use bulwark_core::accounts;
-use bulwark_core::time_util::now;
+use bulwark_core::throttle;
 use serde::Deserialize;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use super::{Chrome, Errors, form_errors};
 use crate::AppState;
@@ -101,11 +101,16 @@ pub async fn login(
     let retry = |chrome: Chrome, status: StatusCode, form: LoginForm| {
         (status, LoginPage { chrome, email: form.email, next: form.next, errors: generic() }).into_response()
     };
-    if !app.throttle.allow(&form.email, addr) {
+    if !bulwark_core::validate::is_email(form.email.trim()) {
+        // No account can have this name: nothing to guess, nothing to count.
+        return Ok(retry(chrome, StatusCode::UNPROCESSABLE_ENTITY, form));
+    }
+    let limits = throttle::login_limits(&form.email, addr);
+    if !throttle::allowed(app.store.as_ref(), app.now(), &limits).await? {
         tracing::warn!("login throttled");
         return Ok(retry(chrome, StatusCode::TOO_MANY_REQUESTS, form));
     }
-    match accounts::login(app.store.as_ref(), now(), &form.email, &form.password).await {
+    match accounts::login(app.store.as_ref(), app.now(), &form.email, &form.password).await {
         Ok((secret, _, account)) => {
             tracing::info!(account = %account.id, "signed in");
             let cookie = Cookie::build((SESSION_COOKIE, secret.0))
@@ -118,6 +123,7 @@ pub async fn login(
         }
         Err(e) => {
             form_errors(e)?;
+            throttle::record_failure(app.store.as_ref(), app.now(), &limits).await?;
             Ok(retry(chrome, StatusCode::UNPROCESSABLE_ENTITY, form))
         }
     }
@@ -130,7 +136,7 @@ pub async fn logout(
     session: Option<axum::Extension<SessionInfo>>,
 ) -> Result<Response, HtmlError> {
     if let (Some(actor), Some(s)) = (chrome.actor.as_ref(), session) {
-        accounts::logout(app.store.as_ref(), actor, now(), &s.secret).await?;
+        accounts::logout(app.store.as_ref(), actor, app.now(), &s.secret).await?;
     }
     Ok((jar.remove(Cookie::build(SESSION_COOKIE).path("/")), Redirect::to("/login")).into_response())
 }
@@ -150,7 +156,7 @@ pub async fn set_password_form(
     Path(token): Path<String>,
 ) -> Response {
     let jar = with_pre_session_token(&app, jar, &mut chrome);
-    let errors = match accounts::password_reset_is_live(app.store.as_ref(), now(), &token).await {
+    let errors = match accounts::password_reset_is_live(app.store.as_ref(), app.now(), &token).await {
         Ok(true) => Errors::none(),
         _ => vec![bulwark_core::FieldError::new("token", accounts::DEAD_LINK)].into(),
     };
@@ -168,31 +174,79 @@ pub struct SetPasswordForm {
 pub async fn set_password(
     State(app): State<AppState>,
     chrome: Chrome,
+    ClientAddr(addr): ClientAddr,
     Path(token): Path<String>,
     Form(form): Form<SetPasswordForm>,
 ) -> Result<Response, HtmlError> {
-    match accounts::complete_password_reset(app.store.as_ref(), now(), &token, &form.password, &form.confirm).await {
+    let limits = throttle::reset_link_limits(addr);
+    if !throttle::allowed(app.store.as_ref(), app.now(), &limits).await? {
+        tracing::warn!("set-password throttled");
+        let errors = vec![bulwark_core::FieldError::new("token", accounts::DEAD_LINK)].into();
+        return Ok((StatusCode::TOO_MANY_REQUESTS, SetPasswordPage { chrome, token, errors }).into_response());
+    }
+    match accounts::complete_password_reset(app.store.as_ref(), app.now(), &token, &form.password, &form.confirm).await
+    {
         Ok(_) => Ok(Redirect::to("/login?done=password").into_response()),
         Err(e) => {
             let errors = form_errors(e)?;
+            if errors.has("token") {
+                throttle::record_failure(app.store.as_ref(), app.now(), &limits).await?;
+            }
             Ok((StatusCode::UNPROCESSABLE_ENTITY, SetPasswordPage { chrome, token, errors }).into_response())
         }
     }
 }
 
-/// The client's address, when the server knows it.
-pub struct ClientAddr(Option<std::net::IpAddr>);
+/// The client's address, when the server knows it: the connection's peer, or, when that is
+/// a trusted reverse proxy, the last address in `X-Forwarded-For` that is not one.
+pub struct ClientAddr(Option<IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())))
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let forwarded = parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+        Ok(ClientAddr(client_addr(peer, forwarded, &app.config.trusted_proxies)))
     }
+}
+
+fn client_addr<'a>(
+    peer: Option<IpAddr>,
+    forwarded: impl Iterator<Item = &'a str>,
+    trusted: &[IpAddr],
+) -> Option<IpAddr> {
+    let peer = peer?;
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let hops: Vec<&str> = forwarded.flat_map(|v| v.split(',')).map(str::trim).collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        match hop.parse::<IpAddr>() {
+            Ok(a) if trusted.contains(&a) => client = a,
+            Ok(a) => return Some(a),
+            Err(_) => break,
+        }
+    }
+    Some(client)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::safe_next;
+    use super::{client_addr, safe_next};
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        let proxy = [ip("10.0.0.1")];
+        let hdr = ["203.0.113.9, 198.51.100.7"];
+        assert_eq!(client_addr(Some(ip("192.0.2.5")), hdr.into_iter(), &proxy), Some(ip("192.0.2.5")));
+        assert_eq!(client_addr(Some(ip("10.0.0.1")), hdr.into_iter(), &proxy), Some(ip("198.51.100.7")));
+        let chain = [ip("10.0.0.1"), ip("10.0.0.2")];
+        let via_two = ["203.0.113.9, 10.0.0.2"];
+        assert_eq!(client_addr(Some(ip("10.0.0.1")), via_two.into_iter(), &chain), Some(ip("203.0.113.9")));
+        assert_eq!(client_addr(Some(ip("10.0.0.1")), ["garbage"].into_iter(), &proxy), Some(ip("10.0.0.1")));
+    }
 
     #[test]
     fn only_local_paths_are_destinations() {

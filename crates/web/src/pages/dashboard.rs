@@ -5,7 +5,6 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use bulwark_core::dashboard;
 use bulwark_core::store::Counts;
-use bulwark_core::time_util::now;
 
 use super::Chrome;
 use crate::AppState;
@@ -24,7 +23,7 @@ pub struct DashboardPage {
 pub async fn dashboard(State(app): State<AppState>, chrome: Chrome) -> Result<DashboardPage, HtmlError> {
     let actor = chrome.actor()?;
     let dashboard::Dashboard { counts, my_live_tokens: my_tokens } =
-        dashboard::load(app.store.as_ref(), &actor, now()).await?;
+        dashboard::load(app.store.as_ref(), &actor, app.now()).await?;
     let roles = actor.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ");
     Ok(DashboardPage { name: actor.label.clone(), roles, counts, my_tokens, chrome: chrome.at("dashboard") })
 }

@@ -32,7 +32,7 @@ pub fn routes(r: Routes) -> Routes {
     const BOTH: &[Method] = &[Method::GET, Method::POST];
     r.page("/healthz", Public, GET, get(crate::ops::healthz))
         .page("/readyz", Public, GET, get(crate::ops::readyz))
-        .page("/metrics", Public, GET, get(crate::ops::metrics))
+        .page("/metrics", Scraper, GET, get(crate::ops::metrics))
         .page("/static/{*file}", Public, GET, get(crate::assets::serve))
         .page("/login", Public, BOTH, get(auth::login_form).post(auth::login))
         .page("/logout", SignedIn, POST, post(auth::logout))

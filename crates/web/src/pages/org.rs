@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use bulwark_core::ids::{AreaId, DepartmentId, PersonId};
 use bulwark_core::org::{self, Area, AreaInput, AreaMember, AreaMemberInput, Department, DepartmentInput};
 use bulwark_core::people;
-use bulwark_core::time_util::now;
 use bulwark_core::version::version_of;
 use bulwark_core::{CoreError, FieldError, Permission, Store};
 use serde::Deserialize;
@@ -98,7 +97,7 @@ pub async fn department_create(
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
     let result = match form.input(app.store.as_ref()).await {
-        Ok(input) => org::create_department(app.store.as_ref(), &actor, now(), &input).await.map(|_| ()),
+        Ok(input) => org::create_department(app.store.as_ref(), &actor, app.now(), &input).await.map(|_| ()),
         Err(e) => Err(e),
     };
     match result {
@@ -165,7 +164,7 @@ pub async fn department_update(
     let actor = chrome.actor()?;
     let id: DepartmentId = parse_id(&id)?;
     let result = match form.input(app.store.as_ref()).await {
-        Ok(input) => org::update_department(app.store.as_ref(), &actor, now(), id, &input).await.map(|_| ()),
+        Ok(input) => org::update_department(app.store.as_ref(), &actor, app.now(), id, &input).await.map(|_| ()),
         Err(e) => Err(e),
     };
     match result {
@@ -207,7 +206,7 @@ pub async fn area_create(
     Form(input): Form<AreaInput>,
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
-    match org::create_area(app.store.as_ref(), &actor, now(), &input).await {
+    match org::create_area(app.store.as_ref(), &actor, app.now(), &input).await {
         Ok(a) => Ok(Redirect::to(&format!("/areas/{}?done=created", a.id)).into_response()),
         Err(e) => {
             let errors = form_errors(e)?;
@@ -282,7 +281,7 @@ pub async fn area_update(
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
     let id: AreaId = parse_id(&id)?;
-    match org::update_area(app.store.as_ref(), &actor, now(), id, &input).await {
+    match org::update_area(app.store.as_ref(), &actor, app.now(), id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/areas/{id}?done=saved")).into_response()),
         Err(e) => {
             let errors = form_errors(e)?;
@@ -304,7 +303,7 @@ pub async fn area_member_add(
     let result = match resolve_person(app.store.as_ref(), "person_id", &form.person_id).await {
         Ok(pid) => {
             let input = AreaMemberInput { person_id: pid, specialty: form.specialty.clone() };
-            org::add_area_member(app.store.as_ref(), &actor, now(), id, &input).await.map(|_| ())
+            org::add_area_member(app.store.as_ref(), &actor, app.now(), id, &input).await.map(|_| ())
         }
         Err(e) => Err(e),
     };
@@ -326,6 +325,6 @@ pub async fn area_member_remove(
     let actor = chrome.actor()?;
     let id: AreaId = parse_id(&id)?;
     let person: PersonId = parse_id(&person)?;
-    org::remove_area_member(app.store.as_ref(), &actor, now(), id, person).await?;
+    org::remove_area_member(app.store.as_ref(), &actor, app.now(), id, person).await?;
     Ok(Redirect::to(&format!("/areas/{id}?done=removed")).into_response())
 }

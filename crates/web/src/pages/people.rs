@@ -11,7 +11,6 @@ use bulwark_core::ids::PersonId;
 use bulwark_core::org;
 use bulwark_core::page::{PageRequest, Paged};
 use bulwark_core::people::{self, Person, PersonInput, PersonKind, PersonStatus};
-use bulwark_core::time_util::now;
 use bulwark_core::version::version_of;
 use serde::Deserialize;
 
@@ -208,7 +207,7 @@ pub async fn create(
     Form(input): Form<PersonInput>,
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
-    match people::create(app.store.as_ref(), &actor, now(), &input).await {
+    match people::create(app.store.as_ref(), &actor, app.now(), &input).await {
         Ok(p) => Ok(Redirect::to(&format!("/people/{}?done=created", p.id)).into_response()),
         Err(e) => {
             let errors = form_errors(e)?;
@@ -255,7 +254,7 @@ pub async fn update(
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
     let pid = parse_id::<PersonId>(&id)?;
-    match people::update(app.store.as_ref(), &actor, now(), pid, &input).await {
+    match people::update(app.store.as_ref(), &actor, app.now(), pid, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/people/{id}?done=saved")).into_response()),
         Err(e) => {
             let errors = form_errors(e)?;

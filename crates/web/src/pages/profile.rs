@@ -8,7 +8,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use bulwark_core::accounts::{self, ApiToken, NewTokenInput};
 use bulwark_core::ids::TokenId;
-use bulwark_core::time_util::now;
 use serde::Deserialize;
 
 use super::{Chrome, Errors, form_errors, short_time};
@@ -28,7 +27,7 @@ pub struct TokenRow {
 
 impl From<ApiToken> for TokenRow {
     fn from(t: ApiToken) -> Self {
-        let live = t.is_usable(now());
+        let live = t.is_usable(bulwark_core::time_util::now());
         TokenRow {
             live,
             state: if t.revoked_at.is_some() {
@@ -109,7 +108,7 @@ pub async fn create_token(
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
     let input = NewTokenInput { name: form.name.clone(), expires_days: Some(form.expires_days.clone()) };
-    match accounts::create_token(app.store.as_ref(), &actor, now(), &input).await {
+    match accounts::create_token(app.store.as_ref(), &actor, app.now(), &input).await {
         Ok((_, secret)) => {
             let mut res = page(&app, chrome, Some(secret.0), TokenForm::default(), Errors::none(), Errors::none())
                 .await?
@@ -133,7 +132,7 @@ pub async fn revoke_token(
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
     let id: TokenId = super::parse_id(&id)?;
-    accounts::revoke_token(app.store.as_ref(), &actor, now(), id).await?;
+    accounts::revoke_token(app.store.as_ref(), &actor, app.now(), id).await?;
     Ok(Redirect::to("/profile?done=revoked").into_response())
 }
 
@@ -153,7 +152,7 @@ pub async fn change_password(
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
-    match accounts::change_password(app.store.as_ref(), &actor, now(), &form.current, &form.password, &form.confirm)
+    match accounts::change_password(app.store.as_ref(), &actor, app.now(), &form.current, &form.password, &form.confirm)
         .await
     {
         Ok(()) => Ok(Redirect::to("/login?done=password").into_response()),

@@ -262,7 +262,8 @@ async fn errors_and_pages_carry_the_security_headers() {
     }
     let ready = app.client().get("/readyz").await;
     assert_eq!(ready.status(), 200);
-    let metrics = app.client().text("/metrics").await;
+    let admin = app.signed_in("admin@example.com", &["admin"]).await;
+    let metrics = admin.text("/metrics").await;
     assert!(
         metrics.contains("bulwark_http_requests_total{method=\"GET\",route=\"/readyz\",status=\"200\"} 1"),
         "{metrics}"

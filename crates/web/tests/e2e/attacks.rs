@@ -111,3 +111,35 @@ async fn behind_https_browsers_are_told_to_stay_on_https() {
     let res = router.oneshot(req).await.unwrap();
     assert_eq!(res.headers()["strict-transport-security"], "max-age=31536000");
 }
+
+#[tokio::test]
+async fn metrics_are_for_the_scraper_and_made_up_methods_do_not_grow_them() {
+    let app =
+        bulwark_testkit::spawn_app_with(Backend::Sqlite, |c| c.metrics_token = Some("scrape-secret".into())).await;
+    let anonymous = app.client();
+    assert_eq!(anonymous.get("/metrics").await.status(), 401);
+    let employee = app.signed_in("e@example.com", &["employee"]).await;
+    assert_eq!(employee.get("/metrics").await.status(), 403);
+    let wrong = anonymous.http.get(app.url("/metrics")).bearer_auth("guess").send().await.unwrap();
+    assert_eq!(wrong.status(), 401);
+    let scrape =
+        || async { anonymous.http.get(app.url("/metrics")).bearer_auth("scrape-secret").send().await.unwrap() };
+    let first = scrape().await;
+    assert_eq!(first.status(), 200);
+    assert_eq!(first.headers()["content-type"], "application/openmetrics-text; version=1.0.0; charset=utf-8");
+    let before = first.text().await.unwrap().len();
+
+    for i in 0..30 {
+        let method = reqwest::Method::from_bytes(format!("MADEUP{}", "X".repeat(200 + i)).as_bytes()).unwrap();
+        let res = anonymous.http.request(method, app.url("/healthz")).send().await.unwrap();
+        assert_eq!(res.status(), 405);
+        assert!(res.headers()["allow"].to_str().unwrap().contains("GET"));
+    }
+    let head = anonymous.http.head(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(head.status(), 200, "HEAD is answered like GET");
+    let after = scrape().await.text().await.unwrap();
+    assert!(!after.contains("MADEUP"), "no label from a made-up method");
+    assert!(after.len() < before + 4096, "bounded growth: {before} -> {}", after.len());
+    let admin = app.signed_in("admin@example.com", &["admin"]).await;
+    assert_eq!(admin.get("/metrics").await.status(), 200);
+}
