@@ -245,7 +245,7 @@ pub async fn create_account(
     if tx.find_account_by_email(&person.email).await?.is_some()
         || tx.find_account_for_person(person.id).await?.is_some()
     {
-        return Err(CoreError::invalid("email", "this person already has an account"));
+        return Err(CoreError::clash("email", "this person already has an account"));
     }
     let account = Account {
         id: AccountId::new(),

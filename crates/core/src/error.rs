@@ -7,11 +7,20 @@ use serde::Serialize;
 pub struct FieldError {
     pub field: String,
     pub message: String,
+    /// The value is well-formed but clashes with stored records (taken, or refers to
+    /// nothing): the API answers 409 rather than 422 when every error is of this kind.
+    #[serde(skip)]
+    pub conflict: bool,
 }
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self { field: field.into(), message: message.into(), conflict: false }
+    }
+
+    /// A clash with stored records (a uniqueness rule, or a reference to no record).
+    pub fn conflict(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { conflict: true, ..Self::new(field, message) }
     }
 }
 
@@ -64,6 +73,11 @@ impl From<StoreError> for CoreError {
 impl CoreError {
     pub fn invalid(field: &str, message: &str) -> Self {
         CoreError::Invalid(vec![FieldError::new(field, message)])
+    }
+
+    /// A field that clashes with stored records (see `FieldError::conflict`).
+    pub fn clash(field: &str, message: &str) -> Self {
+        CoreError::Invalid(vec![FieldError::conflict(field, message)])
     }
 }
 

@@ -101,8 +101,12 @@ async fn parse_person(
         }
         s => match s.parse::<PersonId>() {
             Ok(id) if tx.find_person(id).await?.is_some() => Ok(Some(id)),
-            _ => {
-                c.fail(field, "must be an existing person");
+            Ok(_) => {
+                c.clash(field, "must be an existing person");
+                Ok(None)
+            }
+            Err(_) => {
+                c.fail(field, "must be a person id");
                 Ok(None)
             }
         },
@@ -218,7 +222,7 @@ pub async fn add_area_member(
     };
     let person = tx.get_person(person_id).await?;
     if tx.list_area_members(area_id).await?.iter().any(|m| m.person_id == person_id) {
-        return Err(CoreError::invalid("person_id", "is already a member of this area"));
+        return Err(CoreError::clash("person_id", "is already a member of this area"));
     }
     let m = AreaMember { area_id, person_id, person_name: person.name, person_email: person.email, specialty };
     tx.insert_area_member(&m).await?;
@@ -293,7 +297,7 @@ pub async fn get_area(store: &dyn Store, actor: &Actor, id: AreaId) -> CoreResul
 
 fn name_taken(e: CoreError) -> CoreError {
     match e {
-        CoreError::Conflict(_) => CoreError::invalid("name", "is already taken"),
+        CoreError::Conflict(_) => CoreError::clash("name", "is already taken"),
         other => other,
     }
 }

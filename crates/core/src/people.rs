@@ -156,8 +156,12 @@ async fn validate(
         "" => None,
         d => match d.parse::<DepartmentId>() {
             Ok(id) if tx.find_department(id).await?.is_some() => Some(id),
-            _ => {
-                c.fail("department_id", "must be an existing department");
+            Ok(_) => {
+                c.clash("department_id", "must be an existing department");
+                None
+            }
+            Err(_) => {
+                c.fail("department_id", "must be a department id");
                 None
             }
         },
@@ -166,7 +170,7 @@ async fn validate(
         && let Some(other) = tx.find_person_by_email(&email).await?
         && Some(other.id) != editing
     {
-        c.fail("email", "another person already has this e-mail address");
+        c.clash("email", "another person already has this e-mail address");
     }
     c.finish()?;
     Ok(ValidPerson { name, email, kind, department_id, status })

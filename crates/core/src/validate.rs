@@ -16,6 +16,11 @@ impl Checks {
         self.errors.push(FieldError::new(field, message));
     }
 
+    /// A well-formed value that clashes with stored records (taken, or names no record).
+    pub fn clash(&mut self, field: &str, message: &str) {
+        self.errors.push(FieldError::conflict(field, message));
+    }
+
     /// A required single-line text of at most `max` characters; returns it trimmed.
     pub fn text(&mut self, field: &str, value: &str, max: usize) -> String {
         let v = value.trim();
@@ -34,6 +39,8 @@ impl Checks {
         let v = value.trim();
         if v.chars().count() > max {
             self.fail(field, &format!("must be at most {max} characters"));
+        } else if v.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+            self.fail(field, "must not contain control characters other than line breaks and tabs");
         }
         v.to_string()
     }
@@ -72,19 +79,19 @@ pub fn check_search(q: Option<&str>) -> Result<(), CoreError> {
     }
 }
 
+/// An address of at most 254 characters: a local part of 1 to 64 characters, `@`, and a
+/// domain of at least two non-empty dot-separated labels; no space or control character.
+/// (The API documents the same rule as a pattern.)
 pub fn is_email(v: &str) -> bool {
-    if v.len() > 254 || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if v.chars().count() > 254 || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return false;
     }
     match v.split_once('@') {
         Some((local, domain)) => {
-            !local.is_empty()
-                && local.len() <= 64
+            (1..=64).contains(&local.chars().count())
                 && !domain.contains('@')
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !domain.contains("..")
+                && domain.split('.').count() >= 2
+                && domain.split('.').all(|label| !label.is_empty())
         }
         None => false,
     }

@@ -65,8 +65,13 @@ impl ApiError {
         Self::new(status, slug, title, None)
     }
 
+    /// 422 for invalid fields; 409 when every field only clashes with stored records.
     pub fn invalid(errors: Vec<FieldError>) -> Self {
-        let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid input", None);
+        let mut e = if errors.iter().all(|f| f.conflict) {
+            Self::new(StatusCode::CONFLICT, "conflict", "Conflicts with stored records", None)
+        } else {
+            Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid input", None)
+        };
         e.0.detail = Some(errors.iter().map(|f| format!("{} {}", f.field, f.message)).collect::<Vec<_>>().join("; "));
         e.0.errors =
             errors.into_iter().map(|f| ProblemField { pointer: format!("/{}", f.field), detail: f.message }).collect();

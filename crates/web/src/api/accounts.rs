@@ -38,8 +38,11 @@ pub async fn me(CurrentActor(actor): CurrentActor, session: Option<Extension<Ses
 #[into_params(parameter_in = Query)]
 pub struct AccountParams {
     /// Text found in the name or e-mail address.
+    #[param(max_length = 200)]
     pub q: Option<String>,
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u32>,
 }
 
@@ -50,7 +53,7 @@ pub async fn list_accounts(
     CurrentActor(actor): CurrentActor,
     ApiQuery(p): ApiQuery<AccountParams>,
 ) -> Result<Json<Page<AccountView>>, ApiError> {
-    let page = PageRequest::new(p.page, p.per_page);
+    let page = PageRequest::checked(p.page, p.per_page)?;
     let found = accounts::list_accounts(app.store.as_ref(), &actor, p.q.as_deref(), page).await?;
     Ok(Json(Page::from_paged(found, AccountView::from)))
 }
@@ -67,9 +70,9 @@ pub async fn create_account(
     ApiJson(body): ApiJson<NewAccountBody>,
 ) -> Result<(StatusCode, Json<NewAccountView>), ApiError> {
     let input = NewAccountInput {
-        person_id: body.person_id.unwrap_or_default(),
-        email: body.email.unwrap_or_default(),
-        name: body.name.unwrap_or_default(),
+        person_id: String::new(),
+        email: body.email,
+        name: body.name,
         roles: body.roles,
         password: None,
     };
@@ -133,7 +136,7 @@ pub async fn list_tokens(
         Some(id) => accounts::list_tokens(app.store.as_ref(), &actor, id).await?,
         None => vec![],
     };
-    Ok(Json(Page::from_all(tokens, &p, TokenView::from)))
+    Ok(Json(Page::from_all(tokens, &p, TokenView::from)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = NewTokenBody,
@@ -144,7 +147,11 @@ pub async fn create_token(
     CurrentActor(actor): CurrentActor,
     ApiJson(body): ApiJson<NewTokenBody>,
 ) -> Result<(StatusCode, Json<NewTokenView>), ApiError> {
-    let input = NewTokenInput { name: body.name, expires_days: body.expires_days.map(|d| d.to_string()) };
+    // JSON has one number type: 30 and 30.0 are the same whole number of days.
+    let days = body
+        .expires_days
+        .map(|d| if d.fract() == 0.0 && d.abs() < 1e9 { (d as i64).to_string() } else { d.to_string() });
+    let input = NewTokenInput { name: body.name, expires_days: days };
     let (token, secret) = accounts::create_token(app.store.as_ref(), &actor, app.now(), &input).await?;
     Ok((StatusCode::CREATED, Json(NewTokenView { token: secret.0, details: token.into() })))
 }

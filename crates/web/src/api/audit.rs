@@ -23,11 +23,15 @@ pub struct AuditParams {
     pub entity_id: Option<String>,
     /// e.g. person.create
     pub action: Option<String>,
-    /// From this time on (RFC 3339 or YYYY-MM-DD).
+    /// From this day on (YYYY-MM-DD; an RFC 3339 time is accepted too).
+    #[param(format = Date)]
     pub from: Option<String>,
-    /// Before this time (RFC 3339 or YYYY-MM-DD).
+    /// Before this day (YYYY-MM-DD; an RFC 3339 time is accepted too).
+    #[param(format = Date)]
     pub to: Option<String>,
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u32>,
 }
 
@@ -64,7 +68,8 @@ pub async fn list_audit(
     CurrentActor(actor): CurrentActor,
     ApiQuery(p): ApiQuery<AuditParams>,
 ) -> Result<Json<Page<AuditEntryView>>, ApiError> {
+    super::given_not_empty(&[("from", &p.from), ("to", &p.to)])?;
     let filter = p.filter()?;
-    let found = audit::list(app.store.as_ref(), &actor, &filter, PageRequest::new(p.page, p.per_page)).await?;
+    let found = audit::list(app.store.as_ref(), &actor, &filter, PageRequest::checked(p.page, p.per_page)?).await?;
     Ok(Json(Page::from_paged(found, AuditEntryView::from)))
 }

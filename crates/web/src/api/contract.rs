@@ -47,8 +47,8 @@ fn complete(op: &mut Operation, method: &str, has_id: bool) {
         problems.push(("415", "The body must be application/json"));
         problems.push(("422", "Invalid fields; `errors` names each one"));
     }
-    if method == "get" && !has_id {
-        problems.push(("422", "Invalid filter values; `errors` names each one"));
+    if method == "get" {
+        problems.push(("422", "Invalid filter or page values; `errors` names each one"));
     }
     if method == "put" {
         problems.push(("412", "The record changed since the version sent in If-Match"));

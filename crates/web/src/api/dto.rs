@@ -11,6 +11,55 @@ use bulwark_core::version::version_of;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::error::ApiError;
+
+// Field patterns say what core's validation accepts: text has no control character and some
+// non-space character (`Checks::text`); e-mail follows `validate::is_email`; free text
+// (descriptions) has no control character but line breaks and tabs.
+
+/// employee, contractor or student
+#[derive(ToSchema)]
+#[schema(rename_all = "kebab-case")]
+#[allow(dead_code)]
+pub enum PersonKindName {
+    Employee,
+    Contractor,
+    Student,
+}
+
+/// onboarding, active, offboarding or left
+#[derive(ToSchema)]
+#[schema(rename_all = "kebab-case")]
+#[allow(dead_code)]
+pub enum PersonStatusName {
+    Onboarding,
+    Active,
+    Offboarding,
+    Left,
+}
+
+/// A role; roles are additive.
+#[derive(ToSchema)]
+#[schema(rename_all = "kebab-case")]
+#[allow(dead_code)]
+pub enum RoleName {
+    Admin,
+    Security,
+    Management,
+    Auditor,
+    DepartmentHead,
+    Employee,
+}
+
+/// active or disabled
+#[derive(ToSchema)]
+#[schema(rename_all = "kebab-case")]
+#[allow(dead_code)]
+pub enum AccountStatusName {
+    Active,
+    Disabled,
+}
+
 /// One page of a list. Every list answers in this shape.
 #[derive(Serialize, ToSchema)]
 pub struct Page<T: ToSchema> {
@@ -28,11 +77,11 @@ impl<T: ToSchema> Page<T> {
     }
 
     /// One page of a short list that is read whole (departments, areas, members, tokens).
-    pub fn from_all<U>(all: Vec<U>, params: &PageParams, f: impl FnMut(U) -> T) -> Self {
-        let req = PageRequest::new(params.page, params.per_page);
+    pub fn from_all<U>(all: Vec<U>, params: &PageParams, f: impl FnMut(U) -> T) -> Result<Self, ApiError> {
+        let req = PageRequest::checked(params.page, params.per_page)?;
         let total = all.len() as u64;
         let items = all.into_iter().skip(req.offset() as usize).take(req.limit() as usize).map(f).collect();
-        Self { items, total, page: req.page, per_page: req.per_page }
+        Ok(Self { items, total, page: req.page, per_page: req.per_page })
     }
 }
 
@@ -40,8 +89,10 @@ impl<T: ToSchema> Page<T> {
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// 1-based page number (default 1).
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
     /// Items per page (default 50, at most 500).
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u32>,
 }
 
@@ -83,15 +134,24 @@ impl From<Person> for PersonView {
 /// A person as sent by a client. Unknown values are reported per field.
 #[derive(Deserialize, ToSchema)]
 pub struct PersonBody {
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
     pub name: String,
+    #[schema(
+        max_length = 254,
+        pattern = r"^[^@\s\x00-\x1f\x7f-\x9f]{1,64}@[^@\s.\x00-\x1f\x7f-\x9f]+(\.[^@\s.\x00-\x1f\x7f-\x9f]+)+$"
+    )]
     pub email: String,
     /// employee (default), contractor or student
     #[serde(default)]
+    #[schema(value_type = Option<PersonKindName>)]
     pub kind: Option<String>,
+    /// An existing department (409 if there is none with this id).
     #[serde(default)]
+    #[schema(format = Uuid)]
     pub department_id: Option<String>,
     /// onboarding, active (default), offboarding or left
     #[serde(default)]
+    #[schema(value_type = Option<PersonStatusName>)]
     pub status: Option<String>,
     /// The version the edit is based on (from a read); a stale edit answers 409.
     #[serde(default)]
@@ -136,8 +196,11 @@ impl From<Department> for DepartmentView {
 
 #[derive(Deserialize, ToSchema)]
 pub struct DepartmentBody {
+    #[schema(max_length = 120, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
     pub name: String,
+    /// An existing person (409 if there is none with this id).
     #[serde(default)]
+    #[schema(format = Uuid)]
     pub head_person_id: Option<String>,
     /// The version the edit is based on; a stale edit answers 409.
     #[serde(default)]
@@ -167,8 +230,10 @@ impl From<Area> for AreaView {
 
 #[derive(Deserialize, ToSchema)]
 pub struct AreaBody {
+    #[schema(max_length = 120, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 2000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub description: String,
     /// The version the edit is based on; a stale edit answers 409.
     #[serde(default)]
@@ -191,8 +256,11 @@ impl From<AreaMember> for AreaMemberView {
 
 #[derive(Deserialize, ToSchema)]
 pub struct AreaMemberBody {
+    /// An existing person (409 if there is none, or they are a member already).
+    #[schema(format = Uuid)]
     pub person_id: String,
     #[serde(default)]
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub specialty: String,
 }
 
@@ -231,13 +299,16 @@ impl From<Account> for AccountView {
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewAccountBody {
-    /// An existing person; or leave empty and give `email` and `name` to create one.
-    #[serde(default)]
-    pub person_id: Option<String>,
-    #[serde(default)]
-    pub email: Option<String>,
-    #[serde(default)]
-    pub name: Option<String>,
+    /// The person's e-mail address; an existing person with it gets the account.
+    #[schema(
+        max_length = 254,
+        pattern = r"^[^@\s\x00-\x1f\x7f-\x9f]{1,64}@[^@\s.\x00-\x1f\x7f-\x9f]+(\.[^@\s.\x00-\x1f\x7f-\x9f]+)+$"
+    )]
+    pub email: String,
+    /// The name of a person created for the account (an existing person keeps theirs).
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
+    pub name: String,
+    #[schema(value_type = Vec<RoleName>, min_items = 1)]
     pub roles: Vec<String>,
 }
 
@@ -250,9 +321,11 @@ pub struct NewAccountView {
 
 #[derive(Deserialize, ToSchema)]
 pub struct AccountUpdateBody {
+    #[schema(value_type = Vec<RoleName>, min_items = 1)]
     pub roles: Vec<String>,
     /// active or disabled (unchanged if absent)
     #[serde(default)]
+    #[schema(value_type = Option<AccountStatusName>)]
     pub status: Option<String>,
     /// The version the edit is based on; a stale edit answers 409.
     #[serde(default)]
@@ -292,10 +365,12 @@ impl From<ApiToken> for TokenView {
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewTokenBody {
+    #[schema(max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
     pub name: String,
     /// Days until the token expires (1 to 3650); absent for no expiry.
     #[serde(default)]
-    pub expires_days: Option<i64>,
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 3650)]
+    pub expires_days: Option<f64>,
 }
 
 #[derive(Serialize, ToSchema)]

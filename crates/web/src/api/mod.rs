@@ -138,6 +138,17 @@ pub fn with_etag<T: serde::Serialize>(updated_at: bulwark_core::Timestamp, body:
     ([(header::ETAG, etag)], Json(body)).into_response()
 }
 
+/// Refuses query parameters that are present but empty where the API documents a format or
+/// a set of values (the HTML forms, which send empty fields, accept them as absent).
+pub fn given_not_empty(params: &[(&str, &Option<String>)]) -> Result<(), ApiError> {
+    let errors: Vec<_> = params
+        .iter()
+        .filter(|(_, v)| v.as_deref().is_some_and(|v| v.trim().is_empty()))
+        .map(|(field, _)| bulwark_core::FieldError::new(*field, "must not be empty when given"))
+        .collect();
+    if errors.is_empty() { Ok(()) } else { Err(ApiError::invalid(errors)) }
+}
+
 /// Parses an id from the path; a malformed id is simply not found.
 pub fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
     raw.parse().map_err(|_| ApiError::status(StatusCode::NOT_FOUND))

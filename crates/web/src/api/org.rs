@@ -26,7 +26,7 @@ pub async fn list_departments(
     CurrentActor(actor): CurrentActor,
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> Result<Json<Page<DepartmentView>>, ApiError> {
-    Ok(Json(Page::from_all(org::list_departments(app.store.as_ref(), &actor).await?, &p, DepartmentView::from)))
+    Ok(Json(Page::from_all(org::list_departments(app.store.as_ref(), &actor).await?, &p, DepartmentView::from)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/departments", tag = "organisation", request_body = DepartmentBody,
@@ -76,7 +76,7 @@ pub async fn list_areas(
     CurrentActor(actor): CurrentActor,
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> Result<Json<Page<AreaView>>, ApiError> {
-    Ok(Json(Page::from_all(org::list_areas(app.store.as_ref(), &actor).await?, &p, AreaView::from)))
+    Ok(Json(Page::from_all(org::list_areas(app.store.as_ref(), &actor).await?, &p, AreaView::from)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/areas", tag = "organisation", request_body = AreaBody,
@@ -129,7 +129,7 @@ pub async fn list_area_members(
 ) -> Result<Json<Page<AreaMemberView>>, ApiError> {
     let id: AreaId = parse_id(&id)?;
     let (_, members) = org::get_area(app.store.as_ref(), &actor, id).await?;
-    Ok(Json(Page::from_all(members, &p, AreaMemberView::from)))
+    Ok(Json(Page::from_all(members, &p, AreaMemberView::from)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/areas/{id}/members", tag = "organisation", params(("id" = String, Path)), request_body = AreaMemberBody,

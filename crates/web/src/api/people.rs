@@ -20,20 +20,59 @@ use crate::error::{ApiError, ApiJson, ApiQuery, Problem};
 #[into_params(parameter_in = Query)]
 pub struct PeopleParams {
     /// Text found in the name or e-mail address.
+    #[param(max_length = 200)]
     pub q: Option<String>,
+    #[param(format = Uuid)]
     pub department_id: Option<String>,
     /// employee, contractor or student
+    #[param(value_type = Option<super::dto::PersonKindName>, inline)]
     pub kind: Option<String>,
     /// onboarding, active, offboarding or left
+    #[param(value_type = Option<super::dto::PersonStatusName>, inline)]
     pub status: Option<String>,
     /// name (default), email, department, status or created
+    #[param(value_type = Option<PeopleSortName>, inline)]
     pub sort: Option<String>,
     /// asc (default) or desc
+    #[param(value_type = Option<SortDirName>, inline)]
     pub dir: Option<String>,
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u32>,
     /// json (default) or csv (all matching people, no paging)
+    #[param(value_type = Option<ExportFormatName>, inline)]
     pub format: Option<String>,
+}
+
+/// How to sort people.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum PeopleSortName {
+    Name,
+    Email,
+    Department,
+    Status,
+    Created,
+}
+
+/// Sort direction.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum SortDirName {
+    Asc,
+    Desc,
+}
+
+/// Answer as a JSON page, or as CSV of every match.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum ExportFormatName {
+    Json,
+    Csv,
 }
 
 impl PeopleParams {
@@ -59,6 +98,16 @@ impl PeopleParams {
                 None
             })
         });
+        let one_of = |c: &mut bulwark_core::validate::Checks, field: &str, v: &Option<String>, allowed: &[&str]| {
+            if let Some(v) = nonempty(v)
+                && !allowed.contains(&v.as_str())
+            {
+                c.fail(field, &format!("must be one of {}", allowed.join(", ")));
+            }
+        };
+        one_of(&mut c, "sort", &self.sort, &["name", "email", "department", "status", "created"]);
+        one_of(&mut c, "dir", &self.dir, &["asc", "desc"]);
+        one_of(&mut c, "format", &self.format, &["json", "csv"]);
         c.finish()?;
         Ok(PeopleFilter {
             q: nonempty(&self.q),
@@ -97,7 +146,8 @@ pub fn people_csv(people: Vec<bulwark_core::people::Person>) -> Response {
 }
 
 #[utoipa::path(get, path = "/api/v1/people", tag = "people", params(PeopleParams),
-    responses((status = 200, description = "A page of people (or CSV with format=csv)", body = Page<PersonView>),
+    responses((status = 200, description = "A page of people, or with format=csv every match as CSV",
+                content((Page<PersonView> = "application/json"), (String = "text/csv"))),
               (status = 400, body = Problem, content_type = "application/problem+json"),
               (status = 401, body = Problem, content_type = "application/problem+json"),
               (status = 403, body = Problem, content_type = "application/problem+json")))]
@@ -106,12 +156,21 @@ pub async fn list_people(
     CurrentActor(actor): CurrentActor,
     ApiQuery(params): ApiQuery<PeopleParams>,
 ) -> Result<Response, ApiError> {
+    let p = &params;
+    super::given_not_empty(&[
+        ("department_id", &p.department_id),
+        ("kind", &p.kind),
+        ("status", &p.status),
+        ("sort", &p.sort),
+        ("dir", &p.dir),
+        ("format", &p.format),
+    ])?;
     let filter = params.filter()?;
     if params.format.as_deref() == Some("csv") {
         let all = people::list(app.store.as_ref(), &actor, &filter, PageRequest::all()).await?;
         return Ok(people_csv(all.items));
     }
-    let page = PageRequest::new(params.page, params.per_page);
+    let page = PageRequest::checked(params.page, params.per_page)?;
     let found = people::list(app.store.as_ref(), &actor, &filter, page).await?;
     Ok(Json(Page::from_paged(found, PersonView::from)).into_response())
 }

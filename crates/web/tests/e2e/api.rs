@@ -45,7 +45,7 @@ async fn people_api_validates_pages_and_audits_on_every_backend() {
             .send()
             .await
             .unwrap();
-        assert_eq!(dup.status(), 422);
+        assert_eq!(dup.status(), 409, "a taken e-mail clashes with a stored record");
         assert!(json_of(dup).await["errors"][0]["detail"].as_str().unwrap().contains("already"));
 
         let malformed = http
