@@ -8,6 +8,7 @@ pub mod clock;
 pub mod dashboard;
 pub mod error;
 pub mod ids;
+pub mod list;
 pub mod org;
 pub mod page;
 pub mod people;

@@ -4,7 +4,7 @@ use crate::access::{Actor, Permission};
 use crate::audit::AuditRecord;
 use crate::error::CoreResult;
 use crate::ids::{DepartmentId, PersonId};
-use crate::page::{PageRequest, Paged, SortDir};
+use crate::list::{FilterKind, FilterSpec, KeyType, ListPage, ListQuery, ListSpec, SortSpec};
 use crate::store::{Store, Writer};
 use crate::time_util::Timestamp;
 use crate::validate::Checks;
@@ -73,36 +73,45 @@ pub struct PersonInput {
     pub version: Option<String>,
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct PeopleFilter {
-    /// Matches name or e-mail, case-insensitively.
-    pub q: Option<String>,
-    pub department_id: Option<DepartmentId>,
-    pub kind: Option<PersonKind>,
-    pub status: Option<PersonStatus>,
-    pub sort: PeopleSort,
-    pub dir: SortDir,
+/// The people list: what it filters, sorts, searches and exports.
+pub const LIST: ListSpec = ListSpec {
+    filters: &[
+        FilterSpec { name: "department_id", label: "department", kind: FilterKind::Id },
+        FilterSpec { name: "kind", label: "kind", kind: FilterKind::Choice(&["employee", "contractor", "student"]) },
+        FilterSpec {
+            name: "status",
+            label: "status",
+            kind: FilterKind::Choice(&["onboarding", "active", "offboarding", "left"]),
+        },
+    ],
+    sorts: &[
+        SortSpec { name: "name", label: "Name", key: KeyType::Text },
+        SortSpec { name: "email", label: "E-mail", key: KeyType::Text },
+        SortSpec { name: "department", label: "Department", key: KeyType::Text },
+        SortSpec { name: "status", label: "Status", key: KeyType::Text },
+        SortSpec { name: "created", label: "Newest", key: KeyType::Int },
+    ],
+    searchable: true,
+    columns: &["id", "name", "email", "kind", "department", "status", "created_at"],
+};
+
+/// What a person is found by: name and e-mail, lower-cased (Unicode-aware) for search.
+pub fn search_text(name: &str, email: &str) -> String {
+    format!("{name} {email}").to_lowercase()
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum PeopleSort {
-    #[default]
-    Name,
-    Email,
-    Department,
-    Status,
-    Created,
-}
-
-impl PeopleSort {
-    pub fn parse(s: Option<&str>) -> Self {
-        match s {
-            Some("email") => Self::Email,
-            Some("department") => Self::Department,
-            Some("status") => Self::Status,
-            Some("created") => Self::Created,
-            _ => Self::Name,
-        }
+impl Person {
+    /// The export row, in `LIST.columns` order.
+    pub fn export_row(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.name.clone(),
+            self.email.clone(),
+            self.kind.as_str().into(),
+            self.department_name.clone().unwrap_or_default(),
+            self.status.as_str().into(),
+            crate::time_util::rfc3339(self.created_at),
+        ]
     }
 }
 
@@ -227,15 +236,9 @@ pub async fn update(
     Ok(after)
 }
 
-pub async fn list(
-    store: &dyn Store,
-    actor: &Actor,
-    filter: &PeopleFilter,
-    page: PageRequest,
-) -> CoreResult<Paged<Person>> {
+pub async fn list(store: &dyn Store, actor: &Actor, query: &ListQuery) -> CoreResult<ListPage<Person>> {
     actor.require(Permission::ViewDirectory)?;
-    crate::validate::check_search(filter.q.as_deref())?;
-    Ok(store.read().await?.list_people(filter, page).await?)
+    Ok(store.read().await?.list_people(query).await?)
 }
 
 /// A person and their login account, if any.

@@ -11,9 +11,10 @@ use crate::accounts::{Account, ApiToken, Session};
 use crate::audit::{AuditEntry, AuditFilter, AuditRecord};
 use crate::error::{StoreError, StoreResult};
 use crate::ids::{AccountId, AreaId, DepartmentId, PersonId, TokenId};
+use crate::list::{ListPage, ListQuery};
 use crate::org::{Area, AreaMember, Department};
 use crate::page::{PageRequest, Paged};
-use crate::people::{PeopleFilter, Person};
+use crate::people::Person;
 use crate::time_util::Timestamp;
 use std::future::Future;
 use std::pin::Pin;
@@ -64,7 +65,7 @@ pub trait Store: Send + Sync + 'static {
 pub trait Reader: Send {
     fn counts(&mut self) -> StoreFuture<'_, Counts>;
 
-    fn list_people<'a>(&'a mut self, filter: &'a PeopleFilter, page: PageRequest) -> StoreFuture<'a, Paged<Person>>;
+    fn list_people<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Person>>;
     fn find_person(&mut self, id: PersonId) -> StoreFuture<'_, Option<Person>>;
     fn find_person_by_email<'a>(&'a mut self, email: &'a str) -> StoreFuture<'a, Option<Person>>;
 

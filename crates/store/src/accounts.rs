@@ -8,7 +8,7 @@ use bulwark_core::page::{PageRequest, Paged};
 use bulwark_core::time_util::to_micros;
 use sqlx::{AnyConnection, Row};
 
-use crate::people::like_pattern;
+use crate::list::like_escape;
 use crate::rows::{self, ACCOUNT_COLUMNS, TOKEN_COLUMNS};
 use crate::write::{expect_one, map_err, update_unchanged};
 
@@ -17,7 +17,10 @@ pub(crate) async fn list(
     q: Option<&str>,
     page: PageRequest,
 ) -> Result<Paged<Account>, StoreError> {
-    let pattern = like_pattern(q);
+    let pattern = match q.map(str::trim).filter(|q| !q.is_empty()) {
+        Some(q) => format!("%{}%", like_escape(&q.to_lowercase())),
+        None => String::new(),
+    };
     let filter = "($1 = '' OR LOWER(p.name) LIKE $1 ESCAPE '\\' OR a.email LIKE $1 ESCAPE '\\')";
     let total: i64 =
         sqlx::query(&format!("SELECT COUNT(*) FROM accounts a JOIN people p ON p.id = a.person_id WHERE {filter}"))

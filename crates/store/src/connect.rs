@@ -168,6 +168,8 @@ impl SqlStore {
 
     pub async fn migrate(&self) -> anyhow::Result<()> {
         self.migrator().run(&self.pool).await.context("database migration failed")?;
+        let mut conn = self.pool.acquire().await?;
+        crate::people::backfill_search_text(&mut conn).await.context("filling the search index failed")?;
         Ok(())
     }
 

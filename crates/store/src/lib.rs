@@ -5,6 +5,7 @@
 mod accounts;
 mod audit;
 mod connect;
+mod list;
 mod org;
 mod people;
 mod rows;

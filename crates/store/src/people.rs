@@ -1,73 +1,45 @@
 //! People queries: filtered, sorted, paginated lists, lookups and audited writes.
 
 use bulwark_core::StoreError;
+use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::org::Department;
-use bulwark_core::page::{PageRequest, Paged, SortDir};
-use bulwark_core::people::{PeopleFilter, PeopleSort, Person};
+use bulwark_core::people::{Person, search_text};
+use bulwark_core::store::Backend;
 use bulwark_core::time_util::to_micros;
-use sqlx::Row;
 
-use crate::rows::{self, PERSON_COLUMNS};
+use crate::list::{self, Table};
+use crate::rows::{self, PERSON_FROM, PERSON_SELECT};
 use crate::write::{map_err, update_unchanged};
 use sqlx::AnyConnection;
 
-const PEOPLE_WHERE: &str = "($1 = '' OR LOWER(p.name) LIKE $1 ESCAPE '\\' OR LOWER(p.email) LIKE $1 ESCAPE '\\') \
-     AND ($2 = '' OR p.department_id = $2) AND ($3 = '' OR p.kind = $3) AND ($4 = '' OR p.status = $4)";
-
-/// `%text%` for LIKE, with the user's own wildcards taken literally.
-pub(crate) fn like_pattern(q: Option<&str>) -> String {
-    match q.map(str::trim).filter(|q| !q.is_empty()) {
-        Some(q) => {
-            let escaped = q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-            format!("%{escaped}%")
-        }
-        None => String::new(),
-    }
-}
+/// The people list as the list engine reads it.
+const TABLE: Table = Table {
+    columns: PERSON_SELECT,
+    from: PERSON_FROM,
+    id: "p.id",
+    filters: &[("department_id", "p.department_id"), ("kind", "p.kind"), ("status", "p.status")],
+    sorts: &[
+        ("name", "p.name"),
+        ("email", "p.email"),
+        ("department", "COALESCE(d.name, '')"),
+        ("status", "p.status"),
+        ("created", "p.created_at"),
+    ],
+    search: Some(("p.search_text", "people_fts", "p.rowid")),
+};
 
 pub(crate) async fn list(
     conn: &mut AnyConnection,
-    f: &PeopleFilter,
-    page: PageRequest,
-) -> Result<Paged<Person>, StoreError> {
-    let pattern = like_pattern(f.q.as_deref());
-    let dept = f.department_id.map(|d| d.to_string()).unwrap_or_default();
-    let kind = f.kind.map(|k| k.as_str()).unwrap_or_default();
-    let status = f.status.map(|s| s.as_str()).unwrap_or_default();
-    let total: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM people p WHERE {PEOPLE_WHERE}"))
-        .bind(&pattern)
-        .bind(&dept)
-        .bind(kind)
-        .bind(status)
-        .fetch_one(&mut *conn)
-        .await
-        .and_then(|r| r.try_get(0))
-        .map_err(map_err)?;
-    let column = match f.sort {
-        PeopleSort::Name => "p.name",
-        PeopleSort::Email => "p.email",
-        PeopleSort::Department => "d.name",
-        PeopleSort::Status => "p.status",
-        PeopleSort::Created => "p.created_at",
-    };
-    let dir = if f.dir == SortDir::Desc { "DESC" } else { "ASC" };
-    let sql =
-        format!("SELECT {PERSON_COLUMNS} WHERE {PEOPLE_WHERE} ORDER BY {column} {dir}, p.id {dir} LIMIT $5 OFFSET $6");
-    let found = sqlx::query(&sql)
-        .bind(&pattern)
-        .bind(&dept)
-        .bind(kind)
-        .bind(status)
-        .bind(page.limit().min(i64::from(u32::MAX)))
-        .bind(page.offset())
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(map_err)?;
-    Ok(Paged { items: rows::all(found, rows::person)?, total: total as u64, page: page.page, per_page: page.per_page })
+    backend: Backend,
+    query: &ListQuery,
+) -> Result<ListPage<Person>, StoreError> {
+    let key = query.sort.key;
+    let (rows, total, next) = list::page(conn, backend, &TABLE, query, |r| list::sort_key(r, key, "id")).await?;
+    Ok(ListPage { items: rows::all(rows, rows::person)?, total, next })
 }
 
 pub(crate) async fn by(conn: &mut AnyConnection, column: &str, value: String) -> Result<Option<Person>, StoreError> {
-    let row = sqlx::query(&format!("SELECT {PERSON_COLUMNS} WHERE p.{column} = $1"))
+    let row = sqlx::query(&format!("SELECT {PERSON_SELECT} FROM {PERSON_FROM} WHERE p.{column} = $1"))
         .bind(value)
         .fetch_optional(&mut *conn)
         .await
@@ -77,15 +49,16 @@ pub(crate) async fn by(conn: &mut AnyConnection, column: &str, value: String) ->
 
 pub(crate) async fn update(conn: &mut AnyConnection, before: &Person, after: &Person) -> Result<(), StoreError> {
     let update = sqlx::query(
-        "UPDATE people SET name = $1, email = $2, kind = $3, department_id = $4, status = $5, updated_at = $6 \
-             WHERE id = $7 AND updated_at = $8",
+        "UPDATE people SET name = $1, email = $2, kind = $3, department_id = $4, status = $5, updated_at = $6, \
+         search_text = $7 WHERE id = $8 AND updated_at = $9",
     )
     .bind(&after.name)
     .bind(&after.email)
     .bind(after.kind.as_str())
     .bind(after.department_id.map(|d| d.to_string()))
     .bind(after.status.as_str())
-    .bind(to_micros(after.updated_at));
+    .bind(to_micros(after.updated_at))
+    .bind(search_text(&after.name, &after.email));
     update_unchanged(&mut *conn, update, after.id.to_string(), before.updated_at, "this person").await?;
     // The login e-mail is the person's e-mail: one source of truth.
     sqlx::query("UPDATE accounts SET email = $1 WHERE person_id = $2")
@@ -130,8 +103,8 @@ pub(crate) async fn import_directory(
 
 pub(crate) async fn insert(conn: &mut AnyConnection, p: &Person) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO people (id, name, email, kind, department_id, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO people (id, name, email, kind, department_id, status, created_at, updated_at, search_text) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(p.id.to_string())
     .bind(&p.name)
@@ -141,8 +114,29 @@ pub(crate) async fn insert(conn: &mut AnyConnection, p: &Person) -> Result<(), S
     .bind(p.status.as_str())
     .bind(to_micros(p.created_at))
     .bind(to_micros(p.updated_at))
+    .bind(search_text(&p.name, &p.email))
     .execute(conn)
     .await
     .map_err(map_err)?;
+    Ok(())
+}
+
+/// Fills `search_text` for people stored before it existed (derived data: not audited).
+pub(crate) async fn backfill_search_text(conn: &mut AnyConnection) -> Result<(), StoreError> {
+    let missing = sqlx::query("SELECT id, name, email FROM people WHERE search_text = ''")
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    for row in missing {
+        use sqlx::Row;
+        let (id, name, email): (String, String, String) =
+            (row.try_get(0).map_err(map_err)?, row.try_get(1).map_err(map_err)?, row.try_get(2).map_err(map_err)?);
+        sqlx::query("UPDATE people SET search_text = $1 WHERE id = $2")
+            .bind(search_text(&name, &email))
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .map_err(map_err)?;
+    }
     Ok(())
 }

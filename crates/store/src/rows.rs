@@ -13,8 +13,9 @@ use std::str::FromStr;
 
 use crate::write::map_err;
 
-pub(crate) const PERSON_COLUMNS: &str = "p.id, p.name, p.email, p.kind, p.department_id, d.name AS department_name, \
-     p.status, p.created_at, p.updated_at FROM people p LEFT JOIN departments d ON d.id = p.department_id";
+pub(crate) const PERSON_SELECT: &str = "p.id, p.name, p.email, p.kind, p.department_id, d.name AS department_name, \
+     p.status, p.created_at, p.updated_at";
+pub(crate) const PERSON_FROM: &str = "people p LEFT JOIN departments d ON d.id = p.department_id";
 
 pub(crate) const DEPARTMENT_COLUMNS: &str = "d.id, d.name, d.head_person_id, h.name AS head_name, \
      (SELECT COUNT(*) FROM people x WHERE x.department_id = d.id) AS people_count, d.created_at, d.updated_at \

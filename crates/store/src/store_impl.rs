@@ -6,9 +6,10 @@ use bulwark_core::Timestamp;
 use bulwark_core::accounts::{Account, ApiToken, Session};
 use bulwark_core::audit::{AuditEntry, AuditFilter, AuditRecord};
 use bulwark_core::ids::{AccountId, AreaId, DepartmentId, PersonId, TokenId};
+use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::org::{Area, AreaMember, Department};
 use bulwark_core::page::{PageRequest, Paged};
-use bulwark_core::people::{PeopleFilter, Person};
+use bulwark_core::people::Person;
 use bulwark_core::store::{Backend, Counts, Reader, Store, StoreFuture, Writer};
 use sqlx::AnyConnection;
 use sqlx::pool::PoolConnection;
@@ -17,8 +18,8 @@ use std::ops::DerefMut;
 use crate::write::{WriteTx, map_err};
 use crate::{SqlStore, accounts, audit, org, people};
 
-/// A unit of work on connection `C`: a pooled connection or a write transaction.
-pub(crate) struct Unit<C>(C);
+/// A unit of work on connection `C` (a pooled connection or a write transaction) of a backend.
+pub(crate) struct Unit<C>(C, Backend);
 
 impl<C: DerefMut<Target = AnyConnection>> Unit<C> {
     fn c(&mut self) -> &mut AnyConnection {
@@ -42,12 +43,12 @@ impl Store for SqlStore {
     fn read(&self) -> StoreFuture<'_, Box<dyn Reader>> {
         Box::pin(async move {
             let conn: PoolConnection<sqlx::Any> = self.pool.acquire().await.map_err(map_err)?;
-            Ok(Box::new(Unit(conn)) as Box<dyn Reader>)
+            Ok(Box::new(Unit(conn, self.backend)) as Box<dyn Reader>)
         })
     }
 
     fn write(&self) -> StoreFuture<'_, Box<dyn Writer>> {
-        Box::pin(async move { Ok(Box::new(Unit(self.begin_write().await?)) as Box<dyn Writer>) })
+        Box::pin(async move { Ok(Box::new(Unit(self.begin_write().await?, self.backend)) as Box<dyn Writer>) })
     }
 
     fn touch_token(&self, id: TokenId, now: Timestamp) -> StoreFuture<'_, ()> {
@@ -88,8 +89,9 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
         Box::pin(audit::counts(self.c()))
     }
 
-    fn list_people<'a>(&'a mut self, filter: &'a PeopleFilter, page: PageRequest) -> StoreFuture<'a, Paged<Person>> {
-        Box::pin(people::list(self.c(), filter, page))
+    fn list_people<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Person>> {
+        let backend = self.1;
+        Box::pin(people::list(self.c(), backend, query))
     }
 
     fn find_person(&mut self, id: PersonId) -> StoreFuture<'_, Option<Person>> {

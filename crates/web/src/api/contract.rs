@@ -36,8 +36,12 @@ fn complete(op: &mut Operation, method: &str, has_id: bool) {
         ("401", "Authentication required: no valid session or token"),
         ("403", "The caller's roles do not allow this, or a cookie-authenticated write lacks its CSRF token"),
     ];
+    let pages_by_cursor =
+        op.parameters.iter().flatten().any(|p| matches!(p, utoipa::openapi::RefOr::T(p) if p.name == "after"));
     if has_id {
         problems.push(("404", "No such record"));
+    } else if pages_by_cursor {
+        problems.push(("404", "The `after` cursor names no place in this list"));
     }
     if writes || method == "delete" {
         problems.push(("409", "Conflict with the stored state (changed meanwhile, or a uniqueness rule)"));

@@ -85,6 +85,39 @@ impl<T: ToSchema> Page<T> {
     }
 }
 
+/// One page of a long list, read by keyset: follow `next` (also sent as a `Link` header with
+/// `rel="next"`) for the following page; it is absent on the last page.
+#[derive(Serialize, ToSchema)]
+pub struct CursorPage<T: ToSchema> {
+    pub items: Vec<T>,
+    /// Number of items matching the filter, on all pages.
+    pub total: u64,
+    /// The URL of the next page.
+    pub next: Option<String>,
+}
+
+impl<T: ToSchema + Serialize> CursorPage<T> {
+    /// The JSON page with its `Link` header; `base_query` is the request's query without `after`.
+    pub fn respond<U>(
+        page: bulwark_core::list::ListPage<U>,
+        f: impl FnMut(U) -> T,
+        path: &str,
+        base_query: &str,
+    ) -> axum::response::Response {
+        use axum::response::IntoResponse;
+        let next = page.next.map(|c| {
+            let sep = if base_query.is_empty() { "" } else { "&" };
+            format!("{path}?{base_query}{sep}after={}", c.encode())
+        });
+        let link = next.as_ref().map(|n| format!("<{n}>; rel=\"next\""));
+        let body = Self { items: page.items.into_iter().map(f).collect(), total: page.total, next };
+        match link {
+            Some(link) => ([(axum::http::header::LINK, link)], axum::Json(body)).into_response(),
+            None => axum::Json(body).into_response(),
+        }
+    }
+}
+
 #[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {

@@ -3,23 +3,24 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use bulwark_core::ids::PersonId;
-use bulwark_core::page::{PageRequest, SortDir};
-use bulwark_core::people::{self, PeopleFilter, PeopleSort, PersonInput, PersonKind, PersonStatus};
+use bulwark_core::list::{ListQuery, RawListQuery};
+use bulwark_core::people::{self, Person, PersonInput};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::dto::{Page, PersonBody, PersonView};
+use super::dto::{CursorPage, PersonBody, PersonView};
 use super::{IfMatch, parse_id, with_etag};
 use crate::AppState;
 use crate::access::CurrentActor;
 use crate::error::{ApiError, ApiJson, ApiQuery, Problem};
+use crate::export::Format;
 
 #[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct PeopleParams {
-    /// Text found in the name or e-mail address.
+    /// Text found in the name or e-mail address (any case).
     #[param(max_length = 200)]
     pub q: Option<String>,
     #[param(format = Uuid)]
@@ -36,11 +37,13 @@ pub struct PeopleParams {
     /// asc (default) or desc
     #[param(value_type = Option<SortDirName>, inline)]
     pub dir: Option<String>,
-    #[param(minimum = 1, maximum = 1000000)]
-    pub page: Option<u32>,
+    /// Where the page starts: the cursor from the previous page's `next` link (404 if it is
+    /// not one).
+    #[param(min_length = 1, max_length = 2000)]
+    pub after: Option<String>,
     #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u32>,
-    /// json (default) or csv (all matching people, no paging)
+    /// json (a page, default) or csv (every match, streamed)
     #[param(value_type = Option<ExportFormatName>, inline)]
     pub format: Option<String>,
 }
@@ -76,78 +79,27 @@ pub enum ExportFormatName {
 }
 
 impl PeopleParams {
-    /// The filter, or field errors naming each unknown value.
-    pub fn filter(&self) -> Result<PeopleFilter, bulwark_core::CoreError> {
-        let mut c = bulwark_core::validate::Checks::new();
-        let nonempty = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
-        let department_id = nonempty(&self.department_id).and_then(|d| {
-            d.parse().ok().or_else(|| {
-                c.fail("department_id", "must be a department id");
-                None
-            })
-        });
-        let kind = nonempty(&self.kind).and_then(|k| {
-            PersonKind::parse(&k).or_else(|| {
-                c.fail("kind", &format!("must be one of {}", PersonKind::choices()));
-                None
-            })
-        });
-        let status = nonempty(&self.status).and_then(|s| {
-            PersonStatus::parse(&s).or_else(|| {
-                c.fail("status", &format!("must be one of {}", PersonStatus::choices()));
-                None
-            })
-        });
-        let one_of = |c: &mut bulwark_core::validate::Checks, field: &str, v: &Option<String>, allowed: &[&str]| {
-            if let Some(v) = nonempty(v)
-                && !allowed.contains(&v.as_str())
-            {
-                c.fail(field, &format!("must be one of {}", allowed.join(", ")));
-            }
-        };
-        one_of(&mut c, "sort", &self.sort, &["name", "email", "department", "status", "created"]);
-        one_of(&mut c, "dir", &self.dir, &["asc", "desc"]);
-        one_of(&mut c, "format", &self.format, &["json", "csv"]);
-        c.finish()?;
-        Ok(PeopleFilter {
-            q: nonempty(&self.q),
-            department_id,
-            kind,
-            status,
-            sort: PeopleSort::parse(self.sort.as_deref()),
-            dir: SortDir::parse(self.dir.as_deref()),
-        })
+    /// The raw list query, for `people::LIST` to check.
+    pub fn raw(&self) -> RawListQuery {
+        let filters = [("department_id", &self.department_id), ("kind", &self.kind), ("status", &self.status)]
+            .into_iter()
+            .filter_map(|(k, v)| v.clone().map(|v| (k.to_string(), v)))
+            .collect();
+        RawListQuery {
+            q: self.q.clone(),
+            filters,
+            sort: self.sort.clone(),
+            dir: self.dir.clone(),
+            after: self.after.clone(),
+            limit: self.per_page,
+        }
     }
 }
 
-/// People as CSV, for exports.
-pub fn people_csv(people: Vec<bulwark_core::people::Person>) -> Response {
-    let rows = people.into_iter().map(|p| {
-        [
-            p.id.to_string(),
-            p.name,
-            p.email,
-            p.kind.as_str().into(),
-            p.department_name.unwrap_or_default(),
-            p.status.as_str().into(),
-            bulwark_core::time_util::rfc3339(p.created_at),
-        ]
-    });
-    let header = ["id", "name", "email", "kind", "department", "status", "created_at"];
-    let body = crate::export::csv_bytes(&header, rows);
-    (
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"people.csv\""),
-        ],
-        body,
-    )
-        .into_response()
-}
-
 #[utoipa::path(get, path = "/api/v1/people", tag = "people", params(PeopleParams),
-    responses((status = 200, description = "A page of people, or with format=csv every match as CSV",
-                content((Page<PersonView> = "application/json"), (String = "text/csv"))),
+    responses((status = 200, description = "A page of people (the `Link` header and `next` name the next page), \
+                or with format=csv every match as CSV",
+                content((CursorPage<PersonView> = "application/json"), (String = "text/csv"))),
               (status = 400, body = Problem, content_type = "application/problem+json"),
               (status = 401, body = Problem, content_type = "application/problem+json"),
               (status = 403, body = Problem, content_type = "application/problem+json")))]
@@ -163,16 +115,56 @@ pub async fn list_people(
         ("status", &p.status),
         ("sort", &p.sort),
         ("dir", &p.dir),
+        ("after", &p.after),
         ("format", &p.format),
     ])?;
-    let filter = params.filter()?;
-    if params.format.as_deref() == Some("csv") {
-        let all = people::list(app.store.as_ref(), &actor, &filter, PageRequest::all()).await?;
-        return Ok(people_csv(all.items));
+    let query = people::LIST.parse(&params.raw())?;
+    match params.format.as_deref() {
+        None | Some("json") => {}
+        Some("csv") => return Ok(people_export(&app, actor, query, Format::Csv)),
+        Some(_) => return Err(bulwark_core::CoreError::invalid("format", "must be json or csv").into()),
     }
-    let page = PageRequest::checked(params.page, params.per_page)?;
-    let found = people::list(app.store.as_ref(), &actor, &filter, page).await?;
-    Ok(Json(Page::from_paged(found, PersonView::from)).into_response())
+    let found = people::list(app.store.as_ref(), &actor, &query).await?;
+    Ok(CursorPage::respond(found, PersonView::from, "/api/v1/people", &params.query_without_after()))
+}
+
+impl PeopleParams {
+    /// This query as a URL query string, without the cursor (the base of `next` links).
+    pub fn query_without_after(&self) -> String {
+        let pairs: Vec<(&str, &String)> = [
+            ("q", &self.q),
+            ("department_id", &self.department_id),
+            ("kind", &self.kind),
+            ("status", &self.status),
+            ("sort", &self.sort),
+            ("dir", &self.dir),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_ref().filter(|v| !v.is_empty()).map(|v| (k, v)))
+        .collect();
+        let mut query = serde_urlencoded::to_string(pairs).unwrap_or_default();
+        if let Some(n) = self.per_page {
+            query.push_str(&format!("{}per_page={n}", if query.is_empty() { "" } else { "&" }));
+        }
+        query
+    }
+}
+
+/// Every person the query matches, streamed page by page.
+pub fn people_export(
+    app: &AppState,
+    actor: std::sync::Arc<bulwark_core::Actor>,
+    query: ListQuery,
+    format: Format,
+) -> Response {
+    let store = app.store.clone();
+    crate::export::stream(format, "people", people::LIST.columns, query, move |q| {
+        let (store, actor) = (store.clone(), actor.clone());
+        async move {
+            let page = people::list(store.as_ref(), &actor, &q).await?;
+            Ok((page.items.iter().map(Person::export_row).collect(), page.next))
+        }
+    })
 }
 
 #[utoipa::path(post, path = "/api/v1/people", tag = "people", request_body = PersonBody,

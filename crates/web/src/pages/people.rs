@@ -8,16 +8,17 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use bulwark_core::Permission;
 use bulwark_core::ids::PersonId;
+use bulwark_core::list::SortSpec;
 use bulwark_core::org;
-use bulwark_core::page::{PageRequest, Paged};
 use bulwark_core::people::{self, Person, PersonInput, PersonKind, PersonStatus};
 use bulwark_core::version::version_of;
 use serde::Deserialize;
 
-use super::{Chrome, Errors, HistoryItem, Options, Pager, form_errors, history, parse_id, short_time};
+use super::{Chrome, Errors, HistoryItem, Options, form_errors, history, parse_id, short_time};
 use crate::AppState;
-use crate::api::people::{PeopleParams, people_csv};
+use crate::api::people::{PeopleParams, people_export};
 use crate::error::HtmlError;
+use crate::export::Format;
 
 /// The filter as typed, for re-display.
 #[derive(Deserialize, Default)]
@@ -32,7 +33,10 @@ pub struct FilterForm {
     status: String,
     #[serde(default)]
     sort: String,
-    page: Option<u32>,
+    #[serde(default)]
+    dir: String,
+    #[serde(default)]
+    after: String,
 }
 
 impl FilterForm {
@@ -44,20 +48,10 @@ impl FilterForm {
             kind: some(&self.kind),
             status: some(&self.status),
             sort: some(&self.sort),
-            page: self.page,
+            dir: some(&self.dir),
+            after: some(&self.after),
             ..Default::default()
         }
-    }
-
-    fn query(&self) -> String {
-        serde_urlencoded::to_string([
-            ("q", &self.q),
-            ("department_id", &self.department_id),
-            ("kind", &self.kind),
-            ("status", &self.status),
-            ("sort", &self.sort),
-        ])
-        .unwrap_or_default()
     }
 }
 
@@ -65,16 +59,17 @@ impl FilterForm {
 #[template(path = "people/list.html")]
 struct ListPage {
     chrome: Chrome,
-    page: Paged<Person>,
-    pager: Pager,
-    pager_base: String,
+    page: bulwark_core::list::ListPage<Person>,
+    /// The query without the cursor: the first page, and the base of the next one.
     query: String,
+    next: Option<String>,
     f: FilterForm,
     departments: Vec<bulwark_core::org::Department>,
     kinds: &'static [PersonKind],
     statuses: &'static [PersonStatus],
-    sorts: [(&'static str, &'static str); 5],
+    sorts: &'static [SortSpec],
     can_manage: bool,
+    errors: Errors,
 }
 
 pub async fn list(
@@ -83,39 +78,47 @@ pub async fn list(
     Query(f): Query<FilterForm>,
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
-    let filter = f.params().filter().unwrap_or_default();
-    let page = people::list(app.store.as_ref(), &actor, &filter, PageRequest::new(f.page, None)).await?;
-    let query = f.query();
-    Ok(ListPage {
-        pager: Pager::from(&page),
-        pager_base: format!("/people?{query}&"),
+    let params = f.params();
+    let (page, errors) = match people::LIST.parse(&params.raw()) {
+        Ok(query) => (people::list(app.store.as_ref(), &actor, &query).await?, Errors::none()),
+        Err(e) => (bulwark_core::list::ListPage { items: vec![], total: 0, next: None }, form_errors(e)?),
+    };
+    let query = params.query_without_after();
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let body = ListPage {
+        next: page.next.as_ref().map(|c| format!("/people?{query}&after={}", c.encode())),
         query,
         page,
         departments: org::list_departments(app.store.as_ref(), &actor).await?,
         kinds: PersonKind::ALL,
         statuses: PersonStatus::ALL,
-        sorts: [
-            ("name", "Name"),
-            ("email", "E-mail"),
-            ("department", "Department"),
-            ("status", "Status"),
-            ("created", "Newest"),
-        ],
+        sorts: people::LIST.sorts,
         can_manage: chrome.can(Permission::ManageDirectory),
         chrome: chrome.at("people"),
         f,
-    }
-    .into_response())
+        errors,
+    };
+    Ok((status, body).into_response())
 }
 
-pub async fn export(
+/// Every person the filter matches, as CSV.
+pub async fn export_csv(app: State<AppState>, chrome: Chrome, f: Query<FilterForm>) -> Result<Response, HtmlError> {
+    export(app, chrome, f, Format::Csv).await
+}
+
+/// Every person the filter matches, as JSON.
+pub async fn export_json(app: State<AppState>, chrome: Chrome, f: Query<FilterForm>) -> Result<Response, HtmlError> {
+    export(app, chrome, f, Format::Json).await
+}
+
+async fn export(
     State(app): State<AppState>,
     chrome: Chrome,
     Query(f): Query<FilterForm>,
+    format: Format,
 ) -> Result<Response, HtmlError> {
-    let filter = f.params().filter().unwrap_or_default();
-    let all = people::list(app.store.as_ref(), &*chrome.actor()?, &filter, PageRequest::all()).await?;
-    Ok(people_csv(all.items))
+    let query = people::LIST.parse(&f.params().raw())?;
+    Ok(people_export(&app, chrome.actor()?, query, format))
 }
 
 #[derive(Template, WebTemplate)]

@@ -103,12 +103,22 @@ async fn people_api_validates_pages_and_audits_on_every_backend() {
                 .unwrap();
             assert_eq!(r.status(), 201);
         }
-        // admin (created by the test kit) + Grace + 4.
-        let page = json_of(http.get(app.url("/api/v1/people?per_page=2&page=2&sort=name")).send().await.unwrap()).await;
-        assert_eq!(
-            (page["total"].as_u64(), page["page"].as_u64(), page["items"].as_array().unwrap().len()),
-            (Some(6), Some(2), 2)
-        );
+        // admin (created by the test kit) + Grace + 4, in pages of two that follow `next`.
+        let first = http.get(app.url("/api/v1/people?per_page=2&sort=name")).send().await.unwrap();
+        let link = first.headers()["link"].to_str().unwrap().to_string();
+        let first = json_of(first).await;
+        assert_eq!((first["total"].as_u64(), first["items"].as_array().unwrap().len()), (Some(6), 2), "{backend:?}");
+        let next = first["next"].as_str().unwrap();
+        assert_eq!(link, format!("<{next}>; rel=\"next\""));
+        let second = json_of(http.get(app.url(next)).send().await.unwrap()).await;
+        let names =
+            |p: &Value| p["items"].as_array().unwrap().iter().map(|i| i["name"].to_string()).collect::<Vec<_>>();
+        assert_eq!(names(&second).len(), 2);
+        assert!(names(&second).iter().all(|n| !names(&first).contains(n)), "the next page continues the first");
+        let third = json_of(http.get(app.url(second["next"].as_str().unwrap())).send().await.unwrap()).await;
+        assert_eq!((names(&third).len(), third["next"].is_null()), (2, true), "the last page has no next");
+        let bad_cursor = http.get(app.url("/api/v1/people?after=not-a-cursor")).send().await.unwrap();
+        assert_eq!(bad_cursor.status(), 404, "a cursor names a place in the list, and this one none");
 
         let id = grace["id"].as_str().unwrap();
         let updated = http

@@ -55,6 +55,7 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("DELETE", "/api/v1/tokens/{id}", SignedIn),
     ("GET", "/people", Roles(DIRECTORY_READERS)),
     ("GET", "/people/export.csv", Roles(DIRECTORY_READERS)),
+    ("GET", "/people/export.json", Roles(DIRECTORY_READERS)),
     ("GET", "/people/{id}", Roles(DIRECTORY_READERS)),
     ("GET", "/people/new", Roles(DIRECTORY_EDITORS)),
     ("POST", "/people/new", Roles(DIRECTORY_EDITORS)),

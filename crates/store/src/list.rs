@@ -1,0 +1,146 @@
+//! The list engine's SQL: one builder for every record type. A `Table` maps a `ListSpec`'s
+//! filters and sort keys to columns; `page` runs the count and one keyset page:
+//! `WHERE filters AND search AND (sort, id) > (cursor) ORDER BY sort, id LIMIT n + 1`.
+//! Text sort keys compare bytes on both backends; search uses each backend's index
+//! (SQLite FTS5 trigram, PostgreSQL pg_trgm) over a lower-cased `search_text` column.
+
+use bulwark_core::StoreError;
+use bulwark_core::list::{Cursor, KeyType, ListQuery};
+use bulwark_core::store::Backend;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::write::map_err;
+
+/// How a record type's list is stored.
+pub(crate) struct Table {
+    /// The selected columns.
+    pub columns: &'static str,
+    /// The `FROM` clause, with joins.
+    pub from: &'static str,
+    /// The unique id column, the tie-breaker of every sort.
+    pub id: &'static str,
+    /// Filter name → column compared for equality.
+    pub filters: &'static [(&'static str, &'static str)],
+    /// Sort name → expression (never NULL).
+    pub sorts: &'static [(&'static str, &'static str)],
+    /// The lower-cased search text column, and the SQLite FTS5 table indexing it by rowid.
+    pub search: Option<(&'static str, &'static str, &'static str)>,
+}
+
+/// A bound value.
+enum Value {
+    Text(String),
+    Int(i64),
+}
+
+/// One page of rows (at most `limit`), the total matching, and the cursor after the page.
+pub(crate) async fn page(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    table: &Table,
+    query: &ListQuery,
+    sort_key_of: impl Fn(&AnyRow) -> Result<(String, String), StoreError>,
+) -> Result<(Vec<AnyRow>, u64, Option<Cursor>), StoreError> {
+    let mut conditions: Vec<String> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    let bind = |values: &mut Vec<Value>, v: Value| {
+        values.push(v);
+        format!("${}", values.len())
+    };
+    for (name, value) in &query.filters {
+        if let Some((_, column)) = table.filters.iter().find(|(n, _)| n == name) {
+            let p = bind(&mut values, Value::Text(value.clone()));
+            conditions.push(format!("{column} = {p}"));
+        }
+    }
+    if let (Some(q), Some((column, fts, rowid))) = (&query.q, table.search) {
+        conditions.push(match backend {
+            // The trigram index answers substrings of three characters or more.
+            Backend::Sqlite if q.chars().count() >= 3 => {
+                let p = bind(&mut values, Value::Text(format!("\"{}\"", q.replace('"', "\"\""))));
+                format!("{rowid} IN (SELECT rowid FROM {fts} WHERE {fts} MATCH {p})")
+            }
+            _ => {
+                let p = bind(&mut values, Value::Text(format!("%{}%", like_escape(q))));
+                format!("{column} LIKE {p} ESCAPE '\\'")
+            }
+        });
+    }
+    let filtered = where_clause(&conditions);
+    let count_sql = format!("SELECT COUNT(*) FROM {} {filtered}", table.from);
+    let total: i64 = bind_all(sqlx::query(&count_sql), &values)
+        .fetch_one(&mut *conn)
+        .await
+        .and_then(|r| r.try_get(0))
+        .map_err(map_err)?;
+
+    let sort = table.sorts.iter().find(|(n, _)| *n == query.sort.name).map(|(_, e)| *e).unwrap_or(table.id);
+    let sort = match (backend, query.sort.key) {
+        (Backend::Postgres, KeyType::Text) => format!("({sort}) COLLATE \"C\""),
+        _ => sort.to_string(),
+    };
+    let (cmp, dir) = if query.desc { ("<", "DESC") } else { (">", "ASC") };
+    if let Some(after) = &query.after {
+        let key = match query.sort.key {
+            KeyType::Text => Value::Text(after.key.clone()),
+            KeyType::Int => Value::Int(after.key.parse().unwrap_or_default()),
+        };
+        let k = bind(&mut values, key);
+        let i = bind(&mut values, Value::Text(after.id.clone()));
+        conditions.push(format!("({sort}, {}) {cmp} ({k}, {i})", table.id));
+    }
+    let limit = bind(&mut values, Value::Int(i64::from(query.limit) + 1));
+    let sql = format!(
+        "SELECT {}, {sort} AS list_sort_key FROM {} {} ORDER BY {sort} {dir}, {} {dir} LIMIT {limit}",
+        table.columns,
+        table.from,
+        where_clause(&conditions),
+        table.id,
+    );
+    let mut rows = bind_all(sqlx::query(&sql), &values).fetch_all(&mut *conn).await.map_err(map_err)?;
+    let next = if rows.len() > query.limit as usize {
+        rows.truncate(query.limit as usize);
+        match rows.last() {
+            Some(last) => {
+                let (key, id) = sort_key_of(last)?;
+                Some(Cursor { key, id })
+            }
+            None => None,
+        }
+    } else {
+        None
+    };
+    Ok((rows, total as u64, next))
+}
+
+/// The sort key and id of a row read by `page`, for its cursor.
+pub(crate) fn sort_key(row: &AnyRow, key: KeyType, id_column: &str) -> Result<(String, String), StoreError> {
+    let value = match key {
+        KeyType::Text => row.try_get::<String, _>("list_sort_key").map_err(map_err)?,
+        KeyType::Int => row.try_get::<i64, _>("list_sort_key").map_err(map_err)?.to_string(),
+    };
+    Ok((value, row.try_get::<String, _>(id_column).map_err(map_err)?))
+}
+
+fn where_clause(conditions: &[String]) -> String {
+    if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) }
+}
+
+/// `text` with LIKE's wildcards and escape character taken literally.
+pub(crate) fn like_escape(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+fn bind_all<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    values: &'q [Value],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for v in values {
+        q = match v {
+            Value::Text(s) => q.bind(s.as_str()),
+            Value::Int(i) => q.bind(*i),
+        };
+    }
+    q
+}
