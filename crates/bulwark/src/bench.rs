@@ -1,159 +1,426 @@
-//! `bulwark bench`: generates an organisation in a temporary embedded database, then measures
-//! page latency in-process (router and database, no network) and audit verification, and
-//! prints each figure beside its SPEC §6 bar.
+//! `bulwark bench`: the SPEC §6 figures under concurrent load over real HTTP.
+//!
+//! By default it generates an organisation in a fresh database (a temporary SQLite file, or
+//! the empty database named by `--database`), starts `bulwark serve` on it as a separate
+//! process, signs in, and drives each scenario with `--concurrency` keep-alive connections
+//! for `--duration`, printing req/s, p50 and p99 beside each bar. With `--url` it measures a
+//! server that is already running instead. A bare axum + sqlx server that lists the same 50
+//! rows as JSON (no session, no rendering) is measured the same way, as the stack's ceiling.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use bulwark_core::accounts::{self, NewAccountInput};
-use bulwark_core::{Actor, time_util};
+use anyhow::{Context, bail};
 use bulwark_store::{DatabaseUrl, SqlStore};
-use http_body_util::BodyExt;
-use std::sync::Arc;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use tower::ServiceExt;
 
 use crate::cli::BenchArgs;
 
-struct Row {
-    what: String,
-    p50: Duration,
-    p99: Duration,
-    bar: &'static str,
-    ok: bool,
+const PASSWORD: &str = "bench-password-123";
+
+/// A request to repeat: method, path, and how it is authenticated.
+#[derive(Clone)]
+struct Scenario {
+    name: &'static str,
+    path: String,
+    auth: Auth,
+    bar: Bar,
 }
 
-pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let url = DatabaseUrl::sqlite_file(&dir.path().join("bench.db"));
-    let store = SqlStore::open(&url).await?;
+#[derive(Clone, Copy)]
+enum Auth {
+    Session,
+    Token,
+    /// POST /api/v1/people with a new person each time.
+    TokenWrite,
+    None,
+}
+
+#[derive(Clone, Copy)]
+enum Bar {
+    /// p99 under this many milliseconds.
+    P99(u64),
+    /// At least half the bare stack's throughput, and p99 under 20 ms.
+    HalfOfBare,
+    /// The reference itself.
+    Reference,
+}
+
+struct Figures {
+    requests: usize,
+    per_second: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+pub async fn run(args: &BenchArgs, database: Option<&str>) -> anyhow::Result<()> {
+    let concurrency = args.concurrency.max(1);
+    let duration = Duration::from_secs_f64(args.duration_secs.max(0.5));
+    let mut server: Option<Child> = None;
+    let mut bare: Option<Child> = None;
+    let _dir; // keeps a temporary database alive until the end
+    let (base, email, password, url) = match &args.url {
+        Some(url) => {
+            let email = args.email.clone().context("--url needs --email and --password of an admin")?;
+            let password = args.password.clone().context("--url needs --password")?;
+            (url.trim_end_matches('/').to_string(), email, password, None)
+        }
+        None => {
+            let url = match database {
+                Some(u) => DatabaseUrl::parse(u)?,
+                None => {
+                    let dir = tempfile::tempdir()?;
+                    let url = DatabaseUrl::sqlite_file(&dir.path().join("bench.db"));
+                    _dir = dir;
+                    url
+                }
+            };
+            let email = prepare(&url, args).await?;
+            let (child, base) = spawn(&["--database", url.expose(), "serve", "--listen", "127.0.0.1:0"])?;
+            server = Some(child);
+            (base, email, PASSWORD.to_string(), Some(url))
+        }
+    };
+    let session = sign_in(&base, &email, &password).await?;
+    let token = create_token(&base, &session).await?;
+    let deep = deep_cursor(&base, &session, 100).await?;
+    let search = search_text(&base, &session).await?;
+    let person = first_person(&base, &token).await?;
+
+    let mut scenarios = vec![
+        Scenario { name: "people list, first page", path: "/people".into(), auth: Auth::Session, bar: Bar::HalfOfBare },
+        Scenario { name: "people list, 100 pages deep", path: deep, auth: Auth::Session, bar: Bar::HalfOfBare },
+        Scenario {
+            name: "people list, search",
+            path: format!("/people?q={search}"),
+            auth: Auth::Session,
+            bar: Bar::HalfOfBare,
+        },
+        Scenario { name: "person detail", path: format!("/people/{person}"), auth: Auth::Session, bar: Bar::P99(20) },
+        Scenario { name: "dashboard", path: "/".into(), auth: Auth::Session, bar: Bar::P99(50) },
+        Scenario {
+            name: "API people list (token)",
+            path: "/api/v1/people?per_page=50".into(),
+            auth: Auth::Token,
+            bar: Bar::P99(20),
+        },
+        Scenario { name: "audit log, newest first", path: "/audit".into(), auth: Auth::Session, bar: Bar::P99(20) },
+        Scenario {
+            name: "API writes (POST /api/v1/people)",
+            path: "/api/v1/people".into(),
+            auth: Auth::TokenWrite,
+            bar: Bar::P99(50),
+        },
+    ];
+    if let Some(url) = &url {
+        let (child, bare_base) = spawn(&["--database", url.expose(), "bench-bare", "--listen", "127.0.0.1:0"])?;
+        bare = Some(child);
+        scenarios.insert(
+            0,
+            Scenario {
+                name: "bare axum + sqlx: 50 people as JSON",
+                path: format!("{bare_base}/people"),
+                auth: Auth::None,
+                bar: Bar::Reference,
+            },
+        );
+    }
+
+    let idle = server.as_ref().map(|c| memory_kb(c.id(), "VmRSS")).transpose()?;
+    println!(
+        "Concurrent load over HTTP: {concurrency} connections × {:.0} s per scenario, against {base}",
+        duration.as_secs_f64()
+    );
+    println!("{:<40} {:>9} {:>10} {:>10}  {:<28} verdict", "scenario", "req/s", "p50", "p99", "bar");
+    let mut reference: Option<f64> = None;
+    for s in &scenarios {
+        // Writers: eight at once (the SPEC's write figure), reads at full concurrency.
+        let workers = if matches!(s.auth, Auth::TokenWrite) { concurrency.min(8) } else { concurrency };
+        let f = load(&base, s, workers, duration, &session, &token).await?;
+        let (bar, ok) = match s.bar {
+            Bar::Reference => {
+                reference = Some(f.per_second);
+                ("reference".to_string(), true)
+            }
+            Bar::P99(ms) => (format!("p99 < {ms} ms"), f.p99 < Duration::from_millis(ms)),
+            Bar::HalfOfBare => match reference {
+                Some(r) => (
+                    format!("≥ {:.0} req/s, p99 < 20 ms", r / 2.0),
+                    f.per_second >= r / 2.0 && f.p99 < Duration::from_millis(20),
+                ),
+                None => ("p99 < 20 ms".to_string(), f.p99 < Duration::from_millis(20)),
+            },
+        };
+        println!(
+            "{:<40} {:>9.0} {:>10} {:>10}  {:<28} {}",
+            s.name,
+            f.per_second,
+            format!("{:.2} ms", f.p50.as_secs_f64() * 1e3),
+            format!("{:.2} ms", f.p99.as_secs_f64() * 1e3),
+            bar,
+            if ok { "ok" } else { "MISSED" }
+        );
+        let _ = f.requests;
+    }
+    if let Some(c) = &server {
+        let peak = memory_kb(c.id(), "VmHWM")?;
+        let idle = idle.unwrap_or_default();
+        println!(
+            "{:<40} {:>9} {:>10} {:>10}  {:<28} {}",
+            "server memory: idle RSS / peak",
+            "",
+            format!("{:.1} MB", idle as f64 / 1024.0),
+            format!("{:.1} MB", peak as f64 / 1024.0),
+            "idle < 50 MB",
+            if idle < 50 * 1024 { "ok" } else { "MISSED" }
+        );
+    }
+    if let Some(url) = &url {
+        let store = SqlStore::open_existing(url).await?;
+        let t = Instant::now();
+        let verified = store.verify_audit_chain().await?.map_err(|b| anyhow::anyhow!("chain broken at {}", b.seq))?;
+        let took = t.elapsed();
+        println!(
+            "{:<40} {:>9} {:>10} {:>10}  {:<28} {}",
+            format!("audit verify ({verified} entries)"),
+            "",
+            "",
+            format!("{:.2} s", took.as_secs_f64()),
+            "< 2 s",
+            if took < Duration::from_secs(2) { "ok" } else { "MISSED" }
+        );
+        store.close().await;
+    }
+    for mut c in server.into_iter().chain(bare) {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+    Ok(())
+}
+
+/// Generates the organisation and an admin account in an empty database; returns the e-mail.
+async fn prepare(url: &DatabaseUrl, args: &BenchArgs) -> anyhow::Result<String> {
+    use bulwark_core::Store;
+    let store = SqlStore::open(url).await?;
+    if store.read().await?.counts().await?.people > 0 {
+        bail!("the bench needs an empty database, and {url} has data");
+    }
     eprintln!("generating {} people and {} audit entries…", args.people, args.audit_entries);
     let started = Instant::now();
     let (_, people) = crate::seed::seed(&store, args.people, args.audit_entries, 42).await?;
     eprintln!("generated in {:.1} s", started.elapsed().as_secs_f64());
-    let admin = NewAccountInput {
+    let admin = bulwark_core::accounts::NewAccountInput {
         person_id: people[0].id.to_string(),
         roles: vec!["admin".into()],
-        password: Some("bench-password-123".into()),
+        password: Some(PASSWORD.into()),
         ..Default::default()
     };
-    accounts::create_account(&store, &Actor::cli(), time_util::now(), &admin).await?;
-    let (session, _, _) = accounts::login(&store, time_util::now(), &people[0].email, "bench-password-123").await?;
-    let cookie = format!("{}={}", bulwark_web::access::SESSION_COOKIE, session.0);
-    let (router, _) = bulwark_web::app(Arc::new(store.clone()), bulwark_web::WebConfig::new("http://127.0.0.1:8080"));
-
-    let mut rows = Vec::new();
-    let person = &people[people.len() / 2];
-    let pages: [(&str, String, &'static str, Duration); 7] = [
-        ("people list, page 1", "/people".into(), "< 20 ms", Duration::from_millis(20)),
-        ("people list, search", "/people?q=lovelace&sort=email".into(), "< 20 ms", Duration::from_millis(20)),
-        ("person detail", format!("/people/{}", person.id), "< 20 ms", Duration::from_millis(20)),
-        ("people list, API JSON", "/api/v1/people?per_page=50".into(), "< 20 ms", Duration::from_millis(20)),
-        ("dashboard", "/".into(), "< 50 ms", Duration::from_millis(50)),
-        ("audit log page, newest first", "/audit".into(), "< 20 ms", Duration::from_millis(20)),
-        (
-            "audit log page, one record's history",
-            format!("/audit?entity_type=person&entity_id={}", person.id),
-            "< 20 ms",
-            Duration::from_millis(20),
-        ),
-    ];
-    for (what, path, bar, limit) in pages {
-        let mut times = Vec::with_capacity(args.requests);
-        for _ in 0..args.requests {
-            let req = Request::get(&path).header(header::COOKIE, &cookie).body(Body::empty())?;
-            let t = Instant::now();
-            let res = router.clone().oneshot(req).await?;
-            let status = res.status();
-            res.into_body().collect().await?;
-            times.push(t.elapsed());
-            if status != StatusCode::OK {
-                anyhow::bail!("{path} answered {status}");
-            }
-        }
-        times.sort();
-        let p50 = times[times.len() / 2];
-        let p99 = times[(times.len() * 99 / 100).min(times.len() - 1)];
-        rows.push(Row { what: format!("{what} ({} people)", args.people), p50, p99, bar, ok: p99 < limit });
-    }
-    let t = Instant::now();
-    let verified = store.verify_audit_chain().await?.map_err(|b| anyhow::anyhow!("chain broken at {}", b.seq))?;
-    let took = t.elapsed();
-    rows.push(Row {
-        what: format!("audit verify ({verified} entries)"),
-        p50: took,
-        p99: took,
-        bar: "< 2 s",
-        ok: took < Duration::from_secs(2),
-    });
-
-    let idle = idle_memory(&url)?;
-    rows.push(Row {
-        what: "idle memory of `bulwark serve` (RSS)".into(),
-        p50: Duration::ZERO,
-        p99: Duration::ZERO,
-        bar: "< 50 MB",
-        ok: idle < 50 * 1024 * 1024,
-    });
-    let idle_text = format!("{:.1} MB", idle as f64 / (1024.0 * 1024.0));
-
-    println!("{:<52} {:>10} {:>10}  {:<8} verdict", "measure (SQLite, in-process)", "p50", "p99", "bar");
-    for r in rows {
-        if r.p99.is_zero() {
-            println!(
-                "{:<52} {:>10} {:>10}  {:<8} {}",
-                r.what,
-                "",
-                idle_text,
-                r.bar,
-                if r.ok { "ok" } else { "MISSED" }
-            );
-            continue;
-        }
-        println!(
-            "{:<52} {:>10} {:>10}  {:<8} {}",
-            r.what,
-            format!("{:.2} ms", r.p50.as_secs_f64() * 1e3),
-            format!("{:.2} ms", r.p99.as_secs_f64() * 1e3),
-            r.bar,
-            if r.ok { "ok" } else { "MISSED" }
-        );
-    }
+    let now = bulwark_core::time_util::now();
+    bulwark_core::accounts::create_account(&store, &bulwark_core::Actor::cli(), now, &admin).await?;
     store.close().await;
-    Ok(())
+    Ok(people[0].email.clone())
 }
 
-/// Starts `bulwark serve` on the generated database, lets it answer one request, and reads
-/// its resident memory once it is idle.
-fn idle_memory(url: &DatabaseUrl) -> anyhow::Result<u64> {
-    use std::io::{BufRead, BufReader, Read, Write};
-    let mut child = std::process::Command::new(std::env::current_exe()?)
-        .args(["--database", url.expose(), "serve", "--listen", "127.0.0.1:0"])
+/// Starts this binary with `args` and waits until it says where it serves.
+fn spawn(args: &[&str]) -> anyhow::Result<(Child, String)> {
+    let mut child = Command::new(std::env::current_exe()?)
+        .args(args)
         .env("BULWARK_LOG", "warn")
-        .stdout(std::process::Stdio::piped())
-        .spawn()?;
-    let result = (|| {
-        let mut out = BufReader::new(child.stdout.take().ok_or_else(|| anyhow::anyhow!("no stdout"))?);
-        let mut line = String::new();
-        while !line.contains("serving at") {
-            line.clear();
-            if out.read_line(&mut line)? == 0 {
-                anyhow::bail!("serve stopped before listening");
-            }
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("cannot start the server")?;
+    let mut out = BufReader::new(child.stdout.take().context("no stdout")?);
+    let mut line = String::new();
+    while !line.contains("serving at") {
+        line.clear();
+        if out.read_line(&mut line)? == 0 {
+            bail!("the server stopped before listening");
         }
-        let addr = line.trim().rsplit("http://").next().unwrap_or_default().to_string();
-        let mut s = std::net::TcpStream::connect(&addr)?;
-        s.write_all(b"GET /readyz HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n")?;
-        s.read_to_string(&mut String::new())?;
-        std::thread::sleep(Duration::from_secs(2));
-        let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()))?;
-        let kb: u64 = status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.split_whitespace().next()?.parse().ok())
-            .ok_or_else(|| anyhow::anyhow!("no VmRSS"))?;
-        Ok(kb * 1024)
-    })();
-    let _ = child.kill();
-    let _ = child.wait();
-    result
+    }
+    let base = format!("http://{}", line.trim().rsplit("http://").next().unwrap_or_default());
+    // Keep reading its output so it never blocks on a full pipe.
+    std::thread::spawn(move || for _ in out.lines() {});
+    Ok((child, base))
+}
+
+fn client() -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).pool_max_idle_per_host(64).build()?)
+}
+
+/// Signs in through the login form; returns the session cookie and its CSRF token.
+async fn sign_in(base: &str, email: &str, password: &str) -> anyhow::Result<(String, String)> {
+    let http = client()?;
+    let page = http.get(format!("{base}/login")).send().await?;
+    let pre = cookie(&page, "bulwark_csrf").context("no pre-session cookie")?;
+    let body = page.text().await?;
+    let csrf = body.split("name=\"csrf\" value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or_default();
+    let res = http
+        .post(format!("{base}/login"))
+        .header("cookie", format!("bulwark_csrf={pre}"))
+        .form(&[("csrf", csrf), ("email", email), ("password", password), ("next", "/")])
+        .send()
+        .await?;
+    let session = cookie(&res, "bulwark_session").context("sign-in failed")?;
+    let me: serde_json::Value = http
+        .get(format!("{base}/api/v1/me"))
+        .header("cookie", format!("bulwark_session={session}"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    Ok((format!("bulwark_session={session}"), me["csrf_token"].as_str().unwrap_or_default().to_string()))
+}
+
+fn cookie(res: &reqwest::Response, name: &str) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(&format!("{name}=")).and_then(|rest| rest.split(';').next()).map(str::to_string))
+}
+
+async fn create_token(base: &str, (cookie, csrf): &(String, String)) -> anyhow::Result<String> {
+    let res: serde_json::Value = client()?
+        .post(format!("{base}/api/v1/tokens"))
+        .header("cookie", cookie)
+        .header("x-csrf-token", csrf)
+        .json(&serde_json::json!({"name": format!("bench {}", uuid::Uuid::new_v4())}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    res["token"].as_str().map(str::to_string).context("no token")
+}
+
+/// The people page `depth` pages in, by following `next` links of the API.
+async fn deep_cursor(base: &str, (cookie, _): &(String, String), depth: usize) -> anyhow::Result<String> {
+    let http = client()?;
+    let mut path = "/api/v1/people?per_page=50".to_string();
+    for _ in 1..depth {
+        let page: serde_json::Value =
+            http.get(format!("{base}{path}")).header("cookie", cookie).send().await?.json().await?;
+        match page["next"].as_str() {
+            Some(next) => path = next.to_string(),
+            None => break,
+        }
+    }
+    Ok(path.replacen("/api/v1/people", "/people", 1))
+}
+
+/// Three letters of someone's name: a search that finds a handful of people.
+async fn search_text(base: &str, (cookie, _): &(String, String)) -> anyhow::Result<String> {
+    let page: serde_json::Value = client()?
+        .get(format!("{base}/api/v1/people?per_page=1&sort=email"))
+        .header("cookie", cookie)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let name = page["items"][0]["name"].as_str().unwrap_or("ada").to_lowercase();
+    let last = name.split(' ').next_back().unwrap_or(&name).to_string();
+    Ok(last.chars().take(4).collect())
+}
+
+async fn first_person(base: &str, token: &str) -> anyhow::Result<String> {
+    let page: serde_json::Value =
+        client()?.get(format!("{base}/api/v1/people?per_page=1")).bearer_auth(token).send().await?.json().await?;
+    page["items"][0]["id"].as_str().map(str::to_string).context("no people")
+}
+
+/// Runs `workers` loops of the scenario for `duration`; every answer must be a success.
+async fn load(
+    base: &str,
+    s: &Scenario,
+    workers: usize,
+    duration: Duration,
+    (cookie, _): &(String, String),
+    token: &str,
+) -> anyhow::Result<Figures> {
+    let url = if s.path.starts_with("http") { s.path.clone() } else { format!("{base}{}", s.path) };
+    let started = Instant::now();
+    let deadline = started + duration;
+    let mut tasks = Vec::new();
+    for w in 0..workers {
+        let (http, url, cookie, token, auth) = (client()?, url.clone(), cookie.clone(), token.to_string(), s.auth);
+        let run = uuid::Uuid::new_v4().simple().to_string();
+        tasks.push(tokio::spawn(async move {
+            let mut times = Vec::new();
+            let mut n = 0u64;
+            while Instant::now() < deadline {
+                n += 1;
+                let req = match auth {
+                    Auth::Session => http.get(&url).header("cookie", &cookie),
+                    Auth::Token => http.get(&url).bearer_auth(&token),
+                    Auth::None => http.get(&url),
+                    Auth::TokenWrite => http.post(&url).bearer_auth(&token).json(&serde_json::json!({
+                        "name": format!("Bench Writer {w} {n}"),
+                        "email": format!("bench.{run}.{w}.{n}@example.com"),
+                    })),
+                };
+                let t = Instant::now();
+                let res = req.send().await?;
+                let status = res.status();
+                res.bytes().await?;
+                times.push(t.elapsed());
+                if !status.is_success() {
+                    bail!("{url} answered {status}");
+                }
+            }
+            Ok(times)
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await??);
+    }
+    let elapsed = started.elapsed();
+    all.sort();
+    let at = |q: f64| all.get(((all.len() as f64 * q) as usize).min(all.len().saturating_sub(1))).copied();
+    Ok(Figures {
+        requests: all.len(),
+        per_second: all.len() as f64 / elapsed.as_secs_f64(),
+        p50: at(0.50).unwrap_or_default(),
+        p99: at(0.99).unwrap_or_default(),
+    })
+}
+
+/// A line of `/proc/PID/status` in kB (VmRSS: resident now; VmHWM: the peak).
+fn memory_kb(pid: u32, field: &str) -> anyhow::Result<u64> {
+    std::thread::sleep(Duration::from_millis(200));
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{field}:")))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .with_context(|| format!("no {field}"))
+}
+
+/// The bare stack: one axum handler that reads 50 people with sqlx and answers JSON.
+pub async fn serve_bare(database: &str, listen: &str) -> anyhow::Result<()> {
+    use axum::extract::State;
+    use sqlx::Row;
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::any::AnyPoolOptions::new().max_connections(8).connect(database).await?;
+    async fn people(State(pool): State<sqlx::AnyPool>) -> axum::Json<Vec<serde_json::Value>> {
+        let rows = sqlx::query("SELECT id, name, email, status FROM people ORDER BY name, id LIMIT 50")
+            .fetch_all(&pool)
+            .await
+            .unwrap_or_default();
+        let items = rows
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "id": r.try_get::<String, _>(0).unwrap_or_default(),
+                    "name": r.try_get::<String, _>(1).unwrap_or_default(),
+                    "email": r.try_get::<String, _>(2).unwrap_or_default(),
+                    "status": r.try_get::<String, _>(3).unwrap_or_default(),
+                })
+            })
+            .collect();
+        axum::Json(items)
+    }
+    let app = axum::Router::new().route("/people", axum::routing::get(people)).with_state(pool);
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    println!("bare stack serving at http://{}", listener.local_addr()?);
+    axum::serve(listener, app).await?;
+    Ok(())
 }

@@ -45,6 +45,9 @@ pub enum Command {
     Seed(SeedArgs),
     /// Measure the SPEC's performance figures on a generated organisation.
     Bench(BenchArgs),
+    /// The bare axum + sqlx server the bench compares against (used by `bench`).
+    #[command(hide = true)]
+    BenchBare(BenchBareArgs),
 }
 
 #[derive(Args, Debug)]
@@ -121,11 +124,31 @@ pub struct SeedArgs {
 
 #[derive(Args, Debug)]
 pub struct BenchArgs {
+    /// People to generate (ignored with --url).
     #[arg(long, default_value_t = 10_000)]
     pub people: usize,
+    /// Audit entries to generate (ignored with --url).
     #[arg(long, default_value_t = 1_000_000)]
     pub audit_entries: usize,
-    /// Requests per measured page.
-    #[arg(long, default_value_t = 300)]
-    pub requests: usize,
+    /// Concurrent connections per scenario.
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
+    /// Seconds each scenario runs.
+    #[arg(long = "duration", default_value_t = 10.0)]
+    pub duration_secs: f64,
+    /// Measure this running server instead of generating one (needs --email and --password).
+    #[arg(long)]
+    pub url: Option<String>,
+    /// An admin's e-mail address on the server at --url.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// That admin's password.
+    #[arg(long, env = "BULWARK_BENCH_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchBareArgs {
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: String,
 }

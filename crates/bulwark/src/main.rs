@@ -170,7 +170,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             seed::seed(&store, args.people, args.audit_entries, args.seed).await?;
             println!("ok: seeded {} people and {} audit entries", args.people, args.audit_entries);
         }
-        Command::Bench(args) => bench::run(args).await?,
+        Command::Bench(args) => bench::run(args, cli.database.as_deref()).await?,
+        Command::BenchBare(args) => {
+            let url = database_url(cli.database.as_deref(), "bulwark-data")?;
+            bench::serve_bare(url.expose(), &args.listen).await?
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
