@@ -539,3 +539,158 @@ async fn a_new_set_password_link_or_a_new_password_ends_earlier_links() {
         assert!(!accounts::password_reset_is_live(s, now, &fourth.0).await.unwrap(), "a new password ends links");
     }
 }
+
+/// Every repository method, called directly on a unit of work, does what it says on both
+/// backends (the services above exercise them through the domain rules).
+#[tokio::test]
+async fn every_repository_method_round_trips() {
+    use bulwark_core::accounts::{Account, AccountStatus, ApiToken, Session};
+    use bulwark_core::ids::{AccountId, AreaId, DepartmentId, PersonId, TokenId};
+    use bulwark_core::org::{Area, AreaMember, Department};
+    use bulwark_core::people::{Person, PersonKind};
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let s: &dyn Store = &db.store;
+        s.ping().await.unwrap();
+        let now = time_util::from_micros(time_util::to_micros(time_util::now()));
+        let audit = |what: &str| {
+            bulwark_core::audit::AuditRecord::new(&Actor::cli(), now, what, "test", "x", None::<&()>, None::<&()>)
+        };
+        let dept = Department {
+            id: DepartmentId::new(),
+            name: "Forschung & Entwicklung".into(),
+            head_person_id: None,
+            head_name: None,
+            people_count: 0,
+            created_at: now,
+            updated_at: now,
+        };
+        let person = Person {
+            id: PersonId::new(),
+            name: "Zoë Ørsted".into(),
+            email: "zoe@example.com".into(),
+            kind: PersonKind::Employee,
+            department_id: Some(dept.id),
+            department_name: None,
+            status: PersonStatus::Active,
+            created_at: now,
+            updated_at: now,
+        };
+        let mut tx = s.write().await.unwrap();
+        tx.import_directory(std::slice::from_ref(&dept), std::slice::from_ref(&person)).await.unwrap();
+        let renamed = Department {
+            name: "R&D".into(),
+            head_person_id: Some(person.id),
+            updated_at: now + time::Duration::seconds(1),
+            ..dept.clone()
+        };
+        tx.update_department(&dept, &renamed).await.unwrap();
+        let other =
+            Department { id: DepartmentId::new(), name: "李雷's team".into(), head_person_id: None, ..dept.clone() };
+        tx.insert_department(&other).await.unwrap();
+        let area = Area {
+            id: AreaId::new(),
+            name: "Łódź lab".into(),
+            description: String::new(),
+            member_count: 0,
+            created_at: now,
+            updated_at: now,
+        };
+        tx.insert_area(&area).await.unwrap();
+        let area2 =
+            Area { description: "Red team".into(), updated_at: now + time::Duration::seconds(1), ..area.clone() };
+        tx.update_area(&area, &area2).await.unwrap();
+        let member = AreaMember {
+            area_id: area.id,
+            person_id: person.id,
+            person_name: String::new(),
+            person_email: String::new(),
+            specialty: "Fuzzing".into(),
+        };
+        tx.insert_area_member(&member).await.unwrap();
+        let account = Account {
+            id: AccountId::new(),
+            person_id: person.id,
+            email: person.email.clone(),
+            name: person.name.clone(),
+            roles: vec![bulwark_core::Role::Employee],
+            status: AccountStatus::Active,
+            has_password: false,
+            last_login_at: None,
+            created_at: now,
+            updated_at: now,
+        };
+        tx.insert_account(&account, None).await.unwrap();
+        let promoted = Account {
+            roles: vec![bulwark_core::Role::Auditor],
+            updated_at: now + time::Duration::seconds(1),
+            ..account.clone()
+        };
+        tx.update_account(&account, &promoted).await.unwrap();
+        tx.insert_password_reset("link-hash", account.id, now, now + time::Duration::hours(1)).await.unwrap();
+        let session = Session {
+            id_hash: "session-hash".into(),
+            account_id: account.id,
+            csrf_token: "c".into(),
+            created_at: now,
+            expires_at: now + time::Duration::hours(1),
+            last_seen_at: now,
+        };
+        tx.insert_session(&session).await.unwrap();
+        let token = ApiToken {
+            id: TokenId::new(),
+            account_id: account.id,
+            name: "ci".into(),
+            prefix: "bwk_abc".into(),
+            created_at: now,
+            expires_at: None,
+            last_used_at: None,
+            revoked_at: None,
+        };
+        tx.insert_token(&token, "token-hash").await.unwrap();
+        tx.audit(audit("test.setup"));
+        tx.commit().await.unwrap();
+
+        let mut rd = r(s).await;
+        assert_eq!(rd.get_department(dept.id).await.unwrap().head_name.as_deref(), Some("Zoë Ørsted"), "{backend:?}");
+        assert_eq!(rd.find_department(other.id).await.unwrap().unwrap().name, "李雷's team");
+        assert_eq!(rd.get_area(area.id).await.unwrap().description, "Red team");
+        assert_eq!(rd.find_area(area.id).await.unwrap().unwrap().member_count, 1);
+        assert_eq!(rd.list_area_members(area.id).await.unwrap()[0].person_name, "Zoë Ørsted");
+        assert_eq!(rd.get_account(account.id).await.unwrap().roles, [bulwark_core::Role::Auditor]);
+        assert_eq!(rd.find_account(account.id).await.unwrap().unwrap().email, "zoe@example.com");
+        assert_eq!(rd.find_account_for_person(person.id).await.unwrap().unwrap().id, account.id);
+        assert_eq!(rd.list_accounts(Some("ZOË"), PageRequest::default()).await.unwrap().total, 1, "{backend:?}");
+        assert_eq!(rd.find_password_reset("link-hash", now).await.unwrap(), Some(account.id));
+        assert_eq!(rd.find_session("session-hash").await.unwrap().unwrap().account_id, account.id);
+        assert_eq!(rd.get_token(token.id).await.unwrap().name, "ci");
+        assert_eq!(rd.list_tokens(account.id).await.unwrap().len(), 1);
+        drop(rd);
+
+        s.touch_session("session-hash", now + time::Duration::minutes(5)).await.unwrap();
+        let seen = r(s).await.find_session("session-hash").await.unwrap().unwrap().last_seen_at;
+        assert_eq!(seen, now + time::Duration::minutes(5));
+        let keys = vec!["login-pair:zoë@example.com|192.0.2.1".to_string()];
+        s.record_failures(&keys, now).await.unwrap();
+        s.record_failures(&keys, now + time::Duration::minutes(1)).await.unwrap();
+        assert_eq!(s.failures_since(&keys[0], now).await.unwrap(), 2);
+        assert_eq!(s.failures_since(&keys[0], now + time::Duration::seconds(30)).await.unwrap(), 1);
+
+        let mut tx = s.write().await.unwrap();
+        assert_eq!(tx.consume_password_reset("link-hash", now).await.unwrap(), account.id);
+        tx.set_password_hash(account.id, "$argon2id$test").await.unwrap();
+        tx.delete_area_member(area.id, person.id).await.unwrap();
+        tx.delete_session("session-hash").await.unwrap();
+        tx.revoke_token(&ApiToken { revoked_at: Some(now), ..token.clone() }).await.unwrap();
+        tx.audit(audit("test.teardown"));
+        tx.commit().await.unwrap();
+        let mut rd = r(s).await;
+        assert!(rd.find_password_reset("link-hash", now).await.unwrap().is_none(), "used once on {backend:?}");
+        assert!(rd.find_account_by_email("zoe@example.com").await.unwrap().unwrap().1.is_some(), "password set");
+        assert!(rd.list_area_members(area.id).await.unwrap().is_empty());
+        assert!(rd.find_session("session-hash").await.unwrap().is_none());
+        assert_eq!(rd.find_token_by_hash("token-hash").await.unwrap().unwrap().revoked_at, Some(now), "{backend:?}");
+        let batch = s.audit_batch(0, 10).await.unwrap();
+        assert_eq!(batch.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["test.setup", "test.teardown"]);
+    }
+}

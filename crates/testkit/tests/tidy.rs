@@ -53,3 +53,21 @@ fn core_knows_no_http_sql_templates_or_cli() {
         assert!(!manifest.contains(forbidden), "bulwark-core must not depend on {forbidden}");
     }
 }
+
+#[test]
+fn every_store_method_is_called_by_the_contract_suite() {
+    let traits = std::fs::read_to_string(root().join("crates/core/src/store.rs")).unwrap();
+    let suite = std::fs::read_to_string(root().join("crates/store/tests/contract.rs")).unwrap();
+    let methods: Vec<&str> = traits
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("fn "))
+        .filter_map(|rest| rest.split(['(', '<']).next())
+        .collect();
+    assert!(methods.len() > 30, "found {} methods", methods.len());
+    let uncalled: Vec<_> = methods
+        .iter()
+        .filter(|m| **m != "backend")
+        .filter(|m| !suite.contains(&format!(".{m}(")))
+        .collect();
+    assert!(uncalled.is_empty(), "store methods without a contract test: {uncalled:?}");
+}
