@@ -288,7 +288,6 @@ pub async fn update_account(
     actor.require(Permission::ManageAccounts)?;
     let mut tx = store.write().await?;
     let before = tx.get_account(id).await?;
-    check_version(input.version.as_deref(), before.updated_at, "this account")?;
     let mut c = Checks::new();
     let roles = roles_field(&mut c, &input.roles);
     let status = match input.status.trim() {
@@ -302,6 +301,7 @@ pub async fn update_account(
         c.fail("roles", "you cannot remove your own admin role or disable your own account");
     }
     c.finish()?;
+    check_version(input.version.as_deref(), before.updated_at, "this account")?;
     let after = Account { roles, status, updated_at: now, ..before.clone() };
     tx.update_account(&before, &after).await?;
     tx.audit(AuditRecord::new(actor, now, "account.update", "account", id, Some(&before), Some(&after)));

@@ -243,6 +243,8 @@ pub struct AuditFilter {
     pub action: Option<String>,
     pub from: Option<Timestamp>,
     pub to: Option<Timestamp>,
+    /// Only entries older than this sequence number (keyset paging, newest first).
+    pub before_seq: Option<i64>,
 }
 
 /// A page of the audit log, for those who may read it.
@@ -250,10 +252,10 @@ pub async fn list(
     store: &dyn crate::Store,
     actor: &Actor,
     filter: &AuditFilter,
-    page: crate::page::PageRequest,
-) -> crate::error::CoreResult<crate::page::Paged<AuditEntry>> {
+    limit: u32,
+) -> crate::error::CoreResult<crate::list::ListPage<AuditEntry>> {
     actor.require(crate::Permission::ViewAudit)?;
-    Ok(store.read().await?.list_audit(filter, page).await?)
+    Ok(store.read().await?.list_audit(filter, limit).await?)
 }
 
 /// The change history of one record, or `None` when the actor may not read the audit log.
@@ -268,8 +270,7 @@ pub async fn history(
     }
     let filter =
         AuditFilter { entity_type: Some(entity_type.into()), entity_id: Some(entity_id.into()), ..Default::default() };
-    let page = crate::page::PageRequest::new(Some(1), Some(100));
-    Ok(Some(store.read().await?.list_audit(&filter, page).await?.items))
+    Ok(Some(store.read().await?.list_audit(&filter, 100).await?.items))
 }
 
 #[cfg(test)]

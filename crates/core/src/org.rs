@@ -150,11 +150,11 @@ pub async fn update_department(
     actor.require(Permission::ManageDirectory)?;
     let mut tx = store.write().await?;
     let before = tx.get_department(id).await?;
-    check_version(input.version.as_deref(), before.updated_at, "this department")?;
     let mut c = Checks::new();
     let name = c.text("name", &input.name, 120);
     let head = parse_person(&mut *tx, &mut c, "head_person_id", &input.head_person_id, false).await?;
     c.finish()?;
+    check_version(input.version.as_deref(), before.updated_at, "this department")?;
     let after = Department { name, head_person_id: head, head_name: None, updated_at: now, ..before.clone() };
     tx.update_department(&before, &after).await.map_err(|e| name_taken(e.into()))?;
     tx.audit(AuditRecord::new(actor, now, "department.update", "department", id, Some(&before), Some(&after)));
@@ -191,11 +191,11 @@ pub async fn update_area(
     actor.require(Permission::ManageDirectory)?;
     let mut tx = store.write().await?;
     let before = tx.get_area(id).await?;
-    check_version(input.version.as_deref(), before.updated_at, "this area")?;
     let mut c = Checks::new();
     let name = c.text("name", &input.name, 120);
     let description = c.optional_text("description", &input.description, 2000);
     c.finish()?;
+    check_version(input.version.as_deref(), before.updated_at, "this area")?;
     let after = Area { name, description, updated_at: now, ..before.clone() };
     tx.update_area(&before, &after).await.map_err(|e| name_taken(e.into()))?;
     tx.audit(AuditRecord::new(actor, now, "area.update", "area", id, Some(&before), Some(&after)));
@@ -258,7 +258,7 @@ pub async fn ensure_default_areas(store: &dyn Store, now: Timestamp) -> CoreResu
         return Ok(0);
     }
     let ever = crate::audit::AuditFilter { entity_type: Some("area".into()), ..Default::default() };
-    if tx.list_audit(&ever, crate::page::PageRequest::new(Some(1), Some(1))).await?.total > 0 {
+    if tx.list_audit(&ever, 1).await?.total > 0 {
         return Ok(0);
     }
     let actor = Actor::system("bulwark");

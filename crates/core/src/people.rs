@@ -227,8 +227,9 @@ pub async fn update(
     actor.require(Permission::ManageDirectory)?;
     let mut tx = store.write().await?;
     let before = tx.get_person(id).await?;
-    check_version(input.version.as_deref(), before.updated_at, "this person")?;
+    // Bad fields are reported first; a valid edit based on an old version is refused.
     let v = validate(&mut *tx, input, before.status, Some(id)).await?;
+    check_version(input.version.as_deref(), before.updated_at, "this person")?;
     let after = v.apply(Person { updated_at: now, ..before.clone() });
     tx.update_person(&before, &after).await?;
     tx.audit(AuditRecord::new(actor, now, "person.update", "person", id, Some(&before), Some(&after)));

@@ -89,7 +89,9 @@ pub trait Reader: Send {
     fn find_token(&mut self, id: TokenId) -> StoreFuture<'_, Option<ApiToken>>;
     fn find_token_by_hash<'a>(&'a mut self, hash: &'a str) -> StoreFuture<'a, Option<ApiToken>>;
 
-    fn list_audit<'a>(&'a mut self, filter: &'a AuditFilter, page: PageRequest) -> StoreFuture<'a, Paged<AuditEntry>>;
+    /// Newest first, at most `limit`, before `filter.before_seq` when set; `next` names the
+    /// sequence number the following page starts before.
+    fn list_audit<'a>(&'a mut self, filter: &'a AuditFilter, limit: u32) -> StoreFuture<'a, ListPage<AuditEntry>>;
 
     // `get_*`: like `find_*` but `NotFound` when absent.
     fn get_person(&mut self, id: PersonId) -> StoreFuture<'_, Person> {

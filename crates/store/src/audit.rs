@@ -3,7 +3,7 @@
 
 use bulwark_core::StoreError;
 use bulwark_core::audit::{AuditEntry, AuditFilter, ChainBreak, ChainVerifier, EntryView};
-use bulwark_core::page::{PageRequest, Paged};
+use bulwark_core::list::{Cursor, ListPage};
 use bulwark_core::store::{Backend, Counts};
 use bulwark_core::time_util::to_micros;
 use sqlx::{AnyConnection, Row};
@@ -65,9 +65,9 @@ fn bind_all<'q>(
 pub(crate) async fn list(
     conn: &mut AnyConnection,
     f: &AuditFilter,
-    page: PageRequest,
-) -> Result<Paged<AuditEntry>, StoreError> {
-    let (filter, values) = audit_where(f);
+    limit: u32,
+) -> Result<ListPage<AuditEntry>, StoreError> {
+    let (filter, mut values) = audit_where(f);
     let total: i64 = if values.is_empty() {
         // Sequence numbers are contiguous from 1, so the newest is the count.
         sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM audit_log").fetch_one(&mut *conn).await
@@ -76,20 +76,21 @@ pub(crate) async fn list(
     }
     .and_then(|r| r.try_get(0))
     .map_err(map_err)?;
-    let n = values.len();
-    let sql = format!("SELECT {AUDIT_COLUMNS} {filter} ORDER BY seq DESC LIMIT ${} OFFSET ${}", n + 1, n + 2);
-    let found = bind_all(sqlx::query(&sql), &values)
-        .bind(page.limit())
-        .bind(page.offset())
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(map_err)?;
-    Ok(Paged {
-        items: rows::all(found, rows::audit_entry)?,
-        total: total as u64,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    // Keyset: the page starts below a sequence number, so any depth costs the same.
+    let mut filter = filter;
+    if let Some(before) = f.before_seq {
+        values.push(Value::Int(before));
+        let keyset = format!("seq < ${}", values.len());
+        filter = if filter.is_empty() { format!("WHERE {keyset}") } else { format!("{filter} AND {keyset}") };
+    }
+    let sql = format!("SELECT {AUDIT_COLUMNS} {filter} ORDER BY seq DESC LIMIT ${}", values.len() + 1);
+    let mut found =
+        bind_all(sqlx::query(&sql), &values).bind(i64::from(limit) + 1).fetch_all(&mut *conn).await.map_err(map_err)?;
+    let more = found.len() > limit as usize;
+    found.truncate(limit as usize);
+    let items = rows::all(found, rows::audit_entry)?;
+    let next = if more { items.last().map(|e| Cursor { key: e.seq.to_string(), id: String::new() }) } else { None };
+    Ok(ListPage { items, total: total as u64, next })
 }
 
 impl SqlStore {

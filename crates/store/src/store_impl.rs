@@ -158,8 +158,8 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
         Box::pin(accounts::token_by(self.c(), "token_hash", hash.to_string()))
     }
 
-    fn list_audit<'a>(&'a mut self, filter: &'a AuditFilter, page: PageRequest) -> StoreFuture<'a, Paged<AuditEntry>> {
-        Box::pin(audit::list(self.c(), filter, page))
+    fn list_audit<'a>(&'a mut self, filter: &'a AuditFilter, limit: u32) -> StoreFuture<'a, ListPage<AuditEntry>> {
+        Box::pin(audit::list(self.c(), filter, limit))
     }
 }
 

@@ -206,7 +206,7 @@ async fn every_write_lands_with_exactly_one_audit_entry_and_the_chain_verifies()
                     entity_id: Some(p.id.to_string()),
                     ..Default::default()
                 },
-                PageRequest::default(),
+                50,
             )
             .await
             .unwrap();
@@ -422,11 +422,20 @@ async fn a_new_instance_gets_the_default_security_areas_once() {
         );
         let history = r(&db.store)
             .await
-            .list_audit(&AuditFilter { entity_type: Some("area".into()), ..Default::default() }, PageRequest::default())
+            .list_audit(&AuditFilter { entity_type: Some("area".into()), ..Default::default() }, 50)
             .await
             .unwrap();
         assert_eq!(history.total, 4, "{backend:?}");
         assert!(history.items.iter().all(|e| e.actor_label == "bulwark"));
+        // Keyset pages, newest first: three, then the one before them.
+        let areas = AuditFilter { entity_type: Some("area".into()), ..Default::default() };
+        let first = r(&db.store).await.list_audit(&areas, 3).await.unwrap();
+        let seqs: Vec<i64> = first.items.iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, [4, 3, 2], "{backend:?}");
+        let before = first.next.expect("a next page").key.parse().unwrap();
+        let rest = AuditFilter { before_seq: Some(before), ..areas };
+        let second = r(&db.store).await.list_audit(&rest, 3).await.unwrap();
+        assert_eq!((second.items.iter().map(|e| e.seq).collect::<Vec<_>>(), second.next), (vec![1], None));
     }
 }
 

@@ -64,10 +64,7 @@ fn every_store_method_is_called_by_the_contract_suite() {
         .filter_map(|rest| rest.split(['(', '<']).next())
         .collect();
     assert!(methods.len() > 30, "found {} methods", methods.len());
-    let uncalled: Vec<_> = methods
-        .iter()
-        .filter(|m| **m != "backend")
-        .filter(|m| !suite.contains(&format!(".{m}(")))
-        .collect();
+    let uncalled: Vec<_> =
+        methods.iter().filter(|m| **m != "backend").filter(|m| !suite.contains(&format!(".{m}("))).collect();
     assert!(uncalled.is_empty(), "store methods without a contract test: {uncalled:?}");
 }

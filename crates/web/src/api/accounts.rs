@@ -103,6 +103,7 @@ pub async fn update_account(
     ApiJson(body): ApiJson<AccountUpdateBody>,
 ) -> Result<Response, ApiError> {
     let id: AccountId = parse_id(&id)?;
+    super::given_not_empty(&[("status", &body.status)])?;
     let input = AccountUpdateInput {
         roles: body.roles,
         status: body.status.unwrap_or_default(),

@@ -191,16 +191,20 @@ pub struct PersonBody {
     pub version: Option<String>,
 }
 
-impl From<PersonBody> for bulwark_core::people::PersonInput {
-    fn from(b: PersonBody) -> Self {
-        Self {
+impl TryFrom<PersonBody> for bulwark_core::people::PersonInput {
+    type Error = ApiError;
+    /// `kind` and `status` may be absent or null, but not empty: the schema lists their values.
+    /// An empty `department_id` means none.
+    fn try_from(b: PersonBody) -> Result<Self, ApiError> {
+        super::given_not_empty(&[("kind", &b.kind), ("status", &b.status)])?;
+        Ok(Self {
             name: b.name,
             email: b.email,
             kind: b.kind.unwrap_or_default(),
             department_id: b.department_id.unwrap_or_default(),
             status: b.status.unwrap_or_default(),
             version: b.version,
-        }
+        })
     }
 }
 

@@ -15,8 +15,8 @@ use crate::access::CurrentActor;
 use crate::error::{ApiError, ApiJson, ApiQuery, Problem};
 use axum::response::Response;
 
-fn department_input(b: DepartmentBody) -> DepartmentInput {
-    DepartmentInput { name: b.name, head_person_id: b.head_person_id.unwrap_or_default(), version: b.version }
+fn department_input(b: DepartmentBody) -> Result<DepartmentInput, ApiError> {
+    Ok(DepartmentInput { name: b.name, head_person_id: b.head_person_id.unwrap_or_default(), version: b.version })
 }
 
 #[utoipa::path(get, path = "/api/v1/departments", tag = "organisation", params(PageParams),
@@ -36,7 +36,7 @@ pub async fn create_department(
     CurrentActor(actor): CurrentActor,
     ApiJson(body): ApiJson<DepartmentBody>,
 ) -> Result<(StatusCode, Json<DepartmentView>), ApiError> {
-    let d = org::create_department(app.store.as_ref(), &actor, app.now(), &department_input(body)).await?;
+    let d = org::create_department(app.store.as_ref(), &actor, app.now(), &department_input(body)?).await?;
     Ok((StatusCode::CREATED, Json(org::get_department(app.store.as_ref(), &actor, d.id).await?.into())))
 }
 
@@ -62,7 +62,7 @@ pub async fn update_department(
     ApiJson(body): ApiJson<DepartmentBody>,
 ) -> Result<Response, ApiError> {
     let id: DepartmentId = parse_id(&id)?;
-    let mut input = department_input(body);
+    let mut input = department_input(body)?;
     input.version = if_match.or(input.version);
     org::update_department(app.store.as_ref(), &actor, app.now(), id, &input).await.map_err(|e| if_match.fail(e))?;
     let d = org::get_department(app.store.as_ref(), &actor, id).await?;

@@ -175,7 +175,7 @@ pub async fn create_person(
     CurrentActor(actor): CurrentActor,
     ApiJson(body): ApiJson<PersonBody>,
 ) -> Result<(StatusCode, Json<PersonView>), ApiError> {
-    let p = people::create(app.store.as_ref(), &actor, app.now(), &body.into()).await?;
+    let p = people::create(app.store.as_ref(), &actor, app.now(), &body.try_into()?).await?;
     Ok((StatusCode::CREATED, Json(p.into())))
 }
 
@@ -202,7 +202,7 @@ pub async fn update_person(
     ApiJson(body): ApiJson<PersonBody>,
 ) -> Result<Response, ApiError> {
     let id: PersonId = parse_id(&id)?;
-    let mut input: PersonInput = body.into();
+    let mut input: PersonInput = body.try_into()?;
     input.version = if_match.or(input.version);
     people::update(app.store.as_ref(), &actor, app.now(), id, &input).await.map_err(|e| if_match.fail(e))?;
     let p = people::get(app.store.as_ref(), &actor, id).await?;

@@ -6,12 +6,12 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use bulwark_core::audit;
-use bulwark_core::page::PageRequest;
+use bulwark_core::list::DEFAULT_LIMIT;
 use serde::Deserialize;
 
-use super::{Chrome, Errors, HistoryItem, Pager, form_errors};
+use super::{Chrome, Errors, HistoryItem, form_errors};
 use crate::AppState;
-use crate::api::audit::AuditParams;
+use crate::api::audit::{AuditParams, next_link};
 use crate::error::HtmlError;
 
 #[derive(Deserialize, Default)]
@@ -28,7 +28,7 @@ pub struct AuditForm {
     from: String,
     #[serde(default)]
     to: String,
-    page: Option<u32>,
+    before: Option<i64>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -36,10 +36,11 @@ pub struct AuditForm {
 struct AuditPage {
     chrome: Chrome,
     f: AuditForm,
-    page: bulwark_core::page::Paged<()>,
+    total: u64,
     entries: Vec<HistoryItem>,
-    pager: Pager,
-    pager_base: String,
+    /// The filter without the position: the newest page.
+    first: String,
+    next: Option<String>,
     errors: Errors,
 }
 
@@ -55,34 +56,22 @@ pub async fn list(
         action: Some(f.action.clone()),
         from: Some(f.from.clone()),
         to: Some(f.to.clone()),
-        page: f.page,
+        before: f.before,
         per_page: None,
     };
-    let query = serde_urlencoded::to_string([
-        ("actor", &f.actor),
-        ("entity_type", &f.entity_type),
-        ("entity_id", &f.entity_id),
-        ("action", &f.action),
-        ("from", &f.from),
-        ("to", &f.to),
-    ])
-    .unwrap_or_default();
     let (filter, errors, status) = match params.filter() {
         Ok(filter) => (filter, Errors::none(), StatusCode::OK),
         Err(e) => (Default::default(), form_errors(e)?, StatusCode::UNPROCESSABLE_ENTITY),
     };
-    let found = audit::list(app.store.as_ref(), &*chrome.actor()?, &filter, PageRequest::new(f.page, None)).await?;
-    let pager = Pager::from(&found);
-    let page =
-        bulwark_core::page::Paged { items: vec![], total: found.total, page: found.page, per_page: found.per_page };
-    let entries = found.items.into_iter().map(HistoryItem::from).collect();
+    let found = audit::list(app.store.as_ref(), &*chrome.actor()?, &filter, DEFAULT_LIMIT).await?;
+    let query = params.query_without_before();
     let body = AuditPage {
+        next: next_link(&found, "/audit", &query),
+        first: format!("/audit?{query}"),
+        total: found.total,
+        entries: found.items.into_iter().map(HistoryItem::from).collect(),
         chrome: chrome.at("audit"),
         f,
-        page,
-        entries,
-        pager,
-        pager_base: format!("/audit?{query}&"),
         errors,
     };
     Ok((status, body).into_response())

@@ -187,10 +187,18 @@ async fn api_tokens_are_shown_once_work_as_bearer_and_stop_when_revoked() {
         let me = json_of(me).await;
         assert_eq!((me["email"].as_str(), me["authenticated_via"].as_str()), (Some("ada@example.com"), Some("token")));
 
-        let listed = json_of(user.http.get(app.url("/api/v1/tokens")).send().await.unwrap()).await;
+        // The use is recorded off the request path: wait until it has landed.
+        let mut listed = Value::Null;
+        for _ in 0..500 {
+            listed = json_of(user.http.get(app.url("/api/v1/tokens")).send().await.unwrap()).await;
+            if listed["items"][0]["last_used_at"].is_string() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
         assert!(listed.to_string().find(&token).is_none(), "the list never shows the secret");
         assert_eq!(listed["total"], 1, "{listed}");
-        assert!(listed["items"][0]["last_used_at"].is_string());
+        assert!(listed["items"][0]["last_used_at"].is_string(), "the use is recorded: {listed}");
 
         let forged = bare.get(app.url("/api/v1/me")).bearer_auth(format!("{token}x")).send().await.unwrap();
         assert_eq!(forged.status(), 401);
