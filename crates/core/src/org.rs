@@ -276,6 +276,12 @@ pub async fn list_departments(store: &dyn Store, actor: &Actor) -> CoreResult<Ve
     Ok(store.read().await?.list_departments().await?)
 }
 
+/// (id, name) of every department, for pickers and filters.
+pub async fn department_names(store: &dyn Store, actor: &Actor) -> CoreResult<Vec<(DepartmentId, String)>> {
+    actor.require(Permission::ViewDirectory)?;
+    Ok(store.read().await?.list_department_names().await?)
+}
+
 pub async fn get_department(store: &dyn Store, actor: &Actor, id: DepartmentId) -> CoreResult<Department> {
     actor.require(Permission::ViewDirectory)?;
     Ok(store.read().await?.get_department(id).await?)

@@ -70,6 +70,8 @@ pub trait Reader: Send {
     fn find_person_by_email<'a>(&'a mut self, email: &'a str) -> StoreFuture<'a, Option<Person>>;
 
     fn list_departments(&mut self) -> StoreFuture<'_, Vec<Department>>;
+    /// (id, name) of every department by name, for pickers: cheaper than `list_departments`.
+    fn list_department_names(&mut self) -> StoreFuture<'_, Vec<(DepartmentId, String)>>;
     fn find_department(&mut self, id: DepartmentId) -> StoreFuture<'_, Option<Department>>;
     fn list_areas(&mut self) -> StoreFuture<'_, Vec<Area>>;
     fn find_area(&mut self, id: AreaId) -> StoreFuture<'_, Option<Area>>;

@@ -18,6 +18,9 @@ pub(crate) struct Table {
     pub columns: &'static str,
     /// The `FROM` clause, with joins.
     pub from: &'static str,
+    /// The `FROM` clause for counting: without the joins that only add columns, which would
+    /// otherwise be looked up for every matching row.
+    pub count_from: &'static str,
     /// The unique id column, the tie-breaker of every sort.
     pub id: &'static str,
     /// Filter name → column compared for equality.
@@ -68,7 +71,7 @@ pub(crate) async fn page(
         });
     }
     let filtered = where_clause(&conditions);
-    let count_sql = format!("SELECT COUNT(*) FROM {} {filtered}", table.from);
+    let count_sql = format!("SELECT COUNT(*) FROM {} {filtered}", table.count_from);
     let total: i64 = bind_all(sqlx::query(&count_sql), &values)
         .fetch_one(&mut *conn)
         .await

@@ -1,10 +1,10 @@
 //! Departments, areas and area membership.
 
 use bulwark_core::StoreError;
-use bulwark_core::ids::{AreaId, PersonId};
+use bulwark_core::ids::{AreaId, DepartmentId, PersonId};
 use bulwark_core::org::{Area, AreaMember, Department};
 use bulwark_core::time_util::to_micros;
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 
 use crate::rows::{self, AREA_COLUMNS, DEPARTMENT_COLUMNS};
 use crate::write::{map_err, update_unchanged};
@@ -17,6 +17,17 @@ pub(crate) async fn departments(conn: &mut AnyConnection, id: Option<String>) ->
     }
     .map_err(map_err)?;
     rows::all(found, rows::department)
+}
+
+pub(crate) async fn department_names(conn: &mut AnyConnection) -> Result<Vec<(DepartmentId, String)>, StoreError> {
+    let rows = sqlx::query("SELECT id, name FROM departments ORDER BY name").fetch_all(conn).await.map_err(map_err)?;
+    rows.iter()
+        .map(|r| {
+            let id: String = r.try_get(0).map_err(map_err)?;
+            let id = id.parse().map_err(|_| StoreError::Other(anyhow::anyhow!("bad department id {id}")))?;
+            Ok((id, r.try_get(1).map_err(map_err)?))
+        })
+        .collect()
 }
 
 pub(crate) async fn insert_department(conn: &mut AnyConnection, d: &Department) -> Result<(), StoreError> {

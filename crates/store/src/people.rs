@@ -16,6 +16,7 @@ use sqlx::AnyConnection;
 const TABLE: Table = Table {
     columns: PERSON_SELECT,
     from: PERSON_FROM,
+    count_from: "people p",
     id: "p.id",
     filters: &[("department_id", "p.department_id"), ("kind", "p.kind"), ("status", "p.status")],
     sorts: &[

@@ -106,6 +106,10 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
         Box::pin(org::departments(self.c(), None))
     }
 
+    fn list_department_names(&mut self) -> StoreFuture<'_, Vec<(DepartmentId, String)>> {
+        Box::pin(org::department_names(self.c()))
+    }
+
     fn find_department(&mut self, id: DepartmentId) -> StoreFuture<'_, Option<Department>> {
         Box::pin(async move { first(org::departments(self.c(), Some(id.to_string())).await) })
     }

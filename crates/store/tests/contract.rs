@@ -663,6 +663,8 @@ async fn every_repository_method_round_trips() {
         let mut rd = r(s).await;
         assert_eq!(rd.get_department(dept.id).await.unwrap().head_name.as_deref(), Some("Zoë Ørsted"), "{backend:?}");
         assert_eq!(rd.find_department(other.id).await.unwrap().unwrap().name, "李雷's team");
+        let names: Vec<String> = rd.list_department_names().await.unwrap().into_iter().map(|(_, n)| n).collect();
+        assert_eq!(names, ["R&D", "李雷's team"], "byte order on {backend:?}");
         assert_eq!(rd.get_area(area.id).await.unwrap().description, "Red team");
         assert_eq!(rd.find_area(area.id).await.unwrap().unwrap().member_count, 1);
         assert_eq!(rd.list_area_members(area.id).await.unwrap()[0].person_name, "Zoë Ørsted");

@@ -64,7 +64,7 @@ struct ListPage {
     query: String,
     next: Option<String>,
     f: FilterForm,
-    departments: Vec<bulwark_core::org::Department>,
+    departments: Vec<(bulwark_core::ids::DepartmentId, String)>,
     kinds: &'static [PersonKind],
     statuses: &'static [PersonStatus],
     sorts: &'static [SortSpec],
@@ -89,7 +89,7 @@ pub async fn list(
         next: page.next.as_ref().map(|c| format!("/people?{query}&after={}", c.encode())),
         query,
         page,
-        departments: org::list_departments(app.store.as_ref(), &actor).await?,
+        departments: org::department_names(app.store.as_ref(), &actor).await?,
         kinds: PersonKind::ALL,
         statuses: PersonStatus::ALL,
         sorts: people::LIST.sorts,
@@ -180,7 +180,7 @@ async fn form_page(
     input: PersonInput,
     errors: Errors,
 ) -> Result<FormPage, HtmlError> {
-    let departments = org::list_departments(app.store.as_ref(), &*chrome.actor()?).await?;
+    let departments = org::department_names(app.store.as_ref(), &*chrome.actor()?).await?;
     Ok(FormPage {
         chrome: chrome.at("people"),
         heading,
@@ -190,7 +190,7 @@ async fn form_page(
         errors,
         kind_options: PersonKind::ALL.iter().map(|k| (k.as_str().to_string(), k.label().to_string())).collect(),
         department_options: std::iter::once((String::new(), "No department".to_string()))
-            .chain(departments.into_iter().map(|d| (d.id.to_string(), d.name)))
+            .chain(departments.into_iter().map(|(id, name)| (id.to_string(), name)))
             .collect(),
         status_options: PersonStatus::ALL.iter().map(|s| (s.as_str().to_string(), s.label().to_string())).collect(),
     })
