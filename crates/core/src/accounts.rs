@@ -470,14 +470,12 @@ pub async fn logout(store: &dyn Store, actor: &Actor, now: Timestamp, session_se
 
 /// The actor behind a session cookie, if the session is live and the account active.
 pub async fn session_actor(store: &dyn Store, now: Timestamp, secret: &str) -> CoreResult<Option<(Actor, Session)>> {
-    let mut r = store.read().await?;
-    let Some(session) = r.find_session(&sha256_hex(secret)).await? else {
+    let Some((session, account)) = store.read().await?.find_session_with_account(&sha256_hex(secret)).await? else {
         return Ok(None);
     };
     if !session.is_live(now) {
         return Ok(None);
     }
-    let account = r.get_account(session.account_id).await?;
     if account.status != AccountStatus::Active {
         return Ok(None);
     }
@@ -491,14 +489,12 @@ pub async fn token_actor(
     now: Timestamp,
     secret: &str,
 ) -> CoreResult<Option<(Actor, Option<TokenId>)>> {
-    let mut r = store.read().await?;
-    let Some(token) = r.find_token_by_hash(&sha256_hex(secret)).await? else {
+    let Some((token, account)) = store.read().await?.find_token_with_account(&sha256_hex(secret)).await? else {
         return Ok(None);
     };
     if !token.is_usable(now) {
         return Ok(None);
     }
-    let account = r.get_account(token.account_id).await?;
     if account.status != AccountStatus::Active {
         return Ok(None);
     }

@@ -258,7 +258,11 @@ pub async fn list(
     Ok(store.read().await?.list_audit(filter, limit).await?)
 }
 
-/// The change history of one record, or `None` when the actor may not read the audit log.
+/// How many of a record's latest changes its page shows; the audit log has the rest.
+pub const HISTORY_SHOWN: u32 = 20;
+
+/// The latest changes of one record (at most `HISTORY_SHOWN`), or `None` when the actor may not
+/// read the audit log.
 pub async fn history(
     store: &dyn crate::Store,
     actor: &Actor,
@@ -270,7 +274,7 @@ pub async fn history(
     }
     let filter =
         AuditFilter { entity_type: Some(entity_type.into()), entity_id: Some(entity_id.into()), ..Default::default() };
-    Ok(Some(store.read().await?.list_audit(&filter, 100).await?.items))
+    Ok(Some(store.read().await?.list_audit(&filter, HISTORY_SHOWN).await?.items))
 }
 
 #[cfg(test)]

@@ -86,6 +86,10 @@ pub trait Reader: Send {
     fn find_password_reset<'a>(&'a mut self, hash: &'a str, now: Timestamp) -> StoreFuture<'a, Option<AccountId>>;
 
     fn find_session<'a>(&'a mut self, id_hash: &'a str) -> StoreFuture<'a, Option<Session>>;
+    /// The session and its account in one read (every signed-in request does this).
+    fn find_session_with_account<'a>(&'a mut self, id_hash: &'a str) -> StoreFuture<'a, Option<(Session, Account)>>;
+    /// The token and its account in one read (every token-authenticated request does this).
+    fn find_token_with_account<'a>(&'a mut self, hash: &'a str) -> StoreFuture<'a, Option<(ApiToken, Account)>>;
 
     fn list_tokens(&mut self, account: AccountId) -> StoreFuture<'_, Vec<ApiToken>>;
     fn find_token(&mut self, id: TokenId) -> StoreFuture<'_, Option<ApiToken>>;

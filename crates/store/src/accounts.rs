@@ -5,7 +5,7 @@ use bulwark_core::Timestamp;
 use bulwark_core::accounts::{Account, ApiToken, Session};
 use bulwark_core::ids::{AccountId, TokenId};
 use bulwark_core::page::{PageRequest, Paged};
-use bulwark_core::time_util::to_micros;
+use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::{AnyConnection, Row};
 
 use crate::list::like_escape;
@@ -322,4 +322,66 @@ pub(crate) async fn touch_session(conn: &mut AnyConnection, id_hash: &str, now: 
         .await
         .map_err(map_err)?;
     Ok(())
+}
+
+/// The account columns of `ACCOUNT_COLUMNS`, for joins that add another table's.
+const ACCOUNT_SELECT: &str = "a.id, a.person_id, a.email, p.name, a.roles, a.status, a.password_hash, \
+     a.last_login_at, a.created_at, a.updated_at";
+
+pub(crate) async fn session_with_account(
+    conn: &mut AnyConnection,
+    id_hash: &str,
+) -> Result<Option<(Session, Account)>, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {ACCOUNT_SELECT}, s.id_hash, s.csrf_token, s.created_at AS s_created_at, s.expires_at, \
+         s.last_seen_at FROM sessions s JOIN accounts a ON a.id = s.account_id JOIN people p ON p.id = a.person_id \
+         WHERE s.id_hash = $1"
+    ))
+    .bind(id_hash)
+    .fetch_optional(conn)
+    .await
+    .map_err(map_err)?;
+    let Some(r) = row else { return Ok(None) };
+    let (account, _) = rows::account(&r)?;
+    let session = Session {
+        id_hash: r.try_get("id_hash").map_err(map_err)?,
+        account_id: account.id,
+        csrf_token: r.try_get("csrf_token").map_err(map_err)?,
+        created_at: from_micros(r.try_get("s_created_at").map_err(map_err)?),
+        expires_at: from_micros(r.try_get("expires_at").map_err(map_err)?),
+        last_seen_at: from_micros(r.try_get("last_seen_at").map_err(map_err)?),
+    };
+    Ok(Some((session, account)))
+}
+
+pub(crate) async fn token_with_account(
+    conn: &mut AnyConnection,
+    hash: &str,
+) -> Result<Option<(ApiToken, Account)>, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {ACCOUNT_SELECT}, t.id AS t_id, t.name AS t_name, t.prefix, t.created_at AS t_created_at, \
+         t.expires_at, t.last_used_at, t.revoked_at FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
+         JOIN people p ON p.id = a.person_id WHERE t.token_hash = $1"
+    ))
+    .bind(hash)
+    .fetch_optional(conn)
+    .await
+    .map_err(map_err)?;
+    let Some(r) = row else { return Ok(None) };
+    let (account, _) = rows::account(&r)?;
+    let time = |col: &str| -> Result<Option<Timestamp>, StoreError> {
+        Ok(r.try_get::<Option<i64>, _>(col).map_err(map_err)?.map(from_micros))
+    };
+    let id: String = r.try_get("t_id").map_err(map_err)?;
+    let token = ApiToken {
+        id: id.parse().map_err(|_| StoreError::Other(anyhow::anyhow!("bad token id {id}")))?,
+        account_id: account.id,
+        name: r.try_get("t_name").map_err(map_err)?,
+        prefix: r.try_get("prefix").map_err(map_err)?,
+        created_at: from_micros(r.try_get("t_created_at").map_err(map_err)?),
+        expires_at: time("expires_at")?,
+        last_used_at: time("last_used_at")?,
+        revoked_at: time("revoked_at")?,
+    };
+    Ok(Some((token, account)))
 }

@@ -150,6 +150,14 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
         Box::pin(accounts::find_session(self.c(), id_hash))
     }
 
+    fn find_session_with_account<'a>(&'a mut self, id_hash: &'a str) -> StoreFuture<'a, Option<(Session, Account)>> {
+        Box::pin(accounts::session_with_account(self.c(), id_hash))
+    }
+
+    fn find_token_with_account<'a>(&'a mut self, hash: &'a str) -> StoreFuture<'a, Option<(ApiToken, Account)>> {
+        Box::pin(accounts::token_with_account(self.c(), hash))
+    }
+
     fn list_tokens(&mut self, account: AccountId) -> StoreFuture<'_, Vec<ApiToken>> {
         Box::pin(accounts::tokens_of(self.c(), account))
     }

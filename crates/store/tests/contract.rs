@@ -674,6 +674,14 @@ async fn every_repository_method_round_trips() {
         assert_eq!(rd.list_accounts(Some("ZOË"), PageRequest::default()).await.unwrap().total, 1, "{backend:?}");
         assert_eq!(rd.find_password_reset("link-hash", now).await.unwrap(), Some(account.id));
         assert_eq!(rd.find_session("session-hash").await.unwrap().unwrap().account_id, account.id);
+        let (joined, owner) = rd.find_session_with_account("session-hash").await.unwrap().unwrap();
+        assert_eq!(
+            (joined.csrf_token.as_str(), joined.expires_at, owner.name.as_str()),
+            ("c", session.expires_at, "Zoë Ørsted")
+        );
+        let (t, owner) = rd.find_token_with_account("token-hash").await.unwrap().unwrap();
+        assert_eq!((t.id, t.name.as_str(), owner.id), (token.id, "ci", account.id), "{backend:?}");
+        assert!(rd.find_token_with_account("no-such-hash").await.unwrap().is_none());
         assert_eq!(rd.get_token(token.id).await.unwrap().name, "ci");
         assert_eq!(rd.list_tokens(account.id).await.unwrap().len(), 1);
         drop(rd);
