@@ -400,11 +400,14 @@ pub async fn serve_bare(database: &str, listen: &str) -> anyhow::Result<()> {
     use sqlx::Row;
     sqlx::any::install_default_drivers();
     let pool = sqlx::any::AnyPoolOptions::new().max_connections(8).connect(database).await?;
-    async fn people(State(pool): State<sqlx::AnyPool>) -> axum::Json<Vec<serde_json::Value>> {
-        let rows = sqlx::query("SELECT id, name, email, status FROM people ORDER BY name, id LIMIT 50")
-            .fetch_all(&pool)
-            .await
-            .unwrap_or_default();
+    // The same order and index the people list uses (byte order; on PostgreSQL `COLLATE "C"`).
+    let sql: &'static str = if database.starts_with("postgres") {
+        "SELECT id, name, email, status FROM people ORDER BY name COLLATE \"C\", id LIMIT 50"
+    } else {
+        "SELECT id, name, email, status FROM people ORDER BY name, id LIMIT 50"
+    };
+    async fn people(State((pool, sql)): State<(sqlx::AnyPool, &'static str)>) -> axum::Json<Vec<serde_json::Value>> {
+        let rows = sqlx::query(sql).fetch_all(&pool).await.unwrap_or_default();
         let items = rows
             .iter()
             .map(|r| {
@@ -418,7 +421,7 @@ pub async fn serve_bare(database: &str, listen: &str) -> anyhow::Result<()> {
             .collect();
         axum::Json(items)
     }
-    let app = axum::Router::new().route("/people", axum::routing::get(people)).with_state(pool);
+    let app = axum::Router::new().route("/people", axum::routing::get(people)).with_state((pool, sql));
     let listener = tokio::net::TcpListener::bind(listen).await?;
     println!("bare stack serving at http://{}", listener.local_addr()?);
     axum::serve(listener, app).await?;
