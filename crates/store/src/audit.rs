@@ -9,14 +9,9 @@ use bulwark_core::time_util::to_micros;
 use sqlx::{AnyConnection, Row};
 
 use crate::SqlStore;
+use crate::list::{Value, bind_all};
 use crate::rows::{self, AUDIT_COLUMNS};
 use crate::write::map_err;
-
-/// A bound value of a dynamically built filter.
-enum Value {
-    Text(String),
-    Int(i64),
-}
 
 /// The WHERE clause for the filter, naming only the conditions in use so that the indexes
 /// on entity, actor and time can serve them.
@@ -47,19 +42,6 @@ fn audit_where(f: &AuditFilter) -> (String, Vec<Value>) {
     }
     let sql = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
     (sql, values)
-}
-
-fn bind_all<'q>(
-    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    values: &'q [Value],
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    for v in values {
-        q = match v {
-            Value::Text(s) => q.bind(s.as_str()),
-            Value::Int(i) => q.bind(*i),
-        };
-    }
-    q
 }
 
 pub(crate) async fn list(

@@ -31,8 +31,8 @@ pub(crate) struct Table {
     pub search: Option<(&'static str, &'static str, &'static str)>,
 }
 
-/// A bound value.
-enum Value {
+/// A bound value of a dynamically built query.
+pub(crate) enum Value {
     Text(String),
     Int(i64),
 }
@@ -135,7 +135,8 @@ pub(crate) fn like_escape(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
-fn bind_all<'q>(
+/// Binds the values in order.
+pub(crate) fn bind_all<'q>(
     mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
     values: &'q [Value],
 ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {

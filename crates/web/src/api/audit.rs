@@ -72,22 +72,15 @@ impl AuditParams {
 impl AuditParams {
     /// This query as a URL query string, without `before` (the base of `next` links).
     pub fn query_without_before(&self) -> String {
-        let pairs: Vec<(&str, &String)> = [
+        let params = [
             ("actor", &self.actor),
             ("entity_type", &self.entity_type),
             ("entity_id", &self.entity_id),
             ("action", &self.action),
             ("from", &self.from),
             ("to", &self.to),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| v.as_ref().filter(|v| !v.is_empty()).map(|v| (k, v)))
-        .collect();
-        let mut query = serde_urlencoded::to_string(pairs).unwrap_or_default();
-        if let Some(n) = self.per_page {
-            query.push_str(&format!("{}per_page={n}", if query.is_empty() { "" } else { "&" }));
-        }
-        query
+        ];
+        super::list_query(&params, self.per_page)
     }
 
     /// The page size asked for, checked.

@@ -149,6 +149,18 @@ pub fn given_not_empty(params: &[(&str, &Option<String>)]) -> Result<(), ApiErro
     if errors.is_empty() { Ok(()) } else { Err(ApiError::invalid(errors)) }
 }
 
+/// A list's query string without its position, the base of `next` links: the given
+/// non-empty parameters, then `per_page` if given.
+pub fn list_query(params: &[(&str, &Option<String>)], per_page: Option<u32>) -> String {
+    let pairs: Vec<(&str, &String)> =
+        params.iter().filter_map(|(k, v)| v.as_ref().filter(|v| !v.is_empty()).map(|v| (*k, v))).collect();
+    let mut query = serde_urlencoded::to_string(pairs).unwrap_or_default();
+    if let Some(n) = per_page {
+        query.push_str(&format!("{}per_page={n}", if query.is_empty() { "" } else { "&" }));
+    }
+    query
+}
+
 /// Parses an id from the path; a malformed id is simply not found.
 pub fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
     raw.parse().map_err(|_| ApiError::status(StatusCode::NOT_FOUND))

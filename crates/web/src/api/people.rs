@@ -131,22 +131,15 @@ pub async fn list_people(
 impl PeopleParams {
     /// This query as a URL query string, without the cursor (the base of `next` links).
     pub fn query_without_after(&self) -> String {
-        let pairs: Vec<(&str, &String)> = [
+        let params = [
             ("q", &self.q),
             ("department_id", &self.department_id),
             ("kind", &self.kind),
             ("status", &self.status),
             ("sort", &self.sort),
             ("dir", &self.dir),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| v.as_ref().filter(|v| !v.is_empty()).map(|v| (k, v)))
-        .collect();
-        let mut query = serde_urlencoded::to_string(pairs).unwrap_or_default();
-        if let Some(n) = self.per_page {
-            query.push_str(&format!("{}per_page={n}", if query.is_empty() { "" } else { "&" }));
-        }
-        query
+        ];
+        super::list_query(&params, self.per_page)
     }
 }
 
