@@ -21,7 +21,8 @@ pub(crate) async fn list(
         Some(q) => format!("%{}%", like_escape(&q.to_lowercase())),
         None => String::new(),
     };
-    let filter = "($1 = '' OR LOWER(p.name) LIKE $1 ESCAPE '\\' OR a.email LIKE $1 ESCAPE '\\')";
+    // The person's lower-cased search text (name and e-mail, Unicode-aware) serves accounts too.
+    let filter = "($1 = '' OR p.search_text LIKE $1 ESCAPE '\\')";
     let total: i64 =
         sqlx::query(&format!("SELECT COUNT(*) FROM accounts a JOIN people p ON p.id = a.person_id WHERE {filter}"))
             .bind(&pattern)

@@ -672,6 +672,8 @@ async fn every_repository_method_round_trips() {
         assert_eq!(rd.find_account(account.id).await.unwrap().unwrap().email, "zoe@example.com");
         assert_eq!(rd.find_account_for_person(person.id).await.unwrap().unwrap().id, account.id);
         assert_eq!(rd.list_accounts(Some("ZOË"), PageRequest::default()).await.unwrap().total, 1, "{backend:?}");
+        assert_eq!(rd.list_accounts(Some("ØRSTED"), PageRequest::default()).await.unwrap().total, 1, "{backend:?}");
+        assert_eq!(rd.list_accounts(Some("%"), PageRequest::default()).await.unwrap().total, 0, "{backend:?}");
         assert_eq!(rd.find_password_reset("link-hash", now).await.unwrap(), Some(account.id));
         assert_eq!(rd.find_session("session-hash").await.unwrap().unwrap().account_id, account.id);
         let (joined, owner) = rd.find_session_with_account("session-hash").await.unwrap().unwrap();
