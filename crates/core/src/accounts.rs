@@ -6,6 +6,7 @@ use crate::access::{Actor, Permission, Role, Via};
 use crate::audit::AuditRecord;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{AccountId, PersonId, TokenId};
+use crate::list::{FilterKind, FilterSpec, KeyType, ListPage, ListQuery, ListSpec, SortSpec};
 use crate::people::{PersonInput, PersonKind, PersonStatus};
 use crate::store::{Store, Writer};
 use crate::time_util::Timestamp;
@@ -502,15 +503,21 @@ pub async fn token_actor(
     Ok(Some((account.actor(Via::Token), stale_use)))
 }
 
-pub async fn list_accounts(
-    store: &dyn Store,
-    actor: &Actor,
-    q: Option<&str>,
-    page: crate::page::PageRequest,
-) -> CoreResult<crate::page::Paged<Account>> {
+/// The accounts list: what it filters, sorts and searches.
+pub const LIST: ListSpec = ListSpec {
+    filters: &[FilterSpec { name: "status", label: "status", kind: FilterKind::Choice(&["active", "disabled"]) }],
+    sorts: &[
+        SortSpec { name: "name", label: "Name", key: KeyType::Text },
+        SortSpec { name: "email", label: "E-mail", key: KeyType::Text },
+        SortSpec { name: "last_login", label: "Last sign-in", key: KeyType::Int },
+    ],
+    searchable: true,
+    columns: &["id", "name", "email", "roles", "status", "last_login_at"],
+};
+
+pub async fn list_accounts(store: &dyn Store, actor: &Actor, query: &ListQuery) -> CoreResult<ListPage<Account>> {
     actor.require(Permission::ViewAccounts)?;
-    crate::validate::check_search(q)?;
-    Ok(store.read().await?.list_accounts(q, page).await?)
+    Ok(store.read().await?.list_accounts(query).await?)
 }
 
 pub async fn get_account(store: &dyn Store, actor: &Actor, id: AccountId) -> CoreResult<Account> {

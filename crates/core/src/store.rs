@@ -13,7 +13,6 @@ use crate::error::{StoreError, StoreResult};
 use crate::ids::{AccountId, AreaId, DepartmentId, PersonId, TokenId};
 use crate::list::{ListPage, ListQuery};
 use crate::org::{Area, AreaMember, Department};
-use crate::page::{PageRequest, Paged};
 use crate::people::Person;
 use crate::time_util::Timestamp;
 use std::future::Future;
@@ -77,7 +76,7 @@ pub trait Reader: Send {
     fn find_area(&mut self, id: AreaId) -> StoreFuture<'_, Option<Area>>;
     fn list_area_members(&mut self, area: AreaId) -> StoreFuture<'_, Vec<AreaMember>>;
 
-    fn list_accounts<'a>(&'a mut self, q: Option<&'a str>, page: PageRequest) -> StoreFuture<'a, Paged<Account>>;
+    fn list_accounts<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Account>>;
     fn find_account(&mut self, id: AccountId) -> StoreFuture<'_, Option<Account>>;
     fn find_account_for_person(&mut self, person: PersonId) -> StoreFuture<'_, Option<Account>>;
     /// The account and its password hash, if any.

@@ -69,19 +69,6 @@ impl Checks {
 /// The longest search text a list accepts.
 pub const MAX_SEARCH_CHARS: usize = 200;
 
-/// Refuses an over-long search text (`q`), which no person types and no index needs.
-pub fn check_search(q: Option<&str>) -> Result<(), CoreError> {
-    match q {
-        Some(q) if q.chars().count() > MAX_SEARCH_CHARS => {
-            Err(CoreError::invalid("q", &format!("must be at most {MAX_SEARCH_CHARS} characters")))
-        }
-        _ => Ok(()),
-    }
-}
-
-/// An address of at most 254 characters: a local part of 1 to 64 characters, `@`, and a
-/// domain of at least two non-empty dot-separated labels; no space or control character.
-/// (The API documents the same rule as a pattern.)
 pub fn is_email(v: &str) -> bool {
     if v.chars().count() > 254 || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return false;

@@ -4,42 +4,36 @@ use bulwark_core::StoreError;
 use bulwark_core::Timestamp;
 use bulwark_core::accounts::{Account, ApiToken, Session};
 use bulwark_core::ids::{AccountId, TokenId};
-use bulwark_core::page::{PageRequest, Paged};
+use bulwark_core::list::{ListPage, ListQuery};
+use bulwark_core::store::Backend;
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::{AnyConnection, Row};
 
-use crate::list::like_escape;
+use crate::list::{self, Table};
 use crate::rows::{self, ACCOUNT_COLUMNS, TOKEN_COLUMNS};
 use crate::write::{expect_one, map_err, update_unchanged};
 
+/// The accounts list as the list engine reads it: searched by the person's search text.
+const TABLE: Table = Table {
+    columns: "a.id, a.person_id, a.email, p.name, a.roles, a.status, a.password_hash, a.last_login_at, \
+              a.created_at, a.updated_at",
+    from: "accounts a JOIN people p ON p.id = a.person_id",
+    count_from: "accounts a JOIN people p ON p.id = a.person_id",
+    id: "a.id",
+    filters: &[("status", "a.status")],
+    sorts: &[("name", "p.name"), ("email", "a.email"), ("last_login", "COALESCE(a.last_login_at, 0)")],
+    search: Some(("p.search_text", "people_fts", "p.rowid")),
+};
+
 pub(crate) async fn list(
     conn: &mut AnyConnection,
-    q: Option<&str>,
-    page: PageRequest,
-) -> Result<Paged<Account>, StoreError> {
-    let pattern = match q.map(str::trim).filter(|q| !q.is_empty()) {
-        Some(q) => format!("%{}%", like_escape(&q.to_lowercase())),
-        None => String::new(),
-    };
-    // The person's lower-cased search text (name and e-mail, Unicode-aware) serves accounts too.
-    let filter = "($1 = '' OR p.search_text LIKE $1 ESCAPE '\\')";
-    let total: i64 =
-        sqlx::query(&format!("SELECT COUNT(*) FROM accounts a JOIN people p ON p.id = a.person_id WHERE {filter}"))
-            .bind(&pattern)
-            .fetch_one(&mut *conn)
-            .await
-            .and_then(|r| r.try_get(0))
-            .map_err(map_err)?;
-    let found =
-        sqlx::query(&format!("SELECT {ACCOUNT_COLUMNS} WHERE {filter} ORDER BY p.name, a.id LIMIT $2 OFFSET $3"))
-            .bind(&pattern)
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(map_err)?;
+    backend: Backend,
+    query: &ListQuery,
+) -> Result<ListPage<Account>, StoreError> {
+    let key = query.sort.key;
+    let (found, total, next) = list::page(conn, backend, &TABLE, query, |r| list::sort_key(r, key, "id")).await?;
     let items = found.iter().map(|r| rows::account(r).map(|(a, _)| a)).collect::<Result<_, _>>()?;
-    Ok(Paged { items, total: total as u64, page: page.page, per_page: page.per_page })
+    Ok(ListPage { items, total, next })
 }
 
 /// The account whose `column` equals `value`, with its password hash.

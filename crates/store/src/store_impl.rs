@@ -8,7 +8,7 @@ use bulwark_core::audit::{AuditEntry, AuditFilter, AuditRecord};
 use bulwark_core::ids::{AccountId, AreaId, DepartmentId, PersonId, TokenId};
 use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::org::{Area, AreaMember, Department};
-use bulwark_core::page::{PageRequest, Paged};
+
 use bulwark_core::people::Person;
 use bulwark_core::store::{Backend, Counts, Reader, Store, StoreFuture, Writer};
 use sqlx::AnyConnection;
@@ -126,8 +126,9 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
         Box::pin(org::area_members(self.c(), area))
     }
 
-    fn list_accounts<'a>(&'a mut self, q: Option<&'a str>, page: PageRequest) -> StoreFuture<'a, Paged<Account>> {
-        Box::pin(accounts::list(self.c(), q, page))
+    fn list_accounts<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Account>> {
+        let backend = self.1;
+        Box::pin(accounts::list(self.c(), backend, query))
     }
 
     fn find_account(&mut self, id: AccountId) -> StoreFuture<'_, Option<Account>> {

@@ -5,7 +5,6 @@ use bulwark_core::accounts::{self, NewAccountInput, NewTokenInput};
 use bulwark_core::audit::AuditFilter;
 use bulwark_core::list::{ListQuery, RawListQuery};
 use bulwark_core::org::{self, AreaInput, AreaMemberInput, DepartmentInput};
-use bulwark_core::page::PageRequest;
 use bulwark_core::people::{self, PersonInput, PersonStatus};
 use bulwark_core::store::{Backend, Reader};
 use bulwark_core::{Actor, CoreError, Store, StoreError, time_util};
@@ -671,9 +670,14 @@ async fn every_repository_method_round_trips() {
         assert_eq!(rd.get_account(account.id).await.unwrap().roles, [bulwark_core::Role::Auditor]);
         assert_eq!(rd.find_account(account.id).await.unwrap().unwrap().email, "zoe@example.com");
         assert_eq!(rd.find_account_for_person(person.id).await.unwrap().unwrap().id, account.id);
-        assert_eq!(rd.list_accounts(Some("ZOË"), PageRequest::default()).await.unwrap().total, 1, "{backend:?}");
-        assert_eq!(rd.list_accounts(Some("ØRSTED"), PageRequest::default()).await.unwrap().total, 1, "{backend:?}");
-        assert_eq!(rd.list_accounts(Some("%"), PageRequest::default()).await.unwrap().total, 0, "{backend:?}");
+        let accounts_matching = |q: &str| {
+            bulwark_core::accounts::LIST
+                .parse(&RawListQuery { q: Some(q.into()), ..Default::default() })
+                .expect("a valid query")
+        };
+        assert_eq!(rd.list_accounts(&accounts_matching("ZOË")).await.unwrap().total, 1, "{backend:?}");
+        assert_eq!(rd.list_accounts(&accounts_matching("ØRSTED")).await.unwrap().total, 1, "{backend:?}");
+        assert_eq!(rd.list_accounts(&accounts_matching("%")).await.unwrap().total, 0, "{backend:?}");
         assert_eq!(rd.find_password_reset("link-hash", now).await.unwrap(), Some(account.id));
         assert_eq!(rd.find_session("session-hash").await.unwrap().unwrap().account_id, account.id);
         let (joined, owner) = rd.find_session_with_account("session-hash").await.unwrap().unwrap();

@@ -6,7 +6,7 @@ use axum::{Extension, Json};
 use bulwark_core::access::Via;
 use bulwark_core::accounts::{self, AccountUpdateInput, NewAccountInput, NewTokenInput};
 use bulwark_core::ids::{AccountId, TokenId};
-use bulwark_core::page::PageRequest;
+use bulwark_core::list::RawListQuery;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -34,28 +34,71 @@ pub async fn me(CurrentActor(actor): CurrentActor, session: Option<Extension<Ses
     })
 }
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct AccountParams {
-    /// Text found in the name or e-mail address.
+    /// Text found in the name or e-mail address (any case).
     #[param(max_length = 200)]
     pub q: Option<String>,
-    #[param(minimum = 1, maximum = 1000000)]
-    pub page: Option<u32>,
+    /// active or disabled
+    #[param(value_type = Option<super::dto::AccountStatusName>, inline)]
+    pub status: Option<String>,
+    /// name (default), email or last_login
+    #[param(value_type = Option<AccountSortName>, inline)]
+    pub sort: Option<String>,
+    /// asc (default) or desc
+    #[param(value_type = Option<super::people::SortDirName>, inline)]
+    pub dir: Option<String>,
+    /// Where the page starts: the cursor from the previous page's `next` link (404 if it is
+    /// not one).
+    #[param(min_length = 1, max_length = 2000)]
+    pub after: Option<String>,
     #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u32>,
 }
 
+/// How to sort accounts.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum AccountSortName {
+    Name,
+    Email,
+    LastLogin,
+}
+
+impl AccountParams {
+    /// The raw list query, for `accounts::LIST` to check.
+    pub fn raw(&self) -> RawListQuery {
+        RawListQuery {
+            q: self.q.clone(),
+            filters: self.status.clone().map(|s| ("status".to_string(), s)).into_iter().collect(),
+            sort: self.sort.clone(),
+            dir: self.dir.clone(),
+            after: self.after.clone(),
+            limit: self.per_page,
+        }
+    }
+
+    /// This query as a URL query string, without the cursor (the base of `next` links).
+    pub fn query_without_after(&self) -> String {
+        let params = [("q", &self.q), ("status", &self.status), ("sort", &self.sort), ("dir", &self.dir)];
+        super::list_query(&params, self.per_page)
+    }
+}
+
 #[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts", params(AccountParams),
-    responses((status = 200, body = Page<AccountView>)))]
+    responses((status = 200, description = "A page of accounts; `next` (and the `Link` header) name the next page",
+               body = CursorPage<AccountView>)))]
 pub async fn list_accounts(
     State(app): State<AppState>,
     CurrentActor(actor): CurrentActor,
     ApiQuery(p): ApiQuery<AccountParams>,
-) -> Result<Json<Page<AccountView>>, ApiError> {
-    let page = PageRequest::checked(p.page, p.per_page)?;
-    let found = accounts::list_accounts(app.store.as_ref(), &actor, p.q.as_deref(), page).await?;
-    Ok(Json(Page::from_paged(found, AccountView::from)))
+) -> Result<Response, ApiError> {
+    super::given_not_empty(&[("status", &p.status), ("sort", &p.sort), ("dir", &p.dir), ("after", &p.after)])?;
+    let query = accounts::LIST.parse(&p.raw())?;
+    let found = accounts::list_accounts(app.store.as_ref(), &actor, &query).await?;
+    Ok(CursorPage::respond(found, AccountView::from, "/api/v1/accounts", &p.query_without_after()))
 }
 
 pub fn set_password_url(app: &AppState, secret: &str) -> String {

@@ -8,24 +8,25 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use bulwark_core::accounts::{self, Account, AccountUpdateInput, NewAccountInput};
 use bulwark_core::ids::AccountId;
-use bulwark_core::page::{PageRequest, Paged};
 use bulwark_core::version::version_of;
 use bulwark_core::{Permission, Role};
 use serde::Deserialize;
 
-use super::{Chrome, Errors, HistoryItem, Options, Pager, form_errors, history, parse_id};
+use super::{Chrome, Errors, HistoryItem, Options, form_errors, history, parse_id};
 use crate::AppState;
-use crate::api::accounts::set_password_url;
+use crate::api::accounts::{AccountParams, set_password_url};
 use crate::error::HtmlError;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "accounts/list.html")]
 struct ListPage {
     chrome: Chrome,
-    page: Paged<Account>,
-    pager: Pager,
-    pager_base: String,
+    page: bulwark_core::list::ListPage<Account>,
     q: String,
+    /// The query without the cursor: the first page.
+    first: String,
+    next: Option<String>,
+    after: String,
     can_manage: bool,
 }
 
@@ -33,7 +34,8 @@ struct ListPage {
 pub struct ListQuery {
     #[serde(default)]
     q: String,
-    page: Option<u32>,
+    #[serde(default)]
+    after: String,
 }
 
 pub async fn list(
@@ -41,14 +43,19 @@ pub async fn list(
     chrome: Chrome,
     Query(lq): Query<ListQuery>,
 ) -> Result<Response, HtmlError> {
-    let page =
-        accounts::list_accounts(app.store.as_ref(), &*chrome.actor()?, Some(&lq.q), PageRequest::new(lq.page, None))
-            .await?;
+    let params = AccountParams { q: Some(lq.q.clone()), after: Some(lq.after.clone()), ..Default::default() };
+    let query = accounts::LIST.parse(&params.raw())?;
+    let page = accounts::list_accounts(app.store.as_ref(), &*chrome.actor()?, &query).await?;
+    let base = params.query_without_after();
     Ok(ListPage {
-        pager: Pager::from(&page),
-        pager_base: format!("/accounts?{}&", serde_urlencoded::to_string([("q", &lq.q)]).unwrap_or_default()),
+        next: page
+            .next
+            .as_ref()
+            .map(|c| format!("/accounts?{base}{}after={}", if base.is_empty() { "" } else { "&" }, c.encode())),
+        first: format!("/accounts?{base}"),
         page,
         q: lq.q,
+        after: lq.after,
         can_manage: chrome.can(Permission::ManageAccounts),
         chrome: chrome.at("accounts"),
     }

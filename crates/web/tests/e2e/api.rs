@@ -374,3 +374,25 @@ async fn exports_stream_every_match_across_pages_as_csv_and_json() {
         assert_eq!(items[0]["status"], "left");
     }
 }
+
+#[tokio::test]
+async fn accounts_page_by_cursor_and_search_in_any_case() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let admin = app.signed_in("admin@example.com", &["admin"]).await;
+    for (name, email) in
+        [("Zoë Ørsted", "zoe@example.com"), ("Łukasz Nowak", "lukasz@example.com"), ("李雷", "li@example.com")]
+    {
+        let body = json!({"email": email, "name": name, "roles": ["employee"]});
+        assert_eq!(admin.api_post("/api/v1/accounts", &body).await.status(), 201);
+    }
+    let first = json_of(admin.get("/api/v1/accounts?per_page=2&sort=email").await).await;
+    assert_eq!((first["total"].as_u64(), first["items"].as_array().unwrap().len()), (Some(4), 2));
+    let second = json_of(admin.get(first["next"].as_str().unwrap()).await).await;
+    let emails = |p: &Value| p["items"].as_array().unwrap().iter().map(|a| a["email"].to_string()).collect::<Vec<_>>();
+    assert_eq!(emails(&second), ["\"lukasz@example.com\"", "\"zoe@example.com\""], "byte order by e-mail");
+    assert!(second["next"].is_null());
+    let found = json_of(admin.get("/api/v1/accounts?q=%C3%98RSTED").await).await;
+    assert_eq!(emails(&found), ["\"zoe@example.com\""], "Ø finds ø");
+    let page = admin.text("/accounts?q=%C5%81UKASZ").await;
+    assert!(page.contains("Łukasz Nowak") && !page.contains("Zoë Ørsted"));
+}
