@@ -70,6 +70,18 @@ pub struct Account {
 }
 
 impl Account {
+    /// The export row, in `LIST.columns` order.
+    pub fn export_row(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.name.clone(),
+            self.email.clone(),
+            self.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" "),
+            self.status.as_str().into(),
+            self.last_login_at.map(crate::time_util::rfc3339).unwrap_or_default(),
+        ]
+    }
+
     pub fn actor(&self, via: Via) -> Actor {
         Actor {
             account_id: Some(self.id),

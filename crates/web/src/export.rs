@@ -5,10 +5,11 @@
 use axum::body::Body;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use bulwark_core::CoreError;
-use bulwark_core::list::{Cursor, ListQuery};
+use bulwark_core::list::{Cursor, ListPage, ListQuery};
+use bulwark_core::{Actor, CoreError, Store};
 use futures::StreamExt;
 use std::future::Future;
+use std::sync::Arc;
 
 /// The cell as it is safe to put in a CSV file.
 pub fn csv_cell(value: &str) -> std::borrow::Cow<'_, str> {
@@ -83,6 +84,37 @@ where
     };
     let disposition = format!("attachment; filename=\"{stem}.{ext}\"");
     ([(header::CONTENT_TYPE, kind.to_string()), (header::CONTENT_DISPOSITION, disposition)], body).into_response()
+}
+
+/// What a download is: its format, file name stem and columns.
+pub struct Download {
+    pub format: Format,
+    pub stem: &'static str,
+    pub columns: &'static [&'static str],
+}
+
+/// Every record a list query matches, read with `list` page by page as `actor`, each turned
+/// into its export row by `row`, streamed as `download` says.
+pub fn stream_records<T, L, Fut>(
+    (store, actor): (Arc<dyn Store>, Arc<Actor>),
+    download: Download,
+    query: ListQuery,
+    list: L,
+    row: fn(&T) -> Vec<String>,
+) -> Response
+where
+    T: Send + 'static,
+    L: Fn(Arc<dyn Store>, Arc<Actor>, ListQuery) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<ListPage<T>, CoreError>> + Send,
+{
+    let list = Arc::new(list);
+    stream(download.format, download.stem, download.columns, query, move |q| {
+        let (store, actor, list) = (store.clone(), actor.clone(), list.clone());
+        async move {
+            let page = list(store, actor, q).await?;
+            Ok((page.items.iter().map(row).collect(), page.next))
+        }
+    })
 }
 
 /// Rows as JSON objects, comma-separated (and preceded by a comma after the first page).

@@ -150,14 +150,11 @@ pub fn people_export(
     query: ListQuery,
     format: Format,
 ) -> Response {
-    let store = app.store.clone();
-    crate::export::stream(format, "people", people::LIST.columns, query, move |q| {
-        let (store, actor) = (store.clone(), actor.clone());
-        async move {
-            let page = people::list(store.as_ref(), &actor, &q).await?;
-            Ok((page.items.iter().map(Person::export_row).collect(), page.next))
-        }
-    })
+    let list = |store: std::sync::Arc<dyn bulwark_core::Store>, actor: std::sync::Arc<bulwark_core::Actor>, q| async move {
+        people::list(store.as_ref(), &actor, &q).await
+    };
+    let download = crate::export::Download { format, stem: "people", columns: people::LIST.columns };
+    crate::export::stream_records((app.store.clone(), actor), download, query, list, Person::export_row)
 }
 
 #[utoipa::path(post, path = "/api/v1/people", tag = "people", request_body = PersonBody,

@@ -16,6 +16,7 @@ use super::{Chrome, Errors, HistoryItem, Options, form_errors, history, parse_id
 use crate::AppState;
 use crate::api::accounts::{AccountParams, set_password_url};
 use crate::error::HtmlError;
+use crate::export::{Download, Format, stream_records};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "accounts/list.html")]
@@ -25,6 +26,8 @@ struct ListPage {
     q: String,
     /// The query without the cursor: the first page.
     first: String,
+    /// The search, for the export links.
+    export_query: String,
     next: Option<String>,
     after: String,
     can_manage: bool,
@@ -53,6 +56,7 @@ pub async fn list(
             .as_ref()
             .map(|c| format!("/accounts?{base}{}after={}", if base.is_empty() { "" } else { "&" }, c.encode())),
         first: format!("/accounts?{base}"),
+        export_query: base.clone(),
         page,
         q: lq.q,
         after: lq.after,
@@ -60,6 +64,31 @@ pub async fn list(
         chrome: chrome.at("accounts"),
     }
     .into_response())
+}
+
+/// Every account the search matches, as CSV.
+pub async fn export_csv(app: State<AppState>, chrome: Chrome, q: Query<ListQuery>) -> Result<Response, HtmlError> {
+    export(app, chrome, q, Format::Csv).await
+}
+
+/// Every account the search matches, as JSON.
+pub async fn export_json(app: State<AppState>, chrome: Chrome, q: Query<ListQuery>) -> Result<Response, HtmlError> {
+    export(app, chrome, q, Format::Json).await
+}
+
+async fn export(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Query(lq): Query<ListQuery>,
+    format: Format,
+) -> Result<Response, HtmlError> {
+    let params = AccountParams { q: Some(lq.q), ..Default::default() };
+    let query = accounts::LIST.parse(&params.raw())?;
+    let list = |store: std::sync::Arc<dyn bulwark_core::Store>, actor: std::sync::Arc<bulwark_core::Actor>, q| async move {
+        accounts::list_accounts(store.as_ref(), &actor, &q).await
+    };
+    let download = Download { format, stem: "accounts", columns: accounts::LIST.columns };
+    Ok(stream_records((app.store.clone(), chrome.actor()?), download, query, list, Account::export_row))
 }
 
 fn role_choices(selected: &[String]) -> Vec<(Role, bool)> {

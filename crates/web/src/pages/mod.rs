@@ -59,6 +59,8 @@ pub fn routes(r: Routes) -> Routes {
         .page("/areas/{id}/members", Needs(ManageDirectory), POST, post(org::area_member_add))
         .page("/areas/{id}/members/{person_id}/remove", Needs(ManageDirectory), POST, post(org::area_member_remove))
         .page("/accounts", Needs(ViewAccounts), GET, get(accounts::list))
+        .page("/accounts/export.csv", Needs(ViewAccounts), GET, get(accounts::export_csv))
+        .page("/accounts/export.json", Needs(ViewAccounts), GET, get(accounts::export_json))
         .page("/accounts/new", Needs(ManageAccounts), BOTH, get(accounts::new_form).post(accounts::create))
         .page("/accounts/{id}", Needs(ViewAccounts), GET, get(accounts::detail))
         .page("/accounts/{id}", Needs(ManageAccounts), POST, post(accounts::update))

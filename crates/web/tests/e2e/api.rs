@@ -395,4 +395,10 @@ async fn accounts_page_by_cursor_and_search_in_any_case() {
     assert_eq!(emails(&found), ["\"zoe@example.com\""], "Ø finds ø");
     let page = admin.text("/accounts?q=%C5%81UKASZ").await;
     assert!(page.contains("Łukasz Nowak") && !page.contains("Zoë Ørsted"));
+    let csv = admin.text("/accounts/export.csv?q=example").await;
+    assert_eq!(csv.lines().count(), 1 + 4, "{csv}");
+    assert!(csv.contains("Zoë Ørsted,zoe@example.com,employee,active,"));
+    let json: Value = admin.get("/accounts/export.json?q=%C5%81ukasz").await.json().await.unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 1);
+    assert_eq!(json[0]["email"], "lukasz@example.com");
 }

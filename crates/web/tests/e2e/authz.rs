@@ -72,6 +72,8 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("POST", "/areas/{id}/members", Roles(DIRECTORY_EDITORS)),
     ("POST", "/areas/{id}/members/{person_id}/remove", Roles(DIRECTORY_EDITORS)),
     ("GET", "/accounts", Roles(ACCOUNT_READERS)),
+    ("GET", "/accounts/export.csv", Roles(ACCOUNT_READERS)),
+    ("GET", "/accounts/export.json", Roles(ACCOUNT_READERS)),
     ("GET", "/accounts/new", Roles(ADMINS)),
     ("POST", "/accounts/new", Roles(ADMINS)),
     ("GET", "/accounts/{id}", Roles(ACCOUNT_READERS)),
