@@ -1,6 +1,5 @@
-//! Pagination and sorting, the same for every list.
-
-use serde::Serialize;
+//! Page-number paging for the short lists that are read whole (departments, areas, members,
+//! tokens); long lists page by keyset through the list engine (`list`).
 
 pub const DEFAULT_PER_PAGE: u32 = 50;
 pub const MAX_PER_PAGE: u32 = 500;
@@ -39,56 +38,11 @@ impl PageRequest {
         Ok(Self::new(page, per_page))
     }
 
-    /// Everything, for exports.
-    pub fn all() -> Self {
-        Self { page: 1, per_page: u32::MAX }
-    }
-
     pub fn offset(&self) -> i64 {
         (self.page as i64 - 1) * self.per_page as i64
     }
 
     pub fn limit(&self) -> i64 {
         self.per_page as i64
-    }
-}
-
-/// One page of a list and the total number of matching items.
-#[derive(Debug, Clone, Serialize)]
-pub struct Paged<T> {
-    pub items: Vec<T>,
-    pub total: u64,
-    pub page: u32,
-    pub per_page: u32,
-}
-
-impl<T> Paged<T> {
-    pub fn pages(&self) -> u32 {
-        if self.per_page == 0 { 1 } else { (self.total.div_ceil(self.per_page as u64)).max(1) as u32 }
-    }
-
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Paged<U> {
-        Paged {
-            items: self.items.into_iter().map(f).collect(),
-            total: self.total,
-            page: self.page,
-            per_page: self.per_page,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SortDir {
-    #[default]
-    Asc,
-    Desc,
-}
-
-impl SortDir {
-    pub fn parse(s: Option<&str>) -> Self {
-        match s {
-            Some("desc") => SortDir::Desc,
-            _ => SortDir::Asc,
-        }
     }
 }

@@ -4,7 +4,7 @@
 use bulwark_core::accounts::{Account, ApiToken};
 use bulwark_core::audit::AuditEntry;
 use bulwark_core::org::{Area, AreaMember, Department};
-use bulwark_core::page::{PageRequest, Paged};
+use bulwark_core::page::PageRequest;
 use bulwark_core::people::Person;
 use bulwark_core::time_util::rfc3339;
 use bulwark_core::version::version_of;
@@ -71,11 +71,6 @@ pub struct Page<T: ToSchema> {
 }
 
 impl<T: ToSchema> Page<T> {
-    pub fn from_paged<U>(p: Paged<U>, f: impl FnMut(U) -> T) -> Self {
-        let p = p.map(f);
-        Self { items: p.items, total: p.total, page: p.page, per_page: p.per_page }
-    }
-
     /// One page of a short list that is read whole (departments, areas, members, tokens).
     pub fn from_all<U>(all: Vec<U>, params: &PageParams, f: impl FnMut(U) -> T) -> Result<Self, ApiError> {
         let req = PageRequest::checked(params.page, params.per_page)?;

@@ -191,18 +191,6 @@ pub fn form_errors(e: CoreError) -> Result<Errors, HtmlError> {
     }
 }
 
-/// Page navigation data.
-pub struct Pager {
-    pub page: u32,
-    pub pages: u32,
-}
-
-impl<T> From<&bulwark_core::page::Paged<T>> for Pager {
-    fn from(p: &bulwark_core::page::Paged<T>) -> Self {
-        Pager { page: p.page, pages: p.pages() }
-    }
-}
-
 pub fn short_time(t: &Timestamp) -> String {
     let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
     t.format(&fmt).unwrap_or_default()
