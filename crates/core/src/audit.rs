@@ -258,6 +258,29 @@ pub async fn list(
     Ok(store.read().await?.list_audit(filter, limit).await?)
 }
 
+/// Export columns of the audit log: everything needed to check the chain elsewhere.
+pub const EXPORT_COLUMNS: &[&str] =
+    &["seq", "at", "actor_id", "actor", "action", "entity_type", "entity_id", "before", "after", "prev_hash", "hash"];
+
+impl AuditEntry {
+    /// The export row, in `EXPORT_COLUMNS` order.
+    pub fn export_row(&self) -> Vec<String> {
+        vec![
+            self.seq.to_string(),
+            crate::time_util::rfc3339(self.at),
+            self.actor_id.clone().unwrap_or_default(),
+            self.actor_label.clone(),
+            self.action.clone(),
+            self.entity_type.clone(),
+            self.entity_id.clone(),
+            self.before.clone(),
+            self.after.clone(),
+            self.prev_hash.clone(),
+            self.hash.clone(),
+        ]
+    }
+}
+
 /// How many of a record's latest changes its page shows; the audit log has the rest.
 pub const HISTORY_SHOWN: u32 = 20;
 

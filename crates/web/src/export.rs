@@ -5,7 +5,7 @@
 use axum::body::Body;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use bulwark_core::list::{Cursor, ListPage, ListQuery};
+use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::{Actor, CoreError, Store};
 use futures::StreamExt;
 use std::future::Future;
@@ -27,21 +27,18 @@ pub enum Format {
     Json,
 }
 
-/// A download of every row a list query matches, streamed: one page is read, encoded and
-/// sent before the next is read, so memory stays flat however long the list. `fetch` reads
-/// one page of export rows (in `columns` order) and the cursor after it.
-pub fn stream<F, Fut>(
-    format: Format,
-    stem: &str,
-    columns: &'static [&'static str],
-    query: ListQuery,
-    fetch: F,
-) -> Response
+/// A download of every row a query matches, streamed: one page is read, encoded and sent
+/// before the next is read, so memory stays flat however long the list. `fetch` reads the
+/// page `query` names as export rows (in `download.columns` order) and the query of the next
+/// page, if any.
+pub fn stream<Q, F, Fut>(download: Download, query: Q, fetch: F) -> Response
 where
-    F: Fn(ListQuery) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<(Vec<Vec<String>>, Option<Cursor>), CoreError>> + Send,
+    Q: Send + 'static,
+    F: Fn(Q) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<(Vec<Vec<String>>, Option<Q>), CoreError>> + Send,
 {
-    let first = query.for_export();
+    let Download { format, stem, columns } = download;
+    let first = query;
     let head = match format {
         Format::Csv => csv_bytes(columns, Vec::<Vec<String>>::new()),
         Format::Json => b"[".to_vec(),
@@ -49,15 +46,12 @@ where
     let fetch = std::sync::Arc::new(fetch);
     let pages = futures::stream::unfold(Some((first, true)), move |next| {
         let fetch = fetch.clone();
-        let step = next.map(|(q, first_page)| {
-            let again = q.clone();
-            async move { (fetch(q).await, again, first_page) }
-        });
+        let step = next.map(|(q, first_page)| async move { (fetch(q).await, first_page) });
         async move {
-            let (result, q, first_page) = step?.await;
+            let (result, first_page) = step?.await;
             match result {
-                Ok((rows, cursor)) => {
-                    let following = cursor.map(|c| (ListQuery { after: Some(c), ..q }, false));
+                Ok((rows, next_query)) => {
+                    let following = next_query.map(|q| (q, false));
                     let bytes = match format {
                         Format::Csv => csv_rows(rows),
                         Format::Json => json_rows(columns, rows, first_page),
@@ -108,11 +102,12 @@ where
     Fut: Future<Output = Result<ListPage<T>, CoreError>> + Send,
 {
     let list = Arc::new(list);
-    stream(download.format, download.stem, download.columns, query, move |q| {
+    stream(download, query.for_export(), move |q: ListQuery| {
         let (store, actor, list) = (store.clone(), actor.clone(), list.clone());
         async move {
-            let page = list(store, actor, q).await?;
-            Ok((page.items.iter().map(row).collect(), page.next))
+            let page = list(store, actor, q.clone()).await?;
+            let next = page.next.map(|c| ListQuery { after: Some(c), ..q });
+            Ok((page.items.iter().map(row).collect(), next))
         }
     })
 }

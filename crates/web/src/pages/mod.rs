@@ -71,6 +71,8 @@ pub fn routes(r: Routes) -> Routes {
         .page("/profile/tokens", SignedIn, POST, post(profile::create_token))
         .page("/profile/tokens/{id}/revoke", SignedIn, POST, post(profile::revoke_token))
         .page("/audit", Needs(ViewAudit), GET, get(audit::list))
+        .page("/audit/export.csv", Needs(ViewAudit), GET, get(audit::export_csv))
+        .page("/audit/export.json", Needs(ViewAudit), GET, get(audit::export_json))
 }
 
 /// Parses an id from the path; a malformed id is simply not found.

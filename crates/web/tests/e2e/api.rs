@@ -402,3 +402,35 @@ async fn accounts_page_by_cursor_and_search_in_any_case() {
     assert_eq!(json.as_array().unwrap().len(), 1);
     assert_eq!(json[0]["email"], "lukasz@example.com");
 }
+
+#[tokio::test]
+async fn the_audit_log_exports_every_matching_entry_as_evidence() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let auditor = app.signed_in("auditor@example.com", &["auditor"]).await;
+        let store: &dyn bulwark_core::Store = app.store();
+        let mut tx = store.write().await.unwrap();
+        for i in 0..612 {
+            tx.audit(bulwark_core::audit::AuditRecord::new(
+                &bulwark_core::Actor::cli(),
+                bulwark_core::time_util::now(),
+                "test.bulk",
+                "test",
+                format!("=cmd|{i}"),
+                None::<&()>,
+                Some(&json!({"i": i})),
+            ));
+        }
+        tx.commit().await.unwrap();
+        let csv = auditor.text("/audit/export.csv?action=test.bulk").await;
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], "seq,at,actor_id,actor,action,entity_type,entity_id,before,after,prev_hash,hash");
+        assert_eq!(lines.len(), 1 + 612, "every entry, across pages, on {backend:?}");
+        assert!(lines[1].contains(",'=cmd|611,"), "newest first, formulas neutralised: {}", lines[1]);
+        let json: Value = auditor.get("/audit/export.json?action=test.bulk").await.json().await.unwrap();
+        let entries = json.as_array().unwrap();
+        assert_eq!(entries.len(), 612, "{backend:?}");
+        assert_eq!(entries[611]["entity_id"], "=cmd|0");
+        assert_eq!(entries[0]["prev_hash"], entries[1]["hash"], "the chain links are exported");
+    }
+}

@@ -81,6 +81,8 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("POST", "/accounts/{id}/reset", Roles(ADMINS)),
     ("POST", "/accounts/{id}/tokens/{token_id}/revoke", Roles(ADMINS)),
     ("GET", "/audit", Roles(AUDIT_READERS)),
+    ("GET", "/audit/export.csv", Roles(AUDIT_READERS)),
+    ("GET", "/audit/export.json", Roles(AUDIT_READERS)),
     ("GET", "/api/v1/people", Roles(DIRECTORY_READERS)),
     ("POST", "/api/v1/people", Roles(DIRECTORY_EDITORS)),
     ("GET", "/api/v1/people/{id}", Roles(DIRECTORY_READERS)),
