@@ -27,6 +27,18 @@ pub enum Format {
     Json,
 }
 
+/// An export route's format, from its path: `…/export.csv` or `…/export.json`.
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Format {
+    type Rejection = crate::error::HtmlError;
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match parts.uri.path().rsplit_once('.').map(|(_, ext)| ext) {
+            Some("csv") => Ok(Format::Csv),
+            Some("json") => Ok(Format::Json),
+            _ => Err(crate::error::HtmlError::not_found()),
+        }
+    }
+}
+
 /// A download of every row a query matches, streamed: one page is read, encoded and sent
 /// before the next is read, so memory stays flat however long the list. `fetch` reads the
 /// page `query` names as export rows (in `download.columns` order) and the query of the next

@@ -100,10 +100,7 @@ impl<T: ToSchema + Serialize> CursorPage<T> {
         base_query: &str,
     ) -> axum::response::Response {
         use axum::response::IntoResponse;
-        let next = page.next.map(|c| {
-            let sep = if base_query.is_empty() { "" } else { "&" };
-            format!("{path}?{base_query}{sep}after={}", c.encode())
-        });
+        let next = page.next.map(|c| super::cursor_url(path, base_query, &c));
         let link = next.as_ref().map(|n| format!("<{n}>; rel=\"next\""));
         let body = Self { items: page.items.into_iter().map(f).collect(), total: page.total, next };
         match link {

@@ -161,6 +161,12 @@ pub fn list_query(params: &[(&str, &Option<String>)], per_page: Option<u32>) -> 
     query
 }
 
+/// The URL of the page after a keyset page: `path?base_query&after=cursor`.
+pub fn cursor_url(path: &str, base_query: &str, cursor: &bulwark_core::list::Cursor) -> String {
+    let sep = if base_query.is_empty() { "" } else { "&" };
+    format!("{path}?{base_query}{sep}after={}", cursor.encode())
+}
+
 /// Parses an id from the path; a malformed id is simply not found.
 pub fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
     raw.parse().map_err(|_| ApiError::status(StatusCode::NOT_FOUND))

@@ -51,10 +51,7 @@ pub async fn list(
     let page = accounts::list_accounts(app.store.as_ref(), &*chrome.actor()?, &query).await?;
     let base = params.query_without_after();
     Ok(ListPage {
-        next: page
-            .next
-            .as_ref()
-            .map(|c| format!("/accounts?{base}{}after={}", if base.is_empty() { "" } else { "&" }, c.encode())),
+        next: page.next.as_ref().map(|c| crate::api::cursor_url("/accounts", &base, c)),
         first: format!("/accounts?{base}"),
         export_query: base.clone(),
         page,
@@ -66,17 +63,8 @@ pub async fn list(
     .into_response())
 }
 
-/// Every account the search matches, as CSV.
-pub async fn export_csv(app: State<AppState>, chrome: Chrome, q: Query<ListQuery>) -> Result<Response, HtmlError> {
-    export(app, chrome, q, Format::Csv).await
-}
-
-/// Every account the search matches, as JSON.
-pub async fn export_json(app: State<AppState>, chrome: Chrome, q: Query<ListQuery>) -> Result<Response, HtmlError> {
-    export(app, chrome, q, Format::Json).await
-}
-
-async fn export(
+/// Every account the search matches, as CSV or JSON (from the path).
+pub async fn export(
     State(app): State<AppState>,
     chrome: Chrome,
     Query(lq): Query<ListQuery>,

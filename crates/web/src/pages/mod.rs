@@ -39,8 +39,8 @@ pub fn routes(r: Routes) -> Routes {
         .page("/set-password/{token}", Public, BOTH, get(auth::set_password_form).post(auth::set_password))
         .page("/", SignedIn, GET, get(dashboard::dashboard))
         .page("/people", Needs(ViewDirectory), GET, get(people::list))
-        .page("/people/export.csv", Needs(ViewDirectory), GET, get(people::export_csv))
-        .page("/people/export.json", Needs(ViewDirectory), GET, get(people::export_json))
+        .page("/people/export.csv", Needs(ViewDirectory), GET, get(people::export))
+        .page("/people/export.json", Needs(ViewDirectory), GET, get(people::export))
         .page("/people/new", Needs(ManageDirectory), BOTH, get(people::new_form).post(people::create))
         .page("/people/{id}", Needs(ViewDirectory), GET, get(people::detail))
         .page("/people/{id}/edit", Needs(ManageDirectory), BOTH, get(people::edit_form).post(people::update))
@@ -59,8 +59,8 @@ pub fn routes(r: Routes) -> Routes {
         .page("/areas/{id}/members", Needs(ManageDirectory), POST, post(org::area_member_add))
         .page("/areas/{id}/members/{person_id}/remove", Needs(ManageDirectory), POST, post(org::area_member_remove))
         .page("/accounts", Needs(ViewAccounts), GET, get(accounts::list))
-        .page("/accounts/export.csv", Needs(ViewAccounts), GET, get(accounts::export_csv))
-        .page("/accounts/export.json", Needs(ViewAccounts), GET, get(accounts::export_json))
+        .page("/accounts/export.csv", Needs(ViewAccounts), GET, get(accounts::export))
+        .page("/accounts/export.json", Needs(ViewAccounts), GET, get(accounts::export))
         .page("/accounts/new", Needs(ManageAccounts), BOTH, get(accounts::new_form).post(accounts::create))
         .page("/accounts/{id}", Needs(ViewAccounts), GET, get(accounts::detail))
         .page("/accounts/{id}", Needs(ManageAccounts), POST, post(accounts::update))
@@ -71,8 +71,8 @@ pub fn routes(r: Routes) -> Routes {
         .page("/profile/tokens", SignedIn, POST, post(profile::create_token))
         .page("/profile/tokens/{id}/revoke", SignedIn, POST, post(profile::revoke_token))
         .page("/audit", Needs(ViewAudit), GET, get(audit::list))
-        .page("/audit/export.csv", Needs(ViewAudit), GET, get(audit::export_csv))
-        .page("/audit/export.json", Needs(ViewAudit), GET, get(audit::export_json))
+        .page("/audit/export.csv", Needs(ViewAudit), GET, get(audit::export))
+        .page("/audit/export.json", Needs(ViewAudit), GET, get(audit::export))
 }
 
 /// Parses an id from the path; a malformed id is simply not found.

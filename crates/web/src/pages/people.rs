@@ -86,7 +86,7 @@ pub async fn list(
     let query = params.query_without_after();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let body = ListPage {
-        next: page.next.as_ref().map(|c| format!("/people?{query}&after={}", c.encode())),
+        next: page.next.as_ref().map(|c| crate::api::cursor_url("/people", &query, c)),
         query,
         page,
         departments: org::department_names(app.store.as_ref(), &actor).await?,
@@ -101,17 +101,8 @@ pub async fn list(
     Ok((status, body).into_response())
 }
 
-/// Every person the filter matches, as CSV.
-pub async fn export_csv(app: State<AppState>, chrome: Chrome, f: Query<FilterForm>) -> Result<Response, HtmlError> {
-    export(app, chrome, f, Format::Csv).await
-}
-
-/// Every person the filter matches, as JSON.
-pub async fn export_json(app: State<AppState>, chrome: Chrome, f: Query<FilterForm>) -> Result<Response, HtmlError> {
-    export(app, chrome, f, Format::Json).await
-}
-
-async fn export(
+/// Every person the filter matches, as CSV or JSON (from the path).
+pub async fn export(
     State(app): State<AppState>,
     chrome: Chrome,
     Query(f): Query<FilterForm>,
