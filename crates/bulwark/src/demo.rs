@@ -56,7 +56,7 @@ pub async fn run(database: Option<&str>, listen: &str) -> anyhow::Result<()> {
         accounts::create_account(&store, &Actor::cli(), time_util::now(), &input).await?;
         lines.push(format!("  {label:<16} {}", person.email));
     }
-    let areas = org::list_areas(&store, &Actor::cli()).await?;
+    let areas = org::list_areas(&store, &Actor::cli(), &org::AREAS.first_page(100)).await?.items;
     for (index, area, specialty) in TEAM {
         let Some(area) = areas.iter().find(|a| a.name == *area) else { continue };
         let input = AreaMemberInput { person_id: people[*index].id.to_string(), specialty: (*specialty).into() };

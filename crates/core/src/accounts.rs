@@ -537,21 +537,57 @@ pub async fn get_account(store: &dyn Store, actor: &Actor, id: AccountId) -> Cor
     Ok(store.read().await?.get_account(id).await?)
 }
 
-/// The signed-in person's own account and API tokens.
-pub async fn own_account(store: &dyn Store, actor: &Actor) -> CoreResult<(Account, Vec<ApiToken>)> {
+/// The signed-in person's own account and one page of their API tokens.
+pub async fn own_account(
+    store: &dyn Store,
+    actor: &Actor,
+    tokens: &ListQuery,
+) -> CoreResult<(Account, ListPage<ApiToken>)> {
     let id = actor.account_id.ok_or(CoreError::Unauthenticated)?;
     let mut r = store.read().await?;
     let account = r.get_account(id).await?;
-    let tokens = r.list_tokens(id).await?;
+    let tokens = r.list_tokens(id, tokens).await?;
     Ok((account, tokens))
 }
 
+/// An account's API tokens: by name (the default) or newest first, never their secrets.
+pub const TOKENS: ListSpec = ListSpec {
+    filters: &[],
+    sorts: &[
+        SortSpec { name: "name", label: "Name", key: KeyType::Text },
+        SortSpec { name: "created", label: "Created", key: KeyType::Int },
+    ],
+    searchable: false,
+    columns: &["id", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"],
+};
+
+impl ApiToken {
+    /// The export row, in `TOKENS.columns` order.
+    pub fn export_row(&self) -> Vec<String> {
+        let time = |t: Option<Timestamp>| t.map(crate::time_util::rfc3339).unwrap_or_default();
+        vec![
+            self.id.to_string(),
+            self.name.clone(),
+            self.prefix.clone(),
+            crate::time_util::rfc3339(self.created_at),
+            time(self.expires_at),
+            time(self.last_used_at),
+            time(self.revoked_at),
+        ]
+    }
+}
+
 /// The tokens of an account: anyone sees their own, account viewers see anyone's.
-pub async fn list_tokens(store: &dyn Store, actor: &Actor, account: AccountId) -> CoreResult<Vec<ApiToken>> {
+pub async fn list_tokens(
+    store: &dyn Store,
+    actor: &Actor,
+    account: AccountId,
+    query: &ListQuery,
+) -> CoreResult<ListPage<ApiToken>> {
     if actor.account_id != Some(account) {
         actor.require(Permission::ViewAccounts)?;
     }
-    Ok(store.read().await?.list_tokens(account).await?)
+    Ok(store.read().await?.list_tokens(account, query).await?)
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -605,9 +641,21 @@ pub async fn create_token(
 
 /// Revokes a token: its owner may, and so may an account manager.
 pub async fn revoke_token(store: &dyn Store, actor: &Actor, now: Timestamp, id: TokenId) -> CoreResult<ApiToken> {
+    revoke_token_of(store, actor, now, None, id).await
+}
+
+/// Revokes a token; with `owner`, only if it belongs to that account (else it is not found).
+pub async fn revoke_token_of(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    owner: Option<AccountId>,
+    id: TokenId,
+) -> CoreResult<ApiToken> {
     let mut tx = store.write().await?;
     let before = tx.get_token(id).await?;
-    if actor.account_id != Some(before.account_id) && !actor.can(Permission::ManageAccounts) {
+    let visible = actor.account_id == Some(before.account_id) || actor.can(Permission::ManageAccounts);
+    if !visible || owner.is_some_and(|o| o != before.account_id) {
         return Err(CoreError::NotFound);
     }
     if before.revoked_at.is_some() {

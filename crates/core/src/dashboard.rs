@@ -14,7 +14,7 @@ pub async fn load(store: &dyn Store, actor: &Actor, now: Timestamp) -> CoreResul
     let mut r = store.read().await?;
     let counts = r.counts().await?;
     let my_live_tokens = match actor.account_id {
-        Some(id) => r.list_tokens(id).await?.iter().filter(|t| t.is_usable(now)).count(),
+        Some(id) => r.count_usable_tokens(id, now).await? as usize,
         None => 0,
     };
     Ok(Dashboard { counts, my_live_tokens })

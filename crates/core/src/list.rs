@@ -120,6 +120,11 @@ pub struct RawListQuery {
 }
 
 impl ListSpec {
+    /// The first `limit` rows in the default order.
+    pub fn first_page(&self, limit: u32) -> ListQuery {
+        ListQuery { q: None, filters: vec![], sort: self.sorts[0], desc: false, after: None, limit }
+    }
+
     /// Checks every parameter, naming each bad one. Empty values mean "not given". A cursor
     /// that is not one of this list's is `NotFound`: it names no place in the list.
     pub fn parse(&self, raw: &RawListQuery) -> CoreResult<ListQuery> {

@@ -4,8 +4,9 @@ use crate::access::{Actor, Permission};
 use crate::audit::AuditRecord;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{AreaId, DepartmentId, PersonId};
+use crate::list::{KeyType, ListPage, ListQuery, ListSpec, SortSpec};
 use crate::store::{Store, Writer};
-use crate::time_util::Timestamp;
+use crate::time_util::{Timestamp, rfc3339};
 use crate::validate::Checks;
 use crate::version::check_version;
 use serde::{Deserialize, Serialize};
@@ -31,6 +32,46 @@ pub struct Department {
     pub created_at: Timestamp,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: Timestamp,
+}
+
+/// The departments list: sorted by name or size, exported with head and head count.
+pub const DEPARTMENTS: ListSpec = ListSpec {
+    filters: &[],
+    sorts: &[
+        SortSpec { name: "name", label: "Name", key: KeyType::Text },
+        SortSpec { name: "people", label: "People", key: KeyType::Int },
+        SortSpec { name: "created", label: "Newest", key: KeyType::Int },
+    ],
+    searchable: false,
+    columns: &["id", "name", "head", "people", "created_at"],
+};
+
+impl Department {
+    /// The export row, in `DEPARTMENTS.columns` order.
+    pub fn export_row(&self) -> Vec<String> {
+        let head = self.head_name.clone().unwrap_or_default();
+        vec![self.id.to_string(), self.name.clone(), head, self.people_count.to_string(), rfc3339(self.created_at)]
+    }
+}
+
+/// The areas list: sorted by name or size, exported with their descriptions.
+pub const AREAS: ListSpec = ListSpec {
+    filters: &[],
+    sorts: &[
+        SortSpec { name: "name", label: "Name", key: KeyType::Text },
+        SortSpec { name: "members", label: "Members", key: KeyType::Int },
+        SortSpec { name: "created", label: "Newest", key: KeyType::Int },
+    ],
+    searchable: false,
+    columns: &["id", "name", "description", "members", "created_at"],
+};
+
+impl Area {
+    /// The export row, in `AREAS.columns` order.
+    pub fn export_row(&self) -> Vec<String> {
+        let members = self.member_count.to_string();
+        vec![self.id.to_string(), self.name.clone(), self.description.clone(), members, rfc3339(self.created_at)]
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -254,7 +295,7 @@ pub async fn remove_area_member(
 /// Returns how many were created (none once areas exist or were ever recorded).
 pub async fn ensure_default_areas(store: &dyn Store, now: Timestamp) -> CoreResult<usize> {
     let mut tx = store.write().await?;
-    if !tx.list_areas().await?.is_empty() {
+    if tx.list_areas(&AREAS.first_page(1)).await?.total > 0 {
         return Ok(0);
     }
     let ever = crate::audit::AuditFilter { entity_type: Some("area".into()), ..Default::default() };
@@ -271,9 +312,9 @@ pub async fn ensure_default_areas(store: &dyn Store, now: Timestamp) -> CoreResu
 }
 
 /// The departments, for pickers and the department list.
-pub async fn list_departments(store: &dyn Store, actor: &Actor) -> CoreResult<Vec<Department>> {
+pub async fn list_departments(store: &dyn Store, actor: &Actor, query: &ListQuery) -> CoreResult<ListPage<Department>> {
     actor.require(Permission::ViewDirectory)?;
-    Ok(store.read().await?.list_departments().await?)
+    Ok(store.read().await?.list_departments(query).await?)
 }
 
 /// (id, name) of every department, for pickers and filters.
@@ -287,9 +328,9 @@ pub async fn get_department(store: &dyn Store, actor: &Actor, id: DepartmentId) 
     Ok(store.read().await?.get_department(id).await?)
 }
 
-pub async fn list_areas(store: &dyn Store, actor: &Actor) -> CoreResult<Vec<Area>> {
+pub async fn list_areas(store: &dyn Store, actor: &Actor, query: &ListQuery) -> CoreResult<ListPage<Area>> {
     actor.require(Permission::ViewDirectory)?;
-    Ok(store.read().await?.list_areas().await?)
+    Ok(store.read().await?.list_areas(query).await?)
 }
 
 /// An area and its members.

@@ -242,6 +242,21 @@ pub async fn list(store: &dyn Store, actor: &Actor, query: &ListQuery) -> CoreRe
     Ok(store.read().await?.list_people(query).await?)
 }
 
+/// One page of people and the department names its filter offers, read on one connection.
+pub async fn list_with_departments(
+    store: &dyn Store,
+    actor: &Actor,
+    query: Option<&ListQuery>,
+) -> CoreResult<(ListPage<Person>, Vec<(crate::ids::DepartmentId, String)>)> {
+    actor.require(Permission::ViewDirectory)?;
+    let mut r = store.read().await?;
+    let page = match query {
+        Some(q) => r.list_people(q).await?,
+        None => ListPage { items: vec![], total: 0, next: None },
+    };
+    Ok((page, r.list_department_names().await?))
+}
+
 /// A person and their login account, if any.
 pub async fn get_with_account(
     store: &dyn Store,

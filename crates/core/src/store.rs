@@ -68,11 +68,11 @@ pub trait Reader: Send {
     fn find_person(&mut self, id: PersonId) -> StoreFuture<'_, Option<Person>>;
     fn find_person_by_email<'a>(&'a mut self, email: &'a str) -> StoreFuture<'a, Option<Person>>;
 
-    fn list_departments(&mut self) -> StoreFuture<'_, Vec<Department>>;
+    fn list_departments<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Department>>;
     /// (id, name) of every department by name, for pickers: cheaper than `list_departments`.
     fn list_department_names(&mut self) -> StoreFuture<'_, Vec<(DepartmentId, String)>>;
     fn find_department(&mut self, id: DepartmentId) -> StoreFuture<'_, Option<Department>>;
-    fn list_areas(&mut self) -> StoreFuture<'_, Vec<Area>>;
+    fn list_areas<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Area>>;
     fn find_area(&mut self, id: AreaId) -> StoreFuture<'_, Option<Area>>;
     fn list_area_members(&mut self, area: AreaId) -> StoreFuture<'_, Vec<AreaMember>>;
 
@@ -90,7 +90,10 @@ pub trait Reader: Send {
     /// The token and its account in one read (every token-authenticated request does this).
     fn find_token_with_account<'a>(&'a mut self, hash: &'a str) -> StoreFuture<'a, Option<(ApiToken, Account)>>;
 
-    fn list_tokens(&mut self, account: AccountId) -> StoreFuture<'_, Vec<ApiToken>>;
+    /// The tokens of one account (the query's filters apply on top).
+    fn list_tokens<'a>(&'a mut self, account: AccountId, query: &'a ListQuery) -> StoreFuture<'a, ListPage<ApiToken>>;
+    /// How many of the account's tokens are neither revoked nor expired at `now`.
+    fn count_usable_tokens(&mut self, account: AccountId, now: Timestamp) -> StoreFuture<'_, u64>;
     fn find_token(&mut self, id: TokenId) -> StoreFuture<'_, Option<ApiToken>>;
     fn find_token_by_hash<'a>(&'a mut self, hash: &'a str) -> StoreFuture<'a, Option<ApiToken>>;
 

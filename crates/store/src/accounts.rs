@@ -10,7 +10,7 @@ use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::{AnyConnection, Row};
 
 use crate::list::{self, Table};
-use crate::rows::{self, ACCOUNT_COLUMNS, TOKEN_COLUMNS};
+use crate::rows::{self, ACCOUNT_COLUMNS, TOKEN_SELECT};
 use crate::write::{expect_one, map_err, update_unchanged};
 
 /// The accounts list as the list engine reads it: searched by the person's search text.
@@ -30,10 +30,7 @@ pub(crate) async fn list(
     backend: Backend,
     query: &ListQuery,
 ) -> Result<ListPage<Account>, StoreError> {
-    let key = query.sort.key;
-    let (found, total, next) = list::page(conn, backend, &TABLE, query, |r| list::sort_key(r, key, "id")).await?;
-    let items = found.iter().map(|r| rows::account(r).map(|(a, _)| a)).collect::<Result<_, _>>()?;
-    Ok(ListPage { items, total, next })
+    list::page(conn, backend, &TABLE, query, |r| rows::account(r).map(|(a, _)| a)).await
 }
 
 /// The account whose `column` equals `value`, with its password hash.
@@ -209,13 +206,44 @@ pub(crate) async fn delete_session(conn: &mut AnyConnection, id_hash: &str) -> R
     Ok(())
 }
 
-pub(crate) async fn tokens_of(conn: &mut AnyConnection, account: AccountId) -> Result<Vec<ApiToken>, StoreError> {
-    let found = sqlx::query(&format!("SELECT {TOKEN_COLUMNS} WHERE account_id = $1 ORDER BY created_at DESC"))
-        .bind(account.to_string())
-        .fetch_all(conn)
-        .await
-        .map_err(map_err)?;
-    rows::all(found, rows::token)
+/// Tokens as the list engine reads them; `account_id` is a filter the service always sets.
+const TOKENS: Table = Table {
+    columns: TOKEN_SELECT,
+    from: "api_tokens",
+    count_from: "api_tokens",
+    id: "id",
+    filters: &[("account_id", "account_id")],
+    sorts: &[("name", "name"), ("created", "created_at")],
+    search: None,
+};
+
+pub(crate) async fn tokens_of(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    account: AccountId,
+    query: &ListQuery,
+) -> Result<ListPage<ApiToken>, StoreError> {
+    let mut query = query.clone();
+    query.filters.push(("account_id", account.to_string()));
+    list::page(conn, backend, &TOKENS, &query, rows::token).await
+}
+
+pub(crate) async fn count_usable_tokens(
+    conn: &mut AnyConnection,
+    account: AccountId,
+    now: Timestamp,
+) -> Result<u64, StoreError> {
+    let count: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM api_tokens WHERE account_id = $1 AND revoked_at IS NULL \
+         AND (expires_at IS NULL OR expires_at > $2)",
+    )
+    .bind(account.to_string())
+    .bind(to_micros(now))
+    .fetch_one(conn)
+    .await
+    .and_then(|r| r.try_get(0))
+    .map_err(map_err)?;
+    Ok(count as u64)
 }
 
 pub(crate) async fn token_by(
@@ -223,7 +251,7 @@ pub(crate) async fn token_by(
     column: &str,
     value: String,
 ) -> Result<Option<ApiToken>, StoreError> {
-    let row = sqlx::query(&format!("SELECT {TOKEN_COLUMNS} WHERE {column} = $1"))
+    let row = sqlx::query(&format!("SELECT {TOKEN_SELECT} FROM api_tokens WHERE {column} = $1"))
         .bind(value)
         .fetch_optional(conn)
         .await

@@ -131,8 +131,11 @@ impl SqlStore {
         let pool_opts = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
         let pool = match backend {
             Backend::Sqlite => {
+                // An embedded file's connection never breaks: no ping (a round trip to the
+                // connection's worker thread) before each checkout.
                 pool_opts
                     .max_connections(8)
+                    .test_before_acquire(false)
                     .after_connect(|conn, _| {
                         Box::pin(async move {
                             conn.execute(

@@ -5,7 +5,7 @@
 //! (SQLite FTS5 trigram, PostgreSQL pg_trgm) over a lower-cased `search_text` column.
 
 use bulwark_core::StoreError;
-use bulwark_core::list::{Cursor, KeyType, ListQuery};
+use bulwark_core::list::{Cursor, KeyType, ListPage, ListQuery};
 use bulwark_core::store::Backend;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -37,14 +37,15 @@ pub(crate) enum Value {
     Int(i64),
 }
 
-/// One page of rows (at most `limit`), the total matching, and the cursor after the page.
-pub(crate) async fn page(
+/// One page (at most `limit` rows, each turned into a `T` by `row`), the total matching, and
+/// the cursor after the page.
+pub(crate) async fn page<T>(
     conn: &mut AnyConnection,
     backend: Backend,
     table: &Table,
     query: &ListQuery,
-    sort_key_of: impl Fn(&AnyRow) -> Result<(String, String), StoreError>,
-) -> Result<(Vec<AnyRow>, u64, Option<Cursor>), StoreError> {
+    row: impl Fn(&AnyRow) -> Result<T, StoreError>,
+) -> Result<ListPage<T>, StoreError> {
     let mut conditions: Vec<String> = Vec::new();
     let mut values: Vec<Value> = Vec::new();
     let bind = |values: &mut Vec<Value>, v: Value| {
@@ -104,26 +105,21 @@ pub(crate) async fn page(
     let mut rows = bind_all(sqlx::query(&sql), &values).fetch_all(&mut *conn).await.map_err(map_err)?;
     let next = if rows.len() > query.limit as usize {
         rows.truncate(query.limit as usize);
-        match rows.last() {
-            Some(last) => {
-                let (key, id) = sort_key_of(last)?;
-                Some(Cursor { key, id })
-            }
-            None => None,
-        }
+        rows.last().map(|last| sort_key(last, query.sort.key)).transpose()?
     } else {
         None
     };
-    Ok((rows, total as u64, next))
+    let items = rows.iter().map(row).collect::<Result<_, _>>()?;
+    Ok(ListPage { items, total: total as u64, next })
 }
 
-/// The sort key and id of a row read by `page`, for its cursor.
-pub(crate) fn sort_key(row: &AnyRow, key: KeyType, id_column: &str) -> Result<(String, String), StoreError> {
-    let value = match key {
+/// The cursor after a row read by `page`: its sort key and its id (selected as `id`).
+fn sort_key(row: &AnyRow, key: KeyType) -> Result<Cursor, StoreError> {
+    let key = match key {
         KeyType::Text => row.try_get::<String, _>("list_sort_key").map_err(map_err)?,
         KeyType::Int => row.try_get::<i64, _>("list_sort_key").map_err(map_err)?.to_string(),
     };
-    Ok((value, row.try_get::<String, _>(id_column).map_err(map_err)?))
+    Ok(Cursor { key, id: row.try_get::<String, _>("id").map_err(map_err)? })
 }
 
 fn where_clause(conditions: &[String]) -> String {

@@ -2,21 +2,42 @@
 
 use bulwark_core::StoreError;
 use bulwark_core::ids::{AreaId, DepartmentId, PersonId};
+use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::org::{Area, AreaMember, Department};
+use bulwark_core::store::Backend;
 use bulwark_core::time_util::to_micros;
 use sqlx::{AnyConnection, Row};
 
-use crate::rows::{self, AREA_COLUMNS, DEPARTMENT_COLUMNS};
+use crate::list::{self, Table};
+use crate::rows::{self, AREA_SELECT, DEPARTMENT_FROM, DEPARTMENT_SELECT};
 use crate::write::{map_err, update_unchanged};
 
-/// Every department by name, or the one with `id`.
-pub(crate) async fn departments(conn: &mut AnyConnection, id: Option<String>) -> Result<Vec<Department>, StoreError> {
-    let found = match id {
-        Some(id) => sqlx::query(&format!("SELECT {DEPARTMENT_COLUMNS} WHERE d.id = $1")).bind(id).fetch_all(conn).await,
-        None => sqlx::query(&format!("SELECT {DEPARTMENT_COLUMNS} ORDER BY d.name")).fetch_all(conn).await,
-    }
-    .map_err(map_err)?;
-    rows::all(found, rows::department)
+const DEPARTMENTS: Table = Table {
+    columns: DEPARTMENT_SELECT,
+    from: DEPARTMENT_FROM,
+    count_from: "departments d",
+    id: "d.id",
+    filters: &[],
+    sorts: &[
+        ("name", "d.name"),
+        ("people", "(SELECT COUNT(*) FROM people x WHERE x.department_id = d.id)"),
+        ("created", "d.created_at"),
+    ],
+    search: None,
+};
+
+pub(crate) async fn departments(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    query: &ListQuery,
+) -> Result<ListPage<Department>, StoreError> {
+    list::page(conn, backend, &DEPARTMENTS, query, rows::department).await
+}
+
+pub(crate) async fn department(conn: &mut AnyConnection, id: DepartmentId) -> Result<Option<Department>, StoreError> {
+    let sql = format!("SELECT {DEPARTMENT_SELECT} FROM {DEPARTMENT_FROM} WHERE d.id = $1");
+    let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(conn).await.map_err(map_err)?;
+    row.as_ref().map(rows::department).transpose()
 }
 
 pub(crate) async fn department_names(conn: &mut AnyConnection) -> Result<Vec<(DepartmentId, String)>, StoreError> {
@@ -59,14 +80,32 @@ pub(crate) async fn update_department(
     update_unchanged(conn, update, after.id.to_string(), before.updated_at, "this department").await
 }
 
-/// Every area by name, or the one with `id`.
-pub(crate) async fn areas(conn: &mut AnyConnection, id: Option<String>) -> Result<Vec<Area>, StoreError> {
-    let found = match id {
-        Some(id) => sqlx::query(&format!("SELECT {AREA_COLUMNS} WHERE a.id = $1")).bind(id).fetch_all(conn).await,
-        None => sqlx::query(&format!("SELECT {AREA_COLUMNS} ORDER BY a.name")).fetch_all(conn).await,
-    }
-    .map_err(map_err)?;
-    rows::all(found, rows::area)
+const AREAS: Table = Table {
+    columns: AREA_SELECT,
+    from: "areas a",
+    count_from: "areas a",
+    id: "a.id",
+    filters: &[],
+    sorts: &[
+        ("name", "a.name"),
+        ("members", "(SELECT COUNT(*) FROM area_members m WHERE m.area_id = a.id)"),
+        ("created", "a.created_at"),
+    ],
+    search: None,
+};
+
+pub(crate) async fn areas(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    query: &ListQuery,
+) -> Result<ListPage<Area>, StoreError> {
+    list::page(conn, backend, &AREAS, query, rows::area).await
+}
+
+pub(crate) async fn area(conn: &mut AnyConnection, id: AreaId) -> Result<Option<Area>, StoreError> {
+    let sql = format!("SELECT {AREA_SELECT} FROM areas a WHERE a.id = $1");
+    let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(conn).await.map_err(map_err)?;
+    row.as_ref().map(rows::area).transpose()
 }
 
 pub(crate) async fn insert_area(conn: &mut AnyConnection, a: &Area) -> Result<(), StoreError> {

@@ -34,9 +34,7 @@ pub(crate) async fn list(
     backend: Backend,
     query: &ListQuery,
 ) -> Result<ListPage<Person>, StoreError> {
-    let key = query.sort.key;
-    let (rows, total, next) = list::page(conn, backend, &TABLE, query, |r| list::sort_key(r, key, "id")).await?;
-    Ok(ListPage { items: rows::all(rows, rows::person)?, total, next })
+    list::page(conn, backend, &TABLE, query, rows::person).await
 }
 
 pub(crate) async fn by(conn: &mut AnyConnection, column: &str, value: String) -> Result<Option<Person>, StoreError> {

@@ -17,18 +17,17 @@ pub(crate) const PERSON_SELECT: &str = "p.id, p.name, p.email, p.kind, p.departm
      p.status, p.created_at, p.updated_at";
 pub(crate) const PERSON_FROM: &str = "people p LEFT JOIN departments d ON d.id = p.department_id";
 
-pub(crate) const DEPARTMENT_COLUMNS: &str = "d.id, d.name, d.head_person_id, h.name AS head_name, \
-     (SELECT COUNT(*) FROM people x WHERE x.department_id = d.id) AS people_count, d.created_at, d.updated_at \
-     FROM departments d LEFT JOIN people h ON h.id = d.head_person_id";
+pub(crate) const DEPARTMENT_SELECT: &str = "d.id, d.name, d.head_person_id, h.name AS head_name, \
+     (SELECT COUNT(*) FROM people x WHERE x.department_id = d.id) AS people_count, d.created_at, d.updated_at";
+pub(crate) const DEPARTMENT_FROM: &str = "departments d LEFT JOIN people h ON h.id = d.head_person_id";
 
-pub(crate) const AREA_COLUMNS: &str = "a.id, a.name, a.description, \
-     (SELECT COUNT(*) FROM area_members m WHERE m.area_id = a.id) AS member_count, a.created_at, a.updated_at FROM areas a";
+pub(crate) const AREA_SELECT: &str = "a.id, a.name, a.description, \
+     (SELECT COUNT(*) FROM area_members m WHERE m.area_id = a.id) AS member_count, a.created_at, a.updated_at";
 
 pub(crate) const ACCOUNT_COLUMNS: &str = "a.id, a.person_id, a.email, p.name, a.roles, a.status, a.password_hash, \
      a.last_login_at, a.created_at, a.updated_at FROM accounts a JOIN people p ON p.id = a.person_id";
 
-pub(crate) const TOKEN_COLUMNS: &str =
-    "id, account_id, name, prefix, created_at, expires_at, last_used_at, revoked_at FROM api_tokens";
+pub(crate) const TOKEN_SELECT: &str = "id, account_id, name, prefix, created_at, expires_at, last_used_at, revoked_at";
 
 pub(crate) const AUDIT_COLUMNS: &str = "seq, at, actor_id, actor_label, action, entity_type, entity_id, before_json, after_json, prev_hash, hash FROM audit_log";
 

@@ -27,10 +27,6 @@ impl<C: DerefMut<Target = AnyConnection>> Unit<C> {
     }
 }
 
-fn first<T>(v: Result<Vec<T>, bulwark_core::StoreError>) -> Result<Option<T>, bulwark_core::StoreError> {
-    v.map(|v| v.into_iter().next())
-}
-
 impl Store for SqlStore {
     fn backend(&self) -> Backend {
         self.backend
@@ -102,8 +98,9 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
         Box::pin(people::by(self.c(), "email", email.to_lowercase()))
     }
 
-    fn list_departments(&mut self) -> StoreFuture<'_, Vec<Department>> {
-        Box::pin(org::departments(self.c(), None))
+    fn list_departments<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Department>> {
+        let backend = self.1;
+        Box::pin(org::departments(self.c(), backend, query))
     }
 
     fn list_department_names(&mut self) -> StoreFuture<'_, Vec<(DepartmentId, String)>> {
@@ -111,15 +108,16 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
     }
 
     fn find_department(&mut self, id: DepartmentId) -> StoreFuture<'_, Option<Department>> {
-        Box::pin(async move { first(org::departments(self.c(), Some(id.to_string())).await) })
+        Box::pin(org::department(self.c(), id))
     }
 
-    fn list_areas(&mut self) -> StoreFuture<'_, Vec<Area>> {
-        Box::pin(org::areas(self.c(), None))
+    fn list_areas<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Area>> {
+        let backend = self.1;
+        Box::pin(org::areas(self.c(), backend, query))
     }
 
     fn find_area(&mut self, id: AreaId) -> StoreFuture<'_, Option<Area>> {
-        Box::pin(async move { first(org::areas(self.c(), Some(id.to_string())).await) })
+        Box::pin(org::area(self.c(), id))
     }
 
     fn list_area_members(&mut self, area: AreaId) -> StoreFuture<'_, Vec<AreaMember>> {
@@ -159,8 +157,13 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
         Box::pin(accounts::token_with_account(self.c(), hash))
     }
 
-    fn list_tokens(&mut self, account: AccountId) -> StoreFuture<'_, Vec<ApiToken>> {
-        Box::pin(accounts::tokens_of(self.c(), account))
+    fn list_tokens<'a>(&'a mut self, account: AccountId, query: &'a ListQuery) -> StoreFuture<'a, ListPage<ApiToken>> {
+        let backend = self.1;
+        Box::pin(accounts::tokens_of(self.c(), backend, account, query))
+    }
+
+    fn count_usable_tokens(&mut self, account: AccountId, now: Timestamp) -> StoreFuture<'_, u64> {
+        Box::pin(accounts::count_usable_tokens(self.c(), account, now))
     }
 
     fn find_token(&mut self, id: TokenId) -> StoreFuture<'_, Option<ApiToken>> {

@@ -113,7 +113,10 @@ async fn people_filter_sort_search_and_page_alike_on_every_backend() {
         let in_dept = r(s).await.list_people(&query(&[("department_id", &dept_id)])).await.unwrap();
         assert_eq!(in_dept.total, 4);
         assert!(in_dept.items.iter().all(|p| p.department_name.as_deref() == Some("Engineering")));
-        assert_eq!(r(s).await.list_departments().await.unwrap()[0].people_count, 4);
+        assert_eq!(
+            r(s).await.list_departments(&org::DEPARTMENTS.first_page(50)).await.unwrap().items[0].people_count,
+            4
+        );
 
         // A renamed person is found by the new name only.
         let ada = r(s).await.find_person_by_email("p0@example.com").await.unwrap().unwrap();
@@ -414,7 +417,15 @@ async fn a_new_instance_gets_the_default_security_areas_once() {
         let now = time_util::now();
         assert_eq!(org::ensure_default_areas(&db.store, now).await.unwrap(), 4);
         assert_eq!(org::ensure_default_areas(&db.store, now).await.unwrap(), 0);
-        let names: Vec<_> = r(&db.store).await.list_areas().await.unwrap().into_iter().map(|a| a.name).collect();
+        let names: Vec<_> = r(&db.store)
+            .await
+            .list_areas(&org::AREAS.first_page(50))
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|a| a.name)
+            .collect();
         assert_eq!(
             names,
             ["Application security", "Defensive security", "Governance, risk & compliance", "Offensive security"]
@@ -689,7 +700,8 @@ async fn every_repository_method_round_trips() {
         assert_eq!((t.id, t.name.as_str(), owner.id), (token.id, "ci", account.id), "{backend:?}");
         assert!(rd.find_token_with_account("no-such-hash").await.unwrap().is_none());
         assert_eq!(rd.get_token(token.id).await.unwrap().name, "ci");
-        assert_eq!(rd.list_tokens(account.id).await.unwrap().len(), 1);
+        assert_eq!(rd.list_tokens(account.id, &accounts::TOKENS.first_page(50)).await.unwrap().items.len(), 1);
+        assert_eq!(rd.count_usable_tokens(account.id, now).await.unwrap(), 1);
         drop(rd);
 
         s.touch_session("session-hash", now + time::Duration::minutes(5)).await.unwrap();
@@ -717,5 +729,78 @@ async fn every_repository_method_round_trips() {
         assert_eq!(rd.find_token_by_hash("token-hash").await.unwrap().unwrap().revoked_at, Some(now), "{backend:?}");
         let batch = s.audit_batch(0, 10).await.unwrap();
         assert_eq!(batch.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["test.setup", "test.teardown"]);
+    }
+}
+
+#[tokio::test]
+async fn departments_areas_and_tokens_page_by_their_sort_keys_alike_on_every_backend() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let (s, actor, now) = (&db.store as &dyn Store, Actor::cli(), time_util::now());
+        // Departments with 0, 1 and 2 people; areas with 0 and 1 member.
+        let mut ids = Vec::new();
+        for name in ["Łódź office", "Ärzte", "Zoë's team"] {
+            let input = DepartmentInput { name: name.into(), ..Default::default() };
+            ids.push(org::create_department(s, &actor, now, &input).await.unwrap().id);
+        }
+        for (i, dept) in [1, 2, 2].into_iter().enumerate() {
+            let mut p = person(&format!("P{i}"), &format!("p{i}@example.com"));
+            p.department_id = ids[dept].to_string();
+            people::create(s, &actor, now, &p).await.unwrap();
+        }
+        let by_people = |after| {
+            let mut q = org::DEPARTMENTS
+                .parse(&RawListQuery {
+                    sort: Some("people".into()),
+                    dir: Some("desc".into()),
+                    limit: Some(2),
+                    ..Default::default()
+                })
+                .unwrap();
+            q.after = after;
+            q
+        };
+        let first = r(s).await.list_departments(&by_people(None)).await.unwrap();
+        let counts: Vec<_> = first.items.iter().map(|d| (d.name.as_str(), d.people_count)).collect();
+        assert_eq!(counts, [("Zoë's team", 2), ("Ärzte", 1)], "{backend:?}");
+        assert_eq!(first.total, 3);
+        let second = r(s).await.list_departments(&by_people(first.next)).await.unwrap();
+        assert_eq!(second.items.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), ["Łódź office"]);
+        assert!(second.next.is_none());
+        let by_name = r(s).await.list_departments(&org::DEPARTMENTS.first_page(10)).await.unwrap();
+        let names: Vec<_> = by_name.items.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["Zoë's team", "Ärzte", "Łódź office"], "byte order on {backend:?}");
+
+        org::ensure_default_areas(s, now).await.unwrap();
+        let areas = r(s).await.list_areas(&org::AREAS.first_page(3)).await.unwrap();
+        assert_eq!((areas.items.len(), areas.total, areas.next.is_some()), (3, 4, true));
+
+        let account = accounts::create_account(
+            s,
+            &actor,
+            now,
+            &NewAccountInput {
+                email: "t@example.com".into(),
+                name: "T".into(),
+                roles: vec!["employee".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .0;
+        let owner = Actor { account_id: Some(account.id), ..Actor::cli() };
+        for name in ["b", "a", "c"] {
+            let input = NewTokenInput { name: name.into(), expires_days: None };
+            accounts::create_token(s, &owner, now, &input).await.unwrap();
+        }
+        let page = r(s).await.list_tokens(account.id, &accounts::TOKENS.first_page(2)).await.unwrap();
+        assert_eq!(page.items.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        let mut rest = accounts::TOKENS.first_page(2);
+        rest.after = page.next;
+        let rest = r(s).await.list_tokens(account.id, &rest).await.unwrap();
+        assert_eq!((rest.items[0].name.as_str(), rest.total), ("c", 3));
+        let other = r(s).await.list_tokens(bulwark_core::ids::AccountId::new(), &accounts::TOKENS.first_page(2)).await;
+        assert_eq!(other.unwrap().total, 0, "only the account's own tokens");
     }
 }

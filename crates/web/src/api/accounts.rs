@@ -11,6 +11,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::dto::*;
+use super::sorted::TokenParams;
 use super::{IfMatch, parse_id, with_etag};
 use crate::AppState;
 use crate::access::{CurrentActor, SessionInfo};
@@ -170,17 +171,18 @@ pub async fn reset_password(
     Ok((StatusCode::CREATED, Json(PasswordResetView { set_password_url: set_password_url(&app, &secret.0) })))
 }
 
-#[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", params(PageParams), responses((status = 200, body = Page<TokenView>)))]
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", params(TokenParams),
+    responses((status = 200, description = "A page of the caller's own tokens; `next` (and the `Link` header) name the next page",
+               body = CursorPage<TokenView>)))]
 pub async fn list_tokens(
     State(app): State<AppState>,
     CurrentActor(actor): CurrentActor,
-    ApiQuery(p): ApiQuery<PageParams>,
-) -> Result<Json<Page<TokenView>>, ApiError> {
-    let tokens = match actor.account_id {
-        Some(id) => accounts::list_tokens(app.store.as_ref(), &actor, id).await?,
-        None => vec![],
-    };
-    Ok(Json(Page::from_all(tokens, &p, TokenView::from)?))
+    ApiQuery(p): ApiQuery<TokenParams>,
+) -> Result<Response, ApiError> {
+    let query = p.checked(&accounts::TOKENS)?;
+    let account = actor.account_id.ok_or(bulwark_core::CoreError::Unauthenticated)?;
+    let found = accounts::list_tokens(app.store.as_ref(), &actor, account, &query).await?;
+    Ok(CursorPage::respond(found, TokenView::from, "/api/v1/tokens", &p.query_without_after()))
 }
 
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = NewTokenBody,

@@ -6,6 +6,7 @@ pub mod contract;
 pub mod dto;
 pub mod org;
 pub mod people;
+pub mod sorted;
 
 use axum::Json;
 use axum::extract::FromRequestParts;

@@ -7,8 +7,9 @@ use bulwark_core::ids::{AreaId, DepartmentId, PersonId};
 use bulwark_core::org::{self, AreaInput, AreaMemberInput, DepartmentInput};
 
 use super::dto::{
-    AreaBody, AreaMemberBody, AreaMemberView, AreaView, DepartmentBody, DepartmentView, Page, PageParams,
+    AreaBody, AreaMemberBody, AreaMemberView, AreaView, CursorPage, DepartmentBody, DepartmentView, Page, PageParams,
 };
+use super::sorted::{AreaParams, DepartmentParams};
 use super::{IfMatch, parse_id, with_etag};
 use crate::AppState;
 use crate::access::CurrentActor;
@@ -19,14 +20,16 @@ fn department_input(b: DepartmentBody) -> Result<DepartmentInput, ApiError> {
     Ok(DepartmentInput { name: b.name, head_person_id: b.head_person_id.unwrap_or_default(), version: b.version })
 }
 
-#[utoipa::path(get, path = "/api/v1/departments", tag = "organisation", params(PageParams),
-    responses((status = 200, body = Page<DepartmentView>)))]
+#[utoipa::path(get, path = "/api/v1/departments", tag = "organisation", params(DepartmentParams),
+    responses((status = 200, description = "A page of departments; `next` (and the `Link` header) name the next page",
+               body = CursorPage<DepartmentView>)))]
 pub async fn list_departments(
     State(app): State<AppState>,
     CurrentActor(actor): CurrentActor,
-    ApiQuery(p): ApiQuery<PageParams>,
-) -> Result<Json<Page<DepartmentView>>, ApiError> {
-    Ok(Json(Page::from_all(org::list_departments(app.store.as_ref(), &actor).await?, &p, DepartmentView::from)?))
+    ApiQuery(p): ApiQuery<DepartmentParams>,
+) -> Result<Response, ApiError> {
+    let found = org::list_departments(app.store.as_ref(), &actor, &p.checked(&org::DEPARTMENTS)?).await?;
+    Ok(CursorPage::respond(found, DepartmentView::from, "/api/v1/departments", &p.query_without_after()))
 }
 
 #[utoipa::path(post, path = "/api/v1/departments", tag = "organisation", request_body = DepartmentBody,
@@ -69,14 +72,16 @@ pub async fn update_department(
     Ok(with_etag(d.updated_at, DepartmentView::from(d)))
 }
 
-#[utoipa::path(get, path = "/api/v1/areas", tag = "organisation", params(PageParams),
-    responses((status = 200, body = Page<AreaView>)))]
+#[utoipa::path(get, path = "/api/v1/areas", tag = "organisation", params(AreaParams),
+    responses((status = 200, description = "A page of areas; `next` (and the `Link` header) name the next page",
+               body = CursorPage<AreaView>)))]
 pub async fn list_areas(
     State(app): State<AppState>,
     CurrentActor(actor): CurrentActor,
-    ApiQuery(p): ApiQuery<PageParams>,
-) -> Result<Json<Page<AreaView>>, ApiError> {
-    Ok(Json(Page::from_all(org::list_areas(app.store.as_ref(), &actor).await?, &p, AreaView::from)?))
+    ApiQuery(p): ApiQuery<AreaParams>,
+) -> Result<Response, ApiError> {
+    let found = org::list_areas(app.store.as_ref(), &actor, &p.checked(&org::AREAS)?).await?;
+    Ok(CursorPage::respond(found, AreaView::from, "/api/v1/areas", &p.query_without_after()))
 }
 
 #[utoipa::path(post, path = "/api/v1/areas", tag = "organisation", request_body = AreaBody,

@@ -6,12 +6,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
-use bulwark_core::accounts::{self, Account, AccountUpdateInput, NewAccountInput};
+use bulwark_core::accounts::{self, Account, AccountUpdateInput, NewAccountInput, TOKENS};
 use bulwark_core::ids::AccountId;
 use bulwark_core::version::version_of;
 use bulwark_core::{Permission, Role};
 use serde::Deserialize;
 
+use super::listing::{Pager, SortForm};
 use super::{Chrome, Errors, HistoryItem, Options, form_errors, history, parse_id};
 use crate::AppState;
 use crate::api::accounts::{AccountParams, set_password_url};
@@ -129,7 +130,9 @@ pub async fn create(
     match accounts::create_account(app.store.as_ref(), &actor, app.now(), &input).await {
         Ok((account, link)) => {
             let link = link.map(|s| set_password_url(&app, &s.0));
-            Ok(detail_page(&app, chrome, account, link, None, Errors::none()).await?.into_response())
+            Ok(detail_page(&app, chrome, account, link, None, Errors::none(), &SortForm::default())
+                .await?
+                .into_response())
         }
         Err(e) => {
             let errors = form_errors(e)?;
@@ -157,6 +160,7 @@ struct DetailPage {
     errors: Errors,
     history: Vec<HistoryItem>,
     tokens: Vec<super::profile::TokenRow>,
+    pager: Pager,
     revoke_prefix: String,
     can_revoke: bool,
     can_manage: bool,
@@ -172,17 +176,21 @@ async fn detail_page(
     reset_link: Option<String>,
     typed: Option<UpdateForm>,
     errors: Errors,
+    sort: &SortForm,
 ) -> Result<DetailPage, HtmlError> {
     let (roles, status) = match typed {
         Some(f) => (f.roles, f.status),
         None => (account.roles.iter().map(|r| r.as_str().to_string()).collect(), account.status.as_str().to_string()),
     };
     let (history, can_see_history) = history(app, &chrome, "account", &account.id.to_string()).await?;
-    let tokens = accounts::list_tokens(app.store.as_ref(), &*chrome.actor()?, account.id).await?;
+    let tokens =
+        accounts::list_tokens(app.store.as_ref(), &*chrome.actor()?, account.id, &sort.query(&TOKENS)?).await?;
+    let path = format!("/accounts/{}", account.id);
     Ok(DetailPage {
         history,
         version: version_of(account.updated_at),
-        tokens: tokens.into_iter().map(Into::into).collect(),
+        pager: sort.pager(path.clone(), format!("{path}/tokens"), &TOKENS, &tokens),
+        tokens: tokens.items.into_iter().map(Into::into).collect(),
         revoke_prefix: format!("/accounts/{}/tokens/", account.id),
         can_revoke: chrome.can(Permission::ManageAccounts),
         role_choices: role_choices(&roles),
@@ -204,9 +212,22 @@ pub async fn detail(
     State(app): State<AppState>,
     chrome: Chrome,
     Path(id): Path<String>,
+    Query(sort): Query<SortForm>,
 ) -> Result<Response, HtmlError> {
     let account = accounts::get_account(app.store.as_ref(), &*chrome.actor()?, parse_id::<AccountId>(&id)?).await?;
-    Ok(detail_page(&app, chrome, account, None, None, Errors::none()).await?.into_response())
+    Ok(detail_page(&app, chrome, account, None, None, Errors::none(), &sort).await?.into_response())
+}
+
+/// Every token of the account, as CSV or JSON (from the path).
+pub async fn tokens_export(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Path(id): Path<String>,
+    Query(sort): Query<SortForm>,
+    format: Format,
+) -> Result<Response, HtmlError> {
+    let account = parse_id::<AccountId>(&id)?;
+    Ok(super::listing::export_tokens(&app, chrome.actor()?, account, sort.query(&TOKENS)?, format))
 }
 
 #[derive(Deserialize, Default)]
@@ -234,7 +255,10 @@ pub async fn update(
         Err(e) => {
             let errors = form_errors(e)?;
             let account = accounts::get_account(app.store.as_ref(), &actor, id).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, detail_page(&app, chrome, account, None, Some(form), errors).await?)
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                detail_page(&app, chrome, account, None, Some(form), errors, &SortForm::default()).await?,
+            )
                 .into_response())
         }
     }
@@ -246,7 +270,7 @@ pub async fn reset(State(app): State<AppState>, chrome: Chrome, Path(id): Path<S
     let secret = accounts::issue_password_reset(app.store.as_ref(), &actor, app.now(), id).await?;
     let account = accounts::get_account(app.store.as_ref(), &actor, id).await?;
     let link = Some(set_password_url(&app, &secret.0));
-    Ok(detail_page(&app, chrome, account, link, None, Errors::none()).await?.into_response())
+    Ok(detail_page(&app, chrome, account, link, None, Errors::none(), &SortForm::default()).await?.into_response())
 }
 
 /// Revokes one of the account's API tokens (e.g. one that leaked).
@@ -258,10 +282,6 @@ pub async fn revoke_token(
     let actor = chrome.actor()?;
     let id = parse_id::<AccountId>(&id)?;
     let token_id = parse_id(&token_id)?;
-    let owned = accounts::list_tokens(app.store.as_ref(), &actor, id).await?.iter().any(|t| t.id == token_id);
-    if !owned {
-        return Err(HtmlError::not_found());
-    }
-    accounts::revoke_token(app.store.as_ref(), &actor, app.now(), token_id).await?;
+    accounts::revoke_token_of(app.store.as_ref(), &actor, app.now(), Some(id), token_id).await?;
     Ok(Redirect::to(&format!("/accounts/{id}?done=revoked")).into_response())
 }

@@ -5,6 +5,7 @@ mod accounts;
 mod audit;
 mod auth;
 mod dashboard;
+mod listing;
 mod org;
 mod people;
 mod profile;
@@ -46,6 +47,8 @@ pub fn routes(r: Routes) -> Routes {
         .page("/people/{id}/edit", Needs(ManageDirectory), BOTH, get(people::edit_form).post(people::update))
         .page("/departments", Needs(ViewDirectory), GET, get(org::departments))
         .page("/departments", Needs(ManageDirectory), POST, post(org::department_create))
+        .page("/departments/export.csv", Needs(ViewDirectory), GET, get(org::departments_export))
+        .page("/departments/export.json", Needs(ViewDirectory), GET, get(org::departments_export))
         .page(
             "/departments/{id}/edit",
             Needs(ManageDirectory),
@@ -54,6 +57,8 @@ pub fn routes(r: Routes) -> Routes {
         )
         .page("/areas", Needs(ViewDirectory), GET, get(org::areas))
         .page("/areas", Needs(ManageDirectory), POST, post(org::area_create))
+        .page("/areas/export.csv", Needs(ViewDirectory), GET, get(org::areas_export))
+        .page("/areas/export.json", Needs(ViewDirectory), GET, get(org::areas_export))
         .page("/areas/{id}", Needs(ViewDirectory), GET, get(org::area))
         .page("/areas/{id}", Needs(ManageDirectory), POST, post(org::area_update))
         .page("/areas/{id}/members", Needs(ManageDirectory), POST, post(org::area_member_add))
@@ -65,10 +70,14 @@ pub fn routes(r: Routes) -> Routes {
         .page("/accounts/{id}", Needs(ViewAccounts), GET, get(accounts::detail))
         .page("/accounts/{id}", Needs(ManageAccounts), POST, post(accounts::update))
         .page("/accounts/{id}/reset", Needs(ManageAccounts), POST, post(accounts::reset))
+        .page("/accounts/{id}/tokens/export.csv", Needs(ViewAccounts), GET, get(accounts::tokens_export))
+        .page("/accounts/{id}/tokens/export.json", Needs(ViewAccounts), GET, get(accounts::tokens_export))
         .page("/accounts/{id}/tokens/{token_id}/revoke", Needs(ManageAccounts), POST, post(accounts::revoke_token))
         .page("/profile", SignedIn, GET, get(profile::profile))
         .page("/profile/password", SignedIn, POST, post(profile::change_password))
         .page("/profile/tokens", SignedIn, POST, post(profile::create_token))
+        .page("/profile/tokens/export.csv", SignedIn, GET, get(profile::tokens_export))
+        .page("/profile/tokens/export.json", SignedIn, GET, get(profile::tokens_export))
         .page("/profile/tokens/{id}/revoke", SignedIn, POST, post(profile::revoke_token))
         .page("/audit", Needs(ViewAudit), GET, get(audit::list))
         .page("/audit/export.csv", Needs(ViewAudit), GET, get(audit::export))

@@ -3,19 +3,25 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use bulwark_core::ids::{AreaId, DepartmentId, PersonId};
-use bulwark_core::org::{self, Area, AreaInput, AreaMember, AreaMemberInput, Department, DepartmentInput};
+use bulwark_core::list::ListPage;
+use bulwark_core::org::{
+    self, AREAS, Area, AreaInput, AreaMember, AreaMemberInput, DEPARTMENTS, Department, DepartmentInput,
+};
 use bulwark_core::people;
 use bulwark_core::version::version_of;
 use bulwark_core::{CoreError, FieldError, Permission, Store};
 use serde::Deserialize;
+use std::sync::Arc;
 
+use super::listing::{Pager, SortForm};
 use super::{Chrome, Errors, HistoryItem, form_errors, history, parse_id};
 use crate::AppState;
 use crate::error::HtmlError;
+use crate::export::{Download, Format, stream_records};
 
 /// Turns what a person typed to name someone (an e-mail address or an id) into a person id.
 async fn resolve_person(store: &dyn Store, field: &str, raw: &str) -> Result<String, CoreError> {
@@ -65,7 +71,8 @@ fn rename_head(e: CoreError) -> CoreError {
 #[template(path = "org/departments.html")]
 struct DepartmentsPage {
     chrome: Chrome,
-    departments: Vec<Department>,
+    departments: ListPage<Department>,
+    pager: Pager,
     input: DepartmentForm,
     errors: Errors,
     can_manage: bool,
@@ -76,9 +83,12 @@ async fn departments_page(
     chrome: Chrome,
     input: DepartmentForm,
     errors: Errors,
+    sort: &SortForm,
 ) -> Result<DepartmentsPage, HtmlError> {
+    let departments = org::list_departments(app.store.as_ref(), &*chrome.actor()?, &sort.query(&DEPARTMENTS)?).await?;
     Ok(DepartmentsPage {
-        departments: org::list_departments(app.store.as_ref(), &*chrome.actor()?).await?,
+        pager: sort.pager("/departments".into(), "/departments".into(), &DEPARTMENTS, &departments),
+        departments,
         can_manage: chrome.can(Permission::ManageDirectory),
         chrome: chrome.at("departments"),
         input,
@@ -86,8 +96,27 @@ async fn departments_page(
     })
 }
 
-pub async fn departments(State(app): State<AppState>, chrome: Chrome) -> Result<Response, HtmlError> {
-    Ok(departments_page(&app, chrome, DepartmentForm::default(), Errors::none()).await?.into_response())
+pub async fn departments(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Query(sort): Query<SortForm>,
+) -> Result<Response, HtmlError> {
+    Ok(departments_page(&app, chrome, DepartmentForm::default(), Errors::none(), &sort).await?.into_response())
+}
+
+/// Every department, as CSV or JSON (from the path).
+pub async fn departments_export(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Query(sort): Query<SortForm>,
+    format: Format,
+) -> Result<Response, HtmlError> {
+    let list = |store: Arc<dyn Store>, actor: Arc<bulwark_core::Actor>, q| async move {
+        org::list_departments(store.as_ref(), &actor, &q).await
+    };
+    let download = Download { format, stem: "departments", columns: DEPARTMENTS.columns };
+    let query = sort.query(&DEPARTMENTS)?;
+    Ok(stream_records((app.store.clone(), chrome.actor()?), download, query, list, Department::export_row))
 }
 
 pub async fn department_create(
@@ -104,7 +133,11 @@ pub async fn department_create(
         Ok(()) => Ok(Redirect::to("/departments?done=created").into_response()),
         Err(e) => {
             let errors = form_errors(rename_head(e))?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, departments_page(&app, chrome, form, errors).await?).into_response())
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                departments_page(&app, chrome, form, errors, &SortForm::default()).await?,
+            )
+                .into_response())
         }
     }
 }
@@ -183,21 +216,52 @@ pub async fn department_update(
 #[template(path = "org/areas.html")]
 struct AreasPage {
     chrome: Chrome,
-    areas: Vec<Area>,
+    areas: ListPage<Area>,
+    pager: Pager,
     input: AreaInput,
     errors: Errors,
     can_manage: bool,
 }
 
-pub async fn areas(State(app): State<AppState>, chrome: Chrome) -> Result<Response, HtmlError> {
+async fn areas_page(
+    app: &AppState,
+    chrome: Chrome,
+    input: AreaInput,
+    errors: Errors,
+    sort: &SortForm,
+) -> Result<AreasPage, HtmlError> {
+    let areas = org::list_areas(app.store.as_ref(), &*chrome.actor()?, &sort.query(&AREAS)?).await?;
     Ok(AreasPage {
-        areas: org::list_areas(app.store.as_ref(), &*chrome.actor()?).await?,
+        pager: sort.pager("/areas".into(), "/areas".into(), &AREAS, &areas),
+        areas,
         can_manage: chrome.can(Permission::ManageDirectory),
         chrome: chrome.at("areas"),
-        input: AreaInput::default(),
-        errors: Errors::none(),
-    }
-    .into_response())
+        input,
+        errors,
+    })
+}
+
+pub async fn areas(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Query(sort): Query<SortForm>,
+) -> Result<Response, HtmlError> {
+    Ok(areas_page(&app, chrome, AreaInput::default(), Errors::none(), &sort).await?.into_response())
+}
+
+/// Every area, as CSV or JSON (from the path).
+pub async fn areas_export(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Query(sort): Query<SortForm>,
+    format: Format,
+) -> Result<Response, HtmlError> {
+    let list = |store: Arc<dyn Store>, actor: Arc<bulwark_core::Actor>, q| async move {
+        org::list_areas(store.as_ref(), &actor, &q).await
+    };
+    let download = Download { format, stem: "areas", columns: AREAS.columns };
+    let query = sort.query(&AREAS)?;
+    Ok(stream_records((app.store.clone(), chrome.actor()?), download, query, list, Area::export_row))
 }
 
 pub async fn area_create(
@@ -210,13 +274,7 @@ pub async fn area_create(
         Ok(a) => Ok(Redirect::to(&format!("/areas/{}?done=created", a.id)).into_response()),
         Err(e) => {
             let errors = form_errors(e)?;
-            let page = AreasPage {
-                areas: org::list_areas(app.store.as_ref(), &actor).await?,
-                can_manage: true,
-                chrome: chrome.at("areas"),
-                input,
-                errors,
-            };
+            let page = areas_page(&app, chrome, input, errors, &SortForm::default()).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }

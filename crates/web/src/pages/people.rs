@@ -79,17 +79,18 @@ pub async fn list(
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
     let params = f.params();
-    let (page, errors) = match people::LIST.parse(&params.raw()) {
-        Ok(query) => (people::list(app.store.as_ref(), &actor, &query).await?, Errors::none()),
-        Err(e) => (bulwark_core::list::ListPage { items: vec![], total: 0, next: None }, form_errors(e)?),
+    let (query, errors) = match people::LIST.parse(&params.raw()) {
+        Ok(query) => (Some(query), Errors::none()),
+        Err(e) => (None, form_errors(e)?),
     };
+    let (page, departments) = people::list_with_departments(app.store.as_ref(), &actor, query.as_ref()).await?;
     let query = params.query_without_after();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let body = ListPage {
         next: page.next.as_ref().map(|c| crate::api::cursor_url("/people", &query, c)),
         query,
         page,
-        departments: org::department_names(app.store.as_ref(), &actor).await?,
+        departments,
         kinds: PersonKind::ALL,
         statuses: PersonStatus::ALL,
         sorts: people::LIST.sorts,

@@ -3,16 +3,18 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use bulwark_core::accounts::{self, ApiToken, NewTokenInput};
+use bulwark_core::accounts::{self, ApiToken, NewTokenInput, TOKENS};
 use bulwark_core::ids::TokenId;
 use serde::Deserialize;
 
+use super::listing::{Pager, SortForm};
 use super::{Chrome, Errors, form_errors, short_time};
 use crate::AppState;
 use crate::error::HtmlError;
+use crate::export::Format;
 
 pub struct TokenRow {
     pub(super) id: TokenId,
@@ -63,6 +65,7 @@ struct ProfilePage {
     email: String,
     roles: String,
     tokens: Vec<TokenRow>,
+    pager: Pager,
     /// Where a token's revoke form posts: this prefix, the token id, then `/revoke`.
     revoke_prefix: String,
     can_revoke: bool,
@@ -79,14 +82,16 @@ async fn page(
     token_input: TokenForm,
     token_errors: Errors,
     password_errors: Errors,
+    sort: &SortForm,
 ) -> Result<ProfilePage, HtmlError> {
     let actor = chrome.actor()?;
-    let (account, tokens) = accounts::own_account(app.store.as_ref(), &actor).await?;
+    let (account, tokens) = accounts::own_account(app.store.as_ref(), &actor, &sort.query(&TOKENS)?).await?;
     Ok(ProfilePage {
         name: account.name,
         email: account.email,
         roles: account.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", "),
-        tokens: tokens.into_iter().map(TokenRow::from).collect(),
+        pager: sort.pager("/profile".into(), "/profile/tokens".into(), &TOKENS, &tokens),
+        tokens: tokens.items.into_iter().map(TokenRow::from).collect(),
         revoke_prefix: "/profile/tokens/".into(),
         can_revoke: true,
         chrome: chrome.at("profile"),
@@ -97,8 +102,24 @@ async fn page(
     })
 }
 
-pub async fn profile(State(app): State<AppState>, chrome: Chrome) -> Result<Response, HtmlError> {
-    Ok(page(&app, chrome, None, TokenForm::default(), Errors::none(), Errors::none()).await?.into_response())
+pub async fn profile(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Query(sort): Query<SortForm>,
+) -> Result<Response, HtmlError> {
+    Ok(page(&app, chrome, None, TokenForm::default(), Errors::none(), Errors::none(), &sort).await?.into_response())
+}
+
+/// Every one of my tokens, as CSV or JSON (from the path).
+pub async fn tokens_export(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Query(sort): Query<SortForm>,
+    format: Format,
+) -> Result<Response, HtmlError> {
+    let actor = chrome.actor()?;
+    let account = actor.account_id.ok_or_else(HtmlError::not_found)?;
+    Ok(super::listing::export_tokens(&app, actor, account, sort.query(&TOKENS)?, format))
 }
 
 pub async fn create_token(
@@ -110,16 +131,27 @@ pub async fn create_token(
     let input = NewTokenInput { name: form.name.clone(), expires_days: Some(form.expires_days.clone()) };
     match accounts::create_token(app.store.as_ref(), &actor, app.now(), &input).await {
         Ok((_, secret)) => {
-            let mut res = page(&app, chrome, Some(secret.0), TokenForm::default(), Errors::none(), Errors::none())
-                .await?
-                .into_response();
+            let mut res = page(
+                &app,
+                chrome,
+                Some(secret.0),
+                TokenForm::default(),
+                Errors::none(),
+                Errors::none(),
+                &SortForm::default(),
+            )
+            .await?
+            .into_response();
             res.headers_mut()
                 .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
             Ok(res)
         }
         Err(e) => {
             let errors = form_errors(e)?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&app, chrome, None, form, errors, Errors::none()).await?)
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page(&app, chrome, None, form, errors, Errors::none(), &SortForm::default()).await?,
+            )
                 .into_response())
         }
     }
@@ -160,7 +192,7 @@ pub async fn change_password(
             let errors = form_errors(e)?;
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
-                page(&app, chrome, None, TokenForm::default(), Errors::none(), errors).await?,
+                page(&app, chrome, None, TokenForm::default(), Errors::none(), errors, &SortForm::default()).await?,
             )
                 .into_response())
         }

@@ -434,3 +434,57 @@ async fn the_audit_log_exports_every_matching_entry_as_evidence() {
         assert_eq!(entries[0]["prev_hash"], entries[1]["hash"], "the chain links are exported");
     }
 }
+
+#[tokio::test]
+async fn departments_areas_and_tokens_page_sort_and_export_through_the_list_engine() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let admin = app.signed_in("admin@example.com", &["admin"]).await;
+        for name in ["Zoë's team", "=SUM(A1)", "Ärzte"] {
+            assert_eq!(admin.api_post("/api/v1/departments", &json!({"name": name})).await.status(), 201);
+        }
+        let dept = json_of(admin.get("/api/v1/departments?sort=name&dir=desc&per_page=1").await).await;
+        assert_eq!(dept["items"][0]["name"], "Ärzte", "byte order, descending, on {backend:?}");
+        let res = admin.get("/api/v1/departments?sort=name&per_page=2").await;
+        let link = res.headers()["link"].to_str().unwrap().to_string();
+        let first = json_of(res).await;
+        assert_eq!((first["total"].as_u64(), first["items"].as_array().unwrap().len()), (Some(3), 2));
+        assert!(link.contains("rel=\"next\"") && link.contains(first["next"].as_str().unwrap()));
+        let second = json_of(admin.get(first["next"].as_str().unwrap()).await).await;
+        assert_eq!(second["items"][0]["name"], "Ärzte");
+        assert!(second["next"].is_null());
+        let bad = admin.get("/api/v1/departments?sort=height").await;
+        assert_eq!(
+            (bad.status().as_u16(), bad.headers()["content-type"].to_str().unwrap()),
+            (422, "application/problem+json")
+        );
+        assert_eq!(admin.get("/api/v1/departments?after=garbage").await.status(), 404);
+
+        let page = admin.text("/departments?sort=name&dir=desc").await;
+        assert!(page.find("Ärzte").unwrap() < page.find("Zoë&#39;s team").unwrap(), "descending byte order");
+        let csv = admin.text("/departments/export.csv?sort=name").await;
+        assert_eq!(csv.lines().next(), Some("id,name,head,people,created_at"));
+        assert!(csv.contains(",'=SUM(A1),"), "formulas are neutralised: {csv}");
+        let json: Value = admin.get("/departments/export.json").await.json().await.unwrap();
+        assert_eq!(json.as_array().unwrap().len(), 3);
+
+        let areas = json_of(admin.get("/api/v1/areas?sort=members&per_page=10").await).await;
+        assert_eq!(areas["total"].as_u64(), Some(4), "the default areas");
+        let csv = admin.text("/areas/export.csv").await;
+        assert!(csv.contains("Offensive security,"), "{csv}");
+
+        for name in ["ci", "backup"] {
+            assert_eq!(admin.api_post("/api/v1/tokens", &json!({"name": name})).await.status(), 201);
+        }
+        let tokens = json_of(admin.get("/api/v1/tokens?per_page=1").await).await;
+        assert_eq!((tokens["total"].as_u64(), tokens["items"][0]["name"].as_str()), (Some(2), Some("backup")));
+        let mine = admin.text("/profile/tokens/export.csv").await;
+        assert_eq!(mine.lines().count(), 1 + 2, "{mine}");
+        let other = app.signed_in("other@example.com", &["employee"]).await;
+        assert_eq!(other.text("/profile/tokens/export.csv").await.lines().count(), 1, "only one's own tokens");
+        let me = json_of(admin.get("/api/v1/me").await).await;
+        let by_admin = admin.text(&format!("/accounts/{}/tokens/export.csv", me["account_id"].as_str().unwrap())).await;
+        assert!(by_admin.contains(",ci,") && by_admin.contains(",backup,"), "{by_admin}");
+        app.stop().await;
+    }
+}

@@ -157,8 +157,15 @@ async fn an_admin_sees_and_revokes_someone_elses_leaked_token() {
     let detail = admin.text(&detail_path).await;
     assert!(detail.contains("laptop") && detail.contains(&token[..10]), "the admin sees the token by name and prefix");
     assert!(!detail.contains(&token), "but never the secret");
-    let token_id =
-        bulwark_core::Store::read(app.store()).await.unwrap().list_tokens(account.id).await.unwrap()[0].id.to_string();
+    let token_id = bulwark_core::Store::read(app.store())
+        .await
+        .unwrap()
+        .list_tokens(account.id, &bulwark_core::accounts::TOKENS.first_page(1))
+        .await
+        .unwrap()
+        .items[0]
+        .id
+        .to_string();
     let revoke = admin.post_form(&format!("{detail_path}/tokens/{token_id}/revoke"), &detail_path, &[]).await;
     assert_eq!(revoke.status(), 303);
     assert_eq!(bearer.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().status(), 401);
