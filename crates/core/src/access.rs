@@ -49,8 +49,9 @@ impl Role {
         use Permission::*;
         match self {
             Role::Admin => true,
-            Role::Security => matches!(p, ViewDirectory | ManageDirectory),
-            Role::Management | Role::DepartmentHead => matches!(p, ViewDirectory),
+            Role::Security => matches!(p, ViewDirectory | ManageDirectory | ManagePolicies),
+            Role::Management => matches!(p, ViewDirectory | RatifyPolicies),
+            Role::DepartmentHead => matches!(p, ViewDirectory),
             Role::Auditor => matches!(p, ViewDirectory | ViewAudit | ViewAccounts),
             Role::Employee => false,
         }
@@ -88,6 +89,10 @@ pub enum Permission {
     ViewAudit,
     /// Read the operational metrics.
     ViewMetrics,
+    /// Write policies and their drafts, send them for review, publish ratified versions.
+    ManagePolicies,
+    /// Ratify (or send back) a policy version someone else sent for review.
+    RatifyPolicies,
 }
 
 /// How the actor proved who they are.

@@ -12,6 +12,7 @@ pub mod list;
 pub mod org;
 pub mod page;
 pub mod people;
+pub mod policies;
 pub mod store;
 pub mod throttle;
 pub mod time_util;

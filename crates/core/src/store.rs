@@ -10,10 +10,11 @@
 use crate::accounts::{Account, ApiToken, Session};
 use crate::audit::{AuditEntry, AuditFilter, AuditRecord};
 use crate::error::{StoreError, StoreResult};
-use crate::ids::{AccountId, AreaId, DepartmentId, PersonId, TokenId};
+use crate::ids::{AccountId, AreaId, DepartmentId, PersonId, PolicyId, TokenId};
 use crate::list::{ListPage, ListQuery};
 use crate::org::{Area, AreaMember, Department};
 use crate::people::Person;
+use crate::policies::{Policy, PolicyVersion};
 use crate::time_util::Timestamp;
 use std::future::Future;
 use std::pin::Pin;
@@ -97,6 +98,12 @@ pub trait Reader: Send {
     fn find_token(&mut self, id: TokenId) -> StoreFuture<'_, Option<ApiToken>>;
     fn find_token_by_hash<'a>(&'a mut self, hash: &'a str) -> StoreFuture<'a, Option<ApiToken>>;
 
+    fn list_policies<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Policy>>;
+    fn find_policy(&mut self, id: PolicyId) -> StoreFuture<'_, Option<Policy>>;
+    /// Every version of the policy, oldest first.
+    fn list_policy_versions(&mut self, policy: PolicyId) -> StoreFuture<'_, Vec<PolicyVersion>>;
+    fn find_policy_version(&mut self, policy: PolicyId, number: i64) -> StoreFuture<'_, Option<PolicyVersion>>;
+
     /// Newest first, at most `limit`, before `filter.before_seq` when set; `next` names the
     /// sequence number the following page starts before.
     fn list_audit<'a>(&'a mut self, filter: &'a AuditFilter, limit: u32) -> StoreFuture<'a, ListPage<AuditEntry>>;
@@ -116,6 +123,9 @@ pub trait Reader: Send {
     }
     fn get_token(&mut self, id: TokenId) -> StoreFuture<'_, ApiToken> {
         Box::pin(async move { self.find_token(id).await?.ok_or(StoreError::NotFound) })
+    }
+    fn get_policy(&mut self, id: PolicyId) -> StoreFuture<'_, Policy> {
+        Box::pin(async move { self.find_policy(id).await?.ok_or(StoreError::NotFound) })
     }
 }
 
@@ -160,4 +170,11 @@ pub trait Writer: Reader {
 
     fn insert_token<'a>(&'a mut self, t: &'a ApiToken, hash: &'a str) -> StoreFuture<'a, ()>;
     fn revoke_token<'a>(&'a mut self, after: &'a ApiToken) -> StoreFuture<'a, ()>;
+
+    fn insert_policy<'a>(&'a mut self, p: &'a Policy) -> StoreFuture<'a, ()>;
+    fn update_policy<'a>(&'a mut self, before: &'a Policy, after: &'a Policy) -> StoreFuture<'a, ()>;
+    fn insert_policy_version<'a>(&'a mut self, v: &'a PolicyVersion) -> StoreFuture<'a, ()>;
+    /// Refused (`Conflict`) for a published or superseded version: those never change but for
+    /// the one step from published to superseded.
+    fn update_policy_version<'a>(&'a mut self, before: &'a PolicyVersion, after: &'a PolicyVersion) -> StoreFuture<'a, ()>;
 }

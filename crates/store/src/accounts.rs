@@ -22,7 +22,7 @@ const TABLE: Table = Table {
     id: "a.id",
     filters: &[("status", "a.status")],
     sorts: &[("name", "p.name"), ("email", "a.email"), ("last_login", "COALESCE(a.last_login_at, 0)")],
-    search: Some(("p.search_text", "people_fts", "p.rowid")),
+    search: Some(("p.search_text", Some(("people_fts", "p.rowid")))),
 };
 
 pub(crate) async fn list(

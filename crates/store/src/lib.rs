@@ -8,6 +8,7 @@ mod connect;
 mod list;
 mod org;
 mod people;
+mod policies;
 mod rows;
 mod store_impl;
 mod write;

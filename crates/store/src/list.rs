@@ -27,8 +27,9 @@ pub(crate) struct Table {
     pub filters: &'static [(&'static str, &'static str)],
     /// Sort name → expression (never NULL).
     pub sorts: &'static [(&'static str, &'static str)],
-    /// The lower-cased search text column, and the SQLite FTS5 table indexing it by rowid.
-    pub search: Option<(&'static str, &'static str, &'static str)>,
+    /// The lower-cased search text column and, for long lists, the SQLite FTS5 table indexing
+    /// it by rowid (short lists are scanned).
+    pub search: Option<(&'static str, Option<(&'static str, &'static str)>)>,
 }
 
 /// A bound value of a dynamically built query.
@@ -58,10 +59,10 @@ pub(crate) async fn page<T>(
             conditions.push(format!("{column} = {p}"));
         }
     }
-    if let (Some(q), Some((column, fts, rowid))) = (&query.q, table.search) {
-        conditions.push(match backend {
+    if let (Some(q), Some((column, index))) = (&query.q, table.search) {
+        conditions.push(match (backend, index) {
             // The trigram index answers substrings of three characters or more.
-            Backend::Sqlite if q.chars().count() >= 3 => {
+            (Backend::Sqlite, Some((fts, rowid))) if q.chars().count() >= 3 => {
                 let p = bind(&mut values, Value::Text(format!("\"{}\"", q.replace('"', "\"\""))));
                 format!("{rowid} IN (SELECT rowid FROM {fts} WHERE {fts} MATCH {p})")
             }

@@ -26,7 +26,7 @@ const TABLE: Table = Table {
         ("status", "p.status"),
         ("created", "p.created_at"),
     ],
-    search: Some(("p.search_text", "people_fts", "p.rowid")),
+    search: Some(("p.search_text", Some(("people_fts", "p.rowid")))),
 };
 
 pub(crate) async fn list(

@@ -31,28 +31,28 @@ pub(crate) const TOKEN_SELECT: &str = "id, account_id, name, prefix, created_at,
 
 pub(crate) const AUDIT_COLUMNS: &str = "seq, at, actor_id, actor_label, action, entity_type, entity_id, before_json, after_json, prev_hash, hash FROM audit_log";
 
-fn text(r: &AnyRow, col: &str) -> Result<String, StoreError> {
+pub(crate) fn text(r: &AnyRow, col: &str) -> Result<String, StoreError> {
     r.try_get::<String, _>(col).map_err(map_err)
 }
 
-fn opt_text(r: &AnyRow, col: &str) -> Result<Option<String>, StoreError> {
+pub(crate) fn opt_text(r: &AnyRow, col: &str) -> Result<Option<String>, StoreError> {
     r.try_get::<Option<String>, _>(col).map_err(map_err)
 }
 
-fn int(r: &AnyRow, col: &str) -> Result<i64, StoreError> {
+pub(crate) fn int(r: &AnyRow, col: &str) -> Result<i64, StoreError> {
     r.try_get::<i64, _>(col).map_err(map_err)
 }
 
-fn opt_time(r: &AnyRow, col: &str) -> Result<Option<bulwark_core::Timestamp>, StoreError> {
+pub(crate) fn opt_time(r: &AnyRow, col: &str) -> Result<Option<bulwark_core::Timestamp>, StoreError> {
     Ok(r.try_get::<Option<i64>, _>(col).map_err(map_err)?.map(from_micros))
 }
 
-fn parsed<T: FromStr>(r: &AnyRow, col: &str) -> Result<T, StoreError> {
+pub(crate) fn parsed<T: FromStr>(r: &AnyRow, col: &str) -> Result<T, StoreError> {
     let s = text(r, col)?;
     s.parse().map_err(|_| corrupt(col, &s))
 }
 
-fn opt_parsed<T: FromStr>(r: &AnyRow, col: &str) -> Result<Option<T>, StoreError> {
+pub(crate) fn opt_parsed<T: FromStr>(r: &AnyRow, col: &str) -> Result<Option<T>, StoreError> {
     match opt_text(r, col)? {
         Some(s) => s.parse().map(Some).map_err(|_| corrupt(col, &s)),
         None => Ok(None),

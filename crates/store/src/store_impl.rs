@@ -5,18 +5,19 @@
 use bulwark_core::Timestamp;
 use bulwark_core::accounts::{Account, ApiToken, Session};
 use bulwark_core::audit::{AuditEntry, AuditFilter, AuditRecord};
-use bulwark_core::ids::{AccountId, AreaId, DepartmentId, PersonId, TokenId};
+use bulwark_core::ids::{AccountId, AreaId, DepartmentId, PersonId, PolicyId, TokenId};
 use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::org::{Area, AreaMember, Department};
 
 use bulwark_core::people::Person;
+use bulwark_core::policies::{Policy, PolicyVersion};
 use bulwark_core::store::{Backend, Counts, Reader, Store, StoreFuture, Writer};
 use sqlx::AnyConnection;
 use sqlx::pool::PoolConnection;
 use std::ops::DerefMut;
 
 use crate::write::{WriteTx, map_err};
-use crate::{SqlStore, accounts, audit, org, people};
+use crate::{SqlStore, accounts, audit, org, people, policies};
 
 /// A unit of work on connection `C` (a pooled connection or a write transaction) of a backend.
 pub(crate) struct Unit<C>(C, Backend);
@@ -122,6 +123,23 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
 
     fn list_area_members(&mut self, area: AreaId) -> StoreFuture<'_, Vec<AreaMember>> {
         Box::pin(org::area_members(self.c(), area))
+    }
+
+    fn list_policies<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Policy>> {
+        let backend = self.1;
+        Box::pin(policies::list(self.c(), backend, query))
+    }
+
+    fn find_policy(&mut self, id: PolicyId) -> StoreFuture<'_, Option<Policy>> {
+        Box::pin(policies::find(self.c(), id))
+    }
+
+    fn list_policy_versions(&mut self, policy: PolicyId) -> StoreFuture<'_, Vec<PolicyVersion>> {
+        Box::pin(policies::versions(self.c(), policy))
+    }
+
+    fn find_policy_version(&mut self, policy: PolicyId, number: i64) -> StoreFuture<'_, Option<PolicyVersion>> {
+        Box::pin(policies::find_version(self.c(), policy, number))
     }
 
     fn list_accounts<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Account>> {
@@ -264,5 +282,21 @@ impl Writer for Unit<WriteTx> {
 
     fn revoke_token<'a>(&'a mut self, after: &'a ApiToken) -> StoreFuture<'a, ()> {
         Box::pin(accounts::revoke_token(self.c(), after))
+    }
+
+    fn insert_policy<'a>(&'a mut self, p: &'a Policy) -> StoreFuture<'a, ()> {
+        Box::pin(policies::insert(self.c(), p))
+    }
+
+    fn update_policy<'a>(&'a mut self, before: &'a Policy, after: &'a Policy) -> StoreFuture<'a, ()> {
+        Box::pin(policies::update(self.c(), before, after))
+    }
+
+    fn insert_policy_version<'a>(&'a mut self, v: &'a PolicyVersion) -> StoreFuture<'a, ()> {
+        Box::pin(policies::insert_version(self.c(), v))
+    }
+
+    fn update_policy_version<'a>(&'a mut self, before: &'a PolicyVersion, after: &'a PolicyVersion) -> StoreFuture<'a, ()> {
+        Box::pin(policies::update_version(self.c(), before, after))
     }
 }

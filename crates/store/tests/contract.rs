@@ -804,3 +804,71 @@ async fn departments_areas_and_tokens_page_by_their_sort_keys_alike_on_every_bac
         assert_eq!(other.unwrap().total, 0, "only the account's own tokens");
     }
 }
+
+#[tokio::test]
+async fn policies_move_through_their_versions_and_published_text_never_changes() {
+    use bulwark_core::policies::{self, PolicyInput, Transition, VersionStatus};
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let (s, now) = (&db.store as &dyn Store, time_util::now());
+        let writer = Actor { label: "writer@example.com".into(), roles: vec![bulwark_core::Role::Security], ..Actor::cli() };
+        let ratifier = Actor { label: "ceo@example.com".into(), roles: vec![bulwark_core::Role::Management], ..Actor::cli() };
+        let input = |title: &str, parent: &str, body: &str| PolicyInput {
+            title: title.into(),
+            parent_id: parent.into(),
+            body: body.into(),
+            ..Default::default()
+        };
+        let root = policies::create(s, &writer, now, &input("Information security policy", "", "# Scope\n")).await.unwrap();
+        let crypto = policies::create(s, &writer, now, &input("Kryptografie & Schlüssel", &root.id.to_string(), "v1"))
+            .await
+            .unwrap();
+        let step = |t| policies::transition(s, if t == Transition::Ratify { &ratifier } else { &writer }, now, crypto.id, 1, t);
+        for t in [Transition::Submit, Transition::Ratify, Transition::Publish] {
+            step(t).await.unwrap();
+        }
+        let published = r(s).await.find_policy_version(crypto.id, 1).await.unwrap().unwrap();
+        assert_eq!(published.status, VersionStatus::Published);
+        assert_eq!(published.content_hash.as_deref(), Some(policies::content_hash("v1").as_str()));
+        let mut tampered = published.clone();
+        tampered.body = "changed".into();
+        let mut tx = s.write().await.unwrap();
+        let refused = tx.update_policy_version(&published, &tampered).await;
+        assert!(matches!(refused, Err(StoreError::Conflict(_))), "{backend:?}: {refused:?}");
+        drop(tx);
+
+        // Editing after publication starts version 2; publishing it supersedes version 1.
+        let mut edit = input("Kryptografie & Schlüssel", &root.id.to_string(), "v2");
+        edit.version = Some(bulwark_core::version::version_of(r(s).await.get_policy(crypto.id).await.unwrap().updated_at));
+        policies::update(s, &writer, now, crypto.id, &edit).await.unwrap();
+        for t in [Transition::Submit, Transition::Ratify, Transition::Publish] {
+            policies::transition(s, if t == Transition::Ratify { &ratifier } else { &writer }, now, crypto.id, 2, t)
+                .await
+                .unwrap();
+        }
+        let versions = r(s).await.list_policy_versions(crypto.id).await.unwrap();
+        let states: Vec<_> = versions.iter().map(|v| (v.number, v.status)).collect();
+        assert_eq!(states, [(1, VersionStatus::Superseded), (2, VersionStatus::Published)], "{backend:?}");
+
+        let found = r(s).await.list_policies(&policy_query(&[("q", "SCHLÜSSEL")])).await.unwrap();
+        assert_eq!(found.items.iter().map(|p| p.title.as_str()).collect::<Vec<_>>(), ["Kryptografie & Schlüssel"]);
+        let item = &found.items[0];
+        assert_eq!((item.published_number, item.parent_title.as_deref()), (Some(2), Some("Information security policy")));
+        let unpublished = r(s).await.list_policies(&policy_query(&[("published", "no")])).await.unwrap();
+        assert_eq!(unpublished.items.iter().map(|p| p.title.as_str()).collect::<Vec<_>>(), ["Information security policy"]);
+        let employee = Actor { roles: vec![bulwark_core::Role::Employee], ..Actor::cli() };
+        let seen = policies::list(s, &employee, &policy_query(&[])).await.unwrap();
+        assert_eq!(seen.total, 1, "an employee sees published policies only on {backend:?}");
+        assert!(matches!(policies::get(s, &employee, root.id).await, Err(CoreError::NotFound)));
+    }
+}
+
+fn policy_query(pairs: &[(&str, &str)]) -> ListQuery {
+    let get = |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string());
+    let raw = RawListQuery {
+        q: get("q"),
+        filters: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        ..Default::default()
+    };
+    bulwark_core::policies::LIST.parse(&raw).expect("a valid query")
+}

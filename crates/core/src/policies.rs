@@ -1,0 +1,467 @@
+//! Policies: Markdown documents in a hierarchy (the information security policy and its
+//! sub-policies), each with numbered versions that move draft → in review → ratified →
+//! published → superseded. Ratifying needs someone other than the person who sent the version
+//! for review; publishing freezes the text and records its SHA-256. Everyone signed in reads
+//! published versions; drafts are for the people who write, ratify or audit them.
+
+use crate::access::{Actor, Permission};
+use crate::audit::AuditRecord;
+use crate::error::{CoreError, CoreResult};
+use crate::ids::{PersonId, PolicyId, PolicyVersionId};
+use crate::list::{FilterKind, FilterSpec, KeyType, ListPage, ListQuery, ListSpec, SortSpec};
+use crate::store::{Store, Writer};
+use crate::time_util::{Timestamp, rfc3339};
+use crate::validate::Checks;
+use crate::version::check_version;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The longest policy text accepted, in bytes.
+pub const MAX_BODY_BYTES: usize = 200_000;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Policy {
+    pub id: PolicyId,
+    pub parent_id: Option<PolicyId>,
+    pub title: String,
+    pub owner_person_id: Option<PersonId>,
+    /// Months between reviews.
+    pub review_months: i64,
+    /// Shown in the public trust center.
+    pub public: bool,
+    #[serde(skip)]
+    pub parent_title: Option<String>,
+    #[serde(skip)]
+    pub owner_name: Option<String>,
+    /// The number of the published version, if any.
+    #[serde(skip)]
+    pub published_number: Option<i64>,
+    #[serde(skip)]
+    pub published_at: Option<Timestamp>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: Timestamp,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VersionStatus {
+    Draft,
+    InReview,
+    Ratified,
+    Published,
+    Superseded,
+}
+
+impl VersionStatus {
+    pub const ALL: [VersionStatus; 5] = [Self::Draft, Self::InReview, Self::Ratified, Self::Published, Self::Superseded];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::InReview => "in_review",
+            Self::Ratified => "ratified",
+            Self::Published => "published",
+            Self::Superseded => "superseded",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Draft => "Draft",
+            Self::InReview => "In review",
+            Self::Ratified => "Ratified",
+            Self::Published => "Published",
+            Self::Superseded => "Superseded",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PolicyVersion {
+    pub id: PolicyVersionId,
+    pub policy_id: PolicyId,
+    pub number: i64,
+    pub status: VersionStatus,
+    /// Markdown.
+    pub body: String,
+    pub change_note: String,
+    /// SHA-256 (hex) of the body, set when published.
+    pub content_hash: Option<String>,
+    pub submitted_by: Option<String>,
+    pub ratified_by: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub published_at: Option<Timestamp>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: Timestamp,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: Timestamp,
+}
+
+/// What a person writes: the policy's details and its working draft.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PolicyInput {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub parent_id: String,
+    #[serde(default)]
+    pub owner_person_id: String,
+    #[serde(default)]
+    pub review_months: String,
+    #[serde(default)]
+    pub public: bool,
+    /// The draft's Markdown.
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub change_note: String,
+    /// The version the edit was based on; a stale edit is refused.
+    #[serde(default)]
+    pub version: Option<String>,
+}
+
+/// A step of a version's life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Transition {
+    /// draft → in review
+    Submit,
+    /// in review → ratified (someone else than the submitter, with `RatifyPolicies`)
+    Ratify,
+    /// in review → draft
+    SendBack,
+    /// ratified → published; the published one before it is superseded
+    Publish,
+}
+
+impl Transition {
+    pub fn parse(s: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(s.into())).ok()
+    }
+}
+
+/// The policies list: filtered by whether a version is published, sorted by title or change.
+pub const LIST: ListSpec = ListSpec {
+    filters: &[
+        FilterSpec { name: "published", label: "published", kind: FilterKind::Choice(&["yes", "no"]) },
+        FilterSpec { name: "public", label: "public", kind: FilterKind::Choice(&["yes", "no"]) },
+    ],
+    sorts: &[
+        SortSpec { name: "title", label: "Title", key: KeyType::Text },
+        SortSpec { name: "updated", label: "Last changed", key: KeyType::Int },
+    ],
+    searchable: true,
+    columns: &["id", "title", "parent", "owner", "review_months", "public", "published_version", "published_at"],
+};
+
+impl Policy {
+    /// The export row, in `LIST.columns` order.
+    pub fn export_row(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.title.clone(),
+            self.parent_title.clone().unwrap_or_default(),
+            self.owner_name.clone().unwrap_or_default(),
+            self.review_months.to_string(),
+            if self.public { "yes" } else { "no" }.into(),
+            self.published_number.map(|n| n.to_string()).unwrap_or_default(),
+            self.published_at.map(rfc3339).unwrap_or_default(),
+        ]
+    }
+}
+
+/// The SHA-256 of a policy text, as recorded when it is published.
+pub fn content_hash(body: &str) -> String {
+    hex::encode(Sha256::digest(body.as_bytes()))
+}
+
+/// Whether the actor sees versions that are not (or no longer) published.
+pub fn sees_drafts(actor: &Actor) -> bool {
+    [Permission::ManagePolicies, Permission::RatifyPolicies, Permission::ViewAudit].into_iter().any(|p| actor.can(p))
+}
+
+struct ValidPolicy {
+    title: String,
+    parent_id: Option<PolicyId>,
+    owner: Option<PersonId>,
+    review_months: i64,
+    body: String,
+    change_note: String,
+}
+
+async fn check(tx: &mut dyn Writer, input: &PolicyInput, this: Option<PolicyId>) -> CoreResult<ValidPolicy> {
+    let mut c = Checks::new();
+    let title = c.text("title", &input.title, 200);
+    let parent_id = match input.parent_id.trim() {
+        "" => None,
+        raw => match raw.parse::<PolicyId>() {
+            Ok(id) if Some(id) == this => {
+                c.fail("parent_id", "cannot be the policy itself");
+                None
+            }
+            Ok(id) if tx.find_policy(id).await?.is_some() => Some(id),
+            _ => {
+                c.clash("parent_id", "must be an existing policy");
+                None
+            }
+        },
+    };
+    let owner = match input.owner_person_id.trim() {
+        "" => None,
+        raw => match raw.parse::<PersonId>() {
+            Ok(id) if tx.find_person(id).await?.is_some() => Some(id),
+            _ => {
+                c.clash("owner_person_id", "must be an existing person");
+                None
+            }
+        },
+    };
+    let review_months = match input.review_months.trim() {
+        "" => 12,
+        raw => match raw.parse::<i64>() {
+            Ok(n) if (1..=60).contains(&n) => n,
+            _ => {
+                c.fail("review_months", "must be a whole number of months from 1 to 60");
+                12
+            }
+        },
+    };
+    if input.body.trim().is_empty() {
+        c.fail("body", "is required");
+    } else if input.body.len() > MAX_BODY_BYTES {
+        c.fail("body", &format!("must be at most {} KB", MAX_BODY_BYTES / 1000));
+    }
+    let change_note = c.optional_text("change_note", &input.change_note, 500);
+    c.finish()?;
+    Ok(ValidPolicy { title, parent_id, owner, review_months, body: input.body.clone(), change_note })
+}
+
+fn title_taken(e: CoreError) -> CoreError {
+    match e {
+        CoreError::Conflict(_) => CoreError::clash("title", "is already used"),
+        other => other,
+    }
+}
+
+/// Creates a policy with its first draft.
+pub async fn create(store: &dyn Store, actor: &Actor, now: Timestamp, input: &PolicyInput) -> CoreResult<Policy> {
+    actor.require(Permission::ManagePolicies)?;
+    let mut tx = store.write().await?;
+    let v = check(&mut *tx, input, None).await?;
+    let policy = Policy {
+        id: PolicyId::new(),
+        parent_id: v.parent_id,
+        title: v.title,
+        owner_person_id: v.owner,
+        review_months: v.review_months,
+        public: input.public,
+        parent_title: None,
+        owner_name: None,
+        published_number: None,
+        published_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    tx.insert_policy(&policy).await.map_err(|e| title_taken(e.into()))?;
+    let draft = new_version(policy.id, 1, v.body, v.change_note, now);
+    tx.insert_policy_version(&draft).await?;
+    tx.audit(AuditRecord::new(actor, now, "policy.create", "policy", policy.id, None::<&()>, Some(&policy)));
+    tx.audit(AuditRecord::new(actor, now, "policy.draft", "policy", policy.id, None::<&()>, Some(&draft)));
+    tx.commit().await?;
+    Ok(policy)
+}
+
+fn new_version(policy_id: PolicyId, number: i64, body: String, note: String, now: Timestamp) -> PolicyVersion {
+    PolicyVersion {
+        id: PolicyVersionId::new(),
+        policy_id,
+        number,
+        status: VersionStatus::Draft,
+        body,
+        change_note: note,
+        content_hash: None,
+        submitted_by: None,
+        ratified_by: None,
+        published_at: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// Saves the policy's details and its working text: the open draft is changed, or a new draft
+/// is started after the newest version when none is open. Versions in review or later never change.
+pub async fn update(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    id: PolicyId,
+    input: &PolicyInput,
+) -> CoreResult<Policy> {
+    actor.require(Permission::ManagePolicies)?;
+    let mut tx = store.write().await?;
+    let before = tx.get_policy(id).await?;
+    let v = check(&mut *tx, input, Some(id)).await?;
+    check_version(input.version.as_deref(), before.updated_at, "this policy")?;
+    if let Some(parent) = v.parent_id
+        && descends_from(&mut *tx, parent, id).await?
+    {
+        return Err(CoreError::invalid("parent_id", "cannot be one of the policy's own sub-policies"));
+    }
+    let after = Policy {
+        parent_id: v.parent_id,
+        title: v.title,
+        owner_person_id: v.owner,
+        review_months: v.review_months,
+        public: input.public,
+        updated_at: now,
+        ..before.clone()
+    };
+    tx.update_policy(&before, &after).await.map_err(|e| title_taken(e.into()))?;
+    tx.audit(AuditRecord::new(actor, now, "policy.update", "policy", id, Some(&before), Some(&after)));
+    let versions = tx.list_policy_versions(id).await?;
+    match versions.iter().find(|x| x.status == VersionStatus::Draft) {
+        Some(draft) if draft.body != v.body || draft.change_note != v.change_note => {
+            let changed = PolicyVersion { body: v.body, change_note: v.change_note, updated_at: now, ..draft.clone() };
+            tx.update_policy_version(draft, &changed).await?;
+            tx.audit(AuditRecord::new(actor, now, "policy.draft", "policy", id, Some(draft), Some(&changed)));
+        }
+        Some(_) => {}
+        None => {
+            let newest = versions.iter().map(|x| x.number).max().unwrap_or(0);
+            let unchanged = versions.iter().find(|x| x.number == newest).is_some_and(|x| x.body == v.body);
+            if !unchanged {
+                let draft = new_version(id, newest + 1, v.body, v.change_note, now);
+                tx.insert_policy_version(&draft).await?;
+                tx.audit(AuditRecord::new(actor, now, "policy.draft", "policy", id, None::<&()>, Some(&draft)));
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Whether `candidate` is `ancestor` or lies below it.
+async fn descends_from(tx: &mut dyn Writer, candidate: PolicyId, ancestor: PolicyId) -> CoreResult<bool> {
+    let mut at = Some(candidate);
+    for _ in 0..64 {
+        match at {
+            Some(id) if id == ancestor => return Ok(true),
+            Some(id) => at = tx.get_policy(id).await?.parent_id,
+            None => return Ok(false),
+        }
+    }
+    Ok(true)
+}
+
+/// Moves version `number` of a policy one step on; see `Transition`.
+pub async fn transition(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    id: PolicyId,
+    number: i64,
+    step: Transition,
+) -> CoreResult<PolicyVersion> {
+    let needed = if matches!(step, Transition::Ratify | Transition::SendBack) {
+        Permission::RatifyPolicies
+    } else {
+        Permission::ManagePolicies
+    };
+    actor.require(needed)?;
+    let mut tx = store.write().await?;
+    let before = tx.find_policy_version(id, number).await?.ok_or(CoreError::NotFound)?;
+    use VersionStatus::*;
+    let wrong = |what: &str| Err(CoreError::invalid("status", &format!("{what} (this version is {})", before.status.label().to_lowercase())));
+    let after = match (step, before.status) {
+        (Transition::Submit, Draft) => PolicyVersion { status: InReview, submitted_by: Some(actor.label.clone()), ..before.clone() },
+        (Transition::Submit, _) => return wrong("only a draft can be sent for review"),
+        (Transition::Ratify | Transition::SendBack, InReview) if before.submitted_by.as_deref() == Some(&actor.label) => {
+            return Err(CoreError::invalid("status", "a version must be ratified by someone other than who sent it for review"));
+        }
+        (Transition::Ratify, InReview) => PolicyVersion { status: Ratified, ratified_by: Some(actor.label.clone()), ..before.clone() },
+        (Transition::SendBack, InReview) => PolicyVersion { status: Draft, submitted_by: None, ..before.clone() },
+        (Transition::Ratify | Transition::SendBack, _) => return wrong("only a version in review can be ratified or sent back"),
+        (Transition::Publish, Ratified) => PolicyVersion {
+            status: Published,
+            content_hash: Some(content_hash(&before.body)),
+            published_at: Some(now),
+            ..before.clone()
+        },
+        (Transition::Publish, _) => return wrong("only a ratified version can be published"),
+    };
+    let after = PolicyVersion { updated_at: now, ..after };
+    if step == Transition::Publish {
+        for old in tx.list_policy_versions(id).await?.into_iter().filter(|x| x.status == Published) {
+            let superseded = PolicyVersion { status: Superseded, updated_at: now, ..old.clone() };
+            tx.update_policy_version(&old, &superseded).await?;
+            tx.audit(AuditRecord::new(actor, now, "policy.supersede", "policy", id, Some(&old), Some(&superseded)));
+        }
+    }
+    tx.update_policy_version(&before, &after).await?;
+    let action = match step {
+        Transition::Submit => "policy.submit",
+        Transition::Ratify => "policy.ratify",
+        Transition::SendBack => "policy.send_back",
+        Transition::Publish => "policy.publish",
+    };
+    tx.audit(AuditRecord::new(actor, now, action, "policy", id, Some(&before), Some(&after)));
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Policies by the query. Everyone reads the published ones (the policy set applies to all);
+/// only those who see drafts also find the policies never published.
+pub async fn list(store: &dyn Store, actor: &Actor, query: &ListQuery) -> CoreResult<ListPage<Policy>> {
+    let mut query = query.clone();
+    if !sees_drafts(actor) {
+        query.filters.retain(|(name, _)| *name != "published");
+        query.filters.push(("published", "yes".into()));
+    }
+    Ok(store.read().await?.list_policies(&query).await?)
+}
+
+/// A policy and the versions the actor may see, newest first.
+pub async fn get(store: &dyn Store, actor: &Actor, id: PolicyId) -> CoreResult<(Policy, Vec<PolicyVersion>)> {
+    let mut r = store.read().await?;
+    let policy = r.get_policy(id).await?;
+    let mut versions = r.list_policy_versions(id).await?;
+    if !sees_drafts(actor) {
+        versions.retain(|v| v.status == VersionStatus::Published);
+        if versions.is_empty() {
+            return Err(CoreError::NotFound);
+        }
+    }
+    versions.sort_by_key(|v| std::cmp::Reverse(v.number));
+    Ok((policy, versions))
+}
+
+/// One version of a policy, if the actor may see it.
+pub async fn get_version(store: &dyn Store, actor: &Actor, id: PolicyId, number: i64) -> CoreResult<PolicyVersion> {
+    let v = store.read().await?.find_policy_version(id, number).await?.ok_or(CoreError::NotFound)?;
+    if v.status != VersionStatus::Published && !sees_drafts(actor) {
+        return Err(CoreError::NotFound);
+    }
+    Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_content_hash_is_the_sha256_of_the_text() {
+        assert_eq!(content_hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    #[test]
+    fn transitions_parse_from_their_names() {
+        assert_eq!(Transition::parse("send_back"), Some(Transition::SendBack));
+        assert_eq!(Transition::parse("delete"), None);
+    }
+}
