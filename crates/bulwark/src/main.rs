@@ -4,6 +4,7 @@
 mod bench;
 mod cli;
 mod demo;
+mod policy_set;
 mod seed;
 
 use anyhow::{Context, bail};
@@ -168,7 +169,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Seed(args) => {
             let store = open(&cli).await?;
             seed::seed(&store, args.people, args.audit_entries, args.seed).await?;
-            println!("ok: seeded {} people and {} audit entries", args.people, args.audit_entries);
+            println!(
+                "ok: seeded {} people, the published policy set and {} audit entries",
+                args.people, args.audit_entries
+            );
         }
         Command::Bench(args) => bench::run(args, cli.database.as_deref()).await?,
         Command::BenchBare(args) => {

@@ -156,7 +156,8 @@ pub fn organisation(n: usize, seed: u64) -> (Vec<Department>, Vec<Person>) {
     (departments, people)
 }
 
-/// Writes the organisation, the default areas and `audit_entries` history entries.
+/// Writes the organisation, the default areas, the published policy set and `audit_entries`
+/// history entries.
 pub async fn seed(
     store: &dyn Store,
     people: usize,
@@ -173,6 +174,7 @@ pub async fn seed(
     tx.audit(audit);
     tx.commit().await?;
     org::ensure_default_areas(store, now).await?;
+    crate::policy_set::publish(store, now).await?;
     let mut rng = StdRng::seed_from_u64(seed ^ 0xA0D1);
     let mut remaining = audit_entries;
     while remaining > 0 {

@@ -16,8 +16,8 @@ use crate::version::check_version;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-/// The longest policy text accepted, in bytes.
-pub const MAX_BODY_BYTES: usize = 200_000;
+/// The longest policy text accepted, in characters.
+pub const MAX_BODY_CHARS: usize = 100_000;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Policy {
@@ -55,7 +55,8 @@ pub enum VersionStatus {
 }
 
 impl VersionStatus {
-    pub const ALL: [VersionStatus; 5] = [Self::Draft, Self::InReview, Self::Ratified, Self::Published, Self::Superseded];
+    pub const ALL: [VersionStatus; 5] =
+        [Self::Draft, Self::InReview, Self::Ratified, Self::Published, Self::Superseded];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -232,14 +233,10 @@ async fn check(tx: &mut dyn Writer, input: &PolicyInput, this: Option<PolicyId>)
             }
         },
     };
-    if input.body.trim().is_empty() {
-        c.fail("body", "is required");
-    } else if input.body.len() > MAX_BODY_BYTES {
-        c.fail("body", &format!("must be at most {} KB", MAX_BODY_BYTES / 1000));
-    }
+    let body = c.document("body", &input.body, MAX_BODY_CHARS);
     let change_note = c.optional_text("change_note", &input.change_note, 500);
     c.finish()?;
-    Ok(ValidPolicy { title, parent_id, owner, review_months, body: input.body.clone(), change_note })
+    Ok(ValidPolicy { title, parent_id, owner, review_months, body, change_note })
 }
 
 fn title_taken(e: CoreError) -> CoreError {
@@ -377,16 +374,29 @@ pub async fn transition(
     let mut tx = store.write().await?;
     let before = tx.find_policy_version(id, number).await?.ok_or(CoreError::NotFound)?;
     use VersionStatus::*;
-    let wrong = |what: &str| Err(CoreError::invalid("status", &format!("{what} (this version is {})", before.status.label().to_lowercase())));
+    let wrong = |what: &str| {
+        Err(CoreError::invalid("status", &format!("{what} (this version is {})", before.status.label().to_lowercase())))
+    };
     let after = match (step, before.status) {
-        (Transition::Submit, Draft) => PolicyVersion { status: InReview, submitted_by: Some(actor.label.clone()), ..before.clone() },
-        (Transition::Submit, _) => return wrong("only a draft can be sent for review"),
-        (Transition::Ratify | Transition::SendBack, InReview) if before.submitted_by.as_deref() == Some(&actor.label) => {
-            return Err(CoreError::invalid("status", "a version must be ratified by someone other than who sent it for review"));
+        (Transition::Submit, Draft) => {
+            PolicyVersion { status: InReview, submitted_by: Some(actor.label.clone()), ..before.clone() }
         }
-        (Transition::Ratify, InReview) => PolicyVersion { status: Ratified, ratified_by: Some(actor.label.clone()), ..before.clone() },
+        (Transition::Submit, _) => return wrong("only a draft can be sent for review"),
+        (Transition::Ratify | Transition::SendBack, InReview)
+            if before.submitted_by.as_deref() == Some(&actor.label) =>
+        {
+            return Err(CoreError::invalid(
+                "status",
+                "a version must be ratified by someone other than who sent it for review",
+            ));
+        }
+        (Transition::Ratify, InReview) => {
+            PolicyVersion { status: Ratified, ratified_by: Some(actor.label.clone()), ..before.clone() }
+        }
         (Transition::SendBack, InReview) => PolicyVersion { status: Draft, submitted_by: None, ..before.clone() },
-        (Transition::Ratify | Transition::SendBack, _) => return wrong("only a version in review can be ratified or sent back"),
+        (Transition::Ratify | Transition::SendBack, _) => {
+            return wrong("only a version in review can be ratified or sent back");
+        }
         (Transition::Publish, Ratified) => PolicyVersion {
             status: Published,
             content_hash: Some(content_hash(&before.body)),

@@ -176,5 +176,9 @@ pub trait Writer: Reader {
     fn insert_policy_version<'a>(&'a mut self, v: &'a PolicyVersion) -> StoreFuture<'a, ()>;
     /// Refused (`Conflict`) for a published or superseded version: those never change but for
     /// the one step from published to superseded.
-    fn update_policy_version<'a>(&'a mut self, before: &'a PolicyVersion, after: &'a PolicyVersion) -> StoreFuture<'a, ()>;
+    fn update_policy_version<'a>(
+        &'a mut self,
+        before: &'a PolicyVersion,
+        after: &'a PolicyVersion,
+    ) -> StoreFuture<'a, ()>;
 }

@@ -59,12 +59,16 @@ pub(crate) async fn page<T>(
             conditions.push(format!("{column} = {p}"));
         }
     }
+    // The search matches, computed once per statement (SQLite's FTS5 trigram index answers
+    // substrings of three characters or more; shorter ones and PostgreSQL use LIKE, which
+    // PostgreSQL answers from its pg_trgm index).
+    let mut with = String::new();
     if let (Some(q), Some((column, index))) = (&query.q, table.search) {
         conditions.push(match (backend, index) {
-            // The trigram index answers substrings of three characters or more.
             (Backend::Sqlite, Some((fts, rowid))) if q.chars().count() >= 3 => {
                 let p = bind(&mut values, Value::Text(format!("\"{}\"", q.replace('"', "\"\""))));
-                format!("{rowid} IN (SELECT rowid FROM {fts} WHERE {fts} MATCH {p})")
+                with = format!("WITH list_match AS MATERIALIZED (SELECT rowid FROM {fts} WHERE {fts} MATCH {p}) ");
+                format!("{rowid} IN list_match")
             }
             _ => {
                 let p = bind(&mut values, Value::Text(format!("%{}%", like_escape(q))));
@@ -73,12 +77,8 @@ pub(crate) async fn page<T>(
         });
     }
     let filtered = where_clause(&conditions);
-    let count_sql = format!("SELECT COUNT(*) FROM {} {filtered}", table.count_from);
-    let total: i64 = bind_all(sqlx::query(&count_sql), &values)
-        .fetch_one(&mut *conn)
-        .await
-        .and_then(|r| r.try_get(0))
-        .map_err(map_err)?;
+    let filter_values = values.len();
+    let count_sql = format!("(SELECT COUNT(*) FROM {} {filtered})", table.count_from);
 
     let sort = table.sorts.iter().find(|(n, _)| *n == query.sort.name).map(|(_, e)| *e).unwrap_or(table.id);
     let sort = match (backend, query.sort.key) {
@@ -96,14 +96,25 @@ pub(crate) async fn page<T>(
         conditions.push(format!("({sort}, {}) {cmp} ({k}, {i})", table.id));
     }
     let limit = bind(&mut values, Value::Int(i64::from(query.limit) + 1));
+    // The total rides along with the page: one statement, one round trip. Only a page with
+    // no rows (past the end) needs the count on its own.
     let sql = format!(
-        "SELECT {}, {sort} AS list_sort_key FROM {} {} ORDER BY {sort} {dir}, {} {dir} LIMIT {limit}",
+        "{with}SELECT {}, {sort} AS list_sort_key, {count_sql} AS list_total FROM {} {} \
+         ORDER BY {sort} {dir}, {} {dir} LIMIT {limit}",
         table.columns,
         table.from,
         where_clause(&conditions),
         table.id,
     );
     let mut rows = bind_all(sqlx::query(&sql), &values).fetch_all(&mut *conn).await.map_err(map_err)?;
+    let total: i64 = match rows.first() {
+        Some(first) => first.try_get("list_total").map_err(map_err)?,
+        None => bind_all(sqlx::query(&format!("{with}SELECT {count_sql}")), &values[..filter_values])
+            .fetch_one(&mut *conn)
+            .await
+            .and_then(|r| r.try_get(0))
+            .map_err(map_err)?,
+    };
     let next = if rows.len() > query.limit as usize {
         rows.truncate(query.limit as usize);
         rows.last().map(|last| sort_key(last, query.sort.key)).transpose()?

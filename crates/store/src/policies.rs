@@ -28,7 +28,10 @@ const TABLE: Table = Table {
     count_from: "policies p",
     id: "p.id",
     filters: &[
-        ("published", "(CASE WHEN EXISTS (SELECT 1 FROM policy_versions v WHERE v.policy_id = p.id AND v.status = 'published') THEN 'yes' ELSE 'no' END)"),
+        (
+            "published",
+            "(CASE WHEN EXISTS (SELECT 1 FROM policy_versions v WHERE v.policy_id = p.id AND v.status = 'published') THEN 'yes' ELSE 'no' END)",
+        ),
         ("public", "(CASE WHEN p.public = 1 THEN 'yes' ELSE 'no' END)"),
     ],
     sorts: &[("title", "p.title"), ("updated", "p.updated_at")],
@@ -52,7 +55,11 @@ fn policy(r: &AnyRow) -> Result<Policy, StoreError> {
     })
 }
 
-pub(crate) async fn list(conn: &mut AnyConnection, backend: Backend, query: &ListQuery) -> Result<ListPage<Policy>, StoreError> {
+pub(crate) async fn list(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    query: &ListQuery,
+) -> Result<ListPage<Policy>, StoreError> {
     list::page(conn, backend, &TABLE, query, policy).await
 }
 

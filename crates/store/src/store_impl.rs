@@ -296,7 +296,11 @@ impl Writer for Unit<WriteTx> {
         Box::pin(policies::insert_version(self.c(), v))
     }
 
-    fn update_policy_version<'a>(&'a mut self, before: &'a PolicyVersion, after: &'a PolicyVersion) -> StoreFuture<'a, ()> {
+    fn update_policy_version<'a>(
+        &'a mut self,
+        before: &'a PolicyVersion,
+        after: &'a PolicyVersion,
+    ) -> StoreFuture<'a, ()> {
         Box::pin(policies::update_version(self.c(), before, after))
     }
 }

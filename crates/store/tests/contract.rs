@@ -811,19 +811,24 @@ async fn policies_move_through_their_versions_and_published_text_never_changes()
     for backend in backends() {
         let db = TestDb::new(backend).await;
         let (s, now) = (&db.store as &dyn Store, time_util::now());
-        let writer = Actor { label: "writer@example.com".into(), roles: vec![bulwark_core::Role::Security], ..Actor::cli() };
-        let ratifier = Actor { label: "ceo@example.com".into(), roles: vec![bulwark_core::Role::Management], ..Actor::cli() };
+        let writer =
+            Actor { label: "writer@example.com".into(), roles: vec![bulwark_core::Role::Security], ..Actor::cli() };
+        let ratifier =
+            Actor { label: "ceo@example.com".into(), roles: vec![bulwark_core::Role::Management], ..Actor::cli() };
         let input = |title: &str, parent: &str, body: &str| PolicyInput {
             title: title.into(),
             parent_id: parent.into(),
             body: body.into(),
             ..Default::default()
         };
-        let root = policies::create(s, &writer, now, &input("Information security policy", "", "# Scope\n")).await.unwrap();
+        let root =
+            policies::create(s, &writer, now, &input("Information security policy", "", "# Scope\n")).await.unwrap();
         let crypto = policies::create(s, &writer, now, &input("Kryptografie & Schlüssel", &root.id.to_string(), "v1"))
             .await
             .unwrap();
-        let step = |t| policies::transition(s, if t == Transition::Ratify { &ratifier } else { &writer }, now, crypto.id, 1, t);
+        let step = |t| {
+            policies::transition(s, if t == Transition::Ratify { &ratifier } else { &writer }, now, crypto.id, 1, t)
+        };
         for t in [Transition::Submit, Transition::Ratify, Transition::Publish] {
             step(t).await.unwrap();
         }
@@ -837,9 +842,37 @@ async fn policies_move_through_their_versions_and_published_text_never_changes()
         assert!(matches!(refused, Err(StoreError::Conflict(_))), "{backend:?}: {refused:?}");
         drop(tx);
 
+        // The repository functions directly, in a transaction that is dropped (rolled back).
+        let original = r(s).await.find_policy(crypto.id).await.unwrap().unwrap();
+        let mut tx = s.write().await.unwrap();
+        let copy = bulwark_core::policies::Policy {
+            id: bulwark_core::ids::PolicyId::new(),
+            title: "Łódź copy".into(),
+            ..original.clone()
+        };
+        tx.insert_policy(&copy).await.unwrap();
+        let renamed = bulwark_core::policies::Policy {
+            title: "Renamed".into(),
+            updated_at: now + time::Duration::seconds(1),
+            ..copy.clone()
+        };
+        tx.update_policy(&copy, &renamed).await.unwrap();
+        let v9 = bulwark_core::policies::PolicyVersion {
+            id: bulwark_core::ids::PolicyVersionId::new(),
+            number: 9,
+            policy_id: copy.id,
+            ..published.clone()
+        };
+        tx.insert_policy_version(&v9).await.unwrap();
+        assert_eq!(tx.find_policy_version(copy.id, 9).await.unwrap().unwrap().body, "v1");
+        assert_eq!(tx.find_policy(copy.id).await.unwrap().unwrap().title, "Renamed");
+        drop(tx);
+        assert!(r(s).await.find_policy(copy.id).await.unwrap().is_none(), "rolled back on {backend:?}");
+
         // Editing after publication starts version 2; publishing it supersedes version 1.
         let mut edit = input("Kryptografie & Schlüssel", &root.id.to_string(), "v2");
-        edit.version = Some(bulwark_core::version::version_of(r(s).await.get_policy(crypto.id).await.unwrap().updated_at));
+        edit.version =
+            Some(bulwark_core::version::version_of(r(s).await.get_policy(crypto.id).await.unwrap().updated_at));
         policies::update(s, &writer, now, crypto.id, &edit).await.unwrap();
         for t in [Transition::Submit, Transition::Ratify, Transition::Publish] {
             policies::transition(s, if t == Transition::Ratify { &ratifier } else { &writer }, now, crypto.id, 2, t)
@@ -853,9 +886,15 @@ async fn policies_move_through_their_versions_and_published_text_never_changes()
         let found = r(s).await.list_policies(&policy_query(&[("q", "SCHLÜSSEL")])).await.unwrap();
         assert_eq!(found.items.iter().map(|p| p.title.as_str()).collect::<Vec<_>>(), ["Kryptografie & Schlüssel"]);
         let item = &found.items[0];
-        assert_eq!((item.published_number, item.parent_title.as_deref()), (Some(2), Some("Information security policy")));
+        assert_eq!(
+            (item.published_number, item.parent_title.as_deref()),
+            (Some(2), Some("Information security policy"))
+        );
         let unpublished = r(s).await.list_policies(&policy_query(&[("published", "no")])).await.unwrap();
-        assert_eq!(unpublished.items.iter().map(|p| p.title.as_str()).collect::<Vec<_>>(), ["Information security policy"]);
+        assert_eq!(
+            unpublished.items.iter().map(|p| p.title.as_str()).collect::<Vec<_>>(),
+            ["Information security policy"]
+        );
         let employee = Actor { roles: vec![bulwark_core::Role::Employee], ..Actor::cli() };
         let seen = policies::list(s, &employee, &policy_query(&[])).await.unwrap();
         assert_eq!(seen.total, 1, "an employee sees published policies only on {backend:?}");

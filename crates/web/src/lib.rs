@@ -9,6 +9,7 @@ mod csrf;
 pub mod error;
 pub mod export;
 mod hygiene;
+mod markdown;
 mod ops;
 pub mod pages;
 

@@ -6,6 +6,7 @@ pub mod contract;
 pub mod dto;
 pub mod org;
 pub mod people;
+pub mod policies;
 pub mod sorted;
 
 use axum::Json;
@@ -75,6 +76,14 @@ pub fn routes(r: Routes) -> Routes {
         .api(Needs(ViewDirectory), routes!(org::list_area_members))
         .api(Needs(ManageDirectory), routes!(org::add_area_member))
         .api(Needs(ManageDirectory), routes!(org::remove_area_member))
+        .api(SignedIn, routes!(policies::list_policies))
+        .api(Needs(ManagePolicies), routes!(policies::create_policy))
+        .api(SignedIn, routes!(policies::get_policy))
+        .api(Needs(ManagePolicies), routes!(policies::update_policy))
+        .api(Needs(ManagePolicies), routes!(policies::submit_version))
+        .api(Needs(RatifyPolicies), routes!(policies::ratify_version))
+        .api(Needs(RatifyPolicies), routes!(policies::send_back_version))
+        .api(Needs(ManagePolicies), routes!(policies::publish_version))
         .api(Needs(ViewAccounts), routes!(accounts::list_accounts))
         .api(Needs(ManageAccounts), routes!(accounts::create_account))
         .api(Needs(ViewAccounts), routes!(accounts::get_account))

@@ -8,6 +8,7 @@ mod dashboard;
 mod listing;
 mod org;
 mod people;
+mod policies;
 mod profile;
 
 use axum::extract::FromRequestParts;
@@ -63,6 +64,17 @@ pub fn routes(r: Routes) -> Routes {
         .page("/areas/{id}", Needs(ManageDirectory), POST, post(org::area_update))
         .page("/areas/{id}/members", Needs(ManageDirectory), POST, post(org::area_member_add))
         .page("/areas/{id}/members/{person_id}/remove", Needs(ManageDirectory), POST, post(org::area_member_remove))
+        .page("/policies", SignedIn, GET, get(policies::list))
+        .page("/policies/export.csv", SignedIn, GET, get(policies::export))
+        .page("/policies/export.json", SignedIn, GET, get(policies::export))
+        .page("/policies/new", Needs(ManagePolicies), BOTH, get(policies::new_form).post(policies::create))
+        .page("/policies/{id}", SignedIn, GET, get(policies::detail))
+        .page("/policies/{id}/edit", Needs(ManagePolicies), BOTH, get(policies::edit_form).post(policies::update))
+        .page("/policies/{id}/versions/{number}", SignedIn, GET, get(policies::version))
+        .page("/policies/{id}/versions/{number}/submit", Needs(ManagePolicies), POST, post(policies::submit))
+        .page("/policies/{id}/versions/{number}/ratify", Needs(RatifyPolicies), POST, post(policies::ratify))
+        .page("/policies/{id}/versions/{number}/send-back", Needs(RatifyPolicies), POST, post(policies::send_back))
+        .page("/policies/{id}/versions/{number}/publish", Needs(ManagePolicies), POST, post(policies::publish))
         .page("/accounts", Needs(ViewAccounts), GET, get(accounts::list))
         .page("/accounts/export.csv", Needs(ViewAccounts), GET, get(accounts::export))
         .page("/accounts/export.json", Needs(ViewAccounts), GET, get(accounts::export))
@@ -230,6 +242,7 @@ impl From<AuditEntry> for HistoryItem {
         let link = match e.entity_type.as_str() {
             "person" => Some(format!("/people/{}", e.entity_id)),
             "area" => Some(format!("/areas/{}", e.entity_id)),
+            "policy" => Some(format!("/policies/{}", e.entity_id)),
             "department" => Some(format!("/people?department_id={}", e.entity_id)),
             "account" => Some(format!("/accounts/{}", e.entity_id)),
             _ => None,

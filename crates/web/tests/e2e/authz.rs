@@ -27,6 +27,8 @@ const DIRECTORY_EDITORS: &[&str] = &["admin", "security"];
 const ACCOUNT_READERS: &[&str] = &["admin", "auditor"];
 const ADMINS: &[&str] = &["admin"];
 const AUDIT_READERS: &[&str] = &["admin", "auditor"];
+const POLICY_WRITERS: &[&str] = &["admin", "security"];
+const POLICY_RATIFIERS: &[&str] = &["admin", "management"];
 
 use Rule::*;
 
@@ -77,6 +79,27 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("POST", "/areas/{id}", Roles(DIRECTORY_EDITORS)),
     ("POST", "/areas/{id}/members", Roles(DIRECTORY_EDITORS)),
     ("POST", "/areas/{id}/members/{person_id}/remove", Roles(DIRECTORY_EDITORS)),
+    ("GET", "/policies", SignedIn),
+    ("GET", "/policies/export.csv", SignedIn),
+    ("GET", "/policies/export.json", SignedIn),
+    ("GET", "/policies/new", Roles(POLICY_WRITERS)),
+    ("POST", "/policies/new", Roles(POLICY_WRITERS)),
+    ("GET", "/policies/{id}", SignedIn),
+    ("GET", "/policies/{id}/edit", Roles(POLICY_WRITERS)),
+    ("POST", "/policies/{id}/edit", Roles(POLICY_WRITERS)),
+    ("GET", "/policies/{id}/versions/{number}", SignedIn),
+    ("POST", "/policies/{id}/versions/{number}/submit", Roles(POLICY_WRITERS)),
+    ("POST", "/policies/{id}/versions/{number}/ratify", Roles(POLICY_RATIFIERS)),
+    ("POST", "/policies/{id}/versions/{number}/send-back", Roles(POLICY_RATIFIERS)),
+    ("POST", "/policies/{id}/versions/{number}/publish", Roles(POLICY_WRITERS)),
+    ("GET", "/api/v1/policies", SignedIn),
+    ("POST", "/api/v1/policies", Roles(POLICY_WRITERS)),
+    ("GET", "/api/v1/policies/{id}", SignedIn),
+    ("PUT", "/api/v1/policies/{id}", Roles(POLICY_WRITERS)),
+    ("POST", "/api/v1/policies/{id}/versions/{number}/submit", Roles(POLICY_WRITERS)),
+    ("POST", "/api/v1/policies/{id}/versions/{number}/ratify", Roles(POLICY_RATIFIERS)),
+    ("POST", "/api/v1/policies/{id}/versions/{number}/send-back", Roles(POLICY_RATIFIERS)),
+    ("POST", "/api/v1/policies/{id}/versions/{number}/publish", Roles(POLICY_WRITERS)),
     ("GET", "/accounts", Roles(ACCOUNT_READERS)),
     ("GET", "/accounts/export.csv", Roles(ACCOUNT_READERS)),
     ("GET", "/accounts/export.json", Roles(ACCOUNT_READERS)),
@@ -124,6 +147,8 @@ struct Records {
     area: String,
     account: String,
     token: String,
+    /// A policy with version 1 published and version 2 a draft.
+    policy: String,
 }
 
 async fn fresh_records(store: &dyn Store, caller: &Account, n: usize) -> Records {
@@ -150,13 +175,30 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize) -> Records
         accounts::create_token(store, &owner, now, &NewTokenInput { name: format!("t{n}"), expires_days: None })
             .await
             .unwrap();
+    let policy = published_policy_with_draft(store, n).await;
     Records {
+        policy,
         person: p.id.to_string(),
         department: d.id.to_string(),
         area: a.id.to_string(),
         account: caller.id.to_string(),
         token: t.id.to_string(),
     }
+}
+
+async fn published_policy_with_draft(store: &dyn Store, n: usize) -> String {
+    use bulwark_core::policies::{self, PolicyInput, Transition};
+    let (writer, now) = (Actor::cli(), time_util::now());
+    let ratifier = Actor { label: "ratifier".into(), ..Actor::cli() };
+    let input = PolicyInput { title: format!("Policy {n}"), body: "v1".into(), ..Default::default() };
+    let p = policies::create(store, &writer, now, &input).await.unwrap();
+    for (who, step) in [(&writer, Transition::Submit), (&ratifier, Transition::Ratify), (&writer, Transition::Publish)]
+    {
+        policies::transition(store, who, now, p.id, 1, step).await.unwrap();
+    }
+    let edit = PolicyInput { body: "v2".into(), ..input };
+    policies::update(store, &writer, now, p.id, &edit).await.unwrap();
+    p.id.to_string()
 }
 
 /// A concrete path for a route pattern, naming `r`'s records.
@@ -167,6 +209,8 @@ fn concrete(pattern: &str, r: &Records) -> String {
         &r.department
     } else if pattern.contains("areas") {
         &r.area
+    } else if pattern.contains("policies") {
+        &r.policy
     } else if pattern.contains("accounts") {
         &r.account
     } else {
@@ -178,6 +222,7 @@ fn concrete(pattern: &str, r: &Records) -> String {
         .replace("{token}", "no-such-link")
         .replace("{person_id}", &r.person)
         .replace("{token_id}", &r.token)
+        .replace("{number}", if pattern.ends_with("/submit") { "2" } else { "1" })
         .replace("{id}", id)
 }
 

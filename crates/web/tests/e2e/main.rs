@@ -6,3 +6,4 @@ mod authz;
 mod browser;
 mod edits;
 mod pages;
+mod policies;
