@@ -46,13 +46,13 @@ impl Checks {
     }
 
     /// A required document text (Markdown) of at most `max` characters, kept as typed:
-    /// line breaks and tabs are allowed, other control characters are not.
+    /// line breaks and tabs are allowed, the other C0 control characters are not.
     pub fn document(&mut self, field: &str, value: &str, max: usize) -> String {
         if value.trim().is_empty() {
             self.fail(field, "is required");
         } else if value.chars().count() > max {
             self.fail(field, &format!("must be at most {max} characters"));
-        } else if value.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        } else if value.chars().any(|c| c < ' ' && !matches!(c, '\n' | '\r' | '\t')) {
             self.fail(field, "must not contain control characters other than line breaks and tabs");
         }
         value.to_string()

@@ -173,8 +173,8 @@ pub struct PolicyBody {
     pub owner_person_id: Option<String>,
     /// Months between reviews (default 12).
     #[serde(default)]
-    #[schema(minimum = 1, maximum = 60)]
-    pub review_months: Option<i64>,
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 60)]
+    pub review_months: Option<f64>,
     #[serde(default)]
     pub public: bool,
     /// The draft's Markdown.
@@ -197,7 +197,11 @@ impl From<PolicyBody> for PolicyInput {
             title: b.title,
             parent_id: b.parent_id.unwrap_or_default(),
             owner_person_id: b.owner_person_id.unwrap_or_default(),
-            review_months: b.review_months.map(|n| n.to_string()).unwrap_or_default(),
+            // JSON has one number type: 8 and 8.0 are the same whole number of months.
+            review_months: b
+                .review_months
+                .map(|n| if n.fract() == 0.0 && n.abs() < 1e9 { (n as i64).to_string() } else { n.to_string() })
+                .unwrap_or_default(),
             public: b.public,
             body: b.body,
             change_note: b.change_note,
