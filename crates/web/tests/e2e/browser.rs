@@ -1,6 +1,8 @@
 //! The browser test: real headless Chromium signs in through the form, creates an API token,
-//! sees it once, and the token works against `/api/v1/me`. Every page visited is saved as a
-//! screenshot under `<target>/screenshots/` for review.
+//! sees it once, and the token works against `/api/v1/me`; an employee reads a published
+//! policy. Every page visited is saved as a screenshot under `<target>/screenshots/` for
+//! review, and checked with axe-core (`BULWARK_AXE_JS`, installed by `scripts/test`) against
+//! the WCAG 2.1 A and AA rules: any violation fails the test.
 
 use bulwark_testkit::{Backend, PASSWORD, create_account, spawn_app};
 use fantoccini::{ClientBuilder, Locator};
@@ -30,6 +32,25 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
 }
 
+/// axe-core's source, when installed.
+fn axe_source() -> Option<String> {
+    let path = std::env::var("BULWARK_AXE_JS").ok()?;
+    std::fs::read_to_string(path).ok()
+}
+
+/// Runs axe-core on the page the browser shows and fails with every WCAG 2.1 A/AA violation.
+async fn assert_accessible(b: &fantoccini::Client, axe: &str, page: &str) {
+    b.execute(axe, vec![]).await.expect("inject axe-core");
+    let script = "const done = arguments[arguments.length - 1];
+        axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+          .then(r => done(r.violations.map(v => v.id + ' (' + v.help + '): ' +
+              v.nodes.map(n => n.target.join(' ')).join(', '))))
+          .catch(e => done(['axe failed: ' + e]));";
+    let found = b.execute_async(script, vec![]).await.expect("run axe-core");
+    let violations: Vec<String> = serde_json::from_value(found).expect("a list of violations");
+    assert!(violations.is_empty(), "{page} has accessibility violations:\n{}", violations.join("\n"));
+}
+
 #[tokio::test]
 async fn sign_in_create_a_token_see_it_once_and_use_it() {
     let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
@@ -41,6 +62,11 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
         eprintln!("skipped: browser test ({driver_bin} not installed)");
         return;
     }
+    let axe = axe_source();
+    assert!(
+        axe.is_some() || std::env::var("BULWARK_TEST_REQUIRE_BROWSER").is_err(),
+        "BULWARK_TEST_REQUIRE_BROWSER is set but BULWARK_AXE_JS does not name axe-core's axe.min.js"
+    );
     let _ = rustls::crypto::ring::default_provider().install_default();
     let app = spawn_app(Backend::Sqlite).await;
     create_account(app.store(), "ada@example.com", &["admin"], PASSWORD).await;
@@ -54,6 +80,9 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
             .await
             .unwrap();
     }
+
+    let policy = publish_policy(app.store()).await;
+    create_account(app.store(), "emp@example.com", &["employee"], PASSWORD).await;
 
     let port = free_port();
     let _driver = Driver(
@@ -94,9 +123,14 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
     let snap = |name: &'static str| {
         let b = b.clone();
         let path = shots.join(format!("{name}.png"));
+        let axe = axe.clone();
         async move {
             let png = b.screenshot().await.expect("screenshot");
             std::fs::write(&path, png).expect("write screenshot");
+            // The API docs are the vendored Swagger UI, not pages of ours.
+            if let Some(axe) = axe.filter(|_| !name.ends_with("api-docs")) {
+                assert_accessible(&b, &axe, name).await;
+            }
         }
     };
 
@@ -117,6 +151,8 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
         ("/accounts", "06-accounts"),
         ("/audit", "07-audit"),
         ("/people/new", "08-person-form"),
+        ("/policies", "14-policies"),
+        ("/policies/new", "15-policy-form"),
     ] {
         b.goto(&app.url(path)).await.unwrap();
         b.wait().for_element(Locator::Css("h1")).await.unwrap();
@@ -163,5 +199,37 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
         .unwrap();
     assert_eq!(me["email"], "ada@example.com");
     assert_eq!(me["authenticated_via"], "token");
+
+    // An employee signs in, finds the policy in the list and reads it.
+    b.delete_all_cookies().await.unwrap();
+    b.goto(&app.url("/login")).await.unwrap();
+    b.find(Locator::Id("f-email")).await.unwrap().send_keys("emp@example.com").await.unwrap();
+    b.find(Locator::Id("f-password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    b.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css("h1")).await.unwrap();
+    b.find(Locator::LinkText("Policies")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::LinkText(POLICY_TITLE)).await.unwrap().click().await.unwrap();
+    let heading = b.wait().for_element(Locator::Css("article.document h1")).await.unwrap().text().await.unwrap();
+    assert_eq!(heading, "Keys and secrets");
+    assert_eq!(b.current_url().await.unwrap().path(), format!("/policies/{policy}"));
+    snap("16-employee-reads-policy").await;
     b.close().await.unwrap();
+}
+
+const POLICY_TITLE: &str = "Cryptography and key management policy";
+
+/// A published policy, written by one person and ratified by another.
+async fn publish_policy(store: &dyn bulwark_core::Store) -> String {
+    use bulwark_core::policies::{self, PolicyInput, Transition};
+    let now = bulwark_core::time_util::now();
+    let writer = bulwark_core::Actor::cli();
+    let ratifier = bulwark_core::Actor { label: "ceo".into(), ..bulwark_core::Actor::cli() };
+    let body = "# Keys and secrets\n\nKeys are rotated **yearly** and kept in the key vault.\n";
+    let input = PolicyInput { title: POLICY_TITLE.into(), body: body.into(), ..Default::default() };
+    let p = policies::create(store, &writer, now, &input).await.unwrap();
+    for (who, step) in [(&writer, Transition::Submit), (&ratifier, Transition::Ratify), (&writer, Transition::Publish)]
+    {
+        policies::transition(store, who, now, p.id, 1, step).await.unwrap();
+    }
+    p.id.to_string()
 }
