@@ -49,10 +49,12 @@ impl Role {
         use Permission::*;
         match self {
             Role::Admin => true,
-            Role::Security => matches!(p, ViewDirectory | ManageDirectory | ManagePolicies),
-            Role::Management => matches!(p, ViewDirectory | RatifyPolicies),
+            Role::Security => {
+                matches!(p, ViewDirectory | ManageDirectory | ManagePolicies | ViewCampaigns | ManageCampaigns)
+            }
+            Role::Management => matches!(p, ViewDirectory | RatifyPolicies | ViewCampaigns),
             Role::DepartmentHead => matches!(p, ViewDirectory),
-            Role::Auditor => matches!(p, ViewDirectory | ViewAudit | ViewAccounts),
+            Role::Auditor => matches!(p, ViewDirectory | ViewAudit | ViewAccounts | ViewCampaigns),
             Role::Employee => false,
         }
     }
@@ -93,6 +95,10 @@ pub enum Permission {
     ManagePolicies,
     /// Ratify (or send back) a policy version someone else sent for review.
     RatifyPolicies,
+    /// See campaigns, their completion and who is missing.
+    ViewCampaigns,
+    /// Start and close campaigns.
+    ManageCampaigns,
 }
 
 /// How the actor proved who they are.

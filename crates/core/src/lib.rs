@@ -4,6 +4,7 @@
 pub mod access;
 pub mod accounts;
 pub mod audit;
+pub mod campaigns;
 pub mod clock;
 pub mod dashboard;
 pub mod error;

@@ -214,6 +214,8 @@ pub(crate) async fn create_in(
     });
     tx.insert_person(&person).await?;
     tx.audit(AuditRecord::new(actor, now, "person.create", "person", person.id, None::<&()>, Some(&person)));
+    // A joiner is enrolled in the open campaigns meant for them.
+    crate::campaigns::enroll_new_person(tx, &person, now).await?;
     Ok(person)
 }
 

@@ -9,8 +9,9 @@
 
 use crate::accounts::{Account, ApiToken, Session};
 use crate::audit::{AuditEntry, AuditFilter, AuditRecord};
+use crate::campaigns::{Campaign, DepartmentCompletion, Participant, PinnedVersion, Task};
 use crate::error::{StoreError, StoreResult};
-use crate::ids::{AccountId, AreaId, DepartmentId, PersonId, PolicyId, TokenId};
+use crate::ids::{AccountId, AreaId, CampaignId, DepartmentId, PersonId, PolicyId, TokenId};
 use crate::list::{ListPage, ListQuery};
 use crate::org::{Area, AreaMember, Department};
 use crate::people::Person;
@@ -104,6 +105,28 @@ pub trait Reader: Send {
     fn list_policy_versions(&mut self, policy: PolicyId) -> StoreFuture<'_, Vec<PolicyVersion>>;
     fn find_policy_version(&mut self, policy: PolicyId, number: i64) -> StoreFuture<'_, Option<PolicyVersion>>;
 
+    fn list_campaigns<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Campaign>>;
+    /// Campaigns not closed (to enroll people who join).
+    fn list_open_campaigns(&mut self) -> StoreFuture<'_, Vec<Campaign>>;
+    fn find_campaign(&mut self, id: CampaignId) -> StoreFuture<'_, Option<Campaign>>;
+    fn list_campaign_versions(&mut self, id: CampaignId) -> StoreFuture<'_, Vec<PinnedVersion>>;
+    /// Tasks given and signed per department (no department last).
+    fn campaign_completion(&mut self, id: CampaignId) -> StoreFuture<'_, Vec<DepartmentCompletion>>;
+    /// People with the campaign's task by (name, id) after `after`; with `missing`, only
+    /// those who have not signed.
+    fn list_participants(
+        &mut self,
+        id: CampaignId,
+        missing: bool,
+        after: Option<(String, PersonId)>,
+        limit: u32,
+    ) -> StoreFuture<'_, Vec<Participant>>;
+    /// When the person signed the campaign, if they have.
+    fn find_acknowledgment(&mut self, id: CampaignId, person: PersonId) -> StoreFuture<'_, Option<Timestamp>>;
+    fn find_task<'a>(&'a mut self, id: &'a str) -> StoreFuture<'a, Option<Task>>;
+    /// One person's tasks (the query's filters apply on top).
+    fn list_tasks<'a>(&'a mut self, person: PersonId, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Task>>;
+
     /// Newest first, at most `limit`, before `filter.before_seq` when set; `next` names the
     /// sequence number the following page starts before.
     fn list_audit<'a>(&'a mut self, filter: &'a AuditFilter, limit: u32) -> StoreFuture<'a, ListPage<AuditEntry>>;
@@ -170,6 +193,22 @@ pub trait Writer: Reader {
 
     fn insert_token<'a>(&'a mut self, t: &'a ApiToken, hash: &'a str) -> StoreFuture<'a, ()>;
     fn revoke_token<'a>(&'a mut self, after: &'a ApiToken) -> StoreFuture<'a, ()>;
+
+    fn insert_campaign<'a>(&'a mut self, c: &'a Campaign, versions: &'a [PinnedVersion]) -> StoreFuture<'a, ()>;
+    /// Gives everyone in the campaign's audience its task (people who left excepted); returns
+    /// how many people it has. One statement, however large the audience.
+    fn enroll_campaign_audience<'a>(&'a mut self, c: &'a Campaign, now: Timestamp) -> StoreFuture<'a, u64>;
+    /// Adds a task; one that exists already (same id) is left as it is.
+    fn insert_task<'a>(&'a mut self, t: &'a Task) -> StoreFuture<'a, ()>;
+    fn update_task<'a>(&'a mut self, before: &'a Task, after: &'a Task) -> StoreFuture<'a, ()>;
+    fn insert_acknowledgment<'a>(
+        &'a mut self,
+        id: CampaignId,
+        person: PersonId,
+        at: Timestamp,
+        by: &'a str,
+        versions: &'a str,
+    ) -> StoreFuture<'a, ()>;
 
     fn insert_policy<'a>(&'a mut self, p: &'a Policy) -> StoreFuture<'a, ()>;
     fn update_policy<'a>(&'a mut self, before: &'a Policy, after: &'a Policy) -> StoreFuture<'a, ()>;

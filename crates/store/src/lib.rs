@@ -4,6 +4,7 @@
 
 mod accounts;
 mod audit;
+mod campaigns;
 mod connect;
 mod list;
 mod org;

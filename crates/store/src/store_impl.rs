@@ -5,10 +5,11 @@
 use bulwark_core::Timestamp;
 use bulwark_core::accounts::{Account, ApiToken, Session};
 use bulwark_core::audit::{AuditEntry, AuditFilter, AuditRecord};
-use bulwark_core::ids::{AccountId, AreaId, DepartmentId, PersonId, PolicyId, TokenId};
+use bulwark_core::ids::{AccountId, AreaId, CampaignId, DepartmentId, PersonId, PolicyId, TokenId};
 use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::org::{Area, AreaMember, Department};
 
+use bulwark_core::campaigns::{Campaign, DepartmentCompletion, Participant, PinnedVersion, Task};
 use bulwark_core::people::Person;
 use bulwark_core::policies::{Policy, PolicyVersion};
 use bulwark_core::store::{Backend, Counts, Reader, Store, StoreFuture, Writer};
@@ -17,7 +18,7 @@ use sqlx::pool::PoolConnection;
 use std::ops::DerefMut;
 
 use crate::write::{WriteTx, map_err};
-use crate::{SqlStore, accounts, audit, org, people, policies};
+use crate::{SqlStore, accounts, audit, campaigns, org, people, policies};
 
 /// A unit of work on connection `C` (a pooled connection or a write transaction) of a backend.
 pub(crate) struct Unit<C>(C, Backend);
@@ -140,6 +141,51 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
 
     fn find_policy_version(&mut self, policy: PolicyId, number: i64) -> StoreFuture<'_, Option<PolicyVersion>> {
         Box::pin(policies::find_version(self.c(), policy, number))
+    }
+
+    fn list_campaigns<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Campaign>> {
+        let backend = self.1;
+        Box::pin(campaigns::list(self.c(), backend, query))
+    }
+
+    fn list_open_campaigns(&mut self) -> StoreFuture<'_, Vec<Campaign>> {
+        Box::pin(campaigns::open(self.c()))
+    }
+
+    fn find_campaign(&mut self, id: CampaignId) -> StoreFuture<'_, Option<Campaign>> {
+        Box::pin(campaigns::find(self.c(), id))
+    }
+
+    fn list_campaign_versions(&mut self, id: CampaignId) -> StoreFuture<'_, Vec<PinnedVersion>> {
+        Box::pin(campaigns::versions(self.c(), id))
+    }
+
+    fn campaign_completion(&mut self, id: CampaignId) -> StoreFuture<'_, Vec<DepartmentCompletion>> {
+        Box::pin(campaigns::completion(self.c(), id))
+    }
+
+    fn list_participants(
+        &mut self,
+        id: CampaignId,
+        missing: bool,
+        after: Option<(String, PersonId)>,
+        limit: u32,
+    ) -> StoreFuture<'_, Vec<Participant>> {
+        let backend = self.1;
+        Box::pin(campaigns::participants(self.c(), backend, id, missing, after, limit))
+    }
+
+    fn find_acknowledgment(&mut self, id: CampaignId, person: PersonId) -> StoreFuture<'_, Option<Timestamp>> {
+        Box::pin(campaigns::find_acknowledgment(self.c(), id, person))
+    }
+
+    fn find_task<'a>(&'a mut self, id: &'a str) -> StoreFuture<'a, Option<Task>> {
+        Box::pin(campaigns::find_task(self.c(), id))
+    }
+
+    fn list_tasks<'a>(&'a mut self, person: PersonId, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Task>> {
+        let backend = self.1;
+        Box::pin(campaigns::tasks(self.c(), backend, person, query))
     }
 
     fn list_accounts<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Account>> {
@@ -282,6 +328,33 @@ impl Writer for Unit<WriteTx> {
 
     fn revoke_token<'a>(&'a mut self, after: &'a ApiToken) -> StoreFuture<'a, ()> {
         Box::pin(accounts::revoke_token(self.c(), after))
+    }
+
+    fn insert_campaign<'a>(&'a mut self, c: &'a Campaign, versions: &'a [PinnedVersion]) -> StoreFuture<'a, ()> {
+        Box::pin(campaigns::insert(self.c(), c, versions))
+    }
+
+    fn enroll_campaign_audience<'a>(&'a mut self, c: &'a Campaign, now: Timestamp) -> StoreFuture<'a, u64> {
+        Box::pin(campaigns::enroll(self.c(), c, now))
+    }
+
+    fn insert_task<'a>(&'a mut self, t: &'a Task) -> StoreFuture<'a, ()> {
+        Box::pin(campaigns::insert_task(self.c(), t))
+    }
+
+    fn update_task<'a>(&'a mut self, before: &'a Task, after: &'a Task) -> StoreFuture<'a, ()> {
+        Box::pin(campaigns::update_task(self.c(), before, after))
+    }
+
+    fn insert_acknowledgment<'a>(
+        &'a mut self,
+        id: CampaignId,
+        person: PersonId,
+        at: Timestamp,
+        by: &'a str,
+        versions: &'a str,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(campaigns::insert_acknowledgment(self.c(), id, person, at, by, versions))
     }
 
     fn insert_policy<'a>(&'a mut self, p: &'a Policy) -> StoreFuture<'a, ()> {

@@ -911,3 +911,144 @@ fn policy_query(pairs: &[(&str, &str)]) -> ListQuery {
     };
     bulwark_core::policies::LIST.parse(&raw).expect("a valid query")
 }
+
+#[tokio::test]
+async fn a_campaign_gives_its_audience_tasks_and_records_signatures_alike_on_every_backend() {
+    use bulwark_core::campaigns::{self, CampaignInput};
+    use bulwark_core::policies::{self, PolicyInput, Transition};
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let (s, now) = (&db.store as &dyn Store, time_util::now());
+        let cli = Actor::cli();
+        let ratifier = Actor { label: "ratifier".into(), ..Actor::cli() };
+        let policy = policies::create(
+            s,
+            &cli,
+            now,
+            &PolicyInput { title: "Acceptable use".into(), body: "v1".into(), ..Default::default() },
+        )
+        .await
+        .unwrap();
+        for (who, step) in [(&cli, Transition::Submit), (&ratifier, Transition::Ratify), (&cli, Transition::Publish)] {
+            policies::transition(s, who, now, policy.id, 1, step).await.unwrap();
+        }
+        let sales =
+            org::create_department(s, &cli, now, &DepartmentInput { name: "Sales".into(), ..Default::default() })
+                .await
+                .unwrap();
+        let mut people_ids = Vec::new();
+        for (i, name) in ["Zoë Ørsted", "Łukasz Nowak", "李雷"].iter().enumerate() {
+            let mut input = person(name, &format!("c{i}@example.com"));
+            if i < 2 {
+                input.department_id = sales.id.to_string();
+            }
+            people_ids.push(people::create(s, &cli, now, &input).await.unwrap().id);
+        }
+        let due = (now + time::Duration::days(30)).date().to_string();
+        let input = CampaignInput {
+            title: "Annual acknowledgment".into(),
+            department_ids: vec![sales.id.to_string()],
+            due_date: due.clone(),
+            ..Default::default()
+        };
+        let campaign = campaigns::create(s, &cli, now, &input).await.unwrap();
+        assert_eq!(campaign.assigned, 2, "only Sales on {backend:?}");
+        let mut rd = r(s).await;
+        assert_eq!(rd.list_campaign_versions(campaign.id).await.unwrap()[0].content_hash, policies::content_hash("v1"));
+        assert_eq!(rd.list_open_campaigns().await.unwrap().len(), 1);
+        let task_id = campaigns::task_id("acknowledge", &campaign.id.to_string(), people_ids[0]);
+        assert_eq!(rd.find_task(&task_id).await.unwrap().unwrap().state, "open");
+        let mine = rd.list_tasks(people_ids[0], &campaigns::TASKS.first_page(10)).await.unwrap();
+        assert_eq!(
+            mine.items.iter().map(|t| t.title.as_str()).collect::<Vec<_>>(),
+            ["Acknowledge: Annual acknowledgment"]
+        );
+        drop(rd);
+
+        // A joiner in Sales is enrolled at once; one elsewhere is not.
+        let mut joiner = person("Ada Joiner", "joiner@example.com");
+        joiner.department_id = sales.id.to_string();
+        let joiner = people::create(s, &cli, now, &joiner).await.unwrap();
+        people::create(s, &cli, now, &person("Bob Elsewhere", "bob@example.com")).await.unwrap();
+        assert_eq!(r(s).await.find_campaign(campaign.id).await.unwrap().unwrap().assigned, 3);
+
+        let signer =
+            Actor { person_id: Some(people_ids[1]), label: "c1@example.com".into(), roles: vec![], ..Actor::cli() };
+        campaigns::acknowledge(s, &signer, now, campaign.id).await.unwrap();
+        let again = campaigns::acknowledge(s, &signer, now, campaign.id).await;
+        assert!(matches!(again, Err(CoreError::Invalid(_))), "signed once");
+        let mut rd = r(s).await;
+        assert_eq!(
+            rd.find_acknowledgment(campaign.id, people_ids[1]).await.unwrap(),
+            Some(now.replace_nanosecond(now.microsecond() * 1000).unwrap())
+        );
+        let by_department = rd.campaign_completion(campaign.id).await.unwrap();
+        assert_eq!(
+            (by_department[0].department.as_deref(), by_department[0].assigned, by_department[0].signed),
+            (Some("Sales"), 3, 1)
+        );
+        let missing = rd.list_participants(campaign.id, true, None, 10).await.unwrap();
+        assert_eq!(
+            missing.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+            ["Ada Joiner", "Zoë Ørsted"],
+            "byte order"
+        );
+        let after = rd.list_participants(campaign.id, false, Some(("Ada Joiner".into(), joiner.id)), 10).await.unwrap();
+        assert_eq!(after.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["Zoë Ørsted", "Łukasz Nowak"]);
+        assert!(after[1].versions.ends_with(&policies::content_hash("v1")));
+        let listed = rd.list_campaigns(&campaigns::LIST.first_page(10)).await.unwrap();
+        assert_eq!((listed.total, listed.items[0].signed), (1, 1));
+        drop(rd);
+
+        // Direct task writes, rolled back with their transaction.
+        let mut tx = s.write().await.unwrap();
+        let task = tx.find_task(&task_id).await.unwrap().unwrap();
+        let done = campaigns::Task { state: "done".into(), done_at: Some(now), ..task.clone() };
+        tx.update_task(&task, &done).await.unwrap();
+        assert!(tx.update_task(&task, &done).await.is_err(), "a task changed meanwhile is a conflict");
+        tx.insert_task(&task).await.unwrap();
+        assert_eq!(tx.find_task(&task_id).await.unwrap().unwrap().state, "done", "inserting an existing task keeps it");
+        tx.insert_acknowledgment(campaign.id, people_ids[0], now, "x", "").await.unwrap();
+        let fresh = campaigns::Campaign { id: bulwark_core::ids::CampaignId::new(), ..campaign.clone() };
+        tx.insert_campaign(&fresh, &[]).await.unwrap();
+        assert_eq!(tx.enroll_campaign_audience(&fresh, now).await.unwrap(), 3);
+        drop(tx);
+        assert_eq!(r(s).await.find_task(&task_id).await.unwrap().unwrap().state, "open");
+
+        // A superseded version cannot be signed; a past due date or an empty audience is refused.
+        let edit = PolicyInput {
+            title: "Acceptable use".into(),
+            body: "v2".into(),
+            version: Some(bulwark_core::version::version_of(
+                r(s).await.get_policy(policy.id).await.unwrap().updated_at,
+            )),
+            ..Default::default()
+        };
+        policies::update(s, &cli, now, policy.id, &edit).await.unwrap();
+        for (who, step) in [(&cli, Transition::Submit), (&ratifier, Transition::Ratify), (&cli, Transition::Publish)] {
+            policies::transition(s, who, now, policy.id, 2, step).await.unwrap();
+        }
+        let zoe = Actor { person_id: Some(people_ids[0]), roles: vec![], ..Actor::cli() };
+        match campaigns::acknowledge(s, &zoe, now, campaign.id).await {
+            Err(CoreError::Invalid(e)) => assert!(e[0].message.contains("superseded"), "{e:?}"),
+            other => panic!("{other:?}"),
+        }
+        let past = CampaignInput { title: "Late".into(), due_date: "2020-01-01".into(), ..Default::default() };
+        assert!(matches!(campaigns::create(s, &cli, now, &past).await, Err(CoreError::Invalid(_))));
+        let nobody = CampaignInput {
+            kinds: vec!["student".into()],
+            due_date: due,
+            title: "Students".into(),
+            ..Default::default()
+        };
+        match campaigns::create(s, &cli, now, &nobody).await {
+            Err(CoreError::Invalid(e)) => assert_eq!(e[0].field, "audience"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            r(s).await.list_campaigns(&campaigns::LIST.first_page(10)).await.unwrap().total,
+            1,
+            "nothing half-saved"
+        );
+    }
+}

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod campaigns;
 pub mod contract;
 pub mod dto;
 pub mod org;
@@ -84,6 +85,12 @@ pub fn routes(r: Routes) -> Routes {
         .api(Needs(RatifyPolicies), routes!(policies::ratify_version))
         .api(Needs(RatifyPolicies), routes!(policies::send_back_version))
         .api(Needs(ManagePolicies), routes!(policies::publish_version))
+        .api(Needs(ViewCampaigns), routes!(campaigns::list_campaigns))
+        .api(Needs(ManageCampaigns), routes!(campaigns::create_campaign))
+        .api(Needs(ViewCampaigns), routes!(campaigns::get_campaign))
+        .api(Needs(ViewCampaigns), routes!(campaigns::export_campaign))
+        .api(SignedIn, routes!(campaigns::acknowledge))
+        .api(SignedIn, routes!(campaigns::my_tasks))
         .api(Needs(ViewAccounts), routes!(accounts::list_accounts))
         .api(Needs(ManageAccounts), routes!(accounts::create_account))
         .api(Needs(ViewAccounts), routes!(accounts::get_account))

@@ -1,10 +1,12 @@
-//! Query parameters of the lists that only sort and page (departments, areas, tokens). One
-//! macro gives each list its documented parameter struct, its sort keys as an enum so that the
-//! OpenAPI document states exactly what the server accepts.
+//! Query parameters of the lists that sort and page, with at most a `state` filter
+//! (departments, areas, tokens, campaigns, tasks). One macro gives each list its documented
+//! parameter struct, with its sort keys and states as enums, so that the OpenAPI document
+//! states exactly what the server accepts.
 
-/// `sorted_list_params!(Params, SortEnum, "doc of sort", [Variant, …])`.
+/// `sorted_list_params!(Params, SortEnum, "doc", [Variant, …] $(, StateEnum, "doc", [Variant, …])?)`.
 macro_rules! sorted_list_params {
-    ($params:ident, $sort:ident, $doc:literal, [$($variant:ident),+ $(,)?]) => {
+    ($params:ident, $sort:ident, $doc:literal, [$($variant:ident),+ $(,)?]
+     $(, $state:ident, $state_doc:literal, [$($state_variant:ident),+ $(,)?])?) => {
         #[derive(serde::Deserialize, utoipa::IntoParams, Default, Clone)]
         #[into_params(parameter_in = Query)]
         pub struct $params {
@@ -20,6 +22,11 @@ macro_rules! sorted_list_params {
             pub after: Option<String>,
             #[param(minimum = 1, maximum = 500)]
             pub per_page: Option<u32>,
+            $(
+                #[doc = $state_doc]
+                #[param(value_type = Option<$state>, inline)]
+                pub state: Option<String>,
+            )?
         }
 
         #[derive(utoipa::ToSchema)]
@@ -29,13 +36,32 @@ macro_rules! sorted_list_params {
             $($variant),+
         }
 
+        $(
+            #[derive(utoipa::ToSchema)]
+            #[schema(rename_all = "lowercase")]
+            #[allow(dead_code)]
+            pub enum $state {
+                $($state_variant),+
+            }
+        )?
+
         impl $params {
+            fn state_param(&self) -> Option<String> {
+                None$(.or_else(|| { let _ = stringify!($state); self.state.clone() }))?
+            }
+
             /// Checks the parameters against `spec`; empty values given through the API are refused.
             pub fn checked(
                 &self,
                 spec: &bulwark_core::list::ListSpec,
             ) -> Result<bulwark_core::list::ListQuery, $crate::error::ApiError> {
-                $crate::api::given_not_empty(&[("sort", &self.sort), ("dir", &self.dir), ("after", &self.after)])?;
+                let state = self.state_param();
+                $crate::api::given_not_empty(&[
+                    ("sort", &self.sort),
+                    ("dir", &self.dir),
+                    ("after", &self.after),
+                    ("state", &state),
+                ])?;
                 Ok(spec.parse(&self.raw())?)
             }
 
@@ -45,13 +71,15 @@ macro_rules! sorted_list_params {
                     dir: self.dir.clone(),
                     after: self.after.clone(),
                     limit: self.per_page,
+                    filters: self.state_param().map(|s| ("state".to_string(), s)).into_iter().collect(),
                     ..Default::default()
                 }
             }
 
             /// This query as a URL query string, without the cursor (the base of `next` links).
             pub fn query_without_after(&self) -> String {
-                $crate::api::list_query(&[("sort", &self.sort), ("dir", &self.dir)], self.per_page)
+                let state = self.state_param();
+                $crate::api::list_query(&[("state", &state), ("sort", &self.sort), ("dir", &self.dir)], self.per_page)
             }
         }
     };
@@ -60,3 +88,21 @@ macro_rules! sorted_list_params {
 sorted_list_params!(DepartmentParams, DepartmentSortName, "name (default), people or created", [Name, People, Created]);
 sorted_list_params!(AreaParams, AreaSortName, "name (default), members or created", [Name, Members, Created]);
 sorted_list_params!(TokenParams, TokenSortName, "name (default) or created", [Name, Created]);
+sorted_list_params!(
+    CampaignParams,
+    CampaignSortName,
+    "due (default), title or created",
+    [Due, Title, Created],
+    CampaignStateName,
+    "open or closed",
+    [Open, Closed]
+);
+sorted_list_params!(
+    TaskParams,
+    TaskSortName,
+    "due (default) or created",
+    [Due, Created],
+    TaskStateName,
+    "open or done",
+    [Open, Done]
+);

@@ -4,12 +4,15 @@
 mod accounts;
 mod audit;
 mod auth;
+mod campaigns;
 mod dashboard;
 mod listing;
 mod org;
 mod people;
 mod policies;
 mod profile;
+
+pub use campaigns::export_participants;
 
 use axum::extract::FromRequestParts;
 use axum::http::{Method, request::Parts};
@@ -75,6 +78,15 @@ pub fn routes(r: Routes) -> Routes {
         .page("/policies/{id}/versions/{number}/ratify", Needs(RatifyPolicies), POST, post(policies::ratify))
         .page("/policies/{id}/versions/{number}/send-back", Needs(RatifyPolicies), POST, post(policies::send_back))
         .page("/policies/{id}/versions/{number}/publish", Needs(ManagePolicies), POST, post(policies::publish))
+        .page("/tasks", SignedIn, GET, get(campaigns::tasks))
+        .page("/campaigns", Needs(ViewCampaigns), GET, get(campaigns::list))
+        .page("/campaigns/export.csv", Needs(ViewCampaigns), GET, get(campaigns::export_list))
+        .page("/campaigns/export.json", Needs(ViewCampaigns), GET, get(campaigns::export_list))
+        .page("/campaigns/new", Needs(ManageCampaigns), BOTH, get(campaigns::new_form).post(campaigns::create))
+        .page("/campaigns/{id}", Needs(ViewCampaigns), GET, get(campaigns::detail))
+        .page("/campaigns/{id}/export.csv", Needs(ViewCampaigns), GET, get(campaigns::export))
+        .page("/campaigns/{id}/export.json", Needs(ViewCampaigns), GET, get(campaigns::export))
+        .page("/campaigns/{id}/acknowledge", SignedIn, BOTH, get(campaigns::sign_form).post(campaigns::sign))
         .page("/accounts", Needs(ViewAccounts), GET, get(accounts::list))
         .page("/accounts/export.csv", Needs(ViewAccounts), GET, get(accounts::export))
         .page("/accounts/export.json", Needs(ViewAccounts), GET, get(accounts::export))
@@ -113,6 +125,7 @@ pub struct Chrome {
     pub section: &'static str,
     pub can_directory: bool,
     pub can_accounts: bool,
+    pub can_campaigns: bool,
     pub can_audit: bool,
     pub flash: Option<&'static str>,
 }
@@ -156,6 +169,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
             "created" => Some("Created."),
             "removed" => Some("Removed."),
             "revoked" => Some("Token revoked."),
+            "signed" => Some("Signed. Thank you."),
             "password" => Some("Password set. Sign in with your new password."),
             _ => None,
         });
@@ -164,6 +178,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
             user: actor.as_ref().map(|a| a.label.clone()),
             can_directory: can(Permission::ViewDirectory),
             can_accounts: can(Permission::ViewAccounts),
+            can_campaigns: can(Permission::ViewCampaigns),
             can_audit: can(Permission::ViewAudit),
             actor,
             csrf,

@@ -1,0 +1,431 @@
+//! Acknowledgment campaigns and the tasks they give people. A campaign pins a set of published
+//! policy versions (number and SHA-256) and an audience (departments and kinds of people;
+//! none chosen means everyone still with the company). Creating it gives every person in the
+//! audience a task in the same transaction; a person who joins while it is open gets one too.
+//! Signing records who, when and the exact versions, and closes the person's task — unless a
+//! pinned version has been superseded meanwhile: that needs a new campaign.
+
+use crate::access::{Actor, Permission};
+use crate::audit::AuditRecord;
+use crate::error::{CoreError, CoreResult};
+use crate::ids::{CampaignId, DepartmentId, PersonId, PolicyId};
+use crate::list::{FilterKind, FilterSpec, KeyType, ListPage, ListQuery, ListSpec, SortSpec};
+use crate::people::{Person, PersonKind};
+use crate::policies::{self, VersionStatus};
+use crate::store::{Store, Writer};
+use crate::time_util::{Timestamp, rfc3339};
+use crate::validate::Checks;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Campaign {
+    pub id: CampaignId,
+    pub title: String,
+    /// Empty: every department.
+    pub audience_departments: Vec<DepartmentId>,
+    /// Empty: every kind of person.
+    pub audience_kinds: Vec<PersonKind>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub due_at: Timestamp,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub closed_at: Option<Timestamp>,
+    pub created_by: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: Timestamp,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: Timestamp,
+    /// Tasks given and done, filled in on reads.
+    #[serde(skip)]
+    pub assigned: i64,
+    #[serde(skip)]
+    pub signed: i64,
+}
+
+/// A policy version a campaign asks people to acknowledge.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PinnedVersion {
+    pub policy_id: PolicyId,
+    pub number: i64,
+    pub content_hash: String,
+    #[serde(skip)]
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CampaignInput {
+    #[serde(default)]
+    pub title: String,
+    /// Published policies to acknowledge; none: every published policy.
+    #[serde(default)]
+    pub policy_ids: Vec<String>,
+    #[serde(default)]
+    pub department_ids: Vec<String>,
+    #[serde(default)]
+    pub kinds: Vec<String>,
+    /// YYYY-MM-DD; the campaign is due at the end of that day (UTC).
+    #[serde(default)]
+    pub due_date: String,
+}
+
+/// One person's state in a campaign (completion pages and exports).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Participant {
+    pub person_id: PersonId,
+    pub name: String,
+    pub email: String,
+    pub department: Option<String>,
+    pub signed_at: Option<Timestamp>,
+    /// The versions signed: "policy id:number:sha256", one per line.
+    pub versions: String,
+}
+
+/// Completion of one department.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DepartmentCompletion {
+    pub department: Option<String>,
+    pub assigned: i64,
+    pub signed: i64,
+}
+
+/// An obligation of one person.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Task {
+    pub id: String,
+    pub kind: String,
+    pub assignee_person_id: PersonId,
+    pub subject_type: String,
+    pub subject_id: String,
+    pub title: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub due_at: Timestamp,
+    /// open or done
+    pub state: String,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub done_at: Option<Timestamp>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: Timestamp,
+}
+
+impl Task {
+    pub fn is_overdue(&self, now: Timestamp) -> bool {
+        self.state == "open" && self.due_at < now
+    }
+
+    /// The page where the task is done.
+    pub fn link(&self) -> String {
+        match self.subject_type.as_str() {
+            "campaign" => format!("/campaigns/{}/acknowledge", self.subject_id),
+            _ => "/tasks".into(),
+        }
+    }
+}
+
+pub const LIST: ListSpec = ListSpec {
+    filters: &[FilterSpec { name: "state", label: "state", kind: FilterKind::Choice(&["open", "closed"]) }],
+    sorts: &[
+        SortSpec { name: "due", label: "Due", key: KeyType::Int },
+        SortSpec { name: "title", label: "Title", key: KeyType::Text },
+        SortSpec { name: "created", label: "Newest", key: KeyType::Int },
+    ],
+    searchable: true,
+    columns: &["id", "title", "due_at", "assigned", "signed", "closed_at"],
+};
+
+impl Campaign {
+    pub fn export_row(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.title.clone(),
+            rfc3339(self.due_at),
+            self.assigned.to_string(),
+            self.signed.to_string(),
+            self.closed_at.map(rfc3339).unwrap_or_default(),
+        ]
+    }
+
+    /// Signed tasks in whole percent.
+    pub fn percent(&self) -> i64 {
+        if self.assigned == 0 { 0 } else { self.signed * 100 / self.assigned }
+    }
+}
+
+/// The columns of a campaign's export: one row per person in the audience.
+pub const PARTICIPANT_COLUMNS: &[&str] =
+    &["person_id", "name", "email", "department", "state", "signed_at", "versions"];
+
+impl Participant {
+    pub fn export_row(&self) -> Vec<String> {
+        vec![
+            self.person_id.to_string(),
+            self.name.clone(),
+            self.email.clone(),
+            self.department.clone().unwrap_or_default(),
+            if self.signed_at.is_some() { "signed" } else { "open" }.into(),
+            self.signed_at.map(rfc3339).unwrap_or_default(),
+            self.versions.clone(),
+        ]
+    }
+}
+
+/// My tasks: open ones by due date first.
+pub const TASKS: ListSpec = ListSpec {
+    filters: &[FilterSpec { name: "state", label: "state", kind: FilterKind::Choice(&["open", "done"]) }],
+    sorts: &[
+        SortSpec { name: "due", label: "Due", key: KeyType::Int },
+        SortSpec { name: "created", label: "Newest", key: KeyType::Int },
+    ],
+    searchable: false,
+    columns: &["id", "title", "due_at", "state", "done_at"],
+};
+
+impl Task {
+    pub fn export_row(&self) -> Vec<String> {
+        vec![
+            self.id.clone(),
+            self.title.clone(),
+            rfc3339(self.due_at),
+            self.state.clone(),
+            self.done_at.map(rfc3339).unwrap_or_default(),
+        ]
+    }
+}
+
+/// The task id of an obligation: what it is about, so that it is given once.
+pub fn task_id(kind: &str, subject_id: &str, person: PersonId) -> String {
+    format!("{kind}:{subject_id}:{person}")
+}
+
+/// Whether a person belongs to a campaign's audience.
+pub fn in_audience(c: &Campaign, p: &Person) -> bool {
+    let active = !matches!(p.status, crate::people::PersonStatus::Left);
+    let department =
+        c.audience_departments.is_empty() || p.department_id.is_some_and(|d| c.audience_departments.contains(&d));
+    let kind = c.audience_kinds.is_empty() || c.audience_kinds.contains(&p.kind);
+    active && department && kind
+}
+
+fn parse_due(c: &mut Checks, raw: &str, now: Timestamp) -> Timestamp {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    match time::Date::parse(raw.trim(), &format) {
+        Ok(date) => {
+            let due = date.with_time(time::macros::time!(23:59:59)).assume_utc();
+            if due <= now {
+                c.fail("due_date", "must be in the future");
+            }
+            due
+        }
+        Err(_) => {
+            c.fail("due_date", "must be a date (YYYY-MM-DD)");
+            now
+        }
+    }
+}
+
+/// Starts a campaign and gives everyone in its audience a task, in one transaction.
+pub async fn create(store: &dyn Store, actor: &Actor, now: Timestamp, input: &CampaignInput) -> CoreResult<Campaign> {
+    actor.require(Permission::ManageCampaigns)?;
+    let mut tx = store.write().await?;
+    let mut c = Checks::new();
+    let title = c.text("title", &input.title, 200);
+    let due_at = parse_due(&mut c, &input.due_date, now);
+    let mut departments = Vec::new();
+    for raw in input.department_ids.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        match raw.parse::<DepartmentId>() {
+            Ok(id) if tx.find_department(id).await?.is_some() => departments.push(id),
+            _ => c.clash("department_ids", "must name existing departments"),
+        }
+    }
+    let mut kinds = Vec::new();
+    for raw in input.kinds.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        match PersonKind::parse(raw) {
+            Some(k) => kinds.push(k),
+            None => c.fail("kinds", "must be employee, contractor or student"),
+        }
+    }
+    let pins = pin_versions(&mut *tx, &mut c, &input.policy_ids).await?;
+    c.finish()?;
+    departments.dedup();
+    kinds.dedup();
+    let campaign = Campaign {
+        id: CampaignId::new(),
+        title,
+        audience_departments: departments,
+        audience_kinds: kinds,
+        due_at,
+        closed_at: None,
+        created_by: actor.label.clone(),
+        created_at: now,
+        updated_at: now,
+        assigned: 0,
+        signed: 0,
+    };
+    tx.insert_campaign(&campaign, &pins).await?;
+    let assigned = tx.enroll_campaign_audience(&campaign, now).await?;
+    if assigned == 0 {
+        return Err(CoreError::invalid("audience", "has no one in it: choose other departments or kinds"));
+    }
+    let summary = serde_json::json!({ "campaign": &campaign, "versions": &pins, "assigned": assigned });
+    tx.audit(AuditRecord::new(actor, now, "campaign.create", "campaign", campaign.id, None::<&()>, Some(&summary)));
+    tx.commit().await?;
+    Ok(Campaign { assigned: assigned as i64, ..campaign })
+}
+
+/// The published version of each named policy (every published policy when none is named).
+async fn pin_versions(tx: &mut dyn Writer, c: &mut Checks, raw_ids: &[String]) -> CoreResult<Vec<PinnedVersion>> {
+    let mut ids = Vec::new();
+    for raw in raw_ids.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        match raw.parse::<PolicyId>() {
+            Ok(id) if !ids.contains(&id) => ids.push(id),
+            Ok(_) => {}
+            Err(_) => c.fail("policy_ids", "must be policy ids"),
+        }
+    }
+    if raw_ids.iter().all(|s| s.trim().is_empty()) {
+        let mut q = policies::LIST.first_page(crate::list::MAX_LIMIT);
+        q.filters.push(("published", "yes".into()));
+        ids = tx.list_policies(&q).await?.items.into_iter().map(|p| p.id).collect();
+    }
+    let mut pins = Vec::new();
+    for id in ids {
+        let Some(policy) = tx.find_policy(id).await? else {
+            c.clash("policy_ids", "must name existing policies");
+            continue;
+        };
+        let published = tx.list_policy_versions(id).await?.into_iter().find(|v| v.status == VersionStatus::Published);
+        match published {
+            Some(v) => pins.push(PinnedVersion {
+                policy_id: id,
+                number: v.number,
+                content_hash: v.content_hash.unwrap_or_default(),
+                title: policy.title,
+            }),
+            None => c.fail("policy_ids", &format!("{} has no published version", policy.title)),
+        }
+    }
+    if pins.is_empty() && c.is_valid_so_far("policy_ids") {
+        c.fail("policy_ids", "must name at least one published policy");
+    }
+    Ok(pins)
+}
+
+/// Gives a newly created person the tasks of the open campaigns whose audience they are in.
+pub(crate) async fn enroll_new_person(tx: &mut dyn Writer, person: &Person, now: Timestamp) -> CoreResult<()> {
+    for campaign in tx.list_open_campaigns().await? {
+        if in_audience(&campaign, person) {
+            tx.insert_task(&Task {
+                id: task_id("acknowledge", &campaign.id.to_string(), person.id),
+                kind: "acknowledge".into(),
+                assignee_person_id: person.id,
+                subject_type: "campaign".into(),
+                subject_id: campaign.id.to_string(),
+                title: format!("Acknowledge: {}", campaign.title),
+                due_at: campaign.due_at.max(now + time::Duration::days(14)),
+                state: "open".into(),
+                done_at: None,
+                created_at: now,
+            })
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// What a person is asked to sign, and whether they have.
+pub struct SignSheet {
+    pub campaign: Campaign,
+    pub versions: Vec<PinnedVersion>,
+    pub task: Task,
+    pub signed_at: Option<Timestamp>,
+}
+
+/// The campaign as the signed-in person sees it: only someone it gave a task.
+pub async fn sheet(store: &dyn Store, actor: &Actor, id: CampaignId) -> CoreResult<SignSheet> {
+    let person = actor.person_id.ok_or(CoreError::NotFound)?;
+    let mut r = store.read().await?;
+    let campaign = r.find_campaign(id).await?.ok_or(CoreError::NotFound)?;
+    let task = r.find_task(&task_id("acknowledge", &id.to_string(), person)).await?.ok_or(CoreError::NotFound)?;
+    let versions = r.list_campaign_versions(id).await?;
+    let signed_at = r.find_acknowledgment(id, person).await?;
+    Ok(SignSheet { campaign, versions, task, signed_at })
+}
+
+/// Signs the campaign's versions as the signed-in person and closes their task.
+pub async fn acknowledge(store: &dyn Store, actor: &Actor, now: Timestamp, id: CampaignId) -> CoreResult<()> {
+    let person = actor.person_id.ok_or(CoreError::NotFound)?;
+    let mut tx = store.write().await?;
+    let campaign = tx.find_campaign(id).await?.ok_or(CoreError::NotFound)?;
+    let before = tx.find_task(&task_id("acknowledge", &id.to_string(), person)).await?.ok_or(CoreError::NotFound)?;
+    if tx.find_acknowledgment(id, person).await?.is_some() {
+        return Err(CoreError::invalid("campaign", "is already signed"));
+    }
+    if campaign.closed_at.is_some() {
+        return Err(CoreError::invalid("campaign", "is closed"));
+    }
+    let versions = tx.list_campaign_versions(id).await?;
+    for v in &versions {
+        let current = tx.find_policy_version(v.policy_id, v.number).await?;
+        if current.is_none_or(|c| c.status != VersionStatus::Published) {
+            let message = format!(
+                "asks for version {} of {}, which has been superseded; a new campaign will follow",
+                v.number, v.title
+            );
+            return Err(CoreError::invalid("campaign", &message));
+        }
+    }
+    let lines: Vec<String> =
+        versions.iter().map(|v| format!("{}:{}:{}", v.policy_id, v.number, v.content_hash)).collect();
+    tx.insert_acknowledgment(id, person, now, &actor.label, &lines.join("\n")).await?;
+    let after = Task { state: "done".into(), done_at: Some(now), ..before.clone() };
+    tx.update_task(&before, &after).await?;
+    let record = serde_json::json!({ "person_id": person, "versions": lines });
+    tx.audit(AuditRecord::new(actor, now, "campaign.acknowledge", "campaign", id, None::<&()>, Some(&record)));
+    tx.commit().await?;
+    Ok(())
+}
+
+fn require_view(actor: &Actor) -> CoreResult<()> {
+    actor.require(Permission::ViewCampaigns)
+}
+
+pub async fn list(store: &dyn Store, actor: &Actor, query: &ListQuery) -> CoreResult<ListPage<Campaign>> {
+    require_view(actor)?;
+    Ok(store.read().await?.list_campaigns(query).await?)
+}
+
+/// A campaign with its versions and completion by department.
+pub async fn completion(
+    store: &dyn Store,
+    actor: &Actor,
+    id: CampaignId,
+) -> CoreResult<(Campaign, Vec<PinnedVersion>, Vec<DepartmentCompletion>)> {
+    require_view(actor)?;
+    let mut r = store.read().await?;
+    let campaign = r.find_campaign(id).await?.ok_or(CoreError::NotFound)?;
+    let versions = r.list_campaign_versions(id).await?;
+    let by_department = r.campaign_completion(id).await?;
+    Ok((campaign, versions, by_department))
+}
+
+/// Everyone in the campaign's audience, by name after `after` (a person id), `limit` at most;
+/// with `missing`, only those who have not signed.
+pub async fn participants(
+    store: &dyn Store,
+    actor: &Actor,
+    id: CampaignId,
+    missing: bool,
+    after: Option<(String, PersonId)>,
+    limit: u32,
+) -> CoreResult<Vec<Participant>> {
+    require_view(actor)?;
+    let mut r = store.read().await?;
+    r.find_campaign(id).await?.ok_or(CoreError::NotFound)?;
+    Ok(r.list_participants(id, missing, after, limit).await?)
+}
+
+/// The signed-in person's tasks.
+pub async fn my_tasks(store: &dyn Store, actor: &Actor, query: &ListQuery) -> CoreResult<ListPage<Task>> {
+    let Some(person) = actor.person_id else {
+        return Ok(ListPage { items: vec![], total: 0, next: None });
+    };
+    Ok(store.read().await?.list_tasks(person, query).await?)
+}

@@ -1,0 +1,352 @@
+//! Campaigns, their pinned policy versions, signatures, and tasks. Enrolling an audience is one
+//! `INSERT … SELECT` over people, so a campaign for 100,000 people is one statement.
+
+use bulwark_core::StoreError;
+use bulwark_core::Timestamp;
+use bulwark_core::campaigns::{Campaign, DepartmentCompletion, Participant, PinnedVersion, Task};
+use bulwark_core::ids::{CampaignId, PersonId};
+use bulwark_core::list::{ListPage, ListQuery};
+use bulwark_core::people::PersonKind;
+use bulwark_core::store::Backend;
+use bulwark_core::time_util::{from_micros, to_micros};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::list::{self, Table};
+use crate::rows::{int, opt_text, opt_time, parsed, text};
+use crate::write::{expect_one, map_err};
+
+const TASK_COUNTS: &str = "(SELECT COUNT(*) FROM tasks t WHERE t.subject_type = 'campaign' AND t.subject_id = c.id) AS assigned, \
+     (SELECT COUNT(*) FROM acknowledgments a WHERE a.campaign_id = c.id) AS signed";
+const SELECT: &str = "c.id, c.title, c.audience_departments, c.audience_kinds, c.due_at, c.closed_at, c.created_by, \
+     c.created_at, c.updated_at";
+
+const TABLE: Table = Table {
+    columns: "c.id, c.title, c.audience_departments, c.audience_kinds, c.due_at, c.closed_at, c.created_by, \
+              c.created_at, c.updated_at, \
+              (SELECT COUNT(*) FROM tasks t WHERE t.subject_type = 'campaign' AND t.subject_id = c.id) AS assigned, \
+              (SELECT COUNT(*) FROM acknowledgments a WHERE a.campaign_id = c.id) AS signed",
+    from: "campaigns c",
+    count_from: "campaigns c",
+    id: "c.id",
+    filters: &[("state", "(CASE WHEN c.closed_at IS NULL THEN 'open' ELSE 'closed' END)")],
+    sorts: &[("due", "c.due_at"), ("title", "c.title"), ("created", "c.created_at")],
+    search: Some(("c.search_text", None)),
+};
+
+fn campaign(r: &AnyRow) -> Result<Campaign, StoreError> {
+    let words = |col: &str| -> Result<Vec<String>, StoreError> {
+        Ok(text(r, col)?.split_whitespace().map(str::to_string).collect())
+    };
+    let departments = words("audience_departments")?
+        .iter()
+        .map(|d| d.parse().map_err(|_| StoreError::Other(anyhow::anyhow!("bad department id {d}"))))
+        .collect::<Result<_, _>>()?;
+    let kinds = words("audience_kinds")?
+        .iter()
+        .map(|k| PersonKind::parse(k).ok_or_else(|| StoreError::Other(anyhow::anyhow!("bad kind {k}"))))
+        .collect::<Result<_, _>>()?;
+    Ok(Campaign {
+        id: parsed(r, "id")?,
+        title: text(r, "title")?,
+        audience_departments: departments,
+        audience_kinds: kinds,
+        due_at: from_micros(int(r, "due_at")?),
+        closed_at: opt_time(r, "closed_at")?,
+        created_by: text(r, "created_by")?,
+        created_at: from_micros(int(r, "created_at")?),
+        updated_at: from_micros(int(r, "updated_at")?),
+        assigned: int(r, "assigned")?,
+        signed: int(r, "signed")?,
+    })
+}
+
+pub(crate) async fn list(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    q: &ListQuery,
+) -> Result<ListPage<Campaign>, StoreError> {
+    list::page(conn, backend, &TABLE, q, campaign).await
+}
+
+pub(crate) async fn open(conn: &mut AnyConnection) -> Result<Vec<Campaign>, StoreError> {
+    let sql = format!("SELECT {SELECT}, 0 AS assigned, 0 AS signed FROM campaigns c WHERE c.closed_at IS NULL");
+    let rows = sqlx::query(&sql).fetch_all(conn).await.map_err(map_err)?;
+    rows.iter().map(campaign).collect()
+}
+
+pub(crate) async fn find(conn: &mut AnyConnection, id: CampaignId) -> Result<Option<Campaign>, StoreError> {
+    let sql = format!("SELECT {SELECT}, {TASK_COUNTS} FROM campaigns c WHERE c.id = $1");
+    let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(conn).await.map_err(map_err)?;
+    row.as_ref().map(campaign).transpose()
+}
+
+pub(crate) async fn versions(conn: &mut AnyConnection, id: CampaignId) -> Result<Vec<PinnedVersion>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT cp.policy_id, cp.version_number, cp.content_hash, p.title FROM campaign_policies cp \
+         JOIN policies p ON p.id = cp.policy_id WHERE cp.campaign_id = $1 ORDER BY p.title",
+    )
+    .bind(id.to_string())
+    .fetch_all(conn)
+    .await
+    .map_err(map_err)?;
+    rows.iter()
+        .map(|r| {
+            Ok(PinnedVersion {
+                policy_id: parsed(r, "policy_id")?,
+                number: int(r, "version_number")?,
+                content_hash: text(r, "content_hash")?,
+                title: text(r, "title")?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn insert(conn: &mut AnyConnection, c: &Campaign, pins: &[PinnedVersion]) -> Result<(), StoreError> {
+    let join = |v: Vec<String>| v.join(" ");
+    sqlx::query(
+        "INSERT INTO campaigns (id, title, audience_departments, audience_kinds, due_at, closed_at, search_text, \
+         created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(c.id.to_string())
+    .bind(&c.title)
+    .bind(join(c.audience_departments.iter().map(|d| d.to_string()).collect()))
+    .bind(join(c.audience_kinds.iter().map(|k| k.as_str().to_string()).collect()))
+    .bind(to_micros(c.due_at))
+    .bind(c.closed_at.map(to_micros))
+    .bind(c.title.to_lowercase())
+    .bind(&c.created_by)
+    .bind(to_micros(c.created_at))
+    .bind(to_micros(c.updated_at))
+    .execute(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    for v in pins {
+        sqlx::query(
+            "INSERT INTO campaign_policies (campaign_id, policy_id, version_number, content_hash) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(c.id.to_string())
+        .bind(v.policy_id.to_string())
+        .bind(v.number)
+        .bind(&v.content_hash)
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    }
+    Ok(())
+}
+
+/// `column IN (…)` for the given words (bound from `$start` on), or nothing when there are none.
+fn any_of(column: &str, words: &[String], start: usize) -> String {
+    if words.is_empty() {
+        return String::new();
+    }
+    let params: Vec<String> = (0..words.len()).map(|i| format!("${}", start + i)).collect();
+    format!(" AND {column} IN ({})", params.join(", "))
+}
+
+pub(crate) async fn enroll(conn: &mut AnyConnection, c: &Campaign, now: Timestamp) -> Result<u64, StoreError> {
+    let departments: Vec<String> = c.audience_departments.iter().map(|d| d.to_string()).collect();
+    let kinds: Vec<String> = c.audience_kinds.iter().map(|k| k.as_str().to_string()).collect();
+    let sql = format!(
+        "INSERT INTO tasks (id, kind, assignee_person_id, subject_type, subject_id, title, due_at, state, done_at, \
+         created_at, updated_at) \
+         SELECT 'acknowledge:' || $1 || ':' || p.id, 'acknowledge', p.id, 'campaign', $1, $2, $3, 'open', NULL, $4, $4 \
+         FROM people p WHERE p.status <> 'left'{}{} \
+         ON CONFLICT (id) DO NOTHING",
+        any_of("p.department_id", &departments, 5),
+        any_of("p.kind", &kinds, 5 + departments.len()),
+    );
+    let mut q = sqlx::query(&sql)
+        .bind(c.id.to_string())
+        .bind(format!("Acknowledge: {}", c.title))
+        .bind(to_micros(c.due_at))
+        .bind(to_micros(now));
+    for w in departments.iter().chain(&kinds) {
+        q = q.bind(w.as_str());
+    }
+    Ok(q.execute(conn).await.map_err(map_err)?.rows_affected())
+}
+
+const TASK_COLUMNS: &str = "t.id, t.kind, t.assignee_person_id, t.subject_type, t.subject_id, t.title, t.due_at, t.state, t.done_at, t.created_at";
+
+fn task(r: &AnyRow) -> Result<Task, StoreError> {
+    Ok(Task {
+        id: text(r, "id")?,
+        kind: text(r, "kind")?,
+        assignee_person_id: parsed(r, "assignee_person_id")?,
+        subject_type: text(r, "subject_type")?,
+        subject_id: text(r, "subject_id")?,
+        title: text(r, "title")?,
+        due_at: from_micros(int(r, "due_at")?),
+        state: text(r, "state")?,
+        done_at: opt_time(r, "done_at")?,
+        created_at: from_micros(int(r, "created_at")?),
+    })
+}
+
+const TASKS: Table = Table {
+    columns: TASK_COLUMNS,
+    from: "tasks t",
+    count_from: "tasks t",
+    id: "t.id",
+    filters: &[("assignee", "t.assignee_person_id"), ("state", "t.state")],
+    sorts: &[("due", "t.due_at"), ("created", "t.created_at")],
+    search: None,
+};
+
+pub(crate) async fn tasks(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    person: PersonId,
+    query: &ListQuery,
+) -> Result<ListPage<Task>, StoreError> {
+    let mut query = query.clone();
+    query.filters.push(("assignee", person.to_string()));
+    list::page(conn, backend, &TASKS, &query, task).await
+}
+
+pub(crate) async fn find_task(conn: &mut AnyConnection, id: &str) -> Result<Option<Task>, StoreError> {
+    let sql = format!("SELECT {TASK_COLUMNS} FROM tasks t WHERE t.id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(conn).await.map_err(map_err)?;
+    row.as_ref().map(task).transpose()
+}
+
+pub(crate) async fn insert_task(conn: &mut AnyConnection, t: &Task) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO tasks (id, kind, assignee_person_id, subject_type, subject_id, title, due_at, state, done_at, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(&t.id)
+    .bind(&t.kind)
+    .bind(t.assignee_person_id.to_string())
+    .bind(&t.subject_type)
+    .bind(&t.subject_id)
+    .bind(&t.title)
+    .bind(to_micros(t.due_at))
+    .bind(&t.state)
+    .bind(t.done_at.map(to_micros))
+    .bind(to_micros(t.created_at))
+    .execute(conn)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+pub(crate) async fn update_task(conn: &mut AnyConnection, before: &Task, after: &Task) -> Result<(), StoreError> {
+    let done = sqlx::query("UPDATE tasks SET state = $1, done_at = $2, updated_at = $3 WHERE id = $4 AND state = $5")
+        .bind(&after.state)
+        .bind(after.done_at.map(to_micros))
+        .bind(to_micros(after.done_at.unwrap_or(after.created_at)))
+        .bind(&after.id)
+        .bind(&before.state)
+        .execute(conn)
+        .await
+        .map_err(map_err)?;
+    expect_one(done.rows_affected(), "this task")
+}
+
+pub(crate) async fn insert_acknowledgment(
+    conn: &mut AnyConnection,
+    id: CampaignId,
+    person: PersonId,
+    at: Timestamp,
+    by: &str,
+    versions: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO acknowledgments (campaign_id, person_id, signed_at, signed_by, versions) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id.to_string())
+    .bind(person.to_string())
+    .bind(to_micros(at))
+    .bind(by)
+    .bind(versions)
+    .execute(conn)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+pub(crate) async fn find_acknowledgment(
+    conn: &mut AnyConnection,
+    id: CampaignId,
+    person: PersonId,
+) -> Result<Option<Timestamp>, StoreError> {
+    let row = sqlx::query("SELECT signed_at FROM acknowledgments WHERE campaign_id = $1 AND person_id = $2")
+        .bind(id.to_string())
+        .bind(person.to_string())
+        .fetch_optional(conn)
+        .await
+        .map_err(map_err)?;
+    row.map(|r| r.try_get::<i64, _>(0).map(from_micros).map_err(map_err)).transpose()
+}
+
+pub(crate) async fn completion(
+    conn: &mut AnyConnection,
+    id: CampaignId,
+) -> Result<Vec<DepartmentCompletion>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT d.name AS department, COUNT(*) AS assigned, COUNT(a.person_id) AS signed \
+         FROM tasks t JOIN people p ON p.id = t.assignee_person_id \
+         LEFT JOIN departments d ON d.id = p.department_id \
+         LEFT JOIN acknowledgments a ON a.campaign_id = $1 AND a.person_id = t.assignee_person_id \
+         WHERE t.subject_type = 'campaign' AND t.subject_id = $1 \
+         GROUP BY d.name ORDER BY d.name IS NULL, d.name",
+    )
+    .bind(id.to_string())
+    .fetch_all(conn)
+    .await
+    .map_err(map_err)?;
+    rows.iter()
+        .map(|r| {
+            Ok(DepartmentCompletion {
+                department: opt_text(r, "department")?,
+                assigned: int(r, "assigned")?,
+                signed: int(r, "signed")?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn participants(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    id: CampaignId,
+    missing: bool,
+    after: Option<(String, PersonId)>,
+    limit: u32,
+) -> Result<Vec<Participant>, StoreError> {
+    let name = if backend == Backend::Postgres { "p.name COLLATE \"C\"" } else { "p.name" };
+    let mut sql = String::from(
+        "SELECT p.id, p.name, p.email, d.name AS department, a.signed_at, COALESCE(a.versions, '') AS versions \
+         FROM tasks t JOIN people p ON p.id = t.assignee_person_id \
+         LEFT JOIN departments d ON d.id = p.department_id \
+         LEFT JOIN acknowledgments a ON a.campaign_id = $1 AND a.person_id = t.assignee_person_id \
+         WHERE t.subject_type = 'campaign' AND t.subject_id = $1",
+    );
+    if missing {
+        sql.push_str(" AND a.person_id IS NULL");
+    }
+    if after.is_some() {
+        sql.push_str(&format!(" AND ({name}, p.id) > ($3, $4)"));
+    }
+    sql.push_str(&format!(" ORDER BY {name}, p.id LIMIT $2"));
+    let mut q = sqlx::query(&sql).bind(id.to_string()).bind(i64::from(limit));
+    if let Some((n, p)) = &after {
+        q = q.bind(n.as_str()).bind(p.to_string());
+    }
+    let rows = q.fetch_all(conn).await.map_err(map_err)?;
+    rows.iter()
+        .map(|r| {
+            Ok(Participant {
+                person_id: parsed(r, "id")?,
+                name: text(r, "name")?,
+                email: text(r, "email")?,
+                department: opt_text(r, "department")?,
+                signed_at: opt_time(r, "signed_at")?,
+                versions: text(r, "versions")?,
+            })
+        })
+        .collect()
+}

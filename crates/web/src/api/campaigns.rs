@@ -1,0 +1,232 @@
+//! `/api/v1/campaigns` (list, create, completion, export of every participant, signing) and
+//! `/api/v1/me/tasks`.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use bulwark_core::campaigns::{self, Campaign, CampaignInput, DepartmentCompletion, PinnedVersion, Task};
+use bulwark_core::ids::CampaignId;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::dto::CursorPage;
+use super::parse_id;
+use super::sorted::{CampaignParams, TaskParams};
+use crate::AppState;
+use crate::access::CurrentActor;
+use crate::error::{ApiError, ApiJson, ApiQuery, Problem};
+use crate::export::Format;
+
+#[derive(Serialize, ToSchema)]
+pub struct CampaignView {
+    pub id: String,
+    pub title: String,
+    pub due_at: String,
+    pub closed_at: Option<String>,
+    /// People given the task.
+    pub assigned: i64,
+    /// People who signed.
+    pub signed: i64,
+    /// Department ids of the audience; empty: every department.
+    pub audience_departments: Vec<String>,
+    /// Kinds of people in the audience; empty: every kind.
+    pub audience_kinds: Vec<String>,
+}
+
+impl From<Campaign> for CampaignView {
+    fn from(c: Campaign) -> Self {
+        Self {
+            id: c.id.to_string(),
+            title: c.title,
+            due_at: bulwark_core::time_util::rfc3339(c.due_at),
+            closed_at: c.closed_at.map(bulwark_core::time_util::rfc3339),
+            assigned: c.assigned,
+            signed: c.signed,
+            audience_departments: c.audience_departments.iter().map(|d| d.to_string()).collect(),
+            audience_kinds: c.audience_kinds.iter().map(|k| k.as_str().to_string()).collect(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PinnedVersionView {
+    pub policy_id: String,
+    pub title: String,
+    pub number: i64,
+    pub content_hash: String,
+}
+
+impl From<PinnedVersion> for PinnedVersionView {
+    fn from(v: PinnedVersion) -> Self {
+        Self { policy_id: v.policy_id.to_string(), title: v.title, number: v.number, content_hash: v.content_hash }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DepartmentCompletionView {
+    pub department: Option<String>,
+    pub assigned: i64,
+    pub signed: i64,
+}
+
+impl From<DepartmentCompletion> for DepartmentCompletionView {
+    fn from(d: DepartmentCompletion) -> Self {
+        Self { department: d.department, assigned: d.assigned, signed: d.signed }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CampaignDetailView {
+    #[serde(flatten)]
+    pub campaign: CampaignView,
+    pub versions: Vec<PinnedVersionView>,
+    pub by_department: Vec<DepartmentCompletionView>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CampaignBody {
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
+    pub title: String,
+    /// Published policies to acknowledge; empty or absent: every published policy.
+    #[serde(default)]
+    pub policy_ids: Vec<String>,
+    /// Departments of the audience; empty or absent: every department.
+    #[serde(default)]
+    pub department_ids: Vec<String>,
+    /// employee, contractor, student; empty or absent: every kind.
+    #[serde(default)]
+    pub kinds: Vec<String>,
+    /// The due date (YYYY-MM-DD, end of day UTC), in the future.
+    #[schema(format = Date)]
+    pub due_date: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TaskView {
+    pub id: String,
+    pub title: String,
+    /// open or done
+    pub state: String,
+    pub due_at: String,
+    pub done_at: Option<String>,
+    pub overdue: bool,
+    /// Where the task is done.
+    pub link: String,
+}
+
+fn task_view(t: Task, now: bulwark_core::Timestamp) -> TaskView {
+    TaskView {
+        overdue: t.is_overdue(now),
+        link: t.link(),
+        id: t.id,
+        title: t.title,
+        state: t.state,
+        due_at: bulwark_core::time_util::rfc3339(t.due_at),
+        done_at: t.done_at.map(bulwark_core::time_util::rfc3339),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/campaigns", tag = "campaigns", params(CampaignParams),
+    responses((status = 200, description = "A page of campaigns; `next` (and the `Link` header) name the next page",
+               body = CursorPage<CampaignView>)))]
+pub async fn list_campaigns(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    ApiQuery(p): ApiQuery<CampaignParams>,
+) -> Result<Response, ApiError> {
+    let found = campaigns::list(app.store.as_ref(), &actor, &p.checked(&campaigns::LIST)?).await?;
+    Ok(CursorPage::respond(found, CampaignView::from, "/api/v1/campaigns", &p.query_without_after()))
+}
+
+async fn detail(app: &AppState, actor: &bulwark_core::Actor, id: CampaignId) -> Result<CampaignDetailView, ApiError> {
+    let (campaign, versions, by_department) = campaigns::completion(app.store.as_ref(), actor, id).await?;
+    Ok(CampaignDetailView {
+        campaign: campaign.into(),
+        versions: versions.into_iter().map(Into::into).collect(),
+        by_department: by_department.into_iter().map(Into::into).collect(),
+    })
+}
+
+#[utoipa::path(post, path = "/api/v1/campaigns", tag = "campaigns", request_body = CampaignBody,
+    responses((status = 201, description = "Started; everyone in the audience has a task", body = CampaignDetailView),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn create_campaign(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    ApiJson(body): ApiJson<CampaignBody>,
+) -> Result<(StatusCode, Json<CampaignDetailView>), ApiError> {
+    let input = CampaignInput {
+        title: body.title,
+        policy_ids: body.policy_ids,
+        department_ids: body.department_ids,
+        kinds: body.kinds,
+        due_date: body.due_date,
+    };
+    let c = campaigns::create(app.store.as_ref(), &actor, app.now(), &input).await?;
+    Ok((StatusCode::CREATED, Json(detail(&app, &actor, c.id).await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}", tag = "campaigns", params(("id" = String, Path)),
+    responses((status = 200, description = "The campaign with its completion by department", body = CampaignDetailView),
+              (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_campaign(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> Result<Json<CampaignDetailView>, ApiError> {
+    Ok(Json(detail(&app, &actor, parse_id(&id)?).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportParams {
+    /// csv (default) or json
+    #[param(value_type = Option<super::people::ExportFormatName>, inline)]
+    pub format: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}/export", tag = "campaigns", params(("id" = String, Path), ExportParams),
+    responses((status = 200, description = "One row per person in the audience: person, e-mail, department, state, signed at, \
+                the versions signed (policy id:number:SHA-256, one per line)",
+               content((String = "text/csv"), (String = "application/json"))),
+              (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn export_campaign(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    ApiQuery(p): ApiQuery<ExportParams>,
+) -> Result<Response, ApiError> {
+    let format = match p.format.as_deref() {
+        None | Some("csv") => Format::Csv,
+        Some("json") => Format::Json,
+        Some(_) => return Err(bulwark_core::CoreError::invalid("format", "must be csv or json").into()),
+    };
+    Ok(crate::pages::export_participants(&app, actor, parse_id(&id)?, format).await?)
+}
+
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/acknowledge", tag = "campaigns", params(("id" = String, Path)),
+    responses((status = 204, description = "Signed: the caller acknowledged the campaign's policy versions"),
+              (status = 404, description = "No such campaign, or not one for the caller", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "Already signed, closed, or a version was superseded", body = Problem, content_type = "application/problem+json")))]
+pub async fn acknowledge(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    campaigns::acknowledge(app.store.as_ref(), &actor, app.now(), parse_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/me/tasks", tag = "tasks", params(TaskParams),
+    responses((status = 200, description = "The caller's tasks, by due date; `next` (and the `Link` header) name the next page",
+               body = CursorPage<TaskView>)))]
+pub async fn my_tasks(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    ApiQuery(p): ApiQuery<TaskParams>,
+) -> Result<Response, ApiError> {
+    let found = campaigns::my_tasks(app.store.as_ref(), &actor, &p.checked(&campaigns::TASKS)?).await?;
+    let now = app.now();
+    Ok(CursorPage::respond(found, |t| task_view(t, now), "/api/v1/me/tasks", &p.query_without_after()))
+}
