@@ -39,6 +39,9 @@ pub enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Acknowledgment campaigns.
+    #[command(subcommand)]
+    Campaign(CampaignCommand),
     /// Serve a sample organisation on a fresh embedded database.
     Demo(DemoArgs),
     /// Fill a database with a generated, deterministic organisation (for benchmarks).
@@ -104,6 +107,24 @@ pub enum TokenCommand {
 pub enum AuditCommand {
     /// Verify the whole hash chain; exit 1 naming the first broken entry.
     Verify,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CampaignCommand {
+    /// Print one row per person in the campaign's audience: person, e-mail, department, state,
+    /// signed at, and the versions signed (for auditors).
+    Export {
+        /// The campaign id.
+        id: String,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
+    },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum ExportFormat {
+    Csv,
+    Json,
 }
 
 #[derive(Args, Debug)]

@@ -12,10 +12,59 @@ use bulwark_core::accounts::{self, NewAccountInput, NewTokenInput};
 use bulwark_core::{Actor, CoreError, Store, time_util};
 use bulwark_store::{DatabaseUrl, SqlStore};
 use clap::Parser;
-use cli::{AuditCommand, Cli, Command, LogFormat, TokenCommand, UserCommand};
+use cli::{AuditCommand, CampaignCommand, Cli, Command, ExportFormat, LogFormat, TokenCommand, UserCommand};
 use std::io::Read;
 use std::process::ExitCode;
 use std::sync::Arc;
+
+/// Writes every participant of a campaign to standard output, page by page.
+async fn export_campaign(
+    store: &SqlStore,
+    id: bulwark_core::ids::CampaignId,
+    format: ExportFormat,
+) -> Result<(), bulwark_core::CoreError> {
+    use bulwark_core::campaigns::{self, PARTICIPANT_COLUMNS, Participant};
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let write = |out: &mut std::io::StdoutLock, bytes: &[u8]| -> Result<(), bulwark_core::CoreError> {
+        out.write_all(bytes).map_err(|e| bulwark_core::CoreError::Internal(e.into()))
+    };
+    match format {
+        ExportFormat::Csv => {
+            write(&mut out, &bulwark_web::export::csv_bytes(PARTICIPANT_COLUMNS, Vec::<Vec<String>>::new()))?
+        }
+        ExportFormat::Json => write(&mut out, b"[")?,
+    }
+    let (mut after, mut first) = (None, true);
+    loop {
+        let page = campaigns::participants(store, &Actor::cli(), id, false, after.clone(), 500).await?;
+        let rows: Vec<Vec<String>> = page.iter().map(Participant::export_row).collect();
+        match format {
+            ExportFormat::Csv => write(&mut out, &bulwark_web::export::csv_rows(rows))?,
+            ExportFormat::Json => {
+                for row in rows {
+                    let object: serde_json::Map<String, serde_json::Value> = PARTICIPANT_COLUMNS
+                        .iter()
+                        .map(|c| c.to_string())
+                        .zip(row.into_iter().map(Into::into))
+                        .collect();
+                    let sep: &[u8] = if first { b"" } else { b",\n" };
+                    first = false;
+                    write(&mut out, sep)?;
+                    write(&mut out, &serde_json::to_vec(&object).unwrap_or_default())?;
+                }
+            }
+        }
+        match page.last() {
+            Some(last) if page.len() == 500 => after = Some((last.name.clone(), last.person_id)),
+            _ => break,
+        }
+    }
+    if let ExportFormat::Json = format {
+        write(&mut out, b"]\n")?;
+    }
+    Ok(())
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -164,6 +213,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::FAILURE);
                 }
             }
+        }
+        Command::Campaign(CampaignCommand::Export { id, format }) => {
+            let store = open_existing(&cli).await?;
+            let id = id.parse().map_err(|_| anyhow::anyhow!("{id} is not a campaign id"))?;
+            export_campaign(&store, id, *format).await.map_err(explain)?;
         }
         Command::Demo(args) => demo::run(cli.database.as_deref(), &args.listen).await?,
         Command::Seed(args) => {

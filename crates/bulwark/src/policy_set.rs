@@ -19,6 +19,29 @@ const SUB_POLICIES: &[(&str, &str)] = &[
     ("Audit policy", include_str!("../policies/audit.md")),
 ];
 
+/// Opens this year's acknowledgment campaign for everyone (due in 30 days) on the published
+/// set, and records the signatures of the people at the indexes `signed` accepts.
+pub async fn open_campaign(
+    store: &dyn Store,
+    now: Timestamp,
+    people: &[bulwark_core::people::Person],
+    signed: impl Fn(usize) -> bool,
+) -> anyhow::Result<bulwark_core::campaigns::Campaign> {
+    use bulwark_core::campaigns::{self, CampaignInput};
+    let security = Actor { label: "security team (seed)".into(), roles: vec![Role::Security], ..Actor::cli() };
+    let input = CampaignInput {
+        title: format!("Policy acknowledgment {}", now.year()),
+        due_date: (now + time::Duration::days(30)).date().to_string(),
+        ..Default::default()
+    };
+    let campaign = campaigns::create(store, &security, now, &input).await?;
+    let signers: Vec<_> = people.iter().enumerate().filter(|(i, _)| signed(*i)).map(|(_, p)| p.id).collect();
+    for chunk in signers.chunks(5_000) {
+        campaigns::acknowledge_many(store, &security, now, campaign.id, chunk).await?;
+    }
+    Ok(campaign)
+}
+
 /// Creates and publishes the policy set; returns how many policies it has.
 pub async fn publish(store: &dyn Store, now: Timestamp) -> anyhow::Result<usize> {
     let writer = Actor { label: "security team (seed)".into(), roles: vec![Role::Security], ..Actor::cli() };

@@ -156,8 +156,9 @@ pub fn organisation(n: usize, seed: u64) -> (Vec<Department>, Vec<Person>) {
     (departments, people)
 }
 
-/// Writes the organisation, the default areas, the published policy set and `audit_entries`
-/// history entries.
+/// Writes the organisation, the default areas, the published policy set with an open
+/// acknowledgment campaign that part of the people have signed, and `audit_entries` history
+/// entries.
 pub async fn seed(
     store: &dyn Store,
     people: usize,
@@ -175,6 +176,9 @@ pub async fn seed(
     tx.commit().await?;
     org::ensure_default_areas(store, now).await?;
     crate::policy_set::publish(store, now).await?;
+    // Three in five have signed this year's acknowledgment so far (the demo's employee login,
+    // person 35, has not).
+    crate::policy_set::open_campaign(store, now, &persons, |i| i % 5 >= 2).await?;
     let mut rng = StdRng::seed_from_u64(seed ^ 0xA0D1);
     let mut remaining = audit_entries;
     while remaining > 0 {

@@ -263,6 +263,21 @@ async fn demo_serves_a_sample_organisation_with_a_login_per_role() {
     assert_eq!(people["total"], 240);
     let areas = admin.text("/areas").await;
     assert!(areas.contains("Application security") && areas.contains("2 members"), "the security team is staffed");
+    let policies: serde_json::Value =
+        admin.http.get(admin.url("/api/v1/policies?published=yes")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(policies["total"], 10, "the policy set is published");
+    let campaigns: serde_json::Value =
+        admin.http.get(admin.url("/api/v1/campaigns?state=open")).send().await.unwrap().json().await.unwrap();
+    let campaign = &campaigns["items"][0];
+    let left: serde_json::Value =
+        admin.http.get(admin.url("/api/v1/people?status=left&per_page=1")).send().await.unwrap().json().await.unwrap();
+    let (assigned, signed) = (campaign["assigned"].as_i64().unwrap(), campaign["signed"].as_i64().unwrap());
+    assert_eq!(assigned, 240 - left["total"].as_i64().unwrap(), "everyone still with the company: {campaign}");
+    assert!((signed * 5 - assigned * 3).abs() <= 15, "about three in five have signed: {campaign}");
+    let employee = bulwark_testkit::TestClient::new(&base);
+    employee.login(&login("employee"), "bulwark-demo-password").await;
+    let dashboard = employee.text("/").await;
+    assert!(dashboard.contains("Acknowledge: Policy acknowledgment"), "the employee's task is on the dashboard first");
     assert!(terminate(child).status.success());
     assert!(dir.path().join("bulwark-demo/bulwark.db").exists());
 }
@@ -330,5 +345,44 @@ async fn a_kill_during_concurrent_writes_loses_no_acknowledged_write_and_keeps_t
         assert_eq!(counts.people as u64, logged, "{backend:?}: every stored person has its audit entry and no more");
         assert!(store.verify_audit_chain().await.unwrap().is_ok(), "{backend:?}: the chain verifies after the crash");
         store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn seed_opens_a_campaign_that_the_cli_exports_for_auditors() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let url = db.url.expose().to_string();
+        let seeded = bulwark(&url, &["seed", "--people", "60", "--audit-entries", "0"]);
+        assert!(seeded.status.success(), "{}", stderr(&seeded));
+        let store: &dyn Store = &db.store;
+        let open = store.read().await.unwrap().list_open_campaigns().await.unwrap();
+        let id = open[0].id.to_string();
+
+        let csv = bulwark(&url, &["campaign", "export", &id]);
+        assert!(csv.status.success(), "{}", stderr(&csv));
+        let text = stdout(&csv);
+        assert_eq!(text.lines().next(), Some("person_id,name,email,department,state,signed_at,versions"));
+        let rows: Vec<&str> = text.lines().skip(1).filter(|l| l.contains("@")).collect();
+        let campaign = store.read().await.unwrap().find_campaign(open[0].id).await.unwrap().unwrap();
+        let assigned = campaign.assigned as usize;
+        assert!(assigned > 50, "everyone still with the company: {assigned}");
+        assert_eq!(rows.len(), assigned, "one row per person on {backend:?}");
+        let signed = rows.iter().filter(|r| r.contains(",signed,")).count();
+        assert!(signed > 0 && signed < assigned, "part of them signed: {signed}");
+
+        let json = bulwark(&url, &["campaign", "export", &id, "--format", "json"]);
+        let parsed: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+        assert_eq!(parsed.as_array().unwrap().len(), 60);
+        let signed = parsed.as_array().unwrap().iter().find(|r| r["state"] == "signed").unwrap();
+        assert_eq!(
+            signed["versions"].as_str().unwrap().lines().count(),
+            10,
+            "the ten policy versions and their hashes"
+        );
+
+        let unknown = bulwark(&url, &["campaign", "export", "not-an-id"]);
+        assert!(!unknown.status.success());
+        assert_eq!(stderr(&unknown).trim().lines().count(), 1, "{}", stderr(&unknown));
     }
 }

@@ -383,6 +383,37 @@ pub async fn acknowledge(store: &dyn Store, actor: &Actor, now: Timestamp, id: C
     Ok(())
 }
 
+/// Records signatures of many people at once (seeding and imports of signatures collected
+/// elsewhere), each audited, in one transaction. People without an open task are skipped.
+pub async fn acknowledge_many(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    id: CampaignId,
+    people: &[PersonId],
+) -> CoreResult<usize> {
+    actor.require(Permission::ManageCampaigns)?;
+    let mut tx = store.write().await?;
+    let versions = tx.list_campaign_versions(id).await?;
+    let lines: Vec<String> =
+        versions.iter().map(|v| format!("{}:{}:{}", v.policy_id, v.number, v.content_hash)).collect();
+    let joined = lines.join("\n");
+    let mut signed = 0;
+    for &person in people {
+        let Some(before) = tx.find_task(&task_id("acknowledge", &id.to_string(), person)).await? else { continue };
+        if before.state != "open" {
+            continue;
+        }
+        tx.insert_acknowledgment(id, person, now, &actor.label, &joined).await?;
+        tx.update_task(&before, &Task { state: "done".into(), done_at: Some(now), ..before.clone() }).await?;
+        let record = serde_json::json!({ "person_id": person, "versions": lines });
+        tx.audit(AuditRecord::new(actor, now, "campaign.acknowledge", "campaign", id, None::<&()>, Some(&record)));
+        signed += 1;
+    }
+    tx.commit().await?;
+    Ok(signed)
+}
+
 fn require_view(actor: &Actor) -> CoreResult<()> {
     actor.require(Permission::ViewCampaigns)
 }

@@ -152,6 +152,7 @@ pub const LIST: ListSpec = ListSpec {
     filters: &[
         FilterSpec { name: "published", label: "published", kind: FilterKind::Choice(&["yes", "no"]) },
         FilterSpec { name: "public", label: "public", kind: FilterKind::Choice(&["yes", "no"]) },
+        FilterSpec { name: "in_review", label: "in review", kind: FilterKind::Choice(&["yes", "no"]) },
     ],
     sorts: &[
         SortSpec { name: "title", label: "Title", key: KeyType::Text },
@@ -430,7 +431,7 @@ pub async fn transition(
 pub async fn list(store: &dyn Store, actor: &Actor, query: &ListQuery) -> CoreResult<ListPage<Policy>> {
     let mut query = query.clone();
     if !sees_drafts(actor) {
-        query.filters.retain(|(name, _)| *name != "published");
+        query.filters.retain(|(name, _)| !matches!(*name, "published" | "in_review"));
         query.filters.push(("published", "yes".into()));
     }
     Ok(store.read().await?.list_policies(&query).await?)

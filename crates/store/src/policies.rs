@@ -33,6 +33,10 @@ const TABLE: Table = Table {
             "(CASE WHEN EXISTS (SELECT 1 FROM policy_versions v WHERE v.policy_id = p.id AND v.status = 'published') THEN 'yes' ELSE 'no' END)",
         ),
         ("public", "(CASE WHEN p.public = 1 THEN 'yes' ELSE 'no' END)"),
+        (
+            "in_review",
+            "(CASE WHEN EXISTS (SELECT 1 FROM policy_versions v WHERE v.policy_id = p.id AND v.status = 'in_review') THEN 'yes' ELSE 'no' END)",
+        ),
     ],
     sorts: &[("title", "p.title"), ("updated", "p.updated_at")],
     search: Some(("p.search_text", None)),

@@ -139,7 +139,7 @@ fn json_rows(columns: &[&str], rows: Vec<Vec<String>>, first_page: bool) -> Vec<
 }
 
 /// Rows as CSV lines without a header.
-fn csv_rows(rows: Vec<Vec<String>>) -> Vec<u8> {
+pub fn csv_rows(rows: Vec<Vec<String>>) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
     for row in rows {
         let cells: Vec<String> = row.iter().map(|c| csv_cell(c).into_owned()).collect();

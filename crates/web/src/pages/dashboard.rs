@@ -1,4 +1,5 @@
-//! The dashboard: real counts of what the signed-in person may see.
+//! The dashboard: my open tasks first, then open campaigns and pending ratifications for
+//! those who run the program, then counts of what the signed-in person may see.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -18,12 +19,28 @@ pub struct DashboardPage {
     roles: String,
     counts: Counts,
     my_tokens: usize,
+    my_tasks: Vec<bulwark_core::campaigns::Task>,
+    my_open_tasks: u64,
+    open_campaigns: Vec<bulwark_core::campaigns::Campaign>,
+    awaiting_ratification: Vec<(bulwark_core::ids::PolicyId, String)>,
+    now: bulwark_core::Timestamp,
 }
 
 pub async fn dashboard(State(app): State<AppState>, chrome: Chrome) -> Result<DashboardPage, HtmlError> {
     let actor = chrome.actor()?;
-    let dashboard::Dashboard { counts, my_live_tokens: my_tokens } =
-        dashboard::load(app.store.as_ref(), &actor, app.now()).await?;
+    let now = app.now();
+    let d = dashboard::load(app.store.as_ref(), &actor, now).await?;
     let roles = actor.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ");
-    Ok(DashboardPage { name: actor.label.clone(), roles, counts, my_tokens, chrome: chrome.at("dashboard") })
+    Ok(DashboardPage {
+        name: actor.label.clone(),
+        roles,
+        counts: d.counts,
+        my_tokens: d.my_live_tokens,
+        my_tasks: d.my_tasks,
+        my_open_tasks: d.my_open_tasks,
+        open_campaigns: d.open_campaigns,
+        awaiting_ratification: d.awaiting_ratification,
+        now,
+        chrome: chrome.at("dashboard"),
+    })
 }

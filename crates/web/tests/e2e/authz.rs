@@ -29,6 +29,8 @@ const ADMINS: &[&str] = &["admin"];
 const AUDIT_READERS: &[&str] = &["admin", "auditor"];
 const POLICY_WRITERS: &[&str] = &["admin", "security"];
 const POLICY_RATIFIERS: &[&str] = &["admin", "management"];
+const CAMPAIGN_READERS: &[&str] = &["admin", "security", "management", "auditor"];
+const CAMPAIGN_MANAGERS: &[&str] = &["admin", "security"];
 
 use Rule::*;
 
@@ -100,6 +102,23 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("POST", "/api/v1/policies/{id}/versions/{number}/ratify", Roles(POLICY_RATIFIERS)),
     ("POST", "/api/v1/policies/{id}/versions/{number}/send-back", Roles(POLICY_RATIFIERS)),
     ("POST", "/api/v1/policies/{id}/versions/{number}/publish", Roles(POLICY_WRITERS)),
+    ("GET", "/tasks", SignedIn),
+    ("GET", "/campaigns", Roles(CAMPAIGN_READERS)),
+    ("GET", "/campaigns/export.csv", Roles(CAMPAIGN_READERS)),
+    ("GET", "/campaigns/export.json", Roles(CAMPAIGN_READERS)),
+    ("GET", "/campaigns/new", Roles(CAMPAIGN_MANAGERS)),
+    ("POST", "/campaigns/new", Roles(CAMPAIGN_MANAGERS)),
+    ("GET", "/campaigns/{id}", Roles(CAMPAIGN_READERS)),
+    ("GET", "/campaigns/{id}/export.csv", Roles(CAMPAIGN_READERS)),
+    ("GET", "/campaigns/{id}/export.json", Roles(CAMPAIGN_READERS)),
+    ("GET", "/campaigns/{id}/acknowledge", SignedIn),
+    ("POST", "/campaigns/{id}/acknowledge", SignedIn),
+    ("GET", "/api/v1/campaigns", Roles(CAMPAIGN_READERS)),
+    ("POST", "/api/v1/campaigns", Roles(CAMPAIGN_MANAGERS)),
+    ("GET", "/api/v1/campaigns/{id}", Roles(CAMPAIGN_READERS)),
+    ("GET", "/api/v1/campaigns/{id}/export", Roles(CAMPAIGN_READERS)),
+    ("POST", "/api/v1/campaigns/{id}/acknowledge", SignedIn),
+    ("GET", "/api/v1/me/tasks", SignedIn),
     ("GET", "/accounts", Roles(ACCOUNT_READERS)),
     ("GET", "/accounts/export.csv", Roles(ACCOUNT_READERS)),
     ("GET", "/accounts/export.json", Roles(ACCOUNT_READERS)),
@@ -149,9 +168,11 @@ struct Records {
     token: String,
     /// A policy with version 1 published and version 2 a draft.
     policy: String,
+    /// A campaign for everyone (the caller included) on that policy.
+    campaign: String,
 }
 
-async fn fresh_records(store: &dyn Store, caller: &Account, n: usize) -> Records {
+async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &str) -> Records {
     let cli = Actor::cli();
     let now = time_util::now();
     let d =
@@ -175,9 +196,23 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize) -> Records
         accounts::create_token(store, &owner, now, &NewTokenInput { name: format!("t{n}"), expires_days: None })
             .await
             .unwrap();
-    let policy = published_policy_with_draft(store, n).await;
+    // Policies and campaigns cost several writes each: made only for the routes that use them.
+    let (mut policy, mut campaign) = (String::new(), String::new());
+    if pattern.contains("/policies") || pattern.contains("/campaigns/{id}") {
+        policy = published_policy_with_draft(store, n).await;
+    }
+    if pattern.contains("/campaigns/{id}") {
+        let input = bulwark_core::campaigns::CampaignInput {
+            title: format!("Campaign {n}"),
+            policy_ids: vec![policy.clone()],
+            due_date: (now + time::Duration::days(30)).date().to_string(),
+            ..Default::default()
+        };
+        campaign = bulwark_core::campaigns::create(store, &cli, now, &input).await.unwrap().id.to_string();
+    }
     Records {
         policy,
+        campaign,
         person: p.id.to_string(),
         department: d.id.to_string(),
         area: a.id.to_string(),
@@ -209,6 +244,8 @@ fn concrete(pattern: &str, r: &Records) -> String {
         &r.department
     } else if pattern.contains("areas") {
         &r.area
+    } else if pattern.contains("campaigns") {
+        &r.campaign
     } else if pattern.contains("policies") {
         &r.policy
     } else if pattern.contains("accounts") {
@@ -276,7 +313,7 @@ async fn every_route_answers_every_role_as_the_table_says() {
     order.sort_by_key(|(_, p, _)| *p == "/logout");
     for (method, pattern, rule) in order {
         n += 1;
-        let path = concrete(pattern, &fresh_records(store, &signed[0].3, n).await);
+        let path = concrete(pattern, &fresh_records(store, &signed[0].3, n, pattern).await);
         let api = (path.starts_with("/api/v1/") && !path.ends_with("openapi.json")) || path == "/metrics";
 
         let (status, location, _) = call(&anonymous, &anon_csrf, method, &path).await;
@@ -298,7 +335,7 @@ async fn every_route_answers_every_role_as_the_table_says() {
                 Roles(roles) => roles.contains(role),
             };
             n += 1;
-            let path = concrete(pattern, &fresh_records(store, account, n).await);
+            let path = concrete(pattern, &fresh_records(store, account, n, pattern).await);
             let (status, location, body) = call(client, csrf, method, &path).await;
             if allowed {
                 let succeeded = (200..400).contains(&status) && !location.starts_with("/login?next=") || status == 422;

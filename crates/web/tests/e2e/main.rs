@@ -4,6 +4,7 @@ mod api;
 mod attacks;
 mod authz;
 mod browser;
+mod campaigns;
 mod edits;
 mod pages;
 mod policies;

@@ -1,0 +1,94 @@
+//! Acknowledgment campaigns end to end: the security team starts one for everyone, each
+//! employee finds the task, reads and signs, completion rises, and the export lists everyone.
+
+use bulwark_core::policies::{self, PolicyInput, Transition};
+use bulwark_core::{Actor, time_util};
+use bulwark_testkit::{backends, spawn_app};
+use serde_json::{Value, json};
+
+async fn json_of(res: reqwest::Response) -> Value {
+    let status = res.status();
+    let body = res.text().await.unwrap();
+    assert!(status.is_success(), "{status}: {body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+async fn published_policy(store: &dyn bulwark_core::Store) -> String {
+    let (cli, now) = (Actor::cli(), time_util::now());
+    let ratifier = Actor { label: "ceo".into(), ..Actor::cli() };
+    let input = PolicyInput {
+        title: "Acceptable use policy".into(),
+        body: "# Use\n\nBe careful.\n".into(),
+        ..Default::default()
+    };
+    let p = policies::create(store, &cli, now, &input).await.unwrap();
+    for (who, step) in [(&cli, Transition::Submit), (&ratifier, Transition::Ratify), (&cli, Transition::Publish)] {
+        policies::transition(store, who, now, p.id, 1, step).await.unwrap();
+    }
+    p.id.to_string()
+}
+
+#[tokio::test]
+async fn employees_sign_their_campaign_task_and_the_security_team_sees_completion_rise() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let security = app.signed_in("sec@example.com", &["security"]).await;
+        let ceo = app.signed_in("ceo@example.com", &["management"]).await;
+        let emp = app.signed_in("emp@example.com", &["employee"]).await;
+        let policy = published_policy(app.store()).await;
+        let due = (time_util::now() + time::Duration::days(30)).date().to_string();
+
+        let past = json!({"title": "Late", "due_date": "2020-01-01"});
+        let res = security.api_post("/api/v1/campaigns", &past).await;
+        assert_eq!(res.status(), 422);
+        assert!(res.text().await.unwrap().contains("must be in the future"));
+
+        let body = json!({"title": "Policy acknowledgment 2026", "policy_ids": [policy], "due_date": due});
+        let created = json_of(security.api_post("/api/v1/campaigns", &body).await).await;
+        let id = created["id"].as_str().unwrap().to_string();
+        assert_eq!((created["assigned"].as_i64(), created["signed"].as_i64()), (Some(3), Some(0)), "{backend:?}");
+        assert_eq!(emp.get("/api/v1/campaigns").await.status(), 403, "completion is for the security team");
+
+        let tasks = json_of(emp.get("/api/v1/me/tasks").await).await;
+        assert_eq!(tasks["total"], 1);
+        let link = tasks["items"][0]["link"].as_str().unwrap().to_string();
+        assert_eq!(link, format!("/campaigns/{id}/acknowledge"));
+        let sheet = emp.text(&link).await;
+        assert!(sheet.contains("Acceptable use policy") && sheet.contains("I have read these policies"));
+
+        let unticked = emp.post_form(&link, &link, &[]).await;
+        assert_eq!(unticked.status(), 422);
+        assert!(unticked.text().await.unwrap().contains("The box must be ticked to sign"));
+        let signed = emp.post_form(&link, &link, &[("accept", "yes")]).await;
+        assert_eq!(
+            (signed.status().as_u16(), signed.headers()["location"].to_str().unwrap()),
+            (303, "/tasks?done=signed")
+        );
+        let open = json_of(emp.get("/api/v1/me/tasks?state=open").await).await;
+        assert_eq!(open["total"], 0, "signing closes the task");
+        let again = emp.http.post(emp.url(&format!("/api/v1/campaigns/{id}/acknowledge"))).send().await.unwrap();
+        assert_eq!(again.status(), 422, "signed once");
+
+        let completion = json_of(ceo.get(&format!("/api/v1/campaigns/{id}")).await).await;
+        assert_eq!((completion["assigned"].as_i64(), completion["signed"].as_i64()), (Some(3), Some(1)));
+        let page = ceo.text(&format!("/campaigns/{id}")).await;
+        assert!(page.contains("1 of 3 signed") && page.contains("sec@example.com"), "who is missing is listed");
+
+        // A joiner gets the task at once.
+        let joiner = json!({"name": "New Joiner", "email": "joiner@example.com"});
+        assert_eq!(security.api_post("/api/v1/people", &joiner).await.status(), 201);
+        let csv = ceo.text(&format!("/api/v1/campaigns/{id}/export?format=csv")).await;
+        assert_eq!(csv.lines().count(), 1 + 4, "{csv}");
+        assert_eq!(csv.lines().next(), Some("person_id,name,email,department,state,signed_at,versions"));
+        let signed_row = csv.lines().find(|l| l.contains("emp@example.com")).unwrap();
+        assert!(
+            signed_row.contains(",signed,") && signed_row.contains(&policies::content_hash("# Use\n\nBe careful.\n"))
+        );
+        let rows: Value = ceo.get(&format!("/campaigns/{id}/export.json")).await.json().await.unwrap();
+        assert_eq!(rows.as_array().unwrap().len(), 4);
+        assert_eq!(ceo.get(&format!("/api/v1/campaigns/{id}/export?format=xml")).await.status(), 422);
+        let dashboard = emp.text("/").await;
+        assert!(dashboard.contains("Nothing to do") || !dashboard.contains("Acknowledge:"), "the signed task is gone");
+        app.stop().await;
+    }
+}
