@@ -209,8 +209,9 @@ fn parse_due(c: &mut Checks, raw: &str, now: Timestamp) -> Timestamp {
     match time::Date::parse(raw.trim(), &format) {
         Ok(date) => {
             let due = date.with_time(time::macros::time!(23:59:59)).assume_utc();
+            // Schema-valid but past: a conflict with the present, not malformed input.
             if due <= now {
-                c.fail("due_date", "must be in the future");
+                c.clash("due_date", "must be in the future");
             }
             due
         }
@@ -262,7 +263,7 @@ pub async fn create(store: &dyn Store, actor: &Actor, now: Timestamp, input: &Ca
     tx.insert_campaign(&campaign, &pins).await?;
     let assigned = tx.enroll_campaign_audience(&campaign, now).await?;
     if assigned == 0 {
-        return Err(CoreError::invalid("audience", "has no one in it: choose other departments or kinds"));
+        return Err(CoreError::clash("audience", "has no one in it: choose other departments or kinds"));
     }
     let summary = serde_json::json!({ "campaign": &campaign, "versions": &pins, "assigned": assigned });
     tx.audit(AuditRecord::new(actor, now, "campaign.create", "campaign", campaign.id, None::<&()>, Some(&summary)));
@@ -299,11 +300,11 @@ async fn pin_versions(tx: &mut dyn Writer, c: &mut Checks, raw_ids: &[String]) -
                 content_hash: v.content_hash.unwrap_or_default(),
                 title: policy.title,
             }),
-            None => c.fail("policy_ids", &format!("{} has no published version", policy.title)),
+            None => c.clash("policy_ids", &format!("{} has no published version", policy.title)),
         }
     }
     if pins.is_empty() && c.is_valid_so_far("policy_ids") {
-        c.fail("policy_ids", "must name at least one published policy");
+        c.clash("policy_ids", "must name at least one published policy");
     }
     Ok(pins)
 }

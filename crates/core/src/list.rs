@@ -168,7 +168,7 @@ impl ListSpec {
                 false
             }
         };
-        let after = match given(&raw.after) {
+        let after = match raw.after.clone().filter(|a| !a.is_empty()) {
             None => None,
             Some(token) => Some(
                 Cursor::decode(&token)

@@ -90,12 +90,15 @@ pub struct CampaignBody {
     pub title: String,
     /// Published policies to acknowledge; empty or absent: every published policy.
     #[serde(default)]
+    #[schema(value_type = Vec<uuid::Uuid>)]
     pub policy_ids: Vec<String>,
     /// Departments of the audience; empty or absent: every department.
     #[serde(default)]
+    #[schema(value_type = Vec<uuid::Uuid>)]
     pub department_ids: Vec<String>,
     /// employee, contractor, student; empty or absent: every kind.
     #[serde(default)]
+    #[schema(value_type = Vec<super::dto::PersonKindName>)]
     pub kinds: Vec<String>,
     /// The due date (YYYY-MM-DD, end of day UTC), in the future.
     #[schema(format = Date)]

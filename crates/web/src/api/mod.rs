@@ -160,7 +160,8 @@ pub fn with_etag<T: serde::Serialize>(updated_at: bulwark_core::Timestamp, body:
 pub fn given_not_empty(params: &[(&str, &Option<String>)]) -> Result<(), ApiError> {
     let errors: Vec<_> = params
         .iter()
-        .filter(|(_, v)| v.as_deref().is_some_and(|v| v.trim().is_empty()))
+        // A cursor is opaque: only an empty one is "not given"; a blank one names no place (404).
+        .filter(|(k, v)| v.as_deref().is_some_and(|v| if *k == "after" { v.is_empty() } else { v.trim().is_empty() }))
         .map(|(field, _)| bulwark_core::FieldError::new(*field, "must not be empty when given"))
         .collect();
     if errors.is_empty() { Ok(()) } else { Err(ApiError::invalid(errors)) }

@@ -40,7 +40,7 @@ async fn employees_sign_their_campaign_task_and_the_security_team_sees_completio
 
         let past = json!({"title": "Late", "due_date": "2020-01-01"});
         let res = security.api_post("/api/v1/campaigns", &past).await;
-        assert_eq!(res.status(), 422);
+        assert_eq!(res.status(), 409, "a well-formed date that is already past conflicts with the present");
         assert!(res.text().await.unwrap().contains("must be in the future"));
 
         let body = json!({"title": "Policy acknowledgment 2026", "policy_ids": [policy], "due_date": due});
