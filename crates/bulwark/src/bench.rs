@@ -85,6 +85,7 @@ pub async fn run(args: &BenchArgs, database: Option<&str>) -> anyhow::Result<()>
     let deep = deep_cursor(&base, &session, 100).await?;
     let search = search_text(&base, &session).await?;
     let person = first_person(&base, &token).await?;
+    let campaign = open_campaign(&base, &token).await?;
 
     let mut scenarios = vec![
         Scenario { name: "people list, first page", path: "/people".into(), auth: Auth::Session, bar: Bar::HalfOfBare },
@@ -104,6 +105,14 @@ pub async fn run(args: &BenchArgs, database: Option<&str>) -> anyhow::Result<()>
             bar: Bar::P99(20),
         },
         Scenario { name: "audit log, newest first", path: "/audit".into(), auth: Auth::Session, bar: Bar::P99(20) },
+        Scenario { name: "my tasks", path: "/tasks".into(), auth: Auth::Session, bar: Bar::P99(20) },
+        Scenario { name: "API my tasks (token)", path: "/api/v1/me/tasks".into(), auth: Auth::Token, bar: Bar::P99(20) },
+        Scenario {
+            name: "campaign completion (everyone)",
+            path: format!("/campaigns/{campaign}"),
+            auth: Auth::Session,
+            bar: Bar::P99(50),
+        },
         Scenario {
             name: "API writes (POST /api/v1/people)",
             path: "/api/v1/people".into(),
@@ -161,6 +170,16 @@ pub async fn run(args: &BenchArgs, database: Option<&str>) -> anyhow::Result<()>
         );
         let _ = f.requests;
     }
+    let (took, assigned) = time_campaign_creation(&base, &token).await?;
+    println!(
+        "{:<40} {:>9} {:>10} {:>10}  {:<28} {}",
+        format!("campaign creation ({assigned} people)"),
+        "",
+        "",
+        format!("{:.2} s", took.as_secs_f64()),
+        "< 2 s",
+        if took < Duration::from_secs(2) { "ok" } else { "MISSED" }
+    );
     if let Some(c) = &server {
         let peak = memory_kb(c.id(), "VmHWM")?;
         let idle = idle.unwrap_or_default();
@@ -289,6 +308,27 @@ async fn create_token(base: &str, (cookie, csrf): &(String, String)) -> anyhow::
         .json()
         .await?;
     res["token"].as_str().map(str::to_string).context("no token")
+}
+
+/// The open campaign `seed` started.
+async fn open_campaign(base: &str, token: &str) -> anyhow::Result<String> {
+    let page: serde_json::Value =
+        client()?.get(format!("{base}/api/v1/campaigns?state=open")).bearer_auth(token).send().await?.json().await?;
+    page["items"][0]["id"].as_str().map(str::to_string).context("no open campaign")
+}
+
+/// Starts a campaign for everyone over the API (one request) and times it.
+async fn time_campaign_creation(base: &str, token: &str) -> anyhow::Result<(Duration, i64)> {
+    let due = (bulwark_core::time_util::now() + time::Duration::days(30)).date().to_string();
+    let body = serde_json::json!({"title": format!("Bench campaign {}", uuid::Uuid::new_v4()), "due_date": due});
+    let started = Instant::now();
+    let res = client()?.post(format!("{base}/api/v1/campaigns")).bearer_auth(token).json(&body).send().await?;
+    let took = started.elapsed();
+    if !res.status().is_success() {
+        bail!("creating a campaign answered {}", res.status());
+    }
+    let created: serde_json::Value = res.json().await?;
+    Ok((took, created["assigned"].as_i64().unwrap_or_default()))
 }
 
 /// The people page `depth` pages in, by following `next` links of the API.
