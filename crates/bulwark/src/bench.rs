@@ -106,7 +106,12 @@ pub async fn run(args: &BenchArgs, database: Option<&str>) -> anyhow::Result<()>
         },
         Scenario { name: "audit log, newest first", path: "/audit".into(), auth: Auth::Session, bar: Bar::P99(20) },
         Scenario { name: "my tasks", path: "/tasks".into(), auth: Auth::Session, bar: Bar::P99(20) },
-        Scenario { name: "API my tasks (token)", path: "/api/v1/me/tasks".into(), auth: Auth::Token, bar: Bar::P99(20) },
+        Scenario {
+            name: "API my tasks (token)",
+            path: "/api/v1/me/tasks".into(),
+            auth: Auth::Token,
+            bar: Bar::P99(20),
+        },
         Scenario {
             name: "campaign completion (everyone)",
             path: format!("/campaigns/{campaign}"),

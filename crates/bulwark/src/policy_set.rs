@@ -2,6 +2,7 @@
 //! sub-policies, each written by the security team, ratified by management and published.
 //! The texts live in `crates/bulwark/policies/` as Markdown.
 
+use bulwark_core::ids::PersonId;
 use bulwark_core::policies::{self, PolicyInput, Transition};
 use bulwark_core::{Actor, Role, Store, Timestamp};
 
@@ -42,8 +43,9 @@ pub async fn open_campaign(
     Ok(campaign)
 }
 
-/// Creates and publishes the policy set; returns how many policies it has.
-pub async fn publish(store: &dyn Store, now: Timestamp) -> anyhow::Result<usize> {
+/// Creates and publishes the policy set, owned by `owner` (who gets the review tasks);
+/// returns how many policies it has.
+pub async fn publish(store: &dyn Store, now: Timestamp, owner: Option<PersonId>) -> anyhow::Result<usize> {
     let writer = Actor { label: "security team (seed)".into(), roles: vec![Role::Security], ..Actor::cli() };
     let ratifier = Actor { label: "management (seed)".into(), roles: vec![Role::Management], ..Actor::cli() };
     let mut parent = String::new();
@@ -52,6 +54,7 @@ pub async fn publish(store: &dyn Store, now: Timestamp) -> anyhow::Result<usize>
             title: (*title).into(),
             parent_id: parent.clone(),
             review_months: "12".into(),
+            owner_person_id: owner.map(|o| o.to_string()).unwrap_or_default(),
             public: *title == ROOT.0,
             body: (*body).into(),
             change_note: "First version".into(),

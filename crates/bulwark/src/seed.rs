@@ -175,7 +175,8 @@ pub async fn seed(
     tx.audit(audit);
     tx.commit().await?;
     org::ensure_default_areas(store, now).await?;
-    crate::policy_set::publish(store, now).await?;
+    // Person 2 leads the security team in the demo: the policy set is theirs to review.
+    crate::policy_set::publish(store, now, persons.get(2).map(|p| p.id)).await?;
     // Three in five have signed this year's acknowledgment so far (the demo's employee login,
     // person 35, has not).
     crate::policy_set::open_campaign(store, now, &persons, |i| i % 5 >= 2).await?;

@@ -115,6 +115,7 @@ impl Task {
     pub fn link(&self) -> String {
         match self.subject_type.as_str() {
             "campaign" => format!("/campaigns/{}/acknowledge", self.subject_id),
+            "policy" => format!("/policies/{}", self.subject_id),
             _ => "/tasks".into(),
         }
     }

@@ -22,6 +22,8 @@ pub struct Dashboard {
     pub open_campaigns: Vec<Campaign>,
     /// (policy id, title) of policies with a version in review (for those who ratify).
     pub awaiting_ratification: Vec<(crate::ids::PolicyId, String)>,
+    /// Policy reviews past their due date (for those who run the program).
+    pub overdue_reviews: Vec<Task>,
 }
 
 pub async fn load(store: &dyn Store, actor: &Actor, now: Timestamp) -> CoreResult<Dashboard> {
@@ -54,5 +56,15 @@ pub async fn load(store: &dyn Store, actor: &Actor, now: Timestamp) -> CoreResul
     } else {
         vec![]
     };
-    Ok(Dashboard { counts, my_live_tokens, my_tasks, my_open_tasks, open_campaigns, awaiting_ratification })
+    let overdue_reviews =
+        if actor.can(Permission::ViewCampaigns) { r.list_overdue_tasks("review", now, SHOWN).await? } else { vec![] };
+    Ok(Dashboard {
+        counts,
+        my_live_tokens,
+        my_tasks,
+        my_open_tasks,
+        open_campaigns,
+        awaiting_ratification,
+        overdue_reviews,
+    })
 }

@@ -413,6 +413,7 @@ pub async fn transition(
             tx.update_policy_version(&old, &superseded).await?;
             tx.audit(AuditRecord::new(actor, now, "policy.supersede", "policy", id, Some(&old), Some(&superseded)));
         }
+        schedule_review(&mut *tx, now, id, number).await?;
     }
     tx.update_policy_version(&before, &after).await?;
     let action = match step {
@@ -428,6 +429,30 @@ pub async fn transition(
 
 /// Policies by the query. Everyone reads the published ones (the policy set applies to all);
 /// only those who see drafts also find the policies never published.
+/// Publishing is the review: it closes the open review task of the policy and gives its owner
+/// (if it has one) the next, due `review_months` after publication.
+async fn schedule_review(tx: &mut dyn Writer, now: Timestamp, id: PolicyId, number: i64) -> CoreResult<()> {
+    tx.close_subject_tasks("review", "policy", &id.to_string(), now).await?;
+    let policy = tx.get_policy(id).await?;
+    if let Some(owner) = policy.owner_person_id {
+        let key = format!("{id}/{number}");
+        tx.insert_task(&crate::campaigns::Task {
+            id: crate::campaigns::task_id("review", &key, owner),
+            kind: "review".into(),
+            assignee_person_id: owner,
+            subject_type: "policy".into(),
+            subject_id: id.to_string(),
+            title: format!("Review: {}", policy.title),
+            due_at: crate::time_util::add_months(now, policy.review_months),
+            state: "open".into(),
+            done_at: None,
+            created_at: now,
+        })
+        .await?;
+    }
+    Ok(())
+}
+
 pub async fn list(store: &dyn Store, actor: &Actor, query: &ListQuery) -> CoreResult<ListPage<Policy>> {
     let mut query = query.clone();
     if !sees_drafts(actor) {

@@ -124,6 +124,8 @@ pub trait Reader: Send {
     /// When the person signed the campaign, if they have.
     fn find_acknowledgment(&mut self, id: CampaignId, person: PersonId) -> StoreFuture<'_, Option<Timestamp>>;
     fn find_task<'a>(&'a mut self, id: &'a str) -> StoreFuture<'a, Option<Task>>;
+    /// Open tasks of `kind` due before `now`, most overdue first, at most `limit`.
+    fn list_overdue_tasks<'a>(&'a mut self, kind: &'a str, now: Timestamp, limit: u32) -> StoreFuture<'a, Vec<Task>>;
     /// One person's tasks (the query's filters apply on top).
     fn list_tasks<'a>(&'a mut self, person: PersonId, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Task>>;
 
@@ -198,6 +200,14 @@ pub trait Writer: Reader {
     /// Gives everyone in the campaign's audience its task (people who left excepted); returns
     /// how many people it has. One statement, however large the audience.
     fn enroll_campaign_audience<'a>(&'a mut self, c: &'a Campaign, now: Timestamp) -> StoreFuture<'a, u64>;
+    /// Marks the open tasks of `kind` about one record done (their obligation was met).
+    fn close_subject_tasks<'a>(
+        &'a mut self,
+        kind: &'a str,
+        subject_type: &'a str,
+        subject_id: &'a str,
+        now: Timestamp,
+    ) -> StoreFuture<'a, ()>;
     /// Adds a task; one that exists already (same id) is left as it is.
     fn insert_task<'a>(&'a mut self, t: &'a Task) -> StoreFuture<'a, ()>;
     fn update_task<'a>(&'a mut self, before: &'a Task, after: &'a Task) -> StoreFuture<'a, ()>;

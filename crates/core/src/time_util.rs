@@ -48,3 +48,37 @@ mod tests {
         assert!(parse_time("yesterday").is_none());
     }
 }
+
+/// `t` moved on by whole calendar months; a day that the target month lacks becomes its last
+/// day (31 January + 1 month = 28 or 29 February).
+pub fn add_months(t: Timestamp, months: i64) -> Timestamp {
+    let date = t.date();
+    let index = i64::from(date.year()) * 12 + i64::from(u8::from(date.month())) - 1 + months;
+    let (year, month0) = (index.div_euclid(12) as i32, index.rem_euclid(12) as u8);
+    let month = time::Month::try_from(month0 + 1).unwrap_or(time::Month::December);
+    let last = time::util::days_in_month(month, year);
+    match time::Date::from_calendar_date(year, month, date.day().min(last)) {
+        Ok(d) => t.replace_date(d),
+        Err(_) => t,
+    }
+}
+
+#[cfg(test)]
+mod month_tests {
+    use super::*;
+
+    #[test]
+    fn months_are_added_on_the_calendar() {
+        let t = time::macros::datetime!(2026-01-31 10:00 UTC);
+        assert_eq!(add_months(t, 1), time::macros::datetime!(2026-02-28 10:00 UTC));
+        assert_eq!(add_months(t, 12), time::macros::datetime!(2027-01-31 10:00 UTC));
+        assert_eq!(
+            add_months(time::macros::datetime!(2028-01-31 0:00 UTC), 1),
+            time::macros::datetime!(2028-02-29 0:00 UTC)
+        );
+        assert_eq!(
+            add_months(time::macros::datetime!(2026-11-15 0:00 UTC), 3),
+            time::macros::datetime!(2027-02-15 0:00 UTC)
+        );
+    }
+}

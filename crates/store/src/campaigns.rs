@@ -150,8 +150,9 @@ pub(crate) async fn enroll(conn: &mut AnyConnection, c: &Campaign, now: Timestam
     let kinds: Vec<String> = c.audience_kinds.iter().map(|k| k.as_str().to_string()).collect();
     let sql = format!(
         "INSERT INTO tasks (id, kind, assignee_person_id, subject_type, subject_id, title, due_at, state, done_at, \
-         created_at, updated_at) \
-         SELECT 'acknowledge:' || $1 || ':' || p.id, 'acknowledge', p.id, 'campaign', $1, $2, $3, 'open', NULL, $4, $4 \
+         created_at, updated_at, assignee_department_id) \
+         SELECT 'acknowledge:' || $1 || ':' || p.id, 'acknowledge', p.id, 'campaign', $1, $2, $3, 'open', NULL, $4, $4, \
+         p.department_id \
          FROM people p WHERE p.status <> 'left'{}{} \
          ON CONFLICT (id) DO NOTHING",
         any_of("p.department_id", &departments, 5),
@@ -215,7 +216,9 @@ pub(crate) async fn find_task(conn: &mut AnyConnection, id: &str) -> Result<Opti
 pub(crate) async fn insert_task(conn: &mut AnyConnection, t: &Task) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO tasks (id, kind, assignee_person_id, subject_type, subject_id, title, due_at, state, done_at, \
-         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) ON CONFLICT (id) DO NOTHING",
+         created_at, updated_at, assignee_department_id) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, p.department_id FROM people p WHERE p.id = $3 \
+         ON CONFLICT (id) DO NOTHING",
     )
     .bind(&t.id)
     .bind(&t.kind)
@@ -287,12 +290,11 @@ pub(crate) async fn completion(
     id: CampaignId,
 ) -> Result<Vec<DepartmentCompletion>, StoreError> {
     let rows = sqlx::query(
-        "SELECT d.name AS department, COUNT(*) AS assigned, COUNT(a.person_id) AS signed \
-         FROM tasks t JOIN people p ON p.id = t.assignee_person_id \
-         LEFT JOIN departments d ON d.id = p.department_id \
-         LEFT JOIN acknowledgments a ON a.campaign_id = $1 AND a.person_id = t.assignee_person_id \
-         WHERE t.subject_type = 'campaign' AND t.subject_id = $1 \
-         GROUP BY d.name ORDER BY d.name IS NULL, d.name",
+        "SELECT d.name AS department, x.assigned, x.signed FROM \
+         (SELECT t.assignee_department_id AS department_id, COUNT(*) AS assigned, \
+          SUM(CASE WHEN t.state = 'done' THEN 1 ELSE 0 END) AS signed \
+          FROM tasks t WHERE t.subject_type = 'campaign' AND t.subject_id = $1 GROUP BY t.assignee_department_id) x \
+         LEFT JOIN departments d ON d.id = x.department_id ORDER BY d.name IS NULL, d.name",
     )
     .bind(id.to_string())
     .fetch_all(conn)
@@ -317,16 +319,17 @@ pub(crate) async fn participants(
     after: Option<(String, PersonId)>,
     limit: u32,
 ) -> Result<Vec<Participant>, StoreError> {
+    // People are walked in name order and each is looked up in the campaign by its task id,
+    // so a page costs its own rows, not the whole audience.
     let name = if backend == Backend::Postgres { "p.name COLLATE \"C\"" } else { "p.name" };
     let mut sql = String::from(
         "SELECT p.id, p.name, p.email, d.name AS department, a.signed_at, COALESCE(a.versions, '') AS versions \
-         FROM tasks t JOIN people p ON p.id = t.assignee_person_id \
+         FROM people p JOIN tasks t ON t.id = 'acknowledge:' || $1 || ':' || p.id \
          LEFT JOIN departments d ON d.id = p.department_id \
-         LEFT JOIN acknowledgments a ON a.campaign_id = $1 AND a.person_id = t.assignee_person_id \
-         WHERE t.subject_type = 'campaign' AND t.subject_id = $1",
+         LEFT JOIN acknowledgments a ON a.campaign_id = $1 AND a.person_id = p.id WHERE 1 = 1",
     );
     if missing {
-        sql.push_str(" AND a.person_id IS NULL");
+        sql.push_str(" AND t.state = 'open'");
     }
     if after.is_some() {
         sql.push_str(&format!(" AND ({name}, p.id) > ($3, $4)"));
@@ -349,4 +352,45 @@ pub(crate) async fn participants(
             })
         })
         .collect()
+}
+
+pub(crate) async fn close_subject_tasks(
+    conn: &mut AnyConnection,
+    kind: &str,
+    subject_type: &str,
+    subject_id: &str,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE tasks SET state = 'done', done_at = $1, updated_at = $1 \
+         WHERE kind = $2 AND subject_type = $3 AND subject_id = $4 AND state = 'open'",
+    )
+    .bind(to_micros(now))
+    .bind(kind)
+    .bind(subject_type)
+    .bind(subject_id)
+    .execute(conn)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+pub(crate) async fn overdue_tasks(
+    conn: &mut AnyConnection,
+    kind: &str,
+    now: Timestamp,
+    limit: u32,
+) -> Result<Vec<Task>, StoreError> {
+    let sql = format!(
+        "SELECT {TASK_COLUMNS} FROM tasks t WHERE t.kind = $1 AND t.state = 'open' AND t.due_at < $2 \
+         ORDER BY t.due_at, t.id LIMIT $3"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(kind)
+        .bind(to_micros(now))
+        .bind(i64::from(limit))
+        .fetch_all(conn)
+        .await
+        .map_err(map_err)?;
+    rows.iter().map(task).collect()
 }

@@ -183,6 +183,10 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
         Box::pin(campaigns::find_task(self.c(), id))
     }
 
+    fn list_overdue_tasks<'a>(&'a mut self, kind: &'a str, now: Timestamp, limit: u32) -> StoreFuture<'a, Vec<Task>> {
+        Box::pin(campaigns::overdue_tasks(self.c(), kind, now, limit))
+    }
+
     fn list_tasks<'a>(&'a mut self, person: PersonId, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Task>> {
         let backend = self.1;
         Box::pin(campaigns::tasks(self.c(), backend, person, query))
@@ -336,6 +340,16 @@ impl Writer for Unit<WriteTx> {
 
     fn enroll_campaign_audience<'a>(&'a mut self, c: &'a Campaign, now: Timestamp) -> StoreFuture<'a, u64> {
         Box::pin(campaigns::enroll(self.c(), c, now))
+    }
+
+    fn close_subject_tasks<'a>(
+        &'a mut self,
+        kind: &'a str,
+        subject_type: &'a str,
+        subject_id: &'a str,
+        now: Timestamp,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(campaigns::close_subject_tasks(self.c(), kind, subject_type, subject_id, now))
     }
 
     fn insert_task<'a>(&'a mut self, t: &'a Task) -> StoreFuture<'a, ()> {

@@ -883,12 +883,38 @@ async fn policies_move_through_their_versions_and_published_text_never_changes()
         let states: Vec<_> = versions.iter().map(|v| (v.number, v.status)).collect();
         assert_eq!(states, [(1, VersionStatus::Superseded), (2, VersionStatus::Published)], "{backend:?}");
 
+        // The owner's review task: due a year after publication, overdue after that, closed by
+        // the next publication (a review task per published version).
+        let owner = people::create(s, &Actor::cli(), now, &person("Olga Owner", "olga@example.com")).await.unwrap();
+        let mut owned = input("Kryptografie & Schlüssel", &root.id.to_string(), "v3");
+        owned.owner_person_id = owner.id.to_string();
+        owned.version =
+            Some(bulwark_core::version::version_of(r(s).await.get_policy(crypto.id).await.unwrap().updated_at));
+        policies::update(s, &writer, now, crypto.id, &owned).await.unwrap();
+        for t in [Transition::Submit, Transition::Ratify, Transition::Publish] {
+            policies::transition(s, if t == Transition::Ratify { &ratifier } else { &writer }, now, crypto.id, 3, t)
+                .await
+                .unwrap();
+        }
+        let in_13_months = time_util::add_months(now, 13);
+        let overdue = r(s).await.list_overdue_tasks("review", in_13_months, 10).await.unwrap();
+        assert_eq!(overdue.iter().map(|t| t.title.as_str()).collect::<Vec<_>>(), ["Review: Kryptografie & Schlüssel"]);
+        assert_eq!(
+            overdue[0].due_at,
+            time_util::add_months(now, 12).replace_nanosecond(now.microsecond() * 1000).unwrap()
+        );
+        assert!(r(s).await.list_overdue_tasks("review", now, 10).await.unwrap().is_empty(), "not due yet");
+        let mut tx = s.write().await.unwrap();
+        tx.close_subject_tasks("review", "policy", &crypto.id.to_string(), now).await.unwrap();
+        assert!(tx.list_overdue_tasks("review", in_13_months, 10).await.unwrap().is_empty(), "closed");
+        drop(tx);
+
         let found = r(s).await.list_policies(&policy_query(&[("q", "SCHLÜSSEL")])).await.unwrap();
         assert_eq!(found.items.iter().map(|p| p.title.as_str()).collect::<Vec<_>>(), ["Kryptografie & Schlüssel"]);
         let item = &found.items[0];
         assert_eq!(
             (item.published_number, item.parent_title.as_deref()),
-            (Some(2), Some("Information security policy"))
+            (Some(3), Some("Information security policy"))
         );
         let unpublished = r(s).await.list_policies(&policy_query(&[("published", "no")])).await.unwrap();
         assert_eq!(

@@ -23,6 +23,7 @@ pub struct DashboardPage {
     my_open_tasks: u64,
     open_campaigns: Vec<bulwark_core::campaigns::Campaign>,
     awaiting_ratification: Vec<(bulwark_core::ids::PolicyId, String)>,
+    overdue_reviews: Vec<bulwark_core::campaigns::Task>,
     now: bulwark_core::Timestamp,
 }
 
@@ -40,6 +41,7 @@ pub async fn dashboard(State(app): State<AppState>, chrome: Chrome) -> Result<Da
         my_open_tasks: d.my_open_tasks,
         open_campaigns: d.open_campaigns,
         awaiting_ratification: d.awaiting_ratification,
+        overdue_reviews: d.overdue_reviews,
         now,
         chrome: chrome.at("dashboard"),
     })

@@ -83,6 +83,7 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
 
     let policy = publish_policy(app.store()).await;
     create_account(app.store(), "emp@example.com", &["employee"], PASSWORD).await;
+    let campaign = start_campaign(app.store(), &policy).await;
 
     let port = free_port();
     let _driver = Driver(
@@ -152,7 +153,10 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
         ("/audit", "07-audit"),
         ("/people/new", "08-person-form"),
         ("/policies", "14-policies"),
-        ("/policies/new", "15-policy-form"),
+        ("/policies/new", "14b-policy-form"),
+        ("/campaigns", "14c-campaigns"),
+        ("/campaigns/new", "14d-campaign-form"),
+        ("/tasks", "14e-my-tasks"),
     ] {
         b.goto(&app.url(path)).await.unwrap();
         b.wait().for_element(Locator::Css("h1")).await.unwrap();
@@ -200,20 +204,77 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
     assert_eq!(me["email"], "ada@example.com");
     assert_eq!(me["authenticated_via"], "token");
 
-    // An employee signs in, finds the policy in the list and reads it.
+    // The admin sees the campaign nobody has signed yet.
+    let completion = app.url(&format!("/campaigns/{campaign}"));
+    b.goto(&completion).await.unwrap();
+    let before = b.wait().for_element(Locator::Css(".facts dd")).await.unwrap().text().await.unwrap();
+    assert!(before.contains("0 of 2 signed"), "{before}");
+    snap("17-campaign-completion").await;
+
+    // An employee signs in, sees the task first on the dashboard, reads the policy and signs.
     b.delete_all_cookies().await.unwrap();
     b.goto(&app.url("/login")).await.unwrap();
     b.find(Locator::Id("f-email")).await.unwrap().send_keys("emp@example.com").await.unwrap();
     b.find(Locator::Id("f-password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
     b.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
     b.wait().for_element(Locator::Css("h1")).await.unwrap();
-    b.find(Locator::LinkText("Policies")).await.unwrap().click().await.unwrap();
+    snap("15-employee-dashboard").await;
+    b.find(Locator::LinkText("Acknowledge: Annual policy acknowledgment")).await.unwrap().click().await.unwrap();
     b.wait().for_element(Locator::LinkText(POLICY_TITLE)).await.unwrap().click().await.unwrap();
     let heading = b.wait().for_element(Locator::Css("article.document h1")).await.unwrap().text().await.unwrap();
     assert_eq!(heading, "Keys and secrets");
-    assert_eq!(b.current_url().await.unwrap().path(), format!("/policies/{policy}"));
     snap("16-employee-reads-policy").await;
+    b.back().await.unwrap();
+    b.wait().for_element(Locator::Id("f-accept")).await.unwrap().click().await.unwrap();
+    b.find(Locator::Css("form[action$='/acknowledge'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    let flash = b.wait().for_element(Locator::Css(".flash")).await.unwrap().text().await.unwrap();
+    assert!(flash.contains("Signed"), "{flash}");
+    assert_eq!(b.current_url().await.unwrap().path(), "/tasks");
+    snap("18-employee-signed").await;
+    b.goto(&app.url("/policies")).await.unwrap();
+    b.wait().for_element(Locator::LinkText(POLICY_TITLE)).await.unwrap();
+
+    // The admin sees completion rise.
+    b.delete_all_cookies().await.unwrap();
+    b.goto(&app.url("/login")).await.unwrap();
+    b.find(Locator::Id("f-email")).await.unwrap().send_keys("ada@example.com").await.unwrap();
+    b.find(Locator::Id("f-password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    b.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css("h1")).await.unwrap();
+    b.goto(&completion).await.unwrap();
+    let after = b.wait().for_element(Locator::Css(".facts dd")).await.unwrap().text().await.unwrap();
+    assert!(after.contains("1 of 2 signed"), "{after}");
+    snap("19-campaign-completion-after").await;
     b.close().await.unwrap();
+}
+
+/// A campaign for the admin and the employee (the sample people have no account but are
+/// in the audience too; the campaign is for employees of the one department both are in).
+async fn start_campaign(store: &dyn bulwark_core::Store, policy: &str) -> String {
+    use bulwark_core::campaigns::{self, CampaignInput};
+    let now = bulwark_core::time_util::now();
+    let kinds = vec!["contractor".to_string()];
+    // The two accounts' people are contractors here, so that the sample people stay out.
+    for email in ["ada@example.com", "emp@example.com"] {
+        let person = store.read().await.unwrap().find_person_by_email(email).await.unwrap().unwrap();
+        let input = bulwark_core::people::PersonInput {
+            name: person.name.clone(),
+            email: person.email.clone(),
+            kind: "contractor".into(),
+            status: "active".into(),
+            version: Some(bulwark_core::version::version_of(person.updated_at)),
+            ..Default::default()
+        };
+        bulwark_core::people::update(store, &bulwark_core::Actor::cli(), now, person.id, &input).await.unwrap();
+    }
+    let input = CampaignInput {
+        title: "Annual policy acknowledgment".into(),
+        policy_ids: vec![policy.to_string()],
+        kinds,
+        due_date: (now + time::Duration::days(30)).date().to_string(),
+        ..Default::default()
+    };
+    campaigns::create(store, &bulwark_core::Actor::cli(), now, &input).await.unwrap().id.to_string()
 }
 
 const POLICY_TITLE: &str = "Cryptography and key management policy";
