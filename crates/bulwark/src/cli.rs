@@ -42,6 +42,9 @@ pub enum Command {
     /// Acknowledgment campaigns.
     #[command(subcommand)]
     Campaign(CampaignCommand),
+    /// Notification channels: chat webhooks and e-mail destinations, and their events.
+    #[command(subcommand)]
+    Channel(ChannelCommand),
     /// Serve a sample organisation on a fresh embedded database.
     Demo(DemoArgs),
     /// Fill a database with a generated, deterministic organisation (for benchmarks).
@@ -68,6 +71,48 @@ pub struct ServeArgs {
     /// Address of a reverse proxy whose X-Forwarded-For names the client (repeatable).
     #[arg(long = "trusted-proxy", env = "BULWARK_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The SMTP server e-mail notifications are sent through.
+    #[arg(long, env = "BULWARK_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    #[arg(long, env = "BULWARK_SMTP_PORT", default_value_t = 587)]
+    pub smtp_port: u16,
+    /// none (a trusted relay only), starttls or tls.
+    #[arg(long, env = "BULWARK_SMTP_TLS", value_enum, default_value = "starttls")]
+    pub smtp_tls: SmtpTlsArg,
+    #[arg(long, env = "BULWARK_SMTP_USERNAME")]
+    pub smtp_username: Option<String>,
+    #[arg(long, env = "BULWARK_SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<String>,
+    /// The sender of notification e-mails, e.g. "Bulwark <security@example.com>".
+    #[arg(long, env = "BULWARK_SMTP_FROM", default_value = "Bulwark <bulwark@localhost>")]
+    pub smtp_from: String,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum SmtpTlsArg {
+    None,
+    Starttls,
+    Tls,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ChannelCommand {
+    /// Add a channel, or change the one of that name.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// A Slack-compatible incoming webhook URL (Slack, Mattermost, Rocket.Chat).
+        #[arg(long, conflicts_with = "email", required_unless_present = "email")]
+        webhook: Option<String>,
+        /// An e-mail address (a person or a mailing list).
+        #[arg(long)]
+        email: Option<String>,
+        /// Events routed to it, comma-separated: policy.publish, campaign.create.
+        #[arg(long, value_delimiter = ',', required = true)]
+        events: Vec<String>,
+    },
+    /// List the channels and the messages not delivered yet.
+    List,
 }
 
 #[derive(Subcommand, Debug)]

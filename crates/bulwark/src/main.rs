@@ -12,7 +12,10 @@ use bulwark_core::accounts::{self, NewAccountInput, NewTokenInput};
 use bulwark_core::{Actor, CoreError, Store, time_util};
 use bulwark_store::{DatabaseUrl, SqlStore};
 use clap::Parser;
-use cli::{AuditCommand, CampaignCommand, Cli, Command, ExportFormat, LogFormat, TokenCommand, UserCommand};
+use cli::{
+    AuditCommand, CampaignCommand, ChannelCommand, Cli, Command, ExportFormat, LogFormat, SmtpTlsArg, TokenCommand,
+    UserCommand,
+};
 use std::io::Read;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -152,9 +155,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
             let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{}", args.listen));
+            let smtp =
+                args.smtp_host.clone().filter(|h| !h.is_empty()).map(|host| bulwark_web::delivery::SmtpSettings {
+                    host,
+                    port: args.smtp_port,
+                    tls: match args.smtp_tls {
+                        SmtpTlsArg::None => bulwark_web::delivery::SmtpTls::None,
+                        SmtpTlsArg::Starttls => bulwark_web::delivery::SmtpTls::StartTls,
+                        SmtpTlsArg::Tls => bulwark_web::delivery::SmtpTls::Tls,
+                    },
+                    username: args.smtp_username.clone(),
+                    password: args.smtp_password.clone(),
+                    from: args.smtp_from.clone(),
+                });
             let config = bulwark_web::WebConfig {
                 metrics_token: args.metrics_token.clone().filter(|t| !t.is_empty()),
                 trusted_proxies: args.trusted_proxies.clone(),
+                smtp,
                 ..bulwark_web::WebConfig::new(&public_url)
             };
             serve(Arc::new(store), &args.listen, config).await?;
@@ -218,6 +235,30 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open_existing(&cli).await?;
             let id = id.parse().map_err(|_| anyhow::anyhow!("{id} is not a campaign id"))?;
             export_campaign(&store, id, *format).await.map_err(explain)?;
+        }
+        Command::Channel(ChannelCommand::Add { name, webhook, email, events }) => {
+            let store = open_existing(&cli).await?;
+            let (kind, target) = match (webhook, email) {
+                (Some(url), _) => ("webhook", url.as_str()),
+                (None, Some(address)) => ("email", address.as_str()),
+                (None, None) => bail!("give --webhook URL or --email ADDRESS"),
+            };
+            let now = time_util::now();
+            let c = bulwark_core::notify::add_channel(&store, &Actor::cli(), now, name, kind, target, events)
+                .await
+                .map_err(explain)?;
+            println!("ok: channel {} ({}) receives {}", c.name, c.kind.as_str(), c.events.join(", "));
+        }
+        Command::Channel(ChannelCommand::List) => {
+            let store = open_existing(&cli).await?;
+            let (channels, waiting) = bulwark_core::notify::status(&store, &Actor::cli()).await.map_err(explain)?;
+            for c in channels {
+                println!("{}\t{}\t{}", c.name, c.kind.as_str(), c.events.join(","));
+            }
+            for m in waiting {
+                let error = m.last_error.unwrap_or_default();
+                println!("waiting: {} {} attempts {} {}", m.channel, m.event, m.attempts, error);
+            }
         }
         Command::Demo(args) => demo::run(cli.database.as_deref(), &args.listen).await?,
         Command::Seed(args) => {

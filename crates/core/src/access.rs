@@ -99,6 +99,8 @@ pub enum Permission {
     ViewCampaigns,
     /// Start and close campaigns.
     ManageCampaigns,
+    /// Configure the instance: notification channels, delivery.
+    ManageSettings,
 }
 
 /// How the actor proved who they are.

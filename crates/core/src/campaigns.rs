@@ -266,6 +266,15 @@ pub async fn create(store: &dyn Store, actor: &Actor, now: Timestamp, input: &Ca
     if assigned == 0 {
         return Err(CoreError::clash("audience", "has no one in it: choose other departments or kinds"));
     }
+    let titles: Vec<&str> = pins.iter().map(|p| p.title.as_str()).collect();
+    let text = format!(
+        "{} started: {} people are asked to acknowledge {} by {}.",
+        campaign.title,
+        assigned,
+        titles.join(", "),
+        campaign.due_at.date()
+    );
+    crate::notify::enqueue(&mut *tx, now, "campaign.create", &campaign.title, &text).await?;
     let summary = serde_json::json!({ "campaign": &campaign, "versions": &pins, "assigned": assigned });
     tx.audit(AuditRecord::new(actor, now, "campaign.create", "campaign", campaign.id, None::<&()>, Some(&summary)));
     tx.commit().await?;

@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod error;
 pub mod ids;
 pub mod list;
+pub mod notify;
 pub mod org;
 pub mod page;
 pub mod people;

@@ -414,6 +414,9 @@ pub async fn transition(
             tx.audit(AuditRecord::new(actor, now, "policy.supersede", "policy", id, Some(&old), Some(&superseded)));
         }
         schedule_review(&mut *tx, now, id, number).await?;
+        let title = tx.get_policy(id).await?.title;
+        let text = format!("Policy published: {title}, version {number}. Please read it: {{base}}/policies/{id}");
+        crate::notify::enqueue(&mut *tx, now, "policy.publish", &format!("Policy published: {title}"), &text).await?;
     }
     tx.update_policy_version(&before, &after).await?;
     let action = match step {

@@ -13,6 +13,7 @@ use crate::campaigns::{Campaign, DepartmentCompletion, Participant, PinnedVersio
 use crate::error::{StoreError, StoreResult};
 use crate::ids::{AccountId, AreaId, CampaignId, DepartmentId, PersonId, PolicyId, TokenId};
 use crate::list::{ListPage, ListQuery};
+use crate::notify::{Channel, OutboxMessage};
 use crate::org::{Area, AreaMember, Department};
 use crate::people::Person;
 use crate::policies::{Policy, PolicyVersion};
@@ -58,6 +59,18 @@ pub trait Store: Send + Sync + 'static {
     fn record_failures<'a>(&'a self, keys: &'a [String], at: Timestamp) -> StoreFuture<'a, ()>;
     /// Records that a session was used (for the idle timeout; not audited).
     fn touch_session<'a>(&'a self, id_hash: &'a str, now: Timestamp) -> StoreFuture<'a, ()>;
+    /// Claims up to `limit` undelivered messages due at `now` for this worker: their next
+    /// attempt moves to `lease_until`, so no other instance takes them meanwhile (PostgreSQL:
+    /// `FOR UPDATE SKIP LOCKED`). Delivery bookkeeping, not audited.
+    fn claim_outbox(&self, now: Timestamp, lease_until: Timestamp, limit: u32) -> StoreFuture<'_, Vec<OutboxMessage>>;
+    /// Records a delivery (`error` None) or a failed attempt to retry at `retry_at`.
+    fn finish_outbox<'a>(
+        &'a self,
+        id: &'a str,
+        now: Timestamp,
+        error: Option<&'a str>,
+        retry_at: Timestamp,
+    ) -> StoreFuture<'a, ()>;
     /// Audit entries with `seq > after_seq`, in stored order, at most `limit`.
     fn audit_batch(&self, after_seq: i64, limit: i64) -> StoreFuture<'_, Vec<AuditEntry>>;
 }
@@ -129,6 +142,10 @@ pub trait Reader: Send {
     /// One person's tasks (the query's filters apply on top).
     fn list_tasks<'a>(&'a mut self, person: PersonId, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Task>>;
 
+    fn list_channels(&mut self) -> StoreFuture<'_, Vec<Channel>>;
+    /// Messages not delivered yet, the most tried first, at most `limit`.
+    fn list_undelivered(&mut self, limit: u32) -> StoreFuture<'_, Vec<OutboxMessage>>;
+
     /// Newest first, at most `limit`, before `filter.before_seq` when set; `next` names the
     /// sequence number the following page starts before.
     fn list_audit<'a>(&'a mut self, filter: &'a AuditFilter, limit: u32) -> StoreFuture<'a, ListPage<AuditEntry>>;
@@ -195,6 +212,9 @@ pub trait Writer: Reader {
 
     fn insert_token<'a>(&'a mut self, t: &'a ApiToken, hash: &'a str) -> StoreFuture<'a, ()>;
     fn revoke_token<'a>(&'a mut self, after: &'a ApiToken) -> StoreFuture<'a, ()>;
+
+    fn upsert_channel<'a>(&'a mut self, c: &'a Channel) -> StoreFuture<'a, ()>;
+    fn insert_outbox<'a>(&'a mut self, m: &'a OutboxMessage) -> StoreFuture<'a, ()>;
 
     fn insert_campaign<'a>(&'a mut self, c: &'a Campaign, versions: &'a [PinnedVersion]) -> StoreFuture<'a, ()>;
     /// Gives everyone in the campaign's audience its task (people who left excepted); returns

@@ -1,5 +1,7 @@
 //! Campaigns, their pinned policy versions, signatures, and tasks. Enrolling an audience is one
-//! `INSERT … SELECT` over people, so a campaign for 100,000 people is one statement.
+//! `INSERT … SELECT` over people, so a campaign for 100,000 people is one statement. The
+//! counts (overall and per department) are kept as counters changed by the same statements'
+//! transaction: enrolling, giving a joiner the task, and signing.
 
 use bulwark_core::StoreError;
 use bulwark_core::Timestamp;
@@ -16,16 +18,11 @@ use crate::list::{self, Table};
 use crate::rows::{int, opt_text, opt_time, parsed, text};
 use crate::write::{expect_one, map_err};
 
-const TASK_COUNTS: &str = "(SELECT COUNT(*) FROM tasks t WHERE t.subject_type = 'campaign' AND t.subject_id = c.id) AS assigned, \
-     (SELECT COUNT(*) FROM acknowledgments a WHERE a.campaign_id = c.id) AS signed";
 const SELECT: &str = "c.id, c.title, c.audience_departments, c.audience_kinds, c.due_at, c.closed_at, c.created_by, \
-     c.created_at, c.updated_at";
+     c.created_at, c.updated_at, c.assigned, c.signed";
 
 const TABLE: Table = Table {
-    columns: "c.id, c.title, c.audience_departments, c.audience_kinds, c.due_at, c.closed_at, c.created_by, \
-              c.created_at, c.updated_at, \
-              (SELECT COUNT(*) FROM tasks t WHERE t.subject_type = 'campaign' AND t.subject_id = c.id) AS assigned, \
-              (SELECT COUNT(*) FROM acknowledgments a WHERE a.campaign_id = c.id) AS signed",
+    columns: SELECT,
     from: "campaigns c",
     count_from: "campaigns c",
     id: "c.id",
@@ -70,13 +67,13 @@ pub(crate) async fn list(
 }
 
 pub(crate) async fn open(conn: &mut AnyConnection) -> Result<Vec<Campaign>, StoreError> {
-    let sql = format!("SELECT {SELECT}, 0 AS assigned, 0 AS signed FROM campaigns c WHERE c.closed_at IS NULL");
+    let sql = format!("SELECT {SELECT} FROM campaigns c WHERE c.closed_at IS NULL");
     let rows = sqlx::query(&sql).fetch_all(conn).await.map_err(map_err)?;
     rows.iter().map(campaign).collect()
 }
 
 pub(crate) async fn find(conn: &mut AnyConnection, id: CampaignId) -> Result<Option<Campaign>, StoreError> {
-    let sql = format!("SELECT {SELECT}, {TASK_COUNTS} FROM campaigns c WHERE c.id = $1");
+    let sql = format!("SELECT {SELECT} FROM campaigns c WHERE c.id = $1");
     let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(conn).await.map_err(map_err)?;
     row.as_ref().map(campaign).transpose()
 }
@@ -166,7 +163,27 @@ pub(crate) async fn enroll(conn: &mut AnyConnection, c: &Campaign, now: Timestam
     for w in departments.iter().chain(&kinds) {
         q = q.bind(w.as_str());
     }
-    Ok(q.execute(conn).await.map_err(map_err)?.rows_affected())
+    let enrolled = q.execute(&mut *conn).await.map_err(map_err)?.rows_affected();
+    // The counters, from the tasks just given.
+    sqlx::query(
+        "INSERT INTO campaign_departments (campaign_id, department_id, assigned, signed) \
+         SELECT $1, COALESCE(t.assignee_department_id, ''), COUNT(*), 0 FROM tasks t \
+         WHERE t.subject_type = 'campaign' AND t.subject_id = $1 GROUP BY COALESCE(t.assignee_department_id, '') \
+         ON CONFLICT (campaign_id, department_id) DO UPDATE SET assigned = excluded.assigned",
+    )
+    .bind(c.id.to_string())
+    .execute(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    sqlx::query(
+        "UPDATE campaigns SET assigned = (SELECT COUNT(*) FROM tasks t WHERE t.subject_type = 'campaign' \
+         AND t.subject_id = $1) WHERE id = $1",
+    )
+    .bind(c.id.to_string())
+    .execute(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    Ok(enrolled)
 }
 
 const TASK_COLUMNS: &str = "t.id, t.kind, t.assignee_person_id, t.subject_type, t.subject_id, t.title, t.due_at, t.state, t.done_at, t.created_at";
@@ -214,7 +231,7 @@ pub(crate) async fn find_task(conn: &mut AnyConnection, id: &str) -> Result<Opti
 }
 
 pub(crate) async fn insert_task(conn: &mut AnyConnection, t: &Task) -> Result<(), StoreError> {
-    sqlx::query(
+    let done = sqlx::query(
         "INSERT INTO tasks (id, kind, assignee_person_id, subject_type, subject_id, title, due_at, state, done_at, \
          created_at, updated_at, assignee_department_id) \
          SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, p.department_id FROM people p WHERE p.id = $3 \
@@ -230,9 +247,26 @@ pub(crate) async fn insert_task(conn: &mut AnyConnection, t: &Task) -> Result<()
     .bind(&t.state)
     .bind(t.done_at.map(to_micros))
     .bind(to_micros(t.created_at))
-    .execute(conn)
+    .execute(&mut *conn)
     .await
     .map_err(map_err)?;
+    if done.rows_affected() == 1 && t.subject_type == "campaign" {
+        sqlx::query("UPDATE campaigns SET assigned = assigned + 1 WHERE id = $1")
+            .bind(&t.subject_id)
+            .execute(&mut *conn)
+            .await
+            .map_err(map_err)?;
+        sqlx::query(
+            "INSERT INTO campaign_departments (campaign_id, department_id, assigned, signed) \
+             VALUES ($1, COALESCE((SELECT department_id FROM people WHERE id = $2), ''), 1, 0) \
+             ON CONFLICT (campaign_id, department_id) DO UPDATE SET assigned = campaign_departments.assigned + 1",
+        )
+        .bind(&t.subject_id)
+        .bind(t.assignee_person_id.to_string())
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    }
     Ok(())
 }
 
@@ -265,7 +299,21 @@ pub(crate) async fn insert_acknowledgment(
     .bind(to_micros(at))
     .bind(by)
     .bind(versions)
-    .execute(conn)
+    .execute(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    sqlx::query("UPDATE campaigns SET signed = signed + 1 WHERE id = $1")
+        .bind(id.to_string())
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    sqlx::query(
+        "UPDATE campaign_departments SET signed = signed + 1 WHERE campaign_id = $1 AND department_id = \
+         COALESCE((SELECT assignee_department_id FROM tasks WHERE id = 'acknowledge:' || $1 || ':' || $2), '')",
+    )
+    .bind(id.to_string())
+    .bind(person.to_string())
+    .execute(&mut *conn)
     .await
     .map_err(map_err)?;
     Ok(())
@@ -290,11 +338,9 @@ pub(crate) async fn completion(
     id: CampaignId,
 ) -> Result<Vec<DepartmentCompletion>, StoreError> {
     let rows = sqlx::query(
-        "SELECT d.name AS department, x.assigned, x.signed FROM \
-         (SELECT t.assignee_department_id AS department_id, COUNT(*) AS assigned, \
-          SUM(CASE WHEN t.state = 'done' THEN 1 ELSE 0 END) AS signed \
-          FROM tasks t WHERE t.subject_type = 'campaign' AND t.subject_id = $1 GROUP BY t.assignee_department_id) x \
-         LEFT JOIN departments d ON d.id = x.department_id ORDER BY d.name IS NULL, d.name",
+        "SELECT d.name AS department, cd.assigned, cd.signed FROM campaign_departments cd \
+         LEFT JOIN departments d ON d.id = cd.department_id WHERE cd.campaign_id = $1 \
+         ORDER BY d.name IS NULL, d.name",
     )
     .bind(id.to_string())
     .fetch_all(conn)

@@ -7,6 +7,7 @@ mod audit;
 mod campaigns;
 mod connect;
 mod list;
+mod notify;
 mod org;
 mod people;
 mod policies;

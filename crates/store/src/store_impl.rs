@@ -10,6 +10,7 @@ use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::org::{Area, AreaMember, Department};
 
 use bulwark_core::campaigns::{Campaign, DepartmentCompletion, Participant, PinnedVersion, Task};
+use bulwark_core::notify::{Channel, OutboxMessage};
 use bulwark_core::people::Person;
 use bulwark_core::policies::{Policy, PolicyVersion};
 use bulwark_core::store::{Backend, Counts, Reader, Store, StoreFuture, Writer};
@@ -18,7 +19,7 @@ use sqlx::pool::PoolConnection;
 use std::ops::DerefMut;
 
 use crate::write::{WriteTx, map_err};
-use crate::{SqlStore, accounts, audit, campaigns, org, people, policies};
+use crate::{SqlStore, accounts, audit, campaigns, notify, org, people, policies};
 
 /// A unit of work on connection `C` (a pooled connection or a write transaction) of a backend.
 pub(crate) struct Unit<C>(C, Backend);
@@ -47,6 +48,31 @@ impl Store for SqlStore {
 
     fn write(&self) -> StoreFuture<'_, Box<dyn Writer>> {
         Box::pin(async move { Ok(Box::new(Unit(self.begin_write().await?, self.backend)) as Box<dyn Writer>) })
+    }
+
+    fn claim_outbox(&self, now: Timestamp, lease_until: Timestamp, limit: u32) -> StoreFuture<'_, Vec<OutboxMessage>> {
+        Box::pin(async move {
+            // SQLite: queue behind the other writers of this process.
+            let _turn = match self.backend {
+                Backend::Sqlite => Some(self.write_turn.clone().lock_owned().await),
+                Backend::Postgres => None,
+            };
+            let mut conn = self.pool.acquire().await.map_err(map_err)?;
+            notify::claim(&mut conn, self.backend, now, lease_until, limit).await
+        })
+    }
+
+    fn finish_outbox<'a>(
+        &'a self,
+        id: &'a str,
+        now: Timestamp,
+        error: Option<&'a str>,
+        retry_at: Timestamp,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let mut conn = self.pool.acquire().await.map_err(map_err)?;
+            notify::finish(&mut conn, id, now, error, retry_at).await
+        })
     }
 
     fn touch_token(&self, id: TokenId, now: Timestamp) -> StoreFuture<'_, ()> {
@@ -192,6 +218,14 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
         Box::pin(campaigns::tasks(self.c(), backend, person, query))
     }
 
+    fn list_channels(&mut self) -> StoreFuture<'_, Vec<Channel>> {
+        Box::pin(notify::channels(self.c()))
+    }
+
+    fn list_undelivered(&mut self, limit: u32) -> StoreFuture<'_, Vec<OutboxMessage>> {
+        Box::pin(notify::undelivered(self.c(), limit))
+    }
+
     fn list_accounts<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Account>> {
         let backend = self.1;
         Box::pin(accounts::list(self.c(), backend, query))
@@ -332,6 +366,14 @@ impl Writer for Unit<WriteTx> {
 
     fn revoke_token<'a>(&'a mut self, after: &'a ApiToken) -> StoreFuture<'a, ()> {
         Box::pin(accounts::revoke_token(self.c(), after))
+    }
+
+    fn upsert_channel<'a>(&'a mut self, c: &'a Channel) -> StoreFuture<'a, ()> {
+        Box::pin(notify::upsert_channel(self.c(), c))
+    }
+
+    fn insert_outbox<'a>(&'a mut self, m: &'a OutboxMessage) -> StoreFuture<'a, ()> {
+        Box::pin(notify::insert(self.c(), m))
     }
 
     fn insert_campaign<'a>(&'a mut self, c: &'a Campaign, versions: &'a [PinnedVersion]) -> StoreFuture<'a, ()> {

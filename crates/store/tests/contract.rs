@@ -1078,3 +1078,65 @@ async fn a_campaign_gives_its_audience_tasks_and_records_signatures_alike_on_eve
         );
     }
 }
+
+#[tokio::test]
+async fn outbox_messages_are_claimed_once_retried_after_their_backoff_and_delivered_once() {
+    use bulwark_core::notify;
+    use bulwark_core::policies::{self, PolicyInput, Transition};
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let (s, now) = (&db.store as &dyn Store, time_util::now());
+        let cli = Actor::cli();
+        let events = vec!["policy.publish".to_string()];
+        notify::add_channel(s, &cli, now, "announcements", "webhook", "http://127.0.0.1:9/a", &events).await.unwrap();
+        notify::add_channel(s, &cli, now, "compliance", "email", "old@example.com", &events).await.unwrap();
+        notify::add_channel(s, &cli, now, "compliance", "email", "compliance@example.com", &events).await.unwrap();
+        let channels = r(s).await.list_channels().await.unwrap();
+        let targets: Vec<_> = channels.iter().map(|c| (c.name.as_str(), c.target.as_str())).collect();
+        assert_eq!(targets, [("announcements", "http://127.0.0.1:9/a"), ("compliance", "compliance@example.com")]);
+
+        let ratifier = Actor { label: "ratifier".into(), ..Actor::cli() };
+        let p = policies::create(
+            s,
+            &cli,
+            now,
+            &PolicyInput { title: "Ünïcode".into(), body: "x".into(), ..Default::default() },
+        )
+        .await
+        .unwrap();
+        for (who, step) in [(&cli, Transition::Submit), (&ratifier, Transition::Ratify), (&cli, Transition::Publish)] {
+            policies::transition(s, who, now, p.id, 1, step).await.unwrap();
+        }
+        assert_eq!(r(s).await.list_undelivered(10).await.unwrap().len(), 2, "queued with the publication");
+
+        // Two workers at once take different messages; a leased message is nobody else's.
+        let lease = now + time::Duration::minutes(5);
+        let (a, b) = tokio::join!(s.claim_outbox(now, lease, 1), s.claim_outbox(now, lease, 1));
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(a.len() + b.len(), 2, "{backend:?}");
+        assert_ne!(a[0].id, b[0].id);
+        assert!(s.claim_outbox(now, lease, 10).await.unwrap().is_empty(), "both are leased");
+
+        let retry = notify::retry_at(now, 0);
+        s.finish_outbox(&a[0].id, now, Some("webhook answered 503"), retry).await.unwrap();
+        s.finish_outbox(&b[0].id, now, None, retry).await.unwrap();
+        let waiting = r(s).await.list_undelivered(10).await.unwrap();
+        assert_eq!(waiting.len(), 1);
+        assert_eq!((waiting[0].attempts, waiting[0].last_error.as_deref()), (1, Some("webhook answered 503")));
+        assert!(s.claim_outbox(now + time::Duration::seconds(30), lease, 10).await.unwrap().is_empty(), "backing off");
+        let again = s.claim_outbox(retry, retry + time::Duration::minutes(5), 10).await.unwrap();
+        assert_eq!(again.len(), 1);
+        s.finish_outbox(&again[0].id, retry, None, retry).await.unwrap();
+        assert!(r(s).await.list_undelivered(10).await.unwrap().is_empty());
+
+        // Direct writes in a transaction that is rolled back.
+        let mut tx = s.write().await.unwrap();
+        let mut copy = again[0].clone();
+        copy.id = "manual".into();
+        tx.insert_outbox(&copy).await.unwrap();
+        tx.upsert_channel(&channels[0]).await.unwrap();
+        assert_eq!(tx.list_undelivered(10).await.unwrap().len(), 1);
+        drop(tx);
+        assert!(r(s).await.list_undelivered(10).await.unwrap().is_empty());
+    }
+}

@@ -77,6 +77,7 @@ async fn spawn_on(db: Arc<TestDb>, configure: impl FnOnce(&mut bulwark_web::WebC
     let store: Arc<dyn bulwark_core::Store> = Arc::new(db.store.clone());
     let mut config = bulwark_web::WebConfig::new(&base);
     configure(&mut config);
+    let worker = bulwark_web::start_delivery(store.clone(), &config);
     let (router, routes) = bulwark_web::app(store, config);
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
@@ -84,6 +85,7 @@ async fn spawn_on(db: Arc<TestDb>, configure: impl FnOnce(&mut bulwark_web::WebC
             let _ = rx.await;
         })
         .await;
+        worker.abort();
     });
     TestApp { addr, base, db, routes, shutdown: Some(tx), server: Some(server) }
 }

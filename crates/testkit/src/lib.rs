@@ -4,10 +4,12 @@
 
 mod app;
 mod db;
+mod sinks;
 
 pub use app::{TestApp, TestClient, set_cookie, spawn_app, spawn_app_with};
 pub use bulwark_core::store::Backend;
 pub use db::{TestDb, backends};
+pub use sinks::{Mail, SmtpSink, WebhookReceiver};
 
 /// Creates an account with a password directly through the domain (as the CLI would).
 pub async fn create_account(

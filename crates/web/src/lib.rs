@@ -6,6 +6,7 @@ pub mod access;
 pub mod api;
 mod assets;
 mod csrf;
+pub mod delivery;
 pub mod error;
 pub mod export;
 mod hygiene;
@@ -39,6 +40,11 @@ pub struct WebConfig {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Where the time comes from (tests set it).
     pub clock: Arc<dyn bulwark_core::clock::Clock>,
+    /// The SMTP server e-mail notifications go through (none: e-mail deliveries fail and
+    /// wait, visible to admins).
+    pub smtp: Option<delivery::SmtpSettings>,
+    /// How often the delivery worker looks for due messages.
+    pub delivery_interval: std::time::Duration,
 }
 
 impl WebConfig {
@@ -50,6 +56,8 @@ impl WebConfig {
             metrics_token: None,
             trusted_proxies: Vec::new(),
             clock: Arc::new(bulwark_core::clock::SystemClock),
+            smtp: None,
+            delivery_interval: std::time::Duration::from_secs(5),
         }
     }
 }
@@ -142,8 +150,28 @@ pub async fn serve(
     config: WebConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let worker = start_delivery(store.clone(), &config);
     let (router, _) = app(store, config);
-    serve_router(listener, router, shutdown).await
+    let served = serve_router(listener, router, shutdown).await;
+    worker.abort();
+    served
+}
+
+/// Starts the notification delivery worker (see [`delivery`]).
+pub fn start_delivery(store: Arc<dyn Store>, config: &WebConfig) -> tokio::task::JoinHandle<()> {
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(20))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_default();
+    let worker = delivery::Delivery {
+        store,
+        clock: config.clock.clone(),
+        smtp: config.smtp.clone(),
+        public_url: config.public_url.clone(),
+        http,
+    };
+    worker.spawn(config.delivery_interval)
 }
 
 /// Serves an already built application (see [`app`]).

@@ -6,5 +6,6 @@ mod authz;
 mod browser;
 mod campaigns;
 mod edits;
+mod notifications;
 mod pages;
 mod policies;

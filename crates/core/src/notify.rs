@@ -1,0 +1,145 @@
+//! Notifications: channels (a chat webhook or an e-mail address) with the events routed to
+//! them, and the outbox. An event's messages are queued with `enqueue` inside the operation's
+//! own transaction, so they exist exactly when the event does; a delivery worker sends them
+//! afterwards with retries and backoff (`retry_at`), and failures stay visible to admins.
+
+use crate::access::{Actor, Permission};
+use crate::audit::AuditRecord;
+use crate::error::CoreResult;
+use crate::store::{Store, Writer};
+use crate::time_util::Timestamp;
+use crate::validate::Checks;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChannelKind {
+    /// A Slack-compatible incoming webhook (Slack, Mattermost, Rocket.Chat): `{"text": …}`.
+    Webhook,
+    /// An e-mail address (a person or a mailing list), over SMTP.
+    Email,
+}
+
+impl ChannelKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Webhook => "webhook",
+            Self::Email => "email",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "webhook" => Some(Self::Webhook),
+            "email" => Some(Self::Email),
+            _ => None,
+        }
+    }
+}
+
+/// The events a channel can receive.
+pub const EVENTS: &[&str] = &["policy.publish", "campaign.create"];
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Channel {
+    pub name: String,
+    pub kind: ChannelKind,
+    /// The webhook URL or the e-mail address.
+    #[serde(skip)]
+    pub target: String,
+    pub events: Vec<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxMessage {
+    pub id: String,
+    pub channel: String,
+    pub kind: ChannelKind,
+    pub target: String,
+    pub event: String,
+    pub subject: String,
+    /// Plain text; `{base}` stands for the instance's public URL.
+    pub body: String,
+    pub attempts: i64,
+    pub next_attempt_at: Timestamp,
+    pub delivered_at: Option<Timestamp>,
+    pub last_error: Option<String>,
+    pub created_at: Timestamp,
+}
+
+/// When a message that failed `attempts` times is tried again: 1, 2, 4, … minutes, at most
+/// an hour apart.
+pub fn retry_at(now: Timestamp, attempts: i64) -> Timestamp {
+    let minutes = 1i64 << attempts.clamp(0, 6);
+    now + time::Duration::minutes(minutes.min(60))
+}
+
+/// Queues the messages of one event for every channel it is routed to, in the caller's
+/// transaction.
+pub async fn enqueue(tx: &mut dyn Writer, now: Timestamp, event: &str, subject: &str, body: &str) -> CoreResult<()> {
+    for channel in tx.list_channels().await?.into_iter().filter(|c| c.events.iter().any(|e| e == event)) {
+        tx.insert_outbox(&OutboxMessage {
+            id: uuid::Uuid::now_v7().to_string(),
+            channel: channel.name,
+            kind: channel.kind,
+            target: channel.target,
+            event: event.into(),
+            subject: subject.into(),
+            body: body.into(),
+            attempts: 0,
+            next_attempt_at: now,
+            delivered_at: None,
+            last_error: None,
+            created_at: now,
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// Adds a channel (or replaces the one of that name).
+pub async fn add_channel(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    name: &str,
+    kind: &str,
+    target: &str,
+    events: &[String],
+) -> CoreResult<Channel> {
+    actor.require(Permission::ManageSettings)?;
+    let mut c = Checks::new();
+    let name = c.text("name", name, 80);
+    let kind = ChannelKind::parse(kind).unwrap_or_else(|| {
+        c.fail("kind", "must be webhook or email");
+        ChannelKind::Webhook
+    });
+    let target = c.text("target", target, 2000);
+    match kind {
+        ChannelKind::Webhook if !(target.starts_with("https://") || target.starts_with("http://")) => {
+            c.fail("target", "must be an http(s) URL")
+        }
+        ChannelKind::Email if !crate::validate::is_email(&target) => c.fail("target", "must be an e-mail address"),
+        _ => {}
+    }
+    let events: Vec<String> = events.iter().map(|e| e.trim().to_string()).filter(|e| !e.is_empty()).collect();
+    if events.is_empty() || events.iter().any(|e| !EVENTS.contains(&e.as_str())) {
+        c.fail("events", &format!("must be one or more of {}", EVENTS.join(", ")));
+    }
+    c.finish()?;
+    let channel = Channel { name, kind, target, events, created_at: now };
+    let mut tx = store.write().await?;
+    tx.upsert_channel(&channel).await?;
+    tx.audit(AuditRecord::new(actor, now, "channel.set", "channel", &channel.name, None::<&()>, Some(&channel)));
+    tx.commit().await?;
+    Ok(channel)
+}
+
+/// The channels and the messages not delivered yet (failures first), for admins.
+pub async fn status(store: &dyn Store, actor: &Actor) -> CoreResult<(Vec<Channel>, Vec<OutboxMessage>)> {
+    actor.require(Permission::ManageSettings)?;
+    let mut r = store.read().await?;
+    Ok((r.list_channels().await?, r.list_undelivered(100).await?))
+}

@@ -1,0 +1,139 @@
+//! The delivery worker: takes due messages from the outbox and sends them — chat channels as
+//! Slack-compatible JSON (`{"text": …}`) to their incoming webhook, e-mail over SMTP — then
+//! records the delivery, or the error and when to try again (1, 2, 4 … minutes). Messages
+//! are claimed with a lease, so a crash mid-delivery only delays them, and several instances
+//! never send one twice at once.
+
+use bulwark_core::Store;
+use bulwark_core::clock::Clock;
+use bulwark_core::notify::{ChannelKind, OutboxMessage, retry_at};
+use lettre::message::Mailbox;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain text (a relay on the same host or network only).
+    None,
+    /// Upgrade with STARTTLS (port 587).
+    StartTls,
+    /// TLS from the start (port 465).
+    Tls,
+}
+
+/// The SMTP server mail is sent through.
+#[derive(Clone)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub from: String,
+}
+
+impl std::fmt::Debug for SmtpSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the password.
+        f.debug_struct("SmtpSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .finish()
+    }
+}
+
+/// How long a claimed message is left to its worker before another may try it.
+const LEASE: time::Duration = time::Duration::minutes(5);
+/// Messages taken per round.
+const BATCH: u32 = 20;
+
+pub struct Delivery {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub smtp: Option<SmtpSettings>,
+    /// Replaces `{base}` in message texts (links to this instance).
+    pub public_url: String,
+    pub http: reqwest::Client,
+}
+
+impl Delivery {
+    /// Delivers what is due now; returns how many messages were tried.
+    pub async fn run_once(&self) -> usize {
+        let now = self.clock.now();
+        let claimed = match self.store.claim_outbox(now, now + LEASE, BATCH).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the outbox");
+                return 0;
+            }
+        };
+        for m in &claimed {
+            let result = self.send(m).await;
+            let done_at = self.clock.now();
+            let error = result.err().map(|e| e.chars().take(500).collect::<String>());
+            if let Some(e) = &error {
+                tracing::warn!(channel = %m.channel, event = %m.event, attempts = m.attempts + 1, error = %e, "delivery failed");
+            }
+            let retry = retry_at(done_at, m.attempts);
+            if let Err(e) = self.store.finish_outbox(&m.id, done_at, error.as_deref(), retry).await {
+                tracing::warn!(error = %e, "cannot record a delivery");
+            }
+        }
+        claimed.len()
+    }
+
+    async fn send(&self, m: &OutboxMessage) -> Result<(), String> {
+        let body = m.body.replace("{base}", &self.public_url);
+        match m.kind {
+            ChannelKind::Webhook => {
+                let res = self
+                    .http
+                    .post(&m.target)
+                    .json(&serde_json::json!({ "text": body }))
+                    .send()
+                    .await
+                    .map_err(|e| format!("webhook unreachable: {e}"))?;
+                if res.status().is_success() { Ok(()) } else { Err(format!("webhook answered {}", res.status())) }
+            }
+            ChannelKind::Email => {
+                let smtp = self.smtp.as_ref().ok_or("no SMTP server is configured")?;
+                let from: Mailbox = smtp.from.parse().map_err(|e| format!("bad sender address: {e}"))?;
+                let to: Mailbox = m.target.parse().map_err(|e| format!("bad recipient address: {e}"))?;
+                let email = Message::builder()
+                    .from(from)
+                    .to(to)
+                    .subject(&m.subject)
+                    .body(body)
+                    .map_err(|e| format!("cannot build the message: {e}"))?;
+                let mut builder = match smtp.tls {
+                    SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host),
+                    SmtpTls::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host)
+                        .map_err(|e| format!("SMTP: {e}"))?,
+                    SmtpTls::Tls => {
+                        AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host).map_err(|e| format!("SMTP: {e}"))?
+                    }
+                }
+                .port(smtp.port)
+                .timeout(Some(Duration::from_secs(20)));
+                if let (Some(u), Some(p)) = (&smtp.username, &smtp.password) {
+                    builder = builder.credentials(Credentials::new(u.clone(), p.clone()));
+                }
+                builder.build().send(email).await.map(|_| ()).map_err(|e| format!("SMTP: {e}"))
+            }
+        }
+    }
+
+    /// Runs rounds every `interval` until the task is dropped.
+    pub fn spawn(self, interval: Duration) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                while self.run_once().await == BATCH as usize {}
+                tokio::time::sleep(interval).await;
+            }
+        })
+    }
+}
