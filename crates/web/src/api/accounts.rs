@@ -39,7 +39,7 @@ pub async fn me(CurrentActor(actor): CurrentActor, session: Option<Extension<Ses
 #[into_params(parameter_in = Query)]
 pub struct AccountParams {
     /// Text found in the name or e-mail address (any case).
-    #[param(max_length = 200)]
+    #[param(max_length = 200, pattern = r"^[^\x00-\x1f\x7f]*$")]
     pub q: Option<String>,
     /// active or disabled
     #[param(value_type = Option<super::dto::AccountStatusName>, inline)]

@@ -21,7 +21,7 @@ use crate::export::Format;
 #[into_params(parameter_in = Query)]
 pub struct PeopleParams {
     /// Text found in the name or e-mail address (any case).
-    #[param(max_length = 200)]
+    #[param(max_length = 200, pattern = r"^[^\x00-\x1f\x7f]*$")]
     pub q: Option<String>,
     #[param(format = Uuid)]
     pub department_id: Option<String>,

@@ -22,7 +22,7 @@ use crate::error::{ApiError, ApiJson, ApiQuery, Problem};
 #[into_params(parameter_in = Query)]
 pub struct PolicyParams {
     /// Text found in the title (any case).
-    #[param(max_length = 200)]
+    #[param(max_length = 200, pattern = r"^[^\x00-\x1f\x7f]*$")]
     pub q: Option<String>,
     /// yes: only policies with a published version; no: only those without (people who may
     /// see drafts; everyone else always sees published policies only)

@@ -143,3 +143,21 @@ async fn metrics_are_for_the_scraper_and_made_up_methods_do_not_grow_them() {
     let admin = app.signed_in("admin@example.com", &["admin"]).await;
     assert_eq!(admin.get("/metrics").await.status(), 200);
 }
+
+#[tokio::test]
+async fn a_search_with_control_characters_is_refused_not_a_server_error() {
+    for backend in bulwark_testkit::backends() {
+        let app = spawn_app(backend).await;
+        let admin = app.signed_in("admin@example.com", &["admin"]).await;
+        for path in [
+            "/api/v1/people?q=ab%00cd",
+            "/api/v1/accounts?q=%00%00%00",
+            "/api/v1/policies?q=x%1Fyz",
+            "/people?q=abc%00",
+        ] {
+            let res = admin.get(path).await;
+            assert_eq!(res.status(), 422, "{path} on {backend:?}");
+        }
+        app.stop().await;
+    }
+}
