@@ -116,7 +116,7 @@ struct DetailView {
 }
 
 /// How many missing people the completion page lists (the export has all).
-const MISSING_SHOWN: u32 = 100;
+const MISSING_SHOWN: u32 = 50;
 
 pub async fn detail(
     State(app): State<AppState>,
