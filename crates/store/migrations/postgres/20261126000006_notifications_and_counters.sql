@@ -42,3 +42,6 @@ CREATE TABLE campaign_departments (
 );
 -- Overdue work of a kind (policy reviews) without reading every task.
 CREATE INDEX tasks_kind_due ON tasks(kind, state, due_at);
+-- Completion comes from the counters now: the per-department task index only slowed the
+-- enrolment of large audiences.
+DROP INDEX tasks_subject_department;
