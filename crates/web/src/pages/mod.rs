@@ -7,6 +7,7 @@ mod auth;
 mod campaigns;
 mod dashboard;
 mod listing;
+mod notifications;
 mod org;
 mod people;
 mod policies;
@@ -103,6 +104,7 @@ pub fn routes(r: Routes) -> Routes {
         .page("/profile/tokens/export.csv", SignedIn, GET, get(profile::tokens_export))
         .page("/profile/tokens/export.json", SignedIn, GET, get(profile::tokens_export))
         .page("/profile/tokens/{id}/revoke", SignedIn, POST, post(profile::revoke_token))
+        .page("/notifications", Needs(ManageSettings), GET, get(notifications::page))
         .page("/audit", Needs(ViewAudit), GET, get(audit::list))
         .page("/audit/export.csv", Needs(ViewAudit), GET, get(audit::export))
         .page("/audit/export.json", Needs(ViewAudit), GET, get(audit::export))
@@ -126,6 +128,7 @@ pub struct Chrome {
     pub can_directory: bool,
     pub can_accounts: bool,
     pub can_campaigns: bool,
+    pub can_settings: bool,
     pub can_audit: bool,
     pub flash: Option<&'static str>,
 }
@@ -179,6 +182,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
             can_directory: can(Permission::ViewDirectory),
             can_accounts: can(Permission::ViewAccounts),
             can_campaigns: can(Permission::ViewCampaigns),
+            can_settings: can(Permission::ManageSettings),
             can_audit: can(Permission::ViewAudit),
             actor,
             csrf,

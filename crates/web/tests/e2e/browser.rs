@@ -157,6 +157,7 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
         ("/campaigns", "14c-campaigns"),
         ("/campaigns/new", "14d-campaign-form"),
         ("/tasks", "14e-my-tasks"),
+        ("/notifications", "14f-notifications"),
     ] {
         b.goto(&app.url(path)).await.unwrap();
         b.wait().for_element(Locator::Css("h1")).await.unwrap();

@@ -87,6 +87,10 @@ async fn a_published_policy_reaches_chat_and_mail_once_and_a_failing_channel_is_
         .await;
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert!(hook.received().is_empty(), "not retried before its time");
+        let admin = app.signed_in("admin@example.com", &["admin"]).await;
+        let page = admin.text("/notifications").await;
+        assert!(page.contains("webhook answered 503 Service Unavailable"), "admins see the failure: {page}");
+        assert!(page.contains("compliance@example.com") && page.contains("policy.publish"));
         clock.advance(time::Duration::minutes(2));
         eventually("the chat message", || async { !hook.received().is_empty() }).await;
         assert!(
