@@ -25,6 +25,9 @@ pub struct Campaign {
     pub audience_departments: Vec<DepartmentId>,
     /// Empty: every kind of person.
     pub audience_kinds: Vec<PersonKind>,
+    /// Empty: anyone; otherwise only people whose active account has one of these roles
+    /// when the campaign starts.
+    pub audience_roles: Vec<crate::access::Role>,
     #[serde(with = "time::serde::rfc3339")]
     pub due_at: Timestamp,
     #[serde(with = "time::serde::rfc3339::option")]
@@ -62,6 +65,8 @@ pub struct CampaignInput {
     pub department_ids: Vec<String>,
     #[serde(default)]
     pub kinds: Vec<String>,
+    #[serde(default)]
+    pub roles: Vec<String>,
     /// YYYY-MM-DD; the campaign is due at the end of that day (UTC).
     #[serde(default)]
     pub due_date: String,
@@ -202,7 +207,8 @@ pub fn in_audience(c: &Campaign, p: &Person) -> bool {
     let department =
         c.audience_departments.is_empty() || p.department_id.is_some_and(|d| c.audience_departments.contains(&d));
     let kind = c.audience_kinds.is_empty() || c.audience_kinds.contains(&p.kind);
-    active && department && kind
+    // A person just created has no account yet, so no role.
+    active && department && kind && c.audience_roles.is_empty()
 }
 
 fn parse_due(c: &mut Checks, raw: &str, now: Timestamp) -> Timestamp {
@@ -244,6 +250,14 @@ pub async fn create(store: &dyn Store, actor: &Actor, now: Timestamp, input: &Ca
             None => c.fail("kinds", "must be employee, contractor or student"),
         }
     }
+    let mut roles = Vec::new();
+    for raw in input.roles.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        match raw.parse::<crate::access::Role>() {
+            Ok(r) if !roles.contains(&r) => roles.push(r),
+            Ok(_) => {}
+            Err(e) => c.fail("roles", &e),
+        }
+    }
     let pins = pin_versions(&mut *tx, &mut c, &input.policy_ids).await?;
     c.finish()?;
     departments.dedup();
@@ -253,6 +267,7 @@ pub async fn create(store: &dyn Store, actor: &Actor, now: Timestamp, input: &Ca
         title,
         audience_departments: departments,
         audience_kinds: kinds,
+        audience_roles: roles,
         due_at,
         closed_at: None,
         created_by: actor.label.clone(),

@@ -18,8 +18,8 @@ use crate::list::{self, Table};
 use crate::rows::{int, opt_text, opt_time, parsed, text};
 use crate::write::{expect_one, map_err};
 
-const SELECT: &str = "c.id, c.title, c.audience_departments, c.audience_kinds, c.due_at, c.closed_at, c.created_by, \
-     c.created_at, c.updated_at, c.assigned, c.signed";
+const SELECT: &str = "c.id, c.title, c.audience_departments, c.audience_kinds, c.audience_roles, c.due_at, \
+     c.closed_at, c.created_by, c.created_at, c.updated_at, c.assigned, c.signed";
 
 const TABLE: Table = Table {
     columns: SELECT,
@@ -43,11 +43,16 @@ fn campaign(r: &AnyRow) -> Result<Campaign, StoreError> {
         .iter()
         .map(|k| PersonKind::parse(k).ok_or_else(|| StoreError::Other(anyhow::anyhow!("bad kind {k}"))))
         .collect::<Result<_, _>>()?;
+    let roles = words("audience_roles")?
+        .iter()
+        .map(|k| k.parse().map_err(|e: String| StoreError::Other(anyhow::anyhow!(e))))
+        .collect::<Result<_, _>>()?;
     Ok(Campaign {
         id: parsed(r, "id")?,
         title: text(r, "title")?,
         audience_departments: departments,
         audience_kinds: kinds,
+        audience_roles: roles,
         due_at: from_micros(int(r, "due_at")?),
         closed_at: opt_time(r, "closed_at")?,
         created_by: text(r, "created_by")?,
@@ -103,7 +108,7 @@ pub(crate) async fn insert(conn: &mut AnyConnection, c: &Campaign, pins: &[Pinne
     let join = |v: Vec<String>| v.join(" ");
     sqlx::query(
         "INSERT INTO campaigns (id, title, audience_departments, audience_kinds, due_at, closed_at, search_text, \
-         created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         created_by, created_at, updated_at, audience_roles) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(c.id.to_string())
     .bind(&c.title)
@@ -115,6 +120,7 @@ pub(crate) async fn insert(conn: &mut AnyConnection, c: &Campaign, pins: &[Pinne
     .bind(&c.created_by)
     .bind(to_micros(c.created_at))
     .bind(to_micros(c.updated_at))
+    .bind(join(c.audience_roles.iter().map(|r| r.as_str().to_string()).collect()))
     .execute(&mut *conn)
     .await
     .map_err(map_err)?;
@@ -145,12 +151,25 @@ fn any_of(column: &str, words: &[String], start: usize) -> String {
 pub(crate) async fn enroll(conn: &mut AnyConnection, c: &Campaign, now: Timestamp) -> Result<u64, StoreError> {
     let departments: Vec<String> = c.audience_departments.iter().map(|d| d.to_string()).collect();
     let kinds: Vec<String> = c.audience_kinds.iter().map(|k| k.as_str().to_string()).collect();
+    // Roles are matched as whole words of the account's space-separated role list.
+    let roles: Vec<String> = c.audience_roles.iter().map(|r| format!("% {} %", r.as_str())).collect();
+    let first_role = 5 + departments.len() + kinds.len();
+    let role_clause = if roles.is_empty() {
+        String::new()
+    } else {
+        let each: Vec<String> =
+            (0..roles.len()).map(|i| format!("(' ' || a.roles || ' ') LIKE ${}", first_role + i)).collect();
+        format!(
+            " AND EXISTS (SELECT 1 FROM accounts a WHERE a.person_id = p.id AND a.status = 'active' AND ({}))",
+            each.join(" OR ")
+        )
+    };
     let sql = format!(
         "INSERT INTO tasks (id, kind, assignee_person_id, subject_type, subject_id, title, due_at, state, done_at, \
          created_at, updated_at, assignee_department_id) \
          SELECT 'acknowledge:' || $1 || ':' || p.id, 'acknowledge', p.id, 'campaign', $1, $2, $3, 'open', NULL, $4, $4, \
          p.department_id \
-         FROM people p WHERE p.status <> 'left'{}{} \
+         FROM people p WHERE p.status <> 'left'{}{}{role_clause} \
          ON CONFLICT (id) DO NOTHING",
         any_of("p.department_id", &departments, 5),
         any_of("p.kind", &kinds, 5 + departments.len()),
@@ -160,7 +179,7 @@ pub(crate) async fn enroll(conn: &mut AnyConnection, c: &Campaign, now: Timestam
         .bind(format!("Acknowledge: {}", c.title))
         .bind(to_micros(c.due_at))
         .bind(to_micros(now));
-    for w in departments.iter().chain(&kinds) {
+    for w in departments.iter().chain(&kinds).chain(&roles) {
         q = q.bind(w.as_str());
     }
     let enrolled = q.execute(&mut *conn).await.map_err(map_err)?.rows_affected();

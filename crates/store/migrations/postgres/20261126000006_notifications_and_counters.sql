@@ -45,3 +45,5 @@ CREATE INDEX tasks_kind_due ON tasks(kind, state, due_at);
 -- Completion comes from the counters now: the per-department task index only slowed the
 -- enrolment of large audiences.
 DROP INDEX tasks_subject_department;
+-- A campaign's audience by role too (space-separated role names; empty: any role or none).
+ALTER TABLE campaigns ADD COLUMN audience_roles TEXT NOT NULL DEFAULT '';

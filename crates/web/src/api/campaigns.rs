@@ -32,6 +32,8 @@ pub struct CampaignView {
     pub audience_departments: Vec<String>,
     /// Kinds of people in the audience; empty: every kind.
     pub audience_kinds: Vec<String>,
+    /// Roles of the audience; empty: anyone.
+    pub audience_roles: Vec<String>,
 }
 
 impl From<Campaign> for CampaignView {
@@ -45,6 +47,7 @@ impl From<Campaign> for CampaignView {
             signed: c.signed,
             audience_departments: c.audience_departments.iter().map(|d| d.to_string()).collect(),
             audience_kinds: c.audience_kinds.iter().map(|k| k.as_str().to_string()).collect(),
+            audience_roles: c.audience_roles.iter().map(|r| r.as_str().to_string()).collect(),
         }
     }
 }
@@ -100,6 +103,10 @@ pub struct CampaignBody {
     #[serde(default)]
     #[schema(value_type = Vec<super::dto::PersonKindName>)]
     pub kinds: Vec<String>,
+    /// Only people whose account has one of these roles; empty or absent: anyone.
+    #[serde(default)]
+    #[schema(value_type = Vec<super::dto::RoleName>)]
+    pub roles: Vec<String>,
     /// The due date (YYYY-MM-DD, end of day UTC), in the future.
     #[schema(format = Date)]
     pub due_date: String,
@@ -164,6 +171,7 @@ pub async fn create_campaign(
         policy_ids: body.policy_ids,
         department_ids: body.department_ids,
         kinds: body.kinds,
+        roles: body.roles,
         due_date: body.due_date,
     };
     let c = campaigns::create(app.store.as_ref(), &actor, app.now(), &input).await?;

@@ -172,7 +172,7 @@ pub struct PersonBody {
     pub kind: Option<String>,
     /// An existing department (409 if there is none with this id).
     #[serde(default)]
-    #[schema(format = Uuid)]
+    #[schema(format = Uuid, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
     pub department_id: Option<String>,
     /// onboarding, active (default), offboarding or left
     #[serde(default)]
@@ -185,10 +185,10 @@ pub struct PersonBody {
 
 impl TryFrom<PersonBody> for bulwark_core::people::PersonInput {
     type Error = ApiError;
-    /// `kind` and `status` may be absent or null, but not empty: the schema lists their values.
-    /// An empty `department_id` means none.
+    /// `kind`, `status` and `department_id` may be absent or null (no department), but not
+    /// empty: the schema gives their values and format.
     fn try_from(b: PersonBody) -> Result<Self, ApiError> {
-        super::given_not_empty(&[("kind", &b.kind), ("status", &b.status)])?;
+        super::given_not_empty(&[("kind", &b.kind), ("status", &b.status), ("department_id", &b.department_id)])?;
         Ok(Self {
             name: b.name,
             email: b.email,
@@ -229,7 +229,7 @@ pub struct DepartmentBody {
     pub name: String,
     /// An existing person (409 if there is none with this id).
     #[serde(default)]
-    #[schema(format = Uuid)]
+    #[schema(format = Uuid, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
     pub head_person_id: Option<String>,
     /// The version the edit is based on; a stale edit answers 409.
     #[serde(default)]
@@ -286,7 +286,7 @@ impl From<AreaMember> for AreaMemberView {
 #[derive(Deserialize, ToSchema)]
 pub struct AreaMemberBody {
     /// An existing person (409 if there is none, or they are a member already).
-    #[schema(format = Uuid)]
+    #[schema(format = Uuid, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
     pub person_id: String,
     #[serde(default)]
     #[schema(max_length = 200, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]

@@ -17,6 +17,7 @@ use crate::error::{ApiError, ApiJson, ApiQuery, Problem};
 use axum::response::Response;
 
 fn department_input(b: DepartmentBody) -> Result<DepartmentInput, ApiError> {
+    super::given_not_empty(&[("head_person_id", &b.head_person_id)])?;
     Ok(DepartmentInput { name: b.name, head_person_id: b.head_person_id.unwrap_or_default(), version: b.version })
 }
 

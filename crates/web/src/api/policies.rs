@@ -165,11 +165,11 @@ pub struct PolicyBody {
     pub title: String,
     /// An existing policy this one is part of (409 if there is none).
     #[serde(default)]
-    #[schema(format = Uuid)]
+    #[schema(format = Uuid, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
     pub parent_id: Option<String>,
     /// An existing person (409 if there is none).
     #[serde(default)]
-    #[schema(format = Uuid)]
+    #[schema(format = Uuid, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
     pub owner_person_id: Option<String>,
     /// Months between reviews (default 12).
     #[serde(default)]
@@ -191,9 +191,12 @@ pub struct PolicyBody {
     pub version: Option<String>,
 }
 
-impl From<PolicyBody> for PolicyInput {
-    fn from(b: PolicyBody) -> Self {
-        Self {
+impl TryFrom<PolicyBody> for PolicyInput {
+    type Error = ApiError;
+    /// The ids may be absent or null (none), but not empty: the schema gives their format.
+    fn try_from(b: PolicyBody) -> Result<Self, ApiError> {
+        super::given_not_empty(&[("parent_id", &b.parent_id), ("owner_person_id", &b.owner_person_id)])?;
+        Ok(Self {
             title: b.title,
             parent_id: b.parent_id.unwrap_or_default(),
             owner_person_id: b.owner_person_id.unwrap_or_default(),
@@ -206,7 +209,7 @@ impl From<PolicyBody> for PolicyInput {
             body: b.body,
             change_note: b.change_note,
             version: b.version,
-        }
+        })
     }
 }
 
@@ -239,7 +242,7 @@ pub async fn create_policy(
     CurrentActor(actor): CurrentActor,
     ApiJson(body): ApiJson<PolicyBody>,
 ) -> Result<(StatusCode, Response), ApiError> {
-    let p = policies::create(app.store.as_ref(), &actor, app.now(), &body.into()).await?;
+    let p = policies::create(app.store.as_ref(), &actor, app.now(), &body.try_into()?).await?;
     Ok((StatusCode::CREATED, detail(&app, &actor, p.id).await?))
 }
 
@@ -265,7 +268,7 @@ pub async fn update_policy(
     ApiJson(body): ApiJson<PolicyBody>,
 ) -> Result<Response, ApiError> {
     let id: PolicyId = parse_id(&id)?;
-    let mut input = PolicyInput::from(body);
+    let mut input = PolicyInput::try_from(body)?;
     input.version = if_match.or(input.version);
     policies::update(app.store.as_ref(), &actor, app.now(), id, &input).await.map_err(|e| if_match.fail(e))?;
     detail(&app, &actor, id).await

@@ -68,6 +68,7 @@ struct NewView {
     policies: Options,
     departments: Options,
     kinds: Options,
+    roles: Options,
 }
 
 async fn new_view(app: &AppState, chrome: Chrome, input: CampaignInput, errors: Errors) -> Result<NewView, HtmlError> {
@@ -83,6 +84,7 @@ async fn new_view(app: &AppState, chrome: Chrome, input: CampaignInput, errors: 
         policies: published.into_iter().map(|p| (p.id.to_string(), p.title)).collect(),
         departments: departments.into_iter().map(|(id, n)| (id.to_string(), n)).collect(),
         kinds: bulwark_core::people::PersonKind::ALL.iter().map(|k| (k.as_str().into(), k.label().into())).collect(),
+        roles: bulwark_core::Role::ALL.iter().map(|r| (r.as_str().into(), r.label().into())).collect(),
     })
 }
 

@@ -87,6 +87,16 @@ async fn employees_sign_their_campaign_task_and_the_security_team_sees_completio
         let rows: Value = ceo.get(&format!("/campaigns/{id}/export.json")).await.json().await.unwrap();
         assert_eq!(rows.as_array().unwrap().len(), 4);
         assert_eq!(ceo.get(&format!("/api/v1/campaigns/{id}/export?format=xml")).await.status(), 422);
+        // An audience by role: only the people whose account has it.
+        let managers = json!({"title": "Management attestation", "roles": ["management"], "due_date": due});
+        let only = json_of(security.api_post("/api/v1/campaigns", &managers).await).await;
+        assert_eq!((only["assigned"].as_i64(), only["audience_roles"][0].as_str()), (Some(1), Some("management")));
+        let ceo_tasks = json_of(ceo.get("/api/v1/me/tasks?state=open").await).await;
+        assert!(
+            ceo_tasks["items"].as_array().unwrap().iter().any(|t| t["title"] == "Acknowledge: Management attestation")
+        );
+        let bad = json!({"title": "x", "roles": ["wizard"], "due_date": due});
+        assert_eq!(security.api_post("/api/v1/campaigns", &bad).await.status(), 422);
         let dashboard = emp.text("/").await;
         assert!(dashboard.contains("Nothing to do") || !dashboard.contains("Acknowledge:"), "the signed task is gone");
         app.stop().await;
