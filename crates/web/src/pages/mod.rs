@@ -104,7 +104,7 @@ pub fn routes(r: Routes) -> Routes {
         .page("/profile/tokens/export.csv", SignedIn, GET, get(profile::tokens_export))
         .page("/profile/tokens/export.json", SignedIn, GET, get(profile::tokens_export))
         .page("/profile/tokens/{id}/revoke", SignedIn, POST, post(profile::revoke_token))
-        .page("/notifications", Needs(ManageSettings), GET, get(notifications::page))
+        .page("/notifications", Needs(ManageSettings), BOTH, get(notifications::page).post(notifications::save))
         .page("/audit", Needs(ViewAudit), GET, get(audit::list))
         .page("/audit/export.csv", Needs(ViewAudit), GET, get(audit::export))
         .page("/audit/export.json", Needs(ViewAudit), GET, get(audit::export))

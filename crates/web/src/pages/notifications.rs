@@ -4,10 +4,13 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
 use bulwark_core::notify::{self, Channel, OutboxMessage};
+use serde::Deserialize;
 
-use super::Chrome;
+use super::{Chrome, Errors, form_errors};
 use crate::AppState;
 use crate::error::HtmlError;
 
@@ -17,9 +20,65 @@ struct NotificationsPage {
     chrome: Chrome,
     channels: Vec<Channel>,
     waiting: Vec<OutboxMessage>,
+    input: ChannelForm,
+    errors: Errors,
+    events: &'static [&'static str],
+}
+
+/// A channel as the form gives it.
+#[derive(Deserialize, Default)]
+pub struct ChannelForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    target: String,
+    #[serde(default)]
+    events: Vec<String>,
+}
+
+impl ChannelForm {
+    /// Whether the event is ticked.
+    fn has(&self, event: &str) -> bool {
+        self.events.iter().any(|e| e == event)
+    }
+}
+
+async fn view(
+    app: &AppState,
+    chrome: Chrome,
+    input: ChannelForm,
+    errors: Errors,
+) -> Result<NotificationsPage, HtmlError> {
+    let (channels, waiting) = notify::status(app.store.as_ref(), &*chrome.actor()?).await?;
+    Ok(NotificationsPage {
+        chrome: chrome.at("notifications"),
+        channels,
+        waiting,
+        input,
+        errors,
+        events: notify::EVENTS,
+    })
 }
 
 pub async fn page(State(app): State<AppState>, chrome: Chrome) -> Result<Response, HtmlError> {
-    let (channels, waiting) = notify::status(app.store.as_ref(), &*chrome.actor()?).await?;
-    Ok(NotificationsPage { chrome: chrome.at("notifications"), channels, waiting }.into_response())
+    let input = ChannelForm { kind: "webhook".into(), ..Default::default() };
+    Ok(view(&app, chrome, input, Errors::none()).await?.into_response())
+}
+
+/// Adds a channel, or changes the one of that name.
+pub async fn save(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Form(f): Form<ChannelForm>,
+) -> Result<Response, HtmlError> {
+    let actor = chrome.actor()?;
+    match notify::add_channel(app.store.as_ref(), &actor, app.now(), &f.name, &f.kind, &f.target, &f.events).await {
+        Ok(_) => Ok(Redirect::to("/notifications?done=saved").into_response()),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, view(&app, chrome, f, errors).await?).into_response())
+        }
+    }
 }

@@ -104,6 +104,7 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("POST", "/api/v1/policies/{id}/versions/{number}/publish", Roles(POLICY_WRITERS)),
     ("GET", "/tasks", SignedIn),
     ("GET", "/notifications", Roles(ADMINS)),
+    ("POST", "/notifications", Roles(ADMINS)),
     ("GET", "/campaigns", Roles(CAMPAIGN_READERS)),
     ("GET", "/campaigns/export.csv", Roles(CAMPAIGN_READERS)),
     ("GET", "/campaigns/export.json", Roles(CAMPAIGN_READERS)),

@@ -91,6 +91,31 @@ async fn a_published_policy_reaches_chat_and_mail_once_and_a_failing_channel_is_
         let page = admin.text("/notifications").await;
         assert!(page.contains("webhook answered 503 Service Unavailable"), "admins see the failure: {page}");
         assert!(page.contains("compliance@example.com") && page.contains("policy.publish"));
+        // Channels are set in the page too; a bad one is refused field by field.
+        let bad = admin
+            .post_form(
+                "/notifications",
+                "/notifications",
+                &[("name", "security"), ("kind", "webhook"), ("target", "ftp://x")],
+            )
+            .await;
+        assert_eq!(bad.status(), 422);
+        let text = bad.text().await.unwrap();
+        assert!(text.contains("must be an http(s) URL") && text.contains("must be one or more of"), "{text}");
+        let saved = admin
+            .post_form(
+                "/notifications",
+                "/notifications",
+                &[
+                    ("name", "security"),
+                    ("kind", "email"),
+                    ("target", "security@example.com"),
+                    ("events", "campaign.create"),
+                ],
+            )
+            .await;
+        assert_eq!(saved.status(), 303);
+        assert!(admin.text("/notifications").await.contains("security@example.com"));
         clock.advance(time::Duration::minutes(2));
         eventually("the chat message", || async { !hook.received().is_empty() }).await;
         assert!(
