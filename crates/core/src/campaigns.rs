@@ -37,7 +37,7 @@ pub struct Campaign {
     pub created_at: Timestamp,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: Timestamp,
-    /// Tasks given and done, filled in on reads.
+    /// Tasks given and signatures, counted by the store as they are written.
     #[serde(skip)]
     pub assigned: i64,
     #[serde(skip)]
@@ -183,18 +183,6 @@ pub const TASKS: ListSpec = ListSpec {
     searchable: false,
     columns: &["id", "title", "due_at", "state", "done_at"],
 };
-
-impl Task {
-    pub fn export_row(&self) -> Vec<String> {
-        vec![
-            self.id.clone(),
-            self.title.clone(),
-            rfc3339(self.due_at),
-            self.state.clone(),
-            self.done_at.map(rfc3339).unwrap_or_default(),
-        ]
-    }
-}
 
 /// The task id of an obligation: what it is about, so that it is given once.
 pub fn task_id(kind: &str, subject_id: &str, person: PersonId) -> String {
@@ -398,14 +386,30 @@ pub async fn acknowledge(store: &dyn Store, actor: &Actor, now: Timestamp, id: C
             return Err(CoreError::invalid("campaign", &message));
         }
     }
-    let lines: Vec<String> =
-        versions.iter().map(|v| format!("{}:{}:{}", v.policy_id, v.number, v.content_hash)).collect();
+    sign_in(&mut *tx, actor, now, id, &before, &version_lines(&versions)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// "policy id:number:sha256" of each pinned version, as a signature records them.
+fn version_lines(versions: &[PinnedVersion]) -> Vec<String> {
+    versions.iter().map(|v| format!("{}:{}:{}", v.policy_id, v.number, v.content_hash)).collect()
+}
+
+/// Records one signature in the caller's transaction: the versions, the task done, the audit entry.
+async fn sign_in(
+    tx: &mut dyn Writer,
+    actor: &Actor,
+    now: Timestamp,
+    id: CampaignId,
+    task: &Task,
+    lines: &[String],
+) -> CoreResult<()> {
+    let person = task.assignee_person_id;
     tx.insert_acknowledgment(id, person, now, &actor.label, &lines.join("\n")).await?;
-    let after = Task { state: "done".into(), done_at: Some(now), ..before.clone() };
-    tx.update_task(&before, &after).await?;
+    tx.update_task(task, &Task { state: "done".into(), done_at: Some(now), ..task.clone() }).await?;
     let record = serde_json::json!({ "person_id": person, "versions": lines });
     tx.audit(AuditRecord::new(actor, now, "campaign.acknowledge", "campaign", id, None::<&()>, Some(&record)));
-    tx.commit().await?;
     Ok(())
 }
 
@@ -420,21 +424,16 @@ pub async fn acknowledge_many(
 ) -> CoreResult<usize> {
     actor.require(Permission::ManageCampaigns)?;
     let mut tx = store.write().await?;
-    let versions = tx.list_campaign_versions(id).await?;
-    let lines: Vec<String> =
-        versions.iter().map(|v| format!("{}:{}:{}", v.policy_id, v.number, v.content_hash)).collect();
-    let joined = lines.join("\n");
+    let lines = version_lines(&tx.list_campaign_versions(id).await?);
     let mut signed = 0;
     for &person in people {
-        let Some(before) = tx.find_task(&task_id("acknowledge", &id.to_string(), person)).await? else { continue };
-        if before.state != "open" {
-            continue;
+        match tx.find_task(&task_id("acknowledge", &id.to_string(), person)).await? {
+            Some(task) if task.state == "open" => {
+                sign_in(&mut *tx, actor, now, id, &task, &lines).await?;
+                signed += 1;
+            }
+            _ => {}
         }
-        tx.insert_acknowledgment(id, person, now, &actor.label, &joined).await?;
-        tx.update_task(&before, &Task { state: "done".into(), done_at: Some(now), ..before.clone() }).await?;
-        let record = serde_json::json!({ "person_id": person, "versions": lines });
-        tx.audit(AuditRecord::new(actor, now, "campaign.acknowledge", "campaign", id, None::<&()>, Some(&record)));
-        signed += 1;
     }
     tx.commit().await?;
     Ok(signed)

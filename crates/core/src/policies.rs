@@ -128,8 +128,7 @@ pub struct PolicyInput {
 }
 
 /// A step of a version's life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transition {
     /// draft → in review
     Submit,
@@ -139,12 +138,6 @@ pub enum Transition {
     SendBack,
     /// ratified → published; the published one before it is superseded
     Publish,
-}
-
-impl Transition {
-    pub fn parse(s: &str) -> Option<Self> {
-        serde_json::from_value(serde_json::Value::String(s.into())).ok()
-    }
 }
 
 /// The policies list: filtered by whether a version is published, sorted by title or change.
@@ -413,8 +406,9 @@ pub async fn transition(
             tx.update_policy_version(&old, &superseded).await?;
             tx.audit(AuditRecord::new(actor, now, "policy.supersede", "policy", id, Some(&old), Some(&superseded)));
         }
-        schedule_review(&mut *tx, now, id, number).await?;
-        let title = tx.get_policy(id).await?.title;
+        let policy = tx.get_policy(id).await?;
+        schedule_review(&mut *tx, now, &policy, number).await?;
+        let title = &policy.title;
         let text = format!("Policy published: {title}, version {number}. Please read it: {{base}}/policies/{id}");
         crate::notify::enqueue(&mut *tx, now, "policy.publish", &format!("Policy published: {title}"), &text).await?;
     }
@@ -434,9 +428,9 @@ pub async fn transition(
 /// only those who see drafts also find the policies never published.
 /// Publishing is the review: it closes the open review task of the policy and gives its owner
 /// (if it has one) the next, due `review_months` after publication.
-async fn schedule_review(tx: &mut dyn Writer, now: Timestamp, id: PolicyId, number: i64) -> CoreResult<()> {
+async fn schedule_review(tx: &mut dyn Writer, now: Timestamp, policy: &Policy, number: i64) -> CoreResult<()> {
+    let id = policy.id;
     tx.close_subject_tasks("review", "policy", &id.to_string(), now).await?;
-    let policy = tx.get_policy(id).await?;
     if let Some(owner) = policy.owner_person_id {
         let key = format!("{id}/{number}");
         tx.insert_task(&crate::campaigns::Task {
@@ -496,11 +490,5 @@ mod tests {
     #[test]
     fn the_content_hash_is_the_sha256_of_the_text() {
         assert_eq!(content_hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    }
-
-    #[test]
-    fn transitions_parse_from_their_names() {
-        assert_eq!(Transition::parse("send_back"), Some(Transition::SendBack));
-        assert_eq!(Transition::parse("delete"), None);
     }
 }

@@ -194,14 +194,12 @@ pub(crate) async fn enroll(conn: &mut AnyConnection, c: &Campaign, now: Timestam
     .execute(&mut *conn)
     .await
     .map_err(map_err)?;
-    sqlx::query(
-        "UPDATE campaigns SET assigned = (SELECT COUNT(*) FROM tasks t WHERE t.subject_type = 'campaign' \
-         AND t.subject_id = $1) WHERE id = $1",
-    )
-    .bind(c.id.to_string())
-    .execute(&mut *conn)
-    .await
-    .map_err(map_err)?;
+    sqlx::query("UPDATE campaigns SET assigned = assigned + $1 WHERE id = $2")
+        .bind(enrolled as i64)
+        .bind(c.id.to_string())
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)?;
     Ok(enrolled)
 }
 

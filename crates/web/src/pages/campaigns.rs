@@ -248,7 +248,13 @@ pub async fn tasks(
     query.filters.push(("state", state.to_string()));
     let page = campaigns::my_tasks(app.store.as_ref(), &*chrome.actor()?, &query).await?;
     Ok(TasksView {
-        pager: f.sort.pager("/tasks".into(), "/tasks".into(), &campaigns::TASKS, &page),
+        pager: f.sort.filtered_pager(
+            "/tasks".into(),
+            "/tasks".into(),
+            &campaigns::TASKS,
+            &page,
+            &[("state", &f.state)],
+        ),
         page,
         now: app.now(),
         chrome: chrome.at("tasks"),

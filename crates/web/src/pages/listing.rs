@@ -32,8 +32,23 @@ impl SortForm {
     /// The sort form, links and export links for `page` of the list shown at `path`, whose
     /// exports are at `{export}/export.csv` and `.json`.
     pub fn pager<T>(&self, path: String, export: String, spec: &ListSpec, page: &ListPage<T>) -> Pager {
-        let given = |s: &String| Some(s.clone()).filter(|s| !s.is_empty());
-        let base = crate::api::list_query(&[("sort", &given(&self.sort)), ("dir", &given(&self.dir))], None);
+        self.filtered_pager(path, export, spec, page, &[])
+    }
+
+    /// The same, for a list that also has a search or filters (as typed): every link keeps them.
+    pub fn filtered_pager<T>(
+        &self,
+        path: String,
+        export: String,
+        spec: &ListSpec,
+        page: &ListPage<T>,
+        filters: &[(&str, &str)],
+    ) -> Pager {
+        let given = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
+        let mut pairs: Vec<(&str, Option<String>)> = filters.iter().map(|(k, v)| (*k, given(v))).collect();
+        pairs.extend([("sort", given(&self.sort)), ("dir", given(&self.dir))]);
+        let refs: Vec<(&str, &Option<String>)> = pairs.iter().map(|(k, v)| (*k, v)).collect();
+        let base = crate::api::list_query(&refs, None);
         Pager {
             first: (!self.after.is_empty()).then(|| format!("{path}?{base}")),
             next: page.next.as_ref().map(|c| crate::api::cursor_url(&path, &base, c)),
@@ -75,4 +90,23 @@ pub fn export_tokens(
     };
     let download = crate::export::Download { format, stem: "tokens", columns: TOKENS.columns };
     crate::export::stream_records((app.store.clone(), actor), download, query, list, ApiToken::export_row)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bulwark_core::list::Cursor;
+
+    #[test]
+    fn every_link_keeps_the_filters_and_the_sort() {
+        let form = SortForm { sort: "created".into(), dir: "desc".into(), after: "x".into() };
+        let page: ListPage<()> =
+            ListPage { items: vec![], total: 9, next: Some(Cursor { key: "1".into(), id: "a".into() }) };
+        let spec = bulwark_core::campaigns::TASKS;
+        let pager =
+            form.filtered_pager("/tasks".into(), "/tasks".into(), &spec, &page, &[("state", "done"), ("q", "")]);
+        assert_eq!(pager.first.as_deref(), Some("/tasks?state=done&sort=created&dir=desc"));
+        assert!(pager.next.as_deref().is_some_and(|n| n.starts_with("/tasks?state=done&sort=created&dir=desc&after=")));
+        assert_eq!(pager.base, "state=done&sort=created&dir=desc");
+    }
 }

@@ -48,20 +48,6 @@ impl FilterForm {
             limit: None,
         }
     }
-
-    fn base(&self) -> String {
-        let given = |s: &String| Some(s.clone()).filter(|s| !s.is_empty());
-        let pairs = [
-            ("q", &self.q),
-            ("published", &self.published),
-            ("public", &self.public),
-            ("sort", &self.sort.sort),
-            ("dir", &self.sort.dir),
-        ];
-        let pairs: Vec<_> = pairs.iter().map(|(k, v)| (*k, given(v))).collect();
-        let refs: Vec<_> = pairs.iter().map(|(k, v)| (*k, v)).collect();
-        crate::api::list_query(&refs, None)
-    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -85,10 +71,8 @@ pub async fn list(
         Ok(query) => (policies::list(app.store.as_ref(), &actor, &query).await?, Errors::none()),
         Err(e) => (ListPage { items: vec![], total: 0, next: None }, form_errors(e)?),
     };
-    let mut pager = f.sort.pager("/policies".into(), "/policies".into(), &LIST, &page);
-    let base = f.base();
-    pager.next = page.next.as_ref().map(|c| crate::api::cursor_url("/policies", &base, c));
-    pager.base = base;
+    let filters = [("q", f.q.as_str()), ("published", f.published.as_str()), ("public", f.public.as_str())];
+    let pager = f.sort.filtered_pager("/policies".into(), "/policies".into(), &LIST, &page, &filters);
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let body = ListPageView {
         page,
