@@ -28,6 +28,27 @@ const TEAM: &[(usize, &str, &str)] = &[
     (52, "Governance, risk & compliance", "ISO 27001"),
 ];
 
+/// (name, kind, destination, events) of the demo's notification channels: the three chat
+/// channels a security team runs and its two mailing lists. The destinations are placeholders
+/// an admin replaces on the notifications page; until then deliveries fail visibly there.
+const CHANNELS: &[(&str, &str, &str, &[&str])] = &[
+    ("#security", "webhook", "https://chat.example.com/hooks/security", &["campaign.create", "campaign.overdue"]),
+    (
+        "#announcements",
+        "webhook",
+        "https://chat.example.com/hooks/announcements",
+        &["policy.publish", "campaign.create"],
+    ),
+    (
+        "#security-team",
+        "webhook",
+        "https://chat.example.com/hooks/security-team",
+        &["policy.review_due", "campaign.reminder", "campaign.overdue", "approval.request"],
+    ),
+    ("compliance list", "email", "compliance@example.com", &["policy.publish", "campaign.create", "campaign.overdue"]),
+    ("vulnerability disclosure list", "email", "security@example.com", &["policy.publish"]),
+];
+
 pub const DEMO_PASSWORD: &str = "bulwark-demo-password";
 
 pub async fn run(database: Option<&str>, listen: &str) -> anyhow::Result<()> {
@@ -42,6 +63,10 @@ pub async fn run(database: Option<&str>, listen: &str) -> anyhow::Result<()> {
     let store = SqlStore::open(&url).await?;
     if store.read().await?.counts().await?.people > 0 {
         anyhow::bail!("the demo needs an empty database, and {url} has data");
+    }
+    for (name, kind, target, events) in CHANNELS {
+        let events: Vec<String> = events.iter().map(|e| e.to_string()).collect();
+        bulwark_core::notify::add_channel(&store, &Actor::cli(), time_util::now(), name, kind, target, &events).await?;
     }
     let (_, people) = crate::seed::seed(&store, 240, 0, 2027).await?;
     let mut lines = Vec::new();

@@ -274,6 +274,12 @@ async fn demo_serves_a_sample_organisation_with_a_login_per_role() {
     let (assigned, signed) = (campaign["assigned"].as_i64().unwrap(), campaign["signed"].as_i64().unwrap());
     assert_eq!(assigned, 240 - left["total"].as_i64().unwrap(), "everyone still with the company: {campaign}");
     assert!((signed * 5 - assigned * 3).abs() <= 15, "about three in five have signed: {campaign}");
+    let notifications = admin.text("/notifications").await;
+    for channel in
+        ["#security<", "#announcements<", "#security-team<", "compliance@example.com", "security@example.com"]
+    {
+        assert!(notifications.contains(channel), "the demo's channel {channel}: {notifications}");
+    }
     let employee = bulwark_testkit::TestClient::new(&base);
     employee.login(&login("employee"), "bulwark-demo-password").await;
     let dashboard = employee.text("/").await;

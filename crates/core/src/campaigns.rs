@@ -121,6 +121,7 @@ impl Task {
         match self.subject_type.as_str() {
             "campaign" => format!("/campaigns/{}/acknowledge", self.subject_id),
             "policy" => format!("/policies/{}", self.subject_id),
+            "approval" => format!("/approvals/{}", self.subject_id),
             _ => "/tasks".into(),
         }
     }
@@ -183,6 +184,9 @@ pub const TASKS: ListSpec = ListSpec {
     searchable: false,
     columns: &["id", "title", "due_at", "state", "done_at"],
 };
+
+/// The kind of task an acknowledgment campaign gives.
+pub const ACKNOWLEDGE: &str = "acknowledge";
 
 /// The task id of an obligation: what it is about, so that it is given once.
 pub fn task_id(kind: &str, subject_id: &str, person: PersonId) -> String {
@@ -269,6 +273,7 @@ pub async fn create(store: &dyn Store, actor: &Actor, now: Timestamp, input: &Ca
     if assigned == 0 {
         return Err(CoreError::clash("audience", "has no one in it: choose other departments or kinds"));
     }
+    crate::scheduler::schedule_campaign(&mut *tx, now, &campaign).await?;
     let titles: Vec<&str> = pins.iter().map(|p| p.title.as_str()).collect();
     let text = format!(
         "{} started: {} people are asked to acknowledge {} by {}.",
@@ -327,8 +332,8 @@ pub(crate) async fn enroll_new_person(tx: &mut dyn Writer, person: &Person, now:
     for campaign in tx.list_open_campaigns().await? {
         if in_audience(&campaign, person) {
             tx.insert_task(&Task {
-                id: task_id("acknowledge", &campaign.id.to_string(), person.id),
-                kind: "acknowledge".into(),
+                id: task_id(ACKNOWLEDGE, &campaign.id.to_string(), person.id),
+                kind: ACKNOWLEDGE.into(),
                 assignee_person_id: person.id,
                 subject_type: "campaign".into(),
                 subject_id: campaign.id.to_string(),
@@ -357,7 +362,7 @@ pub async fn sheet(store: &dyn Store, actor: &Actor, id: CampaignId) -> CoreResu
     let person = actor.person_id.ok_or(CoreError::NotFound)?;
     let mut r = store.read().await?;
     let campaign = r.find_campaign(id).await?.ok_or(CoreError::NotFound)?;
-    let task = r.find_task(&task_id("acknowledge", &id.to_string(), person)).await?.ok_or(CoreError::NotFound)?;
+    let task = r.find_task(&task_id(ACKNOWLEDGE, &id.to_string(), person)).await?.ok_or(CoreError::NotFound)?;
     let versions = r.list_campaign_versions(id).await?;
     let signed_at = r.find_acknowledgment(id, person).await?;
     Ok(SignSheet { campaign, versions, task, signed_at })
@@ -368,7 +373,7 @@ pub async fn acknowledge(store: &dyn Store, actor: &Actor, now: Timestamp, id: C
     let person = actor.person_id.ok_or(CoreError::NotFound)?;
     let mut tx = store.write().await?;
     let campaign = tx.find_campaign(id).await?.ok_or(CoreError::NotFound)?;
-    let before = tx.find_task(&task_id("acknowledge", &id.to_string(), person)).await?.ok_or(CoreError::NotFound)?;
+    let before = tx.find_task(&task_id(ACKNOWLEDGE, &id.to_string(), person)).await?.ok_or(CoreError::NotFound)?;
     if tx.find_acknowledgment(id, person).await?.is_some() {
         return Err(CoreError::invalid("campaign", "is already signed"));
     }
@@ -427,7 +432,7 @@ pub async fn acknowledge_many(
     let lines = version_lines(&tx.list_campaign_versions(id).await?);
     let mut signed = 0;
     for &person in people {
-        match tx.find_task(&task_id("acknowledge", &id.to_string(), person)).await? {
+        match tx.find_task(&task_id(ACKNOWLEDGE, &id.to_string(), person)).await? {
             Some(task) if task.state == "open" => {
                 sign_in(&mut *tx, actor, now, id, &task, &lines).await?;
                 signed += 1;

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod approvals;
 pub mod audit;
 pub mod campaigns;
 pub mod clock;
@@ -15,6 +16,7 @@ pub mod org;
 pub mod page;
 pub mod people;
 pub mod policies;
+pub mod scheduler;
 pub mod store;
 pub mod throttle;
 pub mod time_util;

@@ -38,7 +38,14 @@ impl ChannelKind {
 }
 
 /// The events a channel can receive.
-pub const EVENTS: &[&str] = &["policy.publish", "campaign.create"];
+pub const EVENTS: &[&str] = &[
+    "policy.publish",
+    "policy.review_due",
+    "campaign.create",
+    "campaign.reminder",
+    "campaign.overdue",
+    "approval.request",
+];
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Channel {
@@ -68,6 +75,25 @@ pub struct OutboxMessage {
     pub last_error: Option<String>,
     pub created_at: Timestamp,
 }
+
+/// E-mails to the assignees of open tasks, one message each (reminders). The tasks are those
+/// of `task_kind` about one record that are due by `due_by`.
+pub struct TaskMail<'a> {
+    /// Makes the messages' ids with the task's: the job that sends them, so a message exists
+    /// once per task and job.
+    pub key: &'a str,
+    pub event: &'a str,
+    pub subject: &'a str,
+    /// Plain text; `{base}` stands for the instance's public URL.
+    pub body: &'a str,
+    pub task_kind: &'a str,
+    pub subject_type: &'a str,
+    pub subject_id: &'a str,
+    pub due_by: Timestamp,
+}
+
+/// The channel name of messages to one person (reminders), on the admins' delivery list.
+pub const PERSONAL: &str = "(personal e-mail)";
 
 /// When a message that failed `attempts` times is tried again: 1, 2, 4, … minutes, at most
 /// an hour apart.

@@ -365,6 +365,17 @@ pub async fn transition(
         Permission::ManagePolicies
     };
     actor.require(needed)?;
+    if matches!(step, Transition::Ratify | Transition::SendBack) {
+        // A decision on the version's approval request; the request's outcome moves it.
+        let subject = format!("{id}/{number}");
+        let pending = store.read().await?.find_pending_approval(RATIFICATION, &subject).await?;
+        let Some(request) = pending else {
+            return Err(CoreError::invalid("status", "only a version in review can be ratified or sent back"));
+        };
+        let comment = if step == Transition::SendBack { "Sent back for changes." } else { "" };
+        crate::approvals::decide(store, actor, now, &request.id, step == Transition::Ratify, comment).await?;
+        return store.read().await?.find_policy_version(id, number).await?.ok_or(CoreError::NotFound);
+    }
     let mut tx = store.write().await?;
     let before = tx.find_policy_version(id, number).await?.ok_or(CoreError::NotFound)?;
     use VersionStatus::*;
@@ -376,20 +387,8 @@ pub async fn transition(
             PolicyVersion { status: InReview, submitted_by: Some(actor.label.clone()), ..before.clone() }
         }
         (Transition::Submit, _) => return wrong("only a draft can be sent for review"),
-        (Transition::Ratify | Transition::SendBack, InReview)
-            if before.submitted_by.as_deref() == Some(&actor.label) =>
-        {
-            return Err(CoreError::invalid(
-                "status",
-                "a version must be ratified by someone other than who sent it for review",
-            ));
-        }
-        (Transition::Ratify, InReview) => {
-            PolicyVersion { status: Ratified, ratified_by: Some(actor.label.clone()), ..before.clone() }
-        }
-        (Transition::SendBack, InReview) => PolicyVersion { status: Draft, submitted_by: None, ..before.clone() },
         (Transition::Ratify | Transition::SendBack, _) => {
-            return wrong("only a version in review can be ratified or sent back");
+            return Err(CoreError::Internal(anyhow::anyhow!("ratifying is a decision on the approval request")));
         }
         (Transition::Publish, Ratified) => PolicyVersion {
             status: Published,
@@ -400,6 +399,18 @@ pub async fn transition(
         (Transition::Publish, _) => return wrong("only a ratified version can be published"),
     };
     let after = PolicyVersion { updated_at: now, ..after };
+    if step == Transition::Submit {
+        let policy = tx.get_policy(id).await?;
+        let request = crate::approvals::NewApproval {
+            subject_type: RATIFICATION,
+            subject_id: &format!("{id}/{number}"),
+            title: &format!("Ratify {}, version {number}", policy.title),
+            link: &format!("/policies/{id}"),
+            role: crate::access::Role::Management,
+            needed: 1,
+        };
+        crate::approvals::request(&mut *tx, actor, now, request).await?;
+    }
     if step == Transition::Publish {
         for old in tx.list_policy_versions(id).await?.into_iter().filter(|x| x.status == Published) {
             let superseded = PolicyVersion { status: Superseded, updated_at: now, ..old.clone() };
@@ -424,8 +435,37 @@ pub async fn transition(
     Ok(after)
 }
 
-/// Policies by the query. Everyone reads the published ones (the policy set applies to all);
-/// only those who see drafts also find the policies never published.
+/// What a policy version's ratification request is about (its subject id: "policy/number").
+pub const RATIFICATION: &str = "policy_version";
+
+/// Moves a version in review when its ratification request is decided: approved, it is
+/// ratified; rejected, it goes back to draft. In the decision's transaction.
+pub(crate) async fn on_decision(
+    tx: &mut dyn Writer,
+    actor: &Actor,
+    now: Timestamp,
+    request: &crate::approvals::Approval,
+) -> CoreResult<()> {
+    let (policy, number) = request.subject_id.split_once('/').ok_or(CoreError::NotFound)?;
+    let id: PolicyId = policy.parse().map_err(|_| CoreError::NotFound)?;
+    let number: i64 = number.parse().map_err(|_| CoreError::NotFound)?;
+    let before = tx.find_policy_version(id, number).await?.ok_or(CoreError::NotFound)?;
+    if before.status != VersionStatus::InReview {
+        return Err(CoreError::clash("status", "the version is no longer in review"));
+    }
+    let approved = request.state == crate::approvals::ApprovalState::Approved;
+    let after = if approved {
+        PolicyVersion { status: VersionStatus::Ratified, ratified_by: Some(actor.label.clone()), ..before.clone() }
+    } else {
+        PolicyVersion { status: VersionStatus::Draft, submitted_by: None, ..before.clone() }
+    };
+    let after = PolicyVersion { updated_at: now, ..after };
+    tx.update_policy_version(&before, &after).await?;
+    let action = if approved { "policy.ratify" } else { "policy.send_back" };
+    tx.audit(AuditRecord::new(actor, now, action, "policy", id, Some(&before), Some(&after)));
+    Ok(())
+}
+
 /// Publishing is the review: it closes the open review task of the policy and gives its owner
 /// (if it has one) the next, due `review_months` after publication.
 async fn schedule_review(tx: &mut dyn Writer, now: Timestamp, policy: &Policy, number: i64) -> CoreResult<()> {
@@ -433,6 +473,8 @@ async fn schedule_review(tx: &mut dyn Writer, now: Timestamp, policy: &Policy, n
     tx.close_subject_tasks("review", "policy", &id.to_string(), now).await?;
     if let Some(owner) = policy.owner_person_id {
         let key = format!("{id}/{number}");
+        let review_due = crate::time_util::add_months(now, policy.review_months);
+        crate::scheduler::schedule(tx, now, crate::scheduler::JobKind::PolicyReview, &key, review_due).await?;
         tx.insert_task(&crate::campaigns::Task {
             id: crate::campaigns::task_id("review", &key, owner),
             kind: "review".into(),
@@ -440,7 +482,7 @@ async fn schedule_review(tx: &mut dyn Writer, now: Timestamp, policy: &Policy, n
             subject_type: "policy".into(),
             subject_id: id.to_string(),
             title: format!("Review: {}", policy.title),
-            due_at: crate::time_util::add_months(now, policy.review_months),
+            due_at: review_due,
             state: "open".into(),
             done_at: None,
             created_at: now,
@@ -450,6 +492,8 @@ async fn schedule_review(tx: &mut dyn Writer, now: Timestamp, policy: &Policy, n
     Ok(())
 }
 
+/// Policies by the query. Everyone reads the published ones (the policy set applies to all);
+/// only those who see drafts also find the policies never published.
 pub async fn list(store: &dyn Store, actor: &Actor, query: &ListQuery) -> CoreResult<ListPage<Policy>> {
     let mut query = query.clone();
     if !sees_drafts(actor) {

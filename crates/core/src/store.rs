@@ -8,15 +8,17 @@
 //! commits, so change and audit land together or not at all; dropping a writer rolls back.
 
 use crate::accounts::{Account, ApiToken, Session};
+use crate::approvals::{Approval, ApprovalFilter, Decision};
 use crate::audit::{AuditEntry, AuditFilter, AuditRecord};
 use crate::campaigns::{Campaign, DepartmentCompletion, Participant, PinnedVersion, Task};
 use crate::error::{StoreError, StoreResult};
 use crate::ids::{AccountId, AreaId, CampaignId, DepartmentId, PersonId, PolicyId, TokenId};
 use crate::list::{ListPage, ListQuery};
-use crate::notify::{Channel, OutboxMessage};
+use crate::notify::{Channel, OutboxMessage, TaskMail};
 use crate::org::{Area, AreaMember, Department};
 use crate::people::Person;
 use crate::policies::{Policy, PolicyVersion};
+use crate::scheduler::Job;
 use crate::time_util::Timestamp;
 use std::future::Future;
 use std::pin::Pin;
@@ -71,6 +73,11 @@ pub trait Store: Send + Sync + 'static {
         error: Option<&'a str>,
         retry_at: Timestamp,
     ) -> StoreFuture<'a, ()>;
+    /// Claims up to `limit` jobs due at `now` that no worker holds: their lease runs to
+    /// `lease_until` (PostgreSQL: `FOR UPDATE SKIP LOCKED`). Scheduler bookkeeping, not audited.
+    fn claim_jobs(&self, now: Timestamp, lease_until: Timestamp, limit: u32) -> StoreFuture<'_, Vec<Job>>;
+    /// Records why a job failed; it is tried again when its lease ends.
+    fn fail_job<'a>(&'a self, id: &'a str, error: &'a str) -> StoreFuture<'a, ()>;
     /// Audit entries with `seq > after_seq`, in stored order, at most `limit`.
     fn audit_batch(&self, after_seq: i64, limit: i64) -> StoreFuture<'_, Vec<AuditEntry>>;
 }
@@ -142,7 +149,21 @@ pub trait Reader: Send {
     /// One person's tasks (the query's filters apply on top).
     fn list_tasks<'a>(&'a mut self, person: PersonId, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Task>>;
 
+    fn find_approval<'a>(&'a mut self, id: &'a str) -> StoreFuture<'a, Option<Approval>>;
+    /// The pending request about a record, if any.
+    fn find_pending_approval<'a>(
+        &'a mut self,
+        subject_type: &'a str,
+        subject_id: &'a str,
+    ) -> StoreFuture<'a, Option<Approval>>;
+    /// Requests by the filter, newest first, at most `limit`.
+    fn list_approvals<'a>(&'a mut self, filter: &'a ApprovalFilter, limit: u32) -> StoreFuture<'a, Vec<Approval>>;
+    /// The decisions on a request, oldest first.
+    fn list_decisions<'a>(&'a mut self, id: &'a str) -> StoreFuture<'a, Vec<Decision>>;
+
     fn list_channels(&mut self) -> StoreFuture<'_, Vec<Channel>>;
+    /// Jobs not run yet, soonest first, at most `limit`.
+    fn list_pending_jobs(&mut self, limit: u32) -> StoreFuture<'_, Vec<Job>>;
     /// Messages not delivered yet, the most tried first, at most `limit`.
     fn list_undelivered(&mut self, limit: u32) -> StoreFuture<'_, Vec<OutboxMessage>>;
 
@@ -215,6 +236,22 @@ pub trait Writer: Reader {
 
     fn upsert_channel<'a>(&'a mut self, c: &'a Channel) -> StoreFuture<'a, ()>;
     fn insert_outbox<'a>(&'a mut self, m: &'a OutboxMessage) -> StoreFuture<'a, ()>;
+    /// Queues one e-mail to the assignee of each task `mail` selects (people who left
+    /// excepted); returns how many. One statement, however many tasks.
+    fn mail_open_tasks<'a>(&'a mut self, mail: &'a TaskMail<'a>, now: Timestamp) -> StoreFuture<'a, u64>;
+
+    fn insert_approval<'a>(&'a mut self, a: &'a Approval) -> StoreFuture<'a, ()>;
+    /// Records the outcome of a pending request; `Conflict` if it was decided meanwhile.
+    fn update_approval<'a>(&'a mut self, before: &'a Approval, after: &'a Approval) -> StoreFuture<'a, ()>;
+    /// Gives every active holder of the request's role (the requester excepted) a task;
+    /// returns how many.
+    fn assign_approvers<'a>(&'a mut self, a: &'a Approval, now: Timestamp) -> StoreFuture<'a, u64>;
+    fn insert_decision<'a>(&'a mut self, d: &'a Decision) -> StoreFuture<'a, ()>;
+
+    /// Adds a job; one with the same id is left as it is.
+    fn insert_job<'a>(&'a mut self, job: &'a Job) -> StoreFuture<'a, ()>;
+    /// Marks the job done; false if it was done already (by this or another instance).
+    fn finish_job<'a>(&'a mut self, id: &'a str, now: Timestamp) -> StoreFuture<'a, bool>;
 
     fn insert_campaign<'a>(&'a mut self, c: &'a Campaign, versions: &'a [PinnedVersion]) -> StoreFuture<'a, ()>;
     /// Gives everyone in the campaign's audience its task (people who left excepted); returns

@@ -3,9 +3,11 @@
 //! and run through sqlx's `Any` driver. Backend differences live in `connect` and `write`.
 
 mod accounts;
+mod approvals;
 mod audit;
 mod campaigns;
 mod connect;
+mod jobs;
 mod list;
 mod notify;
 mod org;

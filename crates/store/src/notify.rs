@@ -4,7 +4,7 @@
 
 use bulwark_core::StoreError;
 use bulwark_core::Timestamp;
-use bulwark_core::notify::{Channel, ChannelKind, OutboxMessage};
+use bulwark_core::notify::{Channel, ChannelKind, OutboxMessage, PERSONAL, TaskMail};
 use bulwark_core::store::Backend;
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::AnyConnection;
@@ -144,4 +144,34 @@ pub(crate) async fn finish(
     };
     query.execute(conn).await.map_err(map_err)?;
     Ok(())
+}
+
+pub(crate) async fn mail_open_tasks(
+    conn: &mut AnyConnection,
+    mail: &TaskMail<'_>,
+    now: Timestamp,
+) -> Result<u64, StoreError> {
+    let sql = format!(
+        "INSERT INTO outbox ({COLUMNS}) \
+         SELECT $1 || ':' || t.id, $2, 'email', p.email, $3, $4, $5, 0, $6, NULL, NULL, $6 \
+         FROM tasks t JOIN people p ON p.id = t.assignee_person_id \
+         WHERE t.subject_type = $7 AND t.subject_id = $8 AND t.kind = $9 AND t.state = 'open' AND t.due_at <= $10 \
+         AND p.status <> 'left' \
+         ON CONFLICT (id) DO NOTHING"
+    );
+    let done = sqlx::query(&sql)
+        .bind(mail.key)
+        .bind(PERSONAL)
+        .bind(mail.event)
+        .bind(mail.subject)
+        .bind(mail.body)
+        .bind(to_micros(now))
+        .bind(mail.subject_type)
+        .bind(mail.subject_id)
+        .bind(mail.task_kind)
+        .bind(to_micros(mail.due_by))
+        .execute(conn)
+        .await
+        .map_err(map_err)?;
+    Ok(done.rows_affected())
 }

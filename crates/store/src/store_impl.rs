@@ -4,22 +4,24 @@
 
 use bulwark_core::Timestamp;
 use bulwark_core::accounts::{Account, ApiToken, Session};
+use bulwark_core::approvals::{Approval, ApprovalFilter, Decision};
 use bulwark_core::audit::{AuditEntry, AuditFilter, AuditRecord};
 use bulwark_core::ids::{AccountId, AreaId, CampaignId, DepartmentId, PersonId, PolicyId, TokenId};
 use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::org::{Area, AreaMember, Department};
 
 use bulwark_core::campaigns::{Campaign, DepartmentCompletion, Participant, PinnedVersion, Task};
-use bulwark_core::notify::{Channel, OutboxMessage};
+use bulwark_core::notify::{Channel, OutboxMessage, TaskMail};
 use bulwark_core::people::Person;
 use bulwark_core::policies::{Policy, PolicyVersion};
+use bulwark_core::scheduler::Job;
 use bulwark_core::store::{Backend, Counts, Reader, Store, StoreFuture, Writer};
 use sqlx::AnyConnection;
 use sqlx::pool::PoolConnection;
 use std::ops::DerefMut;
 
 use crate::write::{WriteTx, map_err};
-use crate::{SqlStore, accounts, audit, campaigns, notify, org, people, policies};
+use crate::{SqlStore, accounts, approvals, audit, campaigns, jobs, notify, org, people, policies};
 
 /// A unit of work on connection `C` (a pooled connection or a write transaction) of a backend.
 pub(crate) struct Unit<C>(C, Backend);
@@ -59,6 +61,25 @@ impl Store for SqlStore {
             };
             let mut conn = self.pool.acquire().await.map_err(map_err)?;
             notify::claim(&mut conn, self.backend, now, lease_until, limit).await
+        })
+    }
+
+    fn claim_jobs(&self, now: Timestamp, lease_until: Timestamp, limit: u32) -> StoreFuture<'_, Vec<Job>> {
+        Box::pin(async move {
+            // SQLite: queue behind the other writers of this process.
+            let _turn = match self.backend {
+                Backend::Sqlite => Some(self.write_turn.clone().lock_owned().await),
+                Backend::Postgres => None,
+            };
+            let mut conn = self.pool.acquire().await.map_err(map_err)?;
+            jobs::claim(&mut conn, self.backend, now, lease_until, limit).await
+        })
+    }
+
+    fn fail_job<'a>(&'a self, id: &'a str, error: &'a str) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let mut conn = self.pool.acquire().await.map_err(map_err)?;
+            jobs::fail(&mut conn, id, error).await
         })
     }
 
@@ -222,6 +243,30 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
         Box::pin(notify::channels(self.c()))
     }
 
+    fn find_approval<'a>(&'a mut self, id: &'a str) -> StoreFuture<'a, Option<Approval>> {
+        Box::pin(approvals::find(self.c(), id))
+    }
+
+    fn find_pending_approval<'a>(
+        &'a mut self,
+        subject_type: &'a str,
+        subject_id: &'a str,
+    ) -> StoreFuture<'a, Option<Approval>> {
+        Box::pin(approvals::find_pending(self.c(), subject_type, subject_id))
+    }
+
+    fn list_approvals<'a>(&'a mut self, filter: &'a ApprovalFilter, limit: u32) -> StoreFuture<'a, Vec<Approval>> {
+        Box::pin(approvals::list(self.c(), filter, limit))
+    }
+
+    fn list_decisions<'a>(&'a mut self, id: &'a str) -> StoreFuture<'a, Vec<Decision>> {
+        Box::pin(approvals::decisions(self.c(), id))
+    }
+
+    fn list_pending_jobs(&mut self, limit: u32) -> StoreFuture<'_, Vec<Job>> {
+        Box::pin(jobs::pending(self.c(), limit))
+    }
+
     fn list_undelivered(&mut self, limit: u32) -> StoreFuture<'_, Vec<OutboxMessage>> {
         Box::pin(notify::undelivered(self.c(), limit))
     }
@@ -374,6 +419,34 @@ impl Writer for Unit<WriteTx> {
 
     fn insert_outbox<'a>(&'a mut self, m: &'a OutboxMessage) -> StoreFuture<'a, ()> {
         Box::pin(notify::insert(self.c(), m))
+    }
+
+    fn mail_open_tasks<'a>(&'a mut self, mail: &'a TaskMail<'a>, now: Timestamp) -> StoreFuture<'a, u64> {
+        Box::pin(notify::mail_open_tasks(self.c(), mail, now))
+    }
+
+    fn insert_approval<'a>(&'a mut self, a: &'a Approval) -> StoreFuture<'a, ()> {
+        Box::pin(approvals::insert(self.c(), a))
+    }
+
+    fn update_approval<'a>(&'a mut self, before: &'a Approval, after: &'a Approval) -> StoreFuture<'a, ()> {
+        Box::pin(approvals::update(self.c(), before, after))
+    }
+
+    fn assign_approvers<'a>(&'a mut self, a: &'a Approval, now: Timestamp) -> StoreFuture<'a, u64> {
+        Box::pin(approvals::assign(self.c(), a, now))
+    }
+
+    fn insert_decision<'a>(&'a mut self, d: &'a Decision) -> StoreFuture<'a, ()> {
+        Box::pin(approvals::insert_decision(self.c(), d))
+    }
+
+    fn insert_job<'a>(&'a mut self, job: &'a Job) -> StoreFuture<'a, ()> {
+        Box::pin(jobs::insert(self.c(), job))
+    }
+
+    fn finish_job<'a>(&'a mut self, id: &'a str, now: Timestamp) -> StoreFuture<'a, bool> {
+        Box::pin(jobs::finish(self.c(), id, now))
     }
 
     fn insert_campaign<'a>(&'a mut self, c: &'a Campaign, versions: &'a [PinnedVersion]) -> StoreFuture<'a, ()> {

@@ -1140,3 +1140,206 @@ async fn outbox_messages_are_claimed_once_retried_after_their_backoff_and_delive
         assert!(r(s).await.list_undelivered(10).await.unwrap().is_empty());
     }
 }
+
+#[tokio::test]
+async fn a_scheduled_job_takes_effect_once_across_two_instances() {
+    use bulwark_core::campaigns::{self, CampaignInput};
+    use bulwark_core::policies::{self, PolicyInput, Transition};
+    use bulwark_core::scheduler::{self, JobKind};
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let other = db.second_store().await;
+        let (s, s2, now) = (&db.store as &dyn Store, &other as &dyn Store, time_util::now());
+        let cli = Actor::cli();
+        let ratifier = Actor { label: "ratifier".into(), ..Actor::cli() };
+        let p = policies::create(
+            s,
+            &cli,
+            now,
+            &PolicyInput { title: "Use".into(), body: "x".into(), ..Default::default() },
+        )
+        .await
+        .unwrap();
+        for (who, step) in [(&cli, Transition::Submit), (&ratifier, Transition::Ratify), (&cli, Transition::Publish)] {
+            policies::transition(s, who, now, p.id, 1, step).await.unwrap();
+        }
+        let mut people_ids = Vec::new();
+        for i in 0..3 {
+            people_ids.push(
+                people::create(s, &cli, now, &person(&format!("P{i}"), &format!("p{i}@example.com"))).await.unwrap().id,
+            );
+        }
+        let due = (now + time::Duration::days(10)).date().to_string();
+        let input = CampaignInput { title: "Yearly".into(), due_date: due, ..Default::default() };
+        let campaign = campaigns::create(s, &cli, now, &input).await.unwrap();
+        let signer = Actor { person_id: Some(people_ids[0]), roles: vec![], ..Actor::cli() };
+        campaigns::acknowledge(s, &signer, now, campaign.id).await.unwrap();
+
+        let pending = r(s).await.list_pending_jobs(10).await.unwrap();
+        let kinds: Vec<_> = pending.iter().map(|j| j.kind).collect();
+        assert_eq!(kinds, [JobKind::CampaignReminder, JobKind::CampaignOverdue], "{backend:?}");
+        assert_eq!(pending[0].due_at, campaign.due_at - scheduler::REMINDER_LEAD);
+        assert!(scheduler::run_due(s, now, 10).await.unwrap() == 0, "nothing is due yet");
+
+        // Both instances look for due jobs at the same moment: the reminder runs once.
+        let at = campaign.due_at - scheduler::REMINDER_LEAD;
+        let (a, b) = tokio::join!(scheduler::run_due(s, at, 10), scheduler::run_due(s2, at, 10));
+        assert_eq!(a.unwrap() + b.unwrap(), 1, "{backend:?}");
+        let mails = r(s).await.list_undelivered(10).await.unwrap();
+        let mut to: Vec<_> = mails.iter().map(|m| m.target.as_str()).collect();
+        to.sort();
+        assert_eq!(to, ["p1@example.com", "p2@example.com"], "one reminder to each who has not signed");
+        assert!(mails.iter().all(|m| m.subject.starts_with("Reminder: Yearly")));
+
+        // A job whose lease ran out while it ran: both instances run it, it takes effect once.
+        let job = &pending[0];
+        let (a, b) = tokio::join!(scheduler::run(s, job, at), scheduler::run(s2, job, at));
+        assert_eq!((a.unwrap(), b.unwrap()), (false, false), "already done");
+        let overdue = &pending[1];
+        let later = overdue.due_at;
+        let (a, b) = tokio::join!(scheduler::run(s, overdue, later), scheduler::run(s2, overdue, later));
+        assert!(a.unwrap() ^ b.unwrap(), "exactly one instance ran it on {backend:?}");
+        assert_eq!(r(s).await.list_undelivered(10).await.unwrap().len(), 4, "two overdue notices more");
+        assert!(r(s).await.list_pending_jobs(10).await.unwrap().is_empty());
+        let audit = r(s).await.list_audit(&AuditFilter::default(), 50).await.unwrap();
+        let runs = audit
+            .items
+            .iter()
+            .filter(|e| e.action.starts_with("campaign."))
+            .map(|e| e.action.as_str())
+            .collect::<Vec<_>>();
+        assert_eq!(runs.iter().filter(|a| **a == "campaign.reminder").count(), 1);
+        assert_eq!(runs.iter().filter(|a| **a == "campaign.overdue").count(), 1);
+
+        // Claims and failures directly: a failed job waits for its lease, then is tried again.
+        let mut tx = s.write().await.unwrap();
+        let mut manual = job.clone();
+        manual.id = "manual".into();
+        manual.done_at = None;
+        tx.insert_job(&manual).await.unwrap();
+        tx.insert_job(&manual).await.unwrap();
+        tx.audit(bulwark_core::audit::AuditRecord::new(&cli, now, "test", "job", "manual", None::<&()>, None::<&()>));
+        tx.commit().await.unwrap();
+        let lease = at + scheduler::LEASE;
+        assert_eq!(s.claim_jobs(at, lease, 10).await.unwrap().len(), 1);
+        assert!(s2.claim_jobs(at, lease, 10).await.unwrap().is_empty(), "leased");
+        s.fail_job("manual", "boom").await.unwrap();
+        let failed = r(s).await.list_pending_jobs(10).await.unwrap();
+        assert_eq!((failed[0].attempts, failed[0].last_error.as_deref()), (1, Some("boom")));
+        assert_eq!(s2.claim_jobs(lease, lease + scheduler::LEASE, 10).await.unwrap().len(), 1, "after the lease");
+        let mut tx = s.write().await.unwrap();
+        assert!(tx.finish_job("manual", lease).await.unwrap());
+        assert!(!tx.finish_job("manual", lease).await.unwrap(), "once");
+        let campaign_id = campaign.id.to_string();
+        let mail = bulwark_core::notify::TaskMail {
+            key: "manual",
+            event: "campaign.reminder",
+            subject: "s",
+            body: "b",
+            task_kind: campaigns::ACKNOWLEDGE,
+            subject_type: "campaign",
+            subject_id: &campaign_id,
+            due_by: campaign.due_at,
+        };
+        assert_eq!(tx.mail_open_tasks(&mail, lease).await.unwrap(), 2);
+        assert_eq!(tx.mail_open_tasks(&mail, lease).await.unwrap(), 0, "once per task and key");
+        let early = bulwark_core::notify::TaskMail { key: "early", due_by: now, ..mail };
+        assert_eq!(tx.mail_open_tasks(&early, lease).await.unwrap(), 0, "none due by then");
+        drop(tx);
+        assert_eq!(r(s).await.list_pending_jobs(10).await.unwrap().len(), 1, "rolled back");
+    }
+}
+
+#[tokio::test]
+async fn an_approval_needs_distinct_deciders_other_than_the_requester_and_moves_its_record() {
+    use bulwark_core::access::{Role, Via};
+    use bulwark_core::approvals::{self, ApprovalFilter, ApprovalState, NewApproval};
+    use bulwark_core::policies::{self, PolicyInput, Transition, VersionStatus};
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let (s, now) = (&db.store as &dyn Store, time_util::now());
+        let pw = bulwark_testkit::PASSWORD;
+        let writer = bulwark_testkit::create_account(s, "writer@example.com", &["security"], pw).await;
+        let boss = bulwark_testkit::create_account(s, "boss@example.com", &["management"], pw).await;
+        let cfo = bulwark_testkit::create_account(s, "cfo@example.com", &["management", "employee"], pw).await;
+        let clerk = bulwark_testkit::create_account(s, "clerk@example.com", &["employee"], pw).await;
+        let (writer, boss, cfo, clerk) =
+            (writer.actor(Via::Session), boss.actor(Via::Session), cfo.actor(Via::Session), clerk.actor(Via::Session));
+        let input = PolicyInput { title: "Remote work".into(), body: "v1".into(), ..Default::default() };
+        let p = policies::create(s, &writer, now, &input).await.unwrap();
+        policies::transition(s, &writer, now, p.id, 1, Transition::Submit).await.unwrap();
+
+        let subject = format!("{}/1", p.id);
+        let mut rd = r(s).await;
+        let request = rd.find_pending_approval(policies::RATIFICATION, &subject).await.unwrap().unwrap();
+        assert_eq!((request.role, request.needed, request.state), (Role::Management, 1, ApprovalState::Pending));
+        assert_eq!(rd.find_approval(&request.id).await.unwrap().unwrap(), request);
+        let for_management = ApprovalFilter {
+            state: Some(ApprovalState::Pending),
+            visible_to_roles: Some(vec![Role::Management]),
+            requested_by: String::new(),
+        };
+        assert_eq!(rd.list_approvals(&for_management, 10).await.unwrap().len(), 1);
+        let for_clerk = ApprovalFilter { visible_to_roles: Some(vec![Role::Employee]), ..for_management.clone() };
+        assert!(rd.list_approvals(&for_clerk, 10).await.unwrap().is_empty());
+        let boss_tasks = rd.list_tasks(boss.person_id.unwrap(), &bulwark_core::campaigns::TASKS.first_page(10)).await;
+        assert_eq!(boss_tasks.unwrap().items[0].link(), format!("/approvals/{}", request.id), "the approver's task");
+        drop(rd);
+
+        // The requester, someone without the role, a rejection without a reason: refused.
+        match approvals::decide(s, &writer, now, &request.id, true, "").await {
+            Err(CoreError::Invalid(e)) => assert!(e[0].message.contains("someone other than"), "{e:?}"),
+            other => panic!("four eyes on {backend:?}: {other:?}"),
+        }
+        assert!(matches!(approvals::decide(s, &clerk, now, &request.id, true, "").await, Err(CoreError::NotFound)));
+        assert!(matches!(approvals::decide(s, &boss, now, &request.id, false, " ").await, Err(CoreError::Invalid(_))));
+        assert_eq!(r(s).await.find_policy_version(p.id, 1).await.unwrap().unwrap().status, VersionStatus::InReview);
+
+        let decided = approvals::decide(s, &boss, now, &request.id, true, "Fine by me").await.unwrap();
+        assert_eq!(decided.state, ApprovalState::Approved);
+        let mut rd = r(s).await;
+        assert_eq!(rd.find_policy_version(p.id, 1).await.unwrap().unwrap().status, VersionStatus::Ratified);
+        let decisions = rd.list_decisions(&request.id).await.unwrap();
+        assert_eq!((decisions.len(), decisions[0].comment.as_str()), (1, "Fine by me"));
+        let open = bulwark_core::campaigns::TASKS.first_page(10);
+        let cfo_tasks = rd.list_tasks(cfo.person_id.unwrap(), &open).await.unwrap();
+        assert!(cfo_tasks.items.iter().all(|t| t.state == "done"), "decided: every approver's task closed");
+        let filter = AuditFilter { entity_id: Some(p.id.to_string()), ..Default::default() };
+        let history = rd.list_audit(&filter, 20).await.unwrap();
+        let actions: Vec<String> = history.items.into_iter().map(|e| e.action).collect();
+        assert!(actions.contains(&"approval.approve".to_string()) && actions.contains(&"policy.ratify".to_string()));
+        drop(rd);
+        assert!(matches!(approvals::decide(s, &cfo, now, &request.id, true, "").await, Err(CoreError::Invalid(_))));
+
+        // Two distinct people: one approval leaves it pending, the same person twice is refused.
+        let mut tx = s.write().await.unwrap();
+        let new = NewApproval {
+            subject_type: "test",
+            subject_id: "x",
+            title: "Accept a risk",
+            link: "/",
+            role: Role::Management,
+            needed: 2,
+        };
+        let two = approvals::request(&mut *tx, &writer, now, new).await.unwrap();
+        let after_one = approvals::decide_in(&mut *tx, &boss, now, &two, true, "").await.unwrap();
+        assert_eq!(after_one.state, ApprovalState::Pending);
+        assert!(approvals::decide_in(&mut *tx, &boss, now, &after_one, true, "").await.is_err(), "distinct people");
+        let after_two = approvals::decide_in(&mut *tx, &cfo, now, &after_one, true, "").await.unwrap();
+        assert_eq!(after_two.state, ApprovalState::Approved);
+        assert!(tx.update_approval(&two, &after_two).await.is_err(), "decided once");
+        let mut copy = two.clone();
+        copy.id = uuid::Uuid::now_v7().to_string();
+        tx.insert_approval(&copy).await.unwrap();
+        assert_eq!(tx.assign_approvers(&copy, now).await.unwrap(), 2, "both managers, not the requester");
+        let decision = bulwark_core::approvals::Decision {
+            approval_id: copy.id.clone(),
+            decided_by: "x".into(),
+            approve: false,
+            comment: "no".into(),
+            decided_at: now,
+        };
+        tx.insert_decision(&decision).await.unwrap();
+        assert!(tx.insert_decision(&decision).await.is_err(), "one decision per person");
+    }
+}

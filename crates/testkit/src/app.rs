@@ -40,9 +40,15 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
-    /// A second instance of the application on the same database.
+    /// A second instance of the application on the same database, with its own connections.
     pub async fn second_instance(&self) -> TestApp {
-        spawn_on(self.db.clone(), |_| {}).await
+        self.second_instance_with(|_| {}).await
+    }
+
+    /// A second instance with its own connections and settings changed by `configure`.
+    pub async fn second_instance_with(&self, configure: impl FnOnce(&mut bulwark_web::WebConfig)) -> TestApp {
+        let store = self.db.second_store().await;
+        spawn_on_store(self.db.clone(), store, configure).await
     }
 
     pub fn client(&self) -> TestClient {
@@ -71,13 +77,22 @@ impl TestApp {
 }
 
 async fn spawn_on(db: Arc<TestDb>, configure: impl FnOnce(&mut bulwark_web::WebConfig)) -> TestApp {
+    let store = db.store.clone();
+    spawn_on_store(db, store, configure).await
+}
+
+async fn spawn_on_store(
+    db: Arc<TestDb>,
+    store: SqlStore,
+    configure: impl FnOnce(&mut bulwark_web::WebConfig),
+) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let base = format!("http://{addr}");
-    let store: Arc<dyn bulwark_core::Store> = Arc::new(db.store.clone());
+    let store: Arc<dyn bulwark_core::Store> = Arc::new(store);
     let mut config = bulwark_web::WebConfig::new(&base);
     configure(&mut config);
-    let worker = bulwark_web::start_delivery(store.clone(), &config);
+    let worker = bulwark_web::start_workers(store.clone(), &config);
     let (router, routes) = bulwark_web::app(store, config);
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {

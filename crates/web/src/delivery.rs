@@ -1,8 +1,9 @@
-//! The delivery worker: takes due messages from the outbox and sends them — chat channels as
+//! The background workers of an instance. The delivery worker takes due messages from the outbox and sends them — chat channels as
 //! Slack-compatible JSON (`{"text": …}`) to their incoming webhook, e-mail over SMTP — then
 //! records the delivery, or the error and when to try again (1, 2, 4 … minutes). Messages
 //! are claimed with a lease, so a crash mid-delivery only delays them, and several instances
-//! never send one twice at once.
+//! never send one twice at once. The scheduler's worker runs due jobs (reminders, reviews)
+//! through the core scheduler, which makes each take effect once across instances.
 
 use bulwark_core::Store;
 use bulwark_core::clock::Clock;
@@ -127,13 +128,39 @@ impl Delivery {
         }
     }
 
-    /// Runs rounds every `interval` until the task is dropped.
-    pub fn spawn(self, interval: Duration) -> tokio::task::JoinHandle<()> {
-        tokio::spawn(async move {
-            loop {
-                while self.run_once().await == BATCH as usize {}
-                tokio::time::sleep(interval).await;
+    /// Runs rounds every `interval` until the task running it is dropped.
+    pub async fn run_forever(self, interval: Duration) {
+        loop {
+            while self.run_once().await == BATCH as usize {}
+            tokio::time::sleep(interval).await;
+        }
+    }
+}
+
+/// The scheduler's worker: runs the jobs that have fallen due (see
+/// [`bulwark_core::scheduler`]); the messages they queue go out through [`Delivery`].
+pub struct Scheduler {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Scheduler {
+    /// Runs the jobs due now; returns how many were claimed and run here.
+    pub async fn run_once(&self) -> usize {
+        match bulwark_core::scheduler::run_due(&*self.store, self.clock.now(), BATCH).await {
+            Ok(ran) => ran,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot run scheduled jobs");
+                0
             }
-        })
+        }
+    }
+
+    /// Runs rounds every `interval` until the task running it is dropped.
+    pub async fn run_forever(self, interval: Duration) {
+        loop {
+            self.run_once().await;
+            tokio::time::sleep(interval).await;
+        }
     }
 }

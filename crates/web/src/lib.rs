@@ -43,7 +43,7 @@ pub struct WebConfig {
     /// The SMTP server e-mail notifications go through (none: e-mail deliveries fail and
     /// wait, visible to admins).
     pub smtp: Option<delivery::SmtpSettings>,
-    /// How often the delivery worker looks for due messages.
+    /// How often the delivery worker looks for due messages and the scheduler for due jobs.
     pub delivery_interval: std::time::Duration,
 }
 
@@ -150,28 +150,33 @@ pub async fn serve(
     config: WebConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let worker = start_delivery(store.clone(), &config);
+    let worker = start_workers(store.clone(), &config);
     let (router, _) = app(store, config);
     let served = serve_router(listener, router, shutdown).await;
     worker.abort();
     served
 }
 
-/// Starts the notification delivery worker (see [`delivery`]).
-pub fn start_delivery(store: Arc<dyn Store>, config: &WebConfig) -> tokio::task::JoinHandle<()> {
+/// Starts the background work of an instance: the scheduler, which runs due jobs, and the
+/// notification delivery worker (see [`delivery`]). Aborting the handle stops both.
+pub fn start_workers(store: Arc<dyn Store>, config: &WebConfig) -> tokio::task::JoinHandle<()> {
     let http = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(20))
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap_or_default();
     let worker = delivery::Delivery {
-        store,
+        store: store.clone(),
         clock: config.clock.clone(),
         smtp: config.smtp.clone(),
         public_url: config.public_url.clone(),
         http,
     };
-    worker.spawn(config.delivery_interval)
+    let scheduler = delivery::Scheduler { store, clock: config.clock.clone() };
+    let interval = config.delivery_interval;
+    tokio::spawn(async move {
+        tokio::join!(worker.run_forever(interval), scheduler.run_forever(interval));
+    })
 }
 
 /// Serves an already built application (see [`app`]).

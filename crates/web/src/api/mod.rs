@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, its OpenAPI 3.1 document and the interactive docs.
 
 pub mod accounts;
+pub mod approvals;
 pub mod audit;
 pub mod campaigns;
 pub mod contract;
@@ -91,6 +92,9 @@ pub fn routes(r: Routes) -> Routes {
         .api(Needs(ViewCampaigns), routes!(campaigns::export_campaign))
         .api(SignedIn, routes!(campaigns::acknowledge))
         .api(SignedIn, routes!(campaigns::my_tasks))
+        .api(SignedIn, routes!(approvals::list_approvals))
+        .api(SignedIn, routes!(approvals::get_approval))
+        .api(SignedIn, routes!(approvals::decide))
         .api(Needs(ViewAccounts), routes!(accounts::list_accounts))
         .api(Needs(ManageAccounts), routes!(accounts::create_account))
         .api(Needs(ViewAccounts), routes!(accounts::get_account))

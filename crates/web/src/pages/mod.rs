@@ -2,6 +2,7 @@
 //! which re-displays what was typed with a message beside each invalid field.
 
 mod accounts;
+mod approvals;
 mod audit;
 mod auth;
 mod campaigns;
@@ -80,6 +81,8 @@ pub fn routes(r: Routes) -> Routes {
         .page("/policies/{id}/versions/{number}/send-back", Needs(RatifyPolicies), POST, post(policies::send_back))
         .page("/policies/{id}/versions/{number}/publish", Needs(ManagePolicies), POST, post(policies::publish))
         .page("/tasks", SignedIn, GET, get(campaigns::tasks))
+        .page("/approvals", SignedIn, GET, get(approvals::list))
+        .page("/approvals/{id}", SignedIn, BOTH, get(approvals::detail).post(approvals::decide))
         .page("/campaigns", Needs(ViewCampaigns), GET, get(campaigns::list))
         .page("/campaigns/export.csv", Needs(ViewCampaigns), GET, get(campaigns::export_list))
         .page("/campaigns/export.json", Needs(ViewCampaigns), GET, get(campaigns::export_list))
@@ -173,6 +176,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
             "removed" => Some("Removed."),
             "revoked" => Some("Token revoked."),
             "signed" => Some("Signed. Thank you."),
+            "decided" => Some("Your decision is recorded."),
             "password" => Some("Password set. Sign in with your new password."),
             _ => None,
         });

@@ -1,5 +1,5 @@
 //! The notifications page for admins: the channels with their events, and every message not
-//! delivered yet with its attempts, last error and next try.
+//! delivered yet with its attempts, last error and next try; the scheduler's pending jobs.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use bulwark_core::notify::{self, Channel, OutboxMessage};
+use bulwark_core::scheduler::{self, Job};
 use serde::Deserialize;
 
 use super::{Chrome, Errors, form_errors};
@@ -20,6 +21,7 @@ struct NotificationsPage {
     chrome: Chrome,
     channels: Vec<Channel>,
     waiting: Vec<OutboxMessage>,
+    jobs: Vec<Job>,
     input: ChannelForm,
     errors: Errors,
     events: &'static [&'static str],
@@ -52,10 +54,12 @@ async fn view(
     errors: Errors,
 ) -> Result<NotificationsPage, HtmlError> {
     let (channels, waiting) = notify::status(app.store.as_ref(), &*chrome.actor()?).await?;
+    let jobs = scheduler::pending(app.store.as_ref(), &*chrome.actor()?, 50).await?;
     Ok(NotificationsPage {
         chrome: chrome.at("notifications"),
         channels,
         waiting,
+        jobs,
         input,
         errors,
         events: notify::EVENTS,

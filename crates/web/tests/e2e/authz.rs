@@ -121,6 +121,14 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/campaigns/{id}/export", Roles(CAMPAIGN_READERS)),
     ("POST", "/api/v1/campaigns/{id}/acknowledge", SignedIn),
     ("GET", "/api/v1/me/tasks", SignedIn),
+    // Everyone signed in reaches these; each request is visible to those who decide it, who
+    // asked for it, and auditors (the records here are asked for by the caller).
+    ("GET", "/approvals", SignedIn),
+    ("GET", "/approvals/{id}", SignedIn),
+    ("POST", "/approvals/{id}", SignedIn),
+    ("GET", "/api/v1/approvals", SignedIn),
+    ("GET", "/api/v1/approvals/{id}", SignedIn),
+    ("POST", "/api/v1/approvals/{id}/decision", SignedIn),
     ("GET", "/accounts", Roles(ACCOUNT_READERS)),
     ("GET", "/accounts/export.csv", Roles(ACCOUNT_READERS)),
     ("GET", "/accounts/export.json", Roles(ACCOUNT_READERS)),
@@ -172,6 +180,8 @@ struct Records {
     policy: String,
     /// A campaign for everyone (the caller included) on that policy.
     campaign: String,
+    /// An approval request the caller asked for.
+    approval: String,
 }
 
 async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &str) -> Records {
@@ -212,9 +222,24 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
         };
         campaign = bulwark_core::campaigns::create(store, &cli, now, &input).await.unwrap().id.to_string();
     }
+    let mut approval = String::new();
+    if pattern.contains("/approvals/{id}") {
+        let new = bulwark_core::approvals::NewApproval {
+            subject_type: "test",
+            subject_id: "x",
+            title: &format!("Request {n}"),
+            link: "/",
+            role: bulwark_core::Role::Management,
+            needed: 1,
+        };
+        let mut tx = store.write().await.unwrap();
+        approval = bulwark_core::approvals::request(&mut *tx, &owner, now, new).await.unwrap().id;
+        tx.commit().await.unwrap();
+    }
     Records {
         policy,
         campaign,
+        approval,
         person: p.id.to_string(),
         department: d.id.to_string(),
         area: a.id.to_string(),
@@ -248,6 +273,8 @@ fn concrete(pattern: &str, r: &Records) -> String {
         &r.area
     } else if pattern.contains("campaigns") {
         &r.campaign
+    } else if pattern.contains("approvals") {
+        &r.approval
     } else if pattern.contains("policies") {
         &r.policy
     } else if pattern.contains("accounts") {

@@ -129,3 +129,97 @@ async fn a_published_policy_reaches_chat_and_mail_once_and_a_failing_channel_is_
     }
     let _ = Backend::Sqlite;
 }
+
+fn smtp_to(sink: &SmtpSink) -> impl FnOnce(&mut bulwark_web::WebConfig) + '_ {
+    move |c| {
+        c.smtp = Some(SmtpSettings {
+            host: "127.0.0.1".into(),
+            port: sink.port,
+            tls: SmtpTls::None,
+            username: None,
+            password: None,
+            from: "bulwark@example.com".into(),
+        });
+        c.delivery_interval = Duration::from_millis(50);
+    }
+}
+
+#[tokio::test]
+async fn two_instances_send_each_campaign_reminder_exactly_once() {
+    use bulwark_core::campaigns::{self, CampaignInput};
+    use bulwark_core::people::{self, PersonInput};
+    for backend in bulwark_testkit::backends() {
+        let sink = SmtpSink::start().await;
+        let hook = WebhookReceiver::start(0).await;
+        let clock = Arc::new(ManualClock::new(time_util::now()));
+        let first = spawn_app_with(backend, |c| {
+            smtp_to(&sink)(c);
+            c.clock = clock.clone();
+        })
+        .await;
+        let second = first
+            .second_instance_with(|c| {
+                smtp_to(&sink)(c);
+                c.clock = clock.clone();
+            })
+            .await;
+        let store: &dyn Store = first.store();
+        let (cli, now) = (Actor::cli(), bulwark_core::clock::Clock::now(clock.as_ref()));
+        let events = vec!["campaign.reminder".to_string(), "campaign.overdue".to_string()];
+        add_channel(store, &cli, now, "security", "webhook", &hook.url, &events).await.unwrap();
+        let ratifier = Actor { label: "ceo".into(), ..Actor::cli() };
+        let input = PolicyInput { title: "Acceptable use".into(), body: "Be kind.".into(), ..Default::default() };
+        let p = policies::create(store, &cli, now, &input).await.unwrap();
+        for (who, step) in [(&cli, Transition::Submit), (&ratifier, Transition::Ratify), (&cli, Transition::Publish)] {
+            policies::transition(store, who, now, p.id, 1, step).await.unwrap();
+        }
+        let mut people_ids = Vec::new();
+        for i in 0..12 {
+            let input = PersonInput {
+                name: format!("Person {i}"),
+                email: format!("person{i}@example.com"),
+                ..Default::default()
+            };
+            people_ids.push(people::create(store, &cli, now, &input).await.unwrap().id);
+        }
+        let due = (now + time::Duration::days(7)).date().to_string();
+        let input = CampaignInput { title: "Yearly acknowledgment".into(), due_date: due, ..Default::default() };
+        let campaign = campaigns::create(store, &cli, now, &input).await.unwrap();
+        let signer = Actor { person_id: Some(people_ids[0]), roles: vec![], ..Actor::cli() };
+        campaigns::acknowledge(store, &signer, now, campaign.id).await.unwrap();
+
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(sink.received().is_empty(), "nothing is due yet");
+        let admin = second.signed_in("admin@example.com", &["admin"]).await;
+        let page = admin.text("/notifications").await;
+        assert_eq!(page.matches(&format!("<code>{}</code>", campaign.id)).count(), 2, "two jobs planned: {page}");
+        // Four days later the reminder falls due; both instances' schedulers are looking.
+        clock.advance(time::Duration::days(4) + time::Duration::hours(12));
+        eventually("the reminders", || async { sink.received().len() >= 11 }).await;
+        eventually("the channel's summary", || async { !hook.received().is_empty() }).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let mut to: Vec<String> = sink.received().iter().flat_map(|m| m.to.clone()).collect();
+        to.sort();
+        let mut expected: Vec<String> = (1..12).map(|i| format!("person{i}@example.com")).collect();
+        expected.sort();
+        assert_eq!(to, expected, "each person who has not signed, once, on {backend:?}");
+        assert!(sink.received()[0].data.contains("Subject: Reminder: Yearly acknowledgment is due on"));
+        assert_eq!(hook.received().len(), 1, "one summary");
+        // The admin joined after the start: enrolled, but with two weeks of their own, so not
+        // reminded yet — and counted among those who have not completed it.
+        let summary = hook.received()[0]["text"].as_str().unwrap().to_string();
+        assert!(summary.contains("12 of 13 people have not completed it yet"), "{summary}");
+
+        // Past the due date, the overdue notice: once more each, once.
+        clock.advance(time::Duration::days(4));
+        eventually("the overdue notices", || async { sink.received().len() >= 22 }).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!((sink.received().len(), hook.received().len()), (22, 2), "on {backend:?}");
+        // A week and more later the first session has timed out: sign in afresh.
+        let admin = second.signed_in("admin2@example.com", &["admin"]).await;
+        let page = admin.text("/notifications").await;
+        assert!(page.contains("No job is waiting."), "both reminders ran: {page}");
+        second.stop().await;
+        first.stop().await;
+    }
+}

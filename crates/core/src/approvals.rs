@@ -1,0 +1,265 @@
+//! Approvals: a request for a decision on any record, with a rule — `needed` distinct people
+//! holding a role (one for "one person of a role") — and four-eyes always: whoever asked can
+//! never decide their own request. Approvers are given a task each; approving or rejecting
+//! (with a comment) is recorded per person and in the record's history, and closes the tasks
+//! once the request is decided. The record's own service reacts to the outcome in the same
+//! transaction (`decide` returns it): a policy version becomes ratified, or goes back to draft.
+
+use crate::access::{Actor, Role};
+use crate::audit::AuditRecord;
+use crate::error::{CoreError, CoreResult};
+use crate::store::{Store, Writer};
+use crate::time_util::Timestamp;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalState {
+    Pending,
+    Approved,
+    Rejected,
+}
+
+impl ApprovalState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Pending, Self::Approved, Self::Rejected].into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Approval {
+    pub id: String,
+    /// What is to be decided on: a record type ("policy_version") and its id ("policy/number").
+    pub subject_type: String,
+    pub subject_id: String,
+    pub title: String,
+    /// The page of the record.
+    pub link: String,
+    /// Who may decide: people holding this role (admins too).
+    pub role: Role,
+    /// How many distinct people must approve.
+    pub needed: i64,
+    pub state: ApprovalState,
+    pub requested_by: String,
+    #[serde(skip)]
+    pub requested_by_person: Option<crate::ids::PersonId>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: Timestamp,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub decided_at: Option<Timestamp>,
+}
+
+/// One person's decision on a request.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Decision {
+    pub approval_id: String,
+    pub decided_by: String,
+    pub approve: bool,
+    pub comment: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub decided_at: Timestamp,
+}
+
+/// The kind of task an approver is given.
+pub const APPROVE: &str = "approve";
+
+impl Approval {
+    /// The record whose history shows the request and its decisions.
+    pub fn audit_subject(&self) -> (&str, &str) {
+        match self.subject_type.as_str() {
+            "policy_version" => ("policy", self.subject_id.split('/').next().unwrap_or_default()),
+            other => (other, self.subject_id.as_str()),
+        }
+    }
+
+    fn requested_by_actor(&self, actor: &Actor) -> bool {
+        actor.label == self.requested_by || (actor.person_id.is_some() && actor.person_id == self.requested_by_person)
+    }
+
+    /// Whether the actor may decide: holds the role (or is an admin) and did not ask.
+    pub fn can_decide(&self, actor: &Actor) -> bool {
+        self.state == ApprovalState::Pending
+            && (actor.roles.contains(&self.role) || actor.roles.contains(&Role::Admin))
+            && !self.requested_by_actor(actor)
+    }
+}
+
+/// What the request is about and who must decide it.
+pub struct NewApproval<'a> {
+    pub subject_type: &'a str,
+    pub subject_id: &'a str,
+    pub title: &'a str,
+    pub link: &'a str,
+    pub role: Role,
+    pub needed: i64,
+}
+
+/// Opens a request in the caller's transaction, gives each holder of the role (the requester
+/// excepted) a task, and tells the channels routed `approval.request`.
+pub async fn request(tx: &mut dyn Writer, actor: &Actor, now: Timestamp, new: NewApproval<'_>) -> CoreResult<Approval> {
+    let approval = Approval {
+        id: uuid::Uuid::now_v7().to_string(),
+        subject_type: new.subject_type.into(),
+        subject_id: new.subject_id.into(),
+        title: new.title.into(),
+        link: new.link.into(),
+        role: new.role,
+        needed: new.needed.max(1),
+        state: ApprovalState::Pending,
+        requested_by: actor.label.clone(),
+        requested_by_person: actor.person_id,
+        created_at: now,
+        decided_at: None,
+    };
+    tx.insert_approval(&approval).await?;
+    tx.assign_approvers(&approval, now).await?;
+    let text =
+        format!("Decision needed: {} (asked by {}). {{base}}/approvals/{}", approval.title, actor.label, approval.id);
+    crate::notify::enqueue(tx, now, "approval.request", &format!("Decision needed: {}", approval.title), &text).await?;
+    let (entity_type, entity_id) = approval.audit_subject();
+    tx.audit(AuditRecord::new(actor, now, "approval.request", entity_type, entity_id, None::<&()>, Some(&approval)));
+    Ok(approval)
+}
+
+/// The pending request about a record, if any.
+pub async fn pending_for(tx: &mut dyn Writer, subject_type: &str, subject_id: &str) -> CoreResult<Option<Approval>> {
+    Ok(tx.find_pending_approval(subject_type, subject_id).await?)
+}
+
+/// Records the actor's decision in the caller's transaction; returns the request as it now
+/// stands (approved once `needed` people approved, rejected by the first rejection).
+pub async fn decide_in(
+    tx: &mut dyn Writer,
+    actor: &Actor,
+    now: Timestamp,
+    before: &Approval,
+    approve: bool,
+    comment: &str,
+) -> CoreResult<Approval> {
+    let comment = comment.trim();
+    if before.state != ApprovalState::Pending {
+        return Err(CoreError::clash("approval", &format!("is already {}", before.state.as_str())));
+    }
+    if before.requested_by_actor(actor) {
+        return Err(CoreError::invalid(
+            "approval",
+            "was requested by you: someone other than the requester must decide it (four eyes)",
+        ));
+    }
+    if !before.can_decide(actor) {
+        return Err(CoreError::Forbidden(format!("deciding needs the {} role", before.role)));
+    }
+    if comment.chars().count() > 2000 {
+        return Err(CoreError::invalid("comment", "must be at most 2000 characters"));
+    }
+    if !approve && comment.is_empty() {
+        return Err(CoreError::invalid("comment", "must say why the request is rejected"));
+    }
+    let decisions = tx.list_decisions(&before.id).await?;
+    if decisions.iter().any(|d| d.decided_by == actor.label) {
+        return Err(CoreError::clash("approval", "has your decision already"));
+    }
+    let decision = Decision {
+        approval_id: before.id.clone(),
+        decided_by: actor.label.clone(),
+        approve,
+        comment: comment.into(),
+        decided_at: now,
+    };
+    tx.insert_decision(&decision).await?;
+    let approvals = decisions.iter().filter(|d| d.approve).count() as i64 + i64::from(approve);
+    let state = match (approve, approvals >= before.needed) {
+        (false, _) => ApprovalState::Rejected,
+        (true, true) => ApprovalState::Approved,
+        (true, false) => ApprovalState::Pending,
+    };
+    let after = Approval { state, decided_at: (state != ApprovalState::Pending).then_some(now), ..before.clone() };
+    if state == ApprovalState::Pending {
+        // Only this approver's part is done.
+        if let Some(person) = actor.person_id {
+            let task_id = crate::campaigns::task_id(APPROVE, &before.id, person);
+            if let Some(task) = tx.find_task(&task_id).await? {
+                let done = crate::campaigns::Task { state: "done".into(), done_at: Some(now), ..task.clone() };
+                tx.update_task(&task, &done).await?;
+            }
+        }
+    } else {
+        tx.update_approval(before, &after).await?;
+        tx.close_subject_tasks(APPROVE, "approval", &before.id, now).await?;
+    }
+    let action = if approve { "approval.approve" } else { "approval.reject" };
+    let (entity_type, entity_id) = before.audit_subject();
+    let record = serde_json::json!({ "approval": &after, "decision": &decision });
+    tx.audit(AuditRecord::new(actor, now, action, entity_type, entity_id, None::<&()>, Some(&record)));
+    Ok(after)
+}
+
+/// Decides a request and lets its record react, in one transaction.
+pub async fn decide(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    id: &str,
+    approve: bool,
+    comment: &str,
+) -> CoreResult<Approval> {
+    uuid::Uuid::parse_str(id).map_err(|_| CoreError::NotFound)?;
+    let mut tx = store.write().await?;
+    let before = tx.find_approval(id).await?.ok_or(CoreError::NotFound)?;
+    if !may_see(actor, &before) {
+        return Err(CoreError::NotFound);
+    }
+    let after = decide_in(&mut *tx, actor, now, &before, approve, comment).await?;
+    if after.state != ApprovalState::Pending {
+        match after.subject_type.as_str() {
+            "policy_version" => crate::policies::on_decision(&mut *tx, actor, now, &after).await?,
+            other => return Err(CoreError::Internal(anyhow::anyhow!("no record type reacts to approvals of {other}"))),
+        }
+    }
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Who sees a request: those who may decide it, who asked, and auditors and admins.
+fn may_see(actor: &Actor, a: &Approval) -> bool {
+    actor.roles.contains(&a.role) || a.requested_by_actor(actor) || actor.can(crate::access::Permission::ViewAudit)
+}
+
+/// A request with its decisions so far.
+pub async fn get(store: &dyn Store, actor: &Actor, id: &str) -> CoreResult<(Approval, Vec<Decision>)> {
+    uuid::Uuid::parse_str(id).map_err(|_| CoreError::NotFound)?;
+    let mut r = store.read().await?;
+    let approval = r.find_approval(id).await?.ok_or(CoreError::NotFound)?;
+    if !may_see(actor, &approval) {
+        return Err(CoreError::NotFound);
+    }
+    let decisions = r.list_decisions(&approval.id).await?;
+    Ok((approval, decisions))
+}
+
+/// Which requests a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct ApprovalFilter {
+    pub state: Option<ApprovalState>,
+    /// Only requests for one of these roles or asked by `requested_by`; None: all.
+    pub visible_to_roles: Option<Vec<Role>>,
+    pub requested_by: String,
+}
+
+/// Requests the actor may see, newest first: pending ones, or all with `all`.
+pub async fn list(store: &dyn Store, actor: &Actor, all: bool, limit: u32) -> CoreResult<Vec<Approval>> {
+    let filter = ApprovalFilter {
+        state: (!all).then_some(ApprovalState::Pending),
+        visible_to_roles: (!actor.can(crate::access::Permission::ViewAudit)).then(|| actor.roles.clone()),
+        requested_by: actor.label.clone(),
+    };
+    Ok(store.read().await?.list_approvals(&filter, limit).await?)
+}

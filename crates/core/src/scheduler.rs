@@ -1,0 +1,212 @@
+//! The scheduler: jobs stored in the database (campaign reminders before and after the due
+//! date, policy reviews falling due) that run exactly once per due time, however many
+//! instances share the database.
+//!
+//! A job's id names what it is about and when (`kind:subject`), so scheduling it twice is a
+//! no-op. Workers claim due jobs with a lease (`Store::claim_jobs`; `FOR UPDATE SKIP LOCKED`
+//! on PostgreSQL) so instances do not take the same job at once; and `run` marks the job done
+//! in the same transaction as its effects (`Writer::finish_job` succeeds once), so even a job
+//! whose lease ran out while it was running takes effect once: the second commit finds it done
+//! and rolls back.
+
+use crate::access::Actor;
+use crate::audit::AuditRecord;
+use crate::campaigns::Campaign;
+use crate::error::{CoreError, CoreResult};
+use crate::notify::TaskMail;
+use crate::store::{Store, Writer};
+use crate::time_util::Timestamp;
+use serde::Serialize;
+
+/// What a job does when it falls due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    /// A few days before a campaign is due: remind everyone who has not done it yet.
+    CampaignReminder,
+    /// The day after a campaign was due: tell those still missing, and the channels.
+    CampaignOverdue,
+    /// A policy's review falls due: remind its owner, and the channels.
+    PolicyReview,
+}
+
+impl JobKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CampaignReminder => "campaign.reminder",
+            Self::CampaignOverdue => "campaign.overdue",
+            Self::PolicyReview => "policy.review_due",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::CampaignReminder, Self::CampaignOverdue, Self::PolicyReview].into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Job {
+    pub id: String,
+    pub kind: JobKind,
+    /// The record the job is about (a campaign id; a policy id and version "id/number").
+    pub subject_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub due_at: Timestamp,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub done_at: Option<Timestamp>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: Timestamp,
+}
+
+/// How long before a campaign's due date its reminder goes out.
+pub const REMINDER_LEAD: time::Duration = time::Duration::days(3);
+/// How long after the due date the overdue notice goes out.
+pub const OVERDUE_AFTER: time::Duration = time::Duration::days(1);
+/// How long a claimed job is left to its worker before another may try it.
+pub const LEASE: time::Duration = time::Duration::minutes(10);
+
+/// Adds a job in the caller's transaction (a no-op if that job exists).
+pub async fn schedule(
+    tx: &mut dyn Writer,
+    now: Timestamp,
+    kind: JobKind,
+    subject_id: &str,
+    due_at: Timestamp,
+) -> CoreResult<()> {
+    let job = Job {
+        id: format!("{}:{subject_id}", kind.as_str()),
+        kind,
+        subject_id: subject_id.into(),
+        due_at,
+        attempts: 0,
+        last_error: None,
+        done_at: None,
+        created_at: now,
+    };
+    tx.insert_job(&job).await?;
+    Ok(())
+}
+
+/// The reminders of a new campaign: before its due date (when there is still time) and after.
+pub(crate) async fn schedule_campaign(tx: &mut dyn Writer, now: Timestamp, c: &Campaign) -> CoreResult<()> {
+    let id = c.id.to_string();
+    if c.due_at - REMINDER_LEAD > now {
+        schedule(tx, now, JobKind::CampaignReminder, &id, c.due_at - REMINDER_LEAD).await?;
+    }
+    schedule(tx, now, JobKind::CampaignOverdue, &id, c.due_at + OVERDUE_AFTER).await
+}
+
+/// Claims the jobs due at `now` and runs each; returns how many took effect here.
+pub async fn run_due(store: &dyn Store, now: Timestamp, limit: u32) -> CoreResult<usize> {
+    let mut ran = 0;
+    for job in store.claim_jobs(now, now + LEASE, limit).await? {
+        match run(store, &job, now).await {
+            Ok(true) => ran += 1,
+            Ok(false) => {}
+            Err(e) => {
+                tracing::warn!(job = %job.id, error = %e, "scheduled job failed; it is tried again after its lease");
+                let message: String = e.to_string().chars().take(500).collect();
+                store.fail_job(&job.id, &message).await?;
+            }
+        }
+    }
+    Ok(ran)
+}
+
+/// Runs one job: its effects and its completion commit together, once. Returns false when
+/// the job had already run (another instance was first).
+pub async fn run(store: &dyn Store, job: &Job, now: Timestamp) -> CoreResult<bool> {
+    let mut tx = store.write().await?;
+    if !tx.finish_job(&job.id, now).await? {
+        return Ok(false);
+    }
+    let actor = Actor::system("scheduler");
+    let outcome = match job.kind {
+        JobKind::CampaignReminder | JobKind::CampaignOverdue => remind_campaign(&mut *tx, job, now).await?,
+        JobKind::PolicyReview => remind_review(&mut *tx, job, now).await?,
+    };
+    let entity = job.subject_id.split('/').next().unwrap_or_default();
+    let subject_type = if job.kind == JobKind::PolicyReview { "policy" } else { "campaign" };
+    tx.audit(AuditRecord::new(&actor, now, job.kind.as_str(), subject_type, entity, None::<&()>, Some(&outcome)));
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// E-mails everyone whose campaign task is still open, and tells the channels how many.
+async fn remind_campaign(tx: &mut dyn Writer, job: &Job, now: Timestamp) -> CoreResult<serde_json::Value> {
+    let id = job.subject_id.parse().map_err(|_| CoreError::NotFound)?;
+    let Some(c) = tx.find_campaign(id).await? else {
+        return Ok(serde_json::json!({ "skipped": "the campaign no longer exists" }));
+    };
+    if c.closed_at.is_some() {
+        return Ok(serde_json::json!({ "skipped": "the campaign is closed" }));
+    }
+    let due = c.due_at.date();
+    let link = format!("{{base}}/campaigns/{}/acknowledge", c.id);
+    let (subject, body) = if job.kind == JobKind::CampaignReminder {
+        (format!("Reminder: {} is due on {due}", c.title), format!("Please complete {} by {due}: {link}", c.title))
+    } else {
+        (
+            format!("Overdue: {} was due on {due}", c.title),
+            format!("{} was due on {due} and is still open for you: {link}", c.title),
+        )
+    };
+    // The reminder goes to those due by the campaign's date (a late joiner has longer); the
+    // overdue notice to those whose own due time has passed.
+    let due_by = if job.kind == JobKind::CampaignReminder { c.due_at } else { now };
+    let campaign_id = c.id.to_string();
+    let mail = TaskMail {
+        key: &job.id,
+        event: job.kind.as_str(),
+        subject: &subject,
+        body: &body,
+        task_kind: crate::campaigns::ACKNOWLEDGE,
+        subject_type: "campaign",
+        subject_id: &campaign_id,
+        due_by,
+    };
+    let reminded = tx.mail_open_tasks(&mail, now).await?;
+    let summary = format!(
+        "{}: {} of {} people have not completed it yet (due {due}). {{base}}/campaigns/{}",
+        c.title,
+        c.assigned - c.signed,
+        c.assigned,
+        c.id
+    );
+    crate::notify::enqueue(tx, now, job.kind.as_str(), &subject, &summary).await?;
+    Ok(serde_json::json!({ "reminded": reminded }))
+}
+
+/// E-mails the owner of a policy whose review is due (if the review is still open).
+async fn remind_review(tx: &mut dyn Writer, job: &Job, now: Timestamp) -> CoreResult<serde_json::Value> {
+    let policy_id = job.subject_id.split('/').next().unwrap_or_default();
+    let Some(policy) = tx.find_policy(policy_id.parse().map_err(|_| CoreError::NotFound)?).await? else {
+        return Ok(serde_json::json!({ "skipped": "the policy no longer exists" }));
+    };
+    let subject = format!("Review due: {}", policy.title);
+    let body = format!("The yearly review of {} is due. {{base}}/policies/{}", policy.title, policy.id);
+    // Only the review this job is about: a republished policy's next review is not due yet.
+    let mail = TaskMail {
+        key: &job.id,
+        event: job.kind.as_str(),
+        subject: &subject,
+        body: &body,
+        task_kind: "review",
+        subject_type: "policy",
+        subject_id: policy_id,
+        due_by: now,
+    };
+    let reminded = tx.mail_open_tasks(&mail, now).await?;
+    if reminded > 0 {
+        crate::notify::enqueue(tx, now, job.kind.as_str(), &subject, &body).await?;
+    }
+    Ok(serde_json::json!({ "reminded": reminded }))
+}
+
+/// Jobs not run yet, soonest first (admins see what is planned and what failed).
+pub async fn pending(store: &dyn Store, actor: &Actor, limit: u32) -> CoreResult<Vec<Job>> {
+    actor.require(crate::access::Permission::ManageSettings)?;
+    Ok(store.read().await?.list_pending_jobs(limit).await?)
+}

@@ -1,0 +1,185 @@
+//! Approval requests and the decisions on them. Approvers get their tasks with one
+//! `INSERT … SELECT` over the accounts holding the request's role.
+
+use bulwark_core::StoreError;
+use bulwark_core::Timestamp;
+use bulwark_core::approvals::{APPROVE, Approval, ApprovalFilter, ApprovalState, Decision};
+use bulwark_core::time_util::{from_micros, to_micros};
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+use crate::rows::{int, opt_text, opt_time, text};
+use crate::write::{expect_one, map_err};
+
+const COLUMNS: &str = "id, subject_type, subject_id, title, link, role, needed, state, requested_by, \
+     requested_by_person, created_at, decided_at";
+
+fn approval(r: &AnyRow) -> Result<Approval, StoreError> {
+    let bad = |what: String| StoreError::Other(anyhow::anyhow!(what));
+    let state = text(r, "state")?;
+    Ok(Approval {
+        id: text(r, "id")?,
+        subject_type: text(r, "subject_type")?,
+        subject_id: text(r, "subject_id")?,
+        title: text(r, "title")?,
+        link: text(r, "link")?,
+        role: text(r, "role")?.parse().map_err(bad)?,
+        needed: int(r, "needed")?,
+        state: ApprovalState::parse(&state).ok_or_else(|| bad(format!("unknown approval state {state}")))?,
+        requested_by: text(r, "requested_by")?,
+        requested_by_person: opt_text(r, "requested_by_person")?
+            .map(|p| p.parse().map_err(|_| bad(format!("bad person id {p}"))))
+            .transpose()?,
+        created_at: from_micros(int(r, "created_at")?),
+        decided_at: opt_time(r, "decided_at")?,
+    })
+}
+
+pub(crate) async fn insert(conn: &mut AnyConnection, a: &Approval) -> Result<(), StoreError> {
+    sqlx::query(&format!(
+        "INSERT INTO approvals ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+    ))
+    .bind(&a.id)
+    .bind(&a.subject_type)
+    .bind(&a.subject_id)
+    .bind(&a.title)
+    .bind(&a.link)
+    .bind(a.role.as_str())
+    .bind(a.needed)
+    .bind(a.state.as_str())
+    .bind(&a.requested_by)
+    .bind(a.requested_by_person.map(|p| p.to_string()))
+    .bind(to_micros(a.created_at))
+    .bind(a.decided_at.map(to_micros))
+    .execute(conn)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+/// Only a pending request changes, and only once.
+pub(crate) async fn update(conn: &mut AnyConnection, before: &Approval, after: &Approval) -> Result<(), StoreError> {
+    let done = sqlx::query("UPDATE approvals SET state = $1, decided_at = $2 WHERE id = $3 AND state = $4")
+        .bind(after.state.as_str())
+        .bind(after.decided_at.map(to_micros))
+        .bind(&before.id)
+        .bind(before.state.as_str())
+        .execute(conn)
+        .await
+        .map_err(map_err)?;
+    expect_one(done.rows_affected(), "the approval")
+}
+
+pub(crate) async fn assign(conn: &mut AnyConnection, a: &Approval, now: Timestamp) -> Result<u64, StoreError> {
+    let due = now + time::Duration::days(7);
+    let done = sqlx::query(
+        "INSERT INTO tasks (id, kind, assignee_person_id, subject_type, subject_id, title, due_at, state, done_at, \
+         created_at, updated_at, assignee_department_id) \
+         SELECT $1 || ':' || $2 || ':' || p.id, $1, p.id, 'approval', $2, $3, $4, 'open', NULL, $5, $5, p.department_id \
+         FROM people p WHERE p.status <> 'left' AND p.id <> $6 AND EXISTS (SELECT 1 FROM accounts a \
+         WHERE a.person_id = p.id AND a.status = 'active' AND (' ' || a.roles || ' ') LIKE $7) \
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(APPROVE)
+    .bind(&a.id)
+    .bind(format!("Decide: {}", a.title))
+    .bind(to_micros(due))
+    .bind(to_micros(now))
+    .bind(a.requested_by_person.map(|p| p.to_string()).unwrap_or_default())
+    .bind(format!("% {} %", a.role.as_str()))
+    .execute(conn)
+    .await
+    .map_err(map_err)?;
+    Ok(done.rows_affected())
+}
+
+pub(crate) async fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<Approval>, StoreError> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM approvals WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+        .map_err(map_err)?;
+    row.as_ref().map(approval).transpose()
+}
+
+pub(crate) async fn find_pending(
+    conn: &mut AnyConnection,
+    subject_type: &str,
+    subject_id: &str,
+) -> Result<Option<Approval>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM approvals WHERE subject_type = $1 AND subject_id = $2 AND state = 'pending' \
+         ORDER BY created_at DESC LIMIT 1"
+    );
+    let row = sqlx::query(&sql).bind(subject_type).bind(subject_id).fetch_optional(conn).await.map_err(map_err)?;
+    row.as_ref().map(approval).transpose()
+}
+
+pub(crate) async fn list(
+    conn: &mut AnyConnection,
+    filter: &ApprovalFilter,
+    limit: u32,
+) -> Result<Vec<Approval>, StoreError> {
+    let mut clauses = Vec::new();
+    let mut binds: Vec<String> = Vec::new();
+    if let Some(state) = filter.state {
+        binds.push(state.as_str().into());
+        clauses.push(format!("state = ${}", binds.len()));
+    }
+    if let Some(roles) = &filter.visible_to_roles {
+        let mut any = Vec::new();
+        for role in roles {
+            binds.push(role.as_str().into());
+            any.push(format!("role = ${}", binds.len()));
+        }
+        binds.push(filter.requested_by.clone());
+        any.push(format!("requested_by = ${}", binds.len()));
+        clauses.push(format!("({})", any.join(" OR ")));
+    }
+    let filter_sql = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
+    let sql = format!("SELECT {COLUMNS} FROM approvals{filter_sql} ORDER BY created_at DESC, id LIMIT {limit}");
+    let mut q = sqlx::query(&sql);
+    for b in &binds {
+        q = q.bind(b.as_str());
+    }
+    let rows = q.fetch_all(conn).await.map_err(map_err)?;
+    rows.iter().map(approval).collect()
+}
+
+pub(crate) async fn insert_decision(conn: &mut AnyConnection, d: &Decision) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO approval_decisions (approval_id, decided_by, approve, comment, decided_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&d.approval_id)
+    .bind(&d.decided_by)
+    .bind(i64::from(d.approve))
+    .bind(&d.comment)
+    .bind(to_micros(d.decided_at))
+    .execute(conn)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+pub(crate) async fn decisions(conn: &mut AnyConnection, id: &str) -> Result<Vec<Decision>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT approval_id, decided_by, approve, comment, decided_at FROM approval_decisions \
+         WHERE approval_id = $1 ORDER BY decided_at, decided_by",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await
+    .map_err(map_err)?;
+    rows.iter()
+        .map(|r| {
+            Ok(Decision {
+                approval_id: text(r, "approval_id")?,
+                decided_by: text(r, "decided_by")?,
+                approve: int(r, "approve")? != 0,
+                comment: text(r, "comment")?,
+                decided_at: from_micros(int(r, "decided_at")?),
+            })
+        })
+        .collect()
+}
