@@ -81,7 +81,38 @@ async fn a_policy_goes_from_draft_to_published_with_four_eyes_and_everyone_reads
             saved["versions"].as_array().unwrap().iter().map(|v| v["status"].as_str().unwrap().to_string()).collect();
         assert_eq!(states, ["draft", "published"]);
         assert_eq!(step(&security, 2, "submit").await.unwrap().status(), 200);
-        assert_eq!(step(&ceo, 2, "ratify").await.unwrap().status(), 200);
+        // Version 2 is ratified through the approvals API: the request is in the CEO's tasks.
+        let pending = json_of(ceo.get("/api/v1/approvals").await).await;
+        let request = pending["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["title"] == "Ratify Cryptography and key management, version 2")
+            .expect("the ratification request")
+            .clone();
+        let rid = request["id"].as_str().unwrap();
+        let tasks = json_of(ceo.get("/api/v1/me/tasks?state=open").await).await;
+        assert!(tasks["items"].as_array().unwrap().iter().any(|t| t["link"] == format!("/approvals/{rid}")), "{tasks}");
+        assert!(
+            json_of(employee.get("/api/v1/approvals?all=true").await).await["items"].as_array().unwrap().is_empty()
+        );
+        assert_eq!(employee.get(&format!("/api/v1/approvals/{rid}")).await.status(), 404);
+        let decide = |who: &bulwark_testkit::TestClient, body: Value| {
+            who.http.post(who.url(&format!("/api/v1/approvals/{rid}/decision"))).json(&body).send()
+        };
+        let own = decide(&security, json!({"decision": "approve"})).await.unwrap();
+        assert_eq!(own.status(), 422, "the requester never decides");
+        let bare = decide(&ceo, json!({"decision": "reject"})).await.unwrap();
+        assert_eq!(bare.status(), 422, "a rejection says why");
+        let decided =
+            json_of(decide(&ceo, json!({"decision": "approve", "comment": "Quarterly is right."})).await.unwrap())
+                .await;
+        assert_eq!(
+            (decided["state"].as_str(), decided["decisions"][0]["comment"].as_str()),
+            (Some("approved"), Some("Quarterly is right."))
+        );
+        assert_eq!(decide(&ceo, json!({"decision": "approve"})).await.unwrap().status(), 409, "decided once");
+        assert!(ceo.text(&format!("/approvals/{rid}")).await.contains("Quarterly is right."));
         assert_eq!(step(&security, 2, "publish").await.unwrap().status(), 200);
         let after = json_of(employee.get(&format!("/api/v1/policies/{id}")).await).await;
         let numbers: Vec<_> =
@@ -97,6 +128,11 @@ async fn a_policy_goes_from_draft_to_published_with_four_eyes_and_everyone_reads
         assert!(csv.lines().nth(1).unwrap().contains("Cryptography and key management"), "{csv}");
         let history = admin.text("/audit?action=policy.publish").await;
         assert!(history.contains(&id), "the audit log has the publications");
+        let decisions =
+            json_of(admin.get(&format!("/api/v1/audit?action=approval.approve&entity_id={id}")).await).await;
+        let comments: Vec<_> =
+            decisions["items"].as_array().unwrap().iter().map(|e| e["after"]["decision"]["comment"].clone()).collect();
+        assert_eq!(comments, [json!("Quarterly is right."), json!("")], "the policy's history has both decisions");
         app.stop().await;
     }
 }
