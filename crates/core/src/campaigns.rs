@@ -8,7 +8,7 @@
 use crate::access::{Actor, Permission};
 use crate::audit::AuditRecord;
 use crate::error::{CoreError, CoreResult};
-use crate::ids::{CampaignId, DepartmentId, PersonId, PolicyId};
+use crate::ids::{CampaignId, ChecklistId, DepartmentId, PersonId, PolicyId};
 use crate::list::{FilterKind, FilterSpec, KeyType, ListPage, ListQuery, ListSpec, SortSpec};
 use crate::people::{Person, PersonKind};
 use crate::policies::{self, VersionStatus};
@@ -28,6 +28,9 @@ pub struct Campaign {
     /// Empty: anyone; otherwise only people whose active account has one of these roles
     /// when the campaign starts.
     pub audience_roles: Vec<crate::access::Role>,
+    /// A checklist campaign asks its audience to answer this checklist instead of signing
+    /// policies.
+    pub checklist_id: Option<ChecklistId>,
     #[serde(with = "time::serde::rfc3339")]
     pub due_at: Timestamp,
     #[serde(with = "time::serde::rfc3339::option")]
@@ -67,6 +70,9 @@ pub struct CampaignInput {
     pub kinds: Vec<String>,
     #[serde(default)]
     pub roles: Vec<String>,
+    /// A checklist to answer instead of policies to sign.
+    #[serde(default)]
+    pub checklist_id: String,
     /// YYYY-MM-DD; the campaign is due at the end of that day (UTC).
     #[serde(default)]
     pub due_date: String,
@@ -119,7 +125,7 @@ impl Task {
     /// The page where the task is done.
     pub fn link(&self) -> String {
         match self.subject_type.as_str() {
-            "campaign" => format!("/campaigns/{}/acknowledge", self.subject_id),
+            "campaign" | "checklist" => format!("/campaigns/{}/acknowledge", self.subject_id),
             "policy" => format!("/policies/{}", self.subject_id),
             "approval" => format!("/approvals/{}", self.subject_id),
             _ => "/tasks".into(),
@@ -148,6 +154,12 @@ impl Campaign {
             self.signed.to_string(),
             self.closed_at.map(rfc3339).unwrap_or_default(),
         ]
+    }
+
+    /// The title of the task it gives each person.
+    pub fn task_title(&self) -> String {
+        let verb = if self.checklist_id.is_some() { "Complete" } else { "Acknowledge" };
+        format!("{verb}: {}", self.title)
     }
 
     /// Signed tasks in whole percent.
@@ -185,7 +197,8 @@ pub const TASKS: ListSpec = ListSpec {
     columns: &["id", "title", "due_at", "state", "done_at"],
 };
 
-/// The kind of task an acknowledgment campaign gives.
+/// The kind of task a campaign gives each person in its audience: signing its policies, or
+/// completing its checklist.
 pub const ACKNOWLEDGE: &str = "acknowledge";
 
 /// The task id of an obligation: what it is about, so that it is given once.
@@ -250,7 +263,30 @@ pub async fn create(store: &dyn Store, actor: &Actor, now: Timestamp, input: &Ca
             Err(e) => c.fail("roles", &e),
         }
     }
-    let pins = pin_versions(&mut *tx, &mut c, &input.policy_ids).await?;
+    let checklist = match input.checklist_id.trim() {
+        "" => None,
+        raw => match raw.parse::<ChecklistId>() {
+            Ok(id) => match tx.find_checklist(id).await? {
+                Some(found) => Some(found),
+                None => {
+                    c.clash("checklist_id", "must name an existing checklist");
+                    None
+                }
+            },
+            Err(_) => {
+                c.fail("checklist_id", "must be a checklist id");
+                None
+            }
+        },
+    };
+    let pins = if checklist.is_some() || !c.is_valid_so_far("checklist_id") {
+        if input.policy_ids.iter().any(|p| !p.trim().is_empty()) {
+            c.fail("policy_ids", "must be empty for a checklist campaign");
+        }
+        Vec::new()
+    } else {
+        pin_versions(&mut *tx, &mut c, &input.policy_ids).await?
+    };
     c.finish()?;
     departments.dedup();
     kinds.dedup();
@@ -260,6 +296,7 @@ pub async fn create(store: &dyn Store, actor: &Actor, now: Timestamp, input: &Ca
         audience_departments: departments,
         audience_kinds: kinds,
         audience_roles: roles,
+        checklist_id: checklist.as_ref().map(|k| k.id),
         due_at,
         closed_at: None,
         created_by: actor.label.clone(),
@@ -275,13 +312,12 @@ pub async fn create(store: &dyn Store, actor: &Actor, now: Timestamp, input: &Ca
     }
     crate::scheduler::schedule_campaign(&mut *tx, now, &campaign).await?;
     let titles: Vec<&str> = pins.iter().map(|p| p.title.as_str()).collect();
-    let text = format!(
-        "{} started: {} people are asked to acknowledge {} by {}.",
-        campaign.title,
-        assigned,
-        titles.join(", "),
-        campaign.due_at.date()
-    );
+    let what = match &checklist {
+        Some(k) => format!("complete the checklist {}", k.title),
+        None => format!("acknowledge {}", titles.join(", ")),
+    };
+    let text =
+        format!("{} started: {} people are asked to {what} by {}.", campaign.title, assigned, campaign.due_at.date());
     crate::notify::enqueue(&mut *tx, now, "campaign.create", &campaign.title, &text).await?;
     let summary = serde_json::json!({ "campaign": &campaign, "versions": &pins, "assigned": assigned });
     tx.audit(AuditRecord::new(actor, now, "campaign.create", "campaign", campaign.id, None::<&()>, Some(&summary)));
@@ -337,7 +373,7 @@ pub(crate) async fn enroll_new_person(tx: &mut dyn Writer, person: &Person, now:
                 assignee_person_id: person.id,
                 subject_type: "campaign".into(),
                 subject_id: campaign.id.to_string(),
-                title: format!("Acknowledge: {}", campaign.title),
+                title: campaign.task_title(),
                 due_at: campaign.due_at.max(now + time::Duration::days(14)),
                 state: "open".into(),
                 done_at: None,
@@ -379,6 +415,9 @@ pub async fn acknowledge(store: &dyn Store, actor: &Actor, now: Timestamp, id: C
     }
     if campaign.closed_at.is_some() {
         return Err(CoreError::invalid("campaign", "is closed"));
+    }
+    if campaign.checklist_id.is_some() {
+        return Err(CoreError::invalid("campaign", "is a checklist: answer its items"));
     }
     let versions = tx.list_campaign_versions(id).await?;
     for v in &versions {

@@ -26,4 +26,4 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(PersonId, DepartmentId, AreaId, AccountId, TokenId, PolicyId, PolicyVersionId, CampaignId);
+id_type!(PersonId, DepartmentId, AreaId, AccountId, TokenId, PolicyId, PolicyVersionId, CampaignId, ChecklistId);

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod approvals;
 pub mod audit;
 pub mod campaigns;
+pub mod checklists;
 pub mod clock;
 pub mod dashboard;
 pub mod error;

@@ -11,8 +11,9 @@ use crate::accounts::{Account, ApiToken, Session};
 use crate::approvals::{Approval, ApprovalFilter, Decision};
 use crate::audit::{AuditEntry, AuditFilter, AuditRecord};
 use crate::campaigns::{Campaign, DepartmentCompletion, Participant, PinnedVersion, Task};
+use crate::checklists::{Answer, Checklist};
 use crate::error::{StoreError, StoreResult};
-use crate::ids::{AccountId, AreaId, CampaignId, DepartmentId, PersonId, PolicyId, TokenId};
+use crate::ids::{AccountId, AreaId, CampaignId, ChecklistId, DepartmentId, PersonId, PolicyId, TokenId};
 use crate::list::{ListPage, ListQuery};
 use crate::notify::{Channel, OutboxMessage, TaskMail};
 use crate::org::{Area, AreaMember, Department};
@@ -149,6 +150,12 @@ pub trait Reader: Send {
     /// One person's tasks (the query's filters apply on top).
     fn list_tasks<'a>(&'a mut self, person: PersonId, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Task>>;
 
+    fn list_checklists<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Checklist>>;
+    /// The checklist with its items.
+    fn find_checklist(&mut self, id: ChecklistId) -> StoreFuture<'_, Option<Checklist>>;
+    /// One person's answers in a checklist campaign, by item.
+    fn list_answers(&mut self, campaign: CampaignId, person: PersonId) -> StoreFuture<'_, Vec<Answer>>;
+
     fn find_approval<'a>(&'a mut self, id: &'a str) -> StoreFuture<'a, Option<Approval>>;
     /// The pending request about a record, if any.
     fn find_pending_approval<'a>(
@@ -239,6 +246,17 @@ pub trait Writer: Reader {
     /// Queues one e-mail to the assignee of each task `mail` selects (people who left
     /// excepted); returns how many. One statement, however many tasks.
     fn mail_open_tasks<'a>(&'a mut self, mail: &'a TaskMail<'a>, now: Timestamp) -> StoreFuture<'a, u64>;
+
+    fn insert_checklist<'a>(&'a mut self, k: &'a Checklist) -> StoreFuture<'a, ()>;
+    /// Stores a person's answers (replacing earlier answers to the same items) and the export
+    /// line on their completion record.
+    fn save_answers<'a>(
+        &'a mut self,
+        campaign: CampaignId,
+        person: PersonId,
+        answers: &'a [Answer],
+        summary: &'a str,
+    ) -> StoreFuture<'a, ()>;
 
     fn insert_approval<'a>(&'a mut self, a: &'a Approval) -> StoreFuture<'a, ()>;
     /// Records the outcome of a pending request; `Conflict` if it was decided meanwhile.

@@ -18,7 +18,7 @@ use crate::list::{self, Table};
 use crate::rows::{int, opt_text, opt_time, parsed, text};
 use crate::write::{expect_one, map_err};
 
-const SELECT: &str = "c.id, c.title, c.audience_departments, c.audience_kinds, c.audience_roles, c.due_at, \
+const SELECT: &str = "c.id, c.title, c.audience_departments, c.audience_kinds, c.audience_roles, c.checklist_id, c.due_at, \
      c.closed_at, c.created_by, c.created_at, c.updated_at, c.assigned, c.signed";
 
 const TABLE: Table = Table {
@@ -53,6 +53,9 @@ fn campaign(r: &AnyRow) -> Result<Campaign, StoreError> {
         audience_departments: departments,
         audience_kinds: kinds,
         audience_roles: roles,
+        checklist_id: opt_text(r, "checklist_id")?
+            .map(|k| k.parse().map_err(|_| StoreError::Other(anyhow::anyhow!("bad checklist id {k}"))))
+            .transpose()?,
         due_at: from_micros(int(r, "due_at")?),
         closed_at: opt_time(r, "closed_at")?,
         created_by: text(r, "created_by")?,
@@ -108,7 +111,8 @@ pub(crate) async fn insert(conn: &mut AnyConnection, c: &Campaign, pins: &[Pinne
     let join = |v: Vec<String>| v.join(" ");
     sqlx::query(
         "INSERT INTO campaigns (id, title, audience_departments, audience_kinds, due_at, closed_at, search_text, \
-         created_by, created_at, updated_at, audience_roles) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         created_by, created_at, updated_at, audience_roles, checklist_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(c.id.to_string())
     .bind(&c.title)
@@ -121,6 +125,7 @@ pub(crate) async fn insert(conn: &mut AnyConnection, c: &Campaign, pins: &[Pinne
     .bind(to_micros(c.created_at))
     .bind(to_micros(c.updated_at))
     .bind(join(c.audience_roles.iter().map(|r| r.as_str().to_string()).collect()))
+    .bind(c.checklist_id.map(|k| k.to_string()))
     .execute(&mut *conn)
     .await
     .map_err(map_err)?;
@@ -174,11 +179,8 @@ pub(crate) async fn enroll(conn: &mut AnyConnection, c: &Campaign, now: Timestam
         any_of("p.department_id", &departments, 5),
         any_of("p.kind", &kinds, 5 + departments.len()),
     );
-    let mut q = sqlx::query(&sql)
-        .bind(c.id.to_string())
-        .bind(format!("Acknowledge: {}", c.title))
-        .bind(to_micros(c.due_at))
-        .bind(to_micros(now));
+    let mut q =
+        sqlx::query(&sql).bind(c.id.to_string()).bind(c.task_title()).bind(to_micros(c.due_at)).bind(to_micros(now));
     for w in departments.iter().chain(&kinds).chain(&roles) {
         q = q.bind(w.as_str());
     }

@@ -6,6 +6,7 @@ mod accounts;
 mod approvals;
 mod audit;
 mod campaigns;
+mod checklists;
 mod connect;
 mod jobs;
 mod list;

@@ -6,7 +6,8 @@ use bulwark_core::Timestamp;
 use bulwark_core::accounts::{Account, ApiToken, Session};
 use bulwark_core::approvals::{Approval, ApprovalFilter, Decision};
 use bulwark_core::audit::{AuditEntry, AuditFilter, AuditRecord};
-use bulwark_core::ids::{AccountId, AreaId, CampaignId, DepartmentId, PersonId, PolicyId, TokenId};
+use bulwark_core::checklists::{Answer, Checklist};
+use bulwark_core::ids::{AccountId, AreaId, CampaignId, ChecklistId, DepartmentId, PersonId, PolicyId, TokenId};
 use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::org::{Area, AreaMember, Department};
 
@@ -21,7 +22,7 @@ use sqlx::pool::PoolConnection;
 use std::ops::DerefMut;
 
 use crate::write::{WriteTx, map_err};
-use crate::{SqlStore, accounts, approvals, audit, campaigns, jobs, notify, org, people, policies};
+use crate::{SqlStore, accounts, approvals, audit, campaigns, checklists, jobs, notify, org, people, policies};
 
 /// A unit of work on connection `C` (a pooled connection or a write transaction) of a backend.
 pub(crate) struct Unit<C>(C, Backend);
@@ -243,6 +244,19 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
         Box::pin(notify::channels(self.c()))
     }
 
+    fn list_checklists<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Checklist>> {
+        let backend = self.1;
+        Box::pin(checklists::list(self.c(), backend, query))
+    }
+
+    fn find_checklist(&mut self, id: ChecklistId) -> StoreFuture<'_, Option<Checklist>> {
+        Box::pin(checklists::find(self.c(), id))
+    }
+
+    fn list_answers(&mut self, campaign: CampaignId, person: PersonId) -> StoreFuture<'_, Vec<Answer>> {
+        Box::pin(checklists::answers(self.c(), campaign, person))
+    }
+
     fn find_approval<'a>(&'a mut self, id: &'a str) -> StoreFuture<'a, Option<Approval>> {
         Box::pin(approvals::find(self.c(), id))
     }
@@ -423,6 +437,20 @@ impl Writer for Unit<WriteTx> {
 
     fn mail_open_tasks<'a>(&'a mut self, mail: &'a TaskMail<'a>, now: Timestamp) -> StoreFuture<'a, u64> {
         Box::pin(notify::mail_open_tasks(self.c(), mail, now))
+    }
+
+    fn insert_checklist<'a>(&'a mut self, k: &'a Checklist) -> StoreFuture<'a, ()> {
+        Box::pin(checklists::insert(self.c(), k))
+    }
+
+    fn save_answers<'a>(
+        &'a mut self,
+        campaign: CampaignId,
+        person: PersonId,
+        answers: &'a [Answer],
+        summary: &'a str,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(checklists::save_answers(self.c(), campaign, person, answers, summary))
     }
 
     fn insert_approval<'a>(&'a mut self, a: &'a Approval) -> StoreFuture<'a, ()> {

@@ -1343,3 +1343,101 @@ async fn an_approval_needs_distinct_deciders_other_than_the_requester_and_moves_
         assert!(tx.insert_decision(&decision).await.is_err(), "one decision per person");
     }
 }
+
+#[tokio::test]
+async fn a_checklist_campaign_records_answers_and_a_no_opens_a_follow_up_until_fixed() {
+    use bulwark_core::campaigns::{self, CampaignInput};
+    use bulwark_core::checklists::{self, AnswerValue, ChecklistInput, FOLLOW_UP, RawAnswer};
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let (s, now) = (&db.store as &dyn Store, time_util::now());
+        let cli = Actor::cli();
+        let input = ChecklistInput {
+            title: "Secure configuration".into(),
+            items: vec!["Disk encryption is on | Settings → Privacy\nScreen locks after 5 minutes".into()],
+            ..Default::default()
+        };
+        let k = checklists::create(s, &cli, now, &input).await.unwrap();
+        let bad = ChecklistInput { title: "Empty".into(), follow_up_days: "0".into(), ..Default::default() };
+        match checklists::create(s, &cli, now, &bad).await {
+            Err(CoreError::Invalid(e)) => {
+                let fields: Vec<_> = e.iter().map(|f| f.field.as_str()).collect();
+                assert_eq!(fields, ["follow_up_days", "items"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut rd = r(s).await;
+        let found = rd.find_checklist(k.id).await.unwrap().unwrap();
+        assert_eq!((found.items[0].guidance.as_str(), found.items[1].position), ("Settings → Privacy", 2));
+        assert_eq!(rd.list_checklists(&checklists::LIST.first_page(10)).await.unwrap().items[0].item_count, 2);
+        drop(rd);
+
+        let ann = people::create(s, &cli, now, &person("Ann", "ann@example.com")).await.unwrap();
+        let due = (now + time::Duration::days(20)).date().to_string();
+        let with_policies = CampaignInput {
+            title: "Mixed".into(),
+            checklist_id: k.id.to_string(),
+            policy_ids: vec![uuid::Uuid::now_v7().to_string()],
+            due_date: due.clone(),
+            ..Default::default()
+        };
+        assert!(matches!(campaigns::create(s, &cli, now, &with_policies).await, Err(CoreError::Invalid(_))));
+        let input = CampaignInput {
+            title: "Laptops 2026".into(),
+            checklist_id: k.id.to_string(),
+            due_date: due,
+            ..Default::default()
+        };
+        let campaign = campaigns::create(s, &cli, now, &input).await.unwrap();
+        let ann_actor =
+            Actor { person_id: Some(ann.id), label: "ann@example.com".into(), roles: vec![], ..Actor::cli() };
+        assert!(matches!(campaigns::acknowledge(s, &ann_actor, now, campaign.id).await, Err(CoreError::Invalid(_))));
+
+        let raw = |first: &str, comment: &str| {
+            vec![
+                RawAnswer { position: 1, value: first.into(), comment: comment.into() },
+                RawAnswer { position: 2, value: "na".into(), comment: String::new() },
+            ]
+        };
+        let missing = vec![RawAnswer { position: 1, value: "yes".into(), comment: String::new() }];
+        match checklists::answer(s, &ann_actor, now, campaign.id, &missing).await {
+            Err(CoreError::Invalid(e)) => assert_eq!(e[0].field, "answer_2"),
+            other => panic!("{other:?}"),
+        }
+        assert!(checklists::answer(s, &ann_actor, now, campaign.id, &raw("maybe", "")).await.is_err());
+        checklists::answer(s, &ann_actor, now, campaign.id, &raw("no", "Old laptop")).await.unwrap();
+        let follow_up_id = campaigns::task_id(FOLLOW_UP, &format!("{}/1", campaign.id), ann.id);
+        let mut rd = r(s).await;
+        let follow_up = rd.find_task(&follow_up_id).await.unwrap().unwrap();
+        assert_eq!((follow_up.state.as_str(), follow_up.title.as_str()), ("open", "Fix: Disk encryption is on"));
+        assert_eq!(
+            follow_up.due_at,
+            now.replace_nanosecond(now.microsecond() * 1000).unwrap() + time::Duration::days(14)
+        );
+        assert_eq!(follow_up.link(), format!("/campaigns/{}/acknowledge", campaign.id));
+        assert_eq!(rd.find_campaign(campaign.id).await.unwrap().unwrap().signed, 1, "completed");
+        let row = &rd.list_participants(campaign.id, false, None, 10).await.unwrap()[0];
+        assert_eq!(row.versions, "1 Disk encryption is on: no — Old laptop\n2 Screen locks after 5 minutes: na");
+        drop(rd);
+
+        // Fixed: answering yes closes the follow-up; the export line follows.
+        checklists::answer(s, &ann_actor, now, campaign.id, &raw("yes", "")).await.unwrap();
+        let mut rd = r(s).await;
+        assert_eq!(rd.find_task(&follow_up_id).await.unwrap().unwrap().state, "done");
+        let answers = rd.list_answers(campaign.id, ann.id).await.unwrap();
+        assert_eq!(answers.iter().map(|a| a.value).collect::<Vec<_>>(), [AnswerValue::Yes, AnswerValue::Na]);
+        assert_eq!(rd.find_campaign(campaign.id).await.unwrap().unwrap().signed, 1, "still one completion");
+        drop(rd);
+        assert_eq!(checklists::answer_many(s, &cli, now, campaign.id, &[(ann.id, raw("no", ""))]).await.unwrap(), 1);
+        assert_eq!(r(s).await.find_task(&follow_up_id).await.unwrap().unwrap().state, "open", "reopened");
+
+        // Direct writes, rolled back.
+        let mut tx = s.write().await.unwrap();
+        let copy = checklists::Checklist { id: bulwark_core::ids::ChecklistId::new(), ..found.clone() };
+        tx.insert_checklist(&copy).await.unwrap();
+        tx.save_answers(campaign.id, ann.id, &answers[..1], "x").await.unwrap();
+        assert_eq!(tx.list_answers(campaign.id, ann.id).await.unwrap()[0].value, AnswerValue::Yes);
+        drop(tx);
+        assert!(r(s).await.find_checklist(copy.id).await.unwrap().is_none());
+    }
+}

@@ -34,6 +34,8 @@ pub struct CampaignView {
     pub audience_kinds: Vec<String>,
     /// Roles of the audience; empty: anyone.
     pub audience_roles: Vec<String>,
+    /// The checklist of a checklist campaign.
+    pub checklist_id: Option<String>,
 }
 
 impl From<Campaign> for CampaignView {
@@ -48,6 +50,7 @@ impl From<Campaign> for CampaignView {
             audience_departments: c.audience_departments.iter().map(|d| d.to_string()).collect(),
             audience_kinds: c.audience_kinds.iter().map(|k| k.as_str().to_string()).collect(),
             audience_roles: c.audience_roles.iter().map(|r| r.as_str().to_string()).collect(),
+            checklist_id: c.checklist_id.map(|k| k.to_string()),
         }
     }
 }
@@ -107,6 +110,11 @@ pub struct CampaignBody {
     #[serde(default)]
     #[schema(value_type = Vec<super::dto::RoleName>)]
     pub roles: Vec<String>,
+    /// A checklist the audience answers instead of signing policies (then `policy_ids` stays
+    /// empty; 409 if there is no such checklist).
+    #[serde(default)]
+    #[schema(format = Uuid, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
+    pub checklist_id: Option<String>,
     /// The due date (YYYY-MM-DD, end of day UTC), in the future.
     #[schema(format = Date)]
     pub due_date: String,
@@ -166,7 +174,9 @@ pub async fn create_campaign(
     CurrentActor(actor): CurrentActor,
     ApiJson(body): ApiJson<CampaignBody>,
 ) -> Result<(StatusCode, Json<CampaignDetailView>), ApiError> {
+    super::given_not_empty(&[("checklist_id", &body.checklist_id)])?;
     let input = CampaignInput {
+        checklist_id: body.checklist_id.unwrap_or_default(),
         title: body.title,
         policy_ids: body.policy_ids,
         department_ids: body.department_ids,
