@@ -213,7 +213,8 @@ fn check_answers(items: &[ChecklistItem], raw: &[RawAnswer], now: Timestamp) -> 
     for item in items {
         let field = format!("answer_{}", item.position);
         let given: Vec<&RawAnswer> = raw.iter().filter(|r| r.position == item.position).collect();
-        let Some(r) = given.first() else {
+        // An item left unanswered may still come with a comment.
+        let Some(r) = given.first().filter(|r| !r.value.trim().is_empty()) else {
             c.fail(&field, "must be answered");
             continue;
         };

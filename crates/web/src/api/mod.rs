@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod approvals;
 pub mod audit;
 pub mod campaigns;
+pub mod checklists;
 pub mod contract;
 pub mod dto;
 pub mod org;
@@ -92,6 +93,10 @@ pub fn routes(r: Routes) -> Routes {
         .api(Needs(ViewCampaigns), routes!(campaigns::export_campaign))
         .api(SignedIn, routes!(campaigns::acknowledge))
         .api(SignedIn, routes!(campaigns::my_tasks))
+        .api(Needs(ViewCampaigns), routes!(checklists::list_checklists))
+        .api(Needs(ManageCampaigns), routes!(checklists::create_checklist))
+        .api(Needs(ViewCampaigns), routes!(checklists::get_checklist))
+        .api(SignedIn, routes!(checklists::answer))
         .api(SignedIn, routes!(approvals::list_approvals))
         .api(SignedIn, routes!(approvals::get_approval))
         .api(SignedIn, routes!(approvals::decide))

@@ -106,3 +106,4 @@ sorted_list_params!(
     "open or done",
     [Open, Done]
 );
+sorted_list_params!(ChecklistParams, ChecklistSortName, "title (default) or created", [Title, Created]);

@@ -69,6 +69,7 @@ struct NewView {
     departments: Options,
     kinds: Options,
     roles: Options,
+    checklists: Options,
 }
 
 async fn new_view(app: &AppState, chrome: Chrome, input: CampaignInput, errors: Errors) -> Result<NewView, HtmlError> {
@@ -77,7 +78,10 @@ async fn new_view(app: &AppState, chrome: Chrome, input: CampaignInput, errors: 
     q.filters.push(("published", "yes".into()));
     let published = policies::list(app.store.as_ref(), &actor, &q).await?.items;
     let departments = org::department_names(app.store.as_ref(), &actor).await?;
+    let checklist_page = bulwark_core::checklists::LIST.first_page(bulwark_core::list::MAX_LIMIT);
+    let checklists = bulwark_core::checklists::list(app.store.as_ref(), &actor, &checklist_page).await?.items;
     Ok(NewView {
+        checklists: checklists.into_iter().map(|k| (k.id.to_string(), k.title)).collect(),
         chrome: chrome.at("campaigns"),
         input,
         errors,
@@ -88,8 +92,20 @@ async fn new_view(app: &AppState, chrome: Chrome, input: CampaignInput, errors: 
     })
 }
 
-pub async fn new_form(State(app): State<AppState>, chrome: Chrome) -> Result<Response, HtmlError> {
-    Ok(new_view(&app, chrome, CampaignInput::default(), Errors::none()).await?.into_response())
+#[derive(Deserialize, Default)]
+pub struct NewParams {
+    /// Preselects a checklist (the checklist page's "Start a campaign").
+    #[serde(default)]
+    checklist_id: String,
+}
+
+pub async fn new_form(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Query(p): Query<NewParams>,
+) -> Result<Response, HtmlError> {
+    let input = CampaignInput { checklist_id: p.checklist_id, ..Default::default() };
+    Ok(new_view(&app, chrome, input, Errors::none()).await?.into_response())
 }
 
 pub async fn create(
@@ -187,27 +203,32 @@ pub async fn sign_form(
     Path(id): Path<String>,
 ) -> Result<Response, HtmlError> {
     let id = parse_id::<CampaignId>(&id)?;
-    Ok(sign_view(&app, chrome, id, Errors::none()).await?.into_response())
+    let view = sign_view(&app, chrome, id, Errors::none()).await?;
+    if view.sheet.campaign.checklist_id.is_some() {
+        let chrome = view.chrome;
+        return Ok(super::checklists::answer_view(&app, chrome, id, None, Errors::none()).await?.into_response());
+    }
+    Ok(view.into_response())
 }
 
-#[derive(Deserialize)]
-pub struct SignForm {
-    /// The box "I have read and accept these policies".
-    #[serde(default)]
-    accept: Option<String>,
-}
-
+/// Signs an acknowledgment campaign (the box "I have read and accept these policies" ticked),
+/// or answers a checklist campaign (`answer_N` / `comment_N` per item).
 pub async fn sign(
     State(app): State<AppState>,
     chrome: Chrome,
     Path(id): Path<String>,
-    Form(form): Form<SignForm>,
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, HtmlError> {
     let id = parse_id::<CampaignId>(&id)?;
-    let result = if form.accept.is_none() {
+    let actor = chrome.actor()?;
+    let campaign = campaigns::sheet(app.store.as_ref(), &actor, id).await?.campaign;
+    if campaign.checklist_id.is_some() {
+        return super::checklists::answer(&app, chrome, id, &fields).await;
+    }
+    let result = if !fields.iter().any(|(name, _)| name == "accept") {
         Err(bulwark_core::CoreError::invalid("accept", "must be ticked to sign"))
     } else {
-        campaigns::acknowledge(app.store.as_ref(), &*chrome.actor()?, app.now(), id).await
+        campaigns::acknowledge(app.store.as_ref(), &actor, app.now(), id).await
     };
     match result {
         Ok(()) => Ok(Redirect::to("/tasks?done=signed").into_response()),

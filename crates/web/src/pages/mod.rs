@@ -6,6 +6,7 @@ mod approvals;
 mod audit;
 mod auth;
 mod campaigns;
+mod checklists;
 mod dashboard;
 mod listing;
 mod notifications;
@@ -91,6 +92,11 @@ pub fn routes(r: Routes) -> Routes {
         .page("/campaigns/{id}/export.csv", Needs(ViewCampaigns), GET, get(campaigns::export))
         .page("/campaigns/{id}/export.json", Needs(ViewCampaigns), GET, get(campaigns::export))
         .page("/campaigns/{id}/acknowledge", SignedIn, BOTH, get(campaigns::sign_form).post(campaigns::sign))
+        .page("/checklists", Needs(ViewCampaigns), GET, get(checklists::list))
+        .page("/checklists/export.csv", Needs(ViewCampaigns), GET, get(checklists::export))
+        .page("/checklists/export.json", Needs(ViewCampaigns), GET, get(checklists::export))
+        .page("/checklists/new", Needs(ManageCampaigns), BOTH, get(checklists::new_form).post(checklists::create))
+        .page("/checklists/{id}", Needs(ViewCampaigns), GET, get(checklists::detail))
         .page("/accounts", Needs(ViewAccounts), GET, get(accounts::list))
         .page("/accounts/export.csv", Needs(ViewAccounts), GET, get(accounts::export))
         .page("/accounts/export.json", Needs(ViewAccounts), GET, get(accounts::export))
@@ -177,6 +183,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
             "revoked" => Some("Token revoked."),
             "signed" => Some("Signed. Thank you."),
             "decided" => Some("Your decision is recorded."),
+            "answered" => Some("Your answers are saved. Thank you."),
             "password" => Some("Password set. Sign in with your new password."),
             _ => None,
         });

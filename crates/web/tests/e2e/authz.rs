@@ -121,6 +121,16 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/campaigns/{id}/export", Roles(CAMPAIGN_READERS)),
     ("POST", "/api/v1/campaigns/{id}/acknowledge", SignedIn),
     ("GET", "/api/v1/me/tasks", SignedIn),
+    ("POST", "/api/v1/campaigns/{id}/answers", SignedIn),
+    ("GET", "/checklists", Roles(CAMPAIGN_READERS)),
+    ("GET", "/checklists/export.csv", Roles(CAMPAIGN_READERS)),
+    ("GET", "/checklists/export.json", Roles(CAMPAIGN_READERS)),
+    ("GET", "/checklists/new", Roles(CAMPAIGN_MANAGERS)),
+    ("POST", "/checklists/new", Roles(CAMPAIGN_MANAGERS)),
+    ("GET", "/checklists/{id}", Roles(CAMPAIGN_READERS)),
+    ("GET", "/api/v1/checklists", Roles(CAMPAIGN_READERS)),
+    ("POST", "/api/v1/checklists", Roles(CAMPAIGN_MANAGERS)),
+    ("GET", "/api/v1/checklists/{id}", Roles(CAMPAIGN_READERS)),
     // Everyone signed in reaches these; each request is visible to those who decide it, who
     // asked for it, and auditors (the records here are asked for by the caller).
     ("GET", "/approvals", SignedIn),
@@ -182,6 +192,8 @@ struct Records {
     campaign: String,
     /// An approval request the caller asked for.
     approval: String,
+    /// A checklist (and, for the answers route, the campaign is a checklist campaign).
+    checklist: String,
 }
 
 async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &str) -> Records {
@@ -213,10 +225,21 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
     if pattern.contains("/policies") || pattern.contains("/campaigns/{id}") {
         policy = published_policy_with_draft(store, n).await;
     }
+    let mut checklist = String::new();
+    if pattern.contains("/checklists/{id}") || pattern.ends_with("/answers") {
+        let input = bulwark_core::checklists::ChecklistInput {
+            title: format!("Checklist {n}"),
+            items: vec!["Disk encryption is on".into()],
+            ..Default::default()
+        };
+        checklist = bulwark_core::checklists::create(store, &cli, now, &input).await.unwrap().id.to_string();
+    }
     if pattern.contains("/campaigns/{id}") {
+        let answers = pattern.ends_with("/answers");
         let input = bulwark_core::campaigns::CampaignInput {
             title: format!("Campaign {n}"),
-            policy_ids: vec![policy.clone()],
+            checklist_id: if answers { checklist.clone() } else { String::new() },
+            policy_ids: if answers { vec![] } else { vec![policy.clone()] },
             due_date: (now + time::Duration::days(30)).date().to_string(),
             ..Default::default()
         };
@@ -240,6 +263,7 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
         policy,
         campaign,
         approval,
+        checklist,
         person: p.id.to_string(),
         department: d.id.to_string(),
         area: a.id.to_string(),
@@ -275,6 +299,8 @@ fn concrete(pattern: &str, r: &Records) -> String {
         &r.campaign
     } else if pattern.contains("approvals") {
         &r.approval
+    } else if pattern.contains("checklists") {
+        &r.checklist
     } else if pattern.contains("policies") {
         &r.policy
     } else if pattern.contains("accounts") {

@@ -102,3 +102,76 @@ async fn employees_sign_their_campaign_task_and_the_security_team_sees_completio
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_checklist_campaign_is_answered_in_the_page_and_a_no_stays_a_task_until_fixed() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let security = app.signed_in("sec@example.com", &["security"]).await;
+        let emp = app.signed_in("emp@example.com", &["employee"]).await;
+
+        // A template from the form: a bad one comes back with what was typed.
+        let items = "Disk encryption is on | System settings → FileVault\nScreen locks after 5 minutes";
+        let bad = security
+            .post_form(
+                "/checklists/new",
+                "/checklists/new",
+                &[("title", " "), ("items", items), ("follow_up_days", "900")],
+            )
+            .await;
+        assert_eq!(bad.status(), 422);
+        let page = bad.text().await.unwrap();
+        assert!(page.contains("Screen locks after 5 minutes") && page.contains("must be a number of days"), "{page}");
+        let made = security
+            .post_form(
+                "/checklists/new",
+                "/checklists/new",
+                &[("title", "Secure configuration"), ("items", items), ("follow_up_days", "7")],
+            )
+            .await;
+        assert_eq!(made.status(), 303);
+        let list = json_of(security.get("/api/v1/checklists").await).await;
+        let checklist = list["items"][0]["id"].as_str().unwrap().to_string();
+        let due = (time_util::now() + time::Duration::days(30)).date().to_string();
+        let body = json!({"title": "Laptop check", "checklist_id": checklist, "due_date": due});
+        let campaign = json_of(security.api_post("/api/v1/campaigns", &body).await).await;
+        let id = campaign["id"].as_str().unwrap().to_string();
+        assert_eq!(campaign["checklist_id"], checklist.as_str());
+
+        let tasks = json_of(emp.get("/api/v1/me/tasks?state=open").await).await;
+        assert_eq!(tasks["items"][0]["title"], "Complete: Laptop check");
+        let sheet = emp.text(&format!("/campaigns/{id}/acknowledge")).await;
+        assert!(sheet.contains("System settings → FileVault") && sheet.contains("Not applicable"), "{sheet}");
+
+        // One item left out: the page comes back with the other answer and the comment kept.
+        let path = format!("/campaigns/{id}/acknowledge");
+        let partial = emp
+            .post_form(&path, &path, &[("answer_1", "no"), ("comment_1", "Old laptop"), ("comment_2", "Soon")])
+            .await;
+        assert_eq!(partial.status(), 422);
+        let page = partial.text().await.unwrap();
+        assert!(
+            page.contains(r#"value="no" checked"#) && page.contains("Old laptop") && page.contains("must be answered"),
+            "{page}"
+        );
+        let done =
+            emp.post_form(&path, &path, &[("answer_1", "no"), ("comment_1", "Old laptop"), ("answer_2", "yes")]).await;
+        assert_eq!(done.status(), 303);
+        let tasks = json_of(emp.get("/api/v1/me/tasks?state=open").await).await;
+        let titles: Vec<_> = tasks["items"].as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap()).collect();
+        assert_eq!(titles, ["Fix: Disk encryption is on"], "the checklist is done, the no is a task");
+        let export = security.text(&format!("/api/v1/campaigns/{id}/export?format=csv")).await;
+        assert!(export.contains("1 Disk encryption is on: no — Old laptop"), "{export}");
+        let detail = json_of(security.get(&format!("/api/v1/campaigns/{id}")).await).await;
+        assert_eq!((detail["assigned"].as_i64(), detail["signed"].as_i64()), (Some(2), Some(1)));
+
+        // Fixed, through the API: the follow-up closes.
+        let fixed = json!({"answers": [{"item": 1, "answer": "yes"}, {"item": 2, "answer": "yes"}]});
+        assert_eq!(emp.api_post(&format!("/api/v1/campaigns/{id}/answers"), &fixed).await.status(), 204);
+        let open = json_of(emp.get("/api/v1/me/tasks?state=open").await).await;
+        assert_eq!(open["items"].as_array().unwrap().len(), 0, "{open}");
+        let unknown = json!({"answers": [{"item": 9, "answer": "yes"}]});
+        assert_eq!(emp.api_post(&format!("/api/v1/campaigns/{id}/answers"), &unknown).await.status(), 422);
+        app.stop().await;
+    }
+}
