@@ -2,6 +2,7 @@
 //! runs the command. Every error ends as one line on stderr and a non-zero exit.
 
 mod bench;
+mod checklist_set;
 mod cli;
 mod demo;
 mod policy_set;

@@ -157,7 +157,8 @@ pub fn organisation(n: usize, seed: u64) -> (Vec<Department>, Vec<Person>) {
 }
 
 /// Writes the organisation, the default areas, the published policy set with an open
-/// acknowledgment campaign that part of the people have signed, and `audit_entries` history
+/// acknowledgment campaign that part of the people have signed, the secure-configuration
+/// checklist campaign that part of them have answered, and `audit_entries` history
 /// entries.
 pub async fn seed(
     store: &dyn Store,
@@ -180,6 +181,9 @@ pub async fn seed(
     // Three in five have signed this year's acknowledgment so far (the demo's employee login,
     // person 35, has not).
     crate::policy_set::open_campaign(store, now, &persons, |i| i % 5 >= 2).await?;
+    // A quarter have answered the secure-configuration checklist; one in three of them has a
+    // "no" to fix (the demo's employee, person 35, has not answered yet).
+    crate::checklist_set::open_campaign(store, now, &persons, |i| i % 4 == 0, |i| i % 12 == 0).await?;
     let mut rng = StdRng::seed_from_u64(seed ^ 0xA0D1);
     let mut remaining = audit_entries;
     while remaining > 0 {

@@ -268,7 +268,12 @@ async fn demo_serves_a_sample_organisation_with_a_login_per_role() {
     assert_eq!(policies["total"], 10, "the policy set is published");
     let campaigns: serde_json::Value =
         admin.http.get(admin.url("/api/v1/campaigns?state=open")).send().await.unwrap().json().await.unwrap();
-    let campaign = &campaigns["items"][0];
+    let campaign = campaigns["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["title"].as_str().unwrap().starts_with("Policy acknowledgment"))
+        .expect("the acknowledgment campaign");
     let left: serde_json::Value =
         admin.http.get(admin.url("/api/v1/people?status=left&per_page=1")).send().await.unwrap().json().await.unwrap();
     let (assigned, signed) = (campaign["assigned"].as_i64().unwrap(), campaign["signed"].as_i64().unwrap());
@@ -284,6 +289,11 @@ async fn demo_serves_a_sample_organisation_with_a_login_per_role() {
     employee.login(&login("employee"), "bulwark-demo-password").await;
     let dashboard = employee.text("/").await;
     assert!(dashboard.contains("Acknowledge: Policy acknowledgment"), "the employee's task is on the dashboard first");
+    assert!(dashboard.contains("Complete: Secure configuration"), "and the checklist: {dashboard}");
+    let checklists: serde_json::Value =
+        admin.http.get(admin.url("/api/v1/checklists")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(checklists["items"][0]["title"], "Secure configuration");
+    assert_eq!(checklists["items"][0]["item_count"], 11);
     assert!(terminate(child).status.success());
     assert!(dir.path().join("bulwark-demo/bulwark.db").exists());
 }
