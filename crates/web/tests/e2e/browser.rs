@@ -84,6 +84,8 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
     let policy = publish_policy(app.store()).await;
     create_account(app.store(), "emp@example.com", &["employee"], PASSWORD).await;
     let campaign = start_campaign(app.store(), &policy).await;
+    start_checklist_campaign(app.store()).await;
+    let approval = request_ratification(app.store()).await;
 
     let port = free_port();
     let _driver = Driver(
@@ -158,6 +160,9 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
         ("/campaigns/new", "14d-campaign-form"),
         ("/tasks", "14e-my-tasks"),
         ("/notifications", "14f-notifications"),
+        ("/approvals", "14g-approvals"),
+        ("/checklists", "14h-checklists"),
+        ("/checklists/new", "14i-checklist-form"),
     ] {
         b.goto(&app.url(path)).await.unwrap();
         b.wait().for_element(Locator::Css("h1")).await.unwrap();
@@ -205,6 +210,11 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
     assert_eq!(me["email"], "ada@example.com");
     assert_eq!(me["authenticated_via"], "token");
 
+    // A ratification request waits for a decision, with the form to decide it.
+    b.goto(&app.url(&format!("/approvals/{approval}"))).await.unwrap();
+    b.wait().for_element(Locator::Id("f-comment")).await.unwrap();
+    snap("14j-approval").await;
+
     // The admin sees the campaign nobody has signed yet.
     let completion = app.url(&format!("/campaigns/{campaign}"));
     b.goto(&completion).await.unwrap();
@@ -232,6 +242,17 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
     assert!(flash.contains("Signed"), "{flash}");
     assert_eq!(b.current_url().await.unwrap().path(), "/tasks");
     snap("18-employee-signed").await;
+    // The checklist: one "no" becomes a follow-up task.
+    b.find(Locator::LinkText("Complete: Laptop check")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css("input[name=answer_1][value=no]")).await.unwrap().click().await.unwrap();
+    b.find(Locator::Css("input[name=answer_2][value=yes]")).await.unwrap().click().await.unwrap();
+    b.find(Locator::Id("f-comment_1")).await.unwrap().send_keys("Waiting for a new laptop").await.unwrap();
+    snap("18b-employee-checklist").await;
+    b.find(Locator::Css("form[action$='/acknowledge'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    let flash = b.wait().for_element(Locator::Css(".flash")).await.unwrap().text().await.unwrap();
+    assert!(flash.contains("answers are saved"), "{flash}");
+    b.find(Locator::LinkText("Fix: Disk encryption is on")).await.expect("the follow-up task");
+    snap("18c-employee-follow-up").await;
     b.goto(&app.url("/policies")).await.unwrap();
     b.wait().for_element(Locator::LinkText(POLICY_TITLE)).await.unwrap();
 
@@ -276,6 +297,40 @@ async fn start_campaign(store: &dyn bulwark_core::Store, policy: &str) -> String
         ..Default::default()
     };
     campaigns::create(store, &bulwark_core::Actor::cli(), now, &input).await.unwrap().id.to_string()
+}
+
+/// A two-item checklist campaign for the same contractors.
+async fn start_checklist_campaign(store: &dyn bulwark_core::Store) {
+    use bulwark_core::checklists::{self, ChecklistInput};
+    let (cli, now) = (bulwark_core::Actor::cli(), bulwark_core::time_util::now());
+    let input = ChecklistInput {
+        title: "Secure configuration".into(),
+        items: vec!["Disk encryption is on | System settings → FileVault\nThe screen locks after 5 minutes".into()],
+        ..Default::default()
+    };
+    let checklist = checklists::create(store, &cli, now, &input).await.unwrap();
+    let input = bulwark_core::campaigns::CampaignInput {
+        title: "Laptop check".into(),
+        checklist_id: checklist.id.to_string(),
+        kinds: vec!["contractor".into()],
+        due_date: (now + time::Duration::days(20)).date().to_string(),
+        ..Default::default()
+    };
+    bulwark_core::campaigns::create(store, &cli, now, &input).await.unwrap();
+}
+
+/// A policy version sent for ratification; returns the approval request's id.
+async fn request_ratification(store: &dyn bulwark_core::Store) -> String {
+    use bulwark_core::policies::{self, PolicyInput, Transition};
+    let (writer, now) =
+        (bulwark_core::Actor { label: "writer".into(), ..bulwark_core::Actor::cli() }, bulwark_core::time_util::now());
+    let input =
+        PolicyInput { title: "Clean desk policy".into(), body: "Lock your screen.".into(), ..Default::default() };
+    let p = policies::create(store, &writer, now, &input).await.unwrap();
+    policies::transition(store, &writer, now, p.id, 1, Transition::Submit).await.unwrap();
+    let subject = format!("{}/1", p.id);
+    let pending = store.read().await.unwrap().find_pending_approval(policies::RATIFICATION, &subject).await.unwrap();
+    pending.unwrap().id
 }
 
 const POLICY_TITLE: &str = "Cryptography and key management policy";
