@@ -144,7 +144,6 @@ pub async fn decide_in(
     approve: bool,
     comment: &str,
 ) -> CoreResult<Approval> {
-    let comment = comment.trim();
     if before.state != ApprovalState::Pending {
         return Err(CoreError::clash("approval", &format!("is already {}", before.state.as_str())));
     }
@@ -157,23 +156,18 @@ pub async fn decide_in(
     if !before.can_decide(actor) {
         return Err(CoreError::Forbidden(format!("deciding needs the {} role", before.role)));
     }
-    if comment.chars().count() > 2000 {
-        return Err(CoreError::invalid("comment", "must be at most 2000 characters"));
-    }
+    let mut c = crate::validate::Checks::new();
+    let comment = c.optional_text("comment", comment, 2000);
     if !approve && comment.is_empty() {
-        return Err(CoreError::invalid("comment", "must say why the request is rejected"));
+        c.fail("comment", "must say why the request is rejected");
     }
+    c.finish()?;
     let decisions = tx.list_decisions(&before.id).await?;
     if decisions.iter().any(|d| d.decided_by == actor.label) {
         return Err(CoreError::clash("approval", "has your decision already"));
     }
-    let decision = Decision {
-        approval_id: before.id.clone(),
-        decided_by: actor.label.clone(),
-        approve,
-        comment: comment.into(),
-        decided_at: now,
-    };
+    let decision =
+        Decision { approval_id: before.id.clone(), decided_by: actor.label.clone(), approve, comment, decided_at: now };
     tx.insert_decision(&decision).await?;
     let approvals = decisions.iter().filter(|d| d.approve).count() as i64 + i64::from(approve);
     let state = match (approve, approvals >= before.needed) {

@@ -281,7 +281,7 @@ pub async fn create(store: &dyn Store, actor: &Actor, now: Timestamp, input: &Ca
     };
     let pins = if checklist.is_some() || !c.is_valid_so_far("checklist_id") {
         if input.policy_ids.iter().any(|p| !p.trim().is_empty()) {
-            c.fail("policy_ids", "must be empty for a checklist campaign");
+            c.clash("policy_ids", "must be empty for a checklist campaign");
         }
         Vec::new()
     } else {

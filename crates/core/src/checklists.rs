@@ -141,14 +141,14 @@ pub async fn create(store: &dyn Store, actor: &Actor, now: Timestamp, input: &Ch
     };
     let mut items = Vec::new();
     for line in input.items.iter().flat_map(|s| s.lines()).map(str::trim).filter(|l| !l.is_empty()) {
+        if line.chars().any(char::is_control) {
+            c.fail("items", "must not contain control characters");
+            break;
+        }
         let (text, guidance) = line.split_once('|').unwrap_or((line, ""));
         let (text, guidance) = (text.trim(), guidance.trim());
         if text.is_empty() || text.chars().count() > 300 || guidance.chars().count() > 1000 {
             c.fail("items", "each item must have a text of at most 300 characters (guidance: 1000)");
-            break;
-        }
-        if text.chars().any(char::is_control) {
-            c.fail("items", "must not contain control characters");
             break;
         }
         items.push(ChecklistItem { position: items.len() as i64 + 1, text: text.into(), guidance: guidance.into() });
@@ -214,8 +214,9 @@ fn check_answers(items: &[ChecklistItem], raw: &[RawAnswer], now: Timestamp) -> 
         let field = format!("answer_{}", item.position);
         let given: Vec<&RawAnswer> = raw.iter().filter(|r| r.position == item.position).collect();
         // An item left unanswered may still come with a comment.
+        // A missing item does not fit the stored checklist: a conflict, not malformed input.
         let Some(r) = given.first().filter(|r| !r.value.trim().is_empty()) else {
-            c.fail(&field, "must be answered");
+            c.clash(&field, "must be answered");
             continue;
         };
         let Some(value) = AnswerValue::parse(r.value.trim()) else {
@@ -226,7 +227,7 @@ fn check_answers(items: &[ChecklistItem], raw: &[RawAnswer], now: Timestamp) -> 
         answers.push(Answer { position: item.position, value, comment, answered_at: now });
     }
     if raw.iter().any(|r| !items.iter().any(|i| i.position == r.position)) {
-        c.fail("answers", "name items the checklist does not have");
+        c.clash("answers", "name items the checklist does not have");
     }
     c.finish()?;
     Ok(answers)
@@ -321,7 +322,7 @@ pub async fn answer(
     let campaign = tx.find_campaign(id).await?.ok_or(CoreError::NotFound)?;
     let checklist_id = campaign.checklist_id.ok_or(CoreError::NotFound)?;
     if campaign.closed_at.is_some() {
-        return Err(CoreError::invalid("campaign", "is closed"));
+        return Err(CoreError::clash("campaign", "is closed"));
     }
     let checklist = tx.find_checklist(checklist_id).await?.ok_or(CoreError::NotFound)?;
     answer_in(&mut *tx, actor, now, &campaign, &checklist, person, raw).await?;

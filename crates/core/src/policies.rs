@@ -370,7 +370,7 @@ pub async fn transition(
         let subject = format!("{id}/{number}");
         let pending = store.read().await?.find_pending_approval(RATIFICATION, &subject).await?;
         let Some(request) = pending else {
-            return Err(CoreError::invalid("status", "only a version in review can be ratified or sent back"));
+            return Err(CoreError::clash("status", "only a version in review can be ratified or sent back"));
         };
         let comment = if step == Transition::SendBack { "Sent back for changes." } else { "" };
         crate::approvals::decide(store, actor, now, &request.id, step == Transition::Ratify, comment).await?;
@@ -380,7 +380,7 @@ pub async fn transition(
     let before = tx.find_policy_version(id, number).await?.ok_or(CoreError::NotFound)?;
     use VersionStatus::*;
     let wrong = |what: &str| {
-        Err(CoreError::invalid("status", &format!("{what} (this version is {})", before.status.label().to_lowercase())))
+        Err(CoreError::clash("status", &format!("{what} (this version is {})", before.status.label().to_lowercase())))
     };
     let after = match (step, before.status) {
         (Transition::Submit, Draft) => {

@@ -123,7 +123,7 @@ pub struct DecisionBody {
     pub decision: DecisionChoice,
     /// Why; required to reject.
     #[serde(default)]
-    #[schema(max_length = 2000)]
+    #[schema(max_length = 2000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub comment: String,
 }
 

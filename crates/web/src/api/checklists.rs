@@ -74,7 +74,7 @@ pub struct ChecklistItemBody {
     pub text: String,
     /// How to check it.
     #[serde(default)]
-    #[schema(max_length = 1000, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
+    #[schema(max_length = 1000, pattern = r"^[^\x00-\x1f\x7f-\x9f|]*$")]
     pub guidance: String,
 }
 
@@ -84,12 +84,12 @@ pub struct ChecklistBody {
     #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
     pub title: String,
     #[serde(default)]
-    #[schema(max_length = 4000)]
+    #[schema(max_length = 4000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub description: String,
     /// Days to fix a "no" (1–365, default 14).
     #[serde(default)]
-    #[schema(minimum = 1, maximum = 365)]
-    pub follow_up_days: Option<u16>,
+    #[schema(value_type = Option<u16>, minimum = 1, maximum = 365)]
+    pub follow_up_days: Option<f64>,
     #[schema(min_items = 1, max_items = 100)]
     pub items: Vec<ChecklistItemBody>,
 }
@@ -105,7 +105,11 @@ pub async fn create_checklist(
     let input = ChecklistInput {
         title: body.title,
         description: body.description,
-        follow_up_days: body.follow_up_days.map(|d| d.to_string()).unwrap_or_default(),
+        // JSON has one number type: 14 and 14.0 are the same number of days.
+        follow_up_days: body
+            .follow_up_days
+            .map(|d| if d.fract() == 0.0 { format!("{}", d as i64) } else { d.to_string() })
+            .unwrap_or_default(),
         items: body
             .items
             .into_iter()
@@ -139,12 +143,12 @@ pub enum AnswerName {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnswerBody {
-    /// The item's position (1, 2, …).
-    #[schema(minimum = 1, maximum = 100)]
-    pub item: u16,
+    /// The item's position (1, 2, …); 409 if the checklist has no such item.
+    #[schema(value_type = u16, minimum = 1, maximum = 100)]
+    pub item: f64,
     pub answer: AnswerName,
     #[serde(default)]
-    #[schema(max_length = 1000)]
+    #[schema(max_length = 1000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub comment: String,
 }
 
@@ -161,7 +165,8 @@ pub struct AnswersBody {
     responses((status = 204, description = "Saved: the first time it completes the caller's task; a \"no\" opens a follow-up task, \
                 a later yes or na closes it"),
               (status = 404, description = "No such checklist campaign, or not one for the caller", body = Problem, content_type = "application/problem+json"),
-              (status = 422, description = "An item missing or unknown, or the campaign is closed", body = Problem, content_type = "application/problem+json")))]
+              (status = 409, description = "An item of the checklist missing, or one it does not have", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "A comment too long, or the campaign is closed", body = Problem, content_type = "application/problem+json")))]
 pub async fn answer(
     State(app): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -172,7 +177,8 @@ pub async fn answer(
         .answers
         .into_iter()
         .map(|a| RawAnswer {
-            position: i64::from(a.item),
+            // JSON has one number type: 3 and 3.0 name the same item; anything else none.
+            position: if a.item.fract() == 0.0 && (1.0..=100.0).contains(&a.item) { a.item as i64 } else { 0 },
             value: match a.answer {
                 AnswerName::Yes => "yes",
                 AnswerName::No => "no",

@@ -171,7 +171,7 @@ async fn a_checklist_campaign_is_answered_in_the_page_and_a_no_stays_a_task_unti
         let open = json_of(emp.get("/api/v1/me/tasks?state=open").await).await;
         assert_eq!(open["items"].as_array().unwrap().len(), 0, "{open}");
         let unknown = json!({"answers": [{"item": 9, "answer": "yes"}]});
-        assert_eq!(emp.api_post(&format!("/api/v1/campaigns/{id}/answers"), &unknown).await.status(), 422);
+        assert_eq!(emp.api_post(&format!("/api/v1/campaigns/{id}/answers"), &unknown).await.status(), 409);
         app.stop().await;
     }
 }

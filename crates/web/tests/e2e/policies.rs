@@ -35,10 +35,10 @@ async fn a_policy_goes_from_draft_to_published_with_four_eyes_and_everyone_reads
             who.http.post(url).send()
         };
         assert_eq!(step(&security, 1, "ratify").await.unwrap().status(), 403, "writers do not ratify");
-        assert_eq!(step(&security, 1, "publish").await.unwrap().status(), 422, "a draft cannot be published");
+        assert_eq!(step(&security, 1, "publish").await.unwrap().status(), 409, "a draft cannot be published");
         assert_eq!(step(&security, 1, "submit").await.unwrap().status(), 200);
         let admin = app.signed_in("admin@example.com", &["admin"]).await;
-        assert_eq!(step(&admin, 1, "submit").await.unwrap().status(), 422, "already in review");
+        assert_eq!(step(&admin, 1, "submit").await.unwrap().status(), 409, "already in review");
         // The submitter cannot ratify their own request, even as an admin who may ratify.
         let self_review = app.signed_in("both@example.com", &["admin"]).await;
         let second = json!({"title": "Second", "body": "text"});
