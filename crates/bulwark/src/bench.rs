@@ -315,11 +315,13 @@ async fn create_token(base: &str, (cookie, csrf): &(String, String)) -> anyhow::
     res["token"].as_str().map(str::to_string).context("no token")
 }
 
-/// The open campaign `seed` started.
+/// The open acknowledgment campaign `seed` started.
 async fn open_campaign(base: &str, token: &str) -> anyhow::Result<String> {
     let page: serde_json::Value =
         client()?.get(format!("{base}/api/v1/campaigns?state=open")).bearer_auth(token).send().await?.json().await?;
-    page["items"][0]["id"].as_str().map(str::to_string).context("no open campaign")
+    let items = page["items"].as_array().context("no campaigns")?;
+    let acknowledgment = items.iter().find(|c| c["checklist_id"].is_null()).context("no open campaign")?;
+    acknowledgment["id"].as_str().map(str::to_string).context("no campaign id")
 }
 
 /// Starts a campaign for everyone over the API (one request) and times it.

@@ -1,11 +1,11 @@
 //! What the dashboard shows a signed-in person: their own open tasks first (overdue ones
-//! marked), then — for those who run the program — open campaigns with their completion and
-//! policy versions waiting for ratification, then instance counts.
+//! marked), then — for those who run the program — open campaigns with their completion,
+//! approval requests waiting for a decision and overdue reviews, then instance counts.
 
 use crate::access::{Actor, Permission};
 use crate::campaigns::{self, Campaign, Task};
 use crate::error::CoreResult;
-use crate::policies;
+use crate::approvals::{Approval, ApprovalFilter, ApprovalState};
 use crate::store::{Counts, Store};
 use crate::time_util::Timestamp;
 
@@ -20,8 +20,9 @@ pub struct Dashboard {
     pub my_open_tasks: u64,
     /// Open campaigns, soonest due first (for those who may see campaigns).
     pub open_campaigns: Vec<Campaign>,
-    /// (policy id, title) of policies with a version in review (for those who ratify).
-    pub awaiting_ratification: Vec<(crate::ids::PolicyId, String)>,
+    /// Approval requests waiting for a decision that the actor may decide or asked for
+    /// (auditors and admins: all).
+    pub pending_approvals: Vec<Approval>,
     /// Policy reviews past their due date (for those who run the program).
     pub overdue_reviews: Vec<Task>,
 }
@@ -49,13 +50,12 @@ pub async fn load(store: &dyn Store, actor: &Actor, now: Timestamp) -> CoreResul
     } else {
         vec![]
     };
-    let awaiting_ratification = if actor.can(Permission::RatifyPolicies) {
-        let mut q = policies::LIST.first_page(SHOWN);
-        q.filters.push(("in_review", "yes".into()));
-        r.list_policies(&q).await?.items.into_iter().map(|p| (p.id, p.title)).collect()
-    } else {
-        vec![]
+    let filter = ApprovalFilter {
+        state: Some(ApprovalState::Pending),
+        visible_to_roles: (!actor.can(Permission::ViewAudit)).then(|| actor.roles.clone()),
+        requested_by: actor.label.clone(),
     };
+    let pending_approvals = r.list_approvals(&filter, SHOWN).await?;
     let overdue_reviews =
         if actor.can(Permission::ViewCampaigns) { r.list_overdue_tasks("review", now, SHOWN).await? } else { vec![] };
     Ok(Dashboard {
@@ -64,7 +64,7 @@ pub async fn load(store: &dyn Store, actor: &Actor, now: Timestamp) -> CoreResul
         my_tasks,
         my_open_tasks,
         open_campaigns,
-        awaiting_ratification,
+        pending_approvals,
         overdue_reviews,
     })
 }

@@ -22,7 +22,7 @@ pub struct DashboardPage {
     my_tasks: Vec<bulwark_core::campaigns::Task>,
     my_open_tasks: u64,
     open_campaigns: Vec<bulwark_core::campaigns::Campaign>,
-    awaiting_ratification: Vec<(bulwark_core::ids::PolicyId, String)>,
+    pending_approvals: Vec<bulwark_core::approvals::Approval>,
     overdue_reviews: Vec<bulwark_core::campaigns::Task>,
     now: bulwark_core::Timestamp,
 }
@@ -40,7 +40,7 @@ pub async fn dashboard(State(app): State<AppState>, chrome: Chrome) -> Result<Da
         my_tasks: d.my_tasks,
         my_open_tasks: d.my_open_tasks,
         open_campaigns: d.open_campaigns,
-        awaiting_ratification: d.awaiting_ratification,
+        pending_approvals: d.pending_approvals,
         overdue_reviews: d.overdue_reviews,
         now,
         chrome: chrome.at("dashboard"),
