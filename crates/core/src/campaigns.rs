@@ -88,6 +88,8 @@ pub struct Participant {
     pub signed_at: Option<Timestamp>,
     /// The versions signed: "policy id:number:sha256", one per line.
     pub versions: String,
+    /// The campaign closed before they did it.
+    pub missed: bool,
 }
 
 /// Completion of one department.
@@ -109,7 +111,7 @@ pub struct Task {
     pub title: String,
     #[serde(with = "time::serde::rfc3339")]
     pub due_at: Timestamp,
-    /// open or done
+    /// open, done, or missed (its campaign closed before it was done)
     pub state: String,
     #[serde(with = "time::serde::rfc3339::option")]
     pub done_at: Option<Timestamp>,
@@ -179,7 +181,12 @@ impl Participant {
             self.name.clone(),
             self.email.clone(),
             self.department.clone().unwrap_or_default(),
-            if self.signed_at.is_some() { "signed" } else { "open" }.into(),
+            match (self.signed_at.is_some(), self.missed) {
+                (true, _) => "signed",
+                (false, true) => "missed",
+                (false, false) => "open",
+            }
+            .into(),
             self.signed_at.map(rfc3339).unwrap_or_default(),
             self.versions.clone(),
         ]
@@ -188,7 +195,7 @@ impl Participant {
 
 /// My tasks: open ones by due date first.
 pub const TASKS: ListSpec = ListSpec {
-    filters: &[FilterSpec { name: "state", label: "state", kind: FilterKind::Choice(&["open", "done"]) }],
+    filters: &[FilterSpec { name: "state", label: "state", kind: FilterKind::Choice(&["open", "done", "missed"]) }],
     sorts: &[
         SortSpec { name: "due", label: "Due", key: KeyType::Int },
         SortSpec { name: "created", label: "Newest", key: KeyType::Int },

@@ -3,9 +3,9 @@
 //! approval requests waiting for a decision and overdue reviews, then instance counts.
 
 use crate::access::{Actor, Permission};
+use crate::approvals::{Approval, ApprovalFilter, ApprovalState};
 use crate::campaigns::{self, Campaign, Task};
 use crate::error::CoreResult;
-use crate::approvals::{Approval, ApprovalFilter, ApprovalState};
 use crate::store::{Counts, Store};
 use crate::time_util::Timestamp;
 

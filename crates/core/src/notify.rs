@@ -44,6 +44,7 @@ pub const EVENTS: &[&str] = &[
     "campaign.create",
     "campaign.reminder",
     "campaign.overdue",
+    "campaign.close",
     "approval.request",
 ];
 

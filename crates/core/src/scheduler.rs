@@ -28,6 +28,9 @@ pub enum JobKind {
     CampaignOverdue,
     /// A policy's review falls due: remind its owner, and the channels.
     PolicyReview,
+    /// A month after its due date a campaign closes: no more signatures or answers, and the
+    /// tasks still open are marked missed (the export keeps who never did it).
+    CampaignClose,
 }
 
 impl JobKind {
@@ -36,11 +39,14 @@ impl JobKind {
             Self::CampaignReminder => "campaign.reminder",
             Self::CampaignOverdue => "campaign.overdue",
             Self::PolicyReview => "policy.review_due",
+            Self::CampaignClose => "campaign.close",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::CampaignReminder, Self::CampaignOverdue, Self::PolicyReview].into_iter().find(|k| k.as_str() == s)
+        [Self::CampaignReminder, Self::CampaignOverdue, Self::PolicyReview, Self::CampaignClose]
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
 }
 
@@ -64,6 +70,8 @@ pub struct Job {
 pub const REMINDER_LEAD: time::Duration = time::Duration::days(3);
 /// How long after the due date the overdue notice goes out.
 pub const OVERDUE_AFTER: time::Duration = time::Duration::days(1);
+/// How long after the due date a campaign closes.
+pub const CLOSE_AFTER: time::Duration = time::Duration::days(30);
 /// How long a claimed job is left to its worker before another may try it.
 pub const LEASE: time::Duration = time::Duration::minutes(10);
 
@@ -89,13 +97,15 @@ pub async fn schedule(
     Ok(())
 }
 
-/// The reminders of a new campaign: before its due date (when there is still time) and after.
+/// The jobs of a new campaign: its reminders before its due date (when there is still time)
+/// and after, and its closing.
 pub(crate) async fn schedule_campaign(tx: &mut dyn Writer, now: Timestamp, c: &Campaign) -> CoreResult<()> {
     let id = c.id.to_string();
     if c.due_at - REMINDER_LEAD > now {
         schedule(tx, now, JobKind::CampaignReminder, &id, c.due_at - REMINDER_LEAD).await?;
     }
-    schedule(tx, now, JobKind::CampaignOverdue, &id, c.due_at + OVERDUE_AFTER).await
+    schedule(tx, now, JobKind::CampaignOverdue, &id, c.due_at + OVERDUE_AFTER).await?;
+    schedule(tx, now, JobKind::CampaignClose, &id, c.due_at + CLOSE_AFTER).await
 }
 
 /// Claims the jobs due at `now` and runs each; returns how many took effect here.
@@ -126,6 +136,7 @@ pub async fn run(store: &dyn Store, job: &Job, now: Timestamp) -> CoreResult<boo
     let outcome = match job.kind {
         JobKind::CampaignReminder | JobKind::CampaignOverdue => remind_campaign(&mut *tx, job, now).await?,
         JobKind::PolicyReview => remind_review(&mut *tx, job, now).await?,
+        JobKind::CampaignClose => close_campaign(&mut *tx, job, now).await?,
     };
     let entity = job.subject_id.split('/').next().unwrap_or_default();
     let subject_type = if job.kind == JobKind::PolicyReview { "policy" } else { "campaign" };
@@ -177,6 +188,24 @@ async fn remind_campaign(tx: &mut dyn Writer, job: &Job, now: Timestamp) -> Core
     );
     crate::notify::enqueue(tx, now, job.kind.as_str(), &subject, &summary).await?;
     Ok(serde_json::json!({ "reminded": reminded }))
+}
+
+/// Closes a campaign: it takes no more signatures or answers, and its open tasks are missed.
+async fn close_campaign(tx: &mut dyn Writer, job: &Job, now: Timestamp) -> CoreResult<serde_json::Value> {
+    let id = job.subject_id.parse().map_err(|_| CoreError::NotFound)?;
+    let Some(c) = tx.find_campaign(id).await? else {
+        return Ok(serde_json::json!({ "skipped": "the campaign no longer exists" }));
+    };
+    if c.closed_at.is_some() {
+        return Ok(serde_json::json!({ "skipped": "the campaign is closed already" }));
+    }
+    let missed = tx.close_campaign(&c, now).await?;
+    let text = format!(
+        "{} is closed: {} of {} people completed it; {missed} did not. {{base}}/campaigns/{}",
+        c.title, c.signed, c.assigned, c.id
+    );
+    crate::notify::enqueue(tx, now, job.kind.as_str(), &format!("Closed: {}", c.title), &text).await?;
+    Ok(serde_json::json!({ "closed_at": crate::time_util::rfc3339(now), "missed": missed }))
 }
 
 /// E-mails the owner of a policy whose review is due (if the review is still open).

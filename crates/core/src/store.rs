@@ -275,6 +275,9 @@ pub trait Writer: Reader {
     /// Gives everyone in the campaign's audience its task (people who left excepted); returns
     /// how many people it has. One statement, however large the audience.
     fn enroll_campaign_audience<'a>(&'a mut self, c: &'a Campaign, now: Timestamp) -> StoreFuture<'a, u64>;
+    /// Closes the campaign (`Conflict` if it was closed meanwhile) and marks its open tasks
+    /// missed; returns how many were missed.
+    fn close_campaign<'a>(&'a mut self, c: &'a Campaign, now: Timestamp) -> StoreFuture<'a, u64>;
     /// Marks the open tasks of `kind` about one record done (their obligation was met).
     fn close_subject_tasks<'a>(
         &'a mut self,

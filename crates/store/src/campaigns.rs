@@ -388,13 +388,14 @@ pub(crate) async fn participants(
     // so a page costs its own rows, not the whole audience.
     let name = if backend == Backend::Postgres { "p.name COLLATE \"C\"" } else { "p.name" };
     let mut sql = String::from(
-        "SELECT p.id, p.name, p.email, d.name AS department, a.signed_at, COALESCE(a.versions, '') AS versions \
+        "SELECT p.id, p.name, p.email, d.name AS department, a.signed_at, COALESCE(a.versions, '') AS versions, \
+         t.state AS task_state \
          FROM people p JOIN tasks t ON t.id = 'acknowledge:' || $1 || ':' || p.id \
          LEFT JOIN departments d ON d.id = p.department_id \
          LEFT JOIN acknowledgments a ON a.campaign_id = $1 AND a.person_id = p.id WHERE 1 = 1",
     );
     if missing {
-        sql.push_str(" AND t.state = 'open'");
+        sql.push_str(" AND t.state <> 'done'");
     }
     if after.is_some() {
         sql.push_str(&format!(" AND ({name}, p.id) > ($3, $4)"));
@@ -414,9 +415,31 @@ pub(crate) async fn participants(
                 department: opt_text(r, "department")?,
                 signed_at: opt_time(r, "signed_at")?,
                 versions: text(r, "versions")?,
+                missed: text(r, "task_state")? == "missed",
             })
         })
         .collect()
+}
+
+pub(crate) async fn close(conn: &mut AnyConnection, c: &Campaign, now: Timestamp) -> Result<u64, StoreError> {
+    let closed =
+        sqlx::query("UPDATE campaigns SET closed_at = $1, updated_at = $1 WHERE id = $2 AND closed_at IS NULL")
+            .bind(to_micros(now))
+            .bind(c.id.to_string())
+            .execute(&mut *conn)
+            .await
+            .map_err(map_err)?;
+    expect_one(closed.rows_affected(), "this campaign")?;
+    let missed = sqlx::query(
+        "UPDATE tasks SET state = 'missed', updated_at = $1 \
+         WHERE subject_type = 'campaign' AND subject_id = $2 AND kind = 'acknowledge' AND state = 'open'",
+    )
+    .bind(to_micros(now))
+    .bind(c.id.to_string())
+    .execute(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    Ok(missed.rows_affected())
 }
 
 pub(crate) async fn close_subject_tasks(

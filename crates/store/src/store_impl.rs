@@ -485,6 +485,10 @@ impl Writer for Unit<WriteTx> {
         Box::pin(campaigns::enroll(self.c(), c, now))
     }
 
+    fn close_campaign<'a>(&'a mut self, c: &'a Campaign, now: Timestamp) -> StoreFuture<'a, u64> {
+        Box::pin(campaigns::close(self.c(), c, now))
+    }
+
     fn close_subject_tasks<'a>(
         &'a mut self,
         kind: &'a str,

@@ -1177,7 +1177,7 @@ async fn a_scheduled_job_takes_effect_once_across_two_instances() {
 
         let pending = r(s).await.list_pending_jobs(10).await.unwrap();
         let kinds: Vec<_> = pending.iter().map(|j| j.kind).collect();
-        assert_eq!(kinds, [JobKind::CampaignReminder, JobKind::CampaignOverdue], "{backend:?}");
+        assert_eq!(kinds, [JobKind::CampaignReminder, JobKind::CampaignOverdue, JobKind::CampaignClose], "{backend:?}");
         assert_eq!(pending[0].due_at, campaign.due_at - scheduler::REMINDER_LEAD);
         assert!(scheduler::run_due(s, now, 10).await.unwrap() == 0, "nothing is due yet");
 
@@ -1200,7 +1200,7 @@ async fn a_scheduled_job_takes_effect_once_across_two_instances() {
         let (a, b) = tokio::join!(scheduler::run(s, overdue, later), scheduler::run(s2, overdue, later));
         assert!(a.unwrap() ^ b.unwrap(), "exactly one instance ran it on {backend:?}");
         assert_eq!(r(s).await.list_undelivered(10).await.unwrap().len(), 4, "two overdue notices more");
-        assert!(r(s).await.list_pending_jobs(10).await.unwrap().is_empty());
+        assert_eq!(r(s).await.list_pending_jobs(10).await.unwrap().len(), 1, "the closing is left");
         let audit = r(s).await.list_audit(&AuditFilter::default(), 50).await.unwrap();
         let runs = audit
             .items
@@ -1246,7 +1246,25 @@ async fn a_scheduled_job_takes_effect_once_across_two_instances() {
         let early = bulwark_core::notify::TaskMail { key: "early", due_by: now, ..mail };
         assert_eq!(tx.mail_open_tasks(&early, lease).await.unwrap(), 0, "none due by then");
         drop(tx);
-        assert_eq!(r(s).await.list_pending_jobs(10).await.unwrap().len(), 1, "rolled back");
+        assert_eq!(r(s).await.list_pending_jobs(10).await.unwrap().len(), 2, "rolled back");
+
+        // A month after the due date the campaign closes: those who never did it are missed.
+        let close = &pending[2];
+        assert_eq!(close.due_at, campaign.due_at + scheduler::CLOSE_AFTER);
+        assert!(scheduler::run(s2, close, close.due_at).await.unwrap());
+        assert_eq!(r(s).await.list_pending_jobs(10).await.unwrap().len(), 1, "the manual job is left");
+        let mut rd = r(s).await;
+        assert!(rd.find_campaign(campaign.id).await.unwrap().unwrap().closed_at.is_some());
+        let missed = rd.list_participants(campaign.id, true, None, 10).await.unwrap();
+        assert_eq!(missed.iter().filter(|p| p.missed).count(), 2, "the two who never signed");
+        assert_eq!(missed[0].export_row()[4], "missed");
+        drop(rd);
+        let late = Actor { person_id: Some(people_ids[1]), roles: vec![], ..Actor::cli() };
+        assert!(campaigns::acknowledge(s, &late, close.due_at, campaign.id).await.is_err(), "closed");
+        let mut tx = s.write().await.unwrap();
+        let closed = tx.find_campaign(campaign.id).await.unwrap().unwrap();
+        assert!(tx.close_campaign(&closed, now).await.is_err(), "closed once");
+        drop(tx);
     }
 }
 

@@ -103,7 +103,7 @@ sorted_list_params!(
     "due (default) or created",
     [Due, Created],
     TaskStateName,
-    "open or done",
-    [Open, Done]
+    "open, done or missed",
+    [Open, Done, Missed]
 );
 sorted_list_params!(ChecklistParams, ChecklistSortName, "title (default) or created", [Title, Created]);

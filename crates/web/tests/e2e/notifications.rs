@@ -192,7 +192,11 @@ async fn two_instances_send_each_campaign_reminder_exactly_once() {
         assert!(sink.received().is_empty(), "nothing is due yet");
         let admin = second.signed_in("admin@example.com", &["admin"]).await;
         let page = admin.text("/notifications").await;
-        assert_eq!(page.matches(&format!("<code>{}</code>", campaign.id)).count(), 2, "two jobs planned: {page}");
+        assert_eq!(
+            page.matches(&format!("<code>{}</code>", campaign.id)).count(),
+            3,
+            "two reminders and the closing planned: {page}"
+        );
         // Four days later the reminder falls due; both instances' schedulers are looking.
         clock.advance(time::Duration::days(4) + time::Duration::hours(12));
         eventually("the reminders", || async { sink.received().len() >= 11 }).await;
@@ -215,10 +219,17 @@ async fn two_instances_send_each_campaign_reminder_exactly_once() {
         eventually("the overdue notices", || async { sink.received().len() >= 22 }).await;
         tokio::time::sleep(Duration::from_millis(500)).await;
         assert_eq!((sink.received().len(), hook.received().len()), (22, 2), "on {backend:?}");
-        // A week and more later the first session has timed out: sign in afresh.
+        // A month after the due date the campaign closes: the last of its jobs.
+        clock.advance(time::Duration::days(30));
+        // A month later the first session has timed out: sign in afresh.
         let admin = second.signed_in("admin2@example.com", &["admin"]).await;
+        eventually("the campaign closed", || async {
+            let c = store.read().await.unwrap().find_campaign(campaign.id).await.unwrap().unwrap();
+            c.closed_at.is_some()
+        })
+        .await;
         let page = admin.text("/notifications").await;
-        assert!(page.contains("No job is waiting."), "both reminders ran: {page}");
+        assert!(page.contains("No job is waiting."), "reminders and closing ran: {page}");
         second.stop().await;
         first.stop().await;
     }

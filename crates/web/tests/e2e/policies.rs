@@ -92,7 +92,10 @@ async fn a_policy_goes_from_draft_to_published_with_four_eyes_and_everyone_reads
             .clone();
         let rid = request["id"].as_str().unwrap();
         let dashboard = ceo.text("/").await;
-        assert!(dashboard.contains("Waiting for a decision") && dashboard.contains(&format!("/approvals/{rid}")), "{dashboard}");
+        assert!(
+            dashboard.contains("Waiting for a decision") && dashboard.contains(&format!("/approvals/{rid}")),
+            "{dashboard}"
+        );
         let tasks = json_of(ceo.get("/api/v1/me/tasks?state=open").await).await;
         assert!(tasks["items"].as_array().unwrap().iter().any(|t| t["link"] == format!("/approvals/{rid}")), "{tasks}");
         assert!(
