@@ -28,6 +28,9 @@ pub struct Campaign {
     /// Empty: anyone; otherwise only people whose active account has one of these roles
     /// when the campaign starts.
     pub audience_roles: Vec<crate::access::Role>,
+    /// Only people who join while the campaign is open (onboarding): nobody is enrolled when
+    /// it starts.
+    pub joiners_only: bool,
     /// A checklist campaign asks its audience to answer this checklist instead of signing
     /// policies.
     pub checklist_id: Option<ChecklistId>,
@@ -73,6 +76,9 @@ pub struct CampaignInput {
     /// A checklist to answer instead of policies to sign.
     #[serde(default)]
     pub checklist_id: String,
+    /// Only people who join from now on (an onboarding campaign).
+    #[serde(default)]
+    pub joiners_only: bool,
     /// YYYY-MM-DD; the campaign is due at the end of that day (UTC).
     #[serde(default)]
     pub due_date: String,
@@ -303,6 +309,7 @@ pub async fn create(store: &dyn Store, actor: &Actor, now: Timestamp, input: &Ca
         audience_departments: departments,
         audience_kinds: kinds,
         audience_roles: roles,
+        joiners_only: input.joiners_only,
         checklist_id: checklist.as_ref().map(|k| k.id),
         due_at,
         closed_at: None,
@@ -313,8 +320,8 @@ pub async fn create(store: &dyn Store, actor: &Actor, now: Timestamp, input: &Ca
         signed: 0,
     };
     tx.insert_campaign(&campaign, &pins).await?;
-    let assigned = tx.enroll_campaign_audience(&campaign, now).await?;
-    if assigned == 0 {
+    let assigned = if campaign.joiners_only { 0 } else { tx.enroll_campaign_audience(&campaign, now).await? };
+    if assigned == 0 && !campaign.joiners_only {
         return Err(CoreError::clash("audience", "has no one in it: choose other departments or kinds"));
     }
     crate::scheduler::schedule_campaign(&mut *tx, now, &campaign).await?;

@@ -18,7 +18,7 @@ use crate::list::{self, Table};
 use crate::rows::{int, opt_text, opt_time, parsed, text};
 use crate::write::{expect_one, map_err};
 
-const SELECT: &str = "c.id, c.title, c.audience_departments, c.audience_kinds, c.audience_roles, c.checklist_id, c.due_at, \
+const SELECT: &str = "c.id, c.title, c.audience_departments, c.audience_kinds, c.audience_roles, c.checklist_id, c.joiners_only, c.due_at, \
      c.closed_at, c.created_by, c.created_at, c.updated_at, c.assigned, c.signed";
 
 const TABLE: Table = Table {
@@ -53,6 +53,7 @@ fn campaign(r: &AnyRow) -> Result<Campaign, StoreError> {
         audience_departments: departments,
         audience_kinds: kinds,
         audience_roles: roles,
+        joiners_only: int(r, "joiners_only")? != 0,
         checklist_id: opt_text(r, "checklist_id")?
             .map(|k| k.parse().map_err(|_| StoreError::Other(anyhow::anyhow!("bad checklist id {k}"))))
             .transpose()?,
@@ -111,8 +112,8 @@ pub(crate) async fn insert(conn: &mut AnyConnection, c: &Campaign, pins: &[Pinne
     let join = |v: Vec<String>| v.join(" ");
     sqlx::query(
         "INSERT INTO campaigns (id, title, audience_departments, audience_kinds, due_at, closed_at, search_text, \
-         created_by, created_at, updated_at, audience_roles, checklist_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         created_by, created_at, updated_at, audience_roles, checklist_id, joiners_only) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(c.id.to_string())
     .bind(&c.title)
@@ -126,6 +127,7 @@ pub(crate) async fn insert(conn: &mut AnyConnection, c: &Campaign, pins: &[Pinne
     .bind(to_micros(c.updated_at))
     .bind(join(c.audience_roles.iter().map(|r| r.as_str().to_string()).collect()))
     .bind(c.checklist_id.map(|k| k.to_string()))
+    .bind(i64::from(c.joiners_only))
     .execute(&mut *conn)
     .await
     .map_err(map_err)?;

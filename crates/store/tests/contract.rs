@@ -1459,3 +1459,39 @@ async fn a_checklist_campaign_records_answers_and_a_no_opens_a_follow_up_until_f
         assert!(r(s).await.find_checklist(copy.id).await.unwrap().is_none());
     }
 }
+
+#[tokio::test]
+async fn an_onboarding_campaign_starts_empty_and_enrolls_each_joiner() {
+    use bulwark_core::campaigns::{self, CampaignInput};
+    use bulwark_core::policies::{self, PolicyInput, Transition};
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let (s, now) = (&db.store as &dyn Store, time_util::now());
+        let cli = Actor::cli();
+        let ratifier = Actor { label: "ratifier".into(), ..Actor::cli() };
+        let p = policies::create(
+            s,
+            &cli,
+            now,
+            &PolicyInput { title: "Use".into(), body: "x".into(), ..Default::default() },
+        )
+        .await
+        .unwrap();
+        for (who, step) in [(&cli, Transition::Submit), (&ratifier, Transition::Ratify), (&cli, Transition::Publish)] {
+            policies::transition(s, who, now, p.id, 1, step).await.unwrap();
+        }
+        let veteran = people::create(s, &cli, now, &person("Vera Veteran", "vera@example.com")).await.unwrap();
+        let due = (now + time::Duration::days(90)).date().to_string();
+        let input =
+            CampaignInput { title: "Onboarding".into(), joiners_only: true, due_date: due, ..Default::default() };
+        let campaign = campaigns::create(s, &cli, now, &input).await.unwrap();
+        assert_eq!(campaign.assigned, 0, "nobody when it starts on {backend:?}");
+        assert!(r(s).await.find_campaign(campaign.id).await.unwrap().unwrap().joiners_only);
+        let joiner = people::create(s, &cli, now, &person("Nia New", "nia@example.com")).await.unwrap();
+        let mut rd = r(s).await;
+        let task_of = |id| campaigns::task_id(campaigns::ACKNOWLEDGE, &campaign.id.to_string(), id);
+        assert!(rd.find_task(&task_of(joiner.id)).await.unwrap().is_some(), "the joiner has the task");
+        assert!(rd.find_task(&task_of(veteran.id)).await.unwrap().is_none(), "the veteran does not");
+        assert_eq!(rd.find_campaign(campaign.id).await.unwrap().unwrap().assigned, 1);
+    }
+}

@@ -34,6 +34,8 @@ pub struct CampaignView {
     pub audience_kinds: Vec<String>,
     /// Roles of the audience; empty: anyone.
     pub audience_roles: Vec<String>,
+    /// Only people who join while it is open (onboarding).
+    pub joiners_only: bool,
     /// The checklist of a checklist campaign.
     pub checklist_id: Option<String>,
 }
@@ -50,6 +52,7 @@ impl From<Campaign> for CampaignView {
             audience_departments: c.audience_departments.iter().map(|d| d.to_string()).collect(),
             audience_kinds: c.audience_kinds.iter().map(|k| k.as_str().to_string()).collect(),
             audience_roles: c.audience_roles.iter().map(|r| r.as_str().to_string()).collect(),
+            joiners_only: c.joiners_only,
             checklist_id: c.checklist_id.map(|k| k.to_string()),
         }
     }
@@ -115,6 +118,10 @@ pub struct CampaignBody {
     #[serde(default)]
     #[schema(format = Uuid, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
     pub checklist_id: Option<String>,
+    /// Only people who join from now on get the task (an onboarding campaign); nobody is
+    /// enrolled when it starts.
+    #[serde(default)]
+    pub joiners_only: bool,
     /// The due date (YYYY-MM-DD, end of day UTC), in the future.
     #[schema(format = Date)]
     pub due_date: String,
@@ -177,6 +184,7 @@ pub async fn create_campaign(
     super::given_not_empty(&[("checklist_id", &body.checklist_id)])?;
     let input = CampaignInput {
         checklist_id: body.checklist_id.unwrap_or_default(),
+        joiners_only: body.joiners_only,
         title: body.title,
         policy_ids: body.policy_ids,
         department_ids: body.department_ids,

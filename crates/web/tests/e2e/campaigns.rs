@@ -175,3 +175,30 @@ async fn a_checklist_campaign_is_answered_in_the_page_and_a_no_stays_a_task_unti
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn an_onboarding_campaign_from_the_form_reaches_only_people_who_join_afterwards() {
+    let app = spawn_app(bulwark_testkit::Backend::Sqlite).await;
+    let security = app.signed_in("sec@example.com", &["security"]).await;
+    published_policy(app.store()).await;
+    let due = (time_util::now() + time::Duration::days(60)).date().to_string();
+    let started = security
+        .post_form(
+            "/campaigns/new",
+            "/campaigns/new",
+            &[("title", "Onboarding"), ("due_date", &due), ("joiners_only", "true")],
+        )
+        .await;
+    assert_eq!(started.status(), 303, "{}", started.text().await.unwrap());
+    let list = json_of(security.get("/api/v1/campaigns").await).await;
+    assert_eq!(
+        (list["items"][0]["joiners_only"].as_bool(), list["items"][0]["assigned"].as_i64()),
+        (Some(true), Some(0))
+    );
+    let mine = json_of(security.get("/api/v1/me/tasks").await).await;
+    assert!(mine["items"].as_array().unwrap().is_empty(), "the security team was there before");
+    let newcomer = app.signed_in("new@example.com", &["employee"]).await;
+    let tasks = json_of(newcomer.get("/api/v1/me/tasks").await).await;
+    assert_eq!(tasks["items"][0]["title"], "Acknowledge: Onboarding");
+    app.stop().await;
+}
