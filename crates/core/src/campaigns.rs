@@ -506,18 +506,24 @@ pub async fn list(store: &dyn Store, actor: &Actor, query: &ListQuery) -> CoreRe
     Ok(store.read().await?.list_campaigns(query).await?)
 }
 
-/// A campaign with its versions and completion by department.
-pub async fn completion(
-    store: &dyn Store,
-    actor: &Actor,
-    id: CampaignId,
-) -> CoreResult<(Campaign, Vec<PinnedVersion>, Vec<DepartmentCompletion>)> {
+/// A campaign's completion page: the campaign, its versions, completion by department, and
+/// the first `missing` people who have not done it (by name), read on one connection.
+pub struct Completion {
+    pub campaign: Campaign,
+    pub versions: Vec<PinnedVersion>,
+    pub by_department: Vec<DepartmentCompletion>,
+    pub missing: Vec<Participant>,
+}
+
+/// A campaign with its versions, completion by department and (up to `missing`) who is missing.
+pub async fn completion(store: &dyn Store, actor: &Actor, id: CampaignId, missing: u32) -> CoreResult<Completion> {
     require_view(actor)?;
     let mut r = store.read().await?;
     let campaign = r.find_campaign(id).await?.ok_or(CoreError::NotFound)?;
     let versions = r.list_campaign_versions(id).await?;
     let by_department = r.campaign_completion(id).await?;
-    Ok((campaign, versions, by_department))
+    let missing = if missing == 0 { vec![] } else { r.list_participants(id, true, None, missing).await? };
+    Ok(Completion { campaign, versions, by_department, missing })
 }
 
 /// Everyone in the campaign's audience, by name after `after` (a person id), `limit` at most;

@@ -165,11 +165,11 @@ pub async fn list_campaigns(
 }
 
 async fn detail(app: &AppState, actor: &bulwark_core::Actor, id: CampaignId) -> Result<CampaignDetailView, ApiError> {
-    let (campaign, versions, by_department) = campaigns::completion(app.store.as_ref(), actor, id).await?;
+    let found = campaigns::completion(app.store.as_ref(), actor, id, 0).await?;
     Ok(CampaignDetailView {
-        campaign: campaign.into(),
-        versions: versions.into_iter().map(Into::into).collect(),
-        by_department: by_department.into_iter().map(Into::into).collect(),
+        campaign: found.campaign.into(),
+        versions: found.versions.into_iter().map(Into::into).collect(),
+        by_department: found.by_department.into_iter().map(Into::into).collect(),
     })
 }
 

@@ -143,8 +143,9 @@ pub async fn detail(
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
     let id = parse_id::<CampaignId>(&id)?;
-    let (campaign, versions, departments) = campaigns::completion(app.store.as_ref(), &actor, id).await?;
-    let mut missing = campaigns::participants(app.store.as_ref(), &actor, id, true, None, MISSING_SHOWN + 1).await?;
+    let found = campaigns::completion(app.store.as_ref(), &actor, id, MISSING_SHOWN + 1).await?;
+    let (campaign, versions, departments, mut missing) =
+        (found.campaign, found.versions, found.by_department, found.missing);
     let more_missing = missing.len() > MISSING_SHOWN as usize;
     missing.truncate(MISSING_SHOWN as usize);
     Ok(DetailView { chrome: chrome.at("campaigns"), campaign, versions, departments, missing, more_missing }
@@ -170,7 +171,7 @@ pub async fn export_participants(
     format: Format,
 ) -> Result<Response, bulwark_core::CoreError> {
     // Refuse up front (403/404) rather than in the middle of a stream.
-    campaigns::completion(app.store.as_ref(), &actor, id).await?;
+    campaigns::completion(app.store.as_ref(), &actor, id, 0).await?;
     let store = app.store.clone();
     let download = Download { format, stem: "campaign", columns: campaigns::PARTICIPANT_COLUMNS };
     Ok(crate::export::stream(download, None, move |after: Option<(String, bulwark_core::ids::PersonId)>| {
