@@ -170,6 +170,11 @@ impl Campaign {
         format!("{verb}: {}", self.title)
     }
 
+    /// What doing the task is called: signing the policies, or completing the checklist.
+    pub fn done_word(&self) -> &'static str {
+        if self.checklist_id.is_some() { "completed" } else { "signed" }
+    }
+
     /// Signed tasks in whole percent.
     pub fn percent(&self) -> i64 {
         if self.assigned == 0 { 0 } else { self.signed * 100 / self.assigned }

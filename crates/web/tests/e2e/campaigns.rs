@@ -164,6 +164,8 @@ async fn a_checklist_campaign_is_answered_in_the_page_and_a_no_stays_a_task_unti
         assert!(export.contains("1 Disk encryption is on: no — Old laptop"), "{export}");
         let detail = json_of(security.get(&format!("/api/v1/campaigns/{id}")).await).await;
         assert_eq!((detail["assigned"].as_i64(), detail["signed"].as_i64()), (Some(2), Some(1)));
+        let page = security.text(&format!("/campaigns/{id}")).await;
+        assert!(page.contains("1 of 2 completed") && page.contains(&format!("/checklists/{checklist}")), "{page}");
 
         // Fixed, through the API: the follow-up closes.
         let fixed = json!({"answers": [{"item": 1, "answer": "yes"}, {"item": 2, "answer": "yes"}]});
