@@ -129,11 +129,6 @@ pub async fn request(tx: &mut dyn Writer, actor: &Actor, now: Timestamp, new: Ne
     Ok(approval)
 }
 
-/// The pending request about a record, if any.
-pub async fn pending_for(tx: &mut dyn Writer, subject_type: &str, subject_id: &str) -> CoreResult<Option<Approval>> {
-    Ok(tx.find_pending_approval(subject_type, subject_id).await?)
-}
-
 /// Records the actor's decision in the caller's transaction; returns the request as it now
 /// stands (approved once `needed` people approved, rejected by the first rejection).
 pub async fn decide_in(

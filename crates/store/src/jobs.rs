@@ -11,7 +11,7 @@ use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
 use crate::rows::{int, opt_text, opt_time, text};
-use crate::write::map_err;
+use crate::write::{map_err, skip_locked};
 
 const COLUMNS: &str = "id, kind, subject_id, due_at, attempts, last_error, done_at, created_at";
 
@@ -55,7 +55,7 @@ pub(crate) async fn claim(
     lease_until: Timestamp,
     limit: u32,
 ) -> Result<Vec<Job>, StoreError> {
-    let lock = if backend == Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+    let lock = skip_locked(backend);
     let sql = format!(
         "UPDATE jobs SET lease_until = $2, attempts = attempts + 1 WHERE id IN (SELECT id FROM jobs \
          WHERE done_at IS NULL AND due_at <= $1 AND (lease_until IS NULL OR lease_until <= $1) \

@@ -11,7 +11,7 @@ use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
 use crate::rows::{int, opt_text, opt_time, text};
-use crate::write::map_err;
+use crate::write::{map_err, skip_locked};
 
 fn kind(r: &AnyRow) -> Result<ChannelKind, StoreError> {
     let k = text(r, "kind")?;
@@ -106,7 +106,7 @@ pub(crate) async fn claim(
     lease_until: Timestamp,
     limit: u32,
 ) -> Result<Vec<OutboxMessage>, StoreError> {
-    let lock = if backend == Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+    let lock = skip_locked(backend);
     let sql = format!(
         "UPDATE outbox SET next_attempt_at = $2 WHERE id IN (SELECT id FROM outbox \
          WHERE delivered_at IS NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $3{lock}) \

@@ -55,11 +55,7 @@ impl Store for SqlStore {
 
     fn claim_outbox(&self, now: Timestamp, lease_until: Timestamp, limit: u32) -> StoreFuture<'_, Vec<OutboxMessage>> {
         Box::pin(async move {
-            // SQLite: queue behind the other writers of this process.
-            let _turn = match self.backend {
-                Backend::Sqlite => Some(self.write_turn.clone().lock_owned().await),
-                Backend::Postgres => None,
-            };
+            let _turn = self.claim_turn().await;
             let mut conn = self.pool.acquire().await.map_err(map_err)?;
             notify::claim(&mut conn, self.backend, now, lease_until, limit).await
         })
@@ -67,11 +63,7 @@ impl Store for SqlStore {
 
     fn claim_jobs(&self, now: Timestamp, lease_until: Timestamp, limit: u32) -> StoreFuture<'_, Vec<Job>> {
         Box::pin(async move {
-            // SQLite: queue behind the other writers of this process.
-            let _turn = match self.backend {
-                Backend::Sqlite => Some(self.write_turn.clone().lock_owned().await),
-                Backend::Postgres => None,
-            };
+            let _turn = self.claim_turn().await;
             let mut conn = self.pool.acquire().await.map_err(map_err)?;
             jobs::claim(&mut conn, self.backend, now, lease_until, limit).await
         })

@@ -17,6 +17,11 @@ use crate::SqlStore;
 
 pub(crate) type Tx = Transaction<'static, Any>;
 
+/// What a claim's subquery ends with so that instances skip rows another one is claiming.
+pub(crate) fn skip_locked(backend: Backend) -> &'static str {
+    if backend == Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" }
+}
+
 /// The write transaction of one operation, its queued audit records, and (on SQLite) this
 /// writer's turn in the process-wide queue, held until commit or rollback.
 pub(crate) struct WriteTx {
@@ -26,6 +31,15 @@ pub(crate) struct WriteTx {
 }
 
 impl SqlStore {
+    /// The turn a lease-claiming statement (outbox messages, jobs) waits for on SQLite, behind
+    /// this process's other writers; PostgreSQL's row locks need no queue.
+    pub(crate) async fn claim_turn(&self) -> Option<OwnedMutexGuard<()>> {
+        match self.backend {
+            Backend::Sqlite => Some(self.write_turn.clone().lock_owned().await),
+            Backend::Postgres => None,
+        }
+    }
+
     /// Opens a write transaction. On SQLite writers first wait their turn in a fair in-process
     /// queue, so they never sleep in SQLite's busy handler; on PostgreSQL the transaction
     /// locks `audit_log` (reads still proceed), which orders writers across instances too.

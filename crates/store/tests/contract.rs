@@ -15,6 +15,24 @@ fn person(name: &str, email: &str) -> PersonInput {
     PersonInput { name: name.into(), email: email.into(), ..Default::default() }
 }
 
+/// A policy with version 1 written by the CLI, ratified by someone else and published.
+async fn published_policy(
+    s: &dyn Store,
+    now: time_util::Timestamp,
+    title: &str,
+    body: &str,
+) -> bulwark_core::policies::Policy {
+    use bulwark_core::policies::{self, PolicyInput, Transition};
+    let cli = Actor::cli();
+    let ratifier = Actor { label: "ratifier".into(), ..Actor::cli() };
+    let input = PolicyInput { title: title.into(), body: body.into(), ..Default::default() };
+    let p = policies::create(s, &cli, now, &input).await.unwrap();
+    for (who, step) in [(&cli, Transition::Submit), (&ratifier, Transition::Ratify), (&cli, Transition::Publish)] {
+        policies::transition(s, who, now, p.id, 1, step).await.unwrap();
+    }
+    p
+}
+
 /// A connection for reads.
 async fn r(store: &dyn Store) -> Box<dyn Reader> {
     store.read().await.expect("read connection")
@@ -947,17 +965,7 @@ async fn a_campaign_gives_its_audience_tasks_and_records_signatures_alike_on_eve
         let (s, now) = (&db.store as &dyn Store, time_util::now());
         let cli = Actor::cli();
         let ratifier = Actor { label: "ratifier".into(), ..Actor::cli() };
-        let policy = policies::create(
-            s,
-            &cli,
-            now,
-            &PolicyInput { title: "Acceptable use".into(), body: "v1".into(), ..Default::default() },
-        )
-        .await
-        .unwrap();
-        for (who, step) in [(&cli, Transition::Submit), (&ratifier, Transition::Ratify), (&cli, Transition::Publish)] {
-            policies::transition(s, who, now, policy.id, 1, step).await.unwrap();
-        }
+        let policy = published_policy(s, now, "Acceptable use", "v1").await;
         let sales =
             org::create_department(s, &cli, now, &DepartmentInput { name: "Sales".into(), ..Default::default() })
                 .await
@@ -1082,7 +1090,6 @@ async fn a_campaign_gives_its_audience_tasks_and_records_signatures_alike_on_eve
 #[tokio::test]
 async fn outbox_messages_are_claimed_once_retried_after_their_backoff_and_delivered_once() {
     use bulwark_core::notify;
-    use bulwark_core::policies::{self, PolicyInput, Transition};
     for backend in backends() {
         let db = TestDb::new(backend).await;
         let (s, now) = (&db.store as &dyn Store, time_util::now());
@@ -1095,18 +1102,7 @@ async fn outbox_messages_are_claimed_once_retried_after_their_backoff_and_delive
         let targets: Vec<_> = channels.iter().map(|c| (c.name.as_str(), c.target.as_str())).collect();
         assert_eq!(targets, [("announcements", "http://127.0.0.1:9/a"), ("compliance", "compliance@example.com")]);
 
-        let ratifier = Actor { label: "ratifier".into(), ..Actor::cli() };
-        let p = policies::create(
-            s,
-            &cli,
-            now,
-            &PolicyInput { title: "Ünïcode".into(), body: "x".into(), ..Default::default() },
-        )
-        .await
-        .unwrap();
-        for (who, step) in [(&cli, Transition::Submit), (&ratifier, Transition::Ratify), (&cli, Transition::Publish)] {
-            policies::transition(s, who, now, p.id, 1, step).await.unwrap();
-        }
+        published_policy(s, now, "Ünïcode", "x").await;
         assert_eq!(r(s).await.list_undelivered(10).await.unwrap().len(), 2, "queued with the publication");
 
         // Two workers at once take different messages; a leased message is nobody else's.
@@ -1144,25 +1140,13 @@ async fn outbox_messages_are_claimed_once_retried_after_their_backoff_and_delive
 #[tokio::test]
 async fn a_scheduled_job_takes_effect_once_across_two_instances() {
     use bulwark_core::campaigns::{self, CampaignInput};
-    use bulwark_core::policies::{self, PolicyInput, Transition};
     use bulwark_core::scheduler::{self, JobKind};
     for backend in backends() {
         let db = TestDb::new(backend).await;
         let other = db.second_store().await;
         let (s, s2, now) = (&db.store as &dyn Store, &other as &dyn Store, time_util::now());
         let cli = Actor::cli();
-        let ratifier = Actor { label: "ratifier".into(), ..Actor::cli() };
-        let p = policies::create(
-            s,
-            &cli,
-            now,
-            &PolicyInput { title: "Use".into(), body: "x".into(), ..Default::default() },
-        )
-        .await
-        .unwrap();
-        for (who, step) in [(&cli, Transition::Submit), (&ratifier, Transition::Ratify), (&cli, Transition::Publish)] {
-            policies::transition(s, who, now, p.id, 1, step).await.unwrap();
-        }
+        published_policy(s, now, "Use", "x").await;
         let mut people_ids = Vec::new();
         for i in 0..3 {
             people_ids.push(
@@ -1463,23 +1447,11 @@ async fn a_checklist_campaign_records_answers_and_a_no_opens_a_follow_up_until_f
 #[tokio::test]
 async fn an_onboarding_campaign_starts_empty_and_enrolls_each_joiner() {
     use bulwark_core::campaigns::{self, CampaignInput};
-    use bulwark_core::policies::{self, PolicyInput, Transition};
     for backend in backends() {
         let db = TestDb::new(backend).await;
         let (s, now) = (&db.store as &dyn Store, time_util::now());
         let cli = Actor::cli();
-        let ratifier = Actor { label: "ratifier".into(), ..Actor::cli() };
-        let p = policies::create(
-            s,
-            &cli,
-            now,
-            &PolicyInput { title: "Use".into(), body: "x".into(), ..Default::default() },
-        )
-        .await
-        .unwrap();
-        for (who, step) in [(&cli, Transition::Submit), (&ratifier, Transition::Ratify), (&cli, Transition::Publish)] {
-            policies::transition(s, who, now, p.id, 1, step).await.unwrap();
-        }
+        published_policy(s, now, "Use", "x").await;
         let veteran = people::create(s, &cli, now, &person("Vera Veteran", "vera@example.com")).await.unwrap();
         let due = (now + time::Duration::days(90)).date().to_string();
         let input =
