@@ -58,6 +58,8 @@ pub async fn run(args: &BenchArgs, database: Option<&str>) -> anyhow::Result<()>
     let mut server: Option<Child> = None;
     let mut bare: Option<Child> = None;
     let _dir; // keeps a temporary database alive until the end
+    // The admin's authenticator: `serve` requires a second factor for admins.
+    let mut totp_secret = args.totp_secret.clone();
     let (base, email, password, url) = match &args.url {
         Some(url) => {
             let email = args.email.clone().context("--url needs --email and --password of an admin")?;
@@ -74,13 +76,14 @@ pub async fn run(args: &BenchArgs, database: Option<&str>) -> anyhow::Result<()>
                     url
                 }
             };
-            let email = prepare(&url, args).await?;
+            let (email, secret) = prepare(&url, args).await?;
+            totp_secret = Some(secret);
             let (child, base) = spawn(&["--database", url.expose(), "serve", "--listen", "127.0.0.1:0"])?;
             server = Some(child);
             (base, email, PASSWORD.to_string(), Some(url))
         }
     };
-    let session = sign_in(&base, &email, &password).await?;
+    let session = sign_in(&base, &email, &password, totp_secret.as_deref()).await?;
     let token = create_token(&base, &session).await?;
     let deep = deep_cursor(&base, &session, 100).await?;
     let search = search_text(&base, &session).await?;
@@ -222,7 +225,7 @@ pub async fn run(args: &BenchArgs, database: Option<&str>) -> anyhow::Result<()>
 }
 
 /// Generates the organisation and an admin account in an empty database; returns the e-mail.
-async fn prepare(url: &DatabaseUrl, args: &BenchArgs) -> anyhow::Result<String> {
+async fn prepare(url: &DatabaseUrl, args: &BenchArgs) -> anyhow::Result<(String, String)> {
     use bulwark_core::Store;
     let store = SqlStore::open(url).await?;
     if store.read().await?.counts().await?.people > 0 {
@@ -239,9 +242,11 @@ async fn prepare(url: &DatabaseUrl, args: &BenchArgs) -> anyhow::Result<String> 
         ..Default::default()
     };
     let now = bulwark_core::time_util::now();
-    bulwark_core::accounts::create_account(&store, &bulwark_core::Actor::cli(), now, &admin).await?;
+    let (account, _) = bulwark_core::accounts::create_account(&store, &bulwark_core::Actor::cli(), now, &admin).await?;
+    let actor = account.actor(bulwark_core::access::Via::Session);
+    let secret = bulwark_core::mfa::enroll_now(&store, &actor, now).await?;
     store.close().await;
-    Ok(people[0].email.clone())
+    Ok((people[0].email.clone(), secret))
 }
 
 /// Starts this binary with `args` and waits until it says where it serves.
@@ -270,20 +275,43 @@ fn client() -> anyhow::Result<reqwest::Client> {
     Ok(reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).pool_max_idle_per_host(64).build()?)
 }
 
-/// Signs in through the login form; returns the session cookie and its CSRF token.
-async fn sign_in(base: &str, email: &str, password: &str) -> anyhow::Result<(String, String)> {
+/// Signs in through the login form (and the code page, with a code from `totp_secret`);
+/// returns the session cookie and its CSRF token.
+async fn sign_in(
+    base: &str,
+    email: &str,
+    password: &str,
+    totp_secret: Option<&str>,
+) -> anyhow::Result<(String, String)> {
     let http = client()?;
     let page = http.get(format!("{base}/login")).send().await?;
     let pre = cookie(&page, "bulwark_csrf").context("no pre-session cookie")?;
-    let body = page.text().await?;
-    let csrf = body.split("name=\"csrf\" value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or_default();
+    let csrf = form_token(&page.text().await?);
     let res = http
         .post(format!("{base}/login"))
         .header("cookie", format!("bulwark_csrf={pre}"))
-        .form(&[("csrf", csrf), ("email", email), ("password", password), ("next", "/")])
+        .form(&[("csrf", csrf.as_str()), ("email", email), ("password", password), ("next", "/")])
         .send()
         .await?;
-    let session = cookie(&res, "bulwark_session").context("sign-in failed")?;
+    let mut session = cookie(&res, "bulwark_session").context("sign-in failed")?;
+    let owed = res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    if owed.starts_with("/login/code") {
+        let secret = totp_secret.context("the account asks for a second factor: pass --totp-secret")?;
+        let page = http.get(format!("{base}{owed}")).header("cookie", format!("bulwark_session={session}")).send();
+        let csrf = form_token(&page.await?.text().await?);
+        // The code of the next time step: the current one may be used up by the enrollment.
+        let step = bulwark_core::mfa::step_of(bulwark_core::time_util::now()) + 1;
+        let code = bulwark_core::mfa::code_at_step(secret, step)?;
+        let res = http
+            .post(format!("{base}/login/code"))
+            .header("cookie", format!("bulwark_session={session}"))
+            .form(&[("csrf", csrf.as_str()), ("code", code.as_str()), ("next", "/")])
+            .send()
+            .await?;
+        session = cookie(&res, "bulwark_session").context("the second factor was refused")?;
+    } else if owed.starts_with("/mfa/setup") {
+        bail!("the account must set up a second factor first; sign in once in a browser");
+    }
     let me: serde_json::Value = http
         .get(format!("{base}/api/v1/me"))
         .header("cookie", format!("bulwark_session={session}"))
@@ -292,6 +320,11 @@ async fn sign_in(base: &str, email: &str, password: &str) -> anyhow::Result<(Str
         .json()
         .await?;
     Ok((format!("bulwark_session={session}"), me["csrf_token"].as_str().unwrap_or_default().to_string()))
+}
+
+/// The CSRF token a page embeds in its forms.
+fn form_token(page: &str) -> String {
+    page.split("name=\"csrf\" value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or_default().to_string()
 }
 
 fn cookie(res: &reqwest::Response, name: &str) -> Option<String> {

@@ -86,6 +86,9 @@ pub struct ServeArgs {
     /// The sender of notification e-mails, e.g. "Bulwark <security@example.com>".
     #[arg(long, env = "BULWARK_SMTP_FROM", default_value = "Bulwark <bulwark@localhost>")]
     pub smtp_from: String,
+    /// Roles that must sign in with a second factor (TOTP), comma-separated, or "none".
+    #[arg(long, env = "BULWARK_MFA_REQUIRED_ROLES", default_value = "admin,security,management,auditor")]
+    pub mfa_required_roles: String,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -132,6 +135,12 @@ pub enum UserCommand {
         /// Base URL for the set-password link.
         #[arg(long, env = "BULWARK_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
         public_url: String,
+    },
+    /// Remove an account's authenticator (a lost phone, the last admin locked out) and sign it
+    /// out everywhere; it sets up a new one at its next sign-in if its roles require one.
+    ResetMfa {
+        #[arg(long)]
+        email: String,
     },
 }
 
@@ -211,6 +220,9 @@ pub struct BenchArgs {
     /// That admin's password.
     #[arg(long, env = "BULWARK_BENCH_PASSWORD", hide_env_values = true)]
     pub password: Option<String>,
+    /// That admin's authenticator key (base32), when the server asks for a second factor.
+    #[arg(long, env = "BULWARK_BENCH_TOTP_SECRET", hide_env_values = true)]
+    pub totp_secret: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -89,5 +89,13 @@ pub async fn run(database: Option<&str>, listen: &str) -> anyhow::Result<()> {
     }
     println!("Demo organisation ready: 240 people in {} departments.", crate::seed::DEPARTMENTS.len());
     println!("Sign in as (password for all: {DEMO_PASSWORD}):\n{}", lines.join("\n"));
-    crate::serve(Arc::new(store), listen, bulwark_web::WebConfig::new(&format!("http://{listen}"))).await
+    println!(
+        "Two-factor sign-in is optional in the demo (set it up under your profile); \
+         `bulwark serve` requires it for the admin, security, management and auditor roles."
+    );
+    let config = bulwark_web::WebConfig {
+        mfa: bulwark_core::mfa::MfaPolicy::optional(),
+        ..bulwark_web::WebConfig::new(&format!("http://{listen}"))
+    };
+    crate::serve(Arc::new(store), listen, config).await
 }

@@ -169,7 +169,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     password: args.smtp_password.clone(),
                     from: args.smtp_from.clone(),
                 });
+            let mfa = bulwark_core::mfa::MfaPolicy::parse(&args.mfa_required_roles)
+                .map_err(|e| anyhow::anyhow!("--mfa-required-roles: {e}"))?;
             let config = bulwark_web::WebConfig {
+                mfa,
                 metrics_token: args.metrics_token.clone().filter(|t| !t.is_empty()),
                 trusted_proxies: args.trusted_proxies.clone(),
                 smtp,
@@ -209,6 +212,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ),
                 None => println!("created account {}", account.email),
             }
+        }
+        Command::User(UserCommand::ResetMfa { email }) => {
+            let store = open_existing(&cli).await?;
+            let Some((account, _)) = store.read().await?.find_account_by_email(&email.to_lowercase()).await? else {
+                bail!("no account with e-mail {email}");
+            };
+            bulwark_core::mfa::reset(&store, &Actor::cli(), time_util::now(), account.id).await.map_err(explain)?;
+            println!("removed the authenticator of {} and ended its sessions", account.email);
         }
         Command::Token(TokenCommand::Create { email, name, expires_days }) => {
             let store = open_existing(&cli).await?;

@@ -7,6 +7,7 @@ use crate::audit::AuditRecord;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{AccountId, PersonId, TokenId};
 use crate::list::{FilterKind, FilterSpec, KeyType, ListPage, ListQuery, ListSpec, SortSpec};
+use crate::mfa::{MfaPolicy, SessionStage};
 use crate::people::{PersonInput, PersonKind, PersonStatus};
 use crate::store::{Store, Writer};
 use crate::time_util::Timestamp;
@@ -126,6 +127,10 @@ pub struct Session {
     pub expires_at: Timestamp,
     /// Last use, recorded at most once a minute; after `SESSION_IDLE_TIMEOUT` unused it ends.
     pub last_seen_at: Timestamp,
+    /// Whether sign-in is complete or still owes a second factor.
+    pub stage: SessionStage,
+    /// When its holder last proved who they are (sign-in or re-authentication).
+    pub verified_at: Timestamp,
 }
 
 impl Session {
@@ -434,12 +439,14 @@ pub async fn change_password(
 }
 
 /// Checks e-mail and password. Unknown account, wrong password and disabled account all give
-/// the same error, and take about as long.
+/// the same error, and take about as long. The session is complete unless the account has an
+/// authenticator or its roles require one under `mfa` (see [`crate::mfa`]).
 pub async fn login(
     store: &dyn Store,
     now: Timestamp,
     email: &str,
     password: &str,
+    mfa: &MfaPolicy,
 ) -> CoreResult<(Secret, Session, Account)> {
     let email = email.trim().to_lowercase();
     let found = store.read().await?.find_account_by_email(&email).await?;
@@ -454,6 +461,9 @@ pub async fn login(
         return Err(CoreError::invalid("email", "e-mail address or password is wrong"));
     };
     let secret = random_secret(32);
+    let actor = account.actor(Via::Session);
+    let mut tx = store.write().await?;
+    let stage = crate::mfa::stage_after_password(&mut *tx, &account, mfa).await?;
     let session = Session {
         id_hash: sha256_hex(&secret),
         account_id: account.id,
@@ -461,11 +471,14 @@ pub async fn login(
         created_at: now,
         expires_at: now + SESSION_LIFETIME,
         last_seen_at: now,
+        stage,
+        verified_at: now,
     };
-    let actor = account.actor(Via::Session);
-    let mut tx = store.write().await?;
     tx.insert_session(&session).await?;
-    tx.audit(AuditRecord::new(&actor, now, "session.login", "account", account.id, None::<&()>, None::<&()>));
+    // A sign-in that still owes a second factor is recorded as such; `session.login` follows
+    // when it is complete.
+    let action = if stage == SessionStage::Full { "session.login" } else { "session.password_verified" };
+    tx.audit(AuditRecord::new(&actor, now, action, "account", account.id, None::<&()>, None::<&()>));
     tx.commit().await?;
     Ok((Secret(secret), session, account))
 }

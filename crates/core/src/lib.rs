@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod error;
 pub mod ids;
 pub mod list;
+pub mod mfa;
 pub mod notify;
 pub mod org;
 pub mod page;

@@ -15,6 +15,7 @@ use crate::checklists::{Answer, Checklist};
 use crate::error::{StoreError, StoreResult};
 use crate::ids::{AccountId, AreaId, CampaignId, ChecklistId, DepartmentId, PersonId, PolicyId, TokenId};
 use crate::list::{ListPage, ListQuery};
+use crate::mfa::TotpFactor;
 use crate::notify::{Channel, OutboxMessage, TaskMail};
 use crate::org::{Area, AreaMember, Department};
 use crate::people::Person;
@@ -108,6 +109,10 @@ pub trait Reader: Send {
     fn find_password_reset<'a>(&'a mut self, hash: &'a str, now: Timestamp) -> StoreFuture<'a, Option<AccountId>>;
 
     fn find_session<'a>(&'a mut self, id_hash: &'a str) -> StoreFuture<'a, Option<Session>>;
+    /// The account's authenticator, confirmed or waiting for its first code.
+    fn find_totp(&mut self, account: AccountId) -> StoreFuture<'_, Option<TotpFactor>>;
+    /// How many of the account's recovery codes are unused.
+    fn count_recovery_codes(&mut self, account: AccountId) -> StoreFuture<'_, u64>;
     /// The session and its account in one read (every signed-in request does this).
     fn find_session_with_account<'a>(&'a mut self, id_hash: &'a str) -> StoreFuture<'a, Option<(Session, Account)>>;
     /// The token and its account in one read (every token-authenticated request does this).
@@ -237,6 +242,28 @@ pub trait Writer: Reader {
 
     fn insert_session<'a>(&'a mut self, s: &'a Session) -> StoreFuture<'a, ()>;
     fn delete_session<'a>(&'a mut self, id_hash: &'a str) -> StoreFuture<'a, ()>;
+    /// Ends every session of the account.
+    fn end_sessions(&mut self, account: AccountId) -> StoreFuture<'_, ()>;
+    /// Records that the session's holder proved who they are at `at`.
+    fn mark_session_verified<'a>(&'a mut self, id_hash: &'a str, at: Timestamp) -> StoreFuture<'a, ()>;
+    /// Stores an unconfirmed authenticator in place of any earlier one.
+    fn put_totp<'a>(&'a mut self, factor: &'a TotpFactor) -> StoreFuture<'a, ()>;
+    /// Confirms the account's authenticator with the step of its first code.
+    fn confirm_totp(&mut self, account: AccountId, at: Timestamp, step: i64) -> StoreFuture<'_, ()>;
+    /// Records `step` as the last accepted one if it is later than the stored one; false if
+    /// it is not (the code was used already).
+    fn use_totp_step(&mut self, account: AccountId, step: i64) -> StoreFuture<'_, bool>;
+    /// Removes the account's authenticator and recovery codes.
+    fn delete_totp(&mut self, account: AccountId) -> StoreFuture<'_, ()>;
+    /// Stores these recovery code hashes in place of the account's earlier ones.
+    fn replace_recovery_codes<'a>(
+        &'a mut self,
+        account: AccountId,
+        hashes: &'a [String],
+        at: Timestamp,
+    ) -> StoreFuture<'a, ()>;
+    /// Uses up an unused recovery code; false if there is none with that hash.
+    fn use_recovery_code<'a>(&'a mut self, account: AccountId, hash: &'a str, at: Timestamp) -> StoreFuture<'a, bool>;
 
     fn insert_token<'a>(&'a mut self, t: &'a ApiToken, hash: &'a str) -> StoreFuture<'a, ()>;
     fn revoke_token<'a>(&'a mut self, after: &'a ApiToken) -> StoreFuture<'a, ()>;

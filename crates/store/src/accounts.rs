@@ -5,6 +5,7 @@ use bulwark_core::Timestamp;
 use bulwark_core::accounts::{Account, ApiToken, Session};
 use bulwark_core::ids::{AccountId, TokenId};
 use bulwark_core::list::{ListPage, ListQuery};
+use bulwark_core::mfa::SessionStage;
 use bulwark_core::store::Backend;
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::{AnyConnection, Row};
@@ -169,8 +170,8 @@ pub(crate) async fn insert_session(conn: &mut AnyConnection, s: &Session) -> Res
         .await
         .map_err(map_err)?;
     sqlx::query(
-        "INSERT INTO sessions (id_hash, account_id, csrf_token, created_at, expires_at, last_seen_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO sessions (id_hash, account_id, csrf_token, created_at, expires_at, last_seen_at, stage, \
+         verified_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&s.id_hash)
     .bind(s.account_id.to_string())
@@ -178,6 +179,8 @@ pub(crate) async fn insert_session(conn: &mut AnyConnection, s: &Session) -> Res
     .bind(to_micros(s.created_at))
     .bind(to_micros(s.expires_at))
     .bind(to_micros(s.last_seen_at))
+    .bind(s.stage.as_str())
+    .bind(to_micros(s.verified_at))
     .execute(&mut *conn)
     .await
     .map_err(map_err)?;
@@ -192,7 +195,8 @@ pub(crate) async fn insert_session(conn: &mut AnyConnection, s: &Session) -> Res
 
 pub(crate) async fn find_session(conn: &mut AnyConnection, id_hash: &str) -> Result<Option<Session>, StoreError> {
     let row = sqlx::query(
-        "SELECT id_hash, account_id, csrf_token, created_at, expires_at, last_seen_at FROM sessions WHERE id_hash = $1",
+        "SELECT id_hash, account_id, csrf_token, created_at, expires_at, last_seen_at, stage, verified_at \
+         FROM sessions WHERE id_hash = $1",
     )
     .bind(id_hash)
     .fetch_optional(conn)
@@ -297,7 +301,7 @@ pub(crate) async fn touch_token(conn: &mut AnyConnection, id: TokenId, now: Time
     Ok(())
 }
 
-async fn end_sessions(conn: &mut AnyConnection, id: AccountId) -> Result<(), StoreError> {
+pub(crate) async fn end_sessions(conn: &mut AnyConnection, id: AccountId) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM sessions WHERE account_id = $1")
         .bind(id.to_string())
         .execute(conn)
@@ -357,7 +361,7 @@ pub(crate) async fn session_with_account(
 ) -> Result<Option<(Session, Account)>, StoreError> {
     let row = sqlx::query(&format!(
         "SELECT {ACCOUNT_SELECT}, s.id_hash, s.csrf_token, s.created_at AS s_created_at, s.expires_at, \
-         s.last_seen_at FROM sessions s JOIN accounts a ON a.id = s.account_id JOIN people p ON p.id = a.person_id \
+         s.last_seen_at, s.stage, s.verified_at FROM sessions s JOIN accounts a ON a.id = s.account_id JOIN people p ON p.id = a.person_id \
          WHERE s.id_hash = $1"
     ))
     .bind(id_hash)
@@ -373,6 +377,8 @@ pub(crate) async fn session_with_account(
         created_at: from_micros(r.try_get("s_created_at").map_err(map_err)?),
         expires_at: from_micros(r.try_get("expires_at").map_err(map_err)?),
         last_seen_at: from_micros(r.try_get("last_seen_at").map_err(map_err)?),
+        stage: SessionStage::parse(&r.try_get::<String, _>("stage").map_err(map_err)?),
+        verified_at: from_micros(r.try_get("verified_at").map_err(map_err)?),
     };
     Ok(Some((session, account)))
 }

@@ -10,6 +10,7 @@ mod checklists;
 mod connect;
 mod jobs;
 mod list;
+mod mfa;
 mod notify;
 mod org;
 mod people;

@@ -159,6 +159,8 @@ pub(crate) fn session(r: &AnyRow) -> Result<Session, StoreError> {
         created_at: from_micros(int(r, "created_at")?),
         expires_at: from_micros(int(r, "expires_at")?),
         last_seen_at: from_micros(int(r, "last_seen_at")?),
+        stage: bulwark_core::mfa::SessionStage::parse(&text(r, "stage")?),
+        verified_at: from_micros(int(r, "verified_at")?),
     })
 }
 

@@ -9,6 +9,7 @@ use bulwark_core::audit::{AuditEntry, AuditFilter, AuditRecord};
 use bulwark_core::checklists::{Answer, Checklist};
 use bulwark_core::ids::{AccountId, AreaId, CampaignId, ChecklistId, DepartmentId, PersonId, PolicyId, TokenId};
 use bulwark_core::list::{ListPage, ListQuery};
+use bulwark_core::mfa::TotpFactor;
 use bulwark_core::org::{Area, AreaMember, Department};
 
 use bulwark_core::campaigns::{Campaign, DepartmentCompletion, Participant, PinnedVersion, Task};
@@ -22,7 +23,7 @@ use sqlx::pool::PoolConnection;
 use std::ops::DerefMut;
 
 use crate::write::{WriteTx, map_err};
-use crate::{SqlStore, accounts, approvals, audit, campaigns, checklists, jobs, notify, org, people, policies};
+use crate::{SqlStore, accounts, approvals, audit, campaigns, checklists, jobs, mfa, notify, org, people, policies};
 
 /// A unit of work on connection `C` (a pooled connection or a write transaction) of a backend.
 pub(crate) struct Unit<C>(C, Backend);
@@ -302,6 +303,14 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
         Box::pin(accounts::find_session(self.c(), id_hash))
     }
 
+    fn find_totp(&mut self, account: AccountId) -> StoreFuture<'_, Option<TotpFactor>> {
+        Box::pin(mfa::find(self.c(), account))
+    }
+
+    fn count_recovery_codes(&mut self, account: AccountId) -> StoreFuture<'_, u64> {
+        Box::pin(mfa::count_codes(self.c(), account))
+    }
+
     fn find_session_with_account<'a>(&'a mut self, id_hash: &'a str) -> StoreFuture<'a, Option<(Session, Account)>> {
         Box::pin(accounts::session_with_account(self.c(), id_hash))
     }
@@ -409,6 +418,43 @@ impl Writer for Unit<WriteTx> {
 
     fn delete_session<'a>(&'a mut self, id_hash: &'a str) -> StoreFuture<'a, ()> {
         Box::pin(accounts::delete_session(self.c(), id_hash))
+    }
+
+    fn end_sessions(&mut self, account: AccountId) -> StoreFuture<'_, ()> {
+        Box::pin(accounts::end_sessions(self.c(), account))
+    }
+
+    fn mark_session_verified<'a>(&'a mut self, id_hash: &'a str, at: Timestamp) -> StoreFuture<'a, ()> {
+        Box::pin(mfa::mark_verified(self.c(), id_hash, at))
+    }
+
+    fn put_totp<'a>(&'a mut self, factor: &'a TotpFactor) -> StoreFuture<'a, ()> {
+        Box::pin(mfa::put(self.c(), factor))
+    }
+
+    fn confirm_totp(&mut self, account: AccountId, at: Timestamp, step: i64) -> StoreFuture<'_, ()> {
+        Box::pin(mfa::confirm(self.c(), account, at, step))
+    }
+
+    fn use_totp_step(&mut self, account: AccountId, step: i64) -> StoreFuture<'_, bool> {
+        Box::pin(mfa::use_step(self.c(), account, step))
+    }
+
+    fn delete_totp(&mut self, account: AccountId) -> StoreFuture<'_, ()> {
+        Box::pin(mfa::delete(self.c(), account))
+    }
+
+    fn replace_recovery_codes<'a>(
+        &'a mut self,
+        account: AccountId,
+        hashes: &'a [String],
+        at: Timestamp,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(mfa::replace_codes(self.c(), account, hashes, at))
+    }
+
+    fn use_recovery_code<'a>(&'a mut self, account: AccountId, hash: &'a str, at: Timestamp) -> StoreFuture<'a, bool> {
+        Box::pin(mfa::use_code(self.c(), account, hash, at))
     }
 
     fn insert_token<'a>(&'a mut self, t: &'a ApiToken, hash: &'a str) -> StoreFuture<'a, ()> {

@@ -4,6 +4,7 @@
 use bulwark_core::accounts::{self, NewAccountInput, NewTokenInput};
 use bulwark_core::audit::AuditFilter;
 use bulwark_core::list::{ListQuery, RawListQuery};
+use bulwark_core::mfa::{self, MfaPolicy, SessionStage};
 use bulwark_core::org::{self, AreaInput, AreaMemberInput, DepartmentInput};
 use bulwark_core::people::{self, PersonInput, PersonStatus};
 use bulwark_core::store::{Backend, Reader};
@@ -374,7 +375,7 @@ async fn sessions_tokens_and_set_password_links_work_once_and_store_only_hashes(
         let link = link.expect("a set-password link when no password is given");
         assert!(!account.has_password);
         assert!(matches!(
-            accounts::login(s, now, "ada@example.com", "anything at all").await,
+            accounts::login(s, now, "ada@example.com", "anything at all", &MfaPolicy::default()).await,
             Err(CoreError::Invalid(_))
         ));
 
@@ -385,7 +386,8 @@ async fn sessions_tokens_and_set_password_links_work_once_and_store_only_hashes(
             accounts::complete_password_reset(s, now, &link.0, "another new password", "another new password").await;
         assert!(matches!(again, Err(CoreError::Invalid(_))), "a link works once on {backend:?}");
 
-        let (secret, _, _) = accounts::login(s, now, "ADA@example.com", "a brand new password").await.unwrap();
+        let (secret, _, _) =
+            accounts::login(s, now, "ADA@example.com", "a brand new password", &MfaPolicy::default()).await.unwrap();
         let (actor, _) = accounts::session_actor(s, now, &secret.0).await.unwrap().expect("live session");
         assert_eq!(actor.label, "ada@example.com");
         assert!(
@@ -424,7 +426,7 @@ async fn sessions_tokens_and_set_password_links_work_once_and_store_only_hashes(
             .await
             .unwrap();
         assert!(accounts::session_actor(s, now, &secret.0).await.unwrap().is_none(), "a password change ends sessions");
-        assert!(accounts::login(s, now, "ada@example.com", "the third password").await.is_ok());
+        assert!(accounts::login(s, now, "ada@example.com", "the third password", &MfaPolicy::default()).await.is_ok());
     }
 }
 
@@ -672,6 +674,8 @@ async fn every_repository_method_round_trips() {
             created_at: now,
             expires_at: now + time::Duration::hours(1),
             last_seen_at: now,
+            stage: SessionStage::Code,
+            verified_at: now,
         };
         tx.insert_session(&session).await.unwrap();
         let token = ApiToken {
@@ -711,8 +715,8 @@ async fn every_repository_method_round_trips() {
         assert_eq!(rd.find_session("session-hash").await.unwrap().unwrap().account_id, account.id);
         let (joined, owner) = rd.find_session_with_account("session-hash").await.unwrap().unwrap();
         assert_eq!(
-            (joined.csrf_token.as_str(), joined.expires_at, owner.name.as_str()),
-            ("c", session.expires_at, "Zoë Ørsted")
+            (joined.csrf_token.as_str(), joined.expires_at, joined.stage, owner.name.as_str()),
+            ("c", session.expires_at, SessionStage::Code, "Zoë Ørsted")
         );
         let (t, owner) = rd.find_token_with_account("token-hash").await.unwrap().unwrap();
         assert_eq!((t.id, t.name.as_str(), owner.id), (token.id, "ci", account.id), "{backend:?}");
@@ -1465,5 +1469,153 @@ async fn an_onboarding_campaign_starts_empty_and_enrolls_each_joiner() {
         assert!(rd.find_task(&task_of(joiner.id)).await.unwrap().is_some(), "the joiner has the task");
         assert!(rd.find_task(&task_of(veteran.id)).await.unwrap().is_none(), "the veteran does not");
         assert_eq!(rd.find_campaign(campaign.id).await.unwrap().unwrap().assigned, 1);
+    }
+}
+
+#[tokio::test]
+async fn a_second_factor_is_asked_once_set_up_and_every_code_works_once() {
+    use bulwark_core::access::Via;
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let other = db.second_store().await;
+        let (s, s2) = (&db.store as &dyn Store, &other as &dyn Store);
+        let policy = MfaPolicy::default();
+        // The start of a time step, so that `now + 30 s` is the next one.
+        let now = time::OffsetDateTime::from_unix_timestamp(1_795_000_020).unwrap();
+        let email = "ada@example.com";
+        let pw = bulwark_testkit::PASSWORD;
+        let account = bulwark_testkit::create_account(s, email, &["admin"], pw).await;
+        let actor = account.actor(Via::Session);
+        let employee = bulwark_testkit::create_account(s, "eve@example.com", &["employee"], pw).await;
+        let (_, plain, _) = accounts::login(s, now, &employee.email, pw, &policy).await.unwrap();
+        assert_eq!(plain.stage, SessionStage::Full, "an employee needs no second factor");
+
+        // An admin without an authenticator must set one up before the sign-in completes.
+        let (enroll_secret, enroll_session, _) = accounts::login(s, now, email, pw, &policy).await.unwrap();
+        assert_eq!(enroll_session.stage, SessionStage::Enroll, "{backend:?}");
+        mfa::begin_enrollment(s, &actor, now).await.unwrap();
+        let secret = r(s).await.find_totp(account.id).await.unwrap().unwrap().secret;
+        assert!(mfa::pending_enrollment(s, &actor).await.unwrap().unwrap().uri.starts_with("otpauth://totp/Bulwark:"));
+        let wrong = mfa::confirm_enrollment(s, &actor, now, Some(&enroll_session), "000000").await;
+        assert!(matches!(wrong, Err(CoreError::Invalid(_))), "{backend:?}");
+        let code = |step_offset: i64| mfa::code_at_step(&secret, mfa::step_of(now) + step_offset).unwrap();
+        let done = mfa::confirm_enrollment(s, &actor, now, Some(&enroll_session), &code(0)).await.unwrap();
+        assert_eq!(done.recovery_codes.len(), 10);
+        let (new_secret, new_session) = done.new_session.expect("the waiting session is replaced");
+        assert_eq!(new_session.stage, SessionStage::Full);
+        assert!(accounts::session_actor(s, now, &enroll_secret.0).await.unwrap().is_none(), "old cookie is void");
+        assert!(accounts::session_actor(s, now, &new_secret.0).await.unwrap().is_some());
+        assert!(matches!(mfa::begin_enrollment(s, &actor, now).await, Err(CoreError::Conflict(_))));
+
+        // From now on the password alone is not enough, and a code works once.
+        let (_, waiting, _) = accounts::login(s, now, email, pw, &policy).await.unwrap();
+        assert_eq!(waiting.stage, SessionStage::Code);
+        let replay = mfa::complete_sign_in(s, &actor, now, &waiting, &code(0)).await;
+        assert!(matches!(replay, Err(CoreError::Invalid(_))), "the enrollment's code again on {backend:?}");
+        let (_, waiting2, _) = accounts::login(s, now, email, pw, &policy).await.unwrap();
+        // Two instances given the same fresh code at once: exactly one accepts it.
+        let next = code(1);
+        let (a, b) = tokio::join!(
+            mfa::complete_sign_in(s, &actor, now, &waiting, &next),
+            mfa::complete_sign_in(s2, &actor, now, &waiting2, &next)
+        );
+        assert_eq!(a.is_ok() as u8 + b.is_ok() as u8, 1, "{backend:?}: {:?} {:?}", a.is_ok(), b.is_ok());
+
+        // A recovery code, typed loosely, works once.
+        let recovery = done.recovery_codes[0].to_uppercase().replace('-', " ");
+        let (_, waiting, _) = accounts::login(s, now, email, pw, &policy).await.unwrap();
+        mfa::complete_sign_in(s, &actor, now, &waiting, &recovery).await.unwrap();
+        let (_, waiting, _) = accounts::login(s, now, email, pw, &policy).await.unwrap();
+        assert!(mfa::complete_sign_in(s, &actor, now, &waiting, &recovery).await.is_err(), "used up");
+        let status = mfa::status(s, &account, &policy).await.unwrap();
+        assert_eq!((status.enabled, status.recovery_codes_left, status.required), (true, 9, true));
+        assert!(matches!(mfa::disable(s, &actor, now, &policy).await, Err(CoreError::Conflict(_))), "required");
+
+        // Re-authentication asks for the password and a fresh code.
+        let later = now + time::Duration::minutes(20);
+        let (_, full) = accounts::session_actor(s, now, &new_secret.0).await.unwrap().unwrap();
+        assert!(!mfa::is_recent(&full, later));
+        let bad = mfa::reauthenticate(s, &actor, later, &full, "not my password", "").await;
+        assert!(matches!(bad, Err(CoreError::Invalid(ref f)) if f[0].field == "password"), "{bad:?}");
+        let no_code = mfa::reauthenticate(s, &actor, later, &full, pw, "").await;
+        assert!(matches!(no_code, Err(CoreError::Invalid(ref f)) if f[0].field == "code"));
+        let fresh = mfa::code_at_step(&secret, mfa::step_of(later)).unwrap();
+        mfa::reauthenticate(s, &actor, later, &full, pw, &fresh).await.unwrap();
+        let (_, full) = accounts::session_actor(s, later, &new_secret.0).await.unwrap().unwrap();
+        assert!(mfa::is_recent(&full, later + time::Duration::minutes(5)), "{backend:?}");
+
+        // New recovery codes replace the old ones.
+        let renewed = mfa::regenerate_recovery_codes(s, &actor, later).await.unwrap();
+        let (_, waiting, _) = accounts::login(s, later, email, pw, &policy).await.unwrap();
+        assert!(mfa::complete_sign_in(s, &actor, later, &waiting, &done.recovery_codes[1]).await.is_err());
+        mfa::complete_sign_in(s, &actor, later, &waiting, &renewed[0]).await.unwrap();
+
+        // An admin's reset removes the authenticator and ends the sessions.
+        mfa::reset(s, &Actor::cli(), later, account.id).await.unwrap();
+        assert!(accounts::session_actor(s, later, &new_secret.0).await.unwrap().is_none());
+        let (_, again, _) = accounts::login(s, later, email, pw, &policy).await.unwrap();
+        assert_eq!(again.stage, SessionStage::Enroll);
+        assert_eq!(r(s).await.count_recovery_codes(account.id).await.unwrap(), 0);
+        assert!(matches!(mfa::reset(s, &Actor::cli(), later, account.id).await, Err(CoreError::Conflict(_))));
+
+        // The repository methods one by one.
+        let factor = mfa::TotpFactor {
+            account_id: employee.id,
+            secret: secret.clone(),
+            confirmed_at: None,
+            last_step: 0,
+            created_at: later,
+        };
+        let mut tx = s.write().await.unwrap();
+        tx.put_totp(&factor).await.unwrap();
+        tx.confirm_totp(employee.id, later, 7).await.unwrap();
+        assert!(tx.use_totp_step(employee.id, 8).await.unwrap());
+        assert!(!tx.use_totp_step(employee.id, 8).await.unwrap(), "a step is used once");
+        tx.replace_recovery_codes(employee.id, &["h1".into(), "h2".into()], later).await.unwrap();
+        assert!(tx.use_recovery_code(employee.id, "h1", later).await.unwrap());
+        assert!(!tx.use_recovery_code(employee.id, "h1", later).await.unwrap());
+        tx.mark_session_verified(&plain.id_hash, later).await.unwrap();
+        tx.audit(bulwark_core::audit::AuditRecord::new(
+            &Actor::cli(),
+            later,
+            "test",
+            "x",
+            "1",
+            None::<&()>,
+            None::<&()>,
+        ));
+        tx.commit().await.unwrap();
+        let stored = r(s).await.find_totp(employee.id).await.unwrap().unwrap();
+        assert_eq!((stored.confirmed_at, stored.last_step), (Some(later), 8), "{backend:?}");
+        assert_eq!(r(s).await.count_recovery_codes(employee.id).await.unwrap(), 1);
+        assert_eq!(r(s).await.find_session(&plain.id_hash).await.unwrap().unwrap().verified_at, later);
+        let mut tx = s.write().await.unwrap();
+        tx.delete_totp(employee.id).await.unwrap();
+        tx.end_sessions(employee.id).await.unwrap();
+        tx.audit(bulwark_core::audit::AuditRecord::new(
+            &Actor::cli(),
+            later,
+            "test",
+            "x",
+            "2",
+            None::<&()>,
+            None::<&()>,
+        ));
+        tx.commit().await.unwrap();
+        assert!(r(s).await.find_totp(employee.id).await.unwrap().is_none());
+        assert_eq!(r(s).await.count_recovery_codes(employee.id).await.unwrap(), 0);
+        assert!(r(s).await.find_session(&plain.id_hash).await.unwrap().is_none());
+
+        let actions: Vec<String> = s.audit_batch(0, 1000).await.unwrap().into_iter().map(|e| e.action).collect();
+        for expected in ["session.password_verified", "mfa.enrollment_begin", "mfa.enable", "session.login"] {
+            assert!(actions.iter().any(|a| a == expected), "{expected} missing on {backend:?}");
+        }
+        for expected in ["session.reauthenticate", "mfa.recovery_codes_replace", "mfa.reset"] {
+            assert!(actions.iter().any(|a| a == expected), "{expected} missing on {backend:?}");
+        }
+        assert!(db.store.verify_audit_chain().await.unwrap().is_ok());
+        for entry in s.audit_batch(0, 1000).await.unwrap() {
+            assert!(!entry.after.contains(&secret) && !entry.before.contains(&secret), "secret in the audit log");
+        }
     }
 }

@@ -14,6 +14,9 @@ pub struct TestApp {
     pub base: String,
     pub db: Arc<TestDb>,
     pub routes: Arc<RouteTable>,
+    /// The instance's settings for second factors, and its clock (codes depend on the time).
+    pub mfa: bulwark_core::mfa::MfaPolicy,
+    pub clock: Arc<dyn bulwark_core::clock::Clock>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
 }
@@ -57,12 +60,31 @@ impl TestApp {
 
     /// A client signed in through the login form as a new account with these roles. Like a
     /// page's script, it sends the session's CSRF token with every API write.
+    /// When the roles require a second factor, the account gets an authenticator first and
+    /// the sign-in gives its code, as a person would.
     pub async fn signed_in(&self, email: &str, roles: &[&str]) -> TestClient {
-        crate::create_account(self.store(), email, roles, crate::PASSWORD).await;
+        let account = crate::create_account(self.store(), email, roles, crate::PASSWORD).await;
+        if self.mfa.requires(&account.roles) {
+            let actor = account.actor(bulwark_core::access::Via::Session);
+            bulwark_core::mfa::enroll_now(self.store(), &actor, self.clock.now()).await.expect("enroll");
+        }
         let c = self.client();
-        let res = c.login(email, crate::PASSWORD).await;
-        assert_eq!(res.status(), 303, "login of {email} failed");
+        self.sign_in(&c, email, crate::PASSWORD).await;
         c.with_api_csrf().await
+    }
+
+    /// Signs `c` in with the password and, if the account has an authenticator, its next code.
+    pub async fn sign_in(&self, c: &TestClient, email: &str, password: &str) {
+        let res = c.login(email, password).await;
+        assert_eq!(res.status(), 303, "login of {email} failed");
+        let to = res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        if to.starts_with("/login/code") {
+            let found = bulwark_core::Store::read(self.store()).await.unwrap().find_account_by_email(email).await;
+            let account = found.unwrap().expect("account").0;
+            let code = bulwark_core::mfa::next_unused_code(self.store(), account.id, self.clock.now()).await.unwrap();
+            let res = c.post_form("/login/code", &to, &[("code", &code), ("next", "/")]).await;
+            assert_eq!(res.status(), 303, "second factor of {email} refused");
+        }
     }
 
     /// Stops the server, letting in-flight requests finish.
@@ -92,6 +114,7 @@ async fn spawn_on_store(
     let store: Arc<dyn bulwark_core::Store> = Arc::new(store);
     let mut config = bulwark_web::WebConfig::new(&base);
     configure(&mut config);
+    let (mfa, clock) = (config.mfa.clone(), config.clock.clone());
     let worker = bulwark_web::start_workers(store.clone(), &config);
     let (router, routes) = bulwark_web::app(store, config);
     let (tx, rx) = oneshot::channel::<()>();
@@ -102,7 +125,7 @@ async fn spawn_on_store(
         .await;
         worker.abort();
     });
-    TestApp { addr, base, db, routes, shutdown: Some(tx), server: Some(server) }
+    TestApp { addr, base, db, routes, mfa, clock, shutdown: Some(tx), server: Some(server) }
 }
 
 /// An HTTP client with a cookie jar that does not follow redirects (tests look at them).

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::MethodRouter;
 use axum_extra::extract::CookieJar;
 use bulwark_core::accounts::{self, Session};
+use bulwark_core::mfa::{self, SessionStage};
 use bulwark_core::{Actor, Permission};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -33,6 +34,12 @@ pub enum Access {
     Needs(Permission),
     /// A monitoring scraper presenting the configured metrics token, or an admin.
     Scraper,
+    /// A signed-in account, or a browser whose sign-in still owes its second factor (the
+    /// pages that complete it). Such a session reaches nothing else, and acts without roles.
+    SecondFactor,
+    /// Like `SignedIn` (or `Needs`, with a permission), and a session must have proven its
+    /// holder within `mfa::REAUTH_WINDOW`: sensitive actions. API tokens are unaffected.
+    Recent(Option<Permission>),
 }
 
 /// Every registered route and its access, keyed by method and path pattern.
@@ -153,6 +160,8 @@ pub async fn authorize(State(app): State<AppState>, jar: CookieJar, mut req: Req
     let api = is_api(&path) || access == Access::Scraper;
     let now = app.now();
     let mut actor: Option<Actor> = None;
+    // A session too long past its last proof of identity for a sensitive action.
+    let mut stale_proof = false;
     let bearer = req
         .headers()
         .get(axum::http::header::AUTHORIZATION)
@@ -185,7 +194,17 @@ pub async fn authorize(State(app): State<AppState>, jar: CookieJar, mut req: Req
     } else if let Some(cookie) = jar.get(SESSION_COOKIE) {
         let secret = cookie.value().to_string();
         match accounts::session_actor(app.store.as_ref(), now, &secret).await {
+            Ok(Some((a, session))) if session.stage != SessionStage::Full => {
+                // Password right, second factor owed: only its own pages, and without roles.
+                if access == Access::SecondFactor {
+                    actor = Some(Actor { roles: vec![], ..a });
+                    req.extensions_mut().insert(SessionInfo { session, secret });
+                } else if access != Access::Public {
+                    return owe_second_factor(api, session.stage, &path);
+                }
+            }
             Ok(Some((a, session))) => {
+                stale_proof = matches!(access, Access::Recent(_)) && !mfa::is_recent(&session, now);
                 actor = Some(a);
                 // Last use is recorded at most once a minute, off the request path.
                 if session.use_to_record(now) {
@@ -205,18 +224,48 @@ pub async fn authorize(State(app): State<AppState>, jar: CookieJar, mut req: Req
     let allowed = match (access, &actor) {
         (Access::Public, _) => true,
         (_, None) => return deny(api, StatusCode::UNAUTHORIZED, &path),
-        (Access::SignedIn, Some(_)) => true,
-        (Access::Needs(p), Some(a)) => a.can(p),
+        (Access::SignedIn | Access::SecondFactor | Access::Recent(None), Some(_)) => true,
+        (Access::Needs(p) | Access::Recent(Some(p)), Some(a)) => a.can(p),
         (Access::Scraper, Some(a)) => a.can(Permission::ViewMetrics),
     };
     if !allowed {
         return deny(api, StatusCode::FORBIDDEN, &path);
+    }
+    if stale_proof {
+        return reauthenticate_first(api, &req, &app.config.public_url, &path);
     }
     if let Some(a) = actor {
         tracing::Span::current().record("user", tracing::field::display(a.label.as_str()));
         req.extensions_mut().insert(Arc::new(a));
     }
     next.run(req).await
+}
+
+/// A request from a session that still owes its second factor: pages go to the page that
+/// completes it, the API answers 401.
+fn owe_second_factor(api: bool, stage: SessionStage, path: &str) -> Response {
+    if api {
+        return ApiError::status(StatusCode::UNAUTHORIZED)
+            .with_detail("finish signing in with your second factor first")
+            .with_instance(path)
+            .into_response();
+    }
+    Redirect::to(&format!("{}?next={}", stage.page(), urlencode(path))).into_response()
+}
+
+/// A sensitive action from a session whose last proof of identity is too old: pages go to
+/// the re-authentication page and come back to the page the form was on; the API answers 403.
+fn reauthenticate_first(api: bool, req: &Request, public_url: &str, path: &str) -> Response {
+    if api {
+        let detail = "this action needs a recent sign-in: confirm your password at /reauth, then try again";
+        return ApiError::new(StatusCode::FORBIDDEN, "reauthentication-required", "A recent sign-in is required", None)
+            .with_detail(detail)
+            .with_instance(path)
+            .into_response();
+    }
+    let referer = req.headers().get(axum::http::header::REFERER).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let back = referer.strip_prefix(public_url).filter(|p| p.starts_with('/')).unwrap_or("/");
+    Redirect::to(&format!("/reauth?next={}", urlencode(back))).into_response()
 }
 
 fn method_not_allowed(routes: &RouteTable, pattern: &str) -> Response {

@@ -45,6 +45,8 @@ pub struct WebConfig {
     pub smtp: Option<delivery::SmtpSettings>,
     /// How often the delivery worker looks for due messages and the scheduler for due jobs.
     pub delivery_interval: std::time::Duration,
+    /// Which roles must sign in with a second factor.
+    pub mfa: bulwark_core::mfa::MfaPolicy,
 }
 
 impl WebConfig {
@@ -58,6 +60,7 @@ impl WebConfig {
             clock: Arc::new(bulwark_core::clock::SystemClock),
             smtp: None,
             delivery_interval: std::time::Duration::from_secs(5),
+            mfa: bulwark_core::mfa::MfaPolicy::default(),
         }
     }
 }
@@ -69,6 +72,7 @@ impl std::fmt::Debug for WebConfig {
             .field("secure_cookies", &self.secure_cookies)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("mfa", &self.mfa)
             .finish()
     }
 }

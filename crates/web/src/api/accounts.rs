@@ -171,6 +171,33 @@ pub async fn reset_password(
     Ok((StatusCode::CREATED, Json(PasswordResetView { set_password_url: set_password_url(&app, &secret.0) })))
 }
 
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/mfa", tag = "accounts", params(("id" = String, Path)),
+    responses((status = 200, description = "Whether the account has a second factor", body = MfaStatusView),
+              (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_account_mfa(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> Result<Json<MfaStatusView>, ApiError> {
+    let id: AccountId = parse_id(&id)?;
+    let account = accounts::get_account(app.store.as_ref(), &actor, id).await?;
+    Ok(Json(bulwark_core::mfa::status(app.store.as_ref(), &account, &app.config.mfa).await?.into()))
+}
+
+#[utoipa::path(delete, path = "/api/v1/accounts/{id}/mfa", tag = "accounts", params(("id" = String, Path)),
+    responses((status = 204, description = "The authenticator and recovery codes are removed and the account's sessions ended"),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "The account has no authenticator", body = Problem, content_type = "application/problem+json")))]
+pub async fn reset_account_mfa(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id: AccountId = parse_id(&id)?;
+    bulwark_core::mfa::reset(app.store.as_ref(), &actor, app.now(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", params(TokenParams),
     responses((status = 200, description = "A page of the caller's own tokens; `next` (and the `Link` header) name the next page",
                body = CursorPage<TokenView>)))]

@@ -409,6 +409,29 @@ pub struct NewTokenView {
     pub details: TokenView,
 }
 
+/// An account's second factor.
+#[derive(Serialize, ToSchema)]
+pub struct MfaStatusView {
+    /// Whether an authenticator app is set up.
+    pub enabled: bool,
+    pub enabled_at: Option<String>,
+    /// Unused recovery codes left.
+    pub recovery_codes_left: u64,
+    /// Whether the account's roles require a second factor (the instance's setting).
+    pub required: bool,
+}
+
+impl From<bulwark_core::mfa::MfaStatus> for MfaStatusView {
+    fn from(s: bulwark_core::mfa::MfaStatus) -> Self {
+        Self {
+            enabled: s.enabled,
+            enabled_at: s.enabled_at.map(bulwark_core::time_util::rfc3339),
+            recovery_codes_left: s.recovery_codes_left,
+            required: s.required,
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct MeView {
     pub account_id: Option<String>,

@@ -167,6 +167,7 @@ struct DetailPage {
     can_see_history: bool,
     /// The version the update form is based on.
     version: String,
+    mfa: bulwark_core::mfa::MfaStatus,
 }
 
 async fn detail_page(
@@ -186,7 +187,9 @@ async fn detail_page(
     let tokens =
         accounts::list_tokens(app.store.as_ref(), &*chrome.actor()?, account.id, &sort.query(&TOKENS)?).await?;
     let path = format!("/accounts/{}", account.id);
+    let mfa = bulwark_core::mfa::status(app.store.as_ref(), &account, &app.config.mfa).await?;
     Ok(DetailPage {
+        mfa,
         history,
         version: version_of(account.updated_at),
         pager: sort.pager(path.clone(), format!("{path}/tokens"), &TOKENS, &tokens),

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use bulwark_core::accounts;
+use bulwark_core::mfa::SessionStage;
 use bulwark_core::throttle;
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
@@ -110,16 +111,16 @@ pub async fn login(
         tracing::warn!("login throttled");
         return Ok(retry(chrome, StatusCode::TOO_MANY_REQUESTS, form));
     }
-    match accounts::login(app.store.as_ref(), app.now(), &form.email, &form.password).await {
-        Ok((secret, _, account)) => {
-            tracing::info!(account = %account.id, "signed in");
-            let cookie = Cookie::build((SESSION_COOKIE, secret.0))
-                .http_only(true)
-                .same_site(SameSite::Lax)
-                .secure(app.config.secure_cookies)
-                .path("/");
-            let jar = jar.add(cookie).remove(Cookie::build(PRE_SESSION_COOKIE).path("/"));
-            Ok((jar, Redirect::to(&safe_next(&form.next))).into_response())
+    match accounts::login(app.store.as_ref(), app.now(), &form.email, &form.password, &app.config.mfa).await {
+        Ok((secret, session, account)) => {
+            tracing::info!(account = %account.id, stage = session.stage.as_str(), "password accepted");
+            let jar = with_session_cookie(&app, jar, secret);
+            let next = safe_next(&form.next);
+            let to = match session.stage {
+                SessionStage::Full => next,
+                owed => format!("{}?next={}", owed.page(), crate::access::urlencode(&next)),
+            };
+            Ok((jar, Redirect::to(&to)).into_response())
         }
         Err(e) => {
             form_errors(e)?;
@@ -127,6 +128,16 @@ pub async fn login(
             Ok(retry(chrome, StatusCode::UNPROCESSABLE_ENTITY, form))
         }
     }
+}
+
+/// Sets the session cookie (a new one replaces the old) and drops the pre-session one.
+pub(super) fn with_session_cookie(app: &AppState, jar: CookieJar, secret: accounts::Secret) -> CookieJar {
+    let cookie = Cookie::build((SESSION_COOKIE, secret.0))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(app.config.secure_cookies)
+        .path("/");
+    jar.add(cookie).remove(Cookie::build(PRE_SESSION_COOKIE).path("/"))
 }
 
 pub async fn logout(
@@ -199,7 +210,7 @@ pub async fn set_password(
 
 /// The client's address, when the server knows it: the connection's peer, or, when that is
 /// a trusted reverse proxy, the last address in `X-Forwarded-For` that is not one.
-pub struct ClientAddr(Option<IpAddr>);
+pub struct ClientAddr(pub Option<IpAddr>);
 
 impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;

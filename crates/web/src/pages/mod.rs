@@ -9,6 +9,7 @@ mod campaigns;
 mod checklists;
 mod dashboard;
 mod listing;
+mod mfa;
 mod notifications;
 mod org;
 mod people;
@@ -43,7 +44,13 @@ pub fn routes(r: Routes) -> Routes {
         .page("/metrics", Scraper, GET, get(crate::ops::metrics))
         .page("/static/{*file}", Public, GET, get(crate::assets::serve))
         .page("/login", Public, BOTH, get(auth::login_form).post(auth::login))
-        .page("/logout", SignedIn, POST, post(auth::logout))
+        .page("/logout", SecondFactor, POST, post(auth::logout))
+        .page("/login/code", SecondFactor, BOTH, get(mfa::code_form).post(mfa::code_submit))
+        .page("/mfa/setup", SecondFactor, BOTH, get(mfa::setup).post(mfa::setup_confirm))
+        .page("/mfa/setup/begin", SecondFactor, POST, post(mfa::setup_begin))
+        .page("/mfa/recovery-codes", Recent(None), POST, post(mfa::recovery_codes))
+        .page("/mfa/disable", Recent(None), POST, post(mfa::disable))
+        .page("/reauth", SignedIn, BOTH, get(mfa::reauth_form).post(mfa::reauth))
         .page("/set-password/{token}", Public, BOTH, get(auth::set_password_form).post(auth::set_password))
         .page("/", SignedIn, GET, get(dashboard::dashboard))
         .page("/people", Needs(ViewDirectory), GET, get(people::list))
@@ -100,20 +107,23 @@ pub fn routes(r: Routes) -> Routes {
         .page("/accounts", Needs(ViewAccounts), GET, get(accounts::list))
         .page("/accounts/export.csv", Needs(ViewAccounts), GET, get(accounts::export))
         .page("/accounts/export.json", Needs(ViewAccounts), GET, get(accounts::export))
-        .page("/accounts/new", Needs(ManageAccounts), BOTH, get(accounts::new_form).post(accounts::create))
+        .page("/accounts/new", Needs(ManageAccounts), GET, get(accounts::new_form))
+        .page("/accounts/new", Recent(Some(ManageAccounts)), POST, post(accounts::create))
         .page("/accounts/{id}", Needs(ViewAccounts), GET, get(accounts::detail))
-        .page("/accounts/{id}", Needs(ManageAccounts), POST, post(accounts::update))
-        .page("/accounts/{id}/reset", Needs(ManageAccounts), POST, post(accounts::reset))
+        .page("/accounts/{id}", Recent(Some(ManageAccounts)), POST, post(accounts::update))
+        .page("/accounts/{id}/reset", Recent(Some(ManageAccounts)), POST, post(accounts::reset))
+        .page("/accounts/{id}/mfa/reset", Recent(Some(ManageAccounts)), POST, post(mfa::reset_for_account))
         .page("/accounts/{id}/tokens/export.csv", Needs(ViewAccounts), GET, get(accounts::tokens_export))
         .page("/accounts/{id}/tokens/export.json", Needs(ViewAccounts), GET, get(accounts::tokens_export))
         .page("/accounts/{id}/tokens/{token_id}/revoke", Needs(ManageAccounts), POST, post(accounts::revoke_token))
         .page("/profile", SignedIn, GET, get(profile::profile))
         .page("/profile/password", SignedIn, POST, post(profile::change_password))
-        .page("/profile/tokens", SignedIn, POST, post(profile::create_token))
+        .page("/profile/tokens", Recent(None), POST, post(profile::create_token))
         .page("/profile/tokens/export.csv", SignedIn, GET, get(profile::tokens_export))
         .page("/profile/tokens/export.json", SignedIn, GET, get(profile::tokens_export))
         .page("/profile/tokens/{id}/revoke", SignedIn, POST, post(profile::revoke_token))
-        .page("/notifications", Needs(ManageSettings), BOTH, get(notifications::page).post(notifications::save))
+        .page("/notifications", Needs(ManageSettings), GET, get(notifications::page))
+        .page("/notifications", Recent(Some(ManageSettings)), POST, post(notifications::save))
         .page("/audit", Needs(ViewAudit), GET, get(audit::list))
         .page("/audit/export.csv", Needs(ViewAudit), GET, get(audit::export))
         .page("/audit/export.json", Needs(ViewAudit), GET, get(audit::export))
@@ -162,6 +172,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let actor = parts.extensions.get::<Arc<Actor>>().cloned();
+        // A sign-in that still owes its second factor sees its own pages without the menu.
+        let pending = parts
+            .extensions
+            .get::<SessionInfo>()
+            .is_some_and(|s| s.session.stage != bulwark_core::mfa::SessionStage::Full);
         let csrf = match parts.extensions.get::<SessionInfo>() {
             Some(s) => s.session.csrf_token.clone(),
             None => CookieJar::from_headers(&parts.headers)
@@ -185,11 +200,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
             "decided" => Some("Your decision is recorded."),
             "answered" => Some("Your answers are saved. Thank you."),
             "password" => Some("Password set. Sign in with your new password."),
+            "mfa-off" => Some("Two-factor authentication is off."),
+            "mfa-reset" => Some("The authenticator is removed and the account signed out everywhere."),
             _ => None,
         });
         let can = |p| actor.as_ref().is_some_and(|a: &Arc<Actor>| a.can(p));
         Ok(Chrome {
-            user: actor.as_ref().map(|a| a.label.clone()),
+            user: actor.as_ref().filter(|_| !pending).map(|a| a.label.clone()),
             can_directory: can(Permission::ViewDirectory),
             can_accounts: can(Permission::ViewAccounts),
             can_campaigns: can(Permission::ViewCampaigns),

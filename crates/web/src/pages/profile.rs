@@ -73,6 +73,8 @@ struct ProfilePage {
     token_input: TokenForm,
     token_errors: Errors,
     password_errors: Errors,
+    mfa: bulwark_core::mfa::MfaStatus,
+    mfa_since: Option<String>,
 }
 
 async fn page(
@@ -86,7 +88,10 @@ async fn page(
 ) -> Result<ProfilePage, HtmlError> {
     let actor = chrome.actor()?;
     let (account, tokens) = accounts::own_account(app.store.as_ref(), &actor, &sort.query(&TOKENS)?).await?;
+    let mfa = bulwark_core::mfa::status(app.store.as_ref(), &account, &app.config.mfa).await?;
     Ok(ProfilePage {
+        mfa_since: mfa.enabled_at.as_ref().map(short_time),
+        mfa,
         name: account.name,
         email: account.email,
         roles: account.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", "),

@@ -49,6 +49,15 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("GET", "/api/docs/", Public),
     ("GET", "/api/docs/{*rest}", Public),
     ("POST", "/logout", SignedIn),
+    ("GET", "/login/code", SignedIn),
+    ("POST", "/login/code", SignedIn),
+    ("GET", "/mfa/setup", SignedIn),
+    ("POST", "/mfa/setup", SignedIn),
+    ("POST", "/mfa/setup/begin", SignedIn),
+    ("POST", "/mfa/recovery-codes", SignedIn),
+    ("POST", "/mfa/disable", SignedIn),
+    ("GET", "/reauth", SignedIn),
+    ("POST", "/reauth", SignedIn),
     ("GET", "/", SignedIn),
     ("GET", "/profile", SignedIn),
     ("POST", "/profile/password", SignedIn),
@@ -150,6 +159,7 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("GET", "/accounts/{id}/tokens/export.json", Roles(ACCOUNT_READERS)),
     ("POST", "/accounts/{id}", Roles(ADMINS)),
     ("POST", "/accounts/{id}/reset", Roles(ADMINS)),
+    ("POST", "/accounts/{id}/mfa/reset", Roles(ADMINS)),
     ("POST", "/accounts/{id}/tokens/{token_id}/revoke", Roles(ADMINS)),
     ("GET", "/audit", Roles(AUDIT_READERS)),
     ("GET", "/audit/export.csv", Roles(AUDIT_READERS)),
@@ -174,6 +184,8 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/accounts/{id}", Roles(ACCOUNT_READERS)),
     ("PUT", "/api/v1/accounts/{id}", Roles(ADMINS)),
     ("POST", "/api/v1/accounts/{id}/password-reset", Roles(ADMINS)),
+    ("GET", "/api/v1/accounts/{id}/mfa", Roles(ACCOUNT_READERS)),
+    ("DELETE", "/api/v1/accounts/{id}/mfa", Roles(ADMINS)),
     ("GET", "/api/v1/audit", Roles(AUDIT_READERS)),
 ];
 
@@ -246,6 +258,14 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
         };
         campaign = bulwark_core::campaigns::create(store, &cli, now, &input).await.unwrap().id.to_string();
     }
+    // Removing an authenticator ends its account's sessions: that is another account's.
+    let mut account = caller.id.to_string();
+    if pattern.contains("/accounts/{id}/mfa") {
+        let email = format!("enrolled{n}@example.com");
+        let other = bulwark_testkit::create_account(store, &email, &["auditor"], bulwark_testkit::PASSWORD).await;
+        bulwark_core::mfa::enroll_now(store, &other.actor(Via::Session), now).await.unwrap();
+        account = other.id.to_string();
+    }
     let mut approval = String::new();
     if pattern.contains("/approvals/{id}") {
         let new = bulwark_core::approvals::NewApproval {
@@ -268,7 +288,7 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
         person: p.id.to_string(),
         department: d.id.to_string(),
         area: a.id.to_string(),
-        account: caller.id.to_string(),
+        account,
         token: t.id.to_string(),
     }
 }
@@ -405,6 +425,39 @@ async fn every_route_answers_every_role_as_the_table_says() {
                 assert_eq!(status, 403, "{role} {method} {path} should be forbidden");
                 assert!(body.contains("Not allowed"), "{role} {method} {path}");
             }
+        }
+    }
+}
+
+/// The pages that complete a sign-in, which a session still owing its second factor reaches.
+const SECOND_FACTOR_PAGES: &[&str] = &["/login/code", "/mfa/setup", "/mfa/setup/begin", "/logout"];
+
+#[tokio::test]
+async fn a_sign_in_owing_its_second_factor_reaches_nothing_but_the_pages_that_complete_it() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let store: &dyn Store = app.store();
+    let admin = bulwark_testkit::create_account(store, "root@example.com", &["admin"], bulwark_testkit::PASSWORD).await;
+    bulwark_core::mfa::enroll_now(store, &admin.actor(Via::Session), time_util::now()).await.unwrap();
+    let owing = app.client();
+    let res = owing.login("root@example.com", bulwark_testkit::PASSWORD).await;
+    assert!(res.headers()["location"].to_str().unwrap().starts_with("/login/code?next="));
+    let csrf = owing.csrf("/login/code").await;
+    assert!(!csrf.is_empty(), "the code page has a form");
+    let mut n = 0;
+    for (method, pattern, rule) in EXPECTED {
+        if matches!(rule, Public) || SECOND_FACTOR_PAGES.contains(pattern) {
+            continue;
+        }
+        n += 1;
+        let path = concrete(pattern, &fresh_records(store, &admin, 10_000 + n, pattern).await);
+        let (status, location, _) = call(&owing, &csrf, method, &path).await;
+        if path.starts_with("/api/") || path == "/metrics" {
+            assert_eq!(status, 401, "{method} {path} before the second factor");
+        } else {
+            assert!(
+                status == 303 && location.starts_with("/login/code?next="),
+                "{method} {path} before the second factor: {status} {location}"
+            );
         }
     }
 }

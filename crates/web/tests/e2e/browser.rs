@@ -1,4 +1,5 @@
-//! The browser test: real headless Chromium signs in through the form, creates an API token,
+//! The browser test: real headless Chromium signs in through the form (an admin sets up an
+//! authenticator from its QR code first, then signs in again with a code), creates an API token,
 //! sees it once, and the token works against `/api/v1/me`; an employee reads a published
 //! policy. Every page visited is saved as a screenshot under `<target>/screenshots/` for
 //! review, and checked with axe-core (`BULWARK_AXE_JS`, installed by `scripts/test`) against
@@ -49,6 +50,19 @@ async fn assert_accessible(b: &fantoccini::Client, axe: &str, page: &str) {
     let found = b.execute_async(script, vec![]).await.expect("run axe-core");
     let violations: Vec<String> = serde_json::from_value(found).expect("a list of violations");
     assert!(violations.is_empty(), "{page} has accessibility violations:\n{}", violations.join("\n"));
+}
+
+/// Waits until the browser has navigated to `path` (a page's heading may be the old page's).
+async fn wait_for_path(b: &fantoccini::Client, path: &str) {
+    for _ in 0..100 {
+        if b.current_url().await.unwrap().path() == path {
+            b.wait().for_element(Locator::Css("h1")).await.unwrap();
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let source = b.source().await.unwrap_or_default();
+    panic!("the browser did not reach {path}; it shows {}:\n{source:.2000}", b.current_url().await.unwrap());
 }
 
 #[tokio::test]
@@ -143,9 +157,43 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
     b.find(Locator::Id("f-email")).await.unwrap().send_keys("ada@example.com").await.unwrap();
     b.find(Locator::Id("f-password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
     b.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
-    b.wait().for_element(Locator::Css("h1")).await.unwrap();
-    assert_eq!(b.current_url().await.unwrap().path(), "/people", "back where they wanted to go");
+    // An admin sets up an authenticator before the sign-in completes.
+    wait_for_path(&b, "/mfa/setup").await;
+    snap("01b-mfa-intro").await;
+    b.find(Locator::Css("form[action='/mfa/setup/begin'] button")).await.unwrap().click().await.unwrap();
+    let key = b.wait().for_element(Locator::Css("code.key")).await.unwrap().text().await.unwrap();
+    let qr = b.find(Locator::Css("img.qr")).await.unwrap();
+    assert!(qr.attr("src").await.unwrap().unwrap_or_default().starts_with("data:image/svg+xml;base64,"));
+    snap("01c-mfa-qr-code").await;
+    let key = key.replace(' ', "");
+    let account = bulwark_core::Store::read(app.store()).await.unwrap().find_account_by_email("ada@example.com").await;
+    let account = account.unwrap().unwrap().0;
+    let now = bulwark_core::time_util::now();
+    let code = bulwark_core::mfa::code_at_step(&key, bulwark_core::mfa::step_of(now)).unwrap();
+    b.find(Locator::Id("f-code")).await.unwrap().send_keys(&code).await.unwrap();
+    b.find(Locator::Css("form[action='/mfa/setup'] button")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css("ul.codes")).await.unwrap();
+    let mut codes = Vec::new();
+    for item in b.find_all(Locator::Css("ul.codes code")).await.unwrap() {
+        codes.push(item.text().await.unwrap().trim().to_string());
+    }
+    assert_eq!(codes.len(), 10, "{codes:?}");
+    snap("01d-recovery-codes").await;
+    b.find(Locator::Css("a.button.primary")).await.unwrap().click().await.unwrap();
+    wait_for_path(&b, "/people").await;
     snap("02-people").await;
+
+    // Signing in again asks for a code from the authenticator.
+    b.find(Locator::Css("form[action='/logout'] button")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Id("f-email")).await.unwrap().send_keys("ada@example.com").await.unwrap();
+    b.find(Locator::Id("f-password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    b.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for_path(&b, "/login/code").await;
+    snap("01e-sign-in-code").await;
+    let code = bulwark_core::mfa::next_unused_code(app.store(), account.id, bulwark_core::time_util::now()).await;
+    b.find(Locator::Id("f-code")).await.unwrap().send_keys(&code.unwrap()).await.unwrap();
+    b.find(Locator::Css("form[action='/login/code'] button")).await.unwrap().click().await.unwrap();
+    wait_for_path(&b, "/").await;
 
     for (path, name) in [
         ("/", "03-dashboard"),
@@ -262,7 +310,11 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
     b.find(Locator::Id("f-email")).await.unwrap().send_keys("ada@example.com").await.unwrap();
     b.find(Locator::Id("f-password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
     b.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
-    b.wait().for_element(Locator::Css("h1")).await.unwrap();
+    // This time with a recovery code instead of the authenticator.
+    wait_for_path(&b, "/login/code").await;
+    b.find(Locator::Id("f-code")).await.unwrap().send_keys(&codes[0]).await.unwrap();
+    b.find(Locator::Css("form[action='/login/code'] button")).await.unwrap().click().await.unwrap();
+    wait_for_path(&b, "/").await;
     b.goto(&completion).await.unwrap();
     let after = b.wait().for_element(Locator::Css(".facts dd")).await.unwrap().text().await.unwrap();
     assert!(after.contains("1 of 2 signed"), "{after}");

@@ -6,6 +6,7 @@ mod authz;
 mod browser;
 mod campaigns;
 mod edits;
+mod mfa;
 mod notifications;
 mod pages;
 mod policies;

@@ -127,8 +127,10 @@ async fn an_admin_creates_an_account_and_its_set_password_link_works_once() {
         .await;
     assert_eq!(set.status(), 303);
     assert!(newcomer.text(&path).await.contains("invalid, used or expired"));
-    assert_eq!(newcomer.login("new.hire@example.com", "a sound new password").await.status(), 303);
-    assert!(newcomer.text("/").await.contains("Auditor"));
+    let signed = newcomer.login("new.hire@example.com", "a sound new password").await;
+    assert_eq!(signed.status(), 303);
+    assert_eq!(signed.headers()["location"], "/mfa/setup?next=/", "an auditor sets up a second factor first");
+    assert!(newcomer.text("/mfa/setup").await.contains("Your role requires a second factor"));
 }
 
 #[tokio::test]
