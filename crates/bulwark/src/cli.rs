@@ -27,7 +27,7 @@ pub enum LogFormat {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Serve the web UI and the API.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply pending database migrations and exit.
     Migrate,
     /// Login accounts.
@@ -89,6 +89,57 @@ pub struct ServeArgs {
     /// Roles that must sign in with a second factor (TOTP), comma-separated, or "none".
     #[arg(long, env = "BULWARK_MFA_REQUIRED_ROLES", default_value = "admin,security,management,auditor")]
     pub mfa_required_roles: String,
+    #[command(flatten)]
+    pub oidc: OidcArgs,
+}
+
+/// Single sign-on through an OpenID Connect provider (Authorization Code flow with PKCE).
+/// Register the redirect URL PUBLIC_URL/login/sso/callback with the provider.
+#[derive(Args, Debug)]
+pub struct OidcArgs {
+    /// The provider's issuer URL; setting it turns single sign-on on.
+    #[arg(long, env = "BULWARK_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+    #[arg(long, env = "BULWARK_OIDC_CLIENT_ID", default_value = "bulwark")]
+    pub oidc_client_id: String,
+    #[arg(long, env = "BULWARK_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    pub oidc_client_secret: Option<String>,
+    /// Scopes besides openid, comma-separated.
+    #[arg(long, env = "BULWARK_OIDC_SCOPES", default_value = "email,profile", value_delimiter = ',')]
+    pub oidc_scopes: Vec<String>,
+    /// The ID token claim listing the person's groups.
+    #[arg(long, env = "BULWARK_OIDC_GROUPS_CLAIM", default_value = "groups")]
+    pub oidc_groups_claim: String,
+    /// A provider group and the role it gives, as group=role (repeatable, or comma-separated);
+    /// with any, roles follow the groups at every sign-in.
+    #[arg(long = "oidc-role-map", env = "BULWARK_OIDC_ROLE_MAP", value_delimiter = ',')]
+    pub oidc_role_map: Vec<String>,
+    /// Create an account for a verified e-mail address no account has yet.
+    #[arg(long, env = "BULWARK_OIDC_CREATE_ACCOUNTS")]
+    pub oidc_create_accounts: bool,
+    /// Accounts that have signed in through the provider may not use a password.
+    #[arg(long, env = "BULWARK_OIDC_ONLY")]
+    pub oidc_only: bool,
+}
+
+impl OidcArgs {
+    /// The settings, when an issuer is given.
+    pub fn settings(&self) -> Result<Option<bulwark_web::sso::SsoSettings>, String> {
+        let Some(issuer) = self.oidc_issuer.clone().filter(|i| !i.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let role_map = bulwark_core::sso::SsoRules::parse_role_map(&self.oidc_role_map)
+            .map_err(|e| format!("--oidc-role-map: {e}"))?;
+        Ok(Some(bulwark_web::sso::SsoSettings {
+            issuer: issuer.trim_end_matches('/').to_string(),
+            client_id: self.oidc_client_id.clone(),
+            client_secret: self.oidc_client_secret.clone().filter(|s| !s.is_empty()),
+            scopes: self.oidc_scopes.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+            groups_claim: self.oidc_groups_claim.clone(),
+            rules: bulwark_core::sso::SsoRules { role_map, create_accounts: self.oidc_create_accounts },
+            sso_only: self.oidc_only,
+        }))
+    }
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]

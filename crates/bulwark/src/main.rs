@@ -171,8 +171,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 });
             let mfa = bulwark_core::mfa::MfaPolicy::parse(&args.mfa_required_roles)
                 .map_err(|e| anyhow::anyhow!("--mfa-required-roles: {e}"))?;
+            let sso = args.oidc.settings().map_err(|e| anyhow::anyhow!(e))?;
             let config = bulwark_web::WebConfig {
                 mfa,
+                sso,
                 metrics_token: args.metrics_token.clone().filter(|t| !t.is_empty()),
                 trusted_proxies: args.trusted_proxies.clone(),
                 smtp,

@@ -438,15 +438,24 @@ pub async fn change_password(
     Ok(())
 }
 
+/// The instance's rules for password sign-in.
+#[derive(Debug, Clone, Default)]
+pub struct SignInRules {
+    /// Which roles need a second factor.
+    pub mfa: MfaPolicy,
+    /// Refuse the password of accounts linked to the single sign-on provider.
+    pub sso_accounts_use_sso_only: bool,
+}
+
 /// Checks e-mail and password. Unknown account, wrong password and disabled account all give
 /// the same error, and take about as long. The session is complete unless the account has an
-/// authenticator or its roles require one under `mfa` (see [`crate::mfa`]).
+/// authenticator or its roles require one (see [`crate::mfa`]).
 pub async fn login(
     store: &dyn Store,
     now: Timestamp,
     email: &str,
     password: &str,
-    mfa: &MfaPolicy,
+    rules: &SignInRules,
 ) -> CoreResult<(Secret, Session, Account)> {
     let email = email.trim().to_lowercase();
     let found = store.read().await?.find_account_by_email(&email).await?;
@@ -460,10 +469,13 @@ pub async fn login(
     let Some((account, _)) = found.filter(|_| ok) else {
         return Err(CoreError::invalid("email", "e-mail address or password is wrong"));
     };
+    if rules.sso_accounts_use_sso_only && crate::sso::is_linked(store, account.id).await? {
+        return Err(CoreError::invalid("email", "this account signs in with single sign-on"));
+    }
     let secret = random_secret(32);
     let actor = account.actor(Via::Session);
     let mut tx = store.write().await?;
-    let stage = crate::mfa::stage_after_password(&mut *tx, &account, mfa).await?;
+    let stage = crate::mfa::stage_after_password(&mut *tx, &account, &rules.mfa).await?;
     let session = Session {
         id_hash: sha256_hex(&secret),
         account_id: account.id,

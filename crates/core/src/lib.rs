@@ -19,6 +19,7 @@ pub mod page;
 pub mod people;
 pub mod policies;
 pub mod scheduler;
+pub mod sso;
 pub mod store;
 pub mod throttle;
 pub mod time_util;

@@ -21,6 +21,7 @@ use crate::org::{Area, AreaMember, Department};
 use crate::people::Person;
 use crate::policies::{Policy, PolicyVersion};
 use crate::scheduler::Job;
+use crate::sso::PendingSignIn;
 use crate::time_util::Timestamp;
 use std::future::Future;
 use std::pin::Pin;
@@ -80,6 +81,12 @@ pub trait Store: Send + Sync + 'static {
     fn claim_jobs(&self, now: Timestamp, lease_until: Timestamp, limit: u32) -> StoreFuture<'_, Vec<Job>>;
     /// Records why a job failed; it is tried again when its lease ends.
     fn fail_job<'a>(&'a self, id: &'a str, error: &'a str) -> StoreFuture<'a, ()>;
+    /// Remembers a single sign-on in progress under the hash of its `state`, and forgets
+    /// those begun before `PENDING_LIFETIME` (operational, not audited).
+    fn put_sso_login<'a>(&'a self, state_hash: &'a str, pending: &'a PendingSignIn) -> StoreFuture<'a, ()>;
+    /// Takes (removes and returns) a single sign-on in progress; ones begun before
+    /// `oldest` are dropped on the way.
+    fn take_sso_login<'a>(&'a self, state_hash: &'a str, oldest: Timestamp) -> StoreFuture<'a, Option<PendingSignIn>>;
     /// Audit entries with `seq > after_seq`, in stored order, at most `limit`.
     fn audit_batch(&self, after_seq: i64, limit: i64) -> StoreFuture<'_, Vec<AuditEntry>>;
 }
@@ -109,6 +116,10 @@ pub trait Reader: Send {
     fn find_password_reset<'a>(&'a mut self, hash: &'a str, now: Timestamp) -> StoreFuture<'a, Option<AccountId>>;
 
     fn find_session<'a>(&'a mut self, id_hash: &'a str) -> StoreFuture<'a, Option<Session>>;
+    /// The account an identity of the single sign-on provider (`issuer|subject`) is linked to.
+    fn find_sso_identity<'a>(&'a mut self, key: &'a str) -> StoreFuture<'a, Option<AccountId>>;
+    /// The provider identity an account is linked to.
+    fn sso_identity_of(&mut self, account: AccountId) -> StoreFuture<'_, Option<String>>;
     /// The account's authenticator, confirmed or waiting for its first code.
     fn find_totp(&mut self, account: AccountId) -> StoreFuture<'_, Option<TotpFactor>>;
     /// How many of the account's recovery codes are unused.
@@ -242,6 +253,8 @@ pub trait Writer: Reader {
 
     fn insert_session<'a>(&'a mut self, s: &'a Session) -> StoreFuture<'a, ()>;
     fn delete_session<'a>(&'a mut self, id_hash: &'a str) -> StoreFuture<'a, ()>;
+    /// Links a provider identity to an account.
+    fn link_sso_identity<'a>(&'a mut self, key: &'a str, account: AccountId, at: Timestamp) -> StoreFuture<'a, ()>;
     /// Ends every session of the account.
     fn end_sessions(&mut self, account: AccountId) -> StoreFuture<'_, ()>;
     /// Records that the session's holder proved who they are at `at`.

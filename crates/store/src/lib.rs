@@ -16,6 +16,7 @@ mod org;
 mod people;
 mod policies;
 mod rows;
+mod sso;
 mod store_impl;
 mod write;
 

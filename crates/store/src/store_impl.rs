@@ -11,6 +11,7 @@ use bulwark_core::ids::{AccountId, AreaId, CampaignId, ChecklistId, DepartmentId
 use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::mfa::TotpFactor;
 use bulwark_core::org::{Area, AreaMember, Department};
+use bulwark_core::sso::PendingSignIn;
 
 use bulwark_core::campaigns::{Campaign, DepartmentCompletion, Participant, PinnedVersion, Task};
 use bulwark_core::notify::{Channel, OutboxMessage, TaskMail};
@@ -23,7 +24,9 @@ use sqlx::pool::PoolConnection;
 use std::ops::DerefMut;
 
 use crate::write::{WriteTx, map_err};
-use crate::{SqlStore, accounts, approvals, audit, campaigns, checklists, jobs, mfa, notify, org, people, policies};
+use crate::{
+    SqlStore, accounts, approvals, audit, campaigns, checklists, jobs, mfa, notify, org, people, policies, sso,
+};
 
 /// A unit of work on connection `C` (a pooled connection or a write transaction) of a backend.
 pub(crate) struct Unit<C>(C, Backend);
@@ -108,6 +111,20 @@ impl Store for SqlStore {
         Box::pin(async move {
             let mut conn = self.pool.acquire().await.map_err(map_err)?;
             accounts::record_failures(&mut conn, keys, at).await
+        })
+    }
+
+    fn put_sso_login<'a>(&'a self, state_hash: &'a str, pending: &'a PendingSignIn) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let mut conn = self.pool.acquire().await.map_err(map_err)?;
+            sso::put_login(&mut conn, state_hash, pending).await
+        })
+    }
+
+    fn take_sso_login<'a>(&'a self, state_hash: &'a str, oldest: Timestamp) -> StoreFuture<'a, Option<PendingSignIn>> {
+        Box::pin(async move {
+            let mut conn = self.pool.acquire().await.map_err(map_err)?;
+            sso::take_login(&mut conn, state_hash, oldest).await
         })
     }
 
@@ -303,6 +320,14 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
         Box::pin(accounts::find_session(self.c(), id_hash))
     }
 
+    fn find_sso_identity<'a>(&'a mut self, key: &'a str) -> StoreFuture<'a, Option<AccountId>> {
+        Box::pin(sso::find_identity(self.c(), key))
+    }
+
+    fn sso_identity_of(&mut self, account: AccountId) -> StoreFuture<'_, Option<String>> {
+        Box::pin(sso::identity_of(self.c(), account))
+    }
+
     fn find_totp(&mut self, account: AccountId) -> StoreFuture<'_, Option<TotpFactor>> {
         Box::pin(mfa::find(self.c(), account))
     }
@@ -418,6 +443,10 @@ impl Writer for Unit<WriteTx> {
 
     fn delete_session<'a>(&'a mut self, id_hash: &'a str) -> StoreFuture<'a, ()> {
         Box::pin(accounts::delete_session(self.c(), id_hash))
+    }
+
+    fn link_sso_identity<'a>(&'a mut self, key: &'a str, account: AccountId, at: Timestamp) -> StoreFuture<'a, ()> {
+        Box::pin(sso::link(self.c(), key, account, at))
     }
 
     fn end_sessions(&mut self, account: AccountId) -> StoreFuture<'_, ()> {

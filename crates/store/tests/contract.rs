@@ -375,7 +375,7 @@ async fn sessions_tokens_and_set_password_links_work_once_and_store_only_hashes(
         let link = link.expect("a set-password link when no password is given");
         assert!(!account.has_password);
         assert!(matches!(
-            accounts::login(s, now, "ada@example.com", "anything at all", &MfaPolicy::default()).await,
+            accounts::login(s, now, "ada@example.com", "anything at all", &accounts::SignInRules::default()).await,
             Err(CoreError::Invalid(_))
         ));
 
@@ -387,7 +387,9 @@ async fn sessions_tokens_and_set_password_links_work_once_and_store_only_hashes(
         assert!(matches!(again, Err(CoreError::Invalid(_))), "a link works once on {backend:?}");
 
         let (secret, _, _) =
-            accounts::login(s, now, "ADA@example.com", "a brand new password", &MfaPolicy::default()).await.unwrap();
+            accounts::login(s, now, "ADA@example.com", "a brand new password", &accounts::SignInRules::default())
+                .await
+                .unwrap();
         let (actor, _) = accounts::session_actor(s, now, &secret.0).await.unwrap().expect("live session");
         assert_eq!(actor.label, "ada@example.com");
         assert!(
@@ -426,7 +428,11 @@ async fn sessions_tokens_and_set_password_links_work_once_and_store_only_hashes(
             .await
             .unwrap();
         assert!(accounts::session_actor(s, now, &secret.0).await.unwrap().is_none(), "a password change ends sessions");
-        assert!(accounts::login(s, now, "ada@example.com", "the third password", &MfaPolicy::default()).await.is_ok());
+        assert!(
+            accounts::login(s, now, "ada@example.com", "the third password", &accounts::SignInRules::default())
+                .await
+                .is_ok()
+        );
     }
 }
 
@@ -1480,6 +1486,7 @@ async fn a_second_factor_is_asked_once_set_up_and_every_code_works_once() {
         let other = db.second_store().await;
         let (s, s2) = (&db.store as &dyn Store, &other as &dyn Store);
         let policy = MfaPolicy::default();
+        let rules = accounts::SignInRules::default();
         // The start of a time step, so that `now + 30 s` is the next one.
         let now = time::OffsetDateTime::from_unix_timestamp(1_795_000_020).unwrap();
         let email = "ada@example.com";
@@ -1487,11 +1494,11 @@ async fn a_second_factor_is_asked_once_set_up_and_every_code_works_once() {
         let account = bulwark_testkit::create_account(s, email, &["admin"], pw).await;
         let actor = account.actor(Via::Session);
         let employee = bulwark_testkit::create_account(s, "eve@example.com", &["employee"], pw).await;
-        let (_, plain, _) = accounts::login(s, now, &employee.email, pw, &policy).await.unwrap();
+        let (_, plain, _) = accounts::login(s, now, &employee.email, pw, &rules).await.unwrap();
         assert_eq!(plain.stage, SessionStage::Full, "an employee needs no second factor");
 
         // An admin without an authenticator must set one up before the sign-in completes.
-        let (enroll_secret, enroll_session, _) = accounts::login(s, now, email, pw, &policy).await.unwrap();
+        let (enroll_secret, enroll_session, _) = accounts::login(s, now, email, pw, &rules).await.unwrap();
         assert_eq!(enroll_session.stage, SessionStage::Enroll, "{backend:?}");
         mfa::begin_enrollment(s, &actor, now).await.unwrap();
         let secret = r(s).await.find_totp(account.id).await.unwrap().unwrap().secret;
@@ -1508,11 +1515,11 @@ async fn a_second_factor_is_asked_once_set_up_and_every_code_works_once() {
         assert!(matches!(mfa::begin_enrollment(s, &actor, now).await, Err(CoreError::Conflict(_))));
 
         // From now on the password alone is not enough, and a code works once.
-        let (_, waiting, _) = accounts::login(s, now, email, pw, &policy).await.unwrap();
+        let (_, waiting, _) = accounts::login(s, now, email, pw, &rules).await.unwrap();
         assert_eq!(waiting.stage, SessionStage::Code);
         let replay = mfa::complete_sign_in(s, &actor, now, &waiting, &code(0)).await;
         assert!(matches!(replay, Err(CoreError::Invalid(_))), "the enrollment's code again on {backend:?}");
-        let (_, waiting2, _) = accounts::login(s, now, email, pw, &policy).await.unwrap();
+        let (_, waiting2, _) = accounts::login(s, now, email, pw, &rules).await.unwrap();
         // Two instances given the same fresh code at once: exactly one accepts it.
         let next = code(1);
         let (a, b) = tokio::join!(
@@ -1523,9 +1530,9 @@ async fn a_second_factor_is_asked_once_set_up_and_every_code_works_once() {
 
         // A recovery code, typed loosely, works once.
         let recovery = done.recovery_codes[0].to_uppercase().replace('-', " ");
-        let (_, waiting, _) = accounts::login(s, now, email, pw, &policy).await.unwrap();
+        let (_, waiting, _) = accounts::login(s, now, email, pw, &rules).await.unwrap();
         mfa::complete_sign_in(s, &actor, now, &waiting, &recovery).await.unwrap();
-        let (_, waiting, _) = accounts::login(s, now, email, pw, &policy).await.unwrap();
+        let (_, waiting, _) = accounts::login(s, now, email, pw, &rules).await.unwrap();
         assert!(mfa::complete_sign_in(s, &actor, now, &waiting, &recovery).await.is_err(), "used up");
         let status = mfa::status(s, &account, &policy).await.unwrap();
         assert_eq!((status.enabled, status.recovery_codes_left, status.required), (true, 9, true));
@@ -1546,14 +1553,14 @@ async fn a_second_factor_is_asked_once_set_up_and_every_code_works_once() {
 
         // New recovery codes replace the old ones.
         let renewed = mfa::regenerate_recovery_codes(s, &actor, later).await.unwrap();
-        let (_, waiting, _) = accounts::login(s, later, email, pw, &policy).await.unwrap();
+        let (_, waiting, _) = accounts::login(s, later, email, pw, &rules).await.unwrap();
         assert!(mfa::complete_sign_in(s, &actor, later, &waiting, &done.recovery_codes[1]).await.is_err());
         mfa::complete_sign_in(s, &actor, later, &waiting, &renewed[0]).await.unwrap();
 
         // An admin's reset removes the authenticator and ends the sessions.
         mfa::reset(s, &Actor::cli(), later, account.id).await.unwrap();
         assert!(accounts::session_actor(s, later, &new_secret.0).await.unwrap().is_none());
-        let (_, again, _) = accounts::login(s, later, email, pw, &policy).await.unwrap();
+        let (_, again, _) = accounts::login(s, later, email, pw, &rules).await.unwrap();
         assert_eq!(again.stage, SessionStage::Enroll);
         assert_eq!(r(s).await.count_recovery_codes(account.id).await.unwrap(), 0);
         assert!(matches!(mfa::reset(s, &Actor::cli(), later, account.id).await, Err(CoreError::Conflict(_))));
@@ -1617,5 +1624,67 @@ async fn a_second_factor_is_asked_once_set_up_and_every_code_works_once() {
         for entry in s.audit_batch(0, 1000).await.unwrap() {
             assert!(!entry.after.contains(&secret) && !entry.before.contains(&secret), "secret in the audit log");
         }
+    }
+}
+
+#[tokio::test]
+async fn single_sign_on_links_a_verified_identity_once_and_its_pending_answer_works_once() {
+    use bulwark_core::sso::{self, PendingSignIn, SsoRules, VerifiedIdentity};
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let s: &dyn Store = &db.store;
+        let now = time_util::now();
+        let pw = bulwark_testkit::PASSWORD;
+        let ada = bulwark_testkit::create_account(s, "ada@example.com", &["employee"], pw).await;
+        let rules =
+            SsoRules { role_map: SsoRules::parse_role_map(&["sec=security".into()]).unwrap(), create_accounts: false };
+        let who = |subject: &str, email: &str, verified: bool, groups: &[&str]| VerifiedIdentity {
+            issuer: "https://idp.example.com".into(),
+            subject: subject.into(),
+            email: Some(email.into()),
+            email_verified: verified,
+            name: Some("Someone".into()),
+            groups: groups.iter().map(|g| g.to_string()).collect(),
+        };
+
+        let unverified = sso::sign_in(s, now, &who("s1", "ada@example.com", false, &[]), &rules).await;
+        assert!(matches!(unverified, Err(CoreError::Invalid(_))), "{backend:?}");
+        let (_, session, account) =
+            sso::sign_in(s, now, &who("s1", "ADA@example.com", true, &["sec"]), &rules).await.unwrap();
+        assert_eq!((account.id, account.roles.as_slice()), (ada.id, &[bulwark_core::Role::Security][..]));
+        assert_eq!(session.stage, SessionStage::Full);
+        assert!(sso::is_linked(s, ada.id).await.unwrap());
+        // Next time the subject is what counts, whatever the address now says; no group, no role but employee.
+        let (_, _, again) = sso::sign_in(s, now, &who("s1", "renamed@example.com", false, &[]), &rules).await.unwrap();
+        assert_eq!((again.id, again.roles.as_slice()), (ada.id, &[bulwark_core::Role::Employee][..]));
+        // Another subject with Ada's address cannot take her account over.
+        let other = sso::sign_in(s, now, &who("s2", "ada@example.com", true, &[]), &rules).await;
+        assert!(matches!(other, Err(CoreError::Invalid(_))), "{backend:?}");
+        // Unknown addresses get no account unless the instance allows it.
+        assert!(sso::sign_in(s, now, &who("s3", "new@example.com", true, &[]), &rules).await.is_err());
+        let open = SsoRules { create_accounts: true, ..rules.clone() };
+        let (_, _, created) = sso::sign_in(s, now, &who("s3", "new@example.com", true, &["sec"]), &open).await.unwrap();
+        assert_eq!((created.email.as_str(), created.has_password), ("new@example.com", false));
+        let mut rd = r(s).await;
+        assert_eq!(rd.find_sso_identity("https://idp.example.com|s3").await.unwrap(), Some(created.id));
+        assert_eq!(rd.sso_identity_of(ada.id).await.unwrap().as_deref(), Some("https://idp.example.com|s1"));
+        drop(rd);
+        let mut tx = s.write().await.unwrap();
+        let clash = tx.link_sso_identity("https://idp.example.com|s1", created.id, now).await;
+        assert!(clash.is_err(), "an identity links one account on {backend:?}");
+        drop(tx);
+
+        // A pending sign-in is taken once, and not after ten minutes.
+        let pending =
+            PendingSignIn { nonce: "n".into(), pkce_verifier: "v".into(), next: "/people".into(), created_at: now };
+        sso::remember(s, "state-1", &pending).await.unwrap();
+        s.put_sso_login("raw-hash", &pending).await.unwrap();
+        assert_eq!(s.take_sso_login("raw-hash", now - sso::PENDING_LIFETIME).await.unwrap().unwrap().next, "/people");
+        assert!(s.take_sso_login("raw-hash", now).await.unwrap().is_none());
+        assert!(sso::recall(s, "state-1", now + time::Duration::minutes(11)).await.unwrap().is_none(), "too old");
+        sso::remember(s, "state-2", &pending).await.unwrap();
+        assert_eq!(sso::recall(s, "state-2", now).await.unwrap().unwrap().nonce, "n");
+        assert!(sso::recall(s, "state-2", now).await.unwrap().is_none(), "used once on {backend:?}");
+        assert!(db.store.verify_audit_chain().await.unwrap().is_ok());
     }
 }

@@ -4,11 +4,13 @@
 
 mod app;
 mod db;
+mod oidc;
 mod sinks;
 
 pub use app::{TestApp, TestClient, set_cookie, spawn_app, spawn_app_with};
 pub use bulwark_core::store::Backend;
 pub use db::{TestDb, backends};
+pub use oidc::OidcProvider;
 pub use sinks::{Mail, SmtpSink, WebhookReceiver};
 
 /// Creates an account with a password directly through the domain (as the CLI would).

@@ -13,6 +13,7 @@ mod hygiene;
 mod markdown;
 mod ops;
 pub mod pages;
+pub mod sso;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -47,6 +48,8 @@ pub struct WebConfig {
     pub delivery_interval: std::time::Duration,
     /// Which roles must sign in with a second factor.
     pub mfa: bulwark_core::mfa::MfaPolicy,
+    /// Single sign-on through an OpenID Connect provider, if configured.
+    pub sso: Option<sso::SsoSettings>,
 }
 
 impl WebConfig {
@@ -61,6 +64,7 @@ impl WebConfig {
             smtp: None,
             delivery_interval: std::time::Duration::from_secs(5),
             mfa: bulwark_core::mfa::MfaPolicy::default(),
+            sso: None,
         }
     }
 }
@@ -73,6 +77,7 @@ impl std::fmt::Debug for WebConfig {
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .field("trusted_proxies", &self.trusted_proxies)
             .field("mfa", &self.mfa)
+            .field("sso", &self.sso)
             .finish()
     }
 }
@@ -83,6 +88,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub routes: Arc<RouteTable>,
     pub config: Arc<WebConfig>,
+    /// The single sign-on provider, if configured.
+    pub sso: Option<Arc<sso::Provider>>,
     metrics: Arc<ops::Metrics>,
 }
 
@@ -119,8 +126,14 @@ pub fn app(store: Arc<dyn Store>, config: WebConfig) -> (Router, Arc<RouteTable>
         ),
     ));
     let table = Arc::new(api::declare_docs(table));
-    let state =
-        AppState { store, routes: table.clone(), config: Arc::new(config), metrics: Arc::new(ops::Metrics::new()) };
+    let sso = config.sso.clone().map(|s| Arc::new(sso::Provider::new(s, &config.public_url)));
+    let state = AppState {
+        store,
+        sso,
+        routes: table.clone(),
+        config: Arc::new(config),
+        metrics: Arc::new(ops::Metrics::new()),
+    };
     let router = router
         .merge(docs)
         .route_layer(axum::middleware::from_fn(csrf::verify))

@@ -28,6 +28,8 @@ struct LoginPage {
     email: String,
     next: String,
     errors: Errors,
+    /// Whether single sign-on is offered.
+    sso: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -78,7 +80,28 @@ pub async fn login_form(
         return Redirect::to(&safe_next(&q.next)).into_response();
     }
     let jar = with_pre_session_token(&app, jar, &mut chrome);
-    (jar, LoginPage { chrome, email: String::new(), next: safe_next(&q.next), errors: Errors::none() }).into_response()
+    let page = LoginPage {
+        chrome,
+        email: String::new(),
+        next: safe_next(&q.next),
+        errors: Errors::none(),
+        sso: app.sso.is_some(),
+    };
+    (jar, page).into_response()
+}
+
+/// The sign-in page with a message about a single sign-on that did not work.
+pub(crate) fn login_page_with_error(
+    app: &AppState,
+    jar: CookieJar,
+    mut chrome: Chrome,
+    status: StatusCode,
+    message: &str,
+) -> Response {
+    let jar = with_pre_session_token(app, jar, &mut chrome);
+    let errors = vec![bulwark_core::FieldError::new("sso", message)].into();
+    let page = LoginPage { chrome, email: String::new(), next: "/".into(), errors, sso: app.sso.is_some() };
+    (status, jar, page).into_response()
 }
 
 #[derive(Deserialize)]
@@ -99,8 +122,9 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> Result<Response, HtmlError> {
     let generic = || Errors::from(vec![bulwark_core::FieldError::new("email", "E-mail address or password is wrong.")]);
+    let sso = app.sso.is_some();
     let retry = |chrome: Chrome, status: StatusCode, form: LoginForm| {
-        (status, LoginPage { chrome, email: form.email, next: form.next, errors: generic() }).into_response()
+        (status, LoginPage { chrome, email: form.email, next: form.next, errors: generic(), sso }).into_response()
     };
     if !bulwark_core::validate::is_email(form.email.trim()) {
         // No account can have this name: nothing to guess, nothing to count.
@@ -111,7 +135,11 @@ pub async fn login(
         tracing::warn!("login throttled");
         return Ok(retry(chrome, StatusCode::TOO_MANY_REQUESTS, form));
     }
-    match accounts::login(app.store.as_ref(), app.now(), &form.email, &form.password, &app.config.mfa).await {
+    let rules = accounts::SignInRules {
+        mfa: app.config.mfa.clone(),
+        sso_accounts_use_sso_only: app.config.sso.as_ref().is_some_and(|s| s.sso_only),
+    };
+    match accounts::login(app.store.as_ref(), app.now(), &form.email, &form.password, &rules).await {
         Ok((secret, session, account)) => {
             tracing::info!(account = %account.id, stage = session.stage.as_str(), "password accepted");
             let jar = with_session_cookie(&app, jar, secret);
@@ -131,7 +159,7 @@ pub async fn login(
 }
 
 /// Sets the session cookie (a new one replaces the old) and drops the pre-session one.
-pub(super) fn with_session_cookie(app: &AppState, jar: CookieJar, secret: accounts::Secret) -> CookieJar {
+pub(crate) fn with_session_cookie(app: &AppState, jar: CookieJar, secret: accounts::Secret) -> CookieJar {
     let cookie = Cookie::build((SESSION_COOKIE, secret.0))
         .http_only(true)
         .same_site(SameSite::Lax)

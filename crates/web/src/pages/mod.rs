@@ -4,7 +4,7 @@
 mod accounts;
 mod approvals;
 mod audit;
-mod auth;
+pub(crate) mod auth;
 mod campaigns;
 mod checklists;
 mod dashboard;
@@ -45,6 +45,8 @@ pub fn routes(r: Routes) -> Routes {
         .page("/static/{*file}", Public, GET, get(crate::assets::serve))
         .page("/login", Public, BOTH, get(auth::login_form).post(auth::login))
         .page("/logout", SecondFactor, POST, post(auth::logout))
+        .page("/login/sso", Public, GET, get(crate::sso::start))
+        .page("/login/sso/callback", Public, GET, get(crate::sso::callback))
         .page("/login/code", SecondFactor, BOTH, get(mfa::code_form).post(mfa::code_submit))
         .page("/mfa/setup", SecondFactor, BOTH, get(mfa::setup).post(mfa::setup_confirm))
         .page("/mfa/setup/begin", SecondFactor, POST, post(mfa::setup_begin))

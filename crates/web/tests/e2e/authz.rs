@@ -42,6 +42,9 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("GET", "/static/{*file}", Public),
     ("GET", "/login", Public),
     ("POST", "/login", Public),
+    // Single sign-on (back to the sign-in page here: this instance has no provider).
+    ("GET", "/login/sso", Public),
+    ("GET", "/login/sso/callback", Public),
     ("GET", "/set-password/{token}", Public),
     ("POST", "/set-password/{token}", Public),
     ("GET", "/api/v1/openapi.json", Public),

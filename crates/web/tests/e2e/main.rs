@@ -10,3 +10,4 @@ mod mfa;
 mod notifications;
 mod pages;
 mod policies;
+mod sso;
