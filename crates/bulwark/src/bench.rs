@@ -87,7 +87,8 @@ pub async fn run(args: &BenchArgs, database: Option<&str>) -> anyhow::Result<()>
     let token = create_token(&base, &session).await?;
     let deep = deep_cursor(&base, &session, 100).await?;
     let search = search_text(&base, &session).await?;
-    let person = first_person(&base, &token).await?;
+    let person = first_id(&base, &token, "/api/v1/people").await?;
+    let asset = first_id(&base, &token, "/api/v1/assets").await?;
     let campaign = open_campaign(&base, &token).await?;
 
     let mut scenarios = vec![
@@ -101,6 +102,8 @@ pub async fn run(args: &BenchArgs, database: Option<&str>) -> anyhow::Result<()>
         },
         Scenario { name: "person detail", path: format!("/people/{person}"), auth: Auth::Session, bar: Bar::P99(20) },
         Scenario { name: "dashboard", path: "/".into(), auth: Auth::Session, bar: Bar::P99(50) },
+        Scenario { name: "asset list, first page", path: "/assets".into(), auth: Auth::Session, bar: Bar::P99(20) },
+        Scenario { name: "asset detail", path: format!("/assets/{asset}"), auth: Auth::Session, bar: Bar::P99(20) },
         Scenario {
             name: "API people list (token)",
             path: "/api/v1/people?per_page=50".into(),
@@ -233,7 +236,7 @@ async fn prepare(url: &DatabaseUrl, args: &BenchArgs) -> anyhow::Result<(String,
     }
     eprintln!("generating {} people and {} audit entries…", args.people, args.audit_entries);
     let started = Instant::now();
-    let (_, people) = crate::seed::seed(&store, args.people, args.audit_entries, 42).await?;
+    let (_, people) = crate::seed::seed(&store, args.people, args.people * 10, args.audit_entries, 42).await?;
     eprintln!("generated in {:.1} s", started.elapsed().as_secs_f64());
     let admin = bulwark_core::accounts::NewAccountInput {
         person_id: people[0].id.to_string(),
@@ -400,10 +403,11 @@ async fn search_text(base: &str, (cookie, _): &(String, String)) -> anyhow::Resu
     Ok(last.chars().take(4).collect())
 }
 
-async fn first_person(base: &str, token: &str) -> anyhow::Result<String> {
+/// The id of the first record of an API list (`path` like `/api/v1/people`).
+async fn first_id(base: &str, token: &str, path: &str) -> anyhow::Result<String> {
     let page: serde_json::Value =
-        client()?.get(format!("{base}/api/v1/people?per_page=1")).bearer_auth(token).send().await?.json().await?;
-    page["items"][0]["id"].as_str().map(str::to_string).context("no people")
+        client()?.get(format!("{base}{path}?per_page=1")).bearer_auth(token).send().await?.json().await?;
+    page["items"][0]["id"].as_str().map(str::to_string).with_context(|| format!("nothing at {path}"))
 }
 
 /// Runs `workers` loops of the scenario for `duration`; every answer must be a success.

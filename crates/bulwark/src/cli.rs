@@ -242,6 +242,9 @@ pub struct DemoArgs {
 pub struct SeedArgs {
     #[arg(long, default_value_t = 10_000)]
     pub people: usize,
+    /// Assets to generate (default: ten per person, as in SPEC §6).
+    #[arg(long)]
+    pub assets: Option<usize>,
     #[arg(long, default_value_t = 0)]
     pub audit_entries: usize,
     #[arg(long, default_value_t = 1)]

@@ -68,7 +68,7 @@ pub async fn run(database: Option<&str>, listen: &str) -> anyhow::Result<()> {
         let events: Vec<String> = events.iter().map(|e| e.to_string()).collect();
         bulwark_core::notify::add_channel(&store, &Actor::cli(), time_util::now(), name, kind, target, &events).await?;
     }
-    let (_, people) = crate::seed::seed(&store, 240, 0, 2027).await?;
+    let (_, people) = crate::seed::seed(&store, 240, 500, 0, 2027).await?;
     let mut lines = Vec::new();
     for (label, index, roles) in LOGINS {
         let person = &people[*index];

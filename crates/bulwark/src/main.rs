@@ -1,6 +1,7 @@
 //! The `bulwark` binary: parses the command line, opens the database named by the URL, and
 //! runs the command. Every error ends as one line on stderr and a non-zero exit.
 
+mod asset_set;
 mod bench;
 mod checklist_set;
 mod cli;
@@ -277,9 +278,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(args) => demo::run(cli.database.as_deref(), &args.listen).await?,
         Command::Seed(args) => {
             let store = open(&cli).await?;
-            seed::seed(&store, args.people, args.audit_entries, args.seed).await?;
+            let assets = args.assets.unwrap_or(args.people * 10);
+            seed::seed(&store, args.people, assets, args.audit_entries, args.seed).await?;
             println!(
-                "ok: seeded {} people, the published policy set and {} audit entries",
+                "ok: seeded {} people, {assets} assets, the published policy set and {} audit entries",
                 args.people, args.audit_entries
             );
         }

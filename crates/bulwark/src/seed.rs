@@ -158,11 +158,12 @@ pub fn organisation(n: usize, seed: u64) -> (Vec<Department>, Vec<Person>) {
 
 /// Writes the organisation, the default areas, the published policy set with an open
 /// acknowledgment campaign that part of the people have signed, the secure-configuration
-/// checklist campaign that part of them have answered, and `audit_entries` history
-/// entries.
+/// checklist campaign that part of them have answered, `assets` assets, and `audit_entries`
+/// history entries.
 pub async fn seed(
     store: &dyn Store,
     people: usize,
+    assets: usize,
     audit_entries: usize,
     seed: u64,
 ) -> anyhow::Result<(Vec<Department>, Vec<Person>)> {
@@ -184,6 +185,7 @@ pub async fn seed(
     // A quarter have answered the secure-configuration checklist; one in three of them has a
     // "no" to fix (the demo's employee, person 35, has not answered yet).
     crate::checklist_set::open_campaign(store, now, &persons, |i| i % 4 == 0, |i| i % 12 == 0).await?;
+    crate::asset_set::seed(store, now, &departments, &persons, assets, seed).await?;
     let mut rng = StdRng::seed_from_u64(seed ^ 0xA0D1);
     let mut remaining = audit_entries;
     while remaining > 0 {

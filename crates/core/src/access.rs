@@ -50,11 +50,20 @@ impl Role {
         match self {
             Role::Admin => true,
             Role::Security => {
-                matches!(p, ViewDirectory | ManageDirectory | ManagePolicies | ViewCampaigns | ManageCampaigns)
+                matches!(
+                    p,
+                    ViewDirectory
+                        | ManageDirectory
+                        | ManagePolicies
+                        | ViewCampaigns
+                        | ManageCampaigns
+                        | ViewAssets
+                        | ManageAssets
+                )
             }
-            Role::Management => matches!(p, ViewDirectory | RatifyPolicies | ViewCampaigns),
+            Role::Management => matches!(p, ViewDirectory | RatifyPolicies | ViewCampaigns | ViewAssets),
             Role::DepartmentHead => matches!(p, ViewDirectory),
-            Role::Auditor => matches!(p, ViewDirectory | ViewAudit | ViewAccounts | ViewCampaigns),
+            Role::Auditor => matches!(p, ViewDirectory | ViewAudit | ViewAccounts | ViewCampaigns | ViewAssets),
             Role::Employee => false,
         }
     }
@@ -101,6 +110,10 @@ pub enum Permission {
     ManageCampaigns,
     /// Configure the instance: notification channels, delivery.
     ManageSettings,
+    /// See the asset inventory.
+    ViewAssets,
+    /// Add, edit, assign and import assets.
+    ManageAssets,
 }
 
 /// How the actor proved who they are.

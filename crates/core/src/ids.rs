@@ -26,4 +26,15 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(PersonId, DepartmentId, AreaId, AccountId, TokenId, PolicyId, PolicyVersionId, CampaignId, ChecklistId);
+id_type!(
+    PersonId,
+    DepartmentId,
+    AreaId,
+    AccountId,
+    TokenId,
+    PolicyId,
+    PolicyVersionId,
+    CampaignId,
+    ChecklistId,
+    AssetId
+);

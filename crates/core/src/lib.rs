@@ -4,6 +4,7 @@
 pub mod access;
 pub mod accounts;
 pub mod approvals;
+pub mod assets;
 pub mod audit;
 pub mod campaigns;
 pub mod checklists;

@@ -9,11 +9,12 @@
 
 use crate::accounts::{Account, ApiToken, Session};
 use crate::approvals::{Approval, ApprovalFilter, Decision};
+use crate::assets::Asset;
 use crate::audit::{AuditEntry, AuditFilter, AuditRecord};
 use crate::campaigns::{Campaign, DepartmentCompletion, Participant, PinnedVersion, Task};
 use crate::checklists::{Answer, Checklist};
 use crate::error::{StoreError, StoreResult};
-use crate::ids::{AccountId, AreaId, CampaignId, ChecklistId, DepartmentId, PersonId, PolicyId, TokenId};
+use crate::ids::{AccountId, AreaId, AssetId, CampaignId, ChecklistId, DepartmentId, PersonId, PolicyId, TokenId};
 use crate::list::{ListPage, ListQuery};
 use crate::mfa::TotpFactor;
 use crate::notify::{Channel, OutboxMessage, TaskMail};
@@ -120,6 +121,9 @@ pub trait Reader: Send {
     fn find_sso_identity<'a>(&'a mut self, key: &'a str) -> StoreFuture<'a, Option<AccountId>>;
     /// The provider identity an account is linked to.
     fn sso_identity_of(&mut self, account: AccountId) -> StoreFuture<'_, Option<String>>;
+    fn list_assets<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Asset>>;
+    fn find_asset(&mut self, id: AssetId) -> StoreFuture<'_, Option<Asset>>;
+
     /// The account's authenticator, confirmed or waiting for its first code.
     fn find_totp(&mut self, account: AccountId) -> StoreFuture<'_, Option<TotpFactor>>;
     /// How many of the account's recovery codes are unused.
@@ -213,6 +217,9 @@ pub trait Reader: Send {
     fn get_policy(&mut self, id: PolicyId) -> StoreFuture<'_, Policy> {
         Box::pin(async move { self.find_policy(id).await?.ok_or(StoreError::NotFound) })
     }
+    fn get_asset(&mut self, id: AssetId) -> StoreFuture<'_, Asset> {
+        Box::pin(async move { self.find_asset(id).await?.ok_or(StoreError::NotFound) })
+    }
 }
 
 /// The write transaction of one operation. Updates take the record as it was read (`before`)
@@ -224,6 +231,9 @@ pub trait Writer: Reader {
     fn commit(self: Box<Self>) -> StoreFuture<'static, ()>;
 
     fn insert_person<'a>(&'a mut self, person: &'a Person) -> StoreFuture<'a, ()>;
+    fn insert_asset<'a>(&'a mut self, asset: &'a Asset) -> StoreFuture<'a, ()>;
+    /// Stores `after` if the stored asset is still `before` (same `updated_at`).
+    fn update_asset<'a>(&'a mut self, before: &'a Asset, after: &'a Asset) -> StoreFuture<'a, ()>;
     fn update_person<'a>(&'a mut self, before: &'a Person, after: &'a Person) -> StoreFuture<'a, ()>;
     /// Writes many departments and people at once (seeding, imports).
     fn import_directory<'a>(&'a mut self, departments: &'a [Department], people: &'a [Person]) -> StoreFuture<'a, ()>;

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod approvals;
+mod assets;
 mod audit;
 mod campaigns;
 mod checklists;

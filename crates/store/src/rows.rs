@@ -59,7 +59,7 @@ pub(crate) fn opt_parsed<T: FromStr>(r: &AnyRow, col: &str) -> Result<Option<T>,
     }
 }
 
-fn corrupt(col: &str, value: &str) -> StoreError {
+pub(crate) fn corrupt(col: &str, value: &str) -> StoreError {
     StoreError::Other(anyhow::anyhow!("unexpected value {value:?} in column {col}"))
 }
 

@@ -5,9 +5,12 @@
 use bulwark_core::Timestamp;
 use bulwark_core::accounts::{Account, ApiToken, Session};
 use bulwark_core::approvals::{Approval, ApprovalFilter, Decision};
+use bulwark_core::assets::Asset;
 use bulwark_core::audit::{AuditEntry, AuditFilter, AuditRecord};
 use bulwark_core::checklists::{Answer, Checklist};
-use bulwark_core::ids::{AccountId, AreaId, CampaignId, ChecklistId, DepartmentId, PersonId, PolicyId, TokenId};
+use bulwark_core::ids::{
+    AccountId, AreaId, AssetId, CampaignId, ChecklistId, DepartmentId, PersonId, PolicyId, TokenId,
+};
 use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::mfa::TotpFactor;
 use bulwark_core::org::{Area, AreaMember, Department};
@@ -25,7 +28,7 @@ use std::ops::DerefMut;
 
 use crate::write::{WriteTx, map_err};
 use crate::{
-    SqlStore, accounts, approvals, audit, campaigns, checklists, jobs, mfa, notify, org, people, policies, sso,
+    SqlStore, accounts, approvals, assets, audit, campaigns, checklists, jobs, mfa, notify, org, people, policies, sso,
 };
 
 /// A unit of work on connection `C` (a pooled connection or a write transaction) of a backend.
@@ -320,6 +323,15 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
         Box::pin(accounts::find_session(self.c(), id_hash))
     }
 
+    fn list_assets<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Asset>> {
+        let backend = self.1;
+        Box::pin(assets::list(self.c(), backend, query))
+    }
+
+    fn find_asset(&mut self, id: AssetId) -> StoreFuture<'_, Option<Asset>> {
+        Box::pin(assets::find(self.c(), id))
+    }
+
     fn find_sso_identity<'a>(&'a mut self, key: &'a str) -> StoreFuture<'a, Option<AccountId>> {
         Box::pin(sso::find_identity(self.c(), key))
     }
@@ -443,6 +455,14 @@ impl Writer for Unit<WriteTx> {
 
     fn delete_session<'a>(&'a mut self, id_hash: &'a str) -> StoreFuture<'a, ()> {
         Box::pin(accounts::delete_session(self.c(), id_hash))
+    }
+
+    fn insert_asset<'a>(&'a mut self, asset: &'a Asset) -> StoreFuture<'a, ()> {
+        Box::pin(assets::insert(self.c(), asset))
+    }
+
+    fn update_asset<'a>(&'a mut self, before: &'a Asset, after: &'a Asset) -> StoreFuture<'a, ()> {
+        Box::pin(assets::update(self.c(), before, after))
     }
 
     fn link_sso_identity<'a>(&'a mut self, key: &'a str, account: AccountId, at: Timestamp) -> StoreFuture<'a, ()> {

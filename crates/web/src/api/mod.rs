@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod approvals;
+pub mod assets;
 pub mod audit;
 pub mod campaigns;
 pub mod checklists;
@@ -111,6 +112,11 @@ pub fn routes(r: Routes) -> Routes {
         .api(Recent(None), routes!(accounts::create_token))
         .api(SignedIn, routes!(accounts::revoke_token))
         .api(Needs(ViewAudit), routes!(audit::list_audit))
+        .api(Needs(ViewAssets), routes!(assets::list_assets))
+        .api(Needs(ManageAssets), routes!(assets::create_asset))
+        .api(Needs(ManageAssets), routes!(assets::import_assets))
+        .api(Needs(ViewAssets), routes!(assets::get_asset))
+        .api(Needs(ManageAssets), routes!(assets::update_asset))
 }
 
 /// The interactive docs, served from the binary.

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod approvals;
+mod assets;
 mod audit;
 pub(crate) mod auth;
 mod campaigns;
@@ -106,6 +107,13 @@ pub fn routes(r: Routes) -> Routes {
         .page("/checklists/export.json", Needs(ViewCampaigns), GET, get(checklists::export))
         .page("/checklists/new", Needs(ManageCampaigns), BOTH, get(checklists::new_form).post(checklists::create))
         .page("/checklists/{id}", Needs(ViewCampaigns), GET, get(checklists::detail))
+        .page("/assets", Needs(ViewAssets), GET, get(assets::list))
+        .page("/assets/export.csv", Needs(ViewAssets), GET, get(assets::export))
+        .page("/assets/export.json", Needs(ViewAssets), GET, get(assets::export))
+        .page("/assets/new", Needs(ManageAssets), BOTH, get(assets::new_form).post(assets::create))
+        .page("/assets/import", Needs(ManageAssets), BOTH, get(assets::import_form).post(assets::import))
+        .page("/assets/{id}", Needs(ViewAssets), GET, get(assets::detail))
+        .page("/assets/{id}/edit", Needs(ManageAssets), BOTH, get(assets::edit_form).post(assets::update))
         .page("/accounts", Needs(ViewAccounts), GET, get(accounts::list))
         .page("/accounts/export.csv", Needs(ViewAccounts), GET, get(accounts::export))
         .page("/accounts/export.json", Needs(ViewAccounts), GET, get(accounts::export))
@@ -151,6 +159,7 @@ pub struct Chrome {
     pub can_campaigns: bool,
     pub can_settings: bool,
     pub can_audit: bool,
+    pub can_assets: bool,
     pub flash: Option<&'static str>,
 }
 
@@ -203,6 +212,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
             "answered" => Some("Your answers are saved. Thank you."),
             "password" => Some("Password set. Sign in with your new password."),
             "mfa-off" => Some("Two-factor authentication is off."),
+            "imported" => Some("Imported. The newest assets are listed first."),
             "mfa-reset" => Some("The authenticator is removed and the account signed out everywhere."),
             _ => None,
         });
@@ -214,6 +224,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
             can_campaigns: can(Permission::ViewCampaigns),
             can_settings: can(Permission::ManageSettings),
             can_audit: can(Permission::ViewAudit),
+            can_assets: can(Permission::ViewAssets),
             actor,
             csrf,
             section: "",
@@ -294,6 +305,7 @@ impl From<AuditEntry> for HistoryItem {
             "policy" => Some(format!("/policies/{}", e.entity_id)),
             "department" => Some(format!("/people?department_id={}", e.entity_id)),
             "account" => Some(format!("/accounts/{}", e.entity_id)),
+            "asset" if e.entity_id != "import" => Some(format!("/assets/{}", e.entity_id)),
             _ => None,
         };
         HistoryItem {

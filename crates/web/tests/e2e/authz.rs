@@ -32,6 +32,8 @@ const POLICY_WRITERS: &[&str] = &["admin", "security"];
 const POLICY_RATIFIERS: &[&str] = &["admin", "management"];
 const CAMPAIGN_READERS: &[&str] = &["admin", "security", "management", "auditor"];
 const CAMPAIGN_MANAGERS: &[&str] = &["admin", "security"];
+const ASSET_READERS: &[&str] = &["admin", "security", "management", "auditor"];
+const ASSET_MANAGERS: &[&str] = &["admin", "security"];
 
 use Rule::*;
 
@@ -164,6 +166,21 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("POST", "/accounts/{id}/reset", Roles(ADMINS)),
     ("POST", "/accounts/{id}/mfa/reset", Roles(ADMINS)),
     ("POST", "/accounts/{id}/tokens/{token_id}/revoke", Roles(ADMINS)),
+    ("GET", "/assets", Roles(ASSET_READERS)),
+    ("GET", "/assets/export.csv", Roles(ASSET_READERS)),
+    ("GET", "/assets/export.json", Roles(ASSET_READERS)),
+    ("GET", "/assets/new", Roles(ASSET_MANAGERS)),
+    ("POST", "/assets/new", Roles(ASSET_MANAGERS)),
+    ("GET", "/assets/import", Roles(ASSET_MANAGERS)),
+    ("POST", "/assets/import", Roles(ASSET_MANAGERS)),
+    ("GET", "/assets/{id}", Roles(ASSET_READERS)),
+    ("GET", "/assets/{id}/edit", Roles(ASSET_MANAGERS)),
+    ("POST", "/assets/{id}/edit", Roles(ASSET_MANAGERS)),
+    ("GET", "/api/v1/assets", Roles(ASSET_READERS)),
+    ("POST", "/api/v1/assets", Roles(ASSET_MANAGERS)),
+    ("POST", "/api/v1/assets/import", Roles(ASSET_MANAGERS)),
+    ("GET", "/api/v1/assets/{id}", Roles(ASSET_READERS)),
+    ("PUT", "/api/v1/assets/{id}", Roles(ASSET_MANAGERS)),
     ("GET", "/audit", Roles(AUDIT_READERS)),
     ("GET", "/audit/export.csv", Roles(AUDIT_READERS)),
     ("GET", "/audit/export.json", Roles(AUDIT_READERS)),
@@ -210,6 +227,7 @@ struct Records {
     approval: String,
     /// A checklist (and, for the answers route, the campaign is a checklist campaign).
     checklist: String,
+    asset: String,
 }
 
 async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &str) -> Records {
@@ -283,7 +301,13 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
         approval = bulwark_core::approvals::request(&mut *tx, &owner, now, new).await.unwrap().id;
         tx.commit().await.unwrap();
     }
+    let mut asset = String::new();
+    if pattern.contains("/assets/{id}") {
+        let input = bulwark_core::assets::AssetInput { name: format!("Asset {n}"), ..Default::default() };
+        asset = bulwark_core::assets::create(store, &cli, now, &input).await.unwrap().id.to_string();
+    }
     Records {
+        asset,
         policy,
         campaign,
         approval,
@@ -323,6 +347,8 @@ fn concrete(pattern: &str, r: &Records) -> String {
         &r.campaign
     } else if pattern.contains("approvals") {
         &r.approval
+    } else if pattern.contains("assets") {
+        &r.asset
     } else if pattern.contains("checklists") {
         &r.checklist
     } else if pattern.contains("policies") {
@@ -348,6 +374,10 @@ async fn call(client: &TestClient, csrf: &str, method: &str, path: &str) -> (u16
         "GET" => client.http.get(&url),
         "DELETE" => client.http.delete(&url),
         "PUT" => client.http.put(&url).header("content-type", "application/json").body("{}"),
+        // An import takes CSV: a header without rows (422).
+        "POST" if path.starts_with("/api/") && path.ends_with("/import") => {
+            client.http.post(&url).header("content-type", "text/csv").body("name\n")
+        }
         "POST" if path.starts_with("/api/") => {
             client.http.post(&url).header("content-type", "application/json").body("{}")
         }

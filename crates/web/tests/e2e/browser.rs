@@ -211,6 +211,9 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
         ("/approvals", "14g-approvals"),
         ("/checklists", "14h-checklists"),
         ("/checklists/new", "14i-checklist-form"),
+        ("/assets", "14j-assets"),
+        ("/assets/new", "14k-asset-form"),
+        ("/assets/import", "14l-asset-import"),
     ] {
         b.goto(&app.url(path)).await.unwrap();
         b.wait().for_element(Locator::Css("h1")).await.unwrap();

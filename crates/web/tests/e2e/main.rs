@@ -1,6 +1,7 @@
 //! End-to-end tests of the web layer over real HTTP against real databases.
 
 mod api;
+mod assets;
 mod attacks;
 mod authz;
 mod browser;
