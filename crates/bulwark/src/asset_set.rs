@@ -101,3 +101,38 @@ pub async fn seed(
     }
     Ok(assets.len())
 }
+
+/// The key inventory of the generated company: metadata of its keys, two of them weak.
+const KEYS: &[(&str, &str, &str, i64, &str, i64)] = &[
+    ("TLS certificate, www", "Serves the public website", "ECDSA P-256", 256, "AWS Certificate Manager", 90),
+    ("TLS certificate, API", "Serves the customer API", "RSA", 2048, "AWS Certificate Manager", 90),
+    ("Code signing", "Signs release builds", "RSA", 4096, "HSM, rack 2", 365),
+    ("Database encryption", "Encrypts the customer database at rest", "AES-256-GCM", 256, "AWS KMS", 365),
+    ("Backup encryption", "Encrypts nightly backups", "AES-256-GCM", 256, "HashiCorp Vault", 365),
+    ("SSO signing", "Signs single sign-on assertions", "RSA", 2048, "Okta", 730),
+    ("Webhook HMAC", "Signs outgoing webhooks", "HMAC-SHA256", 256, "HashiCorp Vault", 180),
+    ("Deploy key", "Pushes releases to production", "Ed25519", 256, "CI secrets store", 180),
+    ("Legacy VPN", "Site-to-site VPN to the old office", "3DES", 168, "Firewall appliance", 365),
+    ("Old partner SFTP", "File exchange with a payment partner", "RSA", 1024, "SFTP server", 365),
+];
+
+/// Writes the key inventory, owned by the security lead (person 2).
+pub async fn seed_keys(store: &dyn Store, now: Timestamp, people: &[Person]) -> anyhow::Result<()> {
+    let owner = people.get(2).map(|p| p.email.clone()).unwrap_or_default();
+    for (i, (name, purpose, algorithm, size, location, rotation)) in KEYS.iter().enumerate() {
+        let made = now - time::Duration::days(30 + 40 * i as i64);
+        let input = bulwark_core::keys::KeyInput {
+            name: (*name).into(),
+            purpose: (*purpose).into(),
+            algorithm: (*algorithm).into(),
+            size_bits: size.to_string(),
+            owner_id: owner.clone(),
+            location: (*location).into(),
+            created_on: made.date().to_string(),
+            rotation_days: rotation.to_string(),
+            ..Default::default()
+        };
+        bulwark_core::keys::create(store, &Actor::cli(), now, &input).await?;
+    }
+    Ok(())
+}

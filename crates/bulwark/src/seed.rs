@@ -186,6 +186,7 @@ pub async fn seed(
     // "no" to fix (the demo's employee, person 35, has not answered yet).
     crate::checklist_set::open_campaign(store, now, &persons, |i| i % 4 == 0, |i| i % 12 == 0).await?;
     crate::asset_set::seed(store, now, &departments, &persons, assets, seed).await?;
+    crate::asset_set::seed_keys(store, now, &persons).await?;
     let mut rng = StdRng::seed_from_u64(seed ^ 0xA0D1);
     let mut remaining = audit_entries;
     while remaining > 0 {

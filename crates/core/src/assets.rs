@@ -8,7 +8,7 @@ use crate::audit::AuditRecord;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{AssetId, PersonId};
 use crate::list::{FilterKind, FilterSpec, KeyType, ListPage, ListQuery, ListSpec, SortSpec};
-use crate::people::string_enum;
+use crate::people::{person_field, string_enum};
 use crate::store::{Store, Writer};
 use crate::time_util::Timestamp;
 use crate::validate::Checks;
@@ -181,53 +181,19 @@ pub fn search_text(a: &Asset) -> String {
     format!("{} {}", a.name, a.identifier).to_lowercase()
 }
 
-fn choice<T: Copy>(c: &mut Checks, field: &str, raw: &str, default: T, parse: fn(&str) -> Option<T>, all: &str) -> T {
-    match raw.trim() {
-        "" => default,
-        v => parse(v).unwrap_or_else(|| {
-            c.fail(field, &format!("must be one of {all}"));
-            default
-        }),
-    }
-}
-
-/// A person field: an e-mail address or a person id.
-async fn person_field(tx: &mut dyn Writer, c: &mut Checks, field: &str, raw: &str) -> CoreResult<Option<PersonId>> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    let found = if raw.contains('@') {
-        tx.find_person_by_email(&raw.to_lowercase()).await?.map(|p| p.id)
-    } else {
-        match raw.parse::<PersonId>() {
-            Ok(id) => tx.find_person(id).await?.map(|p| p.id),
-            Err(_) => {
-                c.fail(field, "must be a person's e-mail address or id");
-                return Ok(None);
-            }
-        }
-    };
-    if found.is_none() {
-        c.clash(field, "names nobody in the directory");
-    }
-    Ok(found)
-}
-
 /// Checks every field and builds the asset (people by e-mail when `by_email`).
 async fn validate(tx: &mut dyn Writer, input: &AssetInput, base: Asset, from_csv: bool) -> CoreResult<Asset> {
     let mut c = Checks::new();
     let name = c.text("name", &input.name, 200);
-    let kind = choice(&mut c, "kind", &input.kind, base.kind, AssetKind::parse, &AssetKind::choices());
-    let classification = choice(
-        &mut c,
+    let kind = c.choice("kind", &input.kind, base.kind, AssetKind::parse, &AssetKind::choices());
+    let classification = c.choice(
         "classification",
         &input.classification,
         base.classification,
         Classification::parse,
         &Classification::choices(),
     );
-    let status = choice(&mut c, "status", &input.status, base.status, AssetStatus::parse, &AssetStatus::choices());
+    let status = c.choice("status", &input.status, base.status, AssetStatus::parse, &AssetStatus::choices());
     let (owner_field, custodian_field, assignee_field) = if from_csv {
         ("owner_email", "custodian_email", "assigned_to_email")
     } else {

@@ -136,6 +136,7 @@ impl Task {
             "campaign" | "checklist" => format!("/campaigns/{}/acknowledge", self.subject_id),
             "policy" => format!("/policies/{}", self.subject_id),
             "approval" => format!("/approvals/{}", self.subject_id),
+            "key" => format!("/keys/{}", self.subject_id),
             _ => "/tasks".into(),
         }
     }

@@ -36,5 +36,6 @@ id_type!(
     PolicyVersionId,
     CampaignId,
     ChecklistId,
-    AssetId
+    AssetId,
+    KeyId
 );

@@ -12,6 +12,7 @@ pub mod clock;
 pub mod dashboard;
 pub mod error;
 pub mod ids;
+pub mod keys;
 pub mod list;
 pub mod mfa;
 pub mod notify;

@@ -73,6 +73,35 @@ pub struct PersonInput {
     pub version: Option<String>,
 }
 
+/// A field naming a person by e-mail address or id (asset owners, key owners, …); a clash
+/// when nobody in the directory has it.
+pub(crate) async fn person_field(
+    tx: &mut dyn Writer,
+    c: &mut Checks,
+    field: &str,
+    raw: &str,
+) -> CoreResult<Option<PersonId>> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let found = if raw.contains('@') {
+        tx.find_person_by_email(&raw.to_lowercase()).await?.map(|p| p.id)
+    } else {
+        match raw.parse::<PersonId>() {
+            Ok(id) => tx.find_person(id).await?.map(|p| p.id),
+            Err(_) => {
+                c.fail(field, "must be a person's e-mail address or id");
+                return Ok(None);
+            }
+        }
+    };
+    if found.is_none() {
+        c.clash(field, "names nobody in the directory");
+    }
+    Ok(found)
+}
+
 /// The people list: what it filters, sorts, searches and exports.
 pub const LIST: ListSpec = ListSpec {
     filters: &[

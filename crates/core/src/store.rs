@@ -14,7 +14,10 @@ use crate::audit::{AuditEntry, AuditFilter, AuditRecord};
 use crate::campaigns::{Campaign, DepartmentCompletion, Participant, PinnedVersion, Task};
 use crate::checklists::{Answer, Checklist};
 use crate::error::{StoreError, StoreResult};
-use crate::ids::{AccountId, AreaId, AssetId, CampaignId, ChecklistId, DepartmentId, PersonId, PolicyId, TokenId};
+use crate::ids::{
+    AccountId, AreaId, AssetId, CampaignId, ChecklistId, DepartmentId, KeyId, PersonId, PolicyId, TokenId,
+};
+use crate::keys::CryptoKey;
 use crate::list::{ListPage, ListQuery};
 use crate::mfa::TotpFactor;
 use crate::notify::{Channel, OutboxMessage, TaskMail};
@@ -123,6 +126,8 @@ pub trait Reader: Send {
     fn sso_identity_of(&mut self, account: AccountId) -> StoreFuture<'_, Option<String>>;
     fn list_assets<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Asset>>;
     fn find_asset(&mut self, id: AssetId) -> StoreFuture<'_, Option<Asset>>;
+    fn list_keys<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<CryptoKey>>;
+    fn find_key(&mut self, id: KeyId) -> StoreFuture<'_, Option<CryptoKey>>;
 
     /// The account's authenticator, confirmed or waiting for its first code.
     fn find_totp(&mut self, account: AccountId) -> StoreFuture<'_, Option<TotpFactor>>;
@@ -220,6 +225,9 @@ pub trait Reader: Send {
     fn get_asset(&mut self, id: AssetId) -> StoreFuture<'_, Asset> {
         Box::pin(async move { self.find_asset(id).await?.ok_or(StoreError::NotFound) })
     }
+    fn get_key(&mut self, id: KeyId) -> StoreFuture<'_, CryptoKey> {
+        Box::pin(async move { self.find_key(id).await?.ok_or(StoreError::NotFound) })
+    }
 }
 
 /// The write transaction of one operation. Updates take the record as it was read (`before`)
@@ -234,6 +242,9 @@ pub trait Writer: Reader {
     fn insert_asset<'a>(&'a mut self, asset: &'a Asset) -> StoreFuture<'a, ()>;
     /// Stores `after` if the stored asset is still `before` (same `updated_at`).
     fn update_asset<'a>(&'a mut self, before: &'a Asset, after: &'a Asset) -> StoreFuture<'a, ()>;
+    fn insert_key<'a>(&'a mut self, key: &'a CryptoKey) -> StoreFuture<'a, ()>;
+    /// Stores `after` if the stored key is still `before` (same `updated_at`).
+    fn update_key<'a>(&'a mut self, before: &'a CryptoKey, after: &'a CryptoKey) -> StoreFuture<'a, ()>;
     fn update_person<'a>(&'a mut self, before: &'a Person, after: &'a Person) -> StoreFuture<'a, ()>;
     /// Writes many departments and people at once (seeding, imports).
     fn import_directory<'a>(&'a mut self, departments: &'a [Department], people: &'a [Person]) -> StoreFuture<'a, ()>;

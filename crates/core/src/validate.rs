@@ -69,6 +69,31 @@ impl Checks {
         v
     }
 
+    /// One of a fixed set of values (`parse`), or `default` when empty.
+    pub fn choice<T>(&mut self, field: &str, raw: &str, default: T, parse: fn(&str) -> Option<T>, all: &str) -> T {
+        match raw.trim() {
+            "" => default,
+            v => parse(v).unwrap_or_else(|| {
+                self.fail(field, &format!("must be one of {all}"));
+                default
+            }),
+        }
+    }
+
+    /// An optional whole number within `range`.
+    pub fn optional_number(&mut self, field: &str, raw: &str, range: std::ops::RangeInclusive<i64>) -> Option<i64> {
+        match raw.trim() {
+            "" => None,
+            v => match v.parse::<i64>() {
+                Ok(n) if range.contains(&n) => Some(n),
+                _ => {
+                    self.fail(field, &format!("must be a whole number from {} to {}", range.start(), range.end()));
+                    None
+                }
+            },
+        }
+    }
+
     /// No error has been recorded for `field` yet.
     pub fn is_valid_so_far(&self, field: &str) -> bool {
         !self.errors.iter().any(|e| e.field == field)

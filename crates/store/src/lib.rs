@@ -10,6 +10,7 @@ mod campaigns;
 mod checklists;
 mod connect;
 mod jobs;
+mod keys;
 mod list;
 mod mfa;
 mod notify;

@@ -9,8 +9,9 @@ use bulwark_core::assets::Asset;
 use bulwark_core::audit::{AuditEntry, AuditFilter, AuditRecord};
 use bulwark_core::checklists::{Answer, Checklist};
 use bulwark_core::ids::{
-    AccountId, AreaId, AssetId, CampaignId, ChecklistId, DepartmentId, PersonId, PolicyId, TokenId,
+    AccountId, AreaId, AssetId, CampaignId, ChecklistId, DepartmentId, KeyId, PersonId, PolicyId, TokenId,
 };
+use bulwark_core::keys::CryptoKey;
 use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::mfa::TotpFactor;
 use bulwark_core::org::{Area, AreaMember, Department};
@@ -28,7 +29,8 @@ use std::ops::DerefMut;
 
 use crate::write::{WriteTx, map_err};
 use crate::{
-    SqlStore, accounts, approvals, assets, audit, campaigns, checklists, jobs, mfa, notify, org, people, policies, sso,
+    SqlStore, accounts, approvals, assets, audit, campaigns, checklists, jobs, keys, mfa, notify, org, people,
+    policies, sso,
 };
 
 /// A unit of work on connection `C` (a pooled connection or a write transaction) of a backend.
@@ -332,6 +334,15 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
         Box::pin(assets::find(self.c(), id))
     }
 
+    fn list_keys<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<CryptoKey>> {
+        let backend = self.1;
+        Box::pin(keys::list(self.c(), backend, query))
+    }
+
+    fn find_key(&mut self, id: KeyId) -> StoreFuture<'_, Option<CryptoKey>> {
+        Box::pin(keys::find(self.c(), id))
+    }
+
     fn find_sso_identity<'a>(&'a mut self, key: &'a str) -> StoreFuture<'a, Option<AccountId>> {
         Box::pin(sso::find_identity(self.c(), key))
     }
@@ -463,6 +474,14 @@ impl Writer for Unit<WriteTx> {
 
     fn update_asset<'a>(&'a mut self, before: &'a Asset, after: &'a Asset) -> StoreFuture<'a, ()> {
         Box::pin(assets::update(self.c(), before, after))
+    }
+
+    fn insert_key<'a>(&'a mut self, key: &'a CryptoKey) -> StoreFuture<'a, ()> {
+        Box::pin(keys::insert(self.c(), key))
+    }
+
+    fn update_key<'a>(&'a mut self, before: &'a CryptoKey, after: &'a CryptoKey) -> StoreFuture<'a, ()> {
+        Box::pin(keys::update(self.c(), before, after))
     }
 
     fn link_sso_identity<'a>(&'a mut self, key: &'a str, account: AccountId, at: Timestamp) -> StoreFuture<'a, ()> {

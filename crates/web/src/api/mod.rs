@@ -8,6 +8,7 @@ pub mod campaigns;
 pub mod checklists;
 pub mod contract;
 pub mod dto;
+pub mod keys;
 pub mod org;
 pub mod people;
 pub mod policies;
@@ -117,6 +118,12 @@ pub fn routes(r: Routes) -> Routes {
         .api(Needs(ManageAssets), routes!(assets::import_assets))
         .api(Needs(ViewAssets), routes!(assets::get_asset))
         .api(Needs(ManageAssets), routes!(assets::update_asset))
+        .api(Needs(ViewAssets), routes!(keys::list_keys))
+        .api(Needs(ManageAssets), routes!(keys::create_key))
+        .api(Needs(ViewAssets), routes!(keys::get_key))
+        .api(Needs(ManageAssets), routes!(keys::update_key))
+        .api(Needs(ManageAssets), routes!(keys::rotate_key))
+        .api(Needs(ManageAssets), routes!(keys::revoke_key))
 }
 
 /// The interactive docs, served from the binary.

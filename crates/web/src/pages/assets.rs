@@ -13,16 +13,11 @@ use bulwark_core::ids::AssetId;
 use bulwark_core::version::version_of;
 use serde::Deserialize;
 
-use super::{Chrome, Errors, HistoryItem, Options, form_errors, history, parse_id};
+use super::{Chrome, Errors, HistoryItem, Options, choices, form_errors, history, parse_id};
 use crate::AppState;
 use crate::api::assets::{AssetParams, assets_export};
 use crate::error::HtmlError;
 use crate::export::Format;
-
-/// (value, label) of every choice of a field, with "All" first for filters.
-fn choices<T: Copy>(all: &[T], value: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Options {
-    all.iter().map(|v| (value(*v).to_string(), label(*v).to_string())).collect()
-}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "assets/list.html")]

@@ -9,6 +9,7 @@ pub(crate) mod auth;
 mod campaigns;
 mod checklists;
 mod dashboard;
+mod keys;
 mod listing;
 mod mfa;
 mod notifications;
@@ -114,6 +115,14 @@ pub fn routes(r: Routes) -> Routes {
         .page("/assets/import", Needs(ManageAssets), BOTH, get(assets::import_form).post(assets::import))
         .page("/assets/{id}", Needs(ViewAssets), GET, get(assets::detail))
         .page("/assets/{id}/edit", Needs(ManageAssets), BOTH, get(assets::edit_form).post(assets::update))
+        .page("/keys", Needs(ViewAssets), GET, get(keys::list))
+        .page("/keys/export.csv", Needs(ViewAssets), GET, get(keys::export))
+        .page("/keys/export.json", Needs(ViewAssets), GET, get(keys::export))
+        .page("/keys/new", Needs(ManageAssets), BOTH, get(keys::new_form).post(keys::create))
+        .page("/keys/{id}", Needs(ViewAssets), GET, get(keys::detail))
+        .page("/keys/{id}/edit", Needs(ManageAssets), BOTH, get(keys::edit_form).post(keys::update))
+        .page("/keys/{id}/rotated", Needs(ManageAssets), POST, post(keys::rotated))
+        .page("/keys/{id}/revoke", Needs(ManageAssets), POST, post(keys::revoke))
         .page("/accounts", Needs(ViewAccounts), GET, get(accounts::list))
         .page("/accounts/export.csv", Needs(ViewAccounts), GET, get(accounts::export))
         .page("/accounts/export.json", Needs(ViewAccounts), GET, get(accounts::export))
@@ -213,6 +222,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
             "password" => Some("Password set. Sign in with your new password."),
             "mfa-off" => Some("Two-factor authentication is off."),
             "imported" => Some("Imported. The newest assets are listed first."),
+            "rotated" => Some("Rotation recorded. The next one is planned."),
+            "key-revoked" => Some("The key is revoked."),
             "mfa-reset" => Some("The authenticator is removed and the account signed out everywhere."),
             _ => None,
         });
@@ -306,6 +317,7 @@ impl From<AuditEntry> for HistoryItem {
             "department" => Some(format!("/people?department_id={}", e.entity_id)),
             "account" => Some(format!("/accounts/{}", e.entity_id)),
             "asset" if e.entity_id != "import" => Some(format!("/assets/{}", e.entity_id)),
+            "key" => Some(format!("/keys/{}", e.entity_id)),
             _ => None,
         };
         HistoryItem {
@@ -358,6 +370,11 @@ pub async fn history(
 
 /// Options for a select: (value, label).
 pub type Options = Vec<(String, String)>;
+
+/// (value, label) of every value of a fixed set, for a select.
+pub fn choices<T: Copy>(all: &[T], value: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Options {
+    all.iter().map(|v| (value(*v).to_string(), label(*v).to_string())).collect()
+}
 
 pub fn people_options(people: &[bulwark_core::people::Person], empty: &str) -> Options {
     std::iter::once((String::new(), empty.to_string()))

@@ -181,6 +181,22 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("POST", "/api/v1/assets/import", Roles(ASSET_MANAGERS)),
     ("GET", "/api/v1/assets/{id}", Roles(ASSET_READERS)),
     ("PUT", "/api/v1/assets/{id}", Roles(ASSET_MANAGERS)),
+    ("GET", "/keys", Roles(ASSET_READERS)),
+    ("GET", "/keys/export.csv", Roles(ASSET_READERS)),
+    ("GET", "/keys/export.json", Roles(ASSET_READERS)),
+    ("GET", "/keys/new", Roles(ASSET_MANAGERS)),
+    ("POST", "/keys/new", Roles(ASSET_MANAGERS)),
+    ("GET", "/keys/{id}", Roles(ASSET_READERS)),
+    ("GET", "/keys/{id}/edit", Roles(ASSET_MANAGERS)),
+    ("POST", "/keys/{id}/edit", Roles(ASSET_MANAGERS)),
+    ("POST", "/keys/{id}/rotated", Roles(ASSET_MANAGERS)),
+    ("POST", "/keys/{id}/revoke", Roles(ASSET_MANAGERS)),
+    ("GET", "/api/v1/keys", Roles(ASSET_READERS)),
+    ("POST", "/api/v1/keys", Roles(ASSET_MANAGERS)),
+    ("GET", "/api/v1/keys/{id}", Roles(ASSET_READERS)),
+    ("PUT", "/api/v1/keys/{id}", Roles(ASSET_MANAGERS)),
+    ("POST", "/api/v1/keys/{id}/rotation", Roles(ASSET_MANAGERS)),
+    ("POST", "/api/v1/keys/{id}/revocation", Roles(ASSET_MANAGERS)),
     ("GET", "/audit", Roles(AUDIT_READERS)),
     ("GET", "/audit/export.csv", Roles(AUDIT_READERS)),
     ("GET", "/audit/export.json", Roles(AUDIT_READERS)),
@@ -228,6 +244,7 @@ struct Records {
     /// A checklist (and, for the answers route, the campaign is a checklist campaign).
     checklist: String,
     asset: String,
+    key: String,
 }
 
 async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &str) -> Records {
@@ -306,7 +323,14 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
         let input = bulwark_core::assets::AssetInput { name: format!("Asset {n}"), ..Default::default() };
         asset = bulwark_core::assets::create(store, &cli, now, &input).await.unwrap().id.to_string();
     }
+    let mut key = String::new();
+    if pattern.contains("/keys/{id}") {
+        let input =
+            bulwark_core::keys::KeyInput { name: format!("Key {n}"), algorithm: "AES".into(), ..Default::default() };
+        key = bulwark_core::keys::create(store, &cli, now, &input).await.unwrap().id.to_string();
+    }
     Records {
+        key,
         asset,
         policy,
         campaign,
@@ -347,6 +371,8 @@ fn concrete(pattern: &str, r: &Records) -> String {
         &r.campaign
     } else if pattern.contains("approvals") {
         &r.approval
+    } else if pattern.contains("/keys") {
+        &r.key
     } else if pattern.contains("assets") {
         &r.asset
     } else if pattern.contains("checklists") {

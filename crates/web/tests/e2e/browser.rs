@@ -214,6 +214,8 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
         ("/assets", "14j-assets"),
         ("/assets/new", "14k-asset-form"),
         ("/assets/import", "14l-asset-import"),
+        ("/keys", "14m-keys"),
+        ("/keys/new", "14n-key-form"),
     ] {
         b.goto(&app.url(path)).await.unwrap();
         b.wait().for_element(Locator::Css("h1")).await.unwrap();

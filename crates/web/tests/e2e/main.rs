@@ -7,6 +7,7 @@ mod authz;
 mod browser;
 mod campaigns;
 mod edits;
+mod keys;
 mod mfa;
 mod notifications;
 mod pages;
