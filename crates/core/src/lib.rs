@@ -13,6 +13,7 @@ pub mod dashboard;
 pub mod error;
 pub mod ids;
 pub mod keys;
+pub mod lifecycle;
 pub mod list;
 pub mod mfa;
 pub mod notify;

@@ -9,7 +9,7 @@
 
 use crate::accounts::{Account, ApiToken, Session};
 use crate::approvals::{Approval, ApprovalFilter, Decision};
-use crate::assets::Asset;
+use crate::assets::{Asset, AssetKind};
 use crate::audit::{AuditEntry, AuditFilter, AuditRecord};
 use crate::campaigns::{Campaign, DepartmentCompletion, Participant, PinnedVersion, Task};
 use crate::checklists::{Answer, Checklist};
@@ -18,6 +18,7 @@ use crate::ids::{
     AccountId, AreaId, AssetId, CampaignId, ChecklistId, DepartmentId, KeyId, PersonId, PolicyId, TokenId,
 };
 use crate::keys::CryptoKey;
+use crate::lifecycle::{Offboarding, OffboardingItem, OnboardingRecord};
 use crate::list::{ListPage, ListQuery};
 use crate::mfa::TotpFactor;
 use crate::notify::{Channel, OutboxMessage, TaskMail};
@@ -127,6 +128,17 @@ pub trait Reader: Send {
     fn list_assets<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Asset>>;
     fn find_asset(&mut self, id: AssetId) -> StoreFuture<'_, Option<Asset>>;
     fn list_keys<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<CryptoKey>>;
+    /// The assets assigned to a person, by name.
+    fn assets_assigned_to(&mut self, person: PersonId) -> StoreFuture<'_, Vec<Asset>>;
+    /// Name and kind of the SaaS and software in the inventory (where people have accounts).
+    fn directory_services(&mut self) -> StoreFuture<'_, Vec<(String, AssetKind)>>;
+    /// A person's onboarding records, newest first.
+    fn onboarding_records(&mut self, person: PersonId) -> StoreFuture<'_, Vec<OnboardingRecord>>;
+    /// A person's offboardings with their items, newest first.
+    fn offboardings_of(&mut self, person: PersonId) -> StoreFuture<'_, Vec<Offboarding>>;
+    /// The person's offboarding that is not closed, if any.
+    fn open_offboarding(&mut self, person: PersonId) -> StoreFuture<'_, Option<Offboarding>>;
+    fn find_offboarding<'a>(&'a mut self, id: &'a str) -> StoreFuture<'a, Option<Offboarding>>;
     fn find_key(&mut self, id: KeyId) -> StoreFuture<'_, Option<CryptoKey>>;
 
     /// The account's authenticator, confirmed or waiting for its first code.
@@ -225,6 +237,9 @@ pub trait Reader: Send {
     fn get_asset(&mut self, id: AssetId) -> StoreFuture<'_, Asset> {
         Box::pin(async move { self.find_asset(id).await?.ok_or(StoreError::NotFound) })
     }
+    fn get_offboarding<'a>(&'a mut self, id: &'a str) -> StoreFuture<'a, Offboarding> {
+        Box::pin(async move { self.find_offboarding(id).await?.ok_or(StoreError::NotFound) })
+    }
     fn get_key(&mut self, id: KeyId) -> StoreFuture<'_, CryptoKey> {
         Box::pin(async move { self.find_key(id).await?.ok_or(StoreError::NotFound) })
     }
@@ -243,6 +258,25 @@ pub trait Writer: Reader {
     /// Stores `after` if the stored asset is still `before` (same `updated_at`).
     fn update_asset<'a>(&'a mut self, before: &'a Asset, after: &'a Asset) -> StoreFuture<'a, ()>;
     fn insert_key<'a>(&'a mut self, key: &'a CryptoKey) -> StoreFuture<'a, ()>;
+    fn insert_onboarding_record<'a>(&'a mut self, record: &'a OnboardingRecord) -> StoreFuture<'a, ()>;
+    /// Adds an offboarding with its items.
+    fn insert_offboarding<'a>(&'a mut self, o: &'a Offboarding) -> StoreFuture<'a, ()>;
+    /// Checks off an item not checked off yet (`Conflict` if it was meanwhile).
+    fn update_offboarding_item<'a>(&'a mut self, id: &'a str, item: &'a OffboardingItem) -> StoreFuture<'a, ()>;
+    /// Closes an open offboarding (`Conflict` if it was closed meanwhile).
+    fn close_offboarding<'a>(&'a mut self, id: &'a str, at: Timestamp) -> StoreFuture<'a, ()>;
+    /// Gives every active holder of `role` a task about the record; returns how many got it.
+    #[allow(clippy::too_many_arguments)]
+    fn give_role_task<'a>(
+        &'a mut self,
+        role: crate::Role,
+        kind: &'a str,
+        subject_type: &'a str,
+        subject_id: &'a str,
+        title: &'a str,
+        due_at: Timestamp,
+        now: Timestamp,
+    ) -> StoreFuture<'a, u64>;
     /// Stores `after` if the stored key is still `before` (same `updated_at`).
     fn update_key<'a>(&'a mut self, before: &'a CryptoKey, after: &'a CryptoKey) -> StoreFuture<'a, ()>;
     fn update_person<'a>(&'a mut self, before: &'a Person, after: &'a Person) -> StoreFuture<'a, ()>;

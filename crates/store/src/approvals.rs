@@ -71,22 +71,53 @@ pub(crate) async fn update(conn: &mut AnyConnection, before: &Approval, after: &
 }
 
 pub(crate) async fn assign(conn: &mut AnyConnection, a: &Approval, now: Timestamp) -> Result<u64, StoreError> {
-    let due = now + time::Duration::days(7);
+    let task = RoleTask {
+        role: a.role,
+        kind: APPROVE,
+        subject_type: "approval",
+        subject_id: &a.id,
+        title: &format!("Decide: {}", a.title),
+        due_at: now + time::Duration::days(7),
+        except: a.requested_by_person,
+    };
+    give_role_task(conn, &task, now).await
+}
+
+/// A task for every active holder of a role.
+pub(crate) struct RoleTask<'a> {
+    pub role: bulwark_core::Role,
+    pub kind: &'a str,
+    pub subject_type: &'a str,
+    pub subject_id: &'a str,
+    pub title: &'a str,
+    pub due_at: Timestamp,
+    /// Someone who never gets it (the requester of an approval).
+    pub except: Option<bulwark_core::ids::PersonId>,
+}
+
+/// Gives the task to every person with an active account holding the role (people who left
+/// excepted), with one statement; returns how many got it. A task given before is left as is.
+pub(crate) async fn give_role_task(
+    conn: &mut AnyConnection,
+    t: &RoleTask<'_>,
+    now: Timestamp,
+) -> Result<u64, StoreError> {
     let done = sqlx::query(
         "INSERT INTO tasks (id, kind, assignee_person_id, subject_type, subject_id, title, due_at, state, done_at, \
          created_at, updated_at, assignee_department_id) \
-         SELECT $1 || ':' || $2 || ':' || p.id, $1, p.id, 'approval', $2, $3, $4, 'open', NULL, $5, $5, p.department_id \
+         SELECT $1 || ':' || $2 || ':' || p.id, $1, p.id, $8, $2, $3, $4, 'open', NULL, $5, $5, p.department_id \
          FROM people p WHERE p.status <> 'left' AND p.id <> $6 AND EXISTS (SELECT 1 FROM accounts a \
          WHERE a.person_id = p.id AND a.status = 'active' AND (' ' || a.roles || ' ') LIKE $7) \
          ON CONFLICT (id) DO NOTHING",
     )
-    .bind(APPROVE)
-    .bind(&a.id)
-    .bind(format!("Decide: {}", a.title))
-    .bind(to_micros(due))
+    .bind(t.kind)
+    .bind(t.subject_id)
+    .bind(t.title)
+    .bind(to_micros(t.due_at))
     .bind(to_micros(now))
-    .bind(a.requested_by_person.map(|p| p.to_string()).unwrap_or_default())
-    .bind(format!("% {} %", a.role.as_str()))
+    .bind(t.except.map(|p| p.to_string()).unwrap_or_default())
+    .bind(format!("% {} %", t.role.as_str()))
+    .bind(t.subject_type)
     .execute(conn)
     .await
     .map_err(map_err)?;

@@ -134,3 +134,15 @@ pub(crate) async fn update(conn: &mut AnyConnection, before: &Asset, after: &Ass
     .bind(to_micros(after.updated_at));
     update_unchanged(conn, update, after.id.to_string(), before.updated_at, "this asset").await
 }
+
+pub(crate) async fn assigned_to(
+    conn: &mut AnyConnection,
+    person: bulwark_core::ids::PersonId,
+) -> Result<Vec<Asset>, StoreError> {
+    let rows = sqlx::query(&format!("SELECT {SELECT} FROM {FROM} WHERE a.assigned_to = $1 ORDER BY a.name, a.id"))
+        .bind(person.to_string())
+        .fetch_all(conn)
+        .await
+        .map_err(map_err)?;
+    rows.iter().map(row).collect()
+}

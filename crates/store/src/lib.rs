@@ -11,6 +11,7 @@ mod checklists;
 mod connect;
 mod jobs;
 mod keys;
+mod lifecycle;
 mod list;
 mod mfa;
 mod notify;

@@ -5,13 +5,14 @@
 use bulwark_core::Timestamp;
 use bulwark_core::accounts::{Account, ApiToken, Session};
 use bulwark_core::approvals::{Approval, ApprovalFilter, Decision};
-use bulwark_core::assets::Asset;
+use bulwark_core::assets::{Asset, AssetKind};
 use bulwark_core::audit::{AuditEntry, AuditFilter, AuditRecord};
 use bulwark_core::checklists::{Answer, Checklist};
 use bulwark_core::ids::{
     AccountId, AreaId, AssetId, CampaignId, ChecklistId, DepartmentId, KeyId, PersonId, PolicyId, TokenId,
 };
 use bulwark_core::keys::CryptoKey;
+use bulwark_core::lifecycle::{Offboarding, OffboardingItem, OnboardingRecord};
 use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::mfa::TotpFactor;
 use bulwark_core::org::{Area, AreaMember, Department};
@@ -29,8 +30,8 @@ use std::ops::DerefMut;
 
 use crate::write::{WriteTx, map_err};
 use crate::{
-    SqlStore, accounts, approvals, assets, audit, campaigns, checklists, jobs, keys, mfa, notify, org, people,
-    policies, sso,
+    SqlStore, accounts, approvals, assets, audit, campaigns, checklists, jobs, keys, lifecycle, mfa, notify, org,
+    people, policies, sso,
 };
 
 /// A unit of work on connection `C` (a pooled connection or a write transaction) of a backend.
@@ -343,6 +344,30 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
         Box::pin(keys::find(self.c(), id))
     }
 
+    fn assets_assigned_to(&mut self, person: PersonId) -> StoreFuture<'_, Vec<Asset>> {
+        Box::pin(assets::assigned_to(self.c(), person))
+    }
+
+    fn directory_services(&mut self) -> StoreFuture<'_, Vec<(String, AssetKind)>> {
+        Box::pin(lifecycle::directory_services(self.c()))
+    }
+
+    fn onboarding_records(&mut self, person: PersonId) -> StoreFuture<'_, Vec<OnboardingRecord>> {
+        Box::pin(lifecycle::records(self.c(), person))
+    }
+
+    fn offboardings_of(&mut self, person: PersonId) -> StoreFuture<'_, Vec<Offboarding>> {
+        Box::pin(lifecycle::of_person(self.c(), person))
+    }
+
+    fn open_offboarding(&mut self, person: PersonId) -> StoreFuture<'_, Option<Offboarding>> {
+        Box::pin(lifecycle::open_of(self.c(), person))
+    }
+
+    fn find_offboarding<'a>(&'a mut self, id: &'a str) -> StoreFuture<'a, Option<Offboarding>> {
+        Box::pin(lifecycle::find(self.c(), id))
+    }
+
     fn find_sso_identity<'a>(&'a mut self, key: &'a str) -> StoreFuture<'a, Option<AccountId>> {
         Box::pin(sso::find_identity(self.c(), key))
     }
@@ -482,6 +507,38 @@ impl Writer for Unit<WriteTx> {
 
     fn update_key<'a>(&'a mut self, before: &'a CryptoKey, after: &'a CryptoKey) -> StoreFuture<'a, ()> {
         Box::pin(keys::update(self.c(), before, after))
+    }
+
+    fn insert_onboarding_record<'a>(&'a mut self, record: &'a OnboardingRecord) -> StoreFuture<'a, ()> {
+        Box::pin(lifecycle::insert_record(self.c(), record))
+    }
+
+    fn insert_offboarding<'a>(&'a mut self, o: &'a Offboarding) -> StoreFuture<'a, ()> {
+        Box::pin(lifecycle::insert(self.c(), o))
+    }
+
+    fn update_offboarding_item<'a>(&'a mut self, id: &'a str, item: &'a OffboardingItem) -> StoreFuture<'a, ()> {
+        Box::pin(lifecycle::update_item(self.c(), id, item))
+    }
+
+    fn close_offboarding<'a>(&'a mut self, id: &'a str, at: Timestamp) -> StoreFuture<'a, ()> {
+        Box::pin(lifecycle::close(self.c(), id, at))
+    }
+
+    fn give_role_task<'a>(
+        &'a mut self,
+        role: bulwark_core::Role,
+        kind: &'a str,
+        subject_type: &'a str,
+        subject_id: &'a str,
+        title: &'a str,
+        due_at: Timestamp,
+        now: Timestamp,
+    ) -> StoreFuture<'a, u64> {
+        Box::pin(async move {
+            let task = approvals::RoleTask { role, kind, subject_type, subject_id, title, due_at, except: None };
+            approvals::give_role_task(self.c(), &task, now).await
+        })
     }
 
     fn link_sso_identity<'a>(&'a mut self, key: &'a str, account: AccountId, at: Timestamp) -> StoreFuture<'a, ()> {

@@ -1842,3 +1842,97 @@ async fn keys_keep_metadata_plan_rotations_and_record_revocations_alike_on_every
         assert!(db.store.verify_audit_chain().await.unwrap().is_ok());
     }
 }
+
+#[tokio::test]
+async fn offboarding_lists_assets_and_accounts_and_closes_only_when_everything_is_back() {
+    use bulwark_core::assets::{self, AssetInput};
+    use bulwark_core::lifecycle::{self, ItemInput, OnboardingInput};
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let (s, cli, now) = (&db.store as &dyn Store, Actor::cli(), time_util::now());
+        let dept =
+            org::create_department(s, &cli, now, &DepartmentInput { name: "Sales".into(), ..Default::default() })
+                .await
+                .unwrap();
+        let head_input = PersonInput { department_id: dept.id.to_string(), ..person("Hana Head", "hana@example.com") };
+        let head = people::create(s, &cli, now, &head_input).await.unwrap();
+        let edit = DepartmentInput { name: "Sales".into(), head_person_id: head.id.to_string(), ..Default::default() };
+        org::update_department(s, &cli, now, dept.id, &edit).await.unwrap();
+        let leaver_input =
+            PersonInput { department_id: dept.id.to_string(), ..person("Lee Leaver", "lee@example.com") };
+        let lee = people::create(s, &cli, now, &leaver_input).await.unwrap();
+        bulwark_testkit::create_account(s, "sec@example.com", &["security"], bulwark_testkit::PASSWORD).await;
+        bulwark_testkit::create_account(s, "lee@example.com", &["employee"], bulwark_testkit::PASSWORD).await;
+        let laptop = AssetInput { name: "Laptop".into(), assigned_to: "lee@example.com".into(), ..Default::default() };
+        let laptop = assets::create(s, &cli, now, &laptop).await.unwrap();
+        let crm = AssetInput { name: "CRM".into(), kind: "saas".into(), ..Default::default() };
+        assets::create(s, &cli, now, &crm).await.unwrap();
+
+        let screening =
+            OnboardingInput { kind: "screening".into(), check: "Identity".into(), done_on: "2026-01-05".into() };
+        lifecycle::record_onboarding(s, &cli, now, lee.id, &screening).await.unwrap();
+        let findings = OnboardingInput { kind: "screening".into(), check: "He was fine".into(), ..Default::default() };
+        assert!(lifecycle::record_onboarding(s, &cli, now, lee.id, &findings).await.is_err(), "checks, not findings");
+
+        let o = lifecycle::start_offboarding(s, &cli, now, lee.id, "leaves in March").await.unwrap();
+        let labels: Vec<&str> = o.items.iter().map(|i| i.label.as_str()).collect();
+        assert_eq!(labels, ["Laptop", "CRM account", "Bulwark account"], "{backend:?}");
+        let again = lifecycle::start_offboarding(s, &cli, now, lee.id, "twice").await.unwrap();
+        assert_eq!(again.id, o.id, "one open offboarding per person");
+        let head_tasks = r(s).await.list_tasks(head.id, &bulwark_core::campaigns::TASKS.first_page(10)).await.unwrap();
+        assert_eq!(head_tasks.items.iter().filter(|t| t.kind == "offboard").count(), 1, "{backend:?}");
+
+        assert!(matches!(lifecycle::close(s, &cli, now, &o.id).await, Err(CoreError::Conflict(_))), "outstanding");
+        let returned =
+            lifecycle::check_off(s, &cli, now, &o.id, 1, &ItemInput { received_by: "Hana Head".into() }).await;
+        assert_eq!(returned.unwrap().items[0].received_by.as_deref(), Some("Hana Head"));
+        let back = r(s).await.get_asset(laptop.id).await.unwrap();
+        assert_eq!((back.assigned_to, back.status.as_str()), (None, "in-stock"), "{backend:?}");
+        assert!(lifecycle::check_off(s, &cli, now, &o.id, 1, &ItemInput::default()).await.is_err(), "once");
+        lifecycle::check_off(s, &cli, now, &o.id, 2, &ItemInput::default()).await.unwrap();
+        lifecycle::check_off(s, &cli, now, &o.id, 3, &ItemInput::default()).await.unwrap();
+        let closed = lifecycle::close(s, &cli, now, &o.id).await.unwrap();
+        assert!(closed.closed_at.is_some());
+        let mut rd = r(s).await;
+        assert_eq!(rd.get_person(lee.id).await.unwrap().status.as_str(), "left");
+        assert_eq!(rd.find_account_for_person(lee.id).await.unwrap().unwrap().status.as_str(), "disabled");
+        assert!(rd.open_offboarding(lee.id).await.unwrap().is_none());
+        assert_eq!(rd.offboardings_of(lee.id).await.unwrap().len(), 1);
+        assert_eq!(rd.onboarding_records(lee.id).await.unwrap()[0].detail, "Identity");
+        assert_eq!(rd.find_offboarding(&o.id).await.unwrap().unwrap().outstanding(), 0);
+        assert!(rd.assets_assigned_to(lee.id).await.unwrap().is_empty());
+        assert_eq!(rd.directory_services().await.unwrap().len(), 1);
+        let open_head = rd.list_tasks(head.id, &bulwark_core::campaigns::TASKS.first_page(10)).await.unwrap();
+        assert!(open_head.items.iter().all(|t| t.state == "done"), "tasks close with the offboarding");
+        drop(rd);
+
+        // The repository writes one by one.
+        let mut tx = s.write().await.unwrap();
+        let record = bulwark_core::lifecycle::OnboardingRecord {
+            id: "r1".into(),
+            ..r(s).await.onboarding_records(lee.id).await.unwrap()[0].clone()
+        };
+        tx.insert_onboarding_record(&record).await.unwrap();
+        let fresh = bulwark_core::lifecycle::Offboarding { id: "o2".into(), closed_at: None, ..closed.clone() };
+        let fresh = bulwark_core::lifecycle::Offboarding {
+            items: fresh
+                .items
+                .iter()
+                .map(|i| bulwark_core::lifecycle::OffboardingItem { done_at: None, ..i.clone() })
+                .collect(),
+            ..fresh
+        };
+        tx.insert_offboarding(&fresh).await.unwrap();
+        let done = bulwark_core::lifecycle::OffboardingItem { done_at: Some(now), ..fresh.items[0].clone() };
+        tx.update_offboarding_item("o2", &done).await.unwrap();
+        assert!(tx.update_offboarding_item("o2", &done).await.is_err(), "an item is checked off once");
+        tx.close_offboarding("o2", now).await.unwrap();
+        assert!(tx.close_offboarding("o2", now).await.is_err());
+        let given =
+            tx.give_role_task(bulwark_core::Role::Security, "offboard", "offboarding", "o2", "Remove", now, now).await;
+        assert_eq!(given.unwrap(), 1, "the one security holder on {backend:?}");
+        tx.audit(bulwark_core::audit::AuditRecord::new(&cli, now, "test", "x", "1", None::<&()>, None::<&()>));
+        tx.commit().await.unwrap();
+        assert!(db.store.verify_audit_chain().await.unwrap().is_ok());
+    }
+}

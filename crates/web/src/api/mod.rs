@@ -9,6 +9,7 @@ pub mod checklists;
 pub mod contract;
 pub mod dto;
 pub mod keys;
+pub mod lifecycle;
 pub mod org;
 pub mod people;
 pub mod policies;
@@ -70,6 +71,12 @@ pub fn routes(r: Routes) -> Routes {
         .api(Needs(ManageDirectory), routes!(people::create_person))
         .api(Needs(ViewDirectory), routes!(people::get_person))
         .api(Needs(ManageDirectory), routes!(people::update_person))
+        .api(Needs(ViewDirectory), routes!(lifecycle::get_lifecycle))
+        .api(Needs(ManageDirectory), routes!(lifecycle::record_onboarding))
+        .api(Needs(ManageDirectory), routes!(lifecycle::start_offboarding))
+        .api(Needs(ViewDirectory), routes!(lifecycle::get_offboarding))
+        .api(Needs(ManageDirectory), routes!(lifecycle::check_off))
+        .api(Needs(ManageDirectory), routes!(lifecycle::close_offboarding))
         .api(Needs(ViewDirectory), routes!(org::list_departments))
         .api(Needs(ManageDirectory), routes!(org::create_department))
         .api(Needs(ViewDirectory), routes!(org::get_department))

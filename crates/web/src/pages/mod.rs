@@ -10,6 +10,7 @@ mod campaigns;
 mod checklists;
 mod dashboard;
 mod keys;
+mod lifecycle;
 mod listing;
 mod mfa;
 mod notifications;
@@ -63,6 +64,11 @@ pub fn routes(r: Routes) -> Routes {
         .page("/people/new", Needs(ManageDirectory), BOTH, get(people::new_form).post(people::create))
         .page("/people/{id}", Needs(ViewDirectory), GET, get(people::detail))
         .page("/people/{id}/edit", Needs(ManageDirectory), BOTH, get(people::edit_form).post(people::update))
+        .page("/people/{id}/onboarding", Needs(ManageDirectory), POST, post(lifecycle::record))
+        .page("/people/{id}/offboarding", Needs(ManageDirectory), POST, post(lifecycle::start))
+        .page("/offboardings/{id}", Needs(ViewDirectory), GET, get(lifecycle::show))
+        .page("/offboardings/{id}/items/{position}", Needs(ManageDirectory), POST, post(lifecycle::check_off))
+        .page("/offboardings/{id}/close", Needs(ManageDirectory), POST, post(lifecycle::close))
         .page("/departments", Needs(ViewDirectory), GET, get(org::departments))
         .page("/departments", Needs(ManageDirectory), POST, post(org::department_create))
         .page("/departments/export.csv", Needs(ViewDirectory), GET, get(org::departments_export))

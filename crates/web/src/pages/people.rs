@@ -115,7 +115,7 @@ pub async fn export(
 
 #[derive(Template, WebTemplate)]
 #[template(path = "people/detail.html")]
-struct DetailPage {
+pub(super) struct DetailPage {
     chrome: Chrome,
     person: Person,
     account: Option<(bulwark_core::ids::AccountId, String)>,
@@ -123,6 +123,40 @@ struct DetailPage {
     history: Vec<HistoryItem>,
     can_manage: bool,
     can_see_history: bool,
+    onboarding: Vec<bulwark_core::lifecycle::OnboardingRecord>,
+    offboardings: Vec<bulwark_core::lifecycle::Offboarding>,
+    screening_checks: &'static [&'static str],
+    errors: Errors,
+}
+
+/// The person's page, with `errors` of a lifecycle form.
+pub(super) async fn detail_page(
+    app: &AppState,
+    chrome: Chrome,
+    id: PersonId,
+    errors: Errors,
+) -> Result<DetailPage, HtmlError> {
+    let actor = chrome.actor()?;
+    let (person, account) = people::get_with_account(app.store.as_ref(), &actor, id).await?;
+    let account = account.map(|a| {
+        let roles = a.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ");
+        (a.id, format!("{} ({})", a.status.as_str(), roles))
+    });
+    let (onboarding, offboardings) = bulwark_core::lifecycle::of_person(app.store.as_ref(), &actor, id).await?;
+    let (history, can_see_history) = history(app, &chrome, "person", &person.id.to_string()).await?;
+    Ok(DetailPage {
+        created: short_time(&person.created_at),
+        account,
+        history,
+        can_manage: chrome.can(Permission::ManageDirectory),
+        can_see_history,
+        onboarding,
+        offboardings,
+        screening_checks: bulwark_core::lifecycle::SCREENING_CHECKS,
+        errors,
+        chrome: chrome.at("people"),
+        person,
+    })
 }
 
 pub async fn detail(
@@ -130,23 +164,7 @@ pub async fn detail(
     chrome: Chrome,
     Path(id): Path<String>,
 ) -> Result<Response, HtmlError> {
-    let actor = chrome.actor()?;
-    let (person, account) = people::get_with_account(app.store.as_ref(), &actor, parse_id::<PersonId>(&id)?).await?;
-    let account = account.map(|a| {
-        let roles = a.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ");
-        (a.id, format!("{} ({})", a.status.as_str(), roles))
-    });
-    let (history, can_see_history) = history(&app, &chrome, "person", &person.id.to_string()).await?;
-    Ok(DetailPage {
-        created: short_time(&person.created_at),
-        account,
-        history,
-        can_manage: chrome.can(Permission::ManageDirectory),
-        can_see_history,
-        chrome: chrome.at("people"),
-        person,
-    }
-    .into_response())
+    Ok(detail_page(&app, chrome, parse_id::<PersonId>(&id)?, Errors::none()).await?.into_response())
 }
 
 #[derive(Template, WebTemplate)]

@@ -82,6 +82,11 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("POST", "/people/new", Roles(DIRECTORY_EDITORS)),
     ("GET", "/people/{id}/edit", Roles(DIRECTORY_EDITORS)),
     ("POST", "/people/{id}/edit", Roles(DIRECTORY_EDITORS)),
+    ("POST", "/people/{id}/onboarding", Roles(DIRECTORY_EDITORS)),
+    ("POST", "/people/{id}/offboarding", Roles(DIRECTORY_EDITORS)),
+    ("GET", "/offboardings/{id}", Roles(DIRECTORY_READERS)),
+    ("POST", "/offboardings/{id}/items/{position}", Roles(DIRECTORY_EDITORS)),
+    ("POST", "/offboardings/{id}/close", Roles(DIRECTORY_EDITORS)),
     ("GET", "/departments", Roles(DIRECTORY_READERS)),
     ("POST", "/departments", Roles(DIRECTORY_EDITORS)),
     ("GET", "/departments/export.csv", Roles(DIRECTORY_READERS)),
@@ -204,6 +209,12 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("POST", "/api/v1/people", Roles(DIRECTORY_EDITORS)),
     ("GET", "/api/v1/people/{id}", Roles(DIRECTORY_READERS)),
     ("PUT", "/api/v1/people/{id}", Roles(DIRECTORY_EDITORS)),
+    ("GET", "/api/v1/people/{id}/lifecycle", Roles(DIRECTORY_READERS)),
+    ("POST", "/api/v1/people/{id}/onboarding", Roles(DIRECTORY_EDITORS)),
+    ("POST", "/api/v1/people/{id}/offboarding", Roles(DIRECTORY_EDITORS)),
+    ("GET", "/api/v1/offboardings/{id}", Roles(DIRECTORY_READERS)),
+    ("POST", "/api/v1/offboardings/{id}/items/{position}", Roles(DIRECTORY_EDITORS)),
+    ("POST", "/api/v1/offboardings/{id}/close", Roles(DIRECTORY_EDITORS)),
     ("GET", "/api/v1/departments", Roles(DIRECTORY_READERS)),
     ("POST", "/api/v1/departments", Roles(DIRECTORY_EDITORS)),
     ("GET", "/api/v1/departments/{id}", Roles(DIRECTORY_READERS)),
@@ -245,6 +256,8 @@ struct Records {
     checklist: String,
     asset: String,
     key: String,
+    /// An offboarding of the person, with one item (an account to de-register).
+    offboarding: String,
 }
 
 async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &str) -> Records {
@@ -329,7 +342,19 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
             bulwark_core::keys::KeyInput { name: format!("Key {n}"), algorithm: "AES".into(), ..Default::default() };
         key = bulwark_core::keys::create(store, &cli, now, &input).await.unwrap().id.to_string();
     }
+    let mut offboarding = String::new();
+    if pattern.contains("/offboardings/") {
+        let service = bulwark_core::assets::AssetInput {
+            name: format!("Service {n}"),
+            kind: "saas".into(),
+            ..Default::default()
+        };
+        bulwark_core::assets::create(store, &cli, now, &service).await.unwrap();
+        let o = bulwark_core::lifecycle::start_offboarding(store, &cli, now, p.id, "test").await.unwrap();
+        offboarding = o.id;
+    }
     Records {
+        offboarding,
         key,
         asset,
         policy,
@@ -361,7 +386,9 @@ async fn published_policy_with_draft(store: &dyn Store, n: usize) -> String {
 
 /// A concrete path for a route pattern, naming `r`'s records.
 fn concrete(pattern: &str, r: &Records) -> String {
-    let id = if pattern.starts_with("/people") || pattern.starts_with("/api/v1/people") {
+    let id = if pattern.contains("/offboardings/") {
+        &r.offboarding
+    } else if pattern.starts_with("/people") || pattern.starts_with("/api/v1/people") {
         &r.person
     } else if pattern.contains("departments") {
         &r.department
@@ -391,6 +418,7 @@ fn concrete(pattern: &str, r: &Records) -> String {
         .replace("{person_id}", &r.person)
         .replace("{token_id}", &r.token)
         .replace("{number}", if pattern.ends_with("/submit") { "2" } else { "1" })
+        .replace("{position}", "1")
         .replace("{id}", id)
 }
 

@@ -8,6 +8,7 @@ mod browser;
 mod campaigns;
 mod edits;
 mod keys;
+mod lifecycle;
 mod mfa;
 mod notifications;
 mod pages;
