@@ -1900,6 +1900,7 @@ async fn offboarding_lists_assets_and_accounts_and_closes_only_when_everything_i
         assert_eq!(rd.offboardings_of(lee.id).await.unwrap().len(), 1);
         assert_eq!(rd.onboarding_records(lee.id).await.unwrap()[0].detail, "Identity");
         assert_eq!(rd.find_offboarding(&o.id).await.unwrap().unwrap().outstanding(), 0);
+        assert!(matches!(rd.get_offboarding("no-such-offboarding").await, Err(StoreError::NotFound)));
         assert!(rd.assets_assigned_to(lee.id).await.unwrap().is_empty());
         assert_eq!(rd.directory_services().await.unwrap().len(), 1);
         let open_head = rd.list_tasks(head.id, &bulwark_core::campaigns::TASKS.first_page(10)).await.unwrap();
