@@ -110,7 +110,8 @@ fn tokens(text: &str) -> Result<Vec<Token>, FilterError> {
                 if !closed {
                     return Err(FilterError("a string is not closed with \"".into()));
                 }
-                let s: String = serde_json::from_str(&raw).map_err(|_| FilterError(format!("{raw} is not a valid string")))?;
+                let s: String =
+                    serde_json::from_str(&raw).map_err(|_| FilterError(format!("{raw} is not a valid string")))?;
                 out.push(Token::Str(s));
             }
             _ => {
@@ -325,10 +326,7 @@ fn values<'a>(resource: &'a Value, path: &AttrPath) -> Vec<&'a Value> {
     };
     match &path.sub {
         Some(sub) => items.into_iter().filter_map(|i| field(i, sub)).collect(),
-        None => items
-            .into_iter()
-            .map(|i| if i.is_object() { field(i, "value").unwrap_or(i) } else { i })
-            .collect(),
+        None => items.into_iter().map(|i| if i.is_object() { field(i, "value").unwrap_or(i) } else { i }).collect(),
     }
 }
 

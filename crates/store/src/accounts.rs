@@ -24,6 +24,7 @@ const TABLE: Table = Table {
     filters: &[("status", "a.status")],
     sorts: &[("name", "p.name"), ("email", "a.email"), ("last_login", "COALESCE(a.last_login_at, 0)")],
     search: Some(("p.search_text", Some(("people_fts", "p.rowid")))),
+    total: None,
 };
 
 pub(crate) async fn list(
@@ -219,6 +220,7 @@ const TOKENS: Table = Table {
     filters: &[("account_id", "account_id")],
     sorts: &[("name", "name"), ("created", "created_at")],
     search: None,
+    total: None,
 };
 
 pub(crate) async fn tokens_of(

@@ -29,6 +29,7 @@ const TABLE: Table = Table {
     filters: &[("state", "(CASE WHEN c.closed_at IS NULL THEN 'open' ELSE 'closed' END)")],
     sorts: &[("due", "c.due_at"), ("title", "c.title"), ("created", "c.created_at")],
     search: Some(("c.search_text", None)),
+    total: None,
 };
 
 fn campaign(r: &AnyRow) -> Result<Campaign, StoreError> {
@@ -232,6 +233,7 @@ const TASKS: Table = Table {
     filters: &[("assignee", "t.assignee_person_id"), ("state", "t.state")],
     sorts: &[("due", "t.due_at"), ("created", "t.created_at")],
     search: None,
+    total: None,
 };
 
 pub(crate) async fn tasks(

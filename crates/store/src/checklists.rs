@@ -24,6 +24,7 @@ const TABLE: Table = Table {
     filters: &[],
     sorts: &[("title", "k.title"), ("created", "k.created_at")],
     search: Some(("k.search_text", None)),
+    total: None,
 };
 
 fn checklist(r: &AnyRow) -> Result<Checklist, StoreError> {

@@ -33,6 +33,7 @@ const TABLE: Table = Table {
     ],
     // A few hundred keys at most: scanned, no index table.
     search: Some(("k.search_text", None)),
+    total: None,
 };
 
 fn date(r: &AnyRow, col: &str) -> Result<time::Date, StoreError> {

@@ -30,6 +30,9 @@ pub(crate) struct Table {
     /// The lower-cased search text column and, for long lists, the SQLite FTS5 table indexing
     /// it by rowid (short lists are scanned).
     pub search: Option<(&'static str, Option<(&'static str, &'static str)>)>,
+    /// An expression for the number of rows when nothing filters them (a counter kept by
+    /// triggers, for long lists); None counts them.
+    pub total: Option<&'static str>,
 }
 
 /// A bound value of a dynamically built query.
@@ -78,7 +81,10 @@ pub(crate) async fn page<T>(
     }
     let filtered = where_clause(&conditions);
     let filter_values = values.len();
-    let count_sql = format!("(SELECT COUNT(*) FROM {} {filtered})", table.count_from);
+    let count_sql = match table.total {
+        Some(kept) if conditions.is_empty() => kept.to_string(),
+        _ => format!("(SELECT COUNT(*) FROM {} {filtered})", table.count_from),
+    };
 
     let sort = table.sorts.iter().find(|(n, _)| *n == query.sort.name).map(|(_, e)| *e).unwrap_or(table.id);
     let sort = match (backend, query.sort.key) {

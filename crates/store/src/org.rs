@@ -24,6 +24,7 @@ const DEPARTMENTS: Table = Table {
         ("created", "d.created_at"),
     ],
     search: None,
+    total: None,
 };
 
 pub(crate) async fn departments(
@@ -92,6 +93,7 @@ const AREAS: Table = Table {
         ("created", "a.created_at"),
     ],
     search: None,
+    total: None,
 };
 
 pub(crate) async fn areas(

@@ -27,6 +27,7 @@ const TABLE: Table = Table {
         ("created", "p.created_at"),
     ],
     search: Some(("p.search_text", Some(("people_fts", "p.rowid")))),
+    total: None,
 };
 
 pub(crate) async fn list(

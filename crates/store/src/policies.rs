@@ -40,6 +40,7 @@ const TABLE: Table = Table {
     ],
     sorts: &[("title", "p.title"), ("updated", "p.updated_at")],
     search: Some(("p.search_text", None)),
+    total: None,
 };
 
 fn policy(r: &AnyRow) -> Result<Policy, StoreError> {
