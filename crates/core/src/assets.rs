@@ -202,7 +202,7 @@ async fn validate(tx: &mut dyn Writer, input: &AssetInput, base: Asset, from_csv
     let owner_id = person_field(tx, &mut c, owner_field, &input.owner_id).await?;
     let custodian_id = person_field(tx, &mut c, custodian_field, &input.custodian_id).await?;
     let assigned_to = person_field(tx, &mut c, assignee_field, &input.assigned_to).await?;
-    let identifier = c.optional_text("identifier", &input.identifier, 200);
+    let identifier = c.optional_line("identifier", &input.identifier, 200);
     let description = c.optional_text("description", &input.description, 2000);
     c.finish()?;
     Ok(Asset {

@@ -178,6 +178,9 @@ pub async fn start_offboarding_in(
     person_id: PersonId,
     reason: &str,
 ) -> CoreResult<(Offboarding, bool)> {
+    let mut c = Checks::new();
+    let reason = c.optional_line("reason", reason, 500);
+    c.finish()?;
     let person = tx.get_person(person_id).await?;
     if let Some(open) = tx.open_offboarding(person_id).await? {
         return Ok((open, false));
@@ -213,7 +216,7 @@ pub async fn start_offboarding_in(
         id: crate::ids::AssetId::new().to_string(),
         person_id,
         person_name: person.name.clone(),
-        reason: reason.trim().chars().take(500).collect(),
+        reason,
         started_at: now,
         started_by: actor.label.clone(),
         closed_at: None,
@@ -270,7 +273,7 @@ pub async fn check_off(
 ) -> CoreResult<Offboarding> {
     actor.require(Permission::ManageDirectory)?;
     let mut c = Checks::new();
-    let received_by = c.optional_text("received_by", &input.received_by, 200);
+    let received_by = c.optional_line("received_by", &input.received_by, 200);
     c.finish()?;
     let mut tx = store.write().await?;
     let before = tx.get_offboarding(id).await?;

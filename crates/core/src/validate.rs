@@ -45,6 +45,17 @@ impl Checks {
         v.to_string()
     }
 
+    /// An optional single line of at most `max` characters (no control characters at all).
+    pub fn optional_line(&mut self, field: &str, value: &str, max: usize) -> String {
+        let v = value.trim();
+        if v.chars().count() > max {
+            self.fail(field, &format!("must be at most {max} characters"));
+        } else if v.chars().any(char::is_control) {
+            self.fail(field, "must be one line without control characters");
+        }
+        v.to_string()
+    }
+
     /// A required document text (Markdown) of at most `max` characters, kept as typed:
     /// line breaks and tabs are allowed, the other C0 control characters are not.
     pub fn document(&mut self, field: &str, value: &str, max: usize) -> String {

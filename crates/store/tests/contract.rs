@@ -1878,6 +1878,8 @@ async fn offboarding_lists_assets_and_accounts_and_closes_only_when_everything_i
         let labels: Vec<&str> = o.items.iter().map(|i| i.label.as_str()).collect();
         assert_eq!(labels, ["Laptop", "CRM account", "Bulwark account"], "{backend:?}");
         let again = lifecycle::start_offboarding(s, &cli, now, lee.id, "twice").await.unwrap();
+        let control = lifecycle::start_offboarding(s, &cli, now, lee.id, "tab\there").await;
+        assert!(matches!(control, Err(CoreError::Invalid(_))), "a reason is one line, even for the open one");
         assert_eq!(again.id, o.id, "one open offboarding per person");
         let head_tasks = r(s).await.list_tasks(head.id, &bulwark_core::campaigns::TASKS.first_page(10)).await.unwrap();
         assert_eq!(head_tasks.items.iter().filter(|t| t.kind == "offboard").count(), 1, "{backend:?}");
