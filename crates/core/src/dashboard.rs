@@ -1,6 +1,7 @@
 //! What the dashboard shows a signed-in person: their own open tasks first (overdue ones
 //! marked), then — for those who run the program — open campaigns with their completion,
-//! approval requests waiting for a decision and overdue reviews, then instance counts.
+//! approval requests waiting for a decision and overdue reviews, keys needing attention and
+//! overdue offboardings, then instance counts.
 
 use crate::access::{Actor, Permission};
 use crate::approvals::{Approval, ApprovalFilter, ApprovalState};
@@ -25,6 +26,12 @@ pub struct Dashboard {
     pub pending_approvals: Vec<Approval>,
     /// Policy reviews past their due date (for those who run the program).
     pub overdue_reviews: Vec<Task>,
+    /// Key rotations past their due date, and active keys with a weak algorithm or size (for
+    /// those who see the inventory).
+    pub overdue_rotations: Vec<Task>,
+    pub weak_keys: Vec<crate::keys::CryptoKey>,
+    /// Offboardings whose tasks are past their due date (for those who see the directory).
+    pub overdue_offboardings: Vec<Task>,
 }
 
 pub async fn load(store: &dyn Store, actor: &Actor, now: Timestamp) -> CoreResult<Dashboard> {
@@ -58,7 +65,19 @@ pub async fn load(store: &dyn Store, actor: &Actor, now: Timestamp) -> CoreResul
     let pending_approvals = r.list_approvals(&filter, SHOWN).await?;
     let overdue_reviews =
         if actor.can(Permission::ViewCampaigns) { r.list_overdue_tasks("review", now, SHOWN).await? } else { vec![] };
+    let (overdue_rotations, weak_keys) = if actor.can(Permission::ViewAssets) {
+        let mut weak = crate::keys::LIST.first_page(SHOWN);
+        weak.filters.extend([("weak", "yes".to_string()), ("status", "active".to_string())]);
+        (r.list_overdue_tasks("rotate", now, SHOWN).await?, r.list_keys(&weak).await?.items)
+    } else {
+        (vec![], vec![])
+    };
+    let overdue_offboardings =
+        if actor.can(Permission::ViewDirectory) { r.list_overdue_tasks("offboard", now, SHOWN).await? } else { vec![] };
     Ok(Dashboard {
+        overdue_rotations,
+        weak_keys,
+        overdue_offboardings,
         counts,
         my_live_tokens,
         my_tasks,

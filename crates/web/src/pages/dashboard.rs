@@ -24,6 +24,9 @@ pub struct DashboardPage {
     open_campaigns: Vec<bulwark_core::campaigns::Campaign>,
     pending_approvals: Vec<bulwark_core::approvals::Approval>,
     overdue_reviews: Vec<bulwark_core::campaigns::Task>,
+    overdue_rotations: Vec<bulwark_core::campaigns::Task>,
+    weak_keys: Vec<bulwark_core::keys::CryptoKey>,
+    overdue_offboardings: Vec<bulwark_core::campaigns::Task>,
     now: bulwark_core::Timestamp,
 }
 
@@ -42,6 +45,9 @@ pub async fn dashboard(State(app): State<AppState>, chrome: Chrome) -> Result<Da
         open_campaigns: d.open_campaigns,
         pending_approvals: d.pending_approvals,
         overdue_reviews: d.overdue_reviews,
+        overdue_rotations: d.overdue_rotations,
+        weak_keys: d.weak_keys,
+        overdue_offboardings: d.overdue_offboardings,
         now,
         chrome: chrome.at("dashboard"),
     })

@@ -41,6 +41,8 @@ async fn keys_are_inventoried_rotated_and_revoked() {
         let key: Value = created.json().await.unwrap();
         let id = key["id"].as_str().unwrap().to_string();
         assert_eq!(key["weaknesses"][0], "RSA, DSA and Diffie-Hellman keys need at least 2048 bits");
+        let dashboard = sec.text("/").await;
+        assert!(dashboard.contains("Keys needing attention") && dashboard.contains("Payments signing"), "{dashboard}");
         let list = sec.text("/keys?weak=yes").await;
         assert!(list.contains("Payments signing") && list.contains("weak"), "{list}");
 
