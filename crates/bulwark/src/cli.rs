@@ -45,6 +45,9 @@ pub enum Command {
     /// Notification channels: chat webhooks and e-mail destinations, and their events.
     #[command(subcommand)]
     Channel(ChannelCommand),
+    /// The asset inventory.
+    #[command(subcommand)]
+    Asset(AssetCommand),
     /// Serve a sample organisation on a fresh embedded database.
     Demo(DemoArgs),
     /// Fill a database with a generated, deterministic organisation (for benchmarks).
@@ -192,6 +195,17 @@ pub enum UserCommand {
     ResetMfa {
         #[arg(long)]
         email: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AssetCommand {
+    /// Import assets from a CSV file whose header names any of: name, kind, classification,
+    /// status, owner_email, custodian_email, assigned_to_email, identifier, description.
+    /// Every row is checked first: one broken row and nothing is imported.
+    Import {
+        /// The CSV file (UTF-8).
+        file: std::path::PathBuf,
     },
 }
 

@@ -15,8 +15,8 @@ use bulwark_core::{Actor, CoreError, Store, time_util};
 use bulwark_store::{DatabaseUrl, SqlStore};
 use clap::Parser;
 use cli::{
-    AuditCommand, CampaignCommand, ChannelCommand, Cli, Command, ExportFormat, LogFormat, SmtpTlsArg, TokenCommand,
-    UserCommand,
+    AssetCommand, AuditCommand, CampaignCommand, ChannelCommand, Cli, Command, ExportFormat, LogFormat, SmtpTlsArg,
+    TokenCommand, UserCommand,
 };
 use std::io::Read;
 use std::process::ExitCode;
@@ -223,6 +223,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             bulwark_core::mfa::reset(&store, &Actor::cli(), time_util::now(), account.id).await.map_err(explain)?;
             println!("removed the authenticator of {} and ended its sessions", account.email);
+        }
+        Command::Asset(AssetCommand::Import { file }) => {
+            let store = open_existing(&cli).await?;
+            let shown = file.display();
+            let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {shown} as UTF-8 text"))?;
+            match bulwark_core::assets::import_csv(&store, &Actor::cli(), time_util::now(), &text).await {
+                Ok(n) => println!("imported {n} assets from {shown}"),
+                Err(CoreError::Invalid(fields)) => {
+                    let problems: Vec<String> = fields.into_iter().map(|f| f.message).collect();
+                    bail!("{shown}: nothing imported: {}", problems.join("; "));
+                }
+                Err(other) => return Err(explain(other)),
+            }
         }
         Command::Token(TokenCommand::Create { email, name, expires_days }) => {
             let store = open_existing(&cli).await?;

@@ -424,3 +424,45 @@ async fn seed_opens_a_campaign_that_the_cli_exports_for_auditors() {
         assert_eq!(stderr(&unknown).trim().lines().count(), 1, "{}", stderr(&unknown));
     }
 }
+
+#[tokio::test]
+async fn assets_import_from_a_csv_file_every_row_or_none() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let url = db.url.expose().to_string();
+        let person = bulwark_core::people::PersonInput {
+            name: "Ada".into(),
+            email: "ada@example.com".into(),
+            ..Default::default()
+        };
+        bulwark_core::people::create(&db.store, &bulwark_core::Actor::cli(), bulwark_core::time_util::now(), &person)
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let broken = dir.path().join("broken.csv");
+        std::fs::write(&broken, "name,kind,assigned_to_email\nLaptop,device,ada@example.com\nToaster,appliance,\n")
+            .unwrap();
+        let out = bulwark(&url, &["asset", "import", broken.to_str().unwrap()]);
+        assert!(!out.status.success(), "{backend:?}");
+        let err = stderr(&out);
+        assert_eq!(err.trim().lines().count(), 1, "one clear line: {err}");
+        assert!(err.contains("nothing imported") && err.contains("row 3: kind must be one of"), "{err}");
+
+        let good = dir.path().join("good.csv");
+        std::fs::write(&good, "name,kind,assigned_to_email\nLaptop,device,ada@example.com\nCRM,saas,\n").unwrap();
+        let out = bulwark(&url, &["asset", "import", good.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out).starts_with("imported 2 assets"), "{}", stdout(&out));
+        let listed = bulwark_core::assets::list(
+            &db.store,
+            &bulwark_core::Actor::cli(),
+            &bulwark_core::assets::LIST.first_page(10),
+        )
+        .await
+        .unwrap();
+        assert_eq!(listed.total, 2, "only the good file's rows on {backend:?}");
+        let missing = bulwark(&url, &["asset", "import", "/no/such/file.csv"]);
+        assert!(!missing.status.success());
+        assert!(stderr(&missing).contains("cannot read /no/such/file.csv"), "{}", stderr(&missing));
+    }
+}
