@@ -98,7 +98,7 @@ pub async fn record_onboarding(
     let mut tx = store.write().await?;
     tx.get_person(person).await?;
     let record = OnboardingRecord {
-        id: crate::ids::AssetId::new().to_string(),
+        id: uuid::Uuid::now_v7().to_string(),
         person_id: person,
         kind: input.kind.trim().to_string(),
         detail,
@@ -213,7 +213,7 @@ pub async fn start_offboarding_in(
         add("account", None, "Bulwark account".into());
     }
     let offboarding = Offboarding {
-        id: crate::ids::AssetId::new().to_string(),
+        id: uuid::Uuid::now_v7().to_string(),
         person_id,
         person_name: person.name.clone(),
         reason,

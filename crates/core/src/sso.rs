@@ -96,7 +96,8 @@ pub async fn sign_in(
     who: &VerifiedIdentity,
     rules: &SsoRules,
 ) -> CoreResult<(Secret, Session, Account)> {
-    let system = Actor { label: format!("single sign-on ({})", who.issuer), via: Via::System, ..Actor::cli() };
+    let system =
+        Actor { label: format!("single sign-on ({})", who.issuer), via: Via::System, roles: vec![], ..Actor::cli() };
     let mut tx = store.write().await?;
     let linked = match tx.find_sso_identity(&who.key()).await? {
         Some(id) => Some(tx.get_account(id).await?),
