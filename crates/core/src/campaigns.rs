@@ -237,9 +237,8 @@ pub fn in_audience(c: &Campaign, p: &Person) -> bool {
 }
 
 fn parse_due(c: &mut Checks, raw: &str, now: Timestamp) -> Timestamp {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    match time::Date::parse(raw.trim(), &format) {
-        Ok(date) => {
+    match crate::time_util::parse_date(raw) {
+        Some(date) => {
             let due = date.with_time(time::macros::time!(23:59:59)).assume_utc();
             // Schema-valid but past: a conflict with the present, not malformed input.
             if due <= now {
@@ -247,7 +246,7 @@ fn parse_due(c: &mut Checks, raw: &str, now: Timestamp) -> Timestamp {
             }
             due
         }
-        Err(_) => {
+        None => {
             c.fail("due_date", "must be a date (YYYY-MM-DD)");
             now
         }

@@ -198,16 +198,6 @@ fn looks_like_secret(text: &str) -> bool {
     t.contains("PRIVATE KEY") || t.contains("BEGIN OPENSSH") || t.contains("SECRET KEY")
 }
 
-fn date_field(c: &mut Checks, field: &str, raw: &str, default: time::Date) -> time::Date {
-    match raw.trim() {
-        "" => default,
-        v => time::Date::parse(v, time::macros::format_description!("[year]-[month]-[day]")).unwrap_or_else(|_| {
-            c.fail(field, "must be a date such as 2026-01-31");
-            default
-        }),
-    }
-}
-
 async fn validate(tx: &mut dyn Writer, input: &KeyInput, base: CryptoKey) -> CoreResult<CryptoKey> {
     let mut c = Checks::new();
     let name = c.text("name", &input.name, 200);
@@ -217,7 +207,7 @@ async fn validate(tx: &mut dyn Writer, input: &KeyInput, base: CryptoKey) -> Cor
     let owner_id = person_field(tx, &mut c, "owner_id", &input.owner_id).await?;
     let location = c.optional_text("location", &input.location, 200);
     let fingerprint = c.optional_text("fingerprint", &input.fingerprint, 200);
-    let created_on = date_field(&mut c, "created_on", &input.created_on, base.created_on);
+    let created_on = c.optional_date("created_on", &input.created_on, base.created_on);
     let rotation_days = c.optional_number("rotation_days", &input.rotation_days, 1..=3650);
     let allowed: fn(&str) -> Option<KeyStatus> = |s| KeyStatus::parse(s).filter(|s| *s != KeyStatus::Revoked);
     let status = c.choice("status", &input.status, base.status, allowed, "active, retired");

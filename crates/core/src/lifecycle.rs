@@ -87,13 +87,7 @@ pub async fn record_onboarding(
             String::new()
         }
     };
-    let done_on = match input.done_on.trim() {
-        "" => now.date(),
-        d => time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).unwrap_or_else(|_| {
-            c.fail("done_on", "must be a date such as 2026-01-31");
-            now.date()
-        }),
-    };
+    let done_on = c.optional_date("done_on", &input.done_on, now.date());
     c.finish()?;
     let mut tx = store.write().await?;
     tx.get_person(person).await?;

@@ -21,14 +21,18 @@ pub fn rfc3339(t: Timestamp) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }
 
+/// Parses a plain `YYYY-MM-DD` date.
+pub fn parse_date(s: &str) -> Option<time::Date> {
+    time::Date::parse(s.trim(), time::macros::format_description!("[year]-[month]-[day]")).ok()
+}
+
 /// Parses an RFC 3339 time or a plain `YYYY-MM-DD` date (taken as midnight UTC).
 pub fn parse_time(s: &str) -> Option<Timestamp> {
     let s = s.trim();
     if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
         return Some(t);
     }
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(s, &fmt).ok().map(|d| d.midnight().assume_utc())
+    parse_date(s).map(|d| d.midnight().assume_utc())
 }
 
 #[cfg(test)]

@@ -91,6 +91,17 @@ impl Checks {
         }
     }
 
+    /// An optional `YYYY-MM-DD` date, `default` when empty.
+    pub fn optional_date(&mut self, field: &str, raw: &str, default: time::Date) -> time::Date {
+        match raw.trim() {
+            "" => default,
+            v => crate::time_util::parse_date(v).unwrap_or_else(|| {
+                self.fail(field, "must be a date such as 2026-01-31");
+                default
+            }),
+        }
+    }
+
     /// An optional whole number within `range`.
     pub fn optional_number(&mut self, field: &str, raw: &str, range: std::ops::RangeInclusive<i64>) -> Option<i64> {
         match raw.trim() {

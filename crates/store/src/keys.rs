@@ -11,7 +11,7 @@ use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
 use crate::list::{self, Table};
-use crate::rows::{corrupt, int, opt_text, parsed, text};
+use crate::rows::{corrupt, date, int, opt_int, opt_text, parsed, text};
 use crate::write::{map_err, update_unchanged};
 
 const SELECT: &str = "k.id, k.name, k.purpose, k.algorithm, k.size_bits, k.owner_id, k.location, k.fingerprint, \
@@ -35,16 +35,6 @@ const TABLE: Table = Table {
     search: Some(("k.search_text", None)),
     total: None,
 };
-
-fn date(r: &AnyRow, col: &str) -> Result<time::Date, StoreError> {
-    let v = text(r, col)?;
-    time::Date::parse(&v, time::macros::format_description!("[year]-[month]-[day]")).map_err(|_| corrupt(col, &v))
-}
-
-fn opt_int(r: &AnyRow, col: &str) -> Result<Option<i64>, StoreError> {
-    use sqlx::Row;
-    r.try_get::<Option<i64>, _>(col).map_err(map_err)
-}
 
 fn row(r: &AnyRow) -> Result<CryptoKey, StoreError> {
     let status = text(r, "status")?;

@@ -6,20 +6,10 @@ use bulwark_core::assets::AssetKind;
 use bulwark_core::ids::PersonId;
 use bulwark_core::lifecycle::{Offboarding, OffboardingItem, OnboardingRecord};
 use bulwark_core::time_util::{from_micros, to_micros};
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
-use crate::rows::{corrupt, int, opt_text, parsed, text};
+use crate::rows::{corrupt, date, int, opt_text, opt_time, parsed, text};
 use crate::write::{expect_one, map_err};
-
-fn date(r: &AnyRow, col: &str) -> Result<time::Date, StoreError> {
-    let v = text(r, col)?;
-    time::Date::parse(&v, time::macros::format_description!("[year]-[month]-[day]")).map_err(|_| corrupt(col, &v))
-}
-
-fn opt_time(r: &AnyRow, col: &str) -> Result<Option<Timestamp>, StoreError> {
-    Ok(r.try_get::<Option<i64>, _>(col).map_err(map_err)?.map(from_micros))
-}
 
 pub(crate) async fn insert_record(conn: &mut AnyConnection, rec: &OnboardingRecord) -> Result<(), StoreError> {
     sqlx::query(

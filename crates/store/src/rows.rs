@@ -43,6 +43,16 @@ pub(crate) fn int(r: &AnyRow, col: &str) -> Result<i64, StoreError> {
     r.try_get::<i64, _>(col).map_err(map_err)
 }
 
+pub(crate) fn opt_int(r: &AnyRow, col: &str) -> Result<Option<i64>, StoreError> {
+    r.try_get::<Option<i64>, _>(col).map_err(map_err)
+}
+
+/// A `YYYY-MM-DD` column.
+pub(crate) fn date(r: &AnyRow, col: &str) -> Result<time::Date, StoreError> {
+    let v = text(r, col)?;
+    bulwark_core::time_util::parse_date(&v).ok_or_else(|| corrupt(col, &v))
+}
+
 pub(crate) fn opt_time(r: &AnyRow, col: &str) -> Result<Option<bulwark_core::Timestamp>, StoreError> {
     Ok(r.try_get::<Option<i64>, _>(col).map_err(map_err)?.map(from_micros))
 }

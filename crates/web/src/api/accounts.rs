@@ -221,9 +221,7 @@ pub async fn create_token(
     ApiJson(body): ApiJson<NewTokenBody>,
 ) -> Result<(StatusCode, Json<NewTokenView>), ApiError> {
     // JSON has one number type: 30 and 30.0 are the same whole number of days.
-    let days = body
-        .expires_days
-        .map(|d| if d.fract() == 0.0 && d.abs() < 1e9 { (d as i64).to_string() } else { d.to_string() });
+    let days = body.expires_days.map(|d| super::whole_number(Some(d)));
     let input = NewTokenInput { name: body.name, expires_days: days };
     let (token, secret) = accounts::create_token(app.store.as_ref(), &actor, app.now(), &input).await?;
     Ok((StatusCode::CREATED, Json(NewTokenView { token: secret.0, details: token.into() })))

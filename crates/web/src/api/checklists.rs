@@ -106,10 +106,7 @@ pub async fn create_checklist(
         title: body.title,
         description: body.description,
         // JSON has one number type: 14 and 14.0 are the same number of days.
-        follow_up_days: body
-            .follow_up_days
-            .map(|d| if d.fract() == 0.0 { format!("{}", d as i64) } else { d.to_string() })
-            .unwrap_or_default(),
+        follow_up_days: super::whole_number(body.follow_up_days),
         items: body
             .items
             .into_iter()

@@ -104,10 +104,6 @@ impl KeyParams {
         params.extend([("sort", &self.sort), ("dir", &self.dir)]);
         super::list_query(&params, self.per_page)
     }
-
-    pub fn text(v: &Option<String>) -> &str {
-        v.as_deref().unwrap_or("")
-    }
 }
 
 /// A key as the API shows it.
@@ -209,16 +205,6 @@ pub struct KeyBody {
     pub version: Option<String>,
 }
 
-/// A JSON number as the form would give it: JSON has one number type, so 30 and 30.0 are the
-/// same whole number; a fraction stays as written, and is refused.
-fn whole(n: Option<f64>) -> String {
-    match n {
-        Some(n) if n.fract() == 0.0 && n.abs() < 1e15 => (n as i64).to_string(),
-        Some(n) => n.to_string(),
-        None => String::new(),
-    }
-}
-
 impl TryFrom<KeyBody> for KeyInput {
     type Error = ApiError;
     /// Optional fields may be absent or null, but not empty: the schema gives their form.
@@ -228,12 +214,12 @@ impl TryFrom<KeyBody> for KeyInput {
             name: b.name,
             purpose: b.purpose.unwrap_or_default(),
             algorithm: b.algorithm,
-            size_bits: whole(b.size_bits),
+            size_bits: super::whole_number(b.size_bits),
             owner_id: b.owner_id.unwrap_or_default(),
             location: b.location.unwrap_or_default(),
             fingerprint: b.fingerprint.unwrap_or_default(),
             created_on: b.created_on.unwrap_or_default(),
-            rotation_days: whole(b.rotation_days),
+            rotation_days: super::whole_number(b.rotation_days),
             status: b.status.unwrap_or_default(),
             version: b.version,
         })

@@ -217,6 +217,16 @@ pub fn cursor_url(path: &str, base_query: &str, cursor: &bulwark_core::list::Cur
 }
 
 /// Parses an id from the path; a malformed id is simply not found.
+/// A JSON number as a form would give it: JSON has one number type, so 30 and 30.0 are the
+/// same whole number; a fraction (or a number too large) stays as written, for core to refuse.
+pub fn whole_number(n: Option<f64>) -> String {
+    match n {
+        Some(n) if n.fract() == 0.0 && n.abs() < 1e15 => (n as i64).to_string(),
+        Some(n) => n.to_string(),
+        None => String::new(),
+    }
+}
+
 pub fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
     raw.parse().map_err(|_| ApiError::status(StatusCode::NOT_FOUND))
 }

@@ -201,10 +201,7 @@ impl TryFrom<PolicyBody> for PolicyInput {
             parent_id: b.parent_id.unwrap_or_default(),
             owner_person_id: b.owner_person_id.unwrap_or_default(),
             // JSON has one number type: 8 and 8.0 are the same whole number of months.
-            review_months: b
-                .review_months
-                .map(|n| if n.fract() == 0.0 && n.abs() < 1e9 { (n as i64).to_string() } else { n.to_string() })
-                .unwrap_or_default(),
+            review_months: super::whole_number(b.review_months),
             public: b.public,
             body: b.body,
             change_note: b.change_note,

@@ -35,12 +35,6 @@ struct ListPage {
     errors: Errors,
 }
 
-impl AssetParams {
-    fn text(v: &Option<String>) -> &str {
-        v.as_deref().unwrap_or("")
-    }
-}
-
 pub async fn list(
     State(app): State<AppState>,
     chrome: Chrome,

@@ -377,6 +377,11 @@ pub async fn history(
 /// Options for a select: (value, label).
 pub type Options = Vec<(String, String)>;
 
+/// A query parameter as a filter form shows it again (empty when not given).
+pub fn shown(v: &Option<String>) -> &str {
+    v.as_deref().unwrap_or("")
+}
+
 /// (value, label) of every value of a fixed set, for a select.
 pub fn choices<T: Copy>(all: &[T], value: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Options {
     all.iter().map(|v| (value(*v).to_string(), label(*v).to_string())).collect()
