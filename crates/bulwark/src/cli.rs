@@ -36,6 +36,9 @@ pub enum Command {
     /// API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// SCIM tokens, with which an identity provider provisions people at /scim/v2.
+    #[command(subcommand, name = "scim-token")]
+    ScimToken(ScimTokenCommand),
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -219,6 +222,15 @@ pub enum TokenCommand {
         name: String,
         #[arg(long)]
         expires_days: Option<i64>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ScimTokenCommand {
+    /// Create a SCIM token; prints only the token.
+    Create {
+        #[arg(long)]
+        name: String,
     },
 }
 

@@ -16,7 +16,7 @@ use bulwark_store::{DatabaseUrl, SqlStore};
 use clap::Parser;
 use cli::{
     AssetCommand, AuditCommand, CampaignCommand, ChannelCommand, Cli, Command, ExportFormat, LogFormat, SmtpTlsArg,
-    TokenCommand, UserCommand,
+    ScimTokenCommand, TokenCommand, UserCommand,
 };
 use std::io::Read;
 use std::process::ExitCode;
@@ -246,6 +246,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let input = NewTokenInput { name: name.clone(), expires_days: expires_days.map(|d| d.to_string()) };
             let (_, secret) =
                 accounts::create_token(&store, &actor, time_util::now(), &input).await.map_err(explain)?;
+            println!("{}", secret.0);
+        }
+        Command::ScimToken(ScimTokenCommand::Create { name }) => {
+            let store = open_existing(&cli).await?;
+            let (_, secret) = bulwark_core::scim::tokens::create(&store, &Actor::cli(), time_util::now(), &name)
+                .await
+                .map_err(explain)?;
             println!("{}", secret.0);
         }
         Command::Audit(AuditCommand::Verify) => {

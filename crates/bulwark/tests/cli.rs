@@ -466,3 +466,62 @@ async fn assets_import_from_a_csv_file_every_row_or_none() {
         assert!(stderr(&missing).contains("cannot read /no/such/file.csv"), "{}", stderr(&missing));
     }
 }
+
+/// Whether PyPI's `scim-sanity` is installed; without it the probe is skipped (and says so)
+/// unless `BULWARK_TEST_REQUIRE_SCIM_PROBE` (set by `scripts/test`, which installs it) is set.
+fn scim_sanity_installed() -> bool {
+    let installed = Command::new("scim-sanity").arg("--help").output().is_ok_and(|o| o.status.success());
+    assert!(
+        installed || std::env::var("BULWARK_TEST_REQUIRE_SCIM_PROBE").is_err(),
+        "BULWARK_TEST_REQUIRE_SCIM_PROBE is set but scim-sanity is missing"
+    );
+    installed
+}
+
+#[tokio::test]
+async fn a_scim_token_from_the_command_line_passes_the_scim_sanity_probe() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let url = db.url.expose().to_string();
+        let created = bulwark(&url, &["scim-token", "create", "--name", "Okta"]);
+        assert!(created.status.success(), "{}", stderr(&created));
+        let token = stdout(&created).trim().to_string();
+        assert!(token.starts_with("bws_") && !token.contains(' '), "only the token is printed: {token}");
+        assert_eq!(stdout(&created).lines().count(), 1);
+        let blank = bulwark(&url, &["scim-token", "create", "--name", " "]);
+        assert!(!blank.status.success());
+        assert!(stderr(&blank).contains("name is required"), "{}", stderr(&blank));
+
+        let mut serve = Command::new(env!("CARGO_BIN_EXE_bulwark"));
+        serve.args(["--database", &url, "serve", "--listen", "127.0.0.1:0"]);
+        let (child, base, _) = spawn_until_serving(serve);
+        let http = reqwest::Client::new();
+        let config = http
+            .get(format!("{base}/scim/v2/ServiceProviderConfig"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(config.status(), 200);
+        assert_eq!(config.headers()["content-type"], "application/scim+json");
+
+        if scim_sanity_installed() {
+            // Twice: a second run meets the first one's leftovers (deleted users and groups).
+            for run in 1..=2 {
+                let probe = Command::new("scim-sanity")
+                    .args(["probe", &format!("{base}/scim/v2"), "--token", &token, "--i-accept-side-effects"])
+                    .output()
+                    .expect("run scim-sanity");
+                let report = stdout(&probe);
+                assert!(probe.status.success(), "{backend:?} run {run}:\n{report}\n{}", stderr(&probe));
+                assert!(report.contains("All tests passed") && !report.contains("[FAIL]"), "{report}");
+            }
+        } else {
+            eprintln!("skipped: scim-sanity probe (pip install scim-sanity)");
+        }
+        let out = terminate(child);
+        assert!(out.status.success());
+        let verify = bulwark(&url, &["audit", "verify"]);
+        assert!(verify.status.success(), "{}", stderr(&verify));
+    }
+}

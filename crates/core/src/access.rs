@@ -48,7 +48,8 @@ impl Role {
     pub fn grants(self, p: Permission) -> bool {
         use Permission::*;
         match self {
-            Role::Admin => true,
+            // Provisioning is for SCIM tokens alone (see `Actor::can`).
+            Role::Admin => p != ProvisionIdentities,
             Role::Security => {
                 matches!(
                     p,
@@ -114,6 +115,9 @@ pub enum Permission {
     ViewAssets,
     /// Add, edit, assign and import assets.
     ManageAssets,
+    /// Create, update and deactivate people and departments through SCIM. Held by the actor
+    /// of a SCIM token and by nobody else; that actor holds nothing more.
+    ProvisionIdentities,
 }
 
 /// How the actor proved who they are.
@@ -126,6 +130,8 @@ pub enum Via {
     Cli,
     /// Background work of the instance itself.
     System,
+    /// A SCIM token of an identity provider.
+    Scim,
 }
 
 /// Who is acting. Built by the web layer from a session or token, or by the CLI.
@@ -149,7 +155,15 @@ impl Actor {
     }
 
     pub fn can(&self, p: Permission) -> bool {
-        self.roles.iter().any(|r| r.grants(p))
+        match self.via {
+            Via::Scim => p == Permission::ProvisionIdentities,
+            _ => self.roles.iter().any(|r| r.grants(p)),
+        }
+    }
+
+    /// The actor of a SCIM token: it provisions and does nothing else.
+    pub fn scim(token_name: &str) -> Self {
+        Self { account_id: None, person_id: None, label: format!("scim:{token_name}"), roles: vec![], via: Via::Scim }
     }
 
     /// Fails with `Forbidden` unless the actor holds the permission.

@@ -22,6 +22,7 @@ pub mod page;
 pub mod people;
 pub mod policies;
 pub mod scheduler;
+pub mod scim;
 pub mod scim_filter;
 pub mod sso;
 pub mod store;

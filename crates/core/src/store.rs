@@ -26,6 +26,7 @@ use crate::org::{Area, AreaMember, Department};
 use crate::people::Person;
 use crate::policies::{Policy, PolicyVersion};
 use crate::scheduler::Job;
+use crate::scim::{Member, ScimDepartment, ScimPerson, ScimProfile, ScimToken};
 use crate::sso::PendingSignIn;
 use crate::time_util::Timestamp;
 use std::future::Future;
@@ -63,6 +64,8 @@ pub trait Store: Send + Sync + 'static {
     fn write(&self) -> StoreFuture<'_, Box<dyn Writer>>;
     /// Records the last use of a token (not audited: it changes no record of the program).
     fn touch_token(&self, id: TokenId, now: Timestamp) -> StoreFuture<'_, ()>;
+    /// Records a SCIM token's last use (operational state, not audited).
+    fn touch_scim_token(&self, id: TokenId, now: Timestamp) -> StoreFuture<'_, ()>;
     /// Failures recorded under `key` at or after `since` (throttling; not audited).
     fn failures_since<'a>(&'a self, key: &'a str, since: Timestamp) -> StoreFuture<'a, i64>;
     /// Records one failure under each key, and forgets failures older than a day.
@@ -140,6 +143,21 @@ pub trait Reader: Send {
     fn open_offboarding(&mut self, person: PersonId) -> StoreFuture<'_, Option<Offboarding>>;
     fn find_offboarding<'a>(&'a mut self, id: &'a str) -> StoreFuture<'a, Option<Offboarding>>;
     fn find_key(&mut self, id: KeyId) -> StoreFuture<'_, Option<CryptoKey>>;
+    /// Every SCIM token, newest first.
+    fn list_scim_tokens(&mut self) -> StoreFuture<'_, Vec<ScimToken>>;
+    fn find_scim_token<'a>(&'a mut self, hash: &'a str) -> StoreFuture<'a, Option<ScimToken>>;
+    /// A person with their SCIM profile (deleted Users included).
+    fn scim_person(&mut self, id: PersonId) -> StoreFuture<'_, Option<ScimPerson>>;
+    /// The person whose userName is `key` (lower-cased), by index.
+    fn scim_person_named<'a>(&'a mut self, key: &'a str) -> StoreFuture<'a, Option<ScimPerson>>;
+    /// A page of the Users that are not deleted (id order) and how many there are.
+    fn scim_people(&mut self, offset: i64, limit: i64) -> StoreFuture<'_, (Vec<ScimPerson>, i64)>;
+    /// A department with its SCIM state (deleted Groups included).
+    fn scim_department(&mut self, id: DepartmentId) -> StoreFuture<'_, Option<ScimDepartment>>;
+    /// A page of the Groups that are not deleted (id order) and how many there are.
+    fn scim_departments(&mut self, offset: i64, limit: i64) -> StoreFuture<'_, (Vec<ScimDepartment>, i64)>;
+    /// The people of a department who are Users, by name.
+    fn department_members(&mut self, id: DepartmentId) -> StoreFuture<'_, Vec<Member>>;
 
     /// The account's authenticator, confirmed or waiting for its first code.
     fn find_totp(&mut self, account: AccountId) -> StoreFuture<'_, Option<TotpFactor>>;
@@ -279,6 +297,17 @@ pub trait Writer: Reader {
     ) -> StoreFuture<'a, u64>;
     /// Stores `after` if the stored key is still `before` (same `updated_at`).
     fn update_key<'a>(&'a mut self, before: &'a CryptoKey, after: &'a CryptoKey) -> StoreFuture<'a, ()>;
+    fn insert_scim_token<'a>(&'a mut self, t: &'a ScimToken, hash: &'a str) -> StoreFuture<'a, ()>;
+    fn revoke_scim_token(&mut self, id: TokenId, at: Timestamp) -> StoreFuture<'_, ()>;
+    /// Inserts or replaces a person's SCIM profile.
+    fn put_scim_profile<'a>(&'a mut self, profile: &'a ScimProfile) -> StoreFuture<'a, ()>;
+    /// Inserts or replaces a department's SCIM state.
+    fn put_scim_department<'a>(
+        &'a mut self,
+        id: DepartmentId,
+        external_id: Option<&'a str>,
+        deleted_at: Option<Timestamp>,
+    ) -> StoreFuture<'a, ()>;
     fn update_person<'a>(&'a mut self, before: &'a Person, after: &'a Person) -> StoreFuture<'a, ()>;
     /// Writes many departments and people at once (seeding, imports).
     fn import_directory<'a>(&'a mut self, departments: &'a [Department], people: &'a [Person]) -> StoreFuture<'a, ()>;

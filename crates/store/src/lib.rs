@@ -19,6 +19,7 @@ mod org;
 mod people;
 mod policies;
 mod rows;
+mod scim;
 mod sso;
 mod store_impl;
 mod write;

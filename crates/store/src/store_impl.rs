@@ -12,6 +12,7 @@ use bulwark_core::ids::{
     AccountId, AreaId, AssetId, CampaignId, ChecklistId, DepartmentId, KeyId, PersonId, PolicyId, TokenId,
 };
 use bulwark_core::keys::CryptoKey;
+use bulwark_core::scim::{Member, ScimDepartment, ScimPerson, ScimProfile, ScimToken};
 use bulwark_core::lifecycle::{Offboarding, OffboardingItem, OnboardingRecord};
 use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::mfa::TotpFactor;
@@ -31,7 +32,7 @@ use std::ops::DerefMut;
 use crate::write::{WriteTx, map_err};
 use crate::{
     SqlStore, accounts, approvals, assets, audit, campaigns, checklists, jobs, keys, lifecycle, mfa, notify, org,
-    people, policies, sso,
+    people, policies, scim, sso,
 };
 
 /// A unit of work on connection `C` (a pooled connection or a write transaction) of a backend.
@@ -103,6 +104,13 @@ impl Store for SqlStore {
         Box::pin(async move {
             let mut conn = self.pool.acquire().await.map_err(map_err)?;
             accounts::touch_token(&mut conn, id, now).await
+        })
+    }
+
+    fn touch_scim_token(&self, id: TokenId, now: Timestamp) -> StoreFuture<'_, ()> {
+        Box::pin(async move {
+            let mut conn = self.pool.acquire().await.map_err(map_err)?;
+            scim::touch_token(&mut conn, id, now).await
         })
     }
 
@@ -344,6 +352,38 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
         Box::pin(keys::find(self.c(), id))
     }
 
+    fn list_scim_tokens(&mut self) -> StoreFuture<'_, Vec<ScimToken>> {
+        Box::pin(scim::tokens(self.c()))
+    }
+
+    fn find_scim_token<'a>(&'a mut self, hash: &'a str) -> StoreFuture<'a, Option<ScimToken>> {
+        Box::pin(scim::token_by_hash(self.c(), hash))
+    }
+
+    fn scim_person(&mut self, id: PersonId) -> StoreFuture<'_, Option<ScimPerson>> {
+        Box::pin(scim::person(self.c(), id))
+    }
+
+    fn scim_person_named<'a>(&'a mut self, key: &'a str) -> StoreFuture<'a, Option<ScimPerson>> {
+        Box::pin(scim::person_named(self.c(), key))
+    }
+
+    fn scim_people(&mut self, offset: i64, limit: i64) -> StoreFuture<'_, (Vec<ScimPerson>, i64)> {
+        Box::pin(scim::people(self.c(), offset, limit))
+    }
+
+    fn scim_department(&mut self, id: DepartmentId) -> StoreFuture<'_, Option<ScimDepartment>> {
+        Box::pin(scim::department(self.c(), id))
+    }
+
+    fn scim_departments(&mut self, offset: i64, limit: i64) -> StoreFuture<'_, (Vec<ScimDepartment>, i64)> {
+        Box::pin(scim::departments(self.c(), offset, limit))
+    }
+
+    fn department_members(&mut self, id: DepartmentId) -> StoreFuture<'_, Vec<Member>> {
+        Box::pin(scim::members(self.c(), id))
+    }
+
     fn assets_assigned_to(&mut self, person: PersonId) -> StoreFuture<'_, Vec<Asset>> {
         Box::pin(assets::assigned_to(self.c(), person))
     }
@@ -507,6 +547,27 @@ impl Writer for Unit<WriteTx> {
 
     fn update_key<'a>(&'a mut self, before: &'a CryptoKey, after: &'a CryptoKey) -> StoreFuture<'a, ()> {
         Box::pin(keys::update(self.c(), before, after))
+    }
+
+    fn insert_scim_token<'a>(&'a mut self, t: &'a ScimToken, hash: &'a str) -> StoreFuture<'a, ()> {
+        Box::pin(scim::insert_token(self.c(), t, hash))
+    }
+
+    fn revoke_scim_token(&mut self, id: TokenId, at: Timestamp) -> StoreFuture<'_, ()> {
+        Box::pin(scim::revoke_token(self.c(), id, at))
+    }
+
+    fn put_scim_profile<'a>(&'a mut self, profile: &'a ScimProfile) -> StoreFuture<'a, ()> {
+        Box::pin(scim::put_profile(self.c(), profile))
+    }
+
+    fn put_scim_department<'a>(
+        &'a mut self,
+        id: DepartmentId,
+        external_id: Option<&'a str>,
+        deleted_at: Option<Timestamp>,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(scim::put_department(self.c(), id, external_id, deleted_at))
     }
 
     fn insert_onboarding_record<'a>(&'a mut self, record: &'a OnboardingRecord) -> StoreFuture<'a, ()> {

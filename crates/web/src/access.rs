@@ -40,6 +40,8 @@ pub enum Access {
     /// Like `SignedIn` (or `Needs`, with a permission), and a session must have proven its
     /// holder within `mfa::REAUTH_WINDOW`: sensitive actions. API tokens are unaffected.
     Recent(Option<Permission>),
+    /// A SCIM token (`/scim/v2`), and nothing else: no session, no API token.
+    Scim,
 }
 
 /// Every registered route and its access, keyed by method and path pattern.
@@ -174,6 +176,9 @@ pub async fn authorize(State(app): State<AppState>, jar: CookieJar, mut req: Req
     {
         return next.run(req).await;
     }
+    if access == Access::Scim {
+        return scim_caller(&app, bearer.as_deref(), req, next).await;
+    }
     if let Some(token) = bearer {
         match accounts::token_actor(app.store.as_ref(), now, &token).await {
             Ok(Some((a, stale_use))) => {
@@ -227,6 +232,7 @@ pub async fn authorize(State(app): State<AppState>, jar: CookieJar, mut req: Req
         (Access::SignedIn | Access::SecondFactor | Access::Recent(None), Some(_)) => true,
         (Access::Needs(p) | Access::Recent(Some(p)), Some(a)) => a.can(p),
         (Access::Scraper, Some(a)) => a.can(Permission::ViewMetrics),
+        (Access::Scim, Some(a)) => a.can(Permission::ProvisionIdentities),
     };
     if !allowed {
         return deny(api, StatusCode::FORBIDDEN, &path);
@@ -239,6 +245,35 @@ pub async fn authorize(State(app): State<AppState>, jar: CookieJar, mut req: Req
         req.extensions_mut().insert(Arc::new(a));
     }
     next.run(req).await
+}
+
+/// A SCIM route: the caller is the SCIM token's actor, or the request is refused in the SCIM
+/// Error schema.
+async fn scim_caller(app: &AppState, bearer: Option<&str>, mut req: Request, next: Next) -> Response {
+    let now = app.now();
+    let Some(token) = bearer else {
+        return crate::scim::error(401, None, "a SCIM token is required (Authorization: Bearer …)");
+    };
+    match bulwark_core::scim::tokens::token_actor(app.store.as_ref(), token, now).await {
+        Ok(Some((actor, stale_use))) => {
+            if let Some(id) = stale_use {
+                let store = app.store.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = store.touch_scim_token(id, now).await {
+                        tracing::warn!(error = %e, "could not record a SCIM token's last use");
+                    }
+                });
+            }
+            tracing::Span::current().record("user", tracing::field::display(actor.label.as_str()));
+            req.extensions_mut().insert(Arc::new(actor));
+            next.run(req).await
+        }
+        Ok(None) => crate::scim::error(401, None, "the SCIM token is unknown or revoked"),
+        Err(e) => {
+            tracing::error!(error = %e, "could not check a SCIM token");
+            crate::scim::error(503, None, "the SCIM token could not be checked; try again")
+        }
+    }
 }
 
 /// A request from a session that still owes its second factor: pages go to the page that

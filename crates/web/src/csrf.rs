@@ -4,7 +4,8 @@
 //! the pre-session cookie). API: a POST, PUT, PATCH or DELETE authenticated by the session
 //! cookie (no bearer token) must carry the session's token in the `X-CSRF-Token` header,
 //! which another origin can neither read nor send; `/api/v1/me` tells a signed-in page its
-//! token. Calls with a bearer token need none: a browser never adds one by itself.
+//! token. Calls with a bearer token need none: a browser never adds one by itself; nor does
+//! `/scim`, which accepts nothing but a SCIM bearer token.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
@@ -23,6 +24,10 @@ const MAX_FORM_BYTES: usize = 1024 * 1024;
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
 pub async fn verify(req: Request, next: Next) -> Response {
+    // SCIM takes a SCIM bearer token and nothing else (no cookie), so it cannot be forged.
+    if crate::scim::is_scim(req.uri().path()) {
+        return next.run(req).await;
+    }
     if is_api(req.uri().path()) {
         return verify_api(req, next).await;
     }

@@ -24,6 +24,9 @@ pub fn urlencoded_is_utf8(encoded: &[u8]) -> bool {
 
 /// A 400 for a request that is malformed before any handler could look at it.
 pub fn malformed(path: &str, detail: &str) -> Response {
+    if crate::scim::is_scim(path) {
+        return crate::scim::error(400, Some("invalidValue"), detail);
+    }
     if is_api(path) {
         ApiError::status(StatusCode::BAD_REQUEST).with_detail(detail).with_instance(path).into_response()
     } else {
@@ -41,7 +44,7 @@ pub async fn hygiene(State(app): State<AppState>, req: Request, next: Next) -> R
             return malformed(&path, "the query string is not valid UTF-8");
         }
     }
-    let personal = is_api(&path) || req.headers().contains_key(header::COOKIE);
+    let personal = is_api(&path) || crate::scim::is_scim(&path) || req.headers().contains_key(header::COOKIE);
     let mut res = next.run(req).await;
     let headers = res.headers_mut();
     if personal && !path.starts_with("/static/") {

@@ -14,6 +14,7 @@ mod lifecycle;
 mod listing;
 mod mfa;
 mod notifications;
+mod scim_tokens;
 mod org;
 mod people;
 mod policies;
@@ -149,6 +150,9 @@ pub fn routes(r: Routes) -> Routes {
         .page("/profile/tokens/{id}/revoke", SignedIn, POST, post(profile::revoke_token))
         .page("/notifications", Needs(ManageSettings), GET, get(notifications::page))
         .page("/notifications", Recent(Some(ManageSettings)), POST, post(notifications::save))
+        .page("/scim-tokens", Needs(ManageAccounts), GET, get(scim_tokens::page))
+        .page("/scim-tokens", Recent(Some(ManageAccounts)), POST, post(scim_tokens::create))
+        .page("/scim-tokens/{id}/revoke", Recent(Some(ManageAccounts)), POST, post(scim_tokens::revoke))
         .page("/audit", Needs(ViewAudit), GET, get(audit::list))
         .page("/audit/export.csv", Needs(ViewAudit), GET, get(audit::export))
         .page("/audit/export.json", Needs(ViewAudit), GET, get(audit::export))
@@ -159,7 +163,10 @@ pub fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, HtmlError> {
     raw.parse().map_err(|_| HtmlError::not_found())
 }
 
-pub async fn not_found() -> Response {
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    if crate::scim::is_scim(uri.path()) {
+        return crate::scim::not_found().await;
+    }
     HtmlError::not_found().into_response()
 }
 
@@ -173,6 +180,7 @@ pub struct Chrome {
     pub can_accounts: bool,
     pub can_campaigns: bool,
     pub can_settings: bool,
+    pub can_manage_accounts: bool,
     pub can_audit: bool,
     pub can_assets: bool,
     pub flash: Option<&'static str>,
@@ -240,6 +248,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
             can_accounts: can(Permission::ViewAccounts),
             can_campaigns: can(Permission::ViewCampaigns),
             can_settings: can(Permission::ManageSettings),
+            can_manage_accounts: can(Permission::ManageAccounts),
             can_audit: can(Permission::ViewAudit),
             can_assets: can(Permission::ViewAssets),
             actor,

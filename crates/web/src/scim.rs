@@ -1,0 +1,301 @@
+//! The SCIM 2.0 server at `/scim/v2`: HTTP for `bulwark_core::scim`. Every route is
+//! `Access::Scim` (a SCIM token and nothing else); answers are `application/scim+json`, errors
+//! in the SCIM Error schema. Versions travel as weak ETags: `If-Match` on writes (412 when
+//! stale), `If-None-Match` on reads (304 when unchanged).
+
+use axum::body::to_bytes;
+use axum::extract::{FromRequest, Path, RawQuery, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post};
+use bulwark_core::scim::listing::ListParams;
+use bulwark_core::scim::{Ctx, ScimError, discovery, groups, users};
+use serde_json::Value;
+
+use crate::AppState;
+use crate::access::{Access, CurrentActor, Routes};
+
+pub const SCIM_CONTENT_TYPE: &str = "application/scim+json";
+const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Whether a path belongs to the SCIM server.
+pub fn is_scim(path: &str) -> bool {
+    path == "/scim" || path.starts_with("/scim/")
+}
+
+/// A SCIM answer: a resource or list with its status, or an error.
+pub struct Scim(pub Result<(StatusCode, Value), ScimError>);
+
+impl IntoResponse for Scim {
+    fn into_response(self) -> Response {
+        let (status, body) = match self.0 {
+            Ok(ok) => ok,
+            Err(e) => (StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST), e.body()),
+        };
+        let mut response = (status, body.to_string()).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(SCIM_CONTENT_TYPE));
+        let version = body.get("meta").and_then(|m| m.get("version")).and_then(Value::as_str);
+        if let Some(v) = version.and_then(|v| HeaderValue::from_str(v).ok()) {
+            headers.insert(header::ETAG, v);
+        }
+        if status == StatusCode::CREATED
+            && let Some(l) = body.get("meta").and_then(|m| m.get("location")).and_then(Value::as_str)
+            && let Ok(l) = HeaderValue::from_str(l)
+        {
+            headers.insert(header::LOCATION, l);
+        }
+        response
+    }
+}
+
+/// An error answer outside a handler (refused token, unknown path, bad body).
+pub fn error(status: u16, scim_type: Option<&'static str>, detail: &str) -> Response {
+    Scim(Err(ScimError::new(status, scim_type, detail))).into_response()
+}
+
+/// A request body that must be JSON (sent as `application/scim+json` or `application/json`).
+pub struct ScimBody(pub Value);
+
+impl<S: Send + Sync> FromRequest<S> for ScimBody {
+    type Rejection = Response;
+    async fn from_request(req: Request, _: &S) -> Result<Self, Self::Rejection> {
+        let bytes = to_bytes(req.into_body(), MAX_BODY_BYTES)
+            .await
+            .map_err(|_| error(413, None, "the request body is larger than 1 MiB"))?;
+        serde_json::from_slice::<Value>(&bytes)
+            .ok()
+            .filter(Value::is_object)
+            .map(ScimBody)
+            .ok_or_else(|| error(400, Some("invalidSyntax"), "the request body must be a JSON object"))
+    }
+}
+
+fn ctx<'a>(app: &'a AppState, actor: &'a CurrentActor, base: &'a str) -> Ctx<'a> {
+    Ctx { store: app.store.as_ref(), actor: actor.0.as_ref(), now: app.now(), base_url: base }
+}
+
+fn base(app: &AppState) -> String {
+    format!("{}/scim/v2", app.config.public_url)
+}
+
+fn query_pairs(raw: Option<String>) -> Vec<(String, String)> {
+    raw.and_then(|q| serde_urlencoded::from_str(&q).ok()).unwrap_or_default()
+}
+
+fn if_match(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok())
+}
+
+/// A resource read: 304 when the client holds this version already.
+fn read_answer(headers: &HeaderMap, found: Result<Value, ScimError>) -> Response {
+    if let Ok(resource) = &found {
+        let version = resource.get("meta").and_then(|m| m.get("version")).and_then(Value::as_str);
+        let held = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok());
+        if let (Some(v), Some(held)) = (version, held)
+            && held.split(',').any(|h| h.trim() == v || h.trim() == "*")
+        {
+            let mut r = StatusCode::NOT_MODIFIED.into_response();
+            if let Ok(v) = HeaderValue::from_str(v) {
+                r.headers_mut().insert(header::ETAG, v);
+            }
+            return r;
+        }
+    }
+    Scim(found.map(|v| (StatusCode::OK, v))).into_response()
+}
+
+fn params(raw: Option<String>) -> Result<ListParams, ScimError> {
+    ListParams::from_query(&query_pairs(raw))
+}
+
+async fn service_provider_config(State(app): State<AppState>) -> Scim {
+    Scim(Ok((StatusCode::OK, discovery::service_provider_config(&base(&app)))))
+}
+
+async fn resource_types(State(app): State<AppState>) -> Scim {
+    Scim(Ok((StatusCode::OK, discovery::resource_types(&base(&app)))))
+}
+
+async fn resource_type(State(app): State<AppState>, Path(name): Path<String>) -> Scim {
+    Scim(discovery::one_resource_type(&base(&app), &name).map(|v| (StatusCode::OK, v)))
+}
+
+async fn schemas(State(app): State<AppState>) -> Scim {
+    Scim(Ok((StatusCode::OK, discovery::schemas(&base(&app)))))
+}
+
+async fn schema(State(app): State<AppState>, Path(id): Path<String>) -> Scim {
+    Scim(discovery::one_schema(&base(&app), &id).map(|v| (StatusCode::OK, v)))
+}
+
+async fn list_users(State(app): State<AppState>, actor: CurrentActor, RawQuery(q): RawQuery) -> Scim {
+    let base = base(&app);
+    let found = match params(q) {
+        Ok(p) => users::list(&ctx(&app, &actor, &base), &p).await,
+        Err(e) => Err(e),
+    };
+    Scim(found.map(|v| (StatusCode::OK, v)))
+}
+
+async fn search_users(State(app): State<AppState>, actor: CurrentActor, ScimBody(body): ScimBody) -> Scim {
+    let base = base(&app);
+    let found = match ListParams::from_search(&body) {
+        Ok(p) => users::list(&ctx(&app, &actor, &base), &p).await,
+        Err(e) => Err(e),
+    };
+    Scim(found.map(|v| (StatusCode::OK, v)))
+}
+
+async fn create_user(State(app): State<AppState>, actor: CurrentActor, ScimBody(body): ScimBody) -> Scim {
+    let base = base(&app);
+    Scim(users::create(&ctx(&app, &actor, &base), &body).await.map(|v| (StatusCode::CREATED, v)))
+}
+
+async fn get_user(
+    State(app): State<AppState>,
+    actor: CurrentActor,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let base = base(&app);
+    let found = match params(q) {
+        Ok(p) => users::get(&ctx(&app, &actor, &base), &id, &p).await,
+        Err(e) => Err(e),
+    };
+    read_answer(&headers, found)
+}
+
+async fn replace_user(
+    State(app): State<AppState>,
+    actor: CurrentActor,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ScimBody(body): ScimBody,
+) -> Scim {
+    let base = base(&app);
+    Scim(users::replace(&ctx(&app, &actor, &base), &id, &body, if_match(&headers)).await.map(|v| (StatusCode::OK, v)))
+}
+
+async fn patch_user(
+    State(app): State<AppState>,
+    actor: CurrentActor,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ScimBody(body): ScimBody,
+) -> Scim {
+    let base = base(&app);
+    Scim(users::patch(&ctx(&app, &actor, &base), &id, &body, if_match(&headers)).await.map(|v| (StatusCode::OK, v)))
+}
+
+async fn delete_user(
+    State(app): State<AppState>,
+    actor: CurrentActor,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let base = base(&app);
+    match users::delete(&ctx(&app, &actor, &base), &id, if_match(&headers)).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => Scim(Err(e)).into_response(),
+    }
+}
+
+async fn list_groups(State(app): State<AppState>, actor: CurrentActor, RawQuery(q): RawQuery) -> Scim {
+    let base = base(&app);
+    let found = match params(q) {
+        Ok(p) => groups::list(&ctx(&app, &actor, &base), &p).await,
+        Err(e) => Err(e),
+    };
+    Scim(found.map(|v| (StatusCode::OK, v)))
+}
+
+async fn search_groups(State(app): State<AppState>, actor: CurrentActor, ScimBody(body): ScimBody) -> Scim {
+    let base = base(&app);
+    let found = match ListParams::from_search(&body) {
+        Ok(p) => groups::list(&ctx(&app, &actor, &base), &p).await,
+        Err(e) => Err(e),
+    };
+    Scim(found.map(|v| (StatusCode::OK, v)))
+}
+
+async fn create_group(State(app): State<AppState>, actor: CurrentActor, ScimBody(body): ScimBody) -> Scim {
+    let base = base(&app);
+    Scim(groups::create(&ctx(&app, &actor, &base), &body).await.map(|v| (StatusCode::CREATED, v)))
+}
+
+async fn get_group(
+    State(app): State<AppState>,
+    actor: CurrentActor,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let base = base(&app);
+    let found = match params(q) {
+        Ok(p) => groups::get(&ctx(&app, &actor, &base), &id, &p).await,
+        Err(e) => Err(e),
+    };
+    read_answer(&headers, found)
+}
+
+async fn replace_group(
+    State(app): State<AppState>,
+    actor: CurrentActor,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ScimBody(body): ScimBody,
+) -> Scim {
+    let base = base(&app);
+    Scim(groups::replace(&ctx(&app, &actor, &base), &id, &body, if_match(&headers)).await.map(|v| (StatusCode::OK, v)))
+}
+
+async fn patch_group(
+    State(app): State<AppState>,
+    actor: CurrentActor,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ScimBody(body): ScimBody,
+) -> Scim {
+    let base = base(&app);
+    Scim(groups::patch(&ctx(&app, &actor, &base), &id, &body, if_match(&headers)).await.map(|v| (StatusCode::OK, v)))
+}
+
+async fn delete_group(
+    State(app): State<AppState>,
+    actor: CurrentActor,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let base = base(&app);
+    match groups::delete(&ctx(&app, &actor, &base), &id, if_match(&headers)).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => Scim(Err(e)).into_response(),
+    }
+}
+
+/// Any other path under `/scim`: a SCIM 404.
+pub async fn not_found() -> Response {
+    error(404, None, "no such SCIM endpoint")
+}
+
+/// The SCIM routes, each `Access::Scim`.
+pub fn routes(r: Routes) -> Routes {
+    let (g, p) = (Method::GET, Method::POST);
+    let one: fn() -> MethodRouter<AppState> = || get(get_user).put(replace_user).patch(patch_user).delete(delete_user);
+    let one_group: fn() -> MethodRouter<AppState> =
+        || get(get_group).put(replace_group).patch(patch_group).delete(delete_group);
+    let writes = [Method::GET, Method::PUT, Method::PATCH, Method::DELETE];
+    r.page("/scim/v2/ServiceProviderConfig", Access::Scim, &[g.clone()], get(service_provider_config))
+        .page("/scim/v2/ResourceTypes", Access::Scim, &[g.clone()], get(resource_types))
+        .page("/scim/v2/ResourceTypes/{name}", Access::Scim, &[g.clone()], get(resource_type))
+        .page("/scim/v2/Schemas", Access::Scim, &[g.clone()], get(schemas))
+        .page("/scim/v2/Schemas/{id}", Access::Scim, &[g.clone()], get(schema))
+        .page("/scim/v2/Users", Access::Scim, &[g.clone(), p.clone()], get(list_users).post(create_user))
+        .page("/scim/v2/Users/.search", Access::Scim, &[p.clone()], post(search_users))
+        .page("/scim/v2/Users/{id}", Access::Scim, &writes, one())
+        .page("/scim/v2/Groups", Access::Scim, &[g, p.clone()], get(list_groups).post(create_group))
+        .page("/scim/v2/Groups/.search", Access::Scim, &[p], post(search_groups))
+        .page("/scim/v2/Groups/{id}", Access::Scim, &writes, one_group())
+}
