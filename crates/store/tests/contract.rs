@@ -1939,3 +1939,85 @@ async fn offboarding_lists_assets_and_accounts_and_closes_only_when_everything_i
         assert!(db.store.verify_audit_chain().await.unwrap().is_ok());
     }
 }
+
+/// SCIM's view of people and departments and its tokens read and write alike everywhere: a
+/// person without a profile is found by e-mail as userName, a profile's userName (in any case)
+/// wins over the e-mail, deleted Users and Groups leave the lists and their counts.
+#[tokio::test]
+async fn scim_profiles_departments_and_tokens_alike_on_every_backend() {
+    use bulwark_core::scim::{ScimProfile, ScimToken};
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let s: &dyn Store = &db.store;
+        let (cli, now) = (Actor::cli(), time_util::now());
+        let d = org::create_department(s, &cli, now, &DepartmentInput { name: "Ops".into(), ..Default::default() })
+            .await
+            .unwrap();
+        let ada = people::create(s, &cli, now, &PersonInput { department_id: d.id.to_string(), ..person("Ada", "ada@example.com") })
+            .await
+            .unwrap();
+        let bob = people::create(s, &cli, now, &person("Bob", "bob@example.com")).await.unwrap();
+
+        let mut reader = r(s).await;
+        let plain = reader.scim_person_named("ada@example.com").await.unwrap().expect("by e-mail");
+        assert_eq!((plain.person.id, plain.profile.is_none()), (ada.id, true), "{backend:?}");
+        assert_eq!(reader.scim_people(0, 10).await.unwrap().1, 2);
+        assert_eq!(reader.department_members(d.id).await.unwrap(), vec![(ada.id, "Ada".to_string())]);
+        drop(reader);
+
+        let profile = ScimProfile {
+            person_id: bob.id,
+            user_name: "BSmith".into(),
+            external_id: Some("00u-bob".into()),
+            given_name: Some("Bob".into()),
+            family_name: Some("Smith".into()),
+            manager_id: Some(ada.id),
+            deleted_at: None,
+        };
+        let token = ScimToken {
+            id: bulwark_core::ids::TokenId::new(),
+            name: "Okta".into(),
+            prefix: "bws_abcdef".into(),
+            created_by: "cli".into(),
+            created_at: now,
+            last_used_at: None,
+            revoked_at: None,
+        };
+        let mut tx = s.write().await.unwrap();
+        tx.put_scim_profile(&profile).await.unwrap();
+        tx.put_scim_department(d.id, Some("grp-1"), None).await.unwrap();
+        tx.insert_scim_token(&token, "hash-1").await.unwrap();
+        tx.audit(bulwark_core::audit::AuditRecord::new(&cli, now, "test", "person", bob.id, None::<&()>, Some(&profile)));
+        tx.commit().await.unwrap();
+
+        let mut reader = r(s).await;
+        let found = reader.scim_person_named("bsmith").await.unwrap().expect("by userName in any case");
+        assert_eq!(found.profile.as_ref(), Some(&profile));
+        assert_eq!(found.manager_name.as_deref(), Some("Ada"));
+        assert!(reader.scim_person_named("bob@example.com").await.unwrap().is_none(), "the profile's userName wins");
+        let one = reader.scim_person(bob.id).await.unwrap().unwrap();
+        assert_eq!(one.user_name(), "BSmith");
+        let g = reader.scim_department(d.id).await.unwrap().unwrap();
+        assert_eq!((g.external_id.as_deref(), g.deleted_at), (Some("grp-1"), None));
+        assert_eq!(reader.scim_departments(0, 10).await.unwrap().1, 1);
+        assert_eq!(reader.find_scim_token("hash-1").await.unwrap().map(|t| t.name), Some("Okta".into()));
+        assert_eq!(reader.list_scim_tokens().await.unwrap().len(), 1);
+        drop(reader);
+        s.touch_scim_token(token.id, now).await.unwrap();
+
+        let mut tx = s.write().await.unwrap();
+        tx.put_scim_profile(&ScimProfile { deleted_at: Some(now), ..profile.clone() }).await.unwrap();
+        tx.put_scim_department(d.id, None, Some(now)).await.unwrap();
+        tx.revoke_scim_token(token.id, now).await.unwrap();
+        tx.audit(bulwark_core::audit::AuditRecord::new(&cli, now, "test", "person", bob.id, None::<&()>, Some(&profile)));
+        tx.commit().await.unwrap();
+        let mut reader = r(s).await;
+        let (people, total) = reader.scim_people(0, 10).await.unwrap();
+        assert_eq!((people.len(), total), (1, 1), "a deleted User leaves the list");
+        assert_eq!(reader.scim_departments(0, 10).await.unwrap(), (vec![], 0));
+        let t = reader.find_scim_token("hash-1").await.unwrap().unwrap();
+        assert!(t.revoked_at.is_some() && t.last_used_at.is_some());
+        let mut tx = s.write().await.unwrap();
+        assert!(matches!(tx.revoke_scim_token(token.id, now).await, Err(StoreError::NotFound | StoreError::Conflict(_))));
+    }
+}

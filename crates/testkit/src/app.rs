@@ -163,6 +163,13 @@ impl TestClient {
         Self { http: build_client(&self.jar, headers), ..self }
     }
 
+    /// This client, sending `Authorization: Bearer <token>` with every request.
+    pub fn with_bearer(self, token: &str) -> Self {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("authorization", format!("Bearer {token}").parse().expect("header value"));
+        Self { http: build_client(&self.jar, headers), ..self }
+    }
+
     /// The value of a cookie this client holds for the server.
     pub fn cookie(&self, name: &str) -> Option<String> {
         use reqwest::cookie::CookieStore;

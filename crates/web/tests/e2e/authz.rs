@@ -21,6 +21,8 @@ enum Rule {
     SignedIn,
     /// Only these roles.
     Roles(&'static [&'static str]),
+    /// Only a SCIM token: no session, no API token, whatever its roles.
+    ScimToken,
 }
 
 const DIRECTORY_READERS: &[&str] = &["admin", "security", "management", "auditor", "department-head"];
@@ -234,7 +236,31 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/accounts/{id}/mfa", Roles(ACCOUNT_READERS)),
     ("DELETE", "/api/v1/accounts/{id}/mfa", Roles(ADMINS)),
     ("GET", "/api/v1/audit", Roles(AUDIT_READERS)),
+    ("GET", "/scim-tokens", Roles(ADMINS)),
+    ("POST", "/scim-tokens", Roles(ADMINS)),
+    ("POST", "/scim-tokens/{id}/revoke", Roles(ADMINS)),
+    ("GET", "/scim/v2/ServiceProviderConfig", ScimToken),
+    ("GET", "/scim/v2/ResourceTypes", ScimToken),
+    ("GET", "/scim/v2/ResourceTypes/{name}", ScimToken),
+    ("GET", "/scim/v2/Schemas", ScimToken),
+    ("GET", "/scim/v2/Schemas/{id}", ScimToken),
+    ("GET", "/scim/v2/Users", ScimToken),
+    ("POST", "/scim/v2/Users", ScimToken),
+    ("POST", "/scim/v2/Users/.search", ScimToken),
+    ("GET", "/scim/v2/Users/{id}", ScimToken),
+    ("PUT", "/scim/v2/Users/{id}", ScimToken),
+    ("PATCH", "/scim/v2/Users/{id}", ScimToken),
+    ("DELETE", "/scim/v2/Users/{id}", ScimToken),
+    ("GET", "/scim/v2/Groups", ScimToken),
+    ("POST", "/scim/v2/Groups", ScimToken),
+    ("POST", "/scim/v2/Groups/.search", ScimToken),
+    ("GET", "/scim/v2/Groups/{id}", ScimToken),
+    ("PUT", "/scim/v2/Groups/{id}", ScimToken),
+    ("PATCH", "/scim/v2/Groups/{id}", ScimToken),
+    ("DELETE", "/scim/v2/Groups/{id}", ScimToken),
 ];
+
+const SCIM_ERROR: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 
 const ROLES: [&str; 6] = ["admin", "security", "management", "auditor", "department-head", "employee"];
 
@@ -258,6 +284,8 @@ struct Records {
     key: String,
     /// An offboarding of the person, with one item (an account to de-register).
     offboarding: String,
+    /// A SCIM token (live).
+    scim_token: String,
 }
 
 async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &str) -> Records {
@@ -353,7 +381,13 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
         let o = bulwark_core::lifecycle::start_offboarding(store, &cli, now, p.id, "test").await.unwrap();
         offboarding = o.id;
     }
+    let mut scim_token = String::new();
+    if pattern.starts_with("/scim-tokens/{id}") {
+        let (t, _) = bulwark_core::scim::tokens::create(store, &cli, now, &format!("scim {n}")).await.unwrap();
+        scim_token = t.id.to_string();
+    }
     Records {
+        scim_token,
         offboarding,
         key,
         asset,
@@ -386,7 +420,15 @@ async fn published_policy_with_draft(store: &dyn Store, n: usize) -> String {
 
 /// A concrete path for a route pattern, naming `r`'s records.
 fn concrete(pattern: &str, r: &Records) -> String {
-    let id = if pattern.contains("/offboardings/") {
+    let id = if pattern.starts_with("/scim-tokens/") {
+        &r.scim_token
+    } else if pattern.starts_with("/scim/v2/Users/") {
+        &r.person
+    } else if pattern.starts_with("/scim/v2/Groups/") {
+        &r.department
+    } else if pattern.starts_with("/scim/v2/Schemas/") {
+        &"urn:ietf:params:scim:schemas:core:2.0:User".to_string()
+    } else if pattern.contains("/offboardings/") {
         &r.offboarding
     } else if pattern.starts_with("/people") || pattern.starts_with("/api/v1/people") {
         &r.person
@@ -419,6 +461,7 @@ fn concrete(pattern: &str, r: &Records) -> String {
         .replace("{token_id}", &r.token)
         .replace("{number}", if pattern.ends_with("/submit") { "2" } else { "1" })
         .replace("{position}", "1")
+        .replace("{name}", "User")
         .replace("{id}", id)
 }
 
@@ -428,11 +471,12 @@ async fn call(client: &TestClient, csrf: &str, method: &str, path: &str) -> (u16
         "GET" => client.http.get(&url),
         "DELETE" => client.http.delete(&url),
         "PUT" => client.http.put(&url).header("content-type", "application/json").body("{}"),
+        "PATCH" => client.http.patch(&url).header("content-type", "application/json").body("{}"),
         // An import takes CSV: a header without rows (422).
         "POST" if path.starts_with("/api/") && path.ends_with("/import") => {
             client.http.post(&url).header("content-type", "text/csv").body("name\n")
         }
-        "POST" if path.starts_with("/api/") => {
+        "POST" if path.starts_with("/api/") || path.starts_with("/scim/") => {
             client.http.post(&url).header("content-type", "application/json").body("{}")
         }
         "POST" => client.http.post(&url).form(&[("csrf", csrf)]),
@@ -469,6 +513,8 @@ async fn every_route_answers_every_role_as_the_table_says() {
         let account = store.read().await.unwrap().find_account_by_email(&email).await.unwrap().unwrap().0;
         signed.push((role, c, csrf, account));
     }
+    let (_, scim_secret) = bulwark_core::scim::tokens::create(store, &Actor::cli(), time_util::now(), "idp").await.unwrap();
+    let scim = app.client().with_bearer(&scim_secret.0);
     let mut n = 0;
 
     // Logging out ends the session, so it goes last.
@@ -479,7 +525,27 @@ async fn every_route_answers_every_role_as_the_table_says() {
         let path = concrete(pattern, &fresh_records(store, &signed[0].3, n, pattern).await);
         let api = (path.starts_with("/api/v1/") && !path.ends_with("openapi.json")) || path == "/metrics";
 
-        let (status, location, _) = call(&anonymous, &anon_csrf, method, &path).await;
+        let (status, location, body) = call(&anonymous, &anon_csrf, method, &path).await;
+        if let ScimToken = rule {
+            // Nobody but a SCIM token: not anonymous, not a session of any role.
+            assert_eq!(status, 401, "anonymous {method} {path}");
+            assert!(body.contains(SCIM_ERROR), "anonymous {method} {path}: {body}");
+            for (role, client, csrf, _) in &signed {
+                let (status, _, body) = call(client, csrf, method, &path).await;
+                assert_eq!(status, 401, "{role} session {method} {path}");
+                assert!(body.contains(SCIM_ERROR), "{role} {method} {path}: {body}");
+            }
+            let (status, _, body) = call(&scim, "", method, &path).await;
+            let succeeded = (200..300).contains(&status) || status == 400 && body.contains("invalidValue");
+            assert!(succeeded, "SCIM token {method} {path} should be allowed: {status} {body:.300}");
+            continue;
+        }
+        // A SCIM token opens nothing outside SCIM.
+        if !matches!(rule, Public) {
+            let (status, location, _) = call(&scim, "", method, &path).await;
+            let refused = if api { status == 401 } else { status == 303 && location.starts_with("/login?next=") };
+            assert!(refused, "SCIM token {method} {path}: {status} {location}");
+        }
         match rule {
             Public => assert!(
                 status != 401 && status != 403 && !location.starts_with("/login?next="),
@@ -496,6 +562,7 @@ async fn every_route_answers_every_role_as_the_table_says() {
             let allowed = match rule {
                 Public | SignedIn => true,
                 Roles(roles) => roles.contains(role),
+                ScimToken => false,
             };
             n += 1;
             let path = concrete(pattern, &fresh_records(store, account, n, pattern).await);
@@ -538,7 +605,7 @@ async fn a_sign_in_owing_its_second_factor_reaches_nothing_but_the_pages_that_co
         n += 1;
         let path = concrete(pattern, &fresh_records(store, &admin, 10_000 + n, pattern).await);
         let (status, location, _) = call(&owing, &csrf, method, &path).await;
-        if path.starts_with("/api/") || path == "/metrics" {
+        if path.starts_with("/api/") || path.starts_with("/scim/") || path == "/metrics" {
             assert_eq!(status, 401, "{method} {path} before the second factor");
         } else {
             assert!(

@@ -13,4 +13,5 @@ mod mfa;
 mod notifications;
 mod pages;
 mod policies;
+mod scim;
 mod sso;
