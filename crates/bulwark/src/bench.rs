@@ -30,6 +30,8 @@ struct Scenario {
 enum Auth {
     Session,
     Token,
+    /// A SCIM token.
+    Scim,
     /// POST /api/v1/people with a new person each time.
     TokenWrite,
     None,
@@ -60,6 +62,7 @@ pub async fn run(args: &BenchArgs, database: Option<&str>) -> anyhow::Result<()>
     let _dir; // keeps a temporary database alive until the end
     // The admin's authenticator: `serve` requires a second factor for admins.
     let mut totp_secret = args.totp_secret.clone();
+    let mut scim_token = args.scim_token.clone();
     let (base, email, password, url) = match &args.url {
         Some(url) => {
             let email = args.email.clone().context("--url needs --email and --password of an admin")?;
@@ -76,8 +79,9 @@ pub async fn run(args: &BenchArgs, database: Option<&str>) -> anyhow::Result<()>
                     url
                 }
             };
-            let (email, secret) = prepare(&url, args).await?;
+            let (email, secret, scim) = prepare(&url, args).await?;
             totp_secret = Some(secret);
+            scim_token = Some(scim);
             let (child, base) = spawn(&["--database", url.expose(), "serve", "--listen", "127.0.0.1:0"])?;
             server = Some(child);
             (base, email, PASSWORD.to_string(), Some(url))
@@ -131,6 +135,16 @@ pub async fn run(args: &BenchArgs, database: Option<&str>) -> anyhow::Result<()>
             bar: Bar::P99(50),
         },
     ];
+    if scim_token.is_some() {
+        // How an identity provider finds a person before provisioning: by userName.
+        let email = an_email(&base, &token).await?;
+        scenarios.push(Scenario {
+            name: "SCIM userName eq lookup",
+            path: format!("/scim/v2/Users?filter=userName%20eq%20%22{}%22", email.replace('@', "%40")),
+            auth: Auth::Scim,
+            bar: Bar::P99(20),
+        });
+    }
     if let Some(url) = &url {
         let (child, bare_base) = spawn(&["--database", url.expose(), "bench-bare", "--listen", "127.0.0.1:0"])?;
         bare = Some(child);
@@ -155,7 +169,7 @@ pub async fn run(args: &BenchArgs, database: Option<&str>) -> anyhow::Result<()>
     for s in &scenarios {
         // Writers: eight at once (the SPEC's write figure), reads at full concurrency.
         let workers = if matches!(s.auth, Auth::TokenWrite) { concurrency.min(8) } else { concurrency };
-        let f = load(&base, s, workers, duration, &session, &token).await?;
+        let f = load(&base, s, workers, duration, &session, (&token, scim_token.as_deref().unwrap_or_default())).await?;
         let (bar, ok) = match s.bar {
             Bar::Reference => {
                 reference = Some(f.per_second);
@@ -228,7 +242,8 @@ pub async fn run(args: &BenchArgs, database: Option<&str>) -> anyhow::Result<()>
 }
 
 /// Generates the organisation and an admin account in an empty database; returns the e-mail.
-async fn prepare(url: &DatabaseUrl, args: &BenchArgs) -> anyhow::Result<(String, String)> {
+/// Seeds the organisation; returns the admin's e-mail and TOTP secret and a SCIM token.
+async fn prepare(url: &DatabaseUrl, args: &BenchArgs) -> anyhow::Result<(String, String, String)> {
     use bulwark_core::Store;
     let store = SqlStore::open(url).await?;
     if store.read().await?.counts().await?.people > 0 {
@@ -248,8 +263,9 @@ async fn prepare(url: &DatabaseUrl, args: &BenchArgs) -> anyhow::Result<(String,
     let (account, _) = bulwark_core::accounts::create_account(&store, &bulwark_core::Actor::cli(), now, &admin).await?;
     let actor = account.actor(bulwark_core::access::Via::Session);
     let secret = bulwark_core::mfa::enroll_now(&store, &actor, now).await?;
+    let (_, scim) = bulwark_core::scim::tokens::create(&store, &actor, now, "bench").await?;
     store.close().await;
-    Ok((people[0].email.clone(), secret))
+    Ok((people[0].email.clone(), secret, scim.0))
 }
 
 /// Starts this binary with `args` and waits until it says where it serves.
@@ -403,6 +419,18 @@ async fn search_text(base: &str, (cookie, _): &(String, String)) -> anyhow::Resu
     Ok(last.chars().take(4).collect())
 }
 
+/// The e-mail address of a person of the directory (the first by address).
+async fn an_email(base: &str, token: &str) -> anyhow::Result<String> {
+    let page: serde_json::Value = client()?
+        .get(format!("{base}/api/v1/people?per_page=1&sort=email"))
+        .bearer_auth(token)
+        .send()
+        .await?
+        .json()
+        .await?;
+    page["items"][0]["email"].as_str().map(str::to_string).context("nobody in the directory")
+}
+
 /// The id of the first record of an API list (`path` like `/api/v1/people`).
 async fn first_id(base: &str, token: &str, path: &str) -> anyhow::Result<String> {
     let page: serde_json::Value =
@@ -417,13 +445,14 @@ async fn load(
     workers: usize,
     duration: Duration,
     (cookie, _): &(String, String),
-    token: &str,
+    (token, scim): (&str, &str),
 ) -> anyhow::Result<Figures> {
     let url = if s.path.starts_with("http") { s.path.clone() } else { format!("{base}{}", s.path) };
     let started = Instant::now();
     let deadline = started + duration;
     let mut tasks = Vec::new();
     for w in 0..workers {
+        let token = if matches!(s.auth, Auth::Scim) { scim } else { token };
         let (http, url, cookie, token, auth) = (client()?, url.clone(), cookie.clone(), token.to_string(), s.auth);
         let run = uuid::Uuid::new_v4().simple().to_string();
         tasks.push(tokio::spawn(async move {
@@ -433,7 +462,7 @@ async fn load(
                 n += 1;
                 let req = match auth {
                     Auth::Session => http.get(&url).header("cookie", &cookie),
-                    Auth::Token => http.get(&url).bearer_auth(&token),
+                    Auth::Token | Auth::Scim => http.get(&url).bearer_auth(&token),
                     Auth::None => http.get(&url),
                     Auth::TokenWrite => http.post(&url).bearer_auth(&token).json(&serde_json::json!({
                         "name": format!("Bench Writer {w} {n}"),

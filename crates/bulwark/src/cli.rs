@@ -303,6 +303,9 @@ pub struct BenchArgs {
     /// That admin's authenticator key (base32), when the server asks for a second factor.
     #[arg(long, env = "BULWARK_BENCH_TOTP_SECRET", hide_env_values = true)]
     pub totp_secret: Option<String>,
+    /// With --url: a SCIM token, to measure SCIM lookups too.
+    #[arg(long, env = "BULWARK_BENCH_SCIM_TOKEN", hide_env_values = true)]
+    pub scim_token: Option<String>,
 }
 
 #[derive(Args, Debug)]
