@@ -169,7 +169,8 @@ pub async fn run(args: &BenchArgs, database: Option<&str>) -> anyhow::Result<()>
     for s in &scenarios {
         // Writers: eight at once (the SPEC's write figure), reads at full concurrency.
         let workers = if matches!(s.auth, Auth::TokenWrite) { concurrency.min(8) } else { concurrency };
-        let f = load(&base, s, workers, duration, &session, (&token, scim_token.as_deref().unwrap_or_default())).await?;
+        let f =
+            load(&base, s, workers, duration, &session, (&token, scim_token.as_deref().unwrap_or_default())).await?;
         let (bar, ok) = match s.bar {
             Bar::Reference => {
                 reference = Some(f.per_second);

@@ -15,8 +15,8 @@ use bulwark_core::{Actor, CoreError, Store, time_util};
 use bulwark_store::{DatabaseUrl, SqlStore};
 use clap::Parser;
 use cli::{
-    AssetCommand, AuditCommand, CampaignCommand, ChannelCommand, Cli, Command, ExportFormat, LogFormat, SmtpTlsArg,
-    ScimTokenCommand, TokenCommand, UserCommand,
+    AssetCommand, AuditCommand, CampaignCommand, ChannelCommand, Cli, Command, ExportFormat, LogFormat,
+    ScimTokenCommand, SmtpTlsArg, TokenCommand, UserCommand,
 };
 use std::io::Read;
 use std::process::ExitCode;
@@ -250,7 +250,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::ScimToken(ScimTokenCommand::Create { name }) => {
             let store = open_existing(&cli).await?;
-            let (_, secret) = bulwark_core::scim::tokens::create(&store, &Actor::cli(), time_util::now(), &name)
+            let (_, secret) = bulwark_core::scim::tokens::create(&store, &Actor::cli(), time_util::now(), name)
                 .await
                 .map_err(explain)?;
             println!("{}", secret.0);

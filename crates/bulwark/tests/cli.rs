@@ -496,12 +496,8 @@ async fn a_scim_token_from_the_command_line_passes_the_scim_sanity_probe() {
         serve.args(["--database", &url, "serve", "--listen", "127.0.0.1:0"]);
         let (child, base, _) = spawn_until_serving(serve);
         let http = reqwest::Client::new();
-        let config = http
-            .get(format!("{base}/scim/v2/ServiceProviderConfig"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
+        let config =
+            http.get(format!("{base}/scim/v2/ServiceProviderConfig")).bearer_auth(&token).send().await.unwrap();
         assert_eq!(config.status(), 200);
         assert_eq!(config.headers()["content-type"], "application/scim+json");
 

@@ -26,7 +26,9 @@ fn person_row(r: &AnyRow) -> Result<ScimPerson, StoreError> {
             external_id: opt_text(r, "external_id")?,
             given_name: opt_text(r, "given_name")?,
             family_name: opt_text(r, "family_name")?,
-            manager_id: opt_text(r, "manager_id")?.map(|v| v.parse().map_err(|_| rows::corrupt("manager_id", &v))).transpose()?,
+            manager_id: opt_text(r, "manager_id")?
+                .map(|v| v.parse().map_err(|_| rows::corrupt("manager_id", &v)))
+                .transpose()?,
             deleted_at: opt_time(r, "deleted_at")?,
         }),
         None => None,
@@ -34,7 +36,11 @@ fn person_row(r: &AnyRow) -> Result<ScimPerson, StoreError> {
     Ok(ScimPerson { person, profile, manager_name: opt_text(r, "manager_name")? })
 }
 
-async fn people_where(conn: &mut AnyConnection, condition: &str, value: String) -> Result<Option<ScimPerson>, StoreError> {
+async fn people_where(
+    conn: &mut AnyConnection,
+    condition: &str,
+    value: String,
+) -> Result<Option<ScimPerson>, StoreError> {
     let sql = format!("SELECT {PERSON_SELECT}, {USER_SELECT} FROM {USER_FROM} WHERE {condition}");
     let row = sqlx::query(&sql).bind(value).fetch_optional(conn).await.map_err(map_err)?;
     row.as_ref().map(person_row).transpose()
@@ -60,9 +66,8 @@ pub(crate) async fn people(
     limit: i64,
 ) -> Result<(Vec<ScimPerson>, i64), StoreError> {
     let live = "s.deleted_at IS NULL";
-    let sql = format!(
-        "SELECT {PERSON_SELECT}, {USER_SELECT} FROM {USER_FROM} WHERE {live} ORDER BY p.id LIMIT $1 OFFSET $2"
-    );
+    let sql =
+        format!("SELECT {PERSON_SELECT}, {USER_SELECT} FROM {USER_FROM} WHERE {live} ORDER BY p.id LIMIT $1 OFFSET $2");
     let found = sqlx::query(&sql).bind(limit).bind(offset).fetch_all(&mut *conn).await.map_err(map_err)?;
     let items = found.iter().map(person_row).collect::<Result<Vec<_>, _>>()?;
     let total = sqlx::query_scalar::<_, i64>(
@@ -108,7 +113,10 @@ fn department_row(r: &AnyRow) -> Result<ScimDepartment, StoreError> {
     })
 }
 
-pub(crate) async fn department(conn: &mut AnyConnection, id: DepartmentId) -> Result<Option<ScimDepartment>, StoreError> {
+pub(crate) async fn department(
+    conn: &mut AnyConnection,
+    id: DepartmentId,
+) -> Result<Option<ScimDepartment>, StoreError> {
     let sql = format!("SELECT {DEPARTMENT_SELECT}, {GROUP_SELECT} FROM {GROUP_FROM} WHERE d.id = $1");
     let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(conn).await.map_err(map_err)?;
     row.as_ref().map(department_row).transpose()

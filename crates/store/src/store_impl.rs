@@ -12,11 +12,11 @@ use bulwark_core::ids::{
     AccountId, AreaId, AssetId, CampaignId, ChecklistId, DepartmentId, KeyId, PersonId, PolicyId, TokenId,
 };
 use bulwark_core::keys::CryptoKey;
-use bulwark_core::scim::{Member, ScimDepartment, ScimPerson, ScimProfile, ScimToken};
 use bulwark_core::lifecycle::{Offboarding, OffboardingItem, OnboardingRecord};
 use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::mfa::TotpFactor;
 use bulwark_core::org::{Area, AreaMember, Department};
+use bulwark_core::scim::{Member, ScimDepartment, ScimPerson, ScimProfile, ScimToken};
 use bulwark_core::sso::PendingSignIn;
 
 use bulwark_core::campaigns::{Campaign, DepartmentCompletion, Participant, PinnedVersion, Task};

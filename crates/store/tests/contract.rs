@@ -1953,9 +1953,14 @@ async fn scim_profiles_departments_and_tokens_alike_on_every_backend() {
         let d = org::create_department(s, &cli, now, &DepartmentInput { name: "Ops".into(), ..Default::default() })
             .await
             .unwrap();
-        let ada = people::create(s, &cli, now, &PersonInput { department_id: d.id.to_string(), ..person("Ada", "ada@example.com") })
-            .await
-            .unwrap();
+        let ada = people::create(
+            s,
+            &cli,
+            now,
+            &PersonInput { department_id: d.id.to_string(), ..person("Ada", "ada@example.com") },
+        )
+        .await
+        .unwrap();
         let bob = people::create(s, &cli, now, &person("Bob", "bob@example.com")).await.unwrap();
 
         let mut reader = r(s).await;
@@ -1987,7 +1992,15 @@ async fn scim_profiles_departments_and_tokens_alike_on_every_backend() {
         tx.put_scim_profile(&profile).await.unwrap();
         tx.put_scim_department(d.id, Some("grp-1"), None).await.unwrap();
         tx.insert_scim_token(&token, "hash-1").await.unwrap();
-        tx.audit(bulwark_core::audit::AuditRecord::new(&cli, now, "test", "person", bob.id, None::<&()>, Some(&profile)));
+        tx.audit(bulwark_core::audit::AuditRecord::new(
+            &cli,
+            now,
+            "test",
+            "person",
+            bob.id,
+            None::<&()>,
+            Some(&profile),
+        ));
         tx.commit().await.unwrap();
 
         let mut reader = r(s).await;
@@ -2009,7 +2022,15 @@ async fn scim_profiles_departments_and_tokens_alike_on_every_backend() {
         tx.put_scim_profile(&ScimProfile { deleted_at: Some(now), ..profile.clone() }).await.unwrap();
         tx.put_scim_department(d.id, None, Some(now)).await.unwrap();
         tx.revoke_scim_token(token.id, now).await.unwrap();
-        tx.audit(bulwark_core::audit::AuditRecord::new(&cli, now, "test", "person", bob.id, None::<&()>, Some(&profile)));
+        tx.audit(bulwark_core::audit::AuditRecord::new(
+            &cli,
+            now,
+            "test",
+            "person",
+            bob.id,
+            None::<&()>,
+            Some(&profile),
+        ));
         tx.commit().await.unwrap();
         let mut reader = r(s).await;
         let (people, total) = reader.scim_people(0, 10).await.unwrap();
@@ -2018,6 +2039,9 @@ async fn scim_profiles_departments_and_tokens_alike_on_every_backend() {
         let t = reader.find_scim_token("hash-1").await.unwrap().unwrap();
         assert!(t.revoked_at.is_some() && t.last_used_at.is_some());
         let mut tx = s.write().await.unwrap();
-        assert!(matches!(tx.revoke_scim_token(token.id, now).await, Err(StoreError::NotFound | StoreError::Conflict(_))));
+        assert!(matches!(
+            tx.revoke_scim_token(token.id, now).await,
+            Err(StoreError::NotFound | StoreError::Conflict(_))
+        ));
     }
 }

@@ -7,7 +7,7 @@ use axum::body::to_bytes;
 use axum::extract::{FromRequest, Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{get, post};
 use bulwark_core::scim::listing::ListParams;
 use bulwark_core::scim::{Ctx, ScimError, discovery, groups, users};
 use serde_json::Value;
@@ -282,20 +282,21 @@ pub async fn not_found() -> Response {
 
 /// The SCIM routes, each `Access::Scim`.
 pub fn routes(r: Routes) -> Routes {
-    let (g, p) = (Method::GET, Method::POST);
-    let one: fn() -> MethodRouter<AppState> = || get(get_user).put(replace_user).patch(patch_user).delete(delete_user);
-    let one_group: fn() -> MethodRouter<AppState> =
-        || get(get_group).put(replace_group).patch(patch_group).delete(delete_group);
-    let writes = [Method::GET, Method::PUT, Method::PATCH, Method::DELETE];
-    r.page("/scim/v2/ServiceProviderConfig", Access::Scim, &[g.clone()], get(service_provider_config))
-        .page("/scim/v2/ResourceTypes", Access::Scim, &[g.clone()], get(resource_types))
-        .page("/scim/v2/ResourceTypes/{name}", Access::Scim, &[g.clone()], get(resource_type))
-        .page("/scim/v2/Schemas", Access::Scim, &[g.clone()], get(schemas))
-        .page("/scim/v2/Schemas/{id}", Access::Scim, &[g.clone()], get(schema))
-        .page("/scim/v2/Users", Access::Scim, &[g.clone(), p.clone()], get(list_users).post(create_user))
-        .page("/scim/v2/Users/.search", Access::Scim, &[p.clone()], post(search_users))
-        .page("/scim/v2/Users/{id}", Access::Scim, &writes, one())
-        .page("/scim/v2/Groups", Access::Scim, &[g, p.clone()], get(list_groups).post(create_group))
-        .page("/scim/v2/Groups/.search", Access::Scim, &[p], post(search_groups))
-        .page("/scim/v2/Groups/{id}", Access::Scim, &writes, one_group())
+    const GET: &[Method] = &[Method::GET];
+    const POST: &[Method] = &[Method::POST];
+    const BOTH: &[Method] = &[Method::GET, Method::POST];
+    const ONE: &[Method] = &[Method::GET, Method::PUT, Method::PATCH, Method::DELETE];
+    let user = get(get_user).put(replace_user).patch(patch_user).delete(delete_user);
+    let group = get(get_group).put(replace_group).patch(patch_group).delete(delete_group);
+    r.page("/scim/v2/ServiceProviderConfig", Access::Scim, GET, get(service_provider_config))
+        .page("/scim/v2/ResourceTypes", Access::Scim, GET, get(resource_types))
+        .page("/scim/v2/ResourceTypes/{name}", Access::Scim, GET, get(resource_type))
+        .page("/scim/v2/Schemas", Access::Scim, GET, get(schemas))
+        .page("/scim/v2/Schemas/{id}", Access::Scim, GET, get(schema))
+        .page("/scim/v2/Users", Access::Scim, BOTH, get(list_users).post(create_user))
+        .page("/scim/v2/Users/.search", Access::Scim, POST, post(search_users))
+        .page("/scim/v2/Users/{id}", Access::Scim, ONE, user)
+        .page("/scim/v2/Groups", Access::Scim, BOTH, get(list_groups).post(create_group))
+        .page("/scim/v2/Groups/.search", Access::Scim, POST, post(search_groups))
+        .page("/scim/v2/Groups/{id}", Access::Scim, ONE, group)
 }

@@ -89,7 +89,12 @@ fn schema(base: &str, id: &str) -> Option<Value> {
                 text("displayName"),
                 text("userType"),
                 attr("active", "boolean", false, false, "readWrite", "none"),
-                complex("emails", true, "readWrite", vec![text("value"), text("type"), attr("primary", "boolean", false, false, "readWrite", "none")]),
+                complex(
+                    "emails",
+                    true,
+                    "readWrite",
+                    vec![text("value"), text("type"), attr("primary", "boolean", false, false, "readWrite", "none")],
+                ),
                 complex(
                     "groups",
                     true,

@@ -19,6 +19,8 @@ use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
 const READ_ONLY: &[&str] = &["id", "meta"];
+/// The most members one request may state.
+const MAX_MEMBERS: usize = 20_000;
 
 pub fn to_json(ctx: &Ctx<'_>, g: &ScimDepartment, members: Option<&[Member]>) -> Value {
     let d = &g.department;
@@ -60,6 +62,9 @@ fn read(resource: &Value) -> ScimResult<Wanted> {
             .collect(),
         Some(_) => return Err(ScimError::bad("invalidValue", "members must be a list")),
     };
+    if members.len() > MAX_MEMBERS {
+        return Err(ScimError::bad("invalidValue", format!("a group holds at most {MAX_MEMBERS} members per request")));
+    }
     let external_id = checked_line(string_of(field(resource, "externalId"), "externalId")?, "externalId", 200)?;
     Ok(Wanted { display_name, external_id, members })
 }
@@ -110,7 +115,8 @@ pub async fn create(ctx: &Ctx<'_>, body: &Value) -> ScimResult<Value> {
     check_schemas(body, GROUP_SCHEMA)?;
     let w = read(body)?;
     let mut tx = ctx.store.write().await?;
-    let taken = tx.list_department_names().await?.into_iter().any(|(_, n)| n.to_lowercase() == w.display_name.to_lowercase());
+    let taken =
+        tx.list_department_names().await?.into_iter().any(|(_, n)| n.to_lowercase() == w.display_name.to_lowercase());
     if taken {
         return Err(ScimError::new(409, Some("uniqueness"), format!("a group named {} exists", w.display_name)));
     }
@@ -140,10 +146,20 @@ pub async fn create(ctx: &Ctx<'_>, body: &Value) -> ScimResult<Value> {
 async fn rename(tx: &mut dyn Writer, ctx: &Ctx<'_>, before: &Department, name: &str) -> ScimResult<()> {
     let after = Department { name: name.to_string(), updated_at: ctx.now, ..before.clone() };
     tx.update_department(before, &after).await.map_err(|e| match e {
-        crate::StoreError::Conflict(_) => ScimError::new(409, Some("uniqueness"), format!("a group named {name} exists")),
+        crate::StoreError::Conflict(_) => {
+            ScimError::new(409, Some("uniqueness"), format!("a group named {name} exists"))
+        }
         other => other.into(),
     })?;
-    tx.audit(AuditRecord::new(ctx.actor, ctx.now, "department.update", "department", before.id, Some(before), Some(&after)));
+    tx.audit(AuditRecord::new(
+        ctx.actor,
+        ctx.now,
+        "department.update",
+        "department",
+        before.id,
+        Some(before),
+        Some(&after),
+    ));
     Ok(())
 }
 
@@ -159,9 +175,16 @@ async fn set_members(tx: &mut dyn Writer, ctx: &Ctx<'_>, id: DepartmentId, value
         }
     }
     let mut changed = false;
-    for (person, department) in current.difference(&wanted).map(|p| (*p, None)).chain(wanted.difference(&current).map(|p| (*p, Some(id)))) {
+    for (person, department) in
+        current.difference(&wanted).map(|p| (*p, None)).chain(wanted.difference(&current).map(|p| (*p, Some(id))))
+    {
         let before = tx.get_person(person).await?;
-        let after = crate::people::Person { department_id: department, department_name: None, updated_at: ctx.now, ..before.clone() };
+        let after = crate::people::Person {
+            department_id: department,
+            department_name: None,
+            updated_at: ctx.now,
+            ..before.clone()
+        };
         tx.update_person(&before, &after).await?;
         tx.audit(AuditRecord::new(ctx.actor, ctx.now, "person.update", "person", person, Some(&before), Some(&after)));
         changed = true;

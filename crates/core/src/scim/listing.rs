@@ -30,7 +30,9 @@ impl ListParams {
         let number = |name: &str| -> ScimResult<Option<i64>> {
             get(name)
                 .map(|v| {
-                    v.trim().parse::<i64>().map_err(|_| ScimError::bad("invalidValue", format!("{name} must be a whole number")))
+                    v.trim()
+                        .parse::<i64>()
+                        .map_err(|_| ScimError::bad("invalidValue", format!("{name} must be a whole number")))
                 })
                 .transpose()
         };
@@ -52,9 +54,9 @@ impl ListParams {
             match field(body, name) {
                 None | Some(Value::Null) => Ok(None),
                 Some(Value::String(s)) => Ok(Some(s.clone())),
-                Some(Value::Array(items)) => Ok(Some(
-                    items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(","),
-                )),
+                Some(Value::Array(items)) => {
+                    Ok(Some(items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(",")))
+                }
                 Some(_) => Err(ScimError::bad("invalidValue", format!("{name} must be a string"))),
             }
         };
@@ -91,23 +93,23 @@ impl ListParams {
             .filter(|f| !f.trim().is_empty())
             .map(|f| scim_filter::parse(f).map_err(|e| ScimError::bad("invalidFilter", e.0)))
             .transpose()?;
-        let sort_by = sort_by
-            .filter(|s| !s.trim().is_empty())
-            .map(|s| {
-                scim_filter::parse_patch_path(s)
-                    .ok()
-                    .filter(|p| p.filter.is_none())
-                    .map(|p| p.attr)
-                    .ok_or_else(|| ScimError::bad("invalidValue", format!("sortBy \"{s}\" is not an attribute path")))
-            })
-            .transpose()?;
+        let sort_by =
+            sort_by
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| {
+                    scim_filter::parse_patch_path(s).ok().filter(|p| p.filter.is_none()).map(|p| p.attr).ok_or_else(
+                        || ScimError::bad("invalidValue", format!("sortBy \"{s}\" is not an attribute path")),
+                    )
+                })
+                .transpose()?;
         let descending = match sort_order.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
             None | Some("") | Some("ascending") => false,
             Some("descending") => true,
             Some(_) => return Err(ScimError::bad("invalidValue", "sortOrder must be ascending or descending")),
         };
         let list = |s: Option<&str>| -> Vec<String> {
-            s.map(|s| s.split(',').map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect()).unwrap_or_default()
+            s.map(|s| s.split(',').map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect())
+                .unwrap_or_default()
         };
         Ok(Self {
             filter,
@@ -189,7 +191,9 @@ pub fn project(resource: Value, attributes: &[String], excluded: &[String]) -> V
                 let whole = wanted.iter().any(|(u, n)| u.is_none() && n.eq_ignore_ascii_case(k));
                 if !whole {
                     inner.retain(|name, _| {
-                        wanted.iter().any(|(u, n)| u.as_deref().is_some_and(|u| u.eq_ignore_ascii_case(k)) && n.eq_ignore_ascii_case(name))
+                        wanted.iter().any(|(u, n)| {
+                            u.as_deref().is_some_and(|u| u.eq_ignore_ascii_case(k)) && n.eq_ignore_ascii_case(name)
+                        })
                     });
                 }
                 return !inner.is_empty();
@@ -205,7 +209,9 @@ pub fn project(resource: Value, attributes: &[String], excluded: &[String]) -> V
             match uri {
                 None => map.retain(|k, _| !k.eq_ignore_ascii_case(&name)),
                 Some(uri) => {
-                    if let Some(Value::Object(inner)) = map.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(&uri)).map(|(_, v)| v) {
+                    if let Some(Value::Object(inner)) =
+                        map.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(&uri)).map(|(_, v)| v)
+                    {
                         inner.retain(|k, _| !k.eq_ignore_ascii_case(&name));
                     }
                 }
@@ -272,8 +278,9 @@ mod tests {
         let (page, total) = p.select(users());
         assert_eq!(total, 2);
         assert_eq!(page.iter().map(|u| u["userName"].as_str().unwrap()).collect::<Vec<_>>(), ["bob", "carol"]);
-        let p = params(&[("sortBy", "name.givenName"), ("sortOrder", "descending"), ("startIndex", "2"), ("count", "1")])
-            .unwrap();
+        let p =
+            params(&[("sortBy", "name.givenName"), ("sortOrder", "descending"), ("startIndex", "2"), ("count", "1")])
+                .unwrap();
         let (page, total) = p.select(users());
         assert_eq!((total, page[0]["userName"].as_str()), (3, Some("bob")));
         let response = p.response(page, total);

@@ -85,7 +85,9 @@ impl From<CoreError> for ScimError {
                 }
             }
             CoreError::Conflict(what) => ScimError::new(409, None, what),
-            CoreError::Stale(_) => ScimError::new(412, None, "the resource changed since the version given in If-Match"),
+            CoreError::Stale(_) => {
+                ScimError::new(412, None, "the resource changed since the version given in If-Match")
+            }
             CoreError::Store(e) => {
                 tracing::error!(error = %e, "SCIM request failed in the store");
                 ScimError::new(500, None, "internal error")

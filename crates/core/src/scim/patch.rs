@@ -98,7 +98,13 @@ fn apply_object(resource: &mut Value, op: Op, value: Option<&Value>, read_only: 
     Ok(())
 }
 
-fn apply_at(resource: &mut Value, op: Op, path: &PatchPath, value: Option<&Value>, read_only: &[&str]) -> ScimResult<()> {
+fn apply_at(
+    resource: &mut Value,
+    op: Op,
+    path: &PatchPath,
+    value: Option<&Value>,
+    read_only: &[&str],
+) -> ScimResult<()> {
     let core = path.attr.uri.as_deref().is_none_or(|u| u.to_ascii_lowercase().contains(":core:"));
     if core && read_only.iter().any(|r| r.eq_ignore_ascii_case(&path.attr.name)) {
         return Err(ScimError::bad("mutability", format!("{} cannot be changed", path.attr.name)));
@@ -134,7 +140,13 @@ fn key_of(map: &Map<String, Value>, name: &str) -> String {
     map.keys().find(|k| k.eq_ignore_ascii_case(name)).cloned().unwrap_or_else(|| name.to_string())
 }
 
-fn apply_plain(map: &mut Map<String, Value>, key: String, op: Op, sub: Option<&str>, value: Option<&Value>) -> ScimResult<()> {
+fn apply_plain(
+    map: &mut Map<String, Value>,
+    key: String,
+    op: Op,
+    sub: Option<&str>,
+    value: Option<&Value>,
+) -> ScimResult<()> {
     let value = value.cloned().unwrap_or(Value::Null);
     match (op, sub) {
         (Op::Remove, None) => {
@@ -142,7 +154,9 @@ fn apply_plain(map: &mut Map<String, Value>, key: String, op: Op, sub: Option<&s
         }
         (Op::Remove, Some(sub)) => match map.get_mut(&key) {
             Some(Value::Object(o)) => remove_key(o, sub),
-            Some(Value::Array(items)) => items.iter_mut().filter_map(Value::as_object_mut).for_each(|o| remove_key(o, sub)),
+            Some(Value::Array(items)) => {
+                items.iter_mut().filter_map(Value::as_object_mut).for_each(|o| remove_key(o, sub))
+            }
             _ => {}
         },
         (_, Some(sub)) => {
@@ -268,8 +282,9 @@ mod tests {
         assert_eq!(r["name"], json!({"givenName": "Ada", "familyName": "Lovelace"}));
         let r = patched(user.clone(), json!([{"op": "remove", "path": "name.givenName"}])).unwrap();
         assert_eq!(r["name"], json!({}));
-        let r = patched(user.clone(), json!([{"op": "replace", "value": {"userName": "ada2", "name.givenName": "A."}}]))
-            .unwrap();
+        let r =
+            patched(user.clone(), json!([{"op": "replace", "value": {"userName": "ada2", "name.givenName": "A."}}]))
+                .unwrap();
         assert_eq!((r["userName"].as_str(), r["name"]["givenName"].as_str()), (Some("ada2"), Some("A.")));
         let r = patched(
             user.clone(),
@@ -281,7 +296,8 @@ mod tests {
             .unwrap();
         assert_eq!(r["emails"][1], json!({"type": "home", "value": "h@x"}), "an unmatched value path adds");
         let ext = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-        let r = patched(user.clone(), json!([{"op": "add", "path": format!("{ext}:department"), "value": "R&D"}])).unwrap();
+        let r =
+            patched(user.clone(), json!([{"op": "add", "path": format!("{ext}:department"), "value": "R&D"}])).unwrap();
         assert_eq!(r[ext]["department"], json!("R&D"));
         let r = patched(user.clone(), json!([{"op": "add", "value": {ext: {"manager": {"value": "m1"}}}}])).unwrap();
         assert_eq!(r[ext]["manager"]["value"], json!("m1"));
@@ -292,8 +308,11 @@ mod tests {
     #[test]
     fn members_are_added_once_and_removed_by_filter() {
         let group = json!({"displayName": "R&D", "members": [{"value": "a"}, {"value": "b"}]});
-        let r = patched(group.clone(), json!([{"op": "add", "path": "members", "value": [{"value": "b"}, {"value": "c"}]}]))
-            .unwrap();
+        let r = patched(
+            group.clone(),
+            json!([{"op": "add", "path": "members", "value": [{"value": "b"}, {"value": "c"}]}]),
+        )
+        .unwrap();
         assert_eq!(r["members"], json!([{"value": "a"}, {"value": "b"}, {"value": "c"}]));
         let r = patched(group.clone(), json!([{"op": "remove", "path": "members[value eq \"a\"]"}])).unwrap();
         assert_eq!(r["members"], json!([{"value": "b"}]));

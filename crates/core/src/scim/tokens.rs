@@ -61,7 +61,11 @@ pub async fn revoke(store: &dyn Store, actor: &Actor, now: Timestamp, id: TokenI
 
 /// The actor behind a SCIM token, if it is live, and whether its recorded last use is older
 /// than a minute (the caller records the use off the request path).
-pub async fn token_actor(store: &dyn Store, secret: &str, now: Timestamp) -> CoreResult<Option<(Actor, Option<TokenId>)>> {
+pub async fn token_actor(
+    store: &dyn Store,
+    secret: &str,
+    now: Timestamp,
+) -> CoreResult<Option<(Actor, Option<TokenId>)>> {
     if !secret.starts_with(SCIM_TOKEN_PREFIX) {
         return Ok(None);
     }

@@ -100,7 +100,9 @@ fn read(resource: &Value) -> ScimResult<Wanted> {
         .unwrap_or_else(|| user_name.clone());
     let email = primary_email(resource)?
         .or_else(|| crate::validate::is_email(&user_name.to_lowercase()).then(|| user_name.clone()))
-        .ok_or_else(|| ScimError::bad("invalidValue", "an e-mail address is required: in emails, or as the userName"))?;
+        .ok_or_else(|| {
+            ScimError::bad("invalidValue", "an e-mail address is required: in emails, or as the userName")
+        })?;
     let active = match field(resource, "active") {
         None | Some(Value::Null) => None,
         Some(Value::Bool(b)) => Some(*b),
@@ -109,24 +111,24 @@ fn read(resource: &Value) -> ScimResult<Wanted> {
         Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Some(false),
         Some(_) => return Err(ScimError::bad("invalidValue", "active must be true or false")),
     };
-    let kind = match string_of(field(resource, "userType"), "userType")? {
-        None => None,
-        Some(t) => Some(PersonKind::ALL.iter().copied().find(|k| k.as_str().eq_ignore_ascii_case(&t)).ok_or_else(
-            || ScimError::bad("invalidValue", format!("userType must be one of {}", PersonKind::choices())),
-        )?),
-    };
+    let kind =
+        match string_of(field(resource, "userType"), "userType")? {
+            None => None,
+            Some(t) => Some(PersonKind::ALL.iter().copied().find(|k| k.as_str().eq_ignore_ascii_case(&t)).ok_or_else(
+                || ScimError::bad("invalidValue", format!("userType must be one of {}", PersonKind::choices())),
+            )?),
+        };
     let enterprise = field(resource, ENTERPRISE_SCHEMA).filter(|e| !e.is_null());
     if enterprise.is_some_and(|e| !e.is_object()) {
         return Err(ScimError::bad("invalidValue", format!("{ENTERPRISE_SCHEMA} must be an object")));
     }
-    let department = checked_line(
-        string_of(enterprise.and_then(|e| field(e, "department")), "department")?,
-        "department",
-        120,
-    )?;
+    let department =
+        checked_line(string_of(enterprise.and_then(|e| field(e, "department")), "department")?, "department", 120)?;
     let manager = match enterprise.and_then(|e| field(e, "manager")) {
         // A bare id is accepted too, as some providers send it.
-        Some(Value::Object(_)) => string_of(enterprise.and_then(|e| field(e, "manager")).and_then(|m| field(m, "value")), "manager.value")?,
+        Some(Value::Object(_)) => {
+            string_of(enterprise.and_then(|e| field(e, "manager")).and_then(|m| field(m, "value")), "manager.value")?
+        }
         other => string_of(other, "manager")?,
     };
     Ok(Wanted {
@@ -153,7 +155,11 @@ fn primary_email(resource: &Value) -> ScimResult<Option<String>> {
     let chosen = items
         .iter()
         .find(|i| is(i, "primary", json!(true)))
-        .or_else(|| items.iter().find(|i| field(i, "type").and_then(Value::as_str).is_some_and(|t| t.eq_ignore_ascii_case("work"))))
+        .or_else(|| {
+            items
+                .iter()
+                .find(|i| field(i, "type").and_then(Value::as_str).is_some_and(|t| t.eq_ignore_ascii_case("work")))
+        })
         .or_else(|| items.first());
     chosen.map(|c| string_of(field(c, "value"), "emails.value")).transpose().map(Option::flatten)
 }
@@ -245,7 +251,11 @@ pub async fn list(ctx: &Ctx<'_>, params: &ListParams) -> ScimResult<Value> {
     let mut r = ctx.store.read().await?;
     // `userName eq "…"` (how providers look a person up) is answered from the index.
     if let Some(name) = params.filter.as_ref().and_then(|f| f.user_name_equals()) {
-        let found = r.scim_person_named(&name.to_lowercase()).await?.filter(|p| !p.is_deleted());
+        // No userName holds a control character (and PostgreSQL cannot even compare NUL).
+        let found = match name.chars().any(char::is_control) {
+            true => None,
+            false => r.scim_person_named(&name.to_lowercase()).await?.filter(|p| !p.is_deleted()),
+        };
         let all: Vec<Value> = found.iter().map(|p| to_json(ctx, p)).collect();
         let (page, total) = params.select(all);
         return Ok(params.response(page, total));
@@ -284,7 +294,15 @@ pub async fn create(ctx: &Ctx<'_>, body: &Value) -> ScimResult<Value> {
     let person = crate::people::create_in(&mut *tx, ctx.actor, ctx.now, &input).await?;
     let profile = profile_of(person.id, &w, manager);
     tx.put_scim_profile(&profile).await?;
-    tx.audit(AuditRecord::new(ctx.actor, ctx.now, "scim_user.create", "person", person.id, None::<&()>, Some(&profile)));
+    tx.audit(AuditRecord::new(
+        ctx.actor,
+        ctx.now,
+        "scim_user.create",
+        "person",
+        person.id,
+        None::<&()>,
+        Some(&profile),
+    ));
     if w.active == Some(false) {
         crate::lifecycle::start_offboarding_in(&mut *tx, ctx.actor, ctx.now, person.id, OFFBOARDING_REASON).await?;
     }
@@ -370,7 +388,10 @@ async fn update(
             return Err(ScimError::new(
                 409,
                 None,
-                format!("{} is being offboarded or has left; Bulwark does not reactivate people through SCIM", before.name),
+                format!(
+                    "{} is being offboarded or has left; Bulwark does not reactivate people through SCIM",
+                    before.name
+                ),
             ));
         }
         _ => {}
@@ -409,7 +430,15 @@ pub async fn delete(ctx: &Ctx<'_>, id: &str, if_match: Option<&str>) -> ScimResu
         })
     };
     tx.put_scim_profile(&profile).await?;
-    tx.audit(AuditRecord::new(ctx.actor, ctx.now, "scim_user.delete", "person", person.id, before.as_ref(), Some(&profile)));
+    tx.audit(AuditRecord::new(
+        ctx.actor,
+        ctx.now,
+        "scim_user.delete",
+        "person",
+        person.id,
+        before.as_ref(),
+        Some(&profile),
+    ));
     tx.commit().await?;
     Ok(())
 }

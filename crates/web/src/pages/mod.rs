@@ -14,11 +14,11 @@ mod lifecycle;
 mod listing;
 mod mfa;
 mod notifications;
-mod scim_tokens;
 mod org;
 mod people;
 mod policies;
 mod profile;
+mod scim_tokens;
 
 pub use campaigns::export_participants;
 

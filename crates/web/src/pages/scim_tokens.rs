@@ -32,7 +32,13 @@ pub struct NewToken {
     name: String,
 }
 
-async fn view(app: &AppState, chrome: Chrome, new_token: Option<String>, name: String, errors: Errors) -> Result<TokensPage, HtmlError> {
+async fn view(
+    app: &AppState,
+    chrome: Chrome,
+    new_token: Option<String>,
+    name: String,
+    errors: Errors,
+) -> Result<TokensPage, HtmlError> {
     let tokens = tokens::list(app.store.as_ref(), &*chrome.actor()?).await?;
     Ok(TokensPage {
         chrome: chrome.at("scim"),
@@ -49,7 +55,11 @@ pub async fn page(State(app): State<AppState>, chrome: Chrome) -> Result<Respons
 }
 
 /// Creates a token and shows its secret on this answer only (never stored in clear).
-pub async fn create(State(app): State<AppState>, chrome: Chrome, Form(f): Form<NewToken>) -> Result<Response, HtmlError> {
+pub async fn create(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Form(f): Form<NewToken>,
+) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
     match tokens::create(app.store.as_ref(), &actor, app.now(), &f.name).await {
         Ok((_, secret)) => Ok(view(&app, chrome, Some(secret.0), String::new(), Errors::none()).await?.into_response()),
@@ -60,7 +70,11 @@ pub async fn create(State(app): State<AppState>, chrome: Chrome, Form(f): Form<N
     }
 }
 
-pub async fn revoke(State(app): State<AppState>, chrome: Chrome, Path(id): Path<String>) -> Result<Response, HtmlError> {
+pub async fn revoke(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Path(id): Path<String>,
+) -> Result<Response, HtmlError> {
     let id: TokenId = id.parse().map_err(|_| HtmlError::not_found())?;
     tokens::revoke(app.store.as_ref(), &*chrome.actor()?, app.now(), id).await?;
     Ok(Redirect::to("/scim-tokens?done=revoked").into_response())

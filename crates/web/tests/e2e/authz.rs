@@ -513,7 +513,8 @@ async fn every_route_answers_every_role_as_the_table_says() {
         let account = store.read().await.unwrap().find_account_by_email(&email).await.unwrap().unwrap().0;
         signed.push((role, c, csrf, account));
     }
-    let (_, scim_secret) = bulwark_core::scim::tokens::create(store, &Actor::cli(), time_util::now(), "idp").await.unwrap();
+    let (_, scim_secret) =
+        bulwark_core::scim::tokens::create(store, &Actor::cli(), time_util::now(), "idp").await.unwrap();
     let scim = app.client().with_bearer(&scim_secret.0);
     let mut n = 0;
 

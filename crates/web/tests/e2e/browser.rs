@@ -238,6 +238,15 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
     assert!(source.contains("browser test"));
     snap("11-profile-after").await;
 
+    // A SCIM token for the identity provider, shown once, with the endpoint to give it.
+    b.goto(&app.url("/scim-tokens")).await.unwrap();
+    b.find(Locator::Id("f-name")).await.unwrap().send_keys("Okta").await.unwrap();
+    b.find(Locator::Css("form[action='/scim-tokens'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    let shown = b.wait().for_element(Locator::Id("new-token-value")).await.unwrap().text().await.unwrap();
+    assert!(shown.trim().starts_with("bws_"), "{shown}");
+    assert!(b.source().await.unwrap().contains("/scim/v2"));
+    snap("14o-scim-token-created").await;
+
     // The same pages on a phone-sized screen.
     b.set_window_size(390, 844).await.unwrap();
     b.goto(&app.url("/people")).await.unwrap();

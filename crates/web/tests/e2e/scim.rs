@@ -68,7 +68,8 @@ impl Provider {
     async fn ids(&self, query: &str) -> (i64, Vec<String>) {
         let a = self.get(&format!("/Users?{query}")).await;
         assert_eq!(a.status, 200, "{query}: {}", a.body);
-        let ids = a.body["Resources"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
+        let ids =
+            a.body["Resources"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
         (a.body["totalResults"].as_i64().unwrap(), ids)
     }
 }
@@ -118,14 +119,20 @@ async fn an_identity_provider_provisions_people_and_deactivation_starts_offboard
             (r#"externalId eq "00u-ada""#, vec![id.clone()]),
             (r#"emails[type eq "work" and value ew "example.com"] and not (userName sw "grace")"#, vec![id.clone()]),
             (&format!(r#"{ENTERPRISE}:manager.value eq "{boss_id}""#), vec![id.clone()]),
-            (r#"meta.created gt "2000-01-01T00:00:00Z" and (userName sw "g" or userName sw "zz")"#, vec![boss_id.clone()]),
+            (
+                r#"meta.created gt "2000-01-01T00:00:00Z" and (userName sw "g" or userName sw "zz")"#,
+                vec![boss_id.clone()],
+            ),
         ] {
             let q: String = url_encode(filter);
             assert_eq!(idp.ids(&format!("filter={q}")).await.1, expected, "{filter}");
         }
         // Sorted and paged.
         for n in 0..3 {
-            assert_eq!(idp.post("/Users", user(&format!("z{n}@example.com"), "Zed", &format!("{n}"))).await.status, 201);
+            assert_eq!(
+                idp.post("/Users", user(&format!("z{n}@example.com"), "Zed", &format!("{n}"))).await.status,
+                201
+            );
         }
         let (total, page) = idp.ids("sortBy=userName&sortOrder=descending&startIndex=2&count=2").await;
         assert_eq!(total, 5);
@@ -162,19 +169,25 @@ async fn an_identity_provider_provisions_people_and_deactivation_starts_offboard
         assert_ne!(patched.etag, Some(etag), "a change is a new version");
         let person = store.read().await.unwrap().get_person(id.parse().unwrap()).await.unwrap();
         assert_eq!((person.name.as_str(), person.email.as_str()), ("Ada King", "ada.lovelace@example.com"));
-        let refused = idp.patch(&format!("/Users/{id}"), json!([{"op": "replace", "path": "groups", "value": []}])).await;
+        let refused =
+            idp.patch(&format!("/Users/{id}"), json!([{"op": "replace", "path": "groups", "value": []}])).await;
         assert_eq!((refused.status, refused.body["scimType"].as_str()), (400, Some("mutability")));
         let bad_manager = idp
-            .patch(&format!("/Users/{id}"), json!([{"op": "replace", "path": format!("{ENTERPRISE}:manager"), "value": "nobody"}]))
+            .patch(
+                &format!("/Users/{id}"),
+                json!([{"op": "replace", "path": format!("{ENTERPRISE}:manager"), "value": "nobody"}]),
+            )
             .await;
         assert_eq!((bad_manager.status, bad_manager.body["scimType"].as_str()), (400, Some("invalidValue")));
 
         // Deactivation starts the offboarding; nothing is deleted.
-        let off = idp.patch(&format!("/Users/{id}"), json!([{"op": "replace", "path": "active", "value": "False"}])).await;
+        let off =
+            idp.patch(&format!("/Users/{id}"), json!([{"op": "replace", "path": "active", "value": "False"}])).await;
         assert_eq!((off.status, &off.body["active"]), (200, &json!(false)));
         let offboardings = bulwark_core::lifecycle::of_person(store, &Actor::cli(), id.parse().unwrap()).await.unwrap();
         assert_eq!(offboardings.1.len(), 1, "{backend:?}: one offboarding started");
-        let back = idp.patch(&format!("/Users/{id}"), json!([{"op": "replace", "path": "active", "value": true}])).await;
+        let back =
+            idp.patch(&format!("/Users/{id}"), json!([{"op": "replace", "path": "active", "value": true}])).await;
         assert_eq!(back.status, 409, "reactivation is refused: {}", back.body);
 
         // DELETE: gone from SCIM (404), the person stays, offboarding.
@@ -192,7 +205,10 @@ async fn an_identity_provider_provisions_people_and_deactivation_starts_offboard
         for (body, scim_type) in [
             (json!({"not": "a user"}), "invalidValue"),
             (json!({"schemas": [USER]}), "invalidValue"),
-            (json!({"schemas": [USER], "userName": "x".repeat(300), "emails": [{"value": "x@example.com"}]}), "invalidValue"),
+            (
+                json!({"schemas": [USER], "userName": "x".repeat(300), "emails": [{"value": "x@example.com"}]}),
+                "invalidValue",
+            ),
             (json!({"schemas": [USER], "userName": "jdoe"}), "invalidValue"),
             (json!({"schemas": [USER], "userName": "j@example.com", "userType": "Robot"}), "invalidValue"),
             (json!({"schemas": [USER], "userName": "j@example.com", "active": 3}), "invalidValue"),
@@ -200,7 +216,8 @@ async fn an_identity_provider_provisions_people_and_deactivation_starts_offboard
             let a = idp.post("/Users", body.clone()).await;
             assert_eq!((a.status, a.body["scimType"].as_str()), (400, Some(scim_type)), "{body}: {}", a.body);
         }
-        let garbage = idp.http.post(format!("{}/Users", idp.base)).bearer_auth(&idp.token).body("{nope").send().await.unwrap();
+        let garbage =
+            idp.http.post(format!("{}/Users", idp.base)).bearer_auth(&idp.token).body("{nope").send().await.unwrap();
         assert_eq!(garbage.status(), 400);
         assert_eq!(garbage.json::<Value>().await.unwrap()["scimType"], "invalidSyntax");
         assert_eq!(idp.get("/Users/not-an-id").await.status, 404);
@@ -218,15 +235,23 @@ async fn groups_are_departments_and_members_move_between_them() {
         let store: &dyn Store = app.store();
         let mut ids = Vec::new();
         for name in ["ann", "bob", "cy"] {
-            ids.push(idp.post("/Users", user(&format!("{name}@example.com"), name, "X")).await.body["id"].as_str().unwrap().to_string());
+            ids.push(
+                idp.post("/Users", user(&format!("{name}@example.com"), name, "X")).await.body["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            );
         }
         let dept_of = |id: String| async move {
             store.read().await.unwrap().get_person(id.parse().unwrap()).await.unwrap().department_name
         };
 
         let g = idp
-            .post("/Groups", json!({"schemas": [GROUP], "displayName": "Sales",
-                "members": [{"value": ids[0]}, {"value": ids[1]}, {"value": "not-a-user"}]}))
+            .post(
+                "/Groups",
+                json!({"schemas": [GROUP], "displayName": "Sales",
+                "members": [{"value": ids[0]}, {"value": ids[1]}, {"value": "not-a-user"}]}),
+            )
             .await;
         assert_eq!(g.status, 201, "{backend:?}: {}", g.body);
         let gid = g.body["id"].as_str().unwrap().to_string();
@@ -236,11 +261,17 @@ async fn groups_are_departments_and_members_move_between_them() {
         assert_eq!((taken.status, taken.body["scimType"].as_str()), (409, Some("uniqueness")));
 
         let path = format!("/Groups/{gid}");
-        let removed = idp.patch(&path, json!([{"op": "remove", "path": format!("members[value eq \"{}\"]", ids[0])}])).await;
+        let removed =
+            idp.patch(&path, json!([{"op": "remove", "path": format!("members[value eq \"{}\"]", ids[0])}])).await;
         assert_eq!(removed.status, 200, "{}", removed.body);
         assert_eq!(dept_of(ids[0].clone()).await, None);
-        let added = idp.patch(&path, json!([{"op": "Add", "path": "members", "value": [{"value": ids[2]}]},
-            {"op": "replace", "path": "displayName", "value": "Sales EMEA"}])).await;
+        let added = idp
+            .patch(
+                &path,
+                json!([{"op": "Add", "path": "members", "value": [{"value": ids[2]}]},
+            {"op": "replace", "path": "displayName", "value": "Sales EMEA"}]),
+            )
+            .await;
         assert_eq!(added.body["displayName"], "Sales EMEA");
         assert_eq!(dept_of(ids[2].clone()).await.as_deref(), Some("Sales EMEA"));
         let listed = idp.get("/Groups?filter=displayName%20eq%20%22sales%20emea%22&excludedAttributes=members").await;
@@ -251,7 +282,12 @@ async fn groups_are_departments_and_members_move_between_them() {
 
         // PUT states the whole group: members left out leave.
         let put = idp
-            .send("PUT", &path, Some(json!({"schemas": [GROUP], "displayName": "Sales", "members": [{"value": ids[1]}]})), &[])
+            .send(
+                "PUT",
+                &path,
+                Some(json!({"schemas": [GROUP], "displayName": "Sales", "members": [{"value": ids[1]}]})),
+                &[],
+            )
             .await;
         assert_eq!(put.status, 200, "{}", put.body);
         assert_eq!(dept_of(ids[2].clone()).await, None);
@@ -292,10 +328,12 @@ async fn scim_tokens_open_scim_only_and_an_admin_creates_and_revokes_them_on_the
     let api = http.get(app.url("/api/v1/people")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(api.status(), 401);
     // An API token, even an admin's, does not open SCIM; nor does a signed-in session.
-    let account = app.store().read().await.unwrap().find_account_by_email("admin@example.com").await.unwrap().unwrap().0;
+    let account =
+        app.store().read().await.unwrap().find_account_by_email("admin@example.com").await.unwrap().unwrap().0;
     let input = bulwark_core::accounts::NewTokenInput { name: "x".into(), expires_days: None };
     let owner = account.actor(bulwark_core::access::Via::Session);
-    let (_, api_token) = bulwark_core::accounts::create_token(app.store(), &owner, time_util::now(), &input).await.unwrap();
+    let (_, api_token) =
+        bulwark_core::accounts::create_token(app.store(), &owner, time_util::now(), &input).await.unwrap();
     assert_eq!(scim(&api_token.0).await.unwrap().status(), 401);
     let by_session = admin.get("/scim/v2/Users").await;
     assert_eq!(by_session.status(), 401);
@@ -317,4 +355,78 @@ fn url_encode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+#[tokio::test]
+async fn hostile_scim_requests_get_a_scim_error_never_a_server_error() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let idp = Provider::new(&app).await;
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        let members: Vec<Value> = (0..20_001).map(|i| json!({"value": format!("m{i}")})).collect();
+        let cases: Vec<(&str, String, Option<String>)> = vec![
+            ("GET", "/Users?filter=userName%20eq%20%22a%5Cu0000b%22".into(), None),
+            ("GET", "/Users?filter=displayName%20eq%20%22a%5Cu0000b%22".into(), None),
+            ("GET", format!("/Users?filter={}", "(".repeat(100)), None),
+            ("GET", "/Users?startIndex=99999999999999999999".into(), None),
+            ("GET", "/Users?count=-5&startIndex=-5".into(), None),
+            ("GET", "/Groups?sortBy=members.value&attributes=%5B".into(), None),
+            ("POST", "/Users".into(), Some(deep)),
+            ("POST", "/Users".into(), Some("[]".into())),
+            ("POST", "/Users".into(), Some(json!({"schemas": [USER], "userName": "a\u{0}b@example.com"}).to_string())),
+            (
+                "POST",
+                "/Users".into(),
+                Some(json!({"schemas": [USER], "userName": "n@example.com", "displayName": "x\u{0}"}).to_string()),
+            ),
+            (
+                "POST",
+                "/Users".into(),
+                Some(
+                    json!({"schemas": [USER], "userName": "e@example.com", "externalId": "x".repeat(5000)}).to_string(),
+                ),
+            ),
+            (
+                "POST",
+                "/Users".into(),
+                Some(
+                    json!({"schemas": [USER], "userName": "d@example.com", ENTERPRISE: {"department": "\u{0}"}})
+                        .to_string(),
+                ),
+            ),
+            (
+                "POST",
+                "/Groups".into(),
+                Some(json!({"schemas": [GROUP], "displayName": "Big", "members": members}).to_string()),
+            ),
+            ("POST", "/Groups".into(), Some(json!({"schemas": [GROUP], "displayName": "x".repeat(500)}).to_string())),
+            (
+                "POST",
+                "/Users/.search".into(),
+                Some(
+                    json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "count": "x"})
+                        .to_string(),
+                ),
+            ),
+            (
+                "POST",
+                "/Users".into(),
+                Some(format!("{{\"schemas\":[\"{USER}\"],\"userName\":\"{}\"}}", "x".repeat(2 * 1024 * 1024))),
+            ),
+        ];
+        for (method, path, body) in cases {
+            let url = format!("{}{path}", idp.base);
+            let mut req = idp.http.request(method.parse().unwrap(), url).bearer_auth(&idp.token);
+            if let Some(b) = body {
+                req = req.header("content-type", "application/scim+json").body(b);
+            }
+            let res = req.send().await.unwrap();
+            let status = res.status().as_u16();
+            let body: Value = res.json().await.unwrap_or(Value::Null);
+            assert!((200..500).contains(&status), "{backend:?} {method} {path:.80}: {status} {body}");
+            if status >= 400 {
+                assert_eq!(body["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:Error", "{method} {path:.80}");
+            }
+        }
+    }
 }
