@@ -51,6 +51,9 @@ pub enum Command {
     /// The asset inventory.
     #[command(subcommand)]
     Asset(AssetCommand),
+    /// Frameworks: OSCAL catalogs of requirements.
+    #[command(subcommand)]
+    Framework(FrameworkCommand),
     /// Serve a sample organisation on a fresh embedded database.
     Demo(DemoArgs),
     /// Fill a database with a generated, deterministic organisation (for benchmarks).
@@ -210,6 +213,27 @@ pub enum AssetCommand {
         /// The CSV file (UTF-8).
         file: std::path::PathBuf,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FrameworkCommand {
+    /// Import an OSCAL 1.x catalog (JSON); prints the framework's id and its number of
+    /// controls. The same catalog again updates its framework. Nothing is imported from a
+    /// catalog with a problem.
+    Import {
+        /// The catalog file.
+        file: std::path::PathBuf,
+    },
+    /// Write a framework as an OSCAL catalog (JSON).
+    Export {
+        /// The framework's id.
+        id: String,
+        /// The file to write (default: standard output).
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+    },
+    /// Build (or rebuild) the framework of the published policies' requirements.
+    Policies,
 }
 
 #[derive(Subcommand, Debug)]

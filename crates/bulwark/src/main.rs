@@ -15,7 +15,7 @@ use bulwark_core::{Actor, CoreError, Store, time_util};
 use bulwark_store::{DatabaseUrl, SqlStore};
 use clap::Parser;
 use cli::{
-    AssetCommand, AuditCommand, CampaignCommand, ChannelCommand, Cli, Command, ExportFormat, LogFormat,
+    AssetCommand, AuditCommand, FrameworkCommand, CampaignCommand, ChannelCommand, Cli, Command, ExportFormat, LogFormat,
     ScimTokenCommand, SmtpTlsArg, TokenCommand, UserCommand,
 };
 use std::io::Read;
@@ -237,6 +237,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Err(other) => return Err(explain(other)),
             }
         }
+        Command::Framework(command) => framework(&cli, command).await?,
         Command::Token(TokenCommand::Create { email, name, expires_days }) => {
             let store = open_existing(&cli).await?;
             let Some((account, _)) = store.read().await?.find_account_by_email(&email.to_lowercase()).await? else {
@@ -342,4 +343,43 @@ async fn shutdown_signal() {
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutting down");
+}
+
+/// `bulwark framework …`.
+async fn framework(cli: &Cli, command: &FrameworkCommand) -> anyhow::Result<()> {
+    use bulwark_core::frameworks;
+    let store = open_existing(cli).await?;
+    let (actor, now) = (Actor::cli(), time_util::now());
+    match command {
+        FrameworkCommand::Import { file } => {
+            let shown = file.display();
+            let bytes = std::fs::read(file).with_context(|| format!("cannot read {shown}"))?;
+            let done = match frameworks::import(&store, &actor, now, &bytes).await {
+                Ok(done) => done,
+                Err(CoreError::Invalid(fields)) => {
+                    let problems: Vec<String> = fields.into_iter().map(|f| f.message).collect();
+                    bail!("{shown}: nothing imported: {}", problems.join("; "));
+                }
+                Err(other) => return Err(explain(other)),
+            };
+            let f = &done.framework;
+            let how = if done.created { "imported" } else { "updated" };
+            println!("{how} framework {} ({}): {} controls", f.id, f.title, f.control_count);
+        }
+        FrameworkCommand::Export { id, output } => {
+            let id = id.parse().map_err(|_| anyhow::anyhow!("{id} is not a framework id"))?;
+            let catalog = frameworks::export(&store, &actor, id).await.map_err(explain)?;
+            let text = serde_json::to_string_pretty(&catalog)?;
+            match output {
+                Some(path) => std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?,
+                None => println!("{text}"),
+            }
+        }
+        FrameworkCommand::Policies => {
+            let done = frameworks::policy_catalog::build(&store, &actor, now).await.map_err(explain)?;
+            let f = &done.framework;
+            println!("framework {} ({}): {} controls", f.id, f.title, f.control_count);
+        }
+    }
+    Ok(())
 }

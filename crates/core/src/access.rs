@@ -60,11 +60,18 @@ impl Role {
                         | ManageCampaigns
                         | ViewAssets
                         | ManageAssets
+                        | ViewCompliance
+                        | ManageCompliance
                 )
             }
-            Role::Management => matches!(p, ViewDirectory | RatifyPolicies | ViewCampaigns | ViewAssets),
+            Role::Management => {
+                matches!(p, ViewDirectory | RatifyPolicies | ViewCampaigns | ViewAssets | ViewCompliance)
+            }
             Role::DepartmentHead => matches!(p, ViewDirectory),
-            Role::Auditor => matches!(p, ViewDirectory | ViewAudit | ViewAccounts | ViewCampaigns | ViewAssets),
+            Role::Auditor => matches!(
+                p,
+                ViewDirectory | ViewAudit | ViewAccounts | ViewCampaigns | ViewAssets | ViewCompliance
+            ),
             Role::Employee => false,
         }
     }
@@ -115,6 +122,10 @@ pub enum Permission {
     ViewAssets,
     /// Add, edit, assign and import assets.
     ManageAssets,
+    /// See frameworks, requirements, controls, evidence and coverage.
+    ViewCompliance,
+    /// Import frameworks, manage controls, their mappings and evidence.
+    ManageCompliance,
     /// Create, update and deactivate people and departments through SCIM. Held by the actor
     /// of a SCIM token and by nobody else; that actor holds nothing more.
     ProvisionIdentities,

@@ -37,5 +37,6 @@ id_type!(
     CampaignId,
     ChecklistId,
     AssetId,
-    KeyId
+    KeyId,
+    FrameworkId
 );

@@ -11,6 +11,7 @@ pub mod checklists;
 pub mod clock;
 pub mod dashboard;
 pub mod error;
+pub mod frameworks;
 pub mod ids;
 pub mod keys;
 pub mod lifecycle;

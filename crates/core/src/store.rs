@@ -15,8 +15,9 @@ use crate::campaigns::{Campaign, DepartmentCompletion, Participant, PinnedVersio
 use crate::checklists::{Answer, Checklist};
 use crate::error::{StoreError, StoreResult};
 use crate::ids::{
-    AccountId, AreaId, AssetId, CampaignId, ChecklistId, DepartmentId, KeyId, PersonId, PolicyId, TokenId,
+    AccountId, AreaId, AssetId, CampaignId, ChecklistId, DepartmentId, FrameworkId, KeyId, PersonId, PolicyId, TokenId,
 };
+use crate::frameworks::{Framework, FrameworkContent};
 use crate::keys::CryptoKey;
 use crate::lifecycle::{Offboarding, OffboardingItem, OnboardingRecord};
 use crate::list::{ListPage, ListQuery};
@@ -143,6 +144,11 @@ pub trait Reader: Send {
     fn open_offboarding(&mut self, person: PersonId) -> StoreFuture<'_, Option<Offboarding>>;
     fn find_offboarding<'a>(&'a mut self, id: &'a str) -> StoreFuture<'a, Option<Offboarding>>;
     fn find_key(&mut self, id: KeyId) -> StoreFuture<'_, Option<CryptoKey>>;
+    fn find_framework_by_uuid<'a>(&'a mut self, uuid: &'a str) -> StoreFuture<'a, Option<Framework>>;
+    /// Every framework, by title.
+    fn list_frameworks(&mut self) -> StoreFuture<'_, Vec<Framework>>;
+    /// A framework with its groups and requirements in document order.
+    fn framework_content(&mut self, id: FrameworkId) -> StoreFuture<'_, Option<FrameworkContent>>;
     /// Every SCIM token, newest first.
     fn list_scim_tokens(&mut self) -> StoreFuture<'_, Vec<ScimToken>>;
     fn find_scim_token<'a>(&'a mut self, hash: &'a str) -> StoreFuture<'a, Option<ScimToken>>;
@@ -297,6 +303,8 @@ pub trait Writer: Reader {
     ) -> StoreFuture<'a, u64>;
     /// Stores `after` if the stored key is still `before` (same `updated_at`).
     fn update_key<'a>(&'a mut self, before: &'a CryptoKey, after: &'a CryptoKey) -> StoreFuture<'a, ()>;
+    /// Writes a framework and its content (`replace`: it exists, its old content goes).
+    fn put_framework<'a>(&'a mut self, content: &'a FrameworkContent, replace: bool) -> StoreFuture<'a, ()>;
     fn insert_scim_token<'a>(&'a mut self, t: &'a ScimToken, hash: &'a str) -> StoreFuture<'a, ()>;
     fn revoke_scim_token(&mut self, id: TokenId, at: Timestamp) -> StoreFuture<'_, ()>;
     /// Inserts or replaces a person's SCIM profile.

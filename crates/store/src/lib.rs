@@ -9,6 +9,7 @@ mod audit;
 mod campaigns;
 mod checklists;
 mod connect;
+mod frameworks;
 mod jobs;
 mod keys;
 mod lifecycle;

@@ -9,8 +9,9 @@ use bulwark_core::assets::{Asset, AssetKind};
 use bulwark_core::audit::{AuditEntry, AuditFilter, AuditRecord};
 use bulwark_core::checklists::{Answer, Checklist};
 use bulwark_core::ids::{
-    AccountId, AreaId, AssetId, CampaignId, ChecklistId, DepartmentId, KeyId, PersonId, PolicyId, TokenId,
+    AccountId, AreaId, AssetId, CampaignId, ChecklistId, DepartmentId, FrameworkId, KeyId, PersonId, PolicyId, TokenId,
 };
+use bulwark_core::frameworks::{Framework, FrameworkContent};
 use bulwark_core::keys::CryptoKey;
 use bulwark_core::lifecycle::{Offboarding, OffboardingItem, OnboardingRecord};
 use bulwark_core::list::{ListPage, ListQuery};
@@ -32,7 +33,7 @@ use std::ops::DerefMut;
 use crate::write::{WriteTx, map_err};
 use crate::{
     SqlStore, accounts, approvals, assets, audit, campaigns, checklists, jobs, keys, lifecycle, mfa, notify, org,
-    people, policies, scim, sso,
+    frameworks, people, policies, scim, sso,
 };
 
 /// A unit of work on connection `C` (a pooled connection or a write transaction) of a backend.
@@ -352,6 +353,18 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
         Box::pin(keys::find(self.c(), id))
     }
 
+    fn find_framework_by_uuid<'a>(&'a mut self, uuid: &'a str) -> StoreFuture<'a, Option<Framework>> {
+        Box::pin(frameworks::by_uuid(self.c(), uuid))
+    }
+
+    fn list_frameworks(&mut self) -> StoreFuture<'_, Vec<Framework>> {
+        Box::pin(frameworks::list(self.c()))
+    }
+
+    fn framework_content(&mut self, id: FrameworkId) -> StoreFuture<'_, Option<FrameworkContent>> {
+        Box::pin(frameworks::content(self.c(), id))
+    }
+
     fn list_scim_tokens(&mut self) -> StoreFuture<'_, Vec<ScimToken>> {
         Box::pin(scim::tokens(self.c()))
     }
@@ -547,6 +560,10 @@ impl Writer for Unit<WriteTx> {
 
     fn update_key<'a>(&'a mut self, before: &'a CryptoKey, after: &'a CryptoKey) -> StoreFuture<'a, ()> {
         Box::pin(keys::update(self.c(), before, after))
+    }
+
+    fn put_framework<'a>(&'a mut self, content: &'a FrameworkContent, replace: bool) -> StoreFuture<'a, ()> {
+        Box::pin(frameworks::put(self.c(), content, replace))
     }
 
     fn insert_scim_token<'a>(&'a mut self, t: &'a ScimToken, hash: &'a str) -> StoreFuture<'a, ()> {

@@ -8,6 +8,7 @@ pub mod campaigns;
 pub mod checklists;
 pub mod contract;
 pub mod dto;
+pub mod frameworks;
 pub mod keys;
 pub mod lifecycle;
 pub mod org;
@@ -131,6 +132,12 @@ pub fn routes(r: Routes) -> Routes {
         .api(Needs(ManageAssets), routes!(keys::update_key))
         .api(Needs(ManageAssets), routes!(keys::rotate_key))
         .api(Needs(ManageAssets), routes!(keys::revoke_key))
+        .api(Needs(ViewCompliance), routes!(frameworks::list_frameworks))
+        .api(Needs(ManageCompliance), routes!(frameworks::import_framework))
+        .api(Needs(ManageCompliance), routes!(frameworks::build_policy_catalog))
+        .api(Needs(ViewCompliance), routes!(frameworks::get_framework))
+        .api(Needs(ViewCompliance), routes!(frameworks::export_framework))
+        .api(Needs(ViewCompliance), routes!(frameworks::get_requirement))
 }
 
 /// The interactive docs, served from the binary.
