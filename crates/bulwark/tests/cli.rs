@@ -521,3 +521,90 @@ async fn a_scim_token_from_the_command_line_passes_the_scim_sanity_probe() {
         assert!(verify.status.success(), "{}", stderr(&verify));
     }
 }
+
+/// Whether PyPI's `compliance-trestle` is installed (see `scim_sanity_installed`).
+fn trestle_installed() -> bool {
+    let installed = Command::new("trestle").arg("--help").output().is_ok_and(|o| o.status.success());
+    assert!(
+        installed || std::env::var("BULWARK_TEST_REQUIRE_TRESTLE").is_err(),
+        "BULWARK_TEST_REQUIRE_TRESTLE is set but compliance-trestle is missing"
+    );
+    installed
+}
+
+fn fixture(name: &str) -> String {
+    format!("{}/../../../shared/fixtures/oscal/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[tokio::test]
+async fn oscal_catalogs_import_export_and_import_again_unchanged() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let url = db.url.expose().to_string();
+        let dir = tempfile::tempdir().unwrap();
+        for (file, controls) in [
+            ("basic-catalog.json", 4),
+            ("NIST_SP-800-53_rev5_MODERATE-baseline-resolved-profile_catalog.json", 287),
+            ("NIST_SP-800-53_rev5_HIGH-baseline-resolved-profile_catalog-min.json", 370),
+            ("NIST_SP-800-53_rev4_catalog-min.json", 922),
+        ] {
+            let out = bulwark(&url, &["framework", "import", &fixture(file)]);
+            assert!(out.status.success(), "{file}: {}", stderr(&out));
+            let printed = stdout(&out);
+            assert!(printed.starts_with("imported framework ") && printed.contains(&format!(": {controls} controls")), "{printed}");
+            let id = printed.split_whitespace().nth(2).unwrap().to_string();
+            // The same catalog again: the same framework, updated.
+            let again = stdout(&bulwark(&url, &["framework", "import", &fixture(file)]));
+            assert!(again.starts_with(&format!("updated framework {id} ")), "{again}");
+
+            let exported = dir.path().join(format!("{id}.json"));
+            let out = bulwark(&url, &["framework", "export", &id, "--output", exported.to_str().unwrap()]);
+            assert!(out.status.success(), "{}", stderr(&out));
+            if trestle_installed() {
+                let check = Command::new("trestle")
+                    .current_dir(dir.path())
+                    .args(["partial-object-validate", "-f", exported.to_str().unwrap(), "-e", "catalog"])
+                    .output()
+                    .unwrap();
+                assert!(check.status.success(), "{file} exported is not a valid catalog: {}", stdout(&check));
+            }
+            // Into another database: the same requirements, parameters and parts.
+            let other = TestDb::new(backend).await;
+            let other_url = other.url.expose().to_string();
+            let reimported = stdout(&bulwark(&other_url, &["framework", "import", exported.to_str().unwrap()]));
+            let other_id = reimported.split_whitespace().nth(2).unwrap().parse().unwrap();
+            let (cli, first_id) = (bulwark_core::Actor::cli(), id.parse().unwrap());
+            let first = bulwark_core::frameworks::get(&db.store, &cli, first_id).await.unwrap();
+            let second = bulwark_core::frameworks::get(&other.store, &cli, other_id).await.unwrap();
+            assert_eq!((&first.rest, &first.groups, &first.controls), (&second.rest, &second.groups, &second.controls), "{file}");
+        }
+        let listed = bulwark_core::frameworks::list(&db.store, &bulwark_core::Actor::cli()).await.unwrap();
+        assert_eq!(listed.len(), 4, "never duplicated");
+        if !trestle_installed() {
+            eprintln!("skipped: validating exports with compliance-trestle (pip install compliance-trestle)");
+        }
+
+        // Broken files: one clear line naming the place, and nothing imported.
+        let head = r#""uuid": "11111111-2222-4333-8444-555555555555", "metadata": {"title": "T", "oscal-version": "1.1.2"}"#;
+        let huge = format!(r#"{{"catalog": {{{head}, "controls": [{}]}}}}"#, (0..20_001).map(|i| format!(r#"{{"id": "c{i}", "title": "C"}}"#)).collect::<Vec<_>>().join(","));
+        for (name, text, says) in [
+            ("not-json.json", "<catalog/>".to_string(), "not JSON"),
+            ("profile.json", r#"{"profile": {"uuid": "x"}}"#.to_string(), "not an OSCAL catalog"),
+            ("twice.json", format!(r#"{{"catalog": {{{head}, "controls": [{{"id": "a", "title": "A"}}, {{"id": "a", "title": "B"}}]}}}}"#), "catalog.controls[1]: control id a appears twice"),
+            ("untitled.json", format!(r#"{{"catalog": {{{head}, "groups": [{{"title": "G", "controls": [{{"id": "a"}}]}}]}}}}"#), "catalog.groups[0].controls[0]: control a needs a title"),
+            ("huge.json", huge, "more than 20000 controls"),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            let out = bulwark(&url, &["framework", "import", path.to_str().unwrap()]);
+            assert!(!out.status.success(), "{name}");
+            let err = stderr(&out);
+            assert_eq!(err.trim().lines().count(), 1, "{name}: {err}");
+            assert!(err.contains("nothing imported") && err.contains(says), "{name}: {err}");
+        }
+        let listed = bulwark_core::frameworks::list(&db.store, &bulwark_core::Actor::cli()).await.unwrap();
+        assert_eq!(listed.len(), 4, "nothing half-imported on {backend:?}");
+        let verify = bulwark(&url, &["audit", "verify"]);
+        assert!(verify.status.success(), "{}", stderr(&verify));
+    }
+}

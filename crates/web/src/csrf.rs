@@ -1,6 +1,6 @@
 //! CSRF protection for every cookie-authenticated write.
 //!
-//! Forms: the `csrf` field must equal the session's token (or, before sign-in, the value of
+//! Forms (url-encoded, or multipart with a file): the `csrf` field must equal the session's token (or, before sign-in, the value of
 //! the pre-session cookie). API: a POST, PUT, PATCH or DELETE authenticated by the session
 //! cookie (no bearer token) must carry the session's token in the `X-CSRF-Token` header,
 //! which another origin can neither read nor send; `/api/v1/me` tells a signed-in page its
@@ -20,6 +20,8 @@ use crate::error::{ApiError, HtmlError};
 
 pub const PRE_SESSION_COOKIE: &str = "bulwark_csrf";
 const MAX_FORM_BYTES: usize = 1024 * 1024;
+/// A form with a file (`multipart/form-data`), such as a catalog upload.
+pub const MAX_UPLOAD_BYTES: usize = 32 * 1024 * 1024;
 
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
@@ -39,13 +41,29 @@ pub async fn verify(req: Request, next: Next) -> Response {
         None => CookieJar::from_headers(req.headers()).get(PRE_SESSION_COOKIE).map(|c| c.value().to_string()),
     };
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
-        return (StatusCode::PAYLOAD_TOO_LARGE, "form too large").into_response();
+    let boundary = parts
+        .headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| multer::parse_boundary(v).ok());
+    let limit = if boundary.is_some() { MAX_UPLOAD_BYTES } else { MAX_FORM_BYTES };
+    let Ok(bytes) = to_bytes(body, limit).await else {
+        return HtmlError::Page(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Too large".into(),
+            format!("A form may send at most {} MiB.", limit / (1024 * 1024)),
+        )
+        .into_response();
     };
-    if !crate::hygiene::urlencoded_is_utf8(&bytes) {
-        return crate::hygiene::malformed(parts.uri.path(), "the form is not valid UTF-8");
-    }
-    let given = form_urlencoded_field(&bytes, "csrf");
+    let given = match &boundary {
+        Some(b) => multipart_field(bytes.clone(), b, "csrf").await,
+        None => {
+            if !crate::hygiene::urlencoded_is_utf8(&bytes) {
+                return crate::hygiene::malformed(parts.uri.path(), "the form is not valid UTF-8");
+            }
+            form_urlencoded_field(&bytes, "csrf")
+        }
+    };
     let ok = match (expected, given) {
         (Some(e), Some(g)) => !e.is_empty() && bool::from(e.as_bytes().ct_eq(g.as_bytes())),
         _ => false,
@@ -75,6 +93,18 @@ async fn verify_api(req: Request, next: Next) -> Response {
         }
     }
     next.run(req).await
+}
+
+/// A text field of a `multipart/form-data` body (the CSRF field comes first in our forms).
+async fn multipart_field(body: axum::body::Bytes, boundary: &str, name: &str) -> Option<String> {
+    let stream = futures::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
+    let mut form = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {

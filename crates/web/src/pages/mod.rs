@@ -13,6 +13,7 @@ mod keys;
 mod lifecycle;
 mod listing;
 mod mfa;
+mod frameworks;
 mod notifications;
 mod org;
 mod people;
@@ -150,6 +151,17 @@ pub fn routes(r: Routes) -> Routes {
         .page("/profile/tokens/{id}/revoke", SignedIn, POST, post(profile::revoke_token))
         .page("/notifications", Needs(ManageSettings), GET, get(notifications::page))
         .page("/notifications", Recent(Some(ManageSettings)), POST, post(notifications::save))
+        .page("/frameworks", Needs(ViewCompliance), GET, get(frameworks::list))
+        .page(
+            "/frameworks",
+            Needs(ManageCompliance),
+            POST,
+            post(frameworks::import).layer(axum::extract::DefaultBodyLimit::max(crate::csrf::MAX_UPLOAD_BYTES)),
+        )
+        .page("/frameworks/policy-catalog", Needs(ManageCompliance), POST, post(frameworks::build_policies))
+        .page("/frameworks/{id}", Needs(ViewCompliance), GET, get(frameworks::detail))
+        .page("/frameworks/{id}/catalog.json", Needs(ViewCompliance), GET, get(frameworks::catalog))
+        .page("/frameworks/{id}/requirements/{control_id}", Needs(ViewCompliance), GET, get(frameworks::requirement))
         .page("/scim-tokens", Needs(ManageAccounts), GET, get(scim_tokens::page))
         .page("/scim-tokens", Recent(Some(ManageAccounts)), POST, post(scim_tokens::create))
         .page("/scim-tokens/{id}/revoke", Recent(Some(ManageAccounts)), POST, post(scim_tokens::revoke))
@@ -183,6 +195,7 @@ pub struct Chrome {
     pub can_manage_accounts: bool,
     pub can_audit: bool,
     pub can_assets: bool,
+    pub can_compliance: bool,
     pub flash: Option<&'static str>,
 }
 
@@ -230,6 +243,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
             "created" => Some("Created."),
             "removed" => Some("Removed."),
             "revoked" => Some("Token revoked."),
+            "framework-imported" => Some("Imported. Its requirements are below."),
             "signed" => Some("Signed. Thank you."),
             "decided" => Some("Your decision is recorded."),
             "answered" => Some("Your answers are saved. Thank you."),
@@ -251,6 +265,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
             can_manage_accounts: can(Permission::ManageAccounts),
             can_audit: can(Permission::ViewAudit),
             can_assets: can(Permission::ViewAssets),
+            can_compliance: can(Permission::ViewCompliance),
             actor,
             csrf,
             section: "",

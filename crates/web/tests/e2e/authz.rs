@@ -36,6 +36,8 @@ const CAMPAIGN_READERS: &[&str] = &["admin", "security", "management", "auditor"
 const CAMPAIGN_MANAGERS: &[&str] = &["admin", "security"];
 const ASSET_READERS: &[&str] = &["admin", "security", "management", "auditor"];
 const ASSET_MANAGERS: &[&str] = &["admin", "security"];
+const COMPLIANCE_READERS: &[&str] = &["admin", "security", "management", "auditor"];
+const COMPLIANCE_MANAGERS: &[&str] = &["admin", "security"];
 
 use Rule::*;
 
@@ -236,6 +238,18 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/accounts/{id}/mfa", Roles(ACCOUNT_READERS)),
     ("DELETE", "/api/v1/accounts/{id}/mfa", Roles(ADMINS)),
     ("GET", "/api/v1/audit", Roles(AUDIT_READERS)),
+    ("GET", "/frameworks", Roles(COMPLIANCE_READERS)),
+    ("POST", "/frameworks", Roles(COMPLIANCE_MANAGERS)),
+    ("POST", "/frameworks/policy-catalog", Roles(COMPLIANCE_MANAGERS)),
+    ("GET", "/frameworks/{id}", Roles(COMPLIANCE_READERS)),
+    ("GET", "/frameworks/{id}/catalog.json", Roles(COMPLIANCE_READERS)),
+    ("GET", "/frameworks/{id}/requirements/{control_id}", Roles(COMPLIANCE_READERS)),
+    ("GET", "/api/v1/frameworks", Roles(COMPLIANCE_READERS)),
+    ("POST", "/api/v1/frameworks", Roles(COMPLIANCE_MANAGERS)),
+    ("POST", "/api/v1/frameworks/policy-catalog", Roles(COMPLIANCE_MANAGERS)),
+    ("GET", "/api/v1/frameworks/{id}", Roles(COMPLIANCE_READERS)),
+    ("GET", "/api/v1/frameworks/{id}/catalog", Roles(COMPLIANCE_READERS)),
+    ("GET", "/api/v1/frameworks/{id}/requirements/{control_id}", Roles(COMPLIANCE_READERS)),
     ("GET", "/scim-tokens", Roles(ADMINS)),
     ("POST", "/scim-tokens", Roles(ADMINS)),
     ("POST", "/scim-tokens/{id}/revoke", Roles(ADMINS)),
@@ -286,6 +300,8 @@ struct Records {
     offboarding: String,
     /// A SCIM token (live).
     scim_token: String,
+    /// A framework (the basic sample catalog: requirement `s1.1.1`).
+    framework: String,
 }
 
 async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &str) -> Records {
@@ -386,7 +402,13 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
         let (t, _) = bulwark_core::scim::tokens::create(store, &cli, now, &format!("scim {n}")).await.unwrap();
         scim_token = t.id.to_string();
     }
+    let mut framework = String::new();
+    if pattern.contains("/frameworks/{id}") {
+        let catalog = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/oscal/basic-catalog.json")).unwrap();
+        framework = bulwark_core::frameworks::import(store, &cli, now, &catalog).await.unwrap().framework.id.to_string();
+    }
     Records {
+        framework,
         scim_token,
         offboarding,
         key,
@@ -420,7 +442,9 @@ async fn published_policy_with_draft(store: &dyn Store, n: usize) -> String {
 
 /// A concrete path for a route pattern, naming `r`'s records.
 fn concrete(pattern: &str, r: &Records) -> String {
-    let id = if pattern.starts_with("/scim-tokens/") {
+    let id = if pattern.contains("/frameworks/{id}") {
+        &r.framework
+    } else if pattern.starts_with("/scim-tokens/") {
         &r.scim_token
     } else if pattern.starts_with("/scim/v2/Users/") {
         &r.person
@@ -462,6 +486,7 @@ fn concrete(pattern: &str, r: &Records) -> String {
         .replace("{number}", if pattern.ends_with("/submit") { "2" } else { "1" })
         .replace("{position}", "1")
         .replace("{name}", "User")
+        .replace("{control_id}", "s1.1.1")
         .replace("{id}", id)
 }
 

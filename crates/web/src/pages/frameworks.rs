@@ -1,0 +1,178 @@
+//! Framework pages: the imported catalogs with an upload form (an OSCAL JSON file) and the
+//! button that builds the catalog of the published policies; a framework's groups and
+//! requirements; one requirement with its statement (parameters filled in) and guidance; the
+//! catalog as OSCAL for download.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Json;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use bulwark_core::Permission;
+use bulwark_core::frameworks::oscal::ControlRow;
+use bulwark_core::frameworks::{self, Framework, FrameworkContent, policy_catalog, statement};
+use bulwark_core::ids::FrameworkId;
+
+use super::{Chrome, Errors, form_errors, parse_id};
+use crate::AppState;
+use crate::error::HtmlError;
+use crate::markdown::to_safe_html;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "frameworks/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    frameworks: Vec<Framework>,
+    can_manage: bool,
+    errors: Errors,
+}
+
+async fn list_page(app: &AppState, chrome: Chrome, errors: Errors) -> Result<ListPage, HtmlError> {
+    let actor = chrome.actor()?;
+    Ok(ListPage {
+        frameworks: frameworks::list(app.store.as_ref(), &actor).await?,
+        can_manage: chrome.can(Permission::ManageCompliance),
+        chrome: chrome.at("frameworks"),
+        errors,
+    })
+}
+
+pub async fn list(State(app): State<AppState>, chrome: Chrome) -> Result<Response, HtmlError> {
+    Ok(list_page(&app, chrome, Errors::none()).await?.into_response())
+}
+
+/// The upload: the `catalog` file field of a multipart form.
+pub async fn import(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, HtmlError> {
+    let actor = chrome.actor()?;
+    let mut file = None;
+    if let Ok(mut form) = form {
+        while let Ok(Some(field)) = form.next_field().await {
+            if field.name() == Some("catalog") {
+                file = field.bytes().await.ok();
+            }
+        }
+    }
+    let result = match file.filter(|f| !f.is_empty()) {
+        Some(bytes) => frameworks::import(app.store.as_ref(), &actor, app.now(), &bytes).await,
+        None => Err(bulwark_core::CoreError::invalid("file", "choose an OSCAL catalog file (JSON) to import")),
+    };
+    match result {
+        Ok(done) => Ok(Redirect::to(&format!("/frameworks/{}?done=framework-imported", done.framework.id)).into_response()),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, list_page(&app, chrome, errors).await?).into_response())
+        }
+    }
+}
+
+pub async fn build_policies(State(app): State<AppState>, chrome: Chrome) -> Result<Response, HtmlError> {
+    let done = policy_catalog::build(app.store.as_ref(), &*chrome.actor()?, app.now()).await?;
+    Ok(Redirect::to(&format!("/frameworks/{}?done=framework-imported", done.framework.id)).into_response())
+}
+
+/// A group of the framework page, with its requirements (enhancements indented).
+struct Section<'a> {
+    title: String,
+    depth: usize,
+    requirements: Vec<&'a ControlRow>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "frameworks/detail.html")]
+struct DetailPage<'a> {
+    chrome: Chrome,
+    framework: &'a Framework,
+    sections: Vec<Section<'a>>,
+}
+
+/// The groups in document order (depth first), each with the requirements directly in it and
+/// their enhancements; requirements outside any group come first.
+fn sections(content: &FrameworkContent) -> Vec<Section<'_>> {
+    let mut out = Vec::new();
+    let top = in_group(content, None);
+    if !top.is_empty() {
+        out.push(Section { title: String::new(), depth: 0, requirements: top });
+    }
+    for g in &content.groups {
+        let depth = content.group_path(Some(g.position)).len();
+        let title = match &g.label {
+            Some(l) => format!("{l} {}", g.title),
+            None => g.title.clone(),
+        };
+        out.push(Section { title, depth, requirements: in_group(content, Some(g.position)) });
+    }
+    out
+}
+
+/// The requirements directly in a group (None: outside any), each followed by its
+/// enhancements, in document order.
+fn in_group(content: &FrameworkContent, group: Option<i64>) -> Vec<&ControlRow> {
+    let mut found = Vec::new();
+    for top in content.controls.iter().filter(|c| c.parent_control.is_none() && c.group_position == group) {
+        let mut family = vec![top];
+        let mut stack = vec![top.control_id.as_str()];
+        while let Some(id) = stack.pop() {
+            for e in content.controls.iter().filter(|c| c.parent_control.as_deref() == Some(id)) {
+                family.push(e);
+                stack.push(&e.control_id);
+            }
+        }
+        family.sort_by_key(|c| c.position);
+        found.extend(family);
+    }
+    found
+}
+
+pub async fn detail(State(app): State<AppState>, chrome: Chrome, Path(id): Path<String>) -> Result<Response, HtmlError> {
+    let content = frameworks::get(app.store.as_ref(), &*chrome.actor()?, parse_id::<FrameworkId>(&id)?).await?;
+    let page = DetailPage { chrome: chrome.at("frameworks"), framework: &content.framework, sections: sections(&content) };
+    Ok(page.into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "frameworks/requirement.html")]
+struct RequirementPage<'a> {
+    chrome: Chrome,
+    framework: &'a Framework,
+    requirement: &'a ControlRow,
+    groups: Vec<String>,
+    statement: Option<String>,
+    guidance: Vec<String>,
+    enhancements: Vec<&'a ControlRow>,
+}
+
+pub async fn requirement(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Path((id, control_id)): Path<(String, String)>,
+) -> Result<Response, HtmlError> {
+    let content = frameworks::get(app.store.as_ref(), &*chrome.actor()?, parse_id::<FrameworkId>(&id)?).await?;
+    let c = content.control(&control_id).ok_or_else(HtmlError::not_found)?;
+    let mut top = c;
+    while let Some(p) = top.parent_control.as_deref().and_then(|p| content.control(p)) {
+        top = p;
+    }
+    let page = RequirementPage {
+        chrome: chrome.at("frameworks"),
+        framework: &content.framework,
+        requirement: c,
+        groups: content.group_path(top.group_position).iter().map(|g| g.title.clone()).collect(),
+        statement: statement::render(&content, c).map(|md| to_safe_html(&md)),
+        guidance: statement::prose_of(&content, c, "guidance").iter().map(|md| to_safe_html(md)).collect(),
+        enhancements: content.controls.iter().filter(|e| e.parent_control.as_deref() == Some(&c.control_id)).collect(),
+    };
+    Ok(page.into_response())
+}
+
+/// The framework as an OSCAL catalog file.
+pub async fn catalog(State(app): State<AppState>, chrome: Chrome, Path(id): Path<String>) -> Result<Response, HtmlError> {
+    let id = parse_id::<FrameworkId>(&id)?;
+    let catalog = frameworks::export(app.store.as_ref(), &*chrome.actor()?, id).await?;
+    let disposition = format!("attachment; filename=\"framework-{id}.json\"");
+    Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(catalog)).into_response())
+}
