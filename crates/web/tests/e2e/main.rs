@@ -7,6 +7,7 @@ mod authz;
 mod browser;
 mod campaigns;
 mod edits;
+mod frameworks;
 mod keys;
 mod lifecycle;
 mod mfa;

@@ -1,0 +1,104 @@
+//! Frameworks through the pages and the API, on every backend: a catalog uploaded on the page
+//! (a multipart form with its CSRF field), imported again through the API (the same
+//! framework, updated), read by group, a requirement's statement with its parameters shown
+//! as placeholders, the OSCAL download, broken catalogs refused with their place named and
+//! nothing imported, and the built-in catalog of the published policies.
+
+use bulwark_testkit::{TestClient, backends, spawn_app};
+use serde_json::Value;
+
+fn basic_catalog() -> Vec<u8> {
+    std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/oscal/basic-catalog.json")).unwrap()
+}
+
+/// Posts the catalog form as a browser does: multipart, the CSRF field first, then the file.
+async fn upload(client: &TestClient, file: &[u8]) -> reqwest::Response {
+    let csrf = client.csrf("/frameworks").await;
+    let boundary = "----bulwark-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\n\
+         Content-Disposition: form-data; name=\"catalog\"; filename=\"catalog.json\"\r\nContent-Type: application/json\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    client
+        .http
+        .post(client.url("/frameworks"))
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn catalogs_are_uploaded_read_and_exported_through_pages_and_api() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let sec = app.signed_in("sec@example.com", &["security"]).await;
+
+        let done = upload(&sec, &basic_catalog()).await;
+        assert_eq!(done.status(), 303, "{backend:?}");
+        let location = done.headers()["location"].to_str().unwrap().to_string();
+        assert!(location.starts_with("/frameworks/") && location.ends_with("?done=framework-imported"), "{location}");
+        let id = location.trim_start_matches("/frameworks/").split('?').next().unwrap().to_string();
+        let page = sec.text(&location).await;
+        assert!(page.contains("Sample Security Catalog") && page.contains("Information security roles and responsibilities"));
+        assert!(page.contains("Organization of Information Security"), "groups are shown");
+
+        let requirement = sec.text(&format!("/frameworks/{id}/requirements/s1.1.1")).await;
+        assert!(requirement.contains("All information security responsibilities should be defined and allocated."));
+        assert!(
+            requirement.contains("[Selection (one or more): initiating a device lock after [Assignment: a duration] of inactivity"),
+            "parameters are shown as placeholders: {requirement:.3000}"
+        );
+        assert!(requirement.contains("Guidance"));
+
+        // The same catalog through the API: the same framework, updated.
+        let api = app.signed_in("sec2@example.com", &["security"]).await.with_api_csrf().await;
+        let again = api.http.post(api.url("/api/v1/frameworks")).header("content-type", "application/json").body(basic_catalog()).send().await.unwrap();
+        assert_eq!(again.status(), 200);
+        let again: Value = again.json().await.unwrap();
+        assert_eq!((again["framework"]["id"].as_str(), again["created"].as_bool()), (Some(id.as_str()), Some(false)));
+        let listed: Value = api.get("/api/v1/frameworks").await.json().await.unwrap();
+        assert_eq!(listed.as_array().unwrap().len(), 1, "never duplicated");
+        let detail: Value = api.get(&format!("/api/v1/frameworks/{id}")).await.json().await.unwrap();
+        assert_eq!(detail["requirements"].as_array().unwrap().len(), 4);
+        assert_eq!(detail["requirements"][0]["groups"][0], "Organization of Information Security");
+        let one: Value = api.get(&format!("/api/v1/frameworks/{id}/requirements/s1.1.1")).await.json().await.unwrap();
+        assert!(one["statement"].as_str().unwrap().contains("[Assignment: a duration]"));
+
+        // The download is the catalog again.
+        let file = sec.get(&format!("/frameworks/{id}/catalog.json")).await;
+        assert!(file.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+        let exported: Value = file.json().await.unwrap();
+        let original: Value = serde_json::from_slice(&basic_catalog()).unwrap();
+        assert_eq!(exported["catalog"]["uuid"], original["catalog"]["uuid"]);
+        assert_eq!(exported["catalog"]["groups"][0]["groups"][0]["controls"][0]["params"], original["catalog"]["groups"][0]["groups"][0]["controls"][0]["params"]);
+
+        // Broken catalogs: the place is named, nothing is imported.
+        let broken = br#"{"catalog": {"uuid": "11111111-2222-4333-8444-555555555555", "metadata": {"title": "T", "oscal-version": "1.1.2"}, "controls": [{"id": "a"}]}}"#;
+        let refused = upload(&sec, broken).await;
+        assert_eq!(refused.status(), 422);
+        let text = refused.text().await.unwrap();
+        assert!(text.contains("catalog.controls[0]: control a needs a title"), "{text:.2000}");
+        let refused = api.http.post(api.url("/api/v1/frameworks")).body("not json").send().await.unwrap();
+        assert_eq!(refused.status(), 422);
+        let problem: Value = refused.json().await.unwrap();
+        assert!(problem.to_string().contains("not JSON"), "{problem}");
+        let empty = sec.post_form("/frameworks", "/frameworks", &[]).await;
+        assert_eq!(empty.status(), 422, "a form without a file");
+        let too_big = api.http.post(api.url("/api/v1/frameworks")).body(vec![b' '; 33 * 1024 * 1024]).send().await.unwrap();
+        assert_eq!(too_big.status(), 413);
+        let listed: Value = api.get("/api/v1/frameworks").await.json().await.unwrap();
+        assert_eq!(listed.as_array().unwrap().len(), 1, "nothing half-imported");
+
+        // The built-in catalog of the published policies (none published yet: empty, but there).
+        let built = api.http.post(api.url("/api/v1/frameworks/policy-catalog")).send().await.unwrap();
+        assert_eq!(built.status(), 201);
+        let auditor = app.signed_in("aud@example.com", &["auditor"]).await;
+        assert_eq!(auditor.get(&format!("/frameworks/{id}")).await.status(), 200);
+        assert_eq!(upload(&auditor, &basic_catalog()).await.status(), 403);
+    }
+}
