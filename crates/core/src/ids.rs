@@ -38,5 +38,7 @@ id_type!(
     ChecklistId,
     AssetId,
     KeyId,
-    FrameworkId
+    FrameworkId,
+    ControlId,
+    EvidenceId
 );

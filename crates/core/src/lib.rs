@@ -9,6 +9,8 @@ pub mod audit;
 pub mod campaigns;
 pub mod checklists;
 pub mod clock;
+pub mod controls;
+pub mod coverage;
 pub mod dashboard;
 pub mod error;
 pub mod frameworks;

@@ -15,8 +15,11 @@ use crate::campaigns::{Campaign, DepartmentCompletion, Participant, PinnedVersio
 use crate::checklists::{Answer, Checklist};
 use crate::error::{StoreError, StoreResult};
 use crate::ids::{
-    AccountId, AreaId, AssetId, CampaignId, ChecklistId, DepartmentId, FrameworkId, KeyId, PersonId, PolicyId, TokenId,
+    AccountId, AreaId, AssetId, CampaignId, ChecklistId, ControlId, DepartmentId, EvidenceId, FrameworkId, KeyId, PersonId,
+    PolicyId, TokenId,
 };
+use crate::controls::{Control, Evidence, Mapping};
+use crate::coverage::MappedControl;
 use crate::frameworks::{Framework, FrameworkContent};
 use crate::keys::CryptoKey;
 use crate::lifecycle::{Offboarding, OffboardingItem, OnboardingRecord};
@@ -149,6 +152,19 @@ pub trait Reader: Send {
     fn list_frameworks(&mut self) -> StoreFuture<'_, Vec<Framework>>;
     /// A framework with its groups and requirements in document order.
     fn framework_content(&mut self, id: FrameworkId) -> StoreFuture<'_, Option<FrameworkContent>>;
+    /// A framework's groups and requirements without their OSCAL bodies.
+    fn framework_outline(&mut self, id: FrameworkId) -> StoreFuture<'_, Option<FrameworkContent>>;
+    /// Every control mapped into the framework, by requirement, with whether it has fresh evidence.
+    fn framework_mappings(&mut self, id: FrameworkId, now: Timestamp) -> StoreFuture<'_, Vec<(String, MappedControl)>>;
+    /// (requirement, applicable, justification) of the requirements marked.
+    fn applicability(&mut self, id: FrameworkId) -> StoreFuture<'_, Vec<(String, bool, String)>>;
+    fn list_controls<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Control>>;
+    fn find_control(&mut self, id: ControlId) -> StoreFuture<'_, Option<Control>>;
+    fn control_mappings(&mut self, id: ControlId) -> StoreFuture<'_, Vec<Mapping>>;
+    /// A control's evidence, newest first (without file contents).
+    fn control_evidence(&mut self, id: ControlId) -> StoreFuture<'_, Vec<Evidence>>;
+    /// An evidence file with its content.
+    fn evidence_content(&mut self, id: EvidenceId) -> StoreFuture<'_, Option<(Evidence, Vec<u8>)>>;
     /// Every SCIM token, newest first.
     fn list_scim_tokens(&mut self) -> StoreFuture<'_, Vec<ScimToken>>;
     fn find_scim_token<'a>(&'a mut self, hash: &'a str) -> StoreFuture<'a, Option<ScimToken>>;
@@ -303,6 +319,20 @@ pub trait Writer: Reader {
     ) -> StoreFuture<'a, u64>;
     /// Stores `after` if the stored key is still `before` (same `updated_at`).
     fn update_key<'a>(&'a mut self, before: &'a CryptoKey, after: &'a CryptoKey) -> StoreFuture<'a, ()>;
+    fn insert_control<'a>(&'a mut self, c: &'a Control) -> StoreFuture<'a, ()>;
+    fn update_control<'a>(&'a mut self, before: &'a Control, after: &'a Control) -> StoreFuture<'a, ()>;
+    /// Adds a mapping; false when it existed.
+    fn insert_mapping<'a>(&'a mut self, m: &'a Mapping, now: Timestamp) -> StoreFuture<'a, bool>;
+    fn delete_mapping<'a>(&'a mut self, m: &'a Mapping) -> StoreFuture<'a, ()>;
+    fn insert_evidence<'a>(&'a mut self, e: &'a Evidence, content: Option<&'a [u8]>) -> StoreFuture<'a, ()>;
+    fn put_applicability<'a>(
+        &'a mut self,
+        id: FrameworkId,
+        requirement: &'a str,
+        applicable: bool,
+        justification: &'a str,
+        now: Timestamp,
+    ) -> StoreFuture<'a, ()>;
     /// Writes a framework and its content (`replace`: it exists, its old content goes).
     fn put_framework<'a>(&'a mut self, content: &'a FrameworkContent, replace: bool) -> StoreFuture<'a, ()>;
     fn insert_scim_token<'a>(&'a mut self, t: &'a ScimToken, hash: &'a str) -> StoreFuture<'a, ()>;

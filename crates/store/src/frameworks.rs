@@ -47,6 +47,15 @@ pub(crate) async fn by_uuid(conn: &mut AnyConnection, uuid: &str) -> Result<Opti
     row.as_ref().map(framework_row).transpose()
 }
 
+pub(crate) async fn by_id(conn: &mut AnyConnection, id: FrameworkId) -> Result<Option<Framework>, StoreError> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM frameworks WHERE id = $1"))
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await
+        .map_err(map_err)?;
+    row.as_ref().map(framework_row).transpose()
+}
+
 pub(crate) async fn list(conn: &mut AnyConnection) -> Result<Vec<Framework>, StoreError> {
     let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM frameworks ORDER BY title, id")).fetch_all(conn).await.map_err(map_err)?;
     rows.iter().map(framework_row).collect()

@@ -9,6 +9,7 @@ mod audit;
 mod campaigns;
 mod checklists;
 mod connect;
+mod controls;
 mod frameworks;
 mod jobs;
 mod keys;

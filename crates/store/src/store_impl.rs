@@ -9,8 +9,11 @@ use bulwark_core::assets::{Asset, AssetKind};
 use bulwark_core::audit::{AuditEntry, AuditFilter, AuditRecord};
 use bulwark_core::checklists::{Answer, Checklist};
 use bulwark_core::ids::{
-    AccountId, AreaId, AssetId, CampaignId, ChecklistId, DepartmentId, FrameworkId, KeyId, PersonId, PolicyId, TokenId,
+    AccountId, AreaId, AssetId, CampaignId, ChecklistId, ControlId, DepartmentId, EvidenceId, FrameworkId, KeyId, PersonId,
+    PolicyId, TokenId,
 };
+use bulwark_core::controls::{Control, Evidence, Mapping};
+use bulwark_core::coverage::MappedControl;
 use bulwark_core::frameworks::{Framework, FrameworkContent};
 use bulwark_core::keys::CryptoKey;
 use bulwark_core::lifecycle::{Offboarding, OffboardingItem, OnboardingRecord};
@@ -32,7 +35,7 @@ use std::ops::DerefMut;
 
 use crate::write::{WriteTx, map_err};
 use crate::{
-    SqlStore, accounts, approvals, assets, audit, campaigns, checklists, jobs, keys, lifecycle, mfa, notify, org,
+    SqlStore, accounts, approvals, assets, audit, campaigns, checklists, controls, jobs, keys, lifecycle, mfa, notify, org,
     frameworks, people, policies, scim, sso,
 };
 
@@ -365,6 +368,39 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
         Box::pin(frameworks::content(self.c(), id))
     }
 
+    fn framework_outline(&mut self, id: FrameworkId) -> StoreFuture<'_, Option<FrameworkContent>> {
+        Box::pin(controls::outline(self.c(), id))
+    }
+
+    fn framework_mappings(&mut self, id: FrameworkId, now: Timestamp) -> StoreFuture<'_, Vec<(String, MappedControl)>> {
+        Box::pin(controls::framework_mappings(self.c(), id, now))
+    }
+
+    fn applicability(&mut self, id: FrameworkId) -> StoreFuture<'_, Vec<(String, bool, String)>> {
+        Box::pin(controls::applicability(self.c(), id))
+    }
+
+    fn list_controls<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Control>> {
+        let backend = self.1;
+        Box::pin(controls::list(self.c(), backend, query))
+    }
+
+    fn find_control(&mut self, id: ControlId) -> StoreFuture<'_, Option<Control>> {
+        Box::pin(controls::find(self.c(), id))
+    }
+
+    fn control_mappings(&mut self, id: ControlId) -> StoreFuture<'_, Vec<Mapping>> {
+        Box::pin(controls::mappings(self.c(), id))
+    }
+
+    fn control_evidence(&mut self, id: ControlId) -> StoreFuture<'_, Vec<Evidence>> {
+        Box::pin(controls::evidence_of(self.c(), id))
+    }
+
+    fn evidence_content(&mut self, id: EvidenceId) -> StoreFuture<'_, Option<(Evidence, Vec<u8>)>> {
+        Box::pin(controls::evidence_content(self.c(), id))
+    }
+
     fn list_scim_tokens(&mut self) -> StoreFuture<'_, Vec<ScimToken>> {
         Box::pin(scim::tokens(self.c()))
     }
@@ -560,6 +596,37 @@ impl Writer for Unit<WriteTx> {
 
     fn update_key<'a>(&'a mut self, before: &'a CryptoKey, after: &'a CryptoKey) -> StoreFuture<'a, ()> {
         Box::pin(keys::update(self.c(), before, after))
+    }
+
+    fn insert_control<'a>(&'a mut self, c: &'a Control) -> StoreFuture<'a, ()> {
+        Box::pin(controls::insert(self.c(), c))
+    }
+
+    fn update_control<'a>(&'a mut self, before: &'a Control, after: &'a Control) -> StoreFuture<'a, ()> {
+        Box::pin(controls::update(self.c(), before, after))
+    }
+
+    fn insert_mapping<'a>(&'a mut self, m: &'a Mapping, now: Timestamp) -> StoreFuture<'a, bool> {
+        Box::pin(controls::insert_mapping(self.c(), m, now))
+    }
+
+    fn delete_mapping<'a>(&'a mut self, m: &'a Mapping) -> StoreFuture<'a, ()> {
+        Box::pin(controls::delete_mapping(self.c(), m))
+    }
+
+    fn insert_evidence<'a>(&'a mut self, e: &'a Evidence, content: Option<&'a [u8]>) -> StoreFuture<'a, ()> {
+        Box::pin(controls::insert_evidence(self.c(), e, content))
+    }
+
+    fn put_applicability<'a>(
+        &'a mut self,
+        id: FrameworkId,
+        requirement: &'a str,
+        applicable: bool,
+        justification: &'a str,
+        now: Timestamp,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(controls::put_applicability(self.c(), id, requirement, applicable, justification, now))
     }
 
     fn put_framework<'a>(&'a mut self, content: &'a FrameworkContent, replace: bool) -> StoreFuture<'a, ()> {

@@ -1,0 +1,416 @@
+//! Controls: the organisation's own measures, with an owner and a status (planned,
+//! implemented, or not applicable with a justification), mapped many-to-many to the
+//! requirements of any framework, and the evidence that they work — files (kept with their
+//! SHA-256), links, or results posted by automated checks — each valid until its expiry. The
+//! owner holds a task to renew the evidence, due when the newest evidence expires.
+
+use crate::audit::AuditRecord;
+use crate::campaigns::Task;
+use crate::error::{CoreError, CoreResult};
+use crate::ids::{ControlId, EvidenceId, FrameworkId, PersonId};
+use crate::list::{FilterKind, FilterSpec, KeyType, ListPage, ListQuery, ListSpec, SortSpec};
+use crate::people::{person_field, string_enum};
+use crate::store::Writer;
+use crate::time_util::Timestamp;
+use crate::validate::Checks;
+use crate::version::check_version;
+use crate::{Actor, Permission, Store};
+use serde::{Deserialize, Serialize};
+use sha2::Digest;
+use time::Duration;
+
+string_enum!(ControlStatus {
+    Planned = "planned" / "Planned",
+    Implemented = "implemented" / "Implemented",
+    NotApplicable = "not-applicable" / "Not applicable",
+});
+string_enum!(EvidenceKind { File = "file" / "File", Link = "link" / "Link", Check = "check" / "Automated check" });
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Control {
+    pub id: ControlId,
+    pub title: String,
+    pub description: String,
+    pub owner_id: Option<PersonId>,
+    #[serde(skip)]
+    pub owner_name: Option<String>,
+    pub status: ControlStatus,
+    /// Why the control does not apply (required for `not-applicable`).
+    pub justification: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: Timestamp,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ControlInput {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// The owner's e-mail address or id.
+    #[serde(default)]
+    pub owner: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub justification: String,
+    #[serde(default)]
+    pub version: Option<String>,
+}
+
+/// A control's link to one requirement of a framework.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Mapping {
+    pub control_id: ControlId,
+    pub framework_id: FrameworkId,
+    pub requirement_id: String,
+    #[serde(skip)]
+    pub framework_title: String,
+    #[serde(skip)]
+    pub requirement_title: String,
+}
+
+/// Evidence that a control works (a file's content is read on its own).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evidence {
+    pub id: EvidenceId,
+    pub control_id: ControlId,
+    pub kind: EvidenceKind,
+    pub title: String,
+    pub url: Option<String>,
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+    pub size_bytes: Option<i64>,
+    pub sha256: Option<String>,
+    /// A check's result: `passed` or `failed`.
+    pub outcome: Option<String>,
+    pub detail: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub collected_at: Timestamp,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: Timestamp,
+    pub created_by: String,
+}
+
+impl Evidence {
+    /// Evidence counts while it has not expired (and a check only when it passed).
+    pub fn is_fresh(&self, now: Timestamp) -> bool {
+        self.expires_at > now && self.outcome.as_deref() != Some("failed")
+    }
+}
+
+/// What a form or API request gives as evidence.
+#[derive(Debug, Clone, Default)]
+pub struct EvidenceInput {
+    pub kind: String,
+    pub title: String,
+    pub url: String,
+    /// (file name, declared content type, content) of an uploaded file.
+    pub file: Option<(String, String, Vec<u8>)>,
+    pub outcome: String,
+    pub detail: String,
+    /// Days until it expires; empty for the default of its kind.
+    pub valid_days: String,
+}
+
+/// The largest evidence file.
+pub const MAX_EVIDENCE_BYTES: usize = 10 * 1024 * 1024;
+
+/// File types accepted as evidence, and how their content is recognised.
+const FILE_TYPES: &[(&str, &[&[u8]])] = &[
+    ("application/pdf", &[b"%PDF-"]),
+    ("image/png", &[b"\x89PNG\r\n\x1a\n"]),
+    ("image/jpeg", &[b"\xff\xd8\xff"]),
+    ("text/plain", &[]),
+    ("text/csv", &[]),
+    ("application/json", &[]),
+];
+
+pub const LIST: ListSpec = ListSpec {
+    filters: &[
+        FilterSpec {
+            name: "status",
+            label: "status",
+            kind: FilterKind::Choice(&["planned", "implemented", "not-applicable"]),
+        },
+        FilterSpec { name: "owner_id", label: "owner", kind: FilterKind::Id },
+    ],
+    sorts: &[
+        SortSpec { name: "title", label: "Title", key: KeyType::Text },
+        SortSpec { name: "status", label: "Status", key: KeyType::Text },
+        SortSpec { name: "created", label: "Newest", key: KeyType::Int },
+    ],
+    searchable: true,
+    columns: &["id", "title", "status", "owner", "justification", "created_at"],
+};
+
+impl Control {
+    pub fn export_row(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.title.clone(),
+            self.status.as_str().into(),
+            self.owner_name.clone().unwrap_or_default(),
+            self.justification.clone(),
+            crate::time_util::rfc3339(self.created_at),
+        ]
+    }
+}
+
+pub fn search_text(title: &str, description: &str) -> String {
+    format!("{title} {description}").to_lowercase()
+}
+
+async fn validate(tx: &mut dyn Writer, input: &ControlInput) -> CoreResult<(String, String, Option<PersonId>, ControlStatus, String)> {
+    let mut c = Checks::new();
+    let title = c.text("title", &input.title, 200);
+    let description = c.optional_text("description", &input.description, 10_000);
+    let status = c.choice("status", &input.status, ControlStatus::Planned, ControlStatus::parse, &ControlStatus::choices());
+    let justification = c.optional_text("justification", &input.justification, 2_000);
+    if status == ControlStatus::NotApplicable && justification.is_empty() {
+        c.fail("justification", "is required when the control is not applicable");
+    }
+    let owner = person_field(tx, &mut c, "owner", &input.owner).await?;
+    c.finish()?;
+    Ok((title, description, owner, status, justification))
+}
+
+pub async fn create(store: &dyn Store, actor: &Actor, now: Timestamp, input: &ControlInput) -> CoreResult<Control> {
+    actor.require(Permission::ManageCompliance)?;
+    let mut tx = store.write().await?;
+    let (title, description, owner_id, status, justification) = validate(&mut *tx, input).await?;
+    let control = Control {
+        id: ControlId::new(),
+        title,
+        description,
+        owner_id,
+        owner_name: None,
+        status,
+        justification,
+        created_at: now,
+        updated_at: now,
+    };
+    tx.insert_control(&control).await?;
+    tx.audit(AuditRecord::new(actor, now, "control.create", "control", control.id, None::<&()>, Some(&control)));
+    tx.commit().await?;
+    Ok(control)
+}
+
+pub async fn update(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    id: ControlId,
+    input: &ControlInput,
+) -> CoreResult<Control> {
+    actor.require(Permission::ManageCompliance)?;
+    let mut tx = store.write().await?;
+    let before = tx.find_control(id).await?.ok_or(CoreError::NotFound)?;
+    let (title, description, owner_id, status, justification) = validate(&mut *tx, input).await?;
+    check_version(input.version.as_deref(), before.updated_at, "this control")?;
+    let after = Control { title, description, owner_id, owner_name: None, status, justification, updated_at: now, ..before.clone() };
+    tx.update_control(&before, &after).await?;
+    tx.audit(AuditRecord::new(actor, now, "control.update", "control", id, Some(&before), Some(&after)));
+    plan_renewal(&mut *tx, &after, now).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+pub async fn list(store: &dyn Store, actor: &Actor, query: &ListQuery) -> CoreResult<ListPage<Control>> {
+    actor.require(Permission::ViewCompliance)?;
+    Ok(store.read().await?.list_controls(query).await?)
+}
+
+/// A control with its mappings and evidence (newest first).
+pub async fn get(store: &dyn Store, actor: &Actor, id: ControlId) -> CoreResult<(Control, Vec<Mapping>, Vec<Evidence>)> {
+    actor.require(Permission::ViewCompliance)?;
+    let mut r = store.read().await?;
+    let control = r.find_control(id).await?.ok_or(CoreError::NotFound)?;
+    Ok((control, r.control_mappings(id).await?, r.control_evidence(id).await?))
+}
+
+/// Maps a control to a requirement of a framework (mapping it twice changes nothing).
+pub async fn map(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    id: ControlId,
+    framework: &str,
+    requirement: &str,
+) -> CoreResult<Mapping> {
+    actor.require(Permission::ManageCompliance)?;
+    let mut tx = store.write().await?;
+    tx.find_control(id).await?.ok_or(CoreError::NotFound)?;
+    let mut c = Checks::new();
+    let framework_id = match framework.trim().parse::<FrameworkId>() {
+        Ok(f) => Some(f),
+        Err(_) => {
+            c.fail("framework_id", "must be a framework id");
+            None
+        }
+    };
+    let requirement = c.text("requirement_id", requirement, 200);
+    c.finish()?;
+    let framework_id = framework_id.ok_or(CoreError::NotFound)?;
+    let Some(outline) = tx.framework_outline(framework_id).await? else {
+        return Err(CoreError::clash("framework_id", "names no framework"));
+    };
+    let Some(req) = outline.control(&requirement) else {
+        return Err(CoreError::clash("requirement_id", &format!("{requirement} is not a requirement of {}", outline.framework.title)));
+    };
+    let mapping = Mapping {
+        control_id: id,
+        framework_id,
+        requirement_id: req.control_id.clone(),
+        framework_title: outline.framework.title.clone(),
+        requirement_title: req.title.clone(),
+    };
+    if tx.insert_mapping(&mapping, now).await? {
+        tx.audit(AuditRecord::new(actor, now, "control.map", "control", id, None::<&()>, Some(&mapping)));
+        tx.commit().await?;
+    }
+    Ok(mapping)
+}
+
+pub async fn unmap(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    id: ControlId,
+    framework_id: FrameworkId,
+    requirement: &str,
+) -> CoreResult<()> {
+    actor.require(Permission::ManageCompliance)?;
+    let mut tx = store.write().await?;
+    let existing = tx.control_mappings(id).await?;
+    let Some(m) = existing.into_iter().find(|m| m.framework_id == framework_id && m.requirement_id == requirement) else {
+        return Err(CoreError::NotFound);
+    };
+    tx.delete_mapping(&m).await?;
+    tx.audit(AuditRecord::new(actor, now, "control.unmap", "control", id, Some(&m), None::<&()>));
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Adds evidence to a control; the owner's renewal task moves to its expiry.
+pub async fn add_evidence(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    id: ControlId,
+    input: EvidenceInput,
+) -> CoreResult<Evidence> {
+    actor.require(Permission::ManageCompliance)?;
+    let mut c = Checks::new();
+    let kind = c.choice("kind", &input.kind, EvidenceKind::Link, EvidenceKind::parse, &EvidenceKind::choices());
+    let title = c.text("title", &input.title, 200);
+    let detail = c.optional_text("detail", &input.detail, 10_000);
+    let default_days = if kind == EvidenceKind::Check { 30 } else { 365 };
+    let days = c.optional_number("valid_days", &input.valid_days, 1..=3650).unwrap_or(default_days);
+    let mut evidence = Evidence {
+        id: EvidenceId::new(),
+        control_id: id,
+        kind,
+        title,
+        url: None,
+        file_name: None,
+        content_type: None,
+        size_bytes: None,
+        sha256: None,
+        outcome: None,
+        detail,
+        collected_at: now,
+        expires_at: now + Duration::days(days),
+        created_by: actor.label.clone(),
+    };
+    let mut content = None;
+    match kind {
+        EvidenceKind::Link => {
+            let url = input.url.trim();
+            let ok = (url.starts_with("https://") || url.starts_with("http://"))
+                && url.len() <= 2000
+                && !url.chars().any(|ch| ch.is_whitespace() || ch.is_control());
+            if !ok {
+                c.fail("url", "must be an http:// or https:// address");
+            }
+            evidence.url = Some(url.to_string());
+        }
+        EvidenceKind::Check => match input.outcome.trim() {
+            o @ ("passed" | "failed") => evidence.outcome = Some(o.into()),
+            _ => c.fail("outcome", "must be passed or failed"),
+        },
+        EvidenceKind::File => match input.file {
+            None => c.fail("file", "choose a file"),
+            Some((name, declared, bytes)) => {
+                let name = c.optional_line("file", &name, 200);
+                match checked_file_type(&declared, &bytes) {
+                    Ok(t) => evidence.content_type = Some(t.into()),
+                    Err(problem) => c.fail("file", &problem),
+                }
+                evidence.file_name = Some(if name.is_empty() { "evidence".into() } else { name });
+                evidence.size_bytes = Some(bytes.len() as i64);
+                evidence.sha256 = Some(hex::encode(sha2::Sha256::digest(&bytes)));
+                content = Some(bytes);
+            }
+        },
+    }
+    c.finish()?;
+    let mut tx = store.write().await?;
+    let control = tx.find_control(id).await?.ok_or(CoreError::NotFound)?;
+    tx.insert_evidence(&evidence, content.as_deref()).await?;
+    tx.audit(AuditRecord::new(actor, now, "evidence.add", "control", id, None::<&()>, Some(&evidence)));
+    plan_renewal(&mut *tx, &control, now).await?;
+    tx.commit().await?;
+    Ok(evidence)
+}
+
+/// The declared content type, if allowed and matching the content; else what is wrong.
+fn checked_file_type(declared: &str, bytes: &[u8]) -> Result<&'static str, String> {
+    if bytes.is_empty() {
+        return Err("the file is empty".into());
+    }
+    if bytes.len() > MAX_EVIDENCE_BYTES {
+        return Err(format!("the file is larger than {} MiB", MAX_EVIDENCE_BYTES / (1024 * 1024)));
+    }
+    let declared = declared.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let Some((t, magic)) = FILE_TYPES.iter().find(|(t, _)| *t == declared) else {
+        let allowed: Vec<&str> = FILE_TYPES.iter().map(|(t, _)| *t).collect();
+        return Err(format!("{declared} files are not accepted; send one of {}", allowed.join(", ")));
+    };
+    let matches = if magic.is_empty() { std::str::from_utf8(bytes).is_ok() } else { magic.iter().any(|m| bytes.starts_with(m)) };
+    if !matches {
+        return Err(format!("the content is not {t}"));
+    }
+    Ok(t)
+}
+
+/// An evidence file's record and content.
+pub async fn evidence_file(store: &dyn Store, actor: &Actor, id: EvidenceId) -> CoreResult<(Evidence, Vec<u8>)> {
+    actor.require(Permission::ViewCompliance)?;
+    store.read().await?.evidence_content(id).await?.ok_or(CoreError::NotFound)
+}
+
+/// The owner's task to renew the control's evidence, due when its newest evidence expires.
+async fn plan_renewal(tx: &mut dyn Writer, control: &Control, now: Timestamp) -> CoreResult<()> {
+    let subject = control.id.to_string();
+    tx.close_subject_tasks("evidence", "control", &subject, now).await?;
+    let newest = tx.control_evidence(control.id).await?.into_iter().map(|e| e.expires_at).max();
+    if let (Some(owner), Some(due), true) = (control.owner_id, newest, control.status == ControlStatus::Implemented) {
+        tx.insert_task(&Task {
+            id: format!("evidence:control/{subject}/{}:{owner}", crate::time_util::to_micros(due)),
+            kind: "evidence".into(),
+            assignee_person_id: owner,
+            subject_type: "control".into(),
+            subject_id: subject.clone(),
+            title: format!("Renew the evidence of “{}”", control.title),
+            due_at: due,
+            state: "open".into(),
+            done_at: None,
+            created_at: now,
+        })
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,204 @@
+//! Coverage of a framework and its Statement of Applicability. A requirement is covered when
+//! it applies and at least one implemented control mapped to it has fresh evidence; one whose
+//! implemented controls lack fresh evidence is "implemented, evidence missing"; one with only
+//! planned controls is planned; one with none is a gap. Requirements are applicable unless
+//! marked otherwise, with a justification (ISO/IEC 27001 6.1.3 d).
+
+use crate::audit::AuditRecord;
+use crate::controls::ControlStatus;
+use crate::error::{CoreError, CoreResult};
+use crate::frameworks::Framework;
+use crate::ids::{ControlId, FrameworkId};
+use crate::time_util::Timestamp;
+use crate::validate::Checks;
+use crate::{Actor, Permission, Store};
+use serde::Serialize;
+
+/// A control mapped to a requirement, as coverage sees it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MappedControl {
+    pub id: ControlId,
+    pub title: String,
+    pub status: ControlStatus,
+    /// It has evidence that has not expired (and no failed check is its newest word).
+    pub fresh_evidence: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum State {
+    Covered,
+    EvidenceMissing,
+    Planned,
+    Gap,
+    NotApplicable,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Covered => "covered",
+            State::EvidenceMissing => "evidence-missing",
+            State::Planned => "planned",
+            State::Gap => "gap",
+            State::NotApplicable => "not-applicable",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            State::Covered => "Covered",
+            State::EvidenceMissing => "Implemented, evidence missing",
+            State::Planned => "Planned",
+            State::Gap => "No control",
+            State::NotApplicable => "Not applicable",
+        }
+    }
+}
+
+/// One line of the Statement of Applicability.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RequirementState {
+    pub requirement_id: String,
+    pub label: Option<String>,
+    pub title: String,
+    /// The top-level group it belongs to.
+    pub group: Option<String>,
+    pub applicable: bool,
+    pub justification: String,
+    pub controls: Vec<MappedControl>,
+    pub state: State,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupCoverage {
+    pub title: String,
+    pub applicable: usize,
+    pub covered: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Coverage {
+    pub framework: Framework,
+    pub applicable: usize,
+    pub covered: usize,
+    pub groups: Vec<GroupCoverage>,
+    pub requirements: Vec<RequirementState>,
+}
+
+impl Coverage {
+    /// Covered applicable requirements, in whole percent.
+    pub fn percent(&self) -> usize {
+        (self.covered * 100).checked_div(self.applicable).unwrap_or(0)
+    }
+}
+
+/// Export columns of the Statement of Applicability.
+pub const SOA_COLUMNS: &[&str] =
+    &["requirement", "title", "group", "applicable", "justification", "controls", "control_status", "state"];
+
+impl RequirementState {
+    pub fn export_row(&self) -> Vec<String> {
+        let statuses: Vec<&str> = self.controls.iter().map(|c| c.status.as_str()).collect();
+        vec![
+            self.label.clone().unwrap_or_else(|| self.requirement_id.clone()),
+            self.title.clone(),
+            self.group.clone().unwrap_or_default(),
+            if self.applicable { "yes" } else { "no" }.into(),
+            self.justification.clone(),
+            self.controls.iter().map(|c| c.title.as_str()).collect::<Vec<_>>().join("; "),
+            statuses.join("; "),
+            self.state.as_str().into(),
+        ]
+    }
+}
+
+pub async fn coverage(store: &dyn Store, actor: &Actor, id: FrameworkId, now: Timestamp) -> CoreResult<Coverage> {
+    actor.require(Permission::ViewCompliance)?;
+    let mut r = store.read().await?;
+    let outline = r.framework_outline(id).await?.ok_or(CoreError::NotFound)?;
+    let mappings = r.framework_mappings(id, now).await?;
+    let applicability = r.applicability(id).await?;
+    let mut requirements = Vec::with_capacity(outline.controls.len());
+    let mut groups: Vec<GroupCoverage> = Vec::new();
+    for c in &outline.controls {
+        let mut top = c;
+        while let Some(p) = top.parent_control.as_deref().and_then(|p| outline.control(p)) {
+            top = p;
+        }
+        let group = outline.group_path(top.group_position).first().map(|g| g.title.clone());
+        let (applicable, justification) = applicability
+            .iter()
+            .find(|(req, _, _)| *req == c.control_id)
+            .map(|(_, a, j)| (*a, j.clone()))
+            .unwrap_or((true, String::new()));
+        let controls: Vec<MappedControl> =
+            mappings.iter().filter(|(req, _)| *req == c.control_id).map(|(_, m)| m.clone()).collect();
+        let implemented = controls.iter().filter(|m| m.status == ControlStatus::Implemented);
+        let state = if !applicable {
+            State::NotApplicable
+        } else if implemented.clone().any(|m| m.fresh_evidence) {
+            State::Covered
+        } else if implemented.count() > 0 {
+            State::EvidenceMissing
+        } else if controls.iter().any(|m| m.status == ControlStatus::Planned) {
+            State::Planned
+        } else {
+            State::Gap
+        };
+        let title = group.clone().unwrap_or_else(|| "Other".into());
+        let g = match groups.iter().position(|g| g.title == title) {
+            Some(i) => &mut groups[i],
+            None => {
+                groups.push(GroupCoverage { title, applicable: 0, covered: 0 });
+                groups.last_mut().expect("just pushed")
+            }
+        };
+        if applicable {
+            g.applicable += 1;
+            g.covered += usize::from(state == State::Covered);
+        }
+        requirements.push(RequirementState {
+            requirement_id: c.control_id.clone(),
+            label: c.label.clone(),
+            title: c.title.clone(),
+            group,
+            applicable,
+            justification,
+            controls,
+            state,
+        });
+    }
+    let applicable = requirements.iter().filter(|r| r.applicable).count();
+    let covered = requirements.iter().filter(|r| r.state == State::Covered).count();
+    Ok(Coverage { framework: outline.framework, applicable, covered, groups, requirements })
+}
+
+/// Marks a requirement as applicable, or not with a justification.
+pub async fn set_applicability(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    id: FrameworkId,
+    requirement: &str,
+    applicable: bool,
+    justification: &str,
+) -> CoreResult<()> {
+    actor.require(Permission::ManageCompliance)?;
+    let mut c = Checks::new();
+    let justification = c.optional_text("justification", justification, 2_000);
+    if !applicable && justification.is_empty() {
+        c.fail("justification", "is required when a requirement does not apply");
+    }
+    c.finish()?;
+    let mut tx = store.write().await?;
+    let outline = tx.framework_outline(id).await?.ok_or(CoreError::NotFound)?;
+    if outline.control(requirement).is_none() {
+        return Err(CoreError::NotFound);
+    }
+    tx.put_applicability(id, requirement, applicable, &justification, now).await?;
+    let state = serde_json::json!({"requirement": requirement, "applicable": applicable, "justification": justification});
+    tx.audit(AuditRecord::new(actor, now, "requirement.applicability", "framework", id, None::<&()>, Some(&state)));
+    tx.commit().await?;
+    Ok(())
+}
