@@ -7,6 +7,7 @@ pub mod audit;
 pub mod campaigns;
 pub mod checklists;
 pub mod contract;
+pub mod controls;
 pub mod dto;
 pub mod frameworks;
 pub mod keys;
@@ -138,6 +139,16 @@ pub fn routes(r: Routes) -> Routes {
         .api(Needs(ViewCompliance), routes!(frameworks::get_framework))
         .api(Needs(ViewCompliance), routes!(frameworks::export_framework))
         .api(Needs(ViewCompliance), routes!(frameworks::get_requirement))
+        .api(Needs(ViewCompliance), routes!(controls::get_coverage))
+        .api(Needs(ViewCompliance), routes!(controls::get_soa))
+        .api(Needs(ManageCompliance), routes!(controls::set_applicability))
+        .api(Needs(ViewCompliance), routes!(controls::list_controls))
+        .api(Needs(ManageCompliance), routes!(controls::create_control))
+        .api(Needs(ViewCompliance), routes!(controls::get_control))
+        .api(Needs(ManageCompliance), routes!(controls::update_control))
+        .api(Needs(ManageCompliance), routes!(controls::map_control))
+        .api(Needs(ManageCompliance), routes!(controls::unmap_control))
+        .api(Needs(ManageCompliance), routes!(controls::add_evidence))
 }
 
 /// The interactive docs, served from the binary.

@@ -11,6 +11,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use bulwark_core::Permission;
 use bulwark_core::frameworks::oscal::ControlRow;
+use bulwark_core::coverage::{self, Coverage, RequirementState};
 use bulwark_core::frameworks::{self, Framework, FrameworkContent, policy_catalog, statement};
 use bulwark_core::ids::FrameworkId;
 
@@ -88,6 +89,18 @@ struct DetailPage<'a> {
     chrome: Chrome,
     framework: &'a Framework,
     sections: Vec<Section<'a>>,
+    coverage: Coverage,
+}
+
+impl DetailPage<'_> {
+    /// A requirement's coverage state (label and class).
+    fn state(&self, requirement: &str) -> (&'static str, &'static str) {
+        self.coverage
+            .requirements
+            .iter()
+            .find(|r| r.requirement_id == requirement)
+            .map_or(("", ""), |r| (r.state.label(), r.state.as_str()))
+    }
 }
 
 /// The groups in document order (depth first), each with the requirements directly in it and
@@ -129,8 +142,11 @@ fn in_group(content: &FrameworkContent, group: Option<i64>) -> Vec<&ControlRow> 
 }
 
 pub async fn detail(State(app): State<AppState>, chrome: Chrome, Path(id): Path<String>) -> Result<Response, HtmlError> {
-    let content = frameworks::get(app.store.as_ref(), &*chrome.actor()?, parse_id::<FrameworkId>(&id)?).await?;
-    let page = DetailPage { chrome: chrome.at("frameworks"), framework: &content.framework, sections: sections(&content) };
+    let actor = chrome.actor()?;
+    let id = parse_id::<FrameworkId>(&id)?;
+    let content = frameworks::get(app.store.as_ref(), &actor, id).await?;
+    let coverage = coverage::coverage(app.store.as_ref(), &actor, id, app.now()).await?;
+    let page = DetailPage { chrome: chrome.at("frameworks"), framework: &content.framework, sections: sections(&content), coverage };
     Ok(page.into_response())
 }
 
@@ -144,6 +160,9 @@ struct RequirementPage<'a> {
     statement: Option<String>,
     guidance: Vec<String>,
     enhancements: Vec<&'a ControlRow>,
+    state: Option<RequirementState>,
+    can_manage: bool,
+    errors: Errors,
 }
 
 pub async fn requirement(
@@ -151,22 +170,75 @@ pub async fn requirement(
     chrome: Chrome,
     Path((id, control_id)): Path<(String, String)>,
 ) -> Result<Response, HtmlError> {
-    let content = frameworks::get(app.store.as_ref(), &*chrome.actor()?, parse_id::<FrameworkId>(&id)?).await?;
-    let c = content.control(&control_id).ok_or_else(HtmlError::not_found)?;
+    requirement_page(&app, chrome, &id, &control_id, Errors::none()).await
+}
+
+async fn requirement_page(
+    app: &AppState,
+    chrome: Chrome,
+    id: &str,
+    control_id: &str,
+    errors: Errors,
+) -> Result<Response, HtmlError> {
+    let actor = chrome.actor()?;
+    let fid = parse_id::<FrameworkId>(id)?;
+    let content = frameworks::get(app.store.as_ref(), &actor, fid).await?;
+    let c = content.control(control_id).ok_or_else(HtmlError::not_found)?;
+    let coverage = coverage::coverage(app.store.as_ref(), &actor, fid, app.now()).await?;
     let mut top = c;
     while let Some(p) = top.parent_control.as_deref().and_then(|p| content.control(p)) {
         top = p;
     }
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = RequirementPage {
-        chrome: chrome.at("frameworks"),
         framework: &content.framework,
         requirement: c,
         groups: content.group_path(top.group_position).iter().map(|g| g.title.clone()).collect(),
         statement: statement::render(&content, c).map(|md| to_safe_html(&md)),
         guidance: statement::prose_of(&content, c, "guidance").iter().map(|md| to_safe_html(md)).collect(),
         enhancements: content.controls.iter().filter(|e| e.parent_control.as_deref() == Some(&c.control_id)).collect(),
+        state: coverage.requirements.into_iter().find(|r| r.requirement_id == c.control_id),
+        can_manage: chrome.can(Permission::ManageCompliance),
+        chrome: chrome.at("frameworks"),
+        errors,
     };
-    Ok(page.into_response())
+    Ok((status, page).into_response())
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct ApplicabilityForm {
+    #[serde(default)]
+    applicable: String,
+    #[serde(default)]
+    justification: String,
+}
+
+pub async fn set_applicability(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Path((id, control_id)): Path<(String, String)>,
+    axum::Form(f): axum::Form<ApplicabilityForm>,
+) -> Result<Response, HtmlError> {
+    let fid = parse_id::<FrameworkId>(&id)?;
+    let applicable = f.applicable != "no";
+    let done = coverage::set_applicability(app.store.as_ref(), &*chrome.actor()?, app.now(), fid, &control_id, applicable, &f.justification).await;
+    match done {
+        Ok(()) => Ok(Redirect::to(&format!("/frameworks/{id}/requirements/{control_id}")).into_response()),
+        Err(e) => requirement_page(&app, chrome, &id, &control_id, form_errors(e)?).await,
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "frameworks/soa.html")]
+struct SoaPage {
+    chrome: Chrome,
+    coverage: Coverage,
+}
+
+/// The Statement of Applicability of a framework.
+pub async fn soa(State(app): State<AppState>, chrome: Chrome, Path(id): Path<String>) -> Result<Response, HtmlError> {
+    let coverage = coverage::coverage(app.store.as_ref(), &*chrome.actor()?, parse_id(&id)?, app.now()).await?;
+    Ok(SoaPage { chrome: chrome.at("frameworks"), coverage }.into_response())
 }
 
 /// The framework as an OSCAL catalog file.

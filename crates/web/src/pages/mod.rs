@@ -13,6 +13,7 @@ mod keys;
 mod lifecycle;
 mod listing;
 mod mfa;
+mod controls;
 mod frameworks;
 mod notifications;
 mod org;
@@ -162,6 +163,28 @@ pub fn routes(r: Routes) -> Routes {
         .page("/frameworks/{id}", Needs(ViewCompliance), GET, get(frameworks::detail))
         .page("/frameworks/{id}/catalog.json", Needs(ViewCompliance), GET, get(frameworks::catalog))
         .page("/frameworks/{id}/requirements/{control_id}", Needs(ViewCompliance), GET, get(frameworks::requirement))
+        .page(
+            "/frameworks/{id}/requirements/{control_id}/applicability",
+            Needs(ManageCompliance),
+            POST,
+            post(frameworks::set_applicability),
+        )
+        .page("/frameworks/{id}/soa", Needs(ViewCompliance), GET, get(frameworks::soa))
+        .page("/controls", Needs(ViewCompliance), GET, get(controls::list))
+        .page("/controls/new", Needs(ManageCompliance), GET, get(controls::new_form))
+        .page("/controls/new", Needs(ManageCompliance), POST, post(controls::create))
+        .page("/controls/{id}", Needs(ViewCompliance), GET, get(controls::detail))
+        .page("/controls/{id}/edit", Needs(ManageCompliance), GET, get(controls::edit_form))
+        .page("/controls/{id}/edit", Needs(ManageCompliance), POST, post(controls::update))
+        .page("/controls/{id}/mappings", Needs(ManageCompliance), POST, post(controls::map))
+        .page("/controls/{id}/mappings/remove", Needs(ManageCompliance), POST, post(controls::unmap))
+        .page(
+            "/controls/{id}/evidence",
+            Needs(ManageCompliance),
+            POST,
+            post(controls::add_evidence).layer(axum::extract::DefaultBodyLimit::max(crate::csrf::MAX_UPLOAD_BYTES)),
+        )
+        .page("/evidence/{id}/file", Needs(ViewCompliance), GET, get(controls::evidence_file))
         .page("/scim-tokens", Needs(ManageAccounts), GET, get(scim_tokens::page))
         .page("/scim-tokens", Recent(Some(ManageAccounts)), POST, post(scim_tokens::create))
         .page("/scim-tokens/{id}/revoke", Recent(Some(ManageAccounts)), POST, post(scim_tokens::revoke))
