@@ -149,9 +149,14 @@ pub async fn unmap(
     Form(f): Form<MappingForm>,
 ) -> Result<Response, HtmlError> {
     let cid: ControlId = parse_id(&id)?;
-    let framework = parse_id(&f.framework_id)?;
-    controls::unmap(app.store.as_ref(), &*chrome.actor()?, app.now(), cid, framework, &f.requirement_id).await?;
-    Ok(Redirect::to(&format!("/controls/{id}")).into_response())
+    let done = match f.framework_id.parse() {
+        Ok(framework) => controls::unmap(app.store.as_ref(), &*chrome.actor()?, app.now(), cid, framework, &f.requirement_id).await,
+        Err(_) => Err(bulwark_core::CoreError::invalid("framework_id", "must be a framework id")),
+    };
+    match done {
+        Ok(()) => Ok(Redirect::to(&format!("/controls/{id}")).into_response()),
+        Err(e) => Ok((StatusCode::UNPROCESSABLE_ENTITY, detail_page(&app, chrome, cid, form_errors(e)?).await?).into_response()),
+    }
 }
 
 /// Evidence from the page: a multipart form (a file may come with it).

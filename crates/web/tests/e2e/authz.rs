@@ -250,6 +250,28 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/frameworks/{id}", Roles(COMPLIANCE_READERS)),
     ("GET", "/api/v1/frameworks/{id}/catalog", Roles(COMPLIANCE_READERS)),
     ("GET", "/api/v1/frameworks/{id}/requirements/{control_id}", Roles(COMPLIANCE_READERS)),
+    ("POST", "/frameworks/{id}/requirements/{control_id}/applicability", Roles(COMPLIANCE_MANAGERS)),
+    ("GET", "/frameworks/{id}/soa", Roles(COMPLIANCE_READERS)),
+    ("GET", "/controls", Roles(COMPLIANCE_READERS)),
+    ("GET", "/controls/new", Roles(COMPLIANCE_MANAGERS)),
+    ("POST", "/controls/new", Roles(COMPLIANCE_MANAGERS)),
+    ("GET", "/controls/{id}", Roles(COMPLIANCE_READERS)),
+    ("GET", "/controls/{id}/edit", Roles(COMPLIANCE_MANAGERS)),
+    ("POST", "/controls/{id}/edit", Roles(COMPLIANCE_MANAGERS)),
+    ("POST", "/controls/{id}/mappings", Roles(COMPLIANCE_MANAGERS)),
+    ("POST", "/controls/{id}/mappings/remove", Roles(COMPLIANCE_MANAGERS)),
+    ("POST", "/controls/{id}/evidence", Roles(COMPLIANCE_MANAGERS)),
+    ("GET", "/evidence/{id}/file", Roles(COMPLIANCE_READERS)),
+    ("GET", "/api/v1/frameworks/{id}/coverage", Roles(COMPLIANCE_READERS)),
+    ("GET", "/api/v1/frameworks/{id}/soa", Roles(COMPLIANCE_READERS)),
+    ("PUT", "/api/v1/frameworks/{id}/requirements/{control_id}/applicability", Roles(COMPLIANCE_MANAGERS)),
+    ("GET", "/api/v1/controls", Roles(COMPLIANCE_READERS)),
+    ("POST", "/api/v1/controls", Roles(COMPLIANCE_MANAGERS)),
+    ("GET", "/api/v1/controls/{id}", Roles(COMPLIANCE_READERS)),
+    ("PUT", "/api/v1/controls/{id}", Roles(COMPLIANCE_MANAGERS)),
+    ("POST", "/api/v1/controls/{id}/mappings", Roles(COMPLIANCE_MANAGERS)),
+    ("DELETE", "/api/v1/controls/{id}/mappings/{framework_id}/{requirement_id}", Roles(COMPLIANCE_MANAGERS)),
+    ("POST", "/api/v1/controls/{id}/evidence", Roles(COMPLIANCE_MANAGERS)),
     ("GET", "/scim-tokens", Roles(ADMINS)),
     ("POST", "/scim-tokens", Roles(ADMINS)),
     ("POST", "/scim-tokens/{id}/revoke", Roles(ADMINS)),
@@ -302,6 +324,9 @@ struct Records {
     scim_token: String,
     /// A framework (the basic sample catalog: requirement `s1.1.1`).
     framework: String,
+    /// A control mapped to `s1.1.1` of that framework, with a file as evidence.
+    control: String,
+    evidence: String,
 }
 
 async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &str) -> Records {
@@ -402,12 +427,25 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
         let (t, _) = bulwark_core::scim::tokens::create(store, &cli, now, &format!("scim {n}")).await.unwrap();
         scim_token = t.id.to_string();
     }
-    let mut framework = String::new();
-    if pattern.contains("/frameworks/{id}") {
+    let (mut framework, mut control, mut evidence) = (String::new(), String::new(), String::new());
+    if pattern.contains("/frameworks/{id}") || pattern.contains("/controls/{id}") || pattern.contains("/evidence/") {
         let catalog = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/oscal/basic-catalog.json")).unwrap();
         framework = bulwark_core::frameworks::import(store, &cli, now, &catalog).await.unwrap().framework.id.to_string();
+        let input = bulwark_core::controls::ControlInput { title: format!("Control {n}"), ..Default::default() };
+        let c = bulwark_core::controls::create(store, &cli, now, &input).await.unwrap();
+        bulwark_core::controls::map(store, &cli, now, c.id, &framework, "s1.1.1").await.unwrap();
+        let file = bulwark_core::controls::EvidenceInput {
+            kind: "file".into(),
+            title: "Report".into(),
+            file: Some(("report.txt".into(), "text/plain".into(), b"all good".to_vec())),
+            ..Default::default()
+        };
+        evidence = bulwark_core::controls::add_evidence(store, &cli, now, c.id, file).await.unwrap().id.to_string();
+        control = c.id.to_string();
     }
     Records {
+        control,
+        evidence,
         framework,
         scim_token,
         offboarding,
@@ -442,7 +480,11 @@ async fn published_policy_with_draft(store: &dyn Store, n: usize) -> String {
 
 /// A concrete path for a route pattern, naming `r`'s records.
 fn concrete(pattern: &str, r: &Records) -> String {
-    let id = if pattern.contains("/frameworks/{id}") {
+    let id = if pattern.contains("/controls/{id}") {
+        &r.control
+    } else if pattern.starts_with("/evidence/") {
+        &r.evidence
+    } else if pattern.contains("/frameworks/{id}") {
         &r.framework
     } else if pattern.starts_with("/scim-tokens/") {
         &r.scim_token
@@ -487,6 +529,8 @@ fn concrete(pattern: &str, r: &Records) -> String {
         .replace("{position}", "1")
         .replace("{name}", "User")
         .replace("{control_id}", "s1.1.1")
+        .replace("{requirement_id}", "s1.1.1")
+        .replace("{framework_id}", &r.framework)
         .replace("{id}", id)
 }
 

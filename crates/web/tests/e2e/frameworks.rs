@@ -102,3 +102,113 @@ async fn catalogs_are_uploaded_read_and_exported_through_pages_and_api() {
         assert_eq!(upload(&auditor, &basic_catalog()).await.status(), 403);
     }
 }
+
+/// A multipart body of text fields and one file field.
+fn multipart(csrf: &str, fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "----bulwark-evidence";
+    let mut body = Vec::new();
+    for (name, value) in [("csrf", csrf)].iter().chain(fields) {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+    }
+    if let Some((name, content_type, bytes)) = file {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: {content_type}\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn coverage_rises_with_an_implemented_control_and_fresh_evidence() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let sec = app.signed_in("sec@example.com", &["security"]).await;
+        let api = app.signed_in("api@example.com", &["security"]).await.with_api_csrf().await;
+        let fid = {
+            let done = upload(&sec, &basic_catalog()).await;
+            done.headers()["location"].to_str().unwrap().trim_start_matches("/frameworks/").split('?').next().unwrap().to_string()
+        };
+        assert_eq!((coverage(&api, &fid).await["applicable"].as_i64(), coverage(&api, &fid).await["covered"].as_i64()), (Some(4), Some(0)));
+
+        // A control owned by someone, implemented, mapped to s1.1.1.
+        let created = api
+            .api_post("/api/v1/controls", &serde_json::json!({"title": "=Roles are assigned", "owner_id": "sec@example.com", "status": "implemented"}))
+            .await;
+        assert_eq!(created.status(), 201, "{backend:?}");
+        let control: Value = created.json().await.unwrap();
+        let cid = control["id"].as_str().unwrap().to_string();
+        let mapped = api.api_post(&format!("/api/v1/controls/{cid}/mappings"), &serde_json::json!({"framework_id": fid, "requirement_id": "s1.1.1"})).await;
+        assert_eq!(mapped.status(), 201);
+        let unknown = api.api_post(&format!("/api/v1/controls/{cid}/mappings"), &serde_json::json!({"framework_id": fid, "requirement_id": "zz-9"})).await;
+        assert_eq!(unknown.status(), 409, "a requirement the framework lacks");
+        assert_eq!(coverage(&api, &fid).await["covered"], 0, "implemented, but no evidence yet");
+
+        // Evidence on the page: a wrong file type is refused, a PDF is kept with its SHA-256.
+        let csrf = sec.csrf(&format!("/controls/{cid}")).await;
+        let (ct, body) = multipart(&csrf, &[("kind", "file"), ("title", "Roles matrix")], Some(("matrix.exe", "application/x-msdownload", b"MZ\x90\x00")));
+        let refused = sec.http.post(sec.url(&format!("/controls/{cid}/evidence"))).header("content-type", ct).body(body).send().await.unwrap();
+        assert_eq!(refused.status(), 422);
+        assert!(refused.text().await.unwrap().contains("application/x-msdownload files are not accepted"));
+        let (ct, body) = multipart(&csrf, &[("kind", "file"), ("title", "Fake PDF")], Some(("x.pdf", "application/pdf", b"not a pdf")));
+        let refused = sec.http.post(sec.url(&format!("/controls/{cid}/evidence"))).header("content-type", ct).body(body).send().await.unwrap();
+        assert_eq!(refused.status(), 422, "content that is not what it claims");
+        let pdf = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n";
+        let (ct, body) = multipart(&csrf, &[("kind", "file"), ("title", "Roles matrix"), ("valid_days", "90")], Some(("matrix.pdf", "application/pdf", pdf)));
+        let added = sec.http.post(sec.url(&format!("/controls/{cid}/evidence"))).header("content-type", ct).body(body).send().await.unwrap();
+        assert_eq!(added.status(), 303);
+        let detail: Value = api.get(&format!("/api/v1/controls/{cid}")).await.json().await.unwrap();
+        let evidence = &detail["evidence"][0];
+        assert_eq!(evidence["sha256"], sha256_hex(pdf));
+        let download = sec.get(&format!("/evidence/{}/file", evidence["id"].as_str().unwrap())).await;
+        assert_eq!(download.headers()["content-type"], "application/pdf");
+        assert_eq!(download.bytes().await.unwrap().as_ref(), pdf, "the file comes back as uploaded");
+        let now = coverage(&api, &fid).await;
+        assert_eq!((now["covered"].as_i64(), now["percent"].as_i64()), (Some(1), Some(25)));
+        // The owner renews the evidence before it expires: a task due at the expiry.
+        let owner_tasks = sec.text("/tasks").await;
+        assert!(owner_tasks.contains("Renew the evidence of"), "{owner_tasks:.2000}");
+
+        // A failed check is the newest word: no longer covered.
+        let failed = api
+            .api_post(&format!("/api/v1/controls/{cid}/evidence"), &serde_json::json!({"kind": "check", "title": "MDM encryption report", "outcome": "failed"}))
+            .await;
+        assert_eq!(failed.status(), 201);
+        assert_eq!(coverage(&api, &fid).await["covered"], 0);
+        let passed = api
+            .api_post(&format!("/api/v1/controls/{cid}/evidence"), &serde_json::json!({"kind": "check", "title": "MDM encryption report", "outcome": "passed", "valid_days": 7}))
+            .await;
+        assert_eq!(passed.status(), 201);
+        assert_eq!(coverage(&api, &fid).await["covered"], 1);
+
+        // Not applicable needs a justification; then it leaves the denominator.
+        let put = |body: Value| api.api_put(&format!("/api/v1/frameworks/{fid}/requirements/s2.1.1/applicability"), &body).send();
+        assert_eq!(put(serde_json::json!({"applicable": false})).await.unwrap().status(), 422);
+        assert_eq!(put(serde_json::json!({"applicable": false, "justification": "No mobile devices"})).await.unwrap().status(), 204);
+        assert_eq!(coverage(&api, &fid).await["applicable"], 3);
+
+        // The Statement of Applicability: page, JSON, and CSV with formula cells neutralised.
+        let page = sec.text(&format!("/frameworks/{fid}/soa")).await;
+        assert!(page.contains("No mobile devices") && page.contains("Covered"));
+        let soa: Value = api.get(&format!("/api/v1/frameworks/{fid}/soa")).await.json().await.unwrap();
+        assert_eq!(soa[0]["state"], "covered");
+        assert_eq!(soa[0]["controls"][0], "=Roles are assigned");
+        let csv = api.get(&format!("/api/v1/frameworks/{fid}/soa?format=csv")).await.text().await.unwrap();
+        assert!(csv.starts_with("requirement,title,group,applicable,justification,controls,control_status,state"));
+        assert!(csv.contains(",'=Roles are assigned,"), "{csv}");
+        let framework_page = sec.text(&format!("/frameworks/{fid}")).await;
+        assert!(framework_page.contains("33%"), "1 of 3 applicable covered");
+    }
+}
+
+async fn coverage(api: &TestClient, framework: &str) -> Value {
+    api.get(&format!("/api/v1/frameworks/{framework}/coverage")).await.json().await.unwrap()
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
