@@ -247,6 +247,37 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
     assert!(b.source().await.unwrap().contains("/scim/v2"));
     snap("14o-scim-token-created").await;
 
+    // Compliance: import a catalog, map a control to a requirement, attach evidence, and the
+    // framework's coverage rises.
+    b.goto(&app.url("/frameworks")).await.unwrap();
+    let catalog = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/oscal/basic-catalog.json");
+    let catalog = std::fs::canonicalize(catalog).unwrap();
+    b.find(Locator::Id("f-catalog")).await.unwrap().send_keys(catalog.to_str().unwrap()).await.unwrap();
+    snap("15-frameworks").await;
+    b.find(Locator::Css("form[action='/frameworks'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    let percent = b.wait().for_element(Locator::Id("coverage-percent")).await.unwrap().text().await.unwrap();
+    assert_eq!(percent, "0%");
+    let framework_url = b.current_url().await.unwrap();
+    snap("15b-framework").await;
+    b.goto(&app.url("/controls/new")).await.unwrap();
+    b.find(Locator::Id("f-title")).await.unwrap().send_keys("Security roles are assigned").await.unwrap();
+    b.find(Locator::Id("f-owner")).await.unwrap().send_keys("ada@example.com").await.unwrap();
+    b.find(Locator::Css("#f-status option[value='implemented']")).await.unwrap().click().await.unwrap();
+    snap("15c-control-form").await;
+    b.find(Locator::Css("form[action='/controls/new'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Id("f-requirement_id")).await.unwrap().send_keys("s1.1.1").await.unwrap();
+    b.find(Locator::Css("form[action$='/mappings'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css("a[href$='/requirements/s1.1.1']")).await.unwrap();
+    b.find(Locator::Id("f-title")).await.unwrap().send_keys("Roles matrix").await.unwrap();
+    b.find(Locator::Id("f-url")).await.unwrap().send_keys("https://wiki.example.com/security/roles").await.unwrap();
+    b.find(Locator::Css("form[action$='/evidence'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css("a[href='https://wiki.example.com/security/roles']")).await.unwrap();
+    snap("15d-control").await;
+    b.goto(framework_url.as_str()).await.unwrap();
+    let percent = b.wait().for_element(Locator::Id("coverage-percent")).await.unwrap().text().await.unwrap();
+    assert_eq!(percent, "25%", "one of the four requirements is covered now");
+    snap("15e-coverage-risen").await;
+
     // The same pages on a phone-sized screen.
     b.set_window_size(390, 844).await.unwrap();
     b.goto(&app.url("/people")).await.unwrap();
