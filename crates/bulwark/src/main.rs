@@ -15,8 +15,8 @@ use bulwark_core::{Actor, CoreError, Store, time_util};
 use bulwark_store::{DatabaseUrl, SqlStore};
 use clap::Parser;
 use cli::{
-    AssetCommand, AuditCommand, FrameworkCommand, CampaignCommand, ChannelCommand, Cli, Command, ExportFormat, LogFormat,
-    ScimTokenCommand, SmtpTlsArg, TokenCommand, UserCommand,
+    AssetCommand, AuditCommand, CampaignCommand, ChannelCommand, Cli, Command, ExportFormat, FrameworkCommand,
+    LogFormat, ScimTokenCommand, SmtpTlsArg, TokenCommand, UserCommand,
 };
 use std::io::Read;
 use std::process::ExitCode;

@@ -551,7 +551,10 @@ async fn oscal_catalogs_import_export_and_import_again_unchanged() {
             let out = bulwark(&url, &["framework", "import", &fixture(file)]);
             assert!(out.status.success(), "{file}: {}", stderr(&out));
             let printed = stdout(&out);
-            assert!(printed.starts_with("imported framework ") && printed.contains(&format!(": {controls} controls")), "{printed}");
+            assert!(
+                printed.starts_with("imported framework ") && printed.contains(&format!(": {controls} controls")),
+                "{printed}"
+            );
             let id = printed.split_whitespace().nth(2).unwrap().to_string();
             // The same catalog again: the same framework, updated.
             let again = stdout(&bulwark(&url, &["framework", "import", &fixture(file)]));
@@ -576,7 +579,11 @@ async fn oscal_catalogs_import_export_and_import_again_unchanged() {
             let (cli, first_id) = (bulwark_core::Actor::cli(), id.parse().unwrap());
             let first = bulwark_core::frameworks::get(&db.store, &cli, first_id).await.unwrap();
             let second = bulwark_core::frameworks::get(&other.store, &cli, other_id).await.unwrap();
-            assert_eq!((&first.rest, &first.groups, &first.controls), (&second.rest, &second.groups, &second.controls), "{file}");
+            assert_eq!(
+                (&first.rest, &first.groups, &first.controls),
+                (&second.rest, &second.groups, &second.controls),
+                "{file}"
+            );
         }
         let listed = bulwark_core::frameworks::list(&db.store, &bulwark_core::Actor::cli()).await.unwrap();
         assert_eq!(listed.len(), 4, "never duplicated");
@@ -585,13 +592,27 @@ async fn oscal_catalogs_import_export_and_import_again_unchanged() {
         }
 
         // Broken files: one clear line naming the place, and nothing imported.
-        let head = r#""uuid": "11111111-2222-4333-8444-555555555555", "metadata": {"title": "T", "oscal-version": "1.1.2"}"#;
-        let huge = format!(r#"{{"catalog": {{{head}, "controls": [{}]}}}}"#, (0..20_001).map(|i| format!(r#"{{"id": "c{i}", "title": "C"}}"#)).collect::<Vec<_>>().join(","));
+        let head =
+            r#""uuid": "11111111-2222-4333-8444-555555555555", "metadata": {"title": "T", "oscal-version": "1.1.2"}"#;
+        let huge = format!(
+            r#"{{"catalog": {{{head}, "controls": [{}]}}}}"#,
+            (0..20_001).map(|i| format!(r#"{{"id": "c{i}", "title": "C"}}"#)).collect::<Vec<_>>().join(",")
+        );
         for (name, text, says) in [
             ("not-json.json", "<catalog/>".to_string(), "not JSON"),
             ("profile.json", r#"{"profile": {"uuid": "x"}}"#.to_string(), "not an OSCAL catalog"),
-            ("twice.json", format!(r#"{{"catalog": {{{head}, "controls": [{{"id": "a", "title": "A"}}, {{"id": "a", "title": "B"}}]}}}}"#), "catalog.controls[1]: control id a appears twice"),
-            ("untitled.json", format!(r#"{{"catalog": {{{head}, "groups": [{{"title": "G", "controls": [{{"id": "a"}}]}}]}}}}"#), "catalog.groups[0].controls[0]: control a needs a title"),
+            (
+                "twice.json",
+                format!(
+                    r#"{{"catalog": {{{head}, "controls": [{{"id": "a", "title": "A"}}, {{"id": "a", "title": "B"}}]}}}}"#
+                ),
+                "catalog.controls[1]: control id a appears twice",
+            ),
+            (
+                "untitled.json",
+                format!(r#"{{"catalog": {{{head}, "groups": [{{"title": "G", "controls": [{{"id": "a"}}]}}]}}}}"#),
+                "catalog.groups[0].controls[0]: control a needs a title",
+            ),
             ("huge.json", huge, "more than 20000 controls"),
         ] {
             let path = dir.path().join(name);

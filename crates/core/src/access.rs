@@ -68,10 +68,9 @@ impl Role {
                 matches!(p, ViewDirectory | RatifyPolicies | ViewCampaigns | ViewAssets | ViewCompliance)
             }
             Role::DepartmentHead => matches!(p, ViewDirectory),
-            Role::Auditor => matches!(
-                p,
-                ViewDirectory | ViewAudit | ViewAccounts | ViewCampaigns | ViewAssets | ViewCompliance
-            ),
+            Role::Auditor => {
+                matches!(p, ViewDirectory | ViewAudit | ViewAccounts | ViewCampaigns | ViewAssets | ViewCompliance)
+            }
             Role::Employee => false,
         }
     }

@@ -163,11 +163,15 @@ pub fn search_text(title: &str, description: &str) -> String {
     format!("{title} {description}").to_lowercase()
 }
 
-async fn validate(tx: &mut dyn Writer, input: &ControlInput) -> CoreResult<(String, String, Option<PersonId>, ControlStatus, String)> {
+async fn validate(
+    tx: &mut dyn Writer,
+    input: &ControlInput,
+) -> CoreResult<(String, String, Option<PersonId>, ControlStatus, String)> {
     let mut c = Checks::new();
     let title = c.text("title", &input.title, 200);
     let description = c.optional_text("description", &input.description, 10_000);
-    let status = c.choice("status", &input.status, ControlStatus::Planned, ControlStatus::parse, &ControlStatus::choices());
+    let status =
+        c.choice("status", &input.status, ControlStatus::Planned, ControlStatus::parse, &ControlStatus::choices());
     let justification = c.optional_text("justification", &input.justification, 2_000);
     if status == ControlStatus::NotApplicable && justification.is_empty() {
         c.fail("justification", "is required when the control is not applicable");
@@ -210,7 +214,16 @@ pub async fn update(
     let before = tx.find_control(id).await?.ok_or(CoreError::NotFound)?;
     let (title, description, owner_id, status, justification) = validate(&mut *tx, input).await?;
     check_version(input.version.as_deref(), before.updated_at, "this control")?;
-    let after = Control { title, description, owner_id, owner_name: None, status, justification, updated_at: now, ..before.clone() };
+    let after = Control {
+        title,
+        description,
+        owner_id,
+        owner_name: None,
+        status,
+        justification,
+        updated_at: now,
+        ..before.clone()
+    };
     tx.update_control(&before, &after).await?;
     tx.audit(AuditRecord::new(actor, now, "control.update", "control", id, Some(&before), Some(&after)));
     plan_renewal(&mut *tx, &after, now).await?;
@@ -224,7 +237,11 @@ pub async fn list(store: &dyn Store, actor: &Actor, query: &ListQuery) -> CoreRe
 }
 
 /// A control with its mappings and evidence (newest first).
-pub async fn get(store: &dyn Store, actor: &Actor, id: ControlId) -> CoreResult<(Control, Vec<Mapping>, Vec<Evidence>)> {
+pub async fn get(
+    store: &dyn Store,
+    actor: &Actor,
+    id: ControlId,
+) -> CoreResult<(Control, Vec<Mapping>, Vec<Evidence>)> {
     actor.require(Permission::ViewCompliance)?;
     let mut r = store.read().await?;
     let control = r.find_control(id).await?.ok_or(CoreError::NotFound)?;
@@ -258,7 +275,10 @@ pub async fn map(
         return Err(CoreError::clash("framework_id", "names no framework"));
     };
     let Some(req) = outline.control(&requirement) else {
-        return Err(CoreError::clash("requirement_id", &format!("{requirement} is not a requirement of {}", outline.framework.title)));
+        return Err(CoreError::clash(
+            "requirement_id",
+            &format!("{requirement} is not a requirement of {}", outline.framework.title),
+        ));
     };
     let mapping = Mapping {
         control_id: id,
@@ -285,7 +305,8 @@ pub async fn unmap(
     actor.require(Permission::ManageCompliance)?;
     let mut tx = store.write().await?;
     let existing = tx.control_mappings(id).await?;
-    let Some(m) = existing.into_iter().find(|m| m.framework_id == framework_id && m.requirement_id == requirement) else {
+    let Some(m) = existing.into_iter().find(|m| m.framework_id == framework_id && m.requirement_id == requirement)
+    else {
         return Err(CoreError::NotFound);
     };
     tx.delete_mapping(&m).await?;
@@ -379,7 +400,8 @@ fn checked_file_type(declared: &str, bytes: &[u8]) -> Result<&'static str, Strin
         let allowed: Vec<&str> = FILE_TYPES.iter().map(|(t, _)| *t).collect();
         return Err(format!("{declared} files are not accepted; send one of {}", allowed.join(", ")));
     };
-    let matches = if magic.is_empty() { std::str::from_utf8(bytes).is_ok() } else { magic.iter().any(|m| bytes.starts_with(m)) };
+    let matches =
+        if magic.is_empty() { std::str::from_utf8(bytes).is_ok() } else { magic.iter().any(|m| bytes.starts_with(m)) };
     if !matches {
         return Err(format!("the content is not {t}"));
     }

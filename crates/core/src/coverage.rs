@@ -197,7 +197,8 @@ pub async fn set_applicability(
         return Err(CoreError::NotFound);
     }
     tx.put_applicability(id, requirement, applicable, &justification, now).await?;
-    let state = serde_json::json!({"requirement": requirement, "applicable": applicable, "justification": justification});
+    let state =
+        serde_json::json!({"requirement": requirement, "applicable": applicable, "justification": justification});
     tx.audit(AuditRecord::new(actor, now, "requirement.applicability", "framework", id, None::<&()>, Some(&state)));
     tx.commit().await?;
     Ok(())

@@ -13,14 +13,14 @@ use crate::assets::{Asset, AssetKind};
 use crate::audit::{AuditEntry, AuditFilter, AuditRecord};
 use crate::campaigns::{Campaign, DepartmentCompletion, Participant, PinnedVersion, Task};
 use crate::checklists::{Answer, Checklist};
-use crate::error::{StoreError, StoreResult};
-use crate::ids::{
-    AccountId, AreaId, AssetId, CampaignId, ChecklistId, ControlId, DepartmentId, EvidenceId, FrameworkId, KeyId, PersonId,
-    PolicyId, TokenId,
-};
 use crate::controls::{Control, Evidence, Mapping};
 use crate::coverage::MappedControl;
+use crate::error::{StoreError, StoreResult};
 use crate::frameworks::{Framework, FrameworkContent};
+use crate::ids::{
+    AccountId, AreaId, AssetId, CampaignId, ChecklistId, ControlId, DepartmentId, EvidenceId, FrameworkId, KeyId,
+    PersonId, PolicyId, TokenId,
+};
 use crate::keys::CryptoKey;
 use crate::lifecycle::{Offboarding, OffboardingItem, OnboardingRecord};
 use crate::list::{ListPage, ListQuery};

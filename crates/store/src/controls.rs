@@ -51,7 +51,11 @@ fn row(r: &AnyRow) -> Result<Control, StoreError> {
     })
 }
 
-pub(crate) async fn list(conn: &mut AnyConnection, backend: Backend, query: &ListQuery) -> Result<ListPage<Control>, StoreError> {
+pub(crate) async fn list(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    query: &ListQuery,
+) -> Result<ListPage<Control>, StoreError> {
     list::page(conn, backend, &TABLE, query, row).await
 }
 
@@ -174,15 +178,20 @@ fn evidence_row(r: &AnyRow) -> Result<Evidence, StoreError> {
 }
 
 pub(crate) async fn evidence_of(conn: &mut AnyConnection, id: ControlId) -> Result<Vec<Evidence>, StoreError> {
-    let rows = sqlx::query(&format!("SELECT {EVIDENCE} FROM evidence WHERE control_id = $1 ORDER BY collected_at DESC, id DESC"))
-        .bind(id.to_string())
-        .fetch_all(conn)
-        .await
-        .map_err(map_err)?;
+    let rows = sqlx::query(&format!(
+        "SELECT {EVIDENCE} FROM evidence WHERE control_id = $1 ORDER BY collected_at DESC, id DESC"
+    ))
+    .bind(id.to_string())
+    .fetch_all(conn)
+    .await
+    .map_err(map_err)?;
     rows.iter().map(evidence_row).collect()
 }
 
-pub(crate) async fn evidence_content(conn: &mut AnyConnection, id: EvidenceId) -> Result<Option<(Evidence, Vec<u8>)>, StoreError> {
+pub(crate) async fn evidence_content(
+    conn: &mut AnyConnection,
+    id: EvidenceId,
+) -> Result<Option<(Evidence, Vec<u8>)>, StoreError> {
     let found = sqlx::query(&format!("SELECT {EVIDENCE}, content FROM evidence WHERE id = $1 AND kind = 'file'"))
         .bind(id.to_string())
         .fetch_optional(conn)
@@ -197,7 +206,11 @@ pub(crate) async fn evidence_content(conn: &mut AnyConnection, id: EvidenceId) -
     }
 }
 
-pub(crate) async fn insert_evidence(conn: &mut AnyConnection, e: &Evidence, content: Option<&[u8]>) -> Result<(), StoreError> {
+pub(crate) async fn insert_evidence(
+    conn: &mut AnyConnection,
+    e: &Evidence,
+    content: Option<&[u8]>,
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO evidence (id, control_id, kind, title, url, file_name, content_type, size_bytes, sha256, content, \
          outcome, detail, collected_at, expires_at, created_by) \
@@ -303,13 +316,20 @@ pub(crate) async fn framework_mappings(
         .collect()
 }
 
-pub(crate) async fn applicability(conn: &mut AnyConnection, id: FrameworkId) -> Result<Vec<(String, bool, String)>, StoreError> {
-    let rows = sqlx::query("SELECT requirement_id, applicable, justification FROM requirement_applicability WHERE framework_id = $1")
-        .bind(id.to_string())
-        .fetch_all(conn)
-        .await
-        .map_err(map_err)?;
-    rows.iter().map(|r| Ok((text(r, "requirement_id")?, text(r, "applicable")? == "yes", text(r, "justification")?))).collect()
+pub(crate) async fn applicability(
+    conn: &mut AnyConnection,
+    id: FrameworkId,
+) -> Result<Vec<(String, bool, String)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT requirement_id, applicable, justification FROM requirement_applicability WHERE framework_id = $1",
+    )
+    .bind(id.to_string())
+    .fetch_all(conn)
+    .await
+    .map_err(map_err)?;
+    rows.iter()
+        .map(|r| Ok((text(r, "requirement_id")?, text(r, "applicable")? == "yes", text(r, "justification")?)))
+        .collect()
 }
 
 pub(crate) async fn put_applicability(

@@ -57,7 +57,10 @@ pub(crate) async fn by_id(conn: &mut AnyConnection, id: FrameworkId) -> Result<O
 }
 
 pub(crate) async fn list(conn: &mut AnyConnection) -> Result<Vec<Framework>, StoreError> {
-    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM frameworks ORDER BY title, id")).fetch_all(conn).await.map_err(map_err)?;
+    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM frameworks ORDER BY title, id"))
+        .fetch_all(conn)
+        .await
+        .map_err(map_err)?;
     rows.iter().map(framework_row).collect()
 }
 

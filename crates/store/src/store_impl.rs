@@ -8,13 +8,13 @@ use bulwark_core::approvals::{Approval, ApprovalFilter, Decision};
 use bulwark_core::assets::{Asset, AssetKind};
 use bulwark_core::audit::{AuditEntry, AuditFilter, AuditRecord};
 use bulwark_core::checklists::{Answer, Checklist};
-use bulwark_core::ids::{
-    AccountId, AreaId, AssetId, CampaignId, ChecklistId, ControlId, DepartmentId, EvidenceId, FrameworkId, KeyId, PersonId,
-    PolicyId, TokenId,
-};
 use bulwark_core::controls::{Control, Evidence, Mapping};
 use bulwark_core::coverage::MappedControl;
 use bulwark_core::frameworks::{Framework, FrameworkContent};
+use bulwark_core::ids::{
+    AccountId, AreaId, AssetId, CampaignId, ChecklistId, ControlId, DepartmentId, EvidenceId, FrameworkId, KeyId,
+    PersonId, PolicyId, TokenId,
+};
 use bulwark_core::keys::CryptoKey;
 use bulwark_core::lifecycle::{Offboarding, OffboardingItem, OnboardingRecord};
 use bulwark_core::list::{ListPage, ListQuery};
@@ -35,8 +35,8 @@ use std::ops::DerefMut;
 
 use crate::write::{WriteTx, map_err};
 use crate::{
-    SqlStore, accounts, approvals, assets, audit, campaigns, checklists, controls, jobs, keys, lifecycle, mfa, notify, org,
-    frameworks, people, policies, scim, sso,
+    SqlStore, accounts, approvals, assets, audit, campaigns, checklists, controls, frameworks, jobs, keys, lifecycle,
+    mfa, notify, org, people, policies, scim, sso,
 };
 
 /// A unit of work on connection `C` (a pooled connection or a write transaction) of a backend.

@@ -2055,7 +2055,9 @@ async fn frameworks_controls_and_evidence_alike_on_every_backend() {
     use bulwark_core::controls::{Control, ControlStatus, Evidence, EvidenceKind, Mapping};
     use bulwark_core::frameworks::{Framework, FrameworkContent, oscal};
     use bulwark_core::ids::{ControlId, EvidenceId, FrameworkId};
-    let catalog = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/oscal/basic-catalog.json")).unwrap();
+    let catalog =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/oscal/basic-catalog.json"))
+            .unwrap();
     for backend in backends() {
         let db = TestDb::new(backend).await;
         let s: &dyn Store = &db.store;
@@ -2075,7 +2077,12 @@ async fn frameworks_controls_and_evidence_alike_on_every_backend() {
             created_at: now,
             updated_at: now,
         };
-        let content = FrameworkContent { framework: framework.clone(), rest: read.rest, groups: read.groups, controls: read.controls };
+        let content = FrameworkContent {
+            framework: framework.clone(),
+            rest: read.rest,
+            groups: read.groups,
+            controls: read.controls,
+        };
         let control = Control {
             id: ControlId::new(),
             title: "Disk encryption".into(),
@@ -2118,7 +2125,15 @@ async fn frameworks_controls_and_evidence_alike_on_every_backend() {
         assert!(!tx.insert_mapping(&mapping, now).await.unwrap(), "{backend:?}: a mapping exists once");
         tx.insert_evidence(&file, Some(b"%PDF-1.7 \x00\xff binary")).await.unwrap();
         tx.put_applicability(framework.id, "s2.1.1", false, "No such systems", now).await.unwrap();
-        tx.audit(bulwark_core::audit::AuditRecord::new(&cli, now, "test", "framework", framework.id, None::<&()>, Some(&framework)));
+        tx.audit(bulwark_core::audit::AuditRecord::new(
+            &cli,
+            now,
+            "test",
+            "framework",
+            framework.id,
+            None::<&()>,
+            Some(&framework),
+        ));
         tx.commit().await.unwrap();
 
         let mut reader = r(s).await;
@@ -2131,30 +2146,55 @@ async fn frameworks_controls_and_evidence_alike_on_every_backend() {
         let mapped = reader.framework_mappings(framework.id, now).await.unwrap();
         assert_eq!(mapped.len(), 1);
         assert!(!mapped[0].1.fresh_evidence, "the newest evidence expired yesterday");
-        assert_eq!(reader.applicability(framework.id).await.unwrap(), vec![("s2.1.1".to_string(), false, "No such systems".to_string())]);
+        assert_eq!(
+            reader.applicability(framework.id).await.unwrap(),
+            vec![("s2.1.1".to_string(), false, "No such systems".to_string())]
+        );
         assert_eq!(reader.find_control(control.id).await.unwrap().map(|c| c.title), Some("Disk encryption".into()));
         assert_eq!(reader.list_controls(&bulwark_core::controls::LIST.first_page(10)).await.unwrap().total, 1);
-        assert_eq!(reader.control_mappings(control.id).await.unwrap()[0].requirement_title, "Information security roles and responsibilities");
+        assert_eq!(
+            reader.control_mappings(control.id).await.unwrap()[0].requirement_title,
+            "Information security roles and responsibilities"
+        );
         assert_eq!(reader.control_evidence(control.id).await.unwrap().len(), 1);
         let (_, bytes) = reader.evidence_content(file.id).await.unwrap().unwrap();
         assert_eq!(bytes, b"%PDF-1.7 \x00\xff binary", "the bytes come back whole on {backend:?}");
         drop(reader);
 
         let fresh = evidence(30, None);
-        let after = Control { title: "Full-disk encryption".into(), updated_at: now + time::Duration::seconds(1), ..control.clone() };
+        let after = Control {
+            title: "Full-disk encryption".into(),
+            updated_at: now + time::Duration::seconds(1),
+            ..control.clone()
+        };
         let mut tx = s.write().await.unwrap();
         tx.insert_evidence(&fresh, None).await.unwrap();
         tx.update_control(&control, &after).await.unwrap();
         tx.put_framework(&content, true).await.unwrap();
         tx.delete_mapping(&mapping).await.unwrap();
         tx.insert_mapping(&mapping, now).await.unwrap();
-        tx.audit(bulwark_core::audit::AuditRecord::new(&cli, now, "test", "control", control.id, Some(&control), Some(&after)));
+        tx.audit(bulwark_core::audit::AuditRecord::new(
+            &cli,
+            now,
+            "test",
+            "control",
+            control.id,
+            Some(&control),
+            Some(&after),
+        ));
         tx.commit().await.unwrap();
         let mut reader = r(s).await;
         assert!(reader.framework_mappings(framework.id, now).await.unwrap()[0].1.fresh_evidence);
-        assert_eq!(reader.framework_content(framework.id).await.unwrap().unwrap().controls.len(), 4, "replaced, not doubled");
+        assert_eq!(
+            reader.framework_content(framework.id).await.unwrap().unwrap().controls.len(),
+            4,
+            "replaced, not doubled"
+        );
         drop(reader);
         let mut tx = s.write().await.unwrap();
-        assert!(matches!(tx.update_control(&control, &after).await, Err(StoreError::Conflict(_) | StoreError::NotFound)), "a stale update");
+        assert!(
+            matches!(tx.update_control(&control, &after).await, Err(StoreError::Conflict(_) | StoreError::NotFound)),
+            "a stale update"
+        );
     }
 }

@@ -106,7 +106,12 @@ pub(crate) async fn save(
         created_at: known.as_ref().map_or(now, |k| k.created_at),
         updated_at: now,
     };
-    let content = FrameworkContent { framework: framework.clone(), rest: catalog.rest, groups: catalog.groups, controls: catalog.controls };
+    let content = FrameworkContent {
+        framework: framework.clone(),
+        rest: catalog.rest,
+        groups: catalog.groups,
+        controls: catalog.controls,
+    };
     tx.put_framework(&content, known.is_some()).await?;
     let action = if known.is_some() { "framework.update" } else { "framework.import" };
     tx.audit(AuditRecord::new(actor, now, action, "framework", framework.id, known.as_ref(), Some(&framework)));

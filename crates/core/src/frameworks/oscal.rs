@@ -80,7 +80,8 @@ pub fn read(text: &[u8]) -> Result<Catalog, CatalogError> {
     let Some(Value::Object(metadata)) = catalog.get("metadata") else {
         return fail("catalog.metadata", "a catalog needs metadata");
     };
-    let title = non_empty(metadata.get("title")).ok_or_else(|| CatalogError("catalog.metadata.title: a catalog needs a title".into()))?;
+    let title = non_empty(metadata.get("title"))
+        .ok_or_else(|| CatalogError("catalog.metadata.title: a catalog needs a title".into()))?;
     let oscal_version = match metadata.get("oscal-version").and_then(Value::as_str) {
         Some(v) if v.starts_with("1.") => v.to_string(),
         Some(v) => return fail("catalog.metadata.oscal-version", &format!("OSCAL {v} is not 1.x")),
@@ -112,7 +113,13 @@ fn non_empty(v: Option<&Value>) -> Option<String> {
 
 /// The value of the `label` prop, if any.
 fn label_of(o: &Map<String, Value>) -> Option<String> {
-    o.get("props")?.as_array()?.iter().find(|p| p.get("name").and_then(Value::as_str) == Some("label"))?.get("value")?.as_str().map(str::to_string)
+    o.get("props")?
+        .as_array()?
+        .iter()
+        .find(|p| p.get("name").and_then(Value::as_str) == Some("label"))?
+        .get("value")?
+        .as_str()
+        .map(str::to_string)
 }
 
 struct Reader {
@@ -141,7 +148,8 @@ impl Reader {
                 return fail(&at, "a control cannot hold groups");
             }
             let Value::Object(g) = g else { return fail(&at, "a group must be an object") };
-            let title = non_empty(g.get("title")).ok_or_else(|| CatalogError(format!("{at}: a group needs a title")))?;
+            let title =
+                non_empty(g.get("title")).ok_or_else(|| CatalogError(format!("{at}: a group needs a title")))?;
             check_params_and_parts(g, &at)?;
             let position = self.groups.len() as i64;
             let mut body = g.clone();
@@ -161,7 +169,8 @@ impl Reader {
             let at = format!("{at}.controls[{i}]");
             let Value::Object(c) = c else { return fail(&at, "a control must be an object") };
             let id = non_empty(c.get("id")).ok_or_else(|| CatalogError(format!("{at}: a control needs an id")))?;
-            let title = non_empty(c.get("title")).ok_or_else(|| CatalogError(format!("{at}: control {id} needs a title")))?;
+            let title =
+                non_empty(c.get("title")).ok_or_else(|| CatalogError(format!("{at}: control {id} needs a title")))?;
             if let Some(first) = self.seen.get(&id) {
                 return fail(&at, &format!("control id {id} appears twice (first at {first})"));
             }
@@ -293,7 +302,9 @@ mod tests {
 
     fn count_params(c: &Catalog) -> usize {
         let params = |v: &Value| v.get("params").and_then(Value::as_array).map_or(0, Vec::len);
-        params(&c.rest) + c.groups.iter().map(|g| params(&g.body)).sum::<usize>() + c.controls.iter().map(|c| params(&c.body)).sum::<usize>()
+        params(&c.rest)
+            + c.groups.iter().map(|g| params(&g.body)).sum::<usize>()
+            + c.controls.iter().map(|c| params(&c.body)).sum::<usize>()
     }
 
     #[test]
@@ -318,18 +329,42 @@ mod tests {
             let e = read(text.as_bytes()).expect_err(text);
             assert!(e.0.contains(says), "{text}: {e}");
         };
-        let head = r#""uuid": "74c8ba1e-5cd4-4ad1-bbfd-d888e2f6c724", "metadata": {"title": "T", "oscal-version": "1.1.2"}"#;
+        let head =
+            r#""uuid": "74c8ba1e-5cd4-4ad1-bbfd-d888e2f6c724", "metadata": {"title": "T", "oscal-version": "1.1.2"}"#;
         bad("not json", "not JSON");
         bad(r#"{"profile": {}}"#, "not an OSCAL catalog");
         bad(r#"{"catalog": {"metadata": {"title": "T"}}}"#, "catalog.uuid");
-        bad(r#"{"catalog": {"uuid": "74c8ba1e-5cd4-4ad1-bbfd-d888e2f6c724", "metadata": {"oscal-version": "1.1.2"}}}"#, "catalog.metadata.title");
-        bad(r#"{"catalog": {"uuid": "74c8ba1e-5cd4-4ad1-bbfd-d888e2f6c724", "metadata": {"title": "T", "oscal-version": "2.0"}}}"#, "not 1.x");
-        bad(&format!(r#"{{"catalog": {{{head}, "groups": [{{"id": "g"}}]}}}}"#), "catalog.groups[0]: a group needs a title");
-        bad(&format!(r#"{{"catalog": {{{head}, "groups": [{{"title": "G", "controls": [{{"id": "a", "title": "A"}}, {{"id": "a", "title": "B"}}]}}]}}}}"#),
-            "catalog.groups[0].controls[1]: control id a appears twice (first at catalog.groups[0].controls[0])");
+        bad(
+            r#"{"catalog": {"uuid": "74c8ba1e-5cd4-4ad1-bbfd-d888e2f6c724", "metadata": {"oscal-version": "1.1.2"}}}"#,
+            "catalog.metadata.title",
+        );
+        bad(
+            r#"{"catalog": {"uuid": "74c8ba1e-5cd4-4ad1-bbfd-d888e2f6c724", "metadata": {"title": "T", "oscal-version": "2.0"}}}"#,
+            "not 1.x",
+        );
+        bad(
+            &format!(r#"{{"catalog": {{{head}, "groups": [{{"id": "g"}}]}}}}"#),
+            "catalog.groups[0]: a group needs a title",
+        );
+        bad(
+            &format!(
+                r#"{{"catalog": {{{head}, "groups": [{{"title": "G", "controls": [{{"id": "a", "title": "A"}}, {{"id": "a", "title": "B"}}]}}]}}}}"#
+            ),
+            "catalog.groups[0].controls[1]: control id a appears twice (first at catalog.groups[0].controls[0])",
+        );
         bad(&format!(r#"{{"catalog": {{{head}, "controls": [{{"id": "a"}}]}}}}"#), "control a needs a title");
-        bad(&format!(r#"{{"catalog": {{{head}, "controls": [{{"id": "a", "title": "A", "params": [{{"label": "x"}}]}}]}}}}"#), "params[0]: a parameter needs an id");
-        bad(&format!(r#"{{"catalog": {{{head}, "controls": [{{"id": "a", "title": "A", "parts": [{{"prose": "x"}}]}}]}}}}"#), "parts[0]: a part needs a name");
+        bad(
+            &format!(
+                r#"{{"catalog": {{{head}, "controls": [{{"id": "a", "title": "A", "params": [{{"label": "x"}}]}}]}}}}"#
+            ),
+            "params[0]: a parameter needs an id",
+        );
+        bad(
+            &format!(
+                r#"{{"catalog": {{{head}, "controls": [{{"id": "a", "title": "A", "parts": [{{"prose": "x"}}]}}]}}}}"#
+            ),
+            "parts[0]: a part needs a name",
+        );
         bad(&format!(r#"{{"catalog": {{{head}, "controls": {{}}}}}}"#), "catalog.controls: must be a list");
     }
 }

@@ -19,7 +19,8 @@ pub async fn build(store: &dyn Store, actor: &Actor, now: Timestamp) -> CoreResu
     let mut published = Vec::new();
     {
         let mut r = store.read().await?;
-        let mut query = ListQuery { filters: vec![("published", "yes".into())], ..crate::policies::LIST.first_page(100) };
+        let mut query =
+            ListQuery { filters: vec![("published", "yes".into())], ..crate::policies::LIST.first_page(100) };
         loop {
             let page = r.list_policies(&query).await?;
             for p in &page.items {
@@ -36,7 +37,8 @@ pub async fn build(store: &dyn Store, actor: &Actor, now: Timestamp) -> CoreResu
         }
     }
     let catalog = catalog_of(&published, now);
-    let read = oscal::read(&serde_json::to_vec(&catalog).unwrap_or_default()).map_err(|e| crate::CoreError::Internal(anyhow::anyhow!(e.0)))?;
+    let read = oscal::read(&serde_json::to_vec(&catalog).unwrap_or_default())
+        .map_err(|e| crate::CoreError::Internal(anyhow::anyhow!(e.0)))?;
     super::save(store, actor, now, read, true).await
 }
 
@@ -104,7 +106,12 @@ fn slug(title: &str) -> String {
 }
 
 fn initials(title: &str) -> String {
-    title.split_whitespace().filter_map(|w| w.chars().next()).filter(|c| c.is_alphanumeric()).collect::<String>().to_uppercase()
+    title
+        .split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .filter(|c| c.is_alphanumeric())
+        .collect::<String>()
+        .to_uppercase()
 }
 
 #[cfg(test)]
@@ -119,13 +126,20 @@ mod tests {
         ];
         let c = oscal::read(&serde_json::to_vec(&catalog_of(&policies, crate::time_util::now())).unwrap()).unwrap();
         assert_eq!(c.uuid, POLICY_CATALOG_UUID);
-        assert_eq!(c.groups.iter().map(|g| g.title.as_str()).collect::<Vec<_>>(), ["Asset management policy", "Short policy"]);
-        let titles: Vec<_> = c.controls.iter().map(|r| (r.control_id.as_str(), r.title.as_str(), r.label.as_deref())).collect();
-        assert_eq!(titles, [
-            ("asset-management-policy-1", "Inventory", Some("AMP.1")),
-            ("asset-management-policy-2", "Lifecycle", Some("AMP.2")),
-            ("short-policy-1", "Short policy", Some("SP.1")),
-        ]);
+        assert_eq!(
+            c.groups.iter().map(|g| g.title.as_str()).collect::<Vec<_>>(),
+            ["Asset management policy", "Short policy"]
+        );
+        let titles: Vec<_> =
+            c.controls.iter().map(|r| (r.control_id.as_str(), r.title.as_str(), r.label.as_deref())).collect();
+        assert_eq!(
+            titles,
+            [
+                ("asset-management-policy-1", "Inventory", Some("AMP.1")),
+                ("asset-management-policy-2", "Lifecycle", Some("AMP.2")),
+                ("short-policy-1", "Short policy", Some("SP.1")),
+            ]
+        );
         assert_eq!(c.controls[1].body["parts"][0]["prose"], "Returned when leaving.");
     }
 }

@@ -40,7 +40,12 @@ fn name(v: &Value) -> &str {
 }
 
 fn label(v: &Value) -> Option<&str> {
-    v.get("props")?.as_array()?.iter().find(|p| p.get("name").and_then(Value::as_str) == Some("label"))?.get("value")?.as_str()
+    v.get("props")?
+        .as_array()?
+        .iter()
+        .find(|p| p.get("name").and_then(Value::as_str) == Some("label"))?
+        .get("value")?
+        .as_str()
 }
 
 /// The parameters a control's text may use: the catalog's, its groups', its own and those of
@@ -107,7 +112,13 @@ fn fill(text: &str, params: &HashMap<&str, &Value>, depth: usize) -> String {
 fn param_text(id: &str, param: Option<&Value>, params: &HashMap<&str, &Value>, depth: usize) -> String {
     let Some(p) = param else { return format!("[Assignment: {id}]") };
     let strings = |key: &str| -> Vec<String> {
-        p.get(key).and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect()
+        p.get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect()
     };
     let values = strings("values");
     if !values.is_empty() {
@@ -151,9 +162,16 @@ mod tests {
             "controls": [{"id": "ac-1.1", "title": "Enhancement", "parts": [{"name": "statement", "prose": "Also {{ insert: param, ac-1_prm_1 }}."}]}]}]}}"#;
         let c = oscal::read(text.as_bytes()).unwrap();
         let framework = crate::frameworks::Framework {
-            id: crate::ids::FrameworkId::new(), catalog_uuid: c.uuid.clone(), title: c.title.clone(), version: String::new(),
-            oscal_version: c.oscal_version.clone(), control_count: 2, group_count: 0, built_in: false,
-            created_at: crate::time_util::now(), updated_at: crate::time_util::now(),
+            id: crate::ids::FrameworkId::new(),
+            catalog_uuid: c.uuid.clone(),
+            title: c.title.clone(),
+            version: String::new(),
+            oscal_version: c.oscal_version.clone(),
+            control_count: 2,
+            group_count: 0,
+            built_in: false,
+            created_at: crate::time_util::now(),
+            updated_at: crate::time_util::now(),
         };
         let content = FrameworkContent { framework, rest: c.rest, groups: c.groups, controls: c.controls };
         let md = render(&content, &content.controls[0]).unwrap();
@@ -162,7 +180,10 @@ mod tests {
             "Develop a policy for [Assignment: organization-defined personnel]:\n\n\
              - **a.** at [Selection (one or more): organization-level; system-level *every year*]; reviewed *every year*"
         );
-        assert_eq!(render(&content, &content.controls[1]).unwrap(), "Also [Assignment: organization-defined personnel].");
+        assert_eq!(
+            render(&content, &content.controls[1]).unwrap(),
+            "Also [Assignment: organization-defined personnel]."
+        );
         assert_eq!(prose_of(&content, &content.controls[0], "guidance"), ["See [Assignment: nope]."]);
     }
 }

@@ -280,7 +280,9 @@ pub async fn update_control(
 ) -> Result<Response, ApiError> {
     let mut input: ControlInput = body.try_into()?;
     input.version = if_match.or(input.version);
-    let c = controls::update(app.store.as_ref(), &actor, app.now(), parse_id(&id)?, &input).await.map_err(|e| if_match.fail(e))?;
+    let c = controls::update(app.store.as_ref(), &actor, app.now(), parse_id(&id)?, &input)
+        .await
+        .map_err(|e| if_match.fail(e))?;
     Ok(with_etag(c.updated_at, ControlView::from(c)))
 }
 
@@ -301,7 +303,9 @@ pub async fn map_control(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<MappingBody>,
 ) -> Result<(StatusCode, Json<MappingView>), ApiError> {
-    let m = controls::map(app.store.as_ref(), &actor, app.now(), parse_id(&id)?, &body.framework_id, &body.requirement_id).await?;
+    let m =
+        controls::map(app.store.as_ref(), &actor, app.now(), parse_id(&id)?, &body.framework_id, &body.requirement_id)
+            .await?;
     Ok((StatusCode::CREATED, Json(MappingView::from(m))))
 }
 
@@ -487,9 +491,15 @@ pub async fn get_soa(
     match params.format.as_deref() {
         None | Some("json") => Ok(Json(c.requirements.iter().map(SoaLine::from).collect::<Vec<_>>()).into_response()),
         Some("csv") => {
-            let bytes = crate::export::csv_bytes(coverage::SOA_COLUMNS, c.requirements.iter().map(RequirementState::export_row));
+            let bytes = crate::export::csv_bytes(
+                coverage::SOA_COLUMNS,
+                c.requirements.iter().map(RequirementState::export_row),
+            );
             let disposition = "attachment; filename=\"statement-of-applicability.csv\"";
-            let headers = [(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"), (axum::http::header::CONTENT_DISPOSITION, disposition)];
+            let headers = [
+                (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (axum::http::header::CONTENT_DISPOSITION, disposition),
+            ];
             Ok((headers, bytes).into_response())
         }
         Some(_) => Err(bulwark_core::CoreError::invalid("format", "must be json or csv").into()),
@@ -516,6 +526,15 @@ pub async fn set_applicability(
     ApiJson(body): ApiJson<ApplicabilityBody>,
 ) -> Result<StatusCode, ApiError> {
     let justification = body.justification.unwrap_or_default();
-    coverage::set_applicability(app.store.as_ref(), &actor, app.now(), parse_id(&id)?, &control_id, body.applicable, &justification).await?;
+    coverage::set_applicability(
+        app.store.as_ref(),
+        &actor,
+        app.now(),
+        parse_id(&id)?,
+        &control_id,
+        body.applicable,
+        &justification,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

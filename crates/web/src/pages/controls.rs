@@ -28,12 +28,21 @@ struct ListPage {
     can_manage: bool,
 }
 
-pub async fn list(State(app): State<AppState>, chrome: Chrome, Query(f): Query<ControlParams>) -> Result<Response, HtmlError> {
+pub async fn list(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Query(f): Query<ControlParams>,
+) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
     let query = controls::LIST.parse(&f.raw()).unwrap_or_else(|_| controls::LIST.first_page(100));
     let page = controls::list(app.store.as_ref(), &actor, &query).await?;
-    Ok(ListPage { q: f.q.unwrap_or_default(), page, can_manage: chrome.can(Permission::ManageCompliance), chrome: chrome.at("controls") }
-        .into_response())
+    Ok(ListPage {
+        q: f.q.unwrap_or_default(),
+        page,
+        can_manage: chrome.can(Permission::ManageCompliance),
+        chrome: chrome.at("controls"),
+    }
+    .into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -56,14 +65,26 @@ pub async fn new_form(chrome: Chrome) -> Response {
     form(chrome, "New control", "/controls/new".into(), ControlInput::default(), Errors::none()).into_response()
 }
 
-pub async fn create(State(app): State<AppState>, chrome: Chrome, Form(input): Form<ControlInput>) -> Result<Response, HtmlError> {
+pub async fn create(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Form(input): Form<ControlInput>,
+) -> Result<Response, HtmlError> {
     match controls::create(app.store.as_ref(), &*chrome.actor()?, app.now(), &input).await {
         Ok(c) => Ok(Redirect::to(&format!("/controls/{}", c.id)).into_response()),
-        Err(e) => Ok((StatusCode::UNPROCESSABLE_ENTITY, form(chrome, "New control", "/controls/new".into(), input, form_errors(e)?)).into_response()),
+        Err(e) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            form(chrome, "New control", "/controls/new".into(), input, form_errors(e)?),
+        )
+            .into_response()),
     }
 }
 
-pub async fn edit_form(State(app): State<AppState>, chrome: Chrome, Path(id): Path<String>) -> Result<Response, HtmlError> {
+pub async fn edit_form(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Path(id): Path<String>,
+) -> Result<Response, HtmlError> {
     let (c, _, _) = controls::get(app.store.as_ref(), &*chrome.actor()?, parse_id(&id)?).await?;
     let input = ControlInput {
         owner: c.owner_id.map(|p| p.to_string()).unwrap_or_default(),
@@ -85,7 +106,11 @@ pub async fn update(
     let cid: ControlId = parse_id(&id)?;
     match controls::update(app.store.as_ref(), &*chrome.actor()?, app.now(), cid, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/controls/{id}")).into_response()),
-        Err(e) => Ok((StatusCode::UNPROCESSABLE_ENTITY, form(chrome, "Edit control", format!("/controls/{id}/edit"), input, form_errors(e)?)).into_response()),
+        Err(e) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            form(chrome, "Edit control", format!("/controls/{id}/edit"), input, form_errors(e)?),
+        )
+            .into_response()),
     }
 }
 
@@ -117,7 +142,11 @@ async fn detail_page(app: &AppState, chrome: Chrome, id: ControlId, errors: Erro
     })
 }
 
-pub async fn detail(State(app): State<AppState>, chrome: Chrome, Path(id): Path<String>) -> Result<Response, HtmlError> {
+pub async fn detail(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Path(id): Path<String>,
+) -> Result<Response, HtmlError> {
     Ok(detail_page(&app, chrome, parse_id(&id)?, Errors::none()).await?.into_response())
 }
 
@@ -136,9 +165,13 @@ pub async fn map(
     Form(f): Form<MappingForm>,
 ) -> Result<Response, HtmlError> {
     let cid: ControlId = parse_id(&id)?;
-    match controls::map(app.store.as_ref(), &*chrome.actor()?, app.now(), cid, &f.framework_id, &f.requirement_id).await {
+    match controls::map(app.store.as_ref(), &*chrome.actor()?, app.now(), cid, &f.framework_id, &f.requirement_id).await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/controls/{id}")).into_response()),
-        Err(e) => Ok((StatusCode::UNPROCESSABLE_ENTITY, detail_page(&app, chrome, cid, form_errors(e)?).await?).into_response()),
+        Err(e) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, detail_page(&app, chrome, cid, form_errors(e)?).await?)
+                .into_response())
+        }
     }
 }
 
@@ -150,12 +183,17 @@ pub async fn unmap(
 ) -> Result<Response, HtmlError> {
     let cid: ControlId = parse_id(&id)?;
     let done = match f.framework_id.parse() {
-        Ok(framework) => controls::unmap(app.store.as_ref(), &*chrome.actor()?, app.now(), cid, framework, &f.requirement_id).await,
+        Ok(framework) => {
+            controls::unmap(app.store.as_ref(), &*chrome.actor()?, app.now(), cid, framework, &f.requirement_id).await
+        }
         Err(_) => Err(bulwark_core::CoreError::invalid("framework_id", "must be a framework id")),
     };
     match done {
         Ok(()) => Ok(Redirect::to(&format!("/controls/{id}")).into_response()),
-        Err(e) => Ok((StatusCode::UNPROCESSABLE_ENTITY, detail_page(&app, chrome, cid, form_errors(e)?).await?).into_response()),
+        Err(e) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, detail_page(&app, chrome, cid, form_errors(e)?).await?)
+                .into_response())
+        }
     }
 }
 
@@ -194,18 +232,29 @@ pub async fn add_evidence(
     }
     match controls::add_evidence(app.store.as_ref(), &*chrome.actor()?, app.now(), cid, input).await {
         Ok(_) => Ok(Redirect::to(&format!("/controls/{id}")).into_response()),
-        Err(e) => Ok((StatusCode::UNPROCESSABLE_ENTITY, detail_page(&app, chrome, cid, form_errors(e)?).await?).into_response()),
+        Err(e) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, detail_page(&app, chrome, cid, form_errors(e)?).await?)
+                .into_response())
+        }
     }
 }
 
 /// An evidence file, as it was uploaded (never shown inline).
-pub async fn evidence_file(State(app): State<AppState>, chrome: Chrome, Path(id): Path<String>) -> Result<Response, HtmlError> {
+pub async fn evidence_file(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Path(id): Path<String>,
+) -> Result<Response, HtmlError> {
     let id: EvidenceId = parse_id(&id)?;
     let (e, bytes) = controls::evidence_file(app.store.as_ref(), &*chrome.actor()?, id).await?;
-    let name: String = e.file_name.unwrap_or_default().chars().filter(|c| c.is_ascii_alphanumeric() || ".-_".contains(*c)).collect();
+    let name: String =
+        e.file_name.unwrap_or_default().chars().filter(|c| c.is_ascii_alphanumeric() || ".-_".contains(*c)).collect();
     let headers = [
         (header::CONTENT_TYPE, e.content_type.unwrap_or_else(|| "application/octet-stream".into())),
-        (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", if name.is_empty() { "evidence" } else { &name })),
+        (
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}\"", if name.is_empty() { "evidence" } else { &name }),
+        ),
     ];
     Ok((headers, bytes).into_response())
 }

@@ -10,8 +10,8 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use bulwark_core::Permission;
-use bulwark_core::frameworks::oscal::ControlRow;
 use bulwark_core::coverage::{self, Coverage, RequirementState};
+use bulwark_core::frameworks::oscal::ControlRow;
 use bulwark_core::frameworks::{self, Framework, FrameworkContent, policy_catalog, statement};
 use bulwark_core::ids::FrameworkId;
 
@@ -63,7 +63,9 @@ pub async fn import(
         None => Err(bulwark_core::CoreError::invalid("file", "choose an OSCAL catalog file (JSON) to import")),
     };
     match result {
-        Ok(done) => Ok(Redirect::to(&format!("/frameworks/{}?done=framework-imported", done.framework.id)).into_response()),
+        Ok(done) => {
+            Ok(Redirect::to(&format!("/frameworks/{}?done=framework-imported", done.framework.id)).into_response())
+        }
         Err(e) => {
             let errors = form_errors(e)?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, list_page(&app, chrome, errors).await?).into_response())
@@ -141,12 +143,21 @@ fn in_group(content: &FrameworkContent, group: Option<i64>) -> Vec<&ControlRow> 
     found
 }
 
-pub async fn detail(State(app): State<AppState>, chrome: Chrome, Path(id): Path<String>) -> Result<Response, HtmlError> {
+pub async fn detail(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Path(id): Path<String>,
+) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
     let id = parse_id::<FrameworkId>(&id)?;
     let content = frameworks::get(app.store.as_ref(), &actor, id).await?;
     let coverage = coverage::coverage(app.store.as_ref(), &actor, id, app.now()).await?;
-    let page = DetailPage { chrome: chrome.at("frameworks"), framework: &content.framework, sections: sections(&content), coverage };
+    let page = DetailPage {
+        chrome: chrome.at("frameworks"),
+        framework: &content.framework,
+        sections: sections(&content),
+        coverage,
+    };
     Ok(page.into_response())
 }
 
@@ -221,7 +232,16 @@ pub async fn set_applicability(
 ) -> Result<Response, HtmlError> {
     let fid = parse_id::<FrameworkId>(&id)?;
     let applicable = f.applicable != "no";
-    let done = coverage::set_applicability(app.store.as_ref(), &*chrome.actor()?, app.now(), fid, &control_id, applicable, &f.justification).await;
+    let done = coverage::set_applicability(
+        app.store.as_ref(),
+        &*chrome.actor()?,
+        app.now(),
+        fid,
+        &control_id,
+        applicable,
+        &f.justification,
+    )
+    .await;
     match done {
         Ok(()) => Ok(Redirect::to(&format!("/frameworks/{id}/requirements/{control_id}")).into_response()),
         Err(e) => requirement_page(&app, chrome, &id, &control_id, form_errors(e)?).await,
@@ -242,7 +262,11 @@ pub async fn soa(State(app): State<AppState>, chrome: Chrome, Path(id): Path<Str
 }
 
 /// The framework as an OSCAL catalog file.
-pub async fn catalog(State(app): State<AppState>, chrome: Chrome, Path(id): Path<String>) -> Result<Response, HtmlError> {
+pub async fn catalog(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Path(id): Path<String>,
+) -> Result<Response, HtmlError> {
     let id = parse_id::<FrameworkId>(&id)?;
     let catalog = frameworks::export(app.store.as_ref(), &*chrome.actor()?, id).await?;
     let disposition = format!("attachment; filename=\"framework-{id}.json\"");

@@ -429,8 +429,11 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
     }
     let (mut framework, mut control, mut evidence) = (String::new(), String::new(), String::new());
     if pattern.contains("/frameworks/{id}") || pattern.contains("/controls/{id}") || pattern.contains("/evidence/") {
-        let catalog = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/oscal/basic-catalog.json")).unwrap();
-        framework = bulwark_core::frameworks::import(store, &cli, now, &catalog).await.unwrap().framework.id.to_string();
+        let catalog =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/oscal/basic-catalog.json"))
+                .unwrap();
+        framework =
+            bulwark_core::frameworks::import(store, &cli, now, &catalog).await.unwrap().framework.id.to_string();
         let input = bulwark_core::controls::ControlInput { title: format!("Control {n}"), ..Default::default() };
         let c = bulwark_core::controls::create(store, &cli, now, &input).await.unwrap();
         bulwark_core::controls::map(store, &cli, now, c.id, &framework, "s1.1.1").await.unwrap();

@@ -44,20 +44,32 @@ async fn catalogs_are_uploaded_read_and_exported_through_pages_and_api() {
         assert!(location.starts_with("/frameworks/") && location.ends_with("?done=framework-imported"), "{location}");
         let id = location.trim_start_matches("/frameworks/").split('?').next().unwrap().to_string();
         let page = sec.text(&location).await;
-        assert!(page.contains("Sample Security Catalog") && page.contains("Information security roles and responsibilities"));
+        assert!(
+            page.contains("Sample Security Catalog")
+                && page.contains("Information security roles and responsibilities")
+        );
         assert!(page.contains("Organization of Information Security"), "groups are shown");
 
         let requirement = sec.text(&format!("/frameworks/{id}/requirements/s1.1.1")).await;
         assert!(requirement.contains("All information security responsibilities should be defined and allocated."));
         assert!(
-            requirement.contains("[Selection (one or more): initiating a device lock after [Assignment: a duration] of inactivity"),
+            requirement.contains(
+                "[Selection (one or more): initiating a device lock after [Assignment: a duration] of inactivity"
+            ),
             "parameters are shown as placeholders: {requirement:.3000}"
         );
         assert!(requirement.contains("Guidance"));
 
         // The same catalog through the API: the same framework, updated.
         let api = app.signed_in("sec2@example.com", &["security"]).await.with_api_csrf().await;
-        let again = api.http.post(api.url("/api/v1/frameworks")).header("content-type", "application/json").body(basic_catalog()).send().await.unwrap();
+        let again = api
+            .http
+            .post(api.url("/api/v1/frameworks"))
+            .header("content-type", "application/json")
+            .body(basic_catalog())
+            .send()
+            .await
+            .unwrap();
         assert_eq!(again.status(), 200);
         let again: Value = again.json().await.unwrap();
         assert_eq!((again["framework"]["id"].as_str(), again["created"].as_bool()), (Some(id.as_str()), Some(false)));
@@ -75,7 +87,10 @@ async fn catalogs_are_uploaded_read_and_exported_through_pages_and_api() {
         let exported: Value = file.json().await.unwrap();
         let original: Value = serde_json::from_slice(&basic_catalog()).unwrap();
         assert_eq!(exported["catalog"]["uuid"], original["catalog"]["uuid"]);
-        assert_eq!(exported["catalog"]["groups"][0]["groups"][0]["controls"][0]["params"], original["catalog"]["groups"][0]["groups"][0]["controls"][0]["params"]);
+        assert_eq!(
+            exported["catalog"]["groups"][0]["groups"][0]["controls"][0]["params"],
+            original["catalog"]["groups"][0]["groups"][0]["controls"][0]["params"]
+        );
 
         // Broken catalogs: the place is named, nothing is imported.
         let broken = br#"{"catalog": {"uuid": "11111111-2222-4333-8444-555555555555", "metadata": {"title": "T", "oscal-version": "1.1.2"}, "controls": [{"id": "a"}]}}"#;
@@ -89,7 +104,8 @@ async fn catalogs_are_uploaded_read_and_exported_through_pages_and_api() {
         assert!(problem.to_string().contains("not JSON"), "{problem}");
         let empty = sec.post_form("/frameworks", "/frameworks", &[]).await;
         assert_eq!(empty.status(), 422, "a form without a file");
-        let too_big = api.http.post(api.url("/api/v1/frameworks")).body(vec![b' '; 33 * 1024 * 1024]).send().await.unwrap();
+        let too_big =
+            api.http.post(api.url("/api/v1/frameworks")).body(vec![b' '; 33 * 1024 * 1024]).send().await.unwrap();
         assert_eq!(too_big.status(), 413);
         let listed: Value = api.get("/api/v1/frameworks").await.json().await.unwrap();
         assert_eq!(listed.as_array().unwrap().len(), 1, "nothing half-imported");
@@ -108,7 +124,9 @@ fn multipart(csrf: &str, fields: &[(&str, &str)], file: Option<(&str, &str, &[u8
     let boundary = "----bulwark-evidence";
     let mut body = Vec::new();
     for (name, value) in [("csrf", csrf)].iter().chain(fields) {
-        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
     }
     if let Some((name, content_type, bytes)) = file {
         body.extend(
@@ -130,9 +148,19 @@ async fn coverage_rises_with_an_implemented_control_and_fresh_evidence() {
         let api = app.signed_in("api@example.com", &["security"]).await.with_api_csrf().await;
         let fid = {
             let done = upload(&sec, &basic_catalog()).await;
-            done.headers()["location"].to_str().unwrap().trim_start_matches("/frameworks/").split('?').next().unwrap().to_string()
+            done.headers()["location"]
+                .to_str()
+                .unwrap()
+                .trim_start_matches("/frameworks/")
+                .split('?')
+                .next()
+                .unwrap()
+                .to_string()
         };
-        assert_eq!((coverage(&api, &fid).await["applicable"].as_i64(), coverage(&api, &fid).await["covered"].as_i64()), (Some(4), Some(0)));
+        assert_eq!(
+            (coverage(&api, &fid).await["applicable"].as_i64(), coverage(&api, &fid).await["covered"].as_i64()),
+            (Some(4), Some(0))
+        );
 
         // A control owned by someone, implemented, mapped to s1.1.1.
         let created = api
@@ -141,24 +169,67 @@ async fn coverage_rises_with_an_implemented_control_and_fresh_evidence() {
         assert_eq!(created.status(), 201, "{backend:?}");
         let control: Value = created.json().await.unwrap();
         let cid = control["id"].as_str().unwrap().to_string();
-        let mapped = api.api_post(&format!("/api/v1/controls/{cid}/mappings"), &serde_json::json!({"framework_id": fid, "requirement_id": "s1.1.1"})).await;
+        let mapped = api
+            .api_post(
+                &format!("/api/v1/controls/{cid}/mappings"),
+                &serde_json::json!({"framework_id": fid, "requirement_id": "s1.1.1"}),
+            )
+            .await;
         assert_eq!(mapped.status(), 201);
-        let unknown = api.api_post(&format!("/api/v1/controls/{cid}/mappings"), &serde_json::json!({"framework_id": fid, "requirement_id": "zz-9"})).await;
+        let unknown = api
+            .api_post(
+                &format!("/api/v1/controls/{cid}/mappings"),
+                &serde_json::json!({"framework_id": fid, "requirement_id": "zz-9"}),
+            )
+            .await;
         assert_eq!(unknown.status(), 409, "a requirement the framework lacks");
         assert_eq!(coverage(&api, &fid).await["covered"], 0, "implemented, but no evidence yet");
 
         // Evidence on the page: a wrong file type is refused, a PDF is kept with its SHA-256.
         let csrf = sec.csrf(&format!("/controls/{cid}")).await;
-        let (ct, body) = multipart(&csrf, &[("kind", "file"), ("title", "Roles matrix")], Some(("matrix.exe", "application/x-msdownload", b"MZ\x90\x00")));
-        let refused = sec.http.post(sec.url(&format!("/controls/{cid}/evidence"))).header("content-type", ct).body(body).send().await.unwrap();
+        let (ct, body) = multipart(
+            &csrf,
+            &[("kind", "file"), ("title", "Roles matrix")],
+            Some(("matrix.exe", "application/x-msdownload", b"MZ\x90\x00")),
+        );
+        let refused = sec
+            .http
+            .post(sec.url(&format!("/controls/{cid}/evidence")))
+            .header("content-type", ct)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(refused.status(), 422);
         assert!(refused.text().await.unwrap().contains("application/x-msdownload files are not accepted"));
-        let (ct, body) = multipart(&csrf, &[("kind", "file"), ("title", "Fake PDF")], Some(("x.pdf", "application/pdf", b"not a pdf")));
-        let refused = sec.http.post(sec.url(&format!("/controls/{cid}/evidence"))).header("content-type", ct).body(body).send().await.unwrap();
+        let (ct, body) = multipart(
+            &csrf,
+            &[("kind", "file"), ("title", "Fake PDF")],
+            Some(("x.pdf", "application/pdf", b"not a pdf")),
+        );
+        let refused = sec
+            .http
+            .post(sec.url(&format!("/controls/{cid}/evidence")))
+            .header("content-type", ct)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(refused.status(), 422, "content that is not what it claims");
         let pdf = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n";
-        let (ct, body) = multipart(&csrf, &[("kind", "file"), ("title", "Roles matrix"), ("valid_days", "90")], Some(("matrix.pdf", "application/pdf", pdf)));
-        let added = sec.http.post(sec.url(&format!("/controls/{cid}/evidence"))).header("content-type", ct).body(body).send().await.unwrap();
+        let (ct, body) = multipart(
+            &csrf,
+            &[("kind", "file"), ("title", "Roles matrix"), ("valid_days", "90")],
+            Some(("matrix.pdf", "application/pdf", pdf)),
+        );
+        let added = sec
+            .http
+            .post(sec.url(&format!("/controls/{cid}/evidence")))
+            .header("content-type", ct)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(added.status(), 303);
         let detail: Value = api.get(&format!("/api/v1/controls/{cid}")).await.json().await.unwrap();
         let evidence = &detail["evidence"][0];
@@ -174,7 +245,10 @@ async fn coverage_rises_with_an_implemented_control_and_fresh_evidence() {
 
         // A failed check is the newest word: no longer covered.
         let failed = api
-            .api_post(&format!("/api/v1/controls/{cid}/evidence"), &serde_json::json!({"kind": "check", "title": "MDM encryption report", "outcome": "failed"}))
+            .api_post(
+                &format!("/api/v1/controls/{cid}/evidence"),
+                &serde_json::json!({"kind": "check", "title": "MDM encryption report", "outcome": "failed"}),
+            )
             .await;
         assert_eq!(failed.status(), 201);
         assert_eq!(coverage(&api, &fid).await["covered"], 0);
@@ -185,9 +259,14 @@ async fn coverage_rises_with_an_implemented_control_and_fresh_evidence() {
         assert_eq!(coverage(&api, &fid).await["covered"], 1);
 
         // Not applicable needs a justification; then it leaves the denominator.
-        let put = |body: Value| api.api_put(&format!("/api/v1/frameworks/{fid}/requirements/s2.1.1/applicability"), &body).send();
+        let put = |body: Value| {
+            api.api_put(&format!("/api/v1/frameworks/{fid}/requirements/s2.1.1/applicability"), &body).send()
+        };
         assert_eq!(put(serde_json::json!({"applicable": false})).await.unwrap().status(), 422);
-        assert_eq!(put(serde_json::json!({"applicable": false, "justification": "No mobile devices"})).await.unwrap().status(), 204);
+        assert_eq!(
+            put(serde_json::json!({"applicable": false, "justification": "No mobile devices"})).await.unwrap().status(),
+            204
+        );
         assert_eq!(coverage(&api, &fid).await["applicable"], 3);
 
         // The Statement of Applicability: page, JSON, and CSV with formula cells neutralised.
