@@ -130,7 +130,35 @@ pub struct ApiJson<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
+        let json_type = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<mime::Mime>().ok())
+            .is_some_and(|m| {
+                m.type_() == "application" && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json"))
+            });
+        if !json_type {
+            return Err(ApiError::status(StatusCode::UNSUPPORTED_MEDIA_TYPE));
+        }
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|r| {
+            if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::status(StatusCode::PAYLOAD_TOO_LARGE)
+            } else {
+                ApiError::new(StatusCode::BAD_REQUEST, "bad-request", "Bad request", Some(r.body_text()))
+            }
+        })?;
+        // Every body of this API is an object (serde would take a struct from an array too).
+        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes)
+            && !v.is_object()
+        {
+            let detail = "the body must be a JSON object".to_string();
+            let mut e =
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid input", Some(detail.clone()));
+            e.0.errors = vec![ProblemField { pointer: String::new(), detail }];
+            return Err(e);
+        }
+        match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
             Err(rejection) => Err(json_rejection(rejection)),
         }

@@ -326,14 +326,6 @@ pub async fn unmap_control(
 #[derive(ToSchema)]
 #[schema(rename_all = "lowercase")]
 #[allow(dead_code)]
-pub enum EvidenceKindName {
-    Link,
-    Check,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "lowercase")]
-#[allow(dead_code)]
 pub enum OutcomeName {
     Passed,
     Failed,
@@ -342,26 +334,36 @@ pub enum OutcomeName {
 /// Evidence through the API: a link, or an automated check's result (files are uploaded on
 /// the control's page).
 #[derive(Deserialize, ToSchema)]
-pub struct EvidenceBody {
-    #[schema(value_type = EvidenceKindName)]
-    pub kind: String,
-    #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
-    pub title: String,
-    /// For a link: an http:// or https:// address.
-    #[serde(default)]
-    #[schema(max_length = 2000, pattern = r"^https?://[^\s\x00-\x1f\x7f]+$")]
-    pub url: Option<String>,
-    /// For a check.
-    #[serde(default)]
-    #[schema(value_type = Option<OutcomeName>)]
-    pub outcome: Option<String>,
-    #[serde(default)]
-    #[schema(max_length = 10000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
-    pub detail: Option<String>,
-    /// Days until it is stale (default: 30 for a check, 365 otherwise).
-    #[serde(default)]
-    #[schema(value_type = Option<i64>, minimum = 1, maximum = 3650)]
-    pub valid_days: Option<f64>,
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum EvidenceBody {
+    Link {
+        #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
+        title: String,
+        /// An http:// or https:// address.
+        #[schema(max_length = 2000, pattern = r"^https?://[^\s\x00-\x1f\x7f-\x9f]+$")]
+        url: String,
+        #[serde(default)]
+        #[schema(max_length = 10000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
+        detail: Option<String>,
+        /// Days until it is stale (default 365).
+        #[serde(default)]
+        #[schema(value_type = Option<i64>, minimum = 1, maximum = 3650)]
+        valid_days: Option<f64>,
+    },
+    Check {
+        #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
+        title: String,
+        #[schema(value_type = OutcomeName)]
+        outcome: String,
+        /// What the check found.
+        #[serde(default)]
+        #[schema(max_length = 10000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
+        detail: Option<String>,
+        /// Days until it is stale (default 30).
+        #[serde(default)]
+        #[schema(value_type = Option<i64>, minimum = 1, maximum = 3650)]
+        valid_days: Option<f64>,
+    },
 }
 
 #[utoipa::path(post, path = "/api/v1/controls/{id}/evidence", tag = "compliance", request_body = EvidenceBody,
@@ -372,24 +374,23 @@ pub async fn add_evidence(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<EvidenceBody>,
 ) -> Result<(StatusCode, Json<EvidenceView>), ApiError> {
-    super::given_not_empty(&[("url", &body.url), ("outcome", &body.outcome)])?;
-    let kind_ok = matches!(body.kind.as_str(), "link" | "check");
-    let fits = match body.kind.as_str() {
-        "link" => body.url.is_some(),
-        _ => body.outcome.is_some(),
-    };
-    if !kind_ok || !fits {
-        let detail = "kind link needs a url, kind check an outcome";
-        return Err(bulwark_core::CoreError::invalid("kind", detail).into());
-    }
-    let input = EvidenceInput {
-        kind: body.kind,
-        title: body.title,
-        url: body.url.unwrap_or_default(),
-        file: None,
-        outcome: body.outcome.unwrap_or_default(),
-        detail: body.detail.unwrap_or_default(),
-        valid_days: super::whole_number(body.valid_days),
+    let input = match body {
+        EvidenceBody::Link { title, url, detail, valid_days } => EvidenceInput {
+            kind: "link".into(),
+            title,
+            url,
+            detail: detail.unwrap_or_default(),
+            valid_days: super::whole_number(valid_days),
+            ..Default::default()
+        },
+        EvidenceBody::Check { title, outcome, detail, valid_days } => EvidenceInput {
+            kind: "check".into(),
+            title,
+            outcome,
+            detail: detail.unwrap_or_default(),
+            valid_days: super::whole_number(valid_days),
+            ..Default::default()
+        },
     };
     let e = controls::add_evidence(app.store.as_ref(), &actor, app.now(), parse_id(&id)?, input).await?;
     Ok((StatusCode::CREATED, Json(EvidenceView::from(e))))
@@ -480,7 +481,8 @@ impl From<&RequirementState> for SoaLine {
 
 #[utoipa::path(get, path = "/api/v1/frameworks/{id}/soa", tag = "compliance",
     params(("id" = String, Path, format = Uuid), SoaParams),
-    responses((status = 200, description = "The Statement of Applicability (JSON, or CSV with format=csv)", body = Vec<SoaLine>)))]
+    responses((status = 200, description = "The Statement of Applicability (JSON, or CSV with format=csv)",
+               content((Vec<SoaLine> = "application/json"), (String = "text/csv")))))]
 pub async fn get_soa(
     State(app): State<AppState>,
     CurrentActor(actor): CurrentActor,
