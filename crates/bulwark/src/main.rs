@@ -3,6 +3,7 @@
 
 mod asset_set;
 mod bench;
+mod catalog_set;
 mod checklist_set;
 mod cli;
 mod demo;

@@ -121,9 +121,11 @@ pub async fn coverage(store: &dyn Store, actor: &Actor, id: FrameworkId, now: Ti
     let applicability = r.applicability(id).await?;
     let mut requirements = Vec::with_capacity(outline.controls.len());
     let mut groups: Vec<GroupCoverage> = Vec::new();
+    let by_id: std::collections::HashMap<&str, &crate::frameworks::oscal::ControlRow> =
+        outline.controls.iter().map(|c| (c.control_id.as_str(), c)).collect();
     for c in &outline.controls {
         let mut top = c;
-        while let Some(p) = top.parent_control.as_deref().and_then(|p| outline.control(p)) {
+        while let Some(p) = top.parent_control.as_deref().and_then(|p| by_id.get(p)) {
             top = p;
         }
         let group = outline.group_path(top.group_position).first().map(|g| g.title.clone());

@@ -92,16 +92,13 @@ struct DetailPage<'a> {
     framework: &'a Framework,
     sections: Vec<Section<'a>>,
     coverage: Coverage,
+    states: std::collections::HashMap<String, coverage::State>,
 }
 
 impl DetailPage<'_> {
     /// A requirement's coverage state (label and class).
     fn state(&self, requirement: &str) -> (&'static str, &'static str) {
-        self.coverage
-            .requirements
-            .iter()
-            .find(|r| r.requirement_id == requirement)
-            .map_or(("", ""), |r| (r.state.label(), r.state.as_str()))
+        self.states.get(requirement).map_or(("", ""), |s| (s.label(), s.as_str()))
     }
 }
 
@@ -127,12 +124,18 @@ fn sections(content: &FrameworkContent) -> Vec<Section<'_>> {
 /// The requirements directly in a group (None: outside any), each followed by its
 /// enhancements, in document order.
 fn in_group(content: &FrameworkContent, group: Option<i64>) -> Vec<&ControlRow> {
+    let mut children: std::collections::HashMap<&str, Vec<&ControlRow>> = std::collections::HashMap::new();
+    for c in &content.controls {
+        if let Some(parent) = c.parent_control.as_deref() {
+            children.entry(parent).or_default().push(c);
+        }
+    }
     let mut found = Vec::new();
     for top in content.controls.iter().filter(|c| c.parent_control.is_none() && c.group_position == group) {
         let mut family = vec![top];
         let mut stack = vec![top.control_id.as_str()];
         while let Some(id) = stack.pop() {
-            for e in content.controls.iter().filter(|c| c.parent_control.as_deref() == Some(id)) {
+            for e in children.get(id).into_iter().flatten() {
                 family.push(e);
                 stack.push(&e.control_id);
             }
@@ -150,13 +153,15 @@ pub async fn detail(
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
     let id = parse_id::<FrameworkId>(&id)?;
-    let content = frameworks::get(app.store.as_ref(), &actor, id).await?;
+    let content = frameworks::outline(app.store.as_ref(), &actor, id).await?;
     let coverage = coverage::coverage(app.store.as_ref(), &actor, id, app.now()).await?;
+    let states = coverage.requirements.iter().map(|r| (r.requirement_id.clone(), r.state)).collect();
     let page = DetailPage {
         chrome: chrome.at("frameworks"),
         framework: &content.framework,
         sections: sections(&content),
         coverage,
+        states,
     };
     Ok(page.into_response())
 }
