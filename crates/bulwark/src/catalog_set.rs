@@ -33,7 +33,8 @@ pub fn large_catalog() -> Value {
                     let id = format!("g{g:02}-{c}");
                     let mut one = control(&id, format!("Safeguard {g}.{c}"));
                     if c % 2 == 0 {
-                        one["controls"] = json!([control(&format!("{id}.1"), format!("Safeguard {g}.{c} enhancement"))]);
+                        one["controls"] =
+                            json!([control(&format!("{id}.1"), format!("Safeguard {g}.{c} enhancement"))]);
                     }
                     one
                 })

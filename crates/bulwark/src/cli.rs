@@ -234,6 +234,14 @@ pub enum FrameworkCommand {
     },
     /// Build (or rebuild) the framework of the published policies' requirements.
     Policies,
+    /// Write the framework's current state as an OSCAL assessment-results document.
+    AssessmentResults {
+        /// The framework's id.
+        id: String,
+        /// The file to write (default: standard output).
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

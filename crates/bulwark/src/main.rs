@@ -370,11 +370,14 @@ async fn framework(cli: &Cli, command: &FrameworkCommand) -> anyhow::Result<()> 
         FrameworkCommand::Export { id, output } => {
             let id = id.parse().map_err(|_| anyhow::anyhow!("{id} is not a framework id"))?;
             let catalog = frameworks::export(&store, &actor, id).await.map_err(explain)?;
-            let text = serde_json::to_string_pretty(&catalog)?;
-            match output {
-                Some(path) => std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?,
-                None => println!("{text}"),
-            }
+            write_json(&catalog, output.as_deref())?;
+        }
+        FrameworkCommand::AssessmentResults { id, output } => {
+            let id = id.parse().map_err(|_| anyhow::anyhow!("{id} is not a framework id"))?;
+            let base = std::env::var("BULWARK_PUBLIC_URL").unwrap_or_else(|_| "http://127.0.0.1:8080".into());
+            let results =
+                bulwark_core::coverage::assessment_results(&store, &actor, id, now, &base).await.map_err(explain)?;
+            write_json(&results, output.as_deref())?;
         }
         FrameworkCommand::Policies => {
             let done = frameworks::policy_catalog::build(&store, &actor, now).await.map_err(explain)?;
@@ -383,4 +386,16 @@ async fn framework(cli: &Cli, command: &FrameworkCommand) -> anyhow::Result<()> 
         }
     }
     Ok(())
+}
+
+/// Writes JSON to a file, or to standard output.
+fn write_json(value: &serde_json::Value, output: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(value)?;
+    match output {
+        Some(path) => std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display())),
+        None => {
+            println!("{text}");
+            Ok(())
+        }
+    }
 }

@@ -629,3 +629,50 @@ async fn oscal_catalogs_import_export_and_import_again_unchanged() {
         assert!(verify.status.success(), "{}", stderr(&verify));
     }
 }
+
+#[tokio::test]
+async fn assessment_results_are_valid_oscal_with_a_finding_per_requirement() {
+    use bulwark_core::controls::{self, ControlInput, EvidenceInput};
+    let db = TestDb::new(Backend::Sqlite).await;
+    let url = db.url.expose().to_string();
+    let printed = stdout(&bulwark(&url, &["framework", "import", &fixture("basic-catalog.json")]));
+    let id = printed.split_whitespace().nth(2).unwrap().to_string();
+    let (cli, now) = (bulwark_core::Actor::cli(), bulwark_core::time_util::now());
+    let input = ControlInput { title: "Roles are assigned".into(), status: "implemented".into(), ..Default::default() };
+    let control = controls::create(&db.store, &cli, now, &input).await.unwrap();
+    controls::map(&db.store, &cli, now, control.id, &id, "s1.1.1").await.unwrap();
+    let check = EvidenceInput {
+        kind: "check".into(),
+        title: "Directory roles report".into(),
+        outcome: "passed".into(),
+        ..Default::default()
+    };
+    controls::add_evidence(&db.store, &cli, now, control.id, check).await.unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ar.json");
+    let out = bulwark(&url, &["framework", "assessment-results", &id, "--output", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let result = &doc["assessment-results"]["results"][0];
+    let findings = result["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 4, "one finding per applicable requirement");
+    let satisfied: Vec<&str> = findings
+        .iter()
+        .filter(|f| f["target"]["status"]["state"] == "satisfied")
+        .map(|f| f["target"]["target-id"].as_str().unwrap())
+        .collect();
+    assert_eq!(satisfied, ["s1.1.1"]);
+    assert_eq!(result["observations"][0]["methods"][0], "TEST", "a check is a test");
+    if trestle_installed() {
+        let check = Command::new("trestle")
+            .current_dir(dir.path())
+            .args(["partial-object-validate", "-f", file.to_str().unwrap(), "-e", "assessment-results"])
+            .output()
+            .unwrap();
+        assert!(check.status.success(), "not valid OSCAL assessment results: {}", stdout(&check));
+    }
+    let missing = bulwark(&url, &["framework", "assessment-results", "01a21a02-3627-75ef-b14e-b2a087015ef8"]);
+    assert!(!missing.status.success());
+    assert_eq!(stderr(&missing).trim().lines().count(), 1);
+}

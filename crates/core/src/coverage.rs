@@ -205,3 +205,112 @@ pub async fn set_applicability(
     tx.commit().await?;
     Ok(())
 }
+
+/// The current state of a framework as an OSCAL assessment-results document: one finding per
+/// applicable requirement (satisfied when covered), with an observation for each piece of
+/// evidence of the controls mapped to it. `base_url` makes links to Bulwark absolute.
+pub async fn assessment_results(
+    store: &dyn Store,
+    actor: &Actor,
+    id: FrameworkId,
+    now: Timestamp,
+    base_url: &str,
+) -> CoreResult<serde_json::Value> {
+    use serde_json::json;
+    let coverage = coverage(store, actor, id, now).await?;
+    let mut evidence = std::collections::HashMap::new();
+    {
+        let mut r = store.read().await?;
+        let mapped: std::collections::BTreeSet<ControlId> =
+            coverage.requirements.iter().flat_map(|r| &r.controls).map(|c| c.id).collect();
+        for id in mapped {
+            evidence.insert(id, r.control_evidence(id).await?);
+        }
+    }
+    // OSCAL asks for version 4 (random) or 5 uuids.
+    let uuid = || uuid::Uuid::new_v4().to_string();
+    let at = crate::time_util::rfc3339;
+    let base = base_url.trim_end_matches('/');
+    let mut observations = Vec::new();
+    let mut observation_of = std::collections::HashMap::new();
+    for (control, items) in &evidence {
+        for e in items {
+            let href = match &e.url {
+                Some(u) => u.clone(),
+                None => format!("{base}/evidence/{}/file", e.id),
+            };
+            let method = if e.kind == crate::controls::EvidenceKind::Check { "TEST" } else { "EXAMINE" };
+            let observation = uuid();
+            let mut description = format!("{} ({}), valid until {}", e.title, e.kind.label(), at(e.expires_at));
+            if let Some(o) = &e.outcome {
+                description.push_str(&format!("; the check {o}"));
+            }
+            if let Some(sha) = &e.sha256 {
+                description.push_str(&format!("; SHA-256 {sha}"));
+            }
+            observations.push(json!({
+                "uuid": observation,
+                "title": e.title,
+                "description": description,
+                "methods": [method],
+                "collected": at(e.collected_at),
+                "expires": at(e.expires_at),
+                "relevant-evidence": [{"href": href, "description": e.title}],
+            }));
+            observation_of.entry(*control).or_insert_with(Vec::new).push(observation);
+        }
+    }
+    let findings: Vec<serde_json::Value> = coverage
+        .requirements
+        .iter()
+        .filter(|r| r.applicable)
+        .map(|r| {
+            let related: Vec<serde_json::Value> = r
+                .controls
+                .iter()
+                .flat_map(|c| observation_of.get(&c.id).cloned().unwrap_or_default())
+                .map(|o| json!({"observation-uuid": o}))
+                .collect();
+            let state = if r.state == State::Covered { "satisfied" } else { "not-satisfied" };
+            let controls: Vec<&str> = r.controls.iter().map(|c| c.title.as_str()).collect();
+            let description = match controls.is_empty() {
+                true => format!("{}: no control is mapped.", r.state.label()),
+                false => format!("{}. Controls: {}.", r.state.label(), controls.join("; ")),
+            };
+            let mut finding = json!({
+                "uuid": uuid(),
+                "title": format!("{} {}", r.label.clone().unwrap_or_else(|| r.requirement_id.clone()), r.title),
+                "description": description,
+                "target": {"type": "objective-id", "target-id": r.requirement_id, "status": {"state": state}},
+            });
+            if !related.is_empty() {
+                finding["related-observations"] = json!(related);
+            }
+            finding
+        })
+        .collect();
+    let mut result = json!({
+        "uuid": uuid(),
+        "title": format!("Current state of {}", coverage.framework.title),
+        "description": format!("{} of {} applicable requirements covered ({}%).", coverage.covered, coverage.applicable, coverage.percent()),
+        "start": at(now),
+        "reviewed-controls": {"control-selections": [{"include-all": {}}]},
+    });
+    if !findings.is_empty() {
+        result["findings"] = json!(findings);
+    }
+    if !observations.is_empty() {
+        result["observations"] = json!(observations);
+    }
+    Ok(json!({"assessment-results": {
+        "uuid": uuid(),
+        "metadata": {
+            "title": format!("Assessment results: {}", coverage.framework.title),
+            "last-modified": at(now),
+            "version": now.date().to_string(),
+            "oscal-version": "1.1.2",
+        },
+        "import-ap": {"href": format!("{base}/frameworks/{}", coverage.framework.id)},
+        "results": [result],
+    }}))
+}

@@ -540,3 +540,15 @@ pub async fn set_applicability(
     .await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[utoipa::path(get, path = "/api/v1/frameworks/{id}/assessment-results", tag = "compliance",
+    params(("id" = String, Path, format = Uuid)),
+    responses((status = 200, description = "The current state as an OSCAL assessment-results document", body = Object)))]
+pub async fn get_assessment_results(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let base = app.config.public_url.clone();
+    Ok(Json(coverage::assessment_results(app.store.as_ref(), &actor, parse_id(&id)?, app.now(), &base).await?))
+}

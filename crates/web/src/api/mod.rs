@@ -141,6 +141,7 @@ pub fn routes(r: Routes) -> Routes {
         .api(Needs(ViewCompliance), routes!(frameworks::get_requirement))
         .api(Needs(ViewCompliance), routes!(controls::get_coverage))
         .api(Needs(ViewCompliance), routes!(controls::get_soa))
+        .api(Needs(ViewCompliance), routes!(controls::get_assessment_results))
         .api(Needs(ManageCompliance), routes!(controls::set_applicability))
         .api(Needs(ViewCompliance), routes!(controls::list_controls))
         .api(Needs(ManageCompliance), routes!(controls::create_control))

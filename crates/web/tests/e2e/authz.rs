@@ -264,6 +264,7 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("GET", "/evidence/{id}/file", Roles(COMPLIANCE_READERS)),
     ("GET", "/api/v1/frameworks/{id}/coverage", Roles(COMPLIANCE_READERS)),
     ("GET", "/api/v1/frameworks/{id}/soa", Roles(COMPLIANCE_READERS)),
+    ("GET", "/api/v1/frameworks/{id}/assessment-results", Roles(COMPLIANCE_READERS)),
     ("PUT", "/api/v1/frameworks/{id}/requirements/{control_id}/applicability", Roles(COMPLIANCE_MANAGERS)),
     ("GET", "/api/v1/controls", Roles(COMPLIANCE_READERS)),
     ("POST", "/api/v1/controls", Roles(COMPLIANCE_MANAGERS)),
