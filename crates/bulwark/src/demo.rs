@@ -87,6 +87,7 @@ pub async fn run(database: Option<&str>, listen: &str) -> anyhow::Result<()> {
         let input = AreaMemberInput { person_id: people[*index].id.to_string(), specialty: (*specialty).into() };
         org::add_area_member(&store, &Actor::cli(), time_util::now(), area.id, &input).await?;
     }
+    compliance(&store, &people[0]).await?;
     println!("Demo organisation ready: 240 people in {} departments.", crate::seed::DEPARTMENTS.len());
     println!("Sign in as (password for all: {DEMO_PASSWORD}):\n{}", lines.join("\n"));
     println!(
@@ -98,4 +99,29 @@ pub async fn run(database: Option<&str>, listen: &str) -> anyhow::Result<()> {
         ..bulwark_web::WebConfig::new(&format!("http://{listen}"))
     };
     crate::serve(Arc::new(store), listen, config).await
+}
+
+/// The framework of the published policies, and one control meeting its inventory
+/// requirement with evidence, so that coverage and the Statement of Applicability show.
+async fn compliance(store: &SqlStore, owner: &bulwark_core::people::Person) -> anyhow::Result<()> {
+    use bulwark_core::controls::{self, ControlInput, EvidenceInput};
+    let (cli, now) = (Actor::cli(), time_util::now());
+    let framework = bulwark_core::frameworks::policy_catalog::build(store, &cli, now).await?.framework;
+    let input = ControlInput {
+        title: "Asset inventory kept in Bulwark".into(),
+        description: "Devices, software and SaaS are recorded with owner and classification.".into(),
+        owner: owner.email.clone(),
+        status: "implemented".into(),
+        ..Default::default()
+    };
+    let control = controls::create(store, &cli, now, &input).await?;
+    controls::map(store, &cli, now, control.id, &framework.id.to_string(), "asset-management-policy-1").await?;
+    let evidence = EvidenceInput {
+        kind: "check".into(),
+        title: "Every person's laptop is in the inventory".into(),
+        outcome: "passed".into(),
+        ..Default::default()
+    };
+    controls::add_evidence(store, &cli, now, control.id, evidence).await?;
+    Ok(())
 }

@@ -237,9 +237,36 @@ pub(crate) async fn insert_evidence(
     Ok(())
 }
 
+/// Outlines read lately, by framework, with the version (`updated_at`) they were read at. A
+/// framework changes only when its catalog is imported again, which changes its version, so
+/// an entry whose version still matches is current on every instance; reading the version is
+/// one indexed row instead of a thousand.
+type OutlineCache = std::sync::Mutex<Vec<(FrameworkId, Timestamp, std::sync::Arc<FrameworkContent>)>>;
+static OUTLINES: OutlineCache = std::sync::Mutex::new(Vec::new());
+const CACHED_OUTLINES: usize = 16;
+
 /// A framework's groups and requirements without their JSON bodies (for coverage).
 pub(crate) async fn outline(conn: &mut AnyConnection, id: FrameworkId) -> Result<Option<FrameworkContent>, StoreError> {
     let Some(framework) = crate::frameworks::by_id(&mut *conn, id).await? else { return Ok(None) };
+    let cached = OUTLINES.lock().ok().and_then(|c| {
+        c.iter().find(|(f, at, _)| *f == id && *at == framework.updated_at).map(|(_, _, o)| o.clone())
+    });
+    if let Some(hit) = cached {
+        return Ok(Some(FrameworkContent { framework, ..(*hit).clone() }));
+    }
+    let read = read_outline(conn, framework).await?;
+    if let Ok(mut c) = OUTLINES.lock() {
+        c.retain(|(f, _, _)| *f != id);
+        if c.len() >= CACHED_OUTLINES {
+            c.remove(0);
+        }
+        c.push((id, read.framework.updated_at, std::sync::Arc::new(read.clone())));
+    }
+    Ok(Some(read))
+}
+
+async fn read_outline(conn: &mut AnyConnection, framework: bulwark_core::frameworks::Framework) -> Result<FrameworkContent, StoreError> {
+    let id = framework.id;
     let groups = sqlx::query("SELECT position, parent_position, group_id, title, label FROM framework_groups WHERE framework_id = $1 ORDER BY position")
         .bind(id.to_string())
         .fetch_all(&mut *conn)
@@ -279,7 +306,7 @@ pub(crate) async fn outline(conn: &mut AnyConnection, id: FrameworkId) -> Result
         })
     })
     .collect::<Result<Vec<_>, StoreError>>()?;
-    Ok(Some(FrameworkContent { framework, rest: Value::Null, groups, controls }))
+    Ok(FrameworkContent { framework, rest: Value::Null, groups, controls })
 }
 
 /// (requirement id, mapped control) for every mapping into the framework; a control has fresh
