@@ -248,9 +248,10 @@ const CACHED_OUTLINES: usize = 16;
 /// A framework's groups and requirements without their JSON bodies (for coverage).
 pub(crate) async fn outline(conn: &mut AnyConnection, id: FrameworkId) -> Result<Option<FrameworkContent>, StoreError> {
     let Some(framework) = crate::frameworks::by_id(&mut *conn, id).await? else { return Ok(None) };
-    let cached = OUTLINES.lock().ok().and_then(|c| {
-        c.iter().find(|(f, at, _)| *f == id && *at == framework.updated_at).map(|(_, _, o)| o.clone())
-    });
+    let cached = OUTLINES
+        .lock()
+        .ok()
+        .and_then(|c| c.iter().find(|(f, at, _)| *f == id && *at == framework.updated_at).map(|(_, _, o)| o.clone()));
     if let Some(hit) = cached {
         return Ok(Some(FrameworkContent { framework, ..(*hit).clone() }));
     }
@@ -265,7 +266,10 @@ pub(crate) async fn outline(conn: &mut AnyConnection, id: FrameworkId) -> Result
     Ok(Some(read))
 }
 
-async fn read_outline(conn: &mut AnyConnection, framework: bulwark_core::frameworks::Framework) -> Result<FrameworkContent, StoreError> {
+async fn read_outline(
+    conn: &mut AnyConnection,
+    framework: bulwark_core::frameworks::Framework,
+) -> Result<FrameworkContent, StoreError> {
     let id = framework.id;
     let groups = sqlx::query("SELECT position, parent_position, group_id, title, label FROM framework_groups WHERE framework_id = $1 ORDER BY position")
         .bind(id.to_string())
