@@ -533,7 +533,7 @@ fn trestle_installed() -> bool {
 }
 
 fn fixture(name: &str) -> String {
-    format!("{}/../../../shared/fixtures/oscal/{name}", env!("CARGO_MANIFEST_DIR"))
+    format!("{}/../../fixtures/oscal/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
 #[tokio::test]

@@ -250,7 +250,7 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
     // Compliance: import a catalog, map a control to a requirement, attach evidence, and the
     // framework's coverage rises.
     b.goto(&app.url("/frameworks")).await.unwrap();
-    let catalog = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/oscal/basic-catalog.json");
+    let catalog = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/oscal/basic-catalog.json");
     let catalog = std::fs::canonicalize(catalog).unwrap();
     b.find(Locator::Id("f-catalog")).await.unwrap().send_keys(catalog.to_str().unwrap()).await.unwrap();
     snap("15-frameworks").await;

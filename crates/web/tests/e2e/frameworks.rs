@@ -8,7 +8,7 @@ use bulwark_testkit::{TestClient, backends, spawn_app};
 use serde_json::Value;
 
 fn basic_catalog() -> Vec<u8> {
-    std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/oscal/basic-catalog.json")).unwrap()
+    std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/oscal/basic-catalog.json")).unwrap()
 }
 
 /// Posts the catalog form as a browser does: multipart, the CSRF field first, then the file.
