@@ -2056,8 +2056,7 @@ async fn frameworks_controls_and_evidence_alike_on_every_backend() {
     use bulwark_core::frameworks::{Framework, FrameworkContent, oscal};
     use bulwark_core::ids::{ControlId, EvidenceId, FrameworkId};
     let catalog =
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/oscal/basic-catalog.json"))
-            .unwrap();
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/oscal/basic-catalog.json")).unwrap();
     for backend in backends() {
         let db = TestDb::new(backend).await;
         let s: &dyn Store = &db.store;

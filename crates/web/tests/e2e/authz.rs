@@ -431,8 +431,7 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
     let (mut framework, mut control, mut evidence) = (String::new(), String::new(), String::new());
     if pattern.contains("/frameworks/{id}") || pattern.contains("/controls/{id}") || pattern.contains("/evidence/") {
         let catalog =
-            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/oscal/basic-catalog.json"))
-                .unwrap();
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/oscal/basic-catalog.json")).unwrap();
         framework =
             bulwark_core::frameworks::import(store, &cli, now, &catalog).await.unwrap().framework.id.to_string();
         let input = bulwark_core::controls::ControlInput { title: format!("Control {n}"), ..Default::default() };
