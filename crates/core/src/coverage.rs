@@ -72,6 +72,8 @@ pub struct RequirementState {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupCoverage {
+    /// The top-level group's position in the catalog (None: requirements outside any group).
+    pub position: Option<i64>,
     pub title: String,
     pub applicable: usize,
     pub covered: usize,
@@ -128,7 +130,8 @@ pub async fn coverage(store: &dyn Store, actor: &Actor, id: FrameworkId, now: Ti
         while let Some(p) = top.parent_control.as_deref().and_then(|p| by_id.get(p)) {
             top = p;
         }
-        let group = outline.group_path(top.group_position).first().map(|g| g.title.clone());
+        let top_group = outline.group_path(top.group_position).first().map(|g| (g.position, g.title.clone()));
+        let group = top_group.as_ref().map(|(_, t)| t.clone());
         let (applicable, justification) = applicability
             .iter()
             .find(|(req, _, _)| *req == c.control_id)
@@ -148,11 +151,12 @@ pub async fn coverage(store: &dyn Store, actor: &Actor, id: FrameworkId, now: Ti
         } else {
             State::Gap
         };
-        let title = group.clone().unwrap_or_else(|| "Other".into());
-        let g = match groups.iter().position(|g| g.title == title) {
+        let position = top_group.as_ref().map(|(p, _)| *p);
+        let g = match groups.iter().position(|g| g.position == position) {
             Some(i) => &mut groups[i],
             None => {
-                groups.push(GroupCoverage { title, applicable: 0, covered: 0 });
+                let title = group.clone().unwrap_or_else(|| "Other".into());
+                groups.push(GroupCoverage { position, title, applicable: 0, covered: 0 });
                 groups.last_mut().expect("just pushed")
             }
         };

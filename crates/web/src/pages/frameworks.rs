@@ -80,6 +80,8 @@ pub async fn build_policies(State(app): State<AppState>, chrome: Chrome) -> Resu
 
 /// A group of the framework page, with its requirements (enhancements indented).
 struct Section<'a> {
+    /// The group's position (the anchor the coverage table links to).
+    position: Option<i64>,
     title: String,
     depth: usize,
     requirements: Vec<&'a ControlRow>,
@@ -108,7 +110,7 @@ fn sections(content: &FrameworkContent) -> Vec<Section<'_>> {
     let mut out = Vec::new();
     let top = in_group(content, None);
     if !top.is_empty() {
-        out.push(Section { title: String::new(), depth: 0, requirements: top });
+        out.push(Section { position: None, title: String::new(), depth: 0, requirements: top });
     }
     for g in &content.groups {
         let depth = content.group_path(Some(g.position)).len();
@@ -116,7 +118,12 @@ fn sections(content: &FrameworkContent) -> Vec<Section<'_>> {
             Some(l) => format!("{l} {}", g.title),
             None => g.title.clone(),
         };
-        out.push(Section { title, depth, requirements: in_group(content, Some(g.position)) });
+        out.push(Section {
+            position: Some(g.position),
+            title,
+            depth,
+            requirements: in_group(content, Some(g.position)),
+        });
     }
     out
 }

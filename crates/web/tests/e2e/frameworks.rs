@@ -280,6 +280,10 @@ async fn coverage_rises_with_an_implemented_control_and_fresh_evidence() {
         assert!(csv.contains(",'=Roles are assigned,"), "{csv}");
         let framework_page = sec.text(&format!("/frameworks/{fid}")).await;
         assert!(framework_page.contains("33%"), "1 of 3 applicable covered");
+        assert!(
+            framework_page.contains("href=\"#group-0\"") && framework_page.contains("id=\"group-0\""),
+            "each group of the coverage table leads to its requirements"
+        );
     }
 }
 
