@@ -86,6 +86,9 @@ pub struct Coverage {
     pub covered: usize,
     pub groups: Vec<GroupCoverage>,
     pub requirements: Vec<RequirementState>,
+    /// The framework's groups and requirements it was computed from (no OSCAL bodies).
+    #[serde(skip)]
+    pub outline: crate::frameworks::FrameworkContent,
 }
 
 impl Coverage {
@@ -177,7 +180,7 @@ pub async fn coverage(store: &dyn Store, actor: &Actor, id: FrameworkId, now: Ti
     }
     let applicable = requirements.iter().filter(|r| r.applicable).count();
     let covered = requirements.iter().filter(|r| r.state == State::Covered).count();
-    Ok(Coverage { framework: outline.framework, applicable, covered, groups, requirements })
+    Ok(Coverage { framework: outline.framework.clone(), applicable, covered, groups, requirements, outline })
 }
 
 /// Marks a requirement as applicable, or not with a justification.

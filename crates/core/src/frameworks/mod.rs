@@ -130,12 +130,6 @@ pub async fn get(store: &dyn Store, actor: &Actor, id: FrameworkId) -> CoreResul
     store.read().await?.framework_content(id).await?.ok_or(CoreError::NotFound)
 }
 
-/// A framework's groups and requirements without their OSCAL bodies (titles, labels, order).
-pub async fn outline(store: &dyn Store, actor: &Actor, id: FrameworkId) -> CoreResult<FrameworkContent> {
-    actor.require(Permission::ViewCompliance)?;
-    store.read().await?.framework_outline(id).await?.ok_or(CoreError::NotFound)
-}
-
 /// A framework as an OSCAL catalog.
 pub async fn export(store: &dyn Store, actor: &Actor, id: FrameworkId) -> CoreResult<Value> {
     Ok(get(store, actor, id).await?.to_oscal())

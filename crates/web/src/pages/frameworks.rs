@@ -19,6 +19,7 @@ use super::{Chrome, Errors, form_errors, parse_id};
 use crate::AppState;
 use crate::error::HtmlError;
 use crate::markdown::to_safe_html;
+use std::collections::HashMap;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "frameworks/list.html")]
@@ -93,8 +94,8 @@ struct DetailPage<'a> {
     chrome: Chrome,
     framework: &'a Framework,
     sections: Vec<Section<'a>>,
-    coverage: Coverage,
-    states: std::collections::HashMap<String, coverage::State>,
+    coverage: &'a Coverage,
+    states: std::collections::HashMap<&'a str, coverage::State>,
 }
 
 impl DetailPage<'_> {
@@ -107,8 +108,33 @@ impl DetailPage<'_> {
 /// The groups in document order (depth first), each with the requirements directly in it and
 /// their enhancements; requirements outside any group come first.
 fn sections(content: &FrameworkContent) -> Vec<Section<'_>> {
+    let mut children: HashMap<&str, Vec<&ControlRow>> = HashMap::new();
+    let mut tops: HashMap<Option<i64>, Vec<&ControlRow>> = HashMap::new();
+    for c in &content.controls {
+        match c.parent_control.as_deref() {
+            Some(parent) => children.entry(parent).or_default().push(c),
+            None => tops.entry(c.group_position).or_default().push(c),
+        }
+    }
+    // The requirements directly in a group, each followed by its enhancements, in order.
+    let in_group = |group: Option<i64>| -> Vec<&ControlRow> {
+        let mut found = Vec::new();
+        for top in tops.get(&group).into_iter().flatten() {
+            let mut family = vec![*top];
+            let mut stack = vec![top.control_id.as_str()];
+            while let Some(id) = stack.pop() {
+                for e in children.get(id).into_iter().flatten() {
+                    family.push(e);
+                    stack.push(&e.control_id);
+                }
+            }
+            family.sort_by_key(|c| c.position);
+            found.extend(family);
+        }
+        found
+    };
     let mut out = Vec::new();
-    let top = in_group(content, None);
+    let top = in_group(None);
     if !top.is_empty() {
         out.push(Section { position: None, title: String::new(), depth: 0, requirements: top });
     }
@@ -118,39 +144,9 @@ fn sections(content: &FrameworkContent) -> Vec<Section<'_>> {
             Some(l) => format!("{l} {}", g.title),
             None => g.title.clone(),
         };
-        out.push(Section {
-            position: Some(g.position),
-            title,
-            depth,
-            requirements: in_group(content, Some(g.position)),
-        });
+        out.push(Section { position: Some(g.position), title, depth, requirements: in_group(Some(g.position)) });
     }
     out
-}
-
-/// The requirements directly in a group (None: outside any), each followed by its
-/// enhancements, in document order.
-fn in_group(content: &FrameworkContent, group: Option<i64>) -> Vec<&ControlRow> {
-    let mut children: std::collections::HashMap<&str, Vec<&ControlRow>> = std::collections::HashMap::new();
-    for c in &content.controls {
-        if let Some(parent) = c.parent_control.as_deref() {
-            children.entry(parent).or_default().push(c);
-        }
-    }
-    let mut found = Vec::new();
-    for top in content.controls.iter().filter(|c| c.parent_control.is_none() && c.group_position == group) {
-        let mut family = vec![top];
-        let mut stack = vec![top.control_id.as_str()];
-        while let Some(id) = stack.pop() {
-            for e in children.get(id).into_iter().flatten() {
-                family.push(e);
-                stack.push(&e.control_id);
-            }
-        }
-        family.sort_by_key(|c| c.position);
-        found.extend(family);
-    }
-    found
 }
 
 pub async fn detail(
@@ -160,14 +156,13 @@ pub async fn detail(
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
     let id = parse_id::<FrameworkId>(&id)?;
-    let content = frameworks::outline(app.store.as_ref(), &actor, id).await?;
     let coverage = coverage::coverage(app.store.as_ref(), &actor, id, app.now()).await?;
-    let states = coverage.requirements.iter().map(|r| (r.requirement_id.clone(), r.state)).collect();
+    let states = coverage.requirements.iter().map(|r| (r.requirement_id.as_str(), r.state)).collect();
     let page = DetailPage {
         chrome: chrome.at("frameworks"),
-        framework: &content.framework,
-        sections: sections(&content),
-        coverage,
+        framework: &coverage.framework,
+        sections: sections(&coverage.outline),
+        coverage: &coverage,
         states,
     };
     Ok(page.into_response())
