@@ -197,8 +197,11 @@ async fn two_instances_send_each_campaign_reminder_exactly_once() {
             3,
             "two reminders and the closing planned: {page}"
         );
-        // Four days later the reminder falls due; both instances' schedulers are looking.
-        clock.advance(time::Duration::days(4) + time::Duration::hours(12));
+        // The reminder falls due three days before the due date (the due date ends a day, so
+        // how far that is from now depends on the time of day: advance to it, not by a fixed
+        // span); both instances' schedulers are looking.
+        let remind_at = campaign.due_at - bulwark_core::scheduler::REMINDER_LEAD;
+        clock.advance(remind_at - now + time::Duration::minutes(1));
         eventually("the reminders", || async { sink.received().len() >= 11 }).await;
         eventually("the channel's summary", || async { !hook.received().is_empty() }).await;
         tokio::time::sleep(Duration::from_millis(500)).await;
