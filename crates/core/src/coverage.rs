@@ -123,7 +123,13 @@ pub async fn coverage(store: &dyn Store, actor: &Actor, id: FrameworkId, now: Ti
     let mut r = store.read().await?;
     let outline = r.framework_outline(id).await?.ok_or(CoreError::NotFound)?;
     let mappings = r.framework_mappings(id, now).await?;
-    let applicability = r.applicability(id).await?;
+    let mut mapped: std::collections::HashMap<&str, Vec<MappedControl>> = std::collections::HashMap::new();
+    for (requirement, control) in &mappings {
+        mapped.entry(requirement.as_str()).or_default().push(control.clone());
+    }
+    let marked = r.applicability(id).await?;
+    let applicability: std::collections::HashMap<&str, (bool, String)> =
+        marked.iter().map(|(req, a, j)| (req.as_str(), (*a, j.clone()))).collect();
     let mut requirements = Vec::with_capacity(outline.controls.len());
     let mut groups: Vec<GroupCoverage> = Vec::new();
     let by_id: std::collections::HashMap<&str, &crate::frameworks::oscal::ControlRow> =
@@ -135,13 +141,9 @@ pub async fn coverage(store: &dyn Store, actor: &Actor, id: FrameworkId, now: Ti
         }
         let top_group = outline.group_path(top.group_position).first().map(|g| (g.position, g.title.clone()));
         let group = top_group.as_ref().map(|(_, t)| t.clone());
-        let (applicable, justification) = applicability
-            .iter()
-            .find(|(req, _, _)| *req == c.control_id)
-            .map(|(_, a, j)| (*a, j.clone()))
-            .unwrap_or((true, String::new()));
-        let controls: Vec<MappedControl> =
-            mappings.iter().filter(|(req, _)| *req == c.control_id).map(|(_, m)| m.clone()).collect();
+        let (applicable, justification) =
+            applicability.get(c.control_id.as_str()).map(|(a, j)| (*a, j.clone())).unwrap_or((true, String::new()));
+        let controls: Vec<MappedControl> = mapped.get(c.control_id.as_str()).cloned().unwrap_or_default();
         let implemented = controls.iter().filter(|m| m.status == ControlStatus::Implemented);
         let state = if !applicable {
             State::NotApplicable

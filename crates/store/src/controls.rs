@@ -7,7 +7,6 @@ use bulwark_core::StoreError;
 use bulwark_core::controls::{Control, ControlStatus, Evidence, EvidenceKind, Mapping, search_text};
 use bulwark_core::coverage::MappedControl;
 use bulwark_core::frameworks::FrameworkContent;
-use bulwark_core::frameworks::oscal::{ControlRow, GroupRow};
 use bulwark_core::ids::{ControlId, EvidenceId, FrameworkId};
 use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::store::Backend;
@@ -270,46 +269,7 @@ async fn read_outline(
     conn: &mut AnyConnection,
     framework: bulwark_core::frameworks::Framework,
 ) -> Result<FrameworkContent, StoreError> {
-    let id = framework.id;
-    let groups = sqlx::query("SELECT position, parent_position, group_id, title, label FROM framework_groups WHERE framework_id = $1 ORDER BY position")
-        .bind(id.to_string())
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(map_err)?
-        .iter()
-        .map(|r| {
-            Ok(GroupRow {
-                position: int(r, "position")?,
-                parent_position: opt_int(r, "parent_position")?,
-                group_id: opt_text(r, "group_id")?,
-                title: text(r, "title")?,
-                label: opt_text(r, "label")?,
-                body: Value::Null,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    let controls = sqlx::query(
-        "SELECT control_id, position, group_position, parent_control, depth, label, title FROM requirements \
-         WHERE framework_id = $1 ORDER BY position",
-    )
-    .bind(id.to_string())
-    .fetch_all(conn)
-    .await
-    .map_err(map_err)?
-    .iter()
-    .map(|r| {
-        Ok(ControlRow {
-            control_id: text(r, "control_id")?,
-            position: int(r, "position")?,
-            group_position: opt_int(r, "group_position")?,
-            parent_control: opt_text(r, "parent_control")?,
-            depth: int(r, "depth")?,
-            label: opt_text(r, "label")?,
-            title: text(r, "title")?,
-            body: Value::Null,
-        })
-    })
-    .collect::<Result<Vec<_>, StoreError>>()?;
+    let (groups, controls) = crate::frameworks::rows(conn, framework.id, false).await?;
     Ok(FrameworkContent { framework, rest: Value::Null, groups, controls })
 }
 

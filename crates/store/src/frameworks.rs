@@ -75,10 +75,28 @@ pub(crate) async fn content(conn: &mut AnyConnection, id: FrameworkId) -> Result
     };
     let framework = framework_row(&row)?;
     let rest = json(&row, "catalog_json")?;
-    let groups = sqlx::query(
-        "SELECT position, parent_position, group_id, title, label, body_json FROM framework_groups \
-         WHERE framework_id = $1 ORDER BY position",
-    )
+    let (groups, controls) = rows(conn, id, true).await?;
+    Ok(Some(FrameworkContent { framework, rest, groups, controls }))
+}
+
+/// A framework's groups and requirements in document order; their OSCAL JSON only when
+/// `with_bodies` (else `Value::Null`: lists and coverage need titles and order alone).
+pub(crate) async fn rows(
+    conn: &mut AnyConnection,
+    id: FrameworkId,
+    with_bodies: bool,
+) -> Result<(Vec<GroupRow>, Vec<ControlRow>), StoreError> {
+    let body = if with_bodies { "body_json" } else { "CAST(NULL AS TEXT) AS body_json" };
+    let body_of = |r: &AnyRow| -> Result<Value, StoreError> {
+        match opt_text(r, "body_json")? {
+            Some(t) => serde_json::from_str(&t).map_err(|_| crate::rows::corrupt("body_json", &t)),
+            None => Ok(Value::Null),
+        }
+    };
+    let groups = sqlx::query(&format!(
+        "SELECT position, parent_position, group_id, title, label, {body} FROM framework_groups \
+         WHERE framework_id = $1 ORDER BY position"
+    ))
     .bind(id.to_string())
     .fetch_all(&mut *conn)
     .await
@@ -91,14 +109,14 @@ pub(crate) async fn content(conn: &mut AnyConnection, id: FrameworkId) -> Result
             group_id: opt_text(r, "group_id")?,
             title: text(r, "title")?,
             label: opt_text(r, "label")?,
-            body: json(r, "body_json")?,
+            body: body_of(r)?,
         })
     })
     .collect::<Result<Vec<_>, StoreError>>()?;
-    let controls = sqlx::query(
-        "SELECT control_id, position, group_position, parent_control, depth, label, title, body_json FROM requirements \
-         WHERE framework_id = $1 ORDER BY position",
-    )
+    let controls = sqlx::query(&format!(
+        "SELECT control_id, position, group_position, parent_control, depth, label, title, {body} FROM requirements \
+         WHERE framework_id = $1 ORDER BY position"
+    ))
     .bind(id.to_string())
     .fetch_all(conn)
     .await
@@ -113,11 +131,11 @@ pub(crate) async fn content(conn: &mut AnyConnection, id: FrameworkId) -> Result
             depth: int(r, "depth")?,
             label: opt_text(r, "label")?,
             title: text(r, "title")?,
-            body: json(r, "body_json")?,
+            body: body_of(r)?,
         })
     })
     .collect::<Result<Vec<_>, StoreError>>()?;
-    Ok(Some(FrameworkContent { framework, rest, groups, controls }))
+    Ok((groups, controls))
 }
 
 /// Writes a framework with its content; `replace`: it exists, and its old content goes.

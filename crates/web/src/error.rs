@@ -148,10 +148,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 ApiError::new(StatusCode::BAD_REQUEST, "bad-request", "Bad request", Some(r.body_text()))
             }
         })?;
-        // Every body of this API is an object (serde would take a struct from an array too).
-        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes)
-            && !v.is_object()
-        {
+        // Every body of this API is an object (serde would take a struct from an array too);
+        // a JSON text is an object exactly when it starts with `{` (malformed text is left to
+        // the parser below, which says where).
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+        if first.is_some_and(|b| *b != b'{') && serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok() {
             let detail = "the body must be a JSON object".to_string();
             let mut e =
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid input", Some(detail.clone()));

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use bulwark_core::scim::listing::ListParams;
-use bulwark_core::scim::{Ctx, ScimError, discovery, groups, users};
+use bulwark_core::scim::{Ctx, ScimError, discovery};
 use serde_json::Value;
 
 use crate::AppState;
@@ -129,151 +129,94 @@ async fn schema(State(app): State<AppState>, Path(id): Path<String>) -> Scim {
     Scim(discovery::one_schema(&base(&app), &id).map(|v| (StatusCode::OK, v)))
 }
 
-async fn list_users(State(app): State<AppState>, actor: CurrentActor, RawQuery(q): RawQuery) -> Scim {
-    let base = base(&app);
-    let found = match params(q) {
-        Ok(p) => users::list(&ctx(&app, &actor, &base), &p).await,
-        Err(e) => Err(e),
+/// The handlers of one resource type of `bulwark_core::scim` (`users` or `groups`, which
+/// offer the same functions): list, search, create, read, replace, patch and delete.
+macro_rules! resource_handlers {
+    ($name:ident, $service:path) => {
+        mod $name {
+            use super::*;
+            use $service as service;
+
+            pub async fn list(State(app): State<AppState>, actor: CurrentActor, RawQuery(q): RawQuery) -> Scim {
+                let base = base(&app);
+                let found = match params(q) {
+                    Ok(p) => service::list(&ctx(&app, &actor, &base), &p).await,
+                    Err(e) => Err(e),
+                };
+                Scim(found.map(|v| (StatusCode::OK, v)))
+            }
+
+            pub async fn search(State(app): State<AppState>, actor: CurrentActor, ScimBody(body): ScimBody) -> Scim {
+                let base = base(&app);
+                let found = match ListParams::from_search(&body) {
+                    Ok(p) => service::list(&ctx(&app, &actor, &base), &p).await,
+                    Err(e) => Err(e),
+                };
+                Scim(found.map(|v| (StatusCode::OK, v)))
+            }
+
+            pub async fn create(State(app): State<AppState>, actor: CurrentActor, ScimBody(body): ScimBody) -> Scim {
+                let base = base(&app);
+                Scim(service::create(&ctx(&app, &actor, &base), &body).await.map(|v| (StatusCode::CREATED, v)))
+            }
+
+            pub async fn get(
+                State(app): State<AppState>,
+                actor: CurrentActor,
+                Path(id): Path<String>,
+                RawQuery(q): RawQuery,
+                headers: HeaderMap,
+            ) -> Response {
+                let base = base(&app);
+                let found = match params(q) {
+                    Ok(p) => service::get(&ctx(&app, &actor, &base), &id, &p).await,
+                    Err(e) => Err(e),
+                };
+                read_answer(&headers, found)
+            }
+
+            pub async fn replace(
+                State(app): State<AppState>,
+                actor: CurrentActor,
+                Path(id): Path<String>,
+                headers: HeaderMap,
+                ScimBody(body): ScimBody,
+            ) -> Scim {
+                let base = base(&app);
+                let done = service::replace(&ctx(&app, &actor, &base), &id, &body, if_match(&headers)).await;
+                Scim(done.map(|v| (StatusCode::OK, v)))
+            }
+
+            pub async fn patch(
+                State(app): State<AppState>,
+                actor: CurrentActor,
+                Path(id): Path<String>,
+                headers: HeaderMap,
+                ScimBody(body): ScimBody,
+            ) -> Scim {
+                let base = base(&app);
+                let done = service::patch(&ctx(&app, &actor, &base), &id, &body, if_match(&headers)).await;
+                Scim(done.map(|v| (StatusCode::OK, v)))
+            }
+
+            pub async fn delete(
+                State(app): State<AppState>,
+                actor: CurrentActor,
+                Path(id): Path<String>,
+                headers: HeaderMap,
+            ) -> Response {
+                let base = base(&app);
+                match service::delete(&ctx(&app, &actor, &base), &id, if_match(&headers)).await {
+                    Ok(()) => StatusCode::NO_CONTENT.into_response(),
+                    Err(e) => Scim(Err(e)).into_response(),
+                }
+            }
+        }
     };
-    Scim(found.map(|v| (StatusCode::OK, v)))
 }
 
-async fn search_users(State(app): State<AppState>, actor: CurrentActor, ScimBody(body): ScimBody) -> Scim {
-    let base = base(&app);
-    let found = match ListParams::from_search(&body) {
-        Ok(p) => users::list(&ctx(&app, &actor, &base), &p).await,
-        Err(e) => Err(e),
-    };
-    Scim(found.map(|v| (StatusCode::OK, v)))
-}
-
-async fn create_user(State(app): State<AppState>, actor: CurrentActor, ScimBody(body): ScimBody) -> Scim {
-    let base = base(&app);
-    Scim(users::create(&ctx(&app, &actor, &base), &body).await.map(|v| (StatusCode::CREATED, v)))
-}
-
-async fn get_user(
-    State(app): State<AppState>,
-    actor: CurrentActor,
-    Path(id): Path<String>,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    let base = base(&app);
-    let found = match params(q) {
-        Ok(p) => users::get(&ctx(&app, &actor, &base), &id, &p).await,
-        Err(e) => Err(e),
-    };
-    read_answer(&headers, found)
-}
-
-async fn replace_user(
-    State(app): State<AppState>,
-    actor: CurrentActor,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    ScimBody(body): ScimBody,
-) -> Scim {
-    let base = base(&app);
-    Scim(users::replace(&ctx(&app, &actor, &base), &id, &body, if_match(&headers)).await.map(|v| (StatusCode::OK, v)))
-}
-
-async fn patch_user(
-    State(app): State<AppState>,
-    actor: CurrentActor,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    ScimBody(body): ScimBody,
-) -> Scim {
-    let base = base(&app);
-    Scim(users::patch(&ctx(&app, &actor, &base), &id, &body, if_match(&headers)).await.map(|v| (StatusCode::OK, v)))
-}
-
-async fn delete_user(
-    State(app): State<AppState>,
-    actor: CurrentActor,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let base = base(&app);
-    match users::delete(&ctx(&app, &actor, &base), &id, if_match(&headers)).await {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => Scim(Err(e)).into_response(),
-    }
-}
-
-async fn list_groups(State(app): State<AppState>, actor: CurrentActor, RawQuery(q): RawQuery) -> Scim {
-    let base = base(&app);
-    let found = match params(q) {
-        Ok(p) => groups::list(&ctx(&app, &actor, &base), &p).await,
-        Err(e) => Err(e),
-    };
-    Scim(found.map(|v| (StatusCode::OK, v)))
-}
-
-async fn search_groups(State(app): State<AppState>, actor: CurrentActor, ScimBody(body): ScimBody) -> Scim {
-    let base = base(&app);
-    let found = match ListParams::from_search(&body) {
-        Ok(p) => groups::list(&ctx(&app, &actor, &base), &p).await,
-        Err(e) => Err(e),
-    };
-    Scim(found.map(|v| (StatusCode::OK, v)))
-}
-
-async fn create_group(State(app): State<AppState>, actor: CurrentActor, ScimBody(body): ScimBody) -> Scim {
-    let base = base(&app);
-    Scim(groups::create(&ctx(&app, &actor, &base), &body).await.map(|v| (StatusCode::CREATED, v)))
-}
-
-async fn get_group(
-    State(app): State<AppState>,
-    actor: CurrentActor,
-    Path(id): Path<String>,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    let base = base(&app);
-    let found = match params(q) {
-        Ok(p) => groups::get(&ctx(&app, &actor, &base), &id, &p).await,
-        Err(e) => Err(e),
-    };
-    read_answer(&headers, found)
-}
-
-async fn replace_group(
-    State(app): State<AppState>,
-    actor: CurrentActor,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    ScimBody(body): ScimBody,
-) -> Scim {
-    let base = base(&app);
-    Scim(groups::replace(&ctx(&app, &actor, &base), &id, &body, if_match(&headers)).await.map(|v| (StatusCode::OK, v)))
-}
-
-async fn patch_group(
-    State(app): State<AppState>,
-    actor: CurrentActor,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    ScimBody(body): ScimBody,
-) -> Scim {
-    let base = base(&app);
-    Scim(groups::patch(&ctx(&app, &actor, &base), &id, &body, if_match(&headers)).await.map(|v| (StatusCode::OK, v)))
-}
-
-async fn delete_group(
-    State(app): State<AppState>,
-    actor: CurrentActor,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let base = base(&app);
-    match groups::delete(&ctx(&app, &actor, &base), &id, if_match(&headers)).await {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => Scim(Err(e)).into_response(),
-    }
-}
+resource_handlers!(user_handlers, bulwark_core::scim::users);
+resource_handlers!(group_handlers, bulwark_core::scim::groups);
 
 /// Any other path under `/scim`: a SCIM 404.
 pub async fn not_found() -> Response {
@@ -286,17 +229,17 @@ pub fn routes(r: Routes) -> Routes {
     const POST: &[Method] = &[Method::POST];
     const BOTH: &[Method] = &[Method::GET, Method::POST];
     const ONE: &[Method] = &[Method::GET, Method::PUT, Method::PATCH, Method::DELETE];
-    let user = get(get_user).put(replace_user).patch(patch_user).delete(delete_user);
-    let group = get(get_group).put(replace_group).patch(patch_group).delete(delete_group);
+    use group_handlers as g;
+    use user_handlers as u;
     r.page("/scim/v2/ServiceProviderConfig", Access::Scim, GET, get(service_provider_config))
         .page("/scim/v2/ResourceTypes", Access::Scim, GET, get(resource_types))
         .page("/scim/v2/ResourceTypes/{name}", Access::Scim, GET, get(resource_type))
         .page("/scim/v2/Schemas", Access::Scim, GET, get(schemas))
         .page("/scim/v2/Schemas/{id}", Access::Scim, GET, get(schema))
-        .page("/scim/v2/Users", Access::Scim, BOTH, get(list_users).post(create_user))
-        .page("/scim/v2/Users/.search", Access::Scim, POST, post(search_users))
-        .page("/scim/v2/Users/{id}", Access::Scim, ONE, user)
-        .page("/scim/v2/Groups", Access::Scim, BOTH, get(list_groups).post(create_group))
-        .page("/scim/v2/Groups/.search", Access::Scim, POST, post(search_groups))
-        .page("/scim/v2/Groups/{id}", Access::Scim, ONE, group)
+        .page("/scim/v2/Users", Access::Scim, BOTH, get(u::list).post(u::create))
+        .page("/scim/v2/Users/.search", Access::Scim, POST, post(u::search))
+        .page("/scim/v2/Users/{id}", Access::Scim, ONE, get(u::get).put(u::replace).patch(u::patch).delete(u::delete))
+        .page("/scim/v2/Groups", Access::Scim, BOTH, get(g::list).post(g::create))
+        .page("/scim/v2/Groups/.search", Access::Scim, POST, post(g::search))
+        .page("/scim/v2/Groups/{id}", Access::Scim, ONE, get(g::get).put(g::replace).patch(g::patch).delete(g::delete))
 }

@@ -55,7 +55,16 @@ impl FrameworkContent {
         self.controls.iter().find(|c| c.control_id == id)
     }
 
-    /// The titles of the groups from the top down to the one at `position`.
+    /// The groups a requirement sits in, from the top (an enhancement: its control's).
+    pub fn groups_of(&self, control: &ControlRow) -> Vec<&GroupRow> {
+        let mut top = control;
+        while let Some(parent) = top.parent_control.as_deref().and_then(|p| self.control(p)) {
+            top = parent;
+        }
+        self.group_path(top.group_position)
+    }
+
+    /// The groups from the top down to the one at `position`.
     pub fn group_path(&self, position: Option<i64>) -> Vec<&GroupRow> {
         let mut path = Vec::new();
         let mut at = position;

@@ -120,18 +120,7 @@ pub async fn create(ctx: &Ctx<'_>, body: &Value) -> ScimResult<Value> {
     if taken {
         return Err(ScimError::new(409, Some("uniqueness"), format!("a group named {} exists", w.display_name)));
     }
-    let d = Department {
-        id: DepartmentId::new(),
-        name: w.display_name.clone(),
-        head_person_id: None,
-        head_name: None,
-        people_count: 0,
-        created_at: ctx.now,
-        updated_at: ctx.now,
-    };
-    tx.insert_department(&d).await?;
-    tx.audit(AuditRecord::new(ctx.actor, ctx.now, "department.create", "department", d.id, None::<&()>, Some(&d)));
-    let id = d.id;
+    let id = super::new_department(&mut *tx, ctx, &w.display_name).await?;
     tx.put_scim_department(id, w.external_id.as_deref(), None).await?;
     let state = json!({"externalId": w.external_id, "deleted": false});
     tx.audit(AuditRecord::new(ctx.actor, ctx.now, "scim_group.create", "department", id, None::<&()>, Some(&state)));

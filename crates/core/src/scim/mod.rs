@@ -211,6 +211,31 @@ fn meta(resource_type: &str, created: Timestamp, updated: Timestamp, location: S
     })
 }
 
+/// Adds a department the provider named (a group, or a User's enterprise `department`).
+async fn new_department(tx: &mut dyn crate::store::Writer, ctx: &Ctx<'_>, name: &str) -> ScimResult<DepartmentId> {
+    let d = Department {
+        id: DepartmentId::new(),
+        name: name.to_string(),
+        head_person_id: None,
+        head_name: None,
+        people_count: 0,
+        created_at: ctx.now,
+        updated_at: ctx.now,
+    };
+    tx.insert_department(&d).await?;
+    let record = crate::audit::AuditRecord::new(
+        ctx.actor,
+        ctx.now,
+        "department.create",
+        "department",
+        d.id,
+        None::<&()>,
+        Some(&d),
+    );
+    tx.audit(record);
+    Ok(d.id)
+}
+
 /// The department id a SCIM group id names, or 404.
 fn department_id(id: &str) -> ScimResult<DepartmentId> {
     id.parse().map_err(|_| ScimError::not_found("group"))

@@ -10,7 +10,6 @@ use super::{
 };
 use crate::audit::AuditRecord;
 use crate::ids::{DepartmentId, PersonId};
-use crate::org::Department;
 use crate::people::{Person, PersonInput, PersonKind, PersonStatus};
 use crate::scim_filter::field;
 use crate::store::Writer;
@@ -170,18 +169,7 @@ async fn department_named(tx: &mut dyn Writer, ctx: &Ctx<'_>, name: &str) -> Sci
     if let Some((id, _)) = existing {
         return Ok(id);
     }
-    let d = Department {
-        id: DepartmentId::new(),
-        name: name.to_string(),
-        head_person_id: None,
-        head_name: None,
-        people_count: 0,
-        created_at: ctx.now,
-        updated_at: ctx.now,
-    };
-    tx.insert_department(&d).await?;
-    tx.audit(AuditRecord::new(ctx.actor, ctx.now, "department.create", "department", d.id, None::<&()>, Some(&d)));
-    Ok(d.id)
+    super::new_department(tx, ctx, name).await
 }
 
 /// Resolves references and uniqueness of a wanted User; `me` is the person being edited.

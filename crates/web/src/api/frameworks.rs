@@ -74,15 +74,11 @@ pub struct RequirementView {
 
 impl RequirementView {
     fn of(content: &FrameworkContent, c: &ControlRow) -> Self {
-        let mut top = c;
-        while let Some(p) = top.parent_control.as_deref().and_then(|p| content.control(p)) {
-            top = p;
-        }
         Self {
             id: c.control_id.clone(),
             label: c.label.clone(),
             title: c.title.clone(),
-            groups: content.group_path(top.group_position).iter().map(|g| g.title.clone()).collect(),
+            groups: content.groups_of(c).iter().map(|g| g.title.clone()).collect(),
             parent: c.parent_control.clone(),
         }
     }

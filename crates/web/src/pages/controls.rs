@@ -26,6 +26,7 @@ struct ListPage {
     page: bulwark_core::list::ListPage<Control>,
     q: String,
     can_manage: bool,
+    errors: Errors,
 }
 
 pub async fn list(
@@ -34,15 +35,15 @@ pub async fn list(
     Query(f): Query<ControlParams>,
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
-    let query = controls::LIST.parse(&f.raw()).unwrap_or_else(|_| controls::LIST.first_page(100));
+    let (query, errors) = match controls::LIST.parse(&f.raw()) {
+        Ok(query) => (query, Errors::none()),
+        Err(e) => (controls::LIST.first_page(100), form_errors(e)?),
+    };
     let page = controls::list(app.store.as_ref(), &actor, &query).await?;
-    Ok(ListPage {
-        q: f.q.unwrap_or_default(),
-        page,
-        can_manage: chrome.can(Permission::ManageCompliance),
-        chrome: chrome.at("controls"),
-    }
-    .into_response())
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let can_manage = chrome.can(Permission::ManageCompliance);
+    let body = ListPage { q: f.q.unwrap_or_default(), page, can_manage, chrome: chrome.at("controls"), errors };
+    Ok((status, body).into_response())
 }
 
 #[derive(Template, WebTemplate)]

@@ -203,15 +203,11 @@ async fn requirement_page(
     let content = frameworks::get(app.store.as_ref(), &actor, fid).await?;
     let c = content.control(control_id).ok_or_else(HtmlError::not_found)?;
     let coverage = coverage::coverage(app.store.as_ref(), &actor, fid, app.now()).await?;
-    let mut top = c;
-    while let Some(p) = top.parent_control.as_deref().and_then(|p| content.control(p)) {
-        top = p;
-    }
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = RequirementPage {
         framework: &content.framework,
         requirement: c,
-        groups: content.group_path(top.group_position).iter().map(|g| g.title.clone()).collect(),
+        groups: content.groups_of(c).iter().map(|g| g.title.clone()).collect(),
         statement: statement::render(&content, c).map(|md| to_safe_html(&md)),
         guidance: statement::prose_of(&content, c, "guidance").iter().map(|md| to_safe_html(md)).collect(),
         enhancements: content.controls.iter().filter(|e| e.parent_control.as_deref() == Some(&c.control_id)).collect(),

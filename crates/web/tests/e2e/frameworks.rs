@@ -184,6 +184,9 @@ async fn coverage_rises_with_an_implemented_control_and_fresh_evidence() {
             .await;
         assert_eq!(unknown.status(), 409, "a requirement the framework lacks");
         assert_eq!(coverage(&api, &fid).await["covered"], 0, "implemented, but no evidence yet");
+        let bad_filter = sec.get("/controls?status=finished").await;
+        assert_eq!(bad_filter.status(), 422, "a filter the list does not know is named, not ignored");
+        assert!(bad_filter.text().await.unwrap().contains("must be one of"));
 
         // Evidence on the page: a wrong file type is refused, a PDF is kept with its SHA-256.
         let csrf = sec.csrf(&format!("/controls/{cid}")).await;
