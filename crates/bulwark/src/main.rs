@@ -8,6 +8,7 @@ mod checklist_set;
 mod cli;
 mod demo;
 mod policy_set;
+mod risk_set;
 mod seed;
 
 use anyhow::{Context, bail};
@@ -303,8 +304,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let assets = args.assets.unwrap_or(args.people * 10);
             seed::seed(&store, args.people, assets, args.audit_entries, args.seed).await?;
             println!(
-                "ok: seeded {} people, {assets} assets, the published policy set and {} audit entries",
-                args.people, args.audit_entries
+                "ok: seeded {} people, {assets} assets, {} risks, the published policy set and {} audit entries",
+                args.people,
+                args.people / 2,
+                args.audit_entries
             );
         }
         Command::Bench(args) => bench::run(args, cli.database.as_deref()).await?,

@@ -158,8 +158,8 @@ pub fn organisation(n: usize, seed: u64) -> (Vec<Department>, Vec<Person>) {
 
 /// Writes the organisation, the default areas, the published policy set with an open
 /// acknowledgment campaign that part of the people have signed, the secure-configuration
-/// checklist campaign that part of them have answered, `assets` assets, and `audit_entries`
-/// history entries.
+/// checklist campaign that part of them have answered, `assets` assets, a risk register of
+/// one risk per two people, and `audit_entries` history entries.
 pub async fn seed(
     store: &dyn Store,
     people: usize,
@@ -187,6 +187,7 @@ pub async fn seed(
     crate::checklist_set::open_campaign(store, now, &persons, |i| i % 4 == 0, |i| i % 12 == 0).await?;
     crate::asset_set::seed(store, now, &departments, &persons, assets, seed).await?;
     crate::asset_set::seed_keys(store, now, &persons).await?;
+    crate::risk_set::seed(store, now, &persons, people / 2, seed).await?;
     let mut rng = StdRng::seed_from_u64(seed ^ 0xA0D1);
     let mut remaining = audit_entries;
     while remaining > 0 {

@@ -62,14 +62,19 @@ impl Role {
                         | ManageAssets
                         | ViewCompliance
                         | ManageCompliance
+                        | ViewRisks
+                        | ManageRisks
                 )
             }
             Role::Management => {
-                matches!(p, ViewDirectory | RatifyPolicies | ViewCampaigns | ViewAssets | ViewCompliance)
+                matches!(p, ViewDirectory | RatifyPolicies | ViewCampaigns | ViewAssets | ViewCompliance | ViewRisks)
             }
             Role::DepartmentHead => matches!(p, ViewDirectory),
             Role::Auditor => {
-                matches!(p, ViewDirectory | ViewAudit | ViewAccounts | ViewCampaigns | ViewAssets | ViewCompliance)
+                matches!(
+                    p,
+                    ViewDirectory | ViewAudit | ViewAccounts | ViewCampaigns | ViewAssets | ViewCompliance | ViewRisks
+                )
             }
             Role::Employee => false,
         }
@@ -125,6 +130,10 @@ pub enum Permission {
     ViewCompliance,
     /// Import frameworks, manage controls, their mappings and evidence.
     ManageCompliance,
+    /// See the risk register and its heat map.
+    ViewRisks,
+    /// Record, rate and treat risks (accepting one above the threshold still needs management).
+    ManageRisks,
     /// Create, update and deactivate people and departments through SCIM. Held by the actor
     /// of a SCIM token and by nobody else; that actor holds nothing more.
     ProvisionIdentities,

@@ -210,6 +210,7 @@ pub async fn decide(
     if after.state != ApprovalState::Pending {
         match after.subject_type.as_str() {
             "policy_version" => crate::policies::on_decision(&mut *tx, actor, now, &after).await?,
+            "risk" => crate::risks::on_decision(&mut *tx, actor, now, &after).await?,
             other => return Err(CoreError::Internal(anyhow::anyhow!("no record type reacts to approvals of {other}"))),
         }
     }

@@ -137,6 +137,7 @@ impl Task {
             "policy" => format!("/policies/{}", self.subject_id),
             "approval" => format!("/approvals/{}", self.subject_id),
             "key" => format!("/keys/{}", self.subject_id),
+            "risk" => format!("/risks/{}", self.subject_id),
             "offboarding" => format!("/offboardings/{}", self.subject_id),
             _ => "/tasks".into(),
         }

@@ -236,6 +236,21 @@ pub async fn list(store: &dyn Store, actor: &Actor, query: &ListQuery) -> CoreRe
     Ok(store.read().await?.list_controls(query).await?)
 }
 
+/// The first 500 controls by title (a picker's choices).
+pub async fn by_title(store: &dyn Store, actor: &Actor) -> CoreResult<Vec<Control>> {
+    actor.require(Permission::ViewCompliance)?;
+    let query = LIST.first_page(crate::list::MAX_LIMIT);
+    Ok(store.read().await?.list_controls(&query).await?.items)
+}
+
+/// The risks relying on a control, highest score first (for its page).
+pub async fn risks_of(store: &dyn Store, actor: &Actor, id: ControlId) -> CoreResult<Vec<crate::risks::Risk>> {
+    if !actor.can(Permission::ViewRisks) {
+        return Ok(vec![]);
+    }
+    Ok(store.read().await?.control_risks(id).await?)
+}
+
 /// A control with its mappings and evidence (newest first).
 pub async fn get(
     store: &dyn Store,

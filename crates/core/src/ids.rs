@@ -40,5 +40,6 @@ id_type!(
     KeyId,
     FrameworkId,
     ControlId,
-    EvidenceId
+    EvidenceId,
+    RiskId
 );

@@ -24,6 +24,7 @@ pub mod org;
 pub mod page;
 pub mod people;
 pub mod policies;
+pub mod risks;
 pub mod scheduler;
 pub mod scim;
 pub mod scim_filter;

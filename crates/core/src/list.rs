@@ -20,6 +20,9 @@ pub enum FilterKind {
     Id,
     /// One of these words.
     Choice(&'static [&'static str]),
+    /// A whole number in this range. A filter named `*_min` keeps the rows at or above it,
+    /// `*_max` those at or below it, any other name those equal to it.
+    Number(i64, i64),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -151,6 +154,9 @@ impl ListSpec {
                 }
                 FilterKind::Choice(choices) if !choices.contains(&value) => {
                     c.fail(spec.name, &format!("must be one of {}", choices.join(", ")))
+                }
+                FilterKind::Number(lo, hi) if !value.parse::<i64>().is_ok_and(|n| (lo..=hi).contains(&n)) => {
+                    c.fail(spec.name, &format!("must be a whole number from {lo} to {hi}"))
                 }
                 _ => filters.push((spec.name, value.to_string())),
             }

@@ -31,6 +31,8 @@ pub enum JobKind {
     /// A month after its due date a campaign closes: no more signatures or answers, and the
     /// tasks still open are marked missed (the export keeps who never did it).
     CampaignClose,
+    /// A risk's review falls due: remind its owner, and the channels.
+    RiskReview,
 }
 
 impl JobKind {
@@ -40,11 +42,12 @@ impl JobKind {
             Self::CampaignOverdue => "campaign.overdue",
             Self::PolicyReview => "policy.review_due",
             Self::CampaignClose => "campaign.close",
+            Self::RiskReview => "risk.review_due",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::CampaignReminder, Self::CampaignOverdue, Self::PolicyReview, Self::CampaignClose]
+        [Self::CampaignReminder, Self::CampaignOverdue, Self::PolicyReview, Self::CampaignClose, Self::RiskReview]
             .into_iter()
             .find(|k| k.as_str() == s)
     }
@@ -136,10 +139,15 @@ pub async fn run(store: &dyn Store, job: &Job, now: Timestamp) -> CoreResult<boo
     let outcome = match job.kind {
         JobKind::CampaignReminder | JobKind::CampaignOverdue => remind_campaign(&mut *tx, job, now).await?,
         JobKind::PolicyReview => remind_review(&mut *tx, job, now).await?,
+        JobKind::RiskReview => remind_risk_review(&mut *tx, job, now).await?,
         JobKind::CampaignClose => close_campaign(&mut *tx, job, now).await?,
     };
     let entity = job.subject_id.split('/').next().unwrap_or_default();
-    let subject_type = if job.kind == JobKind::PolicyReview { "policy" } else { "campaign" };
+    let subject_type = match job.kind {
+        JobKind::PolicyReview => "policy",
+        JobKind::RiskReview => "risk",
+        _ => "campaign",
+    };
     tx.audit(AuditRecord::new(&actor, now, job.kind.as_str(), subject_type, entity, None::<&()>, Some(&outcome)));
     tx.commit().await?;
     Ok(true)
@@ -214,22 +222,42 @@ async fn remind_review(tx: &mut dyn Writer, job: &Job, now: Timestamp) -> CoreRe
     let Some(policy) = tx.find_policy(policy_id.parse().map_err(|_| CoreError::NotFound)?).await? else {
         return Ok(serde_json::json!({ "skipped": "the policy no longer exists" }));
     };
-    let subject = format!("Review due: {}", policy.title);
     let body = format!("The yearly review of {} is due. {{base}}/policies/{}", policy.title, policy.id);
-    // Only the review this job is about: a republished policy's next review is not due yet.
+    remind_owner(tx, job, now, ("policy", policy_id), &policy.title, &body).await
+}
+
+/// E-mails the owner of a risk whose review is due (if that review is still open).
+async fn remind_risk_review(tx: &mut dyn Writer, job: &Job, now: Timestamp) -> CoreResult<serde_json::Value> {
+    let risk_id = job.subject_id.split('/').next().unwrap_or_default();
+    let risk = tx.get_risk(risk_id.parse().map_err(|_| CoreError::NotFound)?).await?;
+    let body = format!("The review of the risk {} is due. {{base}}/risks/{}", risk.title, risk.id);
+    remind_owner(tx, job, now, ("risk", risk_id), &risk.title, &body).await
+}
+
+/// Mails the open review task of one record that this job is about (a later review, planned
+/// since, is not due yet), and tells the channels when there was one.
+async fn remind_owner(
+    tx: &mut dyn Writer,
+    job: &Job,
+    now: Timestamp,
+    (subject_type, subject_id): (&str, &str),
+    title: &str,
+    body: &str,
+) -> CoreResult<serde_json::Value> {
+    let subject = format!("Review due: {title}");
     let mail = TaskMail {
         key: &job.id,
         event: job.kind.as_str(),
         subject: &subject,
-        body: &body,
+        body,
         task_kind: "review",
-        subject_type: "policy",
-        subject_id: policy_id,
+        subject_type,
+        subject_id,
         due_by: now,
     };
     let reminded = tx.mail_open_tasks(&mail, now).await?;
     if reminded > 0 {
-        crate::notify::enqueue(tx, now, job.kind.as_str(), &subject, &body).await?;
+        crate::notify::enqueue(tx, now, job.kind.as_str(), &subject, body).await?;
     }
     Ok(serde_json::json!({ "reminded": reminded }))
 }

@@ -19,7 +19,7 @@ use crate::error::{StoreError, StoreResult};
 use crate::frameworks::{Framework, FrameworkContent};
 use crate::ids::{
     AccountId, AreaId, AssetId, CampaignId, ChecklistId, ControlId, DepartmentId, EvidenceId, FrameworkId, KeyId,
-    PersonId, PolicyId, TokenId,
+    PersonId, PolicyId, RiskId, TokenId,
 };
 use crate::keys::CryptoKey;
 use crate::lifecycle::{Offboarding, OffboardingItem, OnboardingRecord};
@@ -29,6 +29,7 @@ use crate::notify::{Channel, OutboxMessage, TaskMail};
 use crate::org::{Area, AreaMember, Department};
 use crate::people::Person;
 use crate::policies::{Policy, PolicyVersion};
+use crate::risks::{HeatMap, Risk, RiskSettings};
 use crate::scheduler::Job;
 use crate::scim::{Member, ScimDepartment, ScimPerson, ScimProfile, ScimToken};
 use crate::sso::PendingSignIn;
@@ -147,6 +148,15 @@ pub trait Reader: Send {
     fn open_offboarding(&mut self, person: PersonId) -> StoreFuture<'_, Option<Offboarding>>;
     fn find_offboarding<'a>(&'a mut self, id: &'a str) -> StoreFuture<'a, Option<Offboarding>>;
     fn find_key(&mut self, id: KeyId) -> StoreFuture<'_, Option<CryptoKey>>;
+    fn list_risks<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Risk>>;
+    fn find_risk(&mut self, id: RiskId) -> StoreFuture<'_, Option<Risk>>;
+    /// How many risks sit in each cell of the probability × impact grid.
+    fn risk_heat_map(&mut self) -> StoreFuture<'_, HeatMap>;
+    fn risk_settings(&mut self) -> StoreFuture<'_, RiskSettings>;
+    /// The controls a risk relies on, by title.
+    fn risk_controls(&mut self, id: RiskId) -> StoreFuture<'_, Vec<Control>>;
+    /// The risks relying on a control, highest score first.
+    fn control_risks(&mut self, id: ControlId) -> StoreFuture<'_, Vec<Risk>>;
     fn find_framework_by_uuid<'a>(&'a mut self, uuid: &'a str) -> StoreFuture<'a, Option<Framework>>;
     /// Every framework, by title.
     fn list_frameworks(&mut self) -> StoreFuture<'_, Vec<Framework>>;
@@ -283,6 +293,9 @@ pub trait Reader: Send {
     fn get_key(&mut self, id: KeyId) -> StoreFuture<'_, CryptoKey> {
         Box::pin(async move { self.find_key(id).await?.ok_or(StoreError::NotFound) })
     }
+    fn get_risk(&mut self, id: RiskId) -> StoreFuture<'_, Risk> {
+        Box::pin(async move { self.find_risk(id).await?.ok_or(StoreError::NotFound) })
+    }
 }
 
 /// The write transaction of one operation. Updates take the record as it was read (`before`)
@@ -320,6 +333,13 @@ pub trait Writer: Reader {
     /// Stores `after` if the stored key is still `before` (same `updated_at`).
     fn update_key<'a>(&'a mut self, before: &'a CryptoKey, after: &'a CryptoKey) -> StoreFuture<'a, ()>;
     fn insert_control<'a>(&'a mut self, c: &'a Control) -> StoreFuture<'a, ()>;
+    /// Stores a new risk with its control links.
+    fn insert_risk<'a>(&'a mut self, risk: &'a Risk) -> StoreFuture<'a, ()>;
+    /// Stores `after` (and its control links) if the stored risk is still `before`.
+    fn update_risk<'a>(&'a mut self, before: &'a Risk, after: &'a Risk) -> StoreFuture<'a, ()>;
+    /// Stores `after` if the stored settings are still `before`.
+    fn update_risk_settings<'a>(&'a mut self, before: &'a RiskSettings, after: &'a RiskSettings)
+    -> StoreFuture<'a, ()>;
     fn update_control<'a>(&'a mut self, before: &'a Control, after: &'a Control) -> StoreFuture<'a, ()>;
     /// Adds a mapping; false when it existed.
     fn insert_mapping<'a>(&'a mut self, m: &'a Mapping, now: Timestamp) -> StoreFuture<'a, bool>;

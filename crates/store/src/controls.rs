@@ -19,9 +19,9 @@ use crate::list::{self, Table};
 use crate::rows::{corrupt, int, opt_int, opt_text, parsed, text};
 use crate::write::{map_err, update_unchanged};
 
-const SELECT: &str = "c.id, c.title, c.description, c.owner_id, o.name AS owner_name, c.status, c.justification, \
+pub(crate) const SELECT: &str = "c.id, c.title, c.description, c.owner_id, o.name AS owner_name, c.status, c.justification, \
      c.created_at, c.updated_at";
-const FROM: &str = "controls c LEFT JOIN people o ON o.id = c.owner_id";
+pub(crate) const FROM: &str = "controls c LEFT JOIN people o ON o.id = c.owner_id";
 
 const TABLE: Table = Table {
     columns: SELECT,
@@ -35,7 +35,7 @@ const TABLE: Table = Table {
     total: None,
 };
 
-fn row(r: &AnyRow) -> Result<Control, StoreError> {
+pub(crate) fn row(r: &AnyRow) -> Result<Control, StoreError> {
     let status = text(r, "status")?;
     Ok(Control {
         id: parsed(r, "id")?,

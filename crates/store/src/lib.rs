@@ -20,6 +20,7 @@ mod notify;
 mod org;
 mod people;
 mod policies;
+mod risks;
 mod rows;
 mod scim;
 mod sso;

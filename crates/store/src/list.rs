@@ -23,7 +23,7 @@ pub(crate) struct Table {
     pub count_from: &'static str,
     /// The unique id column, the tie-breaker of every sort.
     pub id: &'static str,
-    /// Filter name → column compared for equality.
+    /// Filter name → column compared for equality (at least / at most for `*_min` / `*_max`).
     pub filters: &'static [(&'static str, &'static str)],
     /// Sort name → expression (never NULL).
     pub sorts: &'static [(&'static str, &'static str)],
@@ -58,8 +58,14 @@ pub(crate) async fn page<T>(
     };
     for (name, value) in &query.filters {
         if let Some((_, column)) = table.filters.iter().find(|(n, _)| n == name) {
-            let p = bind(&mut values, Value::Text(value.clone()));
-            conditions.push(format!("{column} = {p}"));
+            // `*_min` and `*_max` filters bound a number (checked by the list spec).
+            let bound = [("_min", ">="), ("_max", "<=")].into_iter().find(|(suffix, _)| name.ends_with(suffix));
+            let (op, value) = match bound {
+                Some((_, op)) => (op, Value::Int(value.parse().unwrap_or_default())),
+                None => ("=", Value::Text(value.clone())),
+            };
+            let p = bind(&mut values, value);
+            conditions.push(format!("{column} {op} {p}"));
         }
     }
     // The search matches, computed once per statement (SQLite's FTS5 trigram index answers

@@ -13,13 +13,14 @@ use bulwark_core::coverage::MappedControl;
 use bulwark_core::frameworks::{Framework, FrameworkContent};
 use bulwark_core::ids::{
     AccountId, AreaId, AssetId, CampaignId, ChecklistId, ControlId, DepartmentId, EvidenceId, FrameworkId, KeyId,
-    PersonId, PolicyId, TokenId,
+    PersonId, PolicyId, RiskId, TokenId,
 };
 use bulwark_core::keys::CryptoKey;
 use bulwark_core::lifecycle::{Offboarding, OffboardingItem, OnboardingRecord};
 use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::mfa::TotpFactor;
 use bulwark_core::org::{Area, AreaMember, Department};
+use bulwark_core::risks::{HeatMap, Risk, RiskSettings};
 use bulwark_core::scim::{Member, ScimDepartment, ScimPerson, ScimProfile, ScimToken};
 use bulwark_core::sso::PendingSignIn;
 
@@ -36,7 +37,7 @@ use std::ops::DerefMut;
 use crate::write::{WriteTx, map_err};
 use crate::{
     SqlStore, accounts, approvals, assets, audit, campaigns, checklists, controls, frameworks, jobs, keys, lifecycle,
-    mfa, notify, org, people, policies, scim, sso,
+    mfa, notify, org, people, policies, risks, scim, sso,
 };
 
 /// A unit of work on connection `C` (a pooled connection or a write transaction) of a backend.
@@ -356,6 +357,31 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
         Box::pin(keys::find(self.c(), id))
     }
 
+    fn list_risks<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Risk>> {
+        let backend = self.1;
+        Box::pin(risks::list(self.c(), backend, query))
+    }
+
+    fn find_risk(&mut self, id: RiskId) -> StoreFuture<'_, Option<Risk>> {
+        Box::pin(risks::find(self.c(), id))
+    }
+
+    fn risk_heat_map(&mut self) -> StoreFuture<'_, HeatMap> {
+        Box::pin(risks::heat_map(self.c()))
+    }
+
+    fn risk_settings(&mut self) -> StoreFuture<'_, RiskSettings> {
+        Box::pin(risks::settings(self.c()))
+    }
+
+    fn risk_controls(&mut self, id: RiskId) -> StoreFuture<'_, Vec<Control>> {
+        Box::pin(risks::controls_of(self.c(), id))
+    }
+
+    fn control_risks(&mut self, id: ControlId) -> StoreFuture<'_, Vec<Risk>> {
+        Box::pin(risks::of_control(self.c(), id))
+    }
+
     fn find_framework_by_uuid<'a>(&'a mut self, uuid: &'a str) -> StoreFuture<'a, Option<Framework>> {
         Box::pin(frameworks::by_uuid(self.c(), uuid))
     }
@@ -604,6 +630,22 @@ impl Writer for Unit<WriteTx> {
 
     fn update_control<'a>(&'a mut self, before: &'a Control, after: &'a Control) -> StoreFuture<'a, ()> {
         Box::pin(controls::update(self.c(), before, after))
+    }
+
+    fn insert_risk<'a>(&'a mut self, risk: &'a Risk) -> StoreFuture<'a, ()> {
+        Box::pin(risks::insert(self.c(), risk))
+    }
+
+    fn update_risk<'a>(&'a mut self, before: &'a Risk, after: &'a Risk) -> StoreFuture<'a, ()> {
+        Box::pin(risks::update(self.c(), before, after))
+    }
+
+    fn update_risk_settings<'a>(
+        &'a mut self,
+        before: &'a RiskSettings,
+        after: &'a RiskSettings,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(risks::update_settings(self.c(), before, after))
     }
 
     fn insert_mapping<'a>(&'a mut self, m: &'a Mapping, now: Timestamp) -> StoreFuture<'a, bool> {

@@ -2197,3 +2197,198 @@ async fn frameworks_controls_and_evidence_alike_on_every_backend() {
         );
     }
 }
+
+#[tokio::test]
+async fn risks_are_rated_filtered_accepted_with_approval_and_reviewed_alike_on_every_backend() {
+    use bulwark_core::approvals;
+    use bulwark_core::controls::{self, ControlInput};
+    use bulwark_core::risks::{self, Acceptance, RiskInput, RiskSettingsInput, Treatment};
+    use bulwark_core::scheduler;
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let (s, cli) = (&db.store as &dyn Store, Actor::cli());
+        let now = time::OffsetDateTime::from_unix_timestamp(1_795_000_000).unwrap();
+        let ada = people::create(s, &cli, now, &person("Ada Lovelace", "ada@example.com")).await.unwrap();
+        let bob = people::create(s, &cli, now, &person("Bob Builder", "bob@example.com")).await.unwrap();
+        let settings = r(s).await.risk_settings().await.unwrap();
+        assert_eq!((settings.scale, settings.acceptance_threshold, settings.review_days), (5, 8, 365));
+        let backups =
+            controls::create(s, &cli, now, &ControlInput { title: "Offline backups".into(), ..Default::default() })
+                .await
+                .unwrap();
+        let rate = |title: &str, owner: &str, p: i64, i: i64| RiskInput {
+            title: title.into(),
+            owner: owner.into(),
+            probability: p.to_string(),
+            impact: i.to_string(),
+            ..Default::default()
+        };
+        let security =
+            Actor { label: "sec@example.com".into(), roles: vec![bulwark_core::Role::Security], ..Actor::cli() };
+        let ransomware = RiskInput {
+            treatment: "mitigate".into(),
+            control_ids: vec![backups.id.to_string()],
+            residual_probability: "2".into(),
+            residual_impact: "3".into(),
+            process: "Customer support".into(),
+            ..rate("Ransomware on the file server", "ada@example.com", 4, 5)
+        };
+        let r1 = risks::create(s, &security, now, &ransomware).await.unwrap();
+        assert_eq!((r1.inherent_score(), r1.residual_score(), r1.score()), (20, Some(6), 6));
+        assert_eq!(r1.review_on, now.date() + time::Duration::days(365));
+        risks::create(s, &security, now, &rate("Lost laptop", "bob@example.com", 2, 4)).await.unwrap();
+        risks::create(s, &security, now, &rate("Phishing", "ada@example.com", 5, 4)).await.unwrap();
+
+        // Bad input names each field and stores nothing.
+        let bad =
+            RiskInput { residual_probability: "2".into(), control_ids: vec!["nope".into()], ..rate("", "", 6, 0) };
+        let Err(CoreError::Invalid(errors)) = risks::create(s, &security, now, &bad).await else { panic!("refused") };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        for field in ["title", "owner", "probability", "impact", "control_ids", "residual_impact"] {
+            assert!(fields.contains(&field), "{field} named in {fields:?}");
+        }
+        let employee = Actor { roles: vec![bulwark_core::Role::Employee], ..Actor::cli() };
+        assert!(matches!(risks::create(s, &employee, now, &ransomware).await, Err(CoreError::Forbidden(_))));
+
+        // Highest current score first; filters by owner, treatment and score.
+        let titles = |page: bulwark_core::list::ListPage<risks::Risk>| {
+            page.items.into_iter().map(|r| r.title).collect::<Vec<_>>()
+        };
+        let list = |pairs: &[(&str, &str)]| {
+            let raw = RawListQuery {
+                filters: pairs
+                    .iter()
+                    .filter(|(k, _)| *k != "dir")
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+                dir: pairs.iter().find(|(k, _)| *k == "dir").map(|(_, v)| v.to_string()),
+                ..Default::default()
+            };
+            risks::LIST.parse(&raw).unwrap()
+        };
+        let mut rd = r(s).await;
+        assert_eq!(
+            titles(rd.list_risks(&list(&[("dir", "desc")])).await.unwrap()),
+            ["Phishing", "Lost laptop", "Ransomware on the file server"]
+        );
+        let owned = list(&[("owner_id", &ada.id.to_string())]);
+        assert_eq!(rd.list_risks(&owned).await.unwrap().total, 2, "{backend:?}");
+        assert_eq!(
+            titles(rd.list_risks(&list(&[("score_min", "8"), ("score_max", "19")])).await.unwrap()),
+            ["Lost laptop"]
+        );
+        assert_eq!(
+            titles(rd.list_risks(&list(&[("treatment", "mitigate")])).await.unwrap()),
+            ["Ransomware on the file server"]
+        );
+        let search = risks::LIST.parse(&RawListQuery { q: Some("LAPTOP".into()), ..Default::default() }).unwrap();
+        assert_eq!(rd.list_risks(&search).await.unwrap().total, 1);
+        let listed = rd.list_risks(&list(&[("treatment", "mitigate")])).await.unwrap();
+        assert_eq!(listed.items[0].control_ids, [backups.id], "the page carries its control links");
+        assert!(
+            risks::LIST
+                .parse(&RawListQuery { filters: vec![("score_min".into(), "0".into())], ..Default::default() })
+                .is_err()
+        );
+        let map = rd.risk_heat_map().await.unwrap();
+        let at = |cells: &[risks::HeatCell], p, i| {
+            cells.iter().find(|c| c.probability == p && c.impact == i).map(|c| c.count)
+        };
+        assert_eq!(
+            (at(&map.inherent, 4, 5), at(&map.residual, 2, 3), at(&map.residual, 4, 5)),
+            (Some(1), Some(1), None)
+        );
+        assert_eq!(map.highest_level(), 5);
+        assert_eq!(
+            rd.risk_controls(r1.id).await.unwrap().iter().map(|c| c.title.as_str()).collect::<Vec<_>>(),
+            ["Offline backups"]
+        );
+        assert_eq!(rd.control_risks(backups.id).await.unwrap().len(), 1);
+        drop(rd);
+
+        // Accepting above the threshold asks management; within it does not.
+        let phishing = r(s).await.list_risks(&list(&[("score_min", "20")])).await.unwrap().items.remove(0);
+        let accept = RiskInput {
+            treatment: "accept".into(),
+            treatment_plan: "Awareness training covers it".into(),
+            version: Some(bulwark_core::version::version_of(phishing.updated_at)),
+            ..RiskInput::from(&phishing)
+        };
+        let pending = risks::update(s, &security, now, phishing.id, &accept).await.unwrap();
+        assert_eq!(pending.acceptance, Acceptance::Pending);
+        let approval_id = pending.approval_id.clone().expect("an approval was asked for");
+        assert!(approvals::decide(s, &security, now, &approval_id, true, "").await.is_err(), "security cannot decide");
+        let ceo =
+            Actor { label: "ceo@example.com".into(), roles: vec![bulwark_core::Role::Management], ..Actor::cli() };
+        approvals::decide(s, &ceo, now, &approval_id, true, "Accepted for this year").await.unwrap();
+        let accepted = r(s).await.get_risk(phishing.id).await.unwrap();
+        assert_eq!((accepted.acceptance, accepted.accepted_score), (Acceptance::Approved, Some(20)), "{backend:?}");
+        let laptop = r(s).await.list_risks(&list(&[("owner_id", &bob.id.to_string())])).await.unwrap().items.remove(0);
+        let within = RiskInput {
+            treatment: "accept".into(),
+            treatment_plan: "Cheap devices".into(),
+            version: None,
+            ..RiskInput::from(&laptop)
+        };
+        let laptop = risks::update(s, &security, now, laptop.id, &within).await.unwrap();
+        assert_eq!((laptop.treatment, laptop.acceptance), (Treatment::Accept, Acceptance::WithinAppetite));
+        let worse = RiskInput { impact: "5".into(), version: None, ..RiskInput::from(&laptop) };
+        let laptop = risks::update(s, &security, now, laptop.id, &worse).await.unwrap();
+        assert_eq!(laptop.acceptance, Acceptance::Pending, "10 is above the threshold of 8");
+        approvals::decide(s, &ceo, now, laptop.approval_id.as_deref().unwrap(), false, "Encrypt them").await.unwrap();
+        assert_eq!(r(s).await.get_risk(laptop.id).await.unwrap().acceptance, Acceptance::Rejected);
+
+        // The owner's review task, its reminder, and recording the review.
+        let open_reviews = |tasks: Vec<bulwark_core::campaigns::Task>| {
+            tasks.into_iter().filter(|t| t.kind == "review" && t.state == "open").map(|t| t.due_at).collect::<Vec<_>>()
+        };
+        let tasks = r(s).await.list_tasks(ada.id, &bulwark_core::campaigns::TASKS.first_page(50)).await.unwrap();
+        assert_eq!(open_reviews(tasks.items).len(), 2, "a review task per risk Ada owns");
+        let due = r1.review_on.midnight().assume_utc();
+        assert_eq!(scheduler::run_due(s, due, 10).await.unwrap(), 3, "the three reviews fall due together");
+        let mails = r(s).await.list_undelivered(20).await.unwrap();
+        assert!(mails.iter().any(|m| m.target == "ada@example.com" && m.subject.starts_with("Review due: Ransomware")));
+        let owner = Actor { person_id: Some(ada.id), roles: vec![bulwark_core::Role::Employee], ..Actor::cli() };
+        let later = due + time::Duration::days(3);
+        let reviewed = risks::record_review(s, &owner, later, r1.id).await.unwrap();
+        assert_eq!(
+            (reviewed.last_reviewed_on, reviewed.review_on),
+            (Some(later.date()), later.date() + time::Duration::days(365))
+        );
+        assert!(matches!(risks::record_review(s, &employee, later, r1.id).await, Err(CoreError::NotFound)), "not hers");
+        assert!(risks::get(s, &owner, r1.id).await.is_ok(), "the owner sees her risk");
+        let tasks = r(s).await.list_tasks(ada.id, &bulwark_core::campaigns::TASKS.first_page(50)).await.unwrap();
+        let dues = open_reviews(tasks.items);
+        assert!(dues.contains(&reviewed.review_on.midnight().assume_utc()) && dues.len() == 2, "{dues:?}");
+
+        // Settings: the scale cannot drop below a rating in use; the threshold fits the scale.
+        let shrink = RiskSettingsInput { scale: "4".into(), ..Default::default() };
+        assert!(matches!(risks::update_settings(s, &cli, later, &shrink).await, Err(CoreError::Invalid(_))));
+        let too_high = RiskSettingsInput { acceptance_threshold: "26".into(), ..Default::default() };
+        assert!(risks::update_settings(s, &cli, later, &too_high).await.is_err());
+        let wider = RiskSettingsInput { scale: "7".into(), acceptance_threshold: "12".into(), ..Default::default() };
+        let saved = risks::update_settings(s, &cli, later, &wider).await.unwrap();
+        assert_eq!((saved.scale, saved.acceptance_threshold, saved.review_days), (7, 12, 365));
+        assert!(risks::update_settings(s, &security, later, &wider).await.is_err(), "admins only");
+
+        // The repository writes one by one.
+        let stored = r(s).await.get_risk(r1.id).await.unwrap();
+        let mut tx = s.write().await.unwrap();
+        let copy = risks::Risk { id: bulwark_core::ids::RiskId::new(), control_ids: vec![], ..stored.clone() };
+        tx.insert_risk(&copy).await.unwrap();
+        let linked = risks::Risk {
+            control_ids: vec![backups.id],
+            updated_at: later + time::Duration::seconds(1),
+            ..copy.clone()
+        };
+        tx.update_risk(&copy, &linked).await.unwrap();
+        assert!(tx.update_risk(&copy, &linked).await.is_err(), "based on a stale version");
+        let current = tx.risk_settings().await.unwrap();
+        let stale = risks::RiskSettings { review_days: 30, ..current.clone() };
+        tx.update_risk_settings(&settings, &stale).await.expect_err("stale settings");
+        tx.audit(bulwark_core::audit::AuditRecord::new(&cli, later, "test", "x", "1", None::<&()>, None::<&()>));
+        tx.commit().await.unwrap();
+        assert_eq!(r(s).await.find_risk(copy.id).await.unwrap().unwrap().control_ids, [backups.id]);
+        assert!(db.store.verify_audit_chain().await.unwrap().is_ok());
+    }
+}

@@ -15,6 +15,7 @@ pub mod lifecycle;
 pub mod org;
 pub mod people;
 pub mod policies;
+pub mod risks;
 pub mod sorted;
 
 use axum::Json;
@@ -150,6 +151,15 @@ pub fn routes(r: Routes) -> Routes {
         .api(Needs(ManageCompliance), routes!(controls::map_control))
         .api(Needs(ManageCompliance), routes!(controls::unmap_control))
         .api(Needs(ManageCompliance), routes!(controls::add_evidence))
+        .api(Needs(ViewRisks), routes!(risks::list_risks))
+        .api(Needs(ManageRisks), routes!(risks::create_risk))
+        .api(Needs(ViewRisks), routes!(risks::get_heat_map))
+        // The owner of a risk sees it and records its reviews; the service checks who.
+        .api(SignedIn, routes!(risks::get_risk))
+        .api(Needs(ManageRisks), routes!(risks::update_risk))
+        .api(SignedIn, routes!(risks::review_risk))
+        .api(Needs(ViewRisks), routes!(risks::get_risk_settings))
+        .api(Needs(ManageSettings), routes!(risks::update_risk_settings))
 }
 
 /// The interactive docs, served from the binary.

@@ -122,6 +122,8 @@ struct DetailPage {
     control: Control,
     mappings: Vec<Mapping>,
     evidence: Vec<Evidence>,
+    /// The risks whose treatment relies on it (for those who see the register).
+    risks: Vec<bulwark_core::risks::Risk>,
     frameworks: Vec<Framework>,
     now: bulwark_core::Timestamp,
     can_manage: bool,
@@ -133,6 +135,7 @@ async fn detail_page(app: &AppState, chrome: Chrome, id: ControlId, errors: Erro
     let (control, mappings, evidence) = controls::get(app.store.as_ref(), &actor, id).await?;
     Ok(DetailPage {
         frameworks: frameworks::list(app.store.as_ref(), &actor).await?,
+        risks: controls::risks_of(app.store.as_ref(), &actor, id).await?,
         now: app.now(),
         can_manage: chrome.can(Permission::ManageCompliance),
         chrome: chrome.at("controls"),

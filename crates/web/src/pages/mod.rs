@@ -20,6 +20,7 @@ mod org;
 mod people;
 mod policies;
 mod profile;
+mod risks;
 mod scim_tokens;
 
 pub use campaigns::export_participants;
@@ -170,6 +171,16 @@ pub fn routes(r: Routes) -> Routes {
             post(frameworks::set_applicability),
         )
         .page("/frameworks/{id}/soa", Needs(ViewCompliance), GET, get(frameworks::soa))
+        .page("/risks", Needs(ViewRisks), GET, get(risks::list))
+        .page("/risks/export.csv", Needs(ViewRisks), GET, get(risks::export))
+        .page("/risks/export.json", Needs(ViewRisks), GET, get(risks::export))
+        .page("/risks/heat-map", Needs(ViewRisks), GET, get(risks::heat_map))
+        .page("/risks/settings", Needs(ManageSettings), BOTH, get(risks::settings_form).post(risks::save_settings))
+        .page("/risks/new", Needs(ManageRisks), BOTH, get(risks::new_form).post(risks::create))
+        // Its owner sees a risk and records its reviews too; the service checks who.
+        .page("/risks/{id}", SignedIn, GET, get(risks::detail))
+        .page("/risks/{id}/edit", Needs(ManageRisks), BOTH, get(risks::edit_form).post(risks::update))
+        .page("/risks/{id}/review", SignedIn, POST, post(risks::reviewed))
         .page("/controls", Needs(ViewCompliance), GET, get(controls::list))
         .page("/controls/new", Needs(ManageCompliance), GET, get(controls::new_form))
         .page("/controls/new", Needs(ManageCompliance), POST, post(controls::create))
@@ -219,6 +230,7 @@ pub struct Chrome {
     pub can_audit: bool,
     pub can_assets: bool,
     pub can_compliance: bool,
+    pub can_risks: bool,
     pub flash: Option<&'static str>,
 }
 
@@ -289,6 +301,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
             can_audit: can(Permission::ViewAudit),
             can_assets: can(Permission::ViewAssets),
             can_compliance: can(Permission::ViewCompliance),
+            can_risks: can(Permission::ViewRisks),
             actor,
             csrf,
             section: "",
@@ -371,6 +384,7 @@ impl From<AuditEntry> for HistoryItem {
             "account" => Some(format!("/accounts/{}", e.entity_id)),
             "asset" if e.entity_id != "import" => Some(format!("/assets/{}", e.entity_id)),
             "key" => Some(format!("/keys/{}", e.entity_id)),
+            "risk" => Some(format!("/risks/{}", e.entity_id)),
             _ => None,
         };
         HistoryItem {

@@ -38,6 +38,8 @@ const ASSET_READERS: &[&str] = &["admin", "security", "management", "auditor"];
 const ASSET_MANAGERS: &[&str] = &["admin", "security"];
 const COMPLIANCE_READERS: &[&str] = &["admin", "security", "management", "auditor"];
 const COMPLIANCE_MANAGERS: &[&str] = &["admin", "security"];
+const RISK_READERS: &[&str] = &["admin", "security", "management", "auditor"];
+const RISK_MANAGERS: &[&str] = &["admin", "security"];
 
 use Rule::*;
 
@@ -262,6 +264,28 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("POST", "/controls/{id}/mappings/remove", Roles(COMPLIANCE_MANAGERS)),
     ("POST", "/controls/{id}/evidence", Roles(COMPLIANCE_MANAGERS)),
     ("GET", "/evidence/{id}/file", Roles(COMPLIANCE_READERS)),
+    ("GET", "/risks", Roles(RISK_READERS)),
+    ("GET", "/risks/export.csv", Roles(RISK_READERS)),
+    ("GET", "/risks/export.json", Roles(RISK_READERS)),
+    ("GET", "/risks/heat-map", Roles(RISK_READERS)),
+    ("GET", "/risks/settings", Roles(ADMINS)),
+    ("POST", "/risks/settings", Roles(ADMINS)),
+    ("GET", "/risks/new", Roles(RISK_MANAGERS)),
+    ("POST", "/risks/new", Roles(RISK_MANAGERS)),
+    // The caller owns the risk here: its owner sees it and records reviews, whatever the role
+    // (someone else's risk is not found for an employee: tests/e2e/risks.rs).
+    ("GET", "/risks/{id}", SignedIn),
+    ("GET", "/risks/{id}/edit", Roles(RISK_MANAGERS)),
+    ("POST", "/risks/{id}/edit", Roles(RISK_MANAGERS)),
+    ("POST", "/risks/{id}/review", SignedIn),
+    ("GET", "/api/v1/risks", Roles(RISK_READERS)),
+    ("POST", "/api/v1/risks", Roles(RISK_MANAGERS)),
+    ("GET", "/api/v1/risks/heat-map", Roles(RISK_READERS)),
+    ("GET", "/api/v1/risks/{id}", SignedIn),
+    ("PUT", "/api/v1/risks/{id}", Roles(RISK_MANAGERS)),
+    ("POST", "/api/v1/risks/{id}/review", SignedIn),
+    ("GET", "/api/v1/risk-settings", Roles(RISK_READERS)),
+    ("PUT", "/api/v1/risk-settings", Roles(ADMINS)),
     ("GET", "/api/v1/frameworks/{id}/coverage", Roles(COMPLIANCE_READERS)),
     ("GET", "/api/v1/frameworks/{id}/soa", Roles(COMPLIANCE_READERS)),
     ("GET", "/api/v1/frameworks/{id}/assessment-results", Roles(COMPLIANCE_READERS)),
@@ -319,6 +343,8 @@ struct Records {
     checklist: String,
     asset: String,
     key: String,
+    /// A risk the caller owns.
+    risk: String,
     /// An offboarding of the person, with one item (an account to de-register).
     offboarding: String,
     /// A SCIM token (live).
@@ -412,6 +438,17 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
             bulwark_core::keys::KeyInput { name: format!("Key {n}"), algorithm: "AES".into(), ..Default::default() };
         key = bulwark_core::keys::create(store, &cli, now, &input).await.unwrap().id.to_string();
     }
+    let mut risk = String::new();
+    if pattern.contains("/risks/{id}") {
+        let input = bulwark_core::risks::RiskInput {
+            title: format!("Risk {n}"),
+            owner: caller.person_id.to_string(),
+            probability: "3".into(),
+            impact: "4".into(),
+            ..Default::default()
+        };
+        risk = bulwark_core::risks::create(store, &cli, now, &input).await.unwrap().id.to_string();
+    }
     let mut offboarding = String::new();
     if pattern.contains("/offboardings/") {
         let service = bulwark_core::assets::AssetInput {
@@ -453,6 +490,7 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
         scim_token,
         offboarding,
         key,
+        risk,
         asset,
         policy,
         campaign,
@@ -511,6 +549,8 @@ fn concrete(pattern: &str, r: &Records) -> String {
         &r.approval
     } else if pattern.contains("/keys") {
         &r.key
+    } else if pattern.contains("/risks/") {
+        &r.risk
     } else if pattern.contains("assets") {
         &r.asset
     } else if pattern.contains("checklists") {

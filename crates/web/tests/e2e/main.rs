@@ -14,5 +14,6 @@ mod mfa;
 mod notifications;
 mod pages;
 mod policies;
+mod risks;
 mod scim;
 mod sso;
