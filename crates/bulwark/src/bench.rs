@@ -93,6 +93,7 @@ pub async fn run(args: &BenchArgs, database: Option<&str>) -> anyhow::Result<()>
     let search = search_text(&base, &session).await?;
     let person = first_id(&base, &token, "/api/v1/people").await?;
     let asset = first_id(&base, &token, "/api/v1/assets").await?;
+    let risk = first_id(&base, &token, "/api/v1/risks").await?;
     let campaign = open_campaign(&base, &token).await?;
     // Idle: before any load (the catalog import below parses a few megabytes of JSON).
     let idle = server.as_ref().map(|c| memory_kb(c.id(), "VmRSS")).transpose()?;
@@ -117,6 +118,14 @@ pub async fn run(args: &BenchArgs, database: Option<&str>) -> anyhow::Result<()>
             auth: Auth::Token,
             bar: Bar::P99(20),
         },
+        Scenario { name: "risk list, highest first", path: "/risks".into(), auth: Auth::Session, bar: Bar::P99(20) },
+        Scenario {
+            name: "risk list, one owner",
+            path: format!("/risks?owner_id={}", risk_owner(&base, &token, &risk).await?),
+            auth: Auth::Session,
+            bar: Bar::P99(20),
+        },
+        Scenario { name: "risk detail", path: format!("/risks/{risk}"), auth: Auth::Session, bar: Bar::P99(20) },
         Scenario { name: "audit log, newest first", path: "/audit".into(), auth: Auth::Session, bar: Bar::P99(20) },
         Scenario { name: "my tasks", path: "/tasks".into(), auth: Auth::Session, bar: Bar::P99(20) },
         Scenario {
@@ -467,6 +476,13 @@ async fn an_email(base: &str, token: &str) -> anyhow::Result<String> {
         .json()
         .await?;
     page["items"][0]["email"].as_str().map(str::to_string).context("nobody in the directory")
+}
+
+/// The owner of a risk (a filter that keeps a few hundred of the register's risks).
+async fn risk_owner(base: &str, token: &str, risk: &str) -> anyhow::Result<String> {
+    let found: serde_json::Value =
+        client()?.get(format!("{base}/api/v1/risks/{risk}")).bearer_auth(token).send().await?.json().await?;
+    found["owner_id"].as_str().map(str::to_string).context("a risk without an owner")
 }
 
 /// The id of the first record of an API list (`path` like `/api/v1/people`).

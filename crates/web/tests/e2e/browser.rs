@@ -278,6 +278,30 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
     assert_eq!(percent, "25%", "one of the four requirements is covered now");
     snap("15e-coverage-risen").await;
 
+    // Risks: record one relying on that control, rated before and after treatment, and see it
+    // on the heat map.
+    b.goto(&app.url("/risks/new")).await.unwrap();
+    b.find(Locator::Id("f-title")).await.unwrap().send_keys("Stolen administrator password").await.unwrap();
+    b.find(Locator::Id("f-owner")).await.unwrap().send_keys("ada@example.com").await.unwrap();
+    for (select, value) in
+        [("f-probability", "4"), ("f-impact", "5"), ("f-residual_probability", "2"), ("f-residual_impact", "4")]
+    {
+        let option = format!("#{select} option[value='{value}']");
+        b.find(Locator::Css(&option)).await.unwrap().click().await.unwrap();
+    }
+    b.find(Locator::Css("#f-treatment option[value='mitigate']")).await.unwrap().click().await.unwrap();
+    b.find(Locator::Css("input[name='control_ids']")).await.unwrap().click().await.unwrap();
+    snap("16-risk-form").await;
+    b.find(Locator::Css("form[action='/risks/new'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css("a[href^='/controls/']")).await.unwrap();
+    let page = b.source().await.unwrap();
+    assert!(page.contains("Security roles are assigned") && page.contains(">20</span>"), "{page:.2000}");
+    snap("16b-risk").await;
+    b.goto(&app.url("/risks/heat-map")).await.unwrap();
+    let residual = b.wait().for_element(Locator::Css("svg[aria-labelledby^='h-residual'] desc")).await.unwrap();
+    assert_eq!(residual.html(true).await.unwrap().trim(), "1 at probability 2, impact 4;");
+    snap("16c-heat-map").await;
+
     // The same pages on a phone-sized screen.
     b.set_window_size(390, 844).await.unwrap();
     b.goto(&app.url("/people")).await.unwrap();
