@@ -54,6 +54,8 @@ pub enum Command {
     /// Frameworks: OSCAL catalogs of requirements.
     #[command(subcommand)]
     Framework(FrameworkCommand),
+    /// Score a CVSS v3.0, v3.1 or v4.0 vector: prints its scores as JSON (exit 2 if invalid).
+    Cvss(CvssArgs),
     /// Serve a sample organisation on a fresh embedded database.
     Demo(DemoArgs),
     /// Fill a database with a generated, deterministic organisation (for benchmarks).
@@ -288,6 +290,12 @@ pub enum CampaignCommand {
 pub enum ExportFormat {
     Csv,
     Json,
+}
+
+#[derive(Args, Debug)]
+pub struct CvssArgs {
+    /// The vector, e.g. CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H
+    pub vector: String,
 }
 
 #[derive(Args, Debug)]

@@ -298,6 +298,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("waiting: {} {} attempts {} {}", m.channel, m.event, m.attempts, error);
             }
         }
+        Command::Cvss(args) => match bulwark_core::cvss::score(&args.vector) {
+            Ok(scored) => println!("{}", serde_json::to_string(&scored)?),
+            Err(message) => {
+                eprintln!("error: the vector {message}");
+                return Ok(ExitCode::from(2));
+            }
+        },
         Command::Demo(args) => demo::run(cli.database.as_deref(), &args.listen).await?,
         Command::Seed(args) => {
             let store = open(&cli).await?;

@@ -676,3 +676,24 @@ async fn assessment_results_are_valid_oscal_with_a_finding_per_requirement() {
     assert!(!missing.status.success());
     assert_eq!(stderr(&missing).trim().lines().count(), 1);
 }
+
+#[test]
+fn cvss_prints_the_scores_as_json_and_refuses_a_bad_vector_with_exit_2() {
+    let cvss = |vector: &str| Command::new(env!("CARGO_BIN_EXE_bulwark")).args(["cvss", vector]).output().unwrap();
+    let out = cvss("CVSS:3.1/AC:L/AV:N/PR:N/UI:N/S:U/C:H/I:H/A:H");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"version": "3.1", "vector": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+            "base_score": 9.8, "severity": "Critical"})
+    );
+    let v4 = cvss("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N");
+    let json: serde_json::Value = serde_json::from_slice(&v4.stdout).unwrap();
+    assert_eq!((json["version"].as_str(), json["base_score"].as_f64()), (Some("4.0"), Some(9.3)));
+
+    let bad = cvss("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/AV:L");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(bad.stdout.is_empty());
+    assert_eq!(String::from_utf8_lossy(&bad.stderr).trim(), "error: the vector gives Attack Vector (AV) twice");
+}

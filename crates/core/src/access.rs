@@ -64,6 +64,7 @@ impl Role {
                         | ManageCompliance
                         | ViewRisks
                         | ManageRisks
+                        | HandleVulnerabilities
                 )
             }
             Role::Management => {
@@ -134,6 +135,8 @@ pub enum Permission {
     ViewRisks,
     /// Record, rate and treat risks (accepting one above the threshold still needs management).
     ManageRisks,
+    /// Read, triage and answer vulnerability reports from outside.
+    HandleVulnerabilities,
     /// Create, update and deactivate people and departments through SCIM. Held by the actor
     /// of a SCIM token and by nobody else; that actor holds nothing more.
     ProvisionIdentities,

@@ -41,5 +41,6 @@ id_type!(
     FrameworkId,
     ControlId,
     EvidenceId,
-    RiskId
+    RiskId,
+    ReportId
 );

@@ -46,6 +46,10 @@ pub const EVENTS: &[&str] = &[
     "campaign.overdue",
     "campaign.close",
     "approval.request",
+    "risk.review_due",
+    "vulnerability.report",
+    "vulnerability.message",
+    "vulnerability.deadline",
 ];
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -33,6 +33,9 @@ pub enum JobKind {
     CampaignClose,
     /// A risk's review falls due: remind its owner, and the channels.
     RiskReview,
+    /// A week before a vulnerability report's disclosure deadline: tell the channels if it is
+    /// still open.
+    DisclosureDeadline,
 }
 
 impl JobKind {
@@ -43,13 +46,21 @@ impl JobKind {
             Self::PolicyReview => "policy.review_due",
             Self::CampaignClose => "campaign.close",
             Self::RiskReview => "risk.review_due",
+            Self::DisclosureDeadline => "vulnerability.deadline",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::CampaignReminder, Self::CampaignOverdue, Self::PolicyReview, Self::CampaignClose, Self::RiskReview]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [
+            Self::CampaignReminder,
+            Self::CampaignOverdue,
+            Self::PolicyReview,
+            Self::CampaignClose,
+            Self::RiskReview,
+            Self::DisclosureDeadline,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 }
 
@@ -140,12 +151,14 @@ pub async fn run(store: &dyn Store, job: &Job, now: Timestamp) -> CoreResult<boo
         JobKind::CampaignReminder | JobKind::CampaignOverdue => remind_campaign(&mut *tx, job, now).await?,
         JobKind::PolicyReview => remind_review(&mut *tx, job, now).await?,
         JobKind::RiskReview => remind_risk_review(&mut *tx, job, now).await?,
+        JobKind::DisclosureDeadline => crate::disclosure::remind_deadline(&mut *tx, &job.subject_id, now).await?,
         JobKind::CampaignClose => close_campaign(&mut *tx, job, now).await?,
     };
     let entity = job.subject_id.split('/').next().unwrap_or_default();
     let subject_type = match job.kind {
         JobKind::PolicyReview => "policy",
         JobKind::RiskReview => "risk",
+        JobKind::DisclosureDeadline => "vulnerability",
         _ => "campaign",
     };
     tx.audit(AuditRecord::new(&actor, now, job.kind.as_str(), subject_type, entity, None::<&()>, Some(&outcome)));

@@ -15,11 +15,12 @@ use crate::campaigns::{Campaign, DepartmentCompletion, Participant, PinnedVersio
 use crate::checklists::{Answer, Checklist};
 use crate::controls::{Control, Evidence, Mapping};
 use crate::coverage::MappedControl;
+use crate::disclosure::{DisclosureSettings, ReportMessage, VulnReport};
 use crate::error::{StoreError, StoreResult};
 use crate::frameworks::{Framework, FrameworkContent};
 use crate::ids::{
     AccountId, AreaId, AssetId, CampaignId, ChecklistId, ControlId, DepartmentId, EvidenceId, FrameworkId, KeyId,
-    PersonId, PolicyId, RiskId, TokenId,
+    PersonId, PolicyId, ReportId, RiskId, TokenId,
 };
 use crate::keys::CryptoKey;
 use crate::lifecycle::{Offboarding, OffboardingItem, OnboardingRecord};
@@ -157,6 +158,13 @@ pub trait Reader: Send {
     fn risk_controls(&mut self, id: RiskId) -> StoreFuture<'_, Vec<Control>>;
     /// The risks relying on a control, highest score first.
     fn control_risks(&mut self, id: ControlId) -> StoreFuture<'_, Vec<Risk>>;
+    fn list_reports<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<VulnReport>>;
+    fn find_report(&mut self, id: ReportId) -> StoreFuture<'_, Option<VulnReport>>;
+    /// The report whose secret link has this SHA-256.
+    fn report_by_secret<'a>(&'a mut self, hash: &'a str) -> StoreFuture<'a, Option<ReportId>>;
+    /// A report's messages, oldest first.
+    fn report_messages(&mut self, id: ReportId) -> StoreFuture<'_, Vec<ReportMessage>>;
+    fn disclosure_settings(&mut self) -> StoreFuture<'_, DisclosureSettings>;
     fn find_framework_by_uuid<'a>(&'a mut self, uuid: &'a str) -> StoreFuture<'a, Option<Framework>>;
     /// Every framework, by title.
     fn list_frameworks(&mut self) -> StoreFuture<'_, Vec<Framework>>;
@@ -296,6 +304,9 @@ pub trait Reader: Send {
     fn get_risk(&mut self, id: RiskId) -> StoreFuture<'_, Risk> {
         Box::pin(async move { self.find_risk(id).await?.ok_or(StoreError::NotFound) })
     }
+    fn get_report(&mut self, id: ReportId) -> StoreFuture<'_, VulnReport> {
+        Box::pin(async move { self.find_report(id).await?.ok_or(StoreError::NotFound) })
+    }
 }
 
 /// The write transaction of one operation. Updates take the record as it was read (`before`)
@@ -340,6 +351,15 @@ pub trait Writer: Reader {
     /// Stores `after` if the stored settings are still `before`.
     fn update_risk_settings<'a>(&'a mut self, before: &'a RiskSettings, after: &'a RiskSettings)
     -> StoreFuture<'a, ()>;
+    /// Stores a new report with the SHA-256 of its reporter's secret link.
+    fn insert_report<'a>(&'a mut self, report: &'a VulnReport, secret_hash: &'a str) -> StoreFuture<'a, ()>;
+    fn update_report<'a>(&'a mut self, before: &'a VulnReport, after: &'a VulnReport) -> StoreFuture<'a, ()>;
+    fn insert_report_message<'a>(&'a mut self, message: &'a ReportMessage) -> StoreFuture<'a, ()>;
+    fn update_disclosure_settings<'a>(
+        &'a mut self,
+        before: &'a DisclosureSettings,
+        after: &'a DisclosureSettings,
+    ) -> StoreFuture<'a, ()>;
     fn update_control<'a>(&'a mut self, before: &'a Control, after: &'a Control) -> StoreFuture<'a, ()>;
     /// Adds a mapping; false when it existed.
     fn insert_mapping<'a>(&'a mut self, m: &'a Mapping, now: Timestamp) -> StoreFuture<'a, bool>;

@@ -10,6 +10,7 @@ mod campaigns;
 mod checklists;
 mod connect;
 mod controls;
+mod disclosure;
 mod frameworks;
 mod jobs;
 mod keys;

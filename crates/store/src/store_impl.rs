@@ -10,10 +10,11 @@ use bulwark_core::audit::{AuditEntry, AuditFilter, AuditRecord};
 use bulwark_core::checklists::{Answer, Checklist};
 use bulwark_core::controls::{Control, Evidence, Mapping};
 use bulwark_core::coverage::MappedControl;
+use bulwark_core::disclosure::{DisclosureSettings, ReportMessage, VulnReport};
 use bulwark_core::frameworks::{Framework, FrameworkContent};
 use bulwark_core::ids::{
     AccountId, AreaId, AssetId, CampaignId, ChecklistId, ControlId, DepartmentId, EvidenceId, FrameworkId, KeyId,
-    PersonId, PolicyId, RiskId, TokenId,
+    PersonId, PolicyId, ReportId, RiskId, TokenId,
 };
 use bulwark_core::keys::CryptoKey;
 use bulwark_core::lifecycle::{Offboarding, OffboardingItem, OnboardingRecord};
@@ -36,8 +37,8 @@ use std::ops::DerefMut;
 
 use crate::write::{WriteTx, map_err};
 use crate::{
-    SqlStore, accounts, approvals, assets, audit, campaigns, checklists, controls, frameworks, jobs, keys, lifecycle,
-    mfa, notify, org, people, policies, risks, scim, sso,
+    SqlStore, accounts, approvals, assets, audit, campaigns, checklists, controls, disclosure, frameworks, jobs, keys,
+    lifecycle, mfa, notify, org, people, policies, risks, scim, sso,
 };
 
 /// A unit of work on connection `C` (a pooled connection or a write transaction) of a backend.
@@ -382,6 +383,27 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
         Box::pin(risks::of_control(self.c(), id))
     }
 
+    fn list_reports<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<VulnReport>> {
+        let backend = self.1;
+        Box::pin(disclosure::list(self.c(), backend, query))
+    }
+
+    fn find_report(&mut self, id: ReportId) -> StoreFuture<'_, Option<VulnReport>> {
+        Box::pin(disclosure::find(self.c(), id))
+    }
+
+    fn report_by_secret<'a>(&'a mut self, hash: &'a str) -> StoreFuture<'a, Option<ReportId>> {
+        Box::pin(disclosure::by_secret(self.c(), hash))
+    }
+
+    fn report_messages(&mut self, id: ReportId) -> StoreFuture<'_, Vec<ReportMessage>> {
+        Box::pin(disclosure::messages(self.c(), id))
+    }
+
+    fn disclosure_settings(&mut self) -> StoreFuture<'_, DisclosureSettings> {
+        Box::pin(disclosure::settings(self.c()))
+    }
+
     fn find_framework_by_uuid<'a>(&'a mut self, uuid: &'a str) -> StoreFuture<'a, Option<Framework>> {
         Box::pin(frameworks::by_uuid(self.c(), uuid))
     }
@@ -646,6 +668,26 @@ impl Writer for Unit<WriteTx> {
         after: &'a RiskSettings,
     ) -> StoreFuture<'a, ()> {
         Box::pin(risks::update_settings(self.c(), before, after))
+    }
+
+    fn insert_report<'a>(&'a mut self, report: &'a VulnReport, secret_hash: &'a str) -> StoreFuture<'a, ()> {
+        Box::pin(disclosure::insert(self.c(), report, secret_hash))
+    }
+
+    fn update_report<'a>(&'a mut self, before: &'a VulnReport, after: &'a VulnReport) -> StoreFuture<'a, ()> {
+        Box::pin(disclosure::update(self.c(), before, after))
+    }
+
+    fn insert_report_message<'a>(&'a mut self, message: &'a ReportMessage) -> StoreFuture<'a, ()> {
+        Box::pin(disclosure::insert_message(self.c(), message))
+    }
+
+    fn update_disclosure_settings<'a>(
+        &'a mut self,
+        before: &'a DisclosureSettings,
+        after: &'a DisclosureSettings,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(disclosure::update_settings(self.c(), before, after))
     }
 
     fn insert_mapping<'a>(&'a mut self, m: &'a Mapping, now: Timestamp) -> StoreFuture<'a, bool> {

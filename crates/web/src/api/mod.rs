@@ -8,6 +8,7 @@ pub mod campaigns;
 pub mod checklists;
 pub mod contract;
 pub mod controls;
+pub mod cvss;
 pub mod dto;
 pub mod frameworks;
 pub mod keys;
@@ -151,6 +152,7 @@ pub fn routes(r: Routes) -> Routes {
         .api(Needs(ManageCompliance), routes!(controls::map_control))
         .api(Needs(ManageCompliance), routes!(controls::unmap_control))
         .api(Needs(ManageCompliance), routes!(controls::add_evidence))
+        .api(SignedIn, routes!(cvss::score_vector))
         .api(Needs(ViewRisks), routes!(risks::list_risks))
         .api(Needs(ManageRisks), routes!(risks::create_risk))
         .api(Needs(ViewRisks), routes!(risks::get_heat_map))

@@ -9,6 +9,7 @@ pub(crate) mod auth;
 mod campaigns;
 mod checklists;
 mod controls;
+mod cvss;
 mod dashboard;
 mod frameworks;
 mod keys;
@@ -171,6 +172,7 @@ pub fn routes(r: Routes) -> Routes {
             post(frameworks::set_applicability),
         )
         .page("/frameworks/{id}/soa", Needs(ViewCompliance), GET, get(frameworks::soa))
+        .page("/cvss", SignedIn, GET, get(cvss::calculator))
         .page("/risks", Needs(ViewRisks), GET, get(risks::list))
         .page("/risks/export.csv", Needs(ViewRisks), GET, get(risks::export))
         .page("/risks/export.json", Needs(ViewRisks), GET, get(risks::export))

@@ -264,6 +264,8 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("POST", "/controls/{id}/mappings/remove", Roles(COMPLIANCE_MANAGERS)),
     ("POST", "/controls/{id}/evidence", Roles(COMPLIANCE_MANAGERS)),
     ("GET", "/evidence/{id}/file", Roles(COMPLIANCE_READERS)),
+    ("GET", "/cvss", SignedIn),
+    ("GET", "/api/v1/cvss", SignedIn),
     ("GET", "/risks", Roles(RISK_READERS)),
     ("GET", "/risks/export.csv", Roles(RISK_READERS)),
     ("GET", "/risks/export.json", Roles(RISK_READERS)),
@@ -562,6 +564,9 @@ fn concrete(pattern: &str, r: &Records) -> String {
     } else {
         &r.token
     };
+    if pattern == "/api/v1/cvss" {
+        return format!("{pattern}?vector=CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
+    }
     pattern
         .replace("{*file}", "app.css")
         .replace("{*rest}", "index.html")

@@ -6,6 +6,7 @@ mod attacks;
 mod authz;
 mod browser;
 mod campaigns;
+mod cvss;
 mod edits;
 mod frameworks;
 mod keys;
