@@ -2392,3 +2392,145 @@ async fn risks_are_rated_filtered_accepted_with_approval_and_reviewed_alike_on_e
         assert!(db.store.verify_audit_chain().await.unwrap().is_ok());
     }
 }
+
+#[tokio::test]
+async fn vulnerability_reports_are_followed_by_secret_link_triaged_and_answered_alike_on_every_backend() {
+    use bulwark_core::disclosure::{self, ReportStatus, SettingsInput, Submission, TriageInput};
+    use bulwark_core::scheduler;
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let (s, cli) = (&db.store as &dyn Store, Actor::cli());
+        let now = time::OffsetDateTime::from_unix_timestamp(1_795_000_000).unwrap();
+        let events =
+            ["vulnerability.report".to_string(), "vulnerability.message".into(), "vulnerability.deadline".into()];
+        bulwark_core::notify::add_channel(s, &cli, now, "security", "email", "sec@example.com", &events).await.unwrap();
+
+        // Bad input stores nothing; a filled-in honeypot is refused.
+        let bad = Submission { title: " ".into(), reporter_email: "not-an-address".into(), ..Default::default() };
+        let Err(CoreError::Invalid(errors)) = disclosure::submit(s, now, &bad).await else { panic!("refused") };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["title", "description", "reporter_email"], "{backend:?}");
+        let input = Submission {
+            title: "Stored XSS in the profile page".into(),
+            description: "Put <script> in the display name.\nIt runs for every visitor.".into(),
+            affected: "https://app.example.com/profile".into(),
+            reporter_name: "Grace".into(),
+            reporter_email: "Grace@Example.org".into(),
+            website: String::new(),
+        };
+        let bot = Submission { website: "http://spam.example".into(), ..input.clone() };
+        assert!(disclosure::submit(s, now, &bot).await.is_err());
+        assert_eq!(r(s).await.list_reports(&disclosure::LIST.first_page(10)).await.unwrap().total, 0);
+
+        let (report, secret) = disclosure::submit(s, now, &input).await.unwrap();
+        assert_eq!((report.status, report.reporter_email.as_str()), (ReportStatus::New, "grace@example.org"));
+        assert_eq!(report.deadline_on, now.date() + time::Duration::days(90));
+        let mut rd = r(s).await;
+        assert_eq!(rd.report_by_secret(&bulwark_core::accounts::sha256_hex(&secret)).await.unwrap(), Some(report.id));
+        assert_eq!(rd.report_by_secret(&secret).await.unwrap(), None, "only the hash is stored");
+        assert_eq!(rd.find_report(report.id).await.unwrap().unwrap().title, report.title);
+        let told: Vec<_> = rd.list_undelivered(10).await.unwrap().into_iter().map(|m| m.event).collect();
+        assert_eq!(told, ["vulnerability.report"], "{backend:?}");
+        drop(rd);
+        assert!(matches!(disclosure::track(s, "wrong").await, Err(CoreError::NotFound)));
+
+        // The conversation: the reporter writes, the team replies, the reporter is e-mailed.
+        disclosure::reporter_message(s, now, &secret, "Any news?").await.unwrap();
+        assert!(disclosure::reporter_message(s, now, &secret, "  ").await.is_err());
+        let employee = Actor { roles: vec![bulwark_core::Role::Employee], ..Actor::cli() };
+        assert!(matches!(
+            disclosure::team_message(s, &employee, now, report.id, "x").await,
+            Err(CoreError::Forbidden(_))
+        ));
+        let security =
+            Actor { label: "sec@example.com".into(), roles: vec![bulwark_core::Role::Security], ..Actor::cli() };
+        let later = now + time::Duration::hours(1);
+        disclosure::team_message(s, &security, later, report.id, "Confirmed, fixing it.").await.unwrap();
+        let (_, messages) = disclosure::track(s, &secret).await.unwrap();
+        let said: Vec<_> = messages.iter().map(|m| (m.from_reporter, m.body.as_str())).collect();
+        assert_eq!(said, [(true, "Any news?"), (false, "Confirmed, fixing it.")]);
+        assert_eq!(r(s).await.report_messages(report.id).await.unwrap().len(), 2);
+        let mails = r(s).await.list_undelivered(10).await.unwrap();
+        let reply = mails.iter().find(|m| m.target == "grace@example.org").expect("the reporter is e-mailed");
+        assert!(!reply.body.contains(&secret), "the secret link never leaves the reporter's hands");
+
+        // Triage: a CVSS vector is scored, a bad one named; a CVE id has its form.
+        let triage = |vector: &str, cve: &str| TriageInput {
+            status: "accepted".into(),
+            cvss_vector: vector.into(),
+            cve_id: cve.into(),
+            credit: "Grace".into(),
+            ..Default::default()
+        };
+        let Err(CoreError::Invalid(errors)) =
+            disclosure::triage(s, &security, later, report.id, &triage("CVSS:3.1/AV:N", "CVE-26-1")).await
+        else {
+            panic!("refused")
+        };
+        assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["cvss_vector", "cve_id"]);
+        let vector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N";
+        let triaged =
+            disclosure::triage(s, &security, later, report.id, &triage(vector, "cve-2026-12345")).await.unwrap();
+        assert_eq!((triaged.cvss_score, triaged.severity.as_deref()), (Some(6.1), Some("Medium")));
+        assert_eq!((triaged.status, triaged.cve_id.as_str()), (ReportStatus::Accepted, "CVE-2026-12345"));
+        let open = RawListQuery { filters: vec![("status".into(), "accepted".into())], ..Default::default() };
+        assert_eq!(r(s).await.list_reports(&disclosure::LIST.parse(&open).unwrap()).await.unwrap().total, 1);
+
+        // A week before the deadline the channels are reminded, once.
+        let reminder = (report.deadline_on - time::Duration::days(7)).midnight().assume_utc();
+        assert_eq!(scheduler::run_due(s, reminder, 10).await.unwrap(), 1, "{backend:?}");
+        let reminded = r(s).await.list_undelivered(20).await.unwrap();
+        assert!(reminded.iter().any(|m| m.event == "vulnerability.deadline" && m.subject.contains("Stored XSS")));
+
+        // Settings: contacts and URLs checked; security.txt follows.
+        let bad = SettingsInput {
+            contacts: "security@example.com".into(),
+            policy_url: "http://x".into(),
+            ..Default::default()
+        };
+        assert!(disclosure::update_settings(s, &cli, later, &bad).await.is_err());
+        let good = SettingsInput {
+            contacts: "mailto:security@example.com".into(),
+            expires_days: "30".into(),
+            ..Default::default()
+        };
+        let saved = disclosure::update_settings(s, &cli, later, &good).await.unwrap();
+        let text = disclosure::security_txt(&saved, "https://isms.example.com", later);
+        assert!(text.starts_with("Contact: mailto:security@example.com\n"), "{text}");
+
+        // The repository writes one by one.
+        let stored = r(s).await.get_report(report.id).await.unwrap();
+        let mut tx = s.write().await.unwrap();
+        let copy = disclosure::VulnReport { id: bulwark_core::ids::ReportId::new(), ..stored.clone() };
+        tx.insert_report(&copy, "another-hash").await.unwrap();
+        let fixed = disclosure::VulnReport {
+            status: ReportStatus::Fixed,
+            updated_at: later + time::Duration::seconds(1),
+            ..copy.clone()
+        };
+        tx.update_report(&copy, &fixed).await.unwrap();
+        assert!(tx.update_report(&copy, &fixed).await.is_err(), "based on a stale version");
+        let note = disclosure::ReportMessage {
+            id: "m1".into(),
+            report_id: copy.id,
+            from_reporter: false,
+            author: "cli".into(),
+            body: "Fixed in 2.4.1".into(),
+            created_at: later,
+        };
+        tx.insert_report_message(&note).await.unwrap();
+        let current = tx.disclosure_settings().await.unwrap();
+        tx.update_disclosure_settings(&stored_settings(&current), &current).await.expect_err("stale settings");
+        tx.audit(bulwark_core::audit::AuditRecord::new(&cli, later, "test", "x", "1", None::<&()>, None::<&()>));
+        tx.commit().await.unwrap();
+        assert_eq!(r(s).await.get_report(copy.id).await.unwrap().status, ReportStatus::Fixed);
+        assert!(db.store.verify_audit_chain().await.unwrap().is_ok());
+    }
+}
+
+/// The settings as they were before some change (a stale copy).
+fn stored_settings(
+    current: &bulwark_core::disclosure::DisclosureSettings,
+) -> bulwark_core::disclosure::DisclosureSettings {
+    bulwark_core::disclosure::DisclosureSettings { updated_at: time_util::from_micros(0), ..current.clone() }
+}

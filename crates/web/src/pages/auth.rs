@@ -39,7 +39,7 @@ pub struct LoginQuery {
 }
 
 /// Makes sure a browser without a session has a pre-session CSRF cookie for the form.
-fn with_pre_session_token(app: &AppState, jar: CookieJar, chrome: &mut Chrome) -> CookieJar {
+pub(crate) fn with_pre_session_token(app: &AppState, jar: CookieJar, chrome: &mut Chrome) -> CookieJar {
     if !chrome.csrf.is_empty() {
         return jar;
     }

@@ -11,6 +11,7 @@ mod checklists;
 mod controls;
 mod cvss;
 mod dashboard;
+mod disclosure;
 mod frameworks;
 mod keys;
 mod lifecycle;
@@ -173,6 +174,24 @@ pub fn routes(r: Routes) -> Routes {
         )
         .page("/frameworks/{id}/soa", Needs(ViewCompliance), GET, get(frameworks::soa))
         .page("/cvss", SignedIn, GET, get(cvss::calculator))
+        .page("/.well-known/security.txt", Public, GET, get(disclosure::security_txt))
+        .page("/report-vulnerability", Public, BOTH, get(disclosure::report_form).post(disclosure::submit_report))
+        .page(
+            "/report-vulnerability/track/{secret}",
+            Public,
+            BOTH,
+            get(disclosure::track).post(disclosure::reporter_reply),
+        )
+        .page("/vulnerability-reports", Needs(HandleVulnerabilities), GET, get(disclosure::list))
+        .page(
+            "/vulnerability-reports/settings",
+            Needs(ManageSettings),
+            BOTH,
+            get(disclosure::settings_form).post(disclosure::save_settings),
+        )
+        .page("/vulnerability-reports/{id}", Needs(HandleVulnerabilities), GET, get(disclosure::detail))
+        .page("/vulnerability-reports/{id}/triage", Needs(HandleVulnerabilities), POST, post(disclosure::triage))
+        .page("/vulnerability-reports/{id}/reply", Needs(HandleVulnerabilities), POST, post(disclosure::team_reply))
         .page("/risks", Needs(ViewRisks), GET, get(risks::list))
         .page("/risks/export.csv", Needs(ViewRisks), GET, get(risks::export))
         .page("/risks/export.json", Needs(ViewRisks), GET, get(risks::export))
@@ -233,6 +252,7 @@ pub struct Chrome {
     pub can_assets: bool,
     pub can_compliance: bool,
     pub can_risks: bool,
+    pub can_vulnerabilities: bool,
     pub flash: Option<&'static str>,
 }
 
@@ -304,6 +324,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
             can_assets: can(Permission::ViewAssets),
             can_compliance: can(Permission::ViewCompliance),
             can_risks: can(Permission::ViewRisks),
+            can_vulnerabilities: can(Permission::HandleVulnerabilities),
             actor,
             csrf,
             section: "",
@@ -386,7 +407,8 @@ impl From<AuditEntry> for HistoryItem {
             "account" => Some(format!("/accounts/{}", e.entity_id)),
             "asset" if e.entity_id != "import" => Some(format!("/assets/{}", e.entity_id)),
             "key" => Some(format!("/keys/{}", e.entity_id)),
-            "risk" => Some(format!("/risks/{}", e.entity_id)),
+            "risk" if e.entity_id != "import" => Some(format!("/risks/{}", e.entity_id)),
+            "vulnerability" => Some(format!("/vulnerability-reports/{}", e.entity_id)),
             _ => None,
         };
         HistoryItem {

@@ -40,6 +40,7 @@ const COMPLIANCE_READERS: &[&str] = &["admin", "security", "management", "audito
 const COMPLIANCE_MANAGERS: &[&str] = &["admin", "security"];
 const RISK_READERS: &[&str] = &["admin", "security", "management", "auditor"];
 const RISK_MANAGERS: &[&str] = &["admin", "security"];
+const VULNERABILITY_HANDLERS: &[&str] = &["admin", "security"];
 
 use Rule::*;
 
@@ -265,6 +266,17 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("POST", "/controls/{id}/evidence", Roles(COMPLIANCE_MANAGERS)),
     ("GET", "/evidence/{id}/file", Roles(COMPLIANCE_READERS)),
     ("GET", "/cvss", SignedIn),
+    ("GET", "/.well-known/security.txt", Public),
+    ("GET", "/report-vulnerability", Public),
+    ("POST", "/report-vulnerability", Public),
+    ("GET", "/report-vulnerability/track/{secret}", Public),
+    ("POST", "/report-vulnerability/track/{secret}", Public),
+    ("GET", "/vulnerability-reports", Roles(VULNERABILITY_HANDLERS)),
+    ("GET", "/vulnerability-reports/settings", Roles(ADMINS)),
+    ("POST", "/vulnerability-reports/settings", Roles(ADMINS)),
+    ("GET", "/vulnerability-reports/{id}", Roles(VULNERABILITY_HANDLERS)),
+    ("POST", "/vulnerability-reports/{id}/triage", Roles(VULNERABILITY_HANDLERS)),
+    ("POST", "/vulnerability-reports/{id}/reply", Roles(VULNERABILITY_HANDLERS)),
     ("GET", "/api/v1/cvss", SignedIn),
     ("GET", "/risks", Roles(RISK_READERS)),
     ("GET", "/risks/export.csv", Roles(RISK_READERS)),
@@ -347,6 +359,8 @@ struct Records {
     key: String,
     /// A risk the caller owns.
     risk: String,
+    /// A vulnerability report and its reporter's secret.
+    report: (String, String),
     /// An offboarding of the person, with one item (an account to de-register).
     offboarding: String,
     /// A SCIM token (live).
@@ -451,6 +465,16 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
         };
         risk = bulwark_core::risks::create(store, &cli, now, &input).await.unwrap().id.to_string();
     }
+    let mut report = (String::new(), String::new());
+    if pattern.contains("/vulnerability-reports/{id}") || pattern.contains("{secret}") {
+        let input = bulwark_core::disclosure::Submission {
+            title: format!("Report {n}"),
+            description: "details".into(),
+            ..Default::default()
+        };
+        let (r, secret) = bulwark_core::disclosure::submit(store, now, &input).await.unwrap();
+        report = (r.id.to_string(), secret);
+    }
     let mut offboarding = String::new();
     if pattern.contains("/offboardings/") {
         let service = bulwark_core::assets::AssetInput {
@@ -493,6 +517,7 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
         offboarding,
         key,
         risk,
+        report,
         asset,
         policy,
         campaign,
@@ -553,6 +578,8 @@ fn concrete(pattern: &str, r: &Records) -> String {
         &r.key
     } else if pattern.contains("/risks/") {
         &r.risk
+    } else if pattern.contains("/vulnerability-reports/") {
+        &r.report.0
     } else if pattern.contains("assets") {
         &r.asset
     } else if pattern.contains("checklists") {
@@ -571,6 +598,7 @@ fn concrete(pattern: &str, r: &Records) -> String {
         .replace("{*file}", "app.css")
         .replace("{*rest}", "index.html")
         .replace("{token}", "no-such-link")
+        .replace("{secret}", &r.report.1)
         .replace("{person_id}", &r.person)
         .replace("{token_id}", &r.token)
         .replace("{number}", if pattern.ends_with("/submit") { "2" } else { "1" })

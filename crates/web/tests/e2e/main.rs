@@ -7,6 +7,7 @@ mod authz;
 mod browser;
 mod campaigns;
 mod cvss;
+mod disclosure;
 mod edits;
 mod frameworks;
 mod keys;
