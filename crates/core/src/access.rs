@@ -65,6 +65,7 @@ impl Role {
                         | ViewRisks
                         | ManageRisks
                         | HandleVulnerabilities
+                        | HandleIncidents
                 )
             }
             Role::Management => {
@@ -137,6 +138,9 @@ pub enum Permission {
     ManageRisks,
     /// Read, triage and answer vulnerability reports from outside.
     HandleVulnerabilities,
+    /// See every incident and lead the response (others see the incidents they reported or
+    /// were added to).
+    HandleIncidents,
     /// Create, update and deactivate people and departments through SCIM. Held by the actor
     /// of a SCIM token and by nobody else; that actor holds nothing more.
     ProvisionIdentities,

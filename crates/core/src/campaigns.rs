@@ -138,6 +138,7 @@ impl Task {
             "approval" => format!("/approvals/{}", self.subject_id),
             "key" => format!("/keys/{}", self.subject_id),
             "risk" => format!("/risks/{}", self.subject_id),
+            "incident" => format!("/incidents/{}", self.subject_id),
             "offboarding" => format!("/offboardings/{}", self.subject_id),
             _ => "/tasks".into(),
         }

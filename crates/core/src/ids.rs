@@ -42,5 +42,6 @@ id_type!(
     ControlId,
     EvidenceId,
     RiskId,
-    ReportId
+    ReportId,
+    IncidentId
 );

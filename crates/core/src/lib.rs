@@ -17,6 +17,7 @@ pub mod disclosure;
 pub mod error;
 pub mod frameworks;
 pub mod ids;
+pub mod incidents;
 pub mod keys;
 pub mod lifecycle;
 pub mod list;

@@ -50,6 +50,8 @@ pub const EVENTS: &[&str] = &[
     "vulnerability.report",
     "vulnerability.message",
     "vulnerability.deadline",
+    "incident.report",
+    "incident.authority_due",
 ];
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -36,6 +36,9 @@ pub enum JobKind {
     /// A week before a vulnerability report's disclosure deadline: tell the channels if it is
     /// still open.
     DisclosureDeadline,
+    /// 24, 48 and 66 hours after personal data became known to be involved in an incident:
+    /// remind the channels that the authority must be notified within 72 hours.
+    AuthorityReminder,
 }
 
 impl JobKind {
@@ -47,6 +50,7 @@ impl JobKind {
             Self::CampaignClose => "campaign.close",
             Self::RiskReview => "risk.review_due",
             Self::DisclosureDeadline => "vulnerability.deadline",
+            Self::AuthorityReminder => "incident.authority_due",
         }
     }
 
@@ -58,6 +62,7 @@ impl JobKind {
             Self::CampaignClose,
             Self::RiskReview,
             Self::DisclosureDeadline,
+            Self::AuthorityReminder,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -152,6 +157,7 @@ pub async fn run(store: &dyn Store, job: &Job, now: Timestamp) -> CoreResult<boo
         JobKind::PolicyReview => remind_review(&mut *tx, job, now).await?,
         JobKind::RiskReview => remind_risk_review(&mut *tx, job, now).await?,
         JobKind::DisclosureDeadline => crate::disclosure::remind_deadline(&mut *tx, &job.subject_id, now).await?,
+        JobKind::AuthorityReminder => crate::incidents::remind_authority(&mut *tx, &job.subject_id, now).await?,
         JobKind::CampaignClose => close_campaign(&mut *tx, job, now).await?,
     };
     let entity = job.subject_id.split('/').next().unwrap_or_default();
@@ -159,6 +165,7 @@ pub async fn run(store: &dyn Store, job: &Job, now: Timestamp) -> CoreResult<boo
         JobKind::PolicyReview => "policy",
         JobKind::RiskReview => "risk",
         JobKind::DisclosureDeadline => "vulnerability",
+        JobKind::AuthorityReminder => "incident",
         _ => "campaign",
     };
     tx.audit(AuditRecord::new(&actor, now, job.kind.as_str(), subject_type, entity, None::<&()>, Some(&outcome)));

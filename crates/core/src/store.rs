@@ -19,9 +19,10 @@ use crate::disclosure::{DisclosureSettings, ReportMessage, VulnReport};
 use crate::error::{StoreError, StoreResult};
 use crate::frameworks::{Framework, FrameworkContent};
 use crate::ids::{
-    AccountId, AreaId, AssetId, CampaignId, ChecklistId, ControlId, DepartmentId, EvidenceId, FrameworkId, KeyId,
-    PersonId, PolicyId, ReportId, RiskId, TokenId,
+    AccountId, AreaId, AssetId, CampaignId, ChecklistId, ControlId, DepartmentId, EvidenceId, FrameworkId, IncidentId,
+    KeyId, PersonId, PolicyId, ReportId, RiskId, TokenId,
 };
+use crate::incidents::{Event, Incident, Link};
 use crate::keys::CryptoKey;
 use crate::lifecycle::{Offboarding, OffboardingItem, OnboardingRecord};
 use crate::list::{ListPage, ListQuery};
@@ -165,6 +166,17 @@ pub trait Reader: Send {
     /// A report's messages, oldest first.
     fn report_messages(&mut self, id: ReportId) -> StoreFuture<'_, Vec<ReportMessage>>;
     fn disclosure_settings(&mut self) -> StoreFuture<'_, DisclosureSettings>;
+    fn list_incidents<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Incident>>;
+    /// The incidents a person reported or was added to, newest first (at most 500).
+    fn incidents_of(&mut self, person: PersonId) -> StoreFuture<'_, Vec<Incident>>;
+    fn find_incident(&mut self, id: IncidentId) -> StoreFuture<'_, Option<Incident>>;
+    /// An incident's timeline, oldest first.
+    fn incident_events(&mut self, id: IncidentId) -> StoreFuture<'_, Vec<Event>>;
+    /// (person, name) of the people added to an incident, by name.
+    fn incident_members(&mut self, id: IncidentId) -> StoreFuture<'_, Vec<(PersonId, String)>>;
+    fn incident_links(&mut self, id: IncidentId) -> StoreFuture<'_, Vec<Link>>;
+    /// The policy chosen as the incident response plan.
+    fn incident_plan(&mut self) -> StoreFuture<'_, Option<PolicyId>>;
     fn find_framework_by_uuid<'a>(&'a mut self, uuid: &'a str) -> StoreFuture<'a, Option<Framework>>;
     /// Every framework, by title.
     fn list_frameworks(&mut self) -> StoreFuture<'_, Vec<Framework>>;
@@ -307,6 +319,9 @@ pub trait Reader: Send {
     fn get_report(&mut self, id: ReportId) -> StoreFuture<'_, VulnReport> {
         Box::pin(async move { self.find_report(id).await?.ok_or(StoreError::NotFound) })
     }
+    fn get_incident(&mut self, id: IncidentId) -> StoreFuture<'_, Incident> {
+        Box::pin(async move { self.find_incident(id).await?.ok_or(StoreError::NotFound) })
+    }
 }
 
 /// The write transaction of one operation. Updates take the record as it was read (`before`)
@@ -355,6 +370,14 @@ pub trait Writer: Reader {
     fn insert_report<'a>(&'a mut self, report: &'a VulnReport, secret_hash: &'a str) -> StoreFuture<'a, ()>;
     fn update_report<'a>(&'a mut self, before: &'a VulnReport, after: &'a VulnReport) -> StoreFuture<'a, ()>;
     fn insert_report_message<'a>(&'a mut self, message: &'a ReportMessage) -> StoreFuture<'a, ()>;
+    fn insert_incident<'a>(&'a mut self, incident: &'a Incident) -> StoreFuture<'a, ()>;
+    fn update_incident<'a>(&'a mut self, before: &'a Incident, after: &'a Incident) -> StoreFuture<'a, ()>;
+    fn insert_incident_event<'a>(&'a mut self, event: &'a Event) -> StoreFuture<'a, ()>;
+    /// Adds a person to an incident (adding them twice changes nothing).
+    fn add_incident_member(&mut self, id: IncidentId, person: PersonId) -> StoreFuture<'_, ()>;
+    /// Links an incident to a record (linking it twice changes nothing).
+    fn insert_incident_link<'a>(&'a mut self, id: IncidentId, link: &'a Link) -> StoreFuture<'a, ()>;
+    fn set_incident_plan(&mut self, policy: PolicyId) -> StoreFuture<'_, ()>;
     fn update_disclosure_settings<'a>(
         &'a mut self,
         before: &'a DisclosureSettings,

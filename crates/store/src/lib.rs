@@ -12,6 +12,7 @@ mod connect;
 mod controls;
 mod disclosure;
 mod frameworks;
+mod incidents;
 mod jobs;
 mod keys;
 mod lifecycle;

@@ -13,9 +13,10 @@ use bulwark_core::coverage::MappedControl;
 use bulwark_core::disclosure::{DisclosureSettings, ReportMessage, VulnReport};
 use bulwark_core::frameworks::{Framework, FrameworkContent};
 use bulwark_core::ids::{
-    AccountId, AreaId, AssetId, CampaignId, ChecklistId, ControlId, DepartmentId, EvidenceId, FrameworkId, KeyId,
-    PersonId, PolicyId, ReportId, RiskId, TokenId,
+    AccountId, AreaId, AssetId, CampaignId, ChecklistId, ControlId, DepartmentId, EvidenceId, FrameworkId, IncidentId,
+    KeyId, PersonId, PolicyId, ReportId, RiskId, TokenId,
 };
+use bulwark_core::incidents::{Event, Incident, Link};
 use bulwark_core::keys::CryptoKey;
 use bulwark_core::lifecycle::{Offboarding, OffboardingItem, OnboardingRecord};
 use bulwark_core::list::{ListPage, ListQuery};
@@ -37,8 +38,8 @@ use std::ops::DerefMut;
 
 use crate::write::{WriteTx, map_err};
 use crate::{
-    SqlStore, accounts, approvals, assets, audit, campaigns, checklists, controls, disclosure, frameworks, jobs, keys,
-    lifecycle, mfa, notify, org, people, policies, risks, scim, sso,
+    SqlStore, accounts, approvals, assets, audit, campaigns, checklists, controls, disclosure, frameworks, incidents,
+    jobs, keys, lifecycle, mfa, notify, org, people, policies, risks, scim, sso,
 };
 
 /// A unit of work on connection `C` (a pooled connection or a write transaction) of a backend.
@@ -404,6 +405,35 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
         Box::pin(disclosure::settings(self.c()))
     }
 
+    fn list_incidents<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Incident>> {
+        let backend = self.1;
+        Box::pin(incidents::list(self.c(), backend, query))
+    }
+
+    fn incidents_of(&mut self, person: PersonId) -> StoreFuture<'_, Vec<Incident>> {
+        Box::pin(incidents::of_person(self.c(), person))
+    }
+
+    fn find_incident(&mut self, id: IncidentId) -> StoreFuture<'_, Option<Incident>> {
+        Box::pin(incidents::find(self.c(), id))
+    }
+
+    fn incident_events(&mut self, id: IncidentId) -> StoreFuture<'_, Vec<Event>> {
+        Box::pin(incidents::events(self.c(), id))
+    }
+
+    fn incident_members(&mut self, id: IncidentId) -> StoreFuture<'_, Vec<(PersonId, String)>> {
+        Box::pin(incidents::members(self.c(), id))
+    }
+
+    fn incident_links(&mut self, id: IncidentId) -> StoreFuture<'_, Vec<Link>> {
+        Box::pin(incidents::links(self.c(), id))
+    }
+
+    fn incident_plan(&mut self) -> StoreFuture<'_, Option<PolicyId>> {
+        Box::pin(incidents::plan(self.c()))
+    }
+
     fn find_framework_by_uuid<'a>(&'a mut self, uuid: &'a str) -> StoreFuture<'a, Option<Framework>> {
         Box::pin(frameworks::by_uuid(self.c(), uuid))
     }
@@ -680,6 +710,30 @@ impl Writer for Unit<WriteTx> {
 
     fn insert_report_message<'a>(&'a mut self, message: &'a ReportMessage) -> StoreFuture<'a, ()> {
         Box::pin(disclosure::insert_message(self.c(), message))
+    }
+
+    fn insert_incident<'a>(&'a mut self, incident: &'a Incident) -> StoreFuture<'a, ()> {
+        Box::pin(incidents::insert(self.c(), incident))
+    }
+
+    fn update_incident<'a>(&'a mut self, before: &'a Incident, after: &'a Incident) -> StoreFuture<'a, ()> {
+        Box::pin(incidents::update(self.c(), before, after))
+    }
+
+    fn insert_incident_event<'a>(&'a mut self, event: &'a Event) -> StoreFuture<'a, ()> {
+        Box::pin(incidents::insert_event(self.c(), event))
+    }
+
+    fn add_incident_member(&mut self, id: IncidentId, person: PersonId) -> StoreFuture<'_, ()> {
+        Box::pin(incidents::add_member(self.c(), id, person))
+    }
+
+    fn insert_incident_link<'a>(&'a mut self, id: IncidentId, link: &'a Link) -> StoreFuture<'a, ()> {
+        Box::pin(incidents::insert_link(self.c(), id, link))
+    }
+
+    fn set_incident_plan(&mut self, policy: PolicyId) -> StoreFuture<'_, ()> {
+        Box::pin(incidents::set_plan(self.c(), policy))
     }
 
     fn update_disclosure_settings<'a>(

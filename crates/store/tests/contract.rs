@@ -2534,3 +2534,164 @@ fn stored_settings(
 ) -> bulwark_core::disclosure::DisclosureSettings {
     bulwark_core::disclosure::DisclosureSettings { updated_at: time_util::from_micros(0), ..current.clone() }
 }
+
+#[tokio::test]
+async fn incidents_are_seen_only_by_the_team_their_reporter_and_members_alike_on_every_backend() {
+    use bulwark_core::incidents::{self, AssessmentInput, IncidentStatus, ReportInput};
+    use bulwark_core::scheduler;
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let (s, cli) = (&db.store as &dyn Store, Actor::cli());
+        let now = time::OffsetDateTime::from_unix_timestamp(1_795_000_000).unwrap();
+        let ada = people::create(s, &cli, now, &person("Ada Lovelace", "ada@example.com")).await.unwrap();
+        let bob = people::create(s, &cli, now, &person("Bob Builder", "bob@example.com")).await.unwrap();
+        let eve = people::create(s, &cli, now, &person("Eve Other", "eve@example.com")).await.unwrap();
+        let employee = |p: &bulwark_core::people::Person| Actor {
+            person_id: Some(p.id),
+            label: p.email.clone(),
+            roles: vec![bulwark_core::Role::Employee],
+            ..Actor::cli()
+        };
+        let security =
+            Actor { label: "sec@example.com".into(), roles: vec![bulwark_core::Role::Security], ..Actor::cli() };
+        let events = ["incident.report".to_string(), "incident.authority_due".into()];
+        bulwark_core::notify::add_channel(s, &cli, now, "security", "email", "sec@example.com", &events).await.unwrap();
+
+        let bad = ReportInput { title: "Laptop gone".into(), ..Default::default() };
+        let Err(CoreError::Invalid(errors)) = incidents::report(s, &employee(&ada), now, &bad).await else { panic!() };
+        assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["category", "description"]);
+        let input = ReportInput {
+            title: "Laptop stolen from my car".into(),
+            category: "lost-device".into(),
+            description: "Asset tag L-1042, locked, encrypted.".into(),
+            personal_data: "on".into(),
+        };
+        let incident = incidents::report(s, &employee(&ada), now, &input).await.unwrap();
+        assert_eq!(incident.authority_due(), Some(now + time::Duration::hours(72)));
+        assert_eq!(incident.hours_left(&(now + time::Duration::hours(10))), Some(62));
+        let told: Vec<_> = r(s).await.list_undelivered(10).await.unwrap().into_iter().map(|m| m.event).collect();
+        assert_eq!(told, ["incident.report"], "{backend:?}");
+
+        // Who sees it: the reporter and the team; Bob once added; Eve never.
+        assert!(incidents::get(s, &employee(&ada), incident.id).await.is_ok());
+        assert!(matches!(incidents::get(s, &employee(&eve), incident.id).await, Err(CoreError::NotFound)));
+        assert!(matches!(incidents::get(s, &employee(&bob), incident.id).await, Err(CoreError::NotFound)));
+        let all = incidents::LIST.first_page(50);
+        assert_eq!(incidents::list(s, &employee(&eve), &all).await.unwrap().total, 0);
+        assert_eq!(incidents::list(s, &security, &all).await.unwrap().total, 1);
+        incidents::add_member(s, &security, now, incident.id, "bob@example.com").await.unwrap();
+        assert!(incidents::get(s, &employee(&bob), incident.id).await.is_ok());
+        assert_eq!(incidents::list(s, &employee(&bob), &all).await.unwrap().items[0].id, incident.id);
+        assert!(matches!(
+            incidents::comment(s, &employee(&eve), now, incident.id, "me too").await,
+            Err(CoreError::NotFound)
+        ));
+        incidents::comment(s, &employee(&bob), now, incident.id, "I saw the car window broken.").await.unwrap();
+        assert!(matches!(
+            incidents::advance(s, &employee(&ada), now, incident.id, "triaged", "").await,
+            Err(CoreError::Forbidden(_))
+        ));
+
+        // The workflow moves forward only; closing needs the lessons learned.
+        let assessed = AssessmentInput {
+            severity: "high".into(),
+            confidentiality: "high".into(),
+            personal_data: "on".into(),
+            ..Default::default()
+        };
+        incidents::assess(s, &security, now, incident.id, &assessed).await.unwrap();
+        incidents::advance(s, &security, now, incident.id, "contained", "").await.unwrap();
+        assert!(incidents::advance(s, &security, now, incident.id, "triaged", "").await.is_err(), "never backwards");
+        let Err(CoreError::Invalid(errors)) = incidents::advance(s, &security, now, incident.id, "closed", " ").await
+        else {
+            panic!("closing without lessons learned is refused")
+        };
+        assert_eq!(errors[0].field, "lessons_learned");
+        let laptop = bulwark_core::assets::create(
+            s,
+            &cli,
+            now,
+            &bulwark_core::assets::AssetInput { name: "ThinkPad L-1042".into(), ..Default::default() },
+        )
+        .await
+        .unwrap();
+        incidents::link(s, &security, now, incident.id, "asset", &laptop.id.to_string()).await.unwrap();
+        assert!(incidents::link(s, &security, now, incident.id, "asset", &ada.id.to_string()).await.is_err());
+        let task =
+            incidents::add_task(s, &security, now, incident.id, "ada@example.com", "Wipe the laptop remotely", "")
+                .await
+                .unwrap();
+        assert_eq!(task.link(), format!("/incidents/{}", incident.id));
+
+        // The 72-hour clock: reminders at 24, 48 and 66 hours until the authority is notified.
+        assert_eq!(scheduler::run_due(s, now + time::Duration::hours(24), 10).await.unwrap(), 1, "{backend:?}");
+        let reminders = r(s).await.list_undelivered(20).await.unwrap();
+        assert!(reminders.iter().any(|m| m.subject.starts_with("48 hours left to notify the authority")));
+        incidents::record_authority_notified(s, &security, now + time::Duration::hours(30), incident.id).await.unwrap();
+        assert!(incidents::record_authority_notified(s, &security, now, incident.id).await.is_err(), "once");
+        assert_eq!(scheduler::run_due(s, now + time::Duration::hours(70), 10).await.unwrap(), 2, "the jobs still run");
+        let after = r(s).await.list_undelivered(20).await.unwrap().len();
+        assert_eq!(after, reminders.len(), "but remind nobody once the authority was told");
+
+        let closed = incidents::advance(
+            s,
+            &security,
+            now + time::Duration::hours(71),
+            incident.id,
+            "closed",
+            "Encrypt every laptop.",
+        )
+        .await
+        .unwrap();
+        assert_eq!(closed.status, IncidentStatus::Closed);
+        let detail = incidents::get(s, &security, incident.id).await.unwrap();
+        let kinds: Vec<_> = detail.events.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(kinds, ["reported", "member", "comment", "update", "status", "link", "task", "authority", "status"]);
+        assert_eq!(detail.links[0].label, "ThinkPad L-1042");
+        let open_tasks = r(s).await.list_tasks(ada.id, &bulwark_core::campaigns::TASKS.first_page(50)).await.unwrap();
+        assert!(open_tasks.items.iter().all(|t| t.kind != "incident" || t.state != "open"), "closing closes its tasks");
+
+        // The response plan, and the repository functions one by one.
+        let policy = published_policy(s, now, "Incident management policy", "# Plan\n").await.id;
+        incidents::set_response_plan(s, &cli, now, &policy.to_string()).await.unwrap();
+        assert_eq!(incidents::response_plan(s).await.unwrap().map(|(id, _)| id), Some(policy));
+        let mut rd = r(s).await;
+        assert_eq!(rd.incident_plan().await.unwrap(), Some(policy));
+        assert_eq!(rd.incidents_of(bob.id).await.unwrap().len(), 1);
+        assert_eq!(rd.incident_members(incident.id).await.unwrap().len(), 2, "Bob, and Ada given a task");
+        assert_eq!(rd.incident_links(incident.id).await.unwrap().len(), 1);
+        assert_eq!(rd.incident_events(incident.id).await.unwrap().len(), 9);
+        assert!(rd.find_incident(incident.id).await.unwrap().is_some());
+        assert_eq!(rd.list_incidents(&all).await.unwrap().total, 1);
+        drop(rd);
+        let stored = r(s).await.get_incident(incident.id).await.unwrap();
+        let mut tx = s.write().await.unwrap();
+        let copy = incidents::Incident { id: bulwark_core::ids::IncidentId::new(), ..stored.clone() };
+        tx.insert_incident(&copy).await.unwrap();
+        let renamed = incidents::Incident {
+            title: "Renamed".into(),
+            updated_at: now + time::Duration::seconds(1),
+            ..copy.clone()
+        };
+        tx.update_incident(&copy, &renamed).await.unwrap();
+        assert!(tx.update_incident(&copy, &renamed).await.is_err(), "based on a stale version");
+        let note = incidents::Event {
+            id: "e1".into(),
+            incident_id: copy.id,
+            at: now,
+            author: "cli".into(),
+            kind: "comment".into(),
+            text: "x".into(),
+        };
+        tx.insert_incident_event(&note).await.unwrap();
+        tx.add_incident_member(copy.id, eve.id).await.unwrap();
+        tx.add_incident_member(copy.id, eve.id).await.unwrap();
+        let l = incidents::Link { kind: "person".into(), target_id: eve.id.to_string(), label: "Eve".into() };
+        tx.insert_incident_link(copy.id, &l).await.unwrap();
+        tx.set_incident_plan(policy).await.unwrap();
+        tx.audit(bulwark_core::audit::AuditRecord::new(&cli, now, "test", "x", "1", None::<&()>, None::<&()>));
+        tx.commit().await.unwrap();
+        assert_eq!(r(s).await.incidents_of(eve.id).await.unwrap()[0].title, "Renamed");
+        assert!(db.store.verify_audit_chain().await.unwrap().is_ok());
+    }
+}

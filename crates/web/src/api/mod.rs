@@ -11,6 +11,7 @@ pub mod controls;
 pub mod cvss;
 pub mod dto;
 pub mod frameworks;
+pub mod incidents;
 pub mod keys;
 pub mod lifecycle;
 pub mod org;
@@ -153,6 +154,10 @@ pub fn routes(r: Routes) -> Routes {
         .api(Needs(ManageCompliance), routes!(controls::unmap_control))
         .api(Needs(ManageCompliance), routes!(controls::add_evidence))
         .api(SignedIn, routes!(cvss::score_vector))
+        // Anyone may report; each caller sees the incidents they may (the service checks).
+        .api(SignedIn, routes!(incidents::report_incident))
+        .api(SignedIn, routes!(incidents::list_incidents))
+        .api(SignedIn, routes!(incidents::get_incident))
         .api(Needs(ViewRisks), routes!(risks::list_risks))
         .api(Needs(ManageRisks), routes!(risks::create_risk))
         .api(Needs(ViewRisks), routes!(risks::get_heat_map))

@@ -13,6 +13,7 @@ mod cvss;
 mod dashboard;
 mod disclosure;
 mod frameworks;
+mod incidents;
 mod keys;
 mod lifecycle;
 mod listing;
@@ -174,6 +175,23 @@ pub fn routes(r: Routes) -> Routes {
         )
         .page("/frameworks/{id}/soa", Needs(ViewCompliance), GET, get(frameworks::soa))
         .page("/cvss", SignedIn, GET, get(cvss::calculator))
+        .page("/incidents", SignedIn, GET, get(incidents::list))
+        .page("/incidents/new", SignedIn, BOTH, get(incidents::new_form).post(incidents::create))
+        .page(
+            "/incidents/settings",
+            Needs(ManageSettings),
+            BOTH,
+            get(incidents::settings_form).post(incidents::save_settings),
+        )
+        // Its reporter and the people added see an incident and comment; the service checks who.
+        .page("/incidents/{id}", SignedIn, GET, get(incidents::detail))
+        .page("/incidents/{id}/comments", SignedIn, POST, post(incidents::comment))
+        .page("/incidents/{id}/assessment", Needs(HandleIncidents), POST, post(incidents::assess))
+        .page("/incidents/{id}/status", Needs(HandleIncidents), POST, post(incidents::advance))
+        .page("/incidents/{id}/members", Needs(HandleIncidents), POST, post(incidents::add_member))
+        .page("/incidents/{id}/links", Needs(HandleIncidents), POST, post(incidents::link))
+        .page("/incidents/{id}/tasks", Needs(HandleIncidents), POST, post(incidents::add_task))
+        .page("/incidents/{id}/authority-notified", Needs(HandleIncidents), POST, post(incidents::authority_notified))
         .page("/.well-known/security.txt", Public, GET, get(disclosure::security_txt))
         .page("/report-vulnerability", Public, BOTH, get(disclosure::report_form).post(disclosure::submit_report))
         .page(
@@ -409,6 +427,7 @@ impl From<AuditEntry> for HistoryItem {
             "key" => Some(format!("/keys/{}", e.entity_id)),
             "risk" if e.entity_id != "import" => Some(format!("/risks/{}", e.entity_id)),
             "vulnerability" => Some(format!("/vulnerability-reports/{}", e.entity_id)),
+            "incident" => Some(format!("/incidents/{}", e.entity_id)),
             _ => None,
         };
         HistoryItem {

@@ -41,6 +41,7 @@ const COMPLIANCE_MANAGERS: &[&str] = &["admin", "security"];
 const RISK_READERS: &[&str] = &["admin", "security", "management", "auditor"];
 const RISK_MANAGERS: &[&str] = &["admin", "security"];
 const VULNERABILITY_HANDLERS: &[&str] = &["admin", "security"];
+const INCIDENT_RESPONDERS: &[&str] = &["admin", "security"];
 
 use Rule::*;
 
@@ -267,6 +268,24 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("GET", "/evidence/{id}/file", Roles(COMPLIANCE_READERS)),
     ("GET", "/cvss", SignedIn),
     ("GET", "/.well-known/security.txt", Public),
+    ("GET", "/incidents", SignedIn),
+    ("GET", "/incidents/new", SignedIn),
+    ("POST", "/incidents/new", SignedIn),
+    ("GET", "/incidents/settings", Roles(ADMINS)),
+    ("POST", "/incidents/settings", Roles(ADMINS)),
+    // The caller reported the incident here: its reporter sees it and comments (anyone else
+    // finds nothing: tests/e2e/incidents.rs); only the security team responds.
+    ("GET", "/incidents/{id}", SignedIn),
+    ("POST", "/incidents/{id}/comments", SignedIn),
+    ("POST", "/incidents/{id}/assessment", Roles(INCIDENT_RESPONDERS)),
+    ("POST", "/incidents/{id}/status", Roles(INCIDENT_RESPONDERS)),
+    ("POST", "/incidents/{id}/members", Roles(INCIDENT_RESPONDERS)),
+    ("POST", "/incidents/{id}/links", Roles(INCIDENT_RESPONDERS)),
+    ("POST", "/incidents/{id}/tasks", Roles(INCIDENT_RESPONDERS)),
+    ("POST", "/incidents/{id}/authority-notified", Roles(INCIDENT_RESPONDERS)),
+    ("POST", "/api/v1/incidents", SignedIn),
+    ("GET", "/api/v1/incidents", SignedIn),
+    ("GET", "/api/v1/incidents/{id}", SignedIn),
     ("GET", "/report-vulnerability", Public),
     ("POST", "/report-vulnerability", Public),
     ("GET", "/report-vulnerability/track/{secret}", Public),
@@ -361,6 +380,8 @@ struct Records {
     risk: String,
     /// A vulnerability report and its reporter's secret.
     report: (String, String),
+    /// An incident the caller reported.
+    incident: String,
     /// An offboarding of the person, with one item (an account to de-register).
     offboarding: String,
     /// A SCIM token (live).
@@ -475,6 +496,16 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
         let (r, secret) = bulwark_core::disclosure::submit(store, now, &input).await.unwrap();
         report = (r.id.to_string(), secret);
     }
+    let mut incident = String::new();
+    if pattern.contains("/incidents/{id}") {
+        let input = bulwark_core::incidents::ReportInput {
+            title: format!("Incident {n}"),
+            category: "other".into(),
+            description: "details".into(),
+            personal_data: "on".into(),
+        };
+        incident = bulwark_core::incidents::report(store, &owner, now, &input).await.unwrap().id.to_string();
+    }
     let mut offboarding = String::new();
     if pattern.contains("/offboardings/") {
         let service = bulwark_core::assets::AssetInput {
@@ -518,6 +549,7 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
         key,
         risk,
         report,
+        incident,
         asset,
         policy,
         campaign,
@@ -580,6 +612,8 @@ fn concrete(pattern: &str, r: &Records) -> String {
         &r.risk
     } else if pattern.contains("/vulnerability-reports/") {
         &r.report.0
+    } else if pattern.contains("/incidents/") {
+        &r.incident
     } else if pattern.contains("assets") {
         &r.asset
     } else if pattern.contains("checklists") {

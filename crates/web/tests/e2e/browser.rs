@@ -33,6 +33,19 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
 }
 
+/// Headless Chromium with its own fresh profile directory.
+fn chrome_caps(profile: &std::path::Path) -> serde_json::Map<String, serde_json::Value> {
+    let caps = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--disable-quic", "--window-size=1280,900",
+                     format!("--user-data-dir={}", profile.display())]
+        }
+    });
+    serde_json::from_value(caps).unwrap_or_default()
+}
+
 /// axe-core's source, when installed.
 fn axe_source() -> Option<String> {
     let path = std::env::var("BULWARK_AXE_JS").ok()?;
@@ -111,15 +124,7 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
             .expect("start chromedriver"),
     );
     let profile = tempfile::tempdir().unwrap();
-    let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
-        "goog:chromeOptions": {
-            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--disable-quic", "--window-size=1280,900",
-                     format!("--user-data-dir={}", profile.path().display())]
-        }
-    }))
-    .unwrap();
+    let caps = chrome_caps(profile.path());
     let mut browser = None;
     for _ in 0..50 {
         match ClientBuilder::rustls()
@@ -301,6 +306,45 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
     let residual = b.wait().for_element(Locator::Css("svg[aria-labelledby^='h-residual'] desc")).await.unwrap();
     assert_eq!(residual.html(true).await.unwrap().trim(), "1 at probability 2, impact 4;");
     snap("16c-heat-map").await;
+
+    // Vulnerability disclosure: an outsider reports anonymously in a second browser session,
+    // follows the report by its secret link, the team replies, and the reporter sees it.
+    let outsider_profile = tempfile::tempdir().unwrap();
+    let outsider = ClientBuilder::rustls()
+        .expect("rustls")
+        .capabilities(chrome_caps(outsider_profile.path()))
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a second browser session");
+    outsider.goto(&app.url("/report-vulnerability")).await.unwrap();
+    outsider.find(Locator::Id("f-title")).await.unwrap().send_keys("Open redirect on /go").await.unwrap();
+    let details = "GET /go?to=https://evil.example redirects anywhere.";
+    outsider.find(Locator::Id("f-description")).await.unwrap().send_keys(details).await.unwrap();
+    outsider
+        .find(Locator::Css("form[action='/report-vulnerability'] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let link =
+        outsider.wait().for_element(Locator::Id("track-link")).await.unwrap().attr("href").await.unwrap().unwrap();
+    if let Some(axe) = axe.clone() {
+        assert_accessible(&outsider, &axe, "17-vulnerability-reported").await;
+    }
+    b.goto(&app.url("/vulnerability-reports")).await.unwrap();
+    b.find(Locator::LinkText("Open redirect on /go")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Id("f-body")).await.unwrap().send_keys("Confirmed; fixed next week.").await.unwrap();
+    snap("17b-vulnerability-report").await;
+    b.find(Locator::Css("form[action$='/reply'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    b.wait().for_element(Locator::Css("li.from-team")).await.unwrap();
+    outsider.goto(&link).await.unwrap();
+    let reply = outsider.wait().for_element(Locator::Css("li.from-team .message-body")).await.unwrap();
+    assert_eq!(reply.text().await.unwrap(), "Confirmed; fixed next week.");
+    if let Some(axe) = axe.clone() {
+        assert_accessible(&outsider, &axe, "17c-reporter-sees-the-reply").await;
+    }
+    outsider.close().await.unwrap();
 
     // The same pages on a phone-sized screen.
     b.set_window_size(390, 844).await.unwrap();

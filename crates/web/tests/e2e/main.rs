@@ -10,6 +10,7 @@ mod cvss;
 mod disclosure;
 mod edits;
 mod frameworks;
+mod incidents;
 mod keys;
 mod lifecycle;
 mod mfa;

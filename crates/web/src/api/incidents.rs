@@ -1,0 +1,157 @@
+//! `/api/v1/incidents`: chat bots, mail gateways and people report incidents; each caller
+//! lists and reads the incidents they may see (all of them for the security team).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use bulwark_core::ids::IncidentId;
+use bulwark_core::incidents::{self, Incident, ReportInput};
+use bulwark_core::list::RawListQuery;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::dto::CursorPage;
+use super::{parse_id, with_etag};
+use crate::AppState;
+use crate::access::CurrentActor;
+use crate::error::{ApiError, ApiJson, ApiQuery};
+
+#[derive(ToSchema)]
+#[schema(rename_all = "kebab-case")]
+#[allow(dead_code)]
+pub enum CategoryName {
+    LostDevice,
+    SuspiciousLogin,
+    Malware,
+    Ransomware,
+    MisdirectedData,
+    LawEnforcementRequest,
+    PolicyViolation,
+    Other,
+}
+
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum IncidentStatusName {
+    Reported,
+    Triaged,
+    Contained,
+    Eradicated,
+    Recovered,
+    Closed,
+}
+
+/// A new incident.
+#[derive(Deserialize, ToSchema)]
+pub struct IncidentBody {
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
+    pub title: String,
+    #[schema(value_type = CategoryName)]
+    pub category: String,
+    #[schema(
+        max_length = 20000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*[^\s\x00-\x1f][^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
+    )]
+    pub description: String,
+    /// Whether personal data may be involved (starts the 72-hour clock).
+    #[serde(default)]
+    pub personal_data: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IncidentView {
+    #[schema(format = Uuid)]
+    pub id: String,
+    pub title: String,
+    #[schema(value_type = CategoryName)]
+    pub category: String,
+    pub description: String,
+    pub reporter: String,
+    pub severity: String,
+    #[schema(value_type = IncidentStatusName)]
+    pub status: String,
+    pub personal_data: bool,
+    /// When the data protection authority must have been notified, while that is owed.
+    pub authority_due: Option<String>,
+    pub link: String,
+    pub created_at: String,
+}
+
+impl From<Incident> for IncidentView {
+    fn from(i: Incident) -> Self {
+        Self {
+            id: i.id.to_string(),
+            link: format!("/incidents/{}", i.id),
+            authority_due: i.authority_due().map(bulwark_core::time_util::rfc3339),
+            category: i.category.as_str().into(),
+            severity: i.severity.as_str().into(),
+            status: i.status.as_str().into(),
+            created_at: bulwark_core::time_util::rfc3339(i.created_at),
+            title: i.title,
+            description: i.description,
+            reporter: i.reporter_label,
+            personal_data: i.personal_data,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct IncidentParams {
+    /// Where the page starts: the cursor from the previous page's `next` link.
+    #[param(min_length = 1, max_length = 2000)]
+    pub after: Option<String>,
+    #[param(minimum = 1, maximum = 500)]
+    pub per_page: Option<u32>,
+}
+
+#[utoipa::path(post, path = "/api/v1/incidents", tag = "incidents", request_body = IncidentBody,
+    responses((status = 201, description = "Reported; the security channels are told", body = IncidentView)))]
+pub async fn report_incident(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    ApiJson(body): ApiJson<IncidentBody>,
+) -> Result<(StatusCode, Response), ApiError> {
+    let input = ReportInput {
+        title: body.title,
+        category: body.category,
+        description: body.description,
+        personal_data: if body.personal_data { "on".into() } else { String::new() },
+    };
+    let i = incidents::report(app.store.as_ref(), &actor, app.now(), &input).await?;
+    Ok((StatusCode::CREATED, with_etag(i.updated_at, IncidentView::from(i))))
+}
+
+#[utoipa::path(get, path = "/api/v1/incidents", tag = "incidents", params(IncidentParams),
+    responses((status = 200, description = "The incidents the caller may see, newest first",
+               body = CursorPage<IncidentView>)))]
+pub async fn list_incidents(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    ApiQuery(params): ApiQuery<IncidentParams>,
+) -> Result<Response, ApiError> {
+    super::given_not_empty(&[("after", &params.after)])?;
+    let raw = RawListQuery {
+        dir: Some("desc".into()),
+        after: params.after.clone(),
+        limit: params.per_page,
+        ..Default::default()
+    };
+    let query = incidents::LIST.parse(&raw)?;
+    let found = incidents::list(app.store.as_ref(), &actor, &query).await?;
+    let base = super::list_query(&[], params.per_page);
+    Ok(CursorPage::respond(found, IncidentView::from, "/api/v1/incidents", &base))
+}
+
+#[utoipa::path(get, path = "/api/v1/incidents/{id}", tag = "incidents", params(("id" = String, Path, format = Uuid)),
+    responses((status = 200, description = "The incident, to its reporter, the people added and the security team",
+               body = IncidentView)))]
+pub async fn get_incident(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let d = incidents::get(app.store.as_ref(), &actor, parse_id::<IncidentId>(&id)?).await?;
+    Ok(with_etag(d.incident.updated_at, IncidentView::from(d.incident)))
+}

@@ -1,0 +1,83 @@
+//! Incidents through the pages and the API, on every backend: reporting with the category's
+//! guidance, restricted visibility (the team, the reporter, the people added — nobody else),
+//! the 72-hour clock shown, the forward-only workflow with lessons learned to close, the
+//! response plan linked, and a bot reporting through the API.
+
+use bulwark_testkit::{backends, spawn_app};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn incidents_are_reported_responded_to_and_seen_only_by_those_involved() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let sec = app.signed_in("sec@example.com", &["security"]).await;
+        let ada = app.signed_in("ada@example.com", &["employee"]).await;
+        let eve = app.signed_in("eve@example.com", &["employee"]).await;
+        let ceo = app.signed_in("ceo@example.com", &["management"]).await;
+
+        let form = ada.text("/incidents/new").await;
+        assert!(
+            form.contains("Lost or stolen device") && form.contains("whether it was locked and encrypted"),
+            "guidance"
+        );
+        let refused = ada.post_form("/incidents/new", "/incidents/new", &[("title", "Laptop gone")]).await;
+        assert_eq!(refused.status(), 422, "{backend:?}");
+        let page = refused.text().await.unwrap();
+        assert!(page.contains("Category is required") && page.contains("value=\"Laptop gone\""));
+        let fields = [
+            ("title", "Laptop stolen from my car"),
+            ("category", "lost-device"),
+            ("description", "Asset tag L-1042."),
+            ("personal_data", "on"),
+        ];
+        let res = ada.post_form("/incidents/new", "/incidents/new", &fields).await;
+        assert_eq!(res.status(), 303);
+        let location = res.headers()["location"].to_str().unwrap().to_string();
+        let path = location.split('?').next().unwrap().to_string();
+        let page = ada.text(&path).await;
+        assert!(page.contains("Personal data is involved: 72 hours left") || page.contains("71 hours left"), "{page}");
+        assert!(!page.contains("Save assessment"), "the reporter does not lead the response");
+
+        // Nobody else sees it: not another employee, not management.
+        assert_eq!(eve.get(&path).await.status(), 404);
+        assert_eq!(ceo.get(&path).await.status(), 404);
+        assert!(!eve.text("/incidents").await.contains("Laptop stolen"));
+        let id = path.trim_start_matches("/incidents/");
+        assert_eq!(eve.get(&format!("/api/v1/incidents/{id}")).await.status(), 404);
+        assert!(sec.text("/incidents").await.contains("Laptop stolen from my car"));
+
+        // The team responds: Eve is added and then sees it; closing needs lessons learned.
+        let res = sec.post_form(&format!("{path}/members"), &path, &[("person", "eve@example.com")]).await;
+        assert_eq!(res.status(), 303);
+        assert_eq!(eve.get(&path).await.status(), 200);
+        let res =
+            sec.post_form(&format!("{path}/status"), &path, &[("status", "closed"), ("lessons_learned", "")]).await;
+        assert_eq!(res.status(), 422);
+        assert!(res.text().await.unwrap().contains("lessons_learned are required to close an incident"));
+        let res = sec.post_form(&format!("{path}/status"), &path, &[("status", "contained")]).await;
+        assert_eq!(res.status(), 303);
+        let res =
+            eve.post_form(&format!("{path}/comments"), &path, &[("text", "The car was parked at the office.")]).await;
+        assert_eq!(res.status(), 303);
+        let page = sec.text(&path).await;
+        assert!(page.contains("Reported → Contained") && page.contains("The car was parked at the office."), "{page}");
+        assert!(page.contains("none chosen yet"), "no response plan chosen yet");
+
+        // A bot reports through the API with a token.
+        let res = sec
+            .api_post(
+                "/api/v1/incidents",
+                &json!({"title": "Malware alert on build server", "category": "malware", "description": "EDR alert 4711"}),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+        let created: Value = res.json().await.unwrap();
+        assert_eq!((created["status"].as_str(), created["personal_data"].as_bool()), (Some("reported"), Some(false)));
+        let bad = sec
+            .api_post("/api/v1/incidents", &json!({"title": "x", "category": "earthquake", "description": "y"}))
+            .await;
+        assert_eq!(bad.status(), 422);
+        let mine: Value = ada.get("/api/v1/incidents").await.json().await.unwrap();
+        assert_eq!(mine["items"].as_array().unwrap().len(), 1, "Ada sees only hers: {mine}");
+    }
+}
