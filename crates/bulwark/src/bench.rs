@@ -126,6 +126,12 @@ pub async fn run(args: &BenchArgs, database: Option<&str>) -> anyhow::Result<()>
             bar: Bar::P99(20),
         },
         Scenario { name: "risk detail", path: format!("/risks/{risk}"), auth: Auth::Session, bar: Bar::P99(20) },
+        Scenario {
+            name: "incident list (security team)",
+            path: "/incidents".into(),
+            auth: Auth::Session,
+            bar: Bar::P99(20),
+        },
         Scenario { name: "audit log, newest first", path: "/audit".into(), auth: Auth::Session, bar: Bar::P99(20) },
         Scenario { name: "my tasks", path: "/tasks".into(), auth: Auth::Session, bar: Bar::P99(20) },
         Scenario {

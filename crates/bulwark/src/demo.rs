@@ -43,10 +43,23 @@ const CHANNELS: &[(&str, &str, &str, &[&str])] = &[
         "#security-team",
         "webhook",
         "https://chat.example.com/hooks/security-team",
-        &["policy.review_due", "campaign.reminder", "campaign.overdue", "approval.request"],
+        &[
+            "policy.review_due",
+            "campaign.reminder",
+            "campaign.overdue",
+            "approval.request",
+            "risk.review_due",
+            "incident.report",
+            "incident.authority_due",
+        ],
     ),
     ("compliance list", "email", "compliance@example.com", &["policy.publish", "campaign.create", "campaign.overdue"]),
-    ("vulnerability disclosure list", "email", "security@example.com", &["policy.publish"]),
+    (
+        "vulnerability disclosure list",
+        "email",
+        "security@example.com",
+        &["vulnerability.report", "vulnerability.message", "vulnerability.deadline"],
+    ),
 ];
 
 pub const DEMO_PASSWORD: &str = "bulwark-demo-password";
@@ -88,6 +101,7 @@ pub async fn run(database: Option<&str>, listen: &str) -> anyhow::Result<()> {
         org::add_area_member(&store, &Actor::cli(), time_util::now(), area.id, &input).await?;
     }
     compliance(&store, &people[0]).await?;
+    response_plan(&store).await?;
     println!("Demo organisation ready: 240 people in {} departments.", crate::seed::DEPARTMENTS.len());
     println!("Sign in as (password for all: {DEMO_PASSWORD}):\n{}", lines.join("\n"));
     println!(
@@ -123,5 +137,18 @@ async fn compliance(store: &SqlStore, owner: &bulwark_core::people::Person) -> a
         ..Default::default()
     };
     controls::add_evidence(store, &cli, now, control.id, evidence).await?;
+    Ok(())
+}
+
+/// Links every incident to the seeded incident management policy as its response plan.
+async fn response_plan(store: &dyn bulwark_core::Store) -> anyhow::Result<()> {
+    use bulwark_core::list::RawListQuery;
+    let query = bulwark_core::policies::LIST
+        .parse(&RawListQuery { q: Some("incident management".into()), ..Default::default() })?;
+    let found = bulwark_core::policies::list(store, &Actor::cli(), &query).await?;
+    if let Some(plan) = found.items.first() {
+        bulwark_core::incidents::set_response_plan(store, &Actor::cli(), time_util::now(), &plan.id.to_string())
+            .await?;
+    }
     Ok(())
 }

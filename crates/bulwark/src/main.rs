@@ -7,6 +7,7 @@ mod catalog_set;
 mod checklist_set;
 mod cli;
 mod demo;
+mod incident_set;
 mod policy_set;
 mod risk_set;
 mod seed;
@@ -298,7 +299,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("waiting: {} {} attempts {} {}", m.channel, m.event, m.attempts, error);
             }
         }
-        Command::Cvss(args) => match bulwark_core::cvss::score(&args.vector) {
+        Command::Cvss(args) => match bulwark_core::cvss::score(args.vector.trim()) {
             Ok(scored) => println!("{}", serde_json::to_string(&scored)?),
             Err(message) => {
                 eprintln!("error: the vector {message}");
@@ -311,9 +312,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let assets = args.assets.unwrap_or(args.people * 10);
             seed::seed(&store, args.people, assets, args.audit_entries, args.seed).await?;
             println!(
-                "ok: seeded {} people, {assets} assets, {} risks, the published policy set and {} audit entries",
+                "ok: seeded {} people, {assets} assets, {} risks, {} incidents, the published policy set and {} audit entries",
                 args.people,
                 args.people / 2,
+                args.people,
                 args.audit_entries
             );
         }

@@ -159,7 +159,7 @@ pub fn organisation(n: usize, seed: u64) -> (Vec<Department>, Vec<Person>) {
 /// Writes the organisation, the default areas, the published policy set with an open
 /// acknowledgment campaign that part of the people have signed, the secure-configuration
 /// checklist campaign that part of them have answered, `assets` assets, a risk register of
-/// one risk per two people, and `audit_entries` history entries.
+/// one risk per two people, one past incident per person, and `audit_entries` history entries.
 pub async fn seed(
     store: &dyn Store,
     people: usize,
@@ -188,6 +188,7 @@ pub async fn seed(
     crate::asset_set::seed(store, now, &departments, &persons, assets, seed).await?;
     crate::asset_set::seed_keys(store, now, &persons).await?;
     crate::risk_set::seed(store, now, &persons, people / 2, seed).await?;
+    crate::incident_set::seed(store, now, &persons, people, seed).await?;
     let mut rng = StdRng::seed_from_u64(seed ^ 0xA0D1);
     let mut remaining = audit_entries;
     while remaining > 0 {

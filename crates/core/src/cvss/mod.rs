@@ -195,7 +195,7 @@ fn normalise(vector: &str) -> Result<(&'static str, &'static [Metric], String), 
 
 /// Parses and scores a vector.
 pub fn score(vector: &str) -> Result<Scored, String> {
-    let (version, table, normal) = normalise(vector.trim())?;
+    let (version, table, normal) = normalise(vector)?;
     let given: HashMap<&str, &str> = normal.split('/').skip(1).filter_map(|p| p.split_once(':')).collect();
     let in_group = |first: &str, last: &str| {
         let (from, to) = (table.iter().position(|m| m.key == first), table.iter().position(|m| m.key == last));

@@ -12,7 +12,11 @@ use crate::error::{ApiError, ApiQuery};
 #[into_params(parameter_in = Query)]
 pub struct CvssParams {
     /// The vector, e.g. `CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H`.
-    #[param(min_length = 1, max_length = 300)]
+    #[param(
+        min_length = 1,
+        max_length = 300,
+        pattern = r"^CVSS:(3\.0|3\.1|4\.0)/[A-Za-z]+:[A-Za-z]+(/[A-Za-z]+:[A-Za-z]+)*$"
+    )]
     pub vector: String,
 }
 

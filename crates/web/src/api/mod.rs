@@ -9,6 +9,7 @@ pub mod checklists;
 pub mod contract;
 pub mod controls;
 pub mod cvss;
+pub mod disclosure;
 pub mod dto;
 pub mod frameworks;
 pub mod incidents;
@@ -158,6 +159,10 @@ pub fn routes(r: Routes) -> Routes {
         .api(SignedIn, routes!(incidents::report_incident))
         .api(SignedIn, routes!(incidents::list_incidents))
         .api(SignedIn, routes!(incidents::get_incident))
+        .api(Needs(HandleVulnerabilities), routes!(disclosure::list_reports))
+        .api(Needs(HandleVulnerabilities), routes!(disclosure::get_report))
+        .api(Needs(HandleVulnerabilities), routes!(disclosure::triage_report))
+        .api(Needs(HandleVulnerabilities), routes!(disclosure::reply_to_reporter))
         .api(Needs(ViewRisks), routes!(risks::list_risks))
         .api(Needs(ManageRisks), routes!(risks::create_risk))
         .api(Needs(ViewRisks), routes!(risks::get_heat_map))

@@ -92,6 +92,27 @@ async fn outsiders_report_and_follow_vulnerabilities_and_the_team_answers() {
         assert!(sec.text(&form).await.contains("Great, a fix date?"));
         assert_eq!(outsider.get("/report-vulnerability/track/not-the-secret").await.status(), 404);
 
+        // The same through the API.
+        let listed: serde_json::Value =
+            sec.get("/api/v1/vulnerability-reports?status=accepted").await.json().await.unwrap();
+        assert_eq!(listed["items"][0]["cvss_score"].as_f64(), Some(6.1), "{listed}");
+        let api = format!("/api/v1/vulnerability-reports/{id}");
+        let bad = sec
+            .api_put(&format!("{api}/triage"), &serde_json::json!({"cvss_vector": "CVSS:4.0/AV:N"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), 422);
+        let fixed =
+            sec.api_put(&format!("{api}/triage"), &serde_json::json!({"status": "fixed"})).send().await.unwrap();
+        let fixed: serde_json::Value = fixed.json().await.unwrap();
+        assert_eq!((fixed["status"].as_str(), fixed["cvss_vector"].as_str()), (Some("fixed"), Some(vector)), "kept");
+        let sent = sec.api_post(&format!("{api}/messages"), &serde_json::json!({"body": "Fixed in 2.4.1."})).await;
+        assert_eq!(sent.status(), 201);
+        let detail: serde_json::Value = sec.get(&api).await.json().await.unwrap();
+        assert_eq!(detail["messages"].as_array().unwrap().len(), 3);
+        assert_eq!(emp.get(&api).await.status(), 403);
+
         // One address sends at most five reports an hour.
         for n in 2..=5 {
             let title = format!("Report {n}");
