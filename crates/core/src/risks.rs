@@ -653,6 +653,19 @@ pub async fn list(store: &dyn Store, actor: &Actor, query: &ListQuery) -> CoreRe
     Ok(store.read().await?.list_risks(query).await?)
 }
 
+/// A page of the register with the settings it is rated on, read on one connection (the
+/// list page shows both).
+pub async fn page_with_settings(
+    store: &dyn Store,
+    actor: &Actor,
+    query: &ListQuery,
+) -> CoreResult<(ListPage<Risk>, RiskSettings)> {
+    actor.require(Permission::ViewRisks)?;
+    let mut r = store.read().await?;
+    let page = r.list_risks(query).await?;
+    Ok((page, r.risk_settings().await?))
+}
+
 pub async fn heat_map(store: &dyn Store, actor: &Actor) -> CoreResult<HeatMap> {
     actor.require(Permission::ViewRisks)?;
     Ok(store.read().await?.risk_heat_map().await?)

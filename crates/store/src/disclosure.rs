@@ -7,15 +7,15 @@ use bulwark_core::ids::ReportId;
 use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::store::Backend;
 use bulwark_core::time_util::{from_micros, to_micros};
+use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 
 use crate::list::{self, Table};
-use crate::rows::{all, corrupt, date, int, opt_text, parsed, text};
+use crate::rows::{all, corrupt, date, int, opt_int, opt_text, parsed, text};
 use crate::write::{map_err, update_unchanged};
 
 const SELECT: &str = "v.id, v.title, v.description, v.affected, v.reporter_name, v.reporter_email, v.status, \
-     v.cvss_vector, v.cvss_score, v.severity, v.deadline_on, v.cve_id, v.advisory, v.credit, v.created_at, v.updated_at";
+     v.cvss_vector, v.cvss_tenths, v.severity, v.deadline_on, v.cve_id, v.advisory, v.credit, v.created_at, v.updated_at";
 
 const TABLE: Table = Table {
     columns: SELECT,
@@ -29,6 +29,11 @@ const TABLE: Table = Table {
     total: None,
 };
 
+/// A score (one decimal) as a whole number of tenths: stored exactly on every backend.
+fn tenths(score: Option<f64>) -> Option<i64> {
+    score.map(|s| (s * 10.0).round() as i64)
+}
+
 fn row(r: &AnyRow) -> Result<VulnReport, StoreError> {
     let status = text(r, "status")?;
     Ok(VulnReport {
@@ -40,7 +45,7 @@ fn row(r: &AnyRow) -> Result<VulnReport, StoreError> {
         reporter_email: text(r, "reporter_email")?,
         status: ReportStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
         cvss_vector: opt_text(r, "cvss_vector")?,
-        cvss_score: r.try_get::<Option<f64>, _>("cvss_score").map_err(map_err)?,
+        cvss_score: opt_int(r, "cvss_tenths")?.map(|t| t as f64 / 10.0),
         severity: opt_text(r, "severity")?,
         deadline_on: date(r, "deadline_on")?,
         cve_id: text(r, "cve_id")?,
@@ -80,7 +85,7 @@ pub(crate) async fn by_secret(conn: &mut AnyConnection, hash: &str) -> Result<Op
 pub(crate) async fn insert(conn: &mut AnyConnection, r: &VulnReport, secret_hash: &str) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO vuln_reports (id, title, description, affected, reporter_name, reporter_email, secret_hash, status, \
-         cvss_vector, cvss_score, severity, deadline_on, cve_id, advisory, credit, search_text, created_at, updated_at) \
+         cvss_vector, cvss_tenths, severity, deadline_on, cve_id, advisory, credit, search_text, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
     )
     .bind(r.id.to_string())
@@ -92,7 +97,7 @@ pub(crate) async fn insert(conn: &mut AnyConnection, r: &VulnReport, secret_hash
     .bind(secret_hash)
     .bind(r.status.as_str())
     .bind(r.cvss_vector.clone())
-    .bind(r.cvss_score)
+    .bind(tenths(r.cvss_score))
     .bind(r.severity.clone())
     .bind(r.deadline_on.to_string())
     .bind(r.cve_id.clone())
@@ -114,12 +119,12 @@ pub(crate) async fn update(
     after: &VulnReport,
 ) -> Result<(), StoreError> {
     let update = sqlx::query(
-        "UPDATE vuln_reports SET status = $1, cvss_vector = $2, cvss_score = $3, severity = $4, deadline_on = $5, \
+        "UPDATE vuln_reports SET status = $1, cvss_vector = $2, cvss_tenths = $3, severity = $4, deadline_on = $5, \
          cve_id = $6, advisory = $7, credit = $8, search_text = $9, updated_at = $10 WHERE id = $11 AND updated_at = $12",
     )
     .bind(after.status.as_str())
     .bind(after.cvss_vector.clone())
-    .bind(after.cvss_score)
+    .bind(tenths(after.cvss_score))
     .bind(after.severity.clone())
     .bind(after.deadline_on.to_string())
     .bind(after.cve_id.clone())

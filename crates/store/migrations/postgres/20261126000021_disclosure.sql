@@ -23,7 +23,7 @@ CREATE TABLE vuln_reports (
     secret_hash TEXT NOT NULL UNIQUE,
     status TEXT NOT NULL,
     cvss_vector TEXT,
-    cvss_score DOUBLE PRECISION,
+    cvss_tenths BIGINT,
     severity TEXT,
     deadline_on TEXT NOT NULL,
     cve_id TEXT NOT NULL,

@@ -52,8 +52,7 @@ pub async fn list(
             (risks::LIST.parse(&raw)?, form_errors(e)?)
         }
     };
-    let page = risks::list(app.store.as_ref(), &actor, &query).await?;
-    let settings = risks::settings(app.store.as_ref(), &actor).await?;
+    let (page, settings) = risks::page_with_settings(app.store.as_ref(), &actor, &query).await?;
     let query = f.query_without_after();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let body = ListPage {
