@@ -3,8 +3,8 @@
 //! follow the report and exchange messages with the security team, who are told of new
 //! reports and messages on their channels and whose replies are e-mailed to the reporter.
 //! The team triages: status, a CVSS vector (scored by `cvss`), a disclosure deadline (90 days
-//! unless configured, with a reminder a week before), a CVE id, the advisory text for later
-//! publication and the credit the reporter asked for.
+//! unless configured, with reminders 30 and 7 days before), a CVE id, the advisory text for
+//! later publication and the credit the reporter asked for.
 //!
 //! The settings also make `/.well-known/security.txt` (RFC 9116): its `Expires` is computed
 //! from the clock at every request, so it is renewed automatically and never in the past.
@@ -207,7 +207,7 @@ pub fn report_limits(addr: Option<std::net::IpAddr>) -> Vec<crate::throttle::Lim
 pub const MAX_TEXT_CHARS: usize = 20_000;
 
 /// How many days before its deadline the team is reminded of an open report.
-pub const DEADLINE_LEAD_DAYS: i64 = 7;
+pub const DEADLINE_REMINDERS: [i64; 2] = [30, 7];
 
 /// Takes a report from the public form: checks it, stores it with the hash of a new secret,
 /// tells the security channels, and returns the report and the secret (shown once). A
@@ -267,11 +267,16 @@ pub async fn submit(store: &dyn Store, now: Timestamp, input: &Submission) -> Co
     Ok((report, secret))
 }
 
-/// The reminder a week before the deadline (when there is still time).
+/// The reminders 30 and 7 days before the deadline (those still ahead).
 async fn schedule_deadline(tx: &mut dyn Writer, now: Timestamp, report: &VulnReport) -> CoreResult<()> {
-    let due = report.deadline_on.midnight().assume_utc() - Duration::days(DEADLINE_LEAD_DAYS);
-    let key = format!("{}/{}", report.id, report.deadline_on);
-    crate::scheduler::schedule(tx, now, crate::scheduler::JobKind::DisclosureDeadline, &key, due.max(now)).await
+    for days in DEADLINE_REMINDERS {
+        let due = report.deadline_on.midnight().assume_utc() - Duration::days(days);
+        if due > now {
+            let key = format!("{}/{}/{days}", report.id, report.deadline_on);
+            crate::scheduler::schedule(tx, now, crate::scheduler::JobKind::DisclosureDeadline, &key, due).await?;
+        }
+    }
+    Ok(())
 }
 
 /// The report a secret link opens, with its messages (oldest first). An unknown secret is
@@ -535,14 +540,14 @@ pub fn security_txt(s: &DisclosureSettings, base: &str, now: Timestamp) -> Strin
     lines.join("\n") + "\n"
 }
 
-/// Reminds the team of an open report whose deadline is a week away (job
-/// `vulnerability.deadline`).
+/// Reminds the team of an open report whose deadline comes (job `vulnerability.deadline`).
 pub(crate) async fn remind_deadline(
     tx: &mut dyn Writer,
     subject_id: &str,
     now: Timestamp,
 ) -> CoreResult<serde_json::Value> {
-    let (id, deadline) = subject_id.split_once('/').unwrap_or((subject_id, ""));
+    let mut parts = subject_id.split('/');
+    let (id, deadline) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
     let report = tx.get_report(id.parse().map_err(|_| CoreError::NotFound)?).await?;
     if !report.status.is_open() || report.deadline_on.to_string() != deadline {
         return Ok(serde_json::json!({ "skipped": "the report is closed or its deadline moved" }));

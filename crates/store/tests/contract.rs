@@ -2476,11 +2476,14 @@ async fn vulnerability_reports_are_followed_by_secret_link_triaged_and_answered_
         let open = RawListQuery { filters: vec![("status".into(), "accepted".into())], ..Default::default() };
         assert_eq!(r(s).await.list_reports(&disclosure::LIST.parse(&open).unwrap()).await.unwrap().total, 1);
 
-        // A week before the deadline the channels are reminded, once.
+        // 30 and 7 days before the deadline the channels are reminded, once each.
         let reminder = (report.deadline_on - time::Duration::days(7)).midnight().assume_utc();
-        assert_eq!(scheduler::run_due(s, reminder, 10).await.unwrap(), 1, "{backend:?}");
+        assert_eq!(scheduler::run_due(s, reminder, 10).await.unwrap(), 2, "{backend:?}");
+        assert_eq!(scheduler::run_due(s, reminder, 10).await.unwrap(), 0);
         let reminded = r(s).await.list_undelivered(20).await.unwrap();
-        assert!(reminded.iter().any(|m| m.event == "vulnerability.deadline" && m.subject.contains("Stored XSS")));
+        let deadlines =
+            reminded.iter().filter(|m| m.event == "vulnerability.deadline" && m.subject.contains("Stored XSS"));
+        assert_eq!(deadlines.count(), 2);
 
         // Settings: contacts and URLs checked; security.txt follows.
         let bad = SettingsInput {
