@@ -1,6 +1,7 @@
 //! CVSS scores compared with an independent implementation: thousands of generated v3.0,
 //! v3.1 and v4.0 vectors (every metric group, deterministic) scored here and by PyPI's
-//! `cvss` package, which must agree on every base, temporal, environmental and v4.0 score.
+//! `cvss` package, which must agree on every base, temporal, environmental and v4.0 score; and
+//! mutations of generated vectors, which must be scored or refused with a message, never panic.
 
 use bulwark_core::cvss;
 use std::io::Write;
@@ -90,4 +91,41 @@ fn scores_agree_with_an_independent_implementation_on_thousands_of_vectors() {
         assert_eq!(got, want, "{v}");
     }
     assert!(temporal_seen > 1_000, "the temporal and environmental groups were exercised");
+}
+
+/// Mutations of valid vectors (a character dropped, doubled, replaced by one from CVSS's
+/// alphabet or beyond, two parts swapped) never panic: each is scored or refused with a
+/// message, and a refused vector's message says what is wrong.
+#[test]
+fn mutated_vectors_are_scored_or_refused_never_a_panic() {
+    let mut rng = Rng(0xF022_5EED);
+    let alphabet: Vec<char> = "CVSS:/3.014ANLPHRUXMEIO-_ é\u{0}\u{202e}".chars().collect();
+    let mut refused = 0;
+    for n in 0..20_000 {
+        let version = ["3.0", "3.1", "4.0"][n % 3];
+        let mut chars: Vec<char> = vector(&mut rng, version).chars().collect();
+        for _ in 0..=rng.below(3) {
+            let at = rng.below(chars.len());
+            match rng.below(4) {
+                0 => {
+                    chars.remove(at);
+                }
+                1 => chars.insert(at, chars[at]),
+                2 => chars[at] = alphabet[rng.below(alphabet.len())],
+                _ => {
+                    let other = rng.below(chars.len());
+                    chars.swap(at, other)
+                }
+            }
+            if chars.is_empty() {
+                break;
+            }
+        }
+        let mutated: String = chars.into_iter().collect();
+        if let Err(message) = cvss::score(&mutated) {
+            refused += 1;
+            assert!(!message.is_empty() && !message.contains("cannot be scored"), "{mutated}: {message}");
+        }
+    }
+    assert!(refused > 10_000, "most mutations break the vector ({refused} refused)");
 }
