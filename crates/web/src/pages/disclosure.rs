@@ -21,6 +21,13 @@ use super::{Chrome, Errors, HistoryItem, Options, choices, form_errors, history,
 use crate::AppState;
 use crate::error::HtmlError;
 
+/// A page that shows or sits behind the reporter's secret link is never cached, even for a
+/// visitor without cookies.
+fn private(mut res: Response) -> Response {
+    res.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    res
+}
+
 pub async fn security_txt(State(app): State<AppState>) -> Result<Response, HtmlError> {
     let settings = disclosure::settings(app.store.as_ref()).await?;
     let text = disclosure::security_txt(&settings, &app.config.public_url, app.now());
@@ -75,7 +82,7 @@ pub async fn submit_report(
         Ok((report, secret)) => {
             throttle::record_failure(app.store.as_ref(), app.now(), &limits).await?;
             let link = format!("{}/report-vulnerability/track/{secret}", app.config.public_url);
-            Ok(Reported { chrome, title: report.title, link }.into_response())
+            Ok(private(Reported { chrome, title: report.title, link }.into_response()))
         }
         Err(e) => {
             let errors = form_errors(e)?;
@@ -113,7 +120,7 @@ pub async fn track(
     Path(secret): Path<String>,
 ) -> Result<Response, HtmlError> {
     let jar = with_pre_session_token(&app, jar, &mut chrome);
-    Ok((jar, track_page(&app, chrome, &secret, String::new(), Errors::none()).await?).into_response())
+    Ok(private((jar, track_page(&app, chrome, &secret, String::new(), Errors::none()).await?).into_response()))
 }
 
 #[derive(Deserialize, Default)]
@@ -133,7 +140,7 @@ pub async fn reporter_reply(
         Err(e) => {
             let errors = form_errors(e)?;
             let page = track_page(&app, chrome, &secret, form.body, errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok(private((StatusCode::UNPROCESSABLE_ENTITY, page).into_response()))
         }
     }
 }

@@ -91,6 +91,8 @@ async fn outsiders_report_and_follow_vulnerabilities_and_the_team_answers() {
         assert_eq!(res.status(), 303);
         assert!(sec.text(&form).await.contains("Great, a fix date?"));
         assert_eq!(outsider.get("/report-vulnerability/track/not-the-secret").await.status(), 404);
+        let fresh = reqwest::get(app.url(track)).await.unwrap();
+        assert_eq!(fresh.headers()["cache-control"], "no-store", "never cached, even without cookies");
 
         // The same through the API.
         let listed: serde_json::Value =
