@@ -12,7 +12,7 @@ use axum_extra::extract::CookieJar;
 use axum_extra::extract::Form;
 use bulwark_core::disclosure::{self, ReportMessage, ReportStatus, SettingsInput, Submission, TriageInput, VulnReport};
 use bulwark_core::ids::ReportId;
-use bulwark_core::list::{ListPage, RawListQuery};
+use bulwark_core::list::ListPage;
 use bulwark_core::throttle;
 use serde::Deserialize;
 
@@ -163,6 +163,8 @@ struct ListPageView {
     f: ReportFilter,
     statuses: Options,
     next: Option<String>,
+    /// The filter as a query string, for the export links.
+    base: String,
     today: time::Date,
     errors: Errors,
 }
@@ -173,13 +175,7 @@ pub async fn list(
     Query(f): Query<ReportFilter>,
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
-    let raw = RawListQuery {
-        q: Some(f.q.clone()),
-        filters: vec![("status".into(), f.status.clone())],
-        dir: Some("desc".into()),
-        after: Some(f.after.clone()),
-        ..Default::default()
-    };
+    let raw = super::listing::newest_first(&f.q, &f.status, &f.after);
     let (query, errors) = match disclosure::LIST.parse(&raw) {
         Ok(q) => (q, Errors::none()),
         Err(e) => (disclosure::LIST.first_page(50), form_errors(e)?),
@@ -189,6 +185,7 @@ pub async fn list(
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let body = ListPageView {
         next: page.next.as_ref().map(|c| crate::api::cursor_url("/vulnerability-reports", &base, c)),
+        base,
         page,
         statuses: choices(ReportStatus::ALL, ReportStatus::as_str, ReportStatus::label),
         today: app.now().date(),
@@ -197,6 +194,28 @@ pub async fn list(
         errors,
     };
     Ok((status, body).into_response())
+}
+
+/// Every report the filter matches, streamed.
+pub async fn export(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Query(f): Query<ReportFilter>,
+    format: crate::export::Format,
+) -> Result<Response, HtmlError> {
+    let query = disclosure::LIST.parse(&super::listing::newest_first(&f.q, &f.status, ""))?;
+    let list = |store: std::sync::Arc<dyn bulwark_core::Store>, actor: std::sync::Arc<bulwark_core::Actor>, q| async move {
+        disclosure::list(store.as_ref(), &actor, &q).await
+    };
+    let columns = disclosure::LIST.columns;
+    let download = crate::export::Download { format, stem: "vulnerability-reports", columns };
+    Ok(crate::export::stream_records(
+        (app.store.clone(), chrome.actor()?),
+        download,
+        query,
+        list,
+        VulnReport::export_row,
+    ))
 }
 
 #[derive(Template, WebTemplate)]

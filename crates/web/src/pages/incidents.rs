@@ -14,7 +14,7 @@ use bulwark_core::ids::{IncidentId, PolicyId};
 use bulwark_core::incidents::{
     self, AssessmentInput, Category, Impact, Incident, IncidentDetail, IncidentStatus, ReportInput, Severity,
 };
-use bulwark_core::list::{ListPage, RawListQuery};
+use bulwark_core::list::ListPage;
 use serde::Deserialize;
 
 use super::{Chrome, Errors, Options, choices, form_errors, parse_id};
@@ -39,6 +39,8 @@ struct ListView {
     f: IncidentFilter,
     statuses: Options,
     next: Option<String>,
+    /// The filter as a query string, for the export links.
+    base: String,
     all: bool,
     now: bulwark_core::Timestamp,
     errors: Errors,
@@ -50,13 +52,7 @@ pub async fn list(
     Query(f): Query<IncidentFilter>,
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
-    let raw = RawListQuery {
-        q: Some(f.q.clone()),
-        filters: vec![("status".into(), f.status.clone())],
-        dir: Some("desc".into()),
-        after: Some(f.after.clone()),
-        ..Default::default()
-    };
+    let raw = super::listing::newest_first(&f.q, &f.status, &f.after);
     let (query, errors) = match incidents::LIST.parse(&raw) {
         Ok(q) => (q, Errors::none()),
         Err(e) => (incidents::LIST.first_page(50), form_errors(e)?),
@@ -66,6 +62,7 @@ pub async fn list(
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let view = ListView {
         next: page.next.as_ref().map(|c| crate::api::cursor_url("/incidents", &base, c)),
+        base,
         page,
         statuses: choices(IncidentStatus::ALL, IncidentStatus::as_str, IncidentStatus::label),
         all: chrome.can(Permission::HandleIncidents),
@@ -75,6 +72,21 @@ pub async fn list(
         errors,
     };
     Ok((status, view).into_response())
+}
+
+/// Every incident the filter matches, streamed (the security team's export).
+pub async fn export(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Query(f): Query<IncidentFilter>,
+    format: crate::export::Format,
+) -> Result<Response, HtmlError> {
+    let query = incidents::LIST.parse(&super::listing::newest_first(&f.q, &f.status, ""))?;
+    let list = |store: std::sync::Arc<dyn bulwark_core::Store>, actor: std::sync::Arc<bulwark_core::Actor>, q| async move {
+        incidents::list(store.as_ref(), &actor, &q).await
+    };
+    let download = crate::export::Download { format, stem: "incidents", columns: incidents::LIST.columns };
+    Ok(crate::export::stream_records((app.store.clone(), chrome.actor()?), download, query, list, Incident::export_row))
 }
 
 #[derive(Template, WebTemplate)]

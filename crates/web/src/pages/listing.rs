@@ -5,6 +5,18 @@ use bulwark_core::error::CoreResult;
 use bulwark_core::list::{ListPage, ListQuery, ListSpec, RawListQuery, SortSpec};
 use serde::Deserialize;
 
+/// A newest-first list filtered by a search and a status, as the incident and vulnerability
+/// report pages (and their exports) ask for it.
+pub fn newest_first(q: &str, status: &str, after: &str) -> RawListQuery {
+    RawListQuery {
+        q: Some(q.to_string()),
+        filters: vec![("status".into(), status.to_string())],
+        dir: Some("desc".into()),
+        after: Some(after.to_string()),
+        ..Default::default()
+    }
+}
+
 /// A list page's sort and position as its query string gives them.
 #[derive(Deserialize, Default, Clone)]
 pub struct SortForm {

@@ -177,6 +177,8 @@ pub fn routes(r: Routes) -> Routes {
         .page("/cvss", SignedIn, GET, get(cvss::calculator))
         .page("/incidents", SignedIn, GET, get(incidents::list))
         .page("/incidents/new", SignedIn, BOTH, get(incidents::new_form).post(incidents::create))
+        .page("/incidents/export.csv", Needs(HandleIncidents), GET, get(incidents::export))
+        .page("/incidents/export.json", Needs(HandleIncidents), GET, get(incidents::export))
         .page(
             "/incidents/settings",
             Needs(ManageSettings),
@@ -201,6 +203,8 @@ pub fn routes(r: Routes) -> Routes {
             get(disclosure::track).post(disclosure::reporter_reply),
         )
         .page("/vulnerability-reports", Needs(HandleVulnerabilities), GET, get(disclosure::list))
+        .page("/vulnerability-reports/export.csv", Needs(HandleVulnerabilities), GET, get(disclosure::export))
+        .page("/vulnerability-reports/export.json", Needs(HandleVulnerabilities), GET, get(disclosure::export))
         .page(
             "/vulnerability-reports/settings",
             Needs(ManageSettings),

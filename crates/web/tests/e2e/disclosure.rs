@@ -60,8 +60,12 @@ async fn outsiders_report_and_follow_vulnerabilities_and_the_team_answers() {
         let list = sec.text("/vulnerability-reports").await;
         assert!(list.contains("Stored XSS in the profile page"), "{list}");
         assert_eq!(emp.get("/vulnerability-reports").await.status(), 403);
-        let id =
-            list.split("href=\"/vulnerability-reports/").nth(1).and_then(|r| r.split('"').next()).unwrap().to_string();
+        let id = list
+            .split("<td><a href=\"/vulnerability-reports/")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap()
+            .to_string();
         let detail = sec.text(&format!("/vulnerability-reports/{id}")).await;
         assert!(detail.contains("&#60;script&#62;alert(1)") && detail.contains("grace@example.org"), "{detail}");
 
@@ -93,6 +97,9 @@ async fn outsiders_report_and_follow_vulnerabilities_and_the_team_answers() {
         assert_eq!(outsider.get("/report-vulnerability/track/not-the-secret").await.status(), 404);
         let fresh = reqwest::get(app.url(track)).await.unwrap();
         assert_eq!(fresh.headers()["cache-control"], "no-store", "never cached, even without cookies");
+
+        let csv = sec.text("/vulnerability-reports/export.csv?status=accepted").await;
+        assert!(csv.contains("Stored XSS in the profile page") && csv.contains(vector), "{csv}");
 
         // The same through the API.
         let listed: serde_json::Value =

@@ -77,6 +77,9 @@ async fn incidents_are_reported_responded_to_and_seen_only_by_those_involved() {
             .api_post("/api/v1/incidents", &json!({"title": "x", "category": "earthquake", "description": "y"}))
             .await;
         assert_eq!(bad.status(), 422);
+        let csv = sec.text("/incidents/export.csv").await;
+        assert!(csv.starts_with("id,title,category") && csv.contains("Laptop stolen from my car"), "{csv}");
+        assert_eq!(ada.get("/incidents/export.csv").await.status(), 403);
         let mine: Value = ada.get("/api/v1/incidents").await.json().await.unwrap();
         assert_eq!(mine["items"].as_array().unwrap().len(), 1, "Ada sees only hers: {mine}");
     }
