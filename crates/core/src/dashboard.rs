@@ -1,7 +1,8 @@
 //! What the dashboard shows a signed-in person: their own open tasks first (overdue ones
 //! marked), then — for those who run the program — open campaigns with their completion,
-//! approval requests waiting for a decision and overdue reviews, keys needing attention and
-//! overdue offboardings, then instance counts.
+//! approval requests waiting for a decision and overdue reviews, keys needing attention,
+//! overdue offboardings and incidents whose authority notification is owed, then instance
+//! counts.
 
 use crate::access::{Actor, Permission};
 use crate::approvals::{Approval, ApprovalFilter, ApprovalState};
@@ -32,6 +33,9 @@ pub struct Dashboard {
     pub weak_keys: Vec<crate::keys::CryptoKey>,
     /// Offboardings whose tasks are past their due date (for those who see the directory).
     pub overdue_offboardings: Vec<Task>,
+    /// Incidents whose notification of the data protection authority is owed, the longest
+    /// owed first (for the security team).
+    pub owed_notifications: Vec<crate::incidents::Incident>,
 }
 
 pub async fn load(store: &dyn Store, actor: &Actor, now: Timestamp) -> CoreResult<Dashboard> {
@@ -74,7 +78,10 @@ pub async fn load(store: &dyn Store, actor: &Actor, now: Timestamp) -> CoreResul
     };
     let overdue_offboardings =
         if actor.can(Permission::ViewDirectory) { r.list_overdue_tasks("offboard", now, SHOWN).await? } else { vec![] };
+    let owed_notifications =
+        if actor.can(Permission::HandleIncidents) { r.incidents_owing_notification(SHOWN).await? } else { vec![] };
     Ok(Dashboard {
+        owed_notifications,
         overdue_rotations,
         weak_keys,
         overdue_offboardings,

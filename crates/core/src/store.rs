@@ -177,6 +177,8 @@ pub trait Reader: Send {
     fn incident_links(&mut self, id: IncidentId) -> StoreFuture<'_, Vec<Link>>;
     /// The policy chosen as the incident response plan.
     fn incident_plan(&mut self) -> StoreFuture<'_, Option<PolicyId>>;
+    /// Incidents whose authority notification is owed, the longest owed first, at most `limit`.
+    fn incidents_owing_notification(&mut self, limit: u32) -> StoreFuture<'_, Vec<Incident>>;
     fn find_framework_by_uuid<'a>(&'a mut self, uuid: &'a str) -> StoreFuture<'a, Option<Framework>>;
     /// Every framework, by title.
     fn list_frameworks(&mut self) -> StoreFuture<'_, Vec<Framework>>;

@@ -77,6 +77,20 @@ pub(crate) async fn of_person(conn: &mut AnyConnection, person: PersonId) -> Res
     all(rows, row)
 }
 
+/// Incidents with personal data whose authority notification is still owed (a partial index
+/// keeps this to the few that are).
+pub(crate) async fn owing_notification(conn: &mut AnyConnection, limit: u32) -> Result<Vec<Incident>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {SELECT} FROM incidents i WHERE i.personal_data_since IS NOT NULL AND i.authority_notified_at IS NULL \
+         ORDER BY i.personal_data_since, i.id LIMIT $1"
+    ))
+    .bind(i64::from(limit))
+    .fetch_all(conn)
+    .await
+    .map_err(map_err)?;
+    all(rows, row)
+}
+
 pub(crate) async fn find(conn: &mut AnyConnection, id: IncidentId) -> Result<Option<Incident>, StoreError> {
     let found = sqlx::query(&format!("SELECT {SELECT} FROM incidents i WHERE i.id = $1"))
         .bind(id.to_string())

@@ -434,6 +434,10 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
         Box::pin(incidents::plan(self.c()))
     }
 
+    fn incidents_owing_notification(&mut self, limit: u32) -> StoreFuture<'_, Vec<Incident>> {
+        Box::pin(incidents::owing_notification(self.c(), limit))
+    }
+
     fn find_framework_by_uuid<'a>(&'a mut self, uuid: &'a str) -> StoreFuture<'a, Option<Framework>> {
         Box::pin(frameworks::by_uuid(self.c(), uuid))
     }

@@ -2626,12 +2626,15 @@ async fn incidents_are_seen_only_by_the_team_their_reporter_and_members_alike_on
                 .unwrap();
         assert_eq!(task.link(), format!("/incidents/{}", incident.id));
 
+        let owed = r(s).await.incidents_owing_notification(10).await.unwrap();
+        assert_eq!(owed.iter().map(|i| i.id).collect::<Vec<_>>(), [incident.id], "{backend:?}");
         // The 72-hour clock: reminders at 24, 48 and 66 hours until the authority is notified.
         assert_eq!(scheduler::run_due(s, now + time::Duration::hours(24), 10).await.unwrap(), 1, "{backend:?}");
         let reminders = r(s).await.list_undelivered(20).await.unwrap();
         assert!(reminders.iter().any(|m| m.subject.starts_with("48 hours left to notify the authority")));
         incidents::record_authority_notified(s, &security, now + time::Duration::hours(30), incident.id).await.unwrap();
         assert!(incidents::record_authority_notified(s, &security, now, incident.id).await.is_err(), "once");
+        assert!(r(s).await.incidents_owing_notification(10).await.unwrap().is_empty());
         assert_eq!(scheduler::run_due(s, now + time::Duration::hours(70), 10).await.unwrap(), 2, "the jobs still run");
         let after = r(s).await.list_undelivered(20).await.unwrap().len();
         assert_eq!(after, reminders.len(), "but remind nobody once the authority was told");

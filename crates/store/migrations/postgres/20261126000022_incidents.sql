@@ -24,6 +24,9 @@ CREATE INDEX incidents_created_id ON incidents(created_at, id);
 CREATE INDEX incidents_title_id ON incidents((title COLLATE "C"), id);
 CREATE INDEX incidents_status_created ON incidents(status, created_at, id);
 CREATE INDEX incidents_reporter ON incidents(reporter_id);
+-- The incidents whose authority notification is owed (the dashboard's clock list).
+CREATE INDEX incidents_owing_notification ON incidents(personal_data_since, id)
+    WHERE personal_data_since IS NOT NULL AND authority_notified_at IS NULL;
 
 CREATE TABLE incident_events (
     id TEXT PRIMARY KEY NOT NULL,

@@ -1,5 +1,6 @@
-//! The dashboard: my open tasks first, then open campaigns and pending ratifications for
-//! those who run the program, then counts of what the signed-in person may see.
+//! The dashboard: my open tasks first, then open campaigns, pending decisions and what needs
+//! attention (overdue reviews, keys, offboardings, owed authority notifications) for those who
+//! run the program, then counts of what the signed-in person may see.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -27,6 +28,7 @@ pub struct DashboardPage {
     overdue_rotations: Vec<bulwark_core::campaigns::Task>,
     weak_keys: Vec<bulwark_core::keys::CryptoKey>,
     overdue_offboardings: Vec<bulwark_core::campaigns::Task>,
+    owed_notifications: Vec<bulwark_core::incidents::Incident>,
     now: bulwark_core::Timestamp,
 }
 
@@ -48,6 +50,7 @@ pub async fn dashboard(State(app): State<AppState>, chrome: Chrome) -> Result<Da
         overdue_rotations: d.overdue_rotations,
         weak_keys: d.weak_keys,
         overdue_offboardings: d.overdue_offboardings,
+        owed_notifications: d.owed_notifications,
         now,
         chrome: chrome.at("dashboard"),
     })

@@ -45,6 +45,12 @@ async fn incidents_are_reported_responded_to_and_seen_only_by_those_involved() {
         let id = path.trim_start_matches("/incidents/");
         assert_eq!(eve.get(&format!("/api/v1/incidents/{id}")).await.status(), 404);
         assert!(sec.text("/incidents").await.contains("Laptop stolen from my car"));
+        let dashboard = sec.text("/").await;
+        assert!(
+            dashboard.contains("Authority notifications owed") && dashboard.contains("Laptop stolen"),
+            "{dashboard}"
+        );
+        assert!(!ada.text("/").await.contains("Authority notifications owed"), "only for the security team");
 
         // The team responds: Eve is added and then sees it; closing needs lessons learned.
         let res = sec.post_form(&format!("{path}/members"), &path, &[("person", "eve@example.com")]).await;
