@@ -590,7 +590,8 @@ fn may_see(actor: &Actor, risk: &Risk) -> bool {
     actor.can(Permission::ViewRisks) || actor.person_id == Some(risk.owner_id)
 }
 
-fn may_review(actor: &Actor, risk: &Risk) -> bool {
+/// Whether the actor may record a review of the risk: risk managers and its owner.
+pub fn may_review(actor: &Actor, risk: &Risk) -> bool {
     actor.can(Permission::ManageRisks) || actor.person_id == Some(risk.owner_id)
 }
 
@@ -641,11 +642,6 @@ pub async fn detail(
         return Err(CoreError::NotFound);
     }
     Ok((risk, r.risk_controls(id).await?, r.risk_settings().await?))
-}
-
-/// Whether the actor may record a review of the risk (for showing the button).
-pub fn can_review(actor: &Actor, risk: &Risk) -> bool {
-    may_review(actor, risk)
 }
 
 pub async fn list(store: &dyn Store, actor: &Actor, query: &ListQuery) -> CoreResult<ListPage<Risk>> {

@@ -7,12 +7,12 @@ use bulwark_core::incidents::{Category, Event, Impact, Incident, IncidentStatus,
 use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::store::Backend;
 use bulwark_core::time_util::{from_micros, to_micros};
+use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
-use sqlx::{Any, AnyConnection};
 
 use crate::list::{self, Table};
 use crate::rows::{all, corrupt, int, opt_int, opt_parsed, opt_text, parsed, text};
-use crate::write::{map_err, update_unchanged};
+use crate::write::{AnyQuery, insert_sql, map_err, update_sql, update_unchanged};
 
 const SELECT: &str = "i.id, i.title, i.category, i.description, i.reporter_id, i.reporter_label, i.severity, \
      i.confidentiality, i.integrity, i.availability, i.personal_data, i.personal_data_since, i.authority_notified_at, \
@@ -100,8 +100,6 @@ pub(crate) async fn find(conn: &mut AnyConnection, id: IncidentId) -> Result<Opt
     found.as_ref().map(row).transpose()
 }
 
-type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
-
 /// Binds the stored columns of an incident after its id, in `COLUMNS` order.
 fn bind_columns<'q>(query: AnyQuery<'q>, i: &Incident) -> AnyQuery<'q> {
     query
@@ -143,8 +141,7 @@ const COLUMNS: [&str; 16] = [
 ];
 
 pub(crate) async fn insert(conn: &mut AnyConnection, i: &Incident) -> Result<(), StoreError> {
-    let marks: Vec<String> = (1..=COLUMNS.len() + 2).map(|n| format!("${n}")).collect();
-    let sql = format!("INSERT INTO incidents ({}, created_at, id) VALUES ({})", COLUMNS.join(", "), marks.join(", "));
+    let sql = insert_sql("incidents", &COLUMNS);
     bind_columns(sqlx::query(&sql), i)
         .bind(to_micros(i.created_at))
         .bind(i.id.to_string())
@@ -155,9 +152,7 @@ pub(crate) async fn insert(conn: &mut AnyConnection, i: &Incident) -> Result<(),
 }
 
 pub(crate) async fn update(conn: &mut AnyConnection, before: &Incident, after: &Incident) -> Result<(), StoreError> {
-    let sets: Vec<String> = COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
-    let n = COLUMNS.len();
-    let sql = format!("UPDATE incidents SET {} WHERE id = ${} AND updated_at = ${}", sets.join(", "), n + 1, n + 2);
+    let sql = update_sql("incidents", &COLUMNS);
     update_unchanged(
         conn,
         bind_columns(sqlx::query(&sql), after),

@@ -10,12 +10,12 @@ use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::risks::{Acceptance, HeatCell, HeatMap, Risk, RiskSettings, Treatment, search_text};
 use bulwark_core::store::Backend;
 use bulwark_core::time_util::{from_micros, to_micros};
+use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
-use sqlx::{Any, AnyConnection};
 
 use crate::list::{self, Table};
 use crate::rows::{all, corrupt, date, int, opt_int, opt_parsed, opt_text, parsed, text};
-use crate::write::{map_err, update_unchanged};
+use crate::write::{AnyQuery, insert_sql, map_err, update_sql, update_unchanged};
 
 const SELECT: &str = "r.id, r.title, r.description, r.asset_id, a.name AS asset_name, r.process, r.threat, \
      r.vulnerability, r.owner_id, o.name AS owner_name, r.probability, r.impact, r.treatment, r.treatment_plan, \
@@ -85,10 +85,9 @@ async fn with_controls(conn: &mut AnyConnection, risks: &mut [Risk]) -> Result<(
     if risks.is_empty() {
         return Ok(());
     }
-    let marks: Vec<String> = (1..=risks.len()).map(|n| format!("${n}")).collect();
     let sql = format!(
         "SELECT risk_id, control_id FROM risk_controls WHERE risk_id IN ({}) ORDER BY risk_id, control_id",
-        marks.join(", ")
+        crate::write::placeholders(risks.len())
     );
     let mut query = sqlx::query(&sql);
     for r in risks.iter() {
@@ -127,8 +126,6 @@ pub(crate) async fn find(conn: &mut AnyConnection, id: RiskId) -> Result<Option<
     let [risk] = risks;
     Ok(Some(risk))
 }
-
-type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
 
 /// Binds the stored columns of a risk, in `COLUMNS` order.
 fn bind_columns<'q>(query: AnyQuery<'q>, r: &Risk) -> AnyQuery<'q> {
@@ -201,8 +198,7 @@ async fn set_controls(conn: &mut AnyConnection, r: &Risk) -> Result<(), StoreErr
 }
 
 pub(crate) async fn insert(conn: &mut AnyConnection, r: &Risk) -> Result<(), StoreError> {
-    let marks: Vec<String> = (1..=COLUMNS.len() + 2).map(|n| format!("${n}")).collect();
-    let sql = format!("INSERT INTO risks ({}, created_at, id) VALUES ({})", COLUMNS.join(", "), marks.join(", "));
+    let sql = insert_sql("risks", &COLUMNS);
     bind_columns(sqlx::query(&sql), r)
         .bind(to_micros(r.created_at))
         .bind(r.id.to_string())
@@ -213,9 +209,7 @@ pub(crate) async fn insert(conn: &mut AnyConnection, r: &Risk) -> Result<(), Sto
 }
 
 pub(crate) async fn update(conn: &mut AnyConnection, before: &Risk, after: &Risk) -> Result<(), StoreError> {
-    let sets: Vec<String> = COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
-    let n = COLUMNS.len();
-    let sql = format!("UPDATE risks SET {} WHERE id = ${} AND updated_at = ${}", sets.join(", "), n + 1, n + 2);
+    let sql = update_sql("risks", &COLUMNS);
     update_unchanged(
         &mut *conn,
         bind_columns(sqlx::query(&sql), after),

@@ -147,7 +147,24 @@ pub(crate) fn expect_one(rows: u64, what: &str) -> Result<(), StoreError> {
     }
 }
 
-type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
+pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
+
+/// `$1, $2, … $n`.
+pub(crate) fn placeholders(n: usize) -> String {
+    (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// The insert of a record whose `columns` are bound first, then `created_at` and `id`.
+pub(crate) fn insert_sql(table: &str, columns: &[&str]) -> String {
+    format!("INSERT INTO {table} ({}, created_at, id) VALUES ({})", columns.join(", "), placeholders(columns.len() + 2))
+}
+
+/// The optimistic update of a record's `columns` (bound first), for `update_unchanged`.
+pub(crate) fn update_sql(table: &str, columns: &[&str]) -> String {
+    let sets: Vec<String> = columns.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
+    let n = columns.len();
+    format!("UPDATE {table} SET {} WHERE id = ${} AND updated_at = ${}", sets.join(", "), n + 1, n + 2)
+}
 
 /// Runs an optimistic update: `update` ends in `WHERE id = $n AND updated_at = $n+1` and has
 /// the new values bound; this binds the record's id and the `updated_at` it was read with.

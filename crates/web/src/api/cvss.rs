@@ -60,14 +60,11 @@ impl From<bulwark_core::cvss::Scored> for CvssView {
     }
 }
 
-/// Scores a vector: the problem of an invalid one is named on the `vector` field.
-pub fn scored(vector: &str) -> Result<bulwark_core::cvss::Scored, FieldError> {
-    bulwark_core::cvss::score(vector).map_err(|message| FieldError::new("vector", message))
-}
-
 #[utoipa::path(get, path = "/api/v1/cvss", tag = "vulnerabilities", params(CvssParams),
     responses((status = 200, description = "The vector's scores", body = CvssView)))]
 pub async fn score_vector(ApiQuery(params): ApiQuery<CvssParams>) -> Result<Json<CvssView>, ApiError> {
-    let scored = scored(&params.vector).map_err(|e| ApiError::invalid(vec![e]))?;
+    // An invalid vector's problem is named on the `vector` field.
+    let scored = bulwark_core::cvss::score(&params.vector)
+        .map_err(|message| ApiError::invalid(vec![FieldError::new("vector", message)]))?;
     Ok(Json(scored.into()))
 }

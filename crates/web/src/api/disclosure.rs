@@ -194,7 +194,9 @@ pub async fn triage_report(
         cve_id: body.cve_id.unwrap_or_else(|| current.cve_id.clone()),
         advisory: body.advisory.unwrap_or_else(|| current.advisory.clone()),
         credit: body.credit.unwrap_or_else(|| current.credit.clone()),
-        version: if_match.0.clone(),
+        // Fields left out keep what was read here: without If-Match, the edit is checked
+        // against that read, so a change made meanwhile is refused rather than overwritten.
+        version: if_match.0.clone().or_else(|| Some(bulwark_core::version::version_of(current.updated_at))),
     };
     let r =
         disclosure::triage(app.store.as_ref(), &actor, app.now(), id, &input).await.map_err(|e| if_match.fail(e))?;

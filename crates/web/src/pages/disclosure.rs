@@ -49,9 +49,19 @@ pub async fn report_form(
     mut chrome: Chrome,
 ) -> Result<Response, HtmlError> {
     let jar = with_pre_session_token(&app, jar, &mut chrome);
-    let policy_url = disclosure::settings(app.store.as_ref()).await?.policy_url;
-    let page = ReportForm { chrome, input: Submission::default(), policy_url, errors: Errors::none() };
+    let page = report_form_again(&app, chrome, Submission::default(), Errors::none()).await?;
     Ok((jar, page).into_response())
+}
+
+/// The report form with what was typed and the errors (the disclosure policy linked).
+async fn report_form_again(
+    app: &AppState,
+    chrome: Chrome,
+    input: Submission,
+    errors: Errors,
+) -> Result<ReportForm, HtmlError> {
+    let policy_url = disclosure::settings(app.store.as_ref()).await?.policy_url;
+    Ok(ReportForm { chrome, input, policy_url, errors })
 }
 
 #[derive(Template, WebTemplate)]
@@ -69,14 +79,14 @@ pub async fn submit_report(
     Form(input): Form<Submission>,
 ) -> Result<Response, HtmlError> {
     let limits = disclosure::report_limits(addr);
-    let policy_url = disclosure::settings(app.store.as_ref()).await?.policy_url;
     if !throttle::allowed(app.store.as_ref(), app.now(), &limits).await? {
         let message = format!(
             "At most {} reports an hour come from one address. Please try again later, or write to the contacts in /.well-known/security.txt.",
             disclosure::REPORTS_PER_HOUR
         );
         let errors = vec![bulwark_core::FieldError::new("form", &message)].into();
-        return Ok((StatusCode::TOO_MANY_REQUESTS, ReportForm { chrome, input, policy_url, errors }).into_response());
+        let page = report_form_again(&app, chrome, input, errors).await?;
+        return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
     }
     match disclosure::submit(app.store.as_ref(), app.now(), &input).await {
         Ok((report, secret)) => {
@@ -86,7 +96,8 @@ pub async fn submit_report(
         }
         Err(e) => {
             let errors = form_errors(e)?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, ReportForm { chrome, input, policy_url, errors }).into_response())
+            let page = report_form_again(&app, chrome, input, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
 }

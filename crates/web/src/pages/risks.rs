@@ -201,7 +201,7 @@ pub async fn detail(
         can_see_history,
         today: app.now().date(),
         can_manage: chrome.can(Permission::ManageRisks),
-        can_review: risks::can_review(&actor, &risk),
+        can_review: risks::may_review(&actor, &risk),
         chrome: chrome.at("risks"),
         risk,
         settings,
