@@ -42,6 +42,11 @@ pub enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Write a consistent backup of the database to a file while it may be serving.
+    Backup(BackupArgs),
+    /// Restore a backup into an empty database (--database; a new SQLite file or an empty
+    /// PostgreSQL database), then verify its audit chain.
+    Restore(RestoreArgs),
     /// Acknowledgment campaigns.
     #[command(subcommand)]
     Campaign(CampaignCommand),
@@ -290,6 +295,19 @@ pub enum CampaignCommand {
 pub enum ExportFormat {
     Csv,
     Json,
+}
+
+#[derive(Args, Debug)]
+pub struct BackupArgs {
+    /// The file to write (gzip-compressed JSON lines); replaced only once the backup is complete.
+    #[arg(long)]
+    pub output: std::path::PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct RestoreArgs {
+    /// A file `bulwark backup` wrote.
+    pub file: std::path::PathBuf,
 }
 
 #[derive(Args, Debug)]

@@ -2,6 +2,7 @@
 //! runs the command. Every error ends as one line on stderr and a non-zero exit.
 
 mod asset_set;
+mod backup;
 mod bench;
 mod catalog_set;
 mod checklist_set;
@@ -268,6 +269,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     println!("broken: entry {}: {}", b.seq, b.reason);
                     return Ok(ExitCode::FAILURE);
                 }
+            }
+        }
+        Command::Backup(args) => {
+            let store = open_existing(&cli).await?;
+            backup::write(&store, &args.output).await?;
+        }
+        Command::Restore(args) => {
+            let url = database_url(cli.database.as_deref(), "bulwark-data")?;
+            if !backup::restore(&url, &args.file).await? {
+                return Ok(ExitCode::FAILURE);
             }
         }
         Command::Campaign(CampaignCommand::Export { id, format }) => {

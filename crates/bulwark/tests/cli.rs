@@ -697,3 +697,138 @@ fn cvss_prints_the_scores_as_json_and_refuses_a_bad_vector_with_exit_2() {
     assert!(bad.stdout.is_empty());
     assert_eq!(String::from_utf8_lossy(&bad.stderr).trim(), "error: the vector gives Attack Vector (AV) twice");
 }
+
+/// The data lines of a backup (every table header and row, without the header's time and the
+/// trailer's hash), sorted, so two backups of the same content compare equal.
+fn backup_content(path: &std::path::Path) -> Vec<String> {
+    let file = std::fs::File::open(path).unwrap();
+    let lines: Vec<String> = BufReader::new(flate2::read::MultiGzDecoder::new(file)).lines().map(Result::unwrap).collect();
+    assert!(lines.len() > 2, "a header, tables and a trailer");
+    let mut content = lines[1..lines.len() - 1].to_vec();
+    content.sort();
+    content
+}
+
+#[tokio::test]
+async fn a_backup_taken_while_serving_restores_into_an_empty_database_of_either_kind() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let url = db.url.expose().to_string();
+        let seeded = bulwark(&url, &["seed", "--people", "40", "--audit-entries", "300"]);
+        assert!(seeded.status.success(), "{}", stderr(&seeded));
+        let created = bulwark_with_stdin(
+            &url,
+            &["user", "create", "--email", "ada@example.com", "--name", "Ada", "--role", "admin", "--password-stdin"],
+            "a long password here",
+        );
+        assert!(created.status.success(), "{}", stderr(&created));
+        let token = stdout(&bulwark(&url, &["token", "create", "--email", "ada@example.com", "--name", "load"]))
+            .trim()
+            .to_string();
+
+        let creations = bulwark_core::audit::AuditFilter { action: Some("person.create".into()), ..Default::default() };
+        let people_and_creations = async |store: &bulwark_store::SqlStore| {
+            let people = store.read().await.unwrap().counts().await.unwrap().people;
+            (people, store.read().await.unwrap().list_audit(&creations, 1).await.unwrap().total as i64)
+        };
+        let (people_before, creations_before) = people_and_creations(&db.store).await;
+
+        // Writers keep adding people while the backup runs.
+        let mut serve = Command::new(env!("CARGO_BIN_EXE_bulwark"));
+        serve.args(["--database", &url, "serve", "--listen", "127.0.0.1:0"]);
+        let (child, base, _) = spawn_until_serving(serve);
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let written = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut writers = Vec::new();
+        for w in 0..2 {
+            let (base, token, stop, written) = (base.clone(), token.clone(), stop.clone(), written.clone());
+            writers.push(tokio::spawn(async move {
+                let http = reqwest::Client::new();
+                for i in 0.. {
+                    if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                        break;
+                    }
+                    let r = http
+                        .post(format!("{base}/api/v1/people"))
+                        .bearer_auth(&token)
+                        .json(&serde_json::json!({"name": format!("Writer {w} {i}"), "email": format!("w{w}.{i}@example.com")}))
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(r.status(), 201);
+                    written.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+            }));
+        }
+        while written.load(std::sync::atomic::Ordering::SeqCst) < 20 {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("bulwark.backup");
+        let backup_url = url.clone();
+        let backup_file = file.to_string_lossy().to_string();
+        let taken =
+            tokio::task::spawn_blocking(move || bulwark(&backup_url, &["backup", "--output", &backup_file])).await.unwrap();
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        for w in writers {
+            w.await.unwrap();
+        }
+        assert!(terminate(child).status.success());
+        assert!(taken.status.success(), "{}", stderr(&taken));
+        assert!(stdout(&taken).starts_with("ok: "), "{}", stdout(&taken));
+        assert!(!dir.path().join("bulwark.partial").exists(), "no partial file is left behind");
+
+        let mut targets = vec![(Backend::Sqlite, format!("sqlite://{}", dir.path().join("restored.db").display()), None)];
+        if backends().contains(&Backend::Postgres) {
+            let pg = TestDb::new(Backend::Postgres).await;
+            targets.push((Backend::Postgres, pg.url.expose().to_string(), Some(pg)));
+        }
+        for (target, target_url, _keep) in &targets {
+            let restored = bulwark(target_url, &["restore", &file.to_string_lossy()]);
+            assert!(restored.status.success(), "{backend:?} -> {target:?}: {}", stderr(&restored));
+            assert!(stdout(&restored).contains("ok: the audit chain verifies"), "{}", stdout(&restored));
+
+            // A snapshot: every person restored has the audit entry that created them, no more.
+            let store = bulwark_store::SqlStore::open_existing(&bulwark_store::DatabaseUrl::parse(target_url).unwrap())
+                .await
+                .unwrap();
+            let (people, logged) = people_and_creations(&store).await;
+            assert_eq!(people - people_before, logged - creations_before, "{backend:?} -> {target:?}: a consistent snapshot");
+            assert!(people - people_before >= 20, "the writers' first people are in: {people}");
+            let search = bulwark_core::people::LIST
+                .parse(&bulwark_core::list::RawListQuery { q: Some("writer 0".into()), ..Default::default() })
+                .unwrap();
+            let found = store.read().await.unwrap().list_people(&search).await.unwrap();
+            assert!(!found.items.is_empty(), "{backend:?} -> {target:?}: the search index is rebuilt");
+            store.close().await;
+
+            // Every row as it was: a backup of the restored database holds the same content.
+            let again = dir.path().join("again.backup");
+            let second = bulwark(target_url, &["backup", "--output", &again.to_string_lossy()]);
+            assert!(second.status.success(), "{}", stderr(&second));
+            assert_eq!(backup_content(&file), backup_content(&again), "{backend:?} -> {target:?}");
+
+            // A database with data is never overwritten.
+            let refused = bulwark(target_url, &["restore", &file.to_string_lossy()]);
+            assert!(!refused.status.success());
+            assert!(stderr(&refused).contains("refusing to restore"), "{}", stderr(&refused));
+        }
+
+        // A damaged or truncated file restores nothing, and the database stays usable for the
+        // next attempt.
+        let bytes = std::fs::read(&file).unwrap();
+        let cut = dir.path().join("cut.backup");
+        std::fs::write(&cut, &bytes[..bytes.len() * 2 / 3]).unwrap();
+        let target_url = format!("sqlite://{}", dir.path().join("second.db").display());
+        let failed = bulwark(&target_url, &["restore", &cut.to_string_lossy()]);
+        assert!(!failed.status.success());
+        assert_eq!(stderr(&failed).trim().lines().count(), 1, "one clear line: {}", stderr(&failed));
+        let retried = bulwark(&target_url, &["restore", &file.to_string_lossy()]);
+        assert!(retried.status.success(), "{}", stderr(&retried));
+        let not_a_backup = bulwark(
+            &format!("sqlite://{}", dir.path().join("third.db").display()),
+            &["restore", env!("CARGO_MANIFEST_DIR")],
+        );
+        assert!(stderr(&not_a_backup).contains("there is no backup at"), "{}", stderr(&not_a_backup));
+    }
+}

@@ -6,6 +6,7 @@ mod accounts;
 mod approvals;
 mod assets;
 mod audit;
+mod backup;
 mod campaigns;
 mod checklists;
 mod connect;
@@ -29,4 +30,5 @@ mod sso;
 mod store_impl;
 mod write;
 
+pub use backup::BackupSummary;
 pub use connect::{DatabaseUrl, SqlStore};
