@@ -18,7 +18,9 @@ pub async fn write(store: &SqlStore, output: &Path) -> anyhow::Result<()> {
             return Err(e);
         }
     };
-    std::fs::File::open(&partial).and_then(|f| f.sync_all()).with_context(|| format!("cannot sync {}", partial.display()))?;
+    std::fs::File::open(&partial)
+        .and_then(|f| f.sync_all())
+        .with_context(|| format!("cannot sync {}", partial.display()))?;
     std::fs::rename(&partial, output).with_context(|| format!("cannot write {}", output.display()))?;
     println!(
         "ok: {} rows of {} tables (schema {}) written to {} in {:.2} s",

@@ -105,6 +105,13 @@ pub struct ServeArgs {
     /// Roles that must sign in with a second factor (TOTP), comma-separated, or "none".
     #[arg(long, env = "BULWARK_MFA_REQUIRED_ROLES", default_value = "admin,security,management,auditor")]
     pub mfa_required_roles: String,
+    /// An Ed25519 private key (PKCS#8 PEM): sign the audit chain's head on a schedule and send
+    /// the checkpoint to the channels subscribed to audit.checkpoint.
+    #[arg(long, env = "BULWARK_AUDIT_CHECKPOINT_KEY")]
+    pub audit_checkpoint_key: Option<std::path::PathBuf>,
+    /// Hours between scheduled audit checkpoints.
+    #[arg(long, env = "BULWARK_AUDIT_CHECKPOINT_HOURS", default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=8760))]
+    pub audit_checkpoint_hours: u32,
     #[command(flatten)]
     pub oidc: OidcArgs,
 }
@@ -275,8 +282,28 @@ pub enum ScimTokenCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
-    /// Verify the whole hash chain; exit 1 naming the first broken entry.
-    Verify,
+    /// Verify the whole hash chain; exit 1 naming the first broken entry. With a checkpoint,
+    /// also prove the chain up to it was not rewritten.
+    Verify {
+        /// A checkpoint `bulwark audit checkpoint` (or the server's schedule) signed.
+        #[arg(long, requires = "public_key")]
+        checkpoint: Option<std::path::PathBuf>,
+        /// The Ed25519 public key (PEM) the checkpoint must be signed with.
+        #[arg(long, requires = "checkpoint")]
+        public_key: Option<std::path::PathBuf>,
+    },
+    /// Print the chain's head (sequence, hash, time) signed with an Ed25519 key, as JSON;
+    /// keep it outside the database.
+    Checkpoint {
+        /// The Ed25519 private key (PKCS#8 PEM, e.g. from `bulwark audit keygen`).
+        #[arg(long)]
+        key: std::path::PathBuf,
+    },
+    /// Create an Ed25519 key pair for checkpoints: FILE (private, mode 600) and FILE.pub.
+    Keygen {
+        #[arg(long)]
+        output: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]

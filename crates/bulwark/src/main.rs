@@ -2,6 +2,7 @@
 //! runs the command. Every error ends as one line on stderr and a non-zero exit.
 
 mod asset_set;
+mod audit;
 mod backup;
 mod bench;
 mod catalog_set;
@@ -183,6 +184,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 metrics_token: args.metrics_token.clone().filter(|t| !t.is_empty()),
                 trusted_proxies: args.trusted_proxies.clone(),
                 smtp,
+                checkpoints: audit::checkpoint_plan(args.audit_checkpoint_key.as_deref(), args.audit_checkpoint_hours)?,
                 ..bulwark_web::WebConfig::new(&public_url)
             };
             serve(Arc::new(store), &args.listen, config).await?;
@@ -260,15 +262,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .map_err(explain)?;
             println!("{}", secret.0);
         }
-        Command::Audit(AuditCommand::Verify) => {
+        Command::Audit(AuditCommand::Keygen { output }) => audit::keygen(output)?,
+        Command::Audit(command) => {
             let store = open_existing(&cli).await?;
-            let started = std::time::Instant::now();
-            match store.verify_audit_chain().await? {
-                Ok(n) => println!("ok: {n} entries verified in {:.2} s", started.elapsed().as_secs_f64()),
-                Err(b) => {
-                    println!("broken: entry {}: {}", b.seq, b.reason);
-                    return Ok(ExitCode::FAILURE);
-                }
+            if !audit::run(&store, command).await? {
+                return Ok(ExitCode::FAILURE);
             }
         }
         Command::Backup(args) => {

@@ -702,7 +702,8 @@ fn cvss_prints_the_scores_as_json_and_refuses_a_bad_vector_with_exit_2() {
 /// trailer's hash), sorted, so two backups of the same content compare equal.
 fn backup_content(path: &std::path::Path) -> Vec<String> {
     let file = std::fs::File::open(path).unwrap();
-    let lines: Vec<String> = BufReader::new(flate2::read::MultiGzDecoder::new(file)).lines().map(Result::unwrap).collect();
+    let lines: Vec<String> =
+        BufReader::new(flate2::read::MultiGzDecoder::new(file)).lines().map(Result::unwrap).collect();
     assert!(lines.len() > 2, "a header, tables and a trailer");
     let mut content = lines[1..lines.len() - 1].to_vec();
     content.sort();
@@ -767,8 +768,9 @@ async fn a_backup_taken_while_serving_restores_into_an_empty_database_of_either_
         let file = dir.path().join("bulwark.backup");
         let backup_url = url.clone();
         let backup_file = file.to_string_lossy().to_string();
-        let taken =
-            tokio::task::spawn_blocking(move || bulwark(&backup_url, &["backup", "--output", &backup_file])).await.unwrap();
+        let taken = tokio::task::spawn_blocking(move || bulwark(&backup_url, &["backup", "--output", &backup_file]))
+            .await
+            .unwrap();
         stop.store(true, std::sync::atomic::Ordering::SeqCst);
         for w in writers {
             w.await.unwrap();
@@ -778,7 +780,8 @@ async fn a_backup_taken_while_serving_restores_into_an_empty_database_of_either_
         assert!(stdout(&taken).starts_with("ok: "), "{}", stdout(&taken));
         assert!(!dir.path().join("bulwark.partial").exists(), "no partial file is left behind");
 
-        let mut targets = vec![(Backend::Sqlite, format!("sqlite://{}", dir.path().join("restored.db").display()), None)];
+        let mut targets =
+            vec![(Backend::Sqlite, format!("sqlite://{}", dir.path().join("restored.db").display()), None)];
         if backends().contains(&Backend::Postgres) {
             let pg = TestDb::new(Backend::Postgres).await;
             targets.push((Backend::Postgres, pg.url.expose().to_string(), Some(pg)));
@@ -793,7 +796,11 @@ async fn a_backup_taken_while_serving_restores_into_an_empty_database_of_either_
                 .await
                 .unwrap();
             let (people, logged) = people_and_creations(&store).await;
-            assert_eq!(people - people_before, logged - creations_before, "{backend:?} -> {target:?}: a consistent snapshot");
+            assert_eq!(
+                people - people_before,
+                logged - creations_before,
+                "{backend:?} -> {target:?}: a consistent snapshot"
+            );
             assert!(people - people_before >= 20, "the writers' first people are in: {people}");
             let search = bulwark_core::people::LIST
                 .parse(&bulwark_core::list::RawListQuery { q: Some("writer 0".into()), ..Default::default() })
@@ -830,5 +837,108 @@ async fn a_backup_taken_while_serving_restores_into_an_empty_database_of_either_
             &["restore", env!("CARGO_MANIFEST_DIR")],
         );
         assert!(stderr(&not_a_backup).contains("there is no backup at"), "{}", stderr(&not_a_backup));
+    }
+}
+
+#[tokio::test]
+async fn a_signed_checkpoint_exposes_a_chain_rewritten_from_start_to_end() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let url = db.url.expose().to_string();
+        assert!(bulwark(&url, &["seed", "--people", "20", "--audit-entries", "50"]).status.success());
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("anchor.pem");
+        let made = bulwark(&url, &["audit", "keygen", "--output", &key.to_string_lossy()]);
+        assert!(made.status.success(), "{}", stderr(&made));
+        let public = dir.path().join("anchor.pub");
+        assert!(std::fs::read_to_string(&public).unwrap().starts_with("-----BEGIN PUBLIC KEY-----"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+                0o600,
+                "the private key is private"
+            );
+        }
+        let again = bulwark(&url, &["audit", "keygen", "--output", &key.to_string_lossy()]);
+        assert!(!again.status.success() && stderr(&again).contains("never overwritten"), "{}", stderr(&again));
+
+        let taken = bulwark(&url, &["audit", "checkpoint", "--key", &key.to_string_lossy()]);
+        assert!(taken.status.success(), "{}", stderr(&taken));
+        let checkpoint = dir.path().join("checkpoint.json");
+        std::fs::write(&checkpoint, &taken.stdout).unwrap();
+        let head: serde_json::Value = serde_json::from_slice(&taken.stdout).unwrap();
+        let verify = |public: &std::path::Path| {
+            bulwark(
+                &url,
+                &[
+                    "audit",
+                    "verify",
+                    "--checkpoint",
+                    &checkpoint.to_string_lossy(),
+                    "--public-key",
+                    &public.to_string_lossy(),
+                ],
+            )
+        };
+        let ok = verify(&public);
+        assert!(ok.status.success(), "{}{}", stdout(&ok), stderr(&ok));
+        assert!(
+            stdout(&ok).contains(&format!("ok: the chain up to entry {} matches the checkpoint", head["seq"])),
+            "{}",
+            stdout(&ok)
+        );
+
+        // Work goes on after the checkpoint; it still holds.
+        let created = bulwark_with_stdin(
+            &url,
+            &["user", "create", "--email", "ada@example.com", "--name", "Ada", "--role", "admin", "--password-stdin"],
+            "a long password here",
+        );
+        assert!(created.status.success(), "{}", stderr(&created));
+        assert!(verify(&public).status.success());
+
+        // Someone with the database rewrites an early entry and recomputes every later hash:
+        // the chain alone verifies, the checkpoint does not.
+        let entries = db.store.audit_batch(0, 1_000_000).await.unwrap();
+        let drop_guard = match backend {
+            Backend::Sqlite => "DROP TRIGGER audit_log_no_update",
+            Backend::Postgres => "DROP TRIGGER audit_log_no_update ON audit_log",
+        };
+        db.store.execute_raw(drop_guard).await.unwrap();
+        let mut prev = bulwark_core::audit::GENESIS_HASH.to_string();
+        for (i, e) in entries.iter().enumerate() {
+            let mut e = e.clone();
+            if i == 3 {
+                e.after = "{\"rewritten\":true}".into();
+            }
+            e.prev_hash = prev.clone();
+            e.hash = bulwark_core::audit::chain_hash(&e);
+            db.store
+                .execute_raw(&format!(
+                    "UPDATE audit_log SET after_json = '{}', prev_hash = '{}', hash = '{}' WHERE seq = {}",
+                    e.after.replace('\'', "''"),
+                    e.prev_hash,
+                    e.hash,
+                    e.seq
+                ))
+                .await
+                .unwrap();
+            prev = e.hash;
+        }
+        let plain = bulwark(&url, &["audit", "verify"]);
+        assert!(plain.status.success(), "a consistent rewrite passes the chain check: {}", stdout(&plain));
+        let caught = verify(&public);
+        assert!(!caught.status.success());
+        assert!(stdout(&caught).contains("broken: the chain was rewritten"), "{}", stdout(&caught));
+
+        // A checkpoint checked against another key, or altered, is refused.
+        let other = dir.path().join("other.pem");
+        assert!(bulwark(&url, &["audit", "keygen", "--output", &other.to_string_lossy()]).status.success());
+        let wrong_key = verify(&dir.path().join("other.pub"));
+        assert!(stdout(&wrong_key).contains("signature does not match"), "{}", stdout(&wrong_key));
+        let bad = bulwark(&url, &["audit", "checkpoint", "--key", &public.to_string_lossy()]);
+        assert!(stderr(&bad).contains("not an Ed25519 private key"), "{}", stderr(&bad));
     }
 }

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod approvals;
 pub mod assets;
 pub mod audit;
+pub mod audit_anchor;
 pub mod campaigns;
 pub mod checklists;
 pub mod clock;

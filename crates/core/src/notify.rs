@@ -52,6 +52,7 @@ pub const EVENTS: &[&str] = &[
     "vulnerability.deadline",
     "incident.report",
     "incident.authority_due",
+    "audit.checkpoint",
 ];
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -39,6 +39,9 @@ pub enum JobKind {
     /// 24, 48 and 66 hours after personal data became known to be involved in an incident:
     /// remind the channels that the authority must be notified within 72 hours.
     AuthorityReminder,
+    /// Once per period (a day by default) when the server holds an audit checkpoint key: sign
+    /// the audit chain's head and send the checkpoint to the channels.
+    AuditCheckpoint,
 }
 
 impl JobKind {
@@ -51,6 +54,7 @@ impl JobKind {
             Self::RiskReview => "risk.review_due",
             Self::DisclosureDeadline => "vulnerability.deadline",
             Self::AuthorityReminder => "incident.authority_due",
+            Self::AuditCheckpoint => "audit.checkpoint",
         }
     }
 
@@ -63,6 +67,7 @@ impl JobKind {
             Self::RiskReview,
             Self::DisclosureDeadline,
             Self::AuthorityReminder,
+            Self::AuditCheckpoint,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -102,6 +107,17 @@ pub async fn schedule(
     subject_id: &str,
     due_at: Timestamp,
 ) -> CoreResult<()> {
+    schedule_once(tx, now, kind, subject_id, due_at).await.map(|_| ())
+}
+
+/// Adds a job in the caller's transaction; false if that job existed already.
+pub async fn schedule_once(
+    tx: &mut dyn Writer,
+    now: Timestamp,
+    kind: JobKind,
+    subject_id: &str,
+    due_at: Timestamp,
+) -> CoreResult<bool> {
     let job = Job {
         id: format!("{}:{subject_id}", kind.as_str()),
         kind,
@@ -112,8 +128,7 @@ pub async fn schedule(
         done_at: None,
         created_at: now,
     };
-    tx.insert_job(&job).await?;
-    Ok(())
+    Ok(tx.insert_job(&job).await?)
 }
 
 /// The jobs of a new campaign: its reminders before its due date (when there is still time)
@@ -127,11 +142,25 @@ pub(crate) async fn schedule_campaign(tx: &mut dyn Writer, now: Timestamp, c: &C
     schedule(tx, now, JobKind::CampaignClose, &id, c.due_at + CLOSE_AFTER).await
 }
 
+/// What an instance brings to the jobs it runs besides the database.
+#[derive(Debug, Clone, Default)]
+pub struct JobContext {
+    /// The key and period of scheduled audit checkpoints, if this instance signs them.
+    pub checkpoints: Option<crate::audit_anchor::CheckpointPlan>,
+}
+
 /// Claims the jobs due at `now` and runs each; returns how many took effect here.
 pub async fn run_due(store: &dyn Store, now: Timestamp, limit: u32) -> CoreResult<usize> {
+    run_due_with(store, &JobContext::default(), now, limit).await
+}
+
+/// `run_due` with what this instance brings (the audit checkpoint key).
+pub async fn run_due_with(store: &dyn Store, context: &JobContext, now: Timestamp, limit: u32) -> CoreResult<usize> {
     let mut ran = 0;
-    for job in store.claim_jobs(now, now + LEASE, limit).await? {
-        match run(store, &job, now).await {
+    // An instance without the checkpoint key leaves checkpoints to one that has it.
+    let skipped: &[JobKind] = if context.checkpoints.is_none() { &[JobKind::AuditCheckpoint] } else { &[] };
+    for job in store.claim_jobs(now, now + LEASE, limit, skipped).await? {
+        match run_with(store, context, &job, now).await {
             Ok(true) => ran += 1,
             Ok(false) => {}
             Err(e) => {
@@ -147,6 +176,11 @@ pub async fn run_due(store: &dyn Store, now: Timestamp, limit: u32) -> CoreResul
 /// Runs one job: its effects and its completion commit together, once. Returns false when
 /// the job had already run (another instance was first).
 pub async fn run(store: &dyn Store, job: &Job, now: Timestamp) -> CoreResult<bool> {
+    run_with(store, &JobContext::default(), job, now).await
+}
+
+/// `run` with what this instance brings.
+pub async fn run_with(store: &dyn Store, context: &JobContext, job: &Job, now: Timestamp) -> CoreResult<bool> {
     let mut tx = store.write().await?;
     if !tx.finish_job(&job.id, now).await? {
         return Ok(false);
@@ -159,6 +193,9 @@ pub async fn run(store: &dyn Store, job: &Job, now: Timestamp) -> CoreResult<boo
         JobKind::DisclosureDeadline => crate::disclosure::remind_deadline(&mut *tx, &job.subject_id, now).await?,
         JobKind::AuthorityReminder => crate::incidents::remind_authority(&mut *tx, &job.subject_id, now).await?,
         JobKind::CampaignClose => close_campaign(&mut *tx, job, now).await?,
+        JobKind::AuditCheckpoint => {
+            crate::audit_anchor::run_scheduled(&mut *tx, context.checkpoints.as_ref(), now).await?
+        }
     };
     let entity = job.subject_id.split('/').next().unwrap_or_default();
     let subject_type = match job.kind {
@@ -166,6 +203,7 @@ pub async fn run(store: &dyn Store, job: &Job, now: Timestamp) -> CoreResult<boo
         JobKind::RiskReview => "risk",
         JobKind::DisclosureDeadline => "vulnerability",
         JobKind::AuthorityReminder => "incident",
+        JobKind::AuditCheckpoint => "audit",
         _ => "campaign",
     };
     tx.audit(AuditRecord::new(&actor, now, job.kind.as_str(), subject_type, entity, None::<&()>, Some(&outcome)));

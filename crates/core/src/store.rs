@@ -32,7 +32,7 @@ use crate::org::{Area, AreaMember, Department};
 use crate::people::Person;
 use crate::policies::{Policy, PolicyVersion};
 use crate::risks::{HeatMap, Risk, RiskSettings};
-use crate::scheduler::Job;
+use crate::scheduler::{Job, JobKind};
 use crate::scim::{Member, ScimDepartment, ScimPerson, ScimProfile, ScimToken};
 use crate::sso::PendingSignIn;
 use crate::time_util::Timestamp;
@@ -92,8 +92,15 @@ pub trait Store: Send + Sync + 'static {
         retry_at: Timestamp,
     ) -> StoreFuture<'a, ()>;
     /// Claims up to `limit` jobs due at `now` that no worker holds: their lease runs to
-    /// `lease_until` (PostgreSQL: `FOR UPDATE SKIP LOCKED`). Scheduler bookkeeping, not audited.
-    fn claim_jobs(&self, now: Timestamp, lease_until: Timestamp, limit: u32) -> StoreFuture<'_, Vec<Job>>;
+    /// `lease_until` (PostgreSQL: `FOR UPDATE SKIP LOCKED`), leaving jobs of the `skipped`
+    /// kinds to instances that can run them. Scheduler bookkeeping, not audited.
+    fn claim_jobs<'a>(
+        &'a self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+        skipped: &'a [JobKind],
+    ) -> StoreFuture<'a, Vec<Job>>;
     /// Records why a job failed; it is tried again when its lease ends.
     fn fail_job<'a>(&'a self, id: &'a str, error: &'a str) -> StoreFuture<'a, ()>;
     /// Remembers a single sign-on in progress under the hash of its `state`, and forgets
@@ -494,7 +501,8 @@ pub trait Writer: Reader {
     fn insert_decision<'a>(&'a mut self, d: &'a Decision) -> StoreFuture<'a, ()>;
 
     /// Adds a job; one with the same id is left as it is.
-    fn insert_job<'a>(&'a mut self, job: &'a Job) -> StoreFuture<'a, ()>;
+    /// Adds a job; false if one with its id exists (nothing changes then).
+    fn insert_job<'a>(&'a mut self, job: &'a Job) -> StoreFuture<'a, bool>;
     /// Marks the job done; false if it was done already (by this or another instance).
     fn finish_job<'a>(&'a mut self, id: &'a str, now: Timestamp) -> StoreFuture<'a, bool>;
 

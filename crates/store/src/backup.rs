@@ -172,7 +172,10 @@ impl SqlStore {
         let migrator = store.migrator();
         let newest = migrator.iter().map(|m| m.version).max().unwrap_or(0);
         if header.schema > newest {
-            bail!("the backup's schema ({}) is newer than this Bulwark's ({newest}); restore with a newer Bulwark", header.schema);
+            bail!(
+                "the backup's schema ({}) is newer than this Bulwark's ({newest}); restore with a newer Bulwark",
+                header.schema
+            );
         }
         let mut conn = store.pool.acquire().await?;
         refuse_unless_empty(&mut conn, store.backend, url, header.schema).await?;
@@ -218,13 +221,26 @@ impl SqlStore {
         tx.commit().await.context("cannot commit the restored rows")?;
         drop(conn);
         store.migrate().await?;
-        Ok((store, BackupSummary { schema: header.schema, tables: loader.tables, rows: loader.rows, taken_at: header.taken_at }))
+        Ok((
+            store,
+            BackupSummary {
+                schema: header.schema,
+                tables: loader.tables,
+                rows: loader.rows,
+                taken_at: header.taken_at,
+            },
+        ))
     }
 }
 
 /// Refuses a database that holds anything: foreign tables, audit entries (every change writes
 /// one, so an empty audit log means only migration defaults), or a newer schema.
-async fn refuse_unless_empty(conn: &mut AnyConnection, backend: Backend, url: &DatabaseUrl, schema: i64) -> anyhow::Result<()> {
+async fn refuse_unless_empty(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    url: &DatabaseUrl,
+    schema: i64,
+) -> anyhow::Result<()> {
     let tables = table_names(conn, backend).await?;
     if tables.is_empty() {
         return Ok(());
@@ -234,11 +250,16 @@ async fn refuse_unless_empty(conn: &mut AnyConnection, backend: Backend, url: &D
     }
     let entries: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&mut *conn).await?;
     if entries > 0 {
-        bail!("refusing to restore into {url}: it holds a Bulwark database with {entries} audit entries; restore into an empty database");
+        bail!(
+            "refusing to restore into {url}: it holds a Bulwark database with {entries} audit entries; restore into an empty database"
+        );
     }
-    let migrated: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations").fetch_one(&mut *conn).await?;
+    let migrated: i64 =
+        sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations").fetch_one(&mut *conn).await?;
     if migrated > schema {
-        bail!("refusing to restore into {url}: it is migrated past the backup's schema ({migrated} > {schema}); restore into an empty database");
+        bail!(
+            "refusing to restore into {url}: it is migrated past the backup's schema ({migrated} > {schema}); restore into an empty database"
+        );
     }
     Ok(())
 }
@@ -288,7 +309,8 @@ impl<R: BufRead> HashingReader<R> {
     fn next_line(&mut self) -> anyhow::Result<Option<&[u8]>> {
         self.hash.update(&self.last);
         self.last.clear();
-        let n = self.input.read_until(b'\n', &mut self.last).context("cannot read the backup (is it a Bulwark backup?)")?;
+        let n =
+            self.input.read_until(b'\n', &mut self.last).context("cannot read the backup (is it a Bulwark backup?)")?;
         if n == 0 {
             return Ok(None);
         }
@@ -300,7 +322,9 @@ impl<R: BufRead> HashingReader<R> {
         let count = self.count + 1;
         match self.next_line()? {
             None => Ok(None),
-            Some(line) => serde_json::from_slice(line).map(Some).with_context(|| format!("line {count} of the backup is damaged")),
+            Some(line) => {
+                serde_json::from_slice(line).map(Some).with_context(|| format!("line {count} of the backup is damaged"))
+            }
         }
     }
 
@@ -352,12 +376,10 @@ impl Loader {
             .ok_or_else(|| anyhow!("the backup holds table {}, which this schema does not have", header.table))?;
         let mut columns = Vec::new();
         for c in &header.columns {
-            let class = target
-                .columns
-                .iter()
-                .find(|(name, _)| name == c)
-                .map(|(_, class)| *class)
-                .ok_or_else(|| anyhow!("the backup holds column {}.{c}, which this schema does not have", header.table))?;
+            let class =
+                target.columns.iter().find(|(name, _)| name == c).map(|(_, class)| *class).ok_or_else(|| {
+                    anyhow!("the backup holds column {}.{c}, which this schema does not have", header.table)
+                })?;
             columns.push((c.clone(), class));
         }
         let position = |c: &String| header.columns.iter().position(|x| x == c);
@@ -367,7 +389,8 @@ impl Loader {
             bail!("table {} has deferred columns but no key in the backup", header.table);
         }
         // Migrations insert defaults (settings rows); the backup's rows replace them.
-        let existing: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {}", header.table)).fetch_one(&mut **tx).await?;
+        let existing: i64 =
+            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {}", header.table)).fetch_one(&mut **tx).await?;
         if existing > 0 {
             sqlx::query(&format!("DELETE FROM {}", header.table)).execute(&mut **tx).await?;
         }
@@ -389,7 +412,8 @@ impl Loader {
             };
             let set: Vec<String> = table.deferred.iter().map(|&i| assign(i)).collect();
             let key: Vec<String> = table.key.iter().map(|&i| assign(i)).collect();
-            let bound = table.deferred.iter().chain(&table.key).map(|&i| (values[i].clone(), table.columns[i].1)).collect();
+            let bound =
+                table.deferred.iter().chain(&table.key).map(|&i| (values[i].clone(), table.columns[i].1)).collect();
             self.deferred.push(DeferredUpdate {
                 sql: format!("UPDATE {} SET {} WHERE {}", table.name, set.join(", "), key.join(" AND ")),
                 values: bound,
@@ -419,7 +443,8 @@ impl Loader {
             for (i, value) in row.into_iter().enumerate() {
                 let class = table.columns[i].1;
                 let value = if table.deferred.contains(&i) { Value::Null } else { value };
-                query = bind(query, value, class).with_context(|| format!("a value of {}.{} is damaged", table.name, table.columns[i].0))?;
+                query = bind(query, value, class)
+                    .with_context(|| format!("a value of {}.{} is damaged", table.name, table.columns[i].0))?;
             }
         }
         query.execute(&mut **tx).await.with_context(|| format!("cannot load rows of {}", table.name))?;
@@ -447,12 +472,15 @@ fn bind(query: AnyQuery<'_>, value: Value, class: ColumnClass) -> anyhow::Result
         (ColumnClass::Real, Value::Null) => query.bind(None::<f64>),
         (ColumnClass::Text, Value::Null) => query.bind(None::<String>),
         (ColumnClass::Blob, Value::Null) => query.bind(None::<Vec<u8>>),
-        (ColumnClass::Integer, Value::Number(n)) => query.bind(n.as_i64().ok_or_else(|| anyhow!("{n} is not an integer"))?),
+        (ColumnClass::Integer, Value::Number(n)) => {
+            query.bind(n.as_i64().ok_or_else(|| anyhow!("{n} is not an integer"))?)
+        }
         (ColumnClass::Real, Value::Number(n)) => query.bind(n.as_f64().ok_or_else(|| anyhow!("{n} is not a number"))?),
         (ColumnClass::Text, Value::String(s)) => query.bind(s),
         (ColumnClass::Text, Value::Number(n)) => query.bind(n.to_string()),
         (ColumnClass::Blob, Value::Object(o)) => {
-            let encoded = o.get("bytes").and_then(Value::as_str).ok_or_else(|| anyhow!("a binary value lacks its bytes"))?;
+            let encoded =
+                o.get("bytes").and_then(Value::as_str).ok_or_else(|| anyhow!("a binary value lacks its bytes"))?;
             query.bind(base64::engine::general_purpose::STANDARD.decode(encoded)?)
         }
         (class, value) => bail!("{value} does not fit a {class:?} column"),
@@ -543,7 +571,9 @@ fn load_order(tables: Vec<TableInfo>) -> Vec<(TableInfo, Vec<String>)> {
 
 async fn table_names(conn: &mut AnyConnection, backend: Backend) -> anyhow::Result<Vec<String>> {
     let sql = match backend {
-        Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        Backend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        }
         Backend::Postgres => {
             "SELECT table_name::text FROM information_schema.tables \
              WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name"
@@ -558,9 +588,11 @@ async fn catalog(conn: &mut AnyConnection, backend: Backend) -> anyhow::Result<V
     // SQLite's full-text indexes are virtual tables with shadow tables named after them.
     let virtual_tables: Vec<String> = match backend {
         Backend::Sqlite => {
-            sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'")
-                .fetch_all(&mut *conn)
-                .await?
+            sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'",
+            )
+            .fetch_all(&mut *conn)
+            .await?
         }
         Backend::Postgres => Vec::new(),
     };

@@ -29,8 +29,8 @@ fn job(r: &AnyRow) -> Result<Job, StoreError> {
     })
 }
 
-pub(crate) async fn insert(conn: &mut AnyConnection, j: &Job) -> Result<(), StoreError> {
-    sqlx::query(&format!(
+pub(crate) async fn insert(conn: &mut AnyConnection, j: &Job) -> Result<bool, StoreError> {
+    let inserted = sqlx::query(&format!(
         "INSERT INTO jobs ({COLUMNS}, lease_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL) \
          ON CONFLICT (id) DO NOTHING"
     ))
@@ -44,8 +44,9 @@ pub(crate) async fn insert(conn: &mut AnyConnection, j: &Job) -> Result<(), Stor
     .bind(to_micros(j.created_at))
     .execute(conn)
     .await
-    .map_err(map_err)?;
-    Ok(())
+    .map_err(map_err)?
+    .rows_affected();
+    Ok(inserted == 1)
 }
 
 pub(crate) async fn claim(
@@ -54,20 +55,20 @@ pub(crate) async fn claim(
     now: Timestamp,
     lease_until: Timestamp,
     limit: u32,
+    skipped: &[JobKind],
 ) -> Result<Vec<Job>, StoreError> {
     let lock = skip_locked(backend);
+    let skip: String = (0..skipped.len()).map(|i| format!(" AND kind <> ${}", i + 4)).collect();
     let sql = format!(
         "UPDATE jobs SET lease_until = $2, attempts = attempts + 1 WHERE id IN (SELECT id FROM jobs \
-         WHERE done_at IS NULL AND due_at <= $1 AND (lease_until IS NULL OR lease_until <= $1) \
+         WHERE done_at IS NULL AND due_at <= $1 AND (lease_until IS NULL OR lease_until <= $1){skip} \
          ORDER BY due_at, id LIMIT $3{lock}) RETURNING {COLUMNS}"
     );
-    let rows = sqlx::query(&sql)
-        .bind(to_micros(now))
-        .bind(to_micros(lease_until))
-        .bind(i64::from(limit))
-        .fetch_all(conn)
-        .await
-        .map_err(map_err)?;
+    let mut query = sqlx::query(&sql).bind(to_micros(now)).bind(to_micros(lease_until)).bind(i64::from(limit));
+    for kind in skipped {
+        query = query.bind(kind.as_str());
+    }
+    let rows = query.fetch_all(conn).await.map_err(map_err)?;
     rows.iter().map(job).collect()
 }
 

@@ -30,7 +30,7 @@ use bulwark_core::campaigns::{Campaign, DepartmentCompletion, Participant, Pinne
 use bulwark_core::notify::{Channel, OutboxMessage, TaskMail};
 use bulwark_core::people::Person;
 use bulwark_core::policies::{Policy, PolicyVersion};
-use bulwark_core::scheduler::Job;
+use bulwark_core::scheduler::{Job, JobKind};
 use bulwark_core::store::{Backend, Counts, Reader, Store, StoreFuture, Writer};
 use sqlx::AnyConnection;
 use sqlx::pool::PoolConnection;
@@ -79,11 +79,17 @@ impl Store for SqlStore {
         })
     }
 
-    fn claim_jobs(&self, now: Timestamp, lease_until: Timestamp, limit: u32) -> StoreFuture<'_, Vec<Job>> {
+    fn claim_jobs<'a>(
+        &'a self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+        skipped: &'a [JobKind],
+    ) -> StoreFuture<'a, Vec<Job>> {
         Box::pin(async move {
             let _turn = self.claim_turn().await;
             let mut conn = self.pool.acquire().await.map_err(map_err)?;
-            jobs::claim(&mut conn, self.backend, now, lease_until, limit).await
+            jobs::claim(&mut conn, self.backend, now, lease_until, limit, skipped).await
         })
     }
 
@@ -919,7 +925,7 @@ impl Writer for Unit<WriteTx> {
         Box::pin(approvals::insert_decision(self.c(), d))
     }
 
-    fn insert_job<'a>(&'a mut self, job: &'a Job) -> StoreFuture<'a, ()> {
+    fn insert_job<'a>(&'a mut self, job: &'a Job) -> StoreFuture<'a, bool> {
         Box::pin(jobs::insert(self.c(), job))
     }
 

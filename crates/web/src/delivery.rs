@@ -142,12 +142,27 @@ impl Delivery {
 pub struct Scheduler {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
+    /// What this instance brings to jobs (the audit checkpoint key).
+    pub context: bulwark_core::scheduler::JobContext,
+    /// The checkpoint period this worker last made sure was scheduled.
+    pub checkpoint_period: std::sync::atomic::AtomicI64,
 }
 
 impl Scheduler {
     /// Runs the jobs due now; returns how many were claimed and run here.
     pub async fn run_once(&self) -> usize {
-        match bulwark_core::scheduler::run_due(&*self.store, self.clock.now(), BATCH).await {
+        let now = self.clock.now();
+        if let Some(plan) = &self.context.checkpoints {
+            // Once per period and instance, not every round: scheduling takes the write lock.
+            let period = plan.period_number(now);
+            if self.checkpoint_period.load(std::sync::atomic::Ordering::Relaxed) != period {
+                match bulwark_core::audit_anchor::schedule_current(&*self.store, plan, now).await {
+                    Ok(()) => self.checkpoint_period.store(period, std::sync::atomic::Ordering::Relaxed),
+                    Err(e) => tracing::warn!(error = %e, "cannot schedule the audit checkpoint"),
+                }
+            }
+        }
+        match bulwark_core::scheduler::run_due_with(&*self.store, &self.context, now, BATCH).await {
             Ok(ran) => ran,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot run scheduled jobs");

@@ -51,6 +51,8 @@ pub struct WebConfig {
     pub mfa: bulwark_core::mfa::MfaPolicy,
     /// Single sign-on through an OpenID Connect provider, if configured.
     pub sso: Option<sso::SsoSettings>,
+    /// Signed audit checkpoints taken on a schedule and sent to the channels, if configured.
+    pub checkpoints: Option<bulwark_core::audit_anchor::CheckpointPlan>,
 }
 
 impl WebConfig {
@@ -66,6 +68,7 @@ impl WebConfig {
             delivery_interval: std::time::Duration::from_secs(5),
             mfa: bulwark_core::mfa::MfaPolicy::default(),
             sso: None,
+            checkpoints: None,
         }
     }
 }
@@ -190,7 +193,12 @@ pub fn start_workers(store: Arc<dyn Store>, config: &WebConfig) -> tokio::task::
         public_url: config.public_url.clone(),
         http,
     };
-    let scheduler = delivery::Scheduler { store, clock: config.clock.clone() };
+    let scheduler = delivery::Scheduler {
+        store,
+        clock: config.clock.clone(),
+        context: bulwark_core::scheduler::JobContext { checkpoints: config.checkpoints.clone() },
+        checkpoint_period: std::sync::atomic::AtomicI64::new(i64::MIN),
+    };
     let interval = config.delivery_interval;
     tokio::spawn(async move {
         tokio::join!(worker.run_forever(interval), scheduler.run_forever(interval));

@@ -1,5 +1,6 @@
 //! End-to-end tests of the web layer over real HTTP against real databases.
 
+mod anchoring;
 mod api;
 mod assets;
 mod attacks;

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Waits (real time, generously) until `done` holds.
-async fn eventually<F, Fut>(what: &str, done: F)
+pub(crate) async fn eventually<F, Fut>(what: &str, done: F)
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = bool>,
@@ -130,7 +130,7 @@ async fn a_published_policy_reaches_chat_and_mail_once_and_a_failing_channel_is_
     let _ = Backend::Sqlite;
 }
 
-fn smtp_to(sink: &SmtpSink) -> impl FnOnce(&mut bulwark_web::WebConfig) + '_ {
+pub(crate) fn smtp_to(sink: &SmtpSink) -> impl FnOnce(&mut bulwark_web::WebConfig) + '_ {
     move |c| {
         c.smtp = Some(SmtpSettings {
             host: "127.0.0.1".into(),
