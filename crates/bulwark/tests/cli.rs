@@ -194,12 +194,30 @@ async fn json_logs_name_routes_and_users_but_never_secrets() {
     );
     assert!(created.status.success(), "{}", stderr(&created));
 
+    // A chat webhook whose URL is its secret, unreachable (so its failure is logged), and an
+    // SMTP password.
+    let webhook_secret = "T0SECRET/B0HOOK/webhook-path-is-a-secret";
+    let smtp_password = "smtp-password-never-logged";
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let hook = format!("http://127.0.0.1:{closed_port}/services/{webhook_secret}");
+    let channel =
+        bulwark(&url, &["channel", "add", "--name", "sec", "--webhook", &hook, "--events", "incident.report"]);
+    assert!(channel.status.success(), "{}", stderr(&channel));
+    let mail = bulwark(
+        &url,
+        &["channel", "add", "--name", "team", "--email", "team@example.com", "--events", "incident.report"],
+    );
+    assert!(mail.status.success(), "{}", stderr(&mail));
+    let sink = bulwark_testkit::SmtpSink::start().await;
     let mut serve = Command::new(env!("CARGO_BIN_EXE_bulwark"));
-    // Debug level, so every span and event a request makes is written.
+    // Trace level, so every span and event a request, a query or a delivery makes is written.
     serve
         .args(["--database", &url, "--log-format", "json", "serve", "--listen", "127.0.0.1:0"])
-        .env("BULWARK_LOG", "debug")
-        .stderr(Stdio::piped());
+        .args(["--smtp-host", "127.0.0.1", "--smtp-port", &sink.port.to_string(), "--smtp-tls", "none"])
+        .args(["--smtp-username", "bulwark", "--smtp-password", smtp_password])
+        .env("BULWARK_LOG", "trace")
+        // A file, not a pipe: trace logs would fill a pipe nobody reads until the end.
+        .stderr(std::fs::File::create(dir.path().join("server.log")).unwrap());
     let (child, base, _) = spawn_until_serving(serve);
     let client = bulwark_testkit::TestClient::new(&base);
     let login = client.login("ada@example.com", password).await;
@@ -239,15 +257,54 @@ async fn json_logs_name_routes_and_users_but_never_secrets() {
     let token = token["token"].as_str().unwrap().to_string();
     let me = reqwest::Client::new().get(client.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(me.status(), 200);
+    // An incident: both channels are tried (the webhook fails, the mail is refused or sent).
+    let incident = reqwest::Client::new()
+        .post(client.url("/api/v1/incidents"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"title": "Phishing wave", "category": "malware", "description": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(incident.status(), 201);
+    let store =
+        bulwark_store::SqlStore::open_existing(&bulwark_store::DatabaseUrl::parse(&url).unwrap()).await.unwrap();
+    let failures = || async {
+        let undelivered = store.read().await.unwrap().list_undelivered(10).await.unwrap();
+        undelivered.into_iter().filter_map(|m| m.last_error).collect::<Vec<String>>()
+    };
+    for _ in 0..400 {
+        if !failures().await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let failures = failures().await;
+    let outbox = store.read().await.unwrap().list_undelivered(10).await.unwrap();
+    assert!(!failures.is_empty(), "the webhook's failure is recorded: {outbox:?}");
+    assert!(
+        failures.iter().all(|e| !e.contains(webhook_secret)),
+        "the admin's view of failures has no secret: {failures:?}"
+    );
+    store.close().await;
 
     let output = terminate(child);
-    let logs = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success());
+    let logs = std::fs::read_to_string(dir.path().join("server.log")).unwrap();
     let lines: Vec<serde_json::Value> =
         logs.lines().map(|l| serde_json::from_str(l).expect("every log line is JSON")).collect();
     assert!(lines.iter().any(|l| l.to_string().contains("/api/v1/tokens")), "request spans name the route");
     assert!(lines.iter().any(|l| l.to_string().contains("ada@example.com")), "and the user");
-    let secrets =
-        [password, token.as_str(), &token[4..], session_cookie.as_str(), first_cookie.as_str(), csrf.as_str()];
+    assert!(logs.contains("delivery failed"), "the delivery failure is logged");
+    let secrets = [
+        password,
+        token.as_str(),
+        &token[4..],
+        session_cookie.as_str(),
+        first_cookie.as_str(),
+        csrf.as_str(),
+        webhook_secret,
+        smtp_password,
+    ];
     // (The six-digit code is left out: six digits turn up in any log's timestamps, and it is
     // void once used.)
     for secret in secrets.into_iter().chain([key.as_str()]).chain(recovery.iter().map(String::as_str)) {
@@ -368,7 +425,9 @@ async fn a_kill_during_concurrent_writes_loses_no_acknowledged_write_or_message(
             }));
         }
         // A moment that differs from run to run, in the middle of the writes.
-        let moment = 20 + (std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos() % 200) as usize;
+        let moment = 20
+            + (std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos() % 200)
+                as usize;
         while acknowledged.lock().unwrap().len() < moment {
             tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         }

@@ -67,6 +67,29 @@ pub struct Channel {
     pub created_at: Timestamp,
 }
 
+impl Channel {
+    /// The target as pages show it: an e-mail address in full, a webhook only by its origin
+    /// (a chat webhook's path is its secret: whoever has it can post to the channel).
+    pub fn shown_target(&self) -> String {
+        match self.kind {
+            ChannelKind::Email => self.target.clone(),
+            ChannelKind::Webhook => {
+                let after_scheme = self.target.find("://").map(|i| i + 3).unwrap_or(0);
+                let origin_end = self.target[after_scheme..]
+                    .find(['/', '?', '#'])
+                    .map(|i| after_scheme + i)
+                    .unwrap_or(self.target.len());
+                let origin = &self.target[..origin_end];
+                let origin = match origin.rfind('@') {
+                    Some(at) => format!("{}{}", &origin[..after_scheme], &origin[at + 1..]),
+                    None => origin.to_string(),
+                };
+                if origin_end < self.target.len() { format!("{origin}/…") } else { origin }
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboxMessage {
     pub id: String,
@@ -176,4 +199,23 @@ pub async fn status(store: &dyn Store, actor: &Actor) -> CoreResult<(Vec<Channel
     actor.require(Permission::ManageSettings)?;
     let mut r = store.read().await?;
     Ok((r.list_channels().await?, r.list_undelivered(100).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn channel(kind: ChannelKind, target: &str) -> Channel {
+        Channel { name: "c".into(), kind, target: target.into(), events: vec![], created_at: crate::time_util::now() }
+    }
+
+    #[test]
+    fn pages_show_a_webhook_by_its_origin_only() {
+        let hook = channel(ChannelKind::Webhook, "https://hooks.slack.com/services/T0/B0/secret");
+        assert_eq!(hook.shown_target(), "https://hooks.slack.com/…");
+        let with_user = channel(ChannelKind::Webhook, "https://user:pass@chat.example.com:8443/hooks/x?token=y");
+        assert_eq!(with_user.shown_target(), "https://chat.example.com:8443/…");
+        assert_eq!(channel(ChannelKind::Webhook, "http://127.0.0.1:9").shown_target(), "http://127.0.0.1:9");
+        assert_eq!(channel(ChannelKind::Email, "team@example.com").shown_target(), "team@example.com");
+    }
 }

@@ -97,7 +97,9 @@ impl Delivery {
                     .json(&serde_json::json!({ "text": body }))
                     .send()
                     .await
-                    .map_err(|e| format!("webhook unreachable: {e}"))?;
+                    // Without the URL: a chat webhook's URL is its secret (logs and the admin's
+                    // view of failures keep only what went wrong).
+                    .map_err(|e| format!("webhook unreachable: {}", e.without_url()))?;
                 if res.status().is_success() { Ok(()) } else { Err(format!("webhook answered {}", res.status())) }
             }
             ChannelKind::Email => {

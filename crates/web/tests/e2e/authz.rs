@@ -652,6 +652,39 @@ fn concrete(pattern: &str, r: &Records) -> String {
         .replace("{id}", id)
 }
 
+/// Secrets the instance holds that no response may show (see the test's configuration).
+const SMTP_PASSWORD: &str = "smtp-password-in-no-response";
+const METRICS_TOKEN: &str = "metrics-token-in-no-response";
+const WEBHOOK_SECRET: &str = "T0/B0/webhook-secret-in-no-response";
+
+/// What every response carries, whoever asks: the security headers, and for anything
+/// personal (a signed-in page, the API, SCIM) no caching. And no response shows a secret.
+fn assert_safe_response(client: &TestClient, method: &str, path: &str, h: &reqwest::header::HeaderMap, body: &str) {
+    let csp = h.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    assert!(
+        csp.contains("default-src 'self'")
+            && csp.contains("frame-ancestors 'none'")
+            && !csp.contains("script-src 'unsafe"),
+        "{method} {path}: content-security-policy {csp:?}"
+    );
+    for (name, value) in
+        [("x-content-type-options", "nosniff"), ("x-frame-options", "DENY"), ("referrer-policy", "same-origin")]
+    {
+        assert_eq!(h.get(name).and_then(|v| v.to_str().ok()), Some(value), "{method} {path}: {name}");
+    }
+    let personal =
+        path.starts_with("/api/") || path.starts_with("/scim/") || client.cookie("bulwark_session").is_some();
+    if personal && !path.starts_with("/static/") {
+        assert_eq!(h.get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"), "{method} {path}");
+    }
+    for secret in ["$argon2", SMTP_PASSWORD, METRICS_TOKEN, WEBHOOK_SECRET] {
+        assert!(!body.contains(secret), "{method} {path} shows a secret ({secret})");
+    }
+    if let Some(session) = client.cookie("bulwark_session") {
+        assert!(!body.contains(&session), "{method} {path} shows the session cookie");
+    }
+}
+
 async fn call(client: &TestClient, csrf: &str, method: &str, path: &str) -> (u16, String, String) {
     let url = client.url(path);
     let req = match method {
@@ -672,13 +705,31 @@ async fn call(client: &TestClient, csrf: &str, method: &str, path: &str) -> (u16
     let res = req.send().await.expect("request");
     let status = res.status().as_u16();
     let location = res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let headers = res.headers().clone();
     let body = res.text().await.unwrap_or_default();
+    assert_safe_response(client, method, path, &headers, &body);
     (status, location, body)
 }
 
 #[tokio::test]
 async fn every_route_answers_every_role_as_the_table_says() {
-    let app = spawn_app(Backend::Sqlite).await;
+    let app = bulwark_testkit::spawn_app_with(Backend::Sqlite, |c| {
+        c.smtp = Some(bulwark_web::delivery::SmtpSettings {
+            host: "127.0.0.1".into(),
+            port: 9,
+            tls: bulwark_web::delivery::SmtpTls::None,
+            username: Some("bulwark".into()),
+            password: Some(SMTP_PASSWORD.into()),
+            from: "bulwark@example.com".into(),
+        });
+        c.metrics_token = Some(METRICS_TOKEN.into());
+    })
+    .await;
+    let hook = format!("https://hooks.example.com/services/{WEBHOOK_SECRET}");
+    let events = vec!["incident.report".to_string()];
+    bulwark_core::notify::add_channel(app.store(), &Actor::cli(), time_util::now(), "chat", "webhook", &hook, &events)
+        .await
+        .unwrap();
 
     let declared: BTreeSet<(String, String)> =
         app.routes.entries().map(|(m, p, _)| (m.to_string(), p.to_string())).collect();
