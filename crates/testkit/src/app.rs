@@ -133,7 +133,7 @@ pub struct TestClient {
     pub http: reqwest::Client,
     /// The same cookie jar without the CSRF header, for checking that writes need it.
     pub without_csrf: reqwest::Client,
-    jar: Arc<reqwest::cookie::Jar>,
+    pub jar: Arc<reqwest::cookie::Jar>,
     base: String,
 }
 

@@ -299,6 +299,9 @@ pub async fn callback(
     match sso::sign_in(app.store.as_ref(), app.now(), &who, &provider.settings.rules).await {
         Ok((secret, _, account)) => {
             tracing::info!(account = %account.id, "signed in through single sign-on");
+            if let Err(e) = crate::pages::auth::end_previous_session(&app, &chrome, &jar_without).await {
+                return e.into_response();
+            }
             let jar = crate::pages::auth::with_session_cookie(&app, jar_without, secret);
             (jar, Redirect::to(&safe_next(&pending.next))).into_response()
         }

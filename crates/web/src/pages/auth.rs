@@ -142,6 +142,7 @@ pub async fn login(
     match accounts::login(app.store.as_ref(), app.now(), &form.email, &form.password, &rules).await {
         Ok((secret, session, account)) => {
             tracing::info!(account = %account.id, stage = session.stage.as_str(), "password accepted");
+            end_previous_session(&app, &chrome, &jar).await?;
             let jar = with_session_cookie(&app, jar, secret);
             let next = safe_next(&form.next);
             let to = match session.stage {
@@ -156,6 +157,15 @@ pub async fn login(
             Ok(retry(chrome, StatusCode::UNPROCESSABLE_ENTITY, form))
         }
     }
+}
+
+/// Ends the session this browser was signed in with before a new sign-in: a sign-in always
+/// leaves one live session behind its cookie, never two.
+pub(crate) async fn end_previous_session(app: &AppState, chrome: &Chrome, jar: &CookieJar) -> Result<(), HtmlError> {
+    if let (Some(actor), Some(cookie)) = (chrome.actor.as_ref(), jar.get(SESSION_COOKIE)) {
+        accounts::logout(app.store.as_ref(), actor, app.now(), cookie.value()).await?;
+    }
+    Ok(())
 }
 
 /// Sets the session cookie (a new one replaces the old) and drops the pre-session one.

@@ -49,6 +49,48 @@ async fn session_cookie_is_http_only_and_logout_ends_the_session() {
 }
 
 #[tokio::test]
+async fn signing_in_always_issues_a_new_session_and_voids_the_one_before() {
+    let app = spawn_app(Backend::Sqlite).await;
+    create_account(app.store(), "ada@example.com", &["employee"], PASSWORD).await;
+    let session_of = |res: &reqwest::Response| {
+        bulwark_testkit::set_cookie(res, "bulwark_session")
+            .and_then(|c| c.split(';').next()?.strip_prefix("bulwark_session=").map(str::to_string))
+            .expect("a session cookie")
+    };
+    let signed_in_with = |cookie: String| {
+        let url = app.url("/api/v1/me");
+        async move {
+            let res = reqwest::Client::new()
+                .get(url)
+                .header("cookie", format!("bulwark_session={cookie}"))
+                .send()
+                .await
+                .unwrap();
+            res.status() == 200
+        }
+    };
+    // A session id an attacker planted before the sign-in is never the one signed in.
+    let c = app.client();
+    let planted = "attacker-chosen-session-id-0123456789abcdef";
+    c.jar.add_cookie_str(&format!("bulwark_session={planted}; Path=/"), &app.url("/").parse().unwrap());
+    let first = c.login("ada@example.com", PASSWORD).await;
+    assert_eq!(first.status(), 303);
+    let first = session_of(&first);
+    assert_ne!(first, planted);
+    assert!(!signed_in_with(planted.into()).await, "the planted id is not signed in");
+    assert!(signed_in_with(first.clone()).await);
+    // Signing in again from the same browser (another tab's sign-in form, sent with the
+    // session's token) gives another session; the earlier one ends.
+    let second =
+        c.post_form("/login", "/profile", &[("email", "ada@example.com"), ("password", PASSWORD), ("next", "/")]).await;
+    assert_eq!(second.status(), 303);
+    let second = session_of(&second);
+    assert_ne!(second, first);
+    assert!(signed_in_with(second).await);
+    assert!(!signed_in_with(first).await, "the session before the sign-in is void");
+}
+
+#[tokio::test]
 async fn forms_need_their_csrf_token() {
     let app = spawn_app(Backend::Sqlite).await;
     let c = app.signed_in("admin@example.com", &["admin"]).await;
