@@ -280,7 +280,7 @@ pub async fn list(store: &dyn Store, actor: &Actor, query: &ListQuery) -> CoreRe
 /// (the header is row 1) and column. Returns how many assets were created.
 pub async fn import_csv(store: &dyn Store, actor: &Actor, now: Timestamp, csv_text: &str) -> CoreResult<usize> {
     actor.require(Permission::ManageAssets)?;
-    let rows = parse_csv(csv_text)?;
+    let rows = parse_import(csv_text)?;
     let mut tx = store.write().await?;
     let mut problems = Vec::new();
     let mut assets = Vec::with_capacity(rows.len());
@@ -309,7 +309,7 @@ pub async fn import_csv(store: &dyn Store, actor: &Actor, now: Timestamp, csv_te
 }
 
 /// The rows of an import, numbered as a spreadsheet shows them (the header is row 1).
-fn parse_csv(text: &str) -> CoreResult<Vec<(usize, AssetInput)>> {
+pub fn parse_import(text: &str) -> CoreResult<Vec<(usize, AssetInput)>> {
     let bad = |m: String| CoreError::invalid("csv", &m);
     let mut reader = csv::ReaderBuilder::new().flexible(false).trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers: Vec<String> =
@@ -358,18 +358,18 @@ mod tests {
     #[test]
     fn csv_rows_are_numbered_like_a_spreadsheet_and_headers_are_checked() {
         let rows =
-            parse_csv("Name,Kind,owner_email\nLaptop 1,device,ada@example.com\n\"Wiki, internal\",saas,\n").unwrap();
+            parse_import("Name,Kind,owner_email\nLaptop 1,device,ada@example.com\n\"Wiki, internal\",saas,\n").unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(
             (rows[0].0, rows[0].1.name.as_str(), rows[0].1.owner_id.as_str()),
             (2, "Laptop 1", "ada@example.com")
         );
         assert_eq!(rows[1].1.name, "Wiki, internal");
-        let unknown = parse_csv("name,colour\nx,red\n").unwrap_err();
+        let unknown = parse_import("name,colour\nx,red\n").unwrap_err();
         assert!(format!("{unknown:?}").contains("unknown column 'colour'"));
-        let ragged = parse_csv("name,kind\nx,device,extra\n").unwrap_err();
+        let ragged = parse_import("name,kind\nx,device,extra\n").unwrap_err();
         assert!(format!("{ragged:?}").contains("row 2"), "{ragged:?}");
-        assert!(parse_csv("name\n").is_err(), "no rows");
-        assert!(parse_csv("kind\ndevice\n").is_err(), "no name column");
+        assert!(parse_import("name\n").is_err(), "no rows");
+        assert!(parse_import("kind\ndevice\n").is_err(), "no name column");
     }
 }

@@ -80,7 +80,9 @@ fn tokens(text: &str) -> Result<Vec<Token>, FilterError> {
     let mut chars = text.chars().peekable();
     while let Some(&c) = chars.peek() {
         match c {
-            ' ' | '\t' | '\n' | '\r' => {
+            // Any whitespace, as words end at any (a form feed or a no-break space once left
+            // the lexer pushing empty words forever).
+            c if c.is_whitespace() => {
                 chars.next();
             }
             '(' | ')' | '[' | ']' => {
@@ -473,6 +475,16 @@ mod tests {
         let deep = format!("{}active pr{}", "(".repeat(100), ")".repeat(100));
         assert!(parse(&deep).unwrap_err().0.contains("deeper"));
         assert!(parse(&"a".repeat(5000)).is_err());
+    }
+
+    #[test]
+    fn any_whitespace_separates_words() {
+        // Found by the parser fuzz test: a form feed or a no-break space made the lexer loop.
+        for space in ['\u{0B}', '\u{0C}', '\u{A0}', '\u{2003}'] {
+            let text = format!("userName{space}eq{space}\"ada@example.com\"");
+            assert!(parse(&text).unwrap().matches(&user()), "{text:?}");
+            assert!(parse_patch_path(&format!("emails{space}")).is_ok());
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ pub mod delivery;
 pub mod error;
 pub mod export;
 mod hygiene;
-mod markdown;
+pub mod markdown;
 mod ops;
 pub mod pages;
 pub mod scim;
