@@ -1,64 +1,12 @@
 //! The command line as an operator uses it: the real binary, real databases.
 
+mod common;
+
 use bulwark_core::Store;
 use bulwark_testkit::{Backend, TestDb, backends};
+use common::{bulwark, bulwark_with_stdin, spawn_until_serving, stderr, stdout, terminate};
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Output, Stdio};
-
-fn bulwark(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bulwark"))
-        .arg("--database")
-        .arg(db)
-        .args(args)
-        .env("BULWARK_LOG", "warn")
-        .output()
-        .expect("run bulwark")
-}
-
-fn bulwark_with_stdin(db: &str, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bulwark"))
-        .arg("--database")
-        .arg(db)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run bulwark");
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
-}
-
-/// Starts a long-running command, reads its standard output up to the "serving at" line, and
-/// returns the child, the base URL and everything printed so far.
-fn spawn_until_serving(mut command: Command) -> (std::process::Child, String, String) {
-    if !command.get_envs().any(|(k, _)| k == "BULWARK_LOG") {
-        command.env("BULWARK_LOG", "warn");
-    }
-    let mut child = command.stdout(Stdio::piped()).spawn().expect("start bulwark");
-    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
-    let (mut printed, mut line) = (String::new(), String::new());
-    while !line.contains("serving at") {
-        line.clear();
-        assert!(out.read_line(&mut line).unwrap() > 0, "stopped before serving: {printed}");
-        printed.push_str(&line);
-    }
-    let base = format!("http://{}", line.trim().rsplit("http://").next().unwrap_or_default());
-    (child, base, printed)
-}
-
-fn terminate(child: std::process::Child) -> Output {
-    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).to_string()
-}
+use std::process::Command;
 
 #[tokio::test]
 async fn accounts_tokens_and_audit_verify_from_the_command_line() {
