@@ -26,6 +26,66 @@ impl utoipa::Modify for ContractResponses {
                 }
             }
         }
+        link_creations(openapi);
+    }
+}
+
+/// Links each creation (`POST /x` answering 201 with a record that has an `id`) to the
+/// operations on that record (`/x/{id}` and its sub-paths with no other parameter), so
+/// clients and stateful testers follow them: read what was made, change it, delete it.
+fn link_creations(openapi: &mut OpenApi) {
+    use utoipa::openapi::RefOr;
+    let record_has_id = |schema_ref: &str| {
+        let name = schema_ref.trim_start_matches("#/components/schemas/");
+        openapi.components.as_ref().and_then(|c| c.schemas.get(name)).is_some_and(
+            |s| matches!(s, RefOr::T(utoipa::openapi::schema::Schema::Object(o)) if o.properties.contains_key("id")),
+        )
+    };
+    // (collection path, the created record's schema) for every creation.
+    let creations: Vec<String> = openapi
+        .paths
+        .paths
+        .iter()
+        .filter(|(_, item)| {
+            let created = item.post.as_ref().and_then(|op| op.responses.responses.get("201"));
+            let schema = match created {
+                Some(RefOr::T(r)) => r.content.get("application/json").and_then(|c| match c {
+                    RefOr::T(content) => match &content.schema {
+                        Some(RefOr::Ref(r)) => Some(r.ref_location.clone()),
+                        _ => None,
+                    },
+                    RefOr::Ref(_) => None,
+                }),
+                _ => None,
+            };
+            schema.is_some_and(|s| record_has_id(&s))
+        })
+        .map(|(path, _)| path.clone())
+        .collect();
+    for collection in creations {
+        let prefix = format!("{collection}/{{");
+        let mut links = Vec::new();
+        for (path, item) in &openapi.paths.paths {
+            let Some(rest) = path.strip_prefix(&prefix) else { continue };
+            let Some((param, tail)) = rest.split_once('}') else { continue };
+            if tail.contains('{') {
+                continue;
+            }
+            let ops = [&item.get, &item.put, &item.patch, &item.post, &item.delete];
+            for op in ops.into_iter().flatten() {
+                if let Some(id) = &op.operation_id {
+                    let link = utoipa::openapi::link::LinkBuilder::new()
+                        .operation_id(id.clone())
+                        .parameter(param, "$response.body#/id")
+                        .build();
+                    links.push((id.clone(), link));
+                }
+            }
+        }
+        let created = openapi.paths.paths.get_mut(&collection).and_then(|i| i.post.as_mut());
+        if let Some(RefOr::T(response)) = created.and_then(|op| op.responses.responses.get_mut("201")) {
+            response.links.extend(links.into_iter().map(|(name, link)| (name, RefOr::T(link))));
+        }
     }
 }
 
