@@ -356,7 +356,8 @@ pub struct SeedArgs {
     /// Assets to generate (default: ten per person, as in SPEC §6).
     #[arg(long)]
     pub assets: Option<usize>,
-    #[arg(long, default_value_t = 0)]
+    /// Audit entries to generate (default: SPEC §6's million).
+    #[arg(long, default_value_t = 1_000_000)]
     pub audit_entries: usize,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,

@@ -141,9 +141,25 @@ async fn json_logs_name_routes_and_users_but_never_secrets() {
         password,
     );
     assert!(created.status.success(), "{}", stderr(&created));
+    let grace = bulwark_with_stdin(
+        &url,
+        &[
+            "user",
+            "create",
+            "--email",
+            "grace@example.com",
+            "--name",
+            "Grace",
+            "--role",
+            "employee",
+            "--password-stdin",
+        ],
+        "grace's own long password",
+    );
+    assert!(grace.status.success(), "{}", stderr(&grace));
 
-    // A chat webhook whose URL is its secret, unreachable (so its failure is logged), and an
-    // SMTP password.
+    // A chat webhook whose URL is its secret, unreachable (so its failure is logged), an SMTP
+    // password, and single sign-on with a client secret (sent at every sign-in).
     let webhook_secret = "T0SECRET/B0HOOK/webhook-path-is-a-secret";
     let smtp_password = "smtp-password-never-logged";
     let closed_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -157,12 +173,19 @@ async fn json_logs_name_routes_and_users_but_never_secrets() {
     );
     assert!(mail.status.success(), "{}", stderr(&mail));
     let sink = bulwark_testkit::SmtpSink::start().await;
+    let oidc_secret = "oidc-client-secret-never-logged";
+    let provider = bulwark_testkit::OidcProvider::start().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut serve = Command::new(env!("CARGO_BIN_EXE_bulwark"));
     // Trace level, so every span and event a request, a query or a delivery makes is written.
     serve
-        .args(["--database", &url, "--log-format", "json", "serve", "--listen", "127.0.0.1:0"])
+        .args(["--database", &url, "--log-format", "json", "serve", "--listen", &format!("127.0.0.1:{port}")])
         .args(["--smtp-host", "127.0.0.1", "--smtp-port", &sink.port.to_string(), "--smtp-tls", "none"])
-        .args(["--smtp-username", "bulwark", "--smtp-password", smtp_password])
+        .args(["--smtp-username", "bulwark", "--smtp-password", smtp_password]);
+    if let Some(provider) = &provider {
+        serve.args(["--oidc-issuer", &provider.issuer, "--oidc-client-secret", oidc_secret]);
+    }
+    serve
         .env("BULWARK_LOG", "trace")
         // A file, not a pipe: trace logs would fill a pipe nobody reads until the end.
         .stderr(std::fs::File::create(dir.path().join("server.log")).unwrap());
@@ -252,6 +275,7 @@ async fn json_logs_name_routes_and_users_but_never_secrets() {
         csrf.as_str(),
         webhook_secret,
         smtp_password,
+        oidc_secret,
     ];
     // (The six-digit code is left out: six digits turn up in any log's timestamps, and it is
     // void once used.)
