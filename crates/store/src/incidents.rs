@@ -26,7 +26,7 @@ const TABLE: Table = Table {
     filters: &[("status", "i.status"), ("category", "i.category"), ("severity", "i.severity")],
     sorts: &[("created", "i.created_at"), ("title", "i.title")],
     search: Some(("i.search_text", None)),
-    total: None,
+    total: Some("(SELECT n FROM row_counts WHERE name = 'incidents')"),
 };
 
 fn choice<T>(r: &AnyRow, col: &str, parse: fn(&str) -> Option<T>) -> Result<T, StoreError> {

@@ -27,7 +27,7 @@ const TABLE: Table = Table {
         ("created", "p.created_at"),
     ],
     search: Some(("p.search_text", Some(("people_fts", "p.rowid")))),
-    total: None,
+    total: Some("(SELECT n FROM row_counts WHERE name = 'people')"),
 };
 
 pub(crate) async fn list(

@@ -44,7 +44,7 @@ const TABLE: Table = Table {
     ],
     // Thousands of risks: scanned (a few milliseconds), no index table.
     search: Some(("r.search_text", None)),
-    total: None,
+    total: Some("(SELECT n FROM row_counts WHERE name = 'risks')"),
 };
 
 fn row(r: &AnyRow) -> Result<Risk, StoreError> {
