@@ -80,6 +80,8 @@ pub struct SqlStore {
     pub(crate) backend: Backend,
     /// SQLite writers wait here, first come first served, before `BEGIN IMMEDIATE`.
     pub(crate) write_turn: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Where the database is (PostgreSQL's audit verification opens a connection of its own).
+    pub(crate) url: DatabaseUrl,
 }
 
 impl SqlStore {
@@ -156,7 +158,7 @@ impl SqlStore {
             Backend::Postgres => pool_opts.max_connections(16).connect_with(opts).await,
         }
         .with_context(|| format!("cannot open database {url}"))?;
-        Ok(Self { pool, backend, write_turn: Default::default() })
+        Ok(Self { pool, backend, write_turn: Default::default(), url: url.clone() })
     }
 
     /// Connects and applies every pending migration of this backend.

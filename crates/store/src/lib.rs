@@ -6,6 +6,7 @@ mod accounts;
 mod approvals;
 mod assets;
 mod audit;
+mod audit_copy;
 mod backup;
 mod campaigns;
 mod checklists;
