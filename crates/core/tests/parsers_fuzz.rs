@@ -3,7 +3,8 @@
 //! arbitrary and built from each format's own vocabulary (so they reach past the first check);
 //! whatever comes in, a parser answers with a value or an error and never panics. Cases are
 //! bounded so a run takes seconds; `PROPTEST_CASES` raises them for a longer hunt, and a
-//! failure proptest finds is kept in `proptest-regressions/` and replayed on every run.
+//! failure proptest finds is kept in `parsers_fuzz.proptest-regressions` beside this file and
+//! replayed on every run.
 //! (CVSS vectors are fuzzed by mutation in `cvss_reference.rs`.)
 
 use bulwark_core::frameworks::oscal;

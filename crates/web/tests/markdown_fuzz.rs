@@ -2,7 +2,7 @@
 //! author writes — arbitrary text, or text built from Markdown and HTML pieces an attacker
 //! would try — the HTML that pages embed has no script, no event handler, no style, no frame
 //! and no `javascript:` or `data:` link, and rendering never panics. `PROPTEST_CASES` raises
-//! the bounded case count; failures are kept in `proptest-regressions/`.
+//! the bounded case count; failures are kept in `markdown_fuzz.proptest-regressions` beside this file.
 
 use bulwark_web::markdown::to_safe_html;
 use proptest::prelude::*;
