@@ -6,8 +6,6 @@ use bulwark_core::audit_anchor::{self, Checkpoint, CheckpointPlan};
 use bulwark_store::SqlStore;
 use std::path::Path;
 
-use crate::cli::AuditCommand;
-
 fn read(path: &Path, what: &str) -> anyhow::Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("cannot read the {what} {}", path.display()))
 }
@@ -22,55 +20,55 @@ pub fn checkpoint_plan(key: Option<&Path>, hours: u32) -> anyhow::Result<Option<
     Ok(Some(CheckpointPlan { key: signing_key(key)?, every: time::Duration::hours(i64::from(hours)) }))
 }
 
-/// Runs `verify` or `checkpoint`; false when the chain does not verify.
-pub async fn run(store: &SqlStore, command: &AuditCommand) -> anyhow::Result<bool> {
-    match command {
-        AuditCommand::Verify { checkpoint, public_key } => {
-            // Read both files first: a typo is reported before minutes of verifying.
-            let anchor = match (checkpoint, public_key) {
-                (Some(c), Some(k)) => {
-                    let checkpoint = Checkpoint::parse(&read(c, "checkpoint")?)
-                        .map_err(|e| anyhow::anyhow!("{}: {e}", c.display()))?;
-                    let key = audit_anchor::verifying_key_from_pem(&read(k, "public key")?)
-                        .map_err(|e| anyhow::anyhow!("{}: {e}", k.display()))?;
-                    Some((checkpoint, key))
-                }
-                _ => None,
-            };
-            let started = std::time::Instant::now();
-            match store.verify_audit_chain().await? {
-                Ok(n) => println!("ok: {n} entries verified in {:.2} s", started.elapsed().as_secs_f64()),
-                Err(b) => {
-                    println!("broken: entry {}: {}", b.seq, b.reason);
-                    return Ok(false);
-                }
-            }
-            if let Some((checkpoint, key)) = anchor {
-                if let Err(e) = checkpoint.verify_signature(&key) {
-                    println!("broken: {e}");
-                    return Ok(false);
-                }
-                if let Err(e) = audit_anchor::check(store, &checkpoint).await? {
-                    println!("broken: {e}");
-                    return Ok(false);
-                }
-                println!(
-                    "ok: the chain up to entry {} matches the checkpoint signed at {}",
-                    checkpoint.seq,
-                    bulwark_core::time_util::rfc3339(checkpoint.signed_at)
-                );
-            }
-            Ok(true)
-        }
-        AuditCommand::Checkpoint { key } => {
-            let key = signing_key(key)?;
+/// Verifies the chain and, given a checkpoint and the public key it must be signed with, that
+/// the chain up to it was not rewritten. False when either fails.
+pub async fn verify(store: &SqlStore, anchor: Option<(&Path, &Path)>) -> anyhow::Result<bool> {
+    // Read both files first: a typo is reported before minutes of verifying.
+    let anchor = match anchor {
+        Some((c, k)) => {
             let checkpoint =
-                audit_anchor::take(store, &key, bulwark_core::time_util::now()).await.map_err(crate::explain)?;
-            println!("{}", serde_json::to_string_pretty(&checkpoint)?);
+                Checkpoint::parse(&read(c, "checkpoint")?).map_err(|e| anyhow::anyhow!("{}: {e}", c.display()))?;
+            let key = audit_anchor::verifying_key_from_pem(&read(k, "public key")?)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", k.display()))?;
+            Some((checkpoint, key))
+        }
+        None => None,
+    };
+    let started = std::time::Instant::now();
+    match store.verify_audit_chain().await? {
+        Ok(n) => println!("ok: {n} entries verified in {:.2} s", started.elapsed().as_secs_f64()),
+        Err(b) => {
+            println!("broken: entry {}: {}", b.seq, b.reason);
+            return Ok(false);
+        }
+    }
+    let Some((checkpoint, key)) = anchor else { return Ok(true) };
+    let anchored = match checkpoint.verify_signature(&key) {
+        Ok(()) => audit_anchor::check(store, &checkpoint).await?,
+        Err(e) => Err(e),
+    };
+    match anchored {
+        Ok(()) => {
+            println!(
+                "ok: the chain up to entry {} matches the checkpoint signed at {}",
+                checkpoint.seq,
+                bulwark_core::time_util::rfc3339(checkpoint.signed_at)
+            );
             Ok(true)
         }
-        AuditCommand::Keygen { .. } => bail!("keygen needs no database"),
+        Err(e) => {
+            println!("broken: {e}");
+            Ok(false)
+        }
     }
+}
+
+/// Prints a checkpoint of the chain's head signed with the private key at `key`.
+pub async fn checkpoint(store: &SqlStore, key: &Path) -> anyhow::Result<()> {
+    let key = signing_key(key)?;
+    let checkpoint = audit_anchor::take(store, &key, bulwark_core::time_util::now()).await.map_err(crate::explain)?;
+    println!("{}", serde_json::to_string_pretty(&checkpoint)?);
+    Ok(())
 }
 
 /// Writes a new key pair: `output` (private, readable by its owner only) and `output.pub`.

@@ -263,9 +263,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{}", secret.0);
         }
         Command::Audit(AuditCommand::Keygen { output }) => audit::keygen(output)?,
-        Command::Audit(command) => {
-            let store = open_existing(&cli).await?;
-            if !audit::run(&store, command).await? {
+        Command::Audit(AuditCommand::Checkpoint { key }) => audit::checkpoint(&open_existing(&cli).await?, key).await?,
+        Command::Audit(AuditCommand::Verify { checkpoint, public_key }) => {
+            let anchor = checkpoint.as_deref().zip(public_key.as_deref());
+            if !audit::verify(&open_existing(&cli).await?, anchor).await? {
                 return Ok(ExitCode::FAILURE);
             }
         }

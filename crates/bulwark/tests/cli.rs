@@ -4,7 +4,7 @@ mod common;
 
 use bulwark_core::Store;
 use bulwark_testkit::{Backend, TestDb, backends};
-use common::{bulwark, bulwark_with_stdin, spawn_until_serving, stderr, stdout, terminate};
+use common::{bulwark, bulwark_with_stdin, create_user, spawn_until_serving, stderr, stdout, terminate};
 use std::io::{BufRead, BufReader, Write};
 use std::process::Command;
 
@@ -352,15 +352,7 @@ async fn a_kill_during_concurrent_writes_loses_no_acknowledged_write_or_message(
     for backend in backends() {
         let db = TestDb::new(backend).await;
         let url = db.url.expose().to_string();
-        let created = bulwark_with_stdin(
-            &url,
-            &["user", "create", "--email", "ada@example.com", "--name", "Ada", "--role", "admin", "--password-stdin"],
-            "a long password here",
-        );
-        assert!(created.status.success(), "{}", stderr(&created));
-        let token = stdout(&bulwark(&url, &["token", "create", "--email", "ada@example.com", "--name", "load"]))
-            .trim()
-            .to_string();
+        let token = create_user(&url, "ada@example.com", "admin");
         let channel = bulwark(
             &url,
             &["channel", "add", "--name", "security", "--email", "security@example.com", "--events", "incident.report"],
@@ -790,15 +782,7 @@ async fn a_backup_taken_while_serving_restores_into_an_empty_database_of_either_
         let url = db.url.expose().to_string();
         let seeded = bulwark(&url, &["seed", "--people", "40", "--audit-entries", "300"]);
         assert!(seeded.status.success(), "{}", stderr(&seeded));
-        let created = bulwark_with_stdin(
-            &url,
-            &["user", "create", "--email", "ada@example.com", "--name", "Ada", "--role", "admin", "--password-stdin"],
-            "a long password here",
-        );
-        assert!(created.status.success(), "{}", stderr(&created));
-        let token = stdout(&bulwark(&url, &["token", "create", "--email", "ada@example.com", "--name", "load"]))
-            .trim()
-            .to_string();
+        let token = create_user(&url, "ada@example.com", "admin");
 
         let creations = bulwark_core::audit::AuditFilter { action: Some("person.create".into()), ..Default::default() };
         let people_and_creations = async |store: &bulwark_store::SqlStore| {
@@ -964,12 +948,7 @@ async fn a_signed_checkpoint_exposes_a_chain_rewritten_from_start_to_end() {
         );
 
         // Work goes on after the checkpoint; it still holds.
-        let created = bulwark_with_stdin(
-            &url,
-            &["user", "create", "--email", "ada@example.com", "--name", "Ada", "--role", "admin", "--password-stdin"],
-            "a long password here",
-        );
-        assert!(created.status.success(), "{}", stderr(&created));
+        create_user(&url, "ada@example.com", "admin");
         assert!(verify(&public).status.success());
 
         // Someone with the database rewrites an early entry and recomputes every later hash:

@@ -8,7 +8,7 @@ mod common;
 
 use bulwark_core::Store;
 use bulwark_testkit::{Backend, SmtpSink, TestClient, TestDb, backends};
-use common::{bulwark, bulwark_with_stdin, spawn_until_serving, stderr, stdout, terminate};
+use common::{PASSWORD, bulwark, create_user, spawn_until_serving, stderr, stdout, terminate};
 use serde_json::{Value, json};
 use std::process::{Child, Command};
 use std::time::Duration;
@@ -64,16 +64,6 @@ async fn wait_until_up(base: &str) {
     panic!("the balancer at {base} did not come up");
 }
 
-fn create_user(url: &str, email: &str, role: &str) -> String {
-    let created = bulwark_with_stdin(
-        url,
-        &["user", "create", "--email", email, "--name", email, "--role", role, "--password-stdin"],
-        "a long password here",
-    );
-    assert!(created.status.success(), "{}", stderr(&created));
-    stdout(&bulwark(url, &["token", "create", "--email", email, "--name", "cluster"])).trim().to_string()
-}
-
 #[tokio::test]
 async fn three_instances_behind_haproxy_act_as_one() {
     let Some(haproxy) = haproxy() else { return };
@@ -119,7 +109,7 @@ async fn three_instances_behind_haproxy_act_as_one() {
 
     // A session made through the balancer works on every instance, forms included.
     let browser = TestClient::new(&public);
-    assert_eq!(browser.login("sec@example.com", "a long password here").await.status(), 303);
+    assert_eq!(browser.login("sec@example.com", PASSWORD).await.status(), 303);
     for _ in 0..12 {
         assert!(browser.text("/").await.contains("Signed in as sec@example.com"));
     }

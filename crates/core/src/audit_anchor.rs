@@ -20,7 +20,7 @@ use crate::access::Actor;
 use crate::audit::AuditRecord;
 use crate::error::{CoreError, CoreResult};
 use crate::scheduler::{self, JobKind};
-use crate::store::{Store, Writer};
+use crate::store::{Reader, Store, Writer};
 use crate::time_util::{Timestamp, from_micros, to_micros};
 use base64::Engine as _;
 use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
@@ -118,10 +118,15 @@ pub fn generate_key_pair() -> Result<(String, String), String> {
 
 /// Signs the chain's current head. An empty chain has nothing to anchor.
 pub async fn take(store: &dyn Store, key: &SigningKey, now: Timestamp) -> CoreResult<Checkpoint> {
-    let head = store.read().await?.list_audit(&Default::default(), 1).await?.items.into_iter().next();
-    let head =
-        head.ok_or_else(|| CoreError::Conflict("the audit log is empty: there is nothing to anchor yet".into()))?;
-    Ok(Checkpoint::sign(key, head.seq, &head.hash, head.at, now))
+    sign_head(&mut *store.read().await?, key, now)
+        .await?
+        .ok_or_else(|| CoreError::Conflict("the audit log is empty: there is nothing to anchor yet".into()))
+}
+
+/// The newest entry, signed; None while the log is empty.
+async fn sign_head(reader: &mut dyn Reader, key: &SigningKey, now: Timestamp) -> CoreResult<Option<Checkpoint>> {
+    let head = reader.list_audit(&Default::default(), 1).await?.items.into_iter().next();
+    Ok(head.map(|head| Checkpoint::sign(key, head.seq, &head.hash, head.at, now)))
 }
 
 /// Whether the stored chain still holds the checkpoint's head: the entry at its sequence
@@ -204,11 +209,9 @@ pub(crate) async fn run_scheduled(
     let plan = plan.ok_or_else(|| {
         CoreError::Conflict("this instance has no audit checkpoint key (--audit-checkpoint-key)".into())
     })?;
-    let head = tx.list_audit(&Default::default(), 1).await?.items.into_iter().next();
-    let Some(head) = head else {
+    let Some(checkpoint) = sign_head(tx, &plan.key, now).await? else {
         return Ok(serde_json::json!({ "skipped": "the audit log is empty" }));
     };
-    let checkpoint = Checkpoint::sign(&plan.key, head.seq, &head.hash, head.at, now);
     let text = serde_json::to_string_pretty(&checkpoint).map_err(|e| CoreError::Internal(e.into()))?;
     let subject = format!("Audit checkpoint: entry {}", checkpoint.seq);
     let body = format!(

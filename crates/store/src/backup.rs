@@ -385,7 +385,7 @@ impl Loader {
         let position = |c: &String| header.columns.iter().position(|x| x == c);
         let key = header.key.iter().filter_map(position).collect::<Vec<_>>();
         let deferred = header.deferred.iter().filter_map(position).collect::<Vec<_>>();
-        if !deferred.is_empty() && key.len() != header.key.len().max(1) {
+        if !deferred.is_empty() && (header.key.is_empty() || key.len() != header.key.len()) {
             bail!("table {} has deferred columns but no key in the backup", header.table);
         }
         // Migrations insert defaults (settings rows); the backup's rows replace them.

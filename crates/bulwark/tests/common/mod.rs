@@ -58,3 +58,18 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).to_string()
 }
+
+/// The password `create_user` gives every account.
+pub const PASSWORD: &str = "a long password here";
+
+/// Creates an account with the CLI (its password from standard input) and returns an API
+/// token made for it.
+pub fn create_user(url: &str, email: &str, role: &str) -> String {
+    let created = bulwark_with_stdin(
+        url,
+        &["user", "create", "--email", email, "--name", email, "--role", role, "--password-stdin"],
+        PASSWORD,
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+    stdout(&bulwark(url, &["token", "create", "--email", email, "--name", "test"])).trim().to_string()
+}
