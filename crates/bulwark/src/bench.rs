@@ -54,11 +54,13 @@ struct Figures {
     p99: Duration,
 }
 
+const COVERAGE: &str = "framework coverage (1,200 requirements)";
+
 pub async fn run(args: &BenchArgs, database: Option<&str>) -> anyhow::Result<()> {
     let concurrency = args.concurrency.max(1);
     let duration = Duration::from_secs_f64(args.duration_secs.max(0.5));
-    let mut server: Option<Child> = None;
-    let mut bare: Option<Child> = None;
+    let mut server: Option<Process> = None;
+    let mut bare: Option<Process> = None;
     let _dir; // keeps a temporary database alive until the end
     // The admin's authenticator: `serve` requires a second factor for admins.
     let mut totp_secret = args.totp_secret.clone();
@@ -96,8 +98,10 @@ pub async fn run(args: &BenchArgs, database: Option<&str>) -> anyhow::Result<()>
     let risk = first_id(&base, &token, "/api/v1/risks").await?;
     let campaign = open_campaign(&base, &token).await?;
     // Idle: before any load (the catalog import below parses a few megabytes of JSON).
-    let idle = server.as_ref().map(|c| memory_kb(c.id(), "VmRSS")).transpose()?;
-    let (import_took, framework) = import_large_catalog(&base, &token).await?;
+    let idle = server.as_ref().map(|c| memory_kb(c.0.id(), "VmRSS")).transpose()?;
+    let everything = args.only.is_none();
+    let (import_took, framework) =
+        if args.wants(COVERAGE) { import_large_catalog(&base, &token).await? } else { (Duration::ZERO, String::new()) };
 
     let mut scenarios = vec![
         Scenario { name: "people list, first page", path: "/people".into(), auth: Auth::Session, bar: Bar::HalfOfBare },
@@ -154,7 +158,7 @@ pub async fn run(args: &BenchArgs, database: Option<&str>) -> anyhow::Result<()>
         },
     ];
     scenarios.push(Scenario {
-        name: "framework coverage (1,200 requirements)",
+        name: COVERAGE,
         path: format!("/frameworks/{framework}"),
         auth: Auth::Session,
         bar: Bar::P99(50),
@@ -169,17 +173,20 @@ pub async fn run(args: &BenchArgs, database: Option<&str>) -> anyhow::Result<()>
             bar: Bar::P99(20),
         });
     }
-    if let Some(url) = &url {
-        let (child, bare_base) = spawn(&["--database", url.expose(), "bench-bare", "--listen", "127.0.0.1:0"])?;
+    // The reference reads the generated database, or with --url the one --database names.
+    let reference_db = match (&url, database) {
+        (Some(url), _) => Some(url.clone()),
+        (None, Some(given)) => Some(DatabaseUrl::parse(given)?),
+        (None, None) => None,
+    };
+    scenarios.retain(|s| args.wants(s.name));
+    const REFERENCE: &str = "bare axum + sqlx: 50 people as JSON";
+    if let Some(db) = reference_db.as_ref().filter(|_| args.wants(REFERENCE)) {
+        let (child, bare_base) = spawn(&["--database", db.expose(), "bench-bare", "--listen", "127.0.0.1:0"])?;
         bare = Some(child);
         scenarios.insert(
             0,
-            Scenario {
-                name: "bare axum + sqlx: 50 people as JSON",
-                path: format!("{bare_base}/people"),
-                auth: Auth::None,
-                bar: Bar::Reference,
-            },
+            Scenario { name: REFERENCE, path: format!("{bare_base}/people"), auth: Auth::None, bar: Bar::Reference },
         );
     }
 
@@ -219,6 +226,9 @@ pub async fn run(args: &BenchArgs, database: Option<&str>) -> anyhow::Result<()>
         );
         let _ = f.requests;
     }
+    if !everything {
+        return Ok(());
+    }
     println!(
         "{:<40} {:>9} {:>10} {:>10}  {:<28} {}",
         "framework import (1,200 controls)",
@@ -239,7 +249,7 @@ pub async fn run(args: &BenchArgs, database: Option<&str>) -> anyhow::Result<()>
         if took < Duration::from_secs(2) { "ok" } else { "MISSED" }
     );
     if let Some(c) = &server {
-        let peak = memory_kb(c.id(), "VmHWM")?;
+        let peak = memory_kb(c.0.id(), "VmHWM")?;
         let idle = idle.unwrap_or_default();
         println!(
             "{:<40} {:>9} {:>10} {:>10}  {:<28} {}",
@@ -268,10 +278,7 @@ pub async fn run(args: &BenchArgs, database: Option<&str>) -> anyhow::Result<()>
         time_backup_and_restore(&store).await?;
         store.close().await;
     }
-    for mut c in server.into_iter().chain(bare) {
-        let _ = c.kill();
-        let _ = c.wait();
-    }
+    drop((server, bare));
     let (scored, took) = score_cvss_vectors(1_000_000);
     println!(
         "{:<40} {:>9.0} {:>10} {:>10}  reported (one core)          ok",
@@ -351,6 +358,7 @@ async fn prepare(url: &DatabaseUrl, args: &BenchArgs) -> anyhow::Result<(String,
     eprintln!("generating {} people and {} audit entries…", args.people, args.audit_entries);
     let started = Instant::now();
     let (_, people) = crate::seed::seed(&store, args.people, args.people * 10, args.audit_entries, 42).await?;
+    store.refresh_statistics().await?;
     eprintln!("generated in {:.1} s", started.elapsed().as_secs_f64());
     let admin = bulwark_core::accounts::NewAccountInput {
         person_id: people[0].id.to_string(),
@@ -368,14 +376,26 @@ async fn prepare(url: &DatabaseUrl, args: &BenchArgs) -> anyhow::Result<(String,
 }
 
 /// Starts this binary with `args` and waits until it says where it serves.
-fn spawn(args: &[&str]) -> anyhow::Result<(Child, String)> {
+/// A server the bench started: stopped when dropped, on every way out of the bench.
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn spawn(args: &[&str]) -> anyhow::Result<(Process, String)> {
     let mut child = Command::new(std::env::current_exe()?)
         .args(args)
         .env("BULWARK_LOG", "warn")
         .stdout(Stdio::piped())
         .spawn()
         .context("cannot start the server")?;
-    let mut out = BufReader::new(child.stdout.take().context("no stdout")?);
+    let stdout = child.stdout.take();
+    let child = Process(child);
+    let mut out = BufReader::new(stdout.context("no stdout")?);
     let mut line = String::new();
     while !line.contains("serving at") {
         line.clear();

@@ -392,6 +392,17 @@ pub struct BenchArgs {
     /// With --url: a SCIM token, to measure SCIM lookups too.
     #[arg(long, env = "BULWARK_BENCH_SCIM_TOKEN", hide_env_values = true)]
     pub scim_token: Option<String>,
+    /// Only the scenarios whose name contains one of these `|`-separated words (the
+    /// one-off timings are left out); for measuring a change quickly.
+    #[arg(long)]
+    pub only: Option<String>,
+}
+
+impl BenchArgs {
+    /// Whether the scenario named `name` is measured.
+    pub fn wants(&self, name: &str) -> bool {
+        self.only.as_deref().is_none_or(|only| only.split('|').any(|word| name.contains(word.trim())))
+    }
 }
 
 #[derive(Args, Debug)]

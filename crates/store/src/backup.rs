@@ -221,6 +221,7 @@ impl SqlStore {
         tx.commit().await.context("cannot commit the restored rows")?;
         drop(conn);
         store.migrate().await?;
+        store.refresh_statistics().await?;
         Ok((
             store,
             BackupSummary {

@@ -25,7 +25,7 @@ const TABLE: Table = Table {
     id: "i.id",
     filters: &[("status", "i.status"), ("category", "i.category"), ("severity", "i.severity")],
     sorts: &[("created", "i.created_at"), ("title", "i.title")],
-    search: Some(("i.search_text", None)),
+    search: Some(("i.search_text", Some(("incidents_fts", "i.rowid")))),
     total: Some("(SELECT n FROM row_counts WHERE name = 'incidents')"),
 };
 

@@ -43,7 +43,7 @@ const TABLE: Table = Table {
         ("created", "r.created_at"),
     ],
     // Thousands of risks: scanned (a few milliseconds), no index table.
-    search: Some(("r.search_text", None)),
+    search: Some(("r.search_text", Some(("risks_fts", "r.rowid")))),
     total: Some("(SELECT n FROM row_counts WHERE name = 'risks')"),
 };
 

@@ -2333,8 +2333,21 @@ async fn risks_are_rated_filtered_accepted_with_approval_and_reviewed_alike_on_e
         };
         let laptop = risks::update(s, &security, now, laptop.id, &within).await.unwrap();
         assert_eq!((laptop.treatment, laptop.acceptance), (Treatment::Accept, Acceptance::WithinAppetite));
-        let worse = RiskInput { impact: "5".into(), version: None, ..RiskInput::from(&laptop) };
+        let worse = RiskInput {
+            impact: "5".into(),
+            title: "Lost laptop with Łukasz's notes".into(),
+            version: None,
+            ..RiskInput::from(&laptop)
+        };
         let laptop = risks::update(s, &security, now, laptop.id, &worse).await.unwrap();
+        // An edit reaches the search index: the new title is found (in any case), no longer
+        // the words it dropped.
+        let searched = |q: &str| risks::LIST.parse(&RawListQuery { q: Some(q.into()), ..Default::default() }).unwrap();
+        assert_eq!(
+            titles(r(s).await.list_risks(&searched("ŁUKASZ")).await.unwrap()),
+            ["Lost laptop with Łukasz's notes"]
+        );
+        assert_eq!(r(s).await.list_risks(&searched("laptop with")).await.unwrap().total, 1, "{backend:?}");
         assert_eq!(laptop.acceptance, Acceptance::Pending, "10 is above the threshold of 8");
         approvals::decide(s, &ceo, now, laptop.approval_id.as_deref().unwrap(), false, "Encrypt them").await.unwrap();
         assert_eq!(r(s).await.get_risk(laptop.id).await.unwrap().acceptance, Acceptance::Rejected);
@@ -2583,6 +2596,11 @@ async fn incidents_are_seen_only_by_the_team_their_reporter_and_members_alike_on
         let all = incidents::LIST.first_page(50);
         assert_eq!(incidents::list(s, &employee(&eve), &all).await.unwrap().total, 0);
         assert_eq!(incidents::list(s, &security, &all).await.unwrap().total, 1);
+        let searched =
+            |q: &str| incidents::LIST.parse(&RawListQuery { q: Some(q.into()), ..Default::default() }).unwrap();
+        assert_eq!(incidents::list(s, &security, &searched("STOLEN FROM")).await.unwrap().total, 1, "{backend:?}");
+        assert_eq!(incidents::list(s, &security, &searched("stolen from a bus")).await.unwrap().total, 0);
+        assert_eq!(incidents::list(s, &employee(&eve), &searched("stolen")).await.unwrap().total, 0, "not hers");
         incidents::add_member(s, &security, now, incident.id, "bob@example.com").await.unwrap();
         assert!(incidents::get(s, &employee(&bob), incident.id).await.is_ok());
         assert_eq!(incidents::list(s, &employee(&bob), &all).await.unwrap().items[0].id, incident.id);
