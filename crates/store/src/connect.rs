@@ -3,7 +3,7 @@
 use anyhow::{Context, bail};
 use bulwark_core::store::Backend;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, Connection, Executor};
 use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
@@ -160,7 +160,24 @@ impl SqlStore {
                     .connect_with(opts)
                     .await
             }
-            Backend::Postgres => pool_opts.max_connections(16).connect_with(opts).await,
+            Backend::Postgres => {
+                // A connection is checked with a round trip before it is handed out only when
+                // it has sat idle (a restarted server or a dropped link shows there); under
+                // load it was in use a moment ago, and sqlx checks it again as it comes back.
+                pool_opts
+                    .max_connections(16)
+                    .test_before_acquire(false)
+                    .before_acquire(|conn, meta| {
+                        Box::pin(async move {
+                            if meta.idle_for >= Duration::from_secs(1) {
+                                conn.ping().await?;
+                            }
+                            Ok(true)
+                        })
+                    })
+                    .connect_with(opts)
+                    .await
+            }
         }
         .with_context(|| format!("cannot open database {url}"))?;
         Ok(Self { pool, backend, write_turn: Default::default(), url: url.clone() })
