@@ -27,12 +27,6 @@ use std::io::Read;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-/// mimalloc serves every allocation, SQLite's included (the `override` feature replaces
-/// `malloc` itself): under the concurrent bench glibc's allocator took a fifth of the server's
-/// time (perf), in its locks and in consolidating freed chunks.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Writes every participant of a campaign to standard output, page by page.
 async fn export_campaign(
     store: &SqlStore,
