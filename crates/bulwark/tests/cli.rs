@@ -865,6 +865,15 @@ async fn a_backup_taken_while_serving_restores_into_an_empty_database_of_either_
             let found = store.read().await.unwrap().list_people(&search).await.unwrap();
             assert!(!found.items.is_empty(), "{backend:?} -> {target:?}: the search index is rebuilt");
             store.close().await;
+            // The planner knows what was loaded: the restored tables were analyzed.
+            let statistics = match target {
+                Backend::Sqlite => "SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'people'",
+                Backend::Postgres => "SELECT CAST(reltuples AS BIGINT) FROM pg_class WHERE relname = 'people'",
+            };
+            let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(target_url).await.unwrap();
+            let known: i64 = sqlx::query_scalar(statistics).fetch_one(&mut conn).await.unwrap();
+            assert!(known > 0, "{backend:?} -> {target:?}: no statistics after the restore");
+            sqlx::Connection::close(conn).await.unwrap();
 
             // Every row as it was: a backup of the restored database holds the same content.
             let again = dir.path().join("again.backup");
