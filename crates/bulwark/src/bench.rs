@@ -54,6 +54,7 @@ struct Figures {
     p99: Duration,
 }
 
+const REFERENCE: &str = "bare axum + sqlx: 50 people as JSON";
 const COVERAGE: &str = "framework coverage (1,200 requirements)";
 
 pub async fn run(args: &BenchArgs, database: Option<&str>) -> anyhow::Result<()> {
@@ -180,7 +181,6 @@ pub async fn run(args: &BenchArgs, database: Option<&str>) -> anyhow::Result<()>
         (None, None) => None,
     };
     scenarios.retain(|s| args.wants(s.name));
-    const REFERENCE: &str = "bare axum + sqlx: 50 people as JSON";
     if let Some(db) = reference_db.as_ref().filter(|_| args.wants(REFERENCE)) {
         let (child, bare_base) = spawn(&["--database", db.expose(), "bench-bare", "--listen", "127.0.0.1:0"])?;
         bare = Some(child);
@@ -375,7 +375,6 @@ async fn prepare(url: &DatabaseUrl, args: &BenchArgs) -> anyhow::Result<(String,
     Ok((people[0].email.clone(), secret, scim.0))
 }
 
-/// Starts this binary with `args` and waits until it says where it serves.
 /// A server the bench started: stopped when dropped, on every way out of the bench.
 struct Process(Child);
 
@@ -386,6 +385,7 @@ impl Drop for Process {
     }
 }
 
+/// Starts this binary with `args` and waits until it says where it serves.
 fn spawn(args: &[&str]) -> anyhow::Result<(Process, String)> {
     let mut child = Command::new(std::env::current_exe()?)
         .args(args)
