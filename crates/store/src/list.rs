@@ -2,7 +2,8 @@
 //! filters and sort keys to columns; `page` runs the count and one keyset page:
 //! `WHERE filters AND search AND (sort, id) > (cursor) ORDER BY sort, id LIMIT n + 1`.
 //! Text sort keys compare bytes on both backends; search uses each backend's index
-//! (SQLite FTS5 trigram, PostgreSQL pg_trgm) over a lower-cased `search_text` column.
+//! (SQLite FTS5 trigram, PostgreSQL pg_trgm) over a lower-cased `search_text` column. On
+//! SQLite a search pages its matches' sort keys first and reads the page's rows by rowid.
 
 use bulwark_core::StoreError;
 use bulwark_core::list::{Cursor, KeyType, ListPage, ListQuery};
@@ -52,6 +53,7 @@ pub(crate) async fn page<T>(
 ) -> Result<ListPage<T>, StoreError> {
     let mut conditions: Vec<String> = Vec::new();
     let mut values: Vec<Value> = Vec::new();
+    let mut with_match = String::new();
     let bind = |values: &mut Vec<Value>, v: Value| {
         values.push(v);
         format!("${}", values.len())
@@ -71,28 +73,36 @@ pub(crate) async fn page<T>(
     // The search matches, computed once per statement (SQLite's FTS5 trigram index answers
     // substrings of three characters or more; shorter ones and PostgreSQL use LIKE, which
     // PostgreSQL answers from its pg_trgm index).
-    let mut with = String::new();
+    let mut indexed: Option<&str> = None;
     if let (Some(q), Some((column, index))) = (&query.q, table.search) {
-        conditions.push(match (backend, index) {
+        match (backend, index) {
             (Backend::Sqlite, Some((fts, rowid))) if q.chars().count() >= 3 => {
                 let p = bind(&mut values, Value::Text(format!("\"{}\"", q.replace('"', "\"\""))));
-                with = format!("WITH list_match AS MATERIALIZED (SELECT rowid FROM {fts} WHERE {fts} MATCH {p}) ");
-                format!("{rowid} IN list_match")
+                indexed = Some(rowid);
+                with_match = format!("WITH list_match AS MATERIALIZED (SELECT rowid FROM {fts} WHERE {fts} MATCH {p})");
             }
             _ => {
                 let p = bind(&mut values, Value::Text(format!("%{}%", like_escape(q))));
-                format!("{column} LIKE {p} ESCAPE '\\'")
+                conditions.push(format!("{column} LIKE {p} ESCAPE '\\'"));
             }
-        });
+        }
     }
-    let filtered = where_clause(&conditions);
     let filter_values = values.len();
-    let count_sql = match table.total {
-        Some(kept) if conditions.is_empty() => kept.to_string(),
-        // Each indexed row is one record: a search alone (the only use of the CTE) counts its
-        // matches, not their rows.
-        _ if !with.is_empty() && conditions.len() == 1 => "(SELECT COUNT(*) FROM list_match)".to_string(),
-        _ => format!("(SELECT COUNT(*) FROM {} {filtered})", table.count_from),
+    let count_sql = match (table.total, indexed) {
+        (Some(kept), None) if conditions.is_empty() => kept.to_string(),
+        // Each indexed row is one record of a list read from the indexed table alone: a
+        // search alone counts the index's matches, not their rows.
+        (_, Some(_)) if conditions.is_empty() && !table.count_from.contains(" JOIN ") => {
+            "(SELECT COUNT(*) FROM list_match)".to_string()
+        }
+        // (Counted by looking each match up: joined to the matches, SQLite may count by
+        // scanning a whole table instead.)
+        (_, Some(rowid)) => format!(
+            "(SELECT COUNT(*) FROM {} {})",
+            table.count_from,
+            where_clause(&[&[format!("{rowid} IN list_match")], &conditions[..]].concat())
+        ),
+        (_, None) => format!("(SELECT COUNT(*) FROM {} {})", table.count_from, where_clause(&conditions)),
     };
 
     let sort = table.sorts.iter().find(|(n, _)| *n == query.sort.name).map(|(_, e)| *e).unwrap_or(table.id);
@@ -125,18 +135,31 @@ pub(crate) async fn page<T>(
     };
     // The total rides along with the page: one statement, one round trip. Only a page with
     // no rows (past the end) needs the count on its own.
-    let sql = format!(
-        "{with}SELECT {}{key_select}, {count_sql} AS list_total FROM {} {} \
-         ORDER BY {sort} {dir}, {} {dir} LIMIT {limit}",
-        table.columns,
-        table.from,
-        where_clause(&conditions),
-        table.id,
-    );
+    let order = format!("ORDER BY {sort} {dir}, {} {dir}", table.id);
+    let sql = match indexed {
+        None => format!(
+            "SELECT {}{key_select}, {count_sql} AS list_total FROM {} {} {order} LIMIT {limit}",
+            table.columns,
+            table.from,
+            where_clause(&conditions),
+        ),
+        // A search sorts its matches' keys alone and reads whole rows for the page only: the
+        // matches are read in the index's order and each row is found by its rowid (sorting
+        // every match's columns and joins cost a search twice as much on SQLite).
+        Some(rowid) => format!(
+            "{with_match}, list_page AS (SELECT {rowid} AS list_rowid FROM list_match CROSS JOIN {from} {filtered} \
+             {order} LIMIT {limit}) \
+             SELECT {columns}{key_select}, {count_sql} AS list_total \
+             FROM list_page CROSS JOIN {from} WHERE {rowid} = list_page.list_rowid {order}",
+            from = table.from,
+            columns = table.columns,
+            filtered = where_clause(&[&[format!("{rowid} = list_match.rowid")], &conditions[..]].concat()),
+        ),
+    };
     let mut rows = bind_all(sqlx::query(&sql), &values).fetch_all(&mut *conn).await.map_err(map_err)?;
     let total: i64 = match rows.first() {
         Some(first) => first.try_get("list_total").map_err(map_err)?,
-        None => bind_all(sqlx::query(&format!("{with}SELECT {count_sql}")), &values[..filter_values])
+        None => bind_all(sqlx::query(&format!("{with_match} SELECT {count_sql}")), &values[..filter_values])
             .fetch_one(&mut *conn)
             .await
             .and_then(|r| r.try_get(0))
