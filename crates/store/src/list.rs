@@ -88,22 +88,7 @@ pub(crate) async fn page<T>(
         }
     }
     let filter_values = values.len();
-    let count_sql = match (table.total, indexed) {
-        (Some(kept), None) if conditions.is_empty() => kept.to_string(),
-        // Each indexed row is one record of a list read from the indexed table alone: a
-        // search alone counts the index's matches, not their rows.
-        (_, Some(_)) if conditions.is_empty() && !table.count_from.contains(" JOIN ") => {
-            "(SELECT COUNT(*) FROM list_match)".to_string()
-        }
-        // (Counted by looking each match up: joined to the matches, SQLite may count by
-        // scanning a whole table instead.)
-        (_, Some(rowid)) => format!(
-            "(SELECT COUNT(*) FROM {} {})",
-            table.count_from,
-            where_clause(&[&[format!("{rowid} IN list_match")], &conditions[..]].concat())
-        ),
-        (_, None) => format!("(SELECT COUNT(*) FROM {} {})", table.count_from, where_clause(&conditions)),
-    };
+    let count_sql = count_sql(table, indexed, &conditions);
 
     let sort = table.sorts.iter().find(|(n, _)| *n == query.sort.name).map(|(_, e)| *e).unwrap_or(table.id);
     // The cursor reads the sort key from the sorted column itself when the page selects it;
@@ -173,6 +158,27 @@ pub(crate) async fn page<T>(
     };
     let items = rows.iter().map(row).collect::<Result<_, _>>()?;
     Ok(ListPage { items, total: total as u64, next })
+}
+
+/// The expression counting the rows a list's filters (`conditions`) and search keep; `indexed`
+/// is the rowid column when an SQLite search put its matches in `list_match`.
+fn count_sql(table: &Table, indexed: Option<&str>, conditions: &[String]) -> String {
+    match (table.total, indexed) {
+        (Some(kept), None) if conditions.is_empty() => kept.to_string(),
+        // The index holds one entry per row of the table it indexes: when the list reads that
+        // table alone, a search alone counts the matches.
+        (_, Some(_)) if conditions.is_empty() && !table.count_from.contains(" JOIN ") => {
+            "(SELECT COUNT(*) FROM list_match)".to_string()
+        }
+        // Otherwise each match is looked up (joined to the matches instead, SQLite may count
+        // by scanning a whole table).
+        (_, Some(rowid)) => format!(
+            "(SELECT COUNT(*) FROM {} {})",
+            table.count_from,
+            where_clause(&[&[format!("{rowid} IN list_match")], conditions].concat())
+        ),
+        (_, None) => format!("(SELECT COUNT(*) FROM {} {})", table.count_from, where_clause(conditions)),
+    }
 }
 
 /// The cursor after a row read by `page`: its sort key (from `column`) and its id (selected as
