@@ -164,9 +164,25 @@ async fn people_filter_sort_search_and_page_alike_on_every_backend() {
         assert_eq!(found(&[("q", "%")]).await, ["Barbara 100%_Liskov"]);
         assert_eq!(found(&[("q", "p3@example")]).await, ["李雷"], "e-mail is searched too on {backend:?}");
 
+        // An indexed search (three characters or more) pages its matches in the order and
+        // with the total of the whole list, sorted by a joined table's column too.
+        let everyone = [("q", "example"), ("sort", "department"), ("dir", "desc"), ("per_page", "50")];
+        let whole = all_pages(s, &everyone).await;
+        assert_eq!(whole.len(), 1);
+        assert_eq!(whole[0].len(), names.len(), "{backend:?}");
+        let in_engineering: Vec<&str> = names.iter().step_by(2).copied().collect();
+        assert!(whole[0][..4].iter().all(|n| in_engineering.contains(&n.as_str())), "{backend:?}: {whole:?}");
+        let paged = all_pages(s, &[("q", "example"), ("sort", "department"), ("dir", "desc"), ("per_page", "2")]).await;
+        assert_eq!(paged.concat(), whole[0], "{backend:?}");
+        let matched = r(s).await.list_people(&query(&[("q", "example"), ("per_page", "2")])).await.unwrap();
+        assert_eq!((matched.total, matched.items.len()), (names.len() as u64, 2), "{backend:?}");
+
         let dept_id = dept.id.to_string();
         let in_dept = r(s).await.list_people(&query(&[("department_id", &dept_id)])).await.unwrap();
         assert_eq!(in_dept.total, 4);
+        let found_in_dept =
+            r(s).await.list_people(&query(&[("department_id", &dept_id), ("q", "example")])).await.unwrap();
+        assert_eq!(found_in_dept.total, 4, "a search and a filter on {backend:?}");
         assert!(in_dept.items.iter().all(|p| p.department_name.as_deref() == Some("Engineering")));
         assert_eq!(
             r(s).await.list_departments(&org::DEPARTMENTS.first_page(50)).await.unwrap().items[0].people_count,
