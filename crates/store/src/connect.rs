@@ -207,7 +207,7 @@ impl SqlStore {
     /// tables. PostgreSQL vacuums and analyzes every table (autovacuum would, in its own time,
     /// and not at all where it is turned off); SQLite analyzes a sample of each index and
     /// merges each full-text index into one segment (a bulk load leaves it in many, and every
-    /// search reads each term's entries from every segment: a third of a search's index work).
+    /// search reads each term's entries from every segment: over a quarter of its index work).
     pub async fn refresh_statistics(&self) -> anyhow::Result<()> {
         let context = "refreshing the planner's statistics failed";
         match self.backend {

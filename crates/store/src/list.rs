@@ -53,7 +53,6 @@ pub(crate) async fn page<T>(
 ) -> Result<ListPage<T>, StoreError> {
     let mut conditions: Vec<String> = Vec::new();
     let mut values: Vec<Value> = Vec::new();
-    let mut with_match = String::new();
     let bind = |values: &mut Vec<Value>, v: Value| {
         values.push(v);
         format!("${}", values.len())
@@ -73,13 +72,14 @@ pub(crate) async fn page<T>(
     // The search matches, computed once per statement (SQLite's FTS5 trigram index answers
     // substrings of three characters or more; shorter ones and PostgreSQL use LIKE, which
     // PostgreSQL answers from its pg_trgm index).
-    let mut indexed: Option<&str> = None;
+    // With an index: the rowid column and the CTE putting the matches in `list_match`.
+    let mut indexed: Option<(&str, String)> = None;
     if let (Some(q), Some((column, index))) = (&query.q, table.search) {
         match (backend, index) {
             (Backend::Sqlite, Some((fts, rowid))) if q.chars().count() >= 3 => {
                 let p = bind(&mut values, Value::Text(format!("\"{}\"", q.replace('"', "\"\""))));
-                indexed = Some(rowid);
-                with_match = format!("WITH list_match AS MATERIALIZED (SELECT rowid FROM {fts} WHERE {fts} MATCH {p})");
+                let with = format!("WITH list_match AS MATERIALIZED (SELECT rowid FROM {fts} WHERE {fts} MATCH {p})");
+                indexed = Some((rowid, with));
             }
             _ => {
                 let p = bind(&mut values, Value::Text(format!("%{}%", like_escape(q))));
@@ -88,7 +88,7 @@ pub(crate) async fn page<T>(
         }
     }
     let filter_values = values.len();
-    let count_sql = count_sql(table, indexed, &conditions);
+    let count_sql = count_sql(table, indexed.as_ref().map(|(rowid, _)| *rowid), &conditions);
 
     let sort = table.sorts.iter().find(|(n, _)| *n == query.sort.name).map(|(_, e)| *e).unwrap_or(table.id);
     // The cursor reads the sort key from the sorted column itself when the page selects it;
@@ -121,7 +121,7 @@ pub(crate) async fn page<T>(
     // The total rides along with the page: one statement, one round trip. Only a page with
     // no rows (past the end) needs the count on its own.
     let order = format!("ORDER BY {sort} {dir}, {} {dir}", table.id);
-    let sql = match indexed {
+    let sql = match &indexed {
         None => format!(
             "SELECT {}{key_select}, {count_sql} AS list_total FROM {} {} {order} LIMIT {limit}",
             table.columns,
@@ -131,7 +131,7 @@ pub(crate) async fn page<T>(
         // A search sorts its matches' keys alone and reads whole rows for the page only: the
         // matches are read in the index's order and each row is found by its rowid (sorting
         // every match's columns and joins cost a search twice as much on SQLite).
-        Some(rowid) => format!(
+        Some((rowid, with_match)) => format!(
             "{with_match}, list_page AS (SELECT {rowid} AS list_rowid FROM list_match CROSS JOIN {from} {filtered} \
              {order} LIMIT {limit}) \
              SELECT {columns}{key_select}, {count_sql} AS list_total \
@@ -144,11 +144,14 @@ pub(crate) async fn page<T>(
     let mut rows = bind_all(sqlx::query(&sql), &values).fetch_all(&mut *conn).await.map_err(map_err)?;
     let total: i64 = match rows.first() {
         Some(first) => first.try_get("list_total").map_err(map_err)?,
-        None => bind_all(sqlx::query(&format!("{with_match} SELECT {count_sql}")), &values[..filter_values])
-            .fetch_one(&mut *conn)
-            .await
-            .and_then(|r| r.try_get(0))
-            .map_err(map_err)?,
+        None => {
+            let with_match = indexed.as_ref().map_or("", |(_, with)| with.as_str());
+            bind_all(sqlx::query(&format!("{with_match} SELECT {count_sql}")), &values[..filter_values])
+                .fetch_one(&mut *conn)
+                .await
+                .and_then(|r| r.try_get(0))
+                .map_err(map_err)?
+        }
     };
     let next = if rows.len() > query.limit as usize {
         rows.truncate(query.limit as usize);
