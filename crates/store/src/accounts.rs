@@ -6,12 +6,12 @@ use bulwark_core::accounts::{Account, ApiToken, Session};
 use bulwark_core::ids::{AccountId, TokenId};
 use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::mfa::SessionStage;
-use bulwark_core::store::Backend;
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::{AnyConnection, Row};
 
-use crate::list::{self, Table};
-use crate::rows::{self, ACCOUNT_COLUMNS, TOKEN_SELECT};
+use crate::list::{self, Reads, Table, Value};
+use crate::native::NativeReads;
+use crate::rows::{self, ACCOUNT_COLUMNS, TOKEN_SELECT, int, opt_time, parsed, text};
 use crate::write::{expect_one, map_err, update_unchanged};
 
 /// The accounts list as the list engine reads it: searched by the person's search text.
@@ -29,10 +29,10 @@ const TABLE: Table = Table {
 
 pub(crate) async fn list(
     conn: &mut AnyConnection,
-    backend: Backend,
+    reads: Reads<'_>,
     query: &ListQuery,
 ) -> Result<ListPage<Account>, StoreError> {
-    list::page(conn, backend, &TABLE, query, |r| rows::account(r).map(|(a, _)| a)).await
+    list::page(conn, reads, &TABLE, query, |r| rows::account(r).map(|(a, _)| a)).await
 }
 
 /// The account whose `column` equals `value`, with its password hash.
@@ -46,7 +46,7 @@ pub(crate) async fn by(
         .fetch_optional(conn)
         .await
         .map_err(map_err)?;
-    row.as_ref().map(rows::account).transpose()
+    row.as_ref().map(|r| rows::account(r)).transpose()
 }
 
 pub(crate) async fn insert(conn: &mut AnyConnection, a: &Account, hash: Option<&str>) -> Result<(), StoreError> {
@@ -203,7 +203,7 @@ pub(crate) async fn find_session(conn: &mut AnyConnection, id_hash: &str) -> Res
     .fetch_optional(conn)
     .await
     .map_err(map_err)?;
-    row.as_ref().map(rows::session).transpose()
+    row.as_ref().map(|r| rows::session(r)).transpose()
 }
 
 pub(crate) async fn delete_session(conn: &mut AnyConnection, id_hash: &str) -> Result<(), StoreError> {
@@ -225,13 +225,13 @@ const TOKENS: Table = Table {
 
 pub(crate) async fn tokens_of(
     conn: &mut AnyConnection,
-    backend: Backend,
+    reads: Reads<'_>,
     account: AccountId,
     query: &ListQuery,
 ) -> Result<ListPage<ApiToken>, StoreError> {
     let mut query = query.clone();
     query.filters.push(("account_id", account.to_string()));
-    list::page(conn, backend, &TOKENS, &query, rows::token).await
+    list::page(conn, reads, &TOKENS, &query, rows::token).await
 }
 
 pub(crate) async fn count_usable_tokens(
@@ -262,7 +262,7 @@ pub(crate) async fn token_by(
         .fetch_optional(conn)
         .await
         .map_err(map_err)?;
-    row.as_ref().map(rows::token).transpose()
+    row.as_ref().map(|r| rows::token(r)).transpose()
 }
 
 pub(crate) async fn insert_token(conn: &mut AnyConnection, t: &ApiToken, hash: &str) -> Result<(), StoreError> {
@@ -359,60 +359,56 @@ const ACCOUNT_SELECT: &str = "a.id, a.person_id, a.email, p.name, a.roles, a.sta
 
 pub(crate) async fn session_with_account(
     conn: &mut AnyConnection,
+    native: Option<&NativeReads>,
     id_hash: &str,
 ) -> Result<Option<(Session, Account)>, StoreError> {
-    let row = sqlx::query(&format!(
+    let sql = format!(
         "SELECT {ACCOUNT_SELECT}, s.id_hash, s.csrf_token, s.created_at AS s_created_at, s.expires_at, \
          s.last_seen_at, s.stage, s.verified_at FROM sessions s JOIN accounts a ON a.id = s.account_id JOIN people p ON p.id = a.person_id \
          WHERE s.id_hash = $1"
-    ))
-    .bind(id_hash)
-    .fetch_optional(conn)
-    .await
-    .map_err(map_err)?;
-    let Some(r) = row else { return Ok(None) };
-    let (account, _) = rows::account(&r)?;
-    let session = Session {
-        id_hash: r.try_get("id_hash").map_err(map_err)?,
-        account_id: account.id,
-        csrf_token: r.try_get("csrf_token").map_err(map_err)?,
-        created_at: from_micros(r.try_get("s_created_at").map_err(map_err)?),
-        expires_at: from_micros(r.try_get("expires_at").map_err(map_err)?),
-        last_seen_at: from_micros(r.try_get("last_seen_at").map_err(map_err)?),
-        stage: SessionStage::parse(&r.try_get::<String, _>("stage").map_err(map_err)?),
-        verified_at: from_micros(r.try_get("verified_at").map_err(map_err)?),
-    };
-    Ok(Some((session, account)))
+    );
+    let found = list::fetch(conn, native, &sql, &[Value::Text(id_hash.to_string())], |r| {
+        let (account, _) = rows::account(r)?;
+        let session = Session {
+            id_hash: text(r, "id_hash")?,
+            account_id: account.id,
+            csrf_token: text(r, "csrf_token")?,
+            created_at: from_micros(int(r, "s_created_at")?),
+            expires_at: from_micros(int(r, "expires_at")?),
+            last_seen_at: from_micros(int(r, "last_seen_at")?),
+            stage: SessionStage::parse(&text(r, "stage")?),
+            verified_at: from_micros(int(r, "verified_at")?),
+        };
+        Ok((session, account))
+    })
+    .await?;
+    Ok(found.into_iter().next())
 }
 
 pub(crate) async fn token_with_account(
     conn: &mut AnyConnection,
+    native: Option<&NativeReads>,
     hash: &str,
 ) -> Result<Option<(ApiToken, Account)>, StoreError> {
-    let row = sqlx::query(&format!(
+    let sql = format!(
         "SELECT {ACCOUNT_SELECT}, t.id AS t_id, t.name AS t_name, t.prefix, t.created_at AS t_created_at, \
          t.expires_at, t.last_used_at, t.revoked_at FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
          JOIN people p ON p.id = a.person_id WHERE t.token_hash = $1"
-    ))
-    .bind(hash)
-    .fetch_optional(conn)
-    .await
-    .map_err(map_err)?;
-    let Some(r) = row else { return Ok(None) };
-    let (account, _) = rows::account(&r)?;
-    let time = |col: &str| -> Result<Option<Timestamp>, StoreError> {
-        Ok(r.try_get::<Option<i64>, _>(col).map_err(map_err)?.map(from_micros))
-    };
-    let id: String = r.try_get("t_id").map_err(map_err)?;
-    let token = ApiToken {
-        id: id.parse().map_err(|_| StoreError::Other(anyhow::anyhow!("bad token id {id}")))?,
-        account_id: account.id,
-        name: r.try_get("t_name").map_err(map_err)?,
-        prefix: r.try_get("prefix").map_err(map_err)?,
-        created_at: from_micros(r.try_get("t_created_at").map_err(map_err)?),
-        expires_at: time("expires_at")?,
-        last_used_at: time("last_used_at")?,
-        revoked_at: time("revoked_at")?,
-    };
-    Ok(Some((token, account)))
+    );
+    let found = list::fetch(conn, native, &sql, &[Value::Text(hash.to_string())], |r| {
+        let (account, _) = rows::account(r)?;
+        let token = ApiToken {
+            id: parsed(r, "t_id")?,
+            account_id: account.id,
+            name: text(r, "t_name")?,
+            prefix: text(r, "prefix")?,
+            created_at: from_micros(int(r, "t_created_at")?),
+            expires_at: opt_time(r, "expires_at")?,
+            last_used_at: opt_time(r, "last_used_at")?,
+            revoked_at: opt_time(r, "revoked_at")?,
+        };
+        Ok((token, account))
+    })
+    .await?;
+    Ok(found.into_iter().next())
 }

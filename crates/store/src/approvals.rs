@@ -6,15 +6,14 @@ use bulwark_core::Timestamp;
 use bulwark_core::approvals::{APPROVE, Approval, ApprovalFilter, ApprovalState, Decision};
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 
-use crate::rows::{int, opt_text, opt_time, text};
+use crate::rows::{Columns, int, opt_text, opt_time, text};
 use crate::write::{expect_one, map_err};
 
 const COLUMNS: &str = "id, subject_type, subject_id, title, link, role, needed, state, requested_by, \
      requested_by_person, created_at, decided_at";
 
-fn approval(r: &AnyRow) -> Result<Approval, StoreError> {
+fn approval(r: &dyn Columns) -> Result<Approval, StoreError> {
     let bad = |what: String| StoreError::Other(anyhow::anyhow!(what));
     let state = text(r, "state")?;
     Ok(Approval {
@@ -130,7 +129,7 @@ pub(crate) async fn find(conn: &mut AnyConnection, id: &str) -> Result<Option<Ap
         .fetch_optional(conn)
         .await
         .map_err(map_err)?;
-    row.as_ref().map(approval).transpose()
+    row.as_ref().map(|r| approval(r)).transpose()
 }
 
 pub(crate) async fn find_pending(
@@ -143,7 +142,7 @@ pub(crate) async fn find_pending(
          ORDER BY created_at DESC LIMIT 1"
     );
     let row = sqlx::query(&sql).bind(subject_type).bind(subject_id).fetch_optional(conn).await.map_err(map_err)?;
-    row.as_ref().map(approval).transpose()
+    row.as_ref().map(|r| approval(r)).transpose()
 }
 
 pub(crate) async fn list(
@@ -174,7 +173,7 @@ pub(crate) async fn list(
         q = q.bind(b.as_str());
     }
     let rows = q.fetch_all(conn).await.map_err(map_err)?;
-    rows.iter().map(approval).collect()
+    rows.iter().map(|r| approval(r)).collect()
 }
 
 pub(crate) async fn insert_decision(conn: &mut AnyConnection, d: &Decision) -> Result<(), StoreError> {

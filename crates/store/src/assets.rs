@@ -5,13 +5,11 @@ use bulwark_core::StoreError;
 use bulwark_core::assets::{Asset, AssetKind, AssetPeople, AssetStatus, Classification, PersonRef, search_text};
 use bulwark_core::ids::AssetId;
 use bulwark_core::list::{ListPage, ListQuery};
-use bulwark_core::store::Backend;
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 
-use crate::list::{self, Table};
-use crate::rows::{corrupt, int, opt_text, parsed, text};
+use crate::list::{self, Reads, Table};
+use crate::rows::{Columns, corrupt, int, opt_text, parsed, text};
 use crate::write::{map_err, update_unchanged};
 
 const SELECT: &str = "a.id, a.name, a.kind, a.classification, a.status, a.owner_id, a.custodian_id, a.assigned_to, \
@@ -38,19 +36,19 @@ const TABLE: Table = Table {
 };
 
 /// A column holding one of a fixed set of values.
-fn choice<T>(r: &AnyRow, col: &str, parse: fn(&str) -> Option<T>) -> Result<T, StoreError> {
+fn choice<T>(r: &dyn Columns, col: &str, parse: fn(&str) -> Option<T>) -> Result<T, StoreError> {
     let v = text(r, col)?;
     parse(&v).ok_or_else(|| corrupt(col, &v))
 }
 
 /// A joined person: id from `id_column`, name and e-mail from `{role}_name`, `{role}_email`.
-fn person_ref(r: &AnyRow, role: &str, id_column: &str) -> Result<Option<PersonRef>, StoreError> {
+fn person_ref(r: &dyn Columns, role: &str, id_column: &str) -> Result<Option<PersonRef>, StoreError> {
     let Some(id) = opt_text(r, id_column)? else { return Ok(None) };
     let id = id.parse().map_err(|_| corrupt(id_column, &id))?;
     Ok(Some(PersonRef { id, name: text(r, &format!("{role}_name"))?, email: text(r, &format!("{role}_email"))? }))
 }
 
-fn row(r: &AnyRow) -> Result<Asset, StoreError> {
+fn row(r: &dyn Columns) -> Result<Asset, StoreError> {
     let person = |col: &str| -> Result<Option<_>, StoreError> {
         opt_text(r, col)?.map(|v| v.parse().map_err(|_| corrupt(col, &v))).transpose()
     };
@@ -77,10 +75,10 @@ fn row(r: &AnyRow) -> Result<Asset, StoreError> {
 
 pub(crate) async fn list(
     conn: &mut AnyConnection,
-    backend: Backend,
+    reads: Reads<'_>,
     query: &ListQuery,
 ) -> Result<ListPage<Asset>, StoreError> {
-    list::page(conn, backend, &TABLE, query, row).await
+    list::page(conn, reads, &TABLE, query, row).await
 }
 
 pub(crate) async fn find(conn: &mut AnyConnection, id: AssetId) -> Result<Option<Asset>, StoreError> {
@@ -89,7 +87,7 @@ pub(crate) async fn find(conn: &mut AnyConnection, id: AssetId) -> Result<Option
         .fetch_optional(conn)
         .await
         .map_err(map_err)?;
-    found.as_ref().map(row).transpose()
+    found.as_ref().map(|r| row(r)).transpose()
 }
 
 pub(crate) async fn insert(conn: &mut AnyConnection, a: &Asset) -> Result<(), StoreError> {
@@ -145,5 +143,5 @@ pub(crate) async fn assigned_to(
         .fetch_all(conn)
         .await
         .map_err(map_err)?;
-    rows.iter().map(row).collect()
+    rows.iter().map(|r| row(r)).collect()
 }

@@ -11,11 +11,10 @@ use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::people::PersonKind;
 use bulwark_core::store::Backend;
 use bulwark_core::time_util::{from_micros, to_micros};
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::list::{self, Table};
-use crate::rows::{int, opt_text, opt_time, parsed, text};
+use crate::list::{self, Reads, Table};
+use crate::rows::{Columns, int, opt_text, opt_time, parsed, text};
 use crate::write::{expect_one, map_err};
 
 const SELECT: &str = "c.id, c.title, c.audience_departments, c.audience_kinds, c.audience_roles, c.checklist_id, c.joiners_only, c.due_at, \
@@ -32,7 +31,7 @@ const TABLE: Table = Table {
     total: None,
 };
 
-fn campaign(r: &AnyRow) -> Result<Campaign, StoreError> {
+fn campaign(r: &dyn Columns) -> Result<Campaign, StoreError> {
     let words = |col: &str| -> Result<Vec<String>, StoreError> {
         Ok(text(r, col)?.split_whitespace().map(str::to_string).collect())
     };
@@ -70,22 +69,22 @@ fn campaign(r: &AnyRow) -> Result<Campaign, StoreError> {
 
 pub(crate) async fn list(
     conn: &mut AnyConnection,
-    backend: Backend,
+    reads: Reads<'_>,
     q: &ListQuery,
 ) -> Result<ListPage<Campaign>, StoreError> {
-    list::page(conn, backend, &TABLE, q, campaign).await
+    list::page(conn, reads, &TABLE, q, campaign).await
 }
 
 pub(crate) async fn open(conn: &mut AnyConnection) -> Result<Vec<Campaign>, StoreError> {
     let sql = format!("SELECT {SELECT} FROM campaigns c WHERE c.closed_at IS NULL");
     let rows = sqlx::query(&sql).fetch_all(conn).await.map_err(map_err)?;
-    rows.iter().map(campaign).collect()
+    rows.iter().map(|r| campaign(r)).collect()
 }
 
 pub(crate) async fn find(conn: &mut AnyConnection, id: CampaignId) -> Result<Option<Campaign>, StoreError> {
     let sql = format!("SELECT {SELECT} FROM campaigns c WHERE c.id = $1");
     let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(conn).await.map_err(map_err)?;
-    row.as_ref().map(campaign).transpose()
+    row.as_ref().map(|r| campaign(r)).transpose()
 }
 
 pub(crate) async fn versions(conn: &mut AnyConnection, id: CampaignId) -> Result<Vec<PinnedVersion>, StoreError> {
@@ -210,7 +209,7 @@ pub(crate) async fn enroll(conn: &mut AnyConnection, c: &Campaign, now: Timestam
 
 const TASK_COLUMNS: &str = "t.id, t.kind, t.assignee_person_id, t.subject_type, t.subject_id, t.title, t.due_at, t.state, t.done_at, t.created_at";
 
-fn task(r: &AnyRow) -> Result<Task, StoreError> {
+fn task(r: &dyn Columns) -> Result<Task, StoreError> {
     Ok(Task {
         id: text(r, "id")?,
         kind: text(r, "kind")?,
@@ -238,19 +237,19 @@ const TASKS: Table = Table {
 
 pub(crate) async fn tasks(
     conn: &mut AnyConnection,
-    backend: Backend,
+    reads: Reads<'_>,
     person: PersonId,
     query: &ListQuery,
 ) -> Result<ListPage<Task>, StoreError> {
     let mut query = query.clone();
     query.filters.push(("assignee", person.to_string()));
-    list::page(conn, backend, &TASKS, &query, task).await
+    list::page(conn, reads, &TASKS, &query, task).await
 }
 
 pub(crate) async fn find_task(conn: &mut AnyConnection, id: &str) -> Result<Option<Task>, StoreError> {
     let sql = format!("SELECT {TASK_COLUMNS} FROM tasks t WHERE t.id = $1");
     let row = sqlx::query(&sql).bind(id).fetch_optional(conn).await.map_err(map_err)?;
-    row.as_ref().map(task).transpose()
+    row.as_ref().map(|r| task(r)).transpose()
 }
 
 pub(crate) async fn insert_task(conn: &mut AnyConnection, t: &Task) -> Result<(), StoreError> {
@@ -484,5 +483,5 @@ pub(crate) async fn overdue_tasks(
         .fetch_all(conn)
         .await
         .map_err(map_err)?;
-    rows.iter().map(task).collect()
+    rows.iter().map(|r| task(r)).collect()
 }

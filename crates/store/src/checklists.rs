@@ -5,13 +5,11 @@ use bulwark_core::StoreError;
 use bulwark_core::checklists::{Answer, AnswerValue, Checklist, ChecklistItem};
 use bulwark_core::ids::{CampaignId, ChecklistId, PersonId};
 use bulwark_core::list::{ListPage, ListQuery};
-use bulwark_core::store::Backend;
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 
-use crate::list::{self, Table};
-use crate::rows::{int, parsed, text};
+use crate::list::{self, Reads, Table};
+use crate::rows::{Columns, int, parsed, text};
 use crate::write::map_err;
 
 const COLUMNS: &str = "k.id, k.title, k.description, k.follow_up_days, k.item_count, k.created_by, k.created_at";
@@ -27,7 +25,7 @@ const TABLE: Table = Table {
     total: None,
 };
 
-fn checklist(r: &AnyRow) -> Result<Checklist, StoreError> {
+fn checklist(r: &dyn Columns) -> Result<Checklist, StoreError> {
     Ok(Checklist {
         id: parsed(r, "id")?,
         title: text(r, "title")?,
@@ -42,10 +40,10 @@ fn checklist(r: &AnyRow) -> Result<Checklist, StoreError> {
 
 pub(crate) async fn list(
     conn: &mut AnyConnection,
-    backend: Backend,
+    reads: Reads<'_>,
     query: &ListQuery,
 ) -> Result<ListPage<Checklist>, StoreError> {
-    list::page(conn, backend, &TABLE, query, checklist).await
+    list::page(conn, reads, &TABLE, query, checklist).await
 }
 
 pub(crate) async fn insert(conn: &mut AnyConnection, k: &Checklist) -> Result<(), StoreError> {
@@ -83,7 +81,7 @@ pub(crate) async fn find(conn: &mut AnyConnection, id: ChecklistId) -> Result<Op
         .fetch_optional(&mut *conn)
         .await
         .map_err(map_err)?;
-    let Some(mut found) = row.as_ref().map(checklist).transpose()? else { return Ok(None) };
+    let Some(mut found) = row.as_ref().map(|r| checklist(r)).transpose()? else { return Ok(None) };
     let rows =
         sqlx::query("SELECT position, text, guidance FROM checklist_items WHERE checklist_id = $1 ORDER BY position")
             .bind(id.to_string())

@@ -4,6 +4,8 @@ use anyhow::{Context, bail};
 use bulwark_core::store::Backend;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Connection, Executor};
+
+use crate::native::NativeReads;
 use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
@@ -82,6 +84,8 @@ pub struct SqlStore {
     pub(crate) write_turn: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// Where the database is (PostgreSQL's audit verification opens a connection of its own).
     pub(crate) url: DatabaseUrl,
+    /// SQLite's native read path for list pages (`native`); None on PostgreSQL.
+    pub(crate) native: Option<std::sync::Arc<NativeReads>>,
 }
 
 impl SqlStore {
@@ -178,7 +182,7 @@ impl SqlStore {
             }
         }
         .with_context(|| format!("cannot open database {url}"))?;
-        Ok(Self { pool, backend, write_turn: Default::default(), url: url.clone() })
+        Ok(Self { pool, backend, write_turn: Default::default(), url: url.clone(), native: NativeReads::for_url(url) })
     }
 
     /// Connects and applies every pending migration of this backend.
@@ -236,6 +240,9 @@ impl SqlStore {
 
     pub async fn close(&self) {
         self.pool.close().await;
+        if let Some(native) = &self.native {
+            native.close();
+        }
     }
 
     /// Runs raw SQL; for tests that play an attacker with database access.

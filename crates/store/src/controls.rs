@@ -9,14 +9,12 @@ use bulwark_core::coverage::MappedControl;
 use bulwark_core::frameworks::FrameworkContent;
 use bulwark_core::ids::{ControlId, EvidenceId, FrameworkId};
 use bulwark_core::list::{ListPage, ListQuery};
-use bulwark_core::store::Backend;
 use bulwark_core::time_util::{Timestamp, from_micros, to_micros};
 use serde_json::Value;
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::list::{self, Table};
-use crate::rows::{corrupt, int, opt_int, opt_text, parsed, text};
+use crate::list::{self, Reads, Table};
+use crate::rows::{Columns, corrupt, int, opt_int, opt_text, parsed, text};
 use crate::write::{map_err, update_unchanged};
 
 pub(crate) const SELECT: &str = "c.id, c.title, c.description, c.owner_id, o.name AS owner_name, c.status, c.justification, \
@@ -35,7 +33,7 @@ const TABLE: Table = Table {
     total: None,
 };
 
-pub(crate) fn row(r: &AnyRow) -> Result<Control, StoreError> {
+pub(crate) fn row(r: &dyn Columns) -> Result<Control, StoreError> {
     let status = text(r, "status")?;
     Ok(Control {
         id: parsed(r, "id")?,
@@ -52,10 +50,10 @@ pub(crate) fn row(r: &AnyRow) -> Result<Control, StoreError> {
 
 pub(crate) async fn list(
     conn: &mut AnyConnection,
-    backend: Backend,
+    reads: Reads<'_>,
     query: &ListQuery,
 ) -> Result<ListPage<Control>, StoreError> {
-    list::page(conn, backend, &TABLE, query, row).await
+    list::page(conn, reads, &TABLE, query, row).await
 }
 
 pub(crate) async fn find(conn: &mut AnyConnection, id: ControlId) -> Result<Option<Control>, StoreError> {
@@ -64,7 +62,7 @@ pub(crate) async fn find(conn: &mut AnyConnection, id: ControlId) -> Result<Opti
         .fetch_optional(conn)
         .await
         .map_err(map_err)?;
-    found.as_ref().map(row).transpose()
+    found.as_ref().map(|r| row(r)).transpose()
 }
 
 pub(crate) async fn insert(conn: &mut AnyConnection, c: &Control) -> Result<(), StoreError> {
@@ -156,7 +154,7 @@ pub(crate) async fn delete_mapping(conn: &mut AnyConnection, m: &Mapping) -> Res
 const EVIDENCE: &str = "id, control_id, kind, title, url, file_name, content_type, size_bytes, sha256, outcome, detail, \
      collected_at, expires_at, created_by";
 
-fn evidence_row(r: &AnyRow) -> Result<Evidence, StoreError> {
+fn evidence_row(r: &dyn Columns) -> Result<Evidence, StoreError> {
     let kind = text(r, "kind")?;
     Ok(Evidence {
         id: parsed(r, "id")?,
@@ -184,7 +182,7 @@ pub(crate) async fn evidence_of(conn: &mut AnyConnection, id: ControlId) -> Resu
     .fetch_all(conn)
     .await
     .map_err(map_err)?;
-    rows.iter().map(evidence_row).collect()
+    rows.iter().map(|r| evidence_row(r)).collect()
 }
 
 pub(crate) async fn evidence_content(

@@ -5,13 +5,11 @@ use bulwark_core::StoreError;
 use bulwark_core::disclosure::{DisclosureSettings, ReportMessage, ReportStatus, VulnReport, search_text};
 use bulwark_core::ids::ReportId;
 use bulwark_core::list::{ListPage, ListQuery};
-use bulwark_core::store::Backend;
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 
-use crate::list::{self, Table};
-use crate::rows::{all, corrupt, date, int, opt_int, opt_text, parsed, text};
+use crate::list::{self, Reads, Table};
+use crate::rows::{Columns, all, corrupt, date, int, opt_int, opt_text, parsed, text};
 use crate::write::{map_err, update_unchanged};
 
 const SELECT: &str = "v.id, v.title, v.description, v.affected, v.reporter_name, v.reporter_email, v.status, \
@@ -34,7 +32,7 @@ fn tenths(score: Option<f64>) -> Option<i64> {
     score.map(|s| (s * 10.0).round() as i64)
 }
 
-fn row(r: &AnyRow) -> Result<VulnReport, StoreError> {
+fn row(r: &dyn Columns) -> Result<VulnReport, StoreError> {
     let status = text(r, "status")?;
     Ok(VulnReport {
         id: parsed(r, "id")?,
@@ -58,10 +56,10 @@ fn row(r: &AnyRow) -> Result<VulnReport, StoreError> {
 
 pub(crate) async fn list(
     conn: &mut AnyConnection,
-    backend: Backend,
+    reads: Reads<'_>,
     query: &ListQuery,
 ) -> Result<ListPage<VulnReport>, StoreError> {
-    list::page(conn, backend, &TABLE, query, row).await
+    list::page(conn, reads, &TABLE, query, row).await
 }
 
 pub(crate) async fn find(conn: &mut AnyConnection, id: ReportId) -> Result<Option<VulnReport>, StoreError> {
@@ -70,7 +68,7 @@ pub(crate) async fn find(conn: &mut AnyConnection, id: ReportId) -> Result<Optio
         .fetch_optional(conn)
         .await
         .map_err(map_err)?;
-    found.as_ref().map(row).transpose()
+    found.as_ref().map(|r| row(r)).transpose()
 }
 
 pub(crate) async fn by_secret(conn: &mut AnyConnection, hash: &str) -> Result<Option<ReportId>, StoreError> {

@@ -12,13 +12,13 @@ use serde_json::Value;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
-use crate::rows::{int, opt_int, opt_text, parsed, text};
+use crate::rows::{Columns, int, opt_int, opt_text, parsed, text};
 use crate::write::map_err;
 
 const COLUMNS: &str =
     "id, catalog_uuid, title, version, oscal_version, control_count, group_count, built_in, created_at, updated_at";
 
-fn framework_row(r: &AnyRow) -> Result<Framework, StoreError> {
+fn framework_row(r: &dyn Columns) -> Result<Framework, StoreError> {
     Ok(Framework {
         id: parsed(r, "id")?,
         catalog_uuid: text(r, "catalog_uuid")?,
@@ -33,7 +33,7 @@ fn framework_row(r: &AnyRow) -> Result<Framework, StoreError> {
     })
 }
 
-fn json(r: &AnyRow, col: &str) -> Result<Value, StoreError> {
+fn json(r: &dyn Columns, col: &str) -> Result<Value, StoreError> {
     let t = text(r, col)?;
     serde_json::from_str(&t).map_err(|_| crate::rows::corrupt(col, &t))
 }
@@ -44,7 +44,7 @@ pub(crate) async fn by_uuid(conn: &mut AnyConnection, uuid: &str) -> Result<Opti
         .fetch_optional(conn)
         .await
         .map_err(map_err)?;
-    row.as_ref().map(framework_row).transpose()
+    row.as_ref().map(|r| framework_row(r)).transpose()
 }
 
 pub(crate) async fn by_id(conn: &mut AnyConnection, id: FrameworkId) -> Result<Option<Framework>, StoreError> {
@@ -53,7 +53,7 @@ pub(crate) async fn by_id(conn: &mut AnyConnection, id: FrameworkId) -> Result<O
         .fetch_optional(conn)
         .await
         .map_err(map_err)?;
-    row.as_ref().map(framework_row).transpose()
+    row.as_ref().map(|r| framework_row(r)).transpose()
 }
 
 pub(crate) async fn list(conn: &mut AnyConnection) -> Result<Vec<Framework>, StoreError> {
@@ -61,7 +61,7 @@ pub(crate) async fn list(conn: &mut AnyConnection) -> Result<Vec<Framework>, Sto
         .fetch_all(conn)
         .await
         .map_err(map_err)?;
-    rows.iter().map(framework_row).collect()
+    rows.iter().map(|r| framework_row(r)).collect()
 }
 
 pub(crate) async fn content(conn: &mut AnyConnection, id: FrameworkId) -> Result<Option<FrameworkContent>, StoreError> {

@@ -5,13 +5,11 @@ use bulwark_core::StoreError;
 use bulwark_core::ids::{IncidentId, PersonId, PolicyId};
 use bulwark_core::incidents::{Category, Event, Impact, Incident, IncidentStatus, Link, Severity, search_text};
 use bulwark_core::list::{ListPage, ListQuery};
-use bulwark_core::store::Backend;
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 
-use crate::list::{self, Table};
-use crate::rows::{all, corrupt, int, opt_int, opt_parsed, opt_text, parsed, text};
+use crate::list::{self, Reads, Table};
+use crate::rows::{Columns, all, corrupt, int, opt_int, opt_parsed, opt_text, parsed, text};
 use crate::write::{AnyQuery, insert_sql, map_err, update_sql, update_unchanged};
 
 const SELECT: &str = "i.id, i.title, i.category, i.description, i.reporter_id, i.reporter_label, i.severity, \
@@ -29,12 +27,12 @@ const TABLE: Table = Table {
     total: Some("(SELECT n FROM row_counts WHERE name = 'incidents')"),
 };
 
-fn choice<T>(r: &AnyRow, col: &str, parse: fn(&str) -> Option<T>) -> Result<T, StoreError> {
+fn choice<T>(r: &dyn Columns, col: &str, parse: fn(&str) -> Option<T>) -> Result<T, StoreError> {
     let v = text(r, col)?;
     parse(&v).ok_or_else(|| corrupt(col, &v))
 }
 
-fn row(r: &AnyRow) -> Result<Incident, StoreError> {
+fn row(r: &dyn Columns) -> Result<Incident, StoreError> {
     Ok(Incident {
         id: parsed(r, "id")?,
         title: text(r, "title")?,
@@ -58,10 +56,10 @@ fn row(r: &AnyRow) -> Result<Incident, StoreError> {
 
 pub(crate) async fn list(
     conn: &mut AnyConnection,
-    backend: Backend,
+    reads: Reads<'_>,
     query: &ListQuery,
 ) -> Result<ListPage<Incident>, StoreError> {
-    list::page(conn, backend, &TABLE, query, row).await
+    list::page(conn, reads, &TABLE, query, row).await
 }
 
 pub(crate) async fn of_person(conn: &mut AnyConnection, person: PersonId) -> Result<Vec<Incident>, StoreError> {
@@ -97,7 +95,7 @@ pub(crate) async fn find(conn: &mut AnyConnection, id: IncidentId) -> Result<Opt
         .fetch_optional(conn)
         .await
         .map_err(map_err)?;
-    found.as_ref().map(row).transpose()
+    found.as_ref().map(|r| row(r)).transpose()
 }
 
 /// Binds the stored columns of an incident after its id, in `COLUMNS` order.

@@ -8,14 +8,13 @@ use bulwark_core::scheduler::{Job, JobKind};
 use bulwark_core::store::Backend;
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 
-use crate::rows::{int, opt_text, opt_time, text};
+use crate::rows::{Columns, int, opt_text, opt_time, text};
 use crate::write::{map_err, skip_locked};
 
 const COLUMNS: &str = "id, kind, subject_id, due_at, attempts, last_error, done_at, created_at";
 
-fn job(r: &AnyRow) -> Result<Job, StoreError> {
+fn job(r: &dyn Columns) -> Result<Job, StoreError> {
     let kind = text(r, "kind")?;
     Ok(Job {
         id: text(r, "id")?,
@@ -69,7 +68,7 @@ pub(crate) async fn claim(
         query = query.bind(kind.as_str());
     }
     let rows = query.fetch_all(conn).await.map_err(map_err)?;
-    rows.iter().map(job).collect()
+    rows.iter().map(|r| job(r)).collect()
 }
 
 pub(crate) async fn finish(conn: &mut AnyConnection, id: &str, now: Timestamp) -> Result<bool, StoreError> {
@@ -95,5 +94,5 @@ pub(crate) async fn fail(conn: &mut AnyConnection, id: &str, error: &str) -> Res
 pub(crate) async fn pending(conn: &mut AnyConnection, limit: u32) -> Result<Vec<Job>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM jobs WHERE done_at IS NULL ORDER BY due_at, id LIMIT $1");
     let rows = sqlx::query(&sql).bind(i64::from(limit)).fetch_all(conn).await.map_err(map_err)?;
-    rows.iter().map(job).collect()
+    rows.iter().map(|r| job(r)).collect()
 }

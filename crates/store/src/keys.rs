@@ -5,13 +5,11 @@ use bulwark_core::StoreError;
 use bulwark_core::ids::KeyId;
 use bulwark_core::keys::{CryptoKey, KeyStatus, Revocation, search_text};
 use bulwark_core::list::{ListPage, ListQuery};
-use bulwark_core::store::Backend;
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 
-use crate::list::{self, Table};
-use crate::rows::{corrupt, date, int, opt_int, opt_text, parsed, text};
+use crate::list::{self, Reads, Table};
+use crate::rows::{Columns, corrupt, date, int, opt_int, opt_text, parsed, text};
 use crate::write::{map_err, update_unchanged};
 
 const SELECT: &str = "k.id, k.name, k.purpose, k.algorithm, k.size_bits, k.owner_id, k.location, k.fingerprint, \
@@ -36,7 +34,7 @@ const TABLE: Table = Table {
     total: None,
 };
 
-fn row(r: &AnyRow) -> Result<CryptoKey, StoreError> {
+fn row(r: &dyn Columns) -> Result<CryptoKey, StoreError> {
     let status = text(r, "status")?;
     let revocation = match opt_int(r, "revoked_at")? {
         Some(at) => Some(Revocation {
@@ -68,10 +66,10 @@ fn row(r: &AnyRow) -> Result<CryptoKey, StoreError> {
 
 pub(crate) async fn list(
     conn: &mut AnyConnection,
-    backend: Backend,
+    reads: Reads<'_>,
     query: &ListQuery,
 ) -> Result<ListPage<CryptoKey>, StoreError> {
-    list::page(conn, backend, &TABLE, query, row).await
+    list::page(conn, reads, &TABLE, query, row).await
 }
 
 pub(crate) async fn find(conn: &mut AnyConnection, id: KeyId) -> Result<Option<CryptoKey>, StoreError> {
@@ -80,11 +78,11 @@ pub(crate) async fn find(conn: &mut AnyConnection, id: KeyId) -> Result<Option<C
         .fetch_optional(conn)
         .await
         .map_err(map_err)?;
-    found.as_ref().map(row).transpose()
+    found.as_ref().map(|r| row(r)).transpose()
 }
 
 /// The stored columns of a key, in `INSERT` order after the id.
-type Columns = (
+type StoredColumns = (
     String,
     String,
     String,
@@ -100,7 +98,7 @@ type Columns = (
     &'static str,
 );
 
-fn columns(k: &CryptoKey) -> Columns {
+fn columns(k: &CryptoKey) -> StoredColumns {
     (
         k.name.clone(),
         k.purpose.clone(),

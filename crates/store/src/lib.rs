@@ -20,6 +20,7 @@ mod keys;
 mod lifecycle;
 mod list;
 mod mfa;
+mod native;
 mod notify;
 mod org;
 mod people;

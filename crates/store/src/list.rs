@@ -4,13 +4,15 @@
 //! Text sort keys compare bytes on both backends; search uses each backend's index
 //! (SQLite FTS5 trigram, PostgreSQL pg_trgm) over a lower-cased `search_text` column. On
 //! SQLite a search pages its matches' sort keys first and reads the page's rows by rowid.
+//! A pooled reader on SQLite runs the statements on the native read path (`native`).
 
 use bulwark_core::StoreError;
 use bulwark_core::list::{Cursor, KeyType, ListPage, ListQuery};
 use bulwark_core::store::Backend;
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
+use crate::native::NativeReads;
+use crate::rows::Columns;
 use crate::write::map_err;
 
 /// How a record type's list is stored.
@@ -36,6 +38,14 @@ pub(crate) struct Table {
     pub total: Option<&'static str>,
 }
 
+/// Where a list is read from: the backend, and for a pooled reader on SQLite the native read
+/// path (a write unit reads through its own transaction).
+#[derive(Clone, Copy)]
+pub(crate) struct Reads<'a> {
+    pub backend: Backend,
+    pub native: Option<&'a NativeReads>,
+}
+
 /// A bound value of a dynamically built query.
 pub(crate) enum Value {
     Text(String),
@@ -46,11 +56,12 @@ pub(crate) enum Value {
 /// the cursor after the page.
 pub(crate) async fn page<T>(
     conn: &mut AnyConnection,
-    backend: Backend,
+    reads: Reads<'_>,
     table: &Table,
     query: &ListQuery,
-    row: impl Fn(&AnyRow) -> Result<T, StoreError>,
+    row: impl Fn(&dyn Columns) -> Result<T, StoreError>,
 ) -> Result<ListPage<T>, StoreError> {
+    let backend = reads.backend;
     let mut conditions: Vec<String> = Vec::new();
     let mut values: Vec<Value> = Vec::new();
     let bind = |values: &mut Vec<Value>, v: Value| {
@@ -141,26 +152,86 @@ pub(crate) async fn page<T>(
             filtered = where_clause(&[&[format!("{rowid} = list_match.rowid")], &conditions[..]].concat()),
         ),
     };
-    let mut rows = bind_all(sqlx::query(&sql), &values).fetch_all(&mut *conn).await.map_err(map_err)?;
-    let total: i64 = match rows.first() {
-        Some(first) => first.try_get("list_total").map_err(map_err)?,
+    let page_size = query.limit as usize;
+    let mut collected = Collected { items: Vec::with_capacity(page_size), total: None, last_key: None, more: false };
+    each_row(&mut *conn, reads.native, &sql, &values, |r| {
+        if collected.total.is_none() {
+            collected.total = Some(r.int("list_total")?);
+        }
+        if collected.items.len() == page_size {
+            collected.more = true;
+            return Ok(());
+        }
+        collected.items.push(row(r)?);
+        if collected.items.len() == page_size {
+            collected.last_key = Some(sort_key(r, key_column.unwrap_or("list_sort_key"), query.sort.key)?);
+        }
+        Ok(())
+    })
+    .await?;
+    let total = match collected.total {
+        Some(total) => total,
         None => {
             let with_match = indexed.as_ref().map_or("", |(_, with)| with.as_str());
-            bind_all(sqlx::query(&format!("{with_match} SELECT {count_sql}")), &values[..filter_values])
-                .fetch_one(&mut *conn)
-                .await
-                .and_then(|r| r.try_get(0))
-                .map_err(map_err)?
+            let sql = format!("{with_match} SELECT {count_sql} AS list_total");
+            let mut total = 0;
+            each_row(&mut *conn, reads.native, &sql, &values[..filter_values], |r| {
+                total = r.int("list_total")?;
+                Ok(())
+            })
+            .await?;
+            total
         }
     };
-    let next = if rows.len() > query.limit as usize {
-        rows.truncate(query.limit as usize);
-        rows.last().map(|last| sort_key(last, key_column.unwrap_or("list_sort_key"), query.sort.key)).transpose()?
-    } else {
-        None
-    };
-    let items = rows.iter().map(row).collect::<Result<_, _>>()?;
-    Ok(ListPage { items, total: total as u64, next })
+    let next = if collected.more { collected.last_key } else { None };
+    Ok(ListPage { items: collected.items, total: total as u64, next })
+}
+
+/// What a page's rows gave so far: the items, the total (carried by every row), and the cursor
+/// of the page's last row, which is the next page's start when a row follows it.
+struct Collected<T> {
+    items: Vec<T>,
+    total: Option<i64>,
+    last_key: Option<Cursor>,
+    more: bool,
+}
+
+/// The rows of `sql`, each decoded by `decode`, read on the native read path when there is one
+/// (a pooled reader on SQLite), else on `conn`.
+pub(crate) async fn fetch<T>(
+    conn: &mut AnyConnection,
+    native: Option<&NativeReads>,
+    sql: &str,
+    values: &[Value],
+    decode: impl Fn(&dyn Columns) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let mut found = Vec::new();
+    each_row(conn, native, sql, values, |r| {
+        found.push(decode(r)?);
+        Ok(())
+    })
+    .await?;
+    Ok(found)
+}
+
+/// Runs `sql` on the native read path when there is one, else on `conn`, handing each row to
+/// `each`.
+async fn each_row(
+    conn: &mut AnyConnection,
+    native: Option<&NativeReads>,
+    sql: &str,
+    values: &[Value],
+    mut each: impl FnMut(&dyn Columns) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    match native {
+        Some(native) => native.each_row(sql, values, each),
+        None => {
+            for r in bind_all(sqlx::query(sql), values).fetch_all(conn).await.map_err(map_err)? {
+                each(&r)?;
+            }
+            Ok(())
+        }
+    }
 }
 
 /// The expression counting the rows a list's filters (`conditions`) and search keep; `indexed`
@@ -186,12 +257,12 @@ fn count_sql(table: &Table, indexed: Option<&str>, conditions: &[String]) -> Str
 
 /// The cursor after a row read by `page`: its sort key (from `column`) and its id (selected as
 /// `id`).
-fn sort_key(row: &AnyRow, column: &str, key: KeyType) -> Result<Cursor, StoreError> {
+fn sort_key(row: &dyn Columns, column: &str, key: KeyType) -> Result<Cursor, StoreError> {
     let key = match key {
-        KeyType::Text => row.try_get::<String, _>(column).map_err(map_err)?,
-        KeyType::Int => row.try_get::<i64, _>(column).map_err(map_err)?.to_string(),
+        KeyType::Text => row.text(column)?,
+        KeyType::Int => row.int(column)?.to_string(),
     };
-    Ok(Cursor { key, id: row.try_get::<String, _>("id").map_err(map_err)? })
+    Ok(Cursor { key, id: row.text("id")? })
 }
 
 /// The result column of a sort key that is one of the selected columns as it stands

@@ -8,12 +8,11 @@ use bulwark_core::notify::{Channel, ChannelKind, OutboxMessage, PERSONAL, TaskMa
 use bulwark_core::store::Backend;
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 
-use crate::rows::{int, opt_text, opt_time, text};
+use crate::rows::{Columns, int, opt_text, opt_time, text};
 use crate::write::{map_err, skip_locked};
 
-fn kind(r: &AnyRow) -> Result<ChannelKind, StoreError> {
+fn kind(r: &dyn Columns) -> Result<ChannelKind, StoreError> {
     let k = text(r, "kind")?;
     ChannelKind::parse(&k).ok_or_else(|| StoreError::Other(anyhow::anyhow!("unknown channel kind {k}")))
 }
@@ -55,7 +54,7 @@ pub(crate) async fn upsert_channel(conn: &mut AnyConnection, c: &Channel) -> Res
 const COLUMNS: &str =
     "id, channel, kind, target, event, subject, body, attempts, next_attempt_at, delivered_at, last_error, created_at";
 
-fn message(r: &AnyRow) -> Result<OutboxMessage, StoreError> {
+fn message(r: &dyn Columns) -> Result<OutboxMessage, StoreError> {
     Ok(OutboxMessage {
         id: text(r, "id")?,
         channel: text(r, "channel")?,
@@ -96,7 +95,7 @@ pub(crate) async fn undelivered(conn: &mut AnyConnection, limit: u32) -> Result<
     let sql =
         format!("SELECT {COLUMNS} FROM outbox WHERE delivered_at IS NULL ORDER BY attempts DESC, created_at LIMIT $1");
     let rows = sqlx::query(&sql).bind(i64::from(limit)).fetch_all(conn).await.map_err(map_err)?;
-    rows.iter().map(message).collect()
+    rows.iter().map(|r| message(r)).collect()
 }
 
 pub(crate) async fn claim(
@@ -119,7 +118,7 @@ pub(crate) async fn claim(
         .fetch_all(conn)
         .await
         .map_err(map_err)?;
-    rows.iter().map(message).collect()
+    rows.iter().map(|r| message(r)).collect()
 }
 
 pub(crate) async fn finish(

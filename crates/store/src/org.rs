@@ -4,11 +4,11 @@ use bulwark_core::StoreError;
 use bulwark_core::ids::{AreaId, DepartmentId, PersonId};
 use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::org::{Area, AreaMember, Department};
-use bulwark_core::store::Backend;
 use bulwark_core::time_util::to_micros;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
-use crate::list::{self, Table};
+use crate::list::{self, Reads, Table};
+use crate::native::NativeReads;
 use crate::rows::{self, AREA_SELECT, DEPARTMENT_FROM, DEPARTMENT_SELECT};
 use crate::write::{map_err, update_unchanged};
 
@@ -29,27 +29,26 @@ const DEPARTMENTS: Table = Table {
 
 pub(crate) async fn departments(
     conn: &mut AnyConnection,
-    backend: Backend,
+    reads: Reads<'_>,
     query: &ListQuery,
 ) -> Result<ListPage<Department>, StoreError> {
-    list::page(conn, backend, &DEPARTMENTS, query, rows::department).await
+    list::page(conn, reads, &DEPARTMENTS, query, rows::department).await
 }
 
 pub(crate) async fn department(conn: &mut AnyConnection, id: DepartmentId) -> Result<Option<Department>, StoreError> {
     let sql = format!("SELECT {DEPARTMENT_SELECT} FROM {DEPARTMENT_FROM} WHERE d.id = $1");
     let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(conn).await.map_err(map_err)?;
-    row.as_ref().map(rows::department).transpose()
+    row.as_ref().map(|r| rows::department(r)).transpose()
 }
 
-pub(crate) async fn department_names(conn: &mut AnyConnection) -> Result<Vec<(DepartmentId, String)>, StoreError> {
-    let rows = sqlx::query("SELECT id, name FROM departments ORDER BY name").fetch_all(conn).await.map_err(map_err)?;
-    rows.iter()
-        .map(|r| {
-            let id: String = r.try_get(0).map_err(map_err)?;
-            let id = id.parse().map_err(|_| StoreError::Other(anyhow::anyhow!("bad department id {id}")))?;
-            Ok((id, r.try_get(1).map_err(map_err)?))
-        })
-        .collect()
+pub(crate) async fn department_names(
+    conn: &mut AnyConnection,
+    native: Option<&NativeReads>,
+) -> Result<Vec<(DepartmentId, String)>, StoreError> {
+    list::fetch(conn, native, "SELECT id, name FROM departments ORDER BY name", &[], |r| {
+        Ok((rows::parsed(r, "id")?, rows::text(r, "name")?))
+    })
+    .await
 }
 
 pub(crate) async fn insert_department(conn: &mut AnyConnection, d: &Department) -> Result<(), StoreError> {
@@ -98,16 +97,16 @@ const AREAS: Table = Table {
 
 pub(crate) async fn areas(
     conn: &mut AnyConnection,
-    backend: Backend,
+    reads: Reads<'_>,
     query: &ListQuery,
 ) -> Result<ListPage<Area>, StoreError> {
-    list::page(conn, backend, &AREAS, query, rows::area).await
+    list::page(conn, reads, &AREAS, query, rows::area).await
 }
 
 pub(crate) async fn area(conn: &mut AnyConnection, id: AreaId) -> Result<Option<Area>, StoreError> {
     let sql = format!("SELECT {AREA_SELECT} FROM areas a WHERE a.id = $1");
     let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(conn).await.map_err(map_err)?;
-    row.as_ref().map(rows::area).transpose()
+    row.as_ref().map(|r| rows::area(r)).transpose()
 }
 
 pub(crate) async fn insert_area(conn: &mut AnyConnection, a: &Area) -> Result<(), StoreError> {

@@ -4,10 +4,9 @@ use bulwark_core::StoreError;
 use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::org::Department;
 use bulwark_core::people::{Person, search_text};
-use bulwark_core::store::Backend;
 use bulwark_core::time_util::to_micros;
 
-use crate::list::{self, Table};
+use crate::list::{self, Reads, Table};
 use crate::rows::{self, PERSON_FROM, PERSON_SELECT};
 use crate::write::{map_err, update_unchanged};
 use sqlx::AnyConnection;
@@ -32,10 +31,10 @@ const TABLE: Table = Table {
 
 pub(crate) async fn list(
     conn: &mut AnyConnection,
-    backend: Backend,
+    reads: Reads<'_>,
     query: &ListQuery,
 ) -> Result<ListPage<Person>, StoreError> {
-    list::page(conn, backend, &TABLE, query, rows::person).await
+    list::page(conn, reads, &TABLE, query, rows::person).await
 }
 
 pub(crate) async fn by(conn: &mut AnyConnection, column: &str, value: String) -> Result<Option<Person>, StoreError> {
@@ -44,7 +43,7 @@ pub(crate) async fn by(conn: &mut AnyConnection, column: &str, value: String) ->
         .fetch_optional(&mut *conn)
         .await
         .map_err(map_err)?;
-    row.as_ref().map(rows::person).transpose()
+    row.as_ref().map(|r| rows::person(r)).transpose()
 }
 
 pub(crate) async fn update(conn: &mut AnyConnection, before: &Person, after: &Person) -> Result<(), StoreError> {

@@ -5,13 +5,11 @@ use bulwark_core::StoreError;
 use bulwark_core::ids::{PolicyId, PolicyVersionId};
 use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::policies::{Policy, PolicyVersion, VersionStatus};
-use bulwark_core::store::Backend;
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 
-use crate::list::{self, Table};
-use crate::rows::{int, opt_parsed, opt_text, opt_time, parsed, text};
+use crate::list::{self, Reads, Table};
+use crate::rows::{Columns, int, opt_int, opt_parsed, opt_text, opt_time, parsed, text};
 use crate::write::{expect_one, map_err, update_unchanged};
 
 const SELECT: &str = "p.id, p.parent_id, p.title, p.owner_person_id, p.review_months, p.public, \
@@ -43,7 +41,7 @@ const TABLE: Table = Table {
     total: None,
 };
 
-fn policy(r: &AnyRow) -> Result<Policy, StoreError> {
+fn policy(r: &dyn Columns) -> Result<Policy, StoreError> {
     Ok(Policy {
         id: parsed(r, "id")?,
         parent_id: opt_parsed(r, "parent_id")?,
@@ -53,7 +51,7 @@ fn policy(r: &AnyRow) -> Result<Policy, StoreError> {
         public: int(r, "public")? != 0,
         parent_title: opt_text(r, "parent_title")?,
         owner_name: opt_text(r, "owner_name")?,
-        published_number: sqlx::Row::try_get(r, "published_number").map_err(map_err)?,
+        published_number: opt_int(r, "published_number")?,
         published_at: opt_time(r, "published_at")?,
         created_at: from_micros(int(r, "created_at")?),
         updated_at: from_micros(int(r, "updated_at")?),
@@ -62,16 +60,16 @@ fn policy(r: &AnyRow) -> Result<Policy, StoreError> {
 
 pub(crate) async fn list(
     conn: &mut AnyConnection,
-    backend: Backend,
+    reads: Reads<'_>,
     query: &ListQuery,
 ) -> Result<ListPage<Policy>, StoreError> {
-    list::page(conn, backend, &TABLE, query, policy).await
+    list::page(conn, reads, &TABLE, query, policy).await
 }
 
 pub(crate) async fn find(conn: &mut AnyConnection, id: PolicyId) -> Result<Option<Policy>, StoreError> {
     let sql = format!("SELECT {SELECT} FROM {FROM} WHERE p.id = $1");
     let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(conn).await.map_err(map_err)?;
-    row.as_ref().map(policy).transpose()
+    row.as_ref().map(|r| policy(r)).transpose()
 }
 
 pub(crate) async fn insert(conn: &mut AnyConnection, p: &Policy) -> Result<(), StoreError> {
@@ -112,7 +110,7 @@ pub(crate) async fn update(conn: &mut AnyConnection, before: &Policy, after: &Po
 const VERSION_COLUMNS: &str = "id, policy_id, number, status, body, change_note, content_hash, submitted_by, \
      ratified_by, published_at, created_at, updated_at";
 
-fn version(r: &AnyRow) -> Result<PolicyVersion, StoreError> {
+fn version(r: &dyn Columns) -> Result<PolicyVersion, StoreError> {
     let status = text(r, "status")?;
     Ok(PolicyVersion {
         id: parsed::<PolicyVersionId>(r, "id")?,
@@ -134,7 +132,7 @@ fn version(r: &AnyRow) -> Result<PolicyVersion, StoreError> {
 pub(crate) async fn versions(conn: &mut AnyConnection, policy: PolicyId) -> Result<Vec<PolicyVersion>, StoreError> {
     let sql = format!("SELECT {VERSION_COLUMNS} FROM policy_versions WHERE policy_id = $1 ORDER BY number");
     let rows = sqlx::query(&sql).bind(policy.to_string()).fetch_all(conn).await.map_err(map_err)?;
-    rows.iter().map(version).collect()
+    rows.iter().map(|r| version(r)).collect()
 }
 
 pub(crate) async fn find_version(
@@ -144,7 +142,7 @@ pub(crate) async fn find_version(
 ) -> Result<Option<PolicyVersion>, StoreError> {
     let sql = format!("SELECT {VERSION_COLUMNS} FROM policy_versions WHERE policy_id = $1 AND number = $2");
     let row = sqlx::query(&sql).bind(policy.to_string()).bind(number).fetch_optional(conn).await.map_err(map_err)?;
-    row.as_ref().map(version).transpose()
+    row.as_ref().map(|r| version(r)).transpose()
 }
 
 pub(crate) async fn insert_version(conn: &mut AnyConnection, v: &PolicyVersion) -> Result<(), StoreError> {

@@ -8,13 +8,11 @@ use bulwark_core::controls::Control;
 use bulwark_core::ids::{ControlId, RiskId};
 use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::risks::{Acceptance, HeatCell, HeatMap, Risk, RiskSettings, Treatment, search_text};
-use bulwark_core::store::Backend;
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 
-use crate::list::{self, Table};
-use crate::rows::{all, corrupt, date, int, opt_int, opt_parsed, opt_text, parsed, text};
+use crate::list::{self, Reads, Table};
+use crate::rows::{Columns, all, corrupt, date, int, opt_int, opt_parsed, opt_text, parsed, text};
 use crate::write::{AnyQuery, insert_sql, map_err, update_sql, update_unchanged};
 
 const SELECT: &str = "r.id, r.title, r.description, r.asset_id, a.name AS asset_name, r.process, r.threat, \
@@ -47,7 +45,7 @@ const TABLE: Table = Table {
     total: Some("(SELECT n FROM row_counts WHERE name = 'risks')"),
 };
 
-fn row(r: &AnyRow) -> Result<Risk, StoreError> {
+fn row(r: &dyn Columns) -> Result<Risk, StoreError> {
     let treatment = text(r, "treatment")?;
     let acceptance = text(r, "acceptance")?;
     Ok(Risk {
@@ -106,10 +104,10 @@ async fn with_controls(conn: &mut AnyConnection, risks: &mut [Risk]) -> Result<(
 
 pub(crate) async fn list(
     conn: &mut AnyConnection,
-    backend: Backend,
+    reads: Reads<'_>,
     query: &ListQuery,
 ) -> Result<ListPage<Risk>, StoreError> {
-    let mut page = list::page(&mut *conn, backend, &TABLE, query, row).await?;
+    let mut page = list::page(&mut *conn, reads, &TABLE, query, row).await?;
     with_controls(conn, &mut page.items).await?;
     Ok(page)
 }
@@ -225,7 +223,7 @@ pub(crate) async fn update(conn: &mut AnyConnection, before: &Risk, after: &Risk
 }
 
 pub(crate) async fn heat_map(conn: &mut AnyConnection) -> Result<HeatMap, StoreError> {
-    let cells: fn(&AnyRow) -> Result<HeatCell, StoreError> =
+    let cells: fn(&dyn Columns) -> Result<HeatCell, StoreError> =
         |r| Ok(HeatCell { probability: int(r, "p")?, impact: int(r, "i")?, count: int(r, "n")? });
     let inherent =
         sqlx::query("SELECT probability AS p, impact AS i, COUNT(*) AS n FROM risks GROUP BY probability, impact")

@@ -31,38 +31,66 @@ pub(crate) const TOKEN_SELECT: &str = "id, account_id, name, prefix, created_at,
 
 pub(crate) const AUDIT_COLUMNS: &str = "seq, at, actor_id, actor_label, action, entity_type, entity_id, before_json, after_json, prev_hash, hash FROM audit_log";
 
-pub(crate) fn text(r: &AnyRow, col: &str) -> Result<String, StoreError> {
-    r.try_get::<String, _>(col).map_err(map_err)
+/// A row's columns read by name: a row of sqlx's `Any` driver, or one read by the native
+/// SQLite read path (`native`). Every decoder below reads through it, so one decoder serves
+/// both.
+pub(crate) trait Columns {
+    fn text(&self, col: &str) -> Result<String, StoreError>;
+    fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError>;
+    fn int(&self, col: &str) -> Result<i64, StoreError>;
+    fn opt_int(&self, col: &str) -> Result<Option<i64>, StoreError>;
 }
 
-pub(crate) fn opt_text(r: &AnyRow, col: &str) -> Result<Option<String>, StoreError> {
-    r.try_get::<Option<String>, _>(col).map_err(map_err)
+impl Columns for AnyRow {
+    fn text(&self, col: &str) -> Result<String, StoreError> {
+        self.try_get(col).map_err(map_err)
+    }
+
+    fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError> {
+        self.try_get(col).map_err(map_err)
+    }
+
+    fn int(&self, col: &str) -> Result<i64, StoreError> {
+        self.try_get(col).map_err(map_err)
+    }
+
+    fn opt_int(&self, col: &str) -> Result<Option<i64>, StoreError> {
+        self.try_get(col).map_err(map_err)
+    }
 }
 
-pub(crate) fn int(r: &AnyRow, col: &str) -> Result<i64, StoreError> {
-    r.try_get::<i64, _>(col).map_err(map_err)
+pub(crate) fn text(r: &dyn Columns, col: &str) -> Result<String, StoreError> {
+    r.text(col)
 }
 
-pub(crate) fn opt_int(r: &AnyRow, col: &str) -> Result<Option<i64>, StoreError> {
-    r.try_get::<Option<i64>, _>(col).map_err(map_err)
+pub(crate) fn opt_text(r: &dyn Columns, col: &str) -> Result<Option<String>, StoreError> {
+    r.opt_text(col)
+}
+
+pub(crate) fn int(r: &dyn Columns, col: &str) -> Result<i64, StoreError> {
+    r.int(col)
+}
+
+pub(crate) fn opt_int(r: &dyn Columns, col: &str) -> Result<Option<i64>, StoreError> {
+    r.opt_int(col)
 }
 
 /// A `YYYY-MM-DD` column.
-pub(crate) fn date(r: &AnyRow, col: &str) -> Result<time::Date, StoreError> {
+pub(crate) fn date(r: &dyn Columns, col: &str) -> Result<time::Date, StoreError> {
     let v = text(r, col)?;
     bulwark_core::time_util::parse_date(&v).ok_or_else(|| corrupt(col, &v))
 }
 
-pub(crate) fn opt_time(r: &AnyRow, col: &str) -> Result<Option<bulwark_core::Timestamp>, StoreError> {
-    Ok(r.try_get::<Option<i64>, _>(col).map_err(map_err)?.map(from_micros))
+pub(crate) fn opt_time(r: &dyn Columns, col: &str) -> Result<Option<bulwark_core::Timestamp>, StoreError> {
+    Ok(r.opt_int(col)?.map(from_micros))
 }
 
-pub(crate) fn parsed<T: FromStr>(r: &AnyRow, col: &str) -> Result<T, StoreError> {
+pub(crate) fn parsed<T: FromStr>(r: &dyn Columns, col: &str) -> Result<T, StoreError> {
     let s = text(r, col)?;
     s.parse().map_err(|_| corrupt(col, &s))
 }
 
-pub(crate) fn opt_parsed<T: FromStr>(r: &AnyRow, col: &str) -> Result<Option<T>, StoreError> {
+pub(crate) fn opt_parsed<T: FromStr>(r: &dyn Columns, col: &str) -> Result<Option<T>, StoreError> {
     match opt_text(r, col)? {
         Some(s) => s.parse().map(Some).map_err(|_| corrupt(col, &s)),
         None => Ok(None),
@@ -73,7 +101,7 @@ pub(crate) fn corrupt(col: &str, value: &str) -> StoreError {
     StoreError::Other(anyhow::anyhow!("unexpected value {value:?} in column {col}"))
 }
 
-pub(crate) fn person(r: &AnyRow) -> Result<Person, StoreError> {
+pub(crate) fn person(r: &dyn Columns) -> Result<Person, StoreError> {
     let kind = text(r, "kind")?;
     let status = text(r, "status")?;
     Ok(Person {
@@ -89,7 +117,7 @@ pub(crate) fn person(r: &AnyRow) -> Result<Person, StoreError> {
     })
 }
 
-pub(crate) fn department(r: &AnyRow) -> Result<Department, StoreError> {
+pub(crate) fn department(r: &dyn Columns) -> Result<Department, StoreError> {
     Ok(Department {
         id: parsed(r, "id")?,
         name: text(r, "name")?,
@@ -101,7 +129,7 @@ pub(crate) fn department(r: &AnyRow) -> Result<Department, StoreError> {
     })
 }
 
-pub(crate) fn area(r: &AnyRow) -> Result<Area, StoreError> {
+pub(crate) fn area(r: &dyn Columns) -> Result<Area, StoreError> {
     Ok(Area {
         id: parsed(r, "id")?,
         name: text(r, "name")?,
@@ -112,7 +140,7 @@ pub(crate) fn area(r: &AnyRow) -> Result<Area, StoreError> {
     })
 }
 
-pub(crate) fn area_member(r: &AnyRow) -> Result<AreaMember, StoreError> {
+pub(crate) fn area_member(r: &dyn Columns) -> Result<AreaMember, StoreError> {
     Ok(AreaMember {
         area_id: parsed(r, "area_id")?,
         person_id: parsed(r, "person_id")?,
@@ -123,7 +151,7 @@ pub(crate) fn area_member(r: &AnyRow) -> Result<AreaMember, StoreError> {
 }
 
 /// The account and its password hash.
-pub(crate) fn account(r: &AnyRow) -> Result<(Account, Option<String>), StoreError> {
+pub(crate) fn account(r: &dyn Columns) -> Result<(Account, Option<String>), StoreError> {
     let roles_text = text(r, "roles")?;
     let roles =
         bulwark_core::access::parse_roles(roles_text.split_whitespace()).map_err(|_| corrupt("roles", &roles_text))?;
@@ -148,7 +176,7 @@ pub(crate) fn roles_text(a: &Account) -> String {
     a.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" ")
 }
 
-pub(crate) fn token(r: &AnyRow) -> Result<ApiToken, StoreError> {
+pub(crate) fn token(r: &dyn Columns) -> Result<ApiToken, StoreError> {
     Ok(ApiToken {
         id: parsed(r, "id")?,
         account_id: parsed(r, "account_id")?,
@@ -161,7 +189,7 @@ pub(crate) fn token(r: &AnyRow) -> Result<ApiToken, StoreError> {
     })
 }
 
-pub(crate) fn session(r: &AnyRow) -> Result<Session, StoreError> {
+pub(crate) fn session(r: &dyn Columns) -> Result<Session, StoreError> {
     Ok(Session {
         id_hash: text(r, "id_hash")?,
         account_id: parsed(r, "account_id")?,
@@ -174,7 +202,7 @@ pub(crate) fn session(r: &AnyRow) -> Result<Session, StoreError> {
     })
 }
 
-pub(crate) fn audit_entry(r: &AnyRow) -> Result<AuditEntry, StoreError> {
+pub(crate) fn audit_entry(r: &dyn Columns) -> Result<AuditEntry, StoreError> {
     Ok(AuditEntry {
         seq: int(r, "seq")?,
         at: from_micros(int(r, "at")?),
@@ -190,6 +218,6 @@ pub(crate) fn audit_entry(r: &AnyRow) -> Result<AuditEntry, StoreError> {
     })
 }
 
-pub(crate) fn all<T>(rows: Vec<AnyRow>, f: fn(&AnyRow) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
-    rows.iter().map(f).collect()
+pub(crate) fn all<T>(rows: Vec<AnyRow>, f: fn(&dyn Columns) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
+    rows.iter().map(|r| f(r)).collect()
 }

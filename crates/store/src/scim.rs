@@ -7,9 +7,8 @@ use bulwark_core::ids::{DepartmentId, PersonId, TokenId};
 use bulwark_core::scim::{Member, ScimDepartment, ScimPerson, ScimProfile, ScimToken};
 use bulwark_core::time_util::{Timestamp, to_micros};
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 
-use crate::rows::{self, DEPARTMENT_SELECT, PERSON_SELECT, int, opt_text, opt_time, parsed, text};
+use crate::rows::{self, Columns, DEPARTMENT_SELECT, PERSON_SELECT, int, opt_text, opt_time, parsed, text};
 use crate::write::{expect_one, map_err};
 
 const USER_SELECT: &str = "s.person_id AS scim_person_id, s.user_name, s.external_id, s.given_name, s.family_name, \
@@ -17,7 +16,7 @@ const USER_SELECT: &str = "s.person_id AS scim_person_id, s.user_name, s.externa
 const USER_FROM: &str = "people p LEFT JOIN departments d ON d.id = p.department_id \
      LEFT JOIN scim_users s ON s.person_id = p.id LEFT JOIN people m ON m.id = s.manager_id";
 
-fn person_row(r: &AnyRow) -> Result<ScimPerson, StoreError> {
+fn person_row(r: &dyn Columns) -> Result<ScimPerson, StoreError> {
     let person = rows::person(r)?;
     let profile = match opt_text(r, "scim_person_id")? {
         Some(_) => Some(ScimProfile {
@@ -43,7 +42,7 @@ async fn people_where(
 ) -> Result<Option<ScimPerson>, StoreError> {
     let sql = format!("SELECT {PERSON_SELECT}, {USER_SELECT} FROM {USER_FROM} WHERE {condition}");
     let row = sqlx::query(&sql).bind(value).fetch_optional(conn).await.map_err(map_err)?;
-    row.as_ref().map(person_row).transpose()
+    row.as_ref().map(|r| person_row(r)).transpose()
 }
 
 pub(crate) async fn person(conn: &mut AnyConnection, id: PersonId) -> Result<Option<ScimPerson>, StoreError> {
@@ -69,7 +68,7 @@ pub(crate) async fn people(
     let sql =
         format!("SELECT {PERSON_SELECT}, {USER_SELECT} FROM {USER_FROM} WHERE {live} ORDER BY p.id LIMIT $1 OFFSET $2");
     let found = sqlx::query(&sql).bind(limit).bind(offset).fetch_all(&mut *conn).await.map_err(map_err)?;
-    let items = found.iter().map(person_row).collect::<Result<Vec<_>, _>>()?;
+    let items = found.iter().map(|r| person_row(r)).collect::<Result<Vec<_>, _>>()?;
     let total = sqlx::query_scalar::<_, i64>(
         "SELECT (SELECT COUNT(*) FROM people) - (SELECT COUNT(*) FROM scim_users WHERE deleted_at IS NOT NULL)",
     )
@@ -105,7 +104,7 @@ const GROUP_SELECT: &str = "g.department_id AS scim_department_id, g.external_id
 const GROUP_FROM: &str = "departments d LEFT JOIN people h ON h.id = d.head_person_id \
      LEFT JOIN scim_groups g ON g.department_id = d.id";
 
-fn department_row(r: &AnyRow) -> Result<ScimDepartment, StoreError> {
+fn department_row(r: &dyn Columns) -> Result<ScimDepartment, StoreError> {
     Ok(ScimDepartment {
         department: rows::department(r)?,
         external_id: opt_text(r, "external_id")?,
@@ -119,7 +118,7 @@ pub(crate) async fn department(
 ) -> Result<Option<ScimDepartment>, StoreError> {
     let sql = format!("SELECT {DEPARTMENT_SELECT}, {GROUP_SELECT} FROM {GROUP_FROM} WHERE d.id = $1");
     let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(conn).await.map_err(map_err)?;
-    row.as_ref().map(department_row).transpose()
+    row.as_ref().map(|r| department_row(r)).transpose()
 }
 
 /// One page of the Groups that are not deleted, in id order, and their number.
@@ -133,7 +132,7 @@ pub(crate) async fn departments(
          ORDER BY d.id LIMIT $1 OFFSET $2"
     );
     let found = sqlx::query(&sql).bind(limit).bind(offset).fetch_all(&mut *conn).await.map_err(map_err)?;
-    let items = found.iter().map(department_row).collect::<Result<Vec<_>, _>>()?;
+    let items = found.iter().map(|r| department_row(r)).collect::<Result<Vec<_>, _>>()?;
     let total = sqlx::query_scalar::<_, i64>(
         "SELECT (SELECT COUNT(*) FROM departments) - (SELECT COUNT(*) FROM scim_groups WHERE deleted_at IS NOT NULL)",
     )
@@ -177,7 +176,7 @@ pub(crate) async fn put_department(
 
 const TOKEN_SELECT: &str = "id, name, prefix, created_by, created_at, last_used_at, revoked_at FROM scim_tokens";
 
-fn token_row(r: &AnyRow) -> Result<ScimToken, StoreError> {
+fn token_row(r: &dyn Columns) -> Result<ScimToken, StoreError> {
     Ok(ScimToken {
         id: parsed(r, "id")?,
         name: text(r, "name")?,
@@ -194,7 +193,7 @@ pub(crate) async fn tokens(conn: &mut AnyConnection) -> Result<Vec<ScimToken>, S
         .fetch_all(conn)
         .await
         .map_err(map_err)?;
-    found.iter().map(token_row).collect()
+    found.iter().map(|r| token_row(r)).collect()
 }
 
 pub(crate) async fn token_by_hash(conn: &mut AnyConnection, hash: &str) -> Result<Option<ScimToken>, StoreError> {
@@ -203,7 +202,7 @@ pub(crate) async fn token_by_hash(conn: &mut AnyConnection, hash: &str) -> Resul
         .fetch_optional(conn)
         .await
         .map_err(map_err)?;
-    row.as_ref().map(token_row).transpose()
+    row.as_ref().map(|r| token_row(r)).transpose()
 }
 
 pub(crate) async fn insert_token(conn: &mut AnyConnection, t: &ScimToken, hash: &str) -> Result<(), StoreError> {

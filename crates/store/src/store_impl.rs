@@ -35,19 +35,28 @@ use bulwark_core::store::{Backend, Counts, Reader, Store, StoreFuture, Writer};
 use sqlx::AnyConnection;
 use sqlx::pool::PoolConnection;
 use std::ops::DerefMut;
+use std::sync::Arc;
 
+use crate::list::Reads;
+use crate::native::NativeReads;
 use crate::write::{WriteTx, map_err};
 use crate::{
     SqlStore, accounts, approvals, assets, audit, campaigns, checklists, controls, disclosure, frameworks, incidents,
     jobs, keys, lifecycle, mfa, notify, org, people, policies, risks, scim, sso,
 };
 
-/// A unit of work on connection `C` (a pooled connection or a write transaction) of a backend.
-pub(crate) struct Unit<C>(C, Backend);
+/// A unit of work on connection `C` (a pooled connection or a write transaction) of a backend,
+/// with SQLite's native read path for a pooled reader's list pages.
+pub(crate) struct Unit<C>(C, Backend, Option<Arc<NativeReads>>);
 
 impl<C: DerefMut<Target = AnyConnection>> Unit<C> {
     fn c(&mut self) -> &mut AnyConnection {
         &mut self.0
+    }
+
+    /// The connection and where the unit's lists are read from.
+    fn reads(&mut self) -> (&mut AnyConnection, Reads<'_>) {
+        (&mut self.0, Reads { backend: self.1, native: self.2.as_deref() })
     }
 }
 
@@ -63,12 +72,12 @@ impl Store for SqlStore {
     fn read(&self) -> StoreFuture<'_, Box<dyn Reader>> {
         Box::pin(async move {
             let conn: PoolConnection<sqlx::Any> = self.pool.acquire().await.map_err(map_err)?;
-            Ok(Box::new(Unit(conn, self.backend)) as Box<dyn Reader>)
+            Ok(Box::new(Unit(conn, self.backend, self.native.clone())) as Box<dyn Reader>)
         })
     }
 
     fn write(&self) -> StoreFuture<'_, Box<dyn Writer>> {
-        Box::pin(async move { Ok(Box::new(Unit(self.begin_write().await?, self.backend)) as Box<dyn Writer>) })
+        Box::pin(async move { Ok(Box::new(Unit(self.begin_write().await?, self.backend, None)) as Box<dyn Writer>) })
     }
 
     fn claim_outbox(&self, now: Timestamp, lease_until: Timestamp, limit: u32) -> StoreFuture<'_, Vec<OutboxMessage>> {
@@ -173,8 +182,8 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
     }
 
     fn list_people<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Person>> {
-        let backend = self.1;
-        Box::pin(people::list(self.c(), backend, query))
+        let (c, reads) = self.reads();
+        Box::pin(people::list(c, reads, query))
     }
 
     fn find_person(&mut self, id: PersonId) -> StoreFuture<'_, Option<Person>> {
@@ -186,12 +195,13 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
     }
 
     fn list_departments<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Department>> {
-        let backend = self.1;
-        Box::pin(org::departments(self.c(), backend, query))
+        let (c, reads) = self.reads();
+        Box::pin(org::departments(c, reads, query))
     }
 
     fn list_department_names(&mut self) -> StoreFuture<'_, Vec<(DepartmentId, String)>> {
-        Box::pin(org::department_names(self.c()))
+        let (c, reads) = self.reads();
+        Box::pin(org::department_names(c, reads.native))
     }
 
     fn find_department(&mut self, id: DepartmentId) -> StoreFuture<'_, Option<Department>> {
@@ -199,8 +209,8 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
     }
 
     fn list_areas<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Area>> {
-        let backend = self.1;
-        Box::pin(org::areas(self.c(), backend, query))
+        let (c, reads) = self.reads();
+        Box::pin(org::areas(c, reads, query))
     }
 
     fn find_area(&mut self, id: AreaId) -> StoreFuture<'_, Option<Area>> {
@@ -212,8 +222,8 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
     }
 
     fn list_policies<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Policy>> {
-        let backend = self.1;
-        Box::pin(policies::list(self.c(), backend, query))
+        let (c, reads) = self.reads();
+        Box::pin(policies::list(c, reads, query))
     }
 
     fn find_policy(&mut self, id: PolicyId) -> StoreFuture<'_, Option<Policy>> {
@@ -229,8 +239,8 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
     }
 
     fn list_campaigns<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Campaign>> {
-        let backend = self.1;
-        Box::pin(campaigns::list(self.c(), backend, query))
+        let (c, reads) = self.reads();
+        Box::pin(campaigns::list(c, reads, query))
     }
 
     fn list_open_campaigns(&mut self) -> StoreFuture<'_, Vec<Campaign>> {
@@ -273,8 +283,8 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
     }
 
     fn list_tasks<'a>(&'a mut self, person: PersonId, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Task>> {
-        let backend = self.1;
-        Box::pin(campaigns::tasks(self.c(), backend, person, query))
+        let (c, reads) = self.reads();
+        Box::pin(campaigns::tasks(c, reads, person, query))
     }
 
     fn list_channels(&mut self) -> StoreFuture<'_, Vec<Channel>> {
@@ -282,8 +292,8 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
     }
 
     fn list_checklists<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Checklist>> {
-        let backend = self.1;
-        Box::pin(checklists::list(self.c(), backend, query))
+        let (c, reads) = self.reads();
+        Box::pin(checklists::list(c, reads, query))
     }
 
     fn find_checklist(&mut self, id: ChecklistId) -> StoreFuture<'_, Option<Checklist>> {
@@ -323,8 +333,8 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
     }
 
     fn list_accounts<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Account>> {
-        let backend = self.1;
-        Box::pin(accounts::list(self.c(), backend, query))
+        let (c, reads) = self.reads();
+        Box::pin(accounts::list(c, reads, query))
     }
 
     fn find_account(&mut self, id: AccountId) -> StoreFuture<'_, Option<Account>> {
@@ -348,8 +358,8 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
     }
 
     fn list_assets<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Asset>> {
-        let backend = self.1;
-        Box::pin(assets::list(self.c(), backend, query))
+        let (c, reads) = self.reads();
+        Box::pin(assets::list(c, reads, query))
     }
 
     fn find_asset(&mut self, id: AssetId) -> StoreFuture<'_, Option<Asset>> {
@@ -357,8 +367,8 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
     }
 
     fn list_keys<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<CryptoKey>> {
-        let backend = self.1;
-        Box::pin(keys::list(self.c(), backend, query))
+        let (c, reads) = self.reads();
+        Box::pin(keys::list(c, reads, query))
     }
 
     fn find_key(&mut self, id: KeyId) -> StoreFuture<'_, Option<CryptoKey>> {
@@ -366,8 +376,8 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
     }
 
     fn list_risks<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Risk>> {
-        let backend = self.1;
-        Box::pin(risks::list(self.c(), backend, query))
+        let (c, reads) = self.reads();
+        Box::pin(risks::list(c, reads, query))
     }
 
     fn find_risk(&mut self, id: RiskId) -> StoreFuture<'_, Option<Risk>> {
@@ -391,8 +401,8 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
     }
 
     fn list_reports<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<VulnReport>> {
-        let backend = self.1;
-        Box::pin(disclosure::list(self.c(), backend, query))
+        let (c, reads) = self.reads();
+        Box::pin(disclosure::list(c, reads, query))
     }
 
     fn find_report(&mut self, id: ReportId) -> StoreFuture<'_, Option<VulnReport>> {
@@ -412,8 +422,8 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
     }
 
     fn list_incidents<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Incident>> {
-        let backend = self.1;
-        Box::pin(incidents::list(self.c(), backend, query))
+        let (c, reads) = self.reads();
+        Box::pin(incidents::list(c, reads, query))
     }
 
     fn incidents_of(&mut self, person: PersonId) -> StoreFuture<'_, Vec<Incident>> {
@@ -469,8 +479,8 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
     }
 
     fn list_controls<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Control>> {
-        let backend = self.1;
-        Box::pin(controls::list(self.c(), backend, query))
+        let (c, reads) = self.reads();
+        Box::pin(controls::list(c, reads, query))
     }
 
     fn find_control(&mut self, id: ControlId) -> StoreFuture<'_, Option<Control>> {
@@ -562,16 +572,18 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
     }
 
     fn find_session_with_account<'a>(&'a mut self, id_hash: &'a str) -> StoreFuture<'a, Option<(Session, Account)>> {
-        Box::pin(accounts::session_with_account(self.c(), id_hash))
+        let (c, reads) = self.reads();
+        Box::pin(accounts::session_with_account(c, reads.native, id_hash))
     }
 
     fn find_token_with_account<'a>(&'a mut self, hash: &'a str) -> StoreFuture<'a, Option<(ApiToken, Account)>> {
-        Box::pin(accounts::token_with_account(self.c(), hash))
+        let (c, reads) = self.reads();
+        Box::pin(accounts::token_with_account(c, reads.native, hash))
     }
 
     fn list_tokens<'a>(&'a mut self, account: AccountId, query: &'a ListQuery) -> StoreFuture<'a, ListPage<ApiToken>> {
-        let backend = self.1;
-        Box::pin(accounts::tokens_of(self.c(), backend, account, query))
+        let (c, reads) = self.reads();
+        Box::pin(accounts::tokens_of(c, reads, account, query))
     }
 
     fn count_usable_tokens(&mut self, account: AccountId, now: Timestamp) -> StoreFuture<'_, u64> {

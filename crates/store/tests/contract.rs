@@ -108,6 +108,51 @@ async fn refreshing_statistics_merges_each_search_index_and_searches_alike() {
 }
 
 #[tokio::test]
+async fn a_write_unit_lists_its_own_uncommitted_rows_and_readers_see_them_after_the_commit() {
+    use bulwark_core::audit::AuditRecord;
+    use bulwark_core::ids::PersonId;
+    use bulwark_core::people::{Person, PersonKind};
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let s: &dyn Store = &db.store;
+        people::create(s, &Actor::cli(), time_util::now(), &person("Łukasz Nowak", "lukasz@example.com"))
+            .await
+            .unwrap();
+        let now = time_util::now();
+        let zoe = Person {
+            id: PersonId::new(),
+            name: "Zoë Ørsted".into(),
+            email: "zoe@example.com".into(),
+            kind: PersonKind::Employee,
+            department_id: None,
+            department_name: None,
+            status: PersonStatus::Active,
+            created_at: now,
+            updated_at: now,
+        };
+        let names = |page: bulwark_core::list::ListPage<Person>| {
+            (page.total, page.items.into_iter().map(|p| p.name).collect::<Vec<_>>())
+        };
+        let mut tx = s.write().await.unwrap();
+        tx.insert_person(&zoe).await.unwrap();
+        // The unit reads through its own transaction: it lists, searches and pages what it wrote.
+        let all = names(tx.list_people(&query(&[])).await.unwrap());
+        assert_eq!(all, (2, vec!["Zoë Ørsted".to_string(), "Łukasz Nowak".to_string()]), "{backend:?}");
+        let found = names(tx.list_people(&query(&[("q", "ørst")])).await.unwrap());
+        assert_eq!(found, (1, vec!["Zoë Ørsted".to_string()]), "{backend:?}");
+        let first = tx.list_people(&query(&[("per_page", "1")])).await.unwrap();
+        let mut rest = query(&[("per_page", "1")]);
+        rest.after = first.next.clone();
+        assert_eq!(names(tx.list_people(&rest).await.unwrap()), (2, vec!["Łukasz Nowak".to_string()]), "{backend:?}");
+        // A reader sees committed rows only, until the commit.
+        assert_eq!(names(r(s).await.list_people(&query(&[])).await.unwrap()), (1, vec!["Łukasz Nowak".to_string()]));
+        tx.audit(AuditRecord::new(&Actor::cli(), now, "person.create", "person", zoe.id, None::<&()>, Some(&zoe)));
+        tx.commit().await.unwrap();
+        assert_eq!(names(r(s).await.list_people(&query(&[])).await.unwrap()), all, "{backend:?}");
+    }
+}
+
+#[tokio::test]
 async fn people_filter_sort_search_and_page_alike_on_every_backend() {
     for backend in backends() {
         let db = TestDb::new(backend).await;
