@@ -84,7 +84,7 @@ pub struct SqlStore {
     pub(crate) write_turn: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// Where the database is (PostgreSQL's audit verification opens a connection of its own).
     pub(crate) url: DatabaseUrl,
-    /// SQLite's native read path for list pages (`native`); None on PostgreSQL.
+    /// The native read path for a pooled reader's lists and lookups (`native`).
     pub(crate) native: Option<std::sync::Arc<NativeReads>>,
 }
 
@@ -182,7 +182,8 @@ impl SqlStore {
             }
         }
         .with_context(|| format!("cannot open database {url}"))?;
-        Ok(Self { pool, backend, write_turn: Default::default(), url: url.clone(), native: NativeReads::for_url(url) })
+        let native = NativeReads::for_url(url).with_context(|| format!("invalid database URL {url}"))?;
+        Ok(Self { pool, backend, write_turn: Default::default(), url: url.clone(), native })
     }
 
     /// Connects and applies every pending migration of this backend.
@@ -241,7 +242,7 @@ impl SqlStore {
     pub async fn close(&self) {
         self.pool.close().await;
         if let Some(native) = &self.native {
-            native.close();
+            native.close().await;
         }
     }
 

@@ -4,7 +4,7 @@
 //! Text sort keys compare bytes on both backends; search uses each backend's index
 //! (SQLite FTS5 trigram, PostgreSQL pg_trgm) over a lower-cased `search_text` column. On
 //! SQLite a search pages its matches' sort keys first and reads the page's rows by rowid.
-//! A pooled reader on SQLite runs the statements on the native read path (`native`).
+//! A pooled reader runs the statements on the native read path (`native`).
 
 use bulwark_core::StoreError;
 use bulwark_core::list::{Cursor, KeyType, ListPage, ListQuery};
@@ -38,8 +38,8 @@ pub(crate) struct Table {
     pub total: Option<&'static str>,
 }
 
-/// Where a list is read from: the backend, and for a pooled reader on SQLite the native read
-/// path (a write unit reads through its own transaction).
+/// Where a list is read from: the backend, and for a pooled reader the native read path (a
+/// write unit reads through its own transaction).
 #[derive(Clone, Copy)]
 pub(crate) struct Reads<'a> {
     pub backend: Backend,
@@ -224,7 +224,7 @@ async fn each_row(
     mut each: impl FnMut(&dyn Columns) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
     match native {
-        Some(native) => native.each_row(sql, values, each),
+        Some(native) => native.each_row(sql, values, each).await,
         None => {
             for r in bind_all(sqlx::query(sql), values).fetch_all(conn).await.map_err(map_err)? {
                 each(&r)?;

@@ -1,23 +1,29 @@
-//! The native SQLite read path: on SQLite, a pooled reader's list pages are read with
-//! rusqlite on the request's own thread instead of through sqlx's `Any` driver.
+//! The native read path: a pooled reader's list pages and per-request lookups are read through
+//! the backend's own driver instead of sqlx's `Any` driver, and decoded once.
 //!
-//! sqlx runs each SQLite statement on its connection's worker thread and sends every row back
-//! over a channel, copying each value twice on the way (into an SQLite row, then an `Any` row).
-//! Counted with callgrind, that machinery was 45 % of a people page's instructions, and under
-//! concurrent load its thread hand-offs cost more still. Here the statement runs where the
-//! request runs and each value is decoded once, from SQLite's buffers into the domain type.
+//! Through `Any`, every row is converted into an `Any` row (each value copied into a new
+//! allocation, each column described again) before the domain type copies it once more. Counted
+//! with callgrind, that machinery was 45 % of a SQLite people page's instructions and 40 % of a
+//! PostgreSQL one's. SQLite is read with rusqlite on the request's own thread (sqlx also hands
+//! every SQLite statement to the connection's worker thread and streams the rows back over a
+//! channel); PostgreSQL with sqlx's typed driver on a small pool of its own, whose rows are
+//! decoded straight from the received buffer.
 //!
 //! A list page is one bounded statement (a keyset page with a `LIMIT`, its total from a kept
-//! counter or an index), so running it on the async worker holds that worker for well under a
-//! millisecond. The connections see committed data only (WAL mode: each statement reads its
-//! own snapshot, as a pooled sqlx connection does), so a write unit never reads through here:
-//! its reads go through its own transaction. Both libraries link the same SQLite (one
+//! counter or an index), so on SQLite running it on the async worker holds that worker for well
+//! under a millisecond. The path sees committed data only (each statement reads its own
+//! snapshot, as a pooled connection does), so a write unit never reads through here: its reads
+//! go through its own transaction. rusqlite and sqlx link the same SQLite (one
 //! `libsqlite3-sys`).
 
 use bulwark_core::StoreError;
+use bulwark_core::store::Backend;
 use rusqlite::types::FromSql;
 use rusqlite::{Connection, OpenFlags};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow, PgTypeInfo};
+use sqlx::{Column as _, Connection as _, Postgres, Row, TypeInfo as _};
 use std::path::PathBuf;
+use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -25,6 +31,7 @@ use std::time::Duration;
 use crate::connect::DatabaseUrl;
 use crate::list::Value;
 use crate::rows::Columns;
+use crate::write::map_err;
 
 /// Idle connections kept for the next page (the async runtime has one worker per core, so a
 /// few are in use at once).
@@ -33,33 +40,168 @@ const IDLE_KEPT: usize = 4;
 /// Prepared statements kept per connection: one per list, sort and filter combination in use.
 const STATEMENTS_KEPT: usize = 64;
 
-/// Read-only connections to one SQLite file, opened when first needed.
-pub(crate) struct NativeReads {
-    path: PathBuf,
-    idle: Mutex<Vec<Connection>>,
-    closed: AtomicBool,
+/// The native read path of one database.
+pub(crate) enum NativeReads {
+    Sqlite(SqliteReads),
+    Postgres(PgPool),
 }
 
+/// Connections a PostgreSQL instance opens for the native path (beside the `Any` pool's).
+const POSTGRES_CONNECTIONS: u32 = 8;
+
 impl NativeReads {
-    /// The read path for a SQLite file; None for PostgreSQL and for an in-memory database
-    /// (another connection would open another, empty database).
-    pub(crate) fn for_url(url: &DatabaseUrl) -> Option<Arc<Self>> {
-        let path = url.sqlite_path()?;
-        if path.is_empty() || path.starts_with(':') || url.expose().contains("mode=memory") {
-            return None;
-        }
-        Some(Arc::new(Self { path: PathBuf::from(path), idle: Mutex::default(), closed: AtomicBool::new(false) }))
+    /// The read path for a database: None for an in-memory SQLite database (another connection
+    /// would open another, empty database). PostgreSQL connections open when first needed.
+    pub(crate) fn for_url(url: &DatabaseUrl) -> anyhow::Result<Option<Arc<Self>>> {
+        let native = match url.backend() {
+            Backend::Sqlite => SqliteReads::for_url(url).map(Self::Sqlite),
+            Backend::Postgres => {
+                let options = PgConnectOptions::from_str(url.expose())?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(POSTGRES_CONNECTIONS)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .test_before_acquire(false)
+                    .before_acquire(|conn, meta| {
+                        // As the `Any` pool: a round trip only after sitting idle.
+                        Box::pin(async move {
+                            if meta.idle_for >= Duration::from_secs(1) {
+                                conn.ping().await?;
+                            }
+                            Ok(true)
+                        })
+                    })
+                    .connect_lazy_with(options);
+                Some(Self::Postgres(pool))
+            }
+        };
+        Ok(native.map(Arc::new))
     }
 
     /// Runs `sql` with `values` bound to its `$n` parameters, handing each row to `each`.
-    pub(crate) fn each_row(
+    pub(crate) async fn each_row(
         &self,
         sql: &str,
         values: &[Value],
         mut each: impl FnMut(&dyn Columns) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
+        match self {
+            Self::Sqlite(sqlite) => sqlite.each_row(sql, values, &mut each),
+            Self::Postgres(pool) => {
+                let mut query = sqlx::query::<Postgres>(sql);
+                for value in values {
+                    query = match value {
+                        Value::Text(text) => query.bind(text.as_str()),
+                        Value::Int(int) => query.bind(*int),
+                    };
+                }
+                let rows = query.fetch_all(pool).await.map_err(map_err)?;
+                let Some(first) = rows.first() else { return Ok(()) };
+                let names: Vec<String> = first.columns().iter().map(|c| c.name().to_string()).collect();
+                let kinds: Vec<PgKind> = first.columns().iter().map(|c| PgKind::of(c.type_info())).collect();
+                for row in &rows {
+                    each(&PgNamedRow { row, names: &names, kinds: &kinds })?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Closes the idle connections; one in use closes as it comes back.
+    pub(crate) async fn close(&self) {
+        match self {
+            Self::Sqlite(sqlite) => sqlite.close(),
+            Self::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// The index of result column `col` (exactly as named, else ignoring ASCII case as both
+/// databases do).
+fn position(names: &[String], col: &str) -> Result<usize, StoreError> {
+    (names.iter().position(|name| name == col))
+        .or_else(|| names.iter().position(|name| name.eq_ignore_ascii_case(col)))
+        .ok_or_else(|| StoreError::Other(anyhow::anyhow!("no column {col} in the result")))
+}
+
+/// What a PostgreSQL result column holds, checked once per statement so that each value is
+/// decoded without sqlx checking its type again (a sixth of a page's instructions went there).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum PgKind {
+    Text,
+    Int,
+    Other,
+}
+
+impl PgKind {
+    fn of(ty: &PgTypeInfo) -> Self {
+        match ty.name() {
+            "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" => Self::Text,
+            "INT2" | "INT4" | "INT8" => Self::Int,
+            _ => Self::Other,
+        }
+    }
+}
+
+/// A PostgreSQL row with its statement's column names and kinds.
+struct PgNamedRow<'r> {
+    row: &'r PgRow,
+    names: &'r [String],
+    kinds: &'r [PgKind],
+}
+
+impl PgNamedRow<'_> {
+    fn get<T: for<'v> sqlx::Decode<'v, Postgres>>(&self, col: &str, kind: PgKind) -> Result<T, StoreError> {
+        let index = position(self.names, col)?;
+        if self.kinds[index] != kind {
+            let found = self.kinds[index];
+            return Err(StoreError::Other(anyhow::anyhow!("column {col} holds {found:?}, read as {kind:?}")));
+        }
+        self.row.try_get_unchecked(index).map_err(map_err)
+    }
+}
+
+impl Columns for PgNamedRow<'_> {
+    fn text(&self, col: &str) -> Result<String, StoreError> {
+        self.get(col, PgKind::Text)
+    }
+
+    fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError> {
+        self.get(col, PgKind::Text)
+    }
+
+    fn int(&self, col: &str) -> Result<i64, StoreError> {
+        self.get(col, PgKind::Int)
+    }
+
+    fn opt_int(&self, col: &str) -> Result<Option<i64>, StoreError> {
+        self.get(col, PgKind::Int)
+    }
+}
+
+/// Read-only connections to one SQLite file, opened when first needed.
+pub(crate) struct SqliteReads {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+    closed: AtomicBool,
+}
+
+impl SqliteReads {
+    fn for_url(url: &DatabaseUrl) -> Option<Self> {
+        let path = url.sqlite_path()?;
+        if path.is_empty() || path.starts_with(':') || url.expose().contains("mode=memory") {
+            return None;
+        }
+        Some(Self { path: PathBuf::from(path), idle: Mutex::default(), closed: AtomicBool::new(false) })
+    }
+
+    fn each_row(
+        &self,
+        sql: &str,
+        values: &[Value],
+        each: &mut dyn FnMut(&dyn Columns) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
         let conn = self.take()?;
-        let result = run(&conn, sql, values, &mut each);
+        let result = run(&conn, sql, values, each);
         if !self.closed.load(Ordering::Relaxed)
             && let Ok(mut idle) = self.idle.lock()
             && idle.len() < IDLE_KEPT
@@ -69,8 +211,7 @@ impl NativeReads {
         result
     }
 
-    /// Closes the idle connections; one in use closes as it comes back.
-    pub(crate) fn close(&self) {
+    fn close(&self) {
         self.closed.store(true, Ordering::Relaxed);
         if let Ok(mut idle) = self.idle.lock() {
             idle.clear();
@@ -135,10 +276,7 @@ struct NamedRow<'r, 's> {
 
 impl NamedRow<'_, '_> {
     fn get<T: FromSql>(&self, col: &str) -> Result<T, StoreError> {
-        let index = (self.names.iter().position(|name| name == col))
-            .or_else(|| self.names.iter().position(|name| name.eq_ignore_ascii_case(col)))
-            .ok_or_else(|| StoreError::Other(anyhow::anyhow!("no column {col} in the result")))?;
-        self.row.get(index).map_err(native_err)
+        self.row.get(position(self.names, col)?).map_err(native_err)
     }
 }
 
