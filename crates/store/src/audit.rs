@@ -9,7 +9,8 @@ use bulwark_core::time_util::to_micros;
 use sqlx::{AnyConnection, Row};
 
 use crate::SqlStore;
-use crate::list::{Value, bind_all};
+use crate::list::{self, Value};
+use crate::native::NativeReads;
 use crate::rows::{self, AUDIT_COLUMNS};
 use crate::write::map_err;
 
@@ -46,18 +47,18 @@ fn audit_where(f: &AuditFilter) -> (String, Vec<Value>) {
 
 pub(crate) async fn list(
     conn: &mut AnyConnection,
+    native: Option<&NativeReads>,
     f: &AuditFilter,
     limit: u32,
 ) -> Result<ListPage<AuditEntry>, StoreError> {
     let (filter, mut values) = audit_where(f);
-    let total: i64 = if values.is_empty() {
+    let count_sql = if values.is_empty() {
         // Sequence numbers are contiguous from 1, so the newest is the count.
-        sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM audit_log").fetch_one(&mut *conn).await
+        "SELECT COALESCE(MAX(seq), 0) AS n FROM audit_log".to_string()
     } else {
-        bind_all(sqlx::query(&format!("SELECT COUNT(*) FROM audit_log {filter}")), &values).fetch_one(&mut *conn).await
-    }
-    .and_then(|r| r.try_get(0))
-    .map_err(map_err)?;
+        format!("SELECT COUNT(*) AS n FROM audit_log {filter}")
+    };
+    let total = list::fetch(&mut *conn, native, &count_sql, &values, |r| rows::int(r, "n")).await?;
     // Keyset: the page starts below a sequence number, so any depth costs the same.
     let mut filter = filter;
     if let Some(before) = f.before_seq {
@@ -65,14 +66,13 @@ pub(crate) async fn list(
         let keyset = format!("seq < ${}", values.len());
         filter = if filter.is_empty() { format!("WHERE {keyset}") } else { format!("{filter} AND {keyset}") };
     }
-    let sql = format!("SELECT {AUDIT_COLUMNS} {filter} ORDER BY seq DESC LIMIT ${}", values.len() + 1);
-    let mut found =
-        bind_all(sqlx::query(&sql), &values).bind(i64::from(limit) + 1).fetch_all(&mut *conn).await.map_err(map_err)?;
-    let more = found.len() > limit as usize;
-    found.truncate(limit as usize);
-    let items = rows::all(found, rows::audit_entry)?;
+    // The limit is written into the text (a number), as the list engine does.
+    let sql = format!("SELECT {AUDIT_COLUMNS} {filter} ORDER BY seq DESC LIMIT {}", u64::from(limit) + 1);
+    let mut items = list::fetch(&mut *conn, native, &sql, &values, rows::audit_entry).await?;
+    let more = items.len() > limit as usize;
+    items.truncate(limit as usize);
     let next = if more { items.last().map(|e| Cursor { key: e.seq.to_string(), id: String::new() }) } else { None };
-    Ok(ListPage { items, total: total as u64, next })
+    Ok(ListPage { items, total: total.first().copied().unwrap_or_default() as u64, next })
 }
 
 impl SqlStore {

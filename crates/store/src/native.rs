@@ -33,13 +33,6 @@ use crate::list::Value;
 use crate::rows::Columns;
 use crate::write::map_err;
 
-/// Idle connections kept for the next page (the async runtime has one worker per core, so a
-/// few are in use at once).
-const IDLE_KEPT: usize = 4;
-
-/// Prepared statements kept per connection: one per list, sort and filter combination in use.
-const STATEMENTS_KEPT: usize = 64;
-
 /// The native read path of one database.
 pub(crate) enum NativeReads {
     Sqlite(SqliteReads),
@@ -178,6 +171,13 @@ impl Columns for PgNamedRow<'_> {
     }
 }
 
+/// Idle SQLite connections kept for the next page (the async runtime has one worker per core, so a
+/// few are in use at once).
+const IDLE_KEPT: usize = 4;
+
+/// Prepared statements kept per connection: one per list, sort and filter combination in use.
+const STATEMENTS_KEPT: usize = 64;
+
 /// Read-only connections to one SQLite file, opened when first needed.
 pub(crate) struct SqliteReads {
     path: PathBuf,
@@ -304,5 +304,33 @@ fn native_err(e: rusqlite::Error) -> StoreError {
             StoreError::Unavailable(e.to_string())
         }
         _ => StoreError::Other(anyhow::Error::new(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_column_is_found_by_its_exact_name_first_then_ignoring_ascii_case() {
+        let names: Vec<String> = ["id", "Name", "name", "list_total"].iter().map(|n| n.to_string()).collect();
+        assert_eq!(position(&names, "name").unwrap(), 2, "the exact name wins over an earlier case variant");
+        assert_eq!(position(&names, "LIST_TOTAL").unwrap(), 3);
+        assert!(matches!(position(&names, "email"), Err(StoreError::Other(_))));
+    }
+
+    #[test]
+    fn postgres_columns_are_told_apart_by_kind_so_a_value_is_never_decoded_as_another_type() {
+        assert_eq!(PgKind::of(&PgTypeInfo::with_name("TEXT")), PgKind::Text);
+        assert_eq!(PgKind::of(&PgTypeInfo::with_name("INT8")), PgKind::Int);
+        assert_eq!(PgKind::of(&PgTypeInfo::with_name("BYTEA")), PgKind::Other);
+    }
+
+    #[test]
+    fn an_in_memory_sqlite_database_has_no_native_path() {
+        let memory = DatabaseUrl::parse("sqlite::memory:").unwrap();
+        assert!(NativeReads::for_url(&memory).unwrap().is_none());
+        let file = DatabaseUrl::parse("sqlite:///tmp/bulwark.db").unwrap();
+        assert!(matches!(NativeReads::for_url(&file).unwrap().as_deref(), Some(NativeReads::Sqlite(_))));
     }
 }

@@ -599,7 +599,8 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
     }
 
     fn list_audit<'a>(&'a mut self, filter: &'a AuditFilter, limit: u32) -> StoreFuture<'a, ListPage<AuditEntry>> {
-        Box::pin(audit::list(self.c(), filter, limit))
+        let (c, reads) = self.reads();
+        Box::pin(audit::list(c, reads.native, filter, limit))
     }
 }
 
