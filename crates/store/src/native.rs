@@ -37,8 +37,7 @@ use crate::write::map_err;
 /// The native read path of one database.
 pub(crate) enum NativeReads {
     Sqlite(SqliteReads),
-    /// Boxed: its connection options are far larger than the SQLite variant.
-    Postgres(Box<PostgresReads>),
+    Postgres(PostgresReads),
 }
 
 impl NativeReads {
@@ -47,9 +46,7 @@ impl NativeReads {
     pub(crate) fn for_url(url: &DatabaseUrl) -> anyhow::Result<Option<Arc<Self>>> {
         let native = match url.backend() {
             Backend::Sqlite => SqliteReads::for_url(url).map(Self::Sqlite),
-            Backend::Postgres => {
-                Some(Self::Postgres(Box::new(PostgresReads::new(PgConnectOptions::from_str(url.expose())?))))
-            }
+            Backend::Postgres => Some(Self::Postgres(PostgresReads::new(PgConnectOptions::from_str(url.expose())?))),
         };
         Ok(native.map(Arc::new))
     }
@@ -143,10 +140,10 @@ impl PostgresReads {
     /// An idle connection (pinged if it sat idle), or a new one.
     async fn take(&self) -> Result<PgConnection, StoreError> {
         let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
-        if let Some((mut conn, since)) = idle
-            && (since.elapsed() < POSTGRES_IDLE_CHECK || conn.ping().await.is_ok())
-        {
-            return Ok(conn);
+        if let Some((mut conn, since)) = idle {
+            if since.elapsed() < POSTGRES_IDLE_CHECK || conn.ping().await.is_ok() {
+                return Ok(conn);
+            }
         }
         PgConnection::connect_with(&self.options).await.map_err(map_err)
     }
