@@ -6,8 +6,8 @@
 //! with callgrind, that machinery was 45 % of a SQLite people page's instructions and 40 % of a
 //! PostgreSQL one's. SQLite is read with rusqlite on the request's own thread (sqlx also hands
 //! every SQLite statement to the connection's worker thread and streams the rows back over a
-//! channel); PostgreSQL with sqlx's typed driver on a few connections of its own, whose rows
-//! are decoded straight from the received buffer.
+//! channel); PostgreSQL with sqlx's typed driver on a small pool of its own, whose rows are
+//! decoded straight from the received buffer.
 //!
 //! A list page is one bounded statement (a keyset page with a `LIMIT`, its total from a kept
 //! counter or an index), so on SQLite running it on the async worker holds that worker for well
@@ -20,14 +20,13 @@ use bulwark_core::StoreError;
 use bulwark_core::store::Backend;
 use rusqlite::types::FromSql;
 use rusqlite::{Connection, OpenFlags};
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgRow, PgTypeInfo};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow, PgTypeInfo};
 use sqlx::{Column as _, Connection as _, Postgres, Row, TypeInfo as _};
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-use tokio::sync::Semaphore;
+use std::time::Duration;
 
 use crate::connect::DatabaseUrl;
 use crate::list::Value;
@@ -37,8 +36,11 @@ use crate::write::map_err;
 /// The native read path of one database.
 pub(crate) enum NativeReads {
     Sqlite(SqliteReads),
-    Postgres(PostgresReads),
+    Postgres(PgPool),
 }
+
+/// Connections a PostgreSQL instance opens for the native path (beside the `Any` pool's).
+const POSTGRES_CONNECTIONS: u32 = 8;
 
 impl NativeReads {
     /// The read path for a database: None for an in-memory SQLite database (another connection
@@ -46,7 +48,24 @@ impl NativeReads {
     pub(crate) fn for_url(url: &DatabaseUrl) -> anyhow::Result<Option<Arc<Self>>> {
         let native = match url.backend() {
             Backend::Sqlite => SqliteReads::for_url(url).map(Self::Sqlite),
-            Backend::Postgres => Some(Self::Postgres(PostgresReads::new(PgConnectOptions::from_str(url.expose())?))),
+            Backend::Postgres => {
+                let options = PgConnectOptions::from_str(url.expose())?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(POSTGRES_CONNECTIONS)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .test_before_acquire(false)
+                    .before_acquire(|conn, meta| {
+                        // As the `Any` pool: a round trip only after sitting idle.
+                        Box::pin(async move {
+                            if meta.idle_for >= Duration::from_secs(1) {
+                                conn.ping().await?;
+                            }
+                            Ok(true)
+                        })
+                    })
+                    .connect_lazy_with(options);
+                Some(Self::Postgres(pool))
+            }
         };
         Ok(native.map(Arc::new))
     }
@@ -60,7 +79,23 @@ impl NativeReads {
     ) -> Result<(), StoreError> {
         match self {
             Self::Sqlite(sqlite) => sqlite.each_row(sql, values, &mut each),
-            Self::Postgres(postgres) => postgres.each_row(sql, values, &mut each).await,
+            Self::Postgres(pool) => {
+                let mut query = sqlx::query::<Postgres>(sql);
+                for value in values {
+                    query = match value {
+                        Value::Text(text) => query.bind(text.as_str()),
+                        Value::Int(int) => query.bind(*int),
+                    };
+                }
+                let rows = query.fetch_all(pool).await.map_err(map_err)?;
+                let Some(first) = rows.first() else { return Ok(()) };
+                let names: Vec<String> = first.columns().iter().map(|c| c.name().to_string()).collect();
+                let kinds: Vec<PgKind> = first.columns().iter().map(|c| PgKind::of(c.type_info())).collect();
+                for row in &rows {
+                    each(&PgNamedRow { row, names: &names, kinds: &kinds })?;
+                }
+                Ok(())
+            }
         }
     }
 
@@ -68,7 +103,7 @@ impl NativeReads {
     pub(crate) async fn close(&self) {
         match self {
             Self::Sqlite(sqlite) => sqlite.close(),
-            Self::Postgres(postgres) => postgres.close(),
+            Self::Postgres(pool) => pool.close().await,
         }
     }
 }
@@ -79,81 +114,6 @@ fn position(names: &[String], col: &str) -> Result<usize, StoreError> {
     (names.iter().position(|name| name == col))
         .or_else(|| names.iter().position(|name| name.eq_ignore_ascii_case(col)))
         .ok_or_else(|| StoreError::Other(anyhow::anyhow!("no column {col} in the result")))
-}
-
-/// Connections a PostgreSQL instance opens for the native path (beside the `Any` pool's).
-const POSTGRES_CONNECTIONS: usize = 8;
-
-/// A connection idle this long is pinged before it is used (a restarted server or a dropped
-/// link shows there), as the `Any` pool does.
-const POSTGRES_IDLE_CHECK: Duration = Duration::from_secs(1);
-
-/// PostgreSQL connections for the native path, opened when first needed. Not a sqlx pool:
-/// sqlx's pool pings every connection as it comes back (a round trip per statement here, which
-/// doubled the statements PostgreSQL served per page). A connection goes back only after its
-/// statement has completed; one whose statement failed or was dropped half-way (a client that
-/// went away) is closed instead, so a connection taken from here is always between statements.
-pub(crate) struct PostgresReads {
-    options: PgConnectOptions,
-    idle: Mutex<Vec<(PgConnection, Instant)>>,
-    slots: Arc<Semaphore>,
-}
-
-impl PostgresReads {
-    fn new(options: PgConnectOptions) -> Self {
-        Self { options, idle: Mutex::default(), slots: Arc::new(Semaphore::new(POSTGRES_CONNECTIONS)) }
-    }
-
-    async fn each_row(
-        &self,
-        sql: &str,
-        values: &[Value],
-        each: &mut impl FnMut(&dyn Columns) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
-        let waiting = tokio::time::timeout(Duration::from_secs(10), self.slots.clone().acquire_owned());
-        let _slot = match waiting.await {
-            Ok(Ok(slot)) => slot,
-            Ok(Err(_)) => return Err(StoreError::Unavailable("the database is closed".into())),
-            Err(_) => return Err(StoreError::Unavailable("no database connection within 10 s".into())),
-        };
-        let mut conn = self.take().await?;
-        let mut query = sqlx::query::<Postgres>(sql);
-        for value in values {
-            query = match value {
-                Value::Text(text) => query.bind(text.as_str()),
-                Value::Int(int) => query.bind(*int),
-            };
-        }
-        let rows = query.fetch_all(&mut conn).await.map_err(map_err)?;
-        if let Ok(mut idle) = self.idle.lock() {
-            idle.push((conn, Instant::now()));
-        }
-        let Some(first) = rows.first() else { return Ok(()) };
-        let names: Vec<String> = first.columns().iter().map(|c| c.name().to_string()).collect();
-        let kinds: Vec<PgKind> = first.columns().iter().map(|c| PgKind::of(c.type_info())).collect();
-        for row in &rows {
-            each(&PgNamedRow { row, names: &names, kinds: &kinds })?;
-        }
-        Ok(())
-    }
-
-    /// An idle connection (pinged if it sat idle), or a new one.
-    async fn take(&self) -> Result<PgConnection, StoreError> {
-        let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
-        if let Some((mut conn, since)) = idle {
-            if since.elapsed() < POSTGRES_IDLE_CHECK || conn.ping().await.is_ok() {
-                return Ok(conn);
-            }
-        }
-        PgConnection::connect_with(&self.options).await.map_err(map_err)
-    }
-
-    fn close(&self) {
-        self.slots.close();
-        if let Ok(mut idle) = self.idle.lock() {
-            idle.clear();
-        }
-    }
 }
 
 /// What a PostgreSQL result column holds, checked once per statement so that each value is
