@@ -9,6 +9,7 @@ use bulwark_core::mfa::SessionStage;
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::{AnyConnection, Row};
 
+use crate::acquire::Acquire;
 use crate::list::{self, Reads, Table, Value};
 use crate::native::NativeReads;
 use crate::rows::{self, ACCOUNT_COLUMNS, TOKEN_SELECT, int, opt_time, parsed, text};
@@ -28,7 +29,7 @@ const TABLE: Table = Table {
 };
 
 pub(crate) async fn list(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Acquire,
     reads: Reads<'_>,
     query: &ListQuery,
 ) -> Result<ListPage<Account>, StoreError> {
@@ -224,7 +225,7 @@ const TOKENS: Table = Table {
 };
 
 pub(crate) async fn tokens_of(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Acquire,
     reads: Reads<'_>,
     account: AccountId,
     query: &ListQuery,
@@ -358,7 +359,7 @@ const ACCOUNT_SELECT: &str = "a.id, a.person_id, a.email, p.name, a.roles, a.sta
      a.last_login_at, a.created_at, a.updated_at";
 
 pub(crate) async fn session_with_account(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Acquire,
     native: Option<&NativeReads>,
     id_hash: &str,
 ) -> Result<Option<(Session, Account)>, StoreError> {
@@ -386,7 +387,7 @@ pub(crate) async fn session_with_account(
 }
 
 pub(crate) async fn token_with_account(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Acquire,
     native: Option<&NativeReads>,
     hash: &str,
 ) -> Result<Option<(ApiToken, Account)>, StoreError> {

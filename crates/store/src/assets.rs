@@ -8,6 +8,7 @@ use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::AnyConnection;
 
+use crate::acquire::Acquire;
 use crate::list::{self, Reads, Table};
 use crate::rows::{Columns, corrupt, int, opt_text, parsed, text};
 use crate::write::{map_err, update_unchanged};
@@ -74,7 +75,7 @@ fn row(r: &dyn Columns) -> Result<Asset, StoreError> {
 }
 
 pub(crate) async fn list(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Acquire,
     reads: Reads<'_>,
     query: &ListQuery,
 ) -> Result<ListPage<Asset>, StoreError> {

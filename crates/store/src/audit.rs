@@ -9,6 +9,7 @@ use bulwark_core::time_util::to_micros;
 use sqlx::{AnyConnection, Row};
 
 use crate::SqlStore;
+use crate::acquire::Acquire;
 use crate::list::{self, Value};
 use crate::native::NativeReads;
 use crate::rows::{self, AUDIT_COLUMNS};
@@ -46,7 +47,7 @@ fn audit_where(f: &AuditFilter) -> (String, Vec<Value>) {
 }
 
 pub(crate) async fn list(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Acquire,
     native: Option<&NativeReads>,
     f: &AuditFilter,
     limit: u32,

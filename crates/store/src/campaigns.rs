@@ -13,6 +13,7 @@ use bulwark_core::store::Backend;
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::{AnyConnection, Row};
 
+use crate::acquire::Acquire;
 use crate::list::{self, Reads, Table};
 use crate::rows::{Columns, int, opt_text, opt_time, parsed, text};
 use crate::write::{expect_one, map_err};
@@ -68,7 +69,7 @@ fn campaign(r: &dyn Columns) -> Result<Campaign, StoreError> {
 }
 
 pub(crate) async fn list(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Acquire,
     reads: Reads<'_>,
     q: &ListQuery,
 ) -> Result<ListPage<Campaign>, StoreError> {
@@ -236,7 +237,7 @@ const TASKS: Table = Table {
 };
 
 pub(crate) async fn tasks(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Acquire,
     reads: Reads<'_>,
     person: PersonId,
     query: &ListQuery,

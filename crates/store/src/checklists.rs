@@ -8,6 +8,7 @@ use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::AnyConnection;
 
+use crate::acquire::Acquire;
 use crate::list::{self, Reads, Table};
 use crate::rows::{Columns, int, parsed, text};
 use crate::write::map_err;
@@ -39,7 +40,7 @@ fn checklist(r: &dyn Columns) -> Result<Checklist, StoreError> {
 }
 
 pub(crate) async fn list(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Acquire,
     reads: Reads<'_>,
     query: &ListQuery,
 ) -> Result<ListPage<Checklist>, StoreError> {

@@ -13,6 +13,7 @@ use bulwark_core::time_util::{Timestamp, from_micros, to_micros};
 use serde_json::Value;
 use sqlx::{AnyConnection, Row};
 
+use crate::acquire::Acquire;
 use crate::list::{self, Reads, Table};
 use crate::rows::{Columns, corrupt, int, opt_int, opt_text, parsed, text};
 use crate::write::{map_err, update_unchanged};
@@ -49,7 +50,7 @@ pub(crate) fn row(r: &dyn Columns) -> Result<Control, StoreError> {
 }
 
 pub(crate) async fn list(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Acquire,
     reads: Reads<'_>,
     query: &ListQuery,
 ) -> Result<ListPage<Control>, StoreError> {

@@ -8,6 +8,7 @@ use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::AnyConnection;
 
+use crate::acquire::Acquire;
 use crate::list::{self, Reads, Table};
 use crate::rows::{Columns, corrupt, date, int, opt_int, opt_text, parsed, text};
 use crate::write::{map_err, update_unchanged};
@@ -65,7 +66,7 @@ fn row(r: &dyn Columns) -> Result<CryptoKey, StoreError> {
 }
 
 pub(crate) async fn list(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Acquire,
     reads: Reads<'_>,
     query: &ListQuery,
 ) -> Result<ListPage<CryptoKey>, StoreError> {

@@ -3,6 +3,7 @@
 //! and run through sqlx's `Any` driver. Backend differences live in `connect` and `write`.
 
 mod accounts;
+mod acquire;
 mod approvals;
 mod assets;
 mod audit;

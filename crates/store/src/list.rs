@@ -9,8 +9,8 @@
 use bulwark_core::StoreError;
 use bulwark_core::list::{Cursor, KeyType, ListPage, ListQuery};
 use bulwark_core::store::Backend;
-use sqlx::AnyConnection;
 
+use crate::acquire::Acquire;
 use crate::native::NativeReads;
 use crate::rows::Columns;
 use crate::write::map_err;
@@ -55,7 +55,7 @@ pub(crate) enum Value {
 /// One page (at most `limit` rows, each turned into a `T` by `row`), the total matching, and
 /// the cursor after the page.
 pub(crate) async fn page<T>(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Acquire,
     reads: Reads<'_>,
     table: &Table,
     query: &ListQuery,
@@ -199,7 +199,7 @@ struct Collected<T> {
 /// The rows of `sql`, each decoded by `decode`, read on the native read path when there is one
 /// (a pooled reader on SQLite), else on `conn`.
 pub(crate) async fn fetch<T>(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Acquire,
     native: Option<&NativeReads>,
     sql: &str,
     values: &[Value],
@@ -217,7 +217,7 @@ pub(crate) async fn fetch<T>(
 /// Runs `sql` on the native read path when there is one, else on `conn`, handing each row to
 /// `each`.
 async fn each_row(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Acquire,
     native: Option<&NativeReads>,
     sql: &str,
     values: &[Value],
@@ -226,7 +226,7 @@ async fn each_row(
     match native {
         Some(native) => native.each_row(sql, values, each).await,
         None => {
-            for r in bind_all(sqlx::query(sql), values).fetch_all(conn).await.map_err(map_err)? {
+            for r in bind_all(sqlx::query(sql), values).fetch_all(conn.conn().await?).await.map_err(map_err)? {
                 each(&r)?;
             }
             Ok(())

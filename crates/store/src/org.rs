@@ -7,6 +7,7 @@ use bulwark_core::org::{Area, AreaMember, Department};
 use bulwark_core::time_util::to_micros;
 use sqlx::AnyConnection;
 
+use crate::acquire::Acquire;
 use crate::list::{self, Reads, Table};
 use crate::native::NativeReads;
 use crate::rows::{self, AREA_SELECT, DEPARTMENT_FROM, DEPARTMENT_SELECT};
@@ -28,7 +29,7 @@ const DEPARTMENTS: Table = Table {
 };
 
 pub(crate) async fn departments(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Acquire,
     reads: Reads<'_>,
     query: &ListQuery,
 ) -> Result<ListPage<Department>, StoreError> {
@@ -42,7 +43,7 @@ pub(crate) async fn department(conn: &mut AnyConnection, id: DepartmentId) -> Re
 }
 
 pub(crate) async fn department_names(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Acquire,
     native: Option<&NativeReads>,
 ) -> Result<Vec<(DepartmentId, String)>, StoreError> {
     list::fetch(conn, native, "SELECT id, name FROM departments ORDER BY name", &[], |r| {
@@ -96,7 +97,7 @@ const AREAS: Table = Table {
 };
 
 pub(crate) async fn areas(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Acquire,
     reads: Reads<'_>,
     query: &ListQuery,
 ) -> Result<ListPage<Area>, StoreError> {

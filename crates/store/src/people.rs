@@ -6,6 +6,7 @@ use bulwark_core::org::Department;
 use bulwark_core::people::{Person, search_text};
 use bulwark_core::time_util::to_micros;
 
+use crate::acquire::Acquire;
 use crate::list::{self, Reads, Table};
 use crate::rows::{self, PERSON_FROM, PERSON_SELECT};
 use crate::write::{map_err, update_unchanged};
@@ -30,7 +31,7 @@ const TABLE: Table = Table {
 };
 
 pub(crate) async fn list(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Acquire,
     reads: Reads<'_>,
     query: &ListQuery,
 ) -> Result<ListPage<Person>, StoreError> {

@@ -8,6 +8,7 @@ use bulwark_core::policies::{Policy, PolicyVersion, VersionStatus};
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::AnyConnection;
 
+use crate::acquire::Acquire;
 use crate::list::{self, Reads, Table};
 use crate::rows::{Columns, int, opt_int, opt_parsed, opt_text, opt_time, parsed, text};
 use crate::write::{expect_one, map_err, update_unchanged};
@@ -59,7 +60,7 @@ fn policy(r: &dyn Columns) -> Result<Policy, StoreError> {
 }
 
 pub(crate) async fn list(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Acquire,
     reads: Reads<'_>,
     query: &ListQuery,
 ) -> Result<ListPage<Policy>, StoreError> {

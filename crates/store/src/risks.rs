@@ -11,6 +11,7 @@ use bulwark_core::risks::{Acceptance, HeatCell, HeatMap, Risk, RiskSettings, Tre
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::AnyConnection;
 
+use crate::acquire::Acquire;
 use crate::list::{self, Reads, Table};
 use crate::rows::{Columns, all, corrupt, date, int, opt_int, opt_parsed, opt_text, parsed, text};
 use crate::write::{AnyQuery, insert_sql, map_err, update_sql, update_unchanged};
@@ -103,12 +104,12 @@ async fn with_controls(conn: &mut AnyConnection, risks: &mut [Risk]) -> Result<(
 }
 
 pub(crate) async fn list(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Acquire,
     reads: Reads<'_>,
     query: &ListQuery,
 ) -> Result<ListPage<Risk>, StoreError> {
     let mut page = list::page(&mut *conn, reads, &TABLE, query, row).await?;
-    with_controls(conn, &mut page.items).await?;
+    with_controls(conn.conn().await?, &mut page.items).await?;
     Ok(page)
 }
 

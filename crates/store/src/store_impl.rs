@@ -1,6 +1,7 @@
 //! `impl Store for SqlStore`, and the `Reader` / `Writer` units of work it hands out: each
 //! trait method boxes the matching query function of the sibling modules, run on the unit's
-//! connection (a pooled connection for reads, the write transaction for writes).
+//! connection (for reads a pooled connection taken on first use, for writes the write
+//! transaction).
 
 use bulwark_core::Timestamp;
 use bulwark_core::accounts::{Account, ApiToken, Session};
@@ -33,10 +34,9 @@ use bulwark_core::policies::{Policy, PolicyVersion};
 use bulwark_core::scheduler::{Job, JobKind};
 use bulwark_core::store::{Backend, Counts, Reader, Store, StoreFuture, Writer};
 use sqlx::AnyConnection;
-use sqlx::pool::PoolConnection;
-use std::ops::DerefMut;
 use std::sync::Arc;
 
+use crate::acquire::{Acquire, Lazy};
 use crate::list::Reads;
 use crate::native::NativeReads;
 use crate::write::{WriteTx, map_err};
@@ -45,18 +45,20 @@ use crate::{
     jobs, keys, lifecycle, mfa, notify, org, people, policies, risks, scim, sso,
 };
 
-/// A unit of work on connection `C` (a pooled connection or a write transaction) of a backend,
-/// with SQLite's native read path for a pooled reader's list pages.
+/// A unit of work on connection `C` (a pooled connection taken on first use, or a write
+/// transaction) of a backend, with the native read path for a pooled reader's lists and lookups.
 pub(crate) struct Unit<C>(C, Backend, Option<Arc<NativeReads>>);
 
-impl<C: DerefMut<Target = AnyConnection>> Unit<C> {
+impl<C: Acquire> Unit<C> {
+    /// The unit's connection source and where its lists are read from.
+    fn reads(&mut self) -> (&mut dyn Acquire, Reads<'_>) {
+        (&mut self.0, Reads { backend: self.1, native: self.2.as_deref() })
+    }
+}
+
+impl Unit<WriteTx> {
     fn c(&mut self) -> &mut AnyConnection {
         &mut self.0
-    }
-
-    /// The connection and where the unit's lists are read from.
-    fn reads(&mut self) -> (&mut AnyConnection, Reads<'_>) {
-        (&mut self.0, Reads { backend: self.1, native: self.2.as_deref() })
     }
 }
 
@@ -71,7 +73,7 @@ impl Store for SqlStore {
 
     fn read(&self) -> StoreFuture<'_, Box<dyn Reader>> {
         Box::pin(async move {
-            let conn: PoolConnection<sqlx::Any> = self.pool.acquire().await.map_err(map_err)?;
+            let conn = Lazy::new(self.pool.clone());
             Ok(Box::new(Unit(conn, self.backend, self.native.clone())) as Box<dyn Reader>)
         })
     }
@@ -176,87 +178,99 @@ impl Store for SqlStore {
     }
 }
 
-impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
+impl<C: Acquire> Reader for Unit<C> {
     fn counts(&mut self) -> StoreFuture<'_, Counts> {
-        Box::pin(audit::counts(self.c()))
+        Box::pin(async move { audit::counts(self.0.conn().await?).await })
     }
 
     fn list_people<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Person>> {
-        let (c, reads) = self.reads();
-        Box::pin(people::list(c, reads, query))
+        Box::pin(async move {
+            let (c, reads) = self.reads();
+            people::list(c, reads, query).await
+        })
     }
 
     fn find_person(&mut self, id: PersonId) -> StoreFuture<'_, Option<Person>> {
-        Box::pin(people::by(self.c(), "id", id.to_string()))
+        Box::pin(async move { people::by(self.0.conn().await?, "id", id.to_string()).await })
     }
 
     fn find_person_by_email<'a>(&'a mut self, email: &'a str) -> StoreFuture<'a, Option<Person>> {
-        Box::pin(people::by(self.c(), "email", email.to_lowercase()))
+        Box::pin(async move { people::by(self.0.conn().await?, "email", email.to_lowercase()).await })
     }
 
     fn list_departments<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Department>> {
-        let (c, reads) = self.reads();
-        Box::pin(org::departments(c, reads, query))
+        Box::pin(async move {
+            let (c, reads) = self.reads();
+            org::departments(c, reads, query).await
+        })
     }
 
     fn list_department_names(&mut self) -> StoreFuture<'_, Vec<(DepartmentId, String)>> {
-        let (c, reads) = self.reads();
-        Box::pin(org::department_names(c, reads.native))
+        Box::pin(async move {
+            let (c, reads) = self.reads();
+            org::department_names(c, reads.native).await
+        })
     }
 
     fn find_department(&mut self, id: DepartmentId) -> StoreFuture<'_, Option<Department>> {
-        Box::pin(org::department(self.c(), id))
+        Box::pin(async move { org::department(self.0.conn().await?, id).await })
     }
 
     fn list_areas<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Area>> {
-        let (c, reads) = self.reads();
-        Box::pin(org::areas(c, reads, query))
+        Box::pin(async move {
+            let (c, reads) = self.reads();
+            org::areas(c, reads, query).await
+        })
     }
 
     fn find_area(&mut self, id: AreaId) -> StoreFuture<'_, Option<Area>> {
-        Box::pin(org::area(self.c(), id))
+        Box::pin(async move { org::area(self.0.conn().await?, id).await })
     }
 
     fn list_area_members(&mut self, area: AreaId) -> StoreFuture<'_, Vec<AreaMember>> {
-        Box::pin(org::area_members(self.c(), area))
+        Box::pin(async move { org::area_members(self.0.conn().await?, area).await })
     }
 
     fn list_policies<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Policy>> {
-        let (c, reads) = self.reads();
-        Box::pin(policies::list(c, reads, query))
+        Box::pin(async move {
+            let (c, reads) = self.reads();
+            policies::list(c, reads, query).await
+        })
     }
 
     fn find_policy(&mut self, id: PolicyId) -> StoreFuture<'_, Option<Policy>> {
-        Box::pin(policies::find(self.c(), id))
+        Box::pin(async move { policies::find(self.0.conn().await?, id).await })
     }
 
     fn list_policy_versions(&mut self, policy: PolicyId) -> StoreFuture<'_, Vec<PolicyVersion>> {
-        Box::pin(policies::versions(self.c(), policy))
+        Box::pin(async move { policies::versions(self.0.conn().await?, policy).await })
     }
 
     fn find_policy_version(&mut self, policy: PolicyId, number: i64) -> StoreFuture<'_, Option<PolicyVersion>> {
-        Box::pin(policies::find_version(self.c(), policy, number))
+        Box::pin(async move { policies::find_version(self.0.conn().await?, policy, number).await })
     }
 
     fn list_campaigns<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Campaign>> {
-        let (c, reads) = self.reads();
-        Box::pin(campaigns::list(c, reads, query))
+        Box::pin(async move {
+            let (c, reads) = self.reads();
+            campaigns::list(c, reads, query).await
+        })
     }
 
     fn list_open_campaigns(&mut self) -> StoreFuture<'_, Vec<Campaign>> {
-        Box::pin(campaigns::open(self.c()))
+        Box::pin(async move { campaigns::open(self.0.conn().await?).await })
     }
 
     fn find_campaign(&mut self, id: CampaignId) -> StoreFuture<'_, Option<Campaign>> {
-        Box::pin(campaigns::find(self.c(), id))
+        Box::pin(async move { campaigns::find(self.0.conn().await?, id).await })
     }
 
     fn list_campaign_versions(&mut self, id: CampaignId) -> StoreFuture<'_, Vec<PinnedVersion>> {
-        Box::pin(campaigns::versions(self.c(), id))
+        Box::pin(async move { campaigns::versions(self.0.conn().await?, id).await })
     }
 
     fn campaign_completion(&mut self, id: CampaignId) -> StoreFuture<'_, Vec<DepartmentCompletion>> {
-        Box::pin(campaigns::completion(self.c(), id))
+        Box::pin(async move { campaigns::completion(self.0.conn().await?, id).await })
     }
 
     fn list_participants(
@@ -267,45 +281,49 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
         limit: u32,
     ) -> StoreFuture<'_, Vec<Participant>> {
         let backend = self.1;
-        Box::pin(campaigns::participants(self.c(), backend, id, missing, after, limit))
+        Box::pin(async move { campaigns::participants(self.0.conn().await?, backend, id, missing, after, limit).await })
     }
 
     fn find_acknowledgment(&mut self, id: CampaignId, person: PersonId) -> StoreFuture<'_, Option<Timestamp>> {
-        Box::pin(campaigns::find_acknowledgment(self.c(), id, person))
+        Box::pin(async move { campaigns::find_acknowledgment(self.0.conn().await?, id, person).await })
     }
 
     fn find_task<'a>(&'a mut self, id: &'a str) -> StoreFuture<'a, Option<Task>> {
-        Box::pin(campaigns::find_task(self.c(), id))
+        Box::pin(async move { campaigns::find_task(self.0.conn().await?, id).await })
     }
 
     fn list_overdue_tasks<'a>(&'a mut self, kind: &'a str, now: Timestamp, limit: u32) -> StoreFuture<'a, Vec<Task>> {
-        Box::pin(campaigns::overdue_tasks(self.c(), kind, now, limit))
+        Box::pin(async move { campaigns::overdue_tasks(self.0.conn().await?, kind, now, limit).await })
     }
 
     fn list_tasks<'a>(&'a mut self, person: PersonId, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Task>> {
-        let (c, reads) = self.reads();
-        Box::pin(campaigns::tasks(c, reads, person, query))
+        Box::pin(async move {
+            let (c, reads) = self.reads();
+            campaigns::tasks(c, reads, person, query).await
+        })
     }
 
     fn list_channels(&mut self) -> StoreFuture<'_, Vec<Channel>> {
-        Box::pin(notify::channels(self.c()))
+        Box::pin(async move { notify::channels(self.0.conn().await?).await })
     }
 
     fn list_checklists<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Checklist>> {
-        let (c, reads) = self.reads();
-        Box::pin(checklists::list(c, reads, query))
+        Box::pin(async move {
+            let (c, reads) = self.reads();
+            checklists::list(c, reads, query).await
+        })
     }
 
     fn find_checklist(&mut self, id: ChecklistId) -> StoreFuture<'_, Option<Checklist>> {
-        Box::pin(checklists::find(self.c(), id))
+        Box::pin(async move { checklists::find(self.0.conn().await?, id).await })
     }
 
     fn list_answers(&mut self, campaign: CampaignId, person: PersonId) -> StoreFuture<'_, Vec<Answer>> {
-        Box::pin(checklists::answers(self.c(), campaign, person))
+        Box::pin(async move { checklists::answers(self.0.conn().await?, campaign, person).await })
     }
 
     fn find_approval<'a>(&'a mut self, id: &'a str) -> StoreFuture<'a, Option<Approval>> {
-        Box::pin(approvals::find(self.c(), id))
+        Box::pin(async move { approvals::find(self.0.conn().await?, id).await })
     }
 
     fn find_pending_approval<'a>(
@@ -313,294 +331,318 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Reader for Unit<C> {
         subject_type: &'a str,
         subject_id: &'a str,
     ) -> StoreFuture<'a, Option<Approval>> {
-        Box::pin(approvals::find_pending(self.c(), subject_type, subject_id))
+        Box::pin(async move { approvals::find_pending(self.0.conn().await?, subject_type, subject_id).await })
     }
 
     fn list_approvals<'a>(&'a mut self, filter: &'a ApprovalFilter, limit: u32) -> StoreFuture<'a, Vec<Approval>> {
-        Box::pin(approvals::list(self.c(), filter, limit))
+        Box::pin(async move { approvals::list(self.0.conn().await?, filter, limit).await })
     }
 
     fn list_decisions<'a>(&'a mut self, id: &'a str) -> StoreFuture<'a, Vec<Decision>> {
-        Box::pin(approvals::decisions(self.c(), id))
+        Box::pin(async move { approvals::decisions(self.0.conn().await?, id).await })
     }
 
     fn list_pending_jobs(&mut self, limit: u32) -> StoreFuture<'_, Vec<Job>> {
-        Box::pin(jobs::pending(self.c(), limit))
+        Box::pin(async move { jobs::pending(self.0.conn().await?, limit).await })
     }
 
     fn list_undelivered(&mut self, limit: u32) -> StoreFuture<'_, Vec<OutboxMessage>> {
-        Box::pin(notify::undelivered(self.c(), limit))
+        Box::pin(async move { notify::undelivered(self.0.conn().await?, limit).await })
     }
 
     fn list_accounts<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Account>> {
-        let (c, reads) = self.reads();
-        Box::pin(accounts::list(c, reads, query))
+        Box::pin(async move {
+            let (c, reads) = self.reads();
+            accounts::list(c, reads, query).await
+        })
     }
 
     fn find_account(&mut self, id: AccountId) -> StoreFuture<'_, Option<Account>> {
-        Box::pin(async move { Ok(accounts::by(self.c(), "id", id.to_string()).await?.map(|(a, _)| a)) })
+        Box::pin(async move { Ok(accounts::by(self.0.conn().await?, "id", id.to_string()).await?.map(|(a, _)| a)) })
     }
 
     fn find_account_for_person(&mut self, person: PersonId) -> StoreFuture<'_, Option<Account>> {
-        Box::pin(async move { Ok(accounts::by(self.c(), "person_id", person.to_string()).await?.map(|(a, _)| a)) })
+        Box::pin(async move {
+            Ok(accounts::by(self.0.conn().await?, "person_id", person.to_string()).await?.map(|(a, _)| a))
+        })
     }
 
     fn find_account_by_email<'a>(&'a mut self, email: &'a str) -> StoreFuture<'a, Option<(Account, Option<String>)>> {
-        Box::pin(accounts::by(self.c(), "email", email.to_lowercase()))
+        Box::pin(async move { accounts::by(self.0.conn().await?, "email", email.to_lowercase()).await })
     }
 
     fn find_password_reset<'a>(&'a mut self, hash: &'a str, now: Timestamp) -> StoreFuture<'a, Option<AccountId>> {
-        Box::pin(accounts::find_reset(self.c(), hash, now))
+        Box::pin(async move { accounts::find_reset(self.0.conn().await?, hash, now).await })
     }
 
     fn find_session<'a>(&'a mut self, id_hash: &'a str) -> StoreFuture<'a, Option<Session>> {
-        Box::pin(accounts::find_session(self.c(), id_hash))
+        Box::pin(async move { accounts::find_session(self.0.conn().await?, id_hash).await })
     }
 
     fn list_assets<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Asset>> {
-        let (c, reads) = self.reads();
-        Box::pin(assets::list(c, reads, query))
+        Box::pin(async move {
+            let (c, reads) = self.reads();
+            assets::list(c, reads, query).await
+        })
     }
 
     fn find_asset(&mut self, id: AssetId) -> StoreFuture<'_, Option<Asset>> {
-        Box::pin(assets::find(self.c(), id))
+        Box::pin(async move { assets::find(self.0.conn().await?, id).await })
     }
 
     fn list_keys<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<CryptoKey>> {
-        let (c, reads) = self.reads();
-        Box::pin(keys::list(c, reads, query))
+        Box::pin(async move {
+            let (c, reads) = self.reads();
+            keys::list(c, reads, query).await
+        })
     }
 
     fn find_key(&mut self, id: KeyId) -> StoreFuture<'_, Option<CryptoKey>> {
-        Box::pin(keys::find(self.c(), id))
+        Box::pin(async move { keys::find(self.0.conn().await?, id).await })
     }
 
     fn list_risks<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Risk>> {
-        let (c, reads) = self.reads();
-        Box::pin(risks::list(c, reads, query))
+        Box::pin(async move {
+            let (c, reads) = self.reads();
+            risks::list(c, reads, query).await
+        })
     }
 
     fn find_risk(&mut self, id: RiskId) -> StoreFuture<'_, Option<Risk>> {
-        Box::pin(risks::find(self.c(), id))
+        Box::pin(async move { risks::find(self.0.conn().await?, id).await })
     }
 
     fn risk_heat_map(&mut self) -> StoreFuture<'_, HeatMap> {
-        Box::pin(risks::heat_map(self.c()))
+        Box::pin(async move { risks::heat_map(self.0.conn().await?).await })
     }
 
     fn risk_settings(&mut self) -> StoreFuture<'_, RiskSettings> {
-        Box::pin(risks::settings(self.c()))
+        Box::pin(async move { risks::settings(self.0.conn().await?).await })
     }
 
     fn risk_controls(&mut self, id: RiskId) -> StoreFuture<'_, Vec<Control>> {
-        Box::pin(risks::controls_of(self.c(), id))
+        Box::pin(async move { risks::controls_of(self.0.conn().await?, id).await })
     }
 
     fn control_risks(&mut self, id: ControlId) -> StoreFuture<'_, Vec<Risk>> {
-        Box::pin(risks::of_control(self.c(), id))
+        Box::pin(async move { risks::of_control(self.0.conn().await?, id).await })
     }
 
     fn list_reports<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<VulnReport>> {
-        let (c, reads) = self.reads();
-        Box::pin(disclosure::list(c, reads, query))
+        Box::pin(async move {
+            let (c, reads) = self.reads();
+            disclosure::list(c, reads, query).await
+        })
     }
 
     fn find_report(&mut self, id: ReportId) -> StoreFuture<'_, Option<VulnReport>> {
-        Box::pin(disclosure::find(self.c(), id))
+        Box::pin(async move { disclosure::find(self.0.conn().await?, id).await })
     }
 
     fn report_by_secret<'a>(&'a mut self, hash: &'a str) -> StoreFuture<'a, Option<ReportId>> {
-        Box::pin(disclosure::by_secret(self.c(), hash))
+        Box::pin(async move { disclosure::by_secret(self.0.conn().await?, hash).await })
     }
 
     fn report_messages(&mut self, id: ReportId) -> StoreFuture<'_, Vec<ReportMessage>> {
-        Box::pin(disclosure::messages(self.c(), id))
+        Box::pin(async move { disclosure::messages(self.0.conn().await?, id).await })
     }
 
     fn disclosure_settings(&mut self) -> StoreFuture<'_, DisclosureSettings> {
-        Box::pin(disclosure::settings(self.c()))
+        Box::pin(async move { disclosure::settings(self.0.conn().await?).await })
     }
 
     fn list_incidents<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Incident>> {
-        let (c, reads) = self.reads();
-        Box::pin(incidents::list(c, reads, query))
+        Box::pin(async move {
+            let (c, reads) = self.reads();
+            incidents::list(c, reads, query).await
+        })
     }
 
     fn incidents_of(&mut self, person: PersonId) -> StoreFuture<'_, Vec<Incident>> {
-        Box::pin(incidents::of_person(self.c(), person))
+        Box::pin(async move { incidents::of_person(self.0.conn().await?, person).await })
     }
 
     fn find_incident(&mut self, id: IncidentId) -> StoreFuture<'_, Option<Incident>> {
-        Box::pin(incidents::find(self.c(), id))
+        Box::pin(async move { incidents::find(self.0.conn().await?, id).await })
     }
 
     fn incident_events(&mut self, id: IncidentId) -> StoreFuture<'_, Vec<Event>> {
-        Box::pin(incidents::events(self.c(), id))
+        Box::pin(async move { incidents::events(self.0.conn().await?, id).await })
     }
 
     fn incident_members(&mut self, id: IncidentId) -> StoreFuture<'_, Vec<(PersonId, String)>> {
-        Box::pin(incidents::members(self.c(), id))
+        Box::pin(async move { incidents::members(self.0.conn().await?, id).await })
     }
 
     fn incident_links(&mut self, id: IncidentId) -> StoreFuture<'_, Vec<Link>> {
-        Box::pin(incidents::links(self.c(), id))
+        Box::pin(async move { incidents::links(self.0.conn().await?, id).await })
     }
 
     fn incident_plan(&mut self) -> StoreFuture<'_, Option<PolicyId>> {
-        Box::pin(incidents::plan(self.c()))
+        Box::pin(async move { incidents::plan(self.0.conn().await?).await })
     }
 
     fn incidents_owing_notification(&mut self, limit: u32) -> StoreFuture<'_, Vec<Incident>> {
-        Box::pin(incidents::owing_notification(self.c(), limit))
+        Box::pin(async move { incidents::owing_notification(self.0.conn().await?, limit).await })
     }
 
     fn find_framework_by_uuid<'a>(&'a mut self, uuid: &'a str) -> StoreFuture<'a, Option<Framework>> {
-        Box::pin(frameworks::by_uuid(self.c(), uuid))
+        Box::pin(async move { frameworks::by_uuid(self.0.conn().await?, uuid).await })
     }
 
     fn list_frameworks(&mut self) -> StoreFuture<'_, Vec<Framework>> {
-        Box::pin(frameworks::list(self.c()))
+        Box::pin(async move { frameworks::list(self.0.conn().await?).await })
     }
 
     fn framework_content(&mut self, id: FrameworkId) -> StoreFuture<'_, Option<FrameworkContent>> {
-        Box::pin(frameworks::content(self.c(), id))
+        Box::pin(async move { frameworks::content(self.0.conn().await?, id).await })
     }
 
     fn framework_outline(&mut self, id: FrameworkId) -> StoreFuture<'_, Option<FrameworkContent>> {
-        Box::pin(controls::outline(self.c(), id))
+        Box::pin(async move { controls::outline(self.0.conn().await?, id).await })
     }
 
     fn framework_mappings(&mut self, id: FrameworkId, now: Timestamp) -> StoreFuture<'_, Vec<(String, MappedControl)>> {
-        Box::pin(controls::framework_mappings(self.c(), id, now))
+        Box::pin(async move { controls::framework_mappings(self.0.conn().await?, id, now).await })
     }
 
     fn applicability(&mut self, id: FrameworkId) -> StoreFuture<'_, Vec<(String, bool, String)>> {
-        Box::pin(controls::applicability(self.c(), id))
+        Box::pin(async move { controls::applicability(self.0.conn().await?, id).await })
     }
 
     fn list_controls<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Control>> {
-        let (c, reads) = self.reads();
-        Box::pin(controls::list(c, reads, query))
+        Box::pin(async move {
+            let (c, reads) = self.reads();
+            controls::list(c, reads, query).await
+        })
     }
 
     fn find_control(&mut self, id: ControlId) -> StoreFuture<'_, Option<Control>> {
-        Box::pin(controls::find(self.c(), id))
+        Box::pin(async move { controls::find(self.0.conn().await?, id).await })
     }
 
     fn control_mappings(&mut self, id: ControlId) -> StoreFuture<'_, Vec<Mapping>> {
-        Box::pin(controls::mappings(self.c(), id))
+        Box::pin(async move { controls::mappings(self.0.conn().await?, id).await })
     }
 
     fn control_evidence(&mut self, id: ControlId) -> StoreFuture<'_, Vec<Evidence>> {
-        Box::pin(controls::evidence_of(self.c(), id))
+        Box::pin(async move { controls::evidence_of(self.0.conn().await?, id).await })
     }
 
     fn evidence_content(&mut self, id: EvidenceId) -> StoreFuture<'_, Option<(Evidence, Vec<u8>)>> {
-        Box::pin(controls::evidence_content(self.c(), id))
+        Box::pin(async move { controls::evidence_content(self.0.conn().await?, id).await })
     }
 
     fn list_scim_tokens(&mut self) -> StoreFuture<'_, Vec<ScimToken>> {
-        Box::pin(scim::tokens(self.c()))
+        Box::pin(async move { scim::tokens(self.0.conn().await?).await })
     }
 
     fn find_scim_token<'a>(&'a mut self, hash: &'a str) -> StoreFuture<'a, Option<ScimToken>> {
-        Box::pin(scim::token_by_hash(self.c(), hash))
+        Box::pin(async move { scim::token_by_hash(self.0.conn().await?, hash).await })
     }
 
     fn scim_person(&mut self, id: PersonId) -> StoreFuture<'_, Option<ScimPerson>> {
-        Box::pin(scim::person(self.c(), id))
+        Box::pin(async move { scim::person(self.0.conn().await?, id).await })
     }
 
     fn scim_person_named<'a>(&'a mut self, key: &'a str) -> StoreFuture<'a, Option<ScimPerson>> {
-        Box::pin(scim::person_named(self.c(), key))
+        Box::pin(async move { scim::person_named(self.0.conn().await?, key).await })
     }
 
     fn scim_people(&mut self, offset: i64, limit: i64) -> StoreFuture<'_, (Vec<ScimPerson>, i64)> {
-        Box::pin(scim::people(self.c(), offset, limit))
+        Box::pin(async move { scim::people(self.0.conn().await?, offset, limit).await })
     }
 
     fn scim_department(&mut self, id: DepartmentId) -> StoreFuture<'_, Option<ScimDepartment>> {
-        Box::pin(scim::department(self.c(), id))
+        Box::pin(async move { scim::department(self.0.conn().await?, id).await })
     }
 
     fn scim_departments(&mut self, offset: i64, limit: i64) -> StoreFuture<'_, (Vec<ScimDepartment>, i64)> {
-        Box::pin(scim::departments(self.c(), offset, limit))
+        Box::pin(async move { scim::departments(self.0.conn().await?, offset, limit).await })
     }
 
     fn department_members(&mut self, id: DepartmentId) -> StoreFuture<'_, Vec<Member>> {
-        Box::pin(scim::members(self.c(), id))
+        Box::pin(async move { scim::members(self.0.conn().await?, id).await })
     }
 
     fn assets_assigned_to(&mut self, person: PersonId) -> StoreFuture<'_, Vec<Asset>> {
-        Box::pin(assets::assigned_to(self.c(), person))
+        Box::pin(async move { assets::assigned_to(self.0.conn().await?, person).await })
     }
 
     fn directory_services(&mut self) -> StoreFuture<'_, Vec<(String, AssetKind)>> {
-        Box::pin(lifecycle::directory_services(self.c()))
+        Box::pin(async move { lifecycle::directory_services(self.0.conn().await?).await })
     }
 
     fn onboarding_records(&mut self, person: PersonId) -> StoreFuture<'_, Vec<OnboardingRecord>> {
-        Box::pin(lifecycle::records(self.c(), person))
+        Box::pin(async move { lifecycle::records(self.0.conn().await?, person).await })
     }
 
     fn offboardings_of(&mut self, person: PersonId) -> StoreFuture<'_, Vec<Offboarding>> {
-        Box::pin(lifecycle::of_person(self.c(), person))
+        Box::pin(async move { lifecycle::of_person(self.0.conn().await?, person).await })
     }
 
     fn open_offboarding(&mut self, person: PersonId) -> StoreFuture<'_, Option<Offboarding>> {
-        Box::pin(lifecycle::open_of(self.c(), person))
+        Box::pin(async move { lifecycle::open_of(self.0.conn().await?, person).await })
     }
 
     fn find_offboarding<'a>(&'a mut self, id: &'a str) -> StoreFuture<'a, Option<Offboarding>> {
-        Box::pin(lifecycle::find(self.c(), id))
+        Box::pin(async move { lifecycle::find(self.0.conn().await?, id).await })
     }
 
     fn find_sso_identity<'a>(&'a mut self, key: &'a str) -> StoreFuture<'a, Option<AccountId>> {
-        Box::pin(sso::find_identity(self.c(), key))
+        Box::pin(async move { sso::find_identity(self.0.conn().await?, key).await })
     }
 
     fn sso_identity_of(&mut self, account: AccountId) -> StoreFuture<'_, Option<String>> {
-        Box::pin(sso::identity_of(self.c(), account))
+        Box::pin(async move { sso::identity_of(self.0.conn().await?, account).await })
     }
 
     fn find_totp(&mut self, account: AccountId) -> StoreFuture<'_, Option<TotpFactor>> {
-        Box::pin(mfa::find(self.c(), account))
+        Box::pin(async move { mfa::find(self.0.conn().await?, account).await })
     }
 
     fn count_recovery_codes(&mut self, account: AccountId) -> StoreFuture<'_, u64> {
-        Box::pin(mfa::count_codes(self.c(), account))
+        Box::pin(async move { mfa::count_codes(self.0.conn().await?, account).await })
     }
 
     fn find_session_with_account<'a>(&'a mut self, id_hash: &'a str) -> StoreFuture<'a, Option<(Session, Account)>> {
-        let (c, reads) = self.reads();
-        Box::pin(accounts::session_with_account(c, reads.native, id_hash))
+        Box::pin(async move {
+            let (c, reads) = self.reads();
+            accounts::session_with_account(c, reads.native, id_hash).await
+        })
     }
 
     fn find_token_with_account<'a>(&'a mut self, hash: &'a str) -> StoreFuture<'a, Option<(ApiToken, Account)>> {
-        let (c, reads) = self.reads();
-        Box::pin(accounts::token_with_account(c, reads.native, hash))
+        Box::pin(async move {
+            let (c, reads) = self.reads();
+            accounts::token_with_account(c, reads.native, hash).await
+        })
     }
 
     fn list_tokens<'a>(&'a mut self, account: AccountId, query: &'a ListQuery) -> StoreFuture<'a, ListPage<ApiToken>> {
-        let (c, reads) = self.reads();
-        Box::pin(accounts::tokens_of(c, reads, account, query))
+        Box::pin(async move {
+            let (c, reads) = self.reads();
+            accounts::tokens_of(c, reads, account, query).await
+        })
     }
 
     fn count_usable_tokens(&mut self, account: AccountId, now: Timestamp) -> StoreFuture<'_, u64> {
-        Box::pin(accounts::count_usable_tokens(self.c(), account, now))
+        Box::pin(async move { accounts::count_usable_tokens(self.0.conn().await?, account, now).await })
     }
 
     fn find_token(&mut self, id: TokenId) -> StoreFuture<'_, Option<ApiToken>> {
-        Box::pin(accounts::token_by(self.c(), "id", id.to_string()))
+        Box::pin(async move { accounts::token_by(self.0.conn().await?, "id", id.to_string()).await })
     }
 
     fn find_token_by_hash<'a>(&'a mut self, hash: &'a str) -> StoreFuture<'a, Option<ApiToken>> {
-        Box::pin(accounts::token_by(self.c(), "token_hash", hash.to_string()))
+        Box::pin(async move { accounts::token_by(self.0.conn().await?, "token_hash", hash.to_string()).await })
     }
 
     fn list_audit<'a>(&'a mut self, filter: &'a AuditFilter, limit: u32) -> StoreFuture<'a, ListPage<AuditEntry>> {
-        let (c, reads) = self.reads();
-        Box::pin(audit::list(c, reads.native, filter, limit))
+        Box::pin(async move {
+            let (c, reads) = self.reads();
+            audit::list(c, reads.native, filter, limit).await
+        })
     }
 }
 
