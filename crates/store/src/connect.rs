@@ -2,14 +2,16 @@
 
 use anyhow::{Context, bail};
 use bulwark_core::store::Backend;
+use futures::future::BoxFuture;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::pool::PoolConnectionMetadata;
 use sqlx::{AnyPool, Connection, Executor};
-
-use crate::native::NativeReads;
 use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
+
+use crate::native::NativeReads;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -73,6 +75,21 @@ impl fmt::Debug for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "DatabaseUrl({self})")
     }
+}
+
+/// A PostgreSQL pool's check before handing a connection out: a round trip only when it has
+/// sat idle (a restarted server or a dropped link shows there); under load it was in use a
+/// moment ago, and sqlx checks it again as it comes back.
+pub(crate) fn ping_when_idle<C: Connection>(
+    conn: &mut C,
+    meta: PoolConnectionMetadata,
+) -> BoxFuture<'_, Result<bool, sqlx::Error>> {
+    Box::pin(async move {
+        if meta.idle_for >= Duration::from_secs(1) {
+            conn.ping().await?;
+        }
+        Ok(true)
+    })
 }
 
 /// The store: a connection pool and which backend it talks to.
@@ -163,20 +180,10 @@ impl SqlStore {
                     .await
             }
             Backend::Postgres => {
-                // A connection is checked with a round trip before it is handed out only when
-                // it has sat idle (a restarted server or a dropped link shows there); under
-                // load it was in use a moment ago, and sqlx checks it again as it comes back.
                 pool_opts
                     .max_connections(16)
                     .test_before_acquire(false)
-                    .before_acquire(|conn, meta| {
-                        Box::pin(async move {
-                            if meta.idle_for >= Duration::from_secs(1) {
-                                conn.ping().await?;
-                            }
-                            Ok(true)
-                        })
-                    })
+                    .before_acquire(ping_when_idle)
                     .connect_with(opts)
                     .await
             }

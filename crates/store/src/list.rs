@@ -174,13 +174,9 @@ pub(crate) async fn page<T>(
         None => {
             let with_match = indexed.as_ref().map_or("", |(_, with)| with.as_str());
             let sql = format!("{with_match} SELECT {count_sql} AS list_total");
-            let mut total = 0;
-            each_row(&mut *conn, reads.native, &sql, &values[..filter_values], |r| {
-                total = r.int("list_total")?;
-                Ok(())
-            })
-            .await?;
-            total
+            let totals =
+                fetch(&mut *conn, reads.native, &sql, &values[..filter_values], |r| r.int("list_total")).await?;
+            totals.first().copied().unwrap_or_default()
         }
     };
     let next = if collected.more { collected.last_key } else { None };
@@ -197,7 +193,7 @@ struct Collected<T> {
 }
 
 /// The rows of `sql`, each decoded by `decode`, read on the native read path when there is one
-/// (a pooled reader on SQLite), else on `conn`.
+/// (a pooled reader), else on `conn`.
 pub(crate) async fn fetch<T>(
     conn: &mut dyn Acquire,
     native: Option<&NativeReads>,
@@ -285,11 +281,15 @@ pub(crate) fn like_escape(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
-/// Binds the values in order.
-pub(crate) fn bind_all<'q>(
-    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+/// Binds the values in order, on either driver (`Any`, or PostgreSQL's own on the native path).
+pub(crate) fn bind_all<'q, DB: sqlx::Database>(
+    mut q: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>,
     values: &'q [Value],
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>
+where
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
     for v in values {
         q = match v {
             Value::Text(s) => q.bind(s.as_str()),

@@ -21,15 +21,15 @@ use bulwark_core::store::Backend;
 use rusqlite::types::FromSql;
 use rusqlite::{Connection, OpenFlags};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow, PgTypeInfo};
-use sqlx::{Column as _, Connection as _, Postgres, Row, TypeInfo as _};
+use sqlx::{Column as _, Postgres, Row, TypeInfo as _};
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::connect::DatabaseUrl;
-use crate::list::Value;
+use crate::connect::{DatabaseUrl, ping_when_idle};
+use crate::list::{Value, bind_all};
 use crate::rows::Columns;
 use crate::write::map_err;
 
@@ -54,15 +54,7 @@ impl NativeReads {
                     .max_connections(POSTGRES_CONNECTIONS)
                     .acquire_timeout(Duration::from_secs(10))
                     .test_before_acquire(false)
-                    .before_acquire(|conn, meta| {
-                        // As the `Any` pool: a round trip only after sitting idle.
-                        Box::pin(async move {
-                            if meta.idle_for >= Duration::from_secs(1) {
-                                conn.ping().await?;
-                            }
-                            Ok(true)
-                        })
-                    })
+                    .before_acquire(ping_when_idle)
                     .connect_lazy_with(options);
                 Some(Self::Postgres(pool))
             }
@@ -80,14 +72,7 @@ impl NativeReads {
         match self {
             Self::Sqlite(sqlite) => sqlite.each_row(sql, values, &mut each),
             Self::Postgres(pool) => {
-                let mut query = sqlx::query::<Postgres>(sql);
-                for value in values {
-                    query = match value {
-                        Value::Text(text) => query.bind(text.as_str()),
-                        Value::Int(int) => query.bind(*int),
-                    };
-                }
-                let rows = query.fetch_all(pool).await.map_err(map_err)?;
+                let rows = bind_all(sqlx::query::<Postgres>(sql), values).fetch_all(pool).await.map_err(map_err)?;
                 let Some(first) = rows.first() else { return Ok(()) };
                 let names: Vec<String> = first.columns().iter().map(|c| c.name().to_string()).collect();
                 let kinds: Vec<PgKind> = first.columns().iter().map(|c| PgKind::of(c.type_info())).collect();
