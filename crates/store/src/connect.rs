@@ -258,6 +258,11 @@ impl SqlStore {
         self.pool.execute(sql).await?;
         Ok(())
     }
+
+    /// The number a raw `SELECT COUNT(*) …` answers; for tests that look at the database itself.
+    pub async fn count_raw(&self, sql: &str) -> anyhow::Result<i64> {
+        Ok(sqlx::query_scalar::<_, i64>(sql).fetch_one(&self.pool).await?)
+    }
 }
 
 #[cfg(test)]

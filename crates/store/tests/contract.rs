@@ -153,6 +153,43 @@ async fn a_write_unit_lists_its_own_uncommitted_rows_and_readers_see_them_after_
 }
 
 #[tokio::test]
+async fn a_reader_carries_on_after_postgres_ends_its_kept_connections() {
+    // What a server restart, an administrator or a proxy's idle timeout does to the connections
+    // an instance keeps between reads; SQLite has no server to end them.
+    for backend in backends().into_iter().filter(|b| *b == Backend::Postgres) {
+        let db = TestDb::new(backend).await;
+        let s: &dyn Store = &db.store;
+        people::create(s, &Actor::cli(), time_util::now(), &person("Zoë Ørsted", "zoe@example.com")).await.unwrap();
+        let names = || async {
+            r(s).await.list_people(&query(&[])).await.unwrap().items.into_iter().map(|p| p.name).collect::<Vec<_>>()
+        };
+        assert_eq!(names().await, ["Zoë Ørsted"]);
+        let readers = "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
+                       AND application_name = 'bulwark-reads'";
+        assert!(db.store.count_raw(readers).await.unwrap() >= 1, "the list was read on a kept connection");
+        db.store
+            .execute_raw(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND application_name = 'bulwark-reads'",
+            )
+            .await
+            .unwrap();
+        for _ in 0..200 {
+            if db.store.count_raw(readers).await.unwrap() == 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(db.store.count_raw(readers).await.unwrap(), 0, "the kept connections are gone");
+        // Each read finds its kept connection broken and runs again on a new one.
+        for _ in 0..3 {
+            assert_eq!(names().await, ["Zoë Ørsted"]);
+            assert!(r(s).await.find_session_with_account("no such session").await.unwrap().is_none());
+        }
+    }
+}
+
+#[tokio::test]
 async fn people_filter_sort_search_and_page_alike_on_every_backend() {
     for backend in backends() {
         let db = TestDb::new(backend).await;
