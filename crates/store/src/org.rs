@@ -9,7 +9,7 @@ use sqlx::AnyConnection;
 
 use crate::acquire::Acquire;
 use crate::list::{self, Reads, Table};
-use crate::native::NativeReads;
+use crate::native::{DepartmentNames, Kept, NativeReads};
 use crate::rows::{self, AREA_SELECT, DEPARTMENT_FROM, DEPARTMENT_SELECT};
 use crate::write::{map_err, update_unchanged};
 
@@ -45,11 +45,21 @@ pub(crate) async fn department(conn: &mut AnyConnection, id: DepartmentId) -> Re
 pub(crate) async fn department_names(
     conn: &mut dyn Acquire,
     native: Option<&NativeReads>,
-) -> Result<Vec<(DepartmentId, String)>, StoreError> {
-    list::fetch(conn, native, "SELECT id, name FROM departments ORDER BY name", &[], |r| {
+) -> Result<DepartmentNames, StoreError> {
+    let kept = native.and_then(NativeReads::kept);
+    let generation = match kept.map(Kept::department_names) {
+        Some(Ok(names)) => return Ok(names),
+        Some(Err(generation)) => Some(generation),
+        None => None,
+    };
+    let names = list::fetch(conn, native, "SELECT id, name FROM departments ORDER BY name", &[], |r| {
         Ok((rows::parsed(r, "id")?, rows::text(r, "name")?))
     })
-    .await
+    .await?;
+    if let (Some(kept), Some(generation)) = (kept, generation) {
+        kept.keep_department_names(generation, &names);
+    }
+    Ok(names)
 }
 
 pub(crate) async fn insert_department(conn: &mut AnyConnection, d: &Department) -> Result<(), StoreError> {

@@ -11,9 +11,11 @@ use bulwark_core::store::Backend;
 use bulwark_core::time_util::to_micros;
 use sqlx::{Any, AnyConnection, Row, Transaction};
 use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 use tokio::sync::OwnedMutexGuard;
 
 use crate::SqlStore;
+use crate::native::NativeReads;
 
 pub(crate) type Tx = Transaction<'static, Any>;
 
@@ -28,6 +30,8 @@ pub(crate) struct WriteTx {
     tx: Tx,
     queued: Vec<AuditRecord>,
     _turn: Option<OwnedMutexGuard<()>>,
+    /// Told of the commit, so that this instance's next reads see what it wrote.
+    native: Option<Arc<NativeReads>>,
 }
 
 impl SqlStore {
@@ -48,12 +52,12 @@ impl SqlStore {
             Backend::Sqlite => {
                 let turn = self.write_turn.clone().lock_owned().await;
                 let tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)?;
-                Ok(WriteTx { tx, queued: Vec::new(), _turn: Some(turn) })
+                Ok(WriteTx { tx, queued: Vec::new(), _turn: Some(turn), native: self.native.clone() })
             }
             Backend::Postgres => {
                 let mut tx = self.pool.begin().await.map_err(map_err)?;
                 sqlx::query("LOCK TABLE audit_log IN EXCLUSIVE MODE").execute(&mut *tx).await.map_err(map_err)?;
-                Ok(WriteTx { tx, queued: Vec::new(), _turn: None })
+                Ok(WriteTx { tx, queued: Vec::new(), _turn: None, native: self.native.clone() })
             }
         }
     }
@@ -72,7 +76,11 @@ impl WriteTx {
         }
         let records = std::mem::take(&mut self.queued);
         append(&mut self.tx, records).await?;
-        self.tx.commit().await.map_err(map_err)
+        self.tx.commit().await.map_err(map_err)?;
+        if let Some(kept) = self.native.as_deref().and_then(NativeReads::kept) {
+            kept.forget();
+        }
+        Ok(())
     }
 }
 

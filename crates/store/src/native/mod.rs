@@ -13,8 +13,11 @@
 //! snapshot, as a pooled connection does), so a write unit never reads through here: its reads
 //! go through its own transaction.
 
+mod kept;
 mod postgres;
 mod sqlite;
+
+pub(crate) use kept::{DepartmentNames, Kept};
 
 use bulwark_core::StoreError;
 use bulwark_core::store::Backend;
@@ -53,6 +56,14 @@ impl NativeReads {
         match self {
             Self::Sqlite(sqlite) => sqlite.each_row(sql, values, &mut each),
             Self::Postgres(postgres) => postgres.each_row(sql, values, each).await,
+        }
+    }
+
+    /// What is kept in memory between reads: on PostgreSQL only (SQLite reads in process).
+    pub(crate) fn kept(&self) -> Option<&Kept> {
+        match self {
+            Self::Sqlite(_) => None,
+            Self::Postgres(postgres) => Some(&postgres.kept),
         }
     }
 

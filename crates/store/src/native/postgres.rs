@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::Semaphore;
 
+use super::kept::Kept;
 use super::position;
 use crate::list::{Value, bind_all};
 use crate::rows::Columns;
@@ -35,15 +36,20 @@ pub(crate) struct PgReads {
     /// One permit per connection that may be open.
     permits: Semaphore,
     closed: AtomicBool,
+    /// The department names kept between reads.
+    pub(super) kept: Kept,
 }
 
 impl PgReads {
     pub(super) fn for_url(url: &str) -> anyhow::Result<Self> {
-        let options = PgConnectOptions::from_str(url)?.application_name("bulwark-reads");
+        let options = PgConnectOptions::from_str(url)?;
+        let kept = Kept::new(options.clone());
+        let options = options.application_name("bulwark-reads");
         Ok(Self {
             options,
             idle: Mutex::default(),
             permits: Semaphore::new(CONNECTIONS),
+            kept,
             closed: AtomicBool::new(false),
         })
     }
@@ -82,6 +88,7 @@ impl PgReads {
 
     /// Closes the idle connections; one in use closes as it comes back.
     pub(super) async fn close(&self) {
+        self.kept.close();
         self.closed.store(true, Ordering::Relaxed);
         self.permits.close();
         let idle = self.idle.lock().map(|mut idle| std::mem::take(&mut *idle)).unwrap_or_default();
