@@ -8,6 +8,7 @@ use bulwark_core::time_util::to_micros;
 
 use crate::acquire::Acquire;
 use crate::list::{self, Reads, Table};
+use crate::native::NativeReads;
 use crate::rows::{self, PERSON_FROM, PERSON_SELECT};
 use crate::write::{map_err, update_unchanged};
 use sqlx::AnyConnection;
@@ -30,11 +31,39 @@ const TABLE: Table = Table {
     total: Some("(SELECT n FROM row_counts WHERE name = 'people')"),
 };
 
+/// The people list without its department join, for when the department names are kept in
+/// memory: looking each row's department up cost a third of PostgreSQL's work on a page.
+const TABLE_WITHOUT_DEPARTMENTS: Table = Table {
+    columns: "p.id, p.name, p.email, p.kind, p.department_id, CAST(NULL AS TEXT) AS department_name, p.status, \
+              p.created_at, p.updated_at",
+    from: "people p",
+    sorts: &[("name", "p.name"), ("email", "p.email"), ("status", "p.status"), ("created", "p.created_at")],
+    ..TABLE
+};
+
 pub(crate) async fn list(
     conn: &mut dyn Acquire,
     reads: Reads<'_>,
     query: &ListQuery,
 ) -> Result<ListPage<Person>, StoreError> {
+    let kept = reads.native.and_then(NativeReads::kept).and_then(|kept| kept.department_names().ok());
+    if let Some(names) = kept
+        && TABLE_WITHOUT_DEPARTMENTS.sorts.iter().any(|(name, _)| *name == query.sort.name)
+    {
+        let mut page = list::page(conn, reads, &TABLE_WITHOUT_DEPARTMENTS, query, rows::person).await?;
+        let named = page.items.iter_mut().all(|person| match person.department_id {
+            None => true,
+            Some(id) => {
+                person.department_name = names.iter().find(|(d, _)| *d == id).map(|(_, name)| name.clone());
+                person.department_name.is_some()
+            }
+        });
+        // A department created a moment ago by another instance may not be among the kept
+        // names yet: such a page is read again with the join.
+        if named {
+            return Ok(page);
+        }
+    }
     list::page(conn, reads, &TABLE, query, rows::person).await
 }
 

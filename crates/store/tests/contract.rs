@@ -189,9 +189,18 @@ async fn a_reader_carries_on_after_postgres_ends_its_kept_connections() {
     }
 }
 
-/// The department names an instance offers (read as a page would).
+/// The department names an instance offers (read as a page would), in byte order.
 async fn department_names(store: &dyn Store) -> Vec<String> {
-    r(store).await.list_department_names().await.unwrap().into_iter().map(|(_, name)| name).collect()
+    let mut names: Vec<String> =
+        r(store).await.list_department_names().await.unwrap().into_iter().map(|(_, name)| name).collect();
+    names.sort();
+    names
+}
+
+/// Each listed person's name and department name, in the order of a sort.
+async fn listed_departments(store: &dyn Store, sort: &str) -> Vec<(String, Option<String>)> {
+    let page = r(store).await.list_people(&query(&[("sort", sort)])).await.unwrap();
+    page.items.into_iter().map(|p| (p.name, p.department_name)).collect()
 }
 
 /// Waits (up to 20 s) until `store` offers `expected`: another instance hears of a change by a
@@ -216,17 +225,33 @@ async fn every_instance_offers_the_current_department_names_after_any_change() {
         let input = |name: &str, version| DepartmentInput { name: String::from(name), version, ..Default::default() };
         assert!(department_names(two).await.is_empty());
         let d = org::create_department(one, &cli, now, &input("Sécurité", None)).await.unwrap();
+        let in_d = PersonInput { department_id: d.id.to_string(), ..person("Zoë Ørsted", "zoe@example.com") };
+        people::create(one, &cli, now, &in_d).await.unwrap();
         // The instance that wrote offers it at once, and so do the others once notified.
         assert_eq!(department_names(one).await, ["Sécurité"], "{backend:?}");
         offers_eventually(two, &["Sécurité"]).await;
         assert_eq!(department_names(two).await, ["Sécurité"], "read twice: now kept on PostgreSQL");
+        // The people list names each person's department, from the kept names where kept
+        // (text sorts compare bytes: "Z" before "Ł", "S" before "É").
+        let zoe = |d: &str| ("Zoë Ørsted".to_string(), Some(d.to_string()));
+        let lukasz = |d: &str| ("Łukasz Nowak".to_string(), Some(d.to_string()));
+        assert_eq!(listed_departments(two, "name").await, [zoe("Sécurité")]);
+        assert_eq!(listed_departments(two, "department").await, [zoe("Sécurité")]);
+        // A department another instance created a moment ago is named too.
+        let e = org::create_department(one, &cli, now, &input("Éthique", None)).await.unwrap();
+        let in_e = PersonInput { department_id: e.id.to_string(), ..person("Łukasz Nowak", "lukasz@example.com") };
+        people::create(one, &cli, now, &in_e).await.unwrap();
+        for sort in ["name", "department"] {
+            assert_eq!(listed_departments(two, sort).await, [zoe("Sécurité"), lukasz("Éthique")], "{backend:?}");
+        }
         org::update_department(one, &cli, now, d.id, &input("Sûreté", None)).await.unwrap();
-        assert_eq!(department_names(one).await, ["Sûreté"], "{backend:?}");
-        offers_eventually(two, &["Sûreté"]).await;
+        assert_eq!(department_names(one).await, ["Sûreté", "Éthique"], "{backend:?}");
+        offers_eventually(two, &["Sûreté", "Éthique"]).await;
+        assert_eq!(listed_departments(two, "name").await, [zoe("Sûreté"), lukasz("Éthique")], "{backend:?}");
         // A change by hand (or a restore) reaches every instance too.
-        db.store.execute_raw("UPDATE departments SET name = 'Łódź'").await.unwrap();
-        offers_eventually(one, &["Łódź"]).await;
-        offers_eventually(two, &["Łódź"]).await;
+        db.store.execute_raw("UPDATE departments SET name = 'Łódź' WHERE name = 'Sûreté'").await.unwrap();
+        offers_eventually(one, &["Éthique", "Łódź"]).await;
+        offers_eventually(two, &["Éthique", "Łódź"]).await;
         if backend == Backend::Postgres {
             // The names are kept: without the notification, an instance keeps offering them
             // until something else makes it forget (here: a write of its own).
@@ -235,16 +260,17 @@ async fn every_instance_offers_the_current_department_names_after_any_change() {
             let mut kept = false;
             for name in ["Kraków", "Gdańsk", "Poznań"] {
                 let offered = department_names(two).await;
-                db.store.execute_raw(&format!("UPDATE departments SET name = '{name}'")).await.unwrap();
+                let rename = format!("UPDATE departments SET name = '{name}' WHERE name <> 'Éthique'");
+                db.store.execute_raw(&rename).await.unwrap();
                 if department_names(two).await == offered {
                     kept = true;
                     break;
                 }
             }
             assert!(kept, "the names are read once and kept");
-            db.store.execute_raw("UPDATE departments SET name = 'Wrocław'").await.unwrap();
-            people::create(two, &cli, now, &person("Zoë Ørsted", "zoe@example.com")).await.unwrap();
-            assert_eq!(department_names(two).await, ["Wrocław"], "a write of its own makes it forget");
+            db.store.execute_raw("UPDATE departments SET name = 'Wrocław' WHERE name <> 'Éthique'").await.unwrap();
+            people::create(two, &cli, now, &person("Ada King", "ada@example.com")).await.unwrap();
+            assert_eq!(department_names(two).await, ["Wrocław", "Éthique"], "a write of its own makes it forget");
             db.store.execute_raw("ALTER TABLE departments ENABLE TRIGGER departments_changed").await.unwrap();
         }
     }
