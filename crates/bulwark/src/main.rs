@@ -27,23 +27,6 @@ use std::io::Read;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-/// mimalloc instead of glibc's allocator: a page allocates a few hundred small strings, and
-/// under concurrent load glibc's `malloc`/`free` were an eighth of the server's CPU.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// Has mimalloc hand pages back to the system as soon as they are free. By default it waits a
-/// second and only purges during later allocations, so an idle server kept what its last
-/// burst used: 61 MB after a campaign for 10,000 people, against 38 MB with glibc's allocator
-/// and 42 MB with this (the SPEC's idle bar is 50 MB; throughput did not change).
-fn return_free_pages_at_once() {
-    // `mi_option_purge_delay` in the `mi_option_e` of the mimalloc libmimalloc-sys builds,
-    // which names only some of its options.
-    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-    // SAFETY: sets one of mimalloc's options (a plain integer) before other threads start.
-    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 0) };
-}
-
 /// Writes every participant of a campaign to standard output, page by page.
 async fn export_campaign(
     store: &SqlStore,
@@ -94,7 +77,6 @@ async fn export_campaign(
 }
 
 fn main() -> ExitCode {
-    return_free_pages_at_once();
     let cli = Cli::parse();
     init_tracing(cli.log_format);
     let runtime = match tokio::runtime::Runtime::new() {
