@@ -10,17 +10,23 @@
 //! every read goes to the database.
 //!
 //! A read that raced a change never keeps stale names: it notes the generation before reading
-//! and keeps its result only if no change was counted meanwhile.
+//! and keeps its result only if no change was counted meanwhile. Kept names are read again
+//! after half a minute at most, so that even where notifications are silently lost (a
+//! connection pooler in transaction mode passes LISTEN on but delivers nothing) a change shows
+//! within that time.
 
 use bulwark_core::ids::DepartmentId;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
 
 /// The channel the departments trigger notifies.
 const CHANNEL: &str = "bulwark_departments";
+
+/// How long names are kept at most, notified or not.
+const MAX_AGE: Duration = Duration::from_secs(30);
 
 pub(crate) type DepartmentNames = Vec<(DepartmentId, String)>;
 
@@ -36,7 +42,8 @@ struct State {
     /// Counts the changes seen; kept names carry the generation they were read in.
     generation: AtomicU64,
     listening: AtomicBool,
-    names: Mutex<Option<(u64, DepartmentNames)>>,
+    /// The names, the generation they were read in, and when they were kept.
+    names: Mutex<Option<(u64, Instant, DepartmentNames)>>,
 }
 
 impl State {
@@ -56,8 +63,9 @@ impl Kept {
         let generation = self.state.generation.load(Ordering::SeqCst);
         if self.state.listening.load(Ordering::SeqCst)
             && let Ok(names) = self.state.names.lock()
-            && let Some((kept_at, names)) = names.as_ref()
-            && *kept_at == generation
+            && let Some((read_in, kept_at, names)) = names.as_ref()
+            && *read_in == generation
+            && kept_at.elapsed() < MAX_AGE
         {
             return Ok(names.clone());
         }
@@ -70,7 +78,7 @@ impl Kept {
             && self.state.listening.load(Ordering::SeqCst)
             && self.state.generation.load(Ordering::SeqCst) == generation
         {
-            *kept = Some((generation, names.clone()));
+            *kept = Some((generation, Instant::now(), names.clone()));
         }
     }
 
