@@ -5,7 +5,7 @@ use bulwark_core::store::Backend;
 use futures::future::BoxFuture;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::pool::PoolConnectionMetadata;
-use sqlx::{AnyPool, Connection, Executor};
+use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
@@ -77,13 +77,10 @@ impl fmt::Debug for DatabaseUrl {
     }
 }
 
-/// A PostgreSQL pool's check before handing a connection out: a round trip only when it has
+/// The PostgreSQL pool's check before handing a connection out: a round trip only when it has
 /// sat idle (a restarted server or a dropped link shows there); under load it was in use a
 /// moment ago, and sqlx checks it again as it comes back.
-pub(crate) fn ping_when_idle<C: Connection>(
-    conn: &mut C,
-    meta: PoolConnectionMetadata,
-) -> BoxFuture<'_, Result<bool, sqlx::Error>> {
+fn ping_when_idle(conn: &mut AnyConnection, meta: PoolConnectionMetadata) -> BoxFuture<'_, Result<bool, sqlx::Error>> {
     Box::pin(async move {
         if meta.idle_for >= Duration::from_secs(1) {
             conn.ping().await?;

@@ -18,7 +18,7 @@
 use bulwark_core::ids::DepartmentId;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
 
@@ -34,7 +34,8 @@ pub(crate) type DepartmentNames = Vec<(DepartmentId, String)>;
 pub(crate) struct Kept {
     state: Arc<State>,
     options: PgConnectOptions,
-    listener: Mutex<Option<JoinHandle<()>>>,
+    /// Started on first use, once: a closed store does not start it again.
+    listener: OnceLock<JoinHandle<()>>,
 }
 
 #[derive(Default)]
@@ -54,7 +55,7 @@ impl State {
 
 impl Kept {
     pub(super) fn new(options: PgConnectOptions) -> Self {
-        Self { state: Arc::default(), options: options.application_name("bulwark-listen"), listener: Mutex::default() }
+        Self { state: Arc::default(), options: options.application_name("bulwark-listen"), listener: OnceLock::new() }
     }
 
     /// The kept names if they are current, and otherwise the generation a read should note.
@@ -91,17 +92,14 @@ impl Kept {
     pub(super) fn close(&self) {
         self.state.listening.store(false, Ordering::SeqCst);
         self.state.forget();
-        if let Some(listener) = self.listener.lock().ok().and_then(|mut l| l.take()) {
+        if let Some(listener) = self.listener.get() {
             listener.abort();
         }
     }
 
     /// Starts the listener once.
     fn listen(&self) {
-        let Ok(mut listener) = self.listener.lock() else { return };
-        if listener.is_none() {
-            *listener = Some(tokio::spawn(listen(self.options.clone(), self.state.clone())));
-        }
+        self.listener.get_or_init(|| tokio::spawn(listen(self.options.clone(), self.state.clone())));
     }
 }
 

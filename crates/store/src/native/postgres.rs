@@ -67,7 +67,7 @@ impl PgReads {
             Err(_) => return Err(StoreError::Unavailable("no database connection was free for 10 s".into())),
         };
         let rows = match self.kept() {
-            Some(mut conn) => match self.query(&mut conn, sql, values).await {
+            Some(mut conn) => match query(&mut conn, sql, values).await {
                 Err(e) if is_broken(&e) => {
                     // The server ended this kept connection: the read runs again on a new one.
                     drop(conn);
@@ -97,17 +97,13 @@ impl PgReads {
         }
     }
 
-    async fn query(&self, conn: &mut PgConnection, sql: &str, values: &[Value]) -> Result<Vec<PgRow>, sqlx::Error> {
-        bind_all(sqlx::query::<Postgres>(sql), values).fetch_all(conn).await
-    }
-
     /// Runs the read on a new connection, kept afterwards.
     async fn on_new(&self, sql: &str, values: &[Value]) -> Result<Vec<PgRow>, StoreError> {
         let mut conn = match tokio::time::timeout(WAIT, self.options.connect()).await {
             Ok(connected) => connected.map_err(map_err)?,
             Err(_) => return Err(StoreError::Unavailable("the database did not accept a connection for 10 s".into())),
         };
-        let result = self.query(&mut conn, sql, values).await;
+        let result = query(&mut conn, sql, values).await;
         self.give_back(conn, result)
     }
 
@@ -131,6 +127,10 @@ impl PgReads {
         }
         result.map_err(map_err)
     }
+}
+
+async fn query(conn: &mut PgConnection, sql: &str, values: &[Value]) -> Result<Vec<PgRow>, sqlx::Error> {
+    bind_all(sqlx::query::<Postgres>(sql), values).fetch_all(conn).await
 }
 
 /// Whether an error says the connection no longer works (rather than the statement failing).
