@@ -296,7 +296,9 @@ pub fn parse_patch_path(text: &str) -> Result<PatchPath, FilterError> {
     let Some(open) = text.find('[') else {
         return Ok(PatchPath { attr: attr_path(text)?, filter: None, sub: None });
     };
-    let close = text.rfind(']').ok_or_else(|| FilterError("a \"[\" is not closed".into()))?;
+    // The last "]" closes the first "["; one before it (or none) leaves the "[" open.
+    let close = text.rfind(']').filter(|close| *close > open);
+    let close = close.ok_or_else(|| FilterError("a \"[\" is not closed".into()))?;
     let attr = attr_path(&text[..open])?;
     let filter = parse(&text[open + 1..close])?;
     let sub = match &text[close + 1..] {
@@ -500,6 +502,10 @@ mod tests {
         assert_eq!(p.attr.name, "department");
         assert!(parse_patch_path("members[value eq").is_err());
         assert!(parse_patch_path(r#"members[value eq "x"]junk"#).is_err());
+        // A "]" before the "[" closes nothing (this once panicked slicing the text backwards).
+        let core = "urn:ietf:params:scim:schemas:core:2.0:User";
+        let refused = parse_patch_path(&format!("{core}:userName]{core}:userName[")).unwrap_err();
+        assert!(refused.0.contains("not closed"), "{}", refused.0);
         assert_eq!(parse(r#"userName eq "a@b.c""#).unwrap().user_name_equals(), Some("a@b.c"));
     }
 }

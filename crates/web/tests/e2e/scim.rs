@@ -364,7 +364,11 @@ async fn hostile_scim_requests_get_a_scim_error_never_a_server_error() {
         let idp = Provider::new(&app).await;
         let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
         let members: Vec<Value> = (0..20_001).map(|i| json!({"value": format!("m{i}")})).collect();
+        // An attribute path whose "]" comes before its "[" (the fuzz test found it panicking).
+        let backwards = url_encode(&format!("{USER}:userName]{USER}:userName["));
         let cases: Vec<(&str, String, Option<String>)> = vec![
+            ("GET", format!("/Users?sortBy={backwards}"), None),
+            ("GET", format!("/Users?attributes={backwards}"), None),
             ("GET", "/Users?filter=userName%20eq%20%22a%5Cu0000b%22".into(), None),
             ("GET", "/Users?filter=displayName%20eq%20%22a%5Cu0000b%22".into(), None),
             ("GET", format!("/Users?filter={}", "(".repeat(100)), None),
@@ -428,5 +432,11 @@ async fn hostile_scim_requests_get_a_scim_error_never_a_server_error() {
                 assert_eq!(body["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:Error", "{method} {path:.80}");
             }
         }
+        let created = idp.post("/Users", user("brackets@example.com", "Bra", "Ckets")).await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        let id = created.body["id"].as_str().unwrap();
+        let path = format!("{USER}:userName]{USER}:userName[");
+        let refused = idp.patch(&format!("/Users/{id}"), json!([{"op": "replace", "path": path, "value": "x"}])).await;
+        assert_eq!((refused.status, refused.body["scimType"].as_str()), (400, Some("invalidPath")), "{}", refused.body);
     }
 }
