@@ -124,6 +124,14 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The answer to a request whose handler panicked — a bug, never bad input: a 500 problem
+/// document and one error line, instead of a connection closed without an answer. The panic's
+/// own message (which may quote the request) goes to standard error only, as every panic's does.
+pub fn panicked(_cause: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request's handler panicked");
+    ApiError::status(StatusCode::INTERNAL_SERVER_ERROR).into_response()
+}
+
 /// A JSON body whose every rejection is a problem document naming what is wrong.
 pub struct ApiJson<T>(pub T);
 
@@ -280,5 +288,31 @@ impl IntoResponse for HtmlError {
                 (status, ErrorPage { status: status.as_u16(), title, message }).into_response()
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::Router;
+    use axum::routing::get;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    use tower_http::catch_panic::CatchPanicLayer;
+
+    async fn boom() -> &'static str {
+        panic!("secret-ish detail")
+    }
+
+    #[tokio::test]
+    async fn a_handler_that_panics_answers_500_as_a_problem_without_its_message() {
+        let app: Router = Router::new().route("/boom", get(boom)).layer(CatchPanicLayer::custom(panicked));
+        let res = app.oneshot(Request::get("/boom").body(axum::body::Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(res.headers()[header::CONTENT_TYPE], "application/problem+json");
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        let body = String::from_utf8_lossy(&body);
+        assert!(body.contains("\"status\":500"), "{body}");
+        assert!(!body.contains("secret-ish"), "{body}");
     }
 }

@@ -23,6 +23,7 @@ use bulwark_core::Store;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -140,11 +141,15 @@ pub fn app(store: Arc<dyn Store>, config: WebConfig) -> (Router, Arc<RouteTable>
     };
     let router = router
         .merge(docs)
+        // A handler's panic (a bug) answers 500 here, inside the metrics and the trace; the
+        // outer layer catches one in the middleware itself.
+        .route_layer(CatchPanicLayer::custom(error::panicked))
         .route_layer(axum::middleware::from_fn(csrf::verify))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), access::authorize))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), ops::track))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), hygiene::hygiene))
+        .layer(CatchPanicLayer::custom(error::panicked))
         .layer(DefaultBodyLimit::max(1024 * 1024))
         .layer(TraceLayer::new_for_http().make_span_with(ops::request_span))
         .layer(PropagateRequestIdLayer::x_request_id())
