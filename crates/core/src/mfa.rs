@@ -10,7 +10,7 @@
 //! code must be for a later one, checked and recorded by one conditional update, so two
 //! instances cannot both accept it. API tokens are unaffected.
 
-use crate::access::{Actor, Permission, Role};
+use crate::access::{Actor, Permission, Role, Via};
 use crate::accounts::{self, SESSION_LIFETIME, Secret, Session, random_secret, sha256_hex, verify_password};
 use crate::audit::AuditRecord;
 use crate::error::{CoreError, CoreResult};
@@ -302,6 +302,17 @@ pub async fn complete_sign_in(
     Ok(secret)
 }
 
+/// The account of an actor who may change how it proves who it is: only its holder in a
+/// signed-in browser session. An API token is not a second factor, so it can neither set one
+/// up, nor turn it off, nor mint recovery codes.
+fn own_session(actor: &Actor) -> CoreResult<AccountId> {
+    let id = actor.account_id.ok_or(CoreError::Unauthenticated)?;
+    if actor.via != Via::Session {
+        return Err(CoreError::Forbidden("account security is changed in a signed-in browser session only".into()));
+    }
+    Ok(id)
+}
+
 /// The enrollment of the actor waiting for its first code, if one was begun.
 pub async fn pending_enrollment(store: &dyn Store, actor: &Actor) -> CoreResult<Option<Enrollment>> {
     let id = actor.account_id.ok_or(CoreError::Unauthenticated)?;
@@ -323,7 +334,7 @@ pub async fn pending_enrollment(store: &dyn Store, actor: &Actor) -> CoreResult<
 /// Begins setting up an authenticator: a new secret, waiting for its first code. Refused
 /// while one is set up (turn it off first).
 pub async fn begin_enrollment(store: &dyn Store, actor: &Actor, now: Timestamp) -> CoreResult<()> {
-    let id = actor.account_id.ok_or(CoreError::Unauthenticated)?;
+    let id = own_session(actor)?;
     let mut tx = store.write().await?;
     if tx.find_totp(id).await?.is_some_and(|f| f.confirmed_at.is_some()) {
         return Err(CoreError::Conflict("an authenticator is already set up; turn it off first".into()));
@@ -353,7 +364,7 @@ pub async fn confirm_enrollment(
     session: Option<&Session>,
     code: &str,
 ) -> CoreResult<Enrolled> {
-    let id = actor.account_id.ok_or(CoreError::Unauthenticated)?;
+    let id = own_session(actor)?;
     let mut tx = store.write().await?;
     let factor = tx.find_totp(id).await?;
     let Some(factor) = factor.filter(|f| f.confirmed_at.is_none()) else {
@@ -414,7 +425,7 @@ pub async fn status(store: &dyn Store, account: &accounts::Account, policy: &Mfa
 
 /// New recovery codes in place of the old ones (sensitive: the route needs a recent sign-in).
 pub async fn regenerate_recovery_codes(store: &dyn Store, actor: &Actor, now: Timestamp) -> CoreResult<Vec<String>> {
-    let id = actor.account_id.ok_or(CoreError::Unauthenticated)?;
+    let id = own_session(actor)?;
     let mut tx = store.write().await?;
     if tx.find_totp(id).await?.is_none_or(|f| f.confirmed_at.is_none()) {
         return Err(CoreError::Conflict("set up an authenticator first".into()));
@@ -427,7 +438,7 @@ pub async fn regenerate_recovery_codes(store: &dyn Store, actor: &Actor, now: Ti
 
 /// Turns the actor's own second factor off; refused when their roles require one.
 pub async fn disable(store: &dyn Store, actor: &Actor, now: Timestamp, policy: &MfaPolicy) -> CoreResult<()> {
-    let id = actor.account_id.ok_or(CoreError::Unauthenticated)?;
+    let id = own_session(actor)?;
     if policy.requires(&actor.roles) {
         return Err(CoreError::Conflict("your roles require two-factor authentication".into()));
     }

@@ -38,7 +38,8 @@ pub enum Access {
     /// pages that complete it). Such a session reaches nothing else, and acts without roles.
     SecondFactor,
     /// Like `SignedIn` (or `Needs`, with a permission), and a session must have proven its
-    /// holder within `mfa::REAUTH_WINDOW`: sensitive actions. API tokens are unaffected.
+    /// holder within `mfa::REAUTH_WINDOW`: sensitive actions. API tokens are unaffected on
+    /// the API and refused on pages (which are a browser session's).
     Recent(Option<Permission>),
     /// A SCIM token (`/scim/v2`), and nothing else: no session, no API token.
     Scim,
@@ -131,11 +132,20 @@ impl Routes {
     }
 }
 
-/// The signed-in browser session behind a request, for CSRF checks and logout.
+/// The signed-in browser session behind a request, for CSRF checks and logout. As an
+/// extractor it refuses a request without one (an API token on a page made for a browser)
+/// with a 403, never a 500.
 #[derive(Clone)]
 pub struct SessionInfo {
     pub session: Session,
     pub secret: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for SessionInfo {
+    type Rejection = HtmlError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<SessionInfo>().cloned().ok_or_else(HtmlError::browser_only)
+    }
 }
 
 /// Whether a path is part of the JSON API (errors as problem+json, no redirects).
@@ -181,6 +191,10 @@ pub async fn authorize(State(app): State<AppState>, jar: CookieJar, mut req: Req
     }
     if let Some(token) = bearer {
         match accounts::token_actor(app.store.as_ref(), now, &token).await {
+            Ok(Some(_)) if !api && matches!(access, Access::SecondFactor | Access::Recent(_)) => {
+                // Signing in and account security are a browser session's: a token proves no factor.
+                return HtmlError::browser_only().into_response();
+            }
             Ok(Some((a, stale_use))) => {
                 actor = Some(a);
                 // Last use is recorded at most once a minute, off the request path.

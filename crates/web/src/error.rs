@@ -236,6 +236,15 @@ pub enum HtmlError {
 }
 
 impl HtmlError {
+    /// A page that only a signed-in browser session may use, reached otherwise (an API token).
+    pub fn browser_only() -> Self {
+        Self::Page(
+            StatusCode::FORBIDDEN,
+            "Not allowed".into(),
+            "This page is for a signed-in browser session; an API token cannot use it.".into(),
+        )
+    }
+
     pub fn forbidden() -> Self {
         Self::Page(
             StatusCode::FORBIDDEN,

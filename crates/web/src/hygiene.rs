@@ -1,6 +1,6 @@
 //! Request and response hygiene for every route: a query string must be valid UTF-8 once
 //! decoded and of bounded length (else 400, never a silently altered value); what a signed-in
-//! person or an API client receives is never cached (`Cache-Control: no-store`: token
+//! person or an API client receives (by cookie or bearer token) is never cached (`Cache-Control: no-store`: token
 //! secrets and set-password links are on such pages); and behind https the browser is told to
 //! stay on https (HSTS).
 
@@ -44,7 +44,10 @@ pub async fn hygiene(State(app): State<AppState>, req: Request, next: Next) -> R
             return malformed(&path, "the query string is not valid UTF-8");
         }
     }
-    let personal = is_api(&path) || crate::scim::is_scim(&path) || req.headers().contains_key(header::COOKIE);
+    let personal = is_api(&path)
+        || crate::scim::is_scim(&path)
+        || req.headers().contains_key(header::COOKIE)
+        || req.headers().contains_key(header::AUTHORIZATION);
     let mut res = next.run(req).await;
     let headers = res.headers_mut();
     if personal && !path.starts_with("/static/") {

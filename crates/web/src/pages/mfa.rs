@@ -4,10 +4,10 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Form};
 use axum_extra::extract::CookieJar;
 use base64::Engine;
 use bulwark_core::ids::AccountId;
@@ -54,11 +54,7 @@ struct CodePage {
     errors: Errors,
 }
 
-pub async fn code_form(
-    chrome: Chrome,
-    Extension(session): Extension<SessionInfo>,
-    Query(q): Query<NextQuery>,
-) -> Response {
+pub async fn code_form(chrome: Chrome, session: SessionInfo, Query(q): Query<NextQuery>) -> Response {
     let next = safe_next(&q.next);
     if session.session.stage != SessionStage::Code {
         return Redirect::to(&next).into_response();
@@ -70,7 +66,7 @@ pub async fn code_submit(
     State(app): State<AppState>,
     jar: CookieJar,
     chrome: Chrome,
-    Extension(session): Extension<SessionInfo>,
+    session: SessionInfo,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, HtmlError> {
     let next = safe_next(&form.next);
@@ -138,7 +134,7 @@ fn qr_data_uri(uri: &str) -> Result<String, HtmlError> {
 pub async fn setup(
     State(app): State<AppState>,
     chrome: Chrome,
-    Extension(session): Extension<SessionInfo>,
+    session: SessionInfo,
     Query(q): Query<NextQuery>,
 ) -> Result<Response, HtmlError> {
     if mfa::is_enrolled(app.store.as_ref(), session.session.account_id).await? {
@@ -172,7 +168,7 @@ pub async fn setup_confirm(
     State(app): State<AppState>,
     jar: CookieJar,
     chrome: Chrome,
-    Extension(session): Extension<SessionInfo>,
+    session: SessionInfo,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, HtmlError> {
     let next = safe_next(&form.next);
@@ -239,7 +235,7 @@ struct ReauthPage {
 pub async fn reauth_form(
     State(app): State<AppState>,
     chrome: Chrome,
-    Extension(session): Extension<SessionInfo>,
+    session: SessionInfo,
     Query(q): Query<NextQuery>,
 ) -> Result<Response, HtmlError> {
     let enrolled = mfa::is_enrolled(app.store.as_ref(), session.session.account_id).await?;
@@ -250,7 +246,7 @@ pub async fn reauth(
     State(app): State<AppState>,
     chrome: Chrome,
     ClientAddr(addr): ClientAddr,
-    Extension(session): Extension<SessionInfo>,
+    session: SessionInfo,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, HtmlError> {
     let next = safe_next(&form.next);

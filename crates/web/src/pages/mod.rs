@@ -256,6 +256,12 @@ pub async fn not_found(uri: axum::http::Uri) -> Response {
     if crate::scim::is_scim(uri.path()) {
         return crate::scim::not_found().await;
     }
+    if crate::access::is_api(uri.path()) {
+        return crate::error::ApiError::status(axum::http::StatusCode::NOT_FOUND)
+            .with_detail("no such API path")
+            .with_instance(uri.path())
+            .into_response();
+    }
     HtmlError::not_found().into_response()
 }
 

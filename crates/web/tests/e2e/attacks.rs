@@ -97,6 +97,28 @@ async fn personal_responses_are_never_cached() {
     }
     let anonymous = app.client().get("/static/app.css").await;
     assert!(anonymous.headers().get("cache-control").is_none_or(|v| v != "no-store"));
+    // A script with an API token reads pages and exports too: never cached either.
+    let created: Value =
+        admin.api_post("/api/v1/tokens", &serde_json::json!({"name": "script"})).await.json().await.unwrap();
+    let token = created["token"].as_str().unwrap();
+    let bare = reqwest::Client::new();
+    for path in ["/people", "/people/export.csv", "/api/v1/me"] {
+        let res = bare.get(app.url(path)).bearer_auth(token).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        assert_eq!(res.headers().get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_api_path_is_a_problem_document() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let admin = app.signed_in("admin@example.com", &["admin"]).await;
+    for path in ["/api/v1/no-such-thing", "/api/v1/people/x/y/z", "/api/v2/people"] {
+        let res = admin.get(path).await;
+        assert_eq!(res.status(), 404, "{path}");
+        assert_eq!(res.headers()["content-type"], "application/problem+json", "{path}");
+    }
+    assert!(admin.get("/no-such-page").await.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
 }
 
 #[tokio::test]

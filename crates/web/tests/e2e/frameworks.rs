@@ -52,6 +52,11 @@ async fn catalogs_are_uploaded_read_and_exported_through_pages_and_api() {
 
         let requirement = sec.text(&format!("/frameworks/{id}/requirements/s1.1.1")).await;
         assert!(requirement.contains("All information security responsibilities should be defined and allocated."));
+        let title = requirement.split("<title>").nth(1).and_then(|t| t.split("</title>").next()).unwrap_or_default();
+        assert!(
+            title.contains("Information security roles and responsibilities") && !title.contains('<'),
+            "the title names the requirement and holds no markup: {title}"
+        );
         assert!(
             requirement.contains(
                 "[Selection (one or more): initiating a device lock after [Assignment: a duration] of inactivity"

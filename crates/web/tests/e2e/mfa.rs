@@ -189,3 +189,47 @@ async fn an_admin_removes_a_lost_authenticator_and_its_holder_sets_up_a_new_one(
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn an_api_token_is_not_a_second_factor() {
+    for backend in backends() {
+        let app = spawn_app_with(backend, |_| {}).await;
+        let account = create_account(app.store(), "eve@example.com", &["employee"], PASSWORD).await;
+        let actor = account.actor(bulwark_core::access::Via::Session);
+        mfa::enroll_now(app.store(), &actor, app.clock.now()).await.unwrap();
+        let c = app.client();
+        app.sign_in(&c, "eve@example.com", PASSWORD).await;
+        let c = c.with_api_csrf().await;
+        let created: Value = c.api_post("/api/v1/tokens", &json!({"name": "script"})).await.json().await.unwrap();
+        let token = created["token"].as_str().unwrap().to_string();
+
+        // Whoever holds the token (and perhaps the password) cannot mint codes or drop the factor.
+        let thief = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        for path in ["/mfa/recovery-codes", "/mfa/disable", "/mfa/setup/begin", "/reauth", "/login/code", "/mfa/setup"]
+        {
+            let res =
+                thief.post(app.url(path)).bearer_auth(&token).form(&[("password", PASSWORD)]).send().await.unwrap();
+            assert!(
+                matches!(res.status().as_u16(), 401 | 403),
+                "POST {path} with a token: {} {backend:?}",
+                res.status()
+            );
+        }
+        for path in ["/reauth", "/login/code", "/mfa/setup"] {
+            let res = thief.get(app.url(path)).bearer_auth(&token).send().await.unwrap();
+            assert!(
+                matches!(res.status().as_u16(), 401 | 403),
+                "GET {path} with a token: {} {backend:?}",
+                res.status()
+            );
+        }
+        assert!(mfa::is_enrolled(app.store(), account.id).await.unwrap(), "the authenticator is still set up");
+        let replaced = "SELECT COUNT(*) FROM audit_log WHERE action IN ('mfa.recovery_codes_replace', 'mfa.disable')";
+        assert_eq!(app.store().count_raw(replaced).await.unwrap(), 0, "no recovery code replaced, nothing disabled");
+        // The core refuses it too, whatever route would call it.
+        let by_token = account.actor(bulwark_core::access::Via::Token);
+        assert!(mfa::regenerate_recovery_codes(app.store(), &by_token, app.clock.now()).await.is_err());
+        assert!(mfa::disable(app.store(), &by_token, app.clock.now(), &app.mfa).await.is_err());
+        app.stop().await;
+    }
+}
