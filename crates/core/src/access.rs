@@ -22,6 +22,12 @@ impl Role {
     pub const ALL: [Role; 6] =
         [Role::Admin, Role::Security, Role::Management, Role::Auditor, Role::DepartmentHead, Role::Employee];
 
+    /// Every role but the employee's opens records beyond one's own: the sign-in e-mail of an
+    /// account holding one changes only through an admin.
+    pub fn is_privileged(self) -> bool {
+        self != Role::Employee
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Admin => "admin",

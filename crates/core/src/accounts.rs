@@ -323,8 +323,74 @@ pub async fn update_account(
     let after = Account { roles, status, updated_at: now, ..before.clone() };
     tx.update_account(&before, &after).await?;
     tx.audit(AuditRecord::new(actor, now, "account.update", "account", id, Some(&before), Some(&after)));
+    if before.status == AccountStatus::Active && after.status == AccountStatus::Disabled {
+        cut_off_in(&mut *tx, actor, now, id).await?;
+    }
     tx.commit().await?;
     Ok(after)
+}
+
+/// Refuses to change the person's e-mail (their account's sign-in e-mail) unless the actor is
+/// an admin or the account holds no privileged role: whoever controls the address of an
+/// admin's account could reset its way in, so a directory sync or a directory editor must
+/// not be able to repoint it.
+pub async fn check_sign_in_email_change(tx: &mut dyn Writer, actor: &Actor, person: PersonId) -> CoreResult<()> {
+    let Some(account) = tx.find_account_for_person(person).await? else {
+        return Ok(());
+    };
+    if actor.roles.contains(&Role::Admin) || !account.roles.iter().any(|r| r.is_privileged()) {
+        return Ok(());
+    }
+    Err(CoreError::invalid("email", "this person's account holds a privileged role: only an admin changes its e-mail"))
+}
+
+/// Ends every way into the person's account at once: the account is disabled, its sessions
+/// end and its API tokens are revoked for good (giving access back later does not revive
+/// them). Single sign-on and passwords are refused while the account is disabled. Runs in the
+/// caller's transaction when the identity provider deactivates or deletes the person, when
+/// the person is marked as left or their offboarding closes. A person without an account has
+/// nothing to end.
+pub async fn end_access_in(tx: &mut dyn Writer, actor: &Actor, now: Timestamp, person: PersonId) -> CoreResult<()> {
+    let Some(account) = tx.find_account_for_person(person).await? else {
+        return Ok(());
+    };
+    if account.status == AccountStatus::Active {
+        let disabled = Account { status: AccountStatus::Disabled, updated_at: now, ..account.clone() };
+        tx.update_account(&account, &disabled).await?;
+        tx.audit(AuditRecord::new(
+            actor,
+            now,
+            "account.update",
+            "account",
+            account.id,
+            Some(&account),
+            Some(&disabled),
+        ));
+    }
+    cut_off_in(tx, actor, now, account.id).await
+}
+
+/// Ends the account's sessions and revokes its tokens, audited with how many tokens it had.
+async fn cut_off_in(tx: &mut dyn Writer, actor: &Actor, now: Timestamp, account: AccountId) -> CoreResult<()> {
+    tx.end_sessions(account).await?;
+    let revoked = tx.revoke_tokens_of(account, now).await?;
+    let detail = serde_json::json!({ "sessions_ended": true, "tokens_revoked": revoked });
+    tx.audit(AuditRecord::new(actor, now, "account.access_end", "account", account, None::<&()>, Some(&detail)));
+    Ok(())
+}
+
+/// Gives a deprovisioned person's account sign-in back (the identity provider reactivated
+/// them): the account is active again; its revoked tokens stay revoked.
+pub async fn restore_access_in(tx: &mut dyn Writer, actor: &Actor, now: Timestamp, person: PersonId) -> CoreResult<()> {
+    let Some(account) = tx.find_account_for_person(person).await? else {
+        return Ok(());
+    };
+    if account.status == AccountStatus::Disabled {
+        let active = Account { status: AccountStatus::Active, updated_at: now, ..account.clone() };
+        tx.update_account(&account, &active).await?;
+        tx.audit(AuditRecord::new(actor, now, "account.update", "account", account.id, Some(&account), Some(&active)));
+    }
+    Ok(())
 }
 
 /// Issues a one-time set-password link secret for the account (admin reset). The new link

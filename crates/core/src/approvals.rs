@@ -66,6 +66,8 @@ pub struct Decision {
     pub comment: String,
     #[serde(with = "time::serde::rfc3339")]
     pub decided_at: Timestamp,
+    /// The person who decided: "distinct people" counts these, never labels.
+    pub decided_by_person: Option<crate::ids::PersonId>,
 }
 
 /// The kind of task an approver is given.
@@ -84,11 +86,10 @@ impl Approval {
         actor.label == self.requested_by || (actor.person_id.is_some() && actor.person_id == self.requested_by_person)
     }
 
-    /// Whether the actor may decide: holds the role (or is an admin) and did not ask.
+    /// Whether the actor may decide: holds the rule's role (nobody bypasses it, admins
+    /// included) and did not ask.
     pub fn can_decide(&self, actor: &Actor) -> bool {
-        self.state == ApprovalState::Pending
-            && (actor.roles.contains(&self.role) || actor.roles.contains(&Role::Admin))
-            && !self.requested_by_actor(actor)
+        self.state == ApprovalState::Pending && actor.roles.contains(&self.role) && !self.requested_by_actor(actor)
     }
 }
 
@@ -158,11 +159,21 @@ pub async fn decide_in(
     }
     c.finish()?;
     let decisions = tx.list_decisions(&before.id).await?;
-    if decisions.iter().any(|d| d.decided_by == actor.label) {
+    let mine = |d: &Decision| match (d.decided_by_person, actor.person_id) {
+        (Some(theirs), Some(me)) => theirs == me,
+        _ => d.decided_by == actor.label,
+    };
+    if decisions.iter().any(mine) {
         return Err(CoreError::clash("approval", "has your decision already"));
     }
-    let decision =
-        Decision { approval_id: before.id.clone(), decided_by: actor.label.clone(), approve, comment, decided_at: now };
+    let decision = Decision {
+        approval_id: before.id.clone(),
+        decided_by: actor.label.clone(),
+        approve,
+        comment,
+        decided_at: now,
+        decided_by_person: actor.person_id,
+    };
     tx.insert_decision(&decision).await?;
     let approvals = decisions.iter().filter(|d| d.approve).count() as i64 + i64::from(approve);
     let state = match (approve, approvals >= before.needed) {

@@ -10,7 +10,6 @@
 //! their Bulwark account and closes the tasks. Starting it twice does nothing new.
 
 use crate::access::{Actor, Permission, Role};
-use crate::accounts::AccountStatus;
 use crate::assets::{AssetKind, AssetStatus};
 use crate::audit::AuditRecord;
 use crate::campaigns::Task;
@@ -318,26 +317,31 @@ pub async fn close(store: &dyn Store, actor: &Actor, now: Timestamp, id: &str) -
     let left = crate::people::Person { status: PersonStatus::Left, updated_at: now, ..person.clone() };
     tx.update_person(&person, &left).await?;
     tx.audit(AuditRecord::new(actor, now, "person.update", "person", person.id, Some(&person), Some(&left)));
-    if let Some(account) = tx.find_account_for_person(person.id).await?
-        && account.status == AccountStatus::Active
-    {
-        let disabled = crate::accounts::Account { status: AccountStatus::Disabled, updated_at: now, ..account.clone() };
-        tx.update_account(&account, &disabled).await?;
-        tx.audit(AuditRecord::new(
-            actor,
-            now,
-            "account.update",
-            "account",
-            account.id,
-            Some(&account),
-            Some(&disabled),
-        ));
-    }
+    crate::accounts::end_access_in(&mut *tx, actor, now, person.id).await?;
     tx.close_subject_tasks(TASK_KIND, "offboarding", id, now).await?;
     let after = tx.get_offboarding(id).await?;
     tx.audit(AuditRecord::new(actor, now, "offboarding.close", "person", person.id, Some(&before), Some(&after)));
     tx.commit().await?;
     Ok(after)
+}
+
+/// The person is back (the identity provider reactivated them): their open offboarding, if
+/// any, is closed as cancelled with its tasks, they are active again and their account signs
+/// in again. Items already checked off stay as recorded.
+pub async fn reactivate_in(tx: &mut dyn Writer, actor: &Actor, now: Timestamp, person_id: PersonId) -> CoreResult<()> {
+    if let Some(open) = tx.open_offboarding(person_id).await? {
+        tx.close_offboarding(&open.id, now).await?;
+        tx.close_subject_tasks(TASK_KIND, "offboarding", &open.id, now).await?;
+        let after = tx.get_offboarding(&open.id).await?;
+        tx.audit(AuditRecord::new(actor, now, "offboarding.cancel", "person", person_id, Some(&open), Some(&after)));
+    }
+    let person = tx.get_person(person_id).await?;
+    if person.status != PersonStatus::Active {
+        let back = crate::people::Person { status: PersonStatus::Active, updated_at: now, ..person.clone() };
+        tx.update_person(&person, &back).await?;
+        tx.audit(AuditRecord::new(actor, now, "person.update", "person", person_id, Some(&person), Some(&back)));
+    }
+    crate::accounts::restore_access_in(tx, actor, now, person_id).await
 }
 
 /// A person's onboarding records and offboardings, newest first.

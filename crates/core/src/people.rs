@@ -262,8 +262,14 @@ pub async fn update(
     let v = validate(&mut *tx, input, before.status, Some(id)).await?;
     check_version(input.version.as_deref(), before.updated_at, "this person")?;
     let after = v.apply(Person { updated_at: now, ..before.clone() });
+    if after.email != before.email {
+        crate::accounts::check_sign_in_email_change(&mut *tx, actor, id).await?;
+    }
     tx.update_person(&before, &after).await?;
     tx.audit(AuditRecord::new(actor, now, "person.update", "person", id, Some(&before), Some(&after)));
+    if after.status == PersonStatus::Left && before.status != PersonStatus::Left {
+        crate::accounts::end_access_in(&mut *tx, actor, now, id).await?;
+    }
     tx.commit().await?;
     Ok(after)
 }

@@ -182,6 +182,9 @@ async fn create_for(
     rules: &SsoRules,
 ) -> CoreResult<Account> {
     let person = match tx.find_person_by_email(email).await? {
+        Some(p) if matches!(p.status, PersonStatus::Offboarding | PersonStatus::Left) => {
+            return Err(CoreError::invalid("sso", "You are leaving or have left; no account is made for you."));
+        }
         Some(p) => p,
         None => {
             let name = who.name.clone().filter(|n| !n.trim().is_empty()).unwrap_or_else(|| email.to_string());

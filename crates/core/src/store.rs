@@ -474,6 +474,8 @@ pub trait Writer: Reader {
 
     fn insert_token<'a>(&'a mut self, t: &'a ApiToken, hash: &'a str) -> StoreFuture<'a, ()>;
     fn revoke_token<'a>(&'a mut self, after: &'a ApiToken) -> StoreFuture<'a, ()>;
+    /// Revokes every token of the account not revoked yet; returns how many.
+    fn revoke_tokens_of(&mut self, account: AccountId, at: Timestamp) -> StoreFuture<'_, u64>;
 
     fn upsert_channel<'a>(&'a mut self, c: &'a Channel) -> StoreFuture<'a, ()>;
     fn insert_outbox<'a>(&'a mut self, m: &'a OutboxMessage) -> StoreFuture<'a, ()>;

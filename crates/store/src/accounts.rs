@@ -304,6 +304,20 @@ pub(crate) async fn touch_token(conn: &mut AnyConnection, id: TokenId, now: Time
     Ok(())
 }
 
+pub(crate) async fn revoke_tokens_of(
+    conn: &mut AnyConnection,
+    id: AccountId,
+    at: Timestamp,
+) -> Result<u64, StoreError> {
+    let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL")
+        .bind(to_micros(at))
+        .bind(id.to_string())
+        .execute(conn)
+        .await
+        .map_err(map_err)?;
+    Ok(done.rows_affected())
+}
+
 pub(crate) async fn end_sessions(conn: &mut AnyConnection, id: AccountId) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM sessions WHERE account_id = $1")
         .bind(id.to_string())

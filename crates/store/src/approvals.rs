@@ -7,7 +7,7 @@ use bulwark_core::approvals::{APPROVE, Approval, ApprovalFilter, ApprovalState, 
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::AnyConnection;
 
-use crate::rows::{Columns, int, opt_text, opt_time, text};
+use crate::rows::{Columns, int, opt_parsed, opt_text, opt_time, text};
 use crate::write::{expect_one, map_err};
 
 const COLUMNS: &str = "id, subject_type, subject_id, title, link, role, needed, state, requested_by, \
@@ -178,14 +178,15 @@ pub(crate) async fn list(
 
 pub(crate) async fn insert_decision(conn: &mut AnyConnection, d: &Decision) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO approval_decisions (approval_id, decided_by, approve, comment, decided_at) \
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO approval_decisions (approval_id, decided_by, approve, comment, decided_at, decided_by_person) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(&d.approval_id)
     .bind(&d.decided_by)
     .bind(i64::from(d.approve))
     .bind(&d.comment)
     .bind(to_micros(d.decided_at))
+    .bind(d.decided_by_person.map(|p| p.to_string()))
     .execute(conn)
     .await
     .map_err(map_err)?;
@@ -194,7 +195,7 @@ pub(crate) async fn insert_decision(conn: &mut AnyConnection, d: &Decision) -> R
 
 pub(crate) async fn decisions(conn: &mut AnyConnection, id: &str) -> Result<Vec<Decision>, StoreError> {
     let rows = sqlx::query(
-        "SELECT approval_id, decided_by, approve, comment, decided_at FROM approval_decisions \
+        "SELECT approval_id, decided_by, approve, comment, decided_at, decided_by_person FROM approval_decisions \
          WHERE approval_id = $1 ORDER BY decided_at, decided_by",
     )
     .bind(id)
@@ -209,6 +210,7 @@ pub(crate) async fn decisions(conn: &mut AnyConnection, id: &str) -> Result<Vec<
                 approve: int(r, "approve")? != 0,
                 comment: text(r, "comment")?,
                 decided_at: from_micros(int(r, "decided_at")?),
+                decided_by_person: opt_parsed(r, "decided_by_person")?,
             })
         })
         .collect()

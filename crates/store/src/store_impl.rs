@@ -938,6 +938,10 @@ impl Writer for Unit<WriteTx> {
         Box::pin(accounts::revoke_token(self.c(), after))
     }
 
+    fn revoke_tokens_of(&mut self, account: AccountId, at: Timestamp) -> StoreFuture<'_, u64> {
+        Box::pin(accounts::revoke_tokens_of(self.c(), account, at))
+    }
+
     fn upsert_channel<'a>(&'a mut self, c: &'a Channel) -> StoreFuture<'a, ()> {
         Box::pin(notify::upsert_channel(self.c(), c))
     }

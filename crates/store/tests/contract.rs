@@ -25,7 +25,7 @@ async fn published_policy(
 ) -> bulwark_core::policies::Policy {
     use bulwark_core::policies::{self, PolicyInput, Transition};
     let cli = Actor::cli();
-    let ratifier = Actor { label: "ratifier".into(), ..Actor::cli() };
+    let ratifier = Actor { label: "ratifier".into(), roles: vec![bulwark_core::Role::Management], ..Actor::cli() };
     let input = PolicyInput { title: title.into(), body: body.into(), ..Default::default() };
     let p = policies::create(s, &cli, now, &input).await.unwrap();
     for (who, step) in [(&cli, Transition::Submit), (&ratifier, Transition::Ratify), (&cli, Transition::Publish)] {
@@ -1206,7 +1206,7 @@ async fn a_campaign_gives_its_audience_tasks_and_records_signatures_alike_on_eve
         let db = TestDb::new(backend).await;
         let (s, now) = (&db.store as &dyn Store, time_util::now());
         let cli = Actor::cli();
-        let ratifier = Actor { label: "ratifier".into(), ..Actor::cli() };
+        let ratifier = Actor { label: "ratifier".into(), roles: vec![bulwark_core::Role::Management], ..Actor::cli() };
         let policy = published_policy(s, now, "Acceptable use", "v1").await;
         let sales =
             org::create_department(s, &cli, now, &DepartmentInput { name: "Sales".into(), ..Default::default() })
@@ -1537,6 +1537,10 @@ async fn an_approval_needs_distinct_deciders_other_than_the_requester_and_moves_
             other => panic!("four eyes on {backend:?}: {other:?}"),
         }
         assert!(matches!(approvals::decide(s, &clerk, now, &request.id, true, "").await, Err(CoreError::NotFound)));
+        // An admin sees the request but does not hold the rule's role: nobody bypasses it.
+        let root = bulwark_testkit::create_account(s, "root@example.com", &["admin"], pw).await.actor(Via::Session);
+        let by_admin = approvals::decide(s, &root, now, &request.id, true, "").await;
+        assert!(matches!(by_admin, Err(CoreError::Forbidden(_))), "{backend:?}: {by_admin:?}");
         assert!(matches!(approvals::decide(s, &boss, now, &request.id, false, " ").await, Err(CoreError::Invalid(_))));
         assert_eq!(r(s).await.find_policy_version(p.id, 1).await.unwrap().unwrap().status, VersionStatus::InReview);
 
@@ -1583,9 +1587,12 @@ async fn an_approval_needs_distinct_deciders_other_than_the_requester_and_moves_
             approve: false,
             comment: "no".into(),
             decided_at: now,
+            decided_by_person: Some(bulwark_core::ids::PersonId::new()),
         };
         tx.insert_decision(&decision).await.unwrap();
         assert!(tx.insert_decision(&decision).await.is_err(), "one decision per person");
+        let renamed = bulwark_core::approvals::Decision { decided_by: "x-renamed".into(), ..decision.clone() };
+        assert!(tx.insert_decision(&renamed).await.is_err(), "one decision per person, whatever their label");
     }
 }
 

@@ -1,7 +1,10 @@
 //! SCIM Users: the people of the directory. `displayName` is the person's name, the primary
 //! (else work, else first) e-mail address is their e-mail, `userType` their kind, the
 //! enterprise extension's `department` names their department (created when new) and
-//! `manager` another person. `active: false` or DELETE starts the person's offboarding.
+//! `manager` another person. `active: false` or DELETE starts the person's offboarding and
+//! ends their access at once (sessions, tokens, sign-in); `active: true` cancels the
+//! offboarding and gives sign-in back. The sign-in e-mail of an account holding a privileged
+//! role changes only through an admin.
 
 use super::listing::ListParams;
 use super::{
@@ -357,6 +360,14 @@ async fn update(
     c.text("displayName", &wanted.name, 200);
     c.finish()?;
     let profile_changed = current.profile.as_ref() != Some(&profile);
+    if wanted.email != before.email
+        && crate::accounts::check_sign_in_email_change(&mut *tx, ctx.actor, me).await.is_err()
+    {
+        return Err(ScimError::bad(
+            "mutability",
+            "this person's account holds a privileged role: an admin changes its e-mail in Bulwark",
+        ));
+    }
     if !same_person || profile_changed {
         // A new version (ETag) whenever anything the User shows changes.
         let after = Person { updated_at: ctx.now, ..wanted };
@@ -371,16 +382,10 @@ async fn update(
     match w.active {
         Some(false) if is_active(before) => {
             crate::lifecycle::start_offboarding_in(&mut *tx, ctx.actor, ctx.now, me, OFFBOARDING_REASON).await?;
+            crate::accounts::end_access_in(&mut *tx, ctx.actor, ctx.now, me).await?;
         }
         Some(true) if !is_active(before) => {
-            return Err(ScimError::new(
-                409,
-                None,
-                format!(
-                    "{} is being offboarded or has left; Bulwark does not reactivate people through SCIM",
-                    before.name
-                ),
-            ));
+            crate::lifecycle::reactivate_in(&mut *tx, ctx.actor, ctx.now, me).await?;
         }
         _ => {}
     }
@@ -404,6 +409,7 @@ pub async fn delete(ctx: &Ctx<'_>, id: &str, if_match: Option<&str>) -> ScimResu
     if person.status != PersonStatus::Left {
         crate::lifecycle::start_offboarding_in(&mut *tx, ctx.actor, ctx.now, person.id, OFFBOARDING_REASON).await?;
     }
+    crate::accounts::end_access_in(&mut *tx, ctx.actor, ctx.now, person.id).await?;
     let before = current.profile.clone();
     let profile = ScimProfile {
         deleted_at: Some(ctx.now),

@@ -574,7 +574,7 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
 async fn published_policy_with_draft(store: &dyn Store, n: usize) -> String {
     use bulwark_core::policies::{self, PolicyInput, Transition};
     let (writer, now) = (Actor::cli(), time_util::now());
-    let ratifier = Actor { label: "ratifier".into(), ..Actor::cli() };
+    let ratifier = Actor { label: "ratifier".into(), roles: vec![bulwark_core::Role::Management], ..Actor::cli() };
     let input = PolicyInput { title: format!("Policy {n}"), body: "v1".into(), ..Default::default() };
     let p = policies::create(store, &writer, now, &input).await.unwrap();
     for (who, step) in [(&writer, Transition::Submit), (&ratifier, Transition::Ratify), (&writer, Transition::Publish)]

@@ -505,7 +505,11 @@ async fn publish_policy(store: &dyn bulwark_core::Store) -> String {
     use bulwark_core::policies::{self, PolicyInput, Transition};
     let now = bulwark_core::time_util::now();
     let writer = bulwark_core::Actor::cli();
-    let ratifier = bulwark_core::Actor { label: "ceo".into(), ..bulwark_core::Actor::cli() };
+    let ratifier = bulwark_core::Actor {
+        label: "ceo".into(),
+        roles: vec![bulwark_core::Role::Management],
+        ..bulwark_core::Actor::cli()
+    };
     let body = "# Keys and secrets\n\nKeys are rotated **yearly** and kept in the key vault.\n";
     let input = PolicyInput { title: POLICY_TITLE.into(), body: body.into(), ..Default::default() };
     let p = policies::create(store, &writer, now, &input).await.unwrap();

@@ -15,7 +15,7 @@ async fn json_of(res: reqwest::Response) -> Value {
 
 async fn published_policy(store: &dyn bulwark_core::Store) -> String {
     let (cli, now) = (Actor::cli(), time_util::now());
-    let ratifier = Actor { label: "ceo".into(), ..Actor::cli() };
+    let ratifier = Actor { label: "ceo".into(), roles: vec![bulwark_core::Role::Management], ..Actor::cli() };
     let input = PolicyInput {
         title: "Acceptable use policy".into(),
         body: "# Use\n\nBe careful.\n".into(),

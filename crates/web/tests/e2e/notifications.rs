@@ -58,7 +58,7 @@ async fn a_published_policy_reaches_chat_and_mail_once_and_a_failing_channel_is_
         let bad = add_channel(store, &cli, now, "x", "webhook", "ftp://nowhere", &events(&["policy.publish"])).await;
         assert!(bad.is_err(), "a webhook is an http(s) URL");
 
-        let ratifier = Actor { label: "ceo".into(), ..Actor::cli() };
+        let ratifier = Actor { label: "ceo".into(), roles: vec![bulwark_core::Role::Management], ..Actor::cli() };
         let input =
             PolicyInput { title: "Clean desk policy".into(), body: "Lock your screen.".into(), ..Default::default() };
         let p = policies::create(store, &cli, now, &input).await.unwrap();
@@ -167,7 +167,7 @@ async fn two_instances_send_each_campaign_reminder_exactly_once() {
         let (cli, now) = (Actor::cli(), bulwark_core::clock::Clock::now(clock.as_ref()));
         let events = vec!["campaign.reminder".to_string(), "campaign.overdue".to_string()];
         add_channel(store, &cli, now, "security", "webhook", &hook.url, &events).await.unwrap();
-        let ratifier = Actor { label: "ceo".into(), ..Actor::cli() };
+        let ratifier = Actor { label: "ceo".into(), roles: vec![bulwark_core::Role::Management], ..Actor::cli() };
         let input = PolicyInput { title: "Acceptable use".into(), body: "Be kind.".into(), ..Default::default() };
         let p = policies::create(store, &cli, now, &input).await.unwrap();
         for (who, step) in [(&cli, Transition::Submit), (&ratifier, Transition::Ratify), (&cli, Transition::Publish)] {

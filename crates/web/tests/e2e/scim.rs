@@ -188,7 +188,9 @@ async fn an_identity_provider_provisions_people_and_deactivation_starts_offboard
         assert_eq!(offboardings.1.len(), 1, "{backend:?}: one offboarding started");
         let back =
             idp.patch(&format!("/Users/{id}"), json!([{"op": "replace", "path": "active", "value": true}])).await;
-        assert_eq!(back.status, 409, "reactivation is refused: {}", back.body);
+        assert_eq!((back.status, &back.body["active"]), (200, &json!(true)), "reactivated: {}", back.body);
+        let offboardings = bulwark_core::lifecycle::of_person(store, &Actor::cli(), id.parse().unwrap()).await.unwrap();
+        assert!(offboardings.1[0].closed_at.is_some(), "{backend:?}: the offboarding is cancelled");
 
         // DELETE: gone from SCIM (404), the person stays, offboarding.
         let z0 = &page[1];
@@ -440,4 +442,141 @@ async fn hostile_scim_requests_get_a_scim_error_never_a_server_error() {
         let refused = idp.patch(&format!("/Users/{id}"), patch).await;
         assert_eq!((refused.status, refused.body["scimType"].as_str()), (400, Some("invalidPath")), "{}", refused.body);
     }
+}
+
+/// What a deprovisioned person can still do: nothing, from the request on.
+async fn locked_out(app: &TestApp, session: &bulwark_testkit::TestClient, token: &str, email: &str) {
+    assert_eq!(session.get("/api/v1/me").await.status(), 401, "{email}: the session ended");
+    let bare = reqwest::Client::new();
+    let by_token = bare.get(app.url("/api/v1/me")).bearer_auth(token).send().await.unwrap();
+    assert_eq!(by_token.status(), 401, "{email}: the token stopped working");
+    let login = app.client().login(email, bulwark_testkit::PASSWORD).await;
+    assert_ne!(login.status(), 303, "{email}: the password is refused");
+}
+
+#[tokio::test]
+async fn deprovisioning_ends_access_at_once_and_reactivation_gives_sign_in_back() {
+    for backend in backends() {
+        let start = time::OffsetDateTime::from_unix_timestamp(1_795_000_020).unwrap();
+        let clock = std::sync::Arc::new(bulwark_core::clock::ManualClock::new(start));
+        let app = bulwark_testkit::spawn_app_with(backend, |c| c.clock = clock.clone()).await;
+        let idp = Provider::new(&app).await;
+        let admin = app.signed_in("root@example.com", &["admin"]).await;
+        let mut people = Vec::new();
+        for email in
+            ["patch@example.com", "put@example.com", "delete@example.com", "disabled@example.com", "left@example.com"]
+        {
+            let session = app.signed_in(email, &["security"]).await;
+            let created: Value = session.api_post("/api/v1/tokens", &json!({"name": "ci"})).await.json().await.unwrap();
+            let token = created["token"].as_str().unwrap().to_string();
+            let me: Value = session.get("/api/v1/me").await.json().await.unwrap();
+            assert_eq!(
+                reqwest::Client::new().get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().status(),
+                200
+            );
+            people.push((email, session, token, me));
+        }
+        let person = |i: usize| people[i].3["person_id"].as_str().unwrap().to_string();
+
+        // SCIM PATCH active: false.
+        let off = idp
+            .patch(&format!("/Users/{}", person(0)), json!([{"op": "replace", "path": "active", "value": false}]))
+            .await;
+        assert_eq!(off.status, 200, "{}", off.body);
+        locked_out(&app, &people[0].1, &people[0].2, people[0].0).await;
+        // SCIM PUT with active: false.
+        let mut user_json = idp.get(&format!("/Users/{}", person(1))).await.body;
+        user_json["active"] = json!(false);
+        let put = idp.send("PUT", &format!("/Users/{}", person(1)), Some(user_json), &[]).await;
+        assert_eq!(put.status, 200, "{}", put.body);
+        locked_out(&app, &people[1].1, &people[1].2, people[1].0).await;
+        // SCIM DELETE.
+        assert_eq!(idp.send("DELETE", &format!("/Users/{}", person(2)), None, &[]).await.status, 204);
+        locked_out(&app, &people[2].1, &people[2].2, people[2].0).await;
+        // An admin disables the account.
+        let account = people[3].3["account_id"].as_str().unwrap();
+        let roles = json!(["security"]);
+        let res = admin
+            .api_put(&format!("/api/v1/accounts/{account}"), &json!({"roles": roles, "status": "disabled"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        locked_out(&app, &people[3].1, &people[3].2, people[3].0).await;
+        let res = admin
+            .api_put(&format!("/api/v1/accounts/{account}"), &json!({"roles": roles, "status": "active"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let revived = reqwest::Client::new().get(app.url("/api/v1/me")).bearer_auth(&people[3].2).send().await.unwrap();
+        assert_eq!(revived.status(), 401, "re-enabling the account does not revive its tokens");
+        // An admin marks the person as left.
+        let mut p: Value = admin.get(&format!("/api/v1/people/{}", person(4))).await.json().await.unwrap();
+        p["status"] = json!("left");
+        let res = admin.api_put(&format!("/api/v1/people/{}", person(4)), &p).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+        locked_out(&app, &people[4].1, &people[4].2, people[4].0).await;
+
+        // The identity provider brings the first one back: password sign-in works, the token not.
+        let back = idp
+            .patch(&format!("/Users/{}", person(0)), json!([{"op": "replace", "path": "active", "value": true}]))
+            .await;
+        assert_eq!((back.status, &back.body["active"]), (200, &json!(true)), "{}", back.body);
+        clock.advance(time::Duration::minutes(1)); // the authenticator shows its next code
+        let again = app.client();
+        app.sign_in(&again, people[0].0, bulwark_testkit::PASSWORD).await;
+        assert_eq!(again.get("/api/v1/me").await.status(), 200);
+        let old = reqwest::Client::new().get(app.url("/api/v1/me")).bearer_auth(&people[0].2).send().await.unwrap();
+        assert_eq!(old.status(), 401, "{backend:?}: revoked tokens stay revoked");
+        assert!(app.db.store.verify_audit_chain().await.unwrap().is_ok(), "{backend:?}");
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_directory_sync_cannot_repoint_a_privileged_sign_in_email() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let idp = Provider::new(&app).await;
+        let admin = app.signed_in("root@example.com", &["admin"]).await;
+        let security = app.signed_in("sec@example.com", &["security"]).await;
+        let me: Value = admin.get("/api/v1/me").await.json().await.unwrap();
+        let id = me["person_id"].as_str().unwrap();
+        let moved = idp.patch(&format!("/Users/{id}"), json!([{"op": "replace", "path": "emails", "value": [{"value": "attacker@example.net", "primary": true}]}])).await;
+        assert_eq!((moved.status, moved.body["scimType"].as_str()), (400, Some("mutability")), "{}", moved.body);
+        // Neither can someone who edits the directory without being an admin.
+        let mut p: Value = security.get(&format!("/api/v1/people/{id}")).await.json().await.unwrap();
+        p["email"] = json!("attacker@example.net");
+        let res = security.api_put(&format!("/api/v1/people/{id}"), &p).send().await.unwrap();
+        assert_eq!(res.status(), 422, "{backend:?}");
+        let after = store_email(&app, "root@example.com").await;
+        assert!(after, "{backend:?}: the admin still signs in with their own address");
+        // An admin may change it; an employee's address follows the directory.
+        let res = admin
+            .api_put(
+                &format!("/api/v1/people/{id}"),
+                &json!({"name": "root", "email": "root2@example.com", "status": "active"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+        let employee = app.signed_in("emp@example.com", &["employee"]).await;
+        let me: Value = employee.get("/api/v1/me").await.json().await.unwrap();
+        let eid = me["person_id"].as_str().unwrap();
+        let moved = idp
+            .patch(
+                &format!("/Users/{eid}"),
+                json!([{"op": "replace", "path": "emails", "value": [{"value": "emp2@example.com", "primary": true}]}]),
+            )
+            .await;
+        assert_eq!(moved.status, 200, "{}", moved.body);
+        assert!(store_email(&app, "emp2@example.com").await);
+        app.stop().await;
+    }
+}
+
+async fn store_email(app: &TestApp, email: &str) -> bool {
+    app.store().read().await.unwrap().find_account_by_email(email).await.unwrap().is_some()
 }

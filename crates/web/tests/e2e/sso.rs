@@ -108,6 +108,34 @@ async fn people_sign_in_through_their_identity_provider_and_nothing_else_gets_in
         assert!(res.text().await.unwrap().contains("no Bulwark account has your verified e-mail"));
         assert!(location(&e.get("/").await).starts_with("/login"), "not signed in");
 
+        // Deprovisioned: marked as left, Ada's provider sign-in is refused; someone who left
+        // without an account gets none just in time.
+        let person = store.read().await.unwrap().get_person(ada.person_id).await.unwrap();
+        let left = bulwark_core::people::PersonInput {
+            name: person.name.clone(),
+            email: person.email.clone(),
+            status: "left".into(),
+            ..Default::default()
+        };
+        let cli = bulwark_core::Actor::cli();
+        bulwark_core::people::update(store, &cli, bulwark_core::time_util::now(), ada.person_id, &left).await.unwrap();
+        let g = app.client();
+        let res = back(&g, &provider.authorize(&start(&g, "/").await, Some(&sub)).await).await;
+        assert_eq!(res.status(), 403, "{backend:?}: a person who left signs in no more");
+        assert!(location(&g.get("/").await).starts_with("/login"));
+        let gone = bulwark_core::people::PersonInput {
+            name: "Gone".into(),
+            email: format!("gone{n}@example.com"),
+            status: "left".into(),
+            ..Default::default()
+        };
+        bulwark_core::people::create(store, &cli, bulwark_core::time_util::now(), &gone).await.unwrap();
+        provider.put_user(&format!("gone-{n}"), json!({"email": gone.email, "email_verified": true})).await;
+        let h = app.client();
+        let res = back(&h, &provider.authorize(&start(&h, "/").await, Some(&format!("gone-{n}"))).await).await;
+        assert_eq!(res.status(), 403, "{backend:?}: no account just in time for someone who left");
+        assert!(store.read().await.unwrap().find_account_by_email(&gone.email).await.unwrap().is_none());
+
         // Finished in another browser (login CSRF): the state cookie is not there.
         let to = provider.authorize(&start(&app.client(), "/").await, Some(&sub)).await;
         let res = back(&app.client(), &to).await;
