@@ -194,6 +194,15 @@ pub fn search_text(r: &VulnReport) -> String {
     format!("{} {} {} {}", r.title, r.affected, r.cve_id, r.reporter_name).to_lowercase()
 }
 
+/// How many messages the holder of one report's secret link may send per hour.
+pub const REPORTER_MESSAGES_PER_HOUR: i64 = 10;
+
+/// The limit on messages sent through one secret link (known by its hash only).
+pub fn reporter_message_limits(secret: &str) -> Vec<crate::throttle::Limit> {
+    let key = format!("report-messages:{}", crate::accounts::sha256_hex(secret));
+    vec![crate::throttle::Limit { key, max: REPORTER_MESSAGES_PER_HOUR, window: Duration::hours(1) }]
+}
+
 /// How many reports one address may send per hour.
 pub const REPORTS_PER_HOUR: i64 = 5;
 

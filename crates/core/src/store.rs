@@ -73,10 +73,17 @@ pub trait Store: Send + Sync + 'static {
     fn touch_token(&self, id: TokenId, now: Timestamp) -> StoreFuture<'_, ()>;
     /// Records a SCIM token's last use (operational state, not audited).
     fn touch_scim_token(&self, id: TokenId, now: Timestamp) -> StoreFuture<'_, ()>;
-    /// Failures recorded under `key` at or after `since` (throttling; not audited).
+    /// Attempts recorded under `key` at or after `since` (throttling; not audited).
     fn failures_since<'a>(&'a self, key: &'a str, since: Timestamp) -> StoreFuture<'a, i64>;
-    /// Records one failure under each key, and forgets failures older than a day.
-    fn record_failures<'a>(&'a self, keys: &'a [String], at: Timestamp) -> StoreFuture<'a, ()>;
+    /// Records one attempt under each key as `slot`, committed before it returns, and forgets
+    /// attempts older than a day.
+    fn take_slots<'a>(&'a self, slot: &'a str, keys: &'a [String], at: Timestamp) -> StoreFuture<'a, ()>;
+    /// Forgets the attempts recorded as `slot` (it succeeded, or was refused unchecked).
+    fn release_slot<'a>(&'a self, slot: &'a str) -> StoreFuture<'a, ()>;
+    /// Remembers a browser that signed in as `email` (its device cookie's hash) for a year.
+    fn trust_device<'a>(&'a self, hash: &'a str, email: &'a str, at: Timestamp) -> StoreFuture<'a, ()>;
+    /// Whether the browser with this device cookie hash signed in as `email` within a year.
+    fn device_is_trusted<'a>(&'a self, hash: &'a str, email: &'a str, now: Timestamp) -> StoreFuture<'a, bool>;
     /// Records that a session was used (for the idle timeout; not audited).
     fn touch_session<'a>(&'a self, id_hash: &'a str, now: Timestamp) -> StoreFuture<'a, ()>;
     /// Claims up to `limit` undelivered messages due at `now` for this worker: their next

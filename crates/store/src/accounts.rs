@@ -337,8 +337,9 @@ pub(crate) async fn failures_since(conn: &mut AnyConnection, key: &str, since: T
         .map_err(map_err)
 }
 
-pub(crate) async fn record_failures(
+pub(crate) async fn take_slots(
     conn: &mut AnyConnection,
+    slot: &str,
     keys: &[String],
     at: Timestamp,
 ) -> Result<(), StoreError> {
@@ -348,14 +349,64 @@ pub(crate) async fn record_failures(
         .await
         .map_err(map_err)?;
     for key in keys {
-        sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
+        sqlx::query("INSERT INTO login_failures (key, at, slot) VALUES ($1, $2, $3)")
             .bind(key)
             .bind(to_micros(at))
+            .bind(slot)
             .execute(&mut *conn)
             .await
             .map_err(map_err)?;
     }
     Ok(())
+}
+
+pub(crate) async fn release_slot(conn: &mut AnyConnection, slot: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM login_failures WHERE slot = $1").bind(slot).execute(conn).await.map_err(map_err)?;
+    Ok(())
+}
+
+/// Device cookies live a year.
+const DEVICE_LIFETIME: time::Duration = time::Duration::days(365);
+
+pub(crate) async fn trust_device(
+    conn: &mut AnyConnection,
+    hash: &str,
+    email: &str,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM trusted_devices WHERE created_at < $1")
+        .bind(to_micros(at - DEVICE_LIFETIME))
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    sqlx::query(
+        "INSERT INTO trusted_devices (hash, email, created_at) VALUES ($1, $2, $3) ON CONFLICT (hash) DO NOTHING",
+    )
+    .bind(hash)
+    .bind(email)
+    .bind(to_micros(at))
+    .execute(conn)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+pub(crate) async fn device_is_trusted(
+    conn: &mut AnyConnection,
+    hash: &str,
+    email: &str,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    let n: i64 =
+        sqlx::query("SELECT COUNT(*) FROM trusted_devices WHERE hash = $1 AND email = $2 AND created_at >= $3")
+            .bind(hash)
+            .bind(email)
+            .bind(to_micros(now - DEVICE_LIFETIME))
+            .fetch_one(conn)
+            .await
+            .and_then(|r| r.try_get(0))
+            .map_err(map_err)?;
+    Ok(n > 0)
 }
 
 pub(crate) async fn touch_session(conn: &mut AnyConnection, id_hash: &str, now: Timestamp) -> Result<(), StoreError> {

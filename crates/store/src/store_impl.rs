@@ -145,10 +145,31 @@ impl Store for SqlStore {
         })
     }
 
-    fn record_failures<'a>(&'a self, keys: &'a [String], at: Timestamp) -> StoreFuture<'a, ()> {
+    fn take_slots<'a>(&'a self, slot: &'a str, keys: &'a [String], at: Timestamp) -> StoreFuture<'a, ()> {
         Box::pin(async move {
             let mut conn = self.pool.acquire().await.map_err(map_err)?;
-            accounts::record_failures(&mut conn, keys, at).await
+            accounts::take_slots(&mut conn, slot, keys, at).await
+        })
+    }
+
+    fn release_slot<'a>(&'a self, slot: &'a str) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let mut conn = self.pool.acquire().await.map_err(map_err)?;
+            accounts::release_slot(&mut conn, slot).await
+        })
+    }
+
+    fn trust_device<'a>(&'a self, hash: &'a str, email: &'a str, at: Timestamp) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let mut conn = self.pool.acquire().await.map_err(map_err)?;
+            accounts::trust_device(&mut conn, hash, email, at).await
+        })
+    }
+
+    fn device_is_trusted<'a>(&'a self, hash: &'a str, email: &'a str, now: Timestamp) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            let mut conn = self.pool.acquire().await.map_err(map_err)?;
+            accounts::device_is_trusted(&mut conn, hash, email, now).await
         })
     }
 

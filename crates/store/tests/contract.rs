@@ -968,10 +968,17 @@ async fn every_repository_method_round_trips() {
         let seen = r(s).await.find_session("session-hash").await.unwrap().unwrap().last_seen_at;
         assert_eq!(seen, now + time::Duration::minutes(5));
         let keys = vec!["login-pair:zoë@example.com|192.0.2.1".to_string()];
-        s.record_failures(&keys, now).await.unwrap();
-        s.record_failures(&keys, now + time::Duration::minutes(1)).await.unwrap();
+        s.take_slots("one", &keys, now).await.unwrap();
+        s.take_slots("two", &keys, now + time::Duration::minutes(1)).await.unwrap();
         assert_eq!(s.failures_since(&keys[0], now).await.unwrap(), 2);
         assert_eq!(s.failures_since(&keys[0], now + time::Duration::seconds(30)).await.unwrap(), 1);
+        s.release_slot("two").await.unwrap();
+        assert_eq!(s.failures_since(&keys[0], now).await.unwrap(), 1, "a slot given back counts no more");
+        s.trust_device("device-hash", "zoë@example.com", now).await.unwrap();
+        assert!(s.device_is_trusted("device-hash", "zoë@example.com", now).await.unwrap());
+        assert!(!s.device_is_trusted("device-hash", "eve@example.com", now).await.unwrap(), "for its own account");
+        let next_year = now + time::Duration::days(366);
+        assert!(!s.device_is_trusted("device-hash", "zoë@example.com", next_year).await.unwrap(), "for a year");
 
         let mut tx = s.write().await.unwrap();
         assert_eq!(tx.consume_password_reset("link-hash", now).await.unwrap(), account.id);

@@ -11,7 +11,7 @@ use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use bulwark_core::accounts;
 use bulwark_core::mfa::SessionStage;
-use bulwark_core::throttle;
+use bulwark_core::throttle::{self, SignInSource};
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
 
@@ -130,20 +130,32 @@ pub async fn login(
         // No account can have this name: nothing to guess, nothing to count.
         return Ok(retry(chrome, StatusCode::UNPROCESSABLE_ENTITY, form));
     }
-    let limits = throttle::login_limits(&form.email, addr);
-    if !throttle::allowed(app.store.as_ref(), app.now(), &limits).await? {
+    let device =
+        throttle::trusted_device(app.store.as_ref(), app.now(), &form.email, jar.get(DEVICE_COOKIE).map(|c| c.value()))
+            .await?;
+    let limits = throttle::login_limits(&form.email, &SignInSource { addr, trusted_device: device.as_deref() });
+    let Some(slot) = throttle::take(app.store.as_ref(), app.now(), &limits).await? else {
         tracing::warn!("login throttled");
         return Ok(retry(chrome, StatusCode::TOO_MANY_REQUESTS, form));
-    }
+    };
     let rules = accounts::SignInRules {
         mfa: app.config.mfa.clone(),
         sso_accounts_use_sso_only: app.config.sso.as_ref().is_some_and(|s| s.sso_only),
     };
     match accounts::login(app.store.as_ref(), app.now(), &form.email, &form.password, &rules).await {
         Ok((secret, session, account)) => {
+            throttle::give_back(app.store.as_ref(), slot).await?;
             tracing::info!(account = %account.id, stage = session.stage.as_str(), "password accepted");
             end_previous_session(&app, &chrome, &jar).await?;
             let jar = with_session_cookie(&app, jar, secret);
+            let jar = match device {
+                Some(_) => jar,
+                None => with_device_cookie(
+                    &app,
+                    jar,
+                    throttle::trust_device(app.store.as_ref(), app.now(), &account.email).await?,
+                ),
+            };
             let next = safe_next(&form.next);
             let to = match session.stage {
                 SessionStage::Full => next,
@@ -152,11 +164,24 @@ pub async fn login(
             Ok((jar, Redirect::to(&to)).into_response())
         }
         Err(e) => {
-            form_errors(e)?;
-            throttle::record_failure(app.store.as_ref(), app.now(), &limits).await?;
+            form_errors(e)?; // the slot stays: a failure counts
             Ok(retry(chrome, StatusCode::UNPROCESSABLE_ENTITY, form))
         }
     }
+}
+
+/// The browser's device cookie: it signed in to an account with its password, so guessers
+/// elsewhere never lock it out (see `throttle`). Kept a year, sent only to sign-in.
+pub const DEVICE_COOKIE: &str = "bulwark_device";
+
+fn with_device_cookie(app: &AppState, jar: CookieJar, secret: String) -> CookieJar {
+    let cookie = Cookie::build((DEVICE_COOKIE, secret))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(app.config.secure_cookies)
+        .path("/login")
+        .max_age(time::Duration::days(365));
+    jar.add(cookie)
 }
 
 /// Ends the session this browser was signed in with before a new sign-in: a sign-in always
@@ -228,18 +253,21 @@ pub async fn set_password(
     Form(form): Form<SetPasswordForm>,
 ) -> Result<Response, HtmlError> {
     let limits = throttle::reset_link_limits(addr);
-    if !throttle::allowed(app.store.as_ref(), app.now(), &limits).await? {
+    let Some(slot) = throttle::take(app.store.as_ref(), app.now(), &limits).await? else {
         tracing::warn!("set-password throttled");
         let errors = vec![bulwark_core::FieldError::new("token", accounts::DEAD_LINK)].into();
         return Ok((StatusCode::TOO_MANY_REQUESTS, SetPasswordPage { chrome, token, errors }).into_response());
-    }
+    };
     match accounts::complete_password_reset(app.store.as_ref(), app.now(), &token, &form.password, &form.confirm).await
     {
-        Ok(_) => Ok(Redirect::to("/login?done=password").into_response()),
+        Ok(_) => {
+            throttle::give_back(app.store.as_ref(), slot).await?;
+            Ok(Redirect::to("/login?done=password").into_response())
+        }
         Err(e) => {
             let errors = form_errors(e)?;
-            if errors.has("token") {
-                throttle::record_failure(app.store.as_ref(), app.now(), &limits).await?;
+            if !errors.has("token") {
+                throttle::give_back(app.store.as_ref(), slot).await?; // only dead links count
             }
             Ok((StatusCode::UNPROCESSABLE_ENTITY, SetPasswordPage { chrome, token, errors }).into_response())
         }

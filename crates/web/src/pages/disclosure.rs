@@ -79,7 +79,7 @@ pub async fn submit_report(
     Form(input): Form<Submission>,
 ) -> Result<Response, HtmlError> {
     let limits = disclosure::report_limits(addr);
-    if !throttle::allowed(app.store.as_ref(), app.now(), &limits).await? {
+    let Some(slot) = throttle::take(app.store.as_ref(), app.now(), &limits).await? else {
         let message = format!(
             "At most {} reports an hour come from one address. Please try again later, or write to the contacts in /.well-known/security.txt.",
             disclosure::REPORTS_PER_HOUR
@@ -87,14 +87,15 @@ pub async fn submit_report(
         let errors = vec![bulwark_core::FieldError::new("form", &message)].into();
         let page = report_form_again(&app, chrome, input, errors).await?;
         return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
-    }
+    };
     match disclosure::submit(app.store.as_ref(), app.now(), &input).await {
         Ok((report, secret)) => {
-            throttle::record_failure(app.store.as_ref(), app.now(), &limits).await?;
+            drop(slot); // a stored report counts
             let link = format!("{}/report-vulnerability/track/{secret}", app.config.public_url);
             Ok(private(Reported { chrome, title: report.title, link }.into_response()))
         }
         Err(e) => {
+            throttle::give_back(app.store.as_ref(), slot).await?; // a refused form does not
             let errors = form_errors(e)?;
             let page = report_form_again(&app, chrome, input, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -146,9 +147,23 @@ pub async fn reporter_reply(
     Path(secret): Path<String>,
     Form(form): Form<MessageForm>,
 ) -> Result<Response, HtmlError> {
+    let limits = disclosure::reporter_message_limits(&secret);
+    let Some(slot) = throttle::take(app.store.as_ref(), app.now(), &limits).await? else {
+        let message = format!(
+            "At most {} messages an hour are sent from one report. Please wait for the team's answer.",
+            disclosure::REPORTER_MESSAGES_PER_HOUR
+        );
+        let errors = vec![bulwark_core::FieldError::new("body", &message)].into();
+        let page = track_page(&app, chrome, &secret, form.body, errors).await?;
+        return Ok(private((StatusCode::TOO_MANY_REQUESTS, page).into_response()));
+    };
     match disclosure::reporter_message(app.store.as_ref(), app.now(), &secret, &form.body).await {
-        Ok(_) => Ok(Redirect::to(&format!("/report-vulnerability/track/{secret}#messages")).into_response()),
+        Ok(_) => {
+            drop(slot); // a stored message counts
+            Ok(Redirect::to(&format!("/report-vulnerability/track/{secret}#messages")).into_response())
+        }
         Err(e) => {
+            throttle::give_back(app.store.as_ref(), slot).await?;
             let errors = form_errors(e)?;
             let page = track_page(&app, chrome, &secret, form.body, errors).await?;
             Ok(private((StatusCode::UNPROCESSABLE_ENTITY, page).into_response()))

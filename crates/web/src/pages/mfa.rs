@@ -12,7 +12,7 @@ use axum_extra::extract::CookieJar;
 use base64::Engine;
 use bulwark_core::ids::AccountId;
 use bulwark_core::mfa::{self, SessionStage};
-use bulwark_core::throttle::{self, Limit};
+use bulwark_core::throttle::{self, Limit, SignInSource};
 use serde::Deserialize;
 
 use super::auth::{ClientAddr, safe_next, with_session_cookie};
@@ -71,17 +71,19 @@ pub async fn code_submit(
 ) -> Result<Response, HtmlError> {
     let next = safe_next(&form.next);
     let limits = code_limits(&session);
-    if !throttle::allowed(app.store.as_ref(), app.now(), &limits).await? {
+    let Some(slot) = throttle::take(app.store.as_ref(), app.now(), &limits).await? else {
         tracing::warn!("second-factor codes throttled");
         let errors = code_error("has been wrong too often; wait a few minutes");
         return Ok((StatusCode::TOO_MANY_REQUESTS, CodePage { chrome, next, errors }).into_response());
-    }
+    };
     let actor = chrome.actor()?;
     match mfa::complete_sign_in(app.store.as_ref(), &actor, app.now(), &session.session, &form.code).await {
-        Ok(secret) => Ok((with_session_cookie(&app, jar, secret), Redirect::to(&next)).into_response()),
+        Ok(secret) => {
+            throttle::give_back(app.store.as_ref(), slot).await?;
+            Ok((with_session_cookie(&app, jar, secret), Redirect::to(&next)).into_response())
+        }
         Err(e) => {
             let errors = form_errors(e)?;
-            throttle::record_failure(app.store.as_ref(), app.now(), &limits).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, CodePage { chrome, next, errors }).into_response())
         }
     }
@@ -174,13 +176,14 @@ pub async fn setup_confirm(
     let next = safe_next(&form.next);
     let limits = code_limits(&session);
     let actor = chrome.actor()?;
-    if !throttle::allowed(app.store.as_ref(), app.now(), &limits).await? {
+    let Some(slot) = throttle::take(app.store.as_ref(), app.now(), &limits).await? else {
         let errors = code_error("has been wrong too often; wait a few minutes");
         let page = setup_page(&app, chrome, &session, next, errors).await?;
         return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
-    }
+    };
     match mfa::confirm_enrollment(app.store.as_ref(), &actor, app.now(), Some(&session.session), &form.code).await {
         Ok(done) => {
+            throttle::give_back(app.store.as_ref(), slot).await?;
             let (jar, chrome) = match done.new_session {
                 // The page after a completed sign-in carries the new session's form token.
                 Some((secret, new)) => {
@@ -192,7 +195,6 @@ pub async fn setup_confirm(
         }
         Err(e) => {
             let errors = form_errors(e)?;
-            throttle::record_failure(app.store.as_ref(), app.now(), &limits).await?;
             let page = setup_page(&app, chrome, &session, next, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
@@ -253,17 +255,21 @@ pub async fn reauth(
     let actor = chrome.actor()?;
     let enrolled = mfa::is_enrolled(app.store.as_ref(), session.session.account_id).await?;
     let mut limits = code_limits(&session);
-    limits.extend(throttle::login_limits(&actor.label, addr));
-    if !throttle::allowed(app.store.as_ref(), app.now(), &limits).await? {
+    // Signed in already: this browser is the account's own, not a guesser spreading out.
+    let own = session.session.id_hash.clone();
+    limits.extend(throttle::login_limits(&actor.label, &SignInSource { addr, trusted_device: Some(&own) }));
+    let Some(slot) = throttle::take(app.store.as_ref(), app.now(), &limits).await? else {
         let errors = vec![bulwark_core::FieldError::new("password", "was wrong too often; wait a few minutes")].into();
         return Ok((StatusCode::TOO_MANY_REQUESTS, ReauthPage { chrome, next, enrolled, errors }).into_response());
-    }
+    };
     let store = app.store.as_ref();
     match mfa::reauthenticate(store, &actor, app.now(), &session.session, &form.password, &form.code).await {
-        Ok(()) => Ok(Redirect::to(&next).into_response()),
+        Ok(()) => {
+            throttle::give_back(store, slot).await?;
+            Ok(Redirect::to(&next).into_response())
+        }
         Err(e) => {
             let errors = form_errors(e)?;
-            throttle::record_failure(store, app.now(), &limits).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, ReauthPage { chrome, next, enrolled, errors }).into_response())
         }
     }

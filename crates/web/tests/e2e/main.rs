@@ -21,3 +21,4 @@ mod policies;
 mod risks;
 mod scim;
 mod sso;
+mod throttles;
