@@ -10,8 +10,14 @@ fn read(path: &Path, what: &str) -> anyhow::Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("cannot read the {what} {}", path.display()))
 }
 
-fn signing_key(path: &Path) -> anyhow::Result<ed25519_dalek::SigningKey> {
+pub fn signing_key(path: &Path) -> anyhow::Result<ed25519_dalek::SigningKey> {
     audit_anchor::signing_key_from_pem(&read(path, "key")?).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+/// Reads an Ed25519 public key (PEM).
+pub fn public_key(path: &Path) -> anyhow::Result<ed25519_dalek::VerifyingKey> {
+    audit_anchor::verifying_key_from_pem(&read(path, "public key")?)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 /// The server's checkpoint schedule, from `--audit-checkpoint-key` and its period.

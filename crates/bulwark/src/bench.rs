@@ -295,8 +295,11 @@ pub async fn run(args: &BenchArgs, database: Option<&str>) -> anyhow::Result<()>
 async fn time_backup_and_restore(store: &SqlStore) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("bench.backup");
+    // Signed and checked, as an operator would run it.
+    let (private, _) = bulwark_core::audit_anchor::generate_key_pair().map_err(|e| anyhow::anyhow!(e))?;
+    let key = bulwark_core::audit_anchor::signing_key_from_pem(&private).map_err(|e| anyhow::anyhow!(e))?;
     let t = Instant::now();
-    let summary = store.backup(std::io::BufWriter::new(std::fs::File::create(&file)?)).await?;
+    let summary = store.backup(std::io::BufWriter::new(std::fs::File::create(&file)?), Some(&key)).await?;
     let backup_took = t.elapsed();
     let size = std::fs::metadata(&file)?.len();
     println!(
@@ -309,7 +312,9 @@ async fn time_backup_and_restore(store: &SqlStore) -> anyhow::Result<()> {
     );
     let target = DatabaseUrl::sqlite_file(&dir.path().join("restored.db"));
     let t = Instant::now();
-    let (restored, _) = SqlStore::restore(&target, std::io::BufReader::new(std::fs::File::open(&file)?)).await?;
+    let input = std::io::BufReader::new(std::fs::File::open(&file)?);
+    let trust = bulwark_store::BackupTrust::SignedBy(key.verifying_key());
+    let (restored, _) = SqlStore::restore(&target, input, &trust).await?;
     let restore_took = t.elapsed();
     restored.close().await;
     println!(

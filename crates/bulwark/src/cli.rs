@@ -326,15 +326,26 @@ pub enum ExportFormat {
 
 #[derive(Args, Debug)]
 pub struct BackupArgs {
-    /// The file to write (gzip-compressed JSON lines); replaced only once the backup is complete.
+    /// The file to write (gzip-compressed JSON lines, readable by its owner only); replaced
+    /// only once the backup is complete.
     #[arg(long)]
     pub output: std::path::PathBuf,
+    /// Sign the backup with this Ed25519 private key (PKCS#8 PEM, e.g. the audit anchor key
+    /// from `bulwark audit keygen`); restore then checks it with the public key.
+    #[arg(long, env = "BULWARK_BACKUP_KEY")]
+    pub key: Option<std::path::PathBuf>,
 }
 
 #[derive(Args, Debug)]
 pub struct RestoreArgs {
     /// A file `bulwark backup` wrote.
     pub file: std::path::PathBuf,
+    /// The Ed25519 public key (PEM) the backup must be signed with.
+    #[arg(long, conflicts_with = "allow_unsigned")]
+    pub public_key: Option<std::path::PathBuf>,
+    /// Restore a backup without checking a signature (an unsigned one, or no key at hand).
+    #[arg(long)]
+    pub allow_unsigned: bool,
 }
 
 #[derive(Args, Debug)]

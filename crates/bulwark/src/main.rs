@@ -272,11 +272,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Backup(args) => {
             let store = open_existing(&cli).await?;
-            backup::write(&store, &args.output).await?;
+            backup::write(&store, &args.output, args.key.as_deref()).await?;
         }
         Command::Restore(args) => {
             let url = database_url(cli.database.as_deref(), "bulwark-data")?;
-            if !backup::restore(&url, &args.file).await? {
+            if !backup::restore(&url, &args.file, args.public_key.as_deref(), args.allow_unsigned).await? {
                 return Ok(ExitCode::FAILURE);
             }
         }

@@ -822,12 +822,19 @@ async fn a_backup_taken_while_serving_restores_into_an_empty_database_of_either_
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
         let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("backup.pem");
+        assert!(bulwark(&url, &["audit", "keygen", "--output", &key.to_string_lossy()]).status.success());
+        let public = dir.path().join("backup.pub").to_string_lossy().to_string();
+        let key = key.to_string_lossy().to_string();
         let file = dir.path().join("bulwark.backup");
         let backup_url = url.clone();
         let backup_file = file.to_string_lossy().to_string();
-        let taken = tokio::task::spawn_blocking(move || bulwark(&backup_url, &["backup", "--output", &backup_file]))
-            .await
-            .unwrap();
+        let signing = key.clone();
+        let taken = tokio::task::spawn_blocking(move || {
+            bulwark(&backup_url, &["backup", "--output", &backup_file, "--key", &signing])
+        })
+        .await
+        .unwrap();
         stop.store(true, std::sync::atomic::Ordering::SeqCst);
         for w in writers {
             w.await.unwrap();
@@ -844,7 +851,7 @@ async fn a_backup_taken_while_serving_restores_into_an_empty_database_of_either_
             targets.push((Backend::Postgres, pg.url.expose().to_string(), Some(pg)));
         }
         for (target, target_url, _keep) in &targets {
-            let restored = bulwark(target_url, &["restore", &file.to_string_lossy()]);
+            let restored = bulwark(target_url, &["restore", &file.to_string_lossy(), "--public-key", &public]);
             assert!(restored.status.success(), "{backend:?} -> {target:?}: {}", stderr(&restored));
             assert!(stdout(&restored).contains("ok: the audit chain verifies"), "{}", stdout(&restored));
 
@@ -882,7 +889,7 @@ async fn a_backup_taken_while_serving_restores_into_an_empty_database_of_either_
             assert_eq!(backup_content(&file), backup_content(&again), "{backend:?} -> {target:?}");
 
             // A database with data is never overwritten.
-            let refused = bulwark(target_url, &["restore", &file.to_string_lossy()]);
+            let refused = bulwark(target_url, &["restore", &file.to_string_lossy(), "--public-key", &public]);
             assert!(!refused.status.success());
             assert!(stderr(&refused).contains("refusing to restore"), "{}", stderr(&refused));
         }
@@ -893,17 +900,86 @@ async fn a_backup_taken_while_serving_restores_into_an_empty_database_of_either_
         let cut = dir.path().join("cut.backup");
         std::fs::write(&cut, &bytes[..bytes.len() * 2 / 3]).unwrap();
         let target_url = format!("sqlite://{}", dir.path().join("second.db").display());
-        let failed = bulwark(&target_url, &["restore", &cut.to_string_lossy()]);
+        let failed = bulwark(&target_url, &["restore", &cut.to_string_lossy(), "--public-key", &public]);
         assert!(!failed.status.success());
         assert_eq!(stderr(&failed).trim().lines().count(), 1, "one clear line: {}", stderr(&failed));
-        let retried = bulwark(&target_url, &["restore", &file.to_string_lossy()]);
+        let retried = bulwark(&target_url, &["restore", &file.to_string_lossy(), "--public-key", &public]);
         assert!(retried.status.success(), "{}", stderr(&retried));
         let not_a_backup = bulwark(
             &format!("sqlite://{}", dir.path().join("third.db").display()),
-            &["restore", env!("CARGO_MANIFEST_DIR")],
+            &["restore", env!("CARGO_MANIFEST_DIR"), "--allow-unsigned"],
         );
         assert!(stderr(&not_a_backup).contains("there is no backup at"), "{}", stderr(&not_a_backup));
     }
+}
+
+/// Rewrites a backup's lines with `edit` and recomputes its checksum, as someone who can
+/// write the file would; the signature is kept as it was.
+fn tamper(path: &std::path::Path, edit: impl Fn(&str) -> String) {
+    use sha2::Digest;
+    let file = std::fs::File::open(path).unwrap();
+    let mut lines: Vec<String> =
+        BufReader::new(flate2::read::MultiGzDecoder::new(file)).lines().map(Result::unwrap).collect();
+    let last = lines.pop().unwrap();
+    let mut hash = sha2::Sha256::new();
+    for line in lines.iter_mut() {
+        *line = edit(line);
+        hash.update(format!("{line}\n").as_bytes());
+    }
+    let mut trailer: serde_json::Value = serde_json::from_str(&last).unwrap();
+    trailer["sha256"] = serde_json::json!(hex_of(&hash.finalize()));
+    lines.push(trailer.to_string());
+    let mut out = flate2::write::GzEncoder::new(std::fs::File::create(path).unwrap(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut out, (lines.join("\n") + "\n").as_bytes()).unwrap();
+    out.finish().unwrap();
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[tokio::test]
+async fn a_backup_is_private_signed_and_an_edited_one_never_restores() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let url = db.url.expose().to_string();
+    create_user(&url, "eve@example.com", "employee");
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("anchor.pem");
+    assert!(bulwark(&url, &["audit", "keygen", "--output", &key.to_string_lossy()]).status.success());
+    let public = dir.path().join("anchor.pub").to_string_lossy().to_string();
+    let key = key.to_string_lossy().to_string();
+
+    // A link planted where the backup is first written is replaced, not followed.
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::write(&elsewhere, "untouched").unwrap();
+    let file = dir.path().join("b.backup");
+    std::os::unix::fs::symlink(&elsewhere, dir.path().join("b.partial")).unwrap();
+    let taken = bulwark(&url, &["backup", "--output", &file.to_string_lossy(), "--key", &key]);
+    assert!(taken.status.success(), "{}", stderr(&taken));
+    assert!(stdout(&taken).contains("signed"), "{}", stdout(&taken));
+    assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "untouched");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600, "owner only");
+
+    // Someone makes Eve an admin in the file and recomputes its checksum.
+    let edited = dir.path().join("edited.backup");
+    std::fs::copy(&file, &edited).unwrap();
+    tamper(&edited, |line| line.replace("\"employee\"", "\"admin\""));
+    let target = |name: &str| format!("sqlite://{}", dir.path().join(name).display());
+    let refused = bulwark(&target("one.db"), &["restore", &edited.to_string_lossy(), "--public-key", &public]);
+    assert!(!refused.status.success());
+    assert!(stderr(&refused).contains("signature does not match"), "{}", stderr(&refused));
+    // Neither does one without a signature, or with no key to check it, unless told so.
+    let unsigned = dir.path().join("unsigned.backup");
+    assert!(bulwark(&url, &["backup", "--output", &unsigned.to_string_lossy()]).status.success());
+    let refused = bulwark(&target("two.db"), &["restore", &unsigned.to_string_lossy(), "--public-key", &public]);
+    assert!(stderr(&refused).contains("not signed"), "{}", stderr(&refused));
+    let refused = bulwark(&target("three.db"), &["restore", &file.to_string_lossy()]);
+    assert!(!refused.status.success() && stderr(&refused).contains("--public-key"), "{}", stderr(&refused));
+    let allowed = bulwark(&target("four.db"), &["restore", &unsigned.to_string_lossy(), "--allow-unsigned"]);
+    assert!(allowed.status.success(), "{}", stderr(&allowed));
+    let restored = bulwark(&target("five.db"), &["restore", &file.to_string_lossy(), "--public-key", &public]);
+    assert!(restored.status.success(), "{}", stderr(&restored));
 }
 
 #[tokio::test]

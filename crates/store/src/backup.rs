@@ -13,12 +13,18 @@
 //! rows are loaded. The format names columns, not positions, and values are plain JSON
 //! (integers, text, `{"bytes": base64}`), so a SQLite backup restores into PostgreSQL.
 //!
+//! A backup holds password hashes and second-factor secrets: editing one (an employee made
+//! admin) and recomputing its checksum is easy, so `bulwark backup --key` signs the checksum
+//! with an Ed25519 key (the audit anchor key, or one of its own) and restore accepts only a
+//! file signed by the key it is given, unless told `--allow-unsigned`.
+//!
 //! Restore refuses a database that holds anything (an audit entry or a foreign table),
 //! applies the migrations up to the backup's schema, loads every row in one transaction,
 //! commits only if the trailer's count and hash match, then applies newer migrations.
 
 use anyhow::{Context, anyhow, bail};
 use base64::Engine as _;
+use bulwark_core::audit_anchor::{self, AnchorKey, AnchorPublicKey};
 use bulwark_core::store::Backend;
 use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
@@ -72,6 +78,17 @@ struct Trailer {
     tables: usize,
     rows: u64,
     sha256: String,
+    /// Ed25519 over `sha256` (`audit_anchor::sign_backup`), when the backup was signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    signature: Option<String>,
+}
+
+/// Which backups a restore accepts.
+pub enum BackupTrust {
+    /// Only one signed with the private half of this key.
+    SignedBy(AnchorPublicKey),
+    /// Any intact one, signed or not (the operator said so: `--allow-unsigned`).
+    AllowUnsigned,
 }
 
 /// The storage class of a column, which decides how a value is bound.
@@ -109,7 +126,8 @@ struct TableInfo {
 impl SqlStore {
     /// Writes a consistent backup of every table to `out` (gzip-compressed) while the
     /// database may be serving.
-    pub async fn backup(&self, out: impl Write) -> anyhow::Result<BackupSummary> {
+    /// With a key, the trailer carries the content hash's signature.
+    pub async fn backup(&self, out: impl Write, key: Option<&AnchorKey>) -> anyhow::Result<BackupSummary> {
         let mut tx = self.pool.begin().await.context("cannot open a read transaction")?;
         if self.backend == Backend::Postgres {
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
@@ -150,7 +168,8 @@ impl SqlStore {
             }
         }
         let sha256 = writer.digest();
-        writer.line(&Trailer { end: true, tables: tables.len(), rows, sha256 })?;
+        let signature = key.map(|k| audit_anchor::sign_backup(k, &sha256));
+        writer.line(&Trailer { end: true, tables: tables.len(), rows, sha256, signature })?;
         writer.finish()?;
         tx.rollback().await?;
         Ok(BackupSummary { schema, tables: tables.len(), rows, taken_at })
@@ -159,7 +178,11 @@ impl SqlStore {
     /// Restores a backup (as `backup` wrote it) into the empty database at `url`, which is
     /// created if it is a SQLite file that does not exist yet. Nothing is committed unless the
     /// whole file is read and its trailer matches.
-    pub async fn restore(url: &DatabaseUrl, input: impl BufRead) -> anyhow::Result<(SqlStore, BackupSummary)> {
+    pub async fn restore(
+        url: &DatabaseUrl,
+        input: impl BufRead,
+        trust: &BackupTrust,
+    ) -> anyhow::Result<(SqlStore, BackupSummary)> {
         let mut lines = HashingReader::new(std::io::BufReader::new(flate2::bufread::MultiGzDecoder::new(input)));
         let header: Header = lines.next_json()?.ok_or_else(|| anyhow!("the file is empty"))?;
         if header.format != FORMAT {
@@ -201,6 +224,17 @@ impl SqlStore {
                     let trailer: Trailer = serde_json::from_value(line).context("the trailer is damaged")?;
                     if trailer.sha256 != digest {
                         bail!("the backup is damaged: its checksum does not match its content");
+                    }
+                    match (trust, &trailer.signature) {
+                        (BackupTrust::SignedBy(key), Some(signature)) => {
+                            audit_anchor::verify_backup(key, &digest, signature).map_err(|e| anyhow!(e))?;
+                        }
+                        (BackupTrust::SignedBy(_), None) => {
+                            bail!(
+                                "the backup is not signed; restore it with --allow-unsigned only if you trust the file"
+                            )
+                        }
+                        (BackupTrust::AllowUnsigned, _) => {}
                     }
                     break trailer;
                 }

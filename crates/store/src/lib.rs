@@ -33,5 +33,5 @@ mod sso;
 mod store_impl;
 mod write;
 
-pub use backup::BackupSummary;
+pub use backup::{BackupSummary, BackupTrust};
 pub use connect::{DatabaseUrl, SqlStore};
