@@ -87,6 +87,10 @@ pub struct ServeArgs {
     /// Address of a reverse proxy whose X-Forwarded-For names the client (repeatable).
     #[arg(long = "trusted-proxy", env = "BULWARK_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// A host chat webhooks may reach although it is not public, e.g. an internal chat
+    /// server (repeatable); every other loopback, private or link-local destination is refused.
+    #[arg(long = "webhook-internal-host", env = "BULWARK_WEBHOOK_INTERNAL_HOSTS", value_delimiter = ',')]
+    pub webhook_internal_hosts: Vec<String>,
     /// The SMTP server e-mail notifications are sent through.
     #[arg(long, env = "BULWARK_SMTP_HOST")]
     pub smtp_host: Option<String>,

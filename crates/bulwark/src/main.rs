@@ -183,6 +183,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 sso,
                 metrics_token: args.metrics_token.clone().filter(|t| !t.is_empty()),
                 trusted_proxies: args.trusted_proxies.clone(),
+                webhook_internal_hosts: args.webhook_internal_hosts.clone(),
                 smtp,
                 checkpoints: audit::checkpoint_plan(args.audit_checkpoint_key.as_deref(), args.audit_checkpoint_hours)?,
                 ..bulwark_web::WebConfig::new(&public_url)

@@ -38,6 +38,7 @@ pub mod throttle;
 pub mod time_util;
 pub mod validate;
 pub mod version;
+pub mod webhook;
 
 pub use access::{Actor, Permission, Role};
 pub use error::{CoreError, FieldError, StoreError};

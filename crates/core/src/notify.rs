@@ -156,7 +156,7 @@ pub async fn enqueue(tx: &mut dyn Writer, now: Timestamp, event: &str, subject: 
     Ok(())
 }
 
-/// Adds a channel (or replaces the one of that name).
+/// Adds a channel (or replaces the one of that name), as the operator does: any webhook host.
 pub async fn add_channel(
     store: &dyn Store,
     actor: &Actor,
@@ -165,6 +165,19 @@ pub async fn add_channel(
     kind: &str,
     target: &str,
     events: &[String],
+) -> CoreResult<Channel> {
+    add_channel_reaching(store, actor, now, (name, kind, target), events, None).await
+}
+
+/// Adds a channel whose webhook must reach a public address or one of `internal_hosts`
+/// (None: any host, for the operator). Deliveries check it again (`webhook`).
+pub async fn add_channel_reaching(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    (name, kind, target): (&str, &str, &str),
+    events: &[String],
+    internal_hosts: Option<&[String]>,
 ) -> CoreResult<Channel> {
     actor.require(Permission::ManageSettings)?;
     let mut c = Checks::new();
@@ -175,8 +188,11 @@ pub async fn add_channel(
     });
     let target = c.text("target", target, 2000);
     match kind {
-        ChannelKind::Webhook if !(target.starts_with("https://") || target.starts_with("http://")) => {
-            c.fail("target", "must be an http(s) URL")
+        ChannelKind::Webhook => {
+            let own_host = [crate::webhook::host_of(&target).unwrap_or_default()];
+            if let Err(e) = crate::webhook::destination(&target, internal_hosts.unwrap_or(&own_host)) {
+                c.fail("target", &e)
+            }
         }
         ChannelKind::Email if !crate::validate::is_email(&target) => c.fail("target", "must be an e-mail address"),
         _ => {}

@@ -113,6 +113,8 @@ async fn spawn_on_store(
     let base = format!("http://{addr}");
     let store: Arc<dyn bulwark_core::Store> = Arc::new(store);
     let mut config = bulwark_web::WebConfig::new(&base);
+    // The tests' chat receivers listen on loopback, as an internal chat server would.
+    config.webhook_internal_hosts = vec!["127.0.0.1".into()];
     configure(&mut config);
     let (mfa, clock) = (config.mfa.clone(), config.clock.clone());
     let worker = bulwark_web::start_workers(store.clone(), &config);

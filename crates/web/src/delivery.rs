@@ -8,6 +8,7 @@
 use bulwark_core::Store;
 use bulwark_core::clock::Clock;
 use bulwark_core::notify::{ChannelKind, OutboxMessage, retry_at};
+use bulwark_core::webhook;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -58,7 +59,8 @@ pub struct Delivery {
     pub smtp: Option<SmtpSettings>,
     /// Replaces `{base}` in message texts (links to this instance).
     pub public_url: String,
-    pub http: reqwest::Client,
+    /// Non-public hosts webhooks may reach anyway (see `bulwark_core::webhook`).
+    pub webhook_internal_hosts: Vec<String>,
 }
 
 impl Delivery {
@@ -92,9 +94,10 @@ impl Delivery {
         match m.kind {
             ChannelKind::Webhook => {
                 let res = self
-                    .http
+                    .webhook_client(&m.target)
+                    .await?
                     .post(&m.target)
-                    .json(&serde_json::json!({ "text": body }))
+                    .json(&serde_json::json!({ "text": webhook::chat_text(&body) }))
                     .send()
                     .await
                     // Without the URL: a chat webhook's URL is its secret (logs and the admin's
@@ -128,6 +131,32 @@ impl Delivery {
                 builder.build().send(email).await.map(|_| ()).map_err(|e| format!("SMTP: {e}"))
             }
         }
+    }
+
+    /// A client that connects only to the address checked here: the URL's own address, or
+    /// the first its name resolves to, each of them public unless the host is allowed as
+    /// internal. Redirects are not followed (they could lead anywhere).
+    async fn webhook_client(&self, target: &str) -> Result<reqwest::Client, String> {
+        let to = webhook::destination(target, &self.webhook_internal_hosts)?;
+        let addr = match to.literal {
+            Some(ip) => std::net::SocketAddr::new(ip, to.port),
+            None => {
+                let found: Vec<std::net::SocketAddr> = tokio::net::lookup_host((to.host.as_str(), to.port))
+                    .await
+                    .map_err(|_| format!("cannot resolve {}", to.host))?
+                    .collect();
+                if !to.internal_allowed && found.iter().any(|a| !webhook::is_public(a.ip())) {
+                    return Err(format!("{} resolves to an address that is not public", to.host));
+                }
+                *found.first().ok_or_else(|| format!("cannot resolve {}", to.host))?
+            }
+        };
+        reqwest::Client::builder()
+            .timeout(Duration::from_secs(20))
+            .redirect(reqwest::redirect::Policy::none())
+            .resolve(&to.host, addr)
+            .build()
+            .map_err(|_| "cannot prepare the webhook request".to_string())
     }
 
     /// Runs rounds every `interval` until the task running it is dropped.

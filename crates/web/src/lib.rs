@@ -54,6 +54,9 @@ pub struct WebConfig {
     pub sso: Option<sso::SsoSettings>,
     /// Signed audit checkpoints taken on a schedule and sent to the channels, if configured.
     pub checkpoints: Option<bulwark_core::audit_anchor::CheckpointPlan>,
+    /// Hosts chat webhooks may reach although they are not public (an internal chat server);
+    /// every other non-public destination is refused (`bulwark_core::webhook`).
+    pub webhook_internal_hosts: Vec<String>,
 }
 
 impl WebConfig {
@@ -70,6 +73,7 @@ impl WebConfig {
             mfa: bulwark_core::mfa::MfaPolicy::default(),
             sso: None,
             checkpoints: None,
+            webhook_internal_hosts: Vec::new(),
         }
     }
 }
@@ -186,17 +190,12 @@ pub async fn serve(
 /// Starts the background work of an instance: the scheduler, which runs due jobs, and the
 /// notification delivery worker (see [`delivery`]). Aborting the handle stops both.
 pub fn start_workers(store: Arc<dyn Store>, config: &WebConfig) -> tokio::task::JoinHandle<()> {
-    let http = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(20))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap_or_default();
     let worker = delivery::Delivery {
         store: store.clone(),
         clock: config.clock.clone(),
         smtp: config.smtp.clone(),
         public_url: config.public_url.clone(),
-        http,
+        webhook_internal_hosts: config.webhook_internal_hosts.clone(),
     };
     let scheduler = delivery::Scheduler {
         store,

@@ -78,7 +78,9 @@ pub async fn save(
     Form(f): Form<ChannelForm>,
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
-    match notify::add_channel(app.store.as_ref(), &actor, app.now(), &f.name, &f.kind, &f.target, &f.events).await {
+    let channel = (f.name.as_str(), f.kind.as_str(), f.target.as_str());
+    let internal = Some(app.config.webhook_internal_hosts.as_slice());
+    match notify::add_channel_reaching(app.store.as_ref(), &actor, app.now(), channel, &f.events, internal).await {
         Ok(_) => Ok(Redirect::to("/notifications?done=saved").into_response()),
         Err(e) => {
             let errors = form_errors(e)?;

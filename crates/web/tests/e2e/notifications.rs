@@ -237,3 +237,64 @@ async fn two_instances_send_each_campaign_reminder_exactly_once() {
         first.stop().await;
     }
 }
+
+#[tokio::test]
+async fn webhooks_reach_no_internal_address_and_carry_no_chat_markup() {
+    for backend in bulwark_testkit::backends() {
+        let hook = WebhookReceiver::start(0).await;
+        // An instance whose operator named no internal chat server.
+        let strict = spawn_app_with(backend, |c| {
+            c.webhook_internal_hosts = vec![];
+            c.delivery_interval = Duration::from_millis(50);
+        })
+        .await;
+        let admin = strict.signed_in("admin@example.com", &["admin"]).await;
+        let port = hook.url.split(':').nth(2).and_then(|p| p.split('/').next()).unwrap().to_string();
+        for target in [
+            format!("http://0x7f000001:{port}/hooks/channel"),
+            format!("http://2130706433:{port}/hooks/channel"),
+            "http://169.254.169.254/latest/meta-data".to_string(),
+            "http://10.1.2.3/hooks/x".to_string(),
+            "http://[::1]/hooks/x".to_string(),
+            "http://localhost:8065/hooks/x".to_string(),
+        ] {
+            let fields =
+                [("name", "chat"), ("kind", "webhook"), ("target", &target), ("events", "vulnerability.report")];
+            let res = admin.post_form("/notifications", "/notifications", &fields).await;
+            assert_eq!(res.status(), 422, "{backend:?}: {target}");
+            let page = res.text().await.unwrap();
+            assert!(
+                page.contains("is not a public address") && page.contains(&target),
+                "{target}: the typed URL is kept"
+            );
+        }
+        // A channel that points inside anyway (written straight into the database) is never called.
+        let events = vec!["vulnerability.report".to_string()];
+        add_channel(strict.store(), &Actor::cli(), time_util::now(), "chat", "webhook", &hook.url, &events)
+            .await
+            .unwrap();
+        let outsider = strict.client();
+        let fields = [("title", "Open redirect"), ("description", "details")];
+        assert_eq!(outsider.post_form("/report-vulnerability", "/report-vulnerability", &fields).await.status(), 200);
+        let refused = "SELECT COUNT(*) FROM outbox WHERE last_error LIKE '%not a public address%'";
+        eventually("the refused delivery", || async { strict.store().count_raw(refused).await.unwrap() > 0 }).await;
+        assert!(hook.received().is_empty(), "{backend:?}: nothing reached the internal address");
+        strict.stop().await;
+
+        // Allowed as internal (the receiver on loopback): titles arrive without markup effect.
+        let app = spawn_app_with(backend, |c| c.delivery_interval = Duration::from_millis(50)).await;
+        add_channel(app.store(), &Actor::cli(), time_util::now(), "chat", "webhook", &hook.url, &events).await.unwrap();
+        let title = "<!channel> @here see [Reset your password](https://evil.example) <https://evil.example|docs>";
+        let fields = [("title", title), ("description", "details")];
+        assert_eq!(
+            app.client().post_form("/report-vulnerability", "/report-vulnerability", &fields).await.status(),
+            200
+        );
+        eventually("the chat message", || async { !hook.received().is_empty() }).await;
+        let text = hook.received()[0]["text"].as_str().unwrap().to_string();
+        assert!(text.contains("&lt;!channel&gt;") && !text.contains("<!channel>"), "{text}");
+        assert!(text.contains("@\u{200b}here") && text.contains("]\u{200b}("), "{text}");
+        assert!(text.contains("&lt;https://evil.example|docs&gt;"), "{text}");
+        app.stop().await;
+    }
+}
