@@ -258,6 +258,9 @@ pub async fn submit(store: &dyn Store, now: Timestamp, input: &Submission) -> Co
         updated_at: now,
     };
     tx.insert_report(&report, &crate::accounts::sha256_hex(&secret)).await?;
+    if !report.reporter_email.is_empty() {
+        ask_to_confirm(&mut *tx, now, &report).await?;
+    }
     schedule_deadline(&mut *tx, now, &report).await?;
     let subject = format!("Vulnerability reported: {}", report.title);
     let body = format!("A vulnerability was reported: {}. {{base}}/vulnerability-reports/{}", report.title, report.id);
@@ -294,11 +297,63 @@ pub async fn track(store: &dyn Store, secret: &str) -> CoreResult<(VulnReport, V
     let mut r = store.read().await?;
     let id = r.report_by_secret(&crate::accounts::sha256_hex(secret)).await?.ok_or(CoreError::NotFound)?;
     let report = r.get_report(id).await?;
-    Ok((report, r.report_messages(id).await?))
+    // The reporter sees the team as one, never a member's name or address.
+    let messages = r.report_messages(id).await?;
+    let messages = messages
+        .into_iter()
+        .map(|m| if m.from_reporter { m } else { ReportMessage { author: "Security team".into(), ..m } })
+        .collect();
+    Ok((report, messages))
 }
 
 fn message_body(c: &mut Checks, body: &str) -> String {
     c.document("body", body, MAX_TEXT_CHARS)
+}
+
+/// Sends the one mail that goes to an address nobody confirmed yet: fixed text (nothing the
+/// reporter typed) and a link that confirms it. Replies are mailed only once it was followed,
+/// so the public form cannot make the instance write to arbitrary addresses.
+async fn ask_to_confirm(tx: &mut dyn Writer, now: Timestamp, report: &VulnReport) -> CoreResult<()> {
+    let token = crate::accounts::random_secret(32);
+    tx.expect_report_email_confirmation(report.id, &crate::accounts::sha256_hex(&token)).await?;
+    tx.insert_outbox(&OutboxMessage {
+        id: format!("vulnerability-confirm:{}", report.id),
+        channel: PERSONAL.into(),
+        kind: ChannelKind::Email,
+        target: report.reporter_email.clone(),
+        event: "vulnerability.confirm".into(),
+        subject: "Confirm your address for your vulnerability report".into(),
+        body: format!(
+            "Someone reported a vulnerability to the security team at {{base}} and gave this address for replies. \
+             If it was you, confirm it: {{base}}/report-vulnerability/confirm/{token}\n\
+             If it was not, ignore this message: nothing more will be sent to you."
+        ),
+        attempts: 0,
+        next_attempt_at: now,
+        delivered_at: None,
+        last_error: None,
+        created_at: now,
+    })
+    .await?;
+    Ok(())
+}
+
+/// The reporter followed the confirmation link: the team's replies are mailed from now on.
+pub async fn confirm_reporter_email(store: &dyn Store, now: Timestamp, token: &str) -> CoreResult<()> {
+    let mut tx = store.write().await?;
+    let id = tx.confirm_report_email(&crate::accounts::sha256_hex(token), now).await?.ok_or(CoreError::NotFound)?;
+    let actor = Actor::system("reporter");
+    tx.audit(AuditRecord::new(
+        &actor,
+        now,
+        "vulnerability.email_confirm",
+        "vulnerability",
+        id,
+        None::<&()>,
+        None::<&()>,
+    ));
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The reporter writes to the team through the secret link; the team's channels are told.
@@ -332,7 +387,8 @@ pub async fn reporter_message(
     Ok(message)
 }
 
-/// The team replies; the reporter is e-mailed (without the secret link, which only they hold).
+/// The team replies; the reporter is e-mailed (without the secret link, which only they hold)
+/// if they confirmed their address; otherwise the reply waits behind the secret link.
 pub async fn team_message(
     store: &dyn Store,
     actor: &Actor,
@@ -355,7 +411,7 @@ pub async fn team_message(
         created_at: now,
     };
     tx.insert_report_message(&message).await?;
-    if !report.reporter_email.is_empty() {
+    if !report.reporter_email.is_empty() && tx.report_email_confirmed(id).await? {
         tx.insert_outbox(&OutboxMessage {
             id: format!("vulnerability-reply:{}", message.id),
             channel: PERSONAL.into(),
@@ -446,7 +502,13 @@ pub async fn get(store: &dyn Store, actor: &Actor, id: ReportId) -> CoreResult<(
     actor.require(Permission::HandleVulnerabilities)?;
     let mut r = store.read().await?;
     let report = r.get_report(id).await?;
-    Ok((report, r.report_messages(id).await?))
+    // The reporter sees the team as one, never a member's name or address.
+    let messages = r.report_messages(id).await?;
+    let messages = messages
+        .into_iter()
+        .map(|m| if m.from_reporter { m } else { ReportMessage { author: "Security team".into(), ..m } })
+        .collect();
+    Ok((report, messages))
 }
 
 pub async fn list(store: &dyn Store, actor: &Actor, query: &ListQuery) -> CoreResult<ListPage<VulnReport>> {

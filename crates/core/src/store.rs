@@ -384,6 +384,12 @@ pub trait Writer: Reader {
     -> StoreFuture<'a, ()>;
     /// Stores a new report with the SHA-256 of its reporter's secret link.
     fn insert_report<'a>(&'a mut self, report: &'a VulnReport, secret_hash: &'a str) -> StoreFuture<'a, ()>;
+    /// Waits for the reporter to confirm their address with the secret hashed as `hash`.
+    fn expect_report_email_confirmation<'a>(&'a mut self, id: ReportId, hash: &'a str) -> StoreFuture<'a, ()>;
+    /// Confirms the address whose confirmation secret hashes to `hash` (once); its report.
+    fn confirm_report_email<'a>(&'a mut self, hash: &'a str, at: Timestamp) -> StoreFuture<'a, Option<ReportId>>;
+    /// Whether the report's reporter confirmed their e-mail address.
+    fn report_email_confirmed(&mut self, id: ReportId) -> StoreFuture<'_, bool>;
     fn update_report<'a>(&'a mut self, before: &'a VulnReport, after: &'a VulnReport) -> StoreFuture<'a, ()>;
     fn insert_report_message<'a>(&'a mut self, message: &'a ReportMessage) -> StoreFuture<'a, ()>;
     fn insert_incident<'a>(&'a mut self, incident: &'a Incident) -> StoreFuture<'a, ()>;

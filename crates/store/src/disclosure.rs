@@ -2,11 +2,12 @@
 //! their messages, and the disclosure settings row.
 
 use bulwark_core::StoreError;
+use bulwark_core::Timestamp;
 use bulwark_core::disclosure::{DisclosureSettings, ReportMessage, ReportStatus, VulnReport, search_text};
 use bulwark_core::ids::ReportId;
 use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::time_util::{from_micros, to_micros};
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 
 use crate::acquire::Acquire;
 use crate::list::{self, Reads, Table};
@@ -79,6 +80,47 @@ pub(crate) async fn by_secret(conn: &mut AnyConnection, hash: &str) -> Result<Op
         .await
         .map_err(map_err)?;
     found.as_ref().map(|r| parsed(r, "id")).transpose()
+}
+
+pub(crate) async fn expect_email_confirmation(
+    conn: &mut AnyConnection,
+    id: ReportId,
+    hash: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE vuln_reports SET email_confirm_hash = $1, email_confirmed_at = NULL WHERE id = $2")
+        .bind(hash)
+        .bind(id.to_string())
+        .execute(conn)
+        .await
+        .map_err(map_err)?;
+    Ok(())
+}
+
+pub(crate) async fn confirm_email(
+    conn: &mut AnyConnection,
+    hash: &str,
+    at: Timestamp,
+) -> Result<Option<ReportId>, StoreError> {
+    let found = sqlx::query(
+        "UPDATE vuln_reports SET email_confirmed_at = $1, email_confirm_hash = NULL \
+         WHERE email_confirm_hash = $2 RETURNING id",
+    )
+    .bind(to_micros(at))
+    .bind(hash)
+    .fetch_optional(conn)
+    .await
+    .map_err(map_err)?;
+    found.as_ref().map(|r| parsed(r, "id")).transpose()
+}
+
+pub(crate) async fn email_confirmed(conn: &mut AnyConnection, id: ReportId) -> Result<bool, StoreError> {
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM vuln_reports WHERE id = $1 AND email_confirmed_at IS NOT NULL")
+        .bind(id.to_string())
+        .fetch_one(conn)
+        .await
+        .and_then(|r| r.try_get(0))
+        .map_err(map_err)?;
+    Ok(n > 0)
 }
 
 pub(crate) async fn insert(conn: &mut AnyConnection, r: &VulnReport, secret_hash: &str) -> Result<(), StoreError> {

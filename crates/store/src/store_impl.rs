@@ -790,6 +790,18 @@ impl Writer for Unit<WriteTx> {
         Box::pin(disclosure::insert(self.c(), report, secret_hash))
     }
 
+    fn expect_report_email_confirmation<'a>(&'a mut self, id: ReportId, hash: &'a str) -> StoreFuture<'a, ()> {
+        Box::pin(disclosure::expect_email_confirmation(self.c(), id, hash))
+    }
+
+    fn confirm_report_email<'a>(&'a mut self, hash: &'a str, at: Timestamp) -> StoreFuture<'a, Option<ReportId>> {
+        Box::pin(disclosure::confirm_email(self.c(), hash, at))
+    }
+
+    fn report_email_confirmed(&mut self, id: ReportId) -> StoreFuture<'_, bool> {
+        Box::pin(disclosure::email_confirmed(self.c(), id))
+    }
+
     fn update_report<'a>(&'a mut self, before: &'a VulnReport, after: &'a VulnReport) -> StoreFuture<'a, ()> {
         Box::pin(disclosure::update(self.c(), before, after))
     }

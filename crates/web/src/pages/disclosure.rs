@@ -70,6 +70,8 @@ struct Reported {
     chrome: Chrome,
     title: String,
     link: String,
+    /// Whether a confirmation link went to the address given.
+    asked_to_confirm: bool,
 }
 
 pub async fn submit_report(
@@ -92,7 +94,8 @@ pub async fn submit_report(
         Ok((report, secret)) => {
             drop(slot); // a stored report counts
             let link = format!("{}/report-vulnerability/track/{secret}", app.config.public_url);
-            Ok(private(Reported { chrome, title: report.title, link }.into_response()))
+            let asked_to_confirm = !report.reporter_email.is_empty();
+            Ok(private(Reported { chrome, title: report.title, link, asked_to_confirm }.into_response()))
         }
         Err(e) => {
             throttle::give_back(app.store.as_ref(), slot).await?; // a refused form does not
@@ -133,6 +136,22 @@ pub async fn track(
 ) -> Result<Response, HtmlError> {
     let jar = with_pre_session_token(&app, jar, &mut chrome);
     Ok(private((jar, track_page(&app, chrome, &secret, String::new(), Errors::none()).await?).into_response()))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "disclosure/confirmed.html")]
+struct Confirmed {
+    chrome: Chrome,
+}
+
+/// The link of the one confirmation mail: from now on the team's replies are mailed too.
+pub async fn confirm_email(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Path(secret): Path<String>,
+) -> Result<Response, HtmlError> {
+    disclosure::confirm_reporter_email(app.store.as_ref(), app.now(), &secret).await?;
+    Ok(private(Confirmed { chrome }.into_response()))
 }
 
 #[derive(Deserialize, Default)]

@@ -202,6 +202,7 @@ pub fn routes(r: Routes) -> Routes {
             BOTH,
             get(disclosure::track).post(disclosure::reporter_reply),
         )
+        .page("/report-vulnerability/confirm/{secret}", Public, GET, get(disclosure::confirm_email))
         .page("/vulnerability-reports", Needs(HandleVulnerabilities), GET, get(disclosure::list))
         .page("/vulnerability-reports/export.csv", Needs(HandleVulnerabilities), GET, get(disclosure::export))
         .page("/vulnerability-reports/export.json", Needs(HandleVulnerabilities), GET, get(disclosure::export))

@@ -296,6 +296,7 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("POST", "/report-vulnerability", Public),
     ("GET", "/report-vulnerability/track/{secret}", Public),
     ("POST", "/report-vulnerability/track/{secret}", Public),
+    ("GET", "/report-vulnerability/confirm/{secret}", Public),
     ("GET", "/vulnerability-reports", Roles(VULNERABILITY_HANDLERS)),
     ("GET", "/vulnerability-reports/export.csv", Roles(VULNERABILITY_HANDLERS)),
     ("GET", "/vulnerability-reports/export.json", Roles(VULNERABILITY_HANDLERS)),
@@ -496,13 +497,21 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
     }
     let mut report = (String::new(), String::new());
     if pattern.contains("/vulnerability-reports/{id}") || pattern.contains("{secret}") {
+        let confirming = pattern.contains("/confirm/");
         let input = bulwark_core::disclosure::Submission {
             title: format!("Report {n}"),
             description: "details".into(),
+            reporter_email: if confirming { format!("reporter{n}@example.org") } else { String::new() },
             ..Default::default()
         };
         let (r, secret) = bulwark_core::disclosure::submit(store, now, &input).await.unwrap();
         report = (r.id.to_string(), secret);
+        if confirming {
+            // The confirmation link's secret, from the one message sent to the reporter.
+            let (_, outbox) = bulwark_core::notify::status(store, &cli).await.unwrap();
+            let ask = outbox.iter().find(|m| m.id == format!("vulnerability-confirm:{}", r.id)).unwrap();
+            report.1 = ask.body.split("/confirm/").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+        }
     }
     let mut incident = String::new();
     if pattern.contains("/incidents/{id}") {

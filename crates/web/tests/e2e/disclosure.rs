@@ -91,6 +91,21 @@ async fn outsiders_report_and_follow_vulnerabilities_and_the_team_answers() {
         assert_eq!(res.status(), 303);
         let followed = outsider.text(track).await;
         assert!(followed.contains("Thanks, we can reproduce it.") && followed.contains("Accepted"), "{followed}");
+        assert!(followed.contains("Security team") && !followed.contains("sec@example.com"), "the team, not a member");
+        // The address typed on the form got one confirmation message and no reply yet.
+        let mailed = |event: &str| format!("SELECT COUNT(*) FROM outbox WHERE event = '{event}'");
+        assert_eq!(app.store().count_raw(&mailed("vulnerability.confirm")).await.unwrap(), 1);
+        assert_eq!(app.store().count_raw(&mailed("vulnerability.reply")).await.unwrap(), 0, "{backend:?}: unconfirmed");
+        let (_, outbox) = bulwark_core::notify::status(app.store(), &bulwark_core::Actor::cli()).await.unwrap();
+        let ask = outbox.iter().find(|m| m.event == "vulnerability.confirm").unwrap();
+        assert!(ask.target == "grace@example.org" && !ask.body.contains("Stored XSS"), "fixed text only: {}", ask.body);
+        let confirm = ask.body.split("{base}").nth(2).and_then(|r| r.split_whitespace().next()).unwrap().to_string();
+        assert!(confirm.starts_with("/report-vulnerability/confirm/"), "{confirm}");
+        assert_eq!(outsider.get(&confirm).await.status(), 200);
+        assert_eq!(outsider.get(&confirm).await.status(), 404, "once");
+        let res = sec.post_form(&format!("{form}/reply"), &form, &[("body", "Fixed next week.")]).await;
+        assert_eq!(res.status(), 303);
+        assert_eq!(app.store().count_raw(&mailed("vulnerability.reply")).await.unwrap(), 1, "{backend:?}: confirmed");
         let res = outsider.post_form(track, track, &[("body", "Great, a fix date?")]).await;
         assert_eq!(res.status(), 303);
         assert!(sec.text(&form).await.contains("Great, a fix date?"));
@@ -119,7 +134,7 @@ async fn outsiders_report_and_follow_vulnerabilities_and_the_team_answers() {
         let sent = sec.api_post(&format!("{api}/messages"), &serde_json::json!({"body": "Fixed in 2.4.1."})).await;
         assert_eq!(sent.status(), 201);
         let detail: serde_json::Value = sec.get(&api).await.json().await.unwrap();
-        assert_eq!(detail["messages"].as_array().unwrap().len(), 3);
+        assert_eq!(detail["messages"].as_array().unwrap().len(), 4);
         assert_eq!(emp.get(&api).await.status(), 403);
 
         // One address sends at most five reports an hour.
