@@ -70,7 +70,9 @@ impl Role {
                         | ManageCompliance
                         | ViewRisks
                         | ManageRisks
+                        | ViewVulnerabilities
                         | HandleVulnerabilities
+                        | ViewIncidents
                         | HandleIncidents
                 )
             }
@@ -81,7 +83,15 @@ impl Role {
             Role::Auditor => {
                 matches!(
                     p,
-                    ViewDirectory | ViewAudit | ViewAccounts | ViewCampaigns | ViewAssets | ViewCompliance | ViewRisks
+                    ViewDirectory
+                        | ViewAudit
+                        | ViewAccounts
+                        | ViewCampaigns
+                        | ViewAssets
+                        | ViewCompliance
+                        | ViewRisks
+                        | ViewVulnerabilities
+                        | ViewIncidents
                 )
             }
             Role::Employee => false,
@@ -142,8 +152,12 @@ pub enum Permission {
     ViewRisks,
     /// Record, rate and treat risks (accepting one above the threshold still needs management).
     ManageRisks,
-    /// Read, triage and answer vulnerability reports from outside.
+    /// Read vulnerability reports and their conversations (the team; auditors).
+    ViewVulnerabilities,
+    /// Triage and answer vulnerability reports from outside.
     HandleVulnerabilities,
+    /// See every incident (the team; auditors, who read everything and change nothing).
+    ViewIncidents,
     /// See every incident and lead the response (others see the incidents they reported or
     /// were added to).
     HandleIncidents,

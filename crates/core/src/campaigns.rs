@@ -433,10 +433,10 @@ pub async fn acknowledge(store: &dyn Store, actor: &Actor, now: Timestamp, id: C
     let campaign = tx.find_campaign(id).await?.ok_or(CoreError::NotFound)?;
     let before = tx.find_task(&task_id(ACKNOWLEDGE, &id.to_string(), person)).await?.ok_or(CoreError::NotFound)?;
     if tx.find_acknowledgment(id, person).await?.is_some() {
-        return Err(CoreError::invalid("campaign", "is already signed"));
+        return Err(CoreError::clash("campaign", "is already signed"));
     }
     if campaign.closed_at.is_some() {
-        return Err(CoreError::invalid("campaign", "is closed"));
+        return Err(CoreError::clash("campaign", "is closed"));
     }
     if campaign.checklist_id.is_some() {
         return Err(CoreError::invalid("campaign", "is a checklist: answer its items"));
@@ -445,11 +445,10 @@ pub async fn acknowledge(store: &dyn Store, actor: &Actor, now: Timestamp, id: C
     for v in &versions {
         let current = tx.find_policy_version(v.policy_id, v.number).await?;
         if current.is_none_or(|c| c.status != VersionStatus::Published) {
-            let message = format!(
-                "asks for version {} of {}, which has been superseded; a new campaign will follow",
-                v.number, v.title
-            );
-            return Err(CoreError::invalid("campaign", &message));
+            // Publishing moves open campaigns to the new version in its transaction, so this
+            // is a version withdrawn some other way: nothing valid to sign.
+            let message = format!("asks for version {} of {}, which is no longer published", v.number, v.title);
+            return Err(CoreError::clash("campaign", &message));
         }
     }
     sign_in(&mut *tx, actor, now, id, &before, &version_lines(&versions)).await?;

@@ -499,20 +499,14 @@ fn is_cve_id(id: &str) -> bool {
 }
 
 pub async fn get(store: &dyn Store, actor: &Actor, id: ReportId) -> CoreResult<(VulnReport, Vec<ReportMessage>)> {
-    actor.require(Permission::HandleVulnerabilities)?;
+    actor.require(Permission::ViewVulnerabilities)?;
     let mut r = store.read().await?;
     let report = r.get_report(id).await?;
-    // The reporter sees the team as one, never a member's name or address.
-    let messages = r.report_messages(id).await?;
-    let messages = messages
-        .into_iter()
-        .map(|m| if m.from_reporter { m } else { ReportMessage { author: "Security team".into(), ..m } })
-        .collect();
-    Ok((report, messages))
+    Ok((report, r.report_messages(id).await?))
 }
 
 pub async fn list(store: &dyn Store, actor: &Actor, query: &ListQuery) -> CoreResult<ListPage<VulnReport>> {
-    actor.require(Permission::HandleVulnerabilities)?;
+    actor.require(Permission::ViewVulnerabilities)?;
     Ok(store.read().await?.list_reports(query).await?)
 }
 

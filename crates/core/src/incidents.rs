@@ -179,6 +179,15 @@ pub struct IncidentDetail {
     pub links: Vec<Link>,
 }
 
+impl IncidentDetail {
+    /// Whether the actor reported the incident or was added to it (and so adds to its timeline).
+    pub fn involves(&self, actor: &Actor) -> bool {
+        actor
+            .person_id
+            .is_some_and(|p| self.incident.reporter_id == Some(p) || self.members.iter().any(|(m, _)| *m == p))
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ReportInput {
     #[serde(default)]
@@ -328,11 +337,14 @@ pub async fn report(store: &dyn Store, actor: &Actor, now: Timestamp, input: &Re
     Ok(incident)
 }
 
-/// Whether the actor may see the incident: the security team, its reporter, its members.
+/// Whether the actor may see the incident: the security team and auditors, its reporter, its
+/// members.
 async fn may_see(tx: &mut dyn crate::store::Reader, actor: &Actor, i: &Incident) -> CoreResult<bool> {
-    if actor.can(Permission::HandleIncidents) {
-        return Ok(true);
-    }
+    Ok(actor.can(Permission::ViewIncidents) || is_involved(tx, actor, i).await?)
+}
+
+/// Whether the actor reported the incident or was added to it.
+async fn is_involved(tx: &mut dyn crate::store::Reader, actor: &Actor, i: &Incident) -> CoreResult<bool> {
     let Some(person) = actor.person_id else { return Ok(false) };
     Ok(i.reporter_id == Some(person) || tx.incident_members(i.id).await?.iter().any(|(p, _)| *p == person))
 }
@@ -356,7 +368,7 @@ pub async fn get(store: &dyn Store, actor: &Actor, id: IncidentId) -> CoreResult
 /// reported or were added to.
 pub async fn list(store: &dyn Store, actor: &Actor, query: &ListQuery) -> CoreResult<ListPage<Incident>> {
     let mut r = store.read().await?;
-    if actor.can(Permission::HandleIncidents) {
+    if actor.can(Permission::ViewIncidents) {
         return Ok(r.list_incidents(query).await?);
     }
     let Some(person) = actor.person_id else {
@@ -510,6 +522,9 @@ pub async fn comment(
     let incident = tx.get_incident(id).await?;
     if !may_see(&mut *tx, actor, &incident).await? {
         return Err(CoreError::NotFound);
+    }
+    if !actor.can(Permission::HandleIncidents) && !is_involved(&mut *tx, actor, &incident).await? {
+        return Err(CoreError::Forbidden("only the people involved add to an incident's timeline".into()));
     }
     let e = event(id, now, actor, "comment", text);
     tx.insert_incident_event(&e).await?;

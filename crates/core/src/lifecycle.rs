@@ -199,7 +199,8 @@ pub async fn start_offboarding_in(
     }
     for (name, kind) in tx.directory_services().await? {
         if matches!(kind, AssetKind::Saas | AssetKind::Software) {
-            add("account", None, format!("{name} account"));
+            let label = if name.to_lowercase().ends_with("account") { name } else { format!("{name} account") };
+            add("account", None, label);
         }
     }
     if tx.find_account_for_person(person_id).await?.is_some() {

@@ -150,7 +150,7 @@ impl ListSpec {
             }
             match spec.kind {
                 FilterKind::Id if uuid::Uuid::parse_str(value).is_err() => {
-                    c.fail(spec.name, &format!("must be the id of a {}", spec.label))
+                    c.fail(spec.name, &format!("must be the id of {}", crate::validate::with_article(spec.label)))
                 }
                 FilterKind::Choice(choices) if !choices.contains(&value) => {
                     c.fail(spec.name, &format!("must be one of {}", choices.join(", ")))

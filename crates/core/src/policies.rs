@@ -417,6 +417,21 @@ pub async fn transition(
             tx.update_policy_version(&old, &superseded).await?;
             tx.audit(AuditRecord::new(actor, now, "policy.supersede", "policy", id, Some(&old), Some(&superseded)));
         }
+        // Open campaigns follow the new version: whoever has not signed signs it; signatures
+        // given stay as they were, with the version they named.
+        let hash = after.content_hash.clone().unwrap_or_default();
+        for campaign in tx.repin_open_campaigns(id, number, &hash).await? {
+            let detail = serde_json::json!({ "policy_id": id, "version": number, "content_hash": hash });
+            tx.audit(AuditRecord::new(
+                actor,
+                now,
+                "campaign.follow_version",
+                "campaign",
+                campaign,
+                None::<&()>,
+                Some(&detail),
+            ));
+        }
         let policy = tx.get_policy(id).await?;
         schedule_review(&mut *tx, now, &policy, number).await?;
         let title = &policy.title;

@@ -528,6 +528,14 @@ pub trait Writer: Reader {
     /// Closes the campaign (`Conflict` if it was closed meanwhile) and marks its open tasks
     /// missed; returns how many were missed.
     fn close_campaign<'a>(&'a mut self, c: &'a Campaign, now: Timestamp) -> StoreFuture<'a, u64>;
+    /// Open campaigns that ask for another version of `policy` ask for version `number`
+    /// (with its hash) from now on; returns them.
+    fn repin_open_campaigns<'a>(
+        &'a mut self,
+        policy: PolicyId,
+        number: i64,
+        hash: &'a str,
+    ) -> StoreFuture<'a, Vec<CampaignId>>;
     /// Marks the open tasks of `kind` about one record done (their obligation was met).
     fn close_subject_tasks<'a>(
         &'a mut self,

@@ -34,9 +34,11 @@ impl Checks {
         v.to_string()
     }
 
-    /// Optional free text (may be multi-line) of at most `max` characters.
+    /// Optional free text (may be multi-line) of at most `max` characters; line endings are
+    /// stored as `\n` whatever the browser sent.
     pub fn optional_text(&mut self, field: &str, value: &str, max: usize) -> String {
-        let v = value.trim();
+        let normalised = unix_line_endings(value);
+        let v = normalised.trim();
         if v.chars().count() > max {
             self.fail(field, &format!("must be at most {max} characters"));
         } else if v.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
@@ -56,9 +58,12 @@ impl Checks {
         v.to_string()
     }
 
-    /// A required document text (Markdown) of at most `max` characters, kept as typed:
-    /// line breaks and tabs are allowed, the other C0 control characters are not.
+    /// A required document text (Markdown) of at most `max` characters, kept as typed but
+    /// for its line endings (`\n`, so a browser's CRLF does not make every line differ from
+    /// the last version): line breaks and tabs are allowed, the other C0 controls are not.
     pub fn document(&mut self, field: &str, value: &str, max: usize) -> String {
+        let value = unix_line_endings(value);
+        let value = value.as_str();
         if value.trim().is_empty() {
             self.fail(field, "is required");
         } else if value.chars().count() > max {
@@ -129,6 +134,17 @@ impl Checks {
 /// The longest search text a list accepts.
 pub const MAX_SEARCH_CHARS: usize = 200;
 
+/// "a risk", "an assignee": the indefinite article a label takes.
+pub fn with_article(label: &str) -> String {
+    let vowel = label.chars().next().is_some_and(|c| "aeiouAEIOU".contains(c));
+    format!("{} {label}", if vowel { "an" } else { "a" })
+}
+
+/// The text with every CRLF and lone CR as LF.
+pub fn unix_line_endings(text: &str) -> String {
+    if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text.to_string() }
+}
+
 pub fn is_email(v: &str) -> bool {
     if v.chars().count() > 254 || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return false;
@@ -147,6 +163,14 @@ pub fn is_email(v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_endings_are_stored_as_lf_whatever_the_browser_sent() {
+        let mut c = Checks::new();
+        assert_eq!(c.document("body", "# Title\r\n\r\nText\rmore\n", 100), "# Title\n\nText\nmore\n");
+        assert_eq!(c.optional_text("notes", "a\r\nb", 100), "a\nb");
+        assert!(c.finish().is_ok());
+    }
 
     #[test]
     fn email_rules() {

@@ -6,7 +6,7 @@
 use bulwark_core::StoreError;
 use bulwark_core::Timestamp;
 use bulwark_core::campaigns::{Campaign, DepartmentCompletion, Participant, PinnedVersion, Task};
-use bulwark_core::ids::{CampaignId, PersonId};
+use bulwark_core::ids::{CampaignId, PersonId, PolicyId};
 use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::people::PersonKind;
 use bulwark_core::store::Backend;
@@ -86,6 +86,26 @@ pub(crate) async fn find(conn: &mut AnyConnection, id: CampaignId) -> Result<Opt
     let sql = format!("SELECT {SELECT} FROM campaigns c WHERE c.id = $1");
     let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(conn).await.map_err(map_err)?;
     row.as_ref().map(|r| campaign(r)).transpose()
+}
+
+pub(crate) async fn repin(
+    conn: &mut AnyConnection,
+    policy: PolicyId,
+    number: i64,
+    hash: &str,
+) -> Result<Vec<CampaignId>, StoreError> {
+    let rows = sqlx::query(
+        "UPDATE campaign_policies SET version_number = $2, content_hash = $3 WHERE policy_id = $1 \
+         AND version_number <> $2 AND campaign_id IN (SELECT id FROM campaigns WHERE closed_at IS NULL) \
+         RETURNING campaign_id",
+    )
+    .bind(policy.to_string())
+    .bind(number)
+    .bind(hash)
+    .fetch_all(conn)
+    .await
+    .map_err(map_err)?;
+    rows.iter().map(|r| parsed(r, "campaign_id")).collect()
 }
 
 pub(crate) async fn versions(conn: &mut AnyConnection, id: CampaignId) -> Result<Vec<PinnedVersion>, StoreError> {

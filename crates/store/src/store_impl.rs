@@ -1033,6 +1033,15 @@ impl Writer for Unit<WriteTx> {
         Box::pin(campaigns::enroll(self.c(), c, now))
     }
 
+    fn repin_open_campaigns<'a>(
+        &'a mut self,
+        policy: PolicyId,
+        number: i64,
+        hash: &'a str,
+    ) -> StoreFuture<'a, Vec<CampaignId>> {
+        Box::pin(campaigns::repin(self.c(), policy, number, hash))
+    }
+
     fn close_campaign<'a>(&'a mut self, c: &'a Campaign, now: Timestamp) -> StoreFuture<'a, u64> {
         Box::pin(campaigns::close(self.c(), c, now))
     }

@@ -264,8 +264,8 @@ pub async fn tasks(
 ) -> Result<Response, HtmlError> {
     let mut query = f.sort.query(&campaigns::TASKS)?;
     let state = if f.state.is_empty() { "open" } else { f.state.as_str() };
-    if !["open", "done"].contains(&state) {
-        return Err(bulwark_core::CoreError::invalid("state", "must be open or done").into());
+    if !["open", "done", "missed"].contains(&state) {
+        return Err(bulwark_core::CoreError::invalid("state", "must be open, done or missed").into());
     }
     query.filters.push(("state", state.to_string()));
     let page = campaigns::my_tasks(app.store.as_ref(), &*chrome.actor()?, &query).await?;

@@ -275,6 +275,8 @@ struct DetailPage {
     today: time::Date,
     history: Vec<HistoryItem>,
     can_see_history: bool,
+    /// Triage and reply are the team's; an auditor reads.
+    can_handle: bool,
     errors: Errors,
 }
 
@@ -298,6 +300,7 @@ async fn detail_page(
         version: Some(bulwark_core::version::version_of(report.updated_at)),
     });
     Ok(DetailPage {
+        can_handle: chrome.can(bulwark_core::Permission::HandleVulnerabilities),
         chrome: chrome.at("vulnerabilities"),
         report,
         messages,

@@ -65,7 +65,7 @@ pub async fn list(
         base,
         page,
         statuses: choices(IncidentStatus::ALL, IncidentStatus::as_str, IncidentStatus::label),
-        all: chrome.can(Permission::HandleIncidents),
+        all: chrome.can(Permission::ViewIncidents),
         now: app.now(),
         chrome: chrome.at("incidents"),
         f,
@@ -138,6 +138,8 @@ struct DetailPage {
     now: bulwark_core::Timestamp,
     can_respond: bool,
     errors: Errors,
+    /// Adding to the timeline: the team and the people involved (an auditor reads).
+    can_comment: bool,
 }
 
 async fn detail_page(app: &AppState, chrome: Chrome, id: IncidentId, errors: Errors) -> Result<DetailPage, HtmlError> {
@@ -153,6 +155,7 @@ async fn detail_page(app: &AppState, chrome: Chrome, id: IncidentId, errors: Err
         next_statuses,
         now: app.now(),
         can_respond: chrome.can(Permission::HandleIncidents),
+        can_comment: chrome.can(Permission::HandleIncidents) || d.involves(&*chrome.actor()?),
         chrome: chrome.at("incidents"),
         d,
         errors,

@@ -177,8 +177,8 @@ pub fn routes(r: Routes) -> Routes {
         .page("/cvss", SignedIn, GET, get(cvss::calculator))
         .page("/incidents", SignedIn, GET, get(incidents::list))
         .page("/incidents/new", SignedIn, BOTH, get(incidents::new_form).post(incidents::create))
-        .page("/incidents/export.csv", Needs(HandleIncidents), GET, get(incidents::export))
-        .page("/incidents/export.json", Needs(HandleIncidents), GET, get(incidents::export))
+        .page("/incidents/export.csv", Needs(ViewIncidents), GET, get(incidents::export))
+        .page("/incidents/export.json", Needs(ViewIncidents), GET, get(incidents::export))
         .page(
             "/incidents/settings",
             Needs(ManageSettings),
@@ -203,16 +203,16 @@ pub fn routes(r: Routes) -> Routes {
             get(disclosure::track).post(disclosure::reporter_reply),
         )
         .page("/report-vulnerability/confirm/{secret}", Public, GET, get(disclosure::confirm_email))
-        .page("/vulnerability-reports", Needs(HandleVulnerabilities), GET, get(disclosure::list))
-        .page("/vulnerability-reports/export.csv", Needs(HandleVulnerabilities), GET, get(disclosure::export))
-        .page("/vulnerability-reports/export.json", Needs(HandleVulnerabilities), GET, get(disclosure::export))
+        .page("/vulnerability-reports", Needs(ViewVulnerabilities), GET, get(disclosure::list))
+        .page("/vulnerability-reports/export.csv", Needs(ViewVulnerabilities), GET, get(disclosure::export))
+        .page("/vulnerability-reports/export.json", Needs(ViewVulnerabilities), GET, get(disclosure::export))
         .page(
             "/vulnerability-reports/settings",
             Needs(ManageSettings),
             BOTH,
             get(disclosure::settings_form).post(disclosure::save_settings),
         )
-        .page("/vulnerability-reports/{id}", Needs(HandleVulnerabilities), GET, get(disclosure::detail))
+        .page("/vulnerability-reports/{id}", Needs(ViewVulnerabilities), GET, get(disclosure::detail))
         .page("/vulnerability-reports/{id}/triage", Needs(HandleVulnerabilities), POST, post(disclosure::triage))
         .page("/vulnerability-reports/{id}/reply", Needs(HandleVulnerabilities), POST, post(disclosure::team_reply))
         .page("/risks", Needs(ViewRisks), GET, get(risks::list))
@@ -353,7 +353,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
             can_assets: can(Permission::ViewAssets),
             can_compliance: can(Permission::ViewCompliance),
             can_risks: can(Permission::ViewRisks),
-            can_vulnerabilities: can(Permission::HandleVulnerabilities),
+            can_vulnerabilities: can(Permission::ViewVulnerabilities),
             actor,
             csrf,
             section: "",
@@ -404,8 +404,24 @@ pub fn form_errors(e: CoreError) -> Result<Errors, HtmlError> {
 }
 
 pub fn short_time(t: &Timestamp) -> String {
+    // A due date (the start or the end of a day) reads as the date alone.
+    let (h, m, s) = (t.hour(), t.minute(), t.second());
+    if (h, m, s, t.nanosecond()) == (0, 0, 0, 0) || (h, m, s) == (23, 59, 59) {
+        return t.date().to_string();
+    }
     let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
     t.format(&fmt).unwrap_or_default()
+}
+
+/// A span of hours as people say it: hours up to four days (the 72-hour notification clock
+/// reads in hours), then days.
+pub fn hours_in_words(hours: i64) -> String {
+    let hours = hours.abs();
+    match hours {
+        1 => "1 hour".into(),
+        0..=96 => format!("{hours} hours"),
+        _ => format!("{} days", hours / 24),
+    }
 }
 
 /// One audit entry as the history list and the audit page show it.

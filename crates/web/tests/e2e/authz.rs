@@ -41,6 +41,9 @@ const COMPLIANCE_MANAGERS: &[&str] = &["admin", "security"];
 const RISK_READERS: &[&str] = &["admin", "security", "management", "auditor"];
 const RISK_MANAGERS: &[&str] = &["admin", "security"];
 const VULNERABILITY_HANDLERS: &[&str] = &["admin", "security"];
+/// Auditors read everything and change nothing.
+const VULNERABILITY_READERS: &[&str] = &["admin", "security", "auditor"];
+const INCIDENT_READERS: &[&str] = &["admin", "security", "auditor"];
 const INCIDENT_RESPONDERS: &[&str] = &["admin", "security"];
 
 use Rule::*;
@@ -270,8 +273,8 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("GET", "/.well-known/security.txt", Public),
     ("GET", "/incidents", SignedIn),
     ("GET", "/incidents/new", SignedIn),
-    ("GET", "/incidents/export.csv", Roles(INCIDENT_RESPONDERS)),
-    ("GET", "/incidents/export.json", Roles(INCIDENT_RESPONDERS)),
+    ("GET", "/incidents/export.csv", Roles(INCIDENT_READERS)),
+    ("GET", "/incidents/export.json", Roles(INCIDENT_READERS)),
     ("POST", "/incidents/new", SignedIn),
     ("GET", "/incidents/settings", Roles(ADMINS)),
     ("POST", "/incidents/settings", Roles(ADMINS)),
@@ -286,8 +289,8 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("POST", "/incidents/{id}/tasks", Roles(INCIDENT_RESPONDERS)),
     ("POST", "/incidents/{id}/authority-notified", Roles(INCIDENT_RESPONDERS)),
     ("POST", "/api/v1/incidents", SignedIn),
-    ("GET", "/api/v1/vulnerability-reports", Roles(VULNERABILITY_HANDLERS)),
-    ("GET", "/api/v1/vulnerability-reports/{id}", Roles(VULNERABILITY_HANDLERS)),
+    ("GET", "/api/v1/vulnerability-reports", Roles(VULNERABILITY_READERS)),
+    ("GET", "/api/v1/vulnerability-reports/{id}", Roles(VULNERABILITY_READERS)),
     ("PUT", "/api/v1/vulnerability-reports/{id}/triage", Roles(VULNERABILITY_HANDLERS)),
     ("POST", "/api/v1/vulnerability-reports/{id}/messages", Roles(VULNERABILITY_HANDLERS)),
     ("GET", "/api/v1/incidents", SignedIn),
@@ -297,12 +300,12 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("GET", "/report-vulnerability/track/{secret}", Public),
     ("POST", "/report-vulnerability/track/{secret}", Public),
     ("GET", "/report-vulnerability/confirm/{secret}", Public),
-    ("GET", "/vulnerability-reports", Roles(VULNERABILITY_HANDLERS)),
-    ("GET", "/vulnerability-reports/export.csv", Roles(VULNERABILITY_HANDLERS)),
-    ("GET", "/vulnerability-reports/export.json", Roles(VULNERABILITY_HANDLERS)),
+    ("GET", "/vulnerability-reports", Roles(VULNERABILITY_READERS)),
+    ("GET", "/vulnerability-reports/export.csv", Roles(VULNERABILITY_READERS)),
+    ("GET", "/vulnerability-reports/export.json", Roles(VULNERABILITY_READERS)),
     ("GET", "/vulnerability-reports/settings", Roles(ADMINS)),
     ("POST", "/vulnerability-reports/settings", Roles(ADMINS)),
-    ("GET", "/vulnerability-reports/{id}", Roles(VULNERABILITY_HANDLERS)),
+    ("GET", "/vulnerability-reports/{id}", Roles(VULNERABILITY_READERS)),
     ("POST", "/vulnerability-reports/{id}/triage", Roles(VULNERABILITY_HANDLERS)),
     ("POST", "/vulnerability-reports/{id}/reply", Roles(VULNERABILITY_HANDLERS)),
     ("GET", "/api/v1/cvss", SignedIn),

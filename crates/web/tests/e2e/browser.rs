@@ -96,7 +96,8 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
     );
     let _ = rustls::crypto::ring::default_provider().install_default();
     let app = spawn_app(Backend::Sqlite).await;
-    create_account(app.store(), "ada@example.com", &["admin"], PASSWORD).await;
+    // An admin who also sits in management: only the rule's role decides a ratification.
+    create_account(app.store(), "ada@example.com", &["admin", "management"], PASSWORD).await;
     for i in 0..12 {
         let input = bulwark_core::people::PersonInput {
             name: format!("Sample Person {i}"),

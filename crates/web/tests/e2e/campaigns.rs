@@ -67,7 +67,7 @@ async fn employees_sign_their_campaign_task_and_the_security_team_sees_completio
         let open = json_of(emp.get("/api/v1/me/tasks?state=open").await).await;
         assert_eq!(open["total"], 0, "signing closes the task");
         let again = emp.http.post(emp.url(&format!("/api/v1/campaigns/{id}/acknowledge"))).send().await.unwrap();
-        assert_eq!(again.status(), 422, "signed once");
+        assert_eq!(again.status(), 409, "signed once: signing again is a conflict");
 
         let completion = json_of(ceo.get(&format!("/api/v1/campaigns/{id}")).await).await;
         assert_eq!((completion["assigned"].as_i64(), completion["signed"].as_i64()), (Some(3), Some(1)));

@@ -90,3 +90,56 @@ async fn incidents_are_reported_responded_to_and_seen_only_by_those_involved() {
         assert_eq!(mine["items"].as_array().unwrap().len(), 1, "Ada sees only hers: {mine}");
     }
 }
+
+#[tokio::test]
+async fn auditors_read_every_incident_and_vulnerability_report_and_change_nothing() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let ada = app.signed_in("ada@example.com", &["employee"]).await;
+        let auditor = app.signed_in("audrey@example.com", &["auditor"]).await;
+        let fields = [("title", "Phishing mail clicked"), ("category", "other"), ("description", "Clicked a link.")];
+        let res = ada.post_form("/incidents/new", "/incidents/new", &fields).await;
+        assert_eq!(res.status(), 303, "{backend:?}");
+        let path = res.headers()["location"].to_str().unwrap().split(['?', '#']).next().unwrap().to_string();
+        let risk = bulwark_core::risks::create(
+            app.store(),
+            &bulwark_core::Actor::cli(),
+            bulwark_core::time_util::now(),
+            &bulwark_core::risks::RiskInput {
+                title: "Phishing".into(),
+                owner: "ada@example.com".into(),
+                probability: "3".into(),
+                impact: "3".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let id: bulwark_core::ids::IncidentId = path.trim_start_matches("/incidents/").parse().unwrap();
+        let (cli, now) = (bulwark_core::Actor::cli(), bulwark_core::time_util::now());
+        bulwark_core::incidents::link(app.store(), &cli, now, id, "risk", &risk.id.to_string()).await.unwrap();
+
+        assert!(auditor.text("/incidents").await.contains("Phishing mail clicked"), "{backend:?}: listed");
+        let page = auditor.text(&path).await;
+        assert!(page.contains("Phishing mail clicked") && !page.contains("Add to the timeline"), "reads only");
+        let comment = auditor.post_form(&format!("{path}/comments"), &path, &[("text", "Seen.")]).await;
+        assert_eq!(comment.status(), 403, "{backend:?}: an auditor changes nothing");
+        assert_eq!(auditor.get(&format!("/api/v1{path}")).await.status(), 200);
+        // The reporter sees the linked risk by name, not as a link they cannot open.
+        let own = ada.text(&path).await;
+        assert!(own.contains("Phishing") && !own.contains(&format!("/risks/{}", risk.id)), "{backend:?}");
+
+        let outsider = app.client();
+        let report = [("title", "SQL injection in search"), ("description", "details")];
+        outsider.post_form("/report-vulnerability", "/report-vulnerability", &report).await;
+        let list = auditor.text("/vulnerability-reports").await;
+        assert!(list.contains("SQL injection in search"), "{backend:?}: {list:.500}");
+        let rid = list.split("<td><a href=\"/vulnerability-reports/").nth(1).and_then(|r| r.split('"').next()).unwrap();
+        let detail = auditor.text(&format!("/vulnerability-reports/{rid}")).await;
+        assert!(detail.contains("SQL injection in search") && !detail.contains("Save triage"), "reads only");
+        let triage = format!("/vulnerability-reports/{rid}/triage");
+        let res = auditor.post_form(&triage, &format!("/vulnerability-reports/{rid}"), &[("status", "accepted")]).await;
+        assert_eq!(res.status(), 403);
+        app.stop().await;
+    }
+}
