@@ -230,7 +230,8 @@ pub fn task_id(kind: &str, subject_id: &str, person: PersonId) -> String {
 
 /// Whether a person belongs to a campaign's audience.
 pub fn in_audience(c: &Campaign, p: &Person) -> bool {
-    let active = !matches!(p.status, crate::people::PersonStatus::Left);
+    // People leaving or gone never get a new obligation.
+    let active = !matches!(p.status, crate::people::PersonStatus::Left | crate::people::PersonStatus::Offboarding);
     let department =
         c.audience_departments.is_empty() || p.department_id.is_some_and(|d| c.audience_departments.contains(&d));
     let kind = c.audience_kinds.is_empty() || c.audience_kinds.contains(&p.kind);
@@ -424,6 +425,27 @@ pub async fn sheet(store: &dyn Store, actor: &Actor, id: CampaignId) -> CoreResu
     let versions = r.list_campaign_versions(id).await?;
     let signed_at = r.find_acknowledgment(id, person).await?;
     Ok(SignSheet { campaign, versions, task, signed_at })
+}
+
+/// Closes a running campaign before its due date (its work is done, or it was started by
+/// mistake): open tasks become missed, later reminders do nothing, the channels are told.
+pub async fn close(store: &dyn Store, actor: &Actor, now: Timestamp, id: CampaignId) -> CoreResult<Campaign> {
+    actor.require(Permission::ManageCampaigns)?;
+    let mut tx = store.write().await?;
+    let before = tx.find_campaign(id).await?.ok_or(CoreError::NotFound)?;
+    if before.closed_at.is_some() {
+        return Err(CoreError::clash("campaign", "is closed already"));
+    }
+    let missed = tx.close_campaign(&before, now).await?;
+    let after = tx.find_campaign(id).await?.ok_or(CoreError::NotFound)?;
+    let text = format!(
+        "{} was closed by {}: {} of {} people completed it; {missed} did not. {{base}}/campaigns/{}",
+        before.title, actor.label, before.signed, before.assigned, before.id
+    );
+    crate::notify::enqueue(&mut *tx, now, "campaign.close", &format!("Closed: {}", before.title), &text).await?;
+    tx.audit(AuditRecord::new(actor, now, "campaign.close", "campaign", id, Some(&before), Some(&after)));
+    tx.commit().await?;
+    Ok(after)
 }
 
 /// Signs the campaign's versions as the signed-in person and closes their task.

@@ -598,6 +598,41 @@ pub async fn link(
 }
 
 /// Gives someone a task in the response (closed when the incident closes, or when done).
+/// The assignee of an incident task (or a responder) marks it done with a note; the
+/// incident's timeline shows it.
+pub async fn complete_task(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    task_id: &str,
+    note: &str,
+) -> CoreResult<Task> {
+    let mut c = Checks::new();
+    let note = c.optional_text("note", note, 2000);
+    if task_id.trim().is_empty() {
+        c.fail("task", "is required");
+    }
+    c.finish()?;
+    let mut tx = store.write().await?;
+    let task = tx.find_task(task_id).await?.filter(|t| t.kind == "incident").ok_or(CoreError::NotFound)?;
+    let own = actor.person_id == Some(task.assignee_person_id);
+    if !own && !actor.can(Permission::HandleIncidents) {
+        return Err(CoreError::NotFound);
+    }
+    if task.state != "open" {
+        return Err(CoreError::clash("task", "is done already"));
+    }
+    let done = Task { state: "done".into(), done_at: Some(now), ..task.clone() };
+    tx.update_task(&task, &done).await?;
+    let id: IncidentId = task.subject_id.parse().map_err(|_| CoreError::NotFound)?;
+    let text = if note.is_empty() { format!("Done: {}", task.title) } else { format!("Done: {}. {note}", task.title) };
+    tx.insert_incident_event(&event(id, now, actor, "task", text)).await?;
+    let detail = serde_json::json!({ "task": &done, "note": note });
+    tx.audit(AuditRecord::new(actor, now, "incident.task_done", "incident", id, Some(&task), Some(&detail)));
+    tx.commit().await?;
+    Ok(done)
+}
+
 pub async fn add_task(
     store: &dyn Store,
     actor: &Actor,

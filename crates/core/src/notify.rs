@@ -205,9 +205,61 @@ pub async fn add_channel_reaching(
     let channel = Channel { name, kind, target, events, created_at: now };
     let mut tx = store.write().await?;
     tx.upsert_channel(&channel).await?;
-    tx.audit(AuditRecord::new(actor, now, "channel.set", "channel", &channel.name, None::<&()>, Some(&channel)));
+    // Repointing a channel rescues its backlog: what waits goes to the new destination now.
+    let moved = tx.retarget_outbox(&channel, now).await?;
+    let detail = serde_json::json!({ "channel": &channel, "waiting_messages_moved": moved });
+    tx.audit(AuditRecord::new(actor, now, "channel.set", "channel", &channel.name, None::<&()>, Some(&detail)));
     tx.commit().await?;
     Ok(channel)
+}
+
+/// What an admin does with a message that was not delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backlog {
+    /// Try it again now (after fixing the channel, say).
+    Retry,
+    /// Give it up.
+    Discard,
+}
+
+/// Retries or discards one undelivered message, audited.
+pub async fn handle_undelivered(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    id: &str,
+    what: Backlog,
+) -> CoreResult<()> {
+    actor.require(Permission::ManageSettings)?;
+    if id.trim().is_empty() {
+        return Err(crate::error::CoreError::invalid("message", "is required"));
+    }
+    let mut tx = store.write().await?;
+    let (found, action) = match what {
+        Backlog::Retry => (tx.retry_outbox(id, now).await?, "notification.retry"),
+        Backlog::Discard => (tx.discard_outbox(id).await?, "notification.discard"),
+    };
+    if !found {
+        return Err(crate::error::CoreError::NotFound);
+    }
+    tx.audit(AuditRecord::new(actor, now, action, "notification", id, None::<&()>, None::<&()>));
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes a channel with its undelivered messages, audited.
+pub async fn delete_channel(store: &dyn Store, actor: &Actor, now: Timestamp, name: &str) -> CoreResult<()> {
+    actor.require(Permission::ManageSettings)?;
+    if name.trim().is_empty() {
+        return Err(crate::error::CoreError::invalid("name", "is required"));
+    }
+    let mut tx = store.write().await?;
+    let before = tx.list_channels().await?.into_iter().find(|c| c.name == name);
+    let Some(before) = before else { return Err(crate::error::CoreError::NotFound) };
+    tx.delete_channel(name).await?;
+    tx.audit(AuditRecord::new(actor, now, "channel.delete", "channel", name, Some(&before), None::<&()>));
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The channels and the messages not delivered yet (failures first), for admins.

@@ -334,6 +334,22 @@ pub async fn list_areas(store: &dyn Store, actor: &Actor, query: &ListQuery) -> 
 }
 
 /// An area and its members.
+/// The security team as everyone may see it (SPEC §2: every employee knows whom to ask):
+/// each area with what it does and its members, by name, e-mail and specialty.
+pub async fn security_team(store: &dyn Store, actor: &Actor) -> CoreResult<Vec<(Area, Vec<AreaMember>)>> {
+    if actor.account_id.is_none() && actor.person_id.is_none() {
+        return Err(CoreError::Unauthenticated);
+    }
+    let mut r = store.read().await?;
+    let areas = r.list_areas(&AREAS.first_page(100)).await?;
+    let mut team = Vec::new();
+    for area in areas.items {
+        let members = r.list_area_members(area.id).await?;
+        team.push((area, members));
+    }
+    Ok(team)
+}
+
 pub async fn get_area(store: &dyn Store, actor: &Actor, id: AreaId) -> CoreResult<(Area, Vec<AreaMember>)> {
     actor.require(Permission::ViewDirectory)?;
     let mut r = store.read().await?;

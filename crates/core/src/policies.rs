@@ -534,9 +534,27 @@ pub async fn get(store: &dyn Store, actor: &Actor, id: PolicyId) -> CoreResult<(
 }
 
 /// One version of a policy, if the actor may see it.
+/// What a ratifier looks at: the version asked for and the policy's published version (to
+/// compare with), if there is one.
+pub async fn under_ratification(
+    store: &dyn Store,
+    actor: &Actor,
+    subject_id: &str,
+) -> CoreResult<(PolicyVersion, Option<PolicyVersion>)> {
+    let (id, number) = subject_id.split_once('/').ok_or(CoreError::NotFound)?;
+    let (id, number): (PolicyId, i64) =
+        (id.parse().map_err(|_| CoreError::NotFound)?, number.parse().map_err(|_| CoreError::NotFound)?);
+    let asked = get_version(store, actor, id, number).await?;
+    let versions = store.read().await?.list_policy_versions(id).await?;
+    let published = versions.into_iter().find(|v| v.status == VersionStatus::Published && v.number != number);
+    Ok((asked, published))
+}
+
 pub async fn get_version(store: &dyn Store, actor: &Actor, id: PolicyId, number: i64) -> CoreResult<PolicyVersion> {
     let v = store.read().await?.find_policy_version(id, number).await?.ok_or(CoreError::NotFound)?;
-    if v.status != VersionStatus::Published && !sees_drafts(actor) {
+    // What was once published stays readable by everyone (what they signed, what changed).
+    let was_published = matches!(v.status, VersionStatus::Published | VersionStatus::Superseded);
+    if !was_published && !sees_drafts(actor) {
         return Err(CoreError::NotFound);
     }
     Ok(v)

@@ -492,6 +492,14 @@ pub trait Writer: Reader {
 
     fn upsert_channel<'a>(&'a mut self, c: &'a Channel) -> StoreFuture<'a, ()>;
     fn insert_outbox<'a>(&'a mut self, m: &'a OutboxMessage) -> StoreFuture<'a, ()>;
+    /// Undelivered messages of the channel go to its new destination, from `now`; how many.
+    fn retarget_outbox<'a>(&'a mut self, c: &'a Channel, now: Timestamp) -> StoreFuture<'a, u64>;
+    /// An undelivered message is tried again at `now`; false if there is none with that id.
+    fn retry_outbox<'a>(&'a mut self, id: &'a str, now: Timestamp) -> StoreFuture<'a, bool>;
+    /// Removes an undelivered message; false if there is none with that id.
+    fn discard_outbox<'a>(&'a mut self, id: &'a str) -> StoreFuture<'a, bool>;
+    /// Removes a channel and its undelivered messages; false if there is no such channel.
+    fn delete_channel<'a>(&'a mut self, name: &'a str) -> StoreFuture<'a, bool>;
     /// Queues one e-mail to the assignee of each task `mail` selects (people who left
     /// excepted); returns how many. One statement, however many tasks.
     fn mail_open_tasks<'a>(&'a mut self, mail: &'a TaskMail<'a>, now: Timestamp) -> StoreFuture<'a, u64>;

@@ -197,7 +197,7 @@ pub(crate) async fn enroll(conn: &mut AnyConnection, c: &Campaign, now: Timestam
          created_at, updated_at, assignee_department_id) \
          SELECT 'acknowledge:' || $1 || ':' || p.id, 'acknowledge', p.id, 'campaign', $1, $2, $3, 'open', NULL, $4, $4, \
          p.department_id \
-         FROM people p WHERE p.status <> 'left'{}{}{role_clause} \
+         FROM people p WHERE p.status NOT IN ('left', 'offboarding'){}{}{role_clause} \
          ON CONFLICT (id) DO NOTHING",
         any_of("p.department_id", &departments, 5),
         any_of("p.kind", &kinds, 5 + departments.len()),

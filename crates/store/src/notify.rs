@@ -71,6 +71,49 @@ fn message(r: &dyn Columns) -> Result<OutboxMessage, StoreError> {
     })
 }
 
+pub(crate) async fn retarget(conn: &mut AnyConnection, c: &Channel, now: Timestamp) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "UPDATE outbox SET kind = $2, target = $3, next_attempt_at = $4 WHERE channel = $1 AND delivered_at IS NULL",
+    )
+    .bind(&c.name)
+    .bind(c.kind.as_str())
+    .bind(&c.target)
+    .bind(to_micros(now))
+    .execute(conn)
+    .await
+    .map_err(map_err)?;
+    Ok(done.rows_affected())
+}
+
+pub(crate) async fn retry_now(conn: &mut AnyConnection, id: &str, now: Timestamp) -> Result<bool, StoreError> {
+    let done = sqlx::query("UPDATE outbox SET next_attempt_at = $2 WHERE id = $1 AND delivered_at IS NULL")
+        .bind(id)
+        .bind(to_micros(now))
+        .execute(conn)
+        .await
+        .map_err(map_err)?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(crate) async fn discard(conn: &mut AnyConnection, id: &str) -> Result<bool, StoreError> {
+    let done = sqlx::query("DELETE FROM outbox WHERE id = $1 AND delivered_at IS NULL")
+        .bind(id)
+        .execute(conn)
+        .await
+        .map_err(map_err)?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(crate) async fn delete_channel(conn: &mut AnyConnection, name: &str) -> Result<bool, StoreError> {
+    sqlx::query("DELETE FROM outbox WHERE channel = $1 AND delivered_at IS NULL")
+        .bind(name)
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    let done = sqlx::query("DELETE FROM channels WHERE name = $1").bind(name).execute(conn).await.map_err(map_err)?;
+    Ok(done.rows_affected() == 1)
+}
+
 pub(crate) async fn insert(conn: &mut AnyConnection, m: &OutboxMessage) -> Result<(), StoreError> {
     sqlx::query(&format!("INSERT INTO outbox ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"))
         .bind(&m.id)

@@ -979,6 +979,22 @@ impl Writer for Unit<WriteTx> {
         Box::pin(notify::upsert_channel(self.c(), c))
     }
 
+    fn retarget_outbox<'a>(&'a mut self, c: &'a Channel, now: Timestamp) -> StoreFuture<'a, u64> {
+        Box::pin(notify::retarget(self.c(), c, now))
+    }
+
+    fn retry_outbox<'a>(&'a mut self, id: &'a str, now: Timestamp) -> StoreFuture<'a, bool> {
+        Box::pin(notify::retry_now(self.c(), id, now))
+    }
+
+    fn discard_outbox<'a>(&'a mut self, id: &'a str) -> StoreFuture<'a, bool> {
+        Box::pin(notify::discard(self.c(), id))
+    }
+
+    fn delete_channel<'a>(&'a mut self, name: &'a str) -> StoreFuture<'a, bool> {
+        Box::pin(notify::delete_channel(self.c(), name))
+    }
+
     fn insert_outbox<'a>(&'a mut self, m: &'a OutboxMessage) -> StoreFuture<'a, ()> {
         Box::pin(notify::insert(self.c(), m))
     }

@@ -2984,3 +2984,168 @@ async fn incidents_are_seen_only_by_the_team_their_reporter_and_members_alike_on
         assert!(db.store.verify_audit_chain().await.unwrap().is_ok());
     }
 }
+
+#[tokio::test]
+async fn people_leaving_or_gone_get_no_new_campaign_tasks() {
+    use bulwark_core::campaigns::{self, CampaignInput};
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let (s, now) = (&db.store as &dyn Store, time_util::now());
+        let cli = Actor::cli();
+        published_policy(s, now, "Use", "x").await;
+        let stays = people::create(s, &cli, now, &person("Stays", "stays@example.com")).await.unwrap();
+        let leaving = people::create(s, &cli, now, &person("Leaving", "leaving@example.com")).await.unwrap();
+        bulwark_core::lifecycle::start_offboarding(s, &cli, now, leaving.id, "resigned").await.unwrap();
+        let gone = PersonInput { status: "left".into(), ..person("Gone", "gone@example.com") };
+        people::create(s, &cli, now, &gone).await.unwrap();
+        let due = (now + time::Duration::days(10)).date().to_string();
+        let input = CampaignInput { title: "Yearly".into(), due_date: due, ..Default::default() };
+        let campaign = campaigns::create(s, &cli, now, &input).await.unwrap();
+        let tasks = format!("SELECT COUNT(*) FROM tasks WHERE subject_id = '{}'", campaign.id);
+        assert_eq!(db.store.count_raw(&tasks).await.unwrap(), 1, "{backend:?}: only the person who stays");
+        let mine = r(s).await.list_tasks(stays.id, &campaigns::TASKS.first_page(10)).await.unwrap();
+        assert_eq!(mine.total, 1);
+        // Someone who joins while it runs is enrolled; someone joining as they leave is not.
+        people::create(s, &cli, now, &person("New", "new@example.com")).await.unwrap();
+        let late = PersonInput { status: "offboarding".into(), ..person("Late", "late@example.com") };
+        people::create(s, &cli, now, &late).await.unwrap();
+        assert_eq!(db.store.count_raw(&tasks).await.unwrap(), 2, "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn access_ends_backlogs_move_and_versions_repin_alike_on_every_backend() {
+    use bulwark_core::notify::{Channel, ChannelKind, OutboxMessage};
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let (s, now) = (&db.store as &dyn Store, time_util::now());
+        let account = bulwark_testkit::create_account(s, "zoe@example.com", &["employee"], "a long password!").await;
+        let token = bulwark_core::accounts::ApiToken {
+            id: bulwark_core::ids::TokenId::new(),
+            account_id: account.id,
+            name: "ci".into(),
+            prefix: "bwk_x".into(),
+            created_at: now,
+            expires_at: None,
+            last_used_at: None,
+            revoked_at: None,
+        };
+        let mut tx = s.write().await.unwrap();
+        tx.insert_token(&token, "hash-1").await.unwrap();
+        tx.insert_token(
+            &bulwark_core::accounts::ApiToken { id: bulwark_core::ids::TokenId::new(), ..token.clone() },
+            "hash-2",
+        )
+        .await
+        .unwrap();
+        assert_eq!(tx.revoke_tokens_of(account.id, now).await.unwrap(), 2, "{backend:?}");
+        assert_eq!(tx.revoke_tokens_of(account.id, now).await.unwrap(), 0, "revoked once");
+
+        // A reporter's address: confirmed once, by the hash of its link.
+        let input =
+            bulwark_core::disclosure::Submission { title: "XSS".into(), description: "d".into(), ..Default::default() };
+        tx.audit(bulwark_core::audit::AuditRecord::new(
+            &Actor::cli(),
+            now,
+            "test.step",
+            "test",
+            "x",
+            None::<&()>,
+            None::<&()>,
+        ));
+        tx.commit().await.unwrap();
+        let (report, _) = bulwark_core::disclosure::submit(s, now, &input).await.unwrap();
+        let mut tx = s.write().await.unwrap();
+        tx.expect_report_email_confirmation(report.id, "confirm-hash").await.unwrap();
+        assert!(!tx.report_email_confirmed(report.id).await.unwrap());
+        assert_eq!(tx.confirm_report_email("other-hash", now).await.unwrap(), None);
+        assert_eq!(tx.confirm_report_email("confirm-hash", now).await.unwrap(), Some(report.id));
+        assert_eq!(tx.confirm_report_email("confirm-hash", now).await.unwrap(), None, "a link works once");
+        assert!(tx.report_email_confirmed(report.id).await.unwrap(), "{backend:?}");
+
+        // A channel's backlog: repointed, retried, discarded, deleted with the channel.
+        let channel = Channel {
+            name: "chat".into(),
+            kind: ChannelKind::Webhook,
+            target: "https://old.example/h".into(),
+            events: vec![],
+            created_at: now,
+        };
+        tx.upsert_channel(&channel).await.unwrap();
+        let message = |id: &str| OutboxMessage {
+            id: id.into(),
+            channel: "chat".into(),
+            kind: ChannelKind::Webhook,
+            target: "https://old.example/h".into(),
+            event: "incident.report".into(),
+            subject: "s".into(),
+            body: "b".into(),
+            attempts: 3,
+            next_attempt_at: now + time::Duration::hours(1),
+            delivered_at: None,
+            last_error: Some("timeout".into()),
+            created_at: now,
+        };
+        for id in ["m1", "m2"] {
+            tx.insert_outbox(&message(id)).await.unwrap();
+        }
+        let moved = Channel { kind: ChannelKind::Email, target: "team@example.com".into(), ..channel.clone() };
+        assert_eq!(tx.retarget_outbox(&moved, now).await.unwrap(), 2, "{backend:?}");
+        assert!(tx.retry_outbox("m1", now).await.unwrap());
+        assert!(!tx.retry_outbox("nope", now).await.unwrap());
+        assert!(tx.discard_outbox("m2").await.unwrap());
+        assert!(!tx.discard_outbox("m2").await.unwrap(), "gone");
+        tx.audit(bulwark_core::audit::AuditRecord::new(
+            &Actor::cli(),
+            now,
+            "test.step",
+            "test",
+            "x",
+            None::<&()>,
+            None::<&()>,
+        ));
+        tx.commit().await.unwrap();
+        let waiting = r(s).await.list_undelivered(10).await.unwrap();
+        let m1 = waiting.iter().find(|m| m.id == "m1").unwrap();
+        let at = time_util::from_micros(time_util::to_micros(now)); // kept to the microsecond
+        assert_eq!((m1.kind, m1.target.as_str(), m1.next_attempt_at), (ChannelKind::Email, "team@example.com", at));
+        assert!(waiting.iter().all(|m| m.id != "m2"));
+        let mut tx = s.write().await.unwrap();
+        assert!(tx.delete_channel("chat").await.unwrap());
+        assert!(!tx.delete_channel("chat").await.unwrap());
+        tx.audit(bulwark_core::audit::AuditRecord::new(
+            &Actor::cli(),
+            now,
+            "test.step",
+            "test",
+            "x",
+            None::<&()>,
+            None::<&()>,
+        ));
+        tx.commit().await.unwrap();
+        assert!(r(s).await.list_undelivered(10).await.unwrap().iter().all(|m| m.channel != "chat"), "{backend:?}");
+        assert!(r(s).await.list_channels().await.unwrap().is_empty());
+
+        // Open campaigns follow a new version of a policy; closed ones keep theirs.
+        let policy = published_policy(s, now, "Use", "v1").await;
+        let due = (now + time::Duration::days(10)).date().to_string();
+        let input =
+            bulwark_core::campaigns::CampaignInput { title: "Yearly".into(), due_date: due, ..Default::default() };
+        let open = bulwark_core::campaigns::create(s, &Actor::cli(), now, &input).await.unwrap();
+        let mut tx = s.write().await.unwrap();
+        assert_eq!(tx.repin_open_campaigns(policy.id, 2, "hash-of-v2").await.unwrap(), [open.id], "{backend:?}");
+        assert!(tx.repin_open_campaigns(policy.id, 2, "hash-of-v2").await.unwrap().is_empty(), "pinned already");
+        tx.audit(bulwark_core::audit::AuditRecord::new(
+            &Actor::cli(),
+            now,
+            "test.step",
+            "test",
+            "x",
+            None::<&()>,
+            None::<&()>,
+        ));
+        tx.commit().await.unwrap();
+        let pinned = r(s).await.list_campaign_versions(open.id).await.unwrap();
+        assert_eq!((pinned[0].number, pinned[0].content_hash.as_str()), (2, "hash-of-v2"));
+    }
+}

@@ -237,13 +237,26 @@ pub async fn export_campaign(
 #[utoipa::path(post, path = "/api/v1/campaigns/{id}/acknowledge", tag = "campaigns", params(("id" = String, Path)),
     responses((status = 204, description = "Signed: the caller acknowledged the campaign's policy versions"),
               (status = 404, description = "No such campaign, or not one for the caller", body = Problem, content_type = "application/problem+json"),
-              (status = 422, description = "Already signed, closed, or a version was superseded", body = Problem, content_type = "application/problem+json")))]
+              (status = 409, description = "Already signed, or the campaign is closed", body = Problem, content_type = "application/problem+json")))]
 pub async fn acknowledge(
     State(app): State<AppState>,
     CurrentActor(actor): CurrentActor,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     campaigns::acknowledge(app.store.as_ref(), &actor, app.now(), parse_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/close", tag = "campaigns", params(("id" = String, Path)),
+    responses((status = 204, description = "Closed: open tasks are missed, the channels are told"),
+              (status = 404, description = "No such campaign", body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "The campaign is closed already", body = Problem, content_type = "application/problem+json")))]
+pub async fn close_campaign(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    campaigns::close(app.store.as_ref(), &actor, app.now(), parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

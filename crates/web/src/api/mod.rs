@@ -107,6 +107,7 @@ pub fn routes(r: Routes) -> Routes {
         .api(Needs(ViewCampaigns), routes!(campaigns::get_campaign))
         .api(Needs(ViewCampaigns), routes!(campaigns::export_campaign))
         .api(SignedIn, routes!(campaigns::acknowledge))
+        .api(Needs(ManageCampaigns), routes!(campaigns::close_campaign))
         .api(SignedIn, routes!(campaigns::my_tasks))
         .api(Needs(ViewCampaigns), routes!(checklists::list_checklists))
         .api(Needs(ManageCampaigns), routes!(checklists::create_checklist))

@@ -49,6 +49,16 @@ struct DetailView {
     can_decide: bool,
     comment: String,
     errors: Errors,
+    /// For a policy version: its number and text, and the changes from the published one.
+    policy: Option<PolicyUnderDecision>,
+}
+
+/// The record a ratifier decides on, shown beside the decision.
+struct PolicyUnderDecision {
+    number: i64,
+    html: String,
+    /// (published version, lines) when a version is published already.
+    diff: Option<(i64, Vec<crate::markdown::DiffLine>)>,
 }
 
 async fn view(
@@ -60,8 +70,23 @@ async fn view(
 ) -> Result<DetailView, HtmlError> {
     let actor = chrome.actor()?;
     let (approval, decisions) = approvals::get(app.store.as_ref(), &actor, id).await?;
-    let can_decide = approval.can_decide(&actor) && !decisions.iter().any(|d| d.decided_by == actor.label);
-    Ok(DetailView { chrome: chrome.at("approvals"), approval, decisions, can_decide, comment, errors })
+    let decided_already = decisions.iter().any(|d| match (d.decided_by_person, actor.person_id) {
+        (Some(theirs), Some(me)) => theirs == me,
+        _ => d.decided_by == actor.label,
+    });
+    let can_decide = approval.can_decide(&actor) && !decided_already;
+    let policy = if approval.subject_type == bulwark_core::policies::RATIFICATION {
+        let (asked, published) =
+            bulwark_core::policies::under_ratification(app.store.as_ref(), &actor, &approval.subject_id).await?;
+        Some(PolicyUnderDecision {
+            number: asked.number,
+            html: crate::markdown::to_safe_html(&asked.body),
+            diff: published.map(|p| (p.number, crate::markdown::line_diff(&p.body, &asked.body))),
+        })
+    } else {
+        None
+    };
+    Ok(DetailView { chrome: chrome.at("approvals"), approval, decisions, can_decide, comment, errors, policy })
 }
 
 pub async fn detail(

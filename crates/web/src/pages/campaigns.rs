@@ -131,6 +131,7 @@ struct DetailView {
     departments: Vec<DepartmentCompletion>,
     missing: Vec<Participant>,
     more_missing: bool,
+    can_manage: bool,
 }
 
 /// How many missing people the completion page lists (the export has all).
@@ -148,8 +149,24 @@ pub async fn detail(
         (found.campaign, found.versions, found.by_department, found.missing);
     let more_missing = missing.len() > MISSING_SHOWN as usize;
     missing.truncate(MISSING_SHOWN as usize);
-    Ok(DetailView { chrome: chrome.at("campaigns"), campaign, versions, departments, missing, more_missing }
-        .into_response())
+    let can_manage = chrome.can(bulwark_core::Permission::ManageCampaigns);
+    Ok(DetailView {
+        chrome: chrome.at("campaigns"),
+        campaign,
+        versions,
+        departments,
+        missing,
+        more_missing,
+        can_manage,
+    }
+    .into_response())
+}
+
+/// Closes the campaign now.
+pub async fn close(State(app): State<AppState>, chrome: Chrome, Path(id): Path<String>) -> Result<Response, HtmlError> {
+    let id = parse_id::<CampaignId>(&id)?;
+    campaigns::close(app.store.as_ref(), &*chrome.actor()?, app.now(), id).await?;
+    Ok(axum::response::Redirect::to(&format!("/campaigns/{id}?done=saved")).into_response())
 }
 
 /// Every person in the audience with their state, as CSV or JSON (from the path).
@@ -255,6 +272,25 @@ pub struct TaskFilter {
     state: String,
     #[serde(flatten)]
     sort: SortForm,
+}
+
+#[derive(Deserialize, Default)]
+pub struct TaskDoneForm {
+    #[serde(default)]
+    task: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// Marks one of the signed-in person's incident tasks done, with a note for the timeline.
+pub async fn task_done(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    axum::Form(f): axum::Form<TaskDoneForm>,
+) -> Result<Response, HtmlError> {
+    let actor = chrome.actor()?;
+    bulwark_core::incidents::complete_task(app.store.as_ref(), &actor, app.now(), &f.task, &f.note).await?;
+    Ok(axum::response::Redirect::to("/tasks?state=done").into_response())
 }
 
 pub async fn tasks(

@@ -86,6 +86,7 @@ pub fn routes(r: Routes) -> Routes {
             BOTH,
             get(org::department_edit_form).post(org::department_update),
         )
+        .page("/security-team", SignedIn, GET, get(org::security_team))
         .page("/areas", Needs(ViewDirectory), GET, get(org::areas))
         .page("/areas", Needs(ManageDirectory), POST, post(org::area_create))
         .page("/areas/export.csv", Needs(ViewDirectory), GET, get(org::areas_export))
@@ -106,6 +107,7 @@ pub fn routes(r: Routes) -> Routes {
         .page("/policies/{id}/versions/{number}/send-back", Needs(RatifyPolicies), POST, post(policies::send_back))
         .page("/policies/{id}/versions/{number}/publish", Needs(ManagePolicies), POST, post(policies::publish))
         .page("/tasks", SignedIn, GET, get(campaigns::tasks))
+        .page("/tasks/done", SignedIn, POST, post(campaigns::task_done))
         .page("/approvals", SignedIn, GET, get(approvals::list))
         .page("/approvals/{id}", SignedIn, BOTH, get(approvals::detail).post(approvals::decide))
         .page("/campaigns", Needs(ViewCampaigns), GET, get(campaigns::list))
@@ -113,6 +115,7 @@ pub fn routes(r: Routes) -> Routes {
         .page("/campaigns/export.json", Needs(ViewCampaigns), GET, get(campaigns::export_list))
         .page("/campaigns/new", Needs(ManageCampaigns), BOTH, get(campaigns::new_form).post(campaigns::create))
         .page("/campaigns/{id}", Needs(ViewCampaigns), GET, get(campaigns::detail))
+        .page("/campaigns/{id}/close", Needs(ManageCampaigns), POST, post(campaigns::close))
         .page("/campaigns/{id}/export.csv", Needs(ViewCampaigns), GET, get(campaigns::export))
         .page("/campaigns/{id}/export.json", Needs(ViewCampaigns), GET, get(campaigns::export))
         .page("/campaigns/{id}/acknowledge", SignedIn, BOTH, get(campaigns::sign_form).post(campaigns::sign))
@@ -156,6 +159,9 @@ pub fn routes(r: Routes) -> Routes {
         .page("/profile/tokens/{id}/revoke", SignedIn, POST, post(profile::revoke_token))
         .page("/notifications", Needs(ManageSettings), GET, get(notifications::page))
         .page("/notifications", Recent(Some(ManageSettings)), POST, post(notifications::save))
+        .page("/notifications/messages/retry", Needs(ManageSettings), POST, post(notifications::retry))
+        .page("/notifications/messages/discard", Needs(ManageSettings), POST, post(notifications::discard))
+        .page("/notifications/channels/delete", Recent(Some(ManageSettings)), POST, post(notifications::delete))
         .page("/frameworks", Needs(ViewCompliance), GET, get(frameworks::list))
         .page(
             "/frameworks",
@@ -454,7 +460,7 @@ impl From<AuditEntry> for HistoryItem {
             "key" => Some(format!("/keys/{}", e.entity_id)),
             "risk" if e.entity_id != "import" => Some(format!("/risks/{}", e.entity_id)),
             "vulnerability" => Some(format!("/vulnerability-reports/{}", e.entity_id)),
-            "incident" => Some(format!("/incidents/{}", e.entity_id)),
+            "incident" if e.entity_id != "import" => Some(format!("/incidents/{}", e.entity_id)),
             _ => None,
         };
         HistoryItem {

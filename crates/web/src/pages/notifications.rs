@@ -88,3 +88,53 @@ pub async fn save(
         }
     }
 }
+
+#[derive(Deserialize, Default)]
+pub struct MessageAction {
+    #[serde(default)]
+    id: String,
+}
+
+async fn on_undelivered(
+    app: &AppState,
+    chrome: Chrome,
+    id: &str,
+    what: notify::Backlog,
+) -> Result<Response, HtmlError> {
+    notify::handle_undelivered(app.store.as_ref(), &*chrome.actor()?, app.now(), id, what).await?;
+    Ok(Redirect::to("/notifications#waiting").into_response())
+}
+
+/// Tries an undelivered message again now.
+pub async fn retry(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Form(f): Form<MessageAction>,
+) -> Result<Response, HtmlError> {
+    on_undelivered(&app, chrome, &f.id, notify::Backlog::Retry).await
+}
+
+/// Gives an undelivered message up.
+pub async fn discard(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Form(f): Form<MessageAction>,
+) -> Result<Response, HtmlError> {
+    on_undelivered(&app, chrome, &f.id, notify::Backlog::Discard).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct ChannelAction {
+    #[serde(default)]
+    name: String,
+}
+
+/// Deletes a channel and what waits for it.
+pub async fn delete(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Form(f): Form<ChannelAction>,
+) -> Result<Response, HtmlError> {
+    notify::delete_channel(app.store.as_ref(), &*chrome.actor()?, app.now(), &f.name).await?;
+    Ok(Redirect::to("/notifications?done=removed").into_response())
+}

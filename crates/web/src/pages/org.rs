@@ -386,3 +386,16 @@ pub async fn area_member_remove(
     org::remove_area_member(app.store.as_ref(), &actor, app.now(), id, person).await?;
     Ok(Redirect::to(&format!("/areas/{id}?done=removed")).into_response())
 }
+
+#[derive(Template, WebTemplate)]
+#[template(path = "org/security_team.html")]
+struct SecurityTeamPage {
+    chrome: Chrome,
+    team: Vec<(bulwark_core::org::Area, Vec<bulwark_core::org::AreaMember>)>,
+}
+
+/// Who the security team is and how to reach them, for everyone signed in.
+pub async fn security_team(State(app): State<AppState>, chrome: Chrome) -> Result<Response, HtmlError> {
+    let team = org::security_team(app.store.as_ref(), &*chrome.actor()?).await?;
+    Ok(SecurityTeamPage { chrome: chrome.at("security-team"), team }.into_response())
+}

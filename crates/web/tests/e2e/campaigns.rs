@@ -204,3 +204,34 @@ async fn an_onboarding_campaign_from_the_form_reaches_only_people_who_join_after
     assert_eq!(tasks["items"][0]["title"], "Acknowledge: Onboarding");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_security_team_closes_a_campaign_early_and_what_was_open_is_missed() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let security = app.signed_in("sec@example.com", &["security"]).await;
+        let emp = app.signed_in("emp@example.com", &["employee"]).await;
+        let policy = published_policy(app.store()).await;
+        let due = (time_util::now() + time::Duration::days(30)).date().to_string();
+        let body = json!({"title": "Started by mistake", "policy_ids": [policy], "due_date": due});
+        let id = json_of(security.api_post("/api/v1/campaigns", &body).await).await["id"].as_str().unwrap().to_string();
+        let page = format!("/campaigns/{id}");
+        assert!(security.text(&page).await.contains("Close now"), "{backend:?}");
+        assert_eq!(
+            emp.http.post(emp.url(&format!("/api/v1/campaigns/{id}/close"))).send().await.unwrap().status(),
+            403
+        );
+        let res = security.post_form(&format!("{page}/close"), &page, &[]).await;
+        assert_eq!(res.status(), 303, "{backend:?}");
+        assert!(!security.text(&page).await.contains("Close now"), "closed");
+        let again = security.http.post(security.url(&format!("/api/v1/campaigns/{id}/close"))).send().await.unwrap();
+        assert_eq!(again.status(), 409);
+        assert!(
+            emp.text("/tasks?state=missed").await.contains("Started by mistake"),
+            "{backend:?}: the task was missed"
+        );
+        let sign = emp.http.post(emp.url(&format!("/api/v1/campaigns/{id}/acknowledge"))).send().await.unwrap();
+        assert_eq!(sign.status(), 409, "a closed campaign is not signed");
+        app.stop().await;
+    }
+}

@@ -143,3 +143,38 @@ async fn auditors_read_every_incident_and_vulnerability_report_and_change_nothin
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn the_assignee_of_an_incident_task_marks_it_done_with_a_note() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let sec = app.signed_in("sec@example.com", &["security"]).await;
+        let ada = app.signed_in("ada@example.com", &["employee"]).await;
+        let eve = app.signed_in("eve@example.com", &["employee"]).await;
+        let fields = [("title", "Laptop stolen"), ("category", "lost-device"), ("description", "Tag L-7.")];
+        let res = sec.post_form("/incidents/new", "/incidents/new", &fields).await;
+        let path = res.headers()["location"].to_str().unwrap().split(['?', '#']).next().unwrap().to_string();
+        let task = [("person", "ada@example.com"), ("title", "Wipe the laptop remotely"), ("due_on", "")];
+        assert_eq!(sec.post_form(&format!("{path}/tasks"), &path, &task).await.status(), 303, "{backend:?}");
+
+        let page = ada.text("/tasks").await;
+        assert!(page.contains("Wipe the laptop remotely") && page.contains("Mark done"), "{page}");
+        let id = page.split("name=\"task\" value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap().to_string();
+        let id = id.replace("&#58;", ":").replace("&#47;", "/").replace("&#x2f;", "/").replace("&#x3a;", ":");
+        // Someone else cannot close it; the assignee can, once.
+        let other = eve.post_form("/tasks/done", "/tasks", &[("task", &id), ("note", "x")]).await;
+        assert_eq!(other.status(), 404, "{backend:?}");
+        let done = ada.post_form("/tasks/done", "/tasks", &[("task", &id), ("note", "Wiped at 14:02.")]).await;
+        assert_eq!(done.status(), 303, "{backend:?}: {}", done.text().await.unwrap_or_default());
+        assert!(ada.text("/tasks?state=done").await.contains("Wipe the laptop remotely"));
+        let again = ada.post_form("/tasks/done", "/tasks", &[("task", &id), ("note", "")]).await;
+        assert_eq!(again.status(), 422);
+        assert!(again.text().await.unwrap().contains("is done already"), "once");
+        let timeline = sec.text(&path).await;
+        assert!(
+            timeline.contains("Done: Wipe the laptop remotely") && timeline.contains("Wiped at 14:02."),
+            "{backend:?}"
+        );
+        app.stop().await;
+    }
+}

@@ -298,3 +298,58 @@ async fn webhooks_reach_no_internal_address_and_carry_no_chat_markup() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn an_admin_repoints_retries_discards_and_deletes_what_waits() {
+    for backend in bulwark_testkit::backends() {
+        let hook = WebhookReceiver::start(0).await;
+        let clock = Arc::new(ManualClock::new(time_util::now()));
+        let app = spawn_app_with(backend, |c| {
+            c.delivery_interval = Duration::from_millis(50);
+            c.clock = clock.clone();
+        })
+        .await;
+        let admin = app.signed_in("admin@example.com", &["admin"]).await;
+        let (cli, now) = (Actor::cli(), bulwark_core::clock::Clock::now(clock.as_ref()));
+        let events = vec!["vulnerability.report".to_string()];
+        // A channel pointing nowhere (a closed port): its messages fail and wait.
+        let dead = "http://127.0.0.1:9/hooks/gone";
+        add_channel(app.store(), &cli, now, "chat", "webhook", dead, &events).await.unwrap();
+        for title in ["First", "Second"] {
+            let fields = [("title", title), ("description", "details")];
+            let outsider = app.client();
+            let res = outsider.http.post(outsider.url("/report-vulnerability"));
+            let csrf = outsider.csrf("/report-vulnerability").await;
+            let mut all = vec![("csrf", csrf.as_str())];
+            all.extend_from_slice(&fields);
+            assert_eq!(res.form(&all).send().await.unwrap().status(), 200);
+        }
+        let failed = "SELECT COUNT(*) FROM outbox WHERE last_error IS NOT NULL AND delivered_at IS NULL";
+        eventually("two failed deliveries", || async { app.store().count_raw(failed).await.unwrap() == 2 }).await;
+        let page = admin.text("/notifications").await;
+        assert!(page.contains("Retry now") && page.contains("Discard"), "{backend:?}");
+        let (_, waiting) = bulwark_core::notify::status(app.store(), &cli).await.unwrap();
+        let second = waiting.iter().find(|m| m.subject.contains("Second")).unwrap().id.clone();
+
+        // Discard one; repoint the channel: the other reaches the new destination at once.
+        let res = admin.post_form("/notifications/messages/discard", "/notifications", &[("id", &second)]).await;
+        assert_eq!(res.status(), 303, "{backend:?}");
+        let fields =
+            [("name", "chat"), ("kind", "webhook"), ("target", hook.url.as_str()), ("events", "vulnerability.report")];
+        assert_eq!(admin.post_form("/notifications", "/notifications", &fields).await.status(), 303);
+        eventually("the rescued message", || async { !hook.received().is_empty() }).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let texts: Vec<String> = hook.received().iter().map(|b| b["text"].as_str().unwrap_or("").to_string()).collect();
+        assert!(texts.len() == 1 && texts[0].contains("First"), "{backend:?}: {texts:?}");
+        let again = admin.post_form("/notifications/messages/retry", "/notifications", &[("id", &second)]).await;
+        assert_eq!(again.status(), 404, "a discarded message is gone");
+
+        // Delete the channel: nothing more is routed to it.
+        let res = admin.post_form("/notifications/channels/delete", "/notifications", &[("name", "chat")]).await;
+        assert_eq!(res.status(), 303);
+        assert!(!admin.text("/notifications").await.contains("<td>chat</td>"), "{backend:?}: the channel is gone");
+        let history = admin.text("/audit?action=channel.delete").await;
+        assert!(history.contains("admin@example.com"), "audited");
+        app.stop().await;
+    }
+}

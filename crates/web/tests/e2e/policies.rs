@@ -105,6 +105,13 @@ async fn a_policy_goes_from_draft_to_published_with_four_eyes_and_everyone_reads
         let decide = |who: &bulwark_testkit::TestClient, body: Value| {
             who.http.post(who.url(&format!("/api/v1/approvals/{rid}/decision"))).json(&body).send()
         };
+        // The ratifier sees what they ratify: the changes from the published version.
+        let asked = ceo.text(&format!("/approvals/{rid}")).await;
+        assert!(
+            asked.contains(r#"<span class="added">+ Keys are rotated **quarterly**."#),
+            "{backend:?}: {asked:.3000}"
+        );
+        assert!(asked.contains(r#"<span class="removed">- Keys are rotated **yearly**."#));
         let own = decide(&security, json!({"decision": "approve"})).await.unwrap();
         assert_eq!(own.status(), 422, "the requester never decides");
         let bare = decide(&ceo, json!({"decision": "reject"})).await.unwrap();
@@ -128,6 +135,11 @@ async fn a_policy_goes_from_draft_to_published_with_four_eyes_and_everyone_reads
         let diff = security.text(&format!("/policies/{id}/versions/2?compare=1")).await;
         assert!(diff.contains(r#"<span class="removed">- Keys are rotated **yearly**."#), "{diff}");
         assert!(diff.contains(r#"<span class="added">+ Keys are rotated **quarterly**."#));
+        // An employee follows the "changes" link too: what was once published stays readable.
+        let theirs = employee.get(&format!("/policies/{id}/versions/2?compare=1")).await;
+        assert_eq!(theirs.status(), 200, "{backend:?}");
+        assert!(theirs.text().await.unwrap().contains(r#"<span class="added">+ Keys are rotated **quarterly**."#));
+        assert_eq!(employee.get(&format!("/policies/{id}/versions/1")).await.status(), 200, "the version they signed");
 
         let csv = employee.text("/policies/export.csv").await;
         assert!(csv.lines().nth(1).unwrap().contains("Cryptography and key management"), "{csv}");
