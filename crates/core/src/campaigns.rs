@@ -82,6 +82,17 @@ pub struct CampaignInput {
     /// YYYY-MM-DD; the campaign is due at the end of that day (UTC).
     #[serde(default)]
     pub due_date: String,
+    /// The audience size the person starting it on the page saw and confirmed.
+    #[serde(default)]
+    pub confirmed_audience: String,
+}
+
+impl CampaignInput {
+    /// Whether it reaches everyone (no department, kind or role chosen).
+    pub fn is_for_everyone(&self) -> bool {
+        let none = |v: &[String]| v.iter().all(|s| s.trim().is_empty());
+        !self.joiners_only && none(&self.department_ids) && none(&self.kinds) && none(&self.roles)
+    }
 }
 
 /// One person's state in a campaign (completion pages and exports).
@@ -258,6 +269,22 @@ fn parse_due(c: &mut Checks, raw: &str, now: Timestamp) -> Timestamp {
 
 /// Starts a campaign and gives everyone in its audience a task, in one transaction.
 pub async fn create(store: &dyn Store, actor: &Actor, now: Timestamp, input: &CampaignInput) -> CoreResult<Campaign> {
+    start(store, actor, now, input, true).await
+}
+
+/// How many people the campaign would give a task to, checked like `create` and written
+/// nowhere (its transaction is rolled back): what the form shows before Start.
+pub async fn audience_size(store: &dyn Store, actor: &Actor, now: Timestamp, input: &CampaignInput) -> CoreResult<i64> {
+    Ok(start(store, actor, now, input, false).await?.assigned)
+}
+
+async fn start(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    input: &CampaignInput,
+    commit: bool,
+) -> CoreResult<Campaign> {
     actor.require(Permission::ManageCampaigns)?;
     let mut tx = store.write().await?;
     let mut c = Checks::new();
@@ -332,6 +359,9 @@ pub async fn create(store: &dyn Store, actor: &Actor, now: Timestamp, input: &Ca
     let assigned = if campaign.joiners_only { 0 } else { tx.enroll_campaign_audience(&campaign, now).await? };
     if assigned == 0 && !campaign.joiners_only {
         return Err(CoreError::clash("audience", "has no one in it: choose other departments or kinds"));
+    }
+    if !commit {
+        return Ok(Campaign { assigned: assigned as i64, ..campaign }); // dropping `tx` rolls back
     }
     crate::scheduler::schedule_campaign(&mut *tx, now, &campaign).await?;
     let titles: Vec<&str> = pins.iter().map(|p| p.title.as_str()).collect();

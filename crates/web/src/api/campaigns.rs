@@ -191,6 +191,7 @@ pub async fn create_campaign(
         kinds: body.kinds,
         roles: body.roles,
         due_date: body.due_date,
+        confirmed_audience: String::new(),
     };
     let c = campaigns::create(app.store.as_ref(), &actor, app.now(), &input).await?;
     Ok((StatusCode::CREATED, Json(detail(&app, &actor, c.id).await?)))

@@ -70,6 +70,8 @@ struct NewView {
     kinds: Options,
     roles: Options,
     checklists: Options,
+    /// The audience size to confirm before the campaign starts.
+    to_confirm: Option<i64>,
 }
 
 async fn new_view(app: &AppState, chrome: Chrome, input: CampaignInput, errors: Errors) -> Result<NewView, HtmlError> {
@@ -81,6 +83,7 @@ async fn new_view(app: &AppState, chrome: Chrome, input: CampaignInput, errors: 
     let checklist_page = bulwark_core::checklists::LIST.first_page(bulwark_core::list::MAX_LIMIT);
     let checklists = bulwark_core::checklists::list(app.store.as_ref(), &actor, &checklist_page).await?.items;
     Ok(NewView {
+        to_confirm: None,
         checklists: checklists.into_iter().map(|k| (k.id.to_string(), k.title)).collect(),
         chrome: chrome.at("campaigns"),
         input,
@@ -111,9 +114,26 @@ pub async fn new_form(
 pub async fn create(
     State(app): State<AppState>,
     chrome: Chrome,
-    Form(input): Form<CampaignInput>,
+    Form(mut input): Form<CampaignInput>,
 ) -> Result<Response, HtmlError> {
-    match campaigns::create(app.store.as_ref(), &*chrome.actor()?, app.now(), &input).await {
+    let actor = chrome.actor()?;
+    if !input.joiners_only {
+        // Start shows how many people get a task first; the second Start confirms that number.
+        match campaigns::audience_size(app.store.as_ref(), &actor, app.now(), &input).await {
+            Ok(n) if input.confirmed_audience.trim() != n.to_string() => {
+                input.confirmed_audience = n.to_string();
+                let view = NewView { to_confirm: Some(n), ..new_view(&app, chrome, input, Errors::none()).await? };
+                return Ok(view.into_response());
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let errors = form_errors(e)?;
+                let view = new_view(&app, chrome, input, errors).await?;
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
+            }
+        }
+    }
+    match campaigns::create(app.store.as_ref(), &actor, app.now(), &input).await {
         Ok(c) => Ok(Redirect::to(&format!("/campaigns/{}?done=created", c.id)).into_response()),
         Err(e) => {
             let errors = form_errors(e)?;

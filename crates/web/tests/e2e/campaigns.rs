@@ -235,3 +235,29 @@ async fn the_security_team_closes_a_campaign_early_and_what_was_open_is_missed()
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn the_form_shows_how_many_people_get_a_task_before_the_campaign_starts() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let security = app.signed_in("sec@example.com", &["security"]).await;
+        app.signed_in("emp@example.com", &["employee"]).await;
+        published_policy(app.store()).await;
+        let due = (time_util::now() + time::Duration::days(30)).date().to_string();
+        let fields = [("title", "Everyone signs"), ("due_date", due.as_str())];
+        let first = security.post_form("/campaigns/new", "/campaigns/new", &fields).await;
+        assert_eq!(first.status(), 200, "{backend:?}: nothing starts yet");
+        let page = first.text().await.unwrap();
+        assert!(page.contains("2 people get a task — everyone in the organisation"), "{page:.3000}");
+        assert!(page.contains("value=\"Everyone signs\""), "what was typed stays");
+        let none = json_of(security.get("/api/v1/campaigns").await).await;
+        assert_eq!(none["total"], 0, "{backend:?}: nothing was written");
+        let confirmed = [("title", "Everyone signs"), ("due_date", due.as_str()), ("confirmed_audience", "2")];
+        let started = security.post_form("/campaigns/new", "/campaigns/new", &confirmed).await;
+        assert_eq!(started.status(), 303, "{backend:?}");
+        // A confirmation of another number (the audience changed meanwhile) asks again.
+        let stale = [("title", "Again"), ("due_date", due.as_str()), ("confirmed_audience", "7")];
+        assert_eq!(security.post_form("/campaigns/new", "/campaigns/new", &stale).await.status(), 200);
+        app.stop().await;
+    }
+}
