@@ -144,7 +144,7 @@ pub async fn decide_in(
         return Err(CoreError::clash("approval", &format!("is already {}", before.state.as_str())));
     }
     if before.requested_by_actor(actor) {
-        return Err(CoreError::invalid(
+        return Err(CoreError::clash(
             "approval",
             "was requested by you: someone other than the requester must decide it (four eyes)",
         ));

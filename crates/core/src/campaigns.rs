@@ -491,7 +491,7 @@ pub async fn acknowledge(store: &dyn Store, actor: &Actor, now: Timestamp, id: C
         return Err(CoreError::clash("campaign", "is closed"));
     }
     if campaign.checklist_id.is_some() {
-        return Err(CoreError::invalid("campaign", "is a checklist: answer its items"));
+        return Err(CoreError::clash("campaign", "is a checklist: answer its items"));
     }
     let versions = tx.list_campaign_versions(id).await?;
     for v in &versions {

@@ -136,8 +136,9 @@ impl ListSpec {
         let q = given(&raw.q).filter(|_| self.searchable).map(|q| q.to_lowercase());
         if q.as_ref().is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS) {
             c.fail("q", &format!("must be at most {MAX_SEARCH_CHARS} characters"));
-        } else if q.as_ref().is_some_and(|q| q.chars().any(|ch| ch < ' ' || ch == '\u{7f}')) {
-            // A NUL would also cut the search short inside SQLite.
+        } else if raw.q.as_deref().is_some_and(|q| q.chars().any(|ch| ch < ' ' || ch == '\u{7f}')) {
+            // As typed, before trimming, whether or not the list searches (a NUL would also
+            // cut the search short inside SQLite).
             c.fail("q", "must not contain control characters");
         }
         let mut filters = Vec::new();

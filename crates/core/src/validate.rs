@@ -28,7 +28,7 @@ impl Checks {
             self.fail(field, "is required");
         } else if v.chars().count() > max {
             self.fail(field, &format!("must be at most {max} characters"));
-        } else if v.chars().any(char::is_control) {
+        } else if value.chars().any(char::is_control) {
             self.fail(field, "must not contain control characters");
         }
         v.to_string()
@@ -41,7 +41,7 @@ impl Checks {
         let v = normalised.trim();
         if v.chars().count() > max {
             self.fail(field, &format!("must be at most {max} characters"));
-        } else if v.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        } else if value.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
             self.fail(field, "must not contain control characters other than line breaks and tabs");
         }
         v.to_string()
@@ -52,7 +52,7 @@ impl Checks {
         let v = value.trim();
         if v.chars().count() > max {
             self.fail(field, &format!("must be at most {max} characters"));
-        } else if v.chars().any(char::is_control) {
+        } else if value.chars().any(char::is_control) {
             self.fail(field, "must be one line without control characters");
         }
         v.to_string()
@@ -163,6 +163,16 @@ pub fn is_email(v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_control_character_is_refused_wherever_it_stands_even_where_trimming_would_drop_it() {
+        let mut c = Checks::new();
+        c.text("name", "Red team\u{85}", 100);
+        c.optional_text("description", "a\u{85}", 100);
+        c.optional_line("affected", "\u{9a}x", 100);
+        let Err(CoreError::Invalid(errors)) = c.finish() else { panic!("refused") };
+        assert_eq!(errors.len(), 3, "{errors:?}");
+    }
 
     #[test]
     fn line_endings_are_stored_as_lf_whatever_the_browser_sent() {

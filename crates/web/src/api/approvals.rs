@@ -132,8 +132,8 @@ pub struct DecisionBody {
     responses((status = 200, description = "Recorded; the request as it now stands", body = ApprovalDetailView),
               (status = 403, description = "The caller does not hold the role that decides", body = Problem, content_type = "application/problem+json"),
               (status = 404, body = Problem, content_type = "application/problem+json"),
-              (status = 409, description = "Already decided, or already decided by the caller", body = Problem, content_type = "application/problem+json"),
-              (status = 422, description = "The caller asked for it (four eyes), or a rejection without a comment", body = Problem, content_type = "application/problem+json")))]
+              (status = 409, description = "Already decided, already decided by the caller, or asked for by the caller (four eyes)", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "A rejection without a comment", body = Problem, content_type = "application/problem+json")))]
 pub async fn decide(
     State(app): State<AppState>,
     CurrentActor(actor): CurrentActor,

@@ -216,10 +216,26 @@ pub struct ExportParams {
     pub format: Option<String>,
 }
 
+/// One person of a campaign's JSON export: every value as text, as in the CSV (an empty
+/// text where there is nothing: no department, not signed).
+#[derive(Serialize, ToSchema)]
+pub struct ParticipantRow {
+    pub person_id: String,
+    pub name: String,
+    pub email: String,
+    pub department: String,
+    /// signed, open or missed
+    pub state: String,
+    /// RFC 3339, or empty
+    pub signed_at: String,
+    /// The versions signed: "policy id:number:SHA-256", one per line
+    pub versions: String,
+}
+
 #[utoipa::path(get, path = "/api/v1/campaigns/{id}/export", tag = "campaigns", params(("id" = String, Path), ExportParams),
     responses((status = 200, description = "One row per person in the audience: person, e-mail, department, state, signed at, \
                 the versions signed (policy id:number:SHA-256, one per line)",
-               content((String = "text/csv"), (String = "application/json"))),
+               content((String = "text/csv"), (Vec<ParticipantRow> = "application/json"))),
               (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn export_campaign(
     State(app): State<AppState>,
@@ -238,7 +254,7 @@ pub async fn export_campaign(
 #[utoipa::path(post, path = "/api/v1/campaigns/{id}/acknowledge", tag = "campaigns", params(("id" = String, Path)),
     responses((status = 204, description = "Signed: the caller acknowledged the campaign's policy versions"),
               (status = 404, description = "No such campaign, or not one for the caller", body = Problem, content_type = "application/problem+json"),
-              (status = 409, description = "Already signed, or the campaign is closed", body = Problem, content_type = "application/problem+json")))]
+              (status = 409, description = "Already signed, the campaign is closed, or it is a checklist to answer", body = Problem, content_type = "application/problem+json")))]
 pub async fn acknowledge(
     State(app): State<AppState>,
     CurrentActor(actor): CurrentActor,

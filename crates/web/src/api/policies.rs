@@ -289,8 +289,7 @@ macro_rules! step_operation {
             params(("id" = String, Path), ("number" = String, Path)),
             responses((status = 200, body = PolicyVersionView),
                       (status = 404, body = Problem, content_type = "application/problem+json"),
-                      (status = 409, description = "The step does not fit the version's state", body = Problem, content_type = "application/problem+json"),
-                      (status = 422, description = "Ratifying or sending back one's own version (four eyes)", body = Problem, content_type = "application/problem+json")))]
+                      (status = 409, description = "The step does not fit the version's state, or ratifies one's own version (four eyes)", body = Problem, content_type = "application/problem+json")))]
         pub async fn $name(
             State(app): State<AppState>,
             CurrentActor(actor): CurrentActor,

@@ -47,7 +47,7 @@ async fn a_policy_goes_from_draft_to_published_with_four_eyes_and_everyone_reads
         let url = |s: &str| self_review.url(&format!("/api/v1/policies/{second_id}/versions/1/{s}"));
         assert_eq!(self_review.http.post(url("submit")).send().await.unwrap().status(), 200);
         let refused = self_review.http.post(url("ratify")).send().await.unwrap();
-        assert_eq!(refused.status(), 422);
+        assert_eq!(refused.status(), 409, "four eyes: a conflict with who asked");
         assert!(refused.text().await.unwrap().contains("someone other than"), "four-eyes");
 
         assert_eq!(step(&ceo, 1, "ratify").await.unwrap().status(), 200);
@@ -113,7 +113,7 @@ async fn a_policy_goes_from_draft_to_published_with_four_eyes_and_everyone_reads
         );
         assert!(asked.contains(r#"<span class="removed">- Keys are rotated **yearly**."#));
         let own = decide(&security, json!({"decision": "approve"})).await.unwrap();
-        assert_eq!(own.status(), 422, "the requester never decides");
+        assert_eq!(own.status(), 409, "the requester never decides: a conflict with who asked");
         let bare = decide(&ceo, json!({"decision": "reject"})).await.unwrap();
         assert_eq!(bare.status(), 422, "a rejection says why");
         let decided =

@@ -115,7 +115,7 @@ async fn risks_are_registered_accepted_with_approval_and_reviewed() {
         let approval = pending["approval_id"].as_str().unwrap();
         let mine =
             sec.api_post(&format!("/api/v1/approvals/{approval}/decision"), &json!({"decision": "approve"})).await;
-        assert_eq!(mine.status(), 422, "whoever asked does not decide");
+        assert_eq!(mine.status(), 409, "whoever asked does not decide");
         assert!(mine.text().await.unwrap().contains("four eyes"));
         let approvals = ceo.text("/approvals").await;
         assert!(approvals.contains("Accept the risk “Phishing” (score 20"), "{approvals}");
