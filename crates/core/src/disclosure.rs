@@ -14,7 +14,7 @@ use crate::audit::AuditRecord;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::ReportId;
 use crate::list::{FilterKind, FilterSpec, KeyType, ListPage, ListQuery, ListSpec, SortSpec};
-use crate::notify::{ChannelKind, OutboxMessage, PERSONAL};
+use crate::notify::personal_email;
 use crate::people::string_enum;
 use crate::store::{Store, Writer};
 use crate::time_util::Timestamp;
@@ -316,25 +316,14 @@ fn message_body(c: &mut Checks, body: &str) -> String {
 async fn ask_to_confirm(tx: &mut dyn Writer, now: Timestamp, report: &VulnReport) -> CoreResult<()> {
     let token = crate::accounts::random_secret(32);
     tx.expect_report_email_confirmation(report.id, &crate::accounts::sha256_hex(&token)).await?;
-    tx.insert_outbox(&OutboxMessage {
-        id: format!("vulnerability-confirm:{}", report.id),
-        channel: PERSONAL.into(),
-        kind: ChannelKind::Email,
-        target: report.reporter_email.clone(),
-        event: "vulnerability.confirm".into(),
-        subject: "Confirm your address for your vulnerability report".into(),
-        body: format!(
-            "Someone reported a vulnerability to the security team at {{base}} and gave this address for replies. \
-             If it was you, confirm it: {{base}}/report-vulnerability/confirm/{token}\n\
-             If it was not, ignore this message: nothing more will be sent to you."
-        ),
-        attempts: 0,
-        next_attempt_at: now,
-        delivered_at: None,
-        last_error: None,
-        created_at: now,
-    })
-    .await?;
+    let body = format!(
+        "Someone reported a vulnerability to the security team at {{base}} and gave this address for replies. \
+         If it was you, confirm it: {{base}}/report-vulnerability/confirm/{token}\n\
+         If it was not, ignore this message: nothing more will be sent to you."
+    );
+    let subject = "Confirm your address for your vulnerability report".to_string();
+    let id = format!("vulnerability-confirm:{}", report.id);
+    tx.insert_outbox(&personal_email(id, &report.reporter_email, "vulnerability.confirm", subject, body, now)).await?;
     Ok(())
 }
 
@@ -412,24 +401,14 @@ pub async fn team_message(
     };
     tx.insert_report_message(&message).await?;
     if !report.reporter_email.is_empty() && tx.report_email_confirmed(id).await? {
-        tx.insert_outbox(&OutboxMessage {
-            id: format!("vulnerability-reply:{}", message.id),
-            channel: PERSONAL.into(),
-            kind: ChannelKind::Email,
-            target: report.reporter_email.clone(),
-            event: "vulnerability.reply".into(),
-            subject: format!("Reply to your vulnerability report: {}", report.title),
-            body: format!(
-                "The security team replied to your report \"{}\". Read it with the link you were given when you reported it.",
-                report.title
-            ),
-            attempts: 0,
-            next_attempt_at: now,
-            delivered_at: None,
-            last_error: None,
-            created_at: now,
-        })
-        .await?;
+        let body = format!(
+            "The security team replied to your report \"{}\". Read it with the link you were given when you reported it.",
+            report.title
+        );
+        let subject = format!("Reply to your vulnerability report: {}", report.title);
+        let id = format!("vulnerability-reply:{}", message.id);
+        tx.insert_outbox(&personal_email(id, &report.reporter_email, "vulnerability.reply", subject, body, now))
+            .await?;
     }
     tx.audit(AuditRecord::new(actor, now, "vulnerability.reply", "vulnerability", id, None::<&()>, Some(&message)));
     tx.commit().await?;

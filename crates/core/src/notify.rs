@@ -156,6 +156,32 @@ pub async fn enqueue(tx: &mut dyn Writer, now: Timestamp, event: &str, subject: 
     Ok(())
 }
 
+/// An e-mail to one person (not a channel), due now: `id` names what it is about, so the
+/// same message is never queued twice.
+pub fn personal_email(
+    id: String,
+    to: &str,
+    event: &str,
+    subject: String,
+    body: String,
+    now: Timestamp,
+) -> OutboxMessage {
+    OutboxMessage {
+        id,
+        channel: PERSONAL.into(),
+        kind: ChannelKind::Email,
+        target: to.into(),
+        event: event.into(),
+        subject,
+        body,
+        attempts: 0,
+        next_attempt_at: now,
+        delivered_at: None,
+        last_error: None,
+        created_at: now,
+    }
+}
+
 /// Adds a channel (or replaces the one of that name), as the operator does: any webhook host.
 pub async fn add_channel(
     store: &dyn Store,
