@@ -108,8 +108,10 @@ pub async fn run(database: Option<&str>, listen: &str) -> anyhow::Result<()> {
         "Two-factor sign-in is optional in the demo (set it up under your profile); \
          `bulwark serve` requires it for the admin, security, management and auditor roles."
     );
+    println!("Nothing leaves the demo: e-mails and chat messages are kept at http://{listen}/notifications/mail.");
     let config = bulwark_web::WebConfig {
         mfa: bulwark_core::mfa::MfaPolicy::optional(),
+        mail_catcher: Some(Default::default()),
         ..bulwark_web::WebConfig::new(&format!("http://{listen}"))
     };
     crate::serve(Arc::new(store), listen, config).await

@@ -48,6 +48,40 @@ impl std::fmt::Debug for SmtpSettings {
     }
 }
 
+/// A message the demo's catcher kept instead of sending it.
+#[derive(Debug, Clone)]
+pub struct Caught {
+    pub channel: String,
+    pub kind: ChannelKind,
+    /// The address, or a webhook's origin (its path is its secret).
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub at: bulwark_core::Timestamp,
+}
+
+/// Where `bulwark demo` delivers everything: kept in memory (the newest few hundred) and
+/// readable by admins at `/notifications/mail`, so mailing lists and chat channels work
+/// without an SMTP server or a chat service, and nothing leaves the machine.
+#[derive(Debug, Clone, Default)]
+pub struct MailCatcher(Arc<std::sync::Mutex<std::collections::VecDeque<Caught>>>);
+
+impl MailCatcher {
+    const KEPT: usize = 500;
+
+    fn keep(&self, caught: Caught) {
+        if let Ok(mut kept) = self.0.lock() {
+            kept.push_front(caught);
+            kept.truncate(Self::KEPT);
+        }
+    }
+
+    /// The caught messages, newest first.
+    pub fn messages(&self) -> Vec<Caught> {
+        self.0.lock().map(|kept| kept.iter().cloned().collect()).unwrap_or_default()
+    }
+}
+
 /// How long a claimed message is left to its worker before another may try it.
 const LEASE: time::Duration = time::Duration::minutes(5);
 /// Messages taken per round.
@@ -61,6 +95,8 @@ pub struct Delivery {
     pub public_url: String,
     /// Non-public hosts webhooks may reach anyway (see `bulwark_core::webhook`).
     pub webhook_internal_hosts: Vec<String>,
+    /// The demo's catcher: every message is kept there instead of sent.
+    pub catcher: Option<MailCatcher>,
 }
 
 impl Delivery {
@@ -91,6 +127,19 @@ impl Delivery {
 
     async fn send(&self, m: &OutboxMessage) -> Result<(), String> {
         let body = m.body.replace("{base}", &self.public_url);
+        if let Some(catcher) = &self.catcher {
+            let channel = bulwark_core::notify::Channel {
+                name: m.channel.clone(),
+                kind: m.kind,
+                target: m.target.clone(),
+                events: vec![],
+                created_at: m.created_at,
+            };
+            let (channel, kind, to) = (m.channel.clone(), m.kind, channel.shown_target());
+            let at = self.clock.now();
+            catcher.keep(Caught { channel, kind, to, subject: m.subject.clone(), body, at });
+            return Ok(());
+        }
         match m.kind {
             ChannelKind::Webhook => {
                 let res = self

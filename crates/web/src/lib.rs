@@ -57,6 +57,8 @@ pub struct WebConfig {
     /// Hosts chat webhooks may reach although they are not public (an internal chat server);
     /// every other non-public destination is refused (`bulwark_core::webhook`).
     pub webhook_internal_hosts: Vec<String>,
+    /// The demo's catcher: messages are kept for admins to read instead of sent.
+    pub mail_catcher: Option<delivery::MailCatcher>,
 }
 
 impl WebConfig {
@@ -74,6 +76,7 @@ impl WebConfig {
             sso: None,
             checkpoints: None,
             webhook_internal_hosts: Vec::new(),
+            mail_catcher: None,
         }
     }
 }
@@ -196,6 +199,7 @@ pub fn start_workers(store: Arc<dyn Store>, config: &WebConfig) -> tokio::task::
         smtp: config.smtp.clone(),
         public_url: config.public_url.clone(),
         webhook_internal_hosts: config.webhook_internal_hosts.clone(),
+        catcher: config.mail_catcher.clone(),
     };
     let scheduler = delivery::Scheduler {
         store,

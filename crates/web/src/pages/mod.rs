@@ -159,6 +159,7 @@ pub fn routes(r: Routes) -> Routes {
         .page("/profile/tokens/{id}/revoke", SignedIn, POST, post(profile::revoke_token))
         .page("/notifications", Needs(ManageSettings), GET, get(notifications::page))
         .page("/notifications", Recent(Some(ManageSettings)), POST, post(notifications::save))
+        .page("/notifications/mail", Needs(ManageSettings), GET, get(notifications::caught))
         .page("/notifications/messages/retry", Needs(ManageSettings), POST, post(notifications::retry))
         .page("/notifications/messages/discard", Needs(ManageSettings), POST, post(notifications::discard))
         .page("/notifications/channels/delete", Recent(Some(ManageSettings)), POST, post(notifications::delete))

@@ -25,6 +25,8 @@ struct NotificationsPage {
     input: ChannelForm,
     errors: Errors,
     events: &'static [&'static str],
+    /// The demo keeps messages instead of sending them.
+    catching: bool,
 }
 
 /// A channel as the form gives it.
@@ -56,6 +58,7 @@ async fn view(
     let (channels, waiting) = notify::status(app.store.as_ref(), &*chrome.actor()?).await?;
     let jobs = scheduler::pending(app.store.as_ref(), &*chrome.actor()?, 50).await?;
     Ok(NotificationsPage {
+        catching: app.config.mail_catcher.is_some(),
         chrome: chrome.at("notifications"),
         channels,
         waiting,
@@ -137,4 +140,19 @@ pub async fn delete(
 ) -> Result<Response, HtmlError> {
     notify::delete_channel(app.store.as_ref(), &*chrome.actor()?, app.now(), &f.name).await?;
     Ok(Redirect::to("/notifications?done=removed").into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "notifications_mail.html")]
+struct CaughtPage {
+    chrome: Chrome,
+    catching: bool,
+    messages: Vec<crate::delivery::Caught>,
+}
+
+/// What the demo's catcher kept instead of sending (an instance that sends keeps nothing).
+pub async fn caught(State(app): State<AppState>, chrome: Chrome) -> Result<Response, HtmlError> {
+    let messages = app.config.mail_catcher.as_ref().map(|c| c.messages()).unwrap_or_default();
+    let catching = app.config.mail_catcher.is_some();
+    Ok(CaughtPage { chrome: chrome.at("notifications"), catching, messages }.into_response())
 }

@@ -137,6 +137,7 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("GET", "/security-team", SignedIn),
     ("GET", "/notifications", Roles(ADMINS)),
     ("POST", "/notifications", Roles(ADMINS)),
+    ("GET", "/notifications/mail", Roles(ADMINS)),
     ("POST", "/notifications/messages/retry", Roles(ADMINS)),
     ("POST", "/notifications/messages/discard", Roles(ADMINS)),
     ("POST", "/notifications/channels/delete", Roles(ADMINS)),

@@ -353,3 +353,42 @@ async fn an_admin_repoints_retries_discards_and_deletes_what_waits() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn the_demo_keeps_every_message_for_admins_to_read_and_sends_none() {
+    let hook = WebhookReceiver::start(0).await;
+    let catcher = bulwark_web::delivery::MailCatcher::default();
+    let shared = catcher.clone();
+    let app = spawn_app_with(Backend::Sqlite, move |c| {
+        c.mail_catcher = Some(shared);
+        c.delivery_interval = Duration::from_millis(50);
+    })
+    .await;
+    let events = vec!["vulnerability.report".to_string()];
+    let (cli, now) = (Actor::cli(), time_util::now());
+    add_channel(app.store(), &cli, now, "team list", "email", "team@example.com", &events).await.unwrap();
+    add_channel(app.store(), &cli, now, "chat", "webhook", &hook.url, &events).await.unwrap();
+    let fields = [("title", "Open redirect on /login"), ("description", "details")];
+    assert_eq!(app.client().post_form("/report-vulnerability", "/report-vulnerability", &fields).await.status(), 200);
+    eventually("both messages caught", || async { catcher.messages().len() == 2 }).await;
+    let admin = app.signed_in("admin@example.com", &["admin"]).await;
+    assert!(admin.text("/notifications").await.contains("href=\"/notifications/mail\""));
+    let page = admin.text("/notifications/mail").await;
+    assert!(
+        page.contains("Vulnerability reported: Open redirect on /login") && page.contains("team@example.com"),
+        "{page}"
+    );
+    assert!(!page.contains("/hooks/channel"), "a webhook shows by its origin only");
+    assert!(hook.received().is_empty(), "nothing left the instance");
+    let waiting = "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL";
+    assert_eq!(app.store().count_raw(waiting).await.unwrap(), 0, "all delivered to the catcher");
+    let employee = app.signed_in("emp@example.com", &["employee"]).await;
+    assert_eq!(employee.get("/notifications/mail").await.status(), 403);
+    app.stop().await;
+    // An instance that sends for real keeps nothing, and says so.
+    let real = spawn_app_with(Backend::Sqlite, |_| {}).await;
+    let admin = real.signed_in("admin@example.com", &["admin"]).await;
+    assert!(admin.text("/notifications/mail").await.contains("This instance sends its messages"));
+    assert!(!admin.text("/notifications").await.contains("href=\"/notifications/mail\""));
+    real.stop().await;
+}
