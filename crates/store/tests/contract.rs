@@ -2164,6 +2164,9 @@ async fn offboarding_lists_assets_and_accounts_and_closes_only_when_everything_i
         let open_head = rd.list_tasks(head.id, &bulwark_core::campaigns::TASKS.first_page(10)).await.unwrap();
         assert!(open_head.items.iter().all(|t| t.state == "done"), "tasks close with the offboarding");
         drop(rd);
+        let no_account = lifecycle::start_offboarding(s, &cli, now, head.id, "moves on").await.unwrap();
+        let labels: Vec<&str> = no_account.items.iter().map(|i| i.label.as_str()).collect();
+        assert_eq!(labels, ["CRM account"], "someone without a Bulwark account has no such item ({backend:?})");
 
         // The repository writes one by one.
         let mut tx = s.write().await.unwrap();

@@ -44,9 +44,11 @@ pub async fn build(store: &dyn Store, actor: &Actor, now: Timestamp) -> CoreResu
 
 /// An OSCAL catalog of (policy title, Markdown) pairs.
 pub fn catalog_of(policies: &[(String, String)], now: Timestamp) -> Value {
+    let titles: Vec<&str> = policies.iter().map(|(t, _)| t.as_str()).collect();
     let groups: Vec<Value> = policies
         .iter()
         .map(|(title, body)| {
+            let prefix = label_prefix(title, &titles);
             let slug = slug(title);
             let controls: Vec<Value> = sections(body)
                 .into_iter()
@@ -56,7 +58,7 @@ pub fn catalog_of(policies: &[(String, String)], now: Timestamp) -> Value {
                     json!({
                         "id": id,
                         "title": heading.unwrap_or_else(|| title.clone()),
-                        "props": [{"name": "label", "value": format!("{}.{}", initials(title), i + 1)}],
+                        "props": [{"name": "label", "value": format!("{prefix}.{}", i + 1)}],
                         "parts": [{"id": format!("{id}_smt"), "name": "statement", "prose": text}],
                     })
                 })
@@ -105,13 +107,27 @@ fn slug(title: &str) -> String {
     if s.starts_with(|c: char| c.is_ascii_alphabetic()) { s } else { format!("p-{s}") }
 }
 
-fn initials(title: &str) -> String {
-    title
-        .split_whitespace()
-        .filter_map(|w| w.chars().next())
-        .filter(|c| c.is_alphanumeric())
-        .collect::<String>()
-        .to_uppercase()
+/// The label prefix of a policy's requirements: its title's initials ("Audit policy": AP),
+/// with as many letters of the first word as it takes to tell it from every other policy's
+/// ("Audit policy" AUDP beside "Authentication policy" AUTP), so no label means two things.
+fn label_prefix(title: &str, all: &[&str]) -> String {
+    let longest = title.split_whitespace().next().map_or(1, |w| w.chars().count()).max(1);
+    let clashes = |k: usize| all.iter().filter(|other| initials(other, k) == initials(title, k)).count() > 1;
+    match (1..=longest).find(|&k| !clashes(k)) {
+        Some(k) => initials(title, k),
+        // Two policies with one title: number them in the order given.
+        None => {
+            let position = all.iter().position(|t| *t == title).unwrap_or(0);
+            format!("{}{}", initials(title, longest), position + 1)
+        }
+    }
+}
+
+/// The first `first_letters` letters of the title's first word, then each other word's initial.
+fn initials(title: &str, first_letters: usize) -> String {
+    let mut words = title.split_whitespace();
+    let first = words.next().unwrap_or_default().chars().filter(|c| c.is_alphanumeric()).take(first_letters);
+    first.chain(words.filter_map(|w| w.chars().next()).filter(|c| c.is_alphanumeric())).collect::<String>().to_uppercase()
 }
 
 #[cfg(test)]
@@ -123,12 +139,14 @@ mod tests {
         let policies = vec![
             ("Asset management policy".to_string(), "# Asset management policy\n\n## Inventory\nEvery asset is recorded.\n\n## Lifecycle\nReturned when leaving.\n".to_string()),
             ("Short policy".to_string(), "Be careful.".to_string()),
+            ("Audit policy".to_string(), "Audited yearly.".to_string()),
+            ("Authentication policy".to_string(), "Own accounts.".to_string()),
         ];
         let c = oscal::read(&serde_json::to_vec(&catalog_of(&policies, crate::time_util::now())).unwrap()).unwrap();
         assert_eq!(c.uuid, POLICY_CATALOG_UUID);
         assert_eq!(
             c.groups.iter().map(|g| g.title.as_str()).collect::<Vec<_>>(),
-            ["Asset management policy", "Short policy"]
+            ["Asset management policy", "Short policy", "Audit policy", "Authentication policy"]
         );
         let titles: Vec<_> =
             c.controls.iter().map(|r| (r.control_id.as_str(), r.title.as_str(), r.label.as_deref())).collect();
@@ -138,7 +156,10 @@ mod tests {
                 ("asset-management-policy-1", "Inventory", Some("AMP.1")),
                 ("asset-management-policy-2", "Lifecycle", Some("AMP.2")),
                 ("short-policy-1", "Short policy", Some("SP.1")),
-            ]
+                ("audit-policy-1", "Audit policy", Some("AUDP.1")),
+                ("authentication-policy-1", "Authentication policy", Some("AUTP.1")),
+            ],
+            "initials that two policies share get letters of the first word until they differ"
         );
         assert_eq!(c.controls[1].body["parts"][0]["prose"], "Returned when leaving.");
     }
