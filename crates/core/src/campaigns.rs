@@ -48,6 +48,11 @@ pub struct Campaign {
     pub assigned: i64,
     #[serde(skip)]
     pub signed: i64,
+    /// Enrolling leaves out whoever holds an open task of another campaign that pins every
+    /// version this one pins (a version everyone signs again: who has not signed the old one
+    /// signs the new one where they were asked). Not stored: it matters only at the start.
+    #[serde(skip)]
+    pub spare_those_asked: bool,
 }
 
 /// A policy version a campaign asks people to acknowledge.
@@ -285,8 +290,25 @@ async fn start(
     input: &CampaignInput,
     commit: bool,
 ) -> CoreResult<Campaign> {
-    actor.require(Permission::ManageCampaigns)?;
     let mut tx = store.write().await?;
+    let campaign = start_in(&mut *tx, actor, now, input, false).await?;
+    if commit {
+        tx.commit().await?;
+    } // otherwise dropping `tx` rolls back
+    Ok(campaign)
+}
+
+/// Starts a campaign in the caller's transaction (creating one, or publishing a version that
+/// everyone signs again): the checks, the audience's tasks, its reminders, the channels and
+/// the audit entry.
+pub(crate) async fn start_in(
+    tx: &mut dyn Writer,
+    actor: &Actor,
+    now: Timestamp,
+    input: &CampaignInput,
+    spare_those_asked: bool,
+) -> CoreResult<Campaign> {
+    actor.require(Permission::ManageCampaigns)?;
     let mut c = Checks::new();
     let title = c.text("title", &input.title, 200);
     let due_at = parse_due(&mut c, &input.due_date, now);
@@ -334,7 +356,7 @@ async fn start(
         }
         Vec::new()
     } else {
-        pin_versions(&mut *tx, &mut c, &input.policy_ids).await?
+        pin_versions(tx, &mut c, &input.policy_ids).await?
     };
     c.finish()?;
     departments.dedup();
@@ -354,14 +376,12 @@ async fn start(
         updated_at: now,
         assigned: 0,
         signed: 0,
+        spare_those_asked,
     };
     tx.insert_campaign(&campaign, &pins).await?;
     let assigned = if campaign.joiners_only { 0 } else { tx.enroll_campaign_audience(&campaign, now).await? };
     if assigned == 0 && !campaign.joiners_only {
         return Err(CoreError::clash("audience", "has no one in it: choose other departments or kinds"));
-    }
-    if !commit {
-        return Ok(Campaign { assigned: assigned as i64, ..campaign }); // dropping `tx` rolls back
     }
     crate::scheduler::schedule_campaign(&mut *tx, now, &campaign).await?;
     let titles: Vec<&str> = pins.iter().map(|p| p.title.as_str()).collect();
@@ -374,7 +394,6 @@ async fn start(
     crate::notify::enqueue(&mut *tx, now, "campaign.create", &campaign.title, &text).await?;
     let summary = serde_json::json!({ "campaign": &campaign, "versions": &pins, "assigned": assigned });
     tx.audit(AuditRecord::new(actor, now, "campaign.create", "campaign", campaign.id, None::<&()>, Some(&summary)));
-    tx.commit().await?;
     Ok(Campaign { assigned: assigned as i64, ..campaign })
 }
 

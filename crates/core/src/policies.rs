@@ -350,7 +350,20 @@ async fn descends_from(tx: &mut dyn Writer, candidate: PolicyId, ancestor: Polic
     Ok(true)
 }
 
-/// Moves version `number` of a policy one step on; see `Transition`.
+/// How a version is published: whether the change is one everyone must acknowledge again.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PublishInput {
+    /// Everyone signs this version again, including those who signed an earlier one: a
+    /// campaign for everyone still with the company starts with the publication.
+    #[serde(default)]
+    pub everyone_signs_again: bool,
+    /// YYYY-MM-DD: when that campaign is due (30 days from now when left empty).
+    #[serde(default)]
+    pub due_date: String,
+}
+
+/// Moves version `number` of a policy one step on; see `Transition`. Publishing this way keeps
+/// the signatures of earlier versions (see `publish` for the other choice).
 pub async fn transition(
     store: &dyn Store,
     actor: &Actor,
@@ -358,6 +371,32 @@ pub async fn transition(
     id: PolicyId,
     number: i64,
     step: Transition,
+) -> CoreResult<PolicyVersion> {
+    step_with(store, actor, now, id, number, step, &PublishInput::default()).await
+}
+
+/// Publishes a ratified version. Open campaigns move to it either way (whoever has not signed
+/// signs the new version); with `everyone_signs_again` the publication also starts a campaign
+/// asking everyone to acknowledge it, those who signed an earlier version included.
+pub async fn publish(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    id: PolicyId,
+    number: i64,
+    input: &PublishInput,
+) -> CoreResult<PolicyVersion> {
+    step_with(store, actor, now, id, number, Transition::Publish, input).await
+}
+
+async fn step_with(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    id: PolicyId,
+    number: i64,
+    step: Transition,
+    publishing: &PublishInput,
 ) -> CoreResult<PolicyVersion> {
     let needed = if matches!(step, Transition::Ratify | Transition::SendBack) {
         Permission::RatifyPolicies
@@ -439,6 +478,20 @@ pub async fn transition(
         crate::notify::enqueue(&mut *tx, now, "policy.publish", &format!("Policy published: {title}"), &text).await?;
     }
     tx.update_policy_version(&before, &after).await?;
+    if step == Transition::Publish && publishing.everyone_signs_again {
+        let policy = tx.get_policy(id).await?;
+        let due_date = match publishing.due_date.trim() {
+            "" => (now + time::Duration::days(30)).date().to_string(),
+            typed => typed.to_string(),
+        };
+        let input = crate::campaigns::CampaignInput {
+            title: format!("{}, version {number}: everyone signs again", policy.title),
+            policy_ids: vec![id.to_string()],
+            due_date,
+            ..Default::default()
+        };
+        crate::campaigns::start_in(&mut *tx, actor, now, &input, true).await?;
+    }
     let action = match step {
         Transition::Submit => "policy.submit",
         Transition::Ratify => "policy.ratify",

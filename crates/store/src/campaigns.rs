@@ -65,6 +65,7 @@ fn campaign(r: &dyn Columns) -> Result<Campaign, StoreError> {
         updated_at: from_micros(int(r, "updated_at")?),
         assigned: int(r, "assigned")?,
         signed: int(r, "signed")?,
+        spare_those_asked: false,
     })
 }
 
@@ -192,12 +193,23 @@ pub(crate) async fn enroll(conn: &mut AnyConnection, c: &Campaign, now: Timestam
             each.join(" OR ")
         )
     };
+    // See `Campaign::spare_those_asked`.
+    let asked_already = if !c.spare_those_asked || c.checklist_id.is_some() {
+        ""
+    } else {
+        " AND NOT EXISTS (SELECT 1 FROM tasks o WHERE o.assignee_person_id = p.id AND o.state = 'open' \
+         AND o.kind = 'acknowledge' AND o.subject_id <> $1 \
+         AND EXISTS (SELECT 1 FROM campaign_policies pinned WHERE pinned.campaign_id = $1) AND NOT EXISTS (SELECT 1 FROM campaign_policies mine \
+         WHERE mine.campaign_id = $1 AND NOT EXISTS (SELECT 1 FROM campaign_policies theirs \
+         WHERE theirs.campaign_id = o.subject_id AND theirs.policy_id = mine.policy_id \
+         AND theirs.version_number = mine.version_number)))"
+    };
     let sql = format!(
         "INSERT INTO tasks (id, kind, assignee_person_id, subject_type, subject_id, title, due_at, state, done_at, \
          created_at, updated_at, assignee_department_id) \
          SELECT 'acknowledge:' || $1 || ':' || p.id, 'acknowledge', p.id, 'campaign', $1, $2, $3, 'open', NULL, $4, $4, \
          p.department_id \
-         FROM people p WHERE p.status NOT IN ('left', 'offboarding'){}{}{role_clause} \
+         FROM people p WHERE p.status NOT IN ('left', 'offboarding'){}{}{role_clause}{asked_already} \
          ON CONFLICT (id) DO NOTHING",
         any_of("p.department_id", &departments, 5),
         any_of("p.kind", &kinds, 5 + departments.len()),

@@ -1342,6 +1342,53 @@ async fn a_campaign_gives_its_audience_tasks_and_records_signatures_alike_on_eve
             1,
             "nothing half-saved"
         );
+
+        // The publisher decides that everyone signs version 3 again: a campaign for everyone
+        // starts with it, except who is still asked to sign it in the open campaign (Ada).
+        let edit = PolicyInput {
+            body: "v3".into(),
+            version: Some(bulwark_core::version::version_of(
+                r(s).await.get_policy(policy.id).await.unwrap().updated_at,
+            )),
+            ..edit
+        };
+        policies::update(s, &cli, now, policy.id, &edit).await.unwrap();
+        for (who, step) in [(&cli, Transition::Submit), (&ratifier, Transition::Ratify)] {
+            policies::transition(s, who, now, policy.id, 3, step).await.unwrap();
+        }
+        let again = policies::PublishInput { everyone_signs_again: true, due_date: String::new() };
+        policies::publish(s, &cli, now, policy.id, 3, &again).await.unwrap();
+        let listed = r(s).await.list_campaigns(&campaigns::LIST.first_page(10)).await.unwrap().items;
+        let resign = listed.iter().find(|c| c.id != campaign.id).expect("a campaign for everyone");
+        assert_eq!(resign.title, "Acceptable use, version 3: everyone signs again");
+        assert_eq!(
+            (resign.assigned, resign.due_at.date()),
+            (4, (now + time::Duration::days(30)).date()),
+            "{backend:?}"
+        );
+        let mut rd = r(s).await;
+        assert_eq!(rd.list_campaign_versions(resign.id).await.unwrap()[0].number, 3);
+        let open_of = |tasks: bulwark_core::list::ListPage<campaigns::Task>| {
+            tasks.items.iter().filter(|t| t.state == "open").count()
+        };
+        let zoe_tasks = rd.list_tasks(people_ids[0], &campaigns::TASKS.first_page(10)).await.unwrap();
+        assert_eq!(open_of(zoe_tasks), 1, "who signed version 2 signs version 3 again");
+        let ada_tasks = rd.list_tasks(joiner.id, &campaigns::TASKS.first_page(10)).await.unwrap();
+        assert_eq!(open_of(ada_tasks), 1, "Ada signs version 3 in the campaign she was asked in, once");
+        drop(rd);
+        let edit = PolicyInput {
+            body: "v4".into(),
+            version: Some(bulwark_core::version::version_of(
+                r(s).await.get_policy(policy.id).await.unwrap().updated_at,
+            )),
+            ..edit
+        };
+        policies::update(s, &cli, now, policy.id, &edit).await.unwrap();
+        for (who, step) in [(&cli, Transition::Submit), (&ratifier, Transition::Ratify), (&cli, Transition::Publish)] {
+            policies::transition(s, who, now, policy.id, 4, step).await.unwrap();
+        }
+        let total = r(s).await.list_campaigns(&campaigns::LIST.first_page(10)).await.unwrap().total;
+        assert_eq!(total, 2, "a version published with signatures kept starts no campaign");
     }
 }
 

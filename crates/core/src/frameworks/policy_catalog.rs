@@ -127,7 +127,10 @@ fn label_prefix(title: &str, all: &[&str]) -> String {
 fn initials(title: &str, first_letters: usize) -> String {
     let mut words = title.split_whitespace();
     let first = words.next().unwrap_or_default().chars().filter(|c| c.is_alphanumeric()).take(first_letters);
-    first.chain(words.filter_map(|w| w.chars().next()).filter(|c| c.is_alphanumeric())).collect::<String>().to_uppercase()
+    first
+        .chain(words.filter_map(|w| w.chars().next()).filter(|c| c.is_alphanumeric()))
+        .collect::<String>()
+        .to_uppercase()
 }
 
 #[cfg(test)]

@@ -317,9 +317,38 @@ step_operation!(
     Transition::SendBack,
     "Sends a version in review back to draft."
 );
-step_operation!(
-    publish_version,
-    "/api/v1/policies/{id}/versions/{number}/publish",
-    Transition::Publish,
-    "Publishes a ratified version; the one published before is superseded."
-);
+/// How a version is published (the body may be left out: signatures of earlier versions stay).
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PublishBody {
+    /// Everyone signs this version again, those who signed an earlier one included: a
+    /// campaign for everyone still with the company starts with the publication.
+    #[serde(default)]
+    pub everyone_signs_again: bool,
+    /// YYYY-MM-DD: when that campaign is due (30 days from now when left out).
+    #[serde(default)]
+    pub due_date: Option<String>,
+}
+
+/// Publishes a ratified version; the one published before is superseded, and open campaigns
+/// ask whoever has not signed to sign this one.
+#[utoipa::path(post, path = "/api/v1/policies/{id}/versions/{number}/publish", tag = "policies",
+    params(("id" = String, Path), ("number" = String, Path)), request_body(content = Option<PublishBody>),
+    responses((status = 200, body = PolicyVersionView),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "The version is not ratified", body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn publish_version(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path((id, number)): Path<(String, String)>,
+    body: Option<ApiJson<PublishBody>>,
+) -> Result<Json<PolicyVersionView>, ApiError> {
+    let (id, number): (PolicyId, i64) = (parse_id(&id)?, parse_id(&number)?);
+    let body = body.map(|b| b.0).unwrap_or_default();
+    let input = policies::PublishInput {
+        everyone_signs_again: body.everyone_signs_again,
+        due_date: body.due_date.unwrap_or_default(),
+    };
+    Ok(Json(policies::publish(app.store.as_ref(), &actor, app.now(), id, number, &input).await?.into()))
+}

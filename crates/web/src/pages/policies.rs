@@ -117,7 +117,6 @@ fn steps_for(chrome: &Chrome, v: &PolicyVersion) -> Vec<(&'static str, &'static 
     match v.status {
         VersionStatus::Draft if manage => vec![("submit", "Send for review")],
         VersionStatus::InReview if ratify => vec![("ratify", "Ratify"), ("send-back", "Send back")],
-        VersionStatus::Ratified if manage => vec![("publish", "Publish")],
         _ => vec![],
     }
 }
@@ -133,6 +132,10 @@ struct DetailPage {
     history: Vec<HistoryItem>,
     can_manage: bool,
     can_see_history: bool,
+    /// A ratified version the reader may publish, and the default due date of a campaign
+    /// that asks everyone to sign it again.
+    publishable: Option<i64>,
+    resign_due: String,
 }
 
 pub async fn detail(
@@ -159,8 +162,14 @@ pub async fn detail(
         })
         .collect();
     let (history, can_see_history) = history(&app, &chrome, "policy", &policy.id.to_string()).await?;
+    let publishable = versions
+        .iter()
+        .find(|v| v.status == VersionStatus::Ratified && chrome.can(Permission::ManagePolicies))
+        .map(|v| v.number);
     Ok(DetailPage {
         shown,
+        publishable,
+        resign_due: (app.now() + time::Duration::days(30)).date().to_string(),
         versions: rows,
         history,
         can_see_history,
@@ -238,7 +247,19 @@ macro_rules! step_handler {
 step_handler!(submit, Transition::Submit);
 step_handler!(ratify, Transition::Ratify);
 step_handler!(send_back, Transition::SendBack);
-step_handler!(publish, Transition::Publish);
+
+/// Publishes a ratified version, with the publisher's choice whether everyone signs it again.
+pub async fn publish(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Path((id, number)): Path<(String, String)>,
+    Form(input): Form<policies::PublishInput>,
+) -> Result<Response, HtmlError> {
+    let actor = chrome.actor()?;
+    let (id, number) = (parse_id::<PolicyId>(&id)?, parse_id::<i64>(&number)?);
+    policies::publish(app.store.as_ref(), &actor, app.now(), id, number, &input).await?;
+    Ok(Redirect::to(&format!("/policies/{id}?done=saved")).into_response())
+}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "policies/form.html")]

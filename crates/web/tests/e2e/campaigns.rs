@@ -261,3 +261,60 @@ async fn the_form_shows_how_many_people_get_a_task_before_the_campaign_starts() 
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn the_publisher_chooses_whether_everyone_signs_a_new_version_again() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let security = app.signed_in("sec@example.com", &["security"]).await;
+        let ceo = app.signed_in("ceo@example.com", &["management"]).await;
+        let emp = app.signed_in("emp@example.com", &["employee"]).await;
+        let policy = published_policy(app.store()).await;
+        let due = (time_util::now() + time::Duration::days(30)).date().to_string();
+        let body = json!({"title": "Policy acknowledgment", "policy_ids": [policy], "due_date": due});
+        let first = json_of(security.api_post("/api/v1/campaigns", &body).await).await;
+        let link = format!("/campaigns/{}/acknowledge", first["id"].as_str().unwrap());
+        assert_eq!(emp.post_form(&link, &link, &[("accept", "yes")]).await.status(), 303);
+
+        // Version 2, ratified; the policy page offers the choice before publishing.
+        let draft = json!({"title": "Acceptable use policy", "body": "# Use\n\nBe very careful.\n"});
+        assert_eq!(security.api_put(&format!("/api/v1/policies/{policy}"), &draft).send().await.unwrap().status(), 200);
+        let versions = format!("/api/v1/policies/{policy}/versions/2");
+        assert_eq!(security.api_post(&format!("{versions}/submit"), &json!({})).await.status(), 200);
+        assert_eq!(ceo.api_post(&format!("{versions}/ratify"), &json!({})).await.status(), 200);
+        let page = security.text(&format!("/policies/{policy}")).await;
+        assert!(page.contains("Publish version 2") && page.contains("Everyone signs this version again"), "{page}");
+        let action = format!("/policies/{policy}/versions/2/publish");
+        let fields = [("everyone_signs_again", "true"), ("due_date", "2020-01-01")];
+        let late = security.post_form(&action, &format!("/policies/{policy}"), &fields).await;
+        assert_eq!(late.status(), 422, "a past due date is refused and nothing is published");
+        assert!(late.text().await.unwrap().contains("must be in the future"));
+        assert!(security.text(&format!("/policies/{policy}")).await.contains("Publish version 2"), "still ratified");
+        let fields = [("everyone_signs_again", "true"), ("due_date", due.as_str())];
+        let published = security.post_form(&action, &format!("/policies/{policy}"), &fields).await;
+        assert_eq!(published.status(), 303);
+
+        let open = json_of(emp.get("/api/v1/me/tasks?state=open").await).await;
+        assert_eq!(open["total"], 1, "who signed version 1 signs version 2 again: {open}");
+        let title = open["items"][0]["title"].as_str().unwrap();
+        assert_eq!(title, "Acknowledge: Acceptable use policy, version 2: everyone signs again");
+        let sheet = emp.text(open["items"][0]["link"].as_str().unwrap()).await;
+        let changes = format!("/policies/{policy}/versions/2?compare=1");
+        assert!(sheet.contains(&changes) && sheet.contains("what changed since version 1"), "{sheet}");
+        assert!(emp.text(&changes).await.contains("Be very careful"), "the employee reads what changed");
+
+        // Through the API: without a body the signatures stay; a bad body is a 4xx.
+        let draft = json!({"title": "Acceptable use policy", "body": "# Use\n\nCareful.\n"});
+        assert_eq!(security.api_put(&format!("/api/v1/policies/{policy}"), &draft).send().await.unwrap().status(), 200);
+        let versions = format!("/api/v1/policies/{policy}/versions/3");
+        assert_eq!(security.api_post(&format!("{versions}/submit"), &json!({})).await.status(), 200);
+        assert_eq!(ceo.api_post(&format!("{versions}/ratify"), &json!({})).await.status(), 200);
+        let wrong = json!({"everyone_signs_again": "maybe"});
+        assert_eq!(security.api_post(&format!("{versions}/publish"), &wrong).await.status(), 422);
+        let plain = security.http.post(security.url(&format!("{versions}/publish"))).send().await.unwrap();
+        assert_eq!(plain.status(), 200, "{}", plain.text().await.unwrap());
+        let campaigns = json_of(security.get("/api/v1/campaigns").await).await;
+        assert_eq!(campaigns["total"], 2, "publishing with signatures kept starts no campaign");
+        app.stop().await;
+    }
+}
