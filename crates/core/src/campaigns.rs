@@ -38,6 +38,11 @@ pub struct Campaign {
     pub due_at: Timestamp,
     #[serde(with = "time::serde::rfc3339::option")]
     pub closed_at: Option<Timestamp>,
+    /// Set when it was cancelled rather than closed: its open tasks were withdrawn.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub cancelled_at: Option<Timestamp>,
+    /// Every this many months the next round opens by itself (0: once).
+    pub repeat_months: i64,
     pub created_by: String,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: Timestamp,
@@ -90,7 +95,13 @@ pub struct CampaignInput {
     /// The audience size the person starting it on the page saw and confirmed.
     #[serde(default)]
     pub confirmed_audience: String,
+    /// Months after which the next round opens by itself (1–60); empty or 0: once.
+    #[serde(default)]
+    pub repeat_months: String,
 }
+
+/// The longest repetition period, in months.
+pub const MAX_REPEAT_MONTHS: i64 = 60;
 
 impl CampaignInput {
     /// Whether it reaches everyone (no department, kind or role chosen).
@@ -110,8 +121,9 @@ pub struct Participant {
     pub signed_at: Option<Timestamp>,
     /// The versions signed: "policy id:number:sha256", one per line.
     pub versions: String,
-    /// The campaign closed before they did it.
-    pub missed: bool,
+    /// Their task's state: open, done, missed (the campaign closed before they did it) or
+    /// cancelled (withdrawn with the campaign).
+    pub task_state: String,
 }
 
 /// Completion of one department.
@@ -212,10 +224,11 @@ impl Participant {
             self.name.clone(),
             self.email.clone(),
             self.department.clone().unwrap_or_default(),
-            match (self.signed_at.is_some(), self.missed) {
+            match (self.signed_at.is_some(), self.task_state.as_str()) {
                 (true, _) => "signed",
-                (false, true) => "missed",
-                (false, false) => "open",
+                (false, "missed") => "missed",
+                (false, "cancelled") => "cancelled",
+                (false, _) => "open",
             }
             .into(),
             self.signed_at.map(rfc3339).unwrap_or_default(),
@@ -312,6 +325,16 @@ pub(crate) async fn start_in(
     let mut c = Checks::new();
     let title = c.text("title", &input.title, 200);
     let due_at = parse_due(&mut c, &input.due_date, now);
+    let repeat_months = match input.repeat_months.trim() {
+        "" => 0,
+        raw => match raw.parse::<i64>() {
+            Ok(n) if (0..=MAX_REPEAT_MONTHS).contains(&n) => n,
+            _ => {
+                c.fail("repeat_months", &format!("must be a number of months from 1 to {MAX_REPEAT_MONTHS}, or empty"));
+                0
+            }
+        },
+    };
     let mut departments = Vec::new();
     for raw in input.department_ids.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
         match raw.parse::<DepartmentId>() {
@@ -371,6 +394,8 @@ pub(crate) async fn start_in(
         checklist_id: checklist.as_ref().map(|k| k.id),
         due_at,
         closed_at: None,
+        cancelled_at: None,
+        repeat_months,
         created_by: actor.label.clone(),
         created_at: now,
         updated_at: now,
@@ -495,6 +520,98 @@ pub async fn close(store: &dyn Store, actor: &Actor, now: Timestamp, id: Campaig
     tx.audit(AuditRecord::new(actor, now, "campaign.close", "campaign", id, Some(&before), Some(&after)));
     tx.commit().await?;
     Ok(after)
+}
+
+/// Cancels a running campaign started by mistake: its open tasks are withdrawn (not missed),
+/// its reminders do nothing and no further round opens; signatures given stay on record.
+pub async fn cancel(store: &dyn Store, actor: &Actor, now: Timestamp, id: CampaignId) -> CoreResult<Campaign> {
+    actor.require(Permission::ManageCampaigns)?;
+    let mut tx = store.write().await?;
+    let before = tx.find_campaign(id).await?.ok_or(CoreError::NotFound)?;
+    if before.closed_at.is_some() {
+        return Err(CoreError::clash("campaign", "is closed already"));
+    }
+    let withdrawn = tx.cancel_campaign(&before, now).await?;
+    let after = tx.find_campaign(id).await?.ok_or(CoreError::NotFound)?;
+    let text = format!(
+        "{} was cancelled by {}: the {withdrawn} open tasks were withdrawn. {{base}}/campaigns/{}",
+        before.title, actor.label, before.id
+    );
+    crate::notify::enqueue(&mut *tx, now, "campaign.cancel", &format!("Cancelled: {}", before.title), &text).await?;
+    tx.audit(AuditRecord::new(actor, now, "campaign.cancel", "campaign", id, Some(&before), Some(&after)));
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Moves a running campaign's due date (YYYY-MM-DD, in the future): its open tasks and its
+/// reminders, overdue notice and closing move with it.
+pub async fn change_due_date(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    id: CampaignId,
+    due_date: &str,
+) -> CoreResult<Campaign> {
+    actor.require(Permission::ManageCampaigns)?;
+    let mut c = Checks::new();
+    let due = parse_due(&mut c, due_date, now);
+    c.finish()?;
+    let mut tx = store.write().await?;
+    let before = tx.find_campaign(id).await?.ok_or(CoreError::NotFound)?;
+    if before.closed_at.is_some() {
+        return Err(CoreError::clash("campaign", "is closed: its due date no longer matters"));
+    }
+    tx.move_campaign_due(&before, due, now).await?;
+    let after = tx.find_campaign(id).await?.ok_or(CoreError::NotFound)?;
+    crate::scheduler::replan_campaign(&mut *tx, now, &after).await?;
+    tx.audit(AuditRecord::new(actor, now, "campaign.due_date", "campaign", id, Some(&before), Some(&after)));
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Opens the next round of a recurring campaign (the scheduler's job, `repeat_months` after
+/// the round it follows started): the same audience and title, the policies' versions
+/// published now (or the same checklist), due as much later; the round before is closed if
+/// still open. A cancelled campaign has no next round.
+pub(crate) async fn open_next_round(
+    tx: &mut dyn Writer,
+    actor: &Actor,
+    now: Timestamp,
+    previous: &Campaign,
+) -> CoreResult<serde_json::Value> {
+    if previous.cancelled_at.is_some() || previous.repeat_months == 0 {
+        return Ok(serde_json::json!({ "skipped": "the campaign was cancelled" }));
+    }
+    if previous.closed_at.is_none() {
+        tx.close_campaign(previous, now).await?;
+        let closed = tx.find_campaign(previous.id).await?;
+        tx.audit(AuditRecord::new(
+            actor,
+            now,
+            "campaign.close",
+            "campaign",
+            previous.id,
+            Some(previous),
+            closed.as_ref(),
+        ));
+    }
+    let policy_ids = tx.list_campaign_versions(previous.id).await?.iter().map(|v| v.policy_id.to_string()).collect();
+    let months = previous.repeat_months;
+    let due = crate::time_util::add_months(previous.due_at, months).max(now + time::Duration::days(1));
+    let input = CampaignInput {
+        title: previous.title.clone(),
+        policy_ids,
+        department_ids: previous.audience_departments.iter().map(|d| d.to_string()).collect(),
+        kinds: previous.audience_kinds.iter().map(|k| k.as_str().to_string()).collect(),
+        roles: previous.audience_roles.iter().map(|r| r.as_str().to_string()).collect(),
+        checklist_id: previous.checklist_id.map(|k| k.to_string()).unwrap_or_default(),
+        joiners_only: previous.joiners_only,
+        due_date: due.date().to_string(),
+        repeat_months: months.to_string(),
+        confirmed_audience: String::new(),
+    };
+    let next = start_in(tx, actor, now, &input, false).await?;
+    Ok(serde_json::json!({ "previous": previous.id, "next": next.id, "assigned": next.assigned }))
 }
 
 /// Signs the campaign's versions as the signed-in person and closes their task.

@@ -42,6 +42,8 @@ pub enum JobKind {
     /// Once per period (a day by default) when the server holds an audit checkpoint key: sign
     /// the audit chain's head and send the checkpoint to the channels.
     AuditCheckpoint,
+    /// A recurring campaign's period has passed: its next round opens.
+    CampaignNextRound,
 }
 
 impl JobKind {
@@ -55,6 +57,7 @@ impl JobKind {
             Self::DisclosureDeadline => "vulnerability.deadline",
             Self::AuthorityReminder => "incident.authority_due",
             Self::AuditCheckpoint => "audit.checkpoint",
+            Self::CampaignNextRound => "campaign.next_round",
         }
     }
 
@@ -68,6 +71,7 @@ impl JobKind {
             Self::DisclosureDeadline,
             Self::AuthorityReminder,
             Self::AuditCheckpoint,
+            Self::CampaignNextRound,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -139,7 +143,36 @@ pub(crate) async fn schedule_campaign(tx: &mut dyn Writer, now: Timestamp, c: &C
         schedule(tx, now, JobKind::CampaignReminder, &id, c.due_at - REMINDER_LEAD).await?;
     }
     schedule(tx, now, JobKind::CampaignOverdue, &id, c.due_at + OVERDUE_AFTER).await?;
+    if c.repeat_months > 0 {
+        let next = crate::time_util::add_months(c.created_at, c.repeat_months);
+        schedule(tx, now, JobKind::CampaignNextRound, &id, next).await?;
+    }
     schedule(tx, now, JobKind::CampaignClose, &id, c.due_at + CLOSE_AFTER).await
+}
+
+/// A campaign's jobs planned again after its due date moved: those already done are re-armed
+/// (a reminder goes out again before the new date); one whose time has passed runs at once.
+pub(crate) async fn replan_campaign(tx: &mut dyn Writer, now: Timestamp, c: &Campaign) -> CoreResult<()> {
+    let id = c.id.to_string();
+    let plan = [
+        (JobKind::CampaignReminder, (c.due_at - REMINDER_LEAD).max(now)),
+        (JobKind::CampaignOverdue, c.due_at + OVERDUE_AFTER),
+        (JobKind::CampaignClose, c.due_at + CLOSE_AFTER),
+    ];
+    for (kind, due_at) in plan {
+        let job = Job {
+            id: format!("{}:{id}", kind.as_str()),
+            kind,
+            subject_id: id.clone(),
+            due_at,
+            attempts: 0,
+            last_error: None,
+            done_at: None,
+            created_at: now,
+        };
+        tx.replan_job(&job).await?;
+    }
+    Ok(())
 }
 
 /// What an instance brings to the jobs it runs besides the database.
@@ -193,6 +226,12 @@ pub async fn run_with(store: &dyn Store, context: &JobContext, job: &Job, now: T
         JobKind::DisclosureDeadline => crate::disclosure::remind_deadline(&mut *tx, &job.subject_id, now).await?,
         JobKind::AuthorityReminder => crate::incidents::remind_authority(&mut *tx, &job.subject_id, now).await?,
         JobKind::CampaignClose => close_campaign(&mut *tx, job, now).await?,
+        JobKind::CampaignNextRound => {
+            match tx.find_campaign(job.subject_id.parse().map_err(|_| CoreError::NotFound)?).await? {
+                Some(previous) => crate::campaigns::open_next_round(&mut *tx, &actor, now, &previous).await?,
+                None => serde_json::json!({ "skipped": "the campaign no longer exists" }),
+            }
+        }
         JobKind::AuditCheckpoint => {
             crate::audit_anchor::run_scheduled(&mut *tx, context.checkpoints.as_ref(), now).await?
         }

@@ -526,6 +526,8 @@ pub trait Writer: Reader {
     /// Adds a job; one with the same id is left as it is.
     /// Adds a job; false if one with its id exists (nothing changes then).
     fn insert_job<'a>(&'a mut self, job: &'a Job) -> StoreFuture<'a, bool>;
+    /// Adds the job, or plans the one with its id afresh (new due time, not done).
+    fn replan_job<'a>(&'a mut self, job: &'a Job) -> StoreFuture<'a, ()>;
     /// Marks the job done; false if it was done already (by this or another instance).
     fn finish_job<'a>(&'a mut self, id: &'a str, now: Timestamp) -> StoreFuture<'a, bool>;
 
@@ -536,6 +538,12 @@ pub trait Writer: Reader {
     /// Closes the campaign (`Conflict` if it was closed meanwhile) and marks its open tasks
     /// missed; returns how many were missed.
     fn close_campaign<'a>(&'a mut self, c: &'a Campaign, now: Timestamp) -> StoreFuture<'a, u64>;
+    /// Cancels the campaign (`Conflict` if it was closed meanwhile): closed and marked
+    /// cancelled, its open tasks withdrawn (`cancelled`); returns how many were withdrawn.
+    fn cancel_campaign<'a>(&'a mut self, c: &'a Campaign, now: Timestamp) -> StoreFuture<'a, u64>;
+    /// Moves an open campaign's due date (`Conflict` if it changed or closed meanwhile) and
+    /// its open tasks' with it; returns how many tasks moved.
+    fn move_campaign_due<'a>(&'a mut self, c: &'a Campaign, due: Timestamp, now: Timestamp) -> StoreFuture<'a, u64>;
     /// Open campaigns that ask for another version of `policy` ask for version `number`
     /// (with its hash) from now on; returns them.
     fn repin_open_campaigns<'a>(

@@ -19,7 +19,7 @@ use crate::rows::{Columns, int, opt_text, opt_time, parsed, text};
 use crate::write::{expect_one, map_err};
 
 const SELECT: &str = "c.id, c.title, c.audience_departments, c.audience_kinds, c.audience_roles, c.checklist_id, c.joiners_only, c.due_at, \
-     c.closed_at, c.created_by, c.created_at, c.updated_at, c.assigned, c.signed";
+     c.closed_at, c.cancelled_at, c.repeat_months, c.created_by, c.created_at, c.updated_at, c.assigned, c.signed";
 
 const TABLE: Table = Table {
     columns: SELECT,
@@ -60,6 +60,8 @@ fn campaign(r: &dyn Columns) -> Result<Campaign, StoreError> {
             .transpose()?,
         due_at: from_micros(int(r, "due_at")?),
         closed_at: opt_time(r, "closed_at")?,
+        cancelled_at: opt_time(r, "cancelled_at")?,
+        repeat_months: int(r, "repeat_months")?,
         created_by: text(r, "created_by")?,
         created_at: from_micros(int(r, "created_at")?),
         updated_at: from_micros(int(r, "updated_at")?),
@@ -134,8 +136,8 @@ pub(crate) async fn insert(conn: &mut AnyConnection, c: &Campaign, pins: &[Pinne
     let join = |v: Vec<String>| v.join(" ");
     sqlx::query(
         "INSERT INTO campaigns (id, title, audience_departments, audience_kinds, due_at, closed_at, search_text, \
-         created_by, created_at, updated_at, audience_roles, checklist_id, joiners_only) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         created_by, created_at, updated_at, audience_roles, checklist_id, joiners_only, repeat_months) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(c.id.to_string())
     .bind(&c.title)
@@ -150,6 +152,7 @@ pub(crate) async fn insert(conn: &mut AnyConnection, c: &Campaign, pins: &[Pinne
     .bind(join(c.audience_roles.iter().map(|r| r.as_str().to_string()).collect()))
     .bind(c.checklist_id.map(|k| k.to_string()))
     .bind(i64::from(c.joiners_only))
+    .bind(c.repeat_months)
     .execute(&mut *conn)
     .await
     .map_err(map_err)?;
@@ -451,7 +454,7 @@ pub(crate) async fn participants(
                 department: opt_text(r, "department")?,
                 signed_at: opt_time(r, "signed_at")?,
                 versions: text(r, "versions")?,
-                missed: text(r, "task_state")? == "missed",
+                task_state: text(r, "task_state")?,
             })
         })
         .collect()
@@ -476,6 +479,62 @@ pub(crate) async fn close(conn: &mut AnyConnection, c: &Campaign, now: Timestamp
     .await
     .map_err(map_err)?;
     Ok(missed.rows_affected())
+}
+
+/// Cancels an open campaign: closed, marked cancelled, its open tasks withdrawn.
+pub(crate) async fn cancel(conn: &mut AnyConnection, c: &Campaign, now: Timestamp) -> Result<u64, StoreError> {
+    let cancelled = sqlx::query(
+        "UPDATE campaigns SET closed_at = $1, cancelled_at = $1, updated_at = $1 WHERE id = $2 AND closed_at IS NULL",
+    )
+    .bind(to_micros(now))
+    .bind(c.id.to_string())
+    .execute(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    expect_one(cancelled.rows_affected(), "this campaign")?;
+    let withdrawn = sqlx::query(
+        "UPDATE tasks SET state = 'cancelled', updated_at = $1 \
+         WHERE subject_type = 'campaign' AND subject_id = $2 AND kind = 'acknowledge' AND state = 'open'",
+    )
+    .bind(to_micros(now))
+    .bind(c.id.to_string())
+    .execute(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    Ok(withdrawn.rows_affected())
+}
+
+/// Moves an open campaign's due date and its open tasks' with it (a joiner's later date is
+/// kept when it is later still); returns how many tasks moved.
+pub(crate) async fn move_due(
+    conn: &mut AnyConnection,
+    c: &Campaign,
+    due: Timestamp,
+    now: Timestamp,
+) -> Result<u64, StoreError> {
+    let moved = sqlx::query(
+        "UPDATE campaigns SET due_at = $1, updated_at = $2 WHERE id = $3 AND closed_at IS NULL AND updated_at = $4",
+    )
+    .bind(to_micros(due))
+    .bind(to_micros(now))
+    .bind(c.id.to_string())
+    .bind(to_micros(c.updated_at))
+    .execute(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    expect_one(moved.rows_affected(), "this campaign")?;
+    let tasks = sqlx::query(
+        "UPDATE tasks SET due_at = CASE WHEN due_at > $3 AND due_at > $1 THEN due_at ELSE $1 END, updated_at = $2 \
+         WHERE subject_type = 'campaign' AND subject_id = $4 AND kind = 'acknowledge' AND state = 'open'",
+    )
+    .bind(to_micros(due))
+    .bind(to_micros(now))
+    .bind(to_micros(c.due_at))
+    .bind(c.id.to_string())
+    .execute(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    Ok(tasks.rows_affected())
 }
 
 pub(crate) async fn close_subject_tasks(

@@ -48,6 +48,25 @@ pub(crate) async fn insert(conn: &mut AnyConnection, j: &Job) -> Result<bool, St
     Ok(inserted == 1)
 }
 
+/// Adds the job, or plans the one with its id afresh: due at the new time, not done, no
+/// attempts (a campaign's reminders after its due date moved).
+pub(crate) async fn replan(conn: &mut AnyConnection, j: &Job) -> Result<(), StoreError> {
+    sqlx::query(&format!(
+        "INSERT INTO jobs ({COLUMNS}, lease_until) VALUES ($1, $2, $3, $4, 0, NULL, NULL, $5, NULL) \
+         ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at, attempts = 0, last_error = NULL, done_at = NULL, \
+         lease_until = NULL"
+    ))
+    .bind(&j.id)
+    .bind(j.kind.as_str())
+    .bind(&j.subject_id)
+    .bind(to_micros(j.due_at))
+    .bind(to_micros(j.created_at))
+    .execute(conn)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
 pub(crate) async fn claim(
     conn: &mut AnyConnection,
     backend: Backend,

@@ -1037,6 +1037,10 @@ impl Writer for Unit<WriteTx> {
         Box::pin(jobs::insert(self.c(), job))
     }
 
+    fn replan_job<'a>(&'a mut self, job: &'a Job) -> StoreFuture<'a, ()> {
+        Box::pin(jobs::replan(self.c(), job))
+    }
+
     fn finish_job<'a>(&'a mut self, id: &'a str, now: Timestamp) -> StoreFuture<'a, bool> {
         Box::pin(jobs::finish(self.c(), id, now))
     }
@@ -1060,6 +1064,14 @@ impl Writer for Unit<WriteTx> {
 
     fn close_campaign<'a>(&'a mut self, c: &'a Campaign, now: Timestamp) -> StoreFuture<'a, u64> {
         Box::pin(campaigns::close(self.c(), c, now))
+    }
+
+    fn cancel_campaign<'a>(&'a mut self, c: &'a Campaign, now: Timestamp) -> StoreFuture<'a, u64> {
+        Box::pin(campaigns::cancel(self.c(), c, now))
+    }
+
+    fn move_campaign_due<'a>(&'a mut self, c: &'a Campaign, due: Timestamp, now: Timestamp) -> StoreFuture<'a, u64> {
+        Box::pin(campaigns::move_due(self.c(), c, due, now))
     }
 
     fn close_subject_tasks<'a>(

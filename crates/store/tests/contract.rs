@@ -1546,7 +1546,7 @@ async fn a_scheduled_job_takes_effect_once_across_two_instances() {
         let mut rd = r(s).await;
         assert!(rd.find_campaign(campaign.id).await.unwrap().unwrap().closed_at.is_some());
         let missed = rd.list_participants(campaign.id, true, None, 10).await.unwrap();
-        assert_eq!(missed.iter().filter(|p| p.missed).count(), 2, "the two who never signed");
+        assert_eq!(missed.iter().filter(|p| p.task_state == "missed").count(), 2, "the two who never signed");
         assert_eq!(missed[0].export_row()[4], "missed");
         drop(rd);
         let late = Actor { person_id: Some(people_ids[1]), roles: vec![], ..Actor::cli() };
@@ -3197,5 +3197,77 @@ async fn access_ends_backlogs_move_and_versions_repin_alike_on_every_backend() {
         tx.commit().await.unwrap();
         let pinned = r(s).await.list_campaign_versions(open.id).await.unwrap();
         assert_eq!((pinned[0].number, pinned[0].content_hash.as_str()), (2, "hash-of-v2"));
+    }
+}
+
+#[tokio::test]
+async fn a_campaign_is_moved_repeated_and_cancelled_alike_on_every_backend() {
+    use bulwark_core::campaigns::{self, CampaignInput};
+    use bulwark_core::scheduler;
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let (s, now, cli) = (&db.store as &dyn Store, time_util::now(), Actor::cli());
+        published_policy(s, now, "Acceptable use", "v1").await;
+        let mut people_ids = Vec::new();
+        for (i, name) in ["Ann", "Bo"].iter().enumerate() {
+            people_ids
+                .push(people::create(s, &cli, now, &person(name, &format!("r{i}@example.com"))).await.unwrap().id);
+        }
+        let yearly = CampaignInput {
+            title: "Yearly acknowledgment".into(),
+            due_date: (now + time::Duration::days(30)).date().to_string(),
+            repeat_months: "12".into(),
+            ..Default::default()
+        };
+        let bad = CampaignInput { repeat_months: "99".into(), ..yearly.clone() };
+        match campaigns::create(s, &cli, now, &bad).await {
+            Err(CoreError::Invalid(e)) => assert_eq!(e[0].field, "repeat_months"),
+            other => panic!("{other:?}"),
+        }
+        let first = campaigns::create(s, &cli, now, &yearly).await.unwrap();
+        assert_eq!((first.repeat_months, first.assigned), (12, 2), "{backend:?}");
+
+        // The due date moves, and the open tasks and the reminder with it.
+        let later = (now + time::Duration::days(60)).date();
+        assert!(campaigns::change_due_date(s, &cli, now, first.id, "2020-01-01").await.is_err(), "past");
+        let a_moment_later = now + time::Duration::seconds(1);
+        let moved = campaigns::change_due_date(s, &cli, a_moment_later, first.id, &later.to_string()).await.unwrap();
+        assert_eq!(moved.due_at.date(), later);
+        let task = campaigns::task_id("acknowledge", &first.id.to_string(), people_ids[0]);
+        assert_eq!(r(s).await.find_task(&task).await.unwrap().unwrap().due_at, moved.due_at, "{backend:?}");
+        let jobs = r(s).await.list_pending_jobs(10).await.unwrap();
+        let reminder = jobs.iter().find(|j| j.kind == scheduler::JobKind::CampaignReminder).unwrap();
+        assert_eq!(reminder.due_at, moved.due_at - scheduler::REMINDER_LEAD, "the reminder moved too");
+        let mut tx = s.write().await.unwrap();
+        assert!(tx.move_campaign_due(&first, moved.due_at, now).await.is_err(), "a stale campaign is a conflict");
+        let rearmed = scheduler::Job { due_at: now, done_at: Some(now), ..reminder.clone() };
+        tx.replan_job(&rearmed).await.unwrap();
+        assert!(tx.finish_job(&reminder.id, now).await.unwrap(), "replanned: not done, due now");
+        drop(tx);
+
+        // A year on, the next round opens by itself: same title and audience, due a year later.
+        let year = time_util::add_months(now, 12);
+        scheduler::run_due(s, year, 50).await.unwrap();
+        let all = r(s).await.list_campaigns(&campaigns::LIST.first_page(10)).await.unwrap().items;
+        assert_eq!(all.len(), 2, "{backend:?}");
+        let next = all.iter().find(|c| c.id != first.id).unwrap();
+        assert_eq!(
+            (next.title.as_str(), next.repeat_months, next.assigned, next.due_at.date()),
+            ("Yearly acknowledgment", 12, 2, time_util::add_months(moved.due_at, 12).date())
+        );
+        assert!(r(s).await.find_campaign(first.id).await.unwrap().unwrap().closed_at.is_some(), "the round before");
+
+        // Cancelled, its open tasks are withdrawn and no further round opens.
+        let cancelled = campaigns::cancel(s, &cli, year, next.id).await.unwrap();
+        assert!(cancelled.cancelled_at.is_some() && cancelled.closed_at.is_some());
+        let rows = r(s).await.list_participants(next.id, false, None, 10).await.unwrap();
+        assert!(rows.iter().all(|p| p.export_row()[4] == "cancelled"), "{rows:?}");
+        assert!(matches!(campaigns::cancel(s, &cli, year, next.id).await, Err(CoreError::Invalid(_))), "once");
+        let mut tx = s.write().await.unwrap();
+        assert!(tx.cancel_campaign(&cancelled, year).await.is_err(), "closed already");
+        drop(tx);
+        scheduler::run_due(s, time_util::add_months(year, 13), 50).await.unwrap();
+        let total = r(s).await.list_campaigns(&campaigns::LIST.first_page(10)).await.unwrap().total;
+        assert_eq!(total, 2, "a cancelled campaign has no next round ({backend:?})");
     }
 }

@@ -38,6 +38,10 @@ pub struct CampaignView {
     pub joiners_only: bool,
     /// The checklist of a checklist campaign.
     pub checklist_id: Option<String>,
+    /// Set when it was cancelled (its open tasks withdrawn) rather than closed.
+    pub cancelled_at: Option<String>,
+    /// Every this many months its next round opens by itself; 0: once.
+    pub repeat_months: i64,
 }
 
 impl From<Campaign> for CampaignView {
@@ -54,6 +58,8 @@ impl From<Campaign> for CampaignView {
             audience_roles: c.audience_roles.iter().map(|r| r.as_str().to_string()).collect(),
             joiners_only: c.joiners_only,
             checklist_id: c.checklist_id.map(|k| k.to_string()),
+            cancelled_at: c.cancelled_at.map(bulwark_core::time_util::rfc3339),
+            repeat_months: c.repeat_months,
         }
     }
 }
@@ -125,6 +131,11 @@ pub struct CampaignBody {
     /// The due date (YYYY-MM-DD, end of day UTC), in the future.
     #[schema(format = Date)]
     pub due_date: String,
+    /// Every this many months (1–60) the next round opens by itself, with the same audience,
+    /// the versions published then and a due date as much later; left out: once.
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 60)]
+    pub repeat_months: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -192,6 +203,7 @@ pub async fn create_campaign(
         roles: body.roles,
         due_date: body.due_date,
         confirmed_audience: String::new(),
+        repeat_months: body.repeat_months.map(|m| m.to_string()).unwrap_or_default(),
     };
     let c = campaigns::create(app.store.as_ref(), &actor, app.now(), &input).await?;
     Ok((StatusCode::CREATED, Json(detail(&app, &actor, c.id).await?)))
@@ -224,7 +236,7 @@ pub struct ParticipantRow {
     pub name: String,
     pub email: String,
     pub department: String,
-    /// signed, open or missed
+    /// signed, open, missed or cancelled
     pub state: String,
     /// RFC 3339, or empty
     pub signed_at: String,
@@ -275,6 +287,45 @@ pub async fn close_campaign(
 ) -> Result<Response, ApiError> {
     campaigns::close(app.store.as_ref(), &actor, app.now(), parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/cancel", tag = "campaigns", params(("id" = String, Path)),
+    responses((status = 204, description = "Cancelled: open tasks are withdrawn, no further round opens, the channels are told"),
+              (status = 404, description = "No such campaign", body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "The campaign is closed already", body = Problem, content_type = "application/problem+json")))]
+pub async fn cancel_campaign(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    campaigns::cancel(app.store.as_ref(), &actor, app.now(), parse_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// What may change on a running campaign.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignChange {
+    /// YYYY-MM-DD, in the future: the new due date (open tasks and reminders move with it).
+    #[schema(format = Date)]
+    pub due_date: String,
+}
+
+#[utoipa::path(patch, path = "/api/v1/campaigns/{id}", tag = "campaigns", params(("id" = String, Path)),
+    request_body = CampaignChange,
+    responses((status = 200, description = "The due date moved", body = CampaignDetailView),
+              (status = 404, description = "No such campaign", body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "The campaign is closed, or the date is past", body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn change_campaign(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<CampaignChange>,
+) -> Result<Json<CampaignDetailView>, ApiError> {
+    let id = parse_id(&id)?;
+    campaigns::change_due_date(app.store.as_ref(), &actor, app.now(), id, &body.due_date).await?;
+    Ok(Json(detail(&app, &actor, id).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/me/tasks", tag = "tasks", params(TaskParams),

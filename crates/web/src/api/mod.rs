@@ -108,6 +108,8 @@ pub fn routes(r: Routes) -> Routes {
         .api(Needs(ViewCampaigns), routes!(campaigns::export_campaign))
         .api(SignedIn, routes!(campaigns::acknowledge))
         .api(Needs(ManageCampaigns), routes!(campaigns::close_campaign))
+        .api(Needs(ManageCampaigns), routes!(campaigns::cancel_campaign))
+        .api(Needs(ManageCampaigns), routes!(campaigns::change_campaign))
         .api(SignedIn, routes!(campaigns::my_tasks))
         .api(Needs(ViewCampaigns), routes!(checklists::list_checklists))
         .api(Needs(ManageCampaigns), routes!(checklists::create_checklist))

@@ -152,6 +152,9 @@ struct DetailView {
     missing: Vec<Participant>,
     more_missing: bool,
     can_manage: bool,
+    /// The due date field of the form that moves it (what was typed, after an error).
+    due_date: String,
+    errors: Errors,
 }
 
 /// How many missing people the completion page lists (the export has all).
@@ -162,8 +165,12 @@ pub async fn detail(
     chrome: Chrome,
     Path(id): Path<String>,
 ) -> Result<Response, HtmlError> {
-    let actor = chrome.actor()?;
     let id = parse_id::<CampaignId>(&id)?;
+    Ok(detail_view(&app, chrome, id).await?.into_response())
+}
+
+async fn detail_view(app: &AppState, chrome: Chrome, id: CampaignId) -> Result<DetailView, HtmlError> {
+    let actor = chrome.actor()?;
     let found = campaigns::completion(app.store.as_ref(), &actor, id, MISSING_SHOWN + 1).await?;
     let (campaign, versions, departments, mut missing) =
         (found.campaign, found.versions, found.by_department, found.missing);
@@ -172,14 +179,15 @@ pub async fn detail(
     let can_manage = chrome.can(bulwark_core::Permission::ManageCampaigns);
     Ok(DetailView {
         chrome: chrome.at("campaigns"),
+        due_date: campaign.due_at.date().to_string(),
+        errors: Errors::default(),
         campaign,
         versions,
         departments,
         missing,
         more_missing,
         can_manage,
-    }
-    .into_response())
+    })
 }
 
 /// Closes the campaign now.
@@ -187,6 +195,44 @@ pub async fn close(State(app): State<AppState>, chrome: Chrome, Path(id): Path<S
     let id = parse_id::<CampaignId>(&id)?;
     campaigns::close(app.store.as_ref(), &*chrome.actor()?, app.now(), id).await?;
     Ok(axum::response::Redirect::to(&format!("/campaigns/{id}?done=saved")).into_response())
+}
+
+/// Cancels the campaign (started by mistake): its open tasks are withdrawn.
+pub async fn cancel(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Path(id): Path<String>,
+) -> Result<Response, HtmlError> {
+    let id = parse_id::<CampaignId>(&id)?;
+    campaigns::cancel(app.store.as_ref(), &*chrome.actor()?, app.now(), id).await?;
+    Ok(axum::response::Redirect::to(&format!("/campaigns/{id}")).into_response())
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct DueDateForm {
+    #[serde(default)]
+    due_date: String,
+}
+
+/// Moves the campaign's due date; a bad date shows the page again with the date typed.
+pub async fn change_due_date(
+    State(app): State<AppState>,
+    chrome: Chrome,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<DueDateForm>,
+) -> Result<Response, HtmlError> {
+    let actor = chrome.actor()?;
+    let id = parse_id::<CampaignId>(&id)?;
+    match campaigns::change_due_date(app.store.as_ref(), &actor, app.now(), id, &f.due_date).await {
+        Ok(_) => Ok(axum::response::Redirect::to(&format!("/campaigns/{id}?done=saved")).into_response()),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            let mut page = detail_view(&app, chrome, id).await?;
+            page.due_date = f.due_date;
+            page.errors = errors;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
 }
 
 /// Every person in the audience with their state, as CSV or JSON (from the path).

@@ -116,6 +116,8 @@ pub fn routes(r: Routes) -> Routes {
         .page("/campaigns/new", Needs(ManageCampaigns), BOTH, get(campaigns::new_form).post(campaigns::create))
         .page("/campaigns/{id}", Needs(ViewCampaigns), GET, get(campaigns::detail))
         .page("/campaigns/{id}/close", Needs(ManageCampaigns), POST, post(campaigns::close))
+        .page("/campaigns/{id}/cancel", Needs(ManageCampaigns), POST, post(campaigns::cancel))
+        .page("/campaigns/{id}/due-date", Needs(ManageCampaigns), POST, post(campaigns::change_due_date))
         .page("/campaigns/{id}/export.csv", Needs(ViewCampaigns), GET, get(campaigns::export))
         .page("/campaigns/{id}/export.json", Needs(ViewCampaigns), GET, get(campaigns::export))
         .page("/campaigns/{id}/acknowledge", SignedIn, BOTH, get(campaigns::sign_form).post(campaigns::sign))

@@ -318,3 +318,60 @@ async fn the_publisher_chooses_whether_everyone_signs_a_new_version_again() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn the_security_team_moves_the_due_date_repeats_and_cancels_a_campaign_from_the_page_and_the_api() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let security = app.signed_in("sec@example.com", &["security"]).await;
+        let emp = app.signed_in("emp@example.com", &["employee"]).await;
+        published_policy(app.store()).await;
+        let due = (time_util::now() + time::Duration::days(30)).date().to_string();
+
+        // A yearly campaign from the form (after confirming its audience).
+        let fields =
+            [("title", "Yearly"), ("due_date", due.as_str()), ("repeat_months", "12"), ("confirmed_audience", "2")];
+        let started = security.post_form("/campaigns/new", "/campaigns/new", &fields).await;
+        assert_eq!(started.status(), 303, "{backend:?}");
+        let listed = json_of(security.get("/api/v1/campaigns").await).await;
+        let id = listed["items"][0]["id"].as_str().unwrap().to_string();
+        assert_eq!(listed["items"][0]["repeat_months"], 12);
+        let page = security.text(&format!("/campaigns/{id}")).await;
+        assert!(
+            page.contains("every 12 months")
+                && page.contains("Change the due date")
+                && page.contains("Cancel campaign")
+        );
+
+        // The due date: a bad one shows the page again with what was typed and why.
+        let action = format!("/campaigns/{id}/due-date");
+        let bad = security.post_form(&action, &format!("/campaigns/{id}"), &[("due_date", "2020-02-30")]).await;
+        assert_eq!(bad.status(), 422);
+        let body = bad.text().await.unwrap();
+        assert!(body.contains("value=\"2020-02-30\"") && body.contains("The due date must be a date"), "{body:.2000}");
+        let later = (time_util::now() + time::Duration::days(45)).date().to_string();
+        let moved = security.post_form(&action, &format!("/campaigns/{id}"), &[("due_date", later.as_str())]).await;
+        assert_eq!(moved.status(), 303);
+        let task = json_of(emp.get("/api/v1/me/tasks?state=open").await).await;
+        assert!(task["items"][0]["due_at"].as_str().unwrap().starts_with(&later), "{task}");
+        let patch =
+            |body: Value| security.http.patch(security.url(&format!("/api/v1/campaigns/{id}"))).json(&body).send();
+        let past = patch(json!({"due_date": "2020-01-01"})).await.unwrap();
+        assert_eq!(past.status(), 409, "a date already past conflicts with the present");
+        assert_eq!(patch(json!({"due_at": later})).await.unwrap().status(), 422, "unknown field");
+        let even_later = (time_util::now() + time::Duration::days(50)).date().to_string();
+        let patched = json_of(patch(json!({"due_date": even_later})).await.unwrap()).await;
+        assert!(patched["due_at"].as_str().unwrap().starts_with(&even_later));
+
+        // Cancelled from the page: the employee's task is withdrawn, not missed.
+        let cancel = security.post_form(&format!("/campaigns/{id}/cancel"), &format!("/campaigns/{id}"), &[]).await;
+        assert_eq!(cancel.status(), 303);
+        assert_eq!(json_of(emp.get("/api/v1/me/tasks?state=open").await).await["total"], 0);
+        assert_eq!(json_of(emp.get("/api/v1/me/tasks?state=missed").await).await["total"], 0, "withdrawn, not missed");
+        assert!(security.text("/campaigns").await.contains("cancelled"));
+        let again = security.api_post(&format!("/api/v1/campaigns/{id}/cancel"), &json!({})).await;
+        assert_eq!(again.status(), 409, "cancelled once");
+        assert_eq!(patch(json!({"due_date": even_later})).await.unwrap().status(), 409, "closed: no due date to move");
+        app.stop().await;
+    }
+}
