@@ -23,6 +23,7 @@ pub mod keys;
 pub mod lifecycle;
 pub mod list;
 pub mod mfa;
+pub mod my_department;
 pub mod notify;
 pub mod org;
 pub mod page;

@@ -265,12 +265,24 @@ pub async fn check_off(
     position: i64,
     input: &ItemInput,
 ) -> CoreResult<Offboarding> {
-    actor.require(Permission::ManageDirectory)?;
     let mut c = Checks::new();
     let received_by = c.optional_line("received_by", &input.received_by, 200);
     c.finish()?;
     let mut tx = store.write().await?;
     let before = tx.get_offboarding(id).await?;
+    // The directory's managers check off anything; the head of the leaver's department the
+    // assets (their "collect the assets" task).
+    if !actor.can(Permission::ManageDirectory) {
+        let head = is_leavers_head(&mut *tx, actor, &before).await?;
+        let item = before.items.iter().find(|i| i.position == position);
+        if !head || item.is_some_and(|i| i.kind != "asset") {
+            return Err(if head || actor.can(Permission::ViewDirectory) {
+                CoreError::Forbidden("the head of the leaver's department checks off assets; everything else is for the directory's managers".into())
+            } else {
+                CoreError::NotFound
+            });
+        }
+    }
     if before.closed_at.is_some() {
         return Err(CoreError::Conflict("this offboarding is closed".into()));
     }
@@ -356,7 +368,27 @@ pub async fn of_person(
     Ok((r.onboarding_records(person).await?, r.offboardings_of(person).await?))
 }
 
+/// Whether the actor heads the department of the person leaving.
+async fn is_leavers_head(r: &mut dyn crate::store::Reader, actor: &Actor, o: &Offboarding) -> CoreResult<bool> {
+    let Some(me) = actor.person_id else { return Ok(false) };
+    let leaver = r.get_person(o.person_id).await?;
+    crate::my_department::heads_department_of(r, me, &leaver).await
+}
+
+/// Whether the actor is the head of the leaver's department (who checks off its assets).
+pub async fn collects_assets(store: &dyn Store, actor: &Actor, o: &Offboarding) -> CoreResult<bool> {
+    is_leavers_head(&mut *store.read().await?, actor, o).await
+}
+
+/// An offboarding, for the directory's readers and the head of the leaver's department.
 pub async fn get(store: &dyn Store, actor: &Actor, id: &str) -> CoreResult<Offboarding> {
-    actor.require(Permission::ViewDirectory)?;
+    if !actor.can(Permission::ViewDirectory) {
+        let mut r = store.read().await?;
+        let found = r.get_offboarding(id).await?;
+        return match is_leavers_head(&mut *r, actor, &found).await? {
+            true => Ok(found),
+            false => Err(CoreError::NotFound),
+        };
+    }
     Ok(store.read().await?.get_offboarding(id).await?)
 }

@@ -30,6 +30,8 @@ const TABLE: Table = Table {
         ("status", "a.status"),
         ("owner_id", "a.owner_id"),
         ("assigned_to", "a.assigned_to"),
+        // The department of the person it is assigned to (a department head's view).
+        ("assigned_department", "(SELECT p.department_id FROM people p WHERE p.id = a.assigned_to)"),
     ],
     sorts: &[("name", "a.name"), ("kind", "a.kind"), ("status", "a.status"), ("created", "a.created_at")],
     search: Some(("a.search_text", Some(("assets_fts", "a.rowid")))),

@@ -80,8 +80,10 @@ pub fn routes(r: Routes) -> Routes {
         .api(Needs(ViewDirectory), routes!(lifecycle::get_lifecycle))
         .api(Needs(ManageDirectory), routes!(lifecycle::record_onboarding))
         .api(Needs(ManageDirectory), routes!(lifecycle::start_offboarding))
-        .api(Needs(ViewDirectory), routes!(lifecycle::get_offboarding))
-        .api(Needs(ManageDirectory), routes!(lifecycle::check_off))
+        // The service decides: the directory's readers and managers, or the leaver's department head.
+        .api(SignedIn, routes!(lifecycle::get_offboarding))
+        .api(SignedIn, routes!(lifecycle::check_off))
+        .api(SignedIn, routes!(org::my_department))
         .api(Needs(ManageDirectory), routes!(lifecycle::close_offboarding))
         .api(Needs(ViewDirectory), routes!(org::list_departments))
         .api(Needs(ManageDirectory), routes!(org::create_department))

@@ -165,3 +165,61 @@ pub async fn remove_area_member(
     org::remove_area_member(app.store.as_ref(), &actor, app.now(), id, person_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// One open campaign's completion in a department.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct DepartmentCampaignView {
+    pub id: String,
+    pub title: String,
+    pub due_at: String,
+    /// People of the department given the task.
+    pub assigned: i64,
+    /// Of them, those who did it.
+    pub done: i64,
+}
+
+/// A department as its head sees it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct MyDepartmentView {
+    pub department: DepartmentView,
+    /// Its people by name (the first 200; `people_total` counts all).
+    pub people: Vec<super::dto::PersonView>,
+    pub people_total: u64,
+    /// Assets assigned to its people (the first 200; `assets_total` counts all).
+    pub assets: Vec<super::assets::AssetView>,
+    pub assets_total: u64,
+    /// Open campaigns that gave its people tasks.
+    pub campaigns: Vec<DepartmentCampaignView>,
+    /// Its people's offboardings in progress (the head checks off their assets).
+    pub offboardings: Vec<super::lifecycle::OffboardingView>,
+}
+
+#[utoipa::path(get, path = "/api/v1/me/department", tag = "organisation",
+    responses((status = 200, description = "The departments the caller heads (none for anyone else), each with its people, \
+               their assets, open campaigns' completion and offboardings in progress", body = Vec<MyDepartmentView>)))]
+pub async fn my_department(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+) -> Result<Json<Vec<MyDepartmentView>>, ApiError> {
+    let found = bulwark_core::my_department::mine(app.store.as_ref(), &actor).await?;
+    let view = |d: bulwark_core::my_department::DepartmentOverview| MyDepartmentView {
+        department: d.department.into(),
+        people_total: d.people.total,
+        people: d.people.items.into_iter().map(Into::into).collect(),
+        assets_total: d.assets.total,
+        assets: d.assets.items.into_iter().map(Into::into).collect(),
+        campaigns: d
+            .campaigns
+            .into_iter()
+            .map(|(c, assigned, done)| DepartmentCampaignView {
+                id: c.id.to_string(),
+                title: c.title,
+                due_at: bulwark_core::time_util::rfc3339(c.due_at),
+                assigned,
+                done,
+            })
+            .collect(),
+        offboardings: d.offboardings.into_iter().map(Into::into).collect(),
+    };
+    Ok(Json(found.into_iter().map(view).collect()))
+}

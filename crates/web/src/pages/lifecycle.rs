@@ -59,12 +59,26 @@ struct OffboardingPage {
     chrome: Chrome,
     o: Offboarding,
     can_manage: bool,
+    /// The head of the leaver's department: checks off the assets.
+    collects_assets: bool,
+    can_see_people: bool,
+    can_see_assets: bool,
     errors: Errors,
 }
 
 async fn page(app: &AppState, chrome: Chrome, id: &str, errors: Errors) -> Result<OffboardingPage, HtmlError> {
-    let o = lifecycle::get(app.store.as_ref(), &*chrome.actor()?, id).await?;
-    Ok(OffboardingPage { can_manage: chrome.can(Permission::ManageDirectory), chrome: chrome.at("people"), o, errors })
+    let actor = chrome.actor()?;
+    let o = lifecycle::get(app.store.as_ref(), &actor, id).await?;
+    let collects_assets = lifecycle::collects_assets(app.store.as_ref(), &actor, &o).await?;
+    Ok(OffboardingPage {
+        can_manage: chrome.can(Permission::ManageDirectory),
+        collects_assets,
+        can_see_people: chrome.can(Permission::ViewDirectory),
+        can_see_assets: chrome.can(Permission::ViewAssets),
+        chrome: chrome.at("people"),
+        o,
+        errors,
+    })
 }
 
 pub async fn show(State(app): State<AppState>, chrome: Chrome, Path(id): Path<String>) -> Result<Response, HtmlError> {

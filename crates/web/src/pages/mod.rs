@@ -73,8 +73,10 @@ pub fn routes(r: Routes) -> Routes {
         .page("/people/{id}/edit", Needs(ManageDirectory), BOTH, get(people::edit_form).post(people::update))
         .page("/people/{id}/onboarding", Needs(ManageDirectory), POST, post(lifecycle::record))
         .page("/people/{id}/offboarding", Needs(ManageDirectory), POST, post(lifecycle::start))
-        .page("/offboardings/{id}", Needs(ViewDirectory), GET, get(lifecycle::show))
-        .page("/offboardings/{id}/items/{position}", Needs(ManageDirectory), POST, post(lifecycle::check_off))
+        // The service decides: the directory's readers and managers, or the leaver's department head.
+        .page("/offboardings/{id}", SignedIn, GET, get(lifecycle::show))
+        .page("/offboardings/{id}/items/{position}", SignedIn, POST, post(lifecycle::check_off))
+        .page("/my-department", SignedIn, GET, get(org::my_department))
         .page("/offboardings/{id}/close", Needs(ManageDirectory), POST, post(lifecycle::close))
         .page("/departments", Needs(ViewDirectory), GET, get(org::departments))
         .page("/departments", Needs(ManageDirectory), POST, post(org::department_create))
@@ -291,6 +293,8 @@ pub struct Chrome {
     pub can_compliance: bool,
     pub can_risks: bool,
     pub can_vulnerabilities: bool,
+    /// Holds the department-head role: the navigation offers "My department".
+    pub heads_department: bool,
     pub flash: Option<&'static str>,
 }
 
@@ -363,6 +367,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
             can_compliance: can(Permission::ViewCompliance),
             can_risks: can(Permission::ViewRisks),
             can_vulnerabilities: can(Permission::ViewVulnerabilities),
+            heads_department: actor
+                .as_ref()
+                .is_some_and(|a| !pending && a.roles.contains(&bulwark_core::Role::DepartmentHead)),
             actor,
             csrf,
             section: "",

@@ -399,3 +399,19 @@ pub async fn security_team(State(app): State<AppState>, chrome: Chrome) -> Resul
     let team = org::security_team(app.store.as_ref(), &*chrome.actor()?).await?;
     Ok(SecurityTeamPage { chrome: chrome.at("security-team"), team }.into_response())
 }
+
+#[derive(Template, WebTemplate)]
+#[template(path = "org/my_department.html")]
+struct MyDepartmentPage {
+    chrome: Chrome,
+    departments: Vec<bulwark_core::my_department::DepartmentOverview>,
+    can_see_people: bool,
+}
+
+/// The departments the signed-in person heads: people, their assets, campaign completion and
+/// offboardings (whose assets they check off).
+pub async fn my_department(State(app): State<AppState>, chrome: Chrome) -> Result<Response, HtmlError> {
+    let departments = bulwark_core::my_department::mine(app.store.as_ref(), &*chrome.actor()?).await?;
+    let can_see_people = chrome.can(Permission::ViewDirectory);
+    Ok(MyDepartmentPage { chrome: chrome.at("my-department"), departments, can_see_people }.into_response())
+}

@@ -95,8 +95,9 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("POST", "/people/{id}/edit", Roles(DIRECTORY_EDITORS)),
     ("POST", "/people/{id}/onboarding", Roles(DIRECTORY_EDITORS)),
     ("POST", "/people/{id}/offboarding", Roles(DIRECTORY_EDITORS)),
-    ("GET", "/offboardings/{id}", Roles(DIRECTORY_READERS)),
-    ("POST", "/offboardings/{id}/items/{position}", Roles(DIRECTORY_EDITORS)),
+    ("GET", "/offboardings/{id}", SignedIn),
+    ("POST", "/offboardings/{id}/items/{position}", SignedIn),
+    ("GET", "/my-department", SignedIn),
     ("POST", "/offboardings/{id}/close", Roles(DIRECTORY_EDITORS)),
     ("GET", "/departments", Roles(DIRECTORY_READERS)),
     ("POST", "/departments", Roles(DIRECTORY_EDITORS)),
@@ -234,8 +235,9 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/people/{id}/lifecycle", Roles(DIRECTORY_READERS)),
     ("POST", "/api/v1/people/{id}/onboarding", Roles(DIRECTORY_EDITORS)),
     ("POST", "/api/v1/people/{id}/offboarding", Roles(DIRECTORY_EDITORS)),
-    ("GET", "/api/v1/offboardings/{id}", Roles(DIRECTORY_READERS)),
-    ("POST", "/api/v1/offboardings/{id}/items/{position}", Roles(DIRECTORY_EDITORS)),
+    ("GET", "/api/v1/offboardings/{id}", SignedIn),
+    ("POST", "/api/v1/offboardings/{id}/items/{position}", SignedIn),
+    ("GET", "/api/v1/me/department", SignedIn),
     ("POST", "/api/v1/offboardings/{id}/close", Roles(DIRECTORY_EDITORS)),
     ("GET", "/api/v1/departments", Roles(DIRECTORY_READERS)),
     ("POST", "/api/v1/departments", Roles(DIRECTORY_EDITORS)),
@@ -546,6 +548,20 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
             ..Default::default()
         };
         bulwark_core::assets::create(store, &cli, now, &service).await.unwrap();
+        // The caller heads the leaver's department (so the offboarding is theirs to see, and
+        // its first item, a laptop, theirs to check off); others are refused (lifecycle.rs).
+        let laptop = bulwark_core::assets::AssetInput {
+            name: format!("Laptop {n}"),
+            assigned_to: p.id.to_string(),
+            ..Default::default()
+        };
+        bulwark_core::assets::create(store, &cli, now, &laptop).await.unwrap();
+        let edit = DepartmentInput {
+            name: d.name.clone(),
+            head_person_id: caller.person_id.to_string(),
+            ..Default::default()
+        };
+        org::update_department(store, &cli, now, d.id, &edit).await.unwrap();
         let o = bulwark_core::lifecycle::start_offboarding(store, &cli, now, p.id, "test").await.unwrap();
         offboarding = o.id;
     }
