@@ -289,7 +289,7 @@ pub async fn map(
     let Some(outline) = tx.framework_outline(framework_id).await? else {
         return Err(CoreError::clash("framework_id", "names no framework"));
     };
-    let Some(req) = outline.control(&requirement) else {
+    let Some(req) = outline.requirement_named(&requirement) else {
         return Err(CoreError::clash(
             "requirement_id",
             &format!("{requirement} is not a requirement of {}", outline.framework.title),

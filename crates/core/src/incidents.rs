@@ -559,7 +559,7 @@ pub async fn add_member(
     Ok(())
 }
 
-/// Links the incident to an asset, a person or a risk (by id).
+/// Links the incident to an asset, a person or a risk (by name, as `pick` reads it, or id).
 pub async fn link(
     store: &dyn Store,
     actor: &Actor,
@@ -570,26 +570,27 @@ pub async fn link(
 ) -> CoreResult<Link> {
     let mut tx = store.write().await?;
     for_change(&mut *tx, actor, id).await?;
-    let target = target.trim();
-    let label = match kind {
-        "asset" => match target.parse() {
-            Ok(a) => tx.find_asset(a).await?.map(|a| a.name),
-            Err(_) => None,
+    let mut c = Checks::new();
+    let (target, label) = match kind {
+        "asset" => match crate::pick::asset(&mut *tx, &mut c, "target_id", target).await? {
+            Some(a) => (a.to_string(), tx.get_asset(a).await?.name),
+            None => (String::new(), String::new()),
         },
-        "person" => match target.parse() {
-            Ok(p) => tx.find_person(p).await?.map(|p| p.name),
-            Err(_) => None,
+        "person" => match crate::pick::person(&mut *tx, &mut c, "target_id", target).await? {
+            Some(p) => (p.to_string(), tx.get_person(p).await?.name),
+            None => (String::new(), String::new()),
         },
-        "risk" => match target.parse() {
-            Ok(r) => tx.find_risk(r).await?.map(|r| r.title),
-            Err(_) => None,
+        "risk" => match crate::pick::risk(&mut *tx, &mut c, "target_id", target).await? {
+            Some(r) => (r.to_string(), tx.get_risk(r).await?.title),
+            None => (String::new(), String::new()),
         },
         _ => return Err(CoreError::invalid("kind", "must be asset, person or risk")),
     };
-    let Some(label) = label else {
-        return Err(CoreError::clash("target_id", &format!("names no {kind}")));
-    };
-    let link = Link { kind: kind.into(), target_id: target.into(), label };
+    if target.is_empty() && c.is_valid_so_far("target_id") {
+        c.fail("target_id", &format!("is required: the {kind}'s name or id"));
+    }
+    c.finish()?;
+    let link = Link { kind: kind.into(), target_id: target, label };
     tx.insert_incident_link(id, &link).await?;
     tx.insert_incident_event(&event(id, now, actor, "link", format!("Linked to the {kind} {}", link.label))).await?;
     tx.audit(AuditRecord::new(actor, now, "incident.link", "incident", id, None::<&()>, Some(&link)));

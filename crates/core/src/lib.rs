@@ -28,6 +28,7 @@ pub mod notify;
 pub mod org;
 pub mod page;
 pub mod people;
+pub mod pick;
 pub mod policies;
 pub mod risks;
 pub mod scheduler;

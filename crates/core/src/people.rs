@@ -81,25 +81,7 @@ pub(crate) async fn person_field(
     field: &str,
     raw: &str,
 ) -> CoreResult<Option<PersonId>> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    let found = if raw.contains('@') {
-        tx.find_person_by_email(&raw.to_lowercase()).await?.map(|p| p.id)
-    } else {
-        match raw.parse::<PersonId>() {
-            Ok(id) => tx.find_person(id).await?.map(|p| p.id),
-            Err(_) => {
-                c.fail(field, "must be a person's e-mail address or id");
-                return Ok(None);
-            }
-        }
-    };
-    if found.is_none() {
-        c.clash(field, "names nobody in the directory");
-    }
-    Ok(found)
+    crate::pick::person(tx, c, field, raw).await
 }
 
 /// The people list: what it filters, sorts, searches and exports.

@@ -207,16 +207,7 @@ async fn check(tx: &mut dyn Writer, input: &PolicyInput, this: Option<PolicyId>)
             }
         },
     };
-    let owner = match input.owner_person_id.trim() {
-        "" => None,
-        raw => match raw.parse::<PersonId>() {
-            Ok(id) if tx.find_person(id).await?.is_some() => Some(id),
-            _ => {
-                c.clash("owner_person_id", "must be an existing person");
-                None
-            }
-        },
-    };
+    let owner = crate::pick::person(tx, &mut c, "owner_person_id", &input.owner_person_id).await?;
     let review_months = match input.review_months.trim() {
         "" => 12,
         raw => match raw.parse::<i64>() {

@@ -348,21 +348,7 @@ async fn controls_field(tx: &mut dyn Writer, c: &mut Checks, raw: &[String]) -> 
 }
 
 async fn asset_field(tx: &mut dyn Writer, c: &mut Checks, raw: &str) -> CoreResult<Option<AssetId>> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    match raw.parse::<AssetId>() {
-        Ok(id) if tx.find_asset(id).await?.is_some() => Ok(Some(id)),
-        Ok(_) => {
-            c.clash("asset_id", "names no asset in the inventory");
-            Ok(None)
-        }
-        Err(_) => {
-            c.fail("asset_id", "must be the id of an asset");
-            Ok(None)
-        }
-    }
+    crate::pick::asset(tx, c, "asset_id", raw).await
 }
 
 /// A rating on the scale: required, or optional (`None` when empty).

@@ -55,6 +55,18 @@ impl FrameworkContent {
         self.controls.iter().find(|c| c.control_id == id)
     }
 
+    /// The requirement someone typed: its id ("sa-11"), or the label the pages show ("SA-11",
+    /// "SEP.2"), case aside.
+    pub fn requirement_named(&self, typed: &str) -> Option<&ControlRow> {
+        let typed = typed.trim();
+        self.control(typed).or_else(|| {
+            self.controls.iter().find(|c| {
+                c.control_id.eq_ignore_ascii_case(typed)
+                    || c.label.as_deref().is_some_and(|l| l.eq_ignore_ascii_case(typed))
+            })
+        })
+    }
+
     /// The groups a requirement sits in, from the top (an enhancement: its control's).
     pub fn groups_of(&self, control: &ControlRow) -> Vec<&GroupRow> {
         let mut top = control;

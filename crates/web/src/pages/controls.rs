@@ -125,6 +125,8 @@ struct DetailPage {
     /// The risks whose treatment relies on it (for those who see the register).
     risks: Vec<bulwark_core::risks::Risk>,
     frameworks: Vec<Framework>,
+    /// Suggestions of the requirement picker (for those who map).
+    requirement_options: Vec<bulwark_core::pick::PickOption>,
     now: bulwark_core::Timestamp,
     can_manage: bool,
     errors: Errors,
@@ -135,6 +137,7 @@ async fn detail_page(app: &AppState, chrome: Chrome, id: ControlId, errors: Erro
     let (control, mappings, evidence) = controls::get(app.store.as_ref(), &actor, id).await?;
     Ok(DetailPage {
         frameworks: frameworks::list(app.store.as_ref(), &actor).await?,
+        requirement_options: bulwark_core::pick::requirement_options(app.store.as_ref(), &actor).await?,
         risks: controls::risks_of(app.store.as_ref(), &actor, id).await?,
         now: app.now(),
         can_manage: chrome.can(Permission::ManageCompliance),

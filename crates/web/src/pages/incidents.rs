@@ -140,6 +140,9 @@ struct DetailPage {
     errors: Errors,
     /// Adding to the timeline: the team and the people involved (an auditor reads).
     can_comment: bool,
+    /// Suggestions of the response's pickers (for the team only).
+    people_options: Vec<bulwark_core::pick::PickOption>,
+    link_options: Vec<bulwark_core::pick::PickOption>,
 }
 
 async fn detail_page(app: &AppState, chrome: Chrome, id: IncidentId, errors: Errors) -> Result<DetailPage, HtmlError> {
@@ -147,7 +150,24 @@ async fn detail_page(app: &AppState, chrome: Chrome, id: IncidentId, errors: Err
     let position = IncidentStatus::ALL.iter().position(|s| *s == d.incident.status).unwrap_or_default();
     let next_statuses =
         IncidentStatus::ALL[position + 1..].iter().map(|s| (s.as_str().to_string(), s.label().to_string())).collect();
+    let actor = chrome.actor()?;
+    let (people_options, link_options) = if chrome.can(Permission::HandleIncidents) {
+        let store = app.store.as_ref();
+        let people = bulwark_core::pick::people_options(store, &actor).await?;
+        let assets = bulwark_core::pick::asset_options(store, &actor).await?;
+        let risks = bulwark_core::pick::risk_options(store, &actor).await?;
+        let labelled = |kind: &'static str| move |(v, d): (String, String)| (v, format!("{kind}: {d}"));
+        let links = (assets.into_iter().map(labelled("Asset")))
+            .chain(people.iter().cloned().map(labelled("Person")))
+            .chain(risks.into_iter().map(labelled("Risk")))
+            .collect();
+        (people, links)
+    } else {
+        (vec![], vec![])
+    };
     Ok(DetailPage {
+        people_options,
+        link_options,
         plan: incidents::response_plan(app.store.as_ref()).await?,
         guidance: d.incident.category.guidance(),
         severities: choices(Severity::ALL, Severity::as_str, Severity::label),

@@ -271,6 +271,7 @@ struct FormPage {
     input: PolicyInput,
     errors: Errors,
     parent_options: Options,
+    people_options: Vec<bulwark_core::pick::PickOption>,
 }
 
 async fn form_page(
@@ -280,12 +281,22 @@ async fn form_page(
     input: PolicyInput,
     errors: Errors,
 ) -> Result<FormPage, HtmlError> {
-    let all =
-        policies::list(app.store.as_ref(), &*chrome.actor()?, &LIST.first_page(bulwark_core::list::MAX_LIMIT)).await?;
+    let actor = chrome.actor()?;
+    let all = policies::list(app.store.as_ref(), &actor, &LIST.first_page(bulwark_core::list::MAX_LIMIT)).await?;
+    let people_options = bulwark_core::pick::people_options(app.store.as_ref(), &actor).await?;
     let parent_options = std::iter::once((String::new(), "None (a top-level policy)".to_string()))
         .chain(all.items.into_iter().map(|p| (p.id.to_string(), p.title)))
         .collect();
-    Ok(FormPage { chrome: chrome.at("policies"), heading, action, cancel, input, errors, parent_options })
+    Ok(FormPage {
+        chrome: chrome.at("policies"),
+        heading,
+        action,
+        cancel,
+        input,
+        errors,
+        parent_options,
+        people_options,
+    })
 }
 
 pub async fn new_form(State(app): State<AppState>, chrome: Chrome) -> Result<Response, HtmlError> {
@@ -321,7 +332,10 @@ pub async fn edit_form(
     let input = PolicyInput {
         title: policy.title.clone(),
         parent_id: policy.parent_id.map(|p| p.to_string()).unwrap_or_default(),
-        owner_person_id: policy.owner_person_id.map(|p| p.to_string()).unwrap_or_default(),
+        owner_person_id: match policy.owner_person_id {
+            Some(owner) => bulwark_core::pick::person_label(app.store.as_ref(), owner).await?,
+            None => String::new(),
+        },
         review_months: policy.review_months.to_string(),
         public: policy.public,
         body: newest.map(|v| v.body.clone()).unwrap_or_default(),

@@ -186,6 +186,8 @@ struct DetailPage {
     can_see_history: bool,
     can_manage: bool,
     can_review: bool,
+    /// Whether the viewer may open the acceptance's approval request (the risk's owner may not).
+    can_see_approval: bool,
 }
 
 pub async fn detail(
@@ -196,7 +198,12 @@ pub async fn detail(
     let actor = chrome.actor()?;
     let (risk, controls, settings) = risks::detail(app.store.as_ref(), &actor, parse_id(&id)?).await?;
     let (history, can_see_history) = history(&app, &chrome, "risk", &risk.id.to_string()).await?;
+    let can_see_approval = match &risk.approval_id {
+        Some(a) => bulwark_core::approvals::get(app.store.as_ref(), &actor, a).await.is_ok(),
+        None => false,
+    };
     Ok(DetailPage {
+        can_see_approval,
         history,
         can_see_history,
         today: app.now().date(),
@@ -222,6 +229,8 @@ struct FormPage {
     impacts: Options,
     treatments: Options,
     controls: Vec<Control>,
+    asset_options: Vec<bulwark_core::pick::PickOption>,
+    people_options: Vec<bulwark_core::pick::PickOption>,
     errors: Errors,
 }
 
@@ -257,6 +266,8 @@ async fn form_page(
         impacts: levels(true),
         treatments: choices(Treatment::ALL, Treatment::as_str, Treatment::label),
         controls,
+        asset_options: bulwark_core::pick::asset_options(app.store.as_ref(), &actor).await?,
+        people_options: bulwark_core::pick::people_options(app.store.as_ref(), &actor).await?,
         errors,
     })
 }
@@ -295,7 +306,13 @@ pub async fn edit_form(
     Path(id): Path<String>,
 ) -> Result<Response, HtmlError> {
     let r = risks::get(app.store.as_ref(), &*chrome.actor()?, parse_id::<RiskId>(&id)?).await?;
-    Ok(form_page(&app, chrome, edit_labels(&r), RiskInput::from(&r), Errors::none()).await?.into_response())
+    // The form shows names, as the pages do: the owner's e-mail, the asset's name.
+    let input = RiskInput {
+        owner: bulwark_core::pick::person_label(app.store.as_ref(), r.owner_id).await?,
+        asset_id: r.asset_name.clone().unwrap_or_default(),
+        ..RiskInput::from(&r)
+    };
+    Ok(form_page(&app, chrome, edit_labels(&r), input, Errors::none()).await?.into_response())
 }
 
 pub async fn update(

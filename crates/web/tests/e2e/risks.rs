@@ -30,7 +30,7 @@ async fn risks_are_registered_accepted_with_approval_and_reviewed() {
             .await;
         assert_eq!(refused.status(), 422, "{backend:?}");
         let page = refused.text().await.unwrap();
-        assert!(page.contains("Owner (e-mail) names nobody in the directory"), "{page}");
+        assert!(page.contains("Owner names nobody in the directory: “nobody@example.com”"), "{page}");
         assert!(page.contains("Probability must be a whole number from 1 to 5"));
         assert!(page.contains("Impact is required"));
         assert!(page.contains("Residual probability is required with the other residual rating"));
@@ -177,5 +177,137 @@ async fn risks_are_registered_accepted_with_approval_and_reviewed() {
             .unwrap();
         let saved: Value = saved.json().await.unwrap();
         assert_eq!((saved["acceptance_threshold"].as_i64(), saved["review_days"].as_i64()), (Some(12), Some(180)));
+    }
+}
+
+#[tokio::test]
+async fn forms_take_names_from_their_pickers_not_ids() {
+    use bulwark_core::policies::{self, PolicyInput, Transition};
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let sec = app.signed_in("sec@example.com", &["security"]).await;
+        let person = json!({"name": "Olive Ops", "email": "olive@example.com"});
+        assert_eq!(sec.api_post("/api/v1/people", &person).await.status(), 201);
+        let twin = json!({"name": "Sam Same", "email": "sam1@example.com"});
+        assert_eq!(sec.api_post("/api/v1/people", &twin).await.status(), 201);
+        let twin = json!({"name": "Sam Same", "email": "sam2@example.com"});
+        assert_eq!(sec.api_post("/api/v1/people", &twin).await.status(), 201);
+        for asset in [
+            json!({"name": "File server", "identifier": "fs-01"}),
+            json!({"name": "Laptop"}),
+            json!({"name": "Laptop"}),
+        ] {
+            assert_eq!(sec.api_post("/api/v1/assets", &asset).await.status(), 201);
+        }
+
+        // The risk form: the pickers' suggestions, and names resolved on the server.
+        let form = sec.text("/risks/new").await;
+        assert!(
+            form.contains("list=\"asset-options\"") && form.contains("<option value=\"File server\">"),
+            "{form:.4000}"
+        );
+        assert!(form.contains("<option value=\"olive@example.com\">Olive Ops</option>"));
+        let fields = |asset: &'static str, owner: &'static str| {
+            [("title", "Disk failure"), ("asset_id", asset), ("owner", owner), ("probability", "2"), ("impact", "3")]
+        };
+        let twice = sec.post_form("/risks/new", "/risks/new", &fields("Laptop", "Sam Same")).await;
+        assert_eq!(twice.status(), 422, "{backend:?}");
+        let page = twice.text().await.unwrap();
+        assert!(page.contains("Asset fits 2 assets called “Laptop”: give its identifier"), "{page:.5000}");
+        assert!(page.contains("Owner fits 2 persons called “Sam Same”: give their e-mail address"));
+        assert!(page.contains("value=\"Sam Same\""), "what was typed stays");
+        let saved = sec.post_form("/risks/new", "/risks/new", &fields("file server", "Olive Ops")).await;
+        assert_eq!(saved.status(), 303);
+        let risk = saved.headers()["location"]
+            .to_str()
+            .unwrap()
+            .trim_start_matches("/risks/")
+            .split('?')
+            .next()
+            .unwrap()
+            .to_string();
+        let edit = sec.text(&format!("/risks/{risk}/edit")).await;
+        assert!(
+            edit.contains("value=\"File server\"") && edit.contains("value=\"olive@example.com\""),
+            "names, not ids"
+        );
+        let by_identifier = sec
+            .post_form(
+                "/risks/new",
+                "/risks/new",
+                &[
+                    ("title", "Flood"),
+                    ("asset_id", "fs-01"),
+                    ("owner", "olive@example.com"),
+                    ("probability", "1"),
+                    ("impact", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(by_identifier.status(), 303, "an identifier names the asset too");
+
+        // The incident response: a person added by name, a risk linked by its title.
+        let incident: Value = sec
+            .api_post("/api/v1/incidents", &json!({"title": "Disk died", "category": "other", "description": "x"}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let incident = format!("/incidents/{}", incident["id"].as_str().unwrap());
+        let page = sec.text(&incident).await;
+        assert!(page.contains("<datalist id=\"link-options\">") && page.contains("Risk: score 6"), "{page:.6000}");
+        let added = sec.post_form(&format!("{incident}/members"), &incident, &[("person", "olive ops")]).await;
+        assert_eq!(added.status(), 303);
+        let linked = sec
+            .post_form(&format!("{incident}/links"), &incident, &[("kind", "risk"), ("target_id", "Disk failure")])
+            .await;
+        assert_eq!(linked.status(), 303);
+        let unknown = sec
+            .post_form(&format!("{incident}/links"), &incident, &[("kind", "asset"), ("target_id", "Mainframe")])
+            .await;
+        assert_eq!(unknown.status(), 422);
+        assert!(unknown.text().await.unwrap().contains("names no asset: “Mainframe”"));
+        let page = sec.text(&incident).await;
+        assert!(
+            page.contains("Olive Ops was added to the response") && page.contains("Linked to the risk Disk failure")
+        );
+
+        // A control mapped by the label the framework's pages show; a policy owner by name.
+        let (cli, now) = (bulwark_core::Actor::cli(), bulwark_core::time_util::now());
+        let ceo =
+            bulwark_core::Actor { label: "ceo".into(), roles: vec![bulwark_core::Role::Management], ..cli.clone() };
+        let body = "## Reviews\nEvery change is reviewed.\n\n## Tests\nEvery change is tested.\n";
+        let input = PolicyInput { title: "Secure engineering policy".into(), body: body.into(), ..Default::default() };
+        let p = policies::create(app.store(), &cli, now, &input).await.unwrap();
+        for (who, step) in [(&cli, Transition::Submit), (&ceo, Transition::Ratify), (&cli, Transition::Publish)] {
+            policies::transition(app.store(), who, now, p.id, 1, step).await.unwrap();
+        }
+        let built = bulwark_core::frameworks::policy_catalog::build(app.store(), &cli, now).await.unwrap();
+        let control: Value =
+            sec.api_post("/api/v1/controls", &json!({"title": "Tests in CI"})).await.json().await.unwrap();
+        let control = format!("/controls/{}", control["id"].as_str().unwrap());
+        assert!(sec.text(&control).await.contains("<option value=\"SEP.2\">Tests (Our policy requirements)</option>"));
+        let framework = built.framework.id.to_string();
+        let mapped = sec
+            .post_form(
+                &format!("{control}/mappings"),
+                &control,
+                &[("framework_id", &framework), ("requirement_id", "sep.2")],
+            )
+            .await;
+        assert_eq!(mapped.status(), 303, "{backend:?}");
+        assert!(sec.text(&control).await.contains("secure-engineering-policy-2"));
+        let new_policy = [
+            ("title", "Backup policy"),
+            ("owner_person_id", "Olive Ops"),
+            ("review_months", "12"),
+            ("body", "Back up."),
+        ];
+        assert_eq!(sec.post_form("/policies/new", "/policies/new", &new_policy).await.status(), 303);
+        let listed: Value = sec.get("/api/v1/policies?q=backup").await.json().await.unwrap();
+        assert!(
+            sec.text(&format!("/policies/{}", listed["items"][0]["id"].as_str().unwrap())).await.contains("Olive Ops")
+        );
+        app.stop().await;
     }
 }
