@@ -316,10 +316,14 @@ pub async fn update(
 }
 
 /// Records that the key was rotated today: its rotation task closes and the next one opens.
+/// Its owner records it too (the rotation task is theirs), without holding `ManageAssets`.
 pub async fn record_rotation(store: &dyn Store, actor: &Actor, now: Timestamp, id: KeyId) -> CoreResult<CryptoKey> {
-    actor.require(Permission::ManageAssets)?;
     let mut tx = store.write().await?;
     let before = tx.get_key(id).await?;
+    visible(actor, &before)?;
+    if !actor.can(Permission::ManageAssets) && !owns(actor, &before) {
+        return Err(CoreError::Forbidden("only the key's owner and the asset managers record a rotation".into()));
+    }
     if before.status != KeyStatus::Active {
         return Err(CoreError::Conflict("only an active key is rotated".into()));
     }
@@ -358,9 +362,21 @@ pub async fn revoke(
     Ok(after)
 }
 
+/// Whether the actor is the key's owner.
+pub fn owns(actor: &Actor, key: &CryptoKey) -> bool {
+    actor.person_id.is_some() && actor.person_id == key.owner_id
+}
+
+/// The inventory's readers see every key; its owner sees theirs; anyone else finds none.
+fn visible(actor: &Actor, key: &CryptoKey) -> CoreResult<()> {
+    if actor.can(Permission::ViewAssets) || owns(actor, key) { Ok(()) } else { Err(CoreError::NotFound) }
+}
+
+/// A key, for the inventory's readers and its owner (who records its rotations).
 pub async fn get(store: &dyn Store, actor: &Actor, id: KeyId) -> CoreResult<CryptoKey> {
-    actor.require(Permission::ViewAssets)?;
-    Ok(store.read().await?.get_key(id).await?)
+    let key = store.read().await?.get_key(id).await?;
+    visible(actor, &key)?;
+    Ok(key)
 }
 
 pub async fn list(store: &dyn Store, actor: &Actor, query: &ListQuery) -> CoreResult<ListPage<CryptoKey>> {

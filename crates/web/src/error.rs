@@ -135,21 +135,21 @@ pub fn panicked(_cause: Box<dyn std::any::Any + Send + 'static>) -> Response {
 /// A JSON body whose every rejection is a problem document naming what is wrong.
 pub struct ApiJson<T>(pub T);
 
-/// A body that may be left out: none at all (no content type, nothing sent) is `None`.
+/// A body that may be left out: nothing sent, or JSON `null`, is `None`.
 impl<S: Send + Sync, T: DeserializeOwned> axum::extract::OptionalFromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
     async fn from_request(req: Request, state: &S) -> Result<Option<Self>, Self::Rejection> {
-        if req.headers().contains_key(axum::http::header::CONTENT_TYPE) {
-            return <Self as FromRequest<S>>::from_request(req, state).await.map(Some);
-        }
-        let bytes = axum::body::Bytes::from_request(req, state)
+        let typed = req.headers().contains_key(axum::http::header::CONTENT_TYPE);
+        let (parts, body) = req.into_parts();
+        let bytes = axum::body::Bytes::from_request(Request::from_parts(parts.clone(), body), state)
             .await
             .map_err(|_| ApiError::status(StatusCode::PAYLOAD_TOO_LARGE))?;
-        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-            Ok(None)
-        } else {
-            Err(ApiError::status(StatusCode::UNSUPPORTED_MEDIA_TYPE))
+        let text = bytes.trim_ascii();
+        if text.is_empty() || (typed && text == b"null") {
+            return Ok(None);
         }
+        let again = Request::from_parts(parts, axum::body::Body::from(bytes));
+        <Self as FromRequest<S>>::from_request(again, state).await.map(Some)
     }
 }
 

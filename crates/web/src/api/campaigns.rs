@@ -134,8 +134,8 @@ pub struct CampaignBody {
     /// Every this many months (1–60) the next round opens by itself, with the same audience,
     /// the versions published then and a due date as much later; left out: once.
     #[serde(default)]
-    #[schema(minimum = 0, maximum = 60)]
-    pub repeat_months: Option<i64>,
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 60)]
+    pub repeat_months: Option<f64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -203,7 +203,7 @@ pub async fn create_campaign(
         roles: body.roles,
         due_date: body.due_date,
         confirmed_audience: String::new(),
-        repeat_months: body.repeat_months.map(|m| m.to_string()).unwrap_or_default(),
+        repeat_months: super::whole_number(body.repeat_months),
     };
     let c = campaigns::create(app.store.as_ref(), &actor, app.now(), &input).await?;
     Ok((StatusCode::CREATED, Json(detail(&app, &actor, c.id).await?)))

@@ -79,6 +79,9 @@ struct DetailPage {
     today: time::Date,
     history: Vec<HistoryItem>,
     can_manage: bool,
+    /// The owner records rotations (their task) without managing the inventory.
+    can_rotate: bool,
+    can_see_people: bool,
     can_see_history: bool,
     reason: String,
     errors: Errors,
@@ -91,13 +94,16 @@ async fn detail_page(
     reason: String,
     errors: Errors,
 ) -> Result<DetailPage, HtmlError> {
-    let key = keys::get(app.store.as_ref(), &*chrome.actor()?, id).await?;
+    let actor = chrome.actor()?;
+    let key = keys::get(app.store.as_ref(), &actor, id).await?;
     let (history, can_see_history) = history(app, &chrome, "key", &key.id.to_string()).await?;
     Ok(DetailPage {
         history,
         can_see_history,
         today: app.now().date(),
         can_manage: chrome.can(Permission::ManageAssets),
+        can_rotate: chrome.can(Permission::ManageAssets) || keys::owns(&actor, &key),
+        can_see_people: chrome.can(Permission::ViewDirectory),
         chrome: chrome.at("keys"),
         key,
         reason,

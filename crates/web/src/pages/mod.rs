@@ -139,9 +139,10 @@ pub fn routes(r: Routes) -> Routes {
         .page("/keys/export.csv", Needs(ViewAssets), GET, get(keys::export))
         .page("/keys/export.json", Needs(ViewAssets), GET, get(keys::export))
         .page("/keys/new", Needs(ManageAssets), BOTH, get(keys::new_form).post(keys::create))
-        .page("/keys/{id}", Needs(ViewAssets), GET, get(keys::detail))
+        // The service decides: the inventory's readers, or the key's owner (their rotation task).
+        .page("/keys/{id}", SignedIn, GET, get(keys::detail))
         .page("/keys/{id}/edit", Needs(ManageAssets), BOTH, get(keys::edit_form).post(keys::update))
-        .page("/keys/{id}/rotated", Needs(ManageAssets), POST, post(keys::rotated))
+        .page("/keys/{id}/rotated", SignedIn, POST, post(keys::rotated))
         .page("/keys/{id}/revoke", Needs(ManageAssets), POST, post(keys::revoke))
         .page("/accounts", Needs(ViewAccounts), GET, get(accounts::list))
         .page("/accounts/export.csv", Needs(ViewAccounts), GET, get(accounts::export))

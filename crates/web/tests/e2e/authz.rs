@@ -214,16 +214,16 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("GET", "/keys/export.json", Roles(ASSET_READERS)),
     ("GET", "/keys/new", Roles(ASSET_MANAGERS)),
     ("POST", "/keys/new", Roles(ASSET_MANAGERS)),
-    ("GET", "/keys/{id}", Roles(ASSET_READERS)),
+    ("GET", "/keys/{id}", SignedIn),
     ("GET", "/keys/{id}/edit", Roles(ASSET_MANAGERS)),
     ("POST", "/keys/{id}/edit", Roles(ASSET_MANAGERS)),
-    ("POST", "/keys/{id}/rotated", Roles(ASSET_MANAGERS)),
+    ("POST", "/keys/{id}/rotated", SignedIn),
     ("POST", "/keys/{id}/revoke", Roles(ASSET_MANAGERS)),
     ("GET", "/api/v1/keys", Roles(ASSET_READERS)),
     ("POST", "/api/v1/keys", Roles(ASSET_MANAGERS)),
-    ("GET", "/api/v1/keys/{id}", Roles(ASSET_READERS)),
+    ("GET", "/api/v1/keys/{id}", SignedIn),
     ("PUT", "/api/v1/keys/{id}", Roles(ASSET_MANAGERS)),
-    ("POST", "/api/v1/keys/{id}/rotation", Roles(ASSET_MANAGERS)),
+    ("POST", "/api/v1/keys/{id}/rotation", SignedIn),
     ("POST", "/api/v1/keys/{id}/revocation", Roles(ASSET_MANAGERS)),
     ("GET", "/audit", Roles(AUDIT_READERS)),
     ("GET", "/audit/export.csv", Roles(AUDIT_READERS)),
@@ -497,8 +497,13 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
     }
     let mut key = String::new();
     if pattern.contains("/keys/{id}") {
-        let input =
-            bulwark_core::keys::KeyInput { name: format!("Key {n}"), algorithm: "AES".into(), ..Default::default() };
+        // The caller owns it: an owner sees their key and records its rotation (keys.rs refuses others).
+        let input = bulwark_core::keys::KeyInput {
+            name: format!("Key {n}"),
+            algorithm: "AES".into(),
+            owner_id: caller.person_id.to_string(),
+            ..Default::default()
+        };
         key = bulwark_core::keys::create(store, &cli, now, &input).await.unwrap().id.to_string();
     }
     let mut risk = String::new();

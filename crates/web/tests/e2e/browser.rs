@@ -11,13 +11,61 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-struct Driver(Child);
+/// A running chromedriver, stopped when dropped.
+pub(crate) struct Driver {
+    child: Child,
+    pub(crate) port: u16,
+}
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
+}
+
+/// The chromedriver to use; None (the test is skipped) when it is not installed, unless
+/// `BULWARK_TEST_REQUIRE_BROWSER` is set, which makes a missing browser a failure.
+pub(crate) fn chromedriver(test: &str) -> Option<String> {
+    let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    if std::path::Path::new(&driver_bin).exists() {
+        return Some(driver_bin);
+    }
+    assert!(
+        std::env::var("BULWARK_TEST_REQUIRE_BROWSER").is_err(),
+        "BULWARK_TEST_REQUIRE_BROWSER is set but {driver_bin} is missing"
+    );
+    eprintln!("skipped: {test} ({driver_bin} not installed)");
+    None
+}
+
+/// Starts chromedriver on a free port.
+pub(crate) fn start_driver(driver_bin: &str) -> Driver {
+    let port = free_port();
+    let child = Command::new(driver_bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    Driver { child, port }
+}
+
+/// A new headless Chromium session with its own profile directory, once chromedriver listens.
+pub(crate) async fn connect(driver: &Driver, profile: &std::path::Path) -> fantoccini::Client {
+    let caps = chrome_caps(profile);
+    for _ in 0..50 {
+        let client = ClientBuilder::rustls()
+            .expect("rustls")
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await;
+        match client {
+            Ok(c) => return c,
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    panic!("could not connect to chromedriver on port {}", driver.port)
 }
 
 fn screenshot_dir() -> PathBuf {
@@ -80,15 +128,7 @@ async fn wait_for_path(b: &fantoccini::Client, path: &str) {
 
 #[tokio::test]
 async fn sign_in_create_a_token_see_it_once_and_use_it() {
-    let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-    if !std::path::Path::new(&driver_bin).exists() {
-        assert!(
-            std::env::var("BULWARK_TEST_REQUIRE_BROWSER").is_err(),
-            "BULWARK_TEST_REQUIRE_BROWSER is set but {driver_bin} is missing"
-        );
-        eprintln!("skipped: browser test ({driver_bin} not installed)");
-        return;
-    }
+    let Some(driver_bin) = chromedriver("browser test") else { return };
     let axe = axe_source();
     assert!(
         axe.is_some() || std::env::var("BULWARK_TEST_REQUIRE_BROWSER").is_err(),
@@ -115,33 +155,9 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
     start_checklist_campaign(app.store()).await;
     let approval = request_ratification(app.store()).await;
 
-    let port = free_port();
-    let _driver = Driver(
-        Command::new(&driver_bin)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver"),
-    );
+    let driver = start_driver(&driver_bin);
     let profile = tempfile::tempdir().unwrap();
-    let caps = chrome_caps(profile.path());
-    let mut browser = None;
-    for _ in 0..50 {
-        match ClientBuilder::rustls()
-            .expect("rustls")
-            .capabilities(caps.clone())
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-        {
-            Ok(c) => {
-                browser = Some(c);
-                break;
-            }
-            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
-        }
-    }
-    let b = browser.expect("connect to chromedriver");
+    let b = connect(&driver, profile.path()).await;
     let shots = screenshot_dir();
     let snap = |name: &'static str| {
         let b = b.clone();
@@ -311,12 +327,7 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
     // Vulnerability disclosure: an outsider reports anonymously in a second browser session,
     // follows the report by its secret link, the team replies, and the reporter sees it.
     let outsider_profile = tempfile::tempdir().unwrap();
-    let outsider = ClientBuilder::rustls()
-        .expect("rustls")
-        .capabilities(chrome_caps(outsider_profile.path()))
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("a second browser session");
+    let outsider = connect(&driver, outsider_profile.path()).await;
     outsider.goto(&app.url("/report-vulnerability")).await.unwrap();
     outsider.find(Locator::Id("f-title")).await.unwrap().send_keys("Open redirect on /go").await.unwrap();
     let details = "GET /go?to=https://evil.example redirects anywhere.";

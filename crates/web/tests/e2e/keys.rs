@@ -57,6 +57,21 @@ async fn keys_are_inventoried_rotated_and_revoked() {
         let tasks: Value = ops.get("/api/v1/me/tasks?state=open").await.json().await.unwrap();
         let open: Vec<&Value> = tasks["items"].as_array().unwrap().iter().filter(is_rotation).collect();
         assert_eq!(open.len(), 1, "the next rotation, not the done one: {tasks}");
+        // The owner, an employee, opens their task's key and records the next rotation; another
+        // employee finds no such key.
+        let page = ops.text(&format!("/keys/{id}")).await;
+        assert!(page.contains("Payments signing") && page.contains("Rotated today") && !page.contains("Revoke key"));
+        assert!(
+            !page.contains("href=\"/keys\"") && !page.contains("href=\"/people/"),
+            "no links the owner cannot open"
+        );
+        let rotated = ops.post_form(&format!("/keys/{id}/rotated"), &format!("/keys/{id}"), &[]).await;
+        assert_eq!(rotated.status(), 303, "{backend:?}");
+        let other = app.signed_in("eve@example.com", &["employee"]).await;
+        assert_eq!(other.get(&format!("/keys/{id}")).await.status(), 404);
+        assert_eq!(other.api_post(&format!("/api/v1/keys/{id}/rotation"), &json!({})).await.status(), 404);
+        let edit = ops.api_put(&format!("/api/v1/keys/{id}"), &json!({"name": "mine"})).send().await.unwrap();
+        assert_eq!(edit.status(), 403, "the owner rotates, the asset managers edit");
 
         // Revoking needs a reason, names who revoked, and is final.
         let res = sec.post_form(&format!("/keys/{id}/revoke"), &format!("/keys/{id}"), &[("reason", "")]).await;

@@ -14,6 +14,7 @@ mod frameworks;
 mod incidents;
 mod keys;
 mod lifecycle;
+mod links;
 mod mfa;
 mod notifications;
 mod pages;
