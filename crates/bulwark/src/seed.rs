@@ -119,6 +119,7 @@ pub fn organisation(n: usize, seed: u64) -> (Vec<Department>, Vec<Person>) {
         })
         .collect();
     let mut people = Vec::with_capacity(n);
+    let mut short_emails = std::collections::HashSet::new();
     for i in 0..n {
         let first = FIRST[rng.random_range(0..FIRST.len())];
         let last = LAST[rng.random_range(0..LAST.len())];
@@ -135,8 +136,14 @@ pub fn organisation(n: usize, seed: u64) -> (Vec<Department>, Vec<Person>) {
             _ => PersonStatus::Active,
         };
         let local = format!("{}.{}", first, last).to_lowercase().replace(' ', "");
-        let email =
-            if i < departments.len() * 2 { format!("{local}@example.com") } else { format!("{local}.{i}@example.com") };
+        // The first people (the heads, the demo's logins) get a plain address unless two of
+        // them drew the same name; everyone else's carries their number.
+        let short = format!("{local}@example.com");
+        let email = if i < departments.len() * 2 && short_emails.insert(short.clone()) {
+            short
+        } else {
+            format!("{local}.{i}@example.com")
+        };
         let p = Person {
             id: PersonId(id(&mut rng)),
             name: format!("{first} {last}"),
@@ -206,4 +213,19 @@ pub async fn seed(
         remaining -= batch;
     }
     Ok((departments, persons))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_seed_gives_everyone_their_own_email_address() {
+        // Seed 4 drew one name twice among the first twenty people, who get plain addresses.
+        for seed in 1..=200 {
+            let (_, people) = organisation(240, seed);
+            let unique: std::collections::HashSet<&str> = people.iter().map(|p| p.email.as_str()).collect();
+            assert_eq!(unique.len(), people.len(), "seed {seed}");
+        }
+    }
 }
