@@ -122,7 +122,12 @@ pub async fn schedule_once(
     subject_id: &str,
     due_at: Timestamp,
 ) -> CoreResult<bool> {
-    let job = Job {
+    Ok(tx.insert_job(&new_job(now, kind, subject_id, due_at)).await?)
+}
+
+/// A job not yet run, its id naming what and about which record.
+fn new_job(now: Timestamp, kind: JobKind, subject_id: &str, due_at: Timestamp) -> Job {
+    Job {
         id: format!("{}:{subject_id}", kind.as_str()),
         kind,
         subject_id: subject_id.into(),
@@ -131,8 +136,7 @@ pub async fn schedule_once(
         last_error: None,
         done_at: None,
         created_at: now,
-    };
-    Ok(tx.insert_job(&job).await?)
+    }
 }
 
 /// The jobs of a new campaign: its reminders before its due date (when there is still time)
@@ -160,17 +164,7 @@ pub(crate) async fn replan_campaign(tx: &mut dyn Writer, now: Timestamp, c: &Cam
         (JobKind::CampaignClose, c.due_at + CLOSE_AFTER),
     ];
     for (kind, due_at) in plan {
-        let job = Job {
-            id: format!("{}:{id}", kind.as_str()),
-            kind,
-            subject_id: id.clone(),
-            due_at,
-            attempts: 0,
-            last_error: None,
-            done_at: None,
-            created_at: now,
-        };
-        tx.replan_job(&job).await?;
+        tx.replan_job(&new_job(now, kind, &id, due_at)).await?;
     }
     Ok(())
 }

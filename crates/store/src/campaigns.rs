@@ -460,48 +460,38 @@ pub(crate) async fn participants(
         .collect()
 }
 
+/// Closes an open campaign: its open tasks are missed; returns how many.
 pub(crate) async fn close(conn: &mut AnyConnection, c: &Campaign, now: Timestamp) -> Result<u64, StoreError> {
-    let closed =
-        sqlx::query("UPDATE campaigns SET closed_at = $1, updated_at = $1 WHERE id = $2 AND closed_at IS NULL")
-            .bind(to_micros(now))
-            .bind(c.id.to_string())
-            .execute(&mut *conn)
-            .await
-            .map_err(map_err)?;
-    expect_one(closed.rows_affected(), "this campaign")?;
-    let missed = sqlx::query(
-        "UPDATE tasks SET state = 'missed', updated_at = $1 \
-         WHERE subject_type = 'campaign' AND subject_id = $2 AND kind = 'acknowledge' AND state = 'open'",
-    )
-    .bind(to_micros(now))
-    .bind(c.id.to_string())
-    .execute(&mut *conn)
-    .await
-    .map_err(map_err)?;
-    Ok(missed.rows_affected())
+    end(conn, c, now, false).await
 }
 
-/// Cancels an open campaign: closed, marked cancelled, its open tasks withdrawn.
+/// Cancels an open campaign: closed, marked cancelled, its open tasks withdrawn; returns how many.
 pub(crate) async fn cancel(conn: &mut AnyConnection, c: &Campaign, now: Timestamp) -> Result<u64, StoreError> {
-    let cancelled = sqlx::query(
-        "UPDATE campaigns SET closed_at = $1, cancelled_at = $1, updated_at = $1 WHERE id = $2 AND closed_at IS NULL",
-    )
+    end(conn, c, now, true).await
+}
+
+async fn end(conn: &mut AnyConnection, c: &Campaign, now: Timestamp, cancelled: bool) -> Result<u64, StoreError> {
+    let (mark, task_state) = if cancelled { (", cancelled_at = $1", "cancelled") } else { ("", "missed") };
+    let ended = sqlx::query(&format!(
+        "UPDATE campaigns SET closed_at = $1, updated_at = $1{mark} WHERE id = $2 AND closed_at IS NULL"
+    ))
     .bind(to_micros(now))
     .bind(c.id.to_string())
     .execute(&mut *conn)
     .await
     .map_err(map_err)?;
-    expect_one(cancelled.rows_affected(), "this campaign")?;
-    let withdrawn = sqlx::query(
-        "UPDATE tasks SET state = 'cancelled', updated_at = $1 \
+    expect_one(ended.rows_affected(), "this campaign")?;
+    let tasks = sqlx::query(
+        "UPDATE tasks SET state = $3, updated_at = $1 \
          WHERE subject_type = 'campaign' AND subject_id = $2 AND kind = 'acknowledge' AND state = 'open'",
     )
     .bind(to_micros(now))
     .bind(c.id.to_string())
+    .bind(task_state)
     .execute(&mut *conn)
     .await
     .map_err(map_err)?;
-    Ok(withdrawn.rows_affected())
+    Ok(tasks.rows_affected())
 }
 
 /// Moves an open campaign's due date and its open tasks' with it (a joiner's later date is
