@@ -53,11 +53,6 @@ pub struct Campaign {
     pub assigned: i64,
     #[serde(skip)]
     pub signed: i64,
-    /// Enrolling leaves out whoever holds an open task of another campaign that pins every
-    /// version this one pins (a version everyone signs again: who has not signed the old one
-    /// signs the new one where they were asked). Not stored: it matters only at the start.
-    #[serde(skip)]
-    pub spare_those_asked: bool,
 }
 
 /// A policy version a campaign asks people to acknowledge.
@@ -287,28 +282,40 @@ fn parse_due(c: &mut Checks, raw: &str, now: Timestamp) -> Timestamp {
 
 /// Starts a campaign and gives everyone in its audience a task, in one transaction.
 pub async fn create(store: &dyn Store, actor: &Actor, now: Timestamp, input: &CampaignInput) -> CoreResult<Campaign> {
-    start(store, actor, now, input, true).await
+    start(store, actor, now, input).await
 }
 
 /// How many people the campaign would give a task to, checked like `create` and written
 /// nowhere (its transaction is rolled back): what the form shows before Start.
 pub async fn audience_size(store: &dyn Store, actor: &Actor, now: Timestamp, input: &CampaignInput) -> CoreResult<i64> {
-    Ok(start(store, actor, now, input, false).await?.assigned)
+    let mut tx = store.write().await?;
+    Ok(open_in(&mut *tx, actor, now, input, Enrol::Everyone).await?.campaign.assigned)
+    // dropping `tx` rolls back
 }
 
-async fn start(
-    store: &dyn Store,
-    actor: &Actor,
-    now: Timestamp,
-    input: &CampaignInput,
-    commit: bool,
-) -> CoreResult<Campaign> {
+async fn start(store: &dyn Store, actor: &Actor, now: Timestamp, input: &CampaignInput) -> CoreResult<Campaign> {
     let mut tx = store.write().await?;
-    let campaign = start_in(&mut *tx, actor, now, input, false).await?;
-    if commit {
-        tx.commit().await?;
-    } // otherwise dropping `tx` rolls back
+    let campaign = start_in(&mut *tx, actor, now, input, Enrol::Everyone).await?;
+    tx.commit().await?;
     Ok(campaign)
+}
+
+/// Whom starting a campaign gives a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Enrol {
+    /// Everyone in the audience.
+    Everyone,
+    /// Everyone in the audience but whoever holds an open task of another campaign that pins
+    /// every version this one pins (a version everyone signs again: who has not signed the
+    /// old one signs the new one where they were asked).
+    SparingThoseAsked,
+}
+
+/// A campaign written with its audience's tasks, before its jobs, message and audit entry.
+struct Opened {
+    campaign: Campaign,
+    pins: Vec<PinnedVersion>,
+    checklist_title: Option<String>,
 }
 
 /// Starts a campaign in the caller's transaction (creating one, or publishing a version that
@@ -319,8 +326,32 @@ pub(crate) async fn start_in(
     actor: &Actor,
     now: Timestamp,
     input: &CampaignInput,
-    spare_those_asked: bool,
+    enrol: Enrol,
 ) -> CoreResult<Campaign> {
+    let Opened { campaign, pins, checklist_title } = open_in(tx, actor, now, input, enrol).await?;
+    crate::scheduler::schedule_campaign(&mut *tx, now, &campaign).await?;
+    let titles: Vec<&str> = pins.iter().map(|p| p.title.as_str()).collect();
+    let what = match &checklist_title {
+        Some(title) => format!("complete the checklist {title}"),
+        None => format!("acknowledge {}", titles.join(", ")),
+    };
+    let assigned = campaign.assigned;
+    let text =
+        format!("{} started: {} people are asked to {what} by {}.", campaign.title, assigned, campaign.due_at.date());
+    crate::notify::enqueue(&mut *tx, now, "campaign.create", &campaign.title, &text).await?;
+    let summary = serde_json::json!({ "campaign": &campaign, "versions": &pins, "assigned": assigned });
+    tx.audit(AuditRecord::new(actor, now, "campaign.create", "campaign", campaign.id, None::<&()>, Some(&summary)));
+    Ok(campaign)
+}
+
+/// The checks, the campaign row and its audience's tasks.
+async fn open_in(
+    tx: &mut dyn Writer,
+    actor: &Actor,
+    now: Timestamp,
+    input: &CampaignInput,
+    enrol: Enrol,
+) -> CoreResult<Opened> {
     actor.require(Permission::ManageCampaigns)?;
     let mut c = Checks::new();
     let title = c.text("title", &input.title, 200);
@@ -401,25 +432,14 @@ pub(crate) async fn start_in(
         updated_at: now,
         assigned: 0,
         signed: 0,
-        spare_those_asked,
     };
     tx.insert_campaign(&campaign, &pins).await?;
-    let assigned = if campaign.joiners_only { 0 } else { tx.enroll_campaign_audience(&campaign, now).await? };
+    let assigned = if campaign.joiners_only { 0 } else { tx.enroll_campaign_audience(&campaign, now, enrol).await? };
     if assigned == 0 && !campaign.joiners_only {
         return Err(CoreError::clash("audience", "has no one in it: choose other departments or kinds"));
     }
-    crate::scheduler::schedule_campaign(&mut *tx, now, &campaign).await?;
-    let titles: Vec<&str> = pins.iter().map(|p| p.title.as_str()).collect();
-    let what = match &checklist {
-        Some(k) => format!("complete the checklist {}", k.title),
-        None => format!("acknowledge {}", titles.join(", ")),
-    };
-    let text =
-        format!("{} started: {} people are asked to {what} by {}.", campaign.title, assigned, campaign.due_at.date());
-    crate::notify::enqueue(&mut *tx, now, "campaign.create", &campaign.title, &text).await?;
-    let summary = serde_json::json!({ "campaign": &campaign, "versions": &pins, "assigned": assigned });
-    tx.audit(AuditRecord::new(actor, now, "campaign.create", "campaign", campaign.id, None::<&()>, Some(&summary)));
-    Ok(Campaign { assigned: assigned as i64, ..campaign })
+    let checklist_title = checklist.map(|k| k.title);
+    Ok(Opened { campaign: Campaign { assigned: assigned as i64, ..campaign }, pins, checklist_title })
 }
 
 /// The published version of each named policy (every published policy when none is named).
@@ -610,7 +630,7 @@ pub(crate) async fn open_next_round(
         repeat_months: months.to_string(),
         confirmed_audience: String::new(),
     };
-    let next = start_in(tx, actor, now, &input, false).await?;
+    let next = start_in(tx, actor, now, &input, Enrol::Everyone).await?;
     Ok(serde_json::json!({ "previous": previous.id, "next": next.id, "assigned": next.assigned }))
 }
 

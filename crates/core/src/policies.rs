@@ -481,7 +481,7 @@ async fn step_with(
             due_date,
             ..Default::default()
         };
-        crate::campaigns::start_in(&mut *tx, actor, now, &input, true).await?;
+        crate::campaigns::start_in(&mut *tx, actor, now, &input, crate::campaigns::Enrol::SparingThoseAsked).await?;
     }
     let action = match step {
         Transition::Submit => "policy.submit",

@@ -534,7 +534,12 @@ pub trait Writer: Reader {
     fn insert_campaign<'a>(&'a mut self, c: &'a Campaign, versions: &'a [PinnedVersion]) -> StoreFuture<'a, ()>;
     /// Gives everyone in the campaign's audience its task (people who left excepted); returns
     /// how many people it has. One statement, however large the audience.
-    fn enroll_campaign_audience<'a>(&'a mut self, c: &'a Campaign, now: Timestamp) -> StoreFuture<'a, u64>;
+    fn enroll_campaign_audience<'a>(
+        &'a mut self,
+        c: &'a Campaign,
+        now: Timestamp,
+        enrol: crate::campaigns::Enrol,
+    ) -> StoreFuture<'a, u64>;
     /// Closes the campaign (`Conflict` if it was closed meanwhile) and marks its open tasks
     /// missed; returns how many were missed.
     fn close_campaign<'a>(&'a mut self, c: &'a Campaign, now: Timestamp) -> StoreFuture<'a, u64>;

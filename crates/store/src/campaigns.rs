@@ -5,7 +5,7 @@
 
 use bulwark_core::StoreError;
 use bulwark_core::Timestamp;
-use bulwark_core::campaigns::{Campaign, DepartmentCompletion, Participant, PinnedVersion, Task};
+use bulwark_core::campaigns::{Campaign, DepartmentCompletion, Enrol, Participant, PinnedVersion, Task};
 use bulwark_core::ids::{CampaignId, PersonId, PolicyId};
 use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::people::PersonKind;
@@ -67,7 +67,6 @@ fn campaign(r: &dyn Columns) -> Result<Campaign, StoreError> {
         updated_at: from_micros(int(r, "updated_at")?),
         assigned: int(r, "assigned")?,
         signed: int(r, "signed")?,
-        spare_those_asked: false,
     })
 }
 
@@ -180,7 +179,12 @@ fn any_of(column: &str, words: &[String], start: usize) -> String {
     format!(" AND {column} IN ({})", params.join(", "))
 }
 
-pub(crate) async fn enroll(conn: &mut AnyConnection, c: &Campaign, now: Timestamp) -> Result<u64, StoreError> {
+pub(crate) async fn enroll(
+    conn: &mut AnyConnection,
+    c: &Campaign,
+    now: Timestamp,
+    enrol: Enrol,
+) -> Result<u64, StoreError> {
     let departments: Vec<String> = c.audience_departments.iter().map(|d| d.to_string()).collect();
     let kinds: Vec<String> = c.audience_kinds.iter().map(|k| k.as_str().to_string()).collect();
     // Roles are matched as whole words of the account's space-separated role list.
@@ -196,8 +200,8 @@ pub(crate) async fn enroll(conn: &mut AnyConnection, c: &Campaign, now: Timestam
             each.join(" OR ")
         )
     };
-    // See `Campaign::spare_those_asked`.
-    let asked_already = if !c.spare_those_asked || c.checklist_id.is_some() {
+    // See `Enrol::SparingThoseAsked`.
+    let asked_already = if enrol == Enrol::Everyone || c.checklist_id.is_some() {
         ""
     } else {
         " AND NOT EXISTS (SELECT 1 FROM tasks o WHERE o.assignee_person_id = p.id AND o.state = 'open' \

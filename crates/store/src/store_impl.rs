@@ -1049,8 +1049,13 @@ impl Writer for Unit<WriteTx> {
         Box::pin(campaigns::insert(self.c(), c, versions))
     }
 
-    fn enroll_campaign_audience<'a>(&'a mut self, c: &'a Campaign, now: Timestamp) -> StoreFuture<'a, u64> {
-        Box::pin(campaigns::enroll(self.c(), c, now))
+    fn enroll_campaign_audience<'a>(
+        &'a mut self,
+        c: &'a Campaign,
+        now: Timestamp,
+        enrol: bulwark_core::campaigns::Enrol,
+    ) -> StoreFuture<'a, u64> {
+        Box::pin(campaigns::enroll(self.c(), c, now, enrol))
     }
 
     fn repin_open_campaigns<'a>(

@@ -1294,7 +1294,7 @@ async fn a_campaign_gives_its_audience_tasks_and_records_signatures_alike_on_eve
         tx.insert_acknowledgment(campaign.id, people_ids[0], now, "x", "").await.unwrap();
         let fresh = campaigns::Campaign { id: bulwark_core::ids::CampaignId::new(), ..campaign.clone() };
         tx.insert_campaign(&fresh, &[]).await.unwrap();
-        assert_eq!(tx.enroll_campaign_audience(&fresh, now).await.unwrap(), 3);
+        assert_eq!(tx.enroll_campaign_audience(&fresh, now, campaigns::Enrol::Everyone).await.unwrap(), 3);
         drop(tx);
         assert_eq!(r(s).await.find_task(&task_id).await.unwrap().unwrap().state, "open");
 

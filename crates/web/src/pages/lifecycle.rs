@@ -69,9 +69,12 @@ struct OffboardingPage {
 async fn page(app: &AppState, chrome: Chrome, id: &str, errors: Errors) -> Result<OffboardingPage, HtmlError> {
     let actor = chrome.actor()?;
     let o = lifecycle::get(app.store.as_ref(), &actor, id).await?;
-    let collects_assets = lifecycle::collects_assets(app.store.as_ref(), &actor, &o).await?;
+    // A manager checks off everything anyway: only anyone else is asked whether they head the
+    // leaver's department.
+    let can_manage = chrome.can(Permission::ManageDirectory);
+    let collects_assets = !can_manage && lifecycle::collects_assets(app.store.as_ref(), &actor, &o).await?;
     Ok(OffboardingPage {
-        can_manage: chrome.can(Permission::ManageDirectory),
+        can_manage,
         collects_assets,
         can_see_people: chrome.can(Permission::ViewDirectory),
         can_see_assets: chrome.can(Permission::ViewAssets),
