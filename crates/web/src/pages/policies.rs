@@ -136,6 +136,7 @@ struct DetailPage {
     /// that asks everyone to sign it again.
     publishable: Option<i64>,
     resign_due: String,
+    errors: Errors,
 }
 
 pub async fn detail(
@@ -143,8 +144,21 @@ pub async fn detail(
     chrome: Chrome,
     Path(id): Path<String>,
 ) -> Result<Response, HtmlError> {
+    let id = parse_id::<PolicyId>(&id)?;
+    let resign_due = (app.now() + time::Duration::days(30)).date().to_string();
+    Ok(detail_page(&app, chrome, id, resign_due, Errors::none()).await?.into_response())
+}
+
+/// The policy page; `resign_due` and `errors` are what the publish form shows.
+async fn detail_page(
+    app: &AppState,
+    chrome: Chrome,
+    id: PolicyId,
+    resign_due: String,
+    errors: Errors,
+) -> Result<DetailPage, HtmlError> {
     let actor = chrome.actor()?;
-    let (policy, versions) = policies::get(app.store.as_ref(), &actor, parse_id::<PolicyId>(&id)?).await?;
+    let (policy, versions) = policies::get(app.store.as_ref(), &actor, id).await?;
     let shown = versions
         .iter()
         .find(|v| v.status == VersionStatus::Published)
@@ -161,7 +175,7 @@ pub async fn detail(
             steps: steps_for(&chrome, v),
         })
         .collect();
-    let (history, can_see_history) = history(&app, &chrome, "policy", &policy.id.to_string()).await?;
+    let (history, can_see_history) = history(app, &chrome, "policy", &policy.id.to_string()).await?;
     let publishable = versions
         .iter()
         .find(|v| v.status == VersionStatus::Ratified && chrome.can(Permission::ManagePolicies))
@@ -169,15 +183,15 @@ pub async fn detail(
     Ok(DetailPage {
         shown,
         publishable,
-        resign_due: (app.now() + time::Duration::days(30)).date().to_string(),
+        resign_due,
+        errors,
         versions: rows,
         history,
         can_see_history,
         can_manage: chrome.can(Permission::ManagePolicies),
         chrome: chrome.at("policies"),
         policy,
-    }
-    .into_response())
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -257,8 +271,15 @@ pub async fn publish(
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
     let (id, number) = (parse_id::<PolicyId>(&id)?, parse_id::<i64>(&number)?);
-    policies::publish(app.store.as_ref(), &actor, app.now(), id, number, &input).await?;
-    Ok(Redirect::to(&format!("/policies/{id}?done=saved")).into_response())
+    match policies::publish(app.store.as_ref(), &actor, app.now(), id, number, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/policies/{id}?done=saved")).into_response()),
+        Err(e) => {
+            // The form again, with the date typed and why it was refused.
+            let errors = form_errors(e)?;
+            let page = detail_page(&app, chrome, id, input.due_date, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
 }
 
 #[derive(Template, WebTemplate)]
