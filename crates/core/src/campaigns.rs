@@ -163,7 +163,7 @@ impl Task {
             "risk" => format!("/risks/{}", self.subject_id),
             "incident" => format!("/incidents/{}", self.subject_id),
             "offboarding" => format!("/offboardings/{}", self.subject_id),
-            _ => "/tasks".into(),
+            kind => crate::records::registry::link(kind, &self.subject_id).unwrap_or_else(|| "/tasks".into()),
         }
     }
 }

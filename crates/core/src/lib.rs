@@ -30,6 +30,7 @@ pub mod page;
 pub mod people;
 pub mod pick;
 pub mod policies;
+pub mod records;
 pub mod risks;
 pub mod scheduler;
 pub mod scim;

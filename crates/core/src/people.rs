@@ -19,6 +19,8 @@ macro_rules! string_enum {
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),*];
+            /// (value, label) of each: a record kit `Choice`.
+            pub const PAIRS: &'static [(&'static str, &'static str)] = &[$(($text, $label)),*];
             pub fn as_str(self) -> &'static str { match self { $($name::$variant => $text),* } }
             pub fn label(self) -> &'static str { match self { $($name::$variant => $label),* } }
             pub fn parse(s: &str) -> Option<Self> { Self::ALL.iter().copied().find(|v| v.as_str() == s) }

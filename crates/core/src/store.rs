@@ -31,6 +31,7 @@ use crate::notify::{Channel, OutboxMessage, TaskMail};
 use crate::org::{Area, AreaMember, Department};
 use crate::people::Person;
 use crate::policies::{Policy, PolicyVersion};
+use crate::records::{Named, Record, RecordType, Scope, Target};
 use crate::risks::{HeatMap, Risk, RiskSettings};
 use crate::scheduler::{Job, JobKind};
 use crate::scim::{Member, ScimDepartment, ScimPerson, ScimProfile, ScimToken};
@@ -152,6 +153,26 @@ pub trait Reader: Send {
     fn list_assets<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Asset>>;
     fn find_asset(&mut self, id: AssetId) -> StoreFuture<'_, Option<Asset>>;
     fn list_keys<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<CryptoKey>>;
+    /// A page of a kit record type (a `scope` filter keeps the records in a person's scope).
+    fn list_records<'a>(
+        &'a mut self,
+        ty: &'static RecordType,
+        query: &'a ListQuery,
+    ) -> StoreFuture<'a, ListPage<Record>>;
+    /// A kit record with the names of what it refers to and links.
+    fn find_record<'a>(&'a mut self, ty: &'static RecordType, id: &'a str) -> StoreFuture<'a, Option<Record>>;
+    /// Whether the record is in the person's scope.
+    fn in_scope<'a>(
+        &'a mut self,
+        ty: &'static RecordType,
+        id: &'a str,
+        scope: Scope,
+        person: PersonId,
+    ) -> StoreFuture<'a, bool>;
+    /// The records of `target` whose id is `typed` or whose name is, case aside (at most a few).
+    fn find_named<'a>(&'a mut self, target: &'static Target, typed: &'a str) -> StoreFuture<'a, Vec<Named>>;
+    /// The first names of `target`, by name (pickers' suggestions).
+    fn named_options(&mut self, target: &'static Target) -> StoreFuture<'_, Vec<Named>>;
     /// The assets assigned to a person, by name.
     fn assets_assigned_to(&mut self, person: PersonId) -> StoreFuture<'_, Vec<Asset>>;
     /// Name and kind of the SaaS and software in the inventory (where people have accounts).
@@ -353,6 +374,12 @@ pub trait Writer: Reader {
     /// Stores `after` if the stored asset is still `before` (same `updated_at`).
     fn update_asset<'a>(&'a mut self, before: &'a Asset, after: &'a Asset) -> StoreFuture<'a, ()>;
     fn insert_key<'a>(&'a mut self, key: &'a CryptoKey) -> StoreFuture<'a, ()>;
+    /// Adds a kit record with its links.
+    fn insert_record<'a>(&'a mut self, record: &'a Record) -> StoreFuture<'a, ()>;
+    /// Stores `after` if the stored record is still `before` (same `updated_at`).
+    fn update_record<'a>(&'a mut self, before: &'a Record, after: &'a Record) -> StoreFuture<'a, ()>;
+    /// Deletes a kit record if unchanged, its links both ways, and withdraws its open tasks.
+    fn delete_record<'a>(&'a mut self, record: &'a Record, now: Timestamp) -> StoreFuture<'a, ()>;
     fn insert_onboarding_record<'a>(&'a mut self, record: &'a OnboardingRecord) -> StoreFuture<'a, ()>;
     /// Adds an offboarding with its items.
     fn insert_offboarding<'a>(&'a mut self, o: &'a Offboarding) -> StoreFuture<'a, ()>;

@@ -26,6 +26,7 @@ mod notify;
 mod org;
 mod people;
 mod policies;
+mod records;
 mod risks;
 mod rows;
 mod scim;

@@ -26,11 +26,13 @@ use bulwark_core::org::{Area, AreaMember, Department};
 use bulwark_core::risks::{HeatMap, Risk, RiskSettings};
 use bulwark_core::scim::{Member, ScimDepartment, ScimPerson, ScimProfile, ScimToken};
 use bulwark_core::sso::PendingSignIn;
+use bulwark_core::time_util::to_micros;
 
 use bulwark_core::campaigns::{Campaign, DepartmentCompletion, Participant, PinnedVersion, Task};
 use bulwark_core::notify::{Channel, OutboxMessage, TaskMail};
 use bulwark_core::people::Person;
 use bulwark_core::policies::{Policy, PolicyVersion};
+use bulwark_core::records::{Named, Record, RecordType, Scope, Target};
 use bulwark_core::scheduler::{Job, JobKind};
 use bulwark_core::store::{Backend, Counts, Reader, Store, StoreFuture, Writer};
 use sqlx::AnyConnection;
@@ -42,7 +44,7 @@ use crate::native::NativeReads;
 use crate::write::{WriteTx, map_err};
 use crate::{
     SqlStore, accounts, approvals, assets, audit, campaigns, checklists, controls, disclosure, frameworks, incidents,
-    jobs, keys, lifecycle, mfa, notify, org, people, policies, risks, scim, sso,
+    jobs, keys, lifecycle, mfa, notify, org, people, policies, records, risks, scim, sso,
 };
 
 /// A unit of work on connection `C` (a pooled connection taken on first use, or a write
@@ -422,6 +424,51 @@ impl<C: Acquire> Reader for Unit<C> {
         Box::pin(async move { keys::find(self.0.conn().await?, id).await })
     }
 
+    fn list_records<'a>(
+        &'a mut self,
+        ty: &'static RecordType,
+        query: &'a ListQuery,
+    ) -> StoreFuture<'a, ListPage<Record>> {
+        Box::pin(async move {
+            let (c, reads) = self.reads();
+            records::list(c, reads, ty, query).await
+        })
+    }
+
+    fn find_record<'a>(&'a mut self, ty: &'static RecordType, id: &'a str) -> StoreFuture<'a, Option<Record>> {
+        Box::pin(async move {
+            let (c, reads) = self.reads();
+            records::find(c, reads, ty, id).await
+        })
+    }
+
+    fn in_scope<'a>(
+        &'a mut self,
+        ty: &'static RecordType,
+        id: &'a str,
+        scope: Scope,
+        person: PersonId,
+    ) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            let (c, reads) = self.reads();
+            records::in_scope(c, reads, ty, id, scope, &person.to_string()).await
+        })
+    }
+
+    fn find_named<'a>(&'a mut self, target: &'static Target, typed: &'a str) -> StoreFuture<'a, Vec<Named>> {
+        Box::pin(async move {
+            let (c, reads) = self.reads();
+            records::find_named(c, reads, target, typed).await
+        })
+    }
+
+    fn named_options(&mut self, target: &'static Target) -> StoreFuture<'_, Vec<Named>> {
+        Box::pin(async move {
+            let (c, reads) = self.reads();
+            records::named_options(c, reads, target).await
+        })
+    }
+
     fn list_risks<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Risk>> {
         Box::pin(async move {
             let (c, reads) = self.reads();
@@ -760,6 +807,18 @@ impl Writer for Unit<WriteTx> {
 
     fn update_key<'a>(&'a mut self, before: &'a CryptoKey, after: &'a CryptoKey) -> StoreFuture<'a, ()> {
         Box::pin(keys::update(self.c(), before, after))
+    }
+
+    fn insert_record<'a>(&'a mut self, record: &'a Record) -> StoreFuture<'a, ()> {
+        Box::pin(records::insert(self.c(), record))
+    }
+
+    fn update_record<'a>(&'a mut self, before: &'a Record, after: &'a Record) -> StoreFuture<'a, ()> {
+        Box::pin(records::update(self.c(), before, after))
+    }
+
+    fn delete_record<'a>(&'a mut self, record: &'a Record, now: Timestamp) -> StoreFuture<'a, ()> {
+        Box::pin(records::delete(self.c(), record, to_micros(now)))
     }
 
     fn insert_control<'a>(&'a mut self, c: &'a Control) -> StoreFuture<'a, ()> {

@@ -13,6 +13,7 @@ mod hygiene;
 pub mod markdown;
 mod ops;
 pub mod pages;
+mod records;
 pub mod scim;
 pub mod sso;
 
@@ -117,7 +118,8 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 
 /// The document, the router and the route table of every page and API route.
 fn app_routes() -> (utoipa::openapi::OpenApi, Router<AppState>, access::RouteTable) {
-    let (router, table) = scim::routes(pages::routes(api::routes(access::Routes::new(api::openapi())))).finish();
+    let routes = records::routes(pages::routes(api::routes(access::Routes::new(api::openapi()))));
+    let (router, table) = scim::routes(routes).finish();
     let (router, mut openapi) = router.split_for_parts();
     utoipa::Modify::modify(&api::contract::ContractResponses, &mut openapi);
     (openapi, router, table)

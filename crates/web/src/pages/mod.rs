@@ -341,6 +341,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
         let flash = flash.and_then(|code| match code.as_str() {
             "saved" => Some("Saved."),
             "created" => Some("Created."),
+            "deleted" => Some("Deleted."),
             "removed" => Some("Removed."),
             "revoked" => Some("Token revoked."),
             "framework-imported" => Some("Imported. Its requirements are below."),
@@ -472,7 +473,7 @@ impl From<AuditEntry> for HistoryItem {
             "risk" if e.entity_id != "import" => Some(format!("/risks/{}", e.entity_id)),
             "vulnerability" => Some(format!("/vulnerability-reports/{}", e.entity_id)),
             "incident" if e.entity_id != "import" => Some(format!("/incidents/{}", e.entity_id)),
-            _ => None,
+            kind => bulwark_core::records::registry::link(kind, &e.entity_id),
         };
         HistoryItem {
             link,

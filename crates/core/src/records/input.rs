@@ -1,0 +1,171 @@
+//! Input for kit records, from a form or the API: each given field is checked by its kind
+//! (a reference resolved from the name typed), a field not given keeps its value (the API's
+//! PATCH), then required fields and the type's rules are checked — every problem named at once.
+
+use super::{Field, FieldKind, Named, Record, RecordType, Target, Value};
+use crate::error::CoreResult;
+use crate::store::Reader;
+use crate::validate::Checks;
+use std::collections::BTreeMap;
+
+/// The most records one links field holds.
+pub const MAX_LINKS: usize = 200;
+/// The longest name typed to find a record.
+const MAX_NAME: usize = 300;
+
+/// A field as typed: one value (a form field, a JSON string or number) or several (a JSON
+/// array; a form's links field gives one name per line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Typed {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// Every field given, by name, and the version the edit was based on.
+#[derive(Debug, Clone, Default)]
+pub struct RawRecord {
+    pub fields: BTreeMap<String, Typed>,
+    pub version: Option<String>,
+}
+
+impl RawRecord {
+    /// What a form shows again after a refused save: each field as typed, else the record's.
+    pub fn shown(&self, field: &Field, record: Option<&Record>) -> String {
+        match self.fields.get(field.name) {
+            Some(Typed::One(v)) => v.clone(),
+            Some(Typed::Many(v)) => v.join("\n"),
+            None => record.map(|r| r.value(field.name).as_typed()).unwrap_or_default(),
+        }
+    }
+}
+
+/// Sets the given fields of `record`, then checks required fields and the type's rules.
+pub async fn apply(r: &mut dyn Reader, ty: &RecordType, raw: &RawRecord, record: &mut Record) -> CoreResult<()> {
+    let mut c = Checks::new();
+    for name in raw.fields.keys().filter(|n| ty.field(n).is_none()) {
+        c.fail(name, &format!("is not a field of {}", crate::validate::with_article(ty.singular)));
+    }
+    for (i, field) in ty.fields.iter().enumerate() {
+        if let Some(typed) = raw.fields.get(field.name) {
+            record.values[i] = parse(r, &mut c, field, typed).await?;
+        }
+    }
+    for (field, value) in ty.fields.iter().zip(&record.values) {
+        if field.required && *value == Value::Empty && c.is_valid_so_far(field.name) {
+            c.fail(field.name, "is required");
+        }
+    }
+    if let Some(rules) = ty.rules {
+        rules(record, &mut c);
+    }
+    c.finish()
+}
+
+async fn parse(r: &mut dyn Reader, c: &mut Checks, field: &Field, typed: &Typed) -> CoreResult<Value> {
+    let name = field.name;
+    let one = match (typed, field.kind) {
+        (Typed::Many(items), FieldKind::Links(target)) => return links(r, c, field, target, items).await,
+        (Typed::One(text), FieldKind::Links(target)) => {
+            let items: Vec<String> = text.lines().map(str::to_string).collect();
+            return links(r, c, field, target, &items).await;
+        }
+        (Typed::Many(_), _) => {
+            c.fail(name, "must be one value, not a list");
+            return Ok(Value::Empty);
+        }
+        (Typed::One(v), _) => v.as_str(),
+    };
+    let text = |t: String| if t.is_empty() { Value::Empty } else { Value::Text(t) };
+    Ok(match field.kind {
+        FieldKind::Line { max } => text(c.optional_line(name, one, max)),
+        FieldKind::Text { max } => text(c.optional_text(name, one, max)),
+        FieldKind::Choice(options) => match one.trim() {
+            "" => Value::Empty,
+            v if options.iter().any(|(o, _)| *o == v) => Value::Text(v.into()),
+            _ => {
+                let all: Vec<_> = options.iter().map(|(o, _)| *o).collect();
+                c.fail(name, &format!("must be one of {}", all.join(", ")));
+                Value::Empty
+            }
+        },
+        FieldKind::Date => match one.trim() {
+            "" => Value::Empty,
+            v => crate::time_util::parse_date(v).map(Value::Date).unwrap_or_else(|| {
+                c.fail(name, "must be a date such as 2026-01-31");
+                Value::Empty
+            }),
+        },
+        FieldKind::Number { min, max } => c.optional_number(name, one, min..=max).map_or(Value::Empty, Value::Int),
+        FieldKind::Person => match long(c, name, one) {
+            true => Value::Empty,
+            false => crate::pick::person(r, c, name, one)
+                .await?
+                .map_or(Value::Empty, |id| Value::Ref(Named { id: id.to_string(), name: String::new() })),
+        },
+        FieldKind::Ref(target) => named(r, c, name, target, one).await?.map_or(Value::Empty, Value::Ref),
+        FieldKind::Links(_) => Value::Empty,
+    })
+}
+
+/// Whether a name typed is too long to name anything (refused).
+fn long(c: &mut Checks, field: &str, typed: &str) -> bool {
+    let too_long = typed.chars().count() > MAX_NAME;
+    if too_long {
+        c.fail(field, &format!("must be at most {MAX_NAME} characters"));
+    }
+    too_long
+}
+
+/// The one record of `target` that `typed` names (id or exact name, case aside).
+async fn named(
+    r: &mut dyn Reader,
+    c: &mut Checks,
+    field: &str,
+    target: &'static Target,
+    typed: &str,
+) -> CoreResult<Option<Named>> {
+    let typed = typed.trim();
+    if typed.is_empty() || long(c, field, typed) {
+        return Ok(None);
+    }
+    if typed.chars().any(char::is_control) {
+        c.fail(field, "must be one line without control characters");
+        return Ok(None);
+    }
+    let found = r.find_named(target, typed).await?;
+    match found.len() {
+        1 => Ok(found.into_iter().next()),
+        0 => {
+            c.clash(field, &format!("names no {}: “{typed}”", target.what));
+            Ok(None)
+        }
+        n => {
+            c.clash(field, &format!("fits {n} {}s called “{typed}”: give its id", target.what));
+            Ok(None)
+        }
+    }
+}
+
+async fn links(
+    r: &mut dyn Reader,
+    c: &mut Checks,
+    field: &Field,
+    target: &'static Target,
+    items: &[String],
+) -> CoreResult<Value> {
+    let items: Vec<&str> = items.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
+    if items.len() > MAX_LINKS {
+        c.fail(field.name, &format!("must name at most {MAX_LINKS} records"));
+        return Ok(Value::Links(vec![]));
+    }
+    let mut found: Vec<Named> = Vec::new();
+    for typed in items {
+        if let Some(n) = named(r, c, field.name, target, typed).await?
+            && !found.iter().any(|f| f.id == n.id)
+        {
+            found.push(n);
+        }
+    }
+    found.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Value::Links(found))
+}

@@ -1,0 +1,16 @@
+//! Every record type of the kit. A new type adds its description here; the web crate mounts
+//! its pages and API, task and history links find its pages, from this list.
+
+use super::RecordType;
+
+pub static ALL: &[&RecordType] = &[];
+
+/// The registered type of this kind, if any.
+pub fn by_kind(kind: &str) -> Option<&'static RecordType> {
+    ALL.iter().copied().find(|t| t.kind == kind)
+}
+
+/// The page of a record of a registered type.
+pub fn link(kind: &str, id: &str) -> Option<String> {
+    by_kind(kind).map(|t| format!("/{}/{id}", t.path))
+}

@@ -1,0 +1,195 @@
+//! The operations of every kit record type: list, read, create, update, delete and its
+//! workflow steps. Each checks access once (`access::grant`), runs in one transaction,
+//! guards updates by version, and writes its audit entry (`{kind}.create`, `.update`,
+//! `.delete`, `.{action}`) before the one commit.
+
+use super::access::{Grant, Need, grant};
+use super::input::{self, RawRecord};
+use super::{Record, RecordType, Value};
+use crate::access::Actor;
+use crate::audit::AuditRecord;
+use crate::error::{CoreError, CoreResult};
+use crate::list::{ListPage, ListQuery};
+use crate::pick::PickOption;
+use crate::store::{Reader, Store, Writer};
+use crate::time_util::Timestamp;
+use crate::version::check_version;
+
+/// A record and what its viewer may do with it.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    pub record: Record,
+    pub can_edit: bool,
+    pub can_delete: bool,
+}
+
+/// The page of records the actor may see: a scoped actor's are filtered in SQL.
+pub async fn list(
+    store: &dyn Store,
+    actor: &Actor,
+    ty: &'static RecordType,
+    query: &ListQuery,
+) -> CoreResult<ListPage<Record>> {
+    let query = scoped(query, grant(actor, ty, Need::View)?);
+    Ok(store.read().await?.list_records(ty, &query).await?)
+}
+
+/// The query limited to the grant's scope (a filter the caller cannot remove).
+fn scoped(query: &ListQuery, grant: Grant) -> ListQuery {
+    let mut query = query.clone();
+    query.filters.retain(|(name, _)| *name != "scope");
+    if let Grant::Scoped(_, person) = grant {
+        query.filters.push(("scope", person.to_string()));
+    }
+    query
+}
+
+/// The record if the grant reaches it (`NotFound` otherwise: its existence is not told).
+async fn reach(r: &mut dyn Reader, ty: &'static RecordType, id: &str, grant: Grant) -> CoreResult<Record> {
+    let record = r.find_record(ty, id).await?.ok_or(CoreError::NotFound)?;
+    if let Grant::Scoped(scope, person) = grant
+        && !r.in_scope(ty, id, scope, person).await?
+    {
+        return Err(CoreError::NotFound);
+    }
+    Ok(record)
+}
+
+pub async fn get(store: &dyn Store, actor: &Actor, ty: &'static RecordType, id: &str) -> CoreResult<Shown> {
+    let record = reach(&mut *store.read().await?, ty, id, grant(actor, ty, Need::View)?).await?;
+    // Whoever reaches a record by scope edits it; the manage permission edits every one.
+    Ok(Shown {
+        record,
+        can_edit: grant(actor, ty, Need::Edit).is_ok(),
+        can_delete: grant(actor, ty, Need::Manage).is_ok(),
+    })
+}
+
+/// A record with every field empty, for the new-record form and `create`.
+pub fn blank(ty: &'static RecordType, now: Timestamp) -> Record {
+    let id = uuid::Uuid::now_v7().to_string();
+    Record { ty, id, values: vec![Value::Empty; ty.fields.len()], created_at: now, updated_at: now }
+}
+
+pub async fn create(
+    store: &dyn Store,
+    actor: &Actor,
+    ty: &'static RecordType,
+    now: Timestamp,
+    raw: &RawRecord,
+) -> CoreResult<Record> {
+    grant(actor, ty, Need::Manage)?;
+    let mut tx = store.write().await?;
+    let mut record = blank(ty, now);
+    input::apply(&mut *tx, ty, raw, &mut record).await?;
+    tx.insert_record(&record).await?;
+    saved(&mut *tx, actor, now, "create", None, &record).await?;
+    tx.commit().await?;
+    Ok(record)
+}
+
+pub async fn update(
+    store: &dyn Store,
+    actor: &Actor,
+    ty: &'static RecordType,
+    now: Timestamp,
+    id: &str,
+    raw: &RawRecord,
+) -> CoreResult<Record> {
+    let grant = grant(actor, ty, Need::Edit)?;
+    let mut tx = store.write().await?;
+    let before = reach(&mut *tx, ty, id, grant).await?;
+    let mut after = Record { updated_at: now, ..before.clone() };
+    input::apply(&mut *tx, ty, raw, &mut after).await?;
+    check_version(raw.version.as_deref(), before.updated_at, &format!("this {}", ty.singular))?;
+    write_change(&mut *tx, actor, now, "update", grant, &before, &after).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Runs the workflow step `action` on the record.
+pub async fn act(
+    store: &dyn Store,
+    actor: &Actor,
+    ty: &'static RecordType,
+    now: Timestamp,
+    id: &str,
+    action: &str,
+) -> CoreResult<Record> {
+    let step = ty.actions.iter().find(|a| a.name == action).ok_or(CoreError::NotFound)?;
+    let grant = grant(actor, ty, Need::Edit)?;
+    let mut tx = store.write().await?;
+    let before = reach(&mut *tx, ty, id, grant).await?;
+    let mut after = Record { updated_at: now, ..before.clone() };
+    (step.apply)(&mut after, now)?;
+    write_change(&mut *tx, actor, now, step.name, grant, &before, &after).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+pub async fn delete(
+    store: &dyn Store,
+    actor: &Actor,
+    ty: &'static RecordType,
+    now: Timestamp,
+    id: &str,
+    version: Option<&str>,
+) -> CoreResult<()> {
+    grant(actor, ty, Need::Manage)?;
+    let mut tx = store.write().await?;
+    let before = tx.find_record(ty, id).await?.ok_or(CoreError::NotFound)?;
+    check_version(version, before.updated_at, &format!("this {}", ty.singular))?;
+    tx.delete_record(&before, now).await?;
+    let action = format!("{}.delete", ty.kind);
+    tx.audit(AuditRecord::new(actor, now, &action, ty.kind, id, Some(&before), None::<&()>));
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Stores an edit; a scoped editor may not move the record out of their own scope.
+async fn write_change(
+    tx: &mut dyn Writer,
+    actor: &Actor,
+    now: Timestamp,
+    step: &str,
+    grant: Grant,
+    before: &Record,
+    after: &Record,
+) -> CoreResult<()> {
+    tx.update_record(before, after).await?;
+    if let Grant::Scoped(scope, person) = grant
+        && !tx.in_scope(after.ty, &after.id, scope, person).await?
+    {
+        let field = after.ty.field(scope.field()).map_or("", |f| f.name);
+        return Err(CoreError::invalid(field, &format!("would take this {} out of your hands", after.ty.singular)));
+    }
+    saved(tx, actor, now, step, Some(before), after).await
+}
+
+async fn saved(
+    tx: &mut dyn Writer,
+    actor: &Actor,
+    now: Timestamp,
+    step: &str,
+    before: Option<&Record>,
+    after: &Record,
+) -> CoreResult<()> {
+    if let Some(effects) = after.ty.after_save {
+        effects(tx, after, now).await?;
+    }
+    let action = format!("{}.{step}", after.ty.kind);
+    tx.audit(AuditRecord::new(actor, now, &action, after.ty.kind, &after.id, before, Some(after)));
+    Ok(())
+}
+
+/// The suggestions of a reference field's picker, for those who see the records it names.
+pub async fn options(store: &dyn Store, actor: &Actor, field: &super::Field) -> CoreResult<Vec<PickOption>> {
+    match field.kind {
+        super::FieldKind::Person => crate::pick::people_options(store, actor).await,
+        super::FieldKind::Ref(target) | super::FieldKind::Links(target) if actor.can(target.view) => {
+            let found = store.read().await?.named_options(target).await?;
+            Ok(found.into_iter().map(|n| (n.name, String::new())).collect())
+        }
+        _ => Ok(vec![]),
+    }
+}

@@ -1,0 +1,317 @@
+//! The standard pages of every kit record type: the list (filters, sort, search, keyset
+//! pages, exports), a record with its links, workflow steps and history, the new and edit
+//! forms (what was typed shown again with a message per field), and deletion.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use bulwark_core::Actor;
+use bulwark_core::list::ListPage;
+use bulwark_core::records::input::{RawRecord, Typed};
+use bulwark_core::records::{Field, FieldKind, Record, RecordType, Value, service};
+use bulwark_core::version::version_of;
+
+use super::{Cell, Params, cell, raw_list};
+use crate::AppState;
+use crate::error::HtmlError;
+use crate::export::Format;
+use crate::pages::{Chrome, Errors, HistoryItem, Options, form_errors, history};
+
+/// One filter of the list form: a choice field's options.
+pub struct FilterView {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub options: Options,
+    pub selected: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "records/list.html")]
+struct ListView {
+    chrome: Chrome,
+    ty: &'static RecordType,
+    columns: Vec<&'static Field>,
+    rows: Vec<(String, Vec<Cell>)>,
+    total: u64,
+    filters: Vec<FilterView>,
+    params: Params,
+    query: String,
+    next: Option<String>,
+    can_create: bool,
+    scope_note: Option<String>,
+    errors: Errors,
+}
+
+pub async fn list(
+    ty: &'static RecordType,
+    app: AppState,
+    chrome: Chrome,
+    params: Params,
+) -> Result<Response, HtmlError> {
+    let actor = chrome.actor()?;
+    let spec = ty.list_spec();
+    let (page, errors) = match spec.parse(&raw_list(ty, &params)) {
+        Ok(query) => (service::list(app.store.as_ref(), &actor, ty, &query).await?, Errors::none()),
+        Err(e) => (service::list(app.store.as_ref(), &actor, ty, &spec.first_page(50)).await?, form_errors(e)?),
+    };
+    let query = params.query_without_after(ty);
+    let columns: Vec<&'static Field> = ty.fields.iter().filter(|f| f.listed).collect();
+    let rows = rows(&actor, &columns, &page);
+    let filters = ty
+        .fields
+        .iter()
+        .filter_map(|f| match f.kind {
+            FieldKind::Choice(options) if f.filtered => Some(FilterView {
+                name: f.name,
+                label: f.label,
+                options: options.iter().map(|(v, l)| (v.to_string(), l.to_string())).collect(),
+                selected: params.get(f.name).to_string(),
+            }),
+            _ => None,
+        })
+        .collect();
+    let manage = actor.can(ty.access.manage);
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let body = ListView {
+        next: page.next.as_ref().map(|c| crate::api::cursor_url(&format!("/{}", ty.path), &query, c)),
+        scope_note: match ty.access.scope {
+            Some(scope) if !actor.can(ty.access.view) => {
+                Some(format!("You see the {}s whose {} is you.", ty.singular, scope.describe(ty)))
+            }
+            _ => None,
+        },
+        total: page.total,
+        rows,
+        columns,
+        filters,
+        query,
+        params,
+        can_create: manage,
+        chrome: chrome.at(ty.path),
+        ty,
+        errors,
+    };
+    Ok((status, body).into_response())
+}
+
+fn rows(actor: &Actor, columns: &[&'static Field], page: &ListPage<Record>) -> Vec<(String, Vec<Cell>)> {
+    let shown = |r: &Record| columns.iter().map(|f| cell(actor, f, r.value(f.name))).collect();
+    page.items.iter().map(|r| (r.id.clone(), shown(r))).collect()
+}
+
+pub async fn export(
+    ty: &'static RecordType,
+    app: AppState,
+    chrome: Chrome,
+    params: Params,
+    format: Format,
+) -> Result<Response, HtmlError> {
+    let query = ty.list_spec().parse(&raw_list(ty, &params))?;
+    Ok(super::export(&app, chrome.actor()?, ty, query, format))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "records/detail.html")]
+struct DetailView {
+    chrome: Chrome,
+    ty: &'static RecordType,
+    record: Record,
+    fields: Vec<(&'static Field, Cell, Vec<Cell>)>,
+    version: String,
+    can_edit: bool,
+    can_delete: bool,
+    history: Vec<HistoryItem>,
+    can_see_history: bool,
+}
+
+pub async fn detail(ty: &'static RecordType, app: AppState, chrome: Chrome, id: String) -> Result<Response, HtmlError> {
+    let actor = chrome.actor()?;
+    let shown = service::get(app.store.as_ref(), &actor, ty, &id).await?;
+    let fields = ty
+        .fields
+        .iter()
+        .map(|f| match shown.record.value(f.name) {
+            Value::Links(links) => {
+                let cells = links.iter().map(|n| cell(&actor, f, &Value::Ref(n.clone()))).collect();
+                (f, Cell::default(), cells)
+            }
+            v => (f, cell(&actor, f, v), vec![]),
+        })
+        .collect();
+    let (history, can_see_history) = history(&app, &chrome, ty.kind, &id).await?;
+    let body = DetailView {
+        chrome: chrome.at(ty.path),
+        ty,
+        version: version_of(shown.record.updated_at),
+        fields,
+        record: shown.record,
+        can_edit: shown.can_edit,
+        can_delete: shown.can_delete,
+        history,
+        can_see_history,
+    };
+    Ok(body.into_response())
+}
+
+/// One field of the form: how it is typed in and what it shows.
+pub struct FormField {
+    pub field: &'static Field,
+    /// The input's type (text, date, number), or textarea, select, picker or links.
+    pub control: &'static str,
+    pub value: String,
+    pub options: Options,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "records/form.html")]
+struct FormView {
+    chrome: Chrome,
+    heading: String,
+    action: String,
+    cancel: String,
+    version: Option<String>,
+    fields: Vec<FormField>,
+    errors: Errors,
+}
+
+async fn form(
+    app: &AppState,
+    chrome: Chrome,
+    ty: &'static RecordType,
+    record: Option<&Record>,
+    raw: &RawRecord,
+    errors: Errors,
+) -> Result<Response, HtmlError> {
+    let actor = chrome.actor()?;
+    let mut fields = Vec::new();
+    for f in ty.fields {
+        let (control, options) = match f.kind {
+            FieldKind::Line { .. } => ("text", vec![]),
+            FieldKind::Text { .. } => ("textarea", vec![]),
+            FieldKind::Date => ("date", vec![]),
+            FieldKind::Number { .. } => ("number", vec![]),
+            FieldKind::Choice(options) => {
+                let none = if f.required { vec![] } else { vec![(String::new(), "—".to_string())] };
+                (
+                    "select",
+                    none.into_iter().chain(options.iter().map(|(v, l)| (v.to_string(), l.to_string()))).collect(),
+                )
+            }
+            FieldKind::Person | FieldKind::Ref(_) => ("picker", service::options(app.store.as_ref(), &actor, f).await?),
+            FieldKind::Links(_) => ("links", service::options(app.store.as_ref(), &actor, f).await?),
+        };
+        fields.push(FormField { field: f, control, value: raw.shown(f, record), options });
+    }
+    let (heading, action, cancel) = match record {
+        Some(r) => {
+            (format!("Edit {}", r.name()), format!("/{}/{}/edit", ty.path, r.id), format!("/{}/{}", ty.path, r.id))
+        }
+        None => (
+            format!("Add {}", bulwark_core::validate::with_article(ty.singular)),
+            format!("/{}/new", ty.path),
+            format!("/{}", ty.path),
+        ),
+    };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let version = raw.version.clone().or(record.map(|r| version_of(r.updated_at)));
+    let body = FormView { chrome: chrome.at(ty.path), heading, action, cancel, version, fields, errors };
+    Ok((status, body).into_response())
+}
+
+/// A submitted form as the kit's input: the CSRF token aside, every field as typed.
+pub fn raw_form(pairs: Vec<(String, String)>) -> RawRecord {
+    let mut raw = RawRecord::default();
+    for (name, value) in pairs {
+        match name.as_str() {
+            "csrf" => {}
+            "version" => raw.version = Some(value),
+            _ => {
+                raw.fields.insert(name, Typed::One(value));
+            }
+        }
+    }
+    raw
+}
+
+pub async fn new_form(ty: &'static RecordType, app: AppState, chrome: Chrome) -> Result<Response, HtmlError> {
+    form(&app, chrome, ty, None, &RawRecord::default(), Errors::none()).await
+}
+
+pub async fn create(
+    ty: &'static RecordType,
+    app: AppState,
+    chrome: Chrome,
+    pairs: Vec<(String, String)>,
+) -> Result<Response, HtmlError> {
+    let raw = raw_form(pairs);
+    match service::create(app.store.as_ref(), &*chrome.actor()?, ty, app.now(), &raw).await {
+        Ok(r) => Ok(Redirect::to(&format!("/{}/{}?done=created", ty.path, r.id)).into_response()),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            form(&app, chrome, ty, None, &raw, errors).await
+        }
+    }
+}
+
+pub async fn edit_form(
+    ty: &'static RecordType,
+    app: AppState,
+    chrome: Chrome,
+    id: String,
+) -> Result<Response, HtmlError> {
+    let shown = service::get(app.store.as_ref(), &*chrome.actor()?, ty, &id).await?;
+    if !shown.can_edit {
+        return Err(HtmlError::forbidden());
+    }
+    form(&app, chrome, ty, Some(&shown.record), &RawRecord::default(), Errors::none()).await
+}
+
+pub async fn update(
+    ty: &'static RecordType,
+    app: AppState,
+    chrome: Chrome,
+    id: String,
+    pairs: Vec<(String, String)>,
+) -> Result<Response, HtmlError> {
+    let actor = chrome.actor()?;
+    let raw = raw_form(pairs);
+    match service::update(app.store.as_ref(), &actor, ty, app.now(), &id, &raw).await {
+        Ok(_) => Ok(Redirect::to(&format!("/{}/{id}?done=saved", ty.path)).into_response()),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            let current = service::get(app.store.as_ref(), &actor, ty, &id).await?;
+            form(&app, chrome, ty, Some(&current.record), &raw, errors).await
+        }
+    }
+}
+
+pub async fn act(
+    ty: &'static RecordType,
+    app: AppState,
+    chrome: Chrome,
+    id: String,
+    action: &'static str,
+) -> Result<Response, HtmlError> {
+    service::act(app.store.as_ref(), &*chrome.actor()?, ty, app.now(), &id, action).await?;
+    Ok(Redirect::to(&format!("/{}/{id}?done=saved", ty.path)).into_response())
+}
+
+pub async fn delete(
+    ty: &'static RecordType,
+    app: AppState,
+    chrome: Chrome,
+    id: String,
+    pairs: Vec<(String, String)>,
+) -> Result<Response, HtmlError> {
+    let version = raw_form(pairs).version;
+    service::delete(app.store.as_ref(), &*chrome.actor()?, ty, app.now(), &id, version.as_deref()).await?;
+    Ok(Redirect::to(&format!("/{}?done=deleted", ty.path)).into_response())
+}
+
+/// The handlers' extractors, for `super::routes`.
+pub type Pairs = Form<Vec<(String, String)>>;
+pub type Id = Path<String>;
+pub type Q = Query<Vec<(String, String)>>;
+pub type S = State<AppState>;
