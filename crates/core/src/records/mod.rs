@@ -382,6 +382,14 @@ impl Record {
     }
 }
 
+/// Records are equal when they are the same version of the same record of the same type.
+impl PartialEq for Record {
+    fn eq(&self, other: &Self) -> bool {
+        (self.ty.kind, &self.id, &self.values, self.created_at, self.updated_at)
+            == (other.ty.kind, &other.id, &other.values, other.created_at, other.updated_at)
+    }
+}
+
 impl serde::Serialize for Record {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         self.json().serialize(s)
