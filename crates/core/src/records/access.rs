@@ -24,12 +24,12 @@ impl Scope {
         }
     }
 
-    /// Who is in scope, as a sentence for pages.
+    /// Who is in scope, for pages: "the owner", "the head of the department".
     pub fn describe(&self, ty: &RecordType) -> String {
         let label = ty.field(self.field()).map(|f| f.label.to_lowercase()).unwrap_or_default();
         match self {
-            Scope::HeadOf(_) => format!("the head of its {label}"),
-            Scope::Owner(_) => format!("its {label}"),
+            Scope::HeadOf(_) => format!("the head of the {label}"),
+            Scope::Owner(_) => format!("the {label}"),
         }
     }
 }

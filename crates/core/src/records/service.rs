@@ -56,13 +56,15 @@ async fn reach(r: &mut dyn Reader, ty: &'static RecordType, id: &str, grant: Gra
 }
 
 pub async fn get(store: &dyn Store, actor: &Actor, ty: &'static RecordType, id: &str) -> CoreResult<Shown> {
-    let record = reach(&mut *store.read().await?, ty, id, grant(actor, ty, Need::View)?).await?;
-    // Whoever reaches a record by scope edits it; the manage permission edits every one.
-    Ok(Shown {
-        record,
-        can_edit: grant(actor, ty, Need::Edit).is_ok(),
-        can_delete: grant(actor, ty, Need::Manage).is_ok(),
-    })
+    let mut r = store.read().await?;
+    let record = reach(&mut *r, ty, id, grant(actor, ty, Need::View)?).await?;
+    // The manage permission edits every record; a scope edits the records in it.
+    let can_edit = match grant(actor, ty, Need::Edit) {
+        Ok(Grant::All) => true,
+        Ok(Grant::Scoped(scope, person)) => r.in_scope(ty, id, scope, person).await?,
+        Err(_) => false,
+    };
+    Ok(Shown { record, can_edit, can_delete: grant(actor, ty, Need::Manage).is_ok() })
 }
 
 /// A record with every field empty, for the new-record form and `create`.

@@ -78,7 +78,7 @@ pub async fn list(
         next: page.next.as_ref().map(|c| crate::api::cursor_url(&format!("/{}", ty.path), &query, c)),
         scope_note: match ty.access.scope {
             Some(scope) if !actor.can(ty.access.view) => {
-                Some(format!("You see the {}s whose {} is you.", ty.singular, scope.describe(ty)))
+                Some(format!("Shown: those where you are {}.", scope.describe(ty)))
             }
             _ => None,
         },
