@@ -18,8 +18,10 @@ use crate::campaigns::Task;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{IncidentId, PersonId, PolicyId};
 use crate::list::{FilterKind, FilterSpec, KeyType, ListPage, ListQuery, ListSpec, SortSpec};
+use crate::organisation::authorities::AUTHORITY;
 use crate::people::{person_field, string_enum};
-use crate::store::{Store, Writer};
+use crate::records::{Record, Value};
+use crate::store::{Reader, Store, Writer};
 use crate::time_util::Timestamp;
 use crate::validate::Checks;
 use serde::{Deserialize, Serialize};
@@ -177,6 +179,9 @@ pub struct IncidentDetail {
     /// (person, name) of the people added to the response.
     pub members: Vec<(PersonId, String)>,
     pub links: Vec<Link>,
+    /// Who to contact outside: the authorities kept for its category, and the data
+    /// protection authorities when personal data is involved (for its responders).
+    pub contacts: Vec<Record>,
 }
 
 impl IncidentDetail {
@@ -356,7 +361,12 @@ pub async fn get(store: &dyn Store, actor: &Actor, id: IncidentId) -> CoreResult
     if !may_see(&mut *r, actor, &incident).await? {
         return Err(CoreError::NotFound);
     }
+    let contacts = match actor.can(Permission::HandleIncidents) {
+        true => contacts_for(&mut *r, &incident).await?,
+        false => vec![],
+    };
     Ok(IncidentDetail {
+        contacts,
         events: r.incident_events(id).await?,
         members: r.incident_members(id).await?,
         links: r.incident_links(id).await?,
@@ -486,25 +496,76 @@ pub async fn advance(
     Ok(after)
 }
 
-/// Records that the data protection authority was notified: the clock stops.
+/// The authorities kept for the incident's category, and the data protection authorities
+/// when personal data is involved.
+async fn contacts_for(r: &mut dyn Reader, i: &Incident) -> CoreResult<Vec<Record>> {
+    let mut wanted = vec![("incident_category", i.category.as_str())];
+    if i.personal_data {
+        wanted.push(("kind", "data-protection-authority"));
+    }
+    let mut found: Vec<Record> = Vec::new();
+    for (filter, value) in wanted {
+        let query = ListQuery { filters: vec![(filter, value.into())], ..AUTHORITY.list_spec().first_page(50) };
+        for a in r.list_records(&AUTHORITY, &query).await?.items {
+            if !found.iter().any(|f| f.id == a.id) {
+                found.push(a);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Records that an authority was notified, and which one (named by its name or id): it was
+/// contacted today. Notifying stops a personal-data incident's 72-hour clock; for any other
+/// incident (a law-enforcement request …) the authority must be named.
 pub async fn record_authority_notified(
     store: &dyn Store,
     actor: &Actor,
     now: Timestamp,
     id: IncidentId,
+    authority: &str,
 ) -> CoreResult<Incident> {
     let mut tx = store.write().await?;
     let before = for_change(&mut *tx, actor, id).await?;
-    if before.personal_data_since.is_none() || before.authority_notified_at.is_some() {
-        return Err(CoreError::clash("authority", "no notification is owed for this incident"));
+    let contacted = match authority.trim() {
+        "" => None,
+        typed => Some(named_authority(&mut *tx, typed).await?),
+    };
+    let clock = before.personal_data_since.is_some() && before.authority_notified_at.is_none();
+    if !clock && contacted.is_none() {
+        return Err(CoreError::clash(
+            "authority",
+            "is required: no notification is owed, name the authority contacted",
+        ));
     }
-    let after = Incident { authority_notified_at: Some(now), updated_at: now, ..before.clone() };
-    tx.update_incident(&before, &after).await?;
-    tx.insert_incident_event(&event(id, now, actor, "authority", "The data protection authority was notified".into()))
-        .await?;
+    let mut after = before.clone();
+    if clock {
+        after = Incident { authority_notified_at: Some(now), updated_at: now, ..before.clone() };
+        tx.update_incident(&before, &after).await?;
+    }
+    let text = match &contacted {
+        Some(a) => format!("{} was notified", a.name()),
+        None => "The data protection authority was notified".into(),
+    };
+    tx.insert_incident_event(&event(id, now, actor, "authority", text)).await?;
+    if let Some(a) = contacted {
+        let mut touched = Record { updated_at: now, ..a.clone() };
+        touched.set("last_contacted_on", Value::Date(now.date()));
+        tx.update_record(&a, &touched).await?;
+        tx.audit(AuditRecord::new(actor, now, "authority.contacted", "authority", &a.id, Some(&a), Some(&touched)));
+    }
     tx.audit(AuditRecord::new(actor, now, "incident.authority_notified", "incident", id, Some(&before), Some(&after)));
     tx.commit().await?;
     Ok(after)
+}
+
+async fn named_authority(r: &mut dyn Reader, typed: &str) -> CoreResult<Record> {
+    let found = r.find_named(AUTHORITY.target(), typed).await?;
+    match found.as_slice() {
+        [one] => r.find_record(&AUTHORITY, &one.id).await?.ok_or(CoreError::NotFound),
+        [] => Err(CoreError::clash("authority", &format!("names no authority in the register: “{typed}”"))),
+        _ => Err(CoreError::clash("authority", "fits several authorities: choose one from the list")),
+    }
 }
 
 /// A comment on the timeline, by anyone who sees the incident.

@@ -26,6 +26,7 @@ pub mod mfa;
 pub mod my_department;
 pub mod notify;
 pub mod org;
+pub mod organisation;
 pub mod page;
 pub mod people;
 pub mod pick;

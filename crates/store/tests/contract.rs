@@ -2965,8 +2965,10 @@ async fn incidents_are_seen_only_by_the_team_their_reporter_and_members_alike_on
         assert_eq!(scheduler::run_due(s, now + time::Duration::hours(24), 10).await.unwrap(), 1, "{backend:?}");
         let reminders = r(s).await.list_undelivered(20).await.unwrap();
         assert!(reminders.iter().any(|m| m.subject.starts_with("48 hours left to notify the authority")));
-        incidents::record_authority_notified(s, &security, now + time::Duration::hours(30), incident.id).await.unwrap();
-        assert!(incidents::record_authority_notified(s, &security, now, incident.id).await.is_err(), "once");
+        incidents::record_authority_notified(s, &security, now + time::Duration::hours(30), incident.id, "")
+            .await
+            .unwrap();
+        assert!(incidents::record_authority_notified(s, &security, now, incident.id, "").await.is_err(), "once");
         assert!(r(s).await.incidents_owing_notification(10).await.unwrap().is_empty());
         assert_eq!(scheduler::run_due(s, now + time::Duration::hours(70), 10).await.unwrap(), 2, "the jobs still run");
         let after = r(s).await.list_undelivered(20).await.unwrap().len();
@@ -3269,5 +3271,169 @@ async fn a_campaign_is_moved_repeated_and_cancelled_alike_on_every_backend() {
         scheduler::run_due(s, time_util::add_months(year, 13), 50).await.unwrap();
         let total = r(s).await.list_campaigns(&campaigns::LIST.first_page(10)).await.unwrap().total;
         assert_eq!(total, 2, "a cancelled campaign has no next round ({backend:?})");
+    }
+}
+
+/// Kit input as a form sends it.
+fn typed(pairs: &[(&str, &str)]) -> bulwark_core::records::input::RawRecord {
+    use bulwark_core::records::input::{RawRecord, Typed};
+    let fields = pairs.iter().map(|(k, v)| (k.to_string(), Typed::One(v.to_string()))).collect();
+    RawRecord { fields, version: None }
+}
+
+#[tokio::test]
+async fn kit_records_are_checked_stored_listed_scoped_and_versioned_alike() {
+    use bulwark_core::organisation::authorities::AUTHORITY;
+    use bulwark_core::records::{Named, Scope, Value, service};
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let s: &dyn Store = &db.store;
+        let (cli, now) = (Actor::cli(), time_util::now());
+        let ada = people::create(s, &cli, now, &person("Ada Lovelace", "ada@example.com")).await.unwrap();
+        let bob = people::create(s, &cli, now, &person("Bob Kahn", "bob@example.com")).await.unwrap();
+        let dpa = typed(&[
+            ("name", "Data protection authority"),
+            ("kind", "data-protection-authority"),
+            ("when_to_contact", "Personal data breach: within 72 hours"),
+            ("owner", "ada@example.com"),
+            ("last_contacted_on", "2026-01-02"),
+        ]);
+        let dpa = service::create(s, &cli, &AUTHORITY, now, &dpa).await.unwrap();
+        let cert = typed(&[
+            ("name", "National CERT"),
+            ("kind", "cert"),
+            ("when_to_contact", "Ransomware"),
+            ("owner", "Bob Kahn"),
+        ]);
+        let cert = service::create(s, &cli, &AUTHORITY, now, &cert).await.unwrap();
+
+        // Every problem is named at once, and nothing is stored.
+        let entries = audit_count(s).await;
+        let bad = typed(&[("kind", "embassy"), ("owner", "nobody@example.com"), ("last_contacted_on", "2026-13-01")]);
+        let Err(CoreError::Invalid(errors)) = service::create(s, &cli, &AUTHORITY, now, &bad).await else {
+            panic!("refused")
+        };
+        let mut fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        fields.sort();
+        assert_eq!(fields, ["kind", "last_contacted_on", "name", "owner", "when_to_contact"], "{backend:?}");
+        assert_eq!(audit_count(s).await, entries, "{backend:?}");
+
+        // Read back with the names of what it refers to.
+        let found = r(s).await.find_record(&AUTHORITY, &dpa.id).await.unwrap().expect("stored");
+        let owner = Named { id: ada.id.to_string(), name: "Ada Lovelace".into() };
+        assert_eq!(found.value("owner"), &Value::Ref(owner), "{backend:?}");
+        assert_eq!(found.value("last_contacted_on").plain(), "2026-01-02");
+        assert_eq!(found.value("notes"), &Value::Empty);
+
+        // Filters, sorts by a person's name, search and keyset pages come from the description.
+        let spec = AUTHORITY.list_spec();
+        let list = |pairs: &[(&str, &str)]| {
+            let get = |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string());
+            let filters = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            let raw =
+                RawListQuery { q: get("q"), filters, sort: get("sort"), dir: get("dir"), limit: Some(1), after: None };
+            spec.parse(&raw).expect("a valid query")
+        };
+        let names = |page: &bulwark_core::list::ListPage<bulwark_core::records::Record>| {
+            page.items.iter().map(|r| r.name()).collect::<Vec<_>>()
+        };
+        let certs = r(s).await.list_records(&AUTHORITY, &list(&[("kind", "cert")])).await.unwrap();
+        assert_eq!((names(&certs), certs.total), (vec!["National CERT".to_string()], 1));
+        let by_owner = r(s).await.list_records(&AUTHORITY, &list(&[("sort", "owner"), ("dir", "desc")])).await.unwrap();
+        assert_eq!(names(&by_owner), ["National CERT"], "Bob before Ada, descending ({backend:?})");
+        let next = ListQuery { after: by_owner.next.clone(), ..list(&[("sort", "owner"), ("dir", "desc")]) };
+        let second = r(s).await.list_records(&AUTHORITY, &next).await.unwrap();
+        assert_eq!((names(&second), second.next), (vec!["Data protection authority".to_string()], None));
+        let found = r(s).await.list_records(&AUTHORITY, &list(&[("q", "72 HOURS")])).await.unwrap();
+        assert_eq!(names(&found), ["Data protection authority"], "{backend:?}");
+
+        // Names and ids pick records; pickers list them by name.
+        let picked = r(s).await.find_named(AUTHORITY.target(), "national cert").await.unwrap();
+        assert_eq!(picked.iter().map(|n| n.id.as_str()).collect::<Vec<_>>(), [cert.id.as_str()]);
+        assert_eq!(r(s).await.find_named(AUTHORITY.target(), &dpa.id).await.unwrap().len(), 1);
+        let options = r(s).await.named_options(AUTHORITY.target()).await.unwrap();
+        assert_eq!(
+            options.iter().map(|n| n.name.as_str()).collect::<Vec<_>>(),
+            ["Data protection authority", "National CERT"]
+        );
+
+        // The owner reaches their own contact only, edits it, and cannot give it away.
+        let owner_scope = Scope::Owner("owner");
+        assert!(r(s).await.in_scope(&AUTHORITY, &dpa.id, owner_scope, ada.id).await.unwrap());
+        assert!(!r(s).await.in_scope(&AUTHORITY, &dpa.id, owner_scope, bob.id).await.unwrap());
+        let ada_acts = Actor {
+            person_id: Some(ada.id),
+            label: "ada@example.com".into(),
+            roles: vec![bulwark_core::Role::Employee],
+            ..Actor::cli()
+        };
+        let hers = service::list(s, &ada_acts, &AUTHORITY, &spec.first_page(50)).await.unwrap();
+        assert_eq!(names(&hers), ["Data protection authority"], "{backend:?}");
+        assert!(matches!(service::get(s, &ada_acts, &AUTHORITY, &cert.id).await, Err(CoreError::NotFound)));
+        assert!(matches!(
+            service::create(s, &ada_acts, &AUTHORITY, now, &typed(&[])).await,
+            Err(CoreError::Forbidden(_))
+        ));
+        let later = now + time::Duration::seconds(1);
+        service::update(s, &ada_acts, &AUTHORITY, later, &dpa.id, &typed(&[("notes", "Form on the portal")]))
+            .await
+            .unwrap();
+        let away =
+            service::update(s, &ada_acts, &AUTHORITY, later, &dpa.id, &typed(&[("owner", "bob@example.com")])).await;
+        assert!(matches!(away, Err(CoreError::Invalid(ref e)) if e[0].field == "owner"), "{away:?}");
+        let kept = service::get(s, &cli, &AUTHORITY, &dpa.id).await.unwrap().record;
+        assert_eq!(
+            (kept.value("owner").as_id(), kept.value("notes").plain()),
+            (Some(ada.id.to_string().as_str()), "Form on the portal".into())
+        );
+
+        // An edit based on an older version is refused.
+        let stale = bulwark_core::records::input::RawRecord { version: Some("1".into()), ..typed(&[("notes", "x")]) };
+        let refused = service::update(s, &cli, &AUTHORITY, later, &dpa.id, &stale).await;
+        assert!(matches!(refused, Err(CoreError::Stale(_))), "{refused:?}");
+
+        // The writer's own operations, each audited in the same transaction.
+        let mut copy = bulwark_core::records::service::blank(&AUTHORITY, now);
+        copy.values = kept.values.clone();
+        let mut tx = s.write().await.unwrap();
+        tx.insert_record(&copy).await.unwrap();
+        let renamed = {
+            let mut c = copy.clone();
+            c.set("name", Value::Text("DPA (copy)".into()));
+            c.updated_at = later;
+            c
+        };
+        tx.update_record(&copy, &renamed).await.unwrap();
+        assert!(tx.update_record(&copy, &renamed).await.is_err(), "a second update from the same version");
+        tx.audit(bulwark_core::audit::AuditRecord::new(
+            &cli,
+            now,
+            "authority.create",
+            "authority",
+            &copy.id,
+            None::<&()>,
+            Some(&renamed),
+        ));
+        tx.commit().await.unwrap();
+        let mut tx = s.write().await.unwrap();
+        tx.delete_record(&renamed, later).await.unwrap();
+        tx.audit(bulwark_core::audit::AuditRecord::new(
+            &cli,
+            now,
+            "authority.delete",
+            "authority",
+            &copy.id,
+            Some(&renamed),
+            None::<&()>,
+        ));
+        tx.commit().await.unwrap();
+        assert!(r(s).await.find_record(&AUTHORITY, &copy.id).await.unwrap().is_none());
+
+        // Deleting is for the directory's managers, guarded by version and audited.
+        service::delete(s, &cli, &AUTHORITY, later, &cert.id, None).await.unwrap();
+        assert!(r(s).await.find_record(&AUTHORITY, &cert.id).await.unwrap().is_none(), "{backend:?}");
+        let history = bulwark_core::audit::history(s, &cli, "authority", &dpa.id).await.unwrap().unwrap_or_default();
+        let actions: Vec<&str> = history.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["authority.update", "authority.create"], "{backend:?}");
     }
 }

@@ -191,6 +191,16 @@ impl TestClient {
         self.http.put(self.url(path)).json(body)
     }
 
+    /// A JSON PATCH, to add headers to before sending.
+    pub fn api_patch(&self, path: &str, body: &serde_json::Value) -> reqwest::RequestBuilder {
+        self.http.patch(self.url(path)).json(body)
+    }
+
+    /// A DELETE, to add headers to before sending.
+    pub fn api_delete(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http.delete(self.url(path))
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -3,7 +3,7 @@
 
 use super::RecordType;
 
-pub static ALL: &[&RecordType] = &[];
+pub static ALL: &[&RecordType] = &[&crate::organisation::authorities::AUTHORITY];
 
 /// The registered type of this kind, if any.
 pub fn by_kind(kind: &str) -> Option<&'static RecordType> {

@@ -296,13 +296,21 @@ pub async fn add_task(
     act(&app, chrome, id, "saved", outcome).await
 }
 
+#[derive(Deserialize, Default)]
+pub struct AuthorityForm {
+    #[serde(default)]
+    authority: String,
+}
+
 pub async fn authority_notified(
     State(app): State<AppState>,
     chrome: Chrome,
     Path(id): Path<String>,
+    Form(f): Form<AuthorityForm>,
 ) -> Result<Response, HtmlError> {
     let id = parse_id(&id)?;
-    let outcome = incidents::record_authority_notified(app.store.as_ref(), &*chrome.actor()?, app.now(), id).await;
+    let actor = chrome.actor()?;
+    let outcome = incidents::record_authority_notified(app.store.as_ref(), &actor, app.now(), id, &f.authority).await;
     act(&app, chrome, id, "saved", outcome).await
 }
 

@@ -209,6 +209,21 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("POST", "/api/v1/assets/import", Roles(ASSET_MANAGERS)),
     ("GET", "/api/v1/assets/{id}", Roles(ASSET_READERS)),
     ("PUT", "/api/v1/assets/{id}", Roles(ASSET_MANAGERS)),
+    // Authorities: their owner sees and edits theirs (the service decides by scope).
+    ("GET", "/authorities", SignedIn),
+    ("GET", "/authorities/export.csv", SignedIn),
+    ("GET", "/authorities/export.json", SignedIn),
+    ("GET", "/authorities/new", Roles(DIRECTORY_EDITORS)),
+    ("POST", "/authorities/new", Roles(DIRECTORY_EDITORS)),
+    ("GET", "/authorities/{id}", SignedIn),
+    ("GET", "/authorities/{id}/edit", SignedIn),
+    ("POST", "/authorities/{id}/edit", SignedIn),
+    ("POST", "/authorities/{id}/delete", Roles(DIRECTORY_EDITORS)),
+    ("GET", "/api/v1/authorities", SignedIn),
+    ("POST", "/api/v1/authorities", Roles(DIRECTORY_EDITORS)),
+    ("GET", "/api/v1/authorities/{id}", SignedIn),
+    ("PATCH", "/api/v1/authorities/{id}", SignedIn),
+    ("DELETE", "/api/v1/authorities/{id}", Roles(DIRECTORY_EDITORS)),
     ("GET", "/keys", Roles(ASSET_READERS)),
     ("GET", "/keys/export.csv", Roles(ASSET_READERS)),
     ("GET", "/keys/export.json", Roles(ASSET_READERS)),
@@ -412,6 +427,8 @@ struct Records {
     offboarding: String,
     /// A SCIM token (live).
     scim_token: String,
+    /// A record of the kit type the route is about, in the caller's scope.
+    kit: String,
     /// A framework (the basic sample catalog: requirement `s1.1.1`).
     framework: String,
     /// A control mapped to `s1.1.1` of that framework, with a file as evidence.
@@ -593,7 +610,12 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
         evidence = bulwark_core::controls::add_evidence(store, &cli, now, c.id, file).await.unwrap().id.to_string();
         control = c.id.to_string();
     }
+    let mut kit = String::new();
+    if let Some(ty) = kit_type(pattern) {
+        kit = kit_record(store, ty, caller, &d, n).await;
+    }
     Records {
+        kit,
         control,
         evidence,
         framework,
@@ -616,6 +638,53 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
     }
 }
 
+/// The kit type a route is about, if any.
+fn kit_type(pattern: &str) -> Option<&'static bulwark_core::records::RecordType> {
+    let path = pattern.trim_start_matches("/api/v1").trim_start_matches('/');
+    let first = path.split('/').next().unwrap_or_default();
+    bulwark_core::records::registry::ALL.iter().copied().find(|t| t.path == first)
+}
+
+/// A record of `ty` in the caller's scope (their own, or their department's), every required
+/// field filled by its kind.
+async fn kit_record(
+    store: &dyn Store,
+    ty: &'static bulwark_core::records::RecordType,
+    caller: &Account,
+    d: &bulwark_core::org::Department,
+    n: usize,
+) -> String {
+    use bulwark_core::records::input::{RawRecord, Typed};
+    use bulwark_core::records::{FieldKind, Scope};
+    let (cli, now) = (Actor::cli(), time_util::now());
+    let mut raw = RawRecord::default();
+    for f in ty.fields.iter().filter(|f| f.required) {
+        let value = match f.kind {
+            FieldKind::Choice(options) => options[0].0.to_string(),
+            FieldKind::Date => "2026-01-01".into(),
+            FieldKind::Number { min, .. } => min.to_string(),
+            _ => format!("{} {n}", f.label),
+        };
+        raw.fields.insert(f.name.into(), Typed::One(value));
+    }
+    match ty.access.scope {
+        Some(Scope::Owner(field)) => {
+            raw.fields.insert(field.into(), Typed::One(caller.person_id.to_string()));
+        }
+        Some(Scope::HeadOf(field)) => {
+            let head = DepartmentInput {
+                name: d.name.clone(),
+                head_person_id: caller.person_id.to_string(),
+                ..Default::default()
+            };
+            org::update_department(store, &cli, now, d.id, &head).await.unwrap();
+            raw.fields.insert(field.into(), Typed::One(d.id.to_string()));
+        }
+        None => {}
+    }
+    bulwark_core::records::service::create(store, &cli, ty, now, &raw).await.unwrap().id
+}
+
 async fn published_policy_with_draft(store: &dyn Store, n: usize) -> String {
     use bulwark_core::policies::{self, PolicyInput, Transition};
     let (writer, now) = (Actor::cli(), time_util::now());
@@ -633,7 +702,9 @@ async fn published_policy_with_draft(store: &dyn Store, n: usize) -> String {
 
 /// A concrete path for a route pattern, naming `r`'s records.
 fn concrete(pattern: &str, r: &Records) -> String {
-    let id = if pattern.contains("/controls/{id}") {
+    let id = if kit_type(pattern).is_some() {
+        &r.kit
+    } else if pattern.contains("/controls/{id}") {
         &r.control
     } else if pattern.starts_with("/evidence/") {
         &r.evidence

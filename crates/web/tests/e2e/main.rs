@@ -19,6 +19,7 @@ mod mfa;
 mod notifications;
 mod pages;
 mod policies;
+mod registers;
 mod risks;
 mod scim;
 mod sso;
