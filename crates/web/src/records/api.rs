@@ -57,7 +57,14 @@ fn typed(field: &Field, value: &J) -> Result<Typed, &'static str> {
             .map(Typed::Many),
         (FieldKind::Links(_), _) => Err("must be a list of names or ids"),
         (_, J::Null) => Ok(Typed::One(String::new())),
-        (FieldKind::Number { .. }, J::Number(n)) => Ok(Typed::One(n.to_string())),
+        // Null clears a date; text is a date.
+        (FieldKind::Date, J::String(s)) if s.trim().is_empty() => Err("must be a date such as 2026-01-31, or null"),
+        // 3.0 is a whole number in JSON; 3.5 is kept as written, and refused as one.
+        (FieldKind::Number { .. }, J::Number(n)) => {
+            let whole =
+                n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9e15).map(|f| f as i64));
+            Ok(Typed::One(whole.map_or_else(|| n.to_string(), |w| w.to_string())))
+        }
         (FieldKind::Number { .. }, _) => Err("must be a whole number"),
         (_, J::String(s)) => Ok(Typed::One(s.clone())),
         _ => Err("must be text"),

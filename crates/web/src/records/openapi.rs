@@ -11,6 +11,10 @@ use utoipa::openapi::{RefOr, schema::Schema};
 const ONE_LINE: &str = r"^[^\x00-\x1f\x7f-\x9f]*$";
 const NOT_BLANK_LINE: &str = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$";
 const TEXT: &str = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$";
+const NOT_BLANK_TEXT: &str =
+    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$";
+/// A search: what the list engine accepts (no C0 control, no DEL).
+const SEARCH: &str = r"^[^\x00-\x1f\x7f]*$";
 const UUID: &str = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 const DATE: &str = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
 
@@ -49,37 +53,42 @@ fn shown(f: &Field) -> J {
     with_doc(s, f)
 }
 
+/// The label, hint and what the value is, as the schema's description.
 fn with_doc(mut s: J, f: &Field) -> J {
-    let doc = if f.hint.is_empty() { f.label.to_string() } else { format!("{}: {}", f.label, f.hint) };
-    s["description"] = doc.into();
+    let what = s.get("description").and_then(J::as_str).map(|d| format!(" ({d})")).unwrap_or_default();
+    let hint = if f.hint.is_empty() { String::new() } else { format!(": {}", f.hint) };
+    s["description"] = format!("{}{what}{hint}", f.label).into();
     s
 }
 
-/// The field as a body sends it; `may_clear` when null (or, for text, "") empties it.
+/// The field as a body sends it; `may_clear` when null or "" (an empty list) empties it.
 fn sent(f: &Field, may_clear: bool) -> J {
-    let named = |what: &str| {
-        json!({ "type": "string", "maxLength": 300, "pattern": NOT_BLANK_LINE,
-                "description": format!("The {what}'s id or exact name") })
-    };
+    let line = if may_clear { ONE_LINE } else { NOT_BLANK_LINE };
+    let named = |what: String| json!({ "type": "string", "maxLength": 300, "pattern": line, "description": what });
     let s = match f.kind {
-        FieldKind::Line { max } => {
-            let pattern = if may_clear { ONE_LINE } else { NOT_BLANK_LINE };
+        FieldKind::Line { max } => json!({ "type": "string", "maxLength": max, "pattern": line }),
+        FieldKind::Text { max } => {
+            let pattern = if may_clear { TEXT } else { NOT_BLANK_TEXT };
             json!({ "type": "string", "maxLength": max, "pattern": pattern })
         }
-        FieldKind::Text { max } => json!({ "type": "string", "maxLength": max, "pattern": TEXT }),
         FieldKind::Choice(options) => {
-            json!({ "type": "string", "enum": options.iter().map(|(v, _)| *v).collect::<Vec<_>>() })
+            let empty = may_clear.then_some("");
+            json!({ "type": "string", "enum": empty.into_iter().chain(options.iter().map(|(v, _)| *v)).collect::<Vec<_>>() })
         }
         FieldKind::Date => json!({ "type": "string", "format": "date", "pattern": DATE }),
         FieldKind::Number { min, max } => json!({ "type": "integer", "minimum": min, "maximum": max }),
-        FieldKind::Person => json!({ "type": "string", "maxLength": 300, "pattern": NOT_BLANK_LINE,
-                                      "description": "The person's id, e-mail address or exact name" }),
-        FieldKind::Ref(t) => named(t.what),
+        FieldKind::Person => named("The person's id, e-mail address or exact name".into()),
+        FieldKind::Ref(t) => named(format!("The {}'s id or exact name", t.what)),
         FieldKind::Links(t) => {
-            return with_doc(json!({ "type": ["array", "null"], "maxItems": 200, "items": named(t.what) }), f);
+            let item = json!({ "type": "string", "maxLength": 300, "pattern": NOT_BLANK_LINE });
+            let doc = format!("Each {}'s id or exact name", t.what);
+            return with_doc(
+                json!({ "type": ["array", "null"], "maxItems": 200, "items": item, "description": doc }),
+                f,
+            );
         }
     };
-    with_doc(nullable(s, may_clear && !matches!(f.kind, FieldKind::Line { .. } | FieldKind::Text { .. })), f)
+    with_doc(nullable(s, may_clear), f)
 }
 
 fn object(properties: serde_json::Map<String, J>, required: Vec<&str>, description: String) -> J {
@@ -109,7 +118,8 @@ pub fn schemas(ty: &RecordType) -> Vec<(String, RefOr<Schema>)> {
         let mut properties: serde_json::Map<String, J> =
             ty.fields.iter().map(|f| (f.name.to_string(), sent(f, !f.required))).collect();
         if !creating {
-            properties.insert("version".into(), json!({ "type": ["string", "null"], "maxLength": 100 }));
+            let doc = "The version this change is based on (a stale one answers 409)";
+            properties.insert("version".into(), json!({ "type": ["string", "null"], "description": doc }));
         }
         let required =
             if creating { ty.fields.iter().filter(|f| f.required).map(|f| f.name).collect() } else { vec![] };
@@ -141,7 +151,7 @@ fn list_parameters(ty: &'static RecordType) -> Vec<J> {
     let query = |name: &str, schema: J, doc: &str| json!({ "name": name, "in": "query", "required": false, "schema": schema, "description": doc });
     let mut params = vec![query(
         "q",
-        json!({ "type": "string", "maxLength": 200, "pattern": ONE_LINE }),
+        json!({ "type": "string", "maxLength": 200, "pattern": SEARCH }),
         "Text found in the searched fields (any case)",
     )];
     for f in spec.filters {
