@@ -197,6 +197,7 @@ pub async fn seed(
     crate::risk_set::seed(store, now, &persons, people / 2, seed).await?;
     crate::incident_set::seed(store, now, &persons, people, seed).await?;
     authorities(store, now, persons.get(2)).await?;
+    information_systems(store, now).await?;
     let mut rng = StdRng::seed_from_u64(seed ^ 0xA0D1);
     let mut remaining = audit_entries;
     while remaining > 0 {
@@ -288,6 +289,32 @@ async fn authorities(store: &dyn Store, now: bulwark_core::Timestamp, owner: Opt
             raw.fields.insert(field.into(), Typed::One(value.to_string()));
         }
         let ty = &bulwark_core::organisation::authorities::AUTHORITY;
+        bulwark_core::records::service::create(store, &Actor::cli(), ty, now, &raw).await?;
+    }
+    Ok(())
+}
+
+/// What the departments run: (name, department, classification, review every n months).
+const SYSTEMS: &[(&str, &str, &str, &str)] = &[
+    ("Customer platform", "Engineering", "confidential", "12"),
+    ("Source code hosting and CI", "Engineering", "confidential", "12"),
+    ("Identity provider", "IT", "restricted", "6"),
+    ("CRM", "Sales", "confidential", "12"),
+    ("Marketing website", "Marketing", "public", "24"),
+    ("Support desk", "Customer Success", "confidential", "12"),
+    ("Accounting", "Finance", "restricted", "12"),
+    ("HR system", "People", "restricted", "12"),
+];
+
+async fn information_systems(store: &dyn Store, now: bulwark_core::Timestamp) -> anyhow::Result<()> {
+    use bulwark_core::records::input::{RawRecord, Typed};
+    let ty = &bulwark_core::organisation::information_systems::INFORMATION_SYSTEM;
+    for (name, department, classification, months) in SYSTEMS {
+        let fields = [("name", name), ("department", department), ("classification", classification)];
+        let mut raw = RawRecord::default();
+        for (field, value) in fields.into_iter().chain([("review_every_months", months)]) {
+            raw.fields.insert(field.into(), Typed::One(value.to_string()));
+        }
         bulwark_core::records::service::create(store, &Actor::cli(), ty, now, &raw).await?;
     }
     Ok(())

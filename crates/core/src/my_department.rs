@@ -9,9 +9,11 @@ use crate::assets::Asset;
 use crate::campaigns::Campaign;
 use crate::error::CoreResult;
 use crate::lifecycle::Offboarding;
-use crate::list::{ListPage, MAX_LIMIT};
+use crate::list::{ListPage, ListQuery, MAX_LIMIT};
 use crate::org::Department;
+use crate::organisation::information_systems::INFORMATION_SYSTEM;
 use crate::people::{Person, PersonStatus};
+use crate::records::Record;
 use crate::store::{Reader, Store};
 
 /// How many people and assets the overview lists (the totals say if there are more).
@@ -25,6 +27,8 @@ pub struct DepartmentOverview {
     /// Each open campaign that gave this department tasks: (campaign, assigned, done).
     pub campaigns: Vec<(Campaign, i64, i64)>,
     pub offboardings: Vec<Offboarding>,
+    /// The information systems it runs, which its head owns.
+    pub systems: ListPage<Record>,
 }
 
 /// The departments the signed-in person heads (none for anyone else), each with its people,
@@ -70,7 +74,7 @@ async fn overview(r: &mut dyn Reader, department: Department) -> CoreResult<Depa
     people_query.filters.push(("department_id", id.clone()));
     let people = r.list_people(&people_query).await?;
     let mut asset_query = crate::assets::LIST.first_page(SHOWN);
-    asset_query.filters.push(("assigned_department", id));
+    asset_query.filters.push(("assigned_department", id.clone()));
     let assets = r.list_assets(&asset_query).await?;
     let mut campaigns = Vec::new();
     for campaign in r.list_open_campaigns().await? {
@@ -89,5 +93,8 @@ async fn overview(r: &mut dyn Reader, department: Department) -> CoreResult<Depa
             offboardings.push(o);
         }
     }
-    Ok(DepartmentOverview { department, people, assets, campaigns, offboardings })
+    let systems_query =
+        ListQuery { filters: vec![("department", id)], ..INFORMATION_SYSTEM.list_spec().first_page(SHOWN) };
+    let systems = r.list_records(&INFORMATION_SYSTEM, &systems_query).await?;
+    Ok(DepartmentOverview { department, people, assets, campaigns, offboardings, systems })
 }

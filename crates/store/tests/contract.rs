@@ -3437,3 +3437,73 @@ async fn kit_records_are_checked_stored_listed_scoped_and_versioned_alike() {
         assert_eq!(actions, ["authority.update", "authority.create"], "{backend:?}");
     }
 }
+
+#[tokio::test]
+async fn kit_links_are_kept_in_order_replaced_and_removed_with_their_record() {
+    use bulwark_core::organisation::information_systems::INFORMATION_SYSTEM as SYSTEM;
+    use bulwark_core::records::{
+        Value,
+        input::{RawRecord, Typed},
+        service,
+    };
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let s: &dyn Store = &db.store;
+        let (cli, now) = (Actor::cli(), time_util::now());
+        let d =
+            org::create_department(s, &cli, now, &DepartmentInput { name: "Engineering".into(), ..Default::default() })
+                .await
+                .unwrap();
+        for name in ["Web server", "Database", "Backup store"] {
+            let input = bulwark_core::assets::AssetInput { name: name.into(), ..Default::default() };
+            bulwark_core::assets::create(s, &cli, now, &input).await.unwrap();
+        }
+        let mut raw = typed(&[("name", "Shop"), ("department", "engineering"), ("classification", "internal")]);
+        raw.fields.insert("assets".into(), Typed::Many(vec!["Web server".into(), "database".into()]));
+        let shop = service::create(s, &cli, &SYSTEM, now, &raw).await.unwrap();
+        let names = |v: &Value| match v {
+            Value::Links(l) => l.iter().map(|n| n.name.clone()).collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        let found = r(s).await.find_record(&SYSTEM, &shop.id).await.unwrap().unwrap();
+        assert_eq!(names(found.value("assets")), ["Database", "Web server"], "{backend:?}");
+        assert_eq!(found.value("department").as_id(), Some(d.id.to_string().as_str()));
+
+        // A change replaces the links; a PATCH without the field keeps them.
+        let later = now + time::Duration::seconds(1);
+        let change = RawRecord {
+            fields: [("assets".to_string(), Typed::Many(vec!["Backup store".into()]))].into(),
+            version: None,
+        };
+        service::update(s, &cli, &SYSTEM, later, &shop.id, &change).await.unwrap();
+        service::update(
+            s,
+            &cli,
+            &SYSTEM,
+            later + time::Duration::seconds(1),
+            &shop.id,
+            &typed(&[("description", "The web shop")]),
+        )
+        .await
+        .unwrap();
+        let found = r(s).await.find_record(&SYSTEM, &shop.id).await.unwrap().unwrap();
+        assert_eq!(names(found.value("assets")), ["Backup store"], "{backend:?}");
+        let bad =
+            RawRecord { fields: [("assets".to_string(), Typed::Many(vec!["Mainframe".into()]))].into(), version: None };
+        assert!(matches!(service::update(s, &cli, &SYSTEM, later, &shop.id, &bad).await, Err(CoreError::Invalid(_))));
+
+        // Deleted with its record: a new record does not inherit them.
+        service::delete(s, &cli, &SYSTEM, later, &shop.id, None).await.unwrap();
+        let again = service::create(
+            s,
+            &cli,
+            &SYSTEM,
+            later,
+            &typed(&[("name", "Shop"), ("department", "Engineering"), ("classification", "internal")]),
+        )
+        .await
+        .unwrap();
+        let found = r(s).await.find_record(&SYSTEM, &again.id).await.unwrap().unwrap();
+        assert!(names(found.value("assets")).is_empty(), "{backend:?}");
+    }
+}

@@ -2,3 +2,4 @@
 //! special-interest contacts, and the information systems each department runs.
 
 pub mod authorities;
+pub mod information_systems;

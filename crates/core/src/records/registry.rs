@@ -3,7 +3,8 @@
 
 use super::RecordType;
 
-pub static ALL: &[&RecordType] = &[&crate::organisation::authorities::AUTHORITY];
+pub static ALL: &[&RecordType] =
+    &[&crate::organisation::authorities::AUTHORITY, &crate::organisation::information_systems::INFORMATION_SYSTEM];
 
 /// The registered type of this kind, if any.
 pub fn by_kind(kind: &str) -> Option<&'static RecordType> {

@@ -148,3 +148,98 @@ async fn authorities_are_kept_contacted_from_incidents_and_scoped_to_their_owner
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn information_systems_are_owned_and_reviewed_by_the_head_of_their_department() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let sec = app.signed_in("sec@example.com", &["security"]).await;
+        let head = app.signed_in("hana@example.com", &["department-head"]).await;
+        let other = app.signed_in("otto@example.com", &["department-head"]).await;
+        let people: Value = sec.get("/api/v1/people").await.json().await.unwrap();
+        let id_of = |email: &str| {
+            let all = people["items"].as_array().unwrap();
+            all.iter().find(|p| p["email"] == email).unwrap()["id"].as_str().unwrap().to_string()
+        };
+        for (name, head) in [("Engineering", id_of("hana@example.com")), ("Sales", id_of("otto@example.com"))] {
+            let res = sec.api_post("/api/v1/departments", &json!({"name": name, "head_person_id": head})).await;
+            assert_eq!(res.status(), 201);
+        }
+        for asset in ["Payments database", "Build server"] {
+            assert_eq!(sec.api_post("/api/v1/assets", &json!({"name": asset})).await.status(), 201);
+        }
+        let risk =
+            json!({"title": "Data loss in payments", "probability": 2, "impact": 4, "owner_id": "sec@example.com"});
+        assert_eq!(sec.api_post("/api/v1/risks", &risk).await.status(), 201, "{backend:?}");
+
+        // Links are typed by name, one per line; a name that names nothing is refused and kept.
+        let mut fields = vec![
+            ("name", "Payments"),
+            ("department", "Engineering"),
+            ("classification", "restricted"),
+            ("assets", "Payments database\nNo such server"),
+            ("risks", "Data loss in payments"),
+            ("review_every_months", "6"),
+        ];
+        let refused = sec.post_form("/information-systems/new", "/information-systems/new", &fields).await;
+        assert_eq!(refused.status(), 422, "{backend:?}");
+        let page = refused.text().await.unwrap();
+        assert!(page.contains("Assets names no asset: “No such server”"), "{page}");
+        assert!(page.contains("Payments database\nNo such server</textarea>"), "what was typed stays");
+        fields[3] = ("assets", "payments database\nBuild server\nBuild server");
+        let created = sec.post_form("/information-systems/new", "/information-systems/new", &fields).await;
+        assert_eq!(created.status(), 303, "{backend:?}");
+        let path = created.headers()["location"].to_str().unwrap().trim_end_matches("?done=created").to_string();
+        let id = path.trim_start_matches("/information-systems/").to_string();
+        let api: Value = sec.get(&format!("/api/v1/information-systems/{id}")).await.json().await.unwrap();
+        let assets: Vec<&str> = api["assets"].as_array().unwrap().iter().filter_map(|a| a["name"].as_str()).collect();
+        assert_eq!(assets, ["Build server", "Payments database"], "each once, by name: {api}");
+        assert_eq!(api["department_name"], "Engineering");
+        let page = sec.text(&path).await;
+        assert!(page.contains("<a href=\"/assets/") && page.contains("Data loss in payments"), "{page}");
+
+        // The head of the department owns it: their systems, their review task, their edits.
+        let mine = head.text("/information-systems").await;
+        assert!(mine.contains("Payments") && mine.contains("the head of the department"), "{mine}");
+        let page = head.text(&path).await;
+        assert!(
+            page.contains("Payments database") && !page.contains("<a href=\"/assets/"),
+            "names, no links they cannot open"
+        );
+        assert!(head.text("/my-department").await.contains(&format!("/information-systems/{id}")));
+        let tasks: Value = head.get("/api/v1/me/tasks?state=open").await.json().await.unwrap();
+        let review: Vec<&Value> = tasks["items"].as_array().unwrap().iter().filter(|t| t["link"] == path).collect();
+        assert_eq!(review.len(), 1, "{tasks}");
+        let edit = format!("{path}/edit");
+        let res = head.post_form(&edit, &edit, &[("description", "Card payments for the shop")]).await;
+        assert_eq!(res.status(), 303);
+        let res = head.post_form(&edit, &edit, &[("department", "Sales")]).await;
+        assert_eq!(res.status(), 422, "not out of their hands");
+        let res = head.post_form(&format!("{path}/review"), &path, &[]).await;
+        assert_eq!(res.status(), 303);
+        let tasks: Value = head.get("/api/v1/me/tasks?state=open").await.json().await.unwrap();
+        let open: Vec<&Value> = tasks["items"].as_array().unwrap().iter().filter(|t| t["link"] == path).collect();
+        assert_eq!(open.len(), 1, "the next review: {tasks}");
+        assert_ne!(open[0]["id"], review[0]["id"]);
+        let reviewed: Value =
+            head.api_post(&format!("/api/v1/information-systems/{id}/review"), &json!({})).await.json().await.unwrap();
+        assert!(reviewed["last_reviewed_on"].is_string(), "{reviewed}");
+
+        // Another department's head, and anyone else, find nothing; only asset managers add.
+        assert_eq!(other.get(&path).await.status(), 404);
+        assert_eq!(other.api_post(&format!("/api/v1/information-systems/{id}/review"), &json!({})).await.status(), 404);
+        let list: Value = other.get("/api/v1/information-systems").await.json().await.unwrap();
+        assert_eq!(list["total"], 0, "{list}");
+        assert_eq!(head.get("/information-systems/new").await.status(), 403);
+
+        // Exports and the API list filter like the page.
+        let csv = sec.text("/information-systems/export.csv?classification=restricted").await;
+        assert!(csv.lines().count() == 2 && csv.contains("Payments"), "{csv}");
+        let bad = sec.api_post("/api/v1/information-systems", &json!({"name": "X", "department": "Engineering", "classification": "secret", "assets": "Build server"})).await;
+        let problem: Value = bad.json().await.unwrap();
+        let pointers: Vec<&str> =
+            problem["errors"].as_array().unwrap().iter().filter_map(|e| e["pointer"].as_str()).collect();
+        assert_eq!(pointers, ["/assets"], "a list, not text: {problem}");
+        app.stop().await;
+    }
+}
