@@ -238,11 +238,53 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
         ("/assets/import", "14l-asset-import"),
         ("/keys", "14m-keys"),
         ("/keys/new", "14n-key-form"),
+        ("/authorities", "14p-authorities"),
+        ("/information-systems", "14q-information-systems"),
     ] {
         b.goto(&app.url(path)).await.unwrap();
         b.wait().for_element(Locator::Css("h1")).await.unwrap();
         snap(name).await;
     }
+
+    // A register of the record kit: the form keeps what was typed beside each field's message,
+    // then the record shows what it links to.
+    b.goto(&app.url("/information-systems/new")).await.unwrap();
+    b.find(Locator::Id("f-name")).await.unwrap().send_keys("Payments").await.unwrap();
+    b.find(Locator::Id("f-department")).await.unwrap().send_keys("No such department").await.unwrap();
+    b.find(Locator::Css("#f-classification option[value='restricted']")).await.unwrap().click().await.unwrap();
+    snap("14r-system-form").await;
+    b.find(Locator::Css("form[action='/information-systems/new'] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let message = b.wait().for_element(Locator::Id("e-department")).await.unwrap().text().await.unwrap();
+    assert!(message.contains("names no department"), "{message}");
+    snap("14s-system-form-refused").await;
+    let typed = b.find(Locator::Id("f-name")).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(typed.as_deref(), Some("Payments"), "what was typed stays");
+    bulwark_core::org::create_department(
+        app.store(),
+        &bulwark_core::Actor::cli(),
+        bulwark_core::time_util::now(),
+        &bulwark_core::org::DepartmentInput { name: "Engineering".into(), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    let department = b.find(Locator::Id("f-department")).await.unwrap();
+    department.clear().await.unwrap();
+    department.send_keys("Engineering").await.unwrap();
+    b.find(Locator::Id("f-review_every_months")).await.unwrap().send_keys("12").await.unwrap();
+    b.find(Locator::Css("form[action='/information-systems/new'] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let heading = b.wait().for_element(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+    assert_eq!(heading, "Payments");
+    snap("14t-information-system").await;
 
     b.goto(&app.url("/profile")).await.unwrap();
     snap("09-profile").await;
