@@ -52,9 +52,10 @@ fn typed(field: &Field, value: &J) -> Result<Typed, &'static str> {
         (FieldKind::Links(_), J::Null) => Ok(Typed::Many(vec![])),
         (FieldKind::Links(_), J::Array(items)) => items
             .iter()
-            .map(|i| i.as_str().map(str::to_string).ok_or("must be a list of names or ids"))
-            .collect::<Result<_, _>>()
-            .map(Typed::Many),
+            .map(|i| i.as_str().filter(|s| !s.trim().is_empty()).map(str::to_string))
+            .collect::<Option<_>>()
+            .map(Typed::Many)
+            .ok_or("must be a list of names or ids, none of them empty"),
         (FieldKind::Links(_), _) => Err("must be a list of names or ids"),
         (_, J::Null) => Ok(Typed::One(String::new())),
         // Null clears a date; text is a date.
