@@ -158,6 +158,8 @@ pub async fn decide_in(
         c.fail("comment", "must say why the request is rejected");
     }
     c.finish()?;
+    // Deciders of one request decide one after the other: each counts the others' decisions.
+    tx.lock_row("approvals", &before.id).await?;
     let decisions = tx.list_decisions(&before.id).await?;
     let mine = |d: &Decision| match (d.decided_by_person, actor.person_id) {
         (Some(theirs), Some(me)) => theirs == me,

@@ -374,6 +374,10 @@ pub trait Writer: Reader {
     /// Stores `after` if the stored asset is still `before` (same `updated_at`).
     fn update_asset<'a>(&'a mut self, before: &'a Asset, after: &'a Asset) -> StoreFuture<'a, ()>;
     fn insert_key<'a>(&'a mut self, key: &'a CryptoKey) -> StoreFuture<'a, ()>;
+    /// Locks a row until commit where writers run side by side (PostgreSQL: `FOR UPDATE`), so
+    /// a decision read from several rows (the decisions of an approval) is taken one at a time;
+    /// SQLite writers are one at a time already.
+    fn lock_row<'a>(&'a mut self, table: &'static str, id: &'a str) -> StoreFuture<'a, ()>;
     /// Adds a kit record with its links.
     fn insert_record<'a>(&'a mut self, record: &'a Record) -> StoreFuture<'a, ()>;
     /// Stores `after` if the stored record is still `before` (same `updated_at`).

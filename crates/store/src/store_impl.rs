@@ -41,7 +41,7 @@ use std::sync::Arc;
 use crate::acquire::{Acquire, Lazy};
 use crate::list::Reads;
 use crate::native::NativeReads;
-use crate::write::{WriteTx, map_err};
+use crate::write::{self, WriteTx, map_err};
 use crate::{
     SqlStore, accounts, approvals, assets, audit, campaigns, checklists, controls, disclosure, frameworks, incidents,
     jobs, keys, lifecycle, mfa, notify, org, people, policies, records, risks, scim, sso,
@@ -807,6 +807,11 @@ impl Writer for Unit<WriteTx> {
 
     fn update_key<'a>(&'a mut self, before: &'a CryptoKey, after: &'a CryptoKey) -> StoreFuture<'a, ()> {
         Box::pin(keys::update(self.c(), before, after))
+    }
+
+    fn lock_row<'a>(&'a mut self, table: &'static str, id: &'a str) -> StoreFuture<'a, ()> {
+        let backend = self.1;
+        Box::pin(write::lock_row(self.c(), backend, table, id))
     }
 
     fn insert_record<'a>(&'a mut self, record: &'a Record) -> StoreFuture<'a, ()> {

@@ -1,9 +1,11 @@
 //! Write transactions and the audit-chain append that every write ends with.
 //!
 //! SQLite: writers queue in the process, then `BEGIN IMMEDIATE` takes the single write lock up
-//! front. PostgreSQL: the transaction locks `audit_log` in EXCLUSIVE mode (reads still
-//! proceed) before it reads the chain head, so concurrent writers, also on other instances,
-//! append one after the other.
+//! front. PostgreSQL: writers run side by side (row locks and conditional updates keep them
+//! apart), and only the append takes the chain: at commit the transaction locks `audit_log`
+//! in EXCLUSIVE mode (reads still proceed), reads the chain head, appends and commits, so
+//! concurrent appends, also from other instances, follow one another. The lock is the last
+//! one a transaction takes, and its holder waits for nothing but its own inserts: no cycle.
 
 use bulwark_core::StoreError;
 use bulwark_core::audit::{AuditEntry, AuditRecord, GENESIS_HASH};
@@ -30,6 +32,8 @@ pub(crate) struct WriteTx {
     tx: Tx,
     queued: Vec<AuditRecord>,
     _turn: Option<OwnedMutexGuard<()>>,
+    /// Takes the chain's lock at commit (PostgreSQL).
+    lock_chain: bool,
     /// Told of the commit, so that this instance's next reads see what it wrote.
     native: Option<Arc<NativeReads>>,
 }
@@ -52,12 +56,17 @@ impl SqlStore {
             Backend::Sqlite => {
                 let turn = self.write_turn.clone().lock_owned().await;
                 let tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)?;
-                Ok(WriteTx { tx, queued: Vec::new(), _turn: Some(turn), native: self.native.clone() })
+                Ok(WriteTx {
+                    tx,
+                    queued: Vec::new(),
+                    _turn: Some(turn),
+                    lock_chain: false,
+                    native: self.native.clone(),
+                })
             }
             Backend::Postgres => {
-                let mut tx = self.pool.begin().await.map_err(map_err)?;
-                sqlx::query("LOCK TABLE audit_log IN EXCLUSIVE MODE").execute(&mut *tx).await.map_err(map_err)?;
-                Ok(WriteTx { tx, queued: Vec::new(), _turn: None, native: self.native.clone() })
+                let tx = self.pool.begin().await.map_err(map_err)?;
+                Ok(WriteTx { tx, queued: Vec::new(), _turn: None, lock_chain: true, native: self.native.clone() })
             }
         }
     }
@@ -75,6 +84,9 @@ impl WriteTx {
             return Err(StoreError::Other(anyhow::anyhow!("refusing a write without an audit record")));
         }
         let records = std::mem::take(&mut self.queued);
+        if self.lock_chain {
+            sqlx::query("LOCK TABLE audit_log IN EXCLUSIVE MODE").execute(&mut *self.tx).await.map_err(map_err)?;
+        }
         append(&mut self.tx, records).await?;
         self.tx.commit().await.map_err(map_err)?;
         if let Some(kept) = self.native.as_deref().and_then(NativeReads::kept) {
@@ -128,6 +140,20 @@ async fn append(conn: &mut AnyConnection, records: Vec<AuditRecord>) -> Result<(
         .map_err(map_err)?;
         seq = e.seq;
         hash = e.hash;
+    }
+    Ok(())
+}
+
+/// Locks one row until commit on PostgreSQL; SQLite's writers are one at a time already.
+pub(crate) async fn lock_row(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    table: &str,
+    id: &str,
+) -> Result<(), StoreError> {
+    if backend == Backend::Postgres {
+        let sql = format!("SELECT id FROM {table} WHERE id = $1 FOR UPDATE");
+        sqlx::query(&sql).bind(id).execute(conn).await.map_err(map_err)?;
     }
     Ok(())
 }

@@ -3507,3 +3507,54 @@ async fn kit_links_are_kept_in_order_replaced_and_removed_with_their_record() {
         assert!(names(found.value("assets")).is_empty(), "{backend:?}");
     }
 }
+
+#[tokio::test]
+async fn deciders_of_one_request_deciding_at_once_both_count() {
+    use bulwark_core::access::{Role, Via};
+    use bulwark_core::approvals::{self, ApprovalState, NewApproval};
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let (s, now) = (&db.store as &dyn Store, time_util::now());
+        let pw = bulwark_testkit::PASSWORD;
+        let asker =
+            bulwark_testkit::create_account(s, "asker@example.com", &["security"], pw).await.actor(Via::Session);
+        let boss =
+            bulwark_testkit::create_account(s, "boss@example.com", &["management"], pw).await.actor(Via::Session);
+        let cfo = bulwark_testkit::create_account(s, "cfo@example.com", &["management"], pw).await.actor(Via::Session);
+        let new = NewApproval {
+            subject_type: "test",
+            subject_id: "x",
+            title: "Two to approve",
+            link: "/",
+            role: Role::Management,
+            needed: 2,
+        };
+        let mut tx = s.write().await.unwrap();
+        let request = approvals::request(&mut *tx, &asker, now, new).await.unwrap();
+        tx.lock_row("approvals", "no-such-request").await.expect("locking no row is no error");
+        tx.commit().await.unwrap();
+        // The second decides while the first has decided and not yet committed: it must wait for
+        // the first and count its decision (else both would see one approval, and the request
+        // would stay pending with two).
+        let (decided, go) = tokio::sync::oneshot::channel::<()>();
+        let first = async {
+            let mut tx = s.write().await.unwrap();
+            let after = approvals::decide_in(&mut *tx, &boss, now, &request, true, "").await;
+            let _ = decided.send(());
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            tx.commit().await.map(|_| after)
+        };
+        let second = async {
+            let _ = go.await;
+            let mut tx = s.write().await.unwrap();
+            let after = approvals::decide_in(&mut *tx, &cfo, now, &request, true, "").await;
+            tx.commit().await.map(|_| after)
+        };
+        let (a, b) = tokio::join!(first, second);
+        let states: Vec<_> = [a, b].into_iter().map(|r| r.unwrap().unwrap().state).collect();
+        assert!(states.contains(&ApprovalState::Approved), "{backend:?}: {states:?}");
+        let stored = r(s).await.find_approval(&request.id).await.unwrap().unwrap();
+        assert_eq!(stored.state, ApprovalState::Approved, "{backend:?}");
+        assert_eq!(r(s).await.list_decisions(&request.id).await.unwrap().len(), 2);
+    }
+}
