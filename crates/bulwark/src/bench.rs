@@ -138,6 +138,19 @@ pub async fn run(args: &BenchArgs, database: Option<&str>) -> anyhow::Result<()>
             bar: Bar::P99(20),
         },
         Scenario { name: "audit log, newest first", path: "/audit".into(), auth: Auth::Session, bar: Bar::P99(20) },
+        // A record kit list: its page, columns and links derived from the description.
+        Scenario {
+            name: "information systems list (kit)",
+            path: "/information-systems".into(),
+            auth: Auth::Session,
+            bar: Bar::P99(20),
+        },
+        Scenario {
+            name: "API authorities list (kit, token)",
+            path: "/api/v1/authorities".into(),
+            auth: Auth::Token,
+            bar: Bar::P99(20),
+        },
         Scenario { name: "my tasks", path: "/tasks".into(), auth: Auth::Session, bar: Bar::P99(20) },
         Scenario {
             name: "API my tasks (token)",
