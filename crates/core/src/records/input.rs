@@ -107,13 +107,17 @@ async fn parse(r: &mut dyn Reader, c: &mut Checks, field: &Field, typed: &Typed)
     })
 }
 
-/// Whether a name typed is too long to name anything (refused).
+/// Whether a name typed cannot name anything (refused): too long, or with control characters.
 fn long(c: &mut Checks, field: &str, typed: &str) -> bool {
-    let too_long = typed.chars().count() > MAX_NAME;
-    if too_long {
+    if typed.chars().count() > MAX_NAME {
         c.fail(field, &format!("must be at most {MAX_NAME} characters"));
+        true
+    } else if typed.chars().any(char::is_control) {
+        c.fail(field, "must be one line without control characters");
+        true
+    } else {
+        false
     }
-    too_long
 }
 
 /// The one record of `target` that `typed` names (id or exact name, case aside).
@@ -126,10 +130,6 @@ async fn named(
 ) -> CoreResult<Option<Named>> {
     let typed = typed.trim();
     if typed.is_empty() || long(c, field, typed) {
-        return Ok(None);
-    }
-    if typed.chars().any(char::is_control) {
-        c.fail(field, "must be one line without control characters");
         return Ok(None);
     }
     let found = r.find_named(target, typed).await?;

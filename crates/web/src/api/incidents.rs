@@ -155,3 +155,118 @@ pub async fn get_incident(
     let d = incidents::get(app.store.as_ref(), &actor, parse_id::<IncidentId>(&id)?).await?;
     Ok(with_etag(d.incident.updated_at, IncidentView::from(d.incident)))
 }
+
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum SeverityName {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum ImpactName {
+    None,
+    Low,
+    High,
+}
+
+/// The team's assessment: any field left out keeps its value.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssessmentBody {
+    #[serde(default)]
+    #[schema(value_type = Option<SeverityName>)]
+    pub severity: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<ImpactName>)]
+    pub confidentiality: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<ImpactName>)]
+    pub integrity: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<ImpactName>)]
+    pub availability: Option<String>,
+    /// Whether personal data is involved (starts the 72-hour clock; false stops it).
+    #[serde(default)]
+    pub personal_data: Option<bool>,
+}
+
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/assessment", tag = "incidents",
+    params(("id" = String, Path, format = Uuid)), request_body = AssessmentBody,
+    responses((status = 200, description = "Triaged: severity, impact and personal data", body = IncidentView)))]
+pub async fn assess_incident(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<AssessmentBody>,
+) -> Result<axum::Json<IncidentView>, ApiError> {
+    let id = parse_id::<IncidentId>(&id)?;
+    let current = incidents::get(app.store.as_ref(), &actor, id).await?.incident;
+    let yes = |b: bool| if b { "on".to_string() } else { String::new() };
+    let input = incidents::AssessmentInput {
+        severity: body.severity.unwrap_or_default(),
+        confidentiality: body.confidentiality.unwrap_or_default(),
+        integrity: body.integrity.unwrap_or_default(),
+        availability: body.availability.unwrap_or_default(),
+        personal_data: yes(body.personal_data.unwrap_or(current.personal_data)),
+    };
+    Ok(axum::Json(incidents::assess(app.store.as_ref(), &actor, app.now(), id, &input).await?.into()))
+}
+
+/// The next step of the response.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusBody {
+    /// Later than the current one; never back.
+    #[schema(value_type = IncidentStatusName)]
+    pub status: String,
+    /// Required to close.
+    #[serde(default)]
+    #[schema(max_length = 20000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$")]
+    pub lessons_learned: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/status", tag = "incidents",
+    params(("id" = String, Path, format = Uuid)), request_body = StatusBody,
+    responses((status = 200, description = "Moved on (closing needs the lessons learned)", body = IncidentView)))]
+pub async fn advance_incident(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<StatusBody>,
+) -> Result<axum::Json<IncidentView>, ApiError> {
+    let id = parse_id::<IncidentId>(&id)?;
+    let lessons = body.lessons_learned.unwrap_or_default();
+    Ok(axum::Json(incidents::advance(app.store.as_ref(), &actor, app.now(), id, &body.status, &lessons).await?.into()))
+}
+
+/// Which authority was notified.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationBody {
+    /// The authority's id or exact name in the register; may be left out only while a
+    /// personal-data notification is owed (the data protection authority, not in the register).
+    #[serde(default)]
+    #[schema(max_length = 300, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
+    pub authority: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/authority-notification", tag = "incidents",
+    params(("id" = String, Path, format = Uuid)), request_body = NotificationBody,
+    responses((status = 200, description = "Recorded on the timeline; the authority was contacted today", body = IncidentView)))]
+pub async fn record_notification(
+    State(app): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NotificationBody>,
+) -> Result<axum::Json<IncidentView>, ApiError> {
+    let id = parse_id::<IncidentId>(&id)?;
+    let authority = body.authority.unwrap_or_default();
+    let notified = incidents::record_authority_notified(app.store.as_ref(), &actor, app.now(), id, &authority).await?;
+    Ok(axum::Json(notified.into()))
+}

@@ -99,8 +99,10 @@ pub fn export(
 
 /// The menu entries of the types the viewer sees: (path, title).
 pub fn menu(chrome: &Chrome) -> Vec<(&'static str, &'static str)> {
+    // A department head sees their types in the menu; a record's owner opens its list from the
+    // record's links (the menu stays short for everyone who owns none).
     let sees = |ty: &RecordType| match ty.access.scope {
-        Some(_) if chrome.heads_department => true,
+        Some(bulwark_core::records::Scope::HeadOf(_)) if chrome.heads_department => true,
         _ => chrome.can(ty.access.view),
     };
     registry::ALL.iter().filter(|ty| sees(ty)).map(|ty| (ty.path, ty.title)).collect()

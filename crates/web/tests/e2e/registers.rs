@@ -46,6 +46,8 @@ async fn authorities_are_kept_contacted_from_incidents_and_scoped_to_their_owner
         let pointers: Vec<&str> =
             problem["errors"].as_array().unwrap().iter().filter_map(|e| e["pointer"].as_str()).collect();
         assert_eq!(pointers, ["/color", "/when_to_contact"], "{problem}");
+        let nul = json!({"name": "X", "kind": "cert", "when_to_contact": "y", "owner": "ada\u{0}@example.com"});
+        assert_eq!(sec.api_post("/api/v1/authorities", &nul).await.status(), 422, "a NUL names nobody: {backend:?}");
         let body = json!({"name": "Data protection authority", "kind": "data-protection-authority",
             "when_to_contact": "Personal data breach: within 72 hours", "contact_channel": "portal"});
         let res = sec.api_post("/api/v1/authorities", &body).await;
@@ -138,6 +140,25 @@ async fn authorities_are_kept_contacted_from_incidents_and_scoped_to_their_owner
         let res =
             sec.post_form(&format!("{incident_path}/authority-notified"), &incident_path, &[("authority", "")]).await;
         assert_eq!(res.status(), 422, "nothing is owed: the authority must be named");
+
+        // The API takes the response further: triage, the next step, the notification.
+        let api_path = format!("/api/v1{incident_path}");
+        let res =
+            sec.api_post(&format!("{api_path}/assessment"), &json!({"severity": "high", "personal_data": true})).await;
+        assert_eq!(res.status(), 200, "{backend:?}");
+        let triaged: Value = res.json().await.unwrap();
+        assert!(triaged["authority_due"].is_string() && triaged["severity"] == "high", "{triaged}");
+        let res = sec.api_post(&format!("{api_path}/status"), &json!({"status": "closed"})).await;
+        assert_eq!(res.status(), 422, "closing needs the lessons learned");
+        let res = sec.api_post(&format!("{api_path}/status"), &json!({"status": "contained"})).await;
+        assert_eq!(res.json::<Value>().await.unwrap()["status"], "contained");
+        let body = json!({"authority": "data protection authority"});
+        let res = owner.api_post(&format!("{api_path}/authority-notification"), &body).await;
+        assert_eq!(res.status(), 403, "the responders record it");
+        let notified: Value =
+            sec.api_post(&format!("{api_path}/authority-notification"), &body).await.json().await.unwrap();
+        assert!(notified["authority_due"].is_null(), "the clock stopped: {notified}");
+        assert!(sec.text(&incident_path).await.contains("Data protection authority was notified"));
 
         // Deleting: the directory's managers, with the record's version.
         let res = sec.api_delete(&url).header("if-match", "\"1\"").send().await.unwrap();
