@@ -196,8 +196,7 @@ pub async fn seed(
     crate::asset_set::seed_keys(store, now, &persons).await?;
     crate::risk_set::seed(store, now, &persons, people / 2, seed).await?;
     crate::incident_set::seed(store, now, &persons, people, seed).await?;
-    authorities(store, now, persons.get(2)).await?;
-    information_systems(store, now).await?;
+    registers(store, now, persons.get(2)).await?;
     let mut rng = StdRng::seed_from_u64(seed ^ 0xA0D1);
     let mut remaining = audit_entries;
     while remaining > 0 {
@@ -217,106 +216,91 @@ pub async fn seed(
     Ok((departments, persons))
 }
 
-/// The contacts the incident management policy names, kept by the security lead:
-/// (name, kind, channel, contact, when to contact, incident category).
-const AUTHORITIES: &[(&str, &str, &str, &str, &str, &str)] = &[
-    (
-        "Data protection authority",
-        "data-protection-authority",
-        "portal",
-        "https://dpa.example/breach-report",
-        "Personal data breach that risks people's rights: within 72 hours of becoming aware",
-        "misdirected-data",
-    ),
-    (
-        "National CERT",
-        "cert",
-        "email",
-        "incident@cert.example",
-        "Significant incident or ransomware; indicators to share or receive",
-        "ransomware",
-    ),
-    (
-        "Police cybercrime unit",
-        "law-enforcement",
-        "phone",
-        "+49 30 0000 0000",
-        "Law-enforcement request for data, extortion, or a crime against the company",
-        "law-enforcement-request",
-    ),
-    (
-        "NIST (SP 800-53)",
-        "standards-body",
-        "web-form",
-        "https://csrc.nist.gov",
-        "Questions or comments on the controls we map to; new revisions to adopt",
-        "",
-    ),
-    (
-        "ISO/IEC JTC 1/SC 27 via the national standards body",
-        "standards-body",
-        "email",
-        "sc27@standards.example",
-        "Changes to ISO/IEC 27001 and 27002 affecting the certification",
-        "",
-    ),
-    (
-        "Upstream open-source security teams",
-        "open-source-community",
-        "email",
-        "security@project.example",
-        "A vulnerability we found in a dependency: coordinated disclosure",
-        "",
-    ),
-    (
-        "Cloud provider security response",
-        "service-operator",
-        "portal",
-        "https://cloud.example/security",
-        "Abuse of, or an incident at, the hosting we run on",
-        "suspicious-login",
-    ),
-];
+/// The contacts the incident management policy names, kept by the security lead.
+const AUTHORITIES: (&[&str], &[&[&str]]) = (
+    &["name", "kind", "contact_channel", "contact", "when_to_contact", "incident_category"],
+    &[
+        &[
+            "Data protection authority",
+            "data-protection-authority",
+            "portal",
+            "https://dpa.example/breach-report",
+            "Personal data breach that risks people's rights: within 72 hours of becoming aware",
+            "misdirected-data",
+        ],
+        &[
+            "National CERT",
+            "cert",
+            "email",
+            "incident@cert.example",
+            "Significant incident or ransomware; indicators to share or receive",
+            "ransomware",
+        ],
+        &[
+            "Police cybercrime unit",
+            "law-enforcement",
+            "phone",
+            "+49 30 0000 0000",
+            "Law-enforcement request for data, extortion, or a crime against the company",
+            "law-enforcement-request",
+        ],
+        &[
+            "NIST (SP 800-53)",
+            "standards-body",
+            "web-form",
+            "https://csrc.nist.gov",
+            "Questions or comments on the controls we map to; new revisions to adopt",
+            "",
+        ],
+        &[
+            "ISO/IEC JTC 1/SC 27 via the national standards body",
+            "standards-body",
+            "email",
+            "sc27@standards.example",
+            "Changes to ISO/IEC 27001 and 27002 affecting the certification",
+            "",
+        ],
+        &[
+            "Upstream open-source security teams",
+            "open-source-community",
+            "email",
+            "security@project.example",
+            "A vulnerability we found in a dependency: coordinated disclosure",
+            "",
+        ],
+        &[
+            "Cloud provider security response",
+            "service-operator",
+            "portal",
+            "https://cloud.example/security",
+            "Abuse of, or an incident at, the hosting we run on",
+            "suspicious-login",
+        ],
+    ],
+);
 
-async fn authorities(store: &dyn Store, now: bulwark_core::Timestamp, owner: Option<&Person>) -> anyhow::Result<()> {
-    use bulwark_core::records::input::{RawRecord, Typed};
-    for (name, kind, channel, contact, when, category) in AUTHORITIES {
-        let mut raw = RawRecord::default();
-        let fields = [("name", *name), ("kind", kind), ("contact_channel", channel), ("contact", contact)];
-        let fields = fields.into_iter().chain([("when_to_contact", *when), ("incident_category", category)]);
-        let owner = owner.map(|p| p.email.as_str()).unwrap_or_default();
-        for (field, value) in fields.chain([("owner", owner)]) {
-            raw.fields.insert(field.into(), Typed::One(value.to_string()));
-        }
-        let ty = &bulwark_core::organisation::authorities::AUTHORITY;
-        bulwark_core::records::service::create(store, &Actor::cli(), ty, now, &raw).await?;
-    }
-    Ok(())
-}
+/// What the departments run.
+const SYSTEMS: (&[&str], &[&[&str]]) = (
+    &["name", "department", "classification", "review_every_months"],
+    &[
+        &["Customer platform", "Engineering", "confidential", "12"],
+        &["Source code hosting and CI", "Engineering", "confidential", "12"],
+        &["Identity provider", "IT", "restricted", "6"],
+        &["CRM", "Sales", "confidential", "12"],
+        &["Marketing website", "Marketing", "public", "24"],
+        &["Support desk", "Customer Success", "confidential", "12"],
+        &["Accounting", "Finance", "restricted", "12"],
+        &["HR system", "People", "restricted", "12"],
+    ],
+);
 
-/// What the departments run: (name, department, classification, review every n months).
-const SYSTEMS: &[(&str, &str, &str, &str)] = &[
-    ("Customer platform", "Engineering", "confidential", "12"),
-    ("Source code hosting and CI", "Engineering", "confidential", "12"),
-    ("Identity provider", "IT", "restricted", "6"),
-    ("CRM", "Sales", "confidential", "12"),
-    ("Marketing website", "Marketing", "public", "24"),
-    ("Support desk", "Customer Success", "confidential", "12"),
-    ("Accounting", "Finance", "restricted", "12"),
-    ("HR system", "People", "restricted", "12"),
-];
-
-async fn information_systems(store: &dyn Store, now: bulwark_core::Timestamp) -> anyhow::Result<()> {
-    use bulwark_core::records::input::{RawRecord, Typed};
-    let ty = &bulwark_core::organisation::information_systems::INFORMATION_SYSTEM;
-    for (name, department, classification, months) in SYSTEMS {
-        let fields = [("name", name), ("department", department), ("classification", classification)];
-        let mut raw = RawRecord::default();
-        for (field, value) in fields.into_iter().chain([("review_every_months", months)]) {
-            raw.fields.insert(field.into(), Typed::One(value.to_string()));
-        }
-        bulwark_core::records::service::create(store, &Actor::cli(), ty, now, &raw).await?;
-    }
+/// The registers of the record kit: the authorities (kept by `owner`) and the systems.
+async fn registers(store: &dyn Store, now: bulwark_core::Timestamp, owner: Option<&Person>) -> anyhow::Result<()> {
+    use bulwark_core::organisation::{authorities::AUTHORITY, information_systems::INFORMATION_SYSTEM};
+    use bulwark_core::records::service;
+    let owner = owner.map(|p| p.email.as_str()).unwrap_or_default();
+    service::seed(store, &AUTHORITY, now, AUTHORITIES, &[("owner", owner)]).await?;
+    service::seed(store, &INFORMATION_SYSTEM, now, SYSTEMS, &[]).await?;
     Ok(())
 }
 

@@ -3276,9 +3276,7 @@ async fn a_campaign_is_moved_repeated_and_cancelled_alike_on_every_backend() {
 
 /// Kit input as a form sends it.
 fn typed(pairs: &[(&str, &str)]) -> bulwark_core::records::input::RawRecord {
-    use bulwark_core::records::input::{RawRecord, Typed};
-    let fields = pairs.iter().map(|(k, v)| (k.to_string(), Typed::One(v.to_string()))).collect();
-    RawRecord { fields, version: None }
+    bulwark_core::records::input::RawRecord::from_pairs(pairs.iter().copied())
 }
 
 #[tokio::test]

@@ -29,6 +29,12 @@ pub struct RawRecord {
 }
 
 impl RawRecord {
+    /// Fields as a form types them, one value each (seed data, tests).
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let fields = pairs.into_iter().map(|(k, v)| (k.to_string(), Typed::One(v.to_string()))).collect();
+        Self { fields, version: None }
+    }
+
     /// What a form shows again after a refused save: each field as typed, else the record's.
     pub fn shown(&self, field: &Field, record: Option<&Record>) -> String {
         match self.fields.get(field.name) {

@@ -244,8 +244,9 @@ impl RecordType {
                 SortSpec { name: "created", label: "Added", key: KeyType::Int },
                 SortSpec { name: "updated", label: "Last changed", key: KeyType::Int },
             ]);
-            let columns =
-                std::iter::once("id").chain(self.fields.iter().map(|f| f.name)).chain(["created_at", "updated_at"]);
+            // Links are on the record's page and in the API, not in a list's rows.
+            let stored = self.fields.iter().filter(|f| f.stored()).map(|f| f.name);
+            let columns = std::iter::once("id").chain(stored).chain(["created_at", "updated_at"]);
             ListSpec {
                 filters: leak_slice(filters),
                 sorts: leak_slice(sorts),
@@ -376,7 +377,8 @@ impl Record {
     /// Its export row, in the list spec's column order.
     pub fn export_row(&self) -> Vec<String> {
         let mut row = vec![self.id.clone()];
-        row.extend(self.values.iter().map(Value::plain));
+        let stored = self.ty.fields.iter().zip(&self.values).filter(|(f, _)| f.stored());
+        row.extend(stored.map(|(_, v)| v.plain()));
         row.extend([crate::time_util::rfc3339(self.created_at), crate::time_util::rfc3339(self.updated_at)]);
         row
     }

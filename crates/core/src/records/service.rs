@@ -184,6 +184,22 @@ async fn saved(
     Ok(())
 }
 
+/// Creates one record per row as the command line (seed data): `columns` name the fields of
+/// each row's values, `common` gives fields every row shares.
+pub async fn seed(
+    store: &dyn Store,
+    ty: &'static RecordType,
+    now: Timestamp,
+    (columns, rows): (&[&str], &[&[&str]]),
+    common: &[(&str, &str)],
+) -> CoreResult<()> {
+    for row in rows {
+        let pairs = columns.iter().copied().zip(row.iter().copied()).chain(common.iter().copied());
+        create(store, &Actor::cli(), ty, now, &RawRecord::from_pairs(pairs)).await?;
+    }
+    Ok(())
+}
+
 /// The suggestions of a reference field's picker, for those who see the records it names.
 pub async fn options(store: &dyn Store, actor: &Actor, field: &super::Field) -> CoreResult<Vec<PickOption>> {
     match field.kind {
