@@ -118,21 +118,22 @@ const KEYS: &[(&str, &str, &str, i64, &str, i64)] = &[
 
 /// Writes the key inventory, owned by the security lead (person 2).
 pub async fn seed_keys(store: &dyn Store, now: Timestamp, people: &[Person]) -> anyhow::Result<()> {
+    use bulwark_core::records::{input::RawRecord, service};
     let owner = people.get(2).map(|p| p.email.clone()).unwrap_or_default();
     for (i, (name, purpose, algorithm, size, location, rotation)) in KEYS.iter().enumerate() {
-        let made = now - time::Duration::days(30 + 40 * i as i64);
-        let input = bulwark_core::keys::KeyInput {
-            name: (*name).into(),
-            purpose: (*purpose).into(),
-            algorithm: (*algorithm).into(),
-            size_bits: size.to_string(),
-            owner_id: owner.clone(),
-            location: (*location).into(),
-            created_on: made.date().to_string(),
-            rotation_days: rotation.to_string(),
-            ..Default::default()
-        };
-        bulwark_core::keys::create(store, &Actor::cli(), now, &input).await?;
+        let made = (now - time::Duration::days(30 + 40 * i as i64)).date().to_string();
+        let (size, rotation) = (size.to_string(), rotation.to_string());
+        let fields = [
+            ("name", *name),
+            ("purpose", *purpose),
+            ("algorithm", *algorithm),
+            ("size_bits", &size),
+            ("owner", &owner),
+            ("location", *location),
+            ("created_on", &made),
+            ("rotation_days", &rotation),
+        ];
+        service::create(store, &Actor::cli(), &bulwark_core::keys::KEY, now, &RawRecord::from_pairs(fields)).await?;
     }
     Ok(())
 }

@@ -159,7 +159,6 @@ impl Task {
             "campaign" | "checklist" => format!("/campaigns/{}/acknowledge", self.subject_id),
             "policy" => format!("/policies/{}", self.subject_id),
             "approval" => format!("/approvals/{}", self.subject_id),
-            "key" => format!("/keys/{}", self.subject_id),
             "risk" => format!("/risks/{}", self.subject_id),
             "incident" => format!("/incidents/{}", self.subject_id),
             "offboarding" => format!("/offboardings/{}", self.subject_id),

@@ -30,7 +30,7 @@ pub struct Dashboard {
     /// Key rotations past their due date, and active keys with a weak algorithm or size (for
     /// those who see the inventory).
     pub overdue_rotations: Vec<Task>,
-    pub weak_keys: Vec<crate::keys::CryptoKey>,
+    pub weak_keys: Vec<crate::records::Record>,
     /// Offboardings whose tasks are past their due date (for those who see the directory).
     pub overdue_offboardings: Vec<Task>,
     /// Incidents whose notification of the data protection authority is owed, the longest
@@ -70,9 +70,9 @@ pub async fn load(store: &dyn Store, actor: &Actor, now: Timestamp) -> CoreResul
     let overdue_reviews =
         if actor.can(Permission::ViewCampaigns) { r.list_overdue_tasks("review", now, SHOWN).await? } else { vec![] };
     let (overdue_rotations, weak_keys) = if actor.can(Permission::ViewAssets) {
-        let mut weak = crate::keys::LIST.first_page(SHOWN);
+        let mut weak = crate::keys::KEY.list_spec().first_page(SHOWN);
         weak.filters.extend([("weak", "yes".to_string()), ("status", "active".to_string())]);
-        (r.list_overdue_tasks("rotate", now, SHOWN).await?, r.list_keys(&weak).await?.items)
+        (r.list_overdue_tasks("rotate", now, SHOWN).await?, r.list_records(&crate::keys::KEY, &weak).await?.items)
     } else {
         (vec![], vec![])
     };

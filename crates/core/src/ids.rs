@@ -37,7 +37,6 @@ id_type!(
     CampaignId,
     ChecklistId,
     AssetId,
-    KeyId,
     FrameworkId,
     ControlId,
     EvidenceId,

@@ -1,97 +1,130 @@
-//! The inventory of cryptographic keys (SPEC §3.6): metadata only — purpose, algorithm and
-//! size, owner, where the key is kept, fingerprint, when it was made and last rotated, its
-//! rotation period and status. Never secret material: a field that looks like a private key is
-//! refused. Weak algorithms are flagged; a key with a rotation period gives its owner a
-//! rotation task due when the period ends (recording the rotation closes it and opens the
-//! next); revoking a key records who and why.
+//! The inventory of cryptographic keys (SPEC §3.6), a record kit type: metadata only —
+//! purpose, algorithm and size, owner, where the key is kept, fingerprint, when it was made and
+//! last rotated, its rotation period and status. Never secret material: a field that looks
+//! like a private key is refused. Weak algorithms are flagged; a key with a rotation period
+//! gives its owner a rotation task due when the period ends (recording the rotation, which the
+//! owner may do, closes it and plans the next); revoking a key records who, when and why.
 
-use crate::access::{Actor, Permission};
-use crate::audit::AuditRecord;
+use crate::access::Permission;
 use crate::campaigns::Task;
-use crate::error::{CoreError, CoreResult};
-use crate::ids::{KeyId, PersonId};
-use crate::list::{FilterKind, FilterSpec, KeyType, ListPage, ListQuery, ListSpec, SortSpec};
-use crate::people::{person_field, string_enum};
-use crate::store::{Store, Writer};
+use crate::error::CoreResult;
+use crate::records::access::{RecordAccess, Scope};
+use crate::records::{Action, Field, FieldKind, Record, RecordType, Step, Value, YES_NO};
+use crate::store::Writer;
 use crate::time_util::Timestamp;
 use crate::validate::Checks;
-use crate::version::check_version;
-use serde::{Deserialize, Serialize};
 use time::Duration;
 
-string_enum!(KeyStatus { Active = "active" / "Active", Retired = "retired" / "Retired", Revoked = "revoked" / "Revoked" });
+pub const STATUSES: &[(&str, &str)] = &[("active", "Active"), ("retired", "Retired"), ("revoked", "Revoked")];
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CryptoKey {
-    pub id: KeyId,
-    pub name: String,
-    pub purpose: String,
-    /// As the team names it: RSA, ECDSA P-256, Ed25519, AES-256-GCM, HMAC-SHA256, 3DES …
-    pub algorithm: String,
-    pub size_bits: Option<i64>,
-    pub owner_id: Option<PersonId>,
-    /// Where it is kept (HSM, cloud KMS, vault, a server's disk …).
-    pub location: String,
-    pub fingerprint: String,
-    pub created_on: time::Date,
-    pub last_rotated_on: time::Date,
-    pub rotation_days: Option<i64>,
-    pub status: KeyStatus,
-    pub revocation: Option<Revocation>,
-    /// The owner's name, for display; not part of the record.
-    #[serde(skip)]
-    pub owner_name: Option<String>,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: Timestamp,
-    #[serde(with = "time::serde::rfc3339")]
-    pub updated_at: Timestamp,
+pub static KEY: RecordType = RecordType {
+    kind: "key",
+    table: "crypto_keys",
+    path: "keys",
+    singular: "key",
+    title: "Keys",
+    intro: "The cryptographic keys the company relies on: metadata only, never the key itself.",
+    name_field: "name",
+    fields: &[
+        Field::line("name", "Name", 200).required().listed().sorted().searched(),
+        Field::line("purpose", "Purpose", 500).searched(),
+        Field::line("algorithm", "Algorithm", 100)
+            .required()
+            .listed()
+            .sorted()
+            .hint("As your team names it: RSA, ECDSA P-256, Ed25519, AES-256-GCM, HMAC-SHA256 …"),
+        Field::new("size_bits", "Size (bits)", FieldKind::Number { min: 1, max: 65_536 }).listed(),
+        Field::new("owner", "Owner", FieldKind::Person).listed().filtered().sorted().hint("Rotates it when it is due."),
+        Field::line("location", "Kept in", 200).searched().hint("HSM, cloud KMS, vault, a server's disk …"),
+        Field::line("fingerprint", "Fingerprint", 200).searched(),
+        Field::new("created_on", "Created on", FieldKind::Date).hint("Today when left empty."),
+        Field::new("rotation_days", "Rotate every (days)", FieldKind::Number { min: 1, max: 3650 })
+            .hint("Its owner gets a rotation task when the period ends."),
+        Field::new("status", "Status", FieldKind::Choice(STATUSES))
+            .required()
+            .listed()
+            .filtered()
+            .default("active")
+            .hint("Revoking is its own step, with a reason."),
+        Field::new("last_rotated_on", "Last rotated on", FieldKind::Date).derived(),
+        Field::new("rotation_due", "Rotation due", FieldKind::Date).derived().listed().sorted(),
+        Field::new("weak", "Weak", FieldKind::Choice(YES_NO)).derived().listed().filtered(),
+        Field::text("weaknesses", "Weaknesses", 2000).derived(),
+        Field::new("revoked_on", "Revoked on", FieldKind::Date).derived(),
+        Field::line("revoked_by", "Revoked by", 200).derived(),
+        Field::text("revocation_reason", "Why it was revoked", 1000).derived(),
+    ],
+    access: RecordAccess {
+        view: Permission::ViewAssets,
+        manage: Permission::ManageAssets,
+        scope: Some(Scope::Owner("owner")),
+        scope_edits: false,
+    },
+    actions: &[
+        Action::new(
+            "rotate",
+            ("Rotation", "Rotated today"),
+            "Record that the key was replaced by a new one today: its rotation task closes and the next is planned.",
+            |key, step| {
+                key.set("last_rotated_on", Value::Date(step.now.date()));
+                Ok(())
+            },
+        )
+        .unless(|key| (key.value("status").plain() != "active").then_some("only an active key is rotated"))
+        .by_scope(),
+        Action::new(
+            "revoke",
+            ("Revoke", "Revoke key"),
+            "For a key that is compromised or must no longer be trusted. This cannot be undone.",
+            revoke,
+        )
+        .inputs(&[Field::text("reason", "Reason", 1000)
+            .required()
+            .hint("Why it is revoked, e.g. “laptop with the key stolen”.")])
+        .unless(|key| (key.value("status").plain() == "revoked").then_some("this key is revoked already"))
+        .is_final(),
+    ],
+    rules: Some(rules),
+    derive: Some(derive),
+    after_save: Some(|tx, key, now| Box::pin(plan_rotation(tx, key, now))),
+};
+
+fn revoke(key: &mut Record, step: &Step) -> CoreResult<()> {
+    key.set("status", Value::Text("revoked".into()));
+    key.set("revoked_on", Value::Date(step.now.date()));
+    key.set("revoked_by", Value::Text(step.by.into()));
+    key.set("revocation_reason", step.input("reason").clone());
+    Ok(())
 }
 
-/// Who revoked a key, when and why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Revocation {
-    #[serde(with = "time::serde::rfc3339")]
-    pub at: Timestamp,
-    pub by: String,
-    pub reason: String,
+/// No key material anywhere; revoking is a step of its own, and final.
+fn rules(before: &Record, after: &Record, c: &mut Checks) {
+    for field in ["purpose", "location", "fingerprint"] {
+        if looks_like_secret(&after.value(field).plain()) {
+            c.fail(field, "looks like secret key material: record only metadata, never the key itself");
+        }
+    }
+    let revoked = |r: &Record| r.value("status").plain() == "revoked";
+    match (revoked(before), revoked(after)) {
+        (true, false) => c.clash("status", "a revoked key stays revoked"),
+        (false, true) => c.fail("status", "becomes revoked by revoking the key, with a reason"),
+        _ => {}
+    }
 }
 
-impl CryptoKey {
-    /// Why the algorithm and size are weak, if they are.
-    pub fn weaknesses(&self) -> Vec<&'static str> {
-        weaknesses(&self.algorithm, self.size_bits)
-    }
-
-    /// When the next rotation is due, for an active key with a rotation period.
-    pub fn rotation_due(&self) -> Option<time::Date> {
-        let days = self.rotation_days.filter(|_| self.status == KeyStatus::Active)?;
-        self.last_rotated_on.checked_add(Duration::days(days))
-    }
-
-    /// Whether its rotation was due before `today`.
-    pub fn rotation_overdue(&self, today: &time::Date) -> bool {
-        self.rotation_due().is_some_and(|due| due < *today)
-    }
-
-    /// The export row, in `LIST.columns` order.
-    pub fn export_row(&self) -> Vec<String> {
-        vec![
-            self.id.to_string(),
-            self.name.clone(),
-            self.purpose.clone(),
-            self.algorithm.clone(),
-            self.size_bits.map(|s| s.to_string()).unwrap_or_default(),
-            self.owner_name.clone().unwrap_or_default(),
-            self.location.clone(),
-            self.fingerprint.clone(),
-            self.created_on.to_string(),
-            self.last_rotated_on.to_string(),
-            self.rotation_days.map(|d| d.to_string()).unwrap_or_default(),
-            self.rotation_due().map(|d| d.to_string()).unwrap_or_default(),
-            self.status.as_str().into(),
-            self.weaknesses().join("; "),
-        ]
-    }
+/// Its creation day (today when not given), last rotation, next rotation due and weaknesses.
+fn derive(key: &mut Record) {
+    let created = key.value("created_on").as_date().unwrap_or(key.created_at.date());
+    let rotated = key.value("last_rotated_on").as_date().map_or(created, |d| d.max(created));
+    key.set("created_on", Value::Date(created));
+    key.set("last_rotated_on", Value::Date(rotated));
+    let active = key.value("status").plain() == "active";
+    let period = key.value("rotation_days").as_int().filter(|_| active);
+    let due = period.and_then(|days| rotated.checked_add(Duration::days(days)));
+    key.set("rotation_due", due.map_or(Value::Empty, Value::Date));
+    let found = weaknesses(&key.value("algorithm").plain(), key.value("size_bits").as_int());
+    key.set("weak", Value::Text(if found.is_empty() { "no" } else { "yes" }.into()));
+    key.set("weaknesses", if found.is_empty() { Value::Empty } else { Value::Text(found.join("; ")) });
 }
 
 /// Known weaknesses of an algorithm and key size (NIST SP 800-131A's disallowed and legacy
@@ -126,262 +159,36 @@ pub fn weaknesses(algorithm: &str, size_bits: Option<i64>) -> Vec<&'static str> 
     found
 }
 
-/// What a form or an API request says about a key, before validation.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct KeyInput {
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub purpose: String,
-    #[serde(default)]
-    pub algorithm: String,
-    #[serde(default)]
-    pub size_bits: String,
-    /// The owner's e-mail address or id.
-    #[serde(default)]
-    pub owner_id: String,
-    #[serde(default)]
-    pub location: String,
-    #[serde(default)]
-    pub fingerprint: String,
-    /// YYYY-MM-DD; today when empty.
-    #[serde(default)]
-    pub created_on: String,
-    #[serde(default)]
-    pub rotation_days: String,
-    /// active or retired (revoking is its own step, with a reason).
-    #[serde(default)]
-    pub status: String,
-    #[serde(default)]
-    pub version: Option<String>,
-}
-
-pub const LIST: ListSpec = ListSpec {
-    filters: &[
-        FilterSpec { name: "status", label: "status", kind: FilterKind::Choice(&["active", "retired", "revoked"]) },
-        FilterSpec { name: "weak", label: "weak", kind: FilterKind::Choice(&["yes", "no"]) },
-        FilterSpec { name: "owner_id", label: "owner", kind: FilterKind::Id },
-    ],
-    sorts: &[
-        SortSpec { name: "name", label: "Name", key: KeyType::Text },
-        SortSpec { name: "algorithm", label: "Algorithm", key: KeyType::Text },
-        SortSpec { name: "rotation_due", label: "Rotation due", key: KeyType::Int },
-        SortSpec { name: "created", label: "Newest", key: KeyType::Int },
-    ],
-    searchable: true,
-    columns: &[
-        "id",
-        "name",
-        "purpose",
-        "algorithm",
-        "size_bits",
-        "owner",
-        "location",
-        "fingerprint",
-        "created_on",
-        "last_rotated_on",
-        "rotation_days",
-        "rotation_due",
-        "status",
-        "weaknesses",
-    ],
-};
-
-/// What a key is found by, lower-cased for the search index.
-pub fn search_text(k: &CryptoKey) -> String {
-    format!("{} {} {} {}", k.name, k.purpose, k.location, k.fingerprint).to_lowercase()
-}
-
 /// Whether a text looks like secret key material, which never belongs here.
 fn looks_like_secret(text: &str) -> bool {
     let t = text.to_ascii_uppercase();
     t.contains("PRIVATE KEY") || t.contains("BEGIN OPENSSH") || t.contains("SECRET KEY")
 }
 
-async fn validate(tx: &mut dyn Writer, input: &KeyInput, base: CryptoKey) -> CoreResult<CryptoKey> {
-    let mut c = Checks::new();
-    let name = c.text("name", &input.name, 200);
-    let purpose = c.optional_text("purpose", &input.purpose, 500);
-    let algorithm = c.text("algorithm", &input.algorithm, 100);
-    let size_bits = c.optional_number("size_bits", &input.size_bits, 1..=65_536);
-    let owner_id = person_field(tx, &mut c, "owner_id", &input.owner_id).await?;
-    let location = c.optional_text("location", &input.location, 200);
-    let fingerprint = c.optional_text("fingerprint", &input.fingerprint, 200);
-    let created_on = c.optional_date("created_on", &input.created_on, base.created_on);
-    let rotation_days = c.optional_number("rotation_days", &input.rotation_days, 1..=3650);
-    let allowed: fn(&str) -> Option<KeyStatus> = |s| KeyStatus::parse(s).filter(|s| *s != KeyStatus::Revoked);
-    let status = c.choice("status", &input.status, base.status, allowed, "active, retired");
-    if base.status == KeyStatus::Revoked && status != KeyStatus::Revoked {
-        c.clash("status", "a revoked key stays revoked");
-    }
-    for (field, value) in [("purpose", &purpose), ("location", &location), ("fingerprint", &fingerprint)] {
-        if looks_like_secret(value) {
-            c.fail(field, "looks like secret key material: record only metadata, never the key itself");
-        }
-    }
-    c.finish()?;
-    let last_rotated_on = base.last_rotated_on.max(created_on);
-    Ok(CryptoKey {
-        name,
-        purpose,
-        algorithm,
-        size_bits,
-        owner_id,
-        location,
-        fingerprint,
-        created_on,
-        last_rotated_on,
-        rotation_days,
-        status,
-        ..base
-    })
-}
-
-/// The owner's open rotation task of the key, due when its rotation period ends.
-fn rotation_task(key: &CryptoKey, now: Timestamp) -> Option<Task> {
-    let (owner, due) = (key.owner_id?, key.rotation_due()?);
-    Some(Task {
+/// Replaces the key's open rotation task by the one its state calls for: its owner's, due
+/// when the rotation period ends.
+async fn plan_rotation(tx: &mut dyn Writer, key: &Record, now: Timestamp) -> CoreResult<()> {
+    tx.close_subject_tasks("rotate", KEY.kind, &key.id, now).await?;
+    let (Some(owner), Some(due)) = (key.value("owner").as_id(), key.value("rotation_due").as_date()) else {
+        return Ok(());
+    };
+    let Ok(owner) = owner.parse() else { return Ok(()) };
+    tx.insert_task(&Task {
         // Each change of the key plans afresh: the id names the change (its time), so a
         // rotation recorded on the day the key was made still opens a new task.
         id: format!("rotate:key/{}/{due}/{}:{owner}", key.id, crate::time_util::to_micros(key.updated_at)),
         kind: "rotate".into(),
         assignee_person_id: owner,
-        subject_type: "key".into(),
-        subject_id: key.id.to_string(),
-        title: format!("Rotate the key “{}”", key.name),
+        subject_type: KEY.kind.into(),
+        subject_id: key.id.clone(),
+        title: format!("Rotate the key “{}”", key.name()),
         due_at: due.midnight().assume_utc(),
         state: "open".into(),
         done_at: None,
         created_at: now,
     })
-}
-
-/// Replaces the key's open rotation task by the one its current state calls for.
-async fn plan_rotation(tx: &mut dyn Writer, key: &CryptoKey, now: Timestamp) -> CoreResult<()> {
-    tx.close_subject_tasks("rotate", "key", &key.id.to_string(), now).await?;
-    if let Some(task) = rotation_task(key, now) {
-        tx.insert_task(&task).await?;
-    }
+    .await?;
     Ok(())
-}
-
-pub async fn create(store: &dyn Store, actor: &Actor, now: Timestamp, input: &KeyInput) -> CoreResult<CryptoKey> {
-    actor.require(Permission::ManageAssets)?;
-    let today = now.date();
-    let base = CryptoKey {
-        id: KeyId::new(),
-        name: String::new(),
-        purpose: String::new(),
-        algorithm: String::new(),
-        size_bits: None,
-        owner_id: None,
-        location: String::new(),
-        fingerprint: String::new(),
-        created_on: today,
-        last_rotated_on: today,
-        rotation_days: None,
-        status: KeyStatus::Active,
-        revocation: None,
-        owner_name: None,
-        created_at: now,
-        updated_at: now,
-    };
-    let mut tx = store.write().await?;
-    let key = validate(&mut *tx, input, base).await?;
-    let key = CryptoKey { last_rotated_on: key.created_on, ..key };
-    tx.insert_key(&key).await?;
-    plan_rotation(&mut *tx, &key, now).await?;
-    tx.audit(AuditRecord::new(actor, now, "key.create", "key", key.id, None::<&()>, Some(&key)));
-    tx.commit().await?;
-    Ok(key)
-}
-
-pub async fn update(
-    store: &dyn Store,
-    actor: &Actor,
-    now: Timestamp,
-    id: KeyId,
-    input: &KeyInput,
-) -> CoreResult<CryptoKey> {
-    actor.require(Permission::ManageAssets)?;
-    let mut tx = store.write().await?;
-    let before = tx.get_key(id).await?;
-    let after = validate(&mut *tx, input, CryptoKey { updated_at: now, ..before.clone() }).await?;
-    check_version(input.version.as_deref(), before.updated_at, "this key")?;
-    tx.update_key(&before, &after).await?;
-    plan_rotation(&mut *tx, &after, now).await?;
-    tx.audit(AuditRecord::new(actor, now, "key.update", "key", id, Some(&before), Some(&after)));
-    tx.commit().await?;
-    Ok(after)
-}
-
-/// Records that the key was rotated today: its rotation task closes and the next one opens.
-/// Its owner records it too (the rotation task is theirs), without holding `ManageAssets`.
-pub async fn record_rotation(store: &dyn Store, actor: &Actor, now: Timestamp, id: KeyId) -> CoreResult<CryptoKey> {
-    let mut tx = store.write().await?;
-    let before = tx.get_key(id).await?;
-    visible(actor, &before)?;
-    if !actor.can(Permission::ManageAssets) && !owns(actor, &before) {
-        return Err(CoreError::Forbidden("only the key's owner and the asset managers record a rotation".into()));
-    }
-    if before.status != KeyStatus::Active {
-        return Err(CoreError::Conflict("only an active key is rotated".into()));
-    }
-    let after = CryptoKey { last_rotated_on: now.date(), updated_at: now, ..before.clone() };
-    tx.update_key(&before, &after).await?;
-    plan_rotation(&mut *tx, &after, now).await?;
-    tx.audit(AuditRecord::new(actor, now, "key.rotate", "key", id, Some(&before), Some(&after)));
-    tx.commit().await?;
-    Ok(after)
-}
-
-/// Revokes the key, recording who and why; a reason is required, and revocation is final.
-pub async fn revoke(
-    store: &dyn Store,
-    actor: &Actor,
-    now: Timestamp,
-    id: KeyId,
-    reason: &str,
-) -> CoreResult<CryptoKey> {
-    actor.require(Permission::ManageAssets)?;
-    let mut c = Checks::new();
-    let reason = c.text("reason", reason, 1000);
-    c.finish()?;
-    let mut tx = store.write().await?;
-    let before = tx.get_key(id).await?;
-    if before.status == KeyStatus::Revoked {
-        return Err(CoreError::Conflict("this key is revoked already".into()));
-    }
-    let revocation = Revocation { at: now, by: actor.label.clone(), reason };
-    let after =
-        CryptoKey { status: KeyStatus::Revoked, revocation: Some(revocation), updated_at: now, ..before.clone() };
-    tx.update_key(&before, &after).await?;
-    plan_rotation(&mut *tx, &after, now).await?;
-    tx.audit(AuditRecord::new(actor, now, "key.revoke", "key", id, Some(&before), Some(&after)));
-    tx.commit().await?;
-    Ok(after)
-}
-
-/// Whether the actor is the key's owner.
-pub fn owns(actor: &Actor, key: &CryptoKey) -> bool {
-    actor.person_id.is_some() && actor.person_id == key.owner_id
-}
-
-/// The inventory's readers see every key; its owner sees theirs; anyone else finds none.
-fn visible(actor: &Actor, key: &CryptoKey) -> CoreResult<()> {
-    if actor.can(Permission::ViewAssets) || owns(actor, key) { Ok(()) } else { Err(CoreError::NotFound) }
-}
-
-/// A key, for the inventory's readers and its owner (who records its rotations).
-pub async fn get(store: &dyn Store, actor: &Actor, id: KeyId) -> CoreResult<CryptoKey> {
-    let key = store.read().await?.get_key(id).await?;
-    visible(actor, &key)?;
-    Ok(key)
-}
-
-pub async fn list(store: &dyn Store, actor: &Actor, query: &ListQuery) -> CoreResult<ListPage<CryptoKey>> {
-    actor.require(Permission::ViewAssets)?;
-    Ok(store.read().await?.list_keys(query).await?)
 }
 
 #[cfg(test)]

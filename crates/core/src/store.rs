@@ -20,10 +20,9 @@ use crate::error::{StoreError, StoreResult};
 use crate::frameworks::{Framework, FrameworkContent};
 use crate::ids::{
     AccountId, AreaId, AssetId, CampaignId, ChecklistId, ControlId, DepartmentId, EvidenceId, FrameworkId, IncidentId,
-    KeyId, PersonId, PolicyId, ReportId, RiskId, TokenId,
+    PersonId, PolicyId, ReportId, RiskId, TokenId,
 };
 use crate::incidents::{Event, Incident, Link};
-use crate::keys::CryptoKey;
 use crate::lifecycle::{Offboarding, OffboardingItem, OnboardingRecord};
 use crate::list::{ListPage, ListQuery};
 use crate::mfa::TotpFactor;
@@ -152,7 +151,6 @@ pub trait Reader: Send {
     fn sso_identity_of(&mut self, account: AccountId) -> StoreFuture<'_, Option<String>>;
     fn list_assets<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Asset>>;
     fn find_asset(&mut self, id: AssetId) -> StoreFuture<'_, Option<Asset>>;
-    fn list_keys<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<CryptoKey>>;
     /// A page of a kit record type (a `scope` filter keeps the records in a person's scope).
     fn list_records<'a>(
         &'a mut self,
@@ -184,7 +182,6 @@ pub trait Reader: Send {
     /// The person's offboarding that is not closed, if any.
     fn open_offboarding(&mut self, person: PersonId) -> StoreFuture<'_, Option<Offboarding>>;
     fn find_offboarding<'a>(&'a mut self, id: &'a str) -> StoreFuture<'a, Option<Offboarding>>;
-    fn find_key(&mut self, id: KeyId) -> StoreFuture<'_, Option<CryptoKey>>;
     fn list_risks<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Risk>>;
     fn find_risk(&mut self, id: RiskId) -> StoreFuture<'_, Option<Risk>>;
     /// How many risks sit in each cell of the probability × impact grid.
@@ -347,9 +344,6 @@ pub trait Reader: Send {
     fn get_offboarding<'a>(&'a mut self, id: &'a str) -> StoreFuture<'a, Offboarding> {
         Box::pin(async move { self.find_offboarding(id).await?.ok_or(StoreError::NotFound) })
     }
-    fn get_key(&mut self, id: KeyId) -> StoreFuture<'_, CryptoKey> {
-        Box::pin(async move { self.find_key(id).await?.ok_or(StoreError::NotFound) })
-    }
     fn get_risk(&mut self, id: RiskId) -> StoreFuture<'_, Risk> {
         Box::pin(async move { self.find_risk(id).await?.ok_or(StoreError::NotFound) })
     }
@@ -373,7 +367,6 @@ pub trait Writer: Reader {
     fn insert_asset<'a>(&'a mut self, asset: &'a Asset) -> StoreFuture<'a, ()>;
     /// Stores `after` if the stored asset is still `before` (same `updated_at`).
     fn update_asset<'a>(&'a mut self, before: &'a Asset, after: &'a Asset) -> StoreFuture<'a, ()>;
-    fn insert_key<'a>(&'a mut self, key: &'a CryptoKey) -> StoreFuture<'a, ()>;
     /// Locks a row until commit where writers run side by side (PostgreSQL: `FOR UPDATE`), so
     /// a decision read from several rows (the decisions of an approval) is taken one at a time;
     /// SQLite writers are one at a time already.
@@ -403,8 +396,6 @@ pub trait Writer: Reader {
         due_at: Timestamp,
         now: Timestamp,
     ) -> StoreFuture<'a, u64>;
-    /// Stores `after` if the stored key is still `before` (same `updated_at`).
-    fn update_key<'a>(&'a mut self, before: &'a CryptoKey, after: &'a CryptoKey) -> StoreFuture<'a, ()>;
     fn insert_control<'a>(&'a mut self, c: &'a Control) -> StoreFuture<'a, ()>;
     /// Stores a new risk with its control links.
     fn insert_risk<'a>(&'a mut self, risk: &'a Risk) -> StoreFuture<'a, ()>;

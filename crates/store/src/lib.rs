@@ -17,7 +17,6 @@ mod disclosure;
 mod frameworks;
 mod incidents;
 mod jobs;
-mod keys;
 mod lifecycle;
 mod list;
 mod mfa;

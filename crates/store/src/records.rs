@@ -3,6 +3,7 @@
 //! links fields live in `record_links`. The list `Table`, the row decoder and the writes are
 //! built from the fields once per type. A person or record a field names is joined for its
 //! name; a scope is an expression compared with the person's id, in lists as in checks.
+//! Derived fields are stored (lists filter and sort by them) and derived again when read.
 
 use bulwark_core::StoreError;
 use bulwark_core::list::{ListPage, ListQuery};
@@ -52,6 +53,8 @@ fn table(ty: &'static RecordType) -> &'static Table {
                 None if matches!(f.kind, FieldKind::Number { .. }) => {
                     format!("COALESCE(r.{}, -9223372036854775807)", f.name)
                 }
+                // No date comes last: what is due soonest first.
+                None if matches!(f.kind, FieldKind::Date) => format!("COALESCE(r.{}, '9999-12-31')", f.name),
                 None => format!("COALESCE(r.{}, '')", f.name),
             };
             if f.sorted {
@@ -95,13 +98,16 @@ fn row(ty: &'static RecordType, r: &dyn Columns) -> Result<Record, StoreError> {
             _ => text()?.map_or(Value::Empty, Value::Text),
         });
     }
-    Ok(Record {
+    let mut record = Record {
         ty,
         id: r.text("id")?,
         values,
         created_at: from_micros(r.int("created_at")?),
         updated_at: from_micros(r.int("updated_at")?),
-    })
+    };
+    // Derived values follow the rules of this release, whatever release stored them.
+    bulwark_core::records::service::derive(&mut record);
+    Ok(record)
 }
 
 pub(crate) async fn list(

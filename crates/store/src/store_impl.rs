@@ -15,10 +15,9 @@ use bulwark_core::disclosure::{DisclosureSettings, ReportMessage, VulnReport};
 use bulwark_core::frameworks::{Framework, FrameworkContent};
 use bulwark_core::ids::{
     AccountId, AreaId, AssetId, CampaignId, ChecklistId, ControlId, DepartmentId, EvidenceId, FrameworkId, IncidentId,
-    KeyId, PersonId, PolicyId, ReportId, RiskId, TokenId,
+    PersonId, PolicyId, ReportId, RiskId, TokenId,
 };
 use bulwark_core::incidents::{Event, Incident, Link};
-use bulwark_core::keys::CryptoKey;
 use bulwark_core::lifecycle::{Offboarding, OffboardingItem, OnboardingRecord};
 use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::mfa::TotpFactor;
@@ -44,7 +43,7 @@ use crate::native::NativeReads;
 use crate::write::{self, WriteTx, map_err};
 use crate::{
     SqlStore, accounts, approvals, assets, audit, campaigns, checklists, controls, disclosure, frameworks, incidents,
-    jobs, keys, lifecycle, mfa, notify, org, people, policies, records, risks, scim, sso,
+    jobs, lifecycle, mfa, notify, org, people, policies, records, risks, scim, sso,
 };
 
 /// A unit of work on connection `C` (a pooled connection taken on first use, or a write
@@ -411,17 +410,6 @@ impl<C: Acquire> Reader for Unit<C> {
 
     fn find_asset(&mut self, id: AssetId) -> StoreFuture<'_, Option<Asset>> {
         Box::pin(async move { assets::find(self.0.conn().await?, id).await })
-    }
-
-    fn list_keys<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<CryptoKey>> {
-        Box::pin(async move {
-            let (c, reads) = self.reads();
-            keys::list(c, reads, query).await
-        })
-    }
-
-    fn find_key(&mut self, id: KeyId) -> StoreFuture<'_, Option<CryptoKey>> {
-        Box::pin(async move { keys::find(self.0.conn().await?, id).await })
     }
 
     fn list_records<'a>(
@@ -799,14 +787,6 @@ impl Writer for Unit<WriteTx> {
 
     fn update_asset<'a>(&'a mut self, before: &'a Asset, after: &'a Asset) -> StoreFuture<'a, ()> {
         Box::pin(assets::update(self.c(), before, after))
-    }
-
-    fn insert_key<'a>(&'a mut self, key: &'a CryptoKey) -> StoreFuture<'a, ()> {
-        Box::pin(keys::insert(self.c(), key))
-    }
-
-    fn update_key<'a>(&'a mut self, before: &'a CryptoKey, after: &'a CryptoKey) -> StoreFuture<'a, ()> {
-        Box::pin(keys::update(self.c(), before, after))
     }
 
     fn lock_row<'a>(&'a mut self, table: &'static str, id: &'a str) -> StoreFuture<'a, ()> {

@@ -2074,30 +2074,31 @@ async fn assets_list_search_and_import_alike_on_every_backend_and_a_broken_impor
 
 #[tokio::test]
 async fn keys_keep_metadata_plan_rotations_and_record_revocations_alike_on_every_backend() {
-    use bulwark_core::keys::{self, KeyInput, KeyStatus};
+    use bulwark_core::keys::KEY;
+    use bulwark_core::records::input::RawRecord;
+    use bulwark_core::records::service;
     for backend in backends() {
         let db = TestDb::new(backend).await;
         let (s, cli) = (&db.store as &dyn Store, Actor::cli());
         let now = time::OffsetDateTime::from_unix_timestamp(1_795_000_000).unwrap();
         let owner = people::create(s, &cli, now, &person("Ada Lovelace", "ada@example.com")).await.unwrap();
-        let input = KeyInput {
-            name: "Code signing".into(),
-            algorithm: "RSA".into(),
-            size_bits: "1024".into(),
-            owner_id: "ada@example.com".into(),
-            location: "HSM rack 2".into(),
-            created_on: "2026-01-10".into(),
-            rotation_days: "90".into(),
-            ..Default::default()
-        };
-        let key = keys::create(s, &cli, now, &input).await.unwrap();
-        assert_eq!(key.rotation_due().map(|d| d.to_string()).as_deref(), Some("2026-04-10"));
-        assert_eq!(key.weaknesses().len(), 1, "RSA 1024 is weak");
-        let secret = KeyInput { purpose: "-----BEGIN RSA PRIVATE KEY----- MIIE…".into(), ..input.clone() };
-        assert!(matches!(keys::create(s, &cli, now, &secret).await, Err(CoreError::Invalid(_))), "no key material");
-        let strong =
-            KeyInput { name: "TLS".into(), algorithm: "ECDSA P-256".into(), size_bits: "256".into(), ..input.clone() };
-        keys::create(s, &cli, now, &strong).await.unwrap();
+        let input = [
+            ("name", "Code signing"),
+            ("algorithm", "RSA"),
+            ("size_bits", "1024"),
+            ("owner", "ada@example.com"),
+            ("location", "HSM rack 2"),
+            ("created_on", "2026-01-10"),
+            ("rotation_days", "90"),
+        ];
+        let key = service::create(s, &cli, &KEY, now, &RawRecord::from_pairs(input)).await.unwrap();
+        assert_eq!(key.value("rotation_due").plain(), "2026-04-10");
+        assert_eq!(key.value("weak").plain(), "yes", "RSA 1024 is weak");
+        let secret = input.into_iter().chain([("purpose", "-----BEGIN RSA PRIVATE KEY----- MIIE…")]);
+        let refused = service::create(s, &cli, &KEY, now, &RawRecord::from_pairs(secret)).await;
+        assert!(matches!(refused, Err(CoreError::Invalid(_))), "no key material");
+        let strong = input.into_iter().chain([("name", "TLS"), ("algorithm", "ECDSA P-256"), ("size_bits", "256")]);
+        service::create(s, &cli, &KEY, now, &RawRecord::from_pairs(strong)).await.unwrap();
 
         let task_ids = |tasks: Vec<bulwark_core::campaigns::Task>| {
             tasks.into_iter().filter(|t| t.kind == "rotate" && t.state == "open").map(|t| t.title).collect::<Vec<_>>()
@@ -2106,42 +2107,41 @@ async fn keys_keep_metadata_plan_rotations_and_record_revocations_alike_on_every
         assert_eq!(task_ids(tasks.items).len(), 2, "a rotation task per key on {backend:?}");
 
         let mut rd = r(s).await;
-        let weak = keys::LIST
+        let weak = KEY
+            .list_spec()
             .parse(&RawListQuery { filters: vec![("weak".into(), "yes".into())], ..Default::default() })
             .unwrap();
-        let found = rd.list_keys(&weak).await.unwrap();
-        assert_eq!(found.items.iter().map(|k| k.name.as_str()).collect::<Vec<_>>(), ["Code signing"], "{backend:?}");
-        let search = keys::LIST.parse(&RawListQuery { q: Some("rack".into()), ..Default::default() }).unwrap();
-        assert_eq!(rd.list_keys(&search).await.unwrap().total, 2);
+        let found = rd.list_records(&KEY, &weak).await.unwrap();
+        assert_eq!(found.items.iter().map(|k| k.name()).collect::<Vec<_>>(), ["Code signing"], "{backend:?}");
+        let search = KEY.list_spec().parse(&RawListQuery { q: Some("rack".into()), ..Default::default() }).unwrap();
+        assert_eq!(rd.list_records(&KEY, &search).await.unwrap().total, 2);
+        let by_due = KEY.list_spec().parse(&RawListQuery { sort: Some("rotation_due".into()), ..Default::default() });
+        assert_eq!(rd.list_records(&KEY, &by_due.unwrap()).await.unwrap().total, 2);
         drop(rd);
 
         let later = now + time::Duration::days(1);
-        let rotated = keys::record_rotation(s, &cli, later, key.id).await.unwrap();
-        assert_eq!(rotated.last_rotated_on, later.date());
-        assert!(matches!(keys::revoke(s, &cli, later, key.id, " ").await, Err(CoreError::Invalid(_))), "a reason");
-        let revoked = keys::revoke(s, &cli, later, key.id, "HSM decommissioned").await.unwrap();
-        assert_eq!(revoked.status, KeyStatus::Revoked);
-        let stored = r(s).await.get_key(key.id).await.unwrap();
-        let revocation = stored.revocation.clone().expect("recorded");
-        assert_eq!((revocation.by.as_str(), revocation.reason.as_str()), ("cli", "HSM decommissioned"), "{backend:?}");
-        assert!(keys::revoke(s, &cli, later, key.id, "again").await.is_err());
+        let none = RawRecord::default();
+        let rotated = service::act(s, &cli, &KEY, later, (&key.id, "rotate"), &none).await.unwrap();
+        assert_eq!(rotated.value("last_rotated_on").as_date(), Some(later.date()));
+        let blank = RawRecord::from_pairs([("reason", " ")]);
+        let refused = service::act(s, &cli, &KEY, later, (&key.id, "revoke"), &blank).await;
+        assert!(matches!(refused, Err(CoreError::Invalid(_))), "a reason");
+        let why = RawRecord::from_pairs([("reason", "HSM decommissioned")]);
+        let revoked = service::act(s, &cli, &KEY, later, (&key.id, "revoke"), &why).await.unwrap();
+        assert_eq!(revoked.value("status").plain(), "revoked");
+        let stored = r(s).await.find_record(&KEY, &key.id).await.unwrap().expect("stored");
+        let revocation = (stored.value("revoked_by").plain(), stored.value("revocation_reason").plain());
+        assert_eq!(revocation, ("cli".to_string(), "HSM decommissioned".to_string()), "{backend:?}");
+        assert_eq!(stored.value("rotation_due"), &bulwark_core::records::Value::Empty, "no rotation once revoked");
+        let again = service::act(s, &cli, &KEY, later, (&key.id, "revoke"), &why).await;
+        assert!(matches!(again, Err(CoreError::Conflict(_))), "revoked already");
+        let rotate = service::act(s, &cli, &KEY, later, (&key.id, "rotate"), &none).await;
+        assert!(matches!(rotate, Err(CoreError::Conflict(_))), "only an active key is rotated");
+        let unrevoke = RawRecord::from_pairs([("status", "active")]);
+        let refused = service::update(s, &cli, &KEY, later, &key.id, &unrevoke).await;
+        assert!(matches!(refused, Err(CoreError::Invalid(_))), "a revoked key stays revoked");
         let tasks = r(s).await.list_tasks(owner.id, &bulwark_core::campaigns::TASKS.first_page(50)).await.unwrap();
         assert_eq!(task_ids(tasks.items).len(), 1, "the revoked key's rotation task is closed");
-
-        // The repository writes one by one.
-        let mut tx = s.write().await.unwrap();
-        let copy = bulwark_core::keys::CryptoKey { id: bulwark_core::ids::KeyId::new(), ..stored.clone() };
-        tx.insert_key(&copy).await.unwrap();
-        let renamed = bulwark_core::keys::CryptoKey {
-            name: "Renamed".into(),
-            updated_at: later + time::Duration::seconds(1),
-            ..copy.clone()
-        };
-        tx.update_key(&copy, &renamed).await.unwrap();
-        assert!(tx.update_key(&copy, &renamed).await.is_err(), "based on a stale version");
-        tx.audit(bulwark_core::audit::AuditRecord::new(&cli, later, "test", "x", "1", None::<&()>, None::<&()>));
-        tx.commit().await.unwrap();
-        assert_eq!(r(s).await.find_key(copy.id).await.unwrap().unwrap().name, "Renamed");
         assert!(db.store.verify_audit_chain().await.unwrap().is_ok());
     }
 }

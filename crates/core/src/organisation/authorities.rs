@@ -54,8 +54,10 @@ pub static AUTHORITY: RecordType = RecordType {
         view: Permission::ViewDirectory,
         manage: Permission::ManageDirectory,
         scope: Some(Scope::Owner("owner")),
+        scope_edits: true,
     },
     actions: &[],
     rules: None,
+    derive: None,
     after_save: None,
 };

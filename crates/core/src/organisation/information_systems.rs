@@ -7,7 +7,7 @@ use crate::access::Permission;
 use crate::campaigns::Task;
 use crate::error::CoreResult;
 use crate::records::access::{RecordAccess, Scope};
-use crate::records::{ASSET, Action, CONTROL, DEPARTMENT, Field, FieldKind, RISK, Record, RecordType, Value};
+use crate::records::{ASSET, Action, CONTROL, DEPARTMENT, Field, FieldKind, RISK, Record, RecordType, Step, Value};
 use crate::store::Writer;
 use crate::time_util::{Timestamp, add_months, to_micros};
 
@@ -45,19 +45,21 @@ pub static INFORMATION_SYSTEM: RecordType = RecordType {
         view: Permission::ViewAssets,
         manage: Permission::ManageAssets,
         scope: Some(Scope::HeadOf("department")),
+        scope_edits: true,
     },
-    actions: &[Action {
-        name: "review",
-        label: "Record a review",
-        summary: "The system was reviewed today: its review task closes and the next one is planned.",
-        apply: reviewed,
-    }],
+    actions: &[Action::new(
+        "review",
+        ("Review", "Reviewed today"),
+        "The system was reviewed today: its review task closes and the next one is planned.",
+        reviewed,
+    )],
     rules: None,
+    derive: None,
     after_save: Some(|tx, record, now| Box::pin(plan_review(tx, record, now))),
 };
 
-fn reviewed(record: &mut Record, now: Timestamp) -> CoreResult<()> {
-    record.set("last_reviewed_on", Value::Date(now.date()));
+fn reviewed(record: &mut Record, step: &Step) -> CoreResult<()> {
+    record.set("last_reviewed_on", Value::Date(step.now.date()));
     Ok(())
 }
 

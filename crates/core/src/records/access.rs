@@ -40,8 +40,10 @@ pub struct RecordAccess {
     pub view: Permission,
     /// Creates, edits and deletes every record.
     pub manage: Permission,
-    /// Also sees and edits (never creates or deletes) the records in their scope.
+    /// Also sees (never creates or deletes) the records in their scope…
     pub scope: Option<Scope>,
+    /// …and edits them (else they take only the steps marked `by_scope`).
+    pub scope_edits: bool,
 }
 
 /// What an operation needs.
@@ -49,6 +51,8 @@ pub struct RecordAccess {
 pub enum Need {
     View,
     Edit,
+    /// A workflow step: `true` when the people in scope take it.
+    Step(bool),
     /// Create and delete: the permission, never a scope.
     Manage,
 }
@@ -64,13 +68,19 @@ pub enum Grant {
 pub fn grant(actor: &Actor, ty: &RecordType, need: Need) -> CoreResult<Grant> {
     let permission = match need {
         Need::View => ty.access.view,
-        Need::Edit | Need::Manage => ty.access.manage,
+        Need::Edit | Need::Step(_) | Need::Manage => ty.access.manage,
     };
     if actor.can(permission) {
         return Ok(Grant::All);
     }
-    match (ty.access.scope, actor.person_id, need) {
-        (Some(scope), Some(person), Need::View | Need::Edit) => Ok(Grant::Scoped(scope, person)),
+    let by_scope = match need {
+        Need::View => true,
+        Need::Edit => ty.access.scope_edits,
+        Need::Step(by_scope) => by_scope || ty.access.scope_edits,
+        Need::Manage => false,
+    };
+    match (ty.access.scope, actor.person_id) {
+        (Some(scope), Some(person)) if by_scope => Ok(Grant::Scoped(scope, person)),
         _ => Err(CoreError::Forbidden(format!("you may not {} {}s", verb(need), ty.singular))),
     }
 }
@@ -78,7 +88,7 @@ pub fn grant(actor: &Actor, ty: &RecordType, need: Need) -> CoreResult<Grant> {
 fn verb(need: Need) -> &'static str {
     match need {
         Need::View => "see",
-        Need::Edit => "edit",
+        Need::Edit | Need::Step(_) => "edit",
         Need::Manage => "add or delete",
     }
 }

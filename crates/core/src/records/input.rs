@@ -47,24 +47,56 @@ impl RawRecord {
 
 /// Sets the given fields of `record`, then checks required fields and the type's rules.
 pub async fn apply(r: &mut dyn Reader, ty: &RecordType, raw: &RawRecord, record: &mut Record) -> CoreResult<()> {
+    let before = record.clone();
     let mut c = Checks::new();
-    for name in raw.fields.keys().filter(|n| ty.field(n).is_none()) {
-        c.fail(name, &format!("is not a field of {}", crate::validate::with_article(ty.singular)));
+    for name in raw.fields.keys() {
+        match ty.field(name) {
+            None => c.fail(name, &format!("is not a field of {}", crate::validate::with_article(ty.singular))),
+            Some(f) if f.derived => c.fail(name, "is not typed in: it follows from the rest of the record"),
+            Some(_) => {}
+        }
     }
-    for (i, field) in ty.fields.iter().enumerate() {
+    for (i, field) in ty.fields.iter().enumerate().filter(|(_, f)| !f.derived) {
         if let Some(typed) = raw.fields.get(field.name) {
             record.values[i] = parse(r, &mut c, field, typed).await?;
         }
     }
-    for (field, value) in ty.fields.iter().zip(&record.values) {
+    required(&mut c, ty.fields.iter().zip(&record.values));
+    if let Some(rules) = ty.rules {
+        rules(&before, record, &mut c);
+    }
+    c.finish()
+}
+
+fn required<'a>(c: &mut Checks, values: impl Iterator<Item = (&'a Field, &'a Value)>) {
+    for (field, value) in values {
         if field.required && *value == Value::Empty && c.is_valid_so_far(field.name) {
             c.fail(field.name, "is required");
         }
     }
-    if let Some(rules) = ty.rules {
-        rules(record, &mut c);
+}
+
+/// The values of a workflow step's inputs, each checked by its kind; others are refused.
+pub async fn step_inputs(
+    r: &mut dyn Reader,
+    inputs: &'static [Field],
+    raw: &RawRecord,
+) -> CoreResult<Vec<(&'static str, Value)>> {
+    let mut c = Checks::new();
+    for name in raw.fields.keys().filter(|n| !inputs.iter().any(|f| f.name == n.as_str())) {
+        c.fail(name, "is not asked by this step");
     }
-    c.finish()
+    let mut values = Vec::with_capacity(inputs.len());
+    for field in inputs {
+        let value = match raw.fields.get(field.name) {
+            Some(typed) => parse(r, &mut c, field, typed).await?,
+            None => Value::Empty,
+        };
+        values.push((field.name, value));
+    }
+    required(&mut c, inputs.iter().zip(values.iter().map(|(_, v)| v)));
+    c.finish()?;
+    Ok(values)
 }
 
 async fn parse(r: &mut dyn Reader, c: &mut Checks, field: &Field, typed: &Typed) -> CoreResult<Value> {

@@ -77,6 +77,9 @@ pub const CONTROL: Target = Target {
     view: Permission::ViewCompliance,
 };
 
+/// The choices of a yes-or-no field.
+pub const YES_NO: &[(&str, &str)] = &[("yes", "Yes"), ("no", "No")];
+
 /// What a field holds and how it is typed in.
 #[derive(Debug, Clone, Copy)]
 pub enum FieldKind {
@@ -116,6 +119,11 @@ pub struct Field {
     pub filtered: bool,
     pub sorted: bool,
     pub searched: bool,
+    /// Set by the type's code (`RecordType::derive`, a workflow step), never typed in: shown,
+    /// stored, and listed, filtered or sorted like any other.
+    pub derived: bool,
+    /// The value of a new record (a choice's value).
+    pub default: &'static str,
 }
 
 impl Field {
@@ -130,6 +138,8 @@ impl Field {
             filtered: false,
             sorted: false,
             searched: false,
+            derived: false,
+            default: "",
         }
     }
     pub const fn line(name: &'static str, label: &'static str, max: usize) -> Self {
@@ -156,6 +166,12 @@ impl Field {
     pub const fn hint(self, hint: &'static str) -> Self {
         Self { hint, ..self }
     }
+    pub const fn derived(self) -> Self {
+        Self { derived: true, ..self }
+    }
+    pub const fn default(self, default: &'static str) -> Self {
+        Self { default, ..self }
+    }
 
     /// Whether the field is a column of its table (links live in `record_links`).
     pub fn stored(&self) -> bool {
@@ -167,16 +183,74 @@ impl Field {
 pub type AfterSave =
     for<'a> fn(&'a mut dyn Writer, &'a Record, Timestamp) -> Pin<Box<dyn Future<Output = CoreResult<()>> + Send + 'a>>;
 
-/// A workflow step on one record: `POST {path}/{id}/{name}` on pages and the API. It changes
-/// the record as `apply` says (which may refuse); saving, audit and `after_save` follow.
+/// A workflow step on one record: `POST {path}/{id}/{name}` on pages and the API, with the
+/// values of its `inputs` (checked like fields). It changes the record as `apply` says;
+/// derivation, saving, audit and `after_save` follow.
 #[derive(Debug)]
 pub struct Action {
     pub name: &'static str,
-    /// The button ("Record a review").
+    /// The heading of its form ("Rotation").
     pub label: &'static str,
-    /// What it does, for the API documentation.
+    /// Its button ("Rotated today").
+    pub button: &'static str,
+    /// What it does, for its form and the API documentation.
     pub summary: &'static str,
-    pub apply: fn(&mut Record, Timestamp) -> CoreResult<()>,
+    pub inputs: &'static [Field],
+    /// Why the record cannot take this step now (the step is refused and not offered).
+    pub unavailable: fn(&Record) -> Option<&'static str>,
+    pub apply: fn(&mut Record, &Step) -> CoreResult<()>,
+    /// The people in the record's scope take this step even where they do not edit it.
+    pub by_scope: bool,
+    /// It cannot be undone (shown as such).
+    pub is_final: bool,
+}
+
+impl Action {
+    pub const fn new(
+        name: &'static str,
+        (label, button): (&'static str, &'static str),
+        summary: &'static str,
+        apply: fn(&mut Record, &Step) -> CoreResult<()>,
+    ) -> Self {
+        Self {
+            name,
+            label,
+            button,
+            summary,
+            inputs: &[],
+            unavailable: |_| None,
+            apply,
+            by_scope: false,
+            is_final: false,
+        }
+    }
+    pub const fn inputs(self, inputs: &'static [Field]) -> Self {
+        Self { inputs, ..self }
+    }
+    pub const fn unless(self, unavailable: fn(&Record) -> Option<&'static str>) -> Self {
+        Self { unavailable, ..self }
+    }
+    pub const fn by_scope(self) -> Self {
+        Self { by_scope: true, ..self }
+    }
+    pub const fn is_final(self) -> Self {
+        Self { is_final: true, ..self }
+    }
+}
+
+/// What a workflow step is given: when, by whom, and its inputs' values.
+#[derive(Debug)]
+pub struct Step<'a> {
+    pub now: Timestamp,
+    /// The actor's label, as audit entries name them.
+    pub by: &'a str,
+    pub inputs: Vec<(&'static str, Value)>,
+}
+
+impl Step<'_> {
+    pub fn input(&self, name: &str) -> &Value {
+        self.inputs.iter().find(|(n, _)| *n == name).map_or(&Value::Empty, |(_, v)| v)
+    }
 }
 
 /// A record type: everything the kit derives its plumbing from.
@@ -198,8 +272,11 @@ pub struct RecordType {
     pub fields: &'static [Field],
     pub access: access::RecordAccess,
     pub actions: &'static [Action],
-    /// Rules linking fields, checked after each field is.
-    pub rules: Option<fn(&Record, &mut Checks)>,
+    /// Rules linking fields, checked after each field is: the record before the edit (a blank
+    /// one when it is new) and after it.
+    pub rules: Option<fn(&Record, &Record, &mut Checks)>,
+    /// Computes the derived fields from the others, whenever a record is saved or read.
+    pub derive: Option<fn(&mut Record)>,
     pub after_save: Option<AfterSave>,
 }
 

@@ -3,8 +3,11 @@
 
 use super::RecordType;
 
-pub static ALL: &[&RecordType] =
-    &[&crate::organisation::authorities::AUTHORITY, &crate::organisation::information_systems::INFORMATION_SYSTEM];
+pub static ALL: &[&RecordType] = &[
+    &crate::organisation::authorities::AUTHORITY,
+    &crate::organisation::information_systems::INFORMATION_SYSTEM,
+    &crate::keys::KEY,
+];
 
 /// The registered type of this kind, if any.
 pub fn by_kind(kind: &str) -> Option<&'static RecordType> {

@@ -5,7 +5,7 @@
 
 use super::access::{Grant, Need, grant};
 use super::input::{self, RawRecord};
-use super::{Record, RecordType, Value};
+use super::{Action, FieldKind, Record, RecordType, Step, Value};
 use crate::access::Actor;
 use crate::audit::AuditRecord;
 use crate::error::{CoreError, CoreResult};
@@ -21,6 +21,8 @@ pub struct Shown {
     pub record: Record,
     pub can_edit: bool,
     pub can_delete: bool,
+    /// The workflow steps the viewer may take on it now.
+    pub steps: Vec<&'static Action>,
 }
 
 /// The page of records the actor may see: a scoped actor's are filtered in SQL.
@@ -58,19 +60,41 @@ async fn reach(r: &mut dyn Reader, ty: &'static RecordType, id: &str, grant: Gra
 pub async fn get(store: &dyn Store, actor: &Actor, ty: &'static RecordType, id: &str) -> CoreResult<Shown> {
     let mut r = store.read().await?;
     let record = reach(&mut *r, ty, id, grant(actor, ty, Need::View)?).await?;
-    // The manage permission edits every record; a scope edits the records in it.
-    let can_edit = match grant(actor, ty, Need::Edit) {
+    let can_edit = may(&mut *r, ty, id, grant(actor, ty, Need::Edit)).await?;
+    let mut steps = Vec::new();
+    for step in ty.actions.iter().filter(|a| (a.unavailable)(&record).is_none()) {
+        if may(&mut *r, ty, id, grant(actor, ty, Need::Step(step.by_scope))).await? {
+            steps.push(step);
+        }
+    }
+    Ok(Shown { record, can_edit, can_delete: grant(actor, ty, Need::Manage).is_ok(), steps })
+}
+
+/// Whether a grant reaches the record: the permission reaches every one, a scope those in it.
+async fn may(r: &mut dyn Reader, ty: &'static RecordType, id: &str, grant: CoreResult<Grant>) -> CoreResult<bool> {
+    Ok(match grant {
         Ok(Grant::All) => true,
         Ok(Grant::Scoped(scope, person)) => r.in_scope(ty, id, scope, person).await?,
         Err(_) => false,
-    };
-    Ok(Shown { record, can_edit, can_delete: grant(actor, ty, Need::Manage).is_ok() })
+    })
 }
 
-/// A record with every field empty, for the new-record form and `create`.
+/// A new record: every field empty but those with a default, for the new form and `create`.
 pub fn blank(ty: &'static RecordType, now: Timestamp) -> Record {
     let id = uuid::Uuid::now_v7().to_string();
-    Record { ty, id, values: vec![Value::Empty; ty.fields.len()], created_at: now, updated_at: now }
+    let value = |f: &super::Field| match (f.default, f.kind) {
+        ("", _) | (_, FieldKind::Links(_)) => Value::Empty,
+        (v, FieldKind::Number { .. }) => v.parse().map_or(Value::Empty, Value::Int),
+        (v, _) => Value::Text(v.into()),
+    };
+    Record { ty, id, values: ty.fields.iter().map(value).collect(), created_at: now, updated_at: now }
+}
+
+/// Computes the record's derived fields.
+pub fn derive(record: &mut Record) {
+    if let Some(derive) = record.ty.derive {
+        derive(record);
+    }
 }
 
 pub async fn create(
@@ -84,6 +108,7 @@ pub async fn create(
     let mut tx = store.write().await?;
     let mut record = blank(ty, now);
     input::apply(&mut *tx, ty, raw, &mut record).await?;
+    derive(&mut record);
     tx.insert_record(&record).await?;
     saved(&mut *tx, actor, now, "create", None, &record).await?;
     tx.commit().await?;
@@ -103,27 +128,33 @@ pub async fn update(
     let before = reach(&mut *tx, ty, id, grant).await?;
     let mut after = Record { updated_at: now, ..before.clone() };
     input::apply(&mut *tx, ty, raw, &mut after).await?;
+    derive(&mut after);
     check_version(raw.version.as_deref(), before.updated_at, &format!("this {}", ty.singular))?;
     write_change(&mut *tx, actor, now, "update", grant, &before, &after).await?;
     tx.commit().await?;
     Ok(after)
 }
 
-/// Runs the workflow step `action` on the record.
+/// Takes the workflow step `action` on the record, with its inputs.
 pub async fn act(
     store: &dyn Store,
     actor: &Actor,
     ty: &'static RecordType,
     now: Timestamp,
-    id: &str,
-    action: &str,
+    (id, action): (&str, &str),
+    raw: &RawRecord,
 ) -> CoreResult<Record> {
     let step = ty.actions.iter().find(|a| a.name == action).ok_or(CoreError::NotFound)?;
-    let grant = grant(actor, ty, Need::Edit)?;
+    let grant = grant(actor, ty, Need::Step(step.by_scope))?;
     let mut tx = store.write().await?;
     let before = reach(&mut *tx, ty, id, grant).await?;
+    let inputs = input::step_inputs(&mut *tx, step.inputs, raw).await?;
+    if let Some(why) = (step.unavailable)(&before) {
+        return Err(CoreError::Conflict(why.into()));
+    }
     let mut after = Record { updated_at: now, ..before.clone() };
-    (step.apply)(&mut after, now)?;
+    (step.apply)(&mut after, &Step { now, by: &actor.label, inputs })?;
+    derive(&mut after);
     write_change(&mut *tx, actor, now, step.name, grant, &before, &after).await?;
     tx.commit().await?;
     Ok(after)

@@ -13,7 +13,6 @@ pub mod disclosure;
 pub mod dto;
 pub mod frameworks;
 pub mod incidents;
-pub mod keys;
 pub mod lifecycle;
 pub mod org;
 pub mod people;
@@ -136,12 +135,6 @@ pub fn routes(r: Routes) -> Routes {
         .api(Needs(ManageAssets), routes!(assets::import_assets))
         .api(Needs(ViewAssets), routes!(assets::get_asset))
         .api(Needs(ManageAssets), routes!(assets::update_asset))
-        .api(Needs(ViewAssets), routes!(keys::list_keys))
-        .api(Needs(ManageAssets), routes!(keys::create_key))
-        .api(SignedIn, routes!(keys::get_key))
-        .api(Needs(ManageAssets), routes!(keys::update_key))
-        .api(SignedIn, routes!(keys::rotate_key))
-        .api(Needs(ManageAssets), routes!(keys::revoke_key))
         .api(Needs(ViewCompliance), routes!(frameworks::list_frameworks))
         .api(Needs(ManageCompliance), routes!(frameworks::import_framework))
         .api(Needs(ManageCompliance), routes!(frameworks::build_policy_catalog))

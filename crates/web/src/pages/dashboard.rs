@@ -26,7 +26,7 @@ pub struct DashboardPage {
     pending_approvals: Vec<bulwark_core::approvals::Approval>,
     overdue_reviews: Vec<bulwark_core::campaigns::Task>,
     overdue_rotations: Vec<bulwark_core::campaigns::Task>,
-    weak_keys: Vec<bulwark_core::keys::CryptoKey>,
+    weak_keys: Vec<bulwark_core::records::Record>,
     overdue_offboardings: Vec<bulwark_core::campaigns::Task>,
     owed_notifications: Vec<bulwark_core::incidents::Incident>,
     now: bulwark_core::Timestamp,

@@ -14,7 +14,6 @@ mod dashboard;
 mod disclosure;
 mod frameworks;
 mod incidents;
-mod keys;
 mod lifecycle;
 mod listing;
 mod mfa;
@@ -135,15 +134,6 @@ pub fn routes(r: Routes) -> Routes {
         .page("/assets/import", Needs(ManageAssets), BOTH, get(assets::import_form).post(assets::import))
         .page("/assets/{id}", Needs(ViewAssets), GET, get(assets::detail))
         .page("/assets/{id}/edit", Needs(ManageAssets), BOTH, get(assets::edit_form).post(assets::update))
-        .page("/keys", Needs(ViewAssets), GET, get(keys::list))
-        .page("/keys/export.csv", Needs(ViewAssets), GET, get(keys::export))
-        .page("/keys/export.json", Needs(ViewAssets), GET, get(keys::export))
-        .page("/keys/new", Needs(ManageAssets), BOTH, get(keys::new_form).post(keys::create))
-        // The service decides: the inventory's readers, or the key's owner (their rotation task).
-        .page("/keys/{id}", SignedIn, GET, get(keys::detail))
-        .page("/keys/{id}/edit", Needs(ManageAssets), BOTH, get(keys::edit_form).post(keys::update))
-        .page("/keys/{id}/rotated", SignedIn, POST, post(keys::rotated))
-        .page("/keys/{id}/revoke", Needs(ManageAssets), POST, post(keys::revoke))
         .page("/accounts", Needs(ViewAccounts), GET, get(accounts::list))
         .page("/accounts/export.csv", Needs(ViewAccounts), GET, get(accounts::export))
         .page("/accounts/export.json", Needs(ViewAccounts), GET, get(accounts::export))
@@ -351,8 +341,6 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
             "password" => Some("Password set. Sign in with your new password."),
             "mfa-off" => Some("Two-factor authentication is off."),
             "imported" => Some("Imported. The newest assets are listed first."),
-            "rotated" => Some("Rotation recorded. The next one is planned."),
-            "key-revoked" => Some("The key is revoked."),
             "mfa-reset" => Some("The authenticator is removed and the account signed out everywhere."),
             _ => None,
         });
@@ -381,7 +369,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
 }
 
 /// Field errors of a form, by field name.
-#[derive(Default, Debug)]
+#[derive(Default, Debug, Clone)]
 pub struct Errors(BTreeMap<String, String>);
 
 impl Errors {
@@ -469,7 +457,6 @@ impl From<AuditEntry> for HistoryItem {
             "department" => Some(format!("/people?department_id={}", e.entity_id)),
             "account" => Some(format!("/accounts/{}", e.entity_id)),
             "asset" if e.entity_id != "import" => Some(format!("/assets/{}", e.entity_id)),
-            "key" => Some(format!("/keys/{}", e.entity_id)),
             "risk" if e.entity_id != "import" => Some(format!("/risks/{}", e.entity_id)),
             "vulnerability" => Some(format!("/vulnerability-reports/{}", e.entity_id)),
             "incident" if e.entity_id != "import" => Some(format!("/incidents/{}", e.entity_id)),

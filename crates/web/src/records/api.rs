@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
 use bulwark_core::error::FieldError;
 use bulwark_core::records::input::{RawRecord, Typed};
-use bulwark_core::records::{Field, FieldKind, Record, RecordType, Value, service};
+use bulwark_core::records::{Action, Field, FieldKind, Record, RecordType, Value, service};
 use serde_json::{Map, Value as J, json};
 
 use super::{Params, openapi, raw_list};
@@ -72,8 +72,9 @@ fn typed(field: &Field, value: &J) -> Result<Typed, &'static str> {
     }
 }
 
-/// The kit's input from a JSON object, naming every value of the wrong type.
-fn raw_body(ty: &RecordType, body: Map<String, J>) -> Result<RawRecord, ApiError> {
+/// The kit's input from a JSON object, naming every value of the wrong type: the fields of
+/// `ty`, or the inputs of one of its workflow steps.
+fn raw_body(ty: &RecordType, step: Option<&Action>, body: Map<String, J>) -> Result<RawRecord, ApiError> {
     let mut raw = RawRecord::default();
     let mut errors = Vec::new();
     for (name, value) in body {
@@ -85,11 +86,16 @@ fn raw_body(ty: &RecordType, body: Map<String, J>) -> Result<RawRecord, ApiError
             }
             continue;
         }
-        let Some(field) = ty.field(&name) else {
-            errors.push(FieldError::new(
-                &name,
-                format!("is not a field of {}", bulwark_core::validate::with_article(ty.singular)),
-            ));
+        let field = match step {
+            Some(step) => step.inputs.iter().find(|f| f.name == name),
+            None => ty.field(&name),
+        };
+        let Some(field) = field else {
+            let what = match step {
+                Some(_) => "is not asked by this step".to_string(),
+                None => format!("is not a field of {}", bulwark_core::validate::with_article(ty.singular)),
+            };
+            errors.push(FieldError::new(&name, what));
             continue;
         };
         match typed(field, &value) {
@@ -136,7 +142,7 @@ async fn create(
     actor: CurrentActor,
     body: Map<String, J>,
 ) -> Result<Response, ApiError> {
-    let raw = raw_body(ty, body)?;
+    let raw = raw_body(ty, None, body)?;
     let created = service::create(app.store.as_ref(), &actor.0, ty, app.now(), &raw).await?;
     let r = service::get(app.store.as_ref(), &actor.0, ty, &created.id).await?.record;
     Ok((StatusCode::CREATED, Json(view(&r))).into_response())
@@ -150,7 +156,7 @@ async fn update(
     if_match: IfMatch,
     body: Map<String, J>,
 ) -> Result<Response, ApiError> {
-    let mut raw = raw_body(ty, body)?;
+    let mut raw = raw_body(ty, None, body)?;
     raw.version = if_match.or(raw.version);
     service::update(app.store.as_ref(), &actor.0, ty, app.now(), &id, &raw).await.map_err(|e| if_match.fail(e))?;
     shown(&app, &actor, ty, &id).await
@@ -171,13 +177,15 @@ async fn delete(
 }
 
 async fn act(
-    ty: &'static RecordType,
+    (ty, step): (&'static RecordType, &'static Action),
     app: AppState,
     actor: CurrentActor,
     id: String,
-    action: &'static str,
+    body: Option<Map<String, J>>,
 ) -> Result<Response, ApiError> {
-    service::act(app.store.as_ref(), &actor.0, ty, app.now(), &id, action).await?;
+    let mut raw = raw_body(ty, Some(step), body.unwrap_or_default())?;
+    raw.version = None;
+    service::act(app.store.as_ref(), &actor.0, ty, app.now(), (&id, step.name), &raw).await?;
     shown(&app, &actor, ty, &id).await
 }
 
@@ -246,11 +254,14 @@ pub fn routes(r: Routes, ty: &'static RecordType) -> Routes {
             ),
         );
     for action in ty.actions {
-        let name = action.name;
-        let path = format!("{item}/{name}");
-        let handler =
-            axum::routing::post(move |State(app): S, a: CurrentActor, Path(id): Id| act(ty, app, a, id, name));
-        r = r.api(edit, (openapi::schemas(ty), openapi::action(ty, &path, action), handler));
+        let path = format!("{item}/{}", action.name);
+        let handler = axum::routing::post(
+            move |State(app): S, a: CurrentActor, Path(id): Id, body: Option<ApiJson<Map<String, J>>>| {
+                act((ty, action), app, a, id, body.map(|b| b.0))
+            },
+        );
+        let access = super::step_access(ty, action.by_scope);
+        r = r.api(access, (openapi::schemas(ty), openapi::action(ty, &path, action), handler));
     }
     r
 }

@@ -113,13 +113,22 @@ pub fn routes(r: Routes) -> Routes {
     registry::ALL.iter().fold(r, |r, ty| api::routes(mount_pages(r, ty), ty))
 }
 
-/// What each kind of route needs: a scoped type's pages are open to everyone signed in and
-/// the service decides by scope (a record outside it is not found).
+/// What each kind of route needs — seeing, editing, managing: where a scope grants it, a
+/// route is open to everyone signed in and the service decides by scope (a record outside it
+/// is not found).
 fn access(ty: &RecordType) -> (Access, Access, Access) {
     let manage = Access::Needs(ty.access.manage);
     match ty.access.scope {
-        Some(_) => (Access::SignedIn, Access::SignedIn, manage),
+        Some(_) => (Access::SignedIn, step_access(ty, false), manage),
         None => (Access::Needs(ty.access.view), manage, manage),
+    }
+}
+
+/// What a workflow step's routes need (`by_scope`: the people in scope take it).
+fn step_access(ty: &RecordType, by_scope: bool) -> Access {
+    match ty.access.scope {
+        Some(_) if by_scope || ty.access.scope_edits => Access::SignedIn,
+        _ => Access::Needs(ty.access.manage),
     }
 }
 
@@ -166,8 +175,9 @@ fn mount_pages(r: Routes, ty: &'static RecordType) -> Routes {
         );
     for action in ty.actions {
         let name = action.name;
-        let handler = post(move |State(app): S, c: Chrome, Path(id): Id| pages::act(ty, app, c, id, name));
-        r = r.page(&format!("{base}/{{id}}/{name}"), edit, &[Method::POST], handler);
+        let handler =
+            post(move |State(app): S, c: Chrome, Path(id): Id, Form(f): Pairs| pages::act(ty, app, c, (id, name), f));
+        r = r.page(&format!("{base}/{{id}}/{name}"), step_access(ty, action.by_scope), &[Method::POST], handler);
     }
     r
 }

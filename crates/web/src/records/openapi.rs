@@ -115,8 +115,9 @@ pub fn schemas(ty: &RecordType) -> Vec<(String, RefOr<Schema>)> {
     let view_schema = json!({ "type": "object", "description": format!("{} as the API shows it", bulwark_core::validate::with_article(ty.singular)),
                               "properties": view, "required": required });
     let body = |creating: bool| {
+        let typed = ty.fields.iter().filter(|f| !f.derived);
         let mut properties: serde_json::Map<String, J> =
-            ty.fields.iter().map(|f| (f.name.to_string(), sent(f, !f.required))).collect();
+            typed.map(|f| (f.name.to_string(), sent(f, !f.required))).collect();
         if !creating {
             let doc = "The version this change is based on (a stale one answers 409)";
             properties.insert("version".into(), json!({ "type": ["string", "null"], "description": doc }));
@@ -134,6 +135,11 @@ pub fn schemas(ty: &RecordType) -> Vec<(String, RefOr<Schema>)> {
         "next": { "type": ["string", "null"], "description": "The next page (also in the Link header)" } } });
     let named = json!({ "type": "object", "required": ["id", "name"],
         "properties": { "id": { "type": "string" }, "name": { "type": "string" } } });
+    let steps = ty.actions.iter().filter(|a| !a.inputs.is_empty()).map(|a| {
+        let properties = a.inputs.iter().map(|f| (f.name.to_string(), sent(f, !f.required))).collect();
+        let required = a.inputs.iter().filter(|f| f.required).map(|f| f.name).collect();
+        (step_schema(ty, a), object(properties, required, a.label.to_string()))
+    });
     [
         (format!("{name}View"), view_schema),
         (format!("{name}New"), body(true)),
@@ -142,6 +148,7 @@ pub fn schemas(ty: &RecordType) -> Vec<(String, RefOr<Schema>)> {
         ("NamedRecord".to_string(), named),
     ]
     .into_iter()
+    .chain(steps)
     .filter_map(|(n, s)| serde_json::from_value(s).ok().map(|s| (n, s)))
     .collect()
 }
@@ -223,12 +230,23 @@ pub fn operation(ty: &'static RecordType, path: &str, method: &Method) -> Paths 
     paths(path, method, tagged(ty, op))
 }
 
-/// A workflow step: `POST {path}` with no body.
+/// The body of a workflow step with inputs: `{Type}{Step}` ("KeyRevoke").
+fn step_schema(ty: &RecordType, action: &Action) -> String {
+    format!("{}{}", pascal(ty.kind), pascal(action.name))
+}
+
+/// A workflow step: `POST {path}`, with its inputs as the body (none when it has none).
 pub fn action(ty: &'static RecordType, path: &str, action: &Action) -> Paths {
-    let op = json!({
+    let mut op = json!({
         "operationId": format!("{}_{}", action.name, ty.kind), "summary": action.summary,
         "parameters": [id_parameter()],
-        "responses": { "200": json_response(action.label, &format!("{}View", pascal(ty.kind))) } });
+        "responses": { "200": json_response(action.label, &format!("{}View", pascal(ty.kind))),
+                       "409": { "description": "The record cannot take this step now (the problem says why)" } } });
+    if !action.inputs.is_empty() {
+        let required = action.inputs.iter().any(|f| f.required);
+        op["requestBody"] = json!({ "required": required,
+            "content": { "application/json": { "schema": schema_ref(&step_schema(ty, action)) } } });
+    }
     paths(path, &Method::POST, tagged(ty, op))
 }
 

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use bulwark_core::Actor;
 use bulwark_core::list::ListPage;
 use bulwark_core::records::input::{RawRecord, Typed};
-use bulwark_core::records::{Field, FieldKind, Record, RecordType, Value, service};
+use bulwark_core::records::{Action, Field, FieldKind, Record, RecordType, Value, service};
 use bulwark_core::version::version_of;
 
 use super::{Cell, Params, cell, raw_list};
@@ -112,6 +112,13 @@ pub async fn export(
     Ok(super::export(&app, chrome.actor()?, ty, query, format))
 }
 
+/// A workflow step the viewer may take, with its inputs.
+pub struct StepForm {
+    pub action: &'static Action,
+    pub fields: Vec<FormField>,
+    pub errors: Errors,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "records/detail.html")]
 struct DetailView {
@@ -122,16 +129,29 @@ struct DetailView {
     version: String,
     can_edit: bool,
     can_delete: bool,
+    steps: Vec<StepForm>,
     history: Vec<HistoryItem>,
     can_see_history: bool,
 }
 
 pub async fn detail(ty: &'static RecordType, app: AppState, chrome: Chrome, id: String) -> Result<Response, HtmlError> {
+    detail_with(ty, app, chrome, id, None).await
+}
+
+/// The record's page; `refused` is a step that was refused, with what was typed and why.
+async fn detail_with(
+    ty: &'static RecordType,
+    app: AppState,
+    chrome: Chrome,
+    id: String,
+    refused: Option<(&'static str, RawRecord, Errors)>,
+) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
     let shown = service::get(app.store.as_ref(), &actor, ty, &id).await?;
     let fields = ty
         .fields
         .iter()
+        .filter(|f| !(f.derived && *shown.record.value(f.name) == Value::Empty))
         .map(|f| match shown.record.value(f.name) {
             Value::Links(links) => {
                 let cells = links.iter().map(|n| cell(&actor, f, &Value::Ref(n.clone()))).collect();
@@ -140,7 +160,21 @@ pub async fn detail(ty: &'static RecordType, app: AppState, chrome: Chrome, id: 
             v => (f, cell(&actor, f, v), vec![]),
         })
         .collect();
+    let mut steps = Vec::new();
+    for action in &shown.steps {
+        let (raw, errors) = match &refused {
+            Some((name, raw, errors)) if *name == action.name => (raw.clone(), errors.clone()),
+            _ => (RawRecord::default(), Errors::none()),
+        };
+        let fields = form_fields(&app, &actor, action.inputs.iter(), &raw, None).await?;
+        steps.push(StepForm { action, fields, errors });
+    }
     let (history, can_see_history) = history(&app, &chrome, ty.kind, &id).await?;
+    let status = match &refused {
+        Some((_, _, errors)) if errors.has("form") => StatusCode::CONFLICT,
+        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        None => StatusCode::OK,
+    };
     let body = DetailView {
         chrome: chrome.at(ty.path),
         ty,
@@ -149,10 +183,11 @@ pub async fn detail(ty: &'static RecordType, app: AppState, chrome: Chrome, id: 
         record: shown.record,
         can_edit: shown.can_edit,
         can_delete: shown.can_delete,
+        steps,
         history,
         can_see_history,
     };
-    Ok(body.into_response())
+    Ok((status, body).into_response())
 }
 
 /// One field of the form: how it is typed in and what it shows.
@@ -176,17 +211,16 @@ struct FormView {
     errors: Errors,
 }
 
-async fn form(
+/// The controls of `fields`, showing what was typed, else the record's values.
+async fn form_fields(
     app: &AppState,
-    chrome: Chrome,
-    ty: &'static RecordType,
-    record: Option<&Record>,
+    actor: &Actor,
+    fields: impl Iterator<Item = &'static Field>,
     raw: &RawRecord,
-    errors: Errors,
-) -> Result<Response, HtmlError> {
-    let actor = chrome.actor()?;
-    let mut fields = Vec::new();
-    for f in ty.fields {
+    record: Option<&Record>,
+) -> Result<Vec<FormField>, HtmlError> {
+    let mut shown = Vec::new();
+    for f in fields.filter(|f| !f.derived) {
         let (control, options) = match f.kind {
             FieldKind::Line { .. } => ("text", vec![]),
             FieldKind::Text { .. } => ("textarea", vec![]),
@@ -199,11 +233,26 @@ async fn form(
                     none.into_iter().chain(options.iter().map(|(v, l)| (v.to_string(), l.to_string()))).collect(),
                 )
             }
-            FieldKind::Person | FieldKind::Ref(_) => ("picker", service::options(app.store.as_ref(), &actor, f).await?),
-            FieldKind::Links(_) => ("links", service::options(app.store.as_ref(), &actor, f).await?),
+            FieldKind::Person | FieldKind::Ref(_) => ("picker", service::options(app.store.as_ref(), actor, f).await?),
+            FieldKind::Links(_) => ("links", service::options(app.store.as_ref(), actor, f).await?),
         };
-        fields.push(FormField { field: f, control, value: raw.shown(f, record), options });
+        shown.push(FormField { field: f, control, value: raw.shown(f, record), options });
     }
+    Ok(shown)
+}
+
+async fn form(
+    app: &AppState,
+    chrome: Chrome,
+    ty: &'static RecordType,
+    record: Option<&Record>,
+    raw: &RawRecord,
+    errors: Errors,
+) -> Result<Response, HtmlError> {
+    let actor = chrome.actor()?;
+    // A new record's form shows its defaults.
+    let blank = service::blank(ty, app.now());
+    let fields = form_fields(app, &actor, ty.fields.iter(), raw, Some(record.unwrap_or(&blank))).await?;
     let (heading, action, cancel) = match record {
         Some(r) => {
             (format!("Edit {}", r.name()), format!("/{}/{}/edit", ty.path, r.id), format!("/{}/{}", ty.path, r.id))
@@ -291,11 +340,18 @@ pub async fn act(
     ty: &'static RecordType,
     app: AppState,
     chrome: Chrome,
-    id: String,
-    action: &'static str,
+    (id, action): (String, &'static str),
+    pairs: Vec<(String, String)>,
 ) -> Result<Response, HtmlError> {
-    service::act(app.store.as_ref(), &*chrome.actor()?, ty, app.now(), &id, action).await?;
-    Ok(Redirect::to(&format!("/{}/{id}?done=saved", ty.path)).into_response())
+    let mut raw = raw_form(pairs);
+    raw.version = None;
+    match service::act(app.store.as_ref(), &*chrome.actor()?, ty, app.now(), (&id, action), &raw).await {
+        Ok(_) => Ok(Redirect::to(&format!("/{}/{id}?done=saved", ty.path)).into_response()),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            detail_with(ty, app, chrome, id, Some((action, raw, errors))).await
+        }
+    }
 }
 
 pub async fn delete(

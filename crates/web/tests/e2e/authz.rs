@@ -241,22 +241,25 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("PATCH", "/api/v1/information-systems/{id}", SignedIn),
     ("POST", "/api/v1/information-systems/{id}/review", SignedIn),
     ("DELETE", "/api/v1/information-systems/{id}", Roles(ASSET_MANAGERS)),
-    ("GET", "/keys", Roles(ASSET_READERS)),
-    ("GET", "/keys/export.csv", Roles(ASSET_READERS)),
-    ("GET", "/keys/export.json", Roles(ASSET_READERS)),
+    // Its owner sees their keys and records rotations; the asset managers do everything.
+    ("GET", "/keys", SignedIn),
+    ("GET", "/keys/export.csv", SignedIn),
+    ("GET", "/keys/export.json", SignedIn),
     ("GET", "/keys/new", Roles(ASSET_MANAGERS)),
     ("POST", "/keys/new", Roles(ASSET_MANAGERS)),
     ("GET", "/keys/{id}", SignedIn),
     ("GET", "/keys/{id}/edit", Roles(ASSET_MANAGERS)),
     ("POST", "/keys/{id}/edit", Roles(ASSET_MANAGERS)),
-    ("POST", "/keys/{id}/rotated", SignedIn),
+    ("POST", "/keys/{id}/rotate", SignedIn),
     ("POST", "/keys/{id}/revoke", Roles(ASSET_MANAGERS)),
-    ("GET", "/api/v1/keys", Roles(ASSET_READERS)),
+    ("POST", "/keys/{id}/delete", Roles(ASSET_MANAGERS)),
+    ("GET", "/api/v1/keys", SignedIn),
     ("POST", "/api/v1/keys", Roles(ASSET_MANAGERS)),
     ("GET", "/api/v1/keys/{id}", SignedIn),
-    ("PUT", "/api/v1/keys/{id}", Roles(ASSET_MANAGERS)),
-    ("POST", "/api/v1/keys/{id}/rotation", SignedIn),
-    ("POST", "/api/v1/keys/{id}/revocation", Roles(ASSET_MANAGERS)),
+    ("PATCH", "/api/v1/keys/{id}", Roles(ASSET_MANAGERS)),
+    ("POST", "/api/v1/keys/{id}/rotate", SignedIn),
+    ("POST", "/api/v1/keys/{id}/revoke", Roles(ASSET_MANAGERS)),
+    ("DELETE", "/api/v1/keys/{id}", Roles(ASSET_MANAGERS)),
     ("GET", "/audit", Roles(AUDIT_READERS)),
     ("GET", "/audit/export.csv", Roles(AUDIT_READERS)),
     ("GET", "/audit/export.json", Roles(AUDIT_READERS)),
@@ -436,7 +439,6 @@ struct Records {
     /// A checklist (and, for the answers route, the campaign is a checklist campaign).
     checklist: String,
     asset: String,
-    key: String,
     /// A risk the caller owns.
     risk: String,
     /// A vulnerability report and its reporter's secret.
@@ -531,17 +533,6 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
     if pattern.contains("/assets/{id}") {
         let input = bulwark_core::assets::AssetInput { name: format!("Asset {n}"), ..Default::default() };
         asset = bulwark_core::assets::create(store, &cli, now, &input).await.unwrap().id.to_string();
-    }
-    let mut key = String::new();
-    if pattern.contains("/keys/{id}") {
-        // The caller owns it: an owner sees their key and records its rotation (keys.rs refuses others).
-        let input = bulwark_core::keys::KeyInput {
-            name: format!("Key {n}"),
-            algorithm: "AES".into(),
-            owner_id: caller.person_id.to_string(),
-            ..Default::default()
-        };
-        key = bulwark_core::keys::create(store, &cli, now, &input).await.unwrap().id.to_string();
     }
     let mut risk = String::new();
     if pattern.contains("/risks/{id}") {
@@ -641,7 +632,6 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
         framework,
         scim_token,
         offboarding,
-        key,
         risk,
         report,
         incident,
@@ -750,8 +740,6 @@ fn concrete(pattern: &str, r: &Records) -> String {
         &r.campaign
     } else if pattern.contains("approvals") {
         &r.approval
-    } else if pattern.contains("/keys") {
-        &r.key
     } else if pattern.contains("/risks/") {
         &r.risk
     } else if pattern.contains("/vulnerability-reports/") {

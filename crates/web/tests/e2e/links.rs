@@ -287,6 +287,7 @@ async fn account(store: &dyn Store, email: &str) -> Account {
 /// One organisation with a record of every kind that has pages, seeded through the core
 /// services as its people would create them.
 async fn seed(app: &TestApp) -> Seeded {
+    use bulwark_core::records::{input::RawRecord, service};
     use bulwark_core::{
         accounts, assets, campaigns, checklists, controls, disclosure, frameworks, incidents, keys, lifecycle, notify,
         org, people, policies, risks,
@@ -396,24 +397,20 @@ async fn seed(app: &TestApp) -> Seeded {
         ..Default::default()
     };
     assets::create(store, &sec, now, &input).await.unwrap();
-    let input = keys::KeyInput {
-        name: "Deploy signing key".into(),
-        algorithm: "Ed25519".into(),
-        owner_id: "employee@example.com".into(),
-        rotation_days: "90".into(),
-        ..Default::default()
-    };
-    keys::create(store, &sec, now, &input).await.unwrap();
-    let input = keys::KeyInput {
-        name: "Backup encryption key".into(),
-        algorithm: "AES".into(),
-        size_bits: "256".into(),
-        owner_id: "security@example.com".into(),
-        created_on: (now - time::Duration::days(400)).date().to_string(),
-        rotation_days: "90".into(),
-        ..Default::default()
-    };
-    keys::create(store, &sec, now, &input).await.unwrap();
+    let old = (now - time::Duration::days(400)).date().to_string();
+    for key in [
+        &[("name", "Deploy signing key"), ("algorithm", "Ed25519"), ("owner", "employee@example.com")][..],
+        &[
+            ("name", "Backup encryption key"),
+            ("algorithm", "AES"),
+            ("size_bits", "256"),
+            ("owner", "security@example.com"),
+            ("created_on", &old),
+        ],
+    ] {
+        let fields = key.iter().copied().chain([("rotation_days", "90")]);
+        service::create(store, &sec, &keys::KEY, now, &RawRecord::from_pairs(fields)).await.unwrap();
+    }
 
     // Compliance: the sample catalog, a control mapped to a requirement, with evidence.
     let catalog =
