@@ -3,7 +3,8 @@
 //! never decide their own request. Approvers are given a task each; approving or rejecting
 //! (with a comment) is recorded per person and in the record's history, and closes the tasks
 //! once the request is decided. The record's own service reacts to the outcome in the same
-//! transaction (`decide` returns it): a policy version becomes ratified, or goes back to draft.
+//! transaction: each kind of record decided on registers a `Subject` in `SUBJECTS` (a policy
+//! version becomes ratified or goes back to draft; a risk's acceptance holds or not).
 
 use crate::access::{Actor, Role};
 use crate::audit::AuditRecord;
@@ -11,6 +12,30 @@ use crate::error::{CoreError, CoreResult};
 use crate::store::{Store, Writer};
 use crate::time_util::Timestamp;
 use serde::Serialize;
+use std::future::Future;
+use std::pin::Pin;
+
+/// A record's reaction to the outcome of a request about it, in the deciding transaction.
+pub type OnDecision = for<'a> fn(
+    &'a mut dyn Writer,
+    &'a Actor,
+    Timestamp,
+    &'a Approval,
+) -> Pin<Box<dyn Future<Output = CoreResult<()>> + Send + 'a>>;
+
+/// A kind of record that requests decisions.
+#[derive(Debug)]
+pub struct Subject {
+    /// `Approval::subject_type` of its requests.
+    pub kind: &'static str,
+    /// The kind of record whose history shows them (the part of the subject id before any
+    /// `/` names that record: "policy/3" is the policy's).
+    pub history_of: &'static str,
+    pub on_decision: OnDecision,
+}
+
+/// Every kind of record that requests decisions.
+pub static SUBJECTS: &[&Subject] = &[&crate::policies::RATIFICATIONS, &crate::risks::ACCEPTANCES];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -76,10 +101,9 @@ pub const APPROVE: &str = "approve";
 impl Approval {
     /// The record whose history shows the request and its decisions.
     pub fn audit_subject(&self) -> (&str, &str) {
-        match self.subject_type.as_str() {
-            "policy_version" => ("policy", self.subject_id.split('/').next().unwrap_or_default()),
-            other => (other, self.subject_id.as_str()),
-        }
+        let subject = SUBJECTS.iter().find(|s| s.kind == self.subject_type);
+        let kind = subject.map_or(self.subject_type.as_str(), |s| s.history_of);
+        (kind, self.subject_id.split('/').next().unwrap_or_default())
     }
 
     fn requested_by_actor(&self, actor: &Actor) -> bool {
@@ -221,11 +245,11 @@ pub async fn decide(
     }
     let after = decide_in(&mut *tx, actor, now, &before, approve, comment).await?;
     if after.state != ApprovalState::Pending {
-        match after.subject_type.as_str() {
-            "policy_version" => crate::policies::on_decision(&mut *tx, actor, now, &after).await?,
-            "risk" => crate::risks::on_decision(&mut *tx, actor, now, &after).await?,
-            other => return Err(CoreError::Internal(anyhow::anyhow!("no record type reacts to approvals of {other}"))),
-        }
+        let Some(subject) = SUBJECTS.iter().find(|s| s.kind == after.subject_type) else {
+            let kind = &after.subject_type;
+            return Err(CoreError::Internal(anyhow::anyhow!("no record type reacts to approvals of {kind}")));
+        };
+        (subject.on_decision)(&mut *tx, actor, now, &after).await?;
     }
     tx.commit().await?;
     Ok(after)

@@ -662,11 +662,12 @@ pub async fn link(
 /// Gives someone a task in the response (closed when the incident closes, or when done).
 /// The assignee of an incident task (or a responder) marks it done with a note; the
 /// incident's timeline shows it.
+/// `of`: the incident the caller expects the task to be of (the API names it in the path).
 pub async fn complete_task(
     store: &dyn Store,
     actor: &Actor,
     now: Timestamp,
-    task_id: &str,
+    (task_id, of): (&str, Option<IncidentId>),
     note: &str,
 ) -> CoreResult<Task> {
     let mut c = Checks::new();
@@ -677,6 +678,9 @@ pub async fn complete_task(
     c.finish()?;
     let mut tx = store.write().await?;
     let task = tx.find_task(task_id).await?.filter(|t| t.kind == "incident").ok_or(CoreError::NotFound)?;
+    if of.is_some_and(|incident| task.subject_id != incident.to_string()) {
+        return Err(CoreError::NotFound);
+    }
     let own = actor.person_id == Some(task.assignee_person_id);
     if !own && !actor.can(Permission::HandleIncidents) {
         return Err(CoreError::NotFound);

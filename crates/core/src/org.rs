@@ -198,6 +198,9 @@ pub async fn update_department(
     check_version(input.version.as_deref(), before.updated_at, "this department")?;
     let after = Department { name, head_person_id: head, head_name: None, updated_at: now, ..before.clone() };
     tx.update_department(&before, &after).await.map_err(|e| name_taken(e.into()))?;
+    if after.head_person_id != before.head_person_id {
+        crate::records::service::department_head_changed(&mut *tx, &id.to_string(), now).await?;
+    }
     tx.audit(AuditRecord::new(actor, now, "department.update", "department", id, Some(&before), Some(&after)));
     tx.commit().await?;
     Ok(after)

@@ -497,9 +497,16 @@ async fn step_with(
 /// What a policy version's ratification request is about (its subject id: "policy/number").
 pub const RATIFICATION: &str = "policy_version";
 
+/// Ratification requests: a policy version's, shown in the policy's history.
+pub static RATIFICATIONS: crate::approvals::Subject = crate::approvals::Subject {
+    kind: RATIFICATION,
+    history_of: "policy",
+    on_decision: |tx, actor, now, request| Box::pin(on_decision(tx, actor, now, request)),
+};
+
 /// Moves a version in review when its ratification request is decided: approved, it is
 /// ratified; rejected, it goes back to draft. In the decision's transaction.
-pub(crate) async fn on_decision(
+async fn on_decision(
     tx: &mut dyn Writer,
     actor: &Actor,
     now: Timestamp,

@@ -44,6 +44,13 @@ pub const MAX_SCALE: i64 = 10;
 const REVIEW: &str = "review";
 const SUBJECT: &str = "risk";
 
+/// Acceptance requests: management's decision on accepting a risk.
+pub static ACCEPTANCES: crate::approvals::Subject = crate::approvals::Subject {
+    kind: SUBJECT,
+    history_of: SUBJECT,
+    on_decision: |tx, actor, now, request| Box::pin(on_decision(tx, actor, now, request)),
+};
+
 /// The instance's rating scale, risk appetite and review rhythm.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RiskSettings {
@@ -584,7 +591,7 @@ pub fn may_review(actor: &Actor, risk: &Risk) -> bool {
 /// Management's decision on accepting a risk, in the approver's transaction: approved, the
 /// acceptance covers the risk's current score; rejected, the risk needs another treatment.
 /// A decision on a request the risk no longer waits for (edited since) changes nothing.
-pub(crate) async fn on_decision(
+async fn on_decision(
     tx: &mut dyn Writer,
     actor: &Actor,
     now: Timestamp,

@@ -64,7 +64,13 @@ fn table(ty: &'static RecordType) -> &'static Table {
         columns.extend(["r.created_at".into(), "r.updated_at".into()]);
         sorts.extend([("created", "r.created_at"), ("updated", "r.updated_at")]);
         let filters = ty.fields.iter().filter(|f| f.filtered).map(|f| (f.name, leak(format!("r.{}", f.name))));
-        let scope = ty.access.scope.map(|s| ("scope", leak(scope_expr(s))));
+        // The scope: the person it gives the records to, and the field it reads (which the
+        // service filters by when the record it names changes hands).
+        let scope = ty
+            .access
+            .scope
+            .into_iter()
+            .flat_map(|s| [("scope", leak(scope_expr(s))), (s.field(), leak(format!("r.{}", s.field())))]);
         Table {
             columns: leak(columns.join(", ")),
             from: leak(from),

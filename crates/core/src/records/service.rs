@@ -215,6 +215,27 @@ async fn saved(
     Ok(())
 }
 
+/// A department's head changed: the records it scopes are someone else's now, so each type
+/// scoped by `HeadOf` plans its effects afresh for them (the new head's review task).
+pub async fn department_head_changed(tx: &mut dyn Writer, department: &str, now: Timestamp) -> CoreResult<()> {
+    for ty in super::registry::ALL.iter().copied() {
+        let (Some(super::Scope::HeadOf(field)), Some(effects)) = (ty.access.scope, ty.after_save) else { continue };
+        let mut query = ty.list_spec().first_page(500);
+        query.filters.push((field, department.to_string()));
+        loop {
+            let page = tx.list_records(ty, &query).await?;
+            for record in &page.items {
+                effects(tx, record, now).await?;
+            }
+            match page.next {
+                Some(cursor) => query.after = Some(cursor),
+                None => break,
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Creates one record per row as the command line (seed data): `columns` name the fields of
 /// each row's values, `common` gives fields every row shares.
 pub async fn seed(

@@ -151,7 +151,7 @@ pub struct TaskView {
     pub link: String,
 }
 
-fn task_view(t: Task, now: bulwark_core::Timestamp) -> TaskView {
+pub(crate) fn task_view(t: Task, now: bulwark_core::Timestamp) -> TaskView {
     TaskView {
         overdue: t.is_overdue(now),
         link: t.link(),

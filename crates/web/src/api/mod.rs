@@ -12,6 +12,7 @@ pub mod cvss;
 pub mod disclosure;
 pub mod dto;
 pub mod frameworks;
+pub mod incident_response;
 pub mod incidents;
 pub mod lifecycle;
 pub mod org;
@@ -160,6 +161,14 @@ pub fn routes(r: Routes) -> Routes {
         .api(Needs(HandleIncidents), routes!(incidents::assess_incident))
         .api(Needs(HandleIncidents), routes!(incidents::advance_incident))
         .api(Needs(HandleIncidents), routes!(incidents::record_notification))
+        // Whoever sees the incident reads its timeline; the people involved comment; the
+        // assignee of a task of the response marks it done (the service checks who).
+        .api(SignedIn, routes!(incident_response::get_timeline))
+        .api(SignedIn, routes!(incident_response::add_comment))
+        .api(Needs(HandleIncidents), routes!(incident_response::add_member))
+        .api(Needs(HandleIncidents), routes!(incident_response::add_link))
+        .api(Needs(HandleIncidents), routes!(incident_response::add_task))
+        .api(SignedIn, routes!(incident_response::complete_task))
         .api(Needs(ViewVulnerabilities), routes!(disclosure::list_reports))
         .api(Needs(ViewVulnerabilities), routes!(disclosure::get_report))
         .api(Needs(HandleVulnerabilities), routes!(disclosure::triage_report))

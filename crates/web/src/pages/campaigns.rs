@@ -355,7 +355,7 @@ pub async fn task_done(
     axum::Form(f): axum::Form<TaskDoneForm>,
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
-    bulwark_core::incidents::complete_task(app.store.as_ref(), &actor, app.now(), &f.task, &f.note).await?;
+    bulwark_core::incidents::complete_task(app.store.as_ref(), &actor, app.now(), (&f.task, None), &f.note).await?;
     Ok(axum::response::Redirect::to("/tasks?state=done").into_response())
 }
 

@@ -178,3 +178,90 @@ async fn the_assignee_of_an_incident_task_marks_it_done_with_a_note() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn the_whole_response_runs_through_the_api_as_on_the_page() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let sec = app.signed_in("sec@example.com", &["security"]).await;
+        let ada = app.signed_in("ada@example.com", &["employee"]).await;
+        let eve = app.signed_in("eve@example.com", &["employee"]).await;
+        let mallory = app.signed_in("mallory@example.com", &["employee"]).await;
+        let body = json!({"title": "Phishing wave", "category": "suspicious-login", "description": "Three reports."});
+        let created: Value = sec.api_post("/api/v1/incidents", &body).await.json().await.unwrap();
+        let base = format!("/api/v1/incidents/{}", created["id"].as_str().unwrap());
+        let other: Value = sec
+            .api_post("/api/v1/incidents", &json!({"title": "Other", "category": "other", "description": "x"}))
+            .await
+            .json()
+            .await
+            .unwrap();
+
+        // Triage, people, links and tasks, each refusing what names nothing.
+        let triaged = sec.api_post(&format!("{base}/assessment"), &json!({"severity": "high"})).await;
+        assert_eq!(triaged.status(), 200, "{backend:?}");
+        assert_eq!(eve.get(&format!("{base}/timeline")).await.status(), 404, "not involved yet");
+        let nobody = sec.api_post(&format!("{base}/members"), &json!({"person": "nobody@example.com"})).await;
+        assert_eq!(nobody.status(), 409, "names nobody: {backend:?}");
+        assert_eq!(sec.api_post(&format!("{base}/members"), &json!({"person": "eve@example.com"})).await.status(), 204);
+        let planet = sec.api_post(&format!("{base}/links"), &json!({"kind": "planet", "target": "Mars"})).await;
+        assert_eq!(planet.status(), 422);
+        let linked =
+            sec.api_post(&format!("{base}/links"), &json!({"kind": "person", "target": "ada@example.com"})).await;
+        assert_eq!(linked.status(), 201, "{backend:?}");
+        let link: Value = linked.json().await.unwrap();
+        assert_eq!((link["kind"].as_str(), link["label"].as_str()), (Some("person"), Some("ada")), "{link}");
+        let task = json!({"assignee": "ada@example.com", "title": "Reset the password", "due_on": "2030-01-31"});
+        let added = sec.api_post(&format!("{base}/tasks"), &task).await;
+        assert_eq!(added.status(), 201, "{backend:?}");
+        let task: Value = added.json().await.unwrap();
+        assert_eq!(task["due_at"].as_str().map(|d| &d[..10]), Some("2030-01-31"));
+        let forbidden =
+            ada.api_post(&format!("{base}/tasks"), &json!({"assignee": "ada@example.com", "title": "x"})).await;
+        assert_eq!(forbidden.status(), 403, "only the responders give tasks");
+
+        // The assignee finds the task in their own tasks and marks it done, once, on its incident only.
+        let mine: Value = ada.get("/api/v1/me/tasks").await.json().await.unwrap();
+        let id = mine["items"].as_array().unwrap().iter().find(|t| t["title"].as_str().unwrap().starts_with("Reset"));
+        let id = id.expect("the assignee's task")["id"].as_str().unwrap().to_string();
+        assert_eq!(task["id"], id.as_str());
+        let done = json!({"task": id, "note": "Reset at 09:10."});
+        assert_eq!(eve.api_post(&format!("{base}/tasks/done"), &done).await.status(), 404, "not theirs");
+        let elsewhere = format!("/api/v1/incidents/{}/tasks/done", other["id"].as_str().unwrap());
+        assert_eq!(ada.api_post(&elsewhere, &done).await.status(), 404, "not that incident's task");
+        let res = ada.api_post(&format!("{base}/tasks/done"), &done).await;
+        assert_eq!(res.status(), 200, "{backend:?}");
+        assert_eq!(res.json::<Value>().await.unwrap()["state"], "done");
+        assert_eq!(ada.api_post(&format!("{base}/tasks/done"), &done).await.status(), 409, "once");
+
+        // Those involved comment; an outsider finds no incident.
+        let said = eve.api_post(&format!("{base}/comments"), &json!({"text": "I clicked the link too."})).await;
+        assert_eq!(said.status(), 201, "{backend:?}");
+        assert_eq!(said.json::<Value>().await.unwrap()["author"], "eve@example.com");
+        let outsider = mallory.api_post(&format!("{base}/comments"), &json!({"text": "hi"})).await;
+        assert_eq!(outsider.status(), 404);
+        assert_eq!(eve.api_post(&format!("{base}/comments"), &json!({"text": " "})).await.status(), 422);
+
+        // The timeline holds it all, oldest first, for whoever sees the incident.
+        let timeline: Value = eve.get(&format!("{base}/timeline")).await.json().await.unwrap();
+        let kinds: Vec<&str> =
+            timeline["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds.first(), Some(&"reported"), "{timeline}");
+        for kind in ["member", "link", "task", "comment"] {
+            assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
+        }
+        let texts = timeline["events"].to_string();
+        assert!(texts.contains("Reset at 09:10.") && texts.contains("I clicked the link too."), "{texts}");
+        let members: Vec<&str> =
+            timeline["members"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
+        assert!(members.contains(&"eve") && members.contains(&"ada"), "{members:?}");
+        assert_eq!(timeline["links"][0]["target_id"], link["target_id"]);
+
+        // And it closes through the API, with the lessons learned.
+        let close = json!({"status": "closed", "lessons_learned": "Report phishing within the hour."});
+        let closed = sec.api_post(&format!("{base}/status"), &close).await;
+        assert_eq!(closed.status(), 200, "{backend:?}");
+        assert_eq!(closed.json::<Value>().await.unwrap()["status"], "closed");
+        app.stop().await;
+    }
+}

@@ -253,6 +253,20 @@ async fn information_systems_are_owned_and_reviewed_by_the_head_of_their_departm
         assert_eq!(list["total"], 0, "{list}");
         assert_eq!(head.get("/information-systems/new").await.status(), 403);
 
+        // When the department changes hands, its systems and their review task go with it.
+        let department = api["department"].as_str().unwrap();
+        let handover = json!({"name": "Engineering", "head_person_id": id_of("otto@example.com")});
+        let res = sec.api_put(&format!("/api/v1/departments/{department}"), &handover).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{backend:?}");
+        let open_reviews =
+            |tasks: Value| tasks["items"].as_array().unwrap().iter().filter(|t| t["link"] == path).count();
+        let theirs: Value = other.get("/api/v1/me/tasks?state=open").await.json().await.unwrap();
+        assert_eq!(open_reviews(theirs), 1, "the new head reviews it");
+        let former: Value = head.get("/api/v1/me/tasks?state=open").await.json().await.unwrap();
+        assert_eq!(open_reviews(former), 0, "the former head no longer does");
+        assert_eq!(other.get(&path).await.status(), 200);
+        assert_eq!(head.get(&path).await.status(), 404);
+
         // Exports and the API list filter like the page.
         let csv = sec.text("/information-systems/export.csv?classification=restricted").await;
         assert!(csv.lines().count() == 2 && csv.contains("Payments"), "{csv}");
