@@ -1,5 +1,7 @@
-//! Approvals: a request for a decision on any record, with a rule — `needed` distinct people
-//! holding a role (one for "one person of a role") — and four-eyes always: whoever asked can
+//! Approvals: a request for a decision on any record, with its rule as data — `needed`
+//! distinct people among the holders of a role and the people named, never the people
+//! excluded (those a relation names: the auditee, the change's implementer; by person id) —
+//! and four-eyes always: whoever asked can
 //! never decide their own request. Approvers are given a task each; approving or rejecting
 //! (with a comment) is recorded per person and in the record's history, and closes the tasks
 //! once the request is decided. The record's own service reacts to the outcome in the same
@@ -9,6 +11,7 @@
 use crate::access::{Actor, Role};
 use crate::audit::AuditRecord;
 use crate::error::{CoreError, CoreResult};
+use crate::ids::PersonId;
 use crate::store::{Store, Writer};
 use crate::time_util::Timestamp;
 use serde::Serialize;
@@ -68,8 +71,12 @@ pub struct Approval {
     pub title: String,
     /// The page of the record.
     pub link: String,
-    /// Who may decide: people holding this role (admins too).
-    pub role: Role,
+    /// Who may decide: people holding this role (admins only if they hold it too)…
+    pub role: Option<Role>,
+    /// …and these people.
+    pub people: Vec<PersonId>,
+    /// Who never decides, besides the requester.
+    pub excluded: Vec<PersonId>,
     /// How many distinct people must approve.
     pub needed: i64,
     pub state: ApprovalState,
@@ -110,10 +117,34 @@ impl Approval {
         actor.label == self.requested_by || (actor.person_id.is_some() && actor.person_id == self.requested_by_person)
     }
 
-    /// Whether the actor may decide: holds the rule's role (nobody bypasses it, admins
+    /// Whether the rule names the actor a decider: a holder of its role or one of its people,
+    /// and not excluded (nobody bypasses it, admins included).
+    pub fn names_decider(&self, actor: &Actor) -> bool {
+        let me = actor.person_id;
+        let named = self.role.is_some_and(|r| actor.roles.contains(&r)) || me.is_some_and(|p| self.people.contains(&p));
+        named && !me.is_some_and(|p| self.excluded.contains(&p))
+    }
+
+    /// The rule in words, for its page: "1 distinct person with the Management role; never
+    /// the requester".
+    pub fn rule_text(&self) -> String {
+        let who = match (self.role, self.people.len()) {
+            (Some(r), 0) => format!("with the {} role", r.label()),
+            (Some(r), n) => format!("with the {} role or among the {n} named", r.label()),
+            (None, n) => format!("among the {n} named"),
+        };
+        let person = if self.needed == 1 { "person" } else { "people" };
+        let excluded = match self.excluded.len() {
+            0 => String::new(),
+            n => format!(" nor the {n} excluded"),
+        };
+        format!("{} distinct {person} {who}; never the requester{excluded}", self.needed)
+    }
+
+    /// Whether the actor may decide: named by the rule (nobody bypasses it, admins
     /// included) and did not ask.
     pub fn can_decide(&self, actor: &Actor) -> bool {
-        self.state == ApprovalState::Pending && actor.roles.contains(&self.role) && !self.requested_by_actor(actor)
+        self.state == ApprovalState::Pending && self.names_decider(actor) && !self.requested_by_actor(actor)
     }
 }
 
@@ -123,7 +154,9 @@ pub struct NewApproval<'a> {
     pub subject_id: &'a str,
     pub title: &'a str,
     pub link: &'a str,
-    pub role: Role,
+    pub role: Option<Role>,
+    pub people: &'a [PersonId],
+    pub excluded: &'a [PersonId],
     pub needed: i64,
 }
 
@@ -137,6 +170,8 @@ pub async fn request(tx: &mut dyn Writer, actor: &Actor, now: Timestamp, new: Ne
         title: new.title.into(),
         link: new.link.into(),
         role: new.role,
+        people: new.people.to_vec(),
+        excluded: new.excluded.to_vec(),
         needed: new.needed.max(1),
         state: ApprovalState::Pending,
         requested_by: actor.label.clone(),
@@ -174,7 +209,7 @@ pub async fn decide_in(
         ));
     }
     if !before.can_decide(actor) {
-        return Err(CoreError::Forbidden(format!("deciding needs the {} role", before.role)));
+        return Err(CoreError::Forbidden(format!("the rule names others: {}", before.rule_text())));
     }
     let mut c = crate::validate::Checks::new();
     let comment = c.optional_text("comment", comment, 2000);
@@ -257,7 +292,7 @@ pub async fn decide(
 
 /// Who sees a request: those who may decide it, who asked, and auditors and admins.
 fn may_see(actor: &Actor, a: &Approval) -> bool {
-    actor.roles.contains(&a.role) || a.requested_by_actor(actor) || actor.can(crate::access::Permission::ViewAudit)
+    a.names_decider(actor) || a.requested_by_actor(actor) || actor.can(crate::access::Permission::ViewAudit)
 }
 
 /// A request with its decisions so far.
@@ -276,8 +311,10 @@ pub async fn get(store: &dyn Store, actor: &Actor, id: &str) -> CoreResult<(Appr
 #[derive(Debug, Clone, Default)]
 pub struct ApprovalFilter {
     pub state: Option<ApprovalState>,
-    /// Only requests for one of these roles or asked by `requested_by`; None: all.
+    /// Only requests for one of these roles, naming `person` or asked by `requested_by`;
+    /// None: all.
     pub visible_to_roles: Option<Vec<Role>>,
+    pub person: Option<PersonId>,
     pub requested_by: String,
 }
 
@@ -286,6 +323,7 @@ pub async fn list(store: &dyn Store, actor: &Actor, all: bool, limit: u32) -> Co
     let filter = ApprovalFilter {
         state: (!all).then_some(ApprovalState::Pending),
         visible_to_roles: (!actor.can(crate::access::Permission::ViewAudit)).then(|| actor.roles.clone()),
+        person: actor.person_id,
         requested_by: actor.label.clone(),
     };
     Ok(store.read().await?.list_approvals(&filter, limit).await?)

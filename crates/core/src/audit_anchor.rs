@@ -20,6 +20,15 @@ use crate::access::Actor;
 use crate::audit::AuditRecord;
 use crate::error::{CoreError, CoreResult};
 use crate::scheduler::{self, JobKind};
+
+/// Once per period, on an instance holding the checkpoint key: sign the audit chain's head and
+/// send the checkpoint to the channels.
+pub static CHECKPOINT: JobKind = JobKind {
+    name: "audit.checkpoint",
+    subject_type: "audit",
+    run: |tx, context, _, now| Box::pin(run_scheduled(tx, context.checkpoints.as_ref(), now)),
+    needs_checkpoint_key: true,
+};
 use crate::store::{Reader, Store, Writer};
 use crate::time_util::{Timestamp, from_micros, to_micros};
 use base64::Engine as _;
@@ -205,7 +214,7 @@ impl CheckpointPlan {
 pub async fn schedule_current(store: &dyn Store, plan: &CheckpointPlan, now: Timestamp) -> CoreResult<()> {
     let (number, start) = plan.period(now);
     let mut tx = store.write().await?;
-    if scheduler::schedule_once(&mut *tx, now, JobKind::AuditCheckpoint, &number.to_string(), start).await? {
+    if scheduler::schedule_once(&mut *tx, now, &CHECKPOINT, &number.to_string(), start).await? {
         let after = serde_json::json!({ "every_hours": plan.every.whole_hours(), "first_due": crate::time_util::rfc3339(start) });
         tx.audit(AuditRecord::new(
             &Actor::system("scheduler"),
@@ -222,7 +231,7 @@ pub async fn schedule_current(store: &dyn Store, plan: &CheckpointPlan, now: Tim
 }
 
 /// The scheduled job: signs the head, sends the checkpoint out and plans the next period.
-pub(crate) async fn run_scheduled(
+async fn run_scheduled(
     tx: &mut dyn Writer,
     plan: Option<&CheckpointPlan>,
     now: Timestamp,
@@ -243,8 +252,7 @@ pub(crate) async fn run_scheduled(
     crate::notify::enqueue(tx, now, EVENT, &subject, &body).await?;
     // The next period after now (a job that ran late does not make up the periods it missed).
     let next = plan.period(now).0 + 1;
-    scheduler::schedule(tx, now, JobKind::AuditCheckpoint, &next.to_string(), from_micros(next * plan.period_length()))
-        .await?;
+    scheduler::schedule(tx, now, &CHECKPOINT, &next.to_string(), from_micros(next * plan.period_length())).await?;
     serde_json::to_value(&checkpoint).map_err(|e| CoreError::Internal(e.into()))
 }
 

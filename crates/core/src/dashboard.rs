@@ -64,6 +64,7 @@ pub async fn load(store: &dyn Store, actor: &Actor, now: Timestamp) -> CoreResul
     let filter = ApprovalFilter {
         state: Some(ApprovalState::Pending),
         visible_to_roles: (!actor.can(Permission::ViewAudit)).then(|| actor.roles.clone()),
+        person: actor.person_id,
         requested_by: actor.label.clone(),
     };
     let pending_approvals = r.list_approvals(&filter, SHOWN).await?;

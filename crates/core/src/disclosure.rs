@@ -285,7 +285,7 @@ async fn schedule_deadline(tx: &mut dyn Writer, now: Timestamp, report: &VulnRep
         let due = report.deadline_on.midnight().assume_utc() - Duration::days(days);
         if due > now {
             let key = format!("{}/{}/{days}", report.id, report.deadline_on);
-            crate::scheduler::schedule(tx, now, crate::scheduler::JobKind::DisclosureDeadline, &key, due).await?;
+            crate::scheduler::schedule(tx, now, &DEADLINE, &key, due).await?;
         }
     }
     Ok(())
@@ -585,11 +585,15 @@ pub fn security_txt(s: &DisclosureSettings, base: &str, now: Timestamp) -> Strin
 }
 
 /// Reminds the team of an open report whose deadline comes (job `vulnerability.deadline`).
-pub(crate) async fn remind_deadline(
-    tx: &mut dyn Writer,
-    subject_id: &str,
-    now: Timestamp,
-) -> CoreResult<serde_json::Value> {
+/// A week before a report's disclosure deadline: the channels are told if it is still open.
+pub static DEADLINE: crate::scheduler::JobKind = crate::scheduler::JobKind {
+    name: "vulnerability.deadline",
+    subject_type: "vulnerability",
+    run: |tx, _, job, now| Box::pin(remind_deadline(tx, &job.subject_id, now)),
+    needs_checkpoint_key: false,
+};
+
+async fn remind_deadline(tx: &mut dyn Writer, subject_id: &str, now: Timestamp) -> CoreResult<serde_json::Value> {
     let mut parts = subject_id.split('/');
     let (id, deadline) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
     let report = tx.get_report(id.parse().map_err(|_| CoreError::NotFound)?).await?;

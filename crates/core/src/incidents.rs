@@ -279,14 +279,7 @@ fn event(id: IncidentId, at: Timestamp, actor: &Actor, kind: &str, text: String)
 async fn start_clock(tx: &mut dyn Writer, now: Timestamp, id: IncidentId, since: Timestamp) -> CoreResult<()> {
     for hours in AUTHORITY_REMINDERS {
         let key = format!("{id}/{hours}");
-        crate::scheduler::schedule(
-            tx,
-            now,
-            crate::scheduler::JobKind::AuthorityReminder,
-            &key,
-            since + Duration::hours(hours),
-        )
-        .await?;
+        crate::scheduler::schedule(tx, now, &AUTHORITY_DUE, &key, since + Duration::hours(hours)).await?;
     }
     Ok(())
 }
@@ -764,11 +757,16 @@ pub async fn set_response_plan(store: &dyn Store, actor: &Actor, now: Timestamp,
 
 /// The reminder of an owed notification (job `incident.authority_due`): the channels are told
 /// unless the authority was notified meanwhile or personal data is no longer involved.
-pub(crate) async fn remind_authority(
-    tx: &mut dyn Writer,
-    subject_id: &str,
-    now: Timestamp,
-) -> CoreResult<serde_json::Value> {
+/// 24, 48 and 66 hours after personal data became known to be involved: the channels are
+/// reminded that the authority must be notified within 72 hours.
+pub static AUTHORITY_DUE: crate::scheduler::JobKind = crate::scheduler::JobKind {
+    name: "incident.authority_due",
+    subject_type: "incident",
+    run: |tx, _, job, now| Box::pin(remind_authority(tx, &job.subject_id, now)),
+    needs_checkpoint_key: false,
+};
+
+async fn remind_authority(tx: &mut dyn Writer, subject_id: &str, now: Timestamp) -> CoreResult<serde_json::Value> {
     let (id, hours) = subject_id.split_once('/').unwrap_or((subject_id, ""));
     let incident = tx.get_incident(id.parse().map_err(|_| CoreError::NotFound)?).await?;
     let Some(due) = incident.authority_due() else {

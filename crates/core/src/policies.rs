@@ -436,7 +436,9 @@ async fn step_with(
             subject_id: &format!("{id}/{number}"),
             title: &format!("Ratify {}, version {number}", policy.title),
             link: &format!("/policies/{id}"),
-            role: crate::access::Role::Management,
+            role: Some(crate::access::Role::Management),
+            people: &[],
+            excluded: &[],
             needed: 1,
         };
         crate::approvals::request(&mut *tx, actor, now, request).await?;
@@ -497,6 +499,28 @@ async fn step_with(
 /// What a policy version's ratification request is about (its subject id: "policy/number").
 pub const RATIFICATION: &str = "policy_version";
 
+/// A policy's review falls due: its owner is reminded (if the review is still open), and the
+/// channels.
+pub static REVIEW_DUE: crate::scheduler::JobKind = crate::scheduler::JobKind {
+    name: "policy.review_due",
+    subject_type: "policy",
+    run: |tx, _, job, now| Box::pin(remind_review(tx, job, now)),
+    needs_checkpoint_key: false,
+};
+
+async fn remind_review(
+    tx: &mut dyn Writer,
+    job: &crate::scheduler::Job,
+    now: Timestamp,
+) -> CoreResult<serde_json::Value> {
+    let policy_id = job.subject_id.split('/').next().unwrap_or_default();
+    let Some(policy) = tx.find_policy(policy_id.parse().map_err(|_| CoreError::NotFound)?).await? else {
+        return Ok(serde_json::json!({ "skipped": "the policy no longer exists" }));
+    };
+    let body = format!("The yearly review of {} is due. {{base}}/policies/{}", policy.title, policy.id);
+    crate::scheduler::remind_owner(tx, job, now, ("policy", policy_id), &policy.title, &body).await
+}
+
 /// Ratification requests: a policy version's, shown in the policy's history.
 pub static RATIFICATIONS: crate::approvals::Subject = crate::approvals::Subject {
     kind: RATIFICATION,
@@ -540,7 +564,7 @@ async fn schedule_review(tx: &mut dyn Writer, now: Timestamp, policy: &Policy, n
     if let Some(owner) = policy.owner_person_id {
         let key = format!("{id}/{number}");
         let review_due = crate::time_util::add_months(now, policy.review_months);
-        crate::scheduler::schedule(tx, now, crate::scheduler::JobKind::PolicyReview, &key, review_due).await?;
+        crate::scheduler::schedule(tx, now, &REVIEW_DUE, &key, review_due).await?;
         tx.insert_task(&crate::campaigns::Task {
             id: crate::campaigns::task_id("review", &key, owner),
             kind: "review".into(),

@@ -44,6 +44,26 @@ pub const MAX_SCALE: i64 = 10;
 const REVIEW: &str = "review";
 const SUBJECT: &str = "risk";
 
+/// A risk's review falls due: its owner is reminded (if that review is still open), and the
+/// channels.
+pub static REVIEW_DUE: crate::scheduler::JobKind = crate::scheduler::JobKind {
+    name: "risk.review_due",
+    subject_type: SUBJECT,
+    run: |tx, _, job, now| Box::pin(remind_review(tx, job, now)),
+    needs_checkpoint_key: false,
+};
+
+async fn remind_review(
+    tx: &mut dyn Writer,
+    job: &crate::scheduler::Job,
+    now: Timestamp,
+) -> CoreResult<serde_json::Value> {
+    let risk_id = job.subject_id.split('/').next().unwrap_or_default();
+    let risk = tx.get_risk(risk_id.parse().map_err(|_| CoreError::NotFound)?).await?;
+    let body = format!("The review of the risk {} is due. {{base}}/risks/{}", risk.title, risk.id);
+    crate::scheduler::remind_owner(tx, job, now, (SUBJECT, risk_id), &risk.title, &body).await
+}
+
 /// Acceptance requests: management's decision on accepting a risk.
 pub static ACCEPTANCES: crate::approvals::Subject = crate::approvals::Subject {
     kind: SUBJECT,
@@ -457,7 +477,9 @@ async fn settle_acceptance(
         subject_id: &risk.id.to_string(),
         title: &title,
         link: &format!("/risks/{}", risk.id),
-        role: Role::Management,
+        role: Some(Role::Management),
+        people: &[],
+        excluded: &[],
         needed: 1,
     };
     let approval = crate::approvals::request(tx, actor, now, request).await?;
@@ -474,7 +496,7 @@ async fn plan_review(tx: &mut dyn Writer, now: Timestamp, before: Option<&Risk>,
     tx.close_subject_tasks(REVIEW, SUBJECT, &id, now).await?;
     let key = format!("{id}/{}", risk.review_on);
     let due = risk.review_on.midnight().assume_utc();
-    crate::scheduler::schedule(tx, now, crate::scheduler::JobKind::RiskReview, &key, due).await?;
+    crate::scheduler::schedule(tx, now, &REVIEW_DUE, &key, due).await?;
     tx.insert_task(&Task {
         id: crate::campaigns::task_id(REVIEW, &key, risk.owner_id),
         kind: REVIEW.into(),

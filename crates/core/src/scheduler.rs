@@ -17,71 +17,97 @@ use crate::notify::TaskMail;
 use crate::store::{Store, Writer};
 use crate::time_util::Timestamp;
 use serde::Serialize;
+use std::future::Future;
+use std::pin::Pin;
 
-/// What a job does when it falls due.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum JobKind {
-    /// A few days before a campaign is due: remind everyone who has not done it yet.
-    CampaignReminder,
-    /// The day after a campaign was due: tell those still missing, and the channels.
-    CampaignOverdue,
-    /// A policy's review falls due: remind its owner, and the channels.
-    PolicyReview,
-    /// A month after its due date a campaign closes: no more signatures or answers, and the
-    /// tasks still open are marked missed (the export keeps who never did it).
-    CampaignClose,
-    /// A risk's review falls due: remind its owner, and the channels.
-    RiskReview,
-    /// A week before a vulnerability report's disclosure deadline: tell the channels if it is
-    /// still open.
-    DisclosureDeadline,
-    /// 24, 48 and 66 hours after personal data became known to be involved in an incident:
-    /// remind the channels that the authority must be notified within 72 hours.
-    AuthorityReminder,
-    /// Once per period (a day by default) when the server holds an audit checkpoint key: sign
-    /// the audit chain's head and send the checkpoint to the channels.
-    AuditCheckpoint,
-    /// A recurring campaign's period has passed: its next round opens.
-    CampaignNextRound,
+/// A kind of job: what it does when it falls due. The capability that plans jobs of a kind
+/// defines it and registers it in `JOBS`; nothing here names them one by one.
+#[derive(Debug)]
+pub struct JobKind {
+    /// As stored, audited and routed to channels ("campaign.reminder").
+    pub name: &'static str,
+    /// The kind of record its subject is (the audit entry's entity).
+    pub subject_type: &'static str,
+    /// Its effects, in the job's transaction; returns what its audit entry records.
+    pub run: RunJob,
+    /// Needs the audit checkpoint key: an instance without it leaves the job to one that has it.
+    pub needs_checkpoint_key: bool,
 }
+
+/// A job's effects, given the job's transaction and what the instance brings.
+pub type RunJob = for<'a> fn(
+    &'a mut dyn Writer,
+    &'a JobContext,
+    &'a Job,
+    Timestamp,
+) -> Pin<Box<dyn Future<Output = CoreResult<serde_json::Value>> + Send + 'a>>;
 
 impl JobKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::CampaignReminder => "campaign.reminder",
-            Self::CampaignOverdue => "campaign.overdue",
-            Self::PolicyReview => "policy.review_due",
-            Self::CampaignClose => "campaign.close",
-            Self::RiskReview => "risk.review_due",
-            Self::DisclosureDeadline => "vulnerability.deadline",
-            Self::AuthorityReminder => "incident.authority_due",
-            Self::AuditCheckpoint => "audit.checkpoint",
-            Self::CampaignNextRound => "campaign.next_round",
-        }
+    pub fn as_str(&self) -> &'static str {
+        self.name
     }
 
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::CampaignReminder,
-            Self::CampaignOverdue,
-            Self::PolicyReview,
-            Self::CampaignClose,
-            Self::RiskReview,
-            Self::DisclosureDeadline,
-            Self::AuthorityReminder,
-            Self::AuditCheckpoint,
-            Self::CampaignNextRound,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+    /// The registered kind of this name.
+    pub fn parse(name: &str) -> Option<&'static JobKind> {
+        JOBS.iter().copied().find(|k| k.name == name)
     }
 }
+
+impl PartialEq for JobKind {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Serialize for JobKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name)
+    }
+}
+
+/// Every kind of job, each defined by the capability that plans it.
+pub static JOBS: &[&JobKind] = &[
+    &CAMPAIGN_REMINDER,
+    &CAMPAIGN_OVERDUE,
+    &CAMPAIGN_CLOSE,
+    &CAMPAIGN_NEXT_ROUND,
+    &crate::policies::REVIEW_DUE,
+    &crate::risks::REVIEW_DUE,
+    &crate::disclosure::DEADLINE,
+    &crate::incidents::AUTHORITY_DUE,
+    &crate::audit_anchor::CHECKPOINT,
+];
+
+/// A few days before a campaign is due: remind everyone who has not done it yet.
+pub static CAMPAIGN_REMINDER: JobKind = JobKind {
+    name: "campaign.reminder",
+    subject_type: "campaign",
+    run: |tx, _, job, now| Box::pin(remind_campaign(tx, job, now)),
+    needs_checkpoint_key: false,
+};
+
+/// The day after a campaign was due: tell those still missing, and the channels.
+pub static CAMPAIGN_OVERDUE: JobKind = JobKind { name: "campaign.overdue", ..CAMPAIGN_REMINDER };
+
+/// A month after its due date a campaign closes: no more signatures or answers, and the tasks
+/// still open are marked missed (the export keeps who never did it).
+pub static CAMPAIGN_CLOSE: JobKind = JobKind {
+    name: "campaign.close",
+    run: |tx, _, job, now| Box::pin(close_campaign(tx, job, now)),
+    ..CAMPAIGN_REMINDER
+};
+
+/// A recurring campaign's period has passed: its next round opens.
+pub static CAMPAIGN_NEXT_ROUND: JobKind = JobKind {
+    name: "campaign.next_round",
+    run: |tx, _, job, now| Box::pin(open_next_round(tx, job, now)),
+    ..CAMPAIGN_REMINDER
+};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Job {
     pub id: String,
-    pub kind: JobKind,
+    pub kind: &'static JobKind,
     /// The record the job is about (a campaign id; a policy id and version "id/number").
     pub subject_id: String,
     #[serde(with = "time::serde::rfc3339")]
@@ -107,7 +133,7 @@ pub const LEASE: time::Duration = time::Duration::minutes(10);
 pub async fn schedule(
     tx: &mut dyn Writer,
     now: Timestamp,
-    kind: JobKind,
+    kind: &'static JobKind,
     subject_id: &str,
     due_at: Timestamp,
 ) -> CoreResult<()> {
@@ -118,7 +144,7 @@ pub async fn schedule(
 pub async fn schedule_once(
     tx: &mut dyn Writer,
     now: Timestamp,
-    kind: JobKind,
+    kind: &'static JobKind,
     subject_id: &str,
     due_at: Timestamp,
 ) -> CoreResult<bool> {
@@ -126,7 +152,7 @@ pub async fn schedule_once(
 }
 
 /// A job not yet run, its id naming what and about which record.
-fn new_job(now: Timestamp, kind: JobKind, subject_id: &str, due_at: Timestamp) -> Job {
+fn new_job(now: Timestamp, kind: &'static JobKind, subject_id: &str, due_at: Timestamp) -> Job {
     Job {
         id: format!("{}:{subject_id}", kind.as_str()),
         kind,
@@ -144,14 +170,14 @@ fn new_job(now: Timestamp, kind: JobKind, subject_id: &str, due_at: Timestamp) -
 pub(crate) async fn schedule_campaign(tx: &mut dyn Writer, now: Timestamp, c: &Campaign) -> CoreResult<()> {
     let id = c.id.to_string();
     if c.due_at - REMINDER_LEAD > now {
-        schedule(tx, now, JobKind::CampaignReminder, &id, c.due_at - REMINDER_LEAD).await?;
+        schedule(tx, now, &CAMPAIGN_REMINDER, &id, c.due_at - REMINDER_LEAD).await?;
     }
-    schedule(tx, now, JobKind::CampaignOverdue, &id, c.due_at + OVERDUE_AFTER).await?;
+    schedule(tx, now, &CAMPAIGN_OVERDUE, &id, c.due_at + OVERDUE_AFTER).await?;
     if c.repeat_months > 0 {
         let next = crate::time_util::add_months(c.created_at, c.repeat_months);
-        schedule(tx, now, JobKind::CampaignNextRound, &id, next).await?;
+        schedule(tx, now, &CAMPAIGN_NEXT_ROUND, &id, next).await?;
     }
-    schedule(tx, now, JobKind::CampaignClose, &id, c.due_at + CLOSE_AFTER).await
+    schedule(tx, now, &CAMPAIGN_CLOSE, &id, c.due_at + CLOSE_AFTER).await
 }
 
 /// A campaign's jobs planned again after its due date moved: those already done are re-armed
@@ -159,9 +185,9 @@ pub(crate) async fn schedule_campaign(tx: &mut dyn Writer, now: Timestamp, c: &C
 pub(crate) async fn replan_campaign(tx: &mut dyn Writer, now: Timestamp, c: &Campaign) -> CoreResult<()> {
     let id = c.id.to_string();
     let plan = [
-        (JobKind::CampaignReminder, (c.due_at - REMINDER_LEAD).max(now)),
-        (JobKind::CampaignOverdue, c.due_at + OVERDUE_AFTER),
-        (JobKind::CampaignClose, c.due_at + CLOSE_AFTER),
+        (&CAMPAIGN_REMINDER, (c.due_at - REMINDER_LEAD).max(now)),
+        (&CAMPAIGN_OVERDUE, c.due_at + OVERDUE_AFTER),
+        (&CAMPAIGN_CLOSE, c.due_at + CLOSE_AFTER),
     ];
     for (kind, due_at) in plan {
         tx.replan_job(&new_job(now, kind, &id, due_at)).await?;
@@ -185,8 +211,9 @@ pub async fn run_due(store: &dyn Store, now: Timestamp, limit: u32) -> CoreResul
 pub async fn run_due_with(store: &dyn Store, context: &JobContext, now: Timestamp, limit: u32) -> CoreResult<usize> {
     let mut ran = 0;
     // An instance without the checkpoint key leaves checkpoints to one that has it.
-    let skipped: &[JobKind] = if context.checkpoints.is_none() { &[JobKind::AuditCheckpoint] } else { &[] };
-    for job in store.claim_jobs(now, now + LEASE, limit, skipped).await? {
+    let skipped: Vec<&'static JobKind> =
+        JOBS.iter().copied().filter(|k| k.needs_checkpoint_key && context.checkpoints.is_none()).collect();
+    for job in store.claim_jobs(now, now + LEASE, limit, &skipped).await? {
         match run_with(store, context, &job, now).await {
             Ok(true) => ran += 1,
             Ok(false) => {}
@@ -213,32 +240,9 @@ pub async fn run_with(store: &dyn Store, context: &JobContext, job: &Job, now: T
         return Ok(false);
     }
     let actor = Actor::system("scheduler");
-    let outcome = match job.kind {
-        JobKind::CampaignReminder | JobKind::CampaignOverdue => remind_campaign(&mut *tx, job, now).await?,
-        JobKind::PolicyReview => remind_review(&mut *tx, job, now).await?,
-        JobKind::RiskReview => remind_risk_review(&mut *tx, job, now).await?,
-        JobKind::DisclosureDeadline => crate::disclosure::remind_deadline(&mut *tx, &job.subject_id, now).await?,
-        JobKind::AuthorityReminder => crate::incidents::remind_authority(&mut *tx, &job.subject_id, now).await?,
-        JobKind::CampaignClose => close_campaign(&mut *tx, job, now).await?,
-        JobKind::CampaignNextRound => {
-            match tx.find_campaign(job.subject_id.parse().map_err(|_| CoreError::NotFound)?).await? {
-                Some(previous) => crate::campaigns::open_next_round(&mut *tx, &actor, now, &previous).await?,
-                None => serde_json::json!({ "skipped": "the campaign no longer exists" }),
-            }
-        }
-        JobKind::AuditCheckpoint => {
-            crate::audit_anchor::run_scheduled(&mut *tx, context.checkpoints.as_ref(), now).await?
-        }
-    };
+    let outcome = (job.kind.run)(&mut *tx, context, job, now).await?;
     let entity = job.subject_id.split('/').next().unwrap_or_default();
-    let subject_type = match job.kind {
-        JobKind::PolicyReview => "policy",
-        JobKind::RiskReview => "risk",
-        JobKind::DisclosureDeadline => "vulnerability",
-        JobKind::AuthorityReminder => "incident",
-        JobKind::AuditCheckpoint => "audit",
-        _ => "campaign",
-    };
+    let subject_type = job.kind.subject_type;
     tx.audit(AuditRecord::new(&actor, now, job.kind.as_str(), subject_type, entity, None::<&()>, Some(&outcome)));
     tx.commit().await?;
     Ok(true)
@@ -255,7 +259,7 @@ async fn remind_campaign(tx: &mut dyn Writer, job: &Job, now: Timestamp) -> Core
     }
     let due = c.due_at.date();
     let link = format!("{{base}}/campaigns/{}/acknowledge", c.id);
-    let (subject, body) = if job.kind == JobKind::CampaignReminder {
+    let (subject, body) = if *job.kind == CAMPAIGN_REMINDER {
         (format!("Reminder: {} is due on {due}", c.title), format!("Please complete {} by {due}: {link}", c.title))
     } else {
         (
@@ -265,7 +269,7 @@ async fn remind_campaign(tx: &mut dyn Writer, job: &Job, now: Timestamp) -> Core
     };
     // The reminder goes to those due by the campaign's date (a late joiner has longer); the
     // overdue notice to those whose own due time has passed.
-    let due_by = if job.kind == JobKind::CampaignReminder { c.due_at } else { now };
+    let due_by = if *job.kind == CAMPAIGN_REMINDER { c.due_at } else { now };
     let campaign_id = c.id.to_string();
     let mail = TaskMail {
         key: &job.id,
@@ -307,27 +311,17 @@ async fn close_campaign(tx: &mut dyn Writer, job: &Job, now: Timestamp) -> CoreR
     Ok(serde_json::json!({ "closed_at": crate::time_util::rfc3339(now), "missed": missed }))
 }
 
-/// E-mails the owner of a policy whose review is due (if the review is still open).
-async fn remind_review(tx: &mut dyn Writer, job: &Job, now: Timestamp) -> CoreResult<serde_json::Value> {
-    let policy_id = job.subject_id.split('/').next().unwrap_or_default();
-    let Some(policy) = tx.find_policy(policy_id.parse().map_err(|_| CoreError::NotFound)?).await? else {
-        return Ok(serde_json::json!({ "skipped": "the policy no longer exists" }));
-    };
-    let body = format!("The yearly review of {} is due. {{base}}/policies/{}", policy.title, policy.id);
-    remind_owner(tx, job, now, ("policy", policy_id), &policy.title, &body).await
-}
-
-/// E-mails the owner of a risk whose review is due (if that review is still open).
-async fn remind_risk_review(tx: &mut dyn Writer, job: &Job, now: Timestamp) -> CoreResult<serde_json::Value> {
-    let risk_id = job.subject_id.split('/').next().unwrap_or_default();
-    let risk = tx.get_risk(risk_id.parse().map_err(|_| CoreError::NotFound)?).await?;
-    let body = format!("The review of the risk {} is due. {{base}}/risks/{}", risk.title, risk.id);
-    remind_owner(tx, job, now, ("risk", risk_id), &risk.title, &body).await
+/// Opens a recurring campaign's next round.
+async fn open_next_round(tx: &mut dyn Writer, job: &Job, now: Timestamp) -> CoreResult<serde_json::Value> {
+    match tx.find_campaign(job.subject_id.parse().map_err(|_| CoreError::NotFound)?).await? {
+        Some(previous) => crate::campaigns::open_next_round(tx, &Actor::system("scheduler"), now, &previous).await,
+        None => Ok(serde_json::json!({ "skipped": "the campaign no longer exists" })),
+    }
 }
 
 /// Mails the open review task of one record that this job is about (a later review, planned
 /// since, is not due yet), and tells the channels when there was one.
-async fn remind_owner(
+pub(crate) async fn remind_owner(
     tx: &mut dyn Writer,
     job: &Job,
     now: Timestamp,

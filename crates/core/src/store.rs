@@ -106,7 +106,7 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
         lease_until: Timestamp,
         limit: u32,
-        skipped: &'a [JobKind],
+        skipped: &'a [&'static JobKind],
     ) -> StoreFuture<'a, Vec<Job>>;
     /// Records why a job failed; it is tried again when its lease ends.
     fn fail_job<'a>(&'a self, id: &'a str, error: &'a str) -> StoreFuture<'a, ()>;

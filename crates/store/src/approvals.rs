@@ -1,9 +1,11 @@
 //! Approval requests and the decisions on them. Approvers get their tasks with one
-//! `INSERT … SELECT` over the accounts holding the request's role.
+//! `INSERT … SELECT` over the accounts holding the request's role or named by its rule. A
+//! rule's people are kept as space-separated person ids.
 
 use bulwark_core::StoreError;
 use bulwark_core::Timestamp;
 use bulwark_core::approvals::{APPROVE, Approval, ApprovalFilter, ApprovalState, Decision};
+use bulwark_core::ids::PersonId;
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::AnyConnection;
 
@@ -11,7 +13,16 @@ use crate::rows::{Columns, int, opt_parsed, opt_text, opt_time, text};
 use crate::write::{expect_one, map_err};
 
 const COLUMNS: &str = "id, subject_type, subject_id, title, link, role, needed, state, requested_by, \
-     requested_by_person, created_at, decided_at";
+     requested_by_person, created_at, decided_at, people, excluded";
+
+fn joined(people: &[PersonId]) -> String {
+    people.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ")
+}
+
+fn split(r: &dyn Columns, column: &str) -> Result<Vec<PersonId>, StoreError> {
+    let all = text(r, column)?;
+    all.split_whitespace().map(|p| p.parse().map_err(|_| crate::rows::corrupt(column, p))).collect()
+}
 
 fn approval(r: &dyn Columns) -> Result<Approval, StoreError> {
     let bad = |what: String| StoreError::Other(anyhow::anyhow!(what));
@@ -22,7 +33,12 @@ fn approval(r: &dyn Columns) -> Result<Approval, StoreError> {
         subject_id: text(r, "subject_id")?,
         title: text(r, "title")?,
         link: text(r, "link")?,
-        role: text(r, "role")?.parse().map_err(bad)?,
+        role: match text(r, "role")?.as_str() {
+            "" => None,
+            role => Some(role.parse().map_err(bad)?),
+        },
+        people: split(r, "people")?,
+        excluded: split(r, "excluded")?,
         needed: int(r, "needed")?,
         state: ApprovalState::parse(&state).ok_or_else(|| bad(format!("unknown approval state {state}")))?,
         requested_by: text(r, "requested_by")?,
@@ -36,20 +52,22 @@ fn approval(r: &dyn Columns) -> Result<Approval, StoreError> {
 
 pub(crate) async fn insert(conn: &mut AnyConnection, a: &Approval) -> Result<(), StoreError> {
     sqlx::query(&format!(
-        "INSERT INTO approvals ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+        "INSERT INTO approvals ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
     ))
     .bind(&a.id)
     .bind(&a.subject_type)
     .bind(&a.subject_id)
     .bind(&a.title)
     .bind(&a.link)
-    .bind(a.role.as_str())
+    .bind(a.role.map_or("", |r| r.as_str()))
     .bind(a.needed)
     .bind(a.state.as_str())
     .bind(&a.requested_by)
     .bind(a.requested_by_person.map(|p| p.to_string()))
     .bind(to_micros(a.created_at))
     .bind(a.decided_at.map(to_micros))
+    .bind(joined(&a.people))
+    .bind(joined(&a.excluded))
     .execute(conn)
     .await
     .map_err(map_err)?;
@@ -72,30 +90,33 @@ pub(crate) async fn update(conn: &mut AnyConnection, before: &Approval, after: &
 pub(crate) async fn assign(conn: &mut AnyConnection, a: &Approval, now: Timestamp) -> Result<u64, StoreError> {
     let task = RoleTask {
         role: a.role,
+        people: &a.people,
         kind: APPROVE,
         subject_type: "approval",
         subject_id: &a.id,
         title: &format!("Decide: {}", a.title),
         due_at: now + time::Duration::days(7),
-        except: a.requested_by_person,
+        except: &a.excluded.iter().copied().chain(a.requested_by_person).collect::<Vec<_>>(),
     };
     give_role_task(conn, &task, now).await
 }
 
-/// A task for every active holder of a role.
+/// A task for every active holder of a role, and the people named.
 pub(crate) struct RoleTask<'a> {
-    pub role: bulwark_core::Role,
+    pub role: Option<bulwark_core::Role>,
+    pub people: &'a [PersonId],
     pub kind: &'a str,
     pub subject_type: &'a str,
     pub subject_id: &'a str,
     pub title: &'a str,
     pub due_at: Timestamp,
-    /// Someone who never gets it (the requester of an approval).
-    pub except: Option<bulwark_core::ids::PersonId>,
+    /// People who never get it (the requester of an approval, those its rule excludes).
+    pub except: &'a [PersonId],
 }
 
-/// Gives the task to every person with an active account holding the role (people who left
-/// excepted), with one statement; returns how many got it. A task given before is left as is.
+/// Gives the task to every person with an active account holding the role or named (people
+/// who left, and those excepted, aside), with one statement; returns how many got it. A task
+/// given before is left as is.
 pub(crate) async fn give_role_task(
     conn: &mut AnyConnection,
     t: &RoleTask<'_>,
@@ -105,8 +126,9 @@ pub(crate) async fn give_role_task(
         "INSERT INTO tasks (id, kind, assignee_person_id, subject_type, subject_id, title, due_at, state, done_at, \
          created_at, updated_at, assignee_department_id) \
          SELECT $1 || ':' || $2 || ':' || p.id, $1, p.id, $8, $2, $3, $4, 'open', NULL, $5, $5, p.department_id \
-         FROM people p WHERE p.status <> 'left' AND p.id <> $6 AND EXISTS (SELECT 1 FROM accounts a \
-         WHERE a.person_id = p.id AND a.status = 'active' AND (' ' || a.roles || ' ') LIKE $7) \
+         FROM people p WHERE p.status <> 'left' AND (' ' || $6 || ' ') NOT LIKE ('% ' || p.id || ' %') \
+         AND EXISTS (SELECT 1 FROM accounts a WHERE a.person_id = p.id AND a.status = 'active' \
+         AND ((' ' || a.roles || ' ') LIKE $7 OR (' ' || $9 || ' ') LIKE ('% ' || p.id || ' %'))) \
          ON CONFLICT (id) DO NOTHING",
     )
     .bind(t.kind)
@@ -114,9 +136,11 @@ pub(crate) async fn give_role_task(
     .bind(t.title)
     .bind(to_micros(t.due_at))
     .bind(to_micros(now))
-    .bind(t.except.map(|p| p.to_string()).unwrap_or_default())
-    .bind(format!("% {} %", t.role.as_str()))
+    .bind(joined(t.except))
+    // No role: a pattern no roles match.
+    .bind(t.role.map_or(String::new(), |r| format!("% {} %", r.as_str())))
     .bind(t.subject_type)
+    .bind(joined(t.people))
     .execute(conn)
     .await
     .map_err(map_err)?;
@@ -164,6 +188,10 @@ pub(crate) async fn list(
         }
         binds.push(filter.requested_by.clone());
         any.push(format!("requested_by = ${}", binds.len()));
+        if let Some(person) = filter.person {
+            binds.push(format!("% {person} %"));
+            any.push(format!("(' ' || people || ' ') LIKE ${}", binds.len()));
+        }
         clauses.push(format!("({})", any.join(" OR ")));
     }
     let filter_sql = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };

@@ -73,7 +73,7 @@ pub(crate) async fn claim(
     now: Timestamp,
     lease_until: Timestamp,
     limit: u32,
-    skipped: &[JobKind],
+    skipped: &[&'static JobKind],
 ) -> Result<Vec<Job>, StoreError> {
     let lock = skip_locked(backend);
     let skip: String = (0..skipped.len()).map(|i| format!(" AND kind <> ${}", i + 4)).collect();

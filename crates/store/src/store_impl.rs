@@ -96,7 +96,7 @@ impl Store for SqlStore {
         now: Timestamp,
         lease_until: Timestamp,
         limit: u32,
-        skipped: &'a [JobKind],
+        skipped: &'a [&'static JobKind],
     ) -> StoreFuture<'a, Vec<Job>> {
         Box::pin(async move {
             let _turn = self.claim_turn().await;
@@ -961,7 +961,8 @@ impl Writer for Unit<WriteTx> {
         now: Timestamp,
     ) -> StoreFuture<'a, u64> {
         Box::pin(async move {
-            let task = approvals::RoleTask { role, kind, subject_type, subject_id, title, due_at, except: None };
+            let (role, people, except) = (Some(role), &[][..], &[][..]);
+            let task = approvals::RoleTask { role, people, kind, subject_type, subject_id, title, due_at, except };
             approvals::give_role_task(self.c(), &task, now).await
         })
     }

@@ -1445,7 +1445,7 @@ async fn outbox_messages_are_claimed_once_retried_after_their_backoff_and_delive
 #[tokio::test]
 async fn a_scheduled_job_takes_effect_once_across_two_instances() {
     use bulwark_core::campaigns::{self, CampaignInput};
-    use bulwark_core::scheduler::{self, JobKind};
+    use bulwark_core::scheduler;
     for backend in backends() {
         let db = TestDb::new(backend).await;
         let other = db.second_store().await;
@@ -1466,7 +1466,8 @@ async fn a_scheduled_job_takes_effect_once_across_two_instances() {
 
         let pending = r(s).await.list_pending_jobs(10).await.unwrap();
         let kinds: Vec<_> = pending.iter().map(|j| j.kind).collect();
-        assert_eq!(kinds, [JobKind::CampaignReminder, JobKind::CampaignOverdue, JobKind::CampaignClose], "{backend:?}");
+        let expected = [&scheduler::CAMPAIGN_REMINDER, &scheduler::CAMPAIGN_OVERDUE, &scheduler::CAMPAIGN_CLOSE];
+        assert_eq!(kinds, expected, "{backend:?}");
         assert_eq!(pending[0].due_at, campaign.due_at - scheduler::REMINDER_LEAD);
         assert!(scheduler::run_due(s, now, 10).await.unwrap() == 0, "nothing is due yet");
 
@@ -1580,12 +1581,13 @@ async fn an_approval_needs_distinct_deciders_other_than_the_requester_and_moves_
         let subject = format!("{}/1", p.id);
         let mut rd = r(s).await;
         let request = rd.find_pending_approval(policies::RATIFICATION, &subject).await.unwrap().unwrap();
-        assert_eq!((request.role, request.needed, request.state), (Role::Management, 1, ApprovalState::Pending));
+        assert_eq!((request.role, request.needed, request.state), (Some(Role::Management), 1, ApprovalState::Pending));
         assert_eq!(rd.find_approval(&request.id).await.unwrap().unwrap(), request);
         let for_management = ApprovalFilter {
             state: Some(ApprovalState::Pending),
             visible_to_roles: Some(vec![Role::Management]),
             requested_by: String::new(),
+            person: None,
         };
         assert_eq!(rd.list_approvals(&for_management, 10).await.unwrap().len(), 1);
         let for_clerk = ApprovalFilter { visible_to_roles: Some(vec![Role::Employee]), ..for_management.clone() };
@@ -1630,7 +1632,9 @@ async fn an_approval_needs_distinct_deciders_other_than_the_requester_and_moves_
             subject_id: "x",
             title: "Accept a risk",
             link: "/",
-            role: Role::Management,
+            role: Some(Role::Management),
+            people: &[],
+            excluded: &[],
             needed: 2,
         };
         let two = approvals::request(&mut *tx, &writer, now, new).await.unwrap();
@@ -1656,6 +1660,70 @@ async fn an_approval_needs_distinct_deciders_other_than_the_requester_and_moves_
         assert!(tx.insert_decision(&decision).await.is_err(), "one decision per person");
         let renamed = bulwark_core::approvals::Decision { decided_by: "x-renamed".into(), ..decision.clone() };
         assert!(tx.insert_decision(&renamed).await.is_err(), "one decision per person, whatever their label");
+    }
+}
+
+#[tokio::test]
+async fn an_approval_rule_names_its_deciders_and_excludes_people_by_person_alike_on_every_backend() {
+    use bulwark_core::access::{Role, Via};
+    use bulwark_core::approvals::{self, ApprovalFilter, ApprovalState, NewApproval};
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let (s, now) = (&db.store as &dyn Store, time_util::now());
+        let pw = bulwark_testkit::PASSWORD;
+        let account = |email: &'static str, roles: &'static [&'static str]| async move {
+            bulwark_testkit::create_account(s, email, roles, pw).await.actor(Via::Session)
+        };
+        let requester = account("requester@example.com", &["employee"]).await;
+        let auditor = account("auditor@example.com", &["employee"]).await;
+        let lead = account("lead@example.com", &["security"]).await;
+        let auditee = account("auditee@example.com", &["security"]).await;
+        let other = account("other@example.com", &["security"]).await;
+        let id = |a: &Actor| a.person_id.unwrap();
+
+        // The security team and one named auditor decide, two of them; never the auditee.
+        let mut tx = s.write().await.unwrap();
+        let new = NewApproval {
+            subject_type: "test",
+            subject_id: "audit-1",
+            title: "Close the audit",
+            link: "/",
+            role: Some(Role::Security),
+            people: &[id(&auditor)],
+            excluded: &[id(&auditee)],
+            needed: 2,
+        };
+        let request = approvals::request(&mut *tx, &requester, now, new).await.unwrap();
+        tx.commit().await.unwrap();
+        let stored = r(s).await.find_approval(&request.id).await.unwrap().unwrap();
+        assert_eq!((stored.people.clone(), stored.excluded.clone()), (vec![id(&auditor)], vec![id(&auditee)]));
+        let rule = |a: &bulwark_core::approvals::Approval| (a.role, a.needed, a.requested_by_person);
+        assert_eq!(rule(&stored), rule(&request), "the rule is kept as given on {backend:?}");
+        assert!(stored.rule_text().contains("never the requester nor the 1 excluded"), "{}", stored.rule_text());
+
+        // Tasks: the security team but the auditee, and the named auditor; not the requester.
+        let open = bulwark_core::campaigns::TASKS.first_page(10);
+        for (who, expected) in [(&lead, 1), (&other, 1), (&auditor, 1), (&auditee, 0), (&requester, 0)] {
+            let tasks = r(s).await.list_tasks(id(who), &open).await.unwrap();
+            assert_eq!(tasks.items.len(), expected, "{}'s tasks on {backend:?}", who.label);
+        }
+        // The named auditor sees it in their list without the role; the auditee cannot decide.
+        let mine = ApprovalFilter {
+            state: None,
+            visible_to_roles: Some(auditor.roles.clone()),
+            requested_by: auditor.label.clone(),
+            person: auditor.person_id,
+        };
+        assert_eq!(r(s).await.list_approvals(&mine, 10).await.unwrap().len(), 1, "{backend:?}");
+        let refused = approvals::decide(s, &auditee, now, &request.id, true, "").await;
+        assert!(matches!(refused, Err(CoreError::Forbidden(_) | CoreError::NotFound)), "excluded: {refused:?}");
+        let after_one = approvals::decide(s, &auditor, now, &request.id, true, "Evidence checked").await.unwrap();
+        assert_eq!(after_one.state, ApprovalState::Pending);
+        // (No record type reacts to "test" requests: the last decision is taken in a transaction.)
+        let mut tx = s.write().await.unwrap();
+        let after_two = approvals::decide_in(&mut *tx, &lead, now, &after_one, true, "").await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(after_two.state, ApprovalState::Approved, "{backend:?}");
     }
 }
 
@@ -3238,7 +3306,7 @@ async fn a_campaign_is_moved_repeated_and_cancelled_alike_on_every_backend() {
         let task = campaigns::task_id("acknowledge", &first.id.to_string(), people_ids[0]);
         assert_eq!(r(s).await.find_task(&task).await.unwrap().unwrap().due_at, moved.due_at, "{backend:?}");
         let jobs = r(s).await.list_pending_jobs(10).await.unwrap();
-        let reminder = jobs.iter().find(|j| j.kind == scheduler::JobKind::CampaignReminder).unwrap();
+        let reminder = jobs.iter().find(|j| *j.kind == scheduler::CAMPAIGN_REMINDER).unwrap();
         assert_eq!(reminder.due_at, moved.due_at - scheduler::REMINDER_LEAD, "the reminder moved too");
         let mut tx = s.write().await.unwrap();
         assert!(tx.move_campaign_due(&first, moved.due_at, now).await.is_err(), "a stale campaign is a conflict");
@@ -3524,7 +3592,9 @@ async fn deciders_of_one_request_deciding_at_once_both_count() {
             subject_id: "x",
             title: "Two to approve",
             link: "/",
-            role: Role::Management,
+            role: Some(Role::Management),
+            people: &[],
+            excluded: &[],
             needed: 2,
         };
         let mut tx = s.write().await.unwrap();

@@ -117,11 +117,11 @@ async fn parse(r: &mut dyn Reader, c: &mut Checks, field: &Field, typed: &Typed)
     Ok(match field.kind {
         FieldKind::Line { max } => text(c.optional_line(name, one, max)),
         FieldKind::Text { max } => text(c.optional_text(name, one, max)),
-        FieldKind::Choice(options) => match one.trim() {
+        FieldKind::Choice(_) => match one.trim() {
             "" => Value::Empty,
-            v if options.iter().any(|(o, _)| *o == v) => Value::Text(v.into()),
+            v if field.typed_options().any(|(o, _)| *o == v) => Value::Text(v.into()),
             _ => {
-                let all: Vec<_> = options.iter().map(|(o, _)| *o).collect();
+                let all: Vec<_> = field.typed_options().map(|(o, _)| *o).collect();
                 c.fail(name, &format!("must be one of {}", all.join(", ")));
                 Value::Empty
             }

@@ -124,6 +124,8 @@ pub struct Field {
     pub derived: bool,
     /// The value of a new record (a choice's value).
     pub default: &'static str,
+    /// A choice's values that only a workflow step sets (a key's "revoked"): never typed in.
+    pub reserved: &'static [&'static str],
 }
 
 impl Field {
@@ -140,6 +142,7 @@ impl Field {
             searched: false,
             derived: false,
             default: "",
+            reserved: &[],
         }
     }
     pub const fn line(name: &'static str, label: &'static str, max: usize) -> Self {
@@ -171,6 +174,18 @@ impl Field {
     }
     pub const fn default(self, default: &'static str) -> Self {
         Self { default, ..self }
+    }
+    pub const fn reserved(self, reserved: &'static [&'static str]) -> Self {
+        Self { reserved, ..self }
+    }
+
+    /// The choices a person may type: a choice's options but those only steps set.
+    pub fn typed_options(&self) -> impl Iterator<Item = &'static (&'static str, &'static str)> + '_ {
+        let options: &'static [(&'static str, &'static str)] = match self.kind {
+            FieldKind::Choice(options) => options,
+            _ => &[],
+        };
+        options.iter().filter(|(v, _)| !self.reserved.contains(v))
     }
 
     /// Whether the field is a column of its table (links live in `record_links`).

@@ -21,8 +21,11 @@ pub struct ApprovalView {
     pub subject_id: String,
     /// The record's page.
     pub link: String,
-    /// Who decides: `needed` distinct people with this role, never the requester.
-    pub role: String,
+    /// Who decides: `needed` distinct people among the holders of this role (none: only the
+    /// people named) and the `people` named, never the requester nor the `excluded`.
+    pub role: Option<String>,
+    pub people: Vec<String>,
+    pub excluded: Vec<String>,
     pub needed: i64,
     #[schema(example = "pending")]
     pub state: String,
@@ -39,7 +42,9 @@ impl From<Approval> for ApprovalView {
             subject_type: a.subject_type,
             subject_id: a.subject_id,
             link: a.link,
-            role: a.role.as_str().into(),
+            role: a.role.map(|r| r.as_str().into()),
+            people: a.people.iter().map(ToString::to_string).collect(),
+            excluded: a.excluded.iter().map(ToString::to_string).collect(),
             needed: a.needed,
             state: a.state.as_str().into(),
             requested_by: a.requested_by,

@@ -71,9 +71,9 @@ fn sent(f: &Field, may_clear: bool) -> J {
             let pattern = if may_clear { TEXT } else { NOT_BLANK_TEXT };
             json!({ "type": "string", "maxLength": max, "pattern": pattern })
         }
-        FieldKind::Choice(options) => {
+        FieldKind::Choice(_) => {
             let empty = may_clear.then_some("");
-            json!({ "type": "string", "enum": empty.into_iter().chain(options.iter().map(|(v, _)| *v)).collect::<Vec<_>>() })
+            json!({ "type": "string", "enum": empty.into_iter().chain(f.typed_options().map(|(v, _)| *v)).collect::<Vec<_>>() })
         }
         FieldKind::Date => json!({ "type": "string", "format": "date", "pattern": DATE }),
         FieldKind::Number { min, max } => json!({ "type": "integer", "minimum": min, "maximum": max }),
@@ -122,8 +122,9 @@ pub fn schemas(ty: &RecordType) -> Vec<(String, RefOr<Schema>)> {
             let doc = "The version this change is based on (a stale one answers 409)";
             properties.insert("version".into(), json!({ "type": ["string", "null"], "description": doc }));
         }
-        let required =
-            if creating { ty.fields.iter().filter(|f| f.required).map(|f| f.name).collect() } else { vec![] };
+        // A required field with a default may be left out.
+        let required = ty.fields.iter().filter(|f| creating && f.required && !f.derived && f.default.is_empty());
+        let required = required.map(|f| f.name).collect();
         let what = if creating { "A new" } else { "The fields to change of" };
         let article =
             if creating { ty.singular.to_string() } else { bulwark_core::validate::with_article(ty.singular) };

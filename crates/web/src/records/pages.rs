@@ -228,10 +228,10 @@ async fn form_fields(
             FieldKind::Number { .. } => ("number", vec![]),
             FieldKind::Choice(options) => {
                 let none = if f.required { vec![] } else { vec![(String::new(), "—".to_string())] };
-                (
-                    "select",
-                    none.into_iter().chain(options.iter().map(|(v, l)| (v.to_string(), l.to_string()))).collect(),
-                )
+                // A value only a step sets is offered only where the record has it already.
+                let current = record.map(|r| r.value(f.name).plain()).unwrap_or_default();
+                let offered = options.iter().filter(|(v, _)| !f.reserved.contains(v) || *v == current);
+                ("select", none.into_iter().chain(offered.map(|(v, l)| (v.to_string(), l.to_string()))).collect())
             }
             FieldKind::Person | FieldKind::Ref(_) => ("picker", service::options(app.store.as_ref(), actor, f).await?),
             FieldKind::Links(_) => ("links", service::options(app.store.as_ref(), actor, f).await?),

@@ -528,7 +528,9 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
             subject_id: "x",
             title: &format!("Request {n}"),
             link: "/",
-            role: bulwark_core::Role::Management,
+            role: Some(bulwark_core::Role::Management),
+            people: &[],
+            excluded: &[],
             needed: 1,
         };
         let mut tx = store.write().await.unwrap();
