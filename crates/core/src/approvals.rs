@@ -122,7 +122,12 @@ impl Approval {
     pub fn names_decider(&self, actor: &Actor) -> bool {
         let me = actor.person_id;
         let named = self.role.is_some_and(|r| actor.roles.contains(&r)) || me.is_some_and(|p| self.people.contains(&p));
-        named && !me.is_some_and(|p| self.excluded.contains(&p))
+        // Someone not known as a person cannot be told apart from those excluded.
+        let excluded = match me {
+            Some(p) => self.excluded.contains(&p),
+            None => !self.excluded.is_empty(),
+        };
+        named && !excluded
     }
 
     /// The rule in words, for its page: "1 distinct person with the Management role; never

@@ -181,18 +181,25 @@ pub(crate) async fn list(
         clauses.push(format!("state = ${}", binds.len()));
     }
     if let Some(roles) = &filter.visible_to_roles {
-        let mut any = Vec::new();
+        // Deciders: holders of its role or named by it, unless it excludes them.
+        let mut deciders = Vec::new();
         for role in roles {
             binds.push(role.as_str().into());
-            any.push(format!("role = ${}", binds.len()));
+            deciders.push(format!("role = ${}", binds.len()));
         }
+        let not_excluded = match filter.person {
+            Some(person) => {
+                binds.push(format!("% {person} %"));
+                deciders.push(format!("(' ' || people || ' ') LIKE ${}", binds.len()));
+                format!("(' ' || excluded || ' ') NOT LIKE ${}", binds.len())
+            }
+            // Someone not known as a person cannot be told apart from those excluded.
+            None => "excluded = ''".to_string(),
+        };
         binds.push(filter.requested_by.clone());
-        any.push(format!("requested_by = ${}", binds.len()));
-        if let Some(person) = filter.person {
-            binds.push(format!("% {person} %"));
-            any.push(format!("(' ' || people || ' ') LIKE ${}", binds.len()));
-        }
-        clauses.push(format!("({})", any.join(" OR ")));
+        let asked = format!("requested_by = ${}", binds.len());
+        let deciders = if deciders.is_empty() { "1 = 0".to_string() } else { deciders.join(" OR ") };
+        clauses.push(format!("((({deciders}) AND {not_excluded}) OR {asked})"));
     }
     let filter_sql = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
     let sql = format!("SELECT {COLUMNS} FROM approvals{filter_sql} ORDER BY created_at DESC, id LIMIT {limit}");

@@ -1715,6 +1715,14 @@ async fn an_approval_rule_names_its_deciders_and_excludes_people_by_person_alike
             person: auditor.person_id,
         };
         assert_eq!(r(s).await.list_approvals(&mine, 10).await.unwrap().len(), 1, "{backend:?}");
+        let theirs = ApprovalFilter {
+            state: None,
+            visible_to_roles: Some(auditee.roles.clone()),
+            requested_by: auditee.label.clone(),
+            person: auditee.person_id,
+        };
+        let listed = r(s).await.list_approvals(&theirs, 10).await.unwrap();
+        assert!(listed.is_empty(), "the auditee holds the role but is excluded: {backend:?}");
         let refused = approvals::decide(s, &auditee, now, &request.id, true, "").await;
         assert!(matches!(refused, Err(CoreError::Forbidden(_) | CoreError::NotFound)), "excluded: {refused:?}");
         let after_one = approvals::decide(s, &auditor, now, &request.id, true, "Evidence checked").await.unwrap();

@@ -80,8 +80,9 @@ async fn plan_review(tx: &mut dyn Writer, system: &Record, now: Timestamp) -> Co
     let since = system.value("last_reviewed_on").as_date().map_or(system.created_at, |d| d.midnight().assume_utc());
     let due = add_months(since, months);
     tx.insert_task(&Task {
-        // Each change plans afresh: the id names it (a review on the day it was added included).
-        id: format!("review:information_system/{}/{}/{}:{head}", system.id, due.date(), to_micros(system.updated_at)),
+        // Each change plans afresh: the id names it (a review on the day it was added included,
+        // and a department handed back to its former head).
+        id: format!("review:information_system/{}/{}/{}:{head}", system.id, due.date(), to_micros(now)),
         kind: "review".into(),
         assignee_person_id: head,
         subject_type: INFORMATION_SYSTEM.kind.into(),

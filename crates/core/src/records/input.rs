@@ -58,7 +58,7 @@ pub async fn apply(r: &mut dyn Reader, ty: &RecordType, raw: &RawRecord, record:
     }
     for (i, field) in ty.fields.iter().enumerate().filter(|(_, f)| !f.derived) {
         if let Some(typed) = raw.fields.get(field.name) {
-            record.values[i] = parse(r, &mut c, field, typed).await?;
+            record.values[i] = parse(r, &mut c, (field, &before.values[i]), typed).await?;
         }
     }
     required(&mut c, ty.fields.iter().zip(&record.values));
@@ -89,7 +89,7 @@ pub async fn step_inputs(
     let mut values = Vec::with_capacity(inputs.len());
     for field in inputs {
         let value = match raw.fields.get(field.name) {
-            Some(typed) => parse(r, &mut c, field, typed).await?,
+            Some(typed) => parse(r, &mut c, (field, &Value::Empty), typed).await?,
             None => Value::Empty,
         };
         values.push((field.name, value));
@@ -99,7 +99,14 @@ pub async fn step_inputs(
     Ok(values)
 }
 
-async fn parse(r: &mut dyn Reader, c: &mut Checks, field: &Field, typed: &Typed) -> CoreResult<Value> {
+/// The value typed for `field`; `current` is its value now (a reserved choice it holds
+/// already may be sent back unchanged, as an edit form does).
+async fn parse(
+    r: &mut dyn Reader,
+    c: &mut Checks,
+    (field, current): (&Field, &Value),
+    typed: &Typed,
+) -> CoreResult<Value> {
     let name = field.name;
     let one = match (typed, field.kind) {
         (Typed::Many(items), FieldKind::Links(target)) => return links(r, c, field, target, items).await,
@@ -120,6 +127,7 @@ async fn parse(r: &mut dyn Reader, c: &mut Checks, field: &Field, typed: &Typed)
         FieldKind::Choice(_) => match one.trim() {
             "" => Value::Empty,
             v if field.typed_options().any(|(o, _)| *o == v) => Value::Text(v.into()),
+            v if *current == Value::Text(v.into()) => current.clone(),
             _ => {
                 let all: Vec<_> = field.typed_options().map(|(o, _)| *o).collect();
                 c.fail(name, &format!("must be one of {}", all.join(", ")));

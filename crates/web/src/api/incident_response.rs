@@ -83,7 +83,7 @@ pub async fn get_timeline(
 pub struct CommentBody {
     #[schema(
         max_length = 20000,
-        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*[^\s\x00-\x1f][^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
     )]
     pub text: String,
 }
@@ -154,7 +154,16 @@ pub async fn add_link(
     ApiJson(body): ApiJson<LinkBody>,
 ) -> Result<(StatusCode, axum::Json<LinkView>), ApiError> {
     let id = parse_id::<IncidentId>(&id)?;
-    let link = incidents::link(app.store.as_ref(), &actor, app.now(), id, &body.kind, &body.target).await?;
+    let link = incidents::link(app.store.as_ref(), &actor, app.now(), id, &body.kind, &body.target).await.map_err(
+        // The page's form calls it target_id; this body, target.
+        |e| match e {
+            bulwark_core::CoreError::Invalid(mut errors) => {
+                errors.iter_mut().filter(|e| e.field == "target_id").for_each(|e| e.field = "target".into());
+                bulwark_core::CoreError::Invalid(errors)
+            }
+            other => other,
+        },
+    )?;
     Ok((StatusCode::CREATED, axum::Json(link.into())))
 }
 

@@ -78,7 +78,8 @@ fn raw_body(ty: &RecordType, step: Option<&Action>, body: Map<String, J>) -> Res
     let mut raw = RawRecord::default();
     let mut errors = Vec::new();
     for (name, value) in body {
-        if name == "version" {
+        // A step takes the record as it is: only an edit names the version it is based on.
+        if name == "version" && step.is_none() {
             match value {
                 J::String(v) => raw.version = Some(v),
                 J::Null => {}

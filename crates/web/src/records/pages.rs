@@ -130,6 +130,8 @@ struct DetailView {
     can_edit: bool,
     can_delete: bool,
     steps: Vec<StepForm>,
+    /// Why a step was refused that the page no longer offers (it became unavailable).
+    refusal: Option<String>,
     history: Vec<HistoryItem>,
     can_see_history: bool,
 }
@@ -169,6 +171,13 @@ async fn detail_with(
         let fields = form_fields(&app, &actor, action.inputs.iter(), &raw, None).await?;
         steps.push(StepForm { action, fields, errors });
     }
+    let refusal = match &refused {
+        Some((name, _, errors)) if !shown.steps.iter().any(|a| a.name == *name) => {
+            let each = errors.all().map(|(f, m)| if f == "form" { m.to_string() } else { format!("{f} {m}") });
+            Some(each.collect::<Vec<_>>().join(". "))
+        }
+        _ => None,
+    };
     let (history, can_see_history) = history(&app, &chrome, ty.kind, &id).await?;
     let status = match &refused {
         Some((_, _, errors)) if errors.has("form") => StatusCode::CONFLICT,
@@ -184,6 +193,7 @@ async fn detail_with(
         can_edit: shown.can_edit,
         can_delete: shown.can_delete,
         steps,
+        refusal,
         history,
         can_see_history,
     };

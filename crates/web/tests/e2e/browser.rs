@@ -282,7 +282,9 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
         .click()
         .await
         .unwrap();
-    let heading = b.wait().for_element(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+    // The record's page (its crumbs), not the form still on screen while the browser leaves it.
+    b.wait().for_element(Locator::Css("p.crumbs a[href='/information-systems']")).await.unwrap();
+    let heading = b.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
     assert_eq!(heading, "Payments");
     snap("14t-information-system").await;
 

@@ -79,6 +79,9 @@ async fn keys_are_inventoried_rotated_and_revoked() {
         assert!(mine.contains("Payments signing") && !mine.contains("Backups"), "{mine}");
         assert!(!other.text("/keys").await.contains("Payments signing"));
 
+        let versioned = sec.api_post(&format!("/api/v1/keys/{id}/rotate"), &json!({"version": "1"})).await;
+        assert_eq!(versioned.status(), 422, "a step takes no version: {backend:?}");
+
         // Revoking needs a reason, names who revoked, and is final.
         let res = sec.post_form(&format!("/keys/{id}/revoke"), &format!("/keys/{id}"), &[("reason", "")]).await;
         assert_eq!(res.status(), 422);
@@ -97,6 +100,13 @@ async fn keys_are_inventoried_rotated_and_revoked() {
         assert!(detail.contains("laptop with access stolen") && !detail.contains("Rotated today"));
         let csv = sec.text("/keys/export.csv").await;
         assert!(csv.contains("Payments signing") && csv.contains("revoked"), "{csv}");
+        // A revoked key's page keeps its status when another field is edited.
+        let edit = format!("/keys/{id}/edit");
+        let form = sec.text(&edit).await;
+        assert!(form.contains("value=\"revoked\""), "its status is offered as it is");
+        let fields =
+            [("name", "Payments signing"), ("algorithm", "RSA"), ("status", "revoked"), ("purpose", "Old HSM")];
+        assert_eq!(sec.post_form(&edit, &edit, &fields).await.status(), 303, "{backend:?}");
         let unrevoke = sec.api_patch(&format!("/api/v1/keys/{id}"), &json!({"status": "active"})).send().await.unwrap();
         assert_eq!(unrevoke.status(), 409, "a revoked key stays revoked");
         app.stop().await;

@@ -266,6 +266,13 @@ async fn information_systems_are_owned_and_reviewed_by_the_head_of_their_departm
         assert_eq!(open_reviews(former), 0, "the former head no longer does");
         assert_eq!(other.get(&path).await.status(), 200);
         assert_eq!(head.get(&path).await.status(), 404);
+        let handback = json!({"name": "Engineering", "head_person_id": id_of("hana@example.com")});
+        let res = sec.api_put(&format!("/api/v1/departments/{department}"), &handback).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let back: Value = head.get("/api/v1/me/tasks?state=open").await.json().await.unwrap();
+        assert_eq!(open_reviews(back), 1, "handed back, the review task is theirs again: {backend:?}");
+        let res = sec.api_put(&format!("/api/v1/departments/{department}"), &handover).send().await.unwrap();
+        assert_eq!(res.status(), 200);
 
         // Exports and the API list filter like the page.
         let csv = sec.text("/information-systems/export.csv?classification=restricted").await;
