@@ -206,6 +206,21 @@ pub async fn assess_incident(
     ApiJson(body): ApiJson<AssessmentBody>,
 ) -> Result<axum::Json<IncidentView>, ApiError> {
     let id = parse_id::<IncidentId>(&id)?;
+    // Left out keeps a value; an empty one is none of the values the schema names.
+    let given = [
+        ("severity", &body.severity),
+        ("confidentiality", &body.confidentiality),
+        ("integrity", &body.integrity),
+        ("availability", &body.availability),
+    ];
+    let empty: Vec<_> = given
+        .iter()
+        .filter(|(_, v)| v.as_deref().is_some_and(|v| v.trim().is_empty()))
+        .map(|(name, _)| bulwark_core::error::FieldError::new(*name, "must be one of the listed values, or left out"))
+        .collect();
+    if !empty.is_empty() {
+        return Err(ApiError::invalid(empty));
+    }
     let current = incidents::get(app.store.as_ref(), &actor, id).await?.incident;
     let yes = |b: bool| if b { "on".to_string() } else { String::new() };
     let input = incidents::AssessmentInput {

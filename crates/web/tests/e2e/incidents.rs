@@ -200,6 +200,8 @@ async fn the_whole_response_runs_through_the_api_as_on_the_page() {
         // Triage, people, links and tasks, each refusing what names nothing.
         let triaged = sec.api_post(&format!("{base}/assessment"), &json!({"severity": "high"})).await;
         assert_eq!(triaged.status(), 200, "{backend:?}");
+        let empty = sec.api_post(&format!("{base}/assessment"), &json!({"severity": ""})).await;
+        assert_eq!(empty.status(), 422, "an empty severity is none of its values");
         assert_eq!(eve.get(&format!("{base}/timeline")).await.status(), 404, "not involved yet");
         let nobody = sec.api_post(&format!("{base}/members"), &json!({"person": "nobody@example.com"})).await;
         assert_eq!(nobody.status(), 409, "names nobody: {backend:?}");
