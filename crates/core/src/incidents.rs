@@ -626,22 +626,22 @@ pub async fn link(
     for_change(&mut *tx, actor, id).await?;
     let mut c = Checks::new();
     let (target, label) = match kind {
-        "asset" => match crate::pick::asset(&mut *tx, &mut c, "target_id", target).await? {
+        "asset" => match crate::pick::asset(&mut *tx, &mut c, "target", target).await? {
             Some(a) => (a.to_string(), tx.get_asset(a).await?.name),
             None => (String::new(), String::new()),
         },
-        "person" => match crate::pick::person(&mut *tx, &mut c, "target_id", target).await? {
+        "person" => match crate::pick::person(&mut *tx, &mut c, "target", target).await? {
             Some(p) => (p.to_string(), tx.get_person(p).await?.name),
             None => (String::new(), String::new()),
         },
-        "risk" => match crate::pick::risk(&mut *tx, &mut c, "target_id", target).await? {
+        "risk" => match crate::pick::risk(&mut *tx, &mut c, "target", target).await? {
             Some(r) => (r.to_string(), tx.get_risk(r).await?.title),
             None => (String::new(), String::new()),
         },
         _ => return Err(CoreError::invalid("kind", "must be asset, person or risk")),
     };
-    if target.is_empty() && c.is_valid_so_far("target_id") {
-        c.fail("target_id", &format!("is required: the {kind}'s name or id"));
+    if target.is_empty() && c.is_valid_so_far("target") {
+        c.fail("target", &format!("is required: the {kind}'s name or id"));
     }
     c.finish()?;
     let link = Link { kind: kind.into(), target_id: target, label };

@@ -154,16 +154,7 @@ pub async fn add_link(
     ApiJson(body): ApiJson<LinkBody>,
 ) -> Result<(StatusCode, axum::Json<LinkView>), ApiError> {
     let id = parse_id::<IncidentId>(&id)?;
-    let link = incidents::link(app.store.as_ref(), &actor, app.now(), id, &body.kind, &body.target).await.map_err(
-        // The page's form calls it target_id; this body, target.
-        |e| match e {
-            bulwark_core::CoreError::Invalid(mut errors) => {
-                errors.iter_mut().filter(|e| e.field == "target_id").for_each(|e| e.field = "target".into());
-                bulwark_core::CoreError::Invalid(errors)
-            }
-            other => other,
-        },
-    )?;
+    let link = incidents::link(app.store.as_ref(), &actor, app.now(), id, &body.kind, &body.target).await?;
     Ok((StatusCode::CREATED, axum::Json(link.into())))
 }
 

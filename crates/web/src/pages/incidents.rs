@@ -204,7 +204,7 @@ pub struct ActionForm {
     #[serde(default)]
     kind: String,
     #[serde(default)]
-    target_id: String,
+    target: String,
     #[serde(default)]
     title: String,
     #[serde(default)]
@@ -280,7 +280,7 @@ pub async fn link(
     Form(f): Form<ActionForm>,
 ) -> Result<Response, HtmlError> {
     let id = parse_id(&id)?;
-    let outcome = incidents::link(app.store.as_ref(), &*chrome.actor()?, app.now(), id, &f.kind, &f.target_id).await;
+    let outcome = incidents::link(app.store.as_ref(), &*chrome.actor()?, app.now(), id, &f.kind, &f.target).await;
     act(&app, chrome, id, "saved", outcome).await
 }
 

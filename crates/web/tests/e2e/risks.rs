@@ -259,12 +259,11 @@ async fn forms_take_names_from_their_pickers_not_ids() {
         let added = sec.post_form(&format!("{incident}/members"), &incident, &[("person", "olive ops")]).await;
         assert_eq!(added.status(), 303);
         let linked = sec
-            .post_form(&format!("{incident}/links"), &incident, &[("kind", "risk"), ("target_id", "Disk failure")])
+            .post_form(&format!("{incident}/links"), &incident, &[("kind", "risk"), ("target", "Disk failure")])
             .await;
         assert_eq!(linked.status(), 303);
-        let unknown = sec
-            .post_form(&format!("{incident}/links"), &incident, &[("kind", "asset"), ("target_id", "Mainframe")])
-            .await;
+        let unknown =
+            sec.post_form(&format!("{incident}/links"), &incident, &[("kind", "asset"), ("target", "Mainframe")]).await;
         assert_eq!(unknown.status(), 422);
         assert!(unknown.text().await.unwrap().contains("names no asset: “Mainframe”"));
         let page = sec.text(&incident).await;
