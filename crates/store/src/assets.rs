@@ -35,7 +35,7 @@ const TABLE: Table = Table {
     ],
     sorts: &[("name", "a.name"), ("kind", "a.kind"), ("status", "a.status"), ("created", "a.created_at")],
     search: Some(("a.search_text", Some(("assets_fts", "a.rowid")))),
-    total: Some("(SELECT n FROM row_counts WHERE name = 'assets')"),
+    total: Some("(SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM row_counts WHERE name = 'assets')"),
 };
 
 /// A column holding one of a fixed set of values.

@@ -1,7 +1,9 @@
 //! Campaigns, their pinned policy versions, signatures, and tasks. Enrolling an audience is one
 //! `INSERT … SELECT` over people, so a campaign for 100,000 people is one statement. The
-//! counts (overall and per department) are kept as counters changed by the same statements'
-//! transaction: enrolling, giving a joiner the task, and signing.
+//! counts per department are kept as counters changed by the same statements' transaction:
+//! enrolling, giving a joiner the task, and signing; a campaign's totals are their sum. Each
+//! count is spread over slot rows (see [`counter_slot`]) so that concurrent writers on
+//! PostgreSQL do not queue on one row.
 
 use bulwark_core::StoreError;
 use bulwark_core::Timestamp;
@@ -19,7 +21,19 @@ use crate::rows::{Columns, int, opt_text, opt_time, parsed, text};
 use crate::write::{expect_one, map_err};
 
 const SELECT: &str = "c.id, c.title, c.audience_departments, c.audience_kinds, c.audience_roles, c.checklist_id, c.joiners_only, c.due_at, \
-     c.closed_at, c.cancelled_at, c.repeat_months, c.created_by, c.created_at, c.updated_at, c.assigned, c.signed";
+     c.closed_at, c.cancelled_at, c.repeat_months, c.created_by, c.created_at, c.updated_at, \
+     (SELECT CAST(COALESCE(SUM(cd.assigned), 0) AS BIGINT) FROM campaign_departments cd WHERE cd.campaign_id = c.id) AS assigned, \
+     (SELECT CAST(COALESCE(SUM(cd.signed), 0) AS BIGINT) FROM campaign_departments cd WHERE cd.campaign_id = c.id) AS signed";
+
+/// The counter row a write adds to: on PostgreSQL one of 16 per count, chosen by the
+/// transaction's id, so that concurrent transactions mostly add to different rows (and one
+/// transaction always to the same one); SQLite's writers are one at a time and use one row.
+fn counter_slot(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Postgres => "CAST(txid_current() % 16 AS INTEGER)",
+        Backend::Sqlite => "0",
+    }
+}
 
 const TABLE: Table = Table {
     columns: SELECT,
@@ -227,23 +241,21 @@ pub(crate) async fn enroll(
         q = q.bind(w.as_str());
     }
     let enrolled = q.execute(&mut *conn).await.map_err(map_err)?.rows_affected();
-    // The counters, from the tasks just given.
+    // The counters, recounted from the tasks: slot 0 holds the count less what other slots
+    // hold (one statement, one snapshot, so a joiner's task added at once in another slot
+    // still counts once).
     sqlx::query(
-        "INSERT INTO campaign_departments (campaign_id, department_id, assigned, signed) \
-         SELECT $1, COALESCE(t.assignee_department_id, ''), COUNT(*), 0 FROM tasks t \
-         WHERE t.subject_type = 'campaign' AND t.subject_id = $1 GROUP BY COALESCE(t.assignee_department_id, '') \
-         ON CONFLICT (campaign_id, department_id) DO UPDATE SET assigned = excluded.assigned",
+        "INSERT INTO campaign_departments (campaign_id, department_id, assigned, signed, slot) \
+         SELECT $1, g.department_id, g.n - COALESCE((SELECT SUM(o.assigned) FROM campaign_departments o \
+         WHERE o.campaign_id = $1 AND o.department_id = g.department_id AND o.slot <> 0), 0), 0, 0 \
+         FROM (SELECT COALESCE(t.assignee_department_id, '') AS department_id, COUNT(*) AS n FROM tasks t \
+         WHERE t.subject_type = 'campaign' AND t.subject_id = $1 GROUP BY COALESCE(t.assignee_department_id, '')) g \
+         WHERE true ON CONFLICT (campaign_id, department_id, slot) DO UPDATE SET assigned = excluded.assigned",
     )
     .bind(c.id.to_string())
     .execute(&mut *conn)
     .await
     .map_err(map_err)?;
-    sqlx::query("UPDATE campaigns SET assigned = assigned + $1 WHERE id = $2")
-        .bind(enrolled as i64)
-        .bind(c.id.to_string())
-        .execute(&mut *conn)
-        .await
-        .map_err(map_err)?;
     Ok(enrolled)
 }
 
@@ -292,7 +304,7 @@ pub(crate) async fn find_task(conn: &mut AnyConnection, id: &str) -> Result<Opti
     row.as_ref().map(|r| task(r)).transpose()
 }
 
-pub(crate) async fn insert_task(conn: &mut AnyConnection, t: &Task) -> Result<(), StoreError> {
+pub(crate) async fn insert_task(conn: &mut AnyConnection, backend: Backend, t: &Task) -> Result<(), StoreError> {
     let done = sqlx::query(
         "INSERT INTO tasks (id, kind, assignee_person_id, subject_type, subject_id, title, due_at, state, done_at, \
          created_at, updated_at, assignee_department_id) \
@@ -313,21 +325,18 @@ pub(crate) async fn insert_task(conn: &mut AnyConnection, t: &Task) -> Result<()
     .await
     .map_err(map_err)?;
     if done.rows_affected() == 1 && t.subject_type == "campaign" {
-        sqlx::query("UPDATE campaigns SET assigned = assigned + 1 WHERE id = $1")
+        let sql = format!(
+            "INSERT INTO campaign_departments (campaign_id, department_id, assigned, signed, slot) \
+             VALUES ($1, COALESCE((SELECT department_id FROM people WHERE id = $2), ''), 1, 0, {}) \
+             ON CONFLICT (campaign_id, department_id, slot) DO UPDATE SET assigned = campaign_departments.assigned + 1",
+            counter_slot(backend)
+        );
+        sqlx::query(&sql)
             .bind(&t.subject_id)
+            .bind(t.assignee_person_id.to_string())
             .execute(&mut *conn)
             .await
             .map_err(map_err)?;
-        sqlx::query(
-            "INSERT INTO campaign_departments (campaign_id, department_id, assigned, signed) \
-             VALUES ($1, COALESCE((SELECT department_id FROM people WHERE id = $2), ''), 1, 0) \
-             ON CONFLICT (campaign_id, department_id) DO UPDATE SET assigned = campaign_departments.assigned + 1",
-        )
-        .bind(&t.subject_id)
-        .bind(t.assignee_person_id.to_string())
-        .execute(&mut *conn)
-        .await
-        .map_err(map_err)?;
     }
     Ok(())
 }
@@ -347,6 +356,7 @@ pub(crate) async fn update_task(conn: &mut AnyConnection, before: &Task, after: 
 
 pub(crate) async fn insert_acknowledgment(
     conn: &mut AnyConnection,
+    backend: Backend,
     id: CampaignId,
     person: PersonId,
     at: Timestamp,
@@ -364,20 +374,13 @@ pub(crate) async fn insert_acknowledgment(
     .execute(&mut *conn)
     .await
     .map_err(map_err)?;
-    sqlx::query("UPDATE campaigns SET signed = signed + 1 WHERE id = $1")
-        .bind(id.to_string())
-        .execute(&mut *conn)
-        .await
-        .map_err(map_err)?;
-    sqlx::query(
-        "UPDATE campaign_departments SET signed = signed + 1 WHERE campaign_id = $1 AND department_id = \
-         COALESCE((SELECT assignee_department_id FROM tasks WHERE id = 'acknowledge:' || $1 || ':' || $2), '')",
-    )
-    .bind(id.to_string())
-    .bind(person.to_string())
-    .execute(&mut *conn)
-    .await
-    .map_err(map_err)?;
+    let sql = format!(
+        "INSERT INTO campaign_departments (campaign_id, department_id, assigned, signed, slot) \
+         VALUES ($1, COALESCE((SELECT assignee_department_id FROM tasks WHERE id = 'acknowledge:' || $1 || ':' || $2), ''), \
+         0, 1, {}) ON CONFLICT (campaign_id, department_id, slot) DO UPDATE SET signed = campaign_departments.signed + 1",
+        counter_slot(backend)
+    );
+    sqlx::query(&sql).bind(id.to_string()).bind(person.to_string()).execute(&mut *conn).await.map_err(map_err)?;
     Ok(())
 }
 
@@ -400,9 +403,10 @@ pub(crate) async fn completion(
     id: CampaignId,
 ) -> Result<Vec<DepartmentCompletion>, StoreError> {
     let rows = sqlx::query(
-        "SELECT d.name AS department, cd.assigned, cd.signed FROM campaign_departments cd \
+        "SELECT d.name AS department, CAST(SUM(cd.assigned) AS BIGINT) AS assigned, \
+         CAST(SUM(cd.signed) AS BIGINT) AS signed FROM campaign_departments cd \
          LEFT JOIN departments d ON d.id = cd.department_id WHERE cd.campaign_id = $1 \
-         ORDER BY d.name IS NULL, d.name",
+         GROUP BY cd.department_id, d.name ORDER BY d.name IS NULL, d.name",
     )
     .bind(id.to_string())
     .fetch_all(conn)

@@ -25,7 +25,7 @@ const TABLE: Table = Table {
     filters: &[("status", "i.status"), ("category", "i.category"), ("severity", "i.severity")],
     sorts: &[("created", "i.created_at"), ("title", "i.title")],
     search: Some(("i.search_text", Some(("incidents_fts", "i.rowid")))),
-    total: Some("(SELECT n FROM row_counts WHERE name = 'incidents')"),
+    total: Some("(SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM row_counts WHERE name = 'incidents')"),
 };
 
 fn choice<T>(r: &dyn Columns, col: &str, parse: fn(&str) -> Option<T>) -> Result<T, StoreError> {

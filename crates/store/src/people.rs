@@ -28,7 +28,7 @@ const TABLE: Table = Table {
         ("created", "p.created_at"),
     ],
     search: Some(("p.search_text", Some(("people_fts", "p.rowid")))),
-    total: Some("(SELECT n FROM row_counts WHERE name = 'people')"),
+    total: Some("(SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM row_counts WHERE name = 'people')"),
 };
 
 /// The people list without its department join, for when the department names are kept in

@@ -43,7 +43,7 @@ const TABLE: Table = Table {
     ],
     // Thousands of risks: searched through the FTS5 trigram index (migration 24).
     search: Some(("r.search_text", Some(("risks_fts", "r.rowid")))),
-    total: Some("(SELECT n FROM row_counts WHERE name = 'risks')"),
+    total: Some("(SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM row_counts WHERE name = 'risks')"),
 };
 
 fn row(r: &dyn Columns) -> Result<Risk, StoreError> {

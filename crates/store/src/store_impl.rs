@@ -1135,7 +1135,8 @@ impl Writer for Unit<WriteTx> {
     }
 
     fn insert_task<'a>(&'a mut self, t: &'a Task) -> StoreFuture<'a, ()> {
-        Box::pin(campaigns::insert_task(self.c(), t))
+        let backend = self.1;
+        Box::pin(campaigns::insert_task(self.c(), backend, t))
     }
 
     fn update_task<'a>(&'a mut self, before: &'a Task, after: &'a Task) -> StoreFuture<'a, ()> {
@@ -1150,7 +1151,8 @@ impl Writer for Unit<WriteTx> {
         by: &'a str,
         versions: &'a str,
     ) -> StoreFuture<'a, ()> {
-        Box::pin(campaigns::insert_acknowledgment(self.c(), id, person, at, by, versions))
+        let backend = self.1;
+        Box::pin(campaigns::insert_acknowledgment(self.c(), backend, id, person, at, by, versions))
     }
 
     fn insert_policy<'a>(&'a mut self, p: &'a Policy) -> StoreFuture<'a, ()> {

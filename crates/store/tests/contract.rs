@@ -527,6 +527,76 @@ async fn concurrent_writers_append_one_linear_chain() {
 }
 
 #[tokio::test]
+async fn kept_counts_stay_exact_when_writers_add_at_once_and_a_recount_follows() {
+    use bulwark_core::campaigns::{self, CampaignInput};
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let store: Arc<dyn Store> = Arc::new(db.store.clone());
+        let (cli, now) = (Actor::cli(), time_util::now());
+        published_policy(store.as_ref(), now, "Acceptable use", "v1").await;
+        let department = |name: &'static str| {
+            let store = store.clone();
+            async move {
+                let input = DepartmentInput { name: name.into(), ..Default::default() };
+                org::create_department(store.as_ref(), &Actor::cli(), time_util::now(), &input).await.unwrap().id
+            }
+        };
+        let (sales, ops) = (department("Sales").await, department("Ops").await);
+        let mut first = person("First", "first@example.com");
+        first.department_id = sales.to_string();
+        people::create(store.as_ref(), &cli, now, &first).await.unwrap();
+        let due = (now + time::Duration::days(30)).date().to_string();
+        let input = CampaignInput { title: "Everyone".into(), due_date: due, ..Default::default() };
+        let campaign = campaigns::create(store.as_ref(), &cli, now, &input).await.unwrap();
+        // Eight writers add people at once (on PostgreSQL, into different counter slots), each
+        // joiner enrolled in the open campaign, and the first three sign.
+        let mut writers = Vec::new();
+        for w in 0..8 {
+            let (s, home) = (store.clone(), if w % 2 == 0 { sales } else { ops });
+            writers.push(tokio::spawn(async move {
+                for i in 0..6 {
+                    let mut input = person(&format!("Joiner {w}.{i}"), &format!("j{w}.{i}@example.com"));
+                    input.department_id = home.to_string();
+                    let joined = people::create(s.as_ref(), &Actor::cli(), time_util::now(), &input).await.unwrap();
+                    if i < 3 {
+                        let signer = Actor { person_id: Some(joined.id), ..Actor::cli() };
+                        campaigns::acknowledge(s.as_ref(), &signer, time_util::now(), campaign.id).await.unwrap();
+                    }
+                }
+            }));
+        }
+        for w in writers {
+            w.await.unwrap();
+        }
+        let check = |when: &'static str| {
+            let store = store.clone();
+            async move {
+                let mut rd = r(store.as_ref()).await;
+                assert_eq!(rd.list_people(&query(&[])).await.unwrap().total, 49, "{when} on {backend:?}");
+                let kept = rd.find_campaign(campaign.id).await.unwrap().unwrap();
+                assert_eq!((kept.assigned, kept.signed), (49, 24), "{when} on {backend:?}");
+                let by_department: Vec<_> = rd
+                    .campaign_completion(campaign.id)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|d| (d.department.unwrap_or_default(), d.assigned, d.signed))
+                    .collect();
+                assert_eq!(by_department, [("Ops".into(), 24, 12), ("Sales".into(), 25, 12)], "{when} on {backend:?}");
+            }
+        };
+        check("after the writers").await;
+        // Enrolling the audience again gives nobody a second task and recounts to the same.
+        let mut tx = store.write().await.unwrap();
+        assert_eq!(tx.enroll_campaign_audience(&campaign, now, campaigns::Enrol::Everyone).await.unwrap(), 0);
+        let id = campaign.id.to_string();
+        tx.audit(bulwark_core::audit::AuditRecord::new(&cli, now, "test", "campaign", &id, None::<&()>, None::<&()>));
+        tx.commit().await.unwrap();
+        check("after a recount").await;
+    }
+}
+
+#[tokio::test]
 async fn the_audit_log_refuses_update_and_delete() {
     for backend in backends() {
         let db = TestDb::new(backend).await;
