@@ -2,7 +2,8 @@
 //! role, then serve.
 
 use bulwark_core::accounts::{self, NewAccountInput};
-use bulwark_core::org::{self, AreaMemberInput};
+use bulwark_core::organisation::areas::AREA_MEMBER;
+use bulwark_core::records::{input::RawRecord, service};
 use bulwark_core::{Actor, Role, Store, time_util};
 use bulwark_store::SqlStore;
 use std::sync::Arc;
@@ -94,11 +95,9 @@ pub async fn run(database: Option<&str>, listen: &str) -> anyhow::Result<()> {
         accounts::create_account(&store, &Actor::cli(), time_util::now(), &input).await?;
         lines.push(format!("  {label:<16} {}", person.email));
     }
-    let areas = org::list_areas(&store, &Actor::cli(), &org::AREAS.first_page(100)).await?.items;
     for (index, area, specialty) in TEAM {
-        let Some(area) = areas.iter().find(|a| a.name == *area) else { continue };
-        let input = AreaMemberInput { person_id: people[*index].id.to_string(), specialty: (*specialty).into() };
-        org::add_area_member(&store, &Actor::cli(), time_util::now(), area.id, &input).await?;
+        let typed = [("area", *area), ("person", people[*index].email.as_str()), ("specialty", *specialty)];
+        service::create(&store, &Actor::cli(), &AREA_MEMBER, time_util::now(), &RawRecord::from_pairs(typed)).await?;
     }
     compliance(&store, &people[0]).await?;
     response_plan(&store).await?;

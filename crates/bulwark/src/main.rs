@@ -126,7 +126,7 @@ pub fn database_url(given: Option<&str>, default_dir: &str) -> anyhow::Result<Da
 async fn open(cli: &Cli) -> anyhow::Result<SqlStore> {
     let url = database_url(cli.database.as_deref(), "bulwark-data")?;
     let store = SqlStore::open(&url).await?;
-    bulwark_core::org::ensure_default_areas(&store, time_util::now()).await.map_err(explain)?;
+    bulwark_core::organisation::areas::ensure_default_areas(&store, time_util::now()).await.map_err(explain)?;
     Ok(store)
 }
 

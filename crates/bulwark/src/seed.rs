@@ -3,7 +3,7 @@
 
 use bulwark_core::audit::AuditRecord;
 use bulwark_core::ids::{DepartmentId, PersonId};
-use bulwark_core::org::{self, Department};
+use bulwark_core::org::Department;
 use bulwark_core::people::{Person, PersonKind, PersonStatus};
 use bulwark_core::{Actor, Store, time_util};
 use rand::rngs::StdRng;
@@ -183,7 +183,7 @@ pub async fn seed(
     tx.import_directory(&departments, &persons).await?;
     tx.audit(audit);
     tx.commit().await?;
-    org::ensure_default_areas(store, now).await?;
+    bulwark_core::organisation::areas::ensure_default_areas(store, now).await?;
     // Person 2 leads the security team in the demo: the policy set is theirs to review.
     crate::policy_set::publish(store, now, persons.get(2).map(|p| p.id)).await?;
     // Three in five have signed this year's acknowledgment so far (the demo's employee login,

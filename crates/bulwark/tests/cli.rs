@@ -310,8 +310,11 @@ async fn demo_serves_a_sample_organisation_with_a_login_per_role() {
     let people: serde_json::Value =
         admin.http.get(admin.url("/api/v1/people?per_page=1")).send().await.unwrap().json().await.unwrap();
     assert_eq!(people["total"], 240);
-    let areas = admin.text("/areas").await;
-    assert!(areas.contains("Application security") && areas.contains("2 members"), "the security team is staffed");
+    let members: serde_json::Value =
+        admin.http.get(admin.url("/api/v1/area-members?per_page=100")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(members["total"], 6, "the security team is staffed");
+    let team = admin.text("/security-team").await;
+    assert!(team.contains("Threat modelling") && team.contains("Code review"), "{team}");
     let policies: serde_json::Value =
         admin.http.get(admin.url("/api/v1/policies?published=yes")).send().await.unwrap().json().await.unwrap();
     assert_eq!(policies["total"], 10, "the policy set is published");

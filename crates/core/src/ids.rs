@@ -29,7 +29,6 @@ macro_rules! id_type {
 id_type!(
     PersonId,
     DepartmentId,
-    AreaId,
     AccountId,
     TokenId,
     PolicyId,

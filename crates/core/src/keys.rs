@@ -55,6 +55,7 @@ pub static KEY: RecordType = RecordType {
         Field::line("revoked_by", "Revoked by", 200).derived(),
         Field::text("revocation_reason", "Why it was revoked", 1000).derived(),
     ],
+    parent: None,
     access: RecordAccess {
         view: Permission::ViewAssets,
         manage: Permission::ManageAssets,

@@ -19,7 +19,7 @@ use crate::disclosure::{DisclosureSettings, ReportMessage, VulnReport};
 use crate::error::{StoreError, StoreResult};
 use crate::frameworks::{Framework, FrameworkContent};
 use crate::ids::{
-    AccountId, AreaId, AssetId, CampaignId, ChecklistId, ControlId, DepartmentId, EvidenceId, FrameworkId, IncidentId,
+    AccountId, AssetId, CampaignId, ChecklistId, ControlId, DepartmentId, EvidenceId, FrameworkId, IncidentId,
     PersonId, PolicyId, ReportId, RiskId, TokenId,
 };
 use crate::incidents::{Event, Incident, Link};
@@ -27,7 +27,7 @@ use crate::lifecycle::{Offboarding, OffboardingItem, OnboardingRecord};
 use crate::list::{ListPage, ListQuery};
 use crate::mfa::TotpFactor;
 use crate::notify::{Channel, OutboxMessage, TaskMail};
-use crate::org::{Area, AreaMember, Department};
+use crate::org::Department;
 use crate::people::Person;
 use crate::policies::{Policy, PolicyVersion};
 use crate::records::{Named, Record, RecordType, Scope, Target};
@@ -132,9 +132,6 @@ pub trait Reader: Send {
     /// (id, name) of every department by name, for pickers: cheaper than `list_departments`.
     fn list_department_names(&mut self) -> StoreFuture<'_, Vec<(DepartmentId, String)>>;
     fn find_department(&mut self, id: DepartmentId) -> StoreFuture<'_, Option<Department>>;
-    fn list_areas<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Area>>;
-    fn find_area(&mut self, id: AreaId) -> StoreFuture<'_, Option<Area>>;
-    fn list_area_members(&mut self, area: AreaId) -> StoreFuture<'_, Vec<AreaMember>>;
 
     fn list_accounts<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Account>>;
     fn find_account(&mut self, id: AccountId) -> StoreFuture<'_, Option<Account>>;
@@ -166,6 +163,13 @@ pub trait Reader: Send {
         id: &'a str,
         scope: Scope,
         person: PersonId,
+    ) -> StoreFuture<'a, bool>;
+    /// Whether another record of `ty` than `id` holds every one of these (column, value) pairs.
+    fn record_taken<'a>(
+        &'a mut self,
+        ty: &'static RecordType,
+        id: &'a str,
+        values: &'a [(&'static str, String)],
     ) -> StoreFuture<'a, bool>;
     /// The records of `target` whose id is `typed` or whose name is, case aside (at most a few).
     fn find_named<'a>(&'a mut self, target: &'static Target, typed: &'a str) -> StoreFuture<'a, Vec<Named>>;
@@ -326,9 +330,6 @@ pub trait Reader: Send {
     fn get_department(&mut self, id: DepartmentId) -> StoreFuture<'_, Department> {
         Box::pin(async move { self.find_department(id).await?.ok_or(StoreError::NotFound) })
     }
-    fn get_area(&mut self, id: AreaId) -> StoreFuture<'_, Area> {
-        Box::pin(async move { self.find_area(id).await?.ok_or(StoreError::NotFound) })
-    }
     fn get_account(&mut self, id: AccountId) -> StoreFuture<'_, Account> {
         Box::pin(async move { self.find_account(id).await?.ok_or(StoreError::NotFound) })
     }
@@ -459,10 +460,6 @@ pub trait Writer: Reader {
 
     fn insert_department<'a>(&'a mut self, d: &'a Department) -> StoreFuture<'a, ()>;
     fn update_department<'a>(&'a mut self, before: &'a Department, after: &'a Department) -> StoreFuture<'a, ()>;
-    fn insert_area<'a>(&'a mut self, a: &'a Area) -> StoreFuture<'a, ()>;
-    fn update_area<'a>(&'a mut self, before: &'a Area, after: &'a Area) -> StoreFuture<'a, ()>;
-    fn insert_area_member<'a>(&'a mut self, m: &'a AreaMember) -> StoreFuture<'a, ()>;
-    fn delete_area_member(&mut self, area: AreaId, person: PersonId) -> StoreFuture<'_, ()>;
 
     fn insert_account<'a>(&'a mut self, a: &'a Account, password_hash: Option<&'a str>) -> StoreFuture<'a, ()>;
     fn update_account<'a>(&'a mut self, before: &'a Account, after: &'a Account) -> StoreFuture<'a, ()>;

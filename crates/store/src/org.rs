@@ -1,16 +1,16 @@
-//! Departments, areas and area membership.
+//! Departments (the security team's areas are kit records).
 
 use bulwark_core::StoreError;
-use bulwark_core::ids::{AreaId, DepartmentId, PersonId};
+use bulwark_core::ids::DepartmentId;
 use bulwark_core::list::{ListPage, ListQuery};
-use bulwark_core::org::{Area, AreaMember, Department};
+use bulwark_core::org::Department;
 use bulwark_core::time_util::to_micros;
 use sqlx::AnyConnection;
 
 use crate::acquire::Acquire;
 use crate::list::{self, Reads, Table};
 use crate::native::{DepartmentNames, Kept, NativeReads};
-use crate::rows::{self, AREA_SELECT, DEPARTMENT_FROM, DEPARTMENT_SELECT};
+use crate::rows::{self, DEPARTMENT_FROM, DEPARTMENT_SELECT};
 use crate::write::{map_err, update_unchanged};
 
 const DEPARTMENTS: Table = Table {
@@ -89,95 +89,4 @@ pub(crate) async fn update_department(
     .bind(after.head_person_id.map(|h| h.to_string()))
     .bind(to_micros(after.updated_at));
     update_unchanged(conn, update, after.id.to_string(), before.updated_at, "this department").await
-}
-
-const AREAS: Table = Table {
-    columns: AREA_SELECT,
-    from: "areas a",
-    count_from: "areas a",
-    id: "a.id",
-    filters: &[],
-    sorts: &[
-        ("name", "a.name"),
-        ("members", "(SELECT COUNT(*) FROM area_members m WHERE m.area_id = a.id)"),
-        ("created", "a.created_at"),
-    ],
-    search: None,
-    total: None,
-};
-
-pub(crate) async fn areas(
-    conn: &mut dyn Acquire,
-    reads: Reads<'_>,
-    query: &ListQuery,
-) -> Result<ListPage<Area>, StoreError> {
-    list::page(conn, reads, &AREAS, query, rows::area).await
-}
-
-pub(crate) async fn area(conn: &mut AnyConnection, id: AreaId) -> Result<Option<Area>, StoreError> {
-    let sql = format!("SELECT {AREA_SELECT} FROM areas a WHERE a.id = $1");
-    let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(conn).await.map_err(map_err)?;
-    row.as_ref().map(|r| rows::area(r)).transpose()
-}
-
-pub(crate) async fn insert_area(conn: &mut AnyConnection, a: &Area) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO areas (id, name, description, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(a.id.to_string())
-        .bind(&a.name)
-        .bind(&a.description)
-        .bind(to_micros(a.created_at))
-        .bind(to_micros(a.updated_at))
-        .execute(conn)
-        .await
-        .map_err(map_err)?;
-    Ok(())
-}
-
-pub(crate) async fn update_area(conn: &mut AnyConnection, before: &Area, after: &Area) -> Result<(), StoreError> {
-    let update =
-        sqlx::query("UPDATE areas SET name = $1, description = $2, updated_at = $3 WHERE id = $4 AND updated_at = $5")
-            .bind(&after.name)
-            .bind(&after.description)
-            .bind(to_micros(after.updated_at));
-    update_unchanged(conn, update, after.id.to_string(), before.updated_at, "this area").await
-}
-
-pub(crate) async fn area_members(conn: &mut AnyConnection, area: AreaId) -> Result<Vec<AreaMember>, StoreError> {
-    let found = sqlx::query(
-        "SELECT m.area_id, m.person_id, p.name, p.email, m.specialty FROM area_members m \
-         JOIN people p ON p.id = m.person_id WHERE m.area_id = $1 ORDER BY p.name",
-    )
-    .bind(area.to_string())
-    .fetch_all(conn)
-    .await
-    .map_err(map_err)?;
-    rows::all(found, rows::area_member)
-}
-
-pub(crate) async fn insert_area_member(conn: &mut AnyConnection, m: &AreaMember) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO area_members (area_id, person_id, specialty) VALUES ($1, $2, $3)")
-        .bind(m.area_id.to_string())
-        .bind(m.person_id.to_string())
-        .bind(&m.specialty)
-        .execute(conn)
-        .await
-        .map_err(map_err)?;
-    Ok(())
-}
-
-pub(crate) async fn delete_area_member(
-    conn: &mut AnyConnection,
-    area: AreaId,
-    person: PersonId,
-) -> Result<(), StoreError> {
-    let done = sqlx::query("DELETE FROM area_members WHERE area_id = $1 AND person_id = $2")
-        .bind(area.to_string())
-        .bind(person.to_string())
-        .execute(conn)
-        .await
-        .map_err(map_err)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
 }

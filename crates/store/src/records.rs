@@ -168,6 +168,23 @@ pub(crate) async fn in_scope(
     Ok(found.first().is_some_and(|n| *n > 0))
 }
 
+pub(crate) async fn taken(
+    conn: &mut dyn Acquire,
+    reads: Reads<'_>,
+    ty: &'static RecordType,
+    id: &str,
+    values: &[(&'static str, String)],
+) -> Result<bool, StoreError> {
+    // Column names come from the type's description, never from input.
+    let each: String =
+        values.iter().enumerate().map(|(i, (column, _))| format!(" AND r.{column} = ${}", i + 2)).collect();
+    let sql = format!("SELECT COUNT(*) AS n FROM {} r WHERE r.id <> $1{each}", ty.table);
+    let bound: Vec<Bound> =
+        std::iter::once(Bound::Text(id.into())).chain(values.iter().map(|(_, v)| Bound::Text(v.clone()))).collect();
+    let found = list::fetch(conn, reads.native, &sql, &bound, |r| r.int("n")).await?;
+    Ok(found.first().is_some_and(|n| *n > 0))
+}
+
 pub(crate) async fn find_named(
     conn: &mut dyn Acquire,
     reads: Reads<'_>,

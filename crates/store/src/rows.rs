@@ -4,7 +4,7 @@
 use bulwark_core::StoreError;
 use bulwark_core::accounts::{Account, AccountStatus, ApiToken, Session};
 use bulwark_core::audit::AuditEntry;
-use bulwark_core::org::{Area, AreaMember, Department};
+use bulwark_core::org::Department;
 use bulwark_core::people::{Person, PersonKind, PersonStatus};
 use bulwark_core::time_util::from_micros;
 use sqlx::Row;
@@ -20,9 +20,6 @@ pub(crate) const PERSON_FROM: &str = "people p LEFT JOIN departments d ON d.id =
 pub(crate) const DEPARTMENT_SELECT: &str = "d.id, d.name, d.head_person_id, h.name AS head_name, \
      (SELECT COUNT(*) FROM people x WHERE x.department_id = d.id) AS people_count, d.created_at, d.updated_at";
 pub(crate) const DEPARTMENT_FROM: &str = "departments d LEFT JOIN people h ON h.id = d.head_person_id";
-
-pub(crate) const AREA_SELECT: &str = "a.id, a.name, a.description, \
-     (SELECT COUNT(*) FROM area_members m WHERE m.area_id = a.id) AS member_count, a.created_at, a.updated_at";
 
 pub(crate) const ACCOUNT_COLUMNS: &str = "a.id, a.person_id, a.email, p.name, a.roles, a.status, a.password_hash, \
      a.last_login_at, a.created_at, a.updated_at FROM accounts a JOIN people p ON p.id = a.person_id";
@@ -126,27 +123,6 @@ pub(crate) fn department(r: &dyn Columns) -> Result<Department, StoreError> {
         people_count: int(r, "people_count")?,
         created_at: from_micros(int(r, "created_at")?),
         updated_at: from_micros(int(r, "updated_at")?),
-    })
-}
-
-pub(crate) fn area(r: &dyn Columns) -> Result<Area, StoreError> {
-    Ok(Area {
-        id: parsed(r, "id")?,
-        name: text(r, "name")?,
-        description: text(r, "description")?,
-        member_count: int(r, "member_count")?,
-        created_at: from_micros(int(r, "created_at")?),
-        updated_at: from_micros(int(r, "updated_at")?),
-    })
-}
-
-pub(crate) fn area_member(r: &dyn Columns) -> Result<AreaMember, StoreError> {
-    Ok(AreaMember {
-        area_id: parsed(r, "area_id")?,
-        person_id: parsed(r, "person_id")?,
-        person_name: text(r, "name")?,
-        person_email: text(r, "email")?,
-        specialty: text(r, "specialty")?,
     })
 }
 

@@ -14,14 +14,14 @@ use bulwark_core::coverage::MappedControl;
 use bulwark_core::disclosure::{DisclosureSettings, ReportMessage, VulnReport};
 use bulwark_core::frameworks::{Framework, FrameworkContent};
 use bulwark_core::ids::{
-    AccountId, AreaId, AssetId, CampaignId, ChecklistId, ControlId, DepartmentId, EvidenceId, FrameworkId, IncidentId,
+    AccountId, AssetId, CampaignId, ChecklistId, ControlId, DepartmentId, EvidenceId, FrameworkId, IncidentId,
     PersonId, PolicyId, ReportId, RiskId, TokenId,
 };
 use bulwark_core::incidents::{Event, Incident, Link};
 use bulwark_core::lifecycle::{Offboarding, OffboardingItem, OnboardingRecord};
 use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::mfa::TotpFactor;
-use bulwark_core::org::{Area, AreaMember, Department};
+use bulwark_core::org::Department;
 use bulwark_core::risks::{HeatMap, Risk, RiskSettings};
 use bulwark_core::scim::{Member, ScimDepartment, ScimPerson, ScimProfile, ScimToken};
 use bulwark_core::sso::PendingSignIn;
@@ -238,21 +238,6 @@ impl<C: Acquire> Reader for Unit<C> {
         Box::pin(async move { org::department(self.0.conn().await?, id).await })
     }
 
-    fn list_areas<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Area>> {
-        Box::pin(async move {
-            let (c, reads) = self.reads();
-            org::areas(c, reads, query).await
-        })
-    }
-
-    fn find_area(&mut self, id: AreaId) -> StoreFuture<'_, Option<Area>> {
-        Box::pin(async move { org::area(self.0.conn().await?, id).await })
-    }
-
-    fn list_area_members(&mut self, area: AreaId) -> StoreFuture<'_, Vec<AreaMember>> {
-        Box::pin(async move { org::area_members(self.0.conn().await?, area).await })
-    }
-
     fn list_policies<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Policy>> {
         Box::pin(async move {
             let (c, reads) = self.reads();
@@ -440,6 +425,18 @@ impl<C: Acquire> Reader for Unit<C> {
         Box::pin(async move {
             let (c, reads) = self.reads();
             records::in_scope(c, reads, ty, id, scope, &person.to_string()).await
+        })
+    }
+
+    fn record_taken<'a>(
+        &'a mut self,
+        ty: &'static RecordType,
+        id: &'a str,
+        values: &'a [(&'static str, String)],
+    ) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            let (c, reads) = self.reads();
+            records::taken(c, reads, ty, id, values).await
         })
     }
 
@@ -729,22 +726,6 @@ impl Writer for Unit<WriteTx> {
 
     fn update_department<'a>(&'a mut self, before: &'a Department, after: &'a Department) -> StoreFuture<'a, ()> {
         Box::pin(org::update_department(self.c(), before, after))
-    }
-
-    fn insert_area<'a>(&'a mut self, a: &'a Area) -> StoreFuture<'a, ()> {
-        Box::pin(org::insert_area(self.c(), a))
-    }
-
-    fn update_area<'a>(&'a mut self, before: &'a Area, after: &'a Area) -> StoreFuture<'a, ()> {
-        Box::pin(org::update_area(self.c(), before, after))
-    }
-
-    fn insert_area_member<'a>(&'a mut self, m: &'a AreaMember) -> StoreFuture<'a, ()> {
-        Box::pin(org::insert_area_member(self.c(), m))
-    }
-
-    fn delete_area_member(&mut self, area: AreaId, person: PersonId) -> StoreFuture<'_, ()> {
-        Box::pin(org::delete_area_member(self.c(), area, person))
     }
 
     fn insert_account<'a>(&'a mut self, a: &'a Account, password_hash: Option<&'a str>) -> StoreFuture<'a, ()> {

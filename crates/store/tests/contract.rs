@@ -5,8 +5,10 @@ use bulwark_core::accounts::{self, NewAccountInput, NewTokenInput};
 use bulwark_core::audit::AuditFilter;
 use bulwark_core::list::{ListQuery, RawListQuery};
 use bulwark_core::mfa::{self, MfaPolicy, SessionStage};
-use bulwark_core::org::{self, AreaInput, AreaMemberInput, DepartmentInput};
+use bulwark_core::org::{self, DepartmentInput};
+use bulwark_core::organisation::areas::{AREA, AREA_MEMBER, ensure_default_areas};
 use bulwark_core::people::{self, PersonInput, PersonStatus};
+use bulwark_core::records::{input::RawRecord, service};
 use bulwark_core::store::{Backend, Reader};
 use bulwark_core::{Actor, CoreError, Store, StoreError, time_util};
 use bulwark_testkit::{TestDb, backends};
@@ -399,25 +401,13 @@ async fn every_write_lands_with_exactly_one_audit_entry_and_the_chain_verifies()
         .await
         .unwrap();
         step("department.create", audit_count(s).await);
-        let a = org::create_area(
-            s,
-            &actor,
-            now,
-            &AreaInput { name: "Offensive".into(), description: "Red team".into(), version: None },
-        )
-        .await
-        .unwrap();
+        let area = RawRecord::from_pairs([("name", "Offensive"), ("description", "Red team")]);
+        service::create(s, &actor, &AREA, now, &area).await.unwrap();
         step("area.create", audit_count(s).await);
-        org::add_area_member(
-            s,
-            &actor,
-            now,
-            a.id,
-            &AreaMemberInput { person_id: p.id.to_string(), specialty: "Fuzzing".into() },
-        )
-        .await
-        .unwrap();
-        step("area.member.add", audit_count(s).await);
+        let member =
+            RawRecord::from_pairs([("area", "Offensive"), ("person", p.email.as_str()), ("specialty", "Fuzzing")]);
+        service::create(s, &actor, &AREA_MEMBER, now, &member).await.unwrap();
+        step("area_member.create", audit_count(s).await);
         let input = NewAccountInput {
             person_id: p.id.to_string(),
             roles: vec!["security".into()],
@@ -732,16 +722,16 @@ async fn a_new_instance_gets_the_default_security_areas_once() {
     for backend in backends() {
         let db = TestDb::new(backend).await;
         let now = time_util::now();
-        assert_eq!(org::ensure_default_areas(&db.store, now).await.unwrap(), 4);
-        assert_eq!(org::ensure_default_areas(&db.store, now).await.unwrap(), 0);
+        assert_eq!(ensure_default_areas(&db.store, now).await.unwrap(), 4);
+        assert_eq!(ensure_default_areas(&db.store, now).await.unwrap(), 0);
         let names: Vec<_> = r(&db.store)
             .await
-            .list_areas(&org::AREAS.first_page(50))
+            .list_records(&AREA, &AREA.list_spec().first_page(50))
             .await
             .unwrap()
             .items
             .into_iter()
-            .map(|a| a.name)
+            .map(|a| a.name())
             .collect();
         assert_eq!(
             names,
@@ -763,6 +753,56 @@ async fn a_new_instance_gets_the_default_security_areas_once() {
         let rest = AuditFilter { before_seq: Some(before), ..areas };
         let second = r(&db.store).await.list_audit(&rest, 3).await.unwrap();
         assert_eq!((second.items.iter().map(|e| e.seq).collect::<Vec<_>>(), second.next), (vec![1], None));
+    }
+}
+
+#[tokio::test]
+async fn area_members_are_parts_of_their_area_unique_per_person_and_go_with_it_alike_on_every_backend() {
+    use bulwark_core::organisation::areas::security_team;
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let (s, cli, now) = (&db.store as &dyn Store, Actor::cli(), time_util::now());
+        ensure_default_areas(s, now).await.unwrap();
+        let zoe = people::create(s, &cli, now, &person("Zoë Ørsted", "zoe@example.com")).await.unwrap();
+        let typed = |area: &'static str, specialty: &'static str| {
+            RawRecord::from_pairs([("area", area), ("person", "zoe@example.com"), ("specialty", specialty)])
+        };
+        let member =
+            service::create(s, &cli, &AREA_MEMBER, now, &typed("Offensive security", "Fuzzing")).await.unwrap();
+        // The same person again in the same area is refused on the field; in another area, kept.
+        let again = service::create(s, &cli, &AREA_MEMBER, now, &typed("Offensive security", "Other")).await;
+        match again {
+            Err(CoreError::Invalid(errors)) => {
+                assert_eq!(
+                    (errors[0].field.as_str(), errors[0].message.as_str()),
+                    ("person", "is already a member of this area")
+                )
+            }
+            other => panic!("{backend:?}: {other:?}"),
+        }
+        service::create(s, &cli, &AREA_MEMBER, now, &typed("Defensive security", "Forensics")).await.unwrap();
+        let taken = RawRecord::from_pairs([("name", "Defensive security")]);
+        let clash = service::create(s, &cli, &AREA, now, &taken).await;
+        assert!(matches!(&clash, Err(CoreError::Invalid(e)) if e[0].field == "name"), "{backend:?}: {clash:?}");
+        let area = member.value("area").as_id().unwrap().to_string();
+        let same = [("area", area.clone()), ("person", zoe.id.to_string())];
+        assert!(r(s).await.record_taken(&AREA_MEMBER, "another", &same).await.unwrap());
+        assert!(!r(s).await.record_taken(&AREA_MEMBER, &member.id, &same).await.unwrap(), "itself aside");
+
+        // Everyone signed in sees the team with e-mail and specialty.
+        let employee = Actor { person_id: Some(zoe.id), roles: vec![], ..Actor::cli() };
+        let team = security_team(s, &employee).await.unwrap();
+        let offensive = team.iter().find(|(a, _)| a.name() == "Offensive security").unwrap();
+        assert_eq!((offensive.1[0].email.as_str(), offensive.1[0].specialty.as_str()), ("zoe@example.com", "Fuzzing"));
+
+        // Deleting the area deletes its members, each audited.
+        service::delete(s, &cli, &AREA, now, &area, None).await.unwrap();
+        let left = r(s).await.list_records(&AREA_MEMBER, &AREA_MEMBER.list_spec().first_page(10)).await.unwrap();
+        assert_eq!(left.items.iter().map(|m| m.value("specialty").plain()).collect::<Vec<_>>(), ["Forensics"]);
+        let gone = AuditFilter { entity_type: Some("area_member".into()), ..Default::default() };
+        let actions: Vec<_> =
+            r(s).await.list_audit(&gone, 10).await.unwrap().items.into_iter().map(|e| e.action).collect();
+        assert_eq!(actions, ["area_member.delete", "area_member.create", "area_member.create"], "{backend:?}");
     }
 }
 
@@ -881,8 +921,8 @@ async fn a_new_set_password_link_or_a_new_password_ends_earlier_links() {
 #[tokio::test]
 async fn every_repository_method_round_trips() {
     use bulwark_core::accounts::{Account, AccountStatus, ApiToken, Session};
-    use bulwark_core::ids::{AccountId, AreaId, DepartmentId, PersonId, TokenId};
-    use bulwark_core::org::{Area, AreaMember, Department};
+    use bulwark_core::ids::{AccountId, DepartmentId, PersonId, TokenId};
+    use bulwark_core::org::Department;
     use bulwark_core::people::{Person, PersonKind};
     for backend in backends() {
         let db = TestDb::new(backend).await;
@@ -924,26 +964,6 @@ async fn every_repository_method_round_trips() {
         let other =
             Department { id: DepartmentId::new(), name: "李雷's team".into(), head_person_id: None, ..dept.clone() };
         tx.insert_department(&other).await.unwrap();
-        let area = Area {
-            id: AreaId::new(),
-            name: "Łódź lab".into(),
-            description: String::new(),
-            member_count: 0,
-            created_at: now,
-            updated_at: now,
-        };
-        tx.insert_area(&area).await.unwrap();
-        let area2 =
-            Area { description: "Red team".into(), updated_at: now + time::Duration::seconds(1), ..area.clone() };
-        tx.update_area(&area, &area2).await.unwrap();
-        let member = AreaMember {
-            area_id: area.id,
-            person_id: person.id,
-            person_name: String::new(),
-            person_email: String::new(),
-            specialty: "Fuzzing".into(),
-        };
-        tx.insert_area_member(&member).await.unwrap();
         let account = Account {
             id: AccountId::new(),
             person_id: person.id,
@@ -1004,9 +1024,6 @@ async fn every_repository_method_round_trips() {
         assert_eq!(rd.find_department(other.id).await.unwrap().unwrap().name, "李雷's team");
         let names: Vec<String> = rd.list_department_names().await.unwrap().into_iter().map(|(_, n)| n).collect();
         assert_eq!(names, ["R&D", "李雷's team"], "byte order on {backend:?}");
-        assert_eq!(rd.get_area(area.id).await.unwrap().description, "Red team");
-        assert_eq!(rd.find_area(area.id).await.unwrap().unwrap().member_count, 1);
-        assert_eq!(rd.list_area_members(area.id).await.unwrap()[0].person_name, "Zoë Ørsted");
         assert_eq!(rd.get_account(account.id).await.unwrap().roles, [bulwark_core::Role::Auditor]);
         assert_eq!(rd.find_account(account.id).await.unwrap().unwrap().email, "zoe@example.com");
         assert_eq!(rd.find_account_for_person(person.id).await.unwrap().unwrap().id, account.id);
@@ -1053,7 +1070,6 @@ async fn every_repository_method_round_trips() {
         let mut tx = s.write().await.unwrap();
         assert_eq!(tx.consume_password_reset("link-hash", now).await.unwrap(), account.id);
         tx.set_password_hash(account.id, "$argon2id$test").await.unwrap();
-        tx.delete_area_member(area.id, person.id).await.unwrap();
         tx.delete_session("session-hash").await.unwrap();
         tx.revoke_token(&ApiToken { revoked_at: Some(now), ..token.clone() }).await.unwrap();
         tx.audit(audit("test.teardown"));
@@ -1061,7 +1077,6 @@ async fn every_repository_method_round_trips() {
         let mut rd = r(s).await;
         assert!(rd.find_password_reset("link-hash", now).await.unwrap().is_none(), "used once on {backend:?}");
         assert!(rd.find_account_by_email("zoe@example.com").await.unwrap().unwrap().1.is_some(), "password set");
-        assert!(rd.list_area_members(area.id).await.unwrap().is_empty());
         assert!(rd.find_session("session-hash").await.unwrap().is_none());
         assert_eq!(rd.find_token_by_hash("token-hash").await.unwrap().unwrap().revoked_at, Some(now), "{backend:?}");
         let batch = s.audit_batch(0, 10).await.unwrap();
@@ -1108,8 +1123,8 @@ async fn departments_areas_and_tokens_page_by_their_sort_keys_alike_on_every_bac
         let names: Vec<_> = by_name.items.iter().map(|d| d.name.as_str()).collect();
         assert_eq!(names, ["Zoë's team", "Ärzte", "Łódź office"], "byte order on {backend:?}");
 
-        org::ensure_default_areas(s, now).await.unwrap();
-        let areas = r(s).await.list_areas(&org::AREAS.first_page(3)).await.unwrap();
+        ensure_default_areas(s, now).await.unwrap();
+        let areas = r(s).await.list_records(&AREA, &AREA.list_spec().first_page(3)).await.unwrap();
         assert_eq!((areas.items.len(), areas.total, areas.next.is_some()), (3, 4, true));
 
         let account = accounts::create_account(

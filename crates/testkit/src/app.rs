@@ -30,7 +30,9 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut bulwark_web::WebConfig)) -> TestApp {
     let db = Arc::new(TestDb::new(backend).await);
     // As `bulwark serve` does on a new instance.
-    bulwark_core::org::ensure_default_areas(&db.store, bulwark_core::time_util::now()).await.expect("default areas");
+    bulwark_core::organisation::areas::ensure_default_areas(&db.store, bulwark_core::time_util::now())
+        .await
+        .expect("default areas");
     spawn_on(db, configure).await
 }
 

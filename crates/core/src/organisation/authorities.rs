@@ -50,6 +50,7 @@ pub static AUTHORITY: RecordType = RecordType {
         Field::new("last_contacted_on", "Last contacted on", FieldKind::Date).listed().sorted(),
         Field::text("notes", "Notes", 5000).searched(),
     ],
+    parent: None,
     access: RecordAccess {
         view: Permission::ViewDirectory,
         manage: Permission::ManageDirectory,

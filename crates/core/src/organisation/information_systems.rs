@@ -41,6 +41,7 @@ pub static INFORMATION_SYSTEM: RecordType = RecordType {
             .hint("The owner gets a review task when the period ends."),
         Field::new("last_reviewed_on", "Last reviewed on", FieldKind::Date).listed().sorted(),
     ],
+    parent: None,
     access: RecordAccess {
         view: Permission::ViewAssets,
         manage: Permission::ManageAssets,

@@ -62,10 +62,29 @@ pub async fn apply(r: &mut dyn Reader, ty: &RecordType, raw: &RawRecord, record:
         }
     }
     required(&mut c, ty.fields.iter().zip(&record.values));
+    unique(r, &mut c, ty, record).await?;
     if let Some(rules) = ty.rules {
         rules(&before, record, &mut c);
     }
     c.finish()
+}
+
+/// Refuses a unique field's value that another record (of the same parent, for a part) holds.
+async fn unique(r: &mut dyn Reader, c: &mut Checks, ty: &RecordType, record: &Record) -> CoreResult<()> {
+    let key = |name: &'static str| match record.value(name) {
+        Value::Ref(n) => Some(n.id.clone()),
+        Value::Empty => None,
+        v => Some(v.plain()),
+    };
+    for field in ty.fields.iter().filter(|f| f.unique.is_some()) {
+        let Some(value) = key(field.name).filter(|_| c.is_valid_so_far(field.name)) else { continue };
+        let mut values = vec![(field.name, value)];
+        values.extend(ty.parent.and_then(|p| key(p).map(|v| (p, v))));
+        if r.record_taken(record.ty, &record.id, &values).await? {
+            c.clash(field.name, field.unique.unwrap_or("is already taken"));
+        }
+    }
+    Ok(())
 }
 
 fn required<'a>(c: &mut Checks, values: impl Iterator<Item = (&'a Field, &'a Value)>) {

@@ -126,6 +126,9 @@ pub struct Field {
     pub default: &'static str,
     /// A choice's values that only a workflow step sets (a key's "revoked"): never typed in.
     pub reserved: &'static [&'static str],
+    /// Another record holding the same value (within the same parent, for a part) is refused
+    /// with this message; a unique index backs it.
+    pub unique: Option<&'static str>,
 }
 
 impl Field {
@@ -143,6 +146,7 @@ impl Field {
             derived: false,
             default: "",
             reserved: &[],
+            unique: None,
         }
     }
     pub const fn line(name: &'static str, label: &'static str, max: usize) -> Self {
@@ -177,6 +181,9 @@ impl Field {
     }
     pub const fn reserved(self, reserved: &'static [&'static str]) -> Self {
         Self { reserved, ..self }
+    }
+    pub const fn unique(self, message: &'static str) -> Self {
+        Self { unique: Some(message), ..self }
     }
 
     /// The choices a person may type: a choice's options but those only steps set.
@@ -285,6 +292,9 @@ pub struct RecordType {
     /// The field naming a record (its links, picks and page title).
     pub name_field: &'static str,
     pub fields: &'static [Field],
+    /// The `Ref` field naming the record this one is a part of (an area's member names its
+    /// area): the parts are listed and added on their parent's page, not in the menu.
+    pub parent: Option<&'static str>,
     pub access: access::RecordAccess,
     pub actions: &'static [Action],
     /// Rules linking fields, checked after each field is: the record before the edit (a blank

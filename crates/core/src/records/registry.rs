@@ -4,6 +4,8 @@
 use super::RecordType;
 
 pub static ALL: &[&RecordType] = &[
+    &crate::organisation::areas::AREA,
+    &crate::organisation::areas::AREA_MEMBER,
     &crate::organisation::authorities::AUTHORITY,
     &crate::organisation::information_systems::INFORMATION_SYSTEM,
     &crate::keys::KEY,
@@ -17,4 +19,12 @@ pub fn by_kind(kind: &str) -> Option<&'static RecordType> {
 /// The page of a record of a registered type.
 pub fn link(kind: &str, id: &str) -> Option<String> {
     by_kind(kind).map(|t| format!("/{}/{id}", t.path))
+}
+
+/// The types whose records are parts of a record of `ty`, with the field naming it.
+pub fn parts_of(ty: &RecordType) -> impl Iterator<Item = (&'static RecordType, &'static str)> + '_ {
+    ALL.iter().copied().filter_map(move |part| {
+        let field = part.field(part.parent?)?;
+        matches!(field.kind, super::FieldKind::Ref(t) if t.kind == ty.kind).then_some((part, field.name))
+    })
 }

@@ -106,12 +106,24 @@ pub async fn create(
 ) -> CoreResult<Record> {
     grant(actor, ty, Need::Manage)?;
     let mut tx = store.write().await?;
+    let record = create_in(&mut *tx, actor, ty, now, raw).await?;
+    tx.commit().await?;
+    Ok(record)
+}
+
+/// Creates a record in the caller's transaction (access is the caller's to check).
+pub async fn create_in(
+    tx: &mut dyn Writer,
+    actor: &Actor,
+    ty: &'static RecordType,
+    now: Timestamp,
+    raw: &RawRecord,
+) -> CoreResult<Record> {
     let mut record = blank(ty, now);
     input::apply(&mut *tx, ty, raw, &mut record).await?;
     derive(&mut record);
     tx.insert_record(&record).await?;
-    saved(&mut *tx, actor, now, "create", None, &record).await?;
-    tx.commit().await?;
+    saved(tx, actor, now, "create", None, &record).await?;
     Ok(record)
 }
 
@@ -167,15 +179,34 @@ pub async fn delete(
     now: Timestamp,
     id: &str,
     version: Option<&str>,
-) -> CoreResult<()> {
+) -> CoreResult<Record> {
     grant(actor, ty, Need::Manage)?;
     let mut tx = store.write().await?;
     let before = tx.find_record(ty, id).await?.ok_or(CoreError::NotFound)?;
     check_version(version, before.updated_at, &format!("this {}", ty.singular))?;
-    tx.delete_record(&before, now).await?;
-    let action = format!("{}.delete", ty.kind);
-    tx.audit(AuditRecord::new(actor, now, &action, ty.kind, id, Some(&before), None::<&()>));
+    // Its parts go with it, each with its own audit entry.
+    for (part, field) in super::registry::parts_of(ty) {
+        let mut query = part.list_spec().first_page(500);
+        query.filters.push((field, id.to_string()));
+        loop {
+            let page = tx.list_records(part, &query).await?;
+            for record in &page.items {
+                remove(&mut *tx, actor, now, record).await?;
+            }
+            if page.next.is_none() {
+                break;
+            }
+        }
+    }
+    remove(&mut *tx, actor, now, &before).await?;
     tx.commit().await?;
+    Ok(before)
+}
+
+async fn remove(tx: &mut dyn Writer, actor: &Actor, now: Timestamp, record: &Record) -> CoreResult<()> {
+    tx.delete_record(record, now).await?;
+    let action = format!("{}.delete", record.ty.kind);
+    tx.audit(AuditRecord::new(actor, now, &action, record.ty.kind, &record.id, Some(record), None::<&()>));
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 
 use bulwark_core::accounts::{Account, ApiToken};
 use bulwark_core::audit::AuditEntry;
-use bulwark_core::org::{Area, AreaMember, Department};
+use bulwark_core::org::Department;
 use bulwark_core::page::PageRequest;
 use bulwark_core::people::Person;
 use bulwark_core::time_util::rfc3339;
@@ -234,63 +234,6 @@ pub struct DepartmentBody {
     /// The version the edit is based on; a stale edit answers 409.
     #[serde(default)]
     pub version: Option<String>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct AreaView {
-    pub id: String,
-    pub name: String,
-    pub description: String,
-    pub member_count: i64,
-    pub version: String,
-}
-
-impl From<Area> for AreaView {
-    fn from(a: Area) -> Self {
-        Self {
-            id: a.id.to_string(),
-            version: version_of(a.updated_at),
-            name: a.name,
-            description: a.description,
-            member_count: a.member_count,
-        }
-    }
-}
-
-#[derive(Deserialize, ToSchema)]
-pub struct AreaBody {
-    #[schema(max_length = 120, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
-    pub name: String,
-    #[serde(default)]
-    #[schema(max_length = 2000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
-    pub description: String,
-    /// The version the edit is based on; a stale edit answers 409.
-    #[serde(default)]
-    pub version: Option<String>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct AreaMemberView {
-    pub person_id: String,
-    pub name: String,
-    pub email: String,
-    pub specialty: String,
-}
-
-impl From<AreaMember> for AreaMemberView {
-    fn from(m: AreaMember) -> Self {
-        Self { person_id: m.person_id.to_string(), name: m.person_name, email: m.person_email, specialty: m.specialty }
-    }
-}
-
-#[derive(Deserialize, ToSchema)]
-pub struct AreaMemberBody {
-    /// An existing person (409 if there is none, or they are a member already).
-    #[schema(format = Uuid, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
-    pub person_id: String,
-    #[serde(default)]
-    #[schema(max_length = 200, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
-    pub specialty: String,
 }
 
 #[derive(Serialize, ToSchema)]

@@ -1,15 +1,13 @@
-//! `/api/v1/departments` and `/api/v1/areas` (with members).
+//! `/api/v1/departments` and the caller's own departments (the areas are kit records).
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use bulwark_core::ids::{AreaId, DepartmentId, PersonId};
-use bulwark_core::org::{self, AreaInput, AreaMemberInput, DepartmentInput};
+use bulwark_core::ids::DepartmentId;
+use bulwark_core::org::{self, DepartmentInput};
 
-use super::dto::{
-    AreaBody, AreaMemberBody, AreaMemberView, AreaView, CursorPage, DepartmentBody, DepartmentView, Page, PageParams,
-};
-use super::sorted::{AreaParams, DepartmentParams};
+use super::dto::{CursorPage, DepartmentBody, DepartmentView};
+use super::sorted::DepartmentParams;
 use super::{IfMatch, parse_id, with_etag};
 use crate::AppState;
 use crate::access::CurrentActor;
@@ -71,99 +69,6 @@ pub async fn update_department(
     org::update_department(app.store.as_ref(), &actor, app.now(), id, &input).await.map_err(|e| if_match.fail(e))?;
     let d = org::get_department(app.store.as_ref(), &actor, id).await?;
     Ok(with_etag(d.updated_at, DepartmentView::from(d)))
-}
-
-#[utoipa::path(get, path = "/api/v1/areas", tag = "organisation", params(AreaParams),
-    responses((status = 200, description = "A page of areas; `next` (and the `Link` header) name the next page",
-               body = CursorPage<AreaView>)))]
-pub async fn list_areas(
-    State(app): State<AppState>,
-    CurrentActor(actor): CurrentActor,
-    ApiQuery(p): ApiQuery<AreaParams>,
-) -> Result<Response, ApiError> {
-    let found = org::list_areas(app.store.as_ref(), &actor, &p.checked(&org::AREAS)?).await?;
-    Ok(CursorPage::respond(found, AreaView::from, "/api/v1/areas", &p.query_without_after()))
-}
-
-#[utoipa::path(post, path = "/api/v1/areas", tag = "organisation", request_body = AreaBody,
-    responses((status = 201, body = AreaView), (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn create_area(
-    State(app): State<AppState>,
-    CurrentActor(actor): CurrentActor,
-    ApiJson(body): ApiJson<AreaBody>,
-) -> Result<(StatusCode, Json<AreaView>), ApiError> {
-    let input = AreaInput { name: body.name, description: body.description, version: None };
-    let a = org::create_area(app.store.as_ref(), &actor, app.now(), &input).await?;
-    Ok((StatusCode::CREATED, Json(a.into())))
-}
-
-#[utoipa::path(get, path = "/api/v1/areas/{id}", tag = "organisation", params(("id" = String, Path)),
-    responses((status = 200, body = AreaView), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_area(
-    State(app): State<AppState>,
-    CurrentActor(actor): CurrentActor,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let id: AreaId = parse_id(&id)?;
-    let (a, _) = org::get_area(app.store.as_ref(), &actor, id).await?;
-    Ok(with_etag(a.updated_at, AreaView::from(a)))
-}
-
-#[utoipa::path(put, path = "/api/v1/areas/{id}", tag = "organisation", params(("id" = String, Path)), request_body = AreaBody,
-    responses((status = 200, body = AreaView), (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn update_area(
-    State(app): State<AppState>,
-    CurrentActor(actor): CurrentActor,
-    Path(id): Path<String>,
-    if_match: IfMatch,
-    ApiJson(body): ApiJson<AreaBody>,
-) -> Result<Response, ApiError> {
-    let id: AreaId = parse_id(&id)?;
-    let input = AreaInput { name: body.name, description: body.description, version: if_match.or(body.version) };
-    org::update_area(app.store.as_ref(), &actor, app.now(), id, &input).await.map_err(|e| if_match.fail(e))?;
-    let (a, _) = org::get_area(app.store.as_ref(), &actor, id).await?;
-    Ok(with_etag(a.updated_at, AreaView::from(a)))
-}
-
-#[utoipa::path(get, path = "/api/v1/areas/{id}/members", tag = "organisation", params(("id" = String, Path), PageParams),
-    responses((status = 200, body = Page<AreaMemberView>)))]
-pub async fn list_area_members(
-    State(app): State<AppState>,
-    CurrentActor(actor): CurrentActor,
-    Path(id): Path<String>,
-    ApiQuery(p): ApiQuery<PageParams>,
-) -> Result<Json<Page<AreaMemberView>>, ApiError> {
-    let id: AreaId = parse_id(&id)?;
-    let (_, members) = org::get_area(app.store.as_ref(), &actor, id).await?;
-    Ok(Json(Page::from_all(members, &p, AreaMemberView::from)?))
-}
-
-#[utoipa::path(post, path = "/api/v1/areas/{id}/members", tag = "organisation", params(("id" = String, Path)), request_body = AreaMemberBody,
-    responses((status = 201, body = AreaMemberView), (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn add_area_member(
-    State(app): State<AppState>,
-    CurrentActor(actor): CurrentActor,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<AreaMemberBody>,
-) -> Result<(StatusCode, Json<AreaMemberView>), ApiError> {
-    let id: AreaId = parse_id(&id)?;
-    let input = AreaMemberInput { person_id: body.person_id, specialty: body.specialty };
-    let m = org::add_area_member(app.store.as_ref(), &actor, app.now(), id, &input).await?;
-    Ok((StatusCode::CREATED, Json(m.into())))
-}
-
-#[utoipa::path(delete, path = "/api/v1/areas/{id}/members/{person_id}", tag = "organisation",
-    params(("id" = String, Path), ("person_id" = String, Path)),
-    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn remove_area_member(
-    State(app): State<AppState>,
-    CurrentActor(actor): CurrentActor,
-    Path((id, person_id)): Path<(String, String)>,
-) -> Result<StatusCode, ApiError> {
-    let id: AreaId = parse_id(&id)?;
-    let person_id: PersonId = parse_id(&person_id)?;
-    org::remove_area_member(app.store.as_ref(), &actor, app.now(), id, person_id).await?;
-    Ok(StatusCode::NO_CONTENT)
 }
 
 /// One open campaign's completion in a department.

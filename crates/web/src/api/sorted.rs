@@ -86,7 +86,6 @@ macro_rules! sorted_list_params {
 }
 
 sorted_list_params!(DepartmentParams, DepartmentSortName, "name (default), people or created", [Name, People, Created]);
-sorted_list_params!(AreaParams, AreaSortName, "name (default), members or created", [Name, Members, Created]);
 sorted_list_params!(TokenParams, TokenSortName, "name (default) or created", [Name, Created]);
 sorted_list_params!(
     CampaignParams,

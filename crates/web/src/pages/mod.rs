@@ -88,14 +88,6 @@ pub fn routes(r: Routes) -> Routes {
             get(org::department_edit_form).post(org::department_update),
         )
         .page("/security-team", SignedIn, GET, get(org::security_team))
-        .page("/areas", Needs(ViewDirectory), GET, get(org::areas))
-        .page("/areas", Needs(ManageDirectory), POST, post(org::area_create))
-        .page("/areas/export.csv", Needs(ViewDirectory), GET, get(org::areas_export))
-        .page("/areas/export.json", Needs(ViewDirectory), GET, get(org::areas_export))
-        .page("/areas/{id}", Needs(ViewDirectory), GET, get(org::area))
-        .page("/areas/{id}", Needs(ManageDirectory), POST, post(org::area_update))
-        .page("/areas/{id}/members", Needs(ManageDirectory), POST, post(org::area_member_add))
-        .page("/areas/{id}/members/{person_id}/remove", Needs(ManageDirectory), POST, post(org::area_member_remove))
         .page("/policies", SignedIn, GET, get(policies::list))
         .page("/policies/export.csv", SignedIn, GET, get(policies::export))
         .page("/policies/export.json", SignedIn, GET, get(policies::export))
@@ -452,7 +444,6 @@ impl From<AuditEntry> for HistoryItem {
         let changes = diff(&e.before, &e.after);
         let link = match e.entity_type.as_str() {
             "person" => Some(format!("/people/{}", e.entity_id)),
-            "area" => Some(format!("/areas/{}", e.entity_id)),
             "policy" => Some(format!("/policies/{}", e.entity_id)),
             "department" => Some(format!("/people?department_id={}", e.entity_id)),
             "account" => Some(format!("/accounts/{}", e.entity_id)),

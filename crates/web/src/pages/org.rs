@@ -1,4 +1,4 @@
-//! Departments and the security team's areas: lists, forms, members, history.
+//! Departments (lists, forms, history) and the security team as everyone sees it.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -6,12 +6,12 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use bulwark_core::ids::{AreaId, DepartmentId, PersonId};
+use bulwark_core::ids::DepartmentId;
 use bulwark_core::list::ListPage;
-use bulwark_core::org::{
-    self, AREAS, Area, AreaInput, AreaMember, AreaMemberInput, DEPARTMENTS, Department, DepartmentInput,
-};
+use bulwark_core::org::{self, DEPARTMENTS, Department, DepartmentInput};
+use bulwark_core::organisation::areas::{self, TeamMember};
 use bulwark_core::people;
+use bulwark_core::records::Record;
 use bulwark_core::version::version_of;
 use bulwark_core::{CoreError, FieldError, Permission, Store};
 use serde::Deserialize;
@@ -213,190 +213,15 @@ pub async fn department_update(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "org/areas.html")]
-struct AreasPage {
-    chrome: Chrome,
-    areas: ListPage<Area>,
-    pager: Pager,
-    input: AreaInput,
-    errors: Errors,
-    can_manage: bool,
-}
-
-async fn areas_page(
-    app: &AppState,
-    chrome: Chrome,
-    input: AreaInput,
-    errors: Errors,
-    sort: &SortForm,
-) -> Result<AreasPage, HtmlError> {
-    let areas = org::list_areas(app.store.as_ref(), &*chrome.actor()?, &sort.query(&AREAS)?).await?;
-    Ok(AreasPage {
-        pager: sort.pager("/areas".into(), "/areas".into(), &AREAS, &areas),
-        areas,
-        can_manage: chrome.can(Permission::ManageDirectory),
-        chrome: chrome.at("areas"),
-        input,
-        errors,
-    })
-}
-
-pub async fn areas(
-    State(app): State<AppState>,
-    chrome: Chrome,
-    Query(sort): Query<SortForm>,
-) -> Result<Response, HtmlError> {
-    Ok(areas_page(&app, chrome, AreaInput::default(), Errors::none(), &sort).await?.into_response())
-}
-
-/// Every area, as CSV or JSON (from the path).
-pub async fn areas_export(
-    State(app): State<AppState>,
-    chrome: Chrome,
-    Query(sort): Query<SortForm>,
-    format: Format,
-) -> Result<Response, HtmlError> {
-    let list = |store: Arc<dyn Store>, actor: Arc<bulwark_core::Actor>, q| async move {
-        org::list_areas(store.as_ref(), &actor, &q).await
-    };
-    let download = Download { format, stem: "areas", columns: AREAS.columns };
-    let query = sort.query(&AREAS)?;
-    Ok(stream_records((app.store.clone(), chrome.actor()?), download, query, list, Area::export_row))
-}
-
-pub async fn area_create(
-    State(app): State<AppState>,
-    chrome: Chrome,
-    Form(input): Form<AreaInput>,
-) -> Result<Response, HtmlError> {
-    let actor = chrome.actor()?;
-    match org::create_area(app.store.as_ref(), &actor, app.now(), &input).await {
-        Ok(a) => Ok(Redirect::to(&format!("/areas/{}?done=created", a.id)).into_response()),
-        Err(e) => {
-            let errors = form_errors(e)?;
-            let page = areas_page(&app, chrome, input, errors, &SortForm::default()).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-    }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "org/area.html")]
-struct AreaPage {
-    chrome: Chrome,
-    area: Area,
-    members: Vec<AreaMember>,
-    input: AreaInput,
-    errors: Errors,
-    member_input: AreaMemberInput,
-    member_errors: Errors,
-    history: Vec<HistoryItem>,
-    can_manage: bool,
-    can_see_history: bool,
-}
-
-async fn area_page(
-    app: &AppState,
-    chrome: Chrome,
-    id: AreaId,
-    input: Option<AreaInput>,
-    errors: Errors,
-    member_input: AreaMemberInput,
-    member_errors: Errors,
-) -> Result<AreaPage, HtmlError> {
-    let (area, members) = org::get_area(app.store.as_ref(), &*chrome.actor()?, id).await?;
-    let (history, can_see_history) = history(app, &chrome, "area", &id.to_string()).await?;
-    let current = Some(version_of(area.updated_at));
-    Ok(AreaPage {
-        members,
-        // What was typed stays; saving again is based on the current version.
-        input: match input {
-            Some(typed) => AreaInput { version: current, ..typed },
-            None => AreaInput { name: area.name.clone(), description: area.description.clone(), version: current },
-        },
-        history,
-        can_manage: chrome.can(Permission::ManageDirectory),
-        can_see_history,
-        chrome: chrome.at("areas"),
-        area,
-        errors,
-        member_input,
-        member_errors,
-    })
-}
-
-pub async fn area(State(app): State<AppState>, chrome: Chrome, Path(id): Path<String>) -> Result<Response, HtmlError> {
-    Ok(area_page(&app, chrome, parse_id(&id)?, None, Errors::none(), AreaMemberInput::default(), Errors::none())
-        .await?
-        .into_response())
-}
-
-pub async fn area_update(
-    State(app): State<AppState>,
-    chrome: Chrome,
-    Path(id): Path<String>,
-    Form(input): Form<AreaInput>,
-) -> Result<Response, HtmlError> {
-    let actor = chrome.actor()?;
-    let id: AreaId = parse_id(&id)?;
-    match org::update_area(app.store.as_ref(), &actor, app.now(), id, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/areas/{id}?done=saved")).into_response()),
-        Err(e) => {
-            let errors = form_errors(e)?;
-            let page =
-                area_page(&app, chrome, id, Some(input), errors, AreaMemberInput::default(), Errors::none()).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-    }
-}
-
-pub async fn area_member_add(
-    State(app): State<AppState>,
-    chrome: Chrome,
-    Path(id): Path<String>,
-    Form(form): Form<AreaMemberInput>,
-) -> Result<Response, HtmlError> {
-    let actor = chrome.actor()?;
-    let id: AreaId = parse_id(&id)?;
-    let result = match resolve_person(app.store.as_ref(), "person_id", &form.person_id).await {
-        Ok(pid) => {
-            let input = AreaMemberInput { person_id: pid, specialty: form.specialty.clone() };
-            org::add_area_member(app.store.as_ref(), &actor, app.now(), id, &input).await.map(|_| ())
-        }
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/areas/{id}?done=saved")).into_response()),
-        Err(e) => {
-            let errors = form_errors(e)?;
-            let page = area_page(&app, chrome, id, None, Errors::none(), form, errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-    }
-}
-
-pub async fn area_member_remove(
-    State(app): State<AppState>,
-    chrome: Chrome,
-    Path((id, person)): Path<(String, String)>,
-) -> Result<Response, HtmlError> {
-    let actor = chrome.actor()?;
-    let id: AreaId = parse_id(&id)?;
-    let person: PersonId = parse_id(&person)?;
-    org::remove_area_member(app.store.as_ref(), &actor, app.now(), id, person).await?;
-    Ok(Redirect::to(&format!("/areas/{id}?done=removed")).into_response())
-}
-
-#[derive(Template, WebTemplate)]
 #[template(path = "org/security_team.html")]
 struct SecurityTeamPage {
     chrome: Chrome,
-    team: Vec<(bulwark_core::org::Area, Vec<bulwark_core::org::AreaMember>)>,
+    team: Vec<(Record, Vec<TeamMember>)>,
 }
 
 /// Who the security team is and how to reach them, for everyone signed in.
 pub async fn security_team(State(app): State<AppState>, chrome: Chrome) -> Result<Response, HtmlError> {
-    let team = org::security_team(app.store.as_ref(), &*chrome.actor()?).await?;
+    let team = areas::security_team(app.store.as_ref(), &*chrome.actor()?).await?;
     Ok(SecurityTeamPage { chrome: chrome.at("security-team"), team }.into_response())
 }
 

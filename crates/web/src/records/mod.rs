@@ -105,7 +105,8 @@ pub fn menu(chrome: &Chrome) -> Vec<(&'static str, &'static str)> {
         Some(bulwark_core::records::Scope::HeadOf(_)) if chrome.heads_department => true,
         _ => chrome.can(ty.access.view),
     };
-    registry::ALL.iter().filter(|ty| sees(ty)).map(|ty| (ty.path, ty.title)).collect()
+    // Parts (an area's members) are reached from their parent's page.
+    registry::ALL.iter().filter(|ty| ty.parent.is_none() && sees(ty)).map(|ty| (ty.path, ty.title)).collect()
 }
 
 /// Mounts the pages and API of every registered type.
@@ -151,7 +152,7 @@ fn mount_pages(r: Routes, ty: &'static RecordType) -> Routes {
             &format!("{base}/new"),
             manage,
             &[Method::GET, Method::POST],
-            get(move |State(app): S, c: Chrome| pages::new_form(ty, app, c))
+            get(move |State(app): S, c: Chrome, Query(q): Q| pages::new_form(ty, app, c, Params(q)))
                 .post(move |State(app): S, c: Chrome, Form(f): Pairs| pages::create(ty, app, c, f)),
         )
         .page(

@@ -132,8 +132,43 @@ struct DetailView {
     steps: Vec<StepForm>,
     /// Why a step was refused that the page no longer offers (it became unavailable).
     refusal: Option<String>,
+    /// The records that are parts of this one (an area's members), by type.
+    parts: Vec<Parts>,
+    /// For a part: the page and name of the record it belongs to (the crumbs lead there).
+    parent: Option<(String, String)>,
     history: Vec<HistoryItem>,
     can_see_history: bool,
+}
+
+/// A record's parts of one type, as a table on its page.
+pub struct Parts {
+    pub ty: &'static RecordType,
+    /// The field of a part naming this record (left out of the table).
+    pub field: &'static str,
+    pub columns: Vec<&'static Field>,
+    pub rows: Vec<(String, Vec<Cell>)>,
+    /// More than the table shows: the full list is linked.
+    pub more: bool,
+    pub can_add: bool,
+}
+
+/// The parts of `record` the viewer may see, a table per type.
+async fn parts(app: &AppState, actor: &Actor, record: &Record) -> Result<Vec<Parts>, HtmlError> {
+    use bulwark_core::records::access::{Need, grant};
+    let mut shown = Vec::new();
+    for (ty, field) in bulwark_core::records::registry::parts_of(record.ty) {
+        if grant(actor, ty, Need::View).is_err() {
+            continue;
+        }
+        let mut query = ty.list_spec().first_page(100);
+        query.filters.push((field, record.id.clone()));
+        let page = service::list(app.store.as_ref(), actor, ty, &query).await?;
+        let columns: Vec<&'static Field> = ty.fields.iter().filter(|f| f.listed && f.name != field).collect();
+        let rows = rows(actor, &columns, &page);
+        let can_add = grant(actor, ty, Need::Manage).is_ok();
+        shown.push(Parts { ty, field, columns, rows, more: page.next.is_some(), can_add });
+    }
+    Ok(shown)
 }
 
 pub async fn detail(ty: &'static RecordType, app: AppState, chrome: Chrome, id: String) -> Result<Response, HtmlError> {
@@ -179,6 +214,11 @@ async fn detail_with(
         _ => None,
     };
     let (history, can_see_history) = history(&app, &chrome, ty.kind, &id).await?;
+    let parts = parts(&app, &actor, &shown.record).await?;
+    let parent = parent_page(&shown.record).map(|href| {
+        let name = ty.parent.map(|p| shown.record.value(p).plain()).unwrap_or_default();
+        (href, name)
+    });
     let status = match &refused {
         Some((_, _, errors)) if errors.has("form") => StatusCode::CONFLICT,
         Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -194,6 +234,8 @@ async fn detail_with(
         can_delete: shown.can_delete,
         steps,
         refusal,
+        parent,
+        parts,
         history,
         can_see_history,
     };
@@ -294,8 +336,27 @@ pub fn raw_form(pairs: Vec<(String, String)>) -> RawRecord {
     raw
 }
 
-pub async fn new_form(ty: &'static RecordType, app: AppState, chrome: Chrome) -> Result<Response, HtmlError> {
-    form(&app, chrome, ty, None, &RawRecord::default(), Errors::none()).await
+/// The new form, with the fields the link names filled in (a part's parent: `?area=…`).
+pub async fn new_form(
+    ty: &'static RecordType,
+    app: AppState,
+    chrome: Chrome,
+    params: Params,
+) -> Result<Response, HtmlError> {
+    let mut raw = RawRecord::default();
+    for f in ty.fields.iter().filter(|f| !f.derived && !params.get(f.name).is_empty()) {
+        let given = params.get(f.name);
+        // A reference is shown as typed: the name of the record the link names.
+        let typed = match f.kind {
+            FieldKind::Ref(target) if chrome.can(target.view) => {
+                let found = app.store.read().await?.find_named(target, given).await?;
+                found.into_iter().find(|n| n.id == given).map_or(given.to_string(), |n| n.name)
+            }
+            _ => given.to_string(),
+        };
+        raw.fields.insert(f.name.to_string(), Typed::One(typed));
+    }
+    form(&app, chrome, ty, None, &raw, Errors::none()).await
 }
 
 pub async fn create(
@@ -306,7 +367,10 @@ pub async fn create(
 ) -> Result<Response, HtmlError> {
     let raw = raw_form(pairs);
     match service::create(app.store.as_ref(), &*chrome.actor()?, ty, app.now(), &raw).await {
-        Ok(r) => Ok(Redirect::to(&format!("/{}/{}?done=created", ty.path, r.id)).into_response()),
+        Ok(r) => {
+            let page = parent_page(&r).unwrap_or_else(|| format!("/{}/{}", ty.path, r.id));
+            Ok(Redirect::to(&format!("{page}?done=created")).into_response())
+        }
         Err(e) => {
             let errors = form_errors(e)?;
             form(&app, chrome, ty, None, &raw, errors).await
@@ -372,8 +436,18 @@ pub async fn delete(
     pairs: Vec<(String, String)>,
 ) -> Result<Response, HtmlError> {
     let version = raw_form(pairs).version;
-    service::delete(app.store.as_ref(), &*chrome.actor()?, ty, app.now(), &id, version.as_deref()).await?;
-    Ok(Redirect::to(&format!("/{}?done=deleted", ty.path)).into_response())
+    let gone = service::delete(app.store.as_ref(), &*chrome.actor()?, ty, app.now(), &id, version.as_deref()).await?;
+    let back = parent_page(&gone).unwrap_or_else(|| format!("/{}", ty.path));
+    Ok(Redirect::to(&format!("{back}?done=deleted")).into_response())
+}
+
+/// The page of the record a part belongs to (where it was added and is listed).
+fn parent_page(part: &Record) -> Option<String> {
+    let field = part.ty.field(part.ty.parent?)?;
+    match (field.kind, part.value(field.name).as_id()) {
+        (FieldKind::Ref(target), Some(id)) => Some(format!("{}{id}", target.link)),
+        _ => None,
+    }
 }
 
 /// The handlers' extractors, for `super::routes`.

@@ -329,10 +329,11 @@ async fn seed(app: &TestApp) -> Seeded {
         };
         sample.push(people::create(store, &cli, now, &input).await.unwrap());
     }
-    let input = org::AreaInput { name: "Physical security".into(), ..Default::default() };
-    let area = org::create_area(store, &cli, now, &input).await.unwrap();
-    let member = org::AreaMemberInput { person_id: sample[2].id.to_string(), specialty: "Locks".into() };
-    org::add_area_member(store, &cli, now, area.id, &member).await.unwrap();
+    let kit = |pairs: &[(&str, &str)]| RawRecord::from_pairs(pairs.iter().copied());
+    let areas = &bulwark_core::organisation::areas::AREA;
+    service::create(store, &cli, areas, now, &kit(&[("name", "Physical security")])).await.unwrap();
+    let member = kit(&[("area", "Physical security"), ("person", &sample[2].email), ("specialty", "Locks")]);
+    service::create(store, &cli, &bulwark_core::organisation::areas::AREA_MEMBER, now, &member).await.unwrap();
 
     // Policies: one published with a draft of its next version, one draft, one in review.
     let ratifier = actor("management");

@@ -328,22 +328,19 @@ async fn change_history_shows_only_to_those_who_may_read_the_audit_log() {
 #[tokio::test]
 async fn every_employee_sees_who_the_security_team_is_and_how_to_reach_them() {
     let app = spawn_app(Backend::Sqlite).await;
-    let lead = create_account(app.store(), "lead@example.com", &["security"], PASSWORD).await;
+    create_account(app.store(), "lead@example.com", &["security"], PASSWORD).await;
     let cli = bulwark_core::Actor::cli();
-    let list =
-        bulwark_core::org::list_areas(app.store(), &cli, &bulwark_core::org::AREAS.first_page(10)).await.unwrap();
-    let area = &list.items[0];
-    let member =
-        bulwark_core::org::AreaMemberInput { person_id: lead.person_id.to_string(), specialty: "Security lead".into() };
-    bulwark_core::org::add_area_member(app.store(), &cli, bulwark_core::time_util::now(), area.id, &member)
-        .await
-        .unwrap();
+    let (area, now) = ("Defensive security", bulwark_core::time_util::now());
+    let typed = [("area", area), ("person", "lead@example.com"), ("specialty", "Security lead")];
+    let member = bulwark_core::records::input::RawRecord::from_pairs(typed);
+    let kind = &bulwark_core::organisation::areas::AREA_MEMBER;
+    bulwark_core::records::service::create(app.store(), &cli, kind, now, &member).await.unwrap();
     let employee = app.signed_in("emp@example.com", &["employee"]).await;
     let page = employee.text("/").await;
     assert!(page.contains("href=\"/security-team\""), "in everyone's navigation");
     let team = employee.text("/security-team").await;
     assert!(
-        team.contains(&area.name) && team.contains("mailto:lead@example.com") && team.contains("Security lead"),
+        team.contains(area) && team.contains("mailto:lead@example.com") && team.contains("Security lead"),
         "{team}"
     );
     assert!(!team.contains("href=\"/people/"), "no link an employee could not open");
