@@ -42,7 +42,18 @@ fn table(ty: &'static RecordType) -> &'static Table {
         let mut columns = vec!["r.id".to_string()];
         let mut from = format!("{} r", ty.table);
         let mut sorts = Vec::new();
-        for (i, f) in ty.fields.iter().enumerate().filter(|(_, f)| f.stored()) {
+        for (i, f) in ty.fields.iter().enumerate() {
+            if let FieldKind::Count { table, column } = f.kind {
+                let counted = format!("(SELECT COUNT(*) FROM {table} c{i} WHERE c{i}.{column} = r.id)");
+                columns.push(format!("{counted} AS {}", f.name));
+                if f.sorted {
+                    sorts.push((f.name, leak(counted)));
+                }
+                continue;
+            }
+            if !f.stored() {
+                continue;
+            }
             columns.push(format!("r.{}", f.name));
             let sort = match joined(f.kind) {
                 Some((table, name)) => {
@@ -90,7 +101,7 @@ fn row(ty: &'static RecordType, r: &dyn Columns) -> Result<Record, StoreError> {
         let text = || r.opt_text(f.name);
         values.push(match f.kind {
             FieldKind::Links(_) => Value::Links(vec![]),
-            FieldKind::Number { .. } => r.opt_int(f.name)?.map_or(Value::Empty, Value::Int),
+            FieldKind::Number { .. } | FieldKind::Count { .. } => r.opt_int(f.name)?.map_or(Value::Empty, Value::Int),
             FieldKind::Date => match text()? {
                 None => Value::Empty,
                 Some(d) => Value::Date(bulwark_core::time_util::parse_date(&d).ok_or_else(|| corrupt(f.name, &d))?),

@@ -789,6 +789,18 @@ async fn area_members_are_parts_of_their_area_unique_per_person_and_go_with_it_a
         assert!(r(s).await.record_taken(&AREA_MEMBER, "another", &same).await.unwrap());
         assert!(!r(s).await.record_taken(&AREA_MEMBER, &member.id, &same).await.unwrap(), "itself aside");
 
+        // Each area counts its members, and its list sorts by that count.
+        let mut by_members = AREA.list_spec().parse(&RawListQuery {
+            sort: Some("members".into()),
+            dir: Some("desc".into()),
+            ..Default::default()
+        });
+        let by_members = by_members.as_mut().unwrap();
+        let page = r(s).await.list_records(&AREA, by_members).await.unwrap();
+        let mut counts: Vec<_> = page.items.iter().take(2).map(|a| (a.name(), a.value("members").plain())).collect();
+        counts.sort();
+        assert_eq!(counts, [("Defensive security".into(), "1".into()), ("Offensive security".into(), "1".into())]);
+        assert_eq!(page.items[3].value("members").plain(), "0", "{backend:?}");
         // Everyone signed in sees the team with e-mail and specialty.
         let employee = Actor { person_id: Some(zoe.id), roles: vec![], ..Actor::cli() };
         let team = security_team(s, &employee).await.unwrap();

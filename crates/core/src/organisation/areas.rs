@@ -38,6 +38,7 @@ pub static AREA: RecordType = RecordType {
     fields: &[
         Field::line("name", "Name", 120).required().listed().sorted().searched().unique("is already taken"),
         Field::text("description", "What it does", 2000).listed().searched(),
+        Field::count("members", "Members", ("area_members", "area")).listed().sorted(),
     ],
     parent: None,
     access: DIRECTORY,

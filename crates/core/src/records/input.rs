@@ -168,7 +168,8 @@ async fn parse(
                 .map_or(Value::Empty, |id| Value::Ref(Named { id: id.to_string(), name: String::new() })),
         },
         FieldKind::Ref(target) => named(r, c, name, target, one).await?.map_or(Value::Empty, Value::Ref),
-        FieldKind::Links(_) => Value::Empty,
+        // Counted, never typed (derived fields are refused before this).
+        FieldKind::Links(_) | FieldKind::Count { .. } => Value::Empty,
     })
 }
 

@@ -104,6 +104,12 @@ pub enum FieldKind {
     Ref(&'static Target),
     /// Any number of records of `Target` (kept in `record_links`).
     Links(&'static Target),
+    /// How many rows of `table` name this record in `column` (an area's members), counted
+    /// when read: never typed in or stored, listed and sorted like a number.
+    Count {
+        table: &'static str,
+        column: &'static str,
+    },
 }
 
 /// One field of a record type. Built with the `const` methods below.
@@ -155,6 +161,10 @@ impl Field {
     pub const fn text(name: &'static str, label: &'static str, max: usize) -> Self {
         Self::new(name, label, FieldKind::Text { max })
     }
+    /// How many records of `part` name this one in its `field` (see `FieldKind::Count`).
+    pub const fn count(name: &'static str, label: &'static str, (table, column): (&'static str, &'static str)) -> Self {
+        Self { derived: true, ..Self::new(name, label, FieldKind::Count { table, column }) }
+    }
     pub const fn required(self) -> Self {
         Self { required: true, ..self }
     }
@@ -195,8 +205,14 @@ impl Field {
         options.iter().filter(|(v, _)| !self.reserved.contains(v))
     }
 
-    /// Whether the field is a column of its table (links live in `record_links`).
+    /// Whether the field is a column of its table (links live in `record_links`, counts are
+    /// counted).
     pub fn stored(&self) -> bool {
+        !matches!(self.kind, FieldKind::Links(_) | FieldKind::Count { .. })
+    }
+
+    /// Whether the field is a column of lists and exports (every one but links).
+    pub fn in_rows(&self) -> bool {
         !matches!(self.kind, FieldKind::Links(_))
     }
 }
@@ -340,15 +356,18 @@ impl RecordType {
             let sorts = self.fields.iter().filter(|f| f.sorted).map(|f| SortSpec {
                 name: f.name,
                 label: f.label,
-                key: if matches!(f.kind, FieldKind::Number { .. }) { KeyType::Int } else { KeyType::Text },
+                key: match f.kind {
+                    FieldKind::Number { .. } | FieldKind::Count { .. } => KeyType::Int,
+                    _ => KeyType::Text,
+                },
             });
             let sorts = sorts.chain([
                 SortSpec { name: "created", label: "Added", key: KeyType::Int },
                 SortSpec { name: "updated", label: "Last changed", key: KeyType::Int },
             ]);
             // Links are on the record's page and in the API, not in a list's rows.
-            let stored = self.fields.iter().filter(|f| f.stored()).map(|f| f.name);
-            let columns = std::iter::once("id").chain(stored).chain(["created_at", "updated_at"]);
+            let shown = self.fields.iter().filter(|f| f.in_rows()).map(|f| f.name);
+            let columns = std::iter::once("id").chain(shown).chain(["created_at", "updated_at"]);
             ListSpec {
                 filters: leak_slice(filters),
                 sorts: leak_slice(sorts),
@@ -479,8 +498,8 @@ impl Record {
     /// Its export row, in the list spec's column order.
     pub fn export_row(&self) -> Vec<String> {
         let mut row = vec![self.id.clone()];
-        let stored = self.ty.fields.iter().zip(&self.values).filter(|(f, _)| f.stored());
-        row.extend(stored.map(|(_, v)| v.plain()));
+        let shown = self.ty.fields.iter().zip(&self.values).filter(|(f, _)| f.in_rows());
+        row.extend(shown.map(|(_, v)| v.plain()));
         row.extend([crate::time_util::rfc3339(self.created_at), crate::time_util::rfc3339(self.updated_at)]);
         row
     }

@@ -83,6 +83,7 @@ async fn may(r: &mut dyn Reader, ty: &'static RecordType, id: &str, grant: CoreR
 pub fn blank(ty: &'static RecordType, now: Timestamp) -> Record {
     let id = uuid::Uuid::now_v7().to_string();
     let value = |f: &super::Field| match (f.default, f.kind) {
+        (_, FieldKind::Count { .. }) => Value::Int(0),
         ("", _) | (_, FieldKind::Links(_)) => Value::Empty,
         (v, FieldKind::Number { .. }) => v.parse().map_or(Value::Empty, Value::Int),
         (v, _) => Value::Text(v.into()),

@@ -48,6 +48,7 @@ fn shown(f: &Field) -> J {
         FieldKind::Number { min, max } => json!({ "type": "integer", "minimum": min, "maximum": max }),
         FieldKind::Person | FieldKind::Ref(_) => json!({ "type": "string", "format": "uuid" }),
         FieldKind::Links(_) => return json!({ "type": "array", "items": schema_ref("NamedRecord") }),
+        FieldKind::Count { .. } => return with_doc(json!({ "type": "integer", "minimum": 0 }), f),
     };
     let s = nullable(s, true);
     with_doc(s, f)
@@ -79,6 +80,8 @@ fn sent(f: &Field, may_clear: bool) -> J {
         FieldKind::Number { min, max } => json!({ "type": "integer", "minimum": min, "maximum": max }),
         FieldKind::Person => named("The person's id, e-mail address or exact name".into()),
         FieldKind::Ref(t) => named(format!("The {}'s id or exact name", t.what)),
+        // Counted, never sent (derived fields are left out of bodies).
+        FieldKind::Count { .. } => json!({ "type": "integer" }),
         FieldKind::Links(t) => {
             let item = json!({ "type": "string", "maxLength": 300, "pattern": NOT_BLANK_LINE });
             let doc = format!("Each {}'s id or exact name", t.what);

@@ -277,7 +277,7 @@ async fn form_fields(
             FieldKind::Line { .. } => ("text", vec![]),
             FieldKind::Text { .. } => ("textarea", vec![]),
             FieldKind::Date => ("date", vec![]),
-            FieldKind::Number { .. } => ("number", vec![]),
+            FieldKind::Number { .. } | FieldKind::Count { .. } => ("number", vec![]),
             FieldKind::Choice(options) => {
                 let none = if f.required { vec![] } else { vec![(String::new(), "—".to_string())] };
                 // A value only a step sets is offered only where the record has it already.
