@@ -1,6 +1,7 @@
 //! What the dashboard shows a signed-in person: their own open tasks first (overdue ones
 //! marked), then — for those who run the program — open campaigns with their completion,
-//! approval requests waiting for a decision and overdue reviews, keys needing attention,
+//! approval requests waiting for a decision and overdue reviews, the panels record types
+//! register (keys needing attention),
 //! overdue offboardings and incidents whose authority notification is owed, then instance
 //! counts.
 
@@ -8,8 +9,25 @@ use crate::access::{Actor, Permission};
 use crate::approvals::{Approval, ApprovalFilter, ApprovalState};
 use crate::campaigns::{self, Campaign, Task};
 use crate::error::CoreResult;
+use crate::records::{Panel, Record, RecordType, registry};
 use crate::store::{Counts, Store};
 use crate::time_util::Timestamp;
+
+/// A registered panel with what it lists now.
+pub struct Shown {
+    pub ty: &'static RecordType,
+    pub panel: &'static Panel,
+    pub overdue: Vec<Task>,
+    pub records: Vec<Record>,
+}
+
+impl Shown {
+    /// The type's list filtered as the panel is.
+    pub fn link(&self) -> String {
+        let query: Vec<String> = self.panel.filters.iter().map(|(f, v)| format!("{f}={v}")).collect();
+        format!("/{}?{}", self.ty.path, query.join("&"))
+    }
+}
 
 /// How many of each list the dashboard shows (each links to the whole list).
 const SHOWN: u32 = 10;
@@ -27,10 +45,9 @@ pub struct Dashboard {
     pub pending_approvals: Vec<Approval>,
     /// Policy reviews past their due date (for those who run the program).
     pub overdue_reviews: Vec<Task>,
-    /// Key rotations past their due date, and active keys with a weak algorithm or size (for
-    /// those who see the inventory).
-    pub overdue_rotations: Vec<Task>,
-    pub weak_keys: Vec<crate::records::Record>,
+    /// The panels record types register (`RecordType::panel`), for those who see the type,
+    /// each with what it lists; a panel with nothing to show is left out.
+    pub panels: Vec<Shown>,
     /// Offboardings whose tasks are past their due date (for those who see the directory).
     pub overdue_offboardings: Vec<Task>,
     /// Incidents whose notification of the data protection authority is owed, the longest
@@ -70,21 +87,27 @@ pub async fn load(store: &dyn Store, actor: &Actor, now: Timestamp) -> CoreResul
     let pending_approvals = r.list_approvals(&filter, SHOWN).await?;
     let overdue_reviews =
         if actor.can(Permission::ViewCampaigns) { r.list_overdue_tasks("review", now, SHOWN).await? } else { vec![] };
-    let (overdue_rotations, weak_keys) = if actor.can(Permission::ViewAssets) {
-        let mut weak = crate::keys::KEY.list_spec().first_page(SHOWN);
-        weak.filters.extend([("weak", "yes".to_string()), ("status", "active".to_string())]);
-        (r.list_overdue_tasks("rotate", now, SHOWN).await?, r.list_records(&crate::keys::KEY, &weak).await?.items)
-    } else {
-        (vec![], vec![])
-    };
+    let mut panels = Vec::new();
+    for ty in registry::ALL.iter().copied().filter(|ty| actor.can(ty.access.view)) {
+        let Some(panel) = &ty.panel else { continue };
+        let overdue = match panel.overdue {
+            Some(kind) => r.list_overdue_tasks(kind, now, SHOWN).await?,
+            None => vec![],
+        };
+        let mut matching = ty.list_spec().first_page(SHOWN);
+        matching.filters.extend(panel.filters.iter().map(|(f, v)| (*f, v.to_string())));
+        let records = r.list_records(ty, &matching).await?.items;
+        if !overdue.is_empty() || !records.is_empty() {
+            panels.push(Shown { ty, panel, overdue, records });
+        }
+    }
     let overdue_offboardings =
         if actor.can(Permission::ViewDirectory) { r.list_overdue_tasks("offboard", now, SHOWN).await? } else { vec![] };
     let owed_notifications =
         if actor.can(Permission::HandleIncidents) { r.incidents_owing_notification(SHOWN).await? } else { vec![] };
     Ok(Dashboard {
         owed_notifications,
-        overdue_rotations,
-        weak_keys,
+        panels,
         overdue_offboardings,
         counts,
         my_live_tokens,

@@ -9,7 +9,7 @@ use crate::access::Permission;
 use crate::campaigns::Task;
 use crate::error::CoreResult;
 use crate::records::access::{RecordAccess, Scope};
-use crate::records::{Action, Field, FieldKind, Record, RecordType, Step, Value, YES_NO};
+use crate::records::{Action, Field, FieldKind, Panel, Record, RecordType, Step, Value, YES_NO};
 use crate::store::Writer;
 use crate::time_util::Timestamp;
 use crate::validate::Checks;
@@ -87,6 +87,13 @@ pub static KEY: RecordType = RecordType {
         .is_final(),
     ],
     rules: Some(rules),
+    panel: Some(Panel {
+        title: "Keys needing attention",
+        overdue: Some("rotate"),
+        filters: &[("weak", "yes"), ("status", "active")],
+        badge: "weak",
+        note: "weaknesses",
+    }),
     derive: Some(derive),
     after_save: Some(|tx, key, now| Box::pin(plan_rotation(tx, key, now))),
 };

@@ -44,6 +44,7 @@ pub static AREA: RecordType = RecordType {
     access: DIRECTORY,
     actions: &[],
     rules: None,
+    panel: None,
     derive: None,
     after_save: None,
 };
@@ -80,6 +81,7 @@ pub static AREA_MEMBER: RecordType = RecordType {
     access: DIRECTORY,
     actions: &[],
     rules: None,
+    panel: None,
     derive: None,
     after_save: None,
 };

@@ -59,6 +59,7 @@ pub static AUTHORITY: RecordType = RecordType {
     },
     actions: &[],
     rules: None,
+    panel: None,
     derive: None,
     after_save: None,
 };

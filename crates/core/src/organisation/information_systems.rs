@@ -55,6 +55,7 @@ pub static INFORMATION_SYSTEM: RecordType = RecordType {
         reviewed,
     )],
     rules: None,
+    panel: None,
     derive: None,
     after_save: Some(|tx, record, now| Box::pin(plan_review(tx, record, now))),
 };

@@ -291,6 +291,19 @@ impl Step<'_> {
     }
 }
 
+/// A dashboard panel of a record type, for those who see its records: its tasks of one kind
+/// past their due date, then its records matching `filters` (each with the `badge` and its
+/// `note` field), linked to the list filtered the same way.
+#[derive(Debug)]
+pub struct Panel {
+    pub title: &'static str,
+    /// The kind of the type's tasks listed when overdue ("rotate").
+    pub overdue: Option<&'static str>,
+    pub filters: &'static [(&'static str, &'static str)],
+    pub badge: &'static str,
+    pub note: &'static str,
+}
+
 /// A record type: everything the kit derives its plumbing from.
 #[derive(Debug)]
 pub struct RecordType {
@@ -316,6 +329,8 @@ pub struct RecordType {
     /// Rules linking fields, checked after each field is: the record before the edit (a blank
     /// one when it is new) and after it.
     pub rules: Option<fn(&Record, &Record, &mut Checks)>,
+    /// What its viewers see on their dashboard (`dashboard::load` reads every type's).
+    pub panel: Option<Panel>,
     /// Computes the derived fields from the others, whenever a record is saved or read.
     pub derive: Option<fn(&mut Record)>,
     pub after_save: Option<AfterSave>,

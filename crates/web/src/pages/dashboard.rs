@@ -1,5 +1,5 @@
 //! The dashboard: my open tasks first, then open campaigns, pending decisions and what needs
-//! attention (overdue reviews, keys, offboardings, owed authority notifications) for those who
+//! attention (overdue reviews, record types' panels, offboardings, owed authority notifications) for those who
 //! run the program, then counts of what the signed-in person may see.
 
 use askama::Template;
@@ -25,8 +25,7 @@ pub struct DashboardPage {
     open_campaigns: Vec<bulwark_core::campaigns::Campaign>,
     pending_approvals: Vec<bulwark_core::approvals::Approval>,
     overdue_reviews: Vec<bulwark_core::campaigns::Task>,
-    overdue_rotations: Vec<bulwark_core::campaigns::Task>,
-    weak_keys: Vec<bulwark_core::records::Record>,
+    panels: Vec<dashboard::Shown>,
     overdue_offboardings: Vec<bulwark_core::campaigns::Task>,
     owed_notifications: Vec<bulwark_core::incidents::Incident>,
     now: bulwark_core::Timestamp,
@@ -47,8 +46,7 @@ pub async fn dashboard(State(app): State<AppState>, chrome: Chrome) -> Result<Da
         open_campaigns: d.open_campaigns,
         pending_approvals: d.pending_approvals,
         overdue_reviews: d.overdue_reviews,
-        overdue_rotations: d.overdue_rotations,
-        weak_keys: d.weak_keys,
+        panels: d.panels,
         overdue_offboardings: d.overdue_offboardings,
         owed_notifications: d.owed_notifications,
         now,

@@ -46,7 +46,11 @@ async fn keys_are_inventoried_rotated_and_revoked() {
         assert_eq!(sec.api_post("/api/v1/keys", &strong).await.status(), 201);
         let dashboard = sec.text("/").await;
         assert!(dashboard.contains("Keys needing attention") && dashboard.contains("Payments signing"), "{dashboard}");
-        let list = sec.text("/keys?weak=yes").await;
+        assert!(
+            dashboard.contains("href=\"/keys?weak=yes&#38;status=active\""),
+            "the panel links its list: {dashboard}"
+        );
+        let list = sec.text("/keys?weak=yes&status=active").await;
         assert!(list.contains("Payments signing") && !list.contains("Backups"), "{list}");
 
         // The owner has a rotation task; recording the rotation closes it and plans the next.
