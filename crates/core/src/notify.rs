@@ -45,6 +45,7 @@ pub const EVENTS: &[&str] = &[
     "campaign.reminder",
     "campaign.overdue",
     "campaign.close",
+    "campaign.cancel",
     "approval.request",
     "risk.review_due",
     "vulnerability.report",

@@ -367,7 +367,12 @@ async fn the_security_team_moves_the_due_date_repeats_and_cancels_a_campaign_fro
         let patched = json_of(patch(json!({"due_date": even_later})).await.unwrap()).await;
         assert!(patched["due_at"].as_str().unwrap().starts_with(&even_later));
 
-        // Cancelled from the page: the employee's task is withdrawn, not missed.
+        // Cancelled from the page: the employee's task is withdrawn, not missed; a channel can
+        // be told (every event a campaign raises can be routed).
+        let told = vec!["campaign.cancel".to_string()];
+        let (cli, now) = (bulwark_core::Actor::cli(), time_util::now());
+        let to = "security-team@example.com";
+        bulwark_core::notify::add_channel(app.store(), &cli, now, "security", "email", to, &told).await.unwrap();
         let cancel = security.post_form(&format!("/campaigns/{id}/cancel"), &format!("/campaigns/{id}"), &[]).await;
         assert_eq!(cancel.status(), 303);
         assert_eq!(json_of(emp.get("/api/v1/me/tasks?state=open").await).await["total"], 0);
