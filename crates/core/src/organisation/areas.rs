@@ -8,7 +8,7 @@ use crate::error::{CoreError, CoreResult};
 use crate::ids::PersonId;
 use crate::records::access::RecordAccess;
 use crate::records::input::RawRecord;
-use crate::records::{Field, FieldKind, Record, RecordType, Target, Value, service};
+use crate::records::{Field, FieldKind, Record, RecordType, Target, service};
 use crate::store::{Reader, Store};
 use crate::time_util::Timestamp;
 
@@ -147,10 +147,7 @@ async fn team_members(r: &mut dyn Reader, members: Vec<Record>) -> CoreResult<Ve
     for m in members {
         let Some(person_id) = m.value("person").as_id().and_then(|id| id.parse().ok()) else { continue };
         let Some(person) = r.find_person(person_id).await? else { continue };
-        let specialty = match m.value("specialty") {
-            Value::Empty => String::new(),
-            v => v.plain(),
-        };
+        let specialty = m.value("specialty").plain();
         shown.push(TeamMember { person_id, name: person.name, email: person.email, specialty });
     }
     Ok(shown)
