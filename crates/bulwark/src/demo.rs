@@ -119,25 +119,26 @@ pub async fn run(database: Option<&str>, listen: &str) -> anyhow::Result<()> {
 /// The framework of the published policies, and one control meeting its inventory
 /// requirement with evidence, so that coverage and the Statement of Applicability show.
 async fn compliance(store: &SqlStore, owner: &bulwark_core::people::Person) -> anyhow::Result<()> {
-    use bulwark_core::controls::{self, ControlInput, EvidenceInput};
+    use bulwark_core::controls::{self, CONTROL, EvidenceInput};
+    use bulwark_core::records::{input::RawRecord, service};
     let (cli, now) = (Actor::cli(), time_util::now());
     let framework = bulwark_core::frameworks::policy_catalog::build(store, &cli, now).await?.framework;
-    let input = ControlInput {
-        title: "Asset inventory kept in Bulwark".into(),
-        description: "Devices, software and SaaS are recorded with owner and classification.".into(),
-        owner: owner.email.clone(),
-        status: "implemented".into(),
-        ..Default::default()
-    };
-    let control = controls::create(store, &cli, now, &input).await?;
-    controls::map(store, &cli, now, control.id, &framework.id.to_string(), "asset-management-policy-1").await?;
+    let control = RawRecord::from_pairs([
+        ("title", "Asset inventory kept in Bulwark"),
+        ("description", "Devices, software and SaaS are recorded with owner and classification."),
+        ("owner", owner.email.as_str()),
+        ("status", "implemented"),
+    ]);
+    let control: bulwark_core::ids::ControlId =
+        service::create(store, &cli, &CONTROL, now, &control).await?.id.parse()?;
+    controls::map(store, &cli, now, control, &framework.id.to_string(), "asset-management-policy-1").await?;
     let evidence = EvidenceInput {
         kind: "check".into(),
         title: "Every person's laptop is in the inventory".into(),
         outcome: "passed".into(),
         ..Default::default()
     };
-    controls::add_evidence(store, &cli, now, control.id, evidence).await?;
+    controls::add_evidence(store, &cli, now, control, evidence).await?;
     Ok(())
 }
 

@@ -704,22 +704,23 @@ async fn oscal_catalogs_import_export_and_import_again_unchanged() {
 
 #[tokio::test]
 async fn assessment_results_are_valid_oscal_with_a_finding_per_requirement() {
-    use bulwark_core::controls::{self, ControlInput, EvidenceInput};
+    use bulwark_core::controls::{self, CONTROL, EvidenceInput};
+    use bulwark_core::records::{input::RawRecord, service};
     let db = TestDb::new(Backend::Sqlite).await;
     let url = db.url.expose().to_string();
     let printed = stdout(&bulwark(&url, &["framework", "import", &fixture("basic-catalog.json")]));
     let id = printed.split_whitespace().nth(2).unwrap().to_string();
     let (cli, now) = (bulwark_core::Actor::cli(), bulwark_core::time_util::now());
-    let input = ControlInput { title: "Roles are assigned".into(), status: "implemented".into(), ..Default::default() };
-    let control = controls::create(&db.store, &cli, now, &input).await.unwrap();
-    controls::map(&db.store, &cli, now, control.id, &id, "s1.1.1").await.unwrap();
+    let input = RawRecord::from_pairs([("title", "Roles are assigned"), ("status", "implemented")]);
+    let control = service::create(&db.store, &cli, &CONTROL, now, &input).await.unwrap().id.parse().unwrap();
+    controls::map(&db.store, &cli, now, control, &id, "s1.1.1").await.unwrap();
     let check = EvidenceInput {
         kind: "check".into(),
         title: "Directory roles report".into(),
         outcome: "passed".into(),
         ..Default::default()
     };
-    controls::add_evidence(&db.store, &cli, now, control.id, check).await.unwrap();
+    controls::add_evidence(&db.store, &cli, now, control, check).await.unwrap();
 
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("ar.json");

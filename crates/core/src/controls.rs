@@ -2,19 +2,24 @@
 //! implemented, or not applicable with a justification), mapped many-to-many to the
 //! requirements of any framework, and the evidence that they work — files (kept with their
 //! SHA-256), links, or results posted by automated checks — each valid until its expiry. The
-//! owner holds a task to renew the evidence, due when the newest evidence expires.
+//! owner of an implemented control holds a task to renew its evidence, due when the newest
+//! evidence expires.
+//!
+//! A control is a record kit type (`CONTROL`); its mappings and evidence are behaviour of
+//! their own, written here and shown on the control's page by the web crate.
 
+use crate::access::Permission;
 use crate::audit::AuditRecord;
 use crate::campaigns::Task;
 use crate::error::{CoreError, CoreResult};
-use crate::ids::{ControlId, EvidenceId, FrameworkId, PersonId};
-use crate::list::{FilterKind, FilterSpec, KeyType, ListPage, ListQuery, ListSpec, SortSpec};
-use crate::people::{person_field, string_enum};
+use crate::ids::{ControlId, EvidenceId, FrameworkId};
+use crate::people::string_enum;
+use crate::records::access::RecordAccess;
+use crate::records::{Field, FieldKind, Record, RecordType};
 use crate::store::Writer;
 use crate::time_util::Timestamp;
 use crate::validate::Checks;
-use crate::version::check_version;
-use crate::{Actor, Permission, Store};
+use crate::{Actor, Store};
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
 use time::Duration;
@@ -26,38 +31,97 @@ string_enum!(ControlStatus {
 });
 string_enum!(EvidenceKind { File = "file" / "File", Link = "link" / "Link", Check = "check" / "Automated check" });
 
+pub static CONTROL: RecordType = RecordType {
+    kind: "control",
+    table: "controls",
+    path: "controls",
+    singular: "control",
+    title: "Controls",
+    intro: "The organisation's own measures, the requirements each meets and the evidence that it works.",
+    name_field: "title",
+    fields: &[
+        Field::line("title", "Title", 200).required().listed().sorted().searched(),
+        Field::text("description", "Description", 10_000).searched(),
+        Field::new("owner", "Owner", FieldKind::Person)
+            .listed()
+            .filtered()
+            .sorted()
+            .hint("Renews its evidence when it expires."),
+        Field::new("status", "Status", FieldKind::Choice(ControlStatus::PAIRS))
+            .required()
+            .listed()
+            .filtered()
+            .sorted()
+            .default("planned"),
+        Field::text("justification", "Justification", 2_000).hint("Why it does not apply, when it does not."),
+        Field::count("requirements", "Requirements met", ("control_mappings", "control_id")).listed().sorted(),
+    ],
+    parent: None,
+    access: RecordAccess {
+        view: Permission::ViewCompliance,
+        manage: Permission::ManageCompliance,
+        scope: None,
+        scope_edits: false,
+    },
+    actions: &[],
+    rules: Some(|_, control, c| {
+        if control.value("status").plain() == "not-applicable" && control.value("justification").plain().is_empty() {
+            c.fail("justification", "is required when the control is not applicable");
+        }
+    }),
+    panel: None,
+    derive: None,
+    after_save: Some(|tx, control, now| Box::pin(plan_renewal(tx, control, now))),
+};
+
+/// A control as another record's page names it (a risk's treatment).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Control {
+pub struct ControlSummary {
     pub id: ControlId,
     pub title: String,
-    pub description: String,
-    pub owner_id: Option<PersonId>,
-    #[serde(skip)]
-    pub owner_name: Option<String>,
     pub status: ControlStatus,
-    /// Why the control does not apply (required for `not-applicable`).
-    pub justification: String,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: Timestamp,
-    #[serde(with = "time::serde::rfc3339")]
-    pub updated_at: Timestamp,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct ControlInput {
-    #[serde(default)]
-    pub title: String,
-    #[serde(default)]
-    pub description: String,
-    /// The owner's e-mail address or id.
-    #[serde(default)]
-    pub owner: String,
-    #[serde(default)]
-    pub status: String,
-    #[serde(default)]
-    pub justification: String,
-    #[serde(default)]
-    pub version: Option<String>,
+impl ControlSummary {
+    fn of(control: &Record) -> Option<Self> {
+        Some(Self {
+            id: control.id.parse().ok()?,
+            title: control.name(),
+            status: ControlStatus::parse(&control.value("status").plain())?,
+        })
+    }
+}
+
+/// The first 500 controls by title (the choices of a risk's form).
+pub async fn by_title(store: &dyn Store, actor: &Actor) -> CoreResult<Vec<ControlSummary>> {
+    let query = CONTROL.list_spec().first_page(crate::list::MAX_LIMIT);
+    let page = crate::records::service::list(store, actor, &CONTROL, &query).await?;
+    Ok(page.items.iter().filter_map(ControlSummary::of).collect())
+}
+
+/// The control a mapping or evidence is for, as it is stored now.
+async fn find(tx: &mut dyn Writer, id: ControlId) -> CoreResult<Record> {
+    tx.find_record(&CONTROL, &id.to_string()).await?.ok_or(CoreError::NotFound)
+}
+
+/// The risks relying on a control, highest score first (for its page).
+pub async fn risks_of(store: &dyn Store, actor: &Actor, id: ControlId) -> CoreResult<Vec<crate::risks::Risk>> {
+    if !actor.can(Permission::ViewRisks) {
+        return Ok(vec![]);
+    }
+    Ok(store.read().await?.control_risks(id).await?)
+}
+
+/// A control's mappings and evidence (newest first), for its page and the API.
+pub async fn mappings_and_evidence(
+    store: &dyn Store,
+    actor: &Actor,
+    id: ControlId,
+) -> CoreResult<(Vec<Mapping>, Vec<Evidence>)> {
+    actor.require(Permission::ViewCompliance)?;
+    let mut r = store.read().await?;
+    r.find_record(&CONTROL, &id.to_string()).await?.ok_or(CoreError::NotFound)?;
+    Ok((r.control_mappings(id).await?, r.control_evidence(id).await?))
 }
 
 /// A control's link to one requirement of a framework.
@@ -127,142 +191,6 @@ const FILE_TYPES: &[(&str, &[&[u8]])] = &[
     ("text/csv", &[]),
     ("application/json", &[]),
 ];
-
-pub const LIST: ListSpec = ListSpec {
-    filters: &[
-        FilterSpec {
-            name: "status",
-            label: "status",
-            kind: FilterKind::Choice(&["planned", "implemented", "not-applicable"]),
-        },
-        FilterSpec { name: "owner_id", label: "owner", kind: FilterKind::Id },
-    ],
-    sorts: &[
-        SortSpec { name: "title", label: "Title", key: KeyType::Text },
-        SortSpec { name: "status", label: "Status", key: KeyType::Text },
-        SortSpec { name: "created", label: "Newest", key: KeyType::Int },
-    ],
-    searchable: true,
-    columns: &["id", "title", "status", "owner", "justification", "created_at"],
-};
-
-impl Control {
-    pub fn export_row(&self) -> Vec<String> {
-        vec![
-            self.id.to_string(),
-            self.title.clone(),
-            self.status.as_str().into(),
-            self.owner_name.clone().unwrap_or_default(),
-            self.justification.clone(),
-            crate::time_util::rfc3339(self.created_at),
-        ]
-    }
-}
-
-pub fn search_text(title: &str, description: &str) -> String {
-    format!("{title} {description}").to_lowercase()
-}
-
-async fn validate(
-    tx: &mut dyn Writer,
-    input: &ControlInput,
-) -> CoreResult<(String, String, Option<PersonId>, ControlStatus, String)> {
-    let mut c = Checks::new();
-    let title = c.text("title", &input.title, 200);
-    let description = c.optional_text("description", &input.description, 10_000);
-    let status =
-        c.choice("status", &input.status, ControlStatus::Planned, ControlStatus::parse, &ControlStatus::choices());
-    let justification = c.optional_text("justification", &input.justification, 2_000);
-    if status == ControlStatus::NotApplicable && justification.is_empty() {
-        c.fail("justification", "is required when the control is not applicable");
-    }
-    let owner = person_field(tx, &mut c, "owner", &input.owner).await?;
-    c.finish()?;
-    Ok((title, description, owner, status, justification))
-}
-
-pub async fn create(store: &dyn Store, actor: &Actor, now: Timestamp, input: &ControlInput) -> CoreResult<Control> {
-    actor.require(Permission::ManageCompliance)?;
-    let mut tx = store.write().await?;
-    let (title, description, owner_id, status, justification) = validate(&mut *tx, input).await?;
-    let control = Control {
-        id: ControlId::new(),
-        title,
-        description,
-        owner_id,
-        owner_name: None,
-        status,
-        justification,
-        created_at: now,
-        updated_at: now,
-    };
-    tx.insert_control(&control).await?;
-    tx.audit(AuditRecord::new(actor, now, "control.create", "control", control.id, None::<&()>, Some(&control)));
-    tx.commit().await?;
-    Ok(control)
-}
-
-pub async fn update(
-    store: &dyn Store,
-    actor: &Actor,
-    now: Timestamp,
-    id: ControlId,
-    input: &ControlInput,
-) -> CoreResult<Control> {
-    actor.require(Permission::ManageCompliance)?;
-    let mut tx = store.write().await?;
-    let before = tx.find_control(id).await?.ok_or(CoreError::NotFound)?;
-    let (title, description, owner_id, status, justification) = validate(&mut *tx, input).await?;
-    check_version(input.version.as_deref(), before.updated_at, "this control")?;
-    let after = Control {
-        title,
-        description,
-        owner_id,
-        owner_name: None,
-        status,
-        justification,
-        updated_at: now,
-        ..before.clone()
-    };
-    tx.update_control(&before, &after).await?;
-    tx.audit(AuditRecord::new(actor, now, "control.update", "control", id, Some(&before), Some(&after)));
-    plan_renewal(&mut *tx, &after, now).await?;
-    tx.commit().await?;
-    Ok(after)
-}
-
-pub async fn list(store: &dyn Store, actor: &Actor, query: &ListQuery) -> CoreResult<ListPage<Control>> {
-    actor.require(Permission::ViewCompliance)?;
-    Ok(store.read().await?.list_controls(query).await?)
-}
-
-/// The first 500 controls by title (a picker's choices).
-pub async fn by_title(store: &dyn Store, actor: &Actor) -> CoreResult<Vec<Control>> {
-    actor.require(Permission::ViewCompliance)?;
-    let query = LIST.first_page(crate::list::MAX_LIMIT);
-    Ok(store.read().await?.list_controls(&query).await?.items)
-}
-
-/// The risks relying on a control, highest score first (for its page).
-pub async fn risks_of(store: &dyn Store, actor: &Actor, id: ControlId) -> CoreResult<Vec<crate::risks::Risk>> {
-    if !actor.can(Permission::ViewRisks) {
-        return Ok(vec![]);
-    }
-    Ok(store.read().await?.control_risks(id).await?)
-}
-
-/// A control with its mappings and evidence (newest first).
-pub async fn get(
-    store: &dyn Store,
-    actor: &Actor,
-    id: ControlId,
-) -> CoreResult<(Control, Vec<Mapping>, Vec<Evidence>)> {
-    actor.require(Permission::ViewCompliance)?;
-    let mut r = store.read().await?;
-    let control = r.find_control(id).await?.ok_or(CoreError::NotFound)?;
-    Ok((control, r.control_mappings(id).await?, r.control_evidence(id).await?))
-}
-
 /// Maps a control to a requirement of a framework (mapping it twice changes nothing).
 pub async fn map(
     store: &dyn Store,
@@ -274,7 +202,7 @@ pub async fn map(
 ) -> CoreResult<Mapping> {
     actor.require(Permission::ManageCompliance)?;
     let mut tx = store.write().await?;
-    tx.find_control(id).await?.ok_or(CoreError::NotFound)?;
+    find(&mut *tx, id).await?;
     let mut c = Checks::new();
     let framework_id = match framework.trim().parse::<FrameworkId>() {
         Ok(f) => Some(f),
@@ -394,7 +322,7 @@ pub async fn add_evidence(
     }
     c.finish()?;
     let mut tx = store.write().await?;
-    let control = tx.find_control(id).await?.ok_or(CoreError::NotFound)?;
+    let control = find(&mut *tx, id).await?;
     tx.insert_evidence(&evidence, content.as_deref()).await?;
     tx.audit(AuditRecord::new(actor, now, "evidence.add", "control", id, None::<&()>, Some(&evidence)));
     plan_renewal(&mut *tx, &control, now).await?;
@@ -430,18 +358,21 @@ pub async fn evidence_file(store: &dyn Store, actor: &Actor, id: EvidenceId) -> 
 }
 
 /// The owner's task to renew the control's evidence, due when its newest evidence expires.
-async fn plan_renewal(tx: &mut dyn Writer, control: &Control, now: Timestamp) -> CoreResult<()> {
-    let subject = control.id.to_string();
-    tx.close_subject_tasks("evidence", "control", &subject, now).await?;
-    let newest = tx.control_evidence(control.id).await?.into_iter().map(|e| e.expires_at).max();
-    if let (Some(owner), Some(due), true) = (control.owner_id, newest, control.status == ControlStatus::Implemented) {
+async fn plan_renewal(tx: &mut dyn Writer, control: &Record, now: Timestamp) -> CoreResult<()> {
+    let subject = control.id.clone();
+    tx.close_subject_tasks("evidence", CONTROL.kind, &subject, now).await?;
+    let Ok(id) = subject.parse::<ControlId>() else { return Ok(()) };
+    let newest = tx.control_evidence(id).await?.into_iter().map(|e| e.expires_at).max();
+    let owner = control.value("owner").as_id().and_then(|o| o.parse().ok());
+    let implemented = control.value("status").plain() == ControlStatus::Implemented.as_str();
+    if let (Some(owner), Some(due), true) = (owner, newest, implemented) {
         tx.insert_task(&Task {
             id: format!("evidence:control/{subject}/{}:{owner}", crate::time_util::to_micros(due)),
             kind: "evidence".into(),
             assignee_person_id: owner,
-            subject_type: "control".into(),
+            subject_type: CONTROL.kind.into(),
             subject_id: subject.clone(),
-            title: format!("Renew the evidence of “{}”", control.title),
+            title: format!("Renew the evidence of “{}”", control.name()),
             due_at: due,
             state: "open".into(),
             done_at: None,

@@ -361,7 +361,7 @@ async fn controls_field(tx: &mut dyn Writer, c: &mut Checks, raw: &[String]) -> 
     let mut ids = Vec::new();
     for value in raw.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
         match value.parse::<ControlId>() {
-            Ok(id) if tx.find_control(id).await?.is_some() => ids.push(id),
+            Ok(id) if tx.find_record(&crate::controls::CONTROL, value).await?.is_some() => ids.push(id),
             Ok(_) => c.clash("control_ids", &format!("{value} names no control")),
             Err(_) => c.fail("control_ids", &format!("{value} is not a control id")),
         }
@@ -650,7 +650,7 @@ pub async fn detail(
     store: &dyn Store,
     actor: &Actor,
     id: RiskId,
-) -> CoreResult<(Risk, Vec<crate::controls::Control>, RiskSettings)> {
+) -> CoreResult<(Risk, Vec<crate::controls::ControlSummary>, RiskSettings)> {
     let mut r = store.read().await?;
     let risk = r.get_risk(id).await?;
     if !may_see(actor, &risk) {

@@ -13,7 +13,7 @@ use crate::assets::{Asset, AssetKind};
 use crate::audit::{AuditEntry, AuditFilter, AuditRecord};
 use crate::campaigns::{Campaign, DepartmentCompletion, Participant, PinnedVersion, Task};
 use crate::checklists::{Answer, Checklist};
-use crate::controls::{Control, Evidence, Mapping};
+use crate::controls::{ControlSummary, Evidence, Mapping};
 use crate::coverage::MappedControl;
 use crate::disclosure::{DisclosureSettings, ReportMessage, VulnReport};
 use crate::error::{StoreError, StoreResult};
@@ -192,7 +192,7 @@ pub trait Reader: Send {
     fn risk_heat_map(&mut self) -> StoreFuture<'_, HeatMap>;
     fn risk_settings(&mut self) -> StoreFuture<'_, RiskSettings>;
     /// The controls a risk relies on, by title.
-    fn risk_controls(&mut self, id: RiskId) -> StoreFuture<'_, Vec<Control>>;
+    fn risk_controls(&mut self, id: RiskId) -> StoreFuture<'_, Vec<ControlSummary>>;
     /// The risks relying on a control, highest score first.
     fn control_risks(&mut self, id: ControlId) -> StoreFuture<'_, Vec<Risk>>;
     fn list_reports<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<VulnReport>>;
@@ -226,8 +226,6 @@ pub trait Reader: Send {
     fn framework_mappings(&mut self, id: FrameworkId, now: Timestamp) -> StoreFuture<'_, Vec<(String, MappedControl)>>;
     /// (requirement, applicable, justification) of the requirements marked.
     fn applicability(&mut self, id: FrameworkId) -> StoreFuture<'_, Vec<(String, bool, String)>>;
-    fn list_controls<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Control>>;
-    fn find_control(&mut self, id: ControlId) -> StoreFuture<'_, Option<Control>>;
     fn control_mappings(&mut self, id: ControlId) -> StoreFuture<'_, Vec<Mapping>>;
     /// A control's evidence, newest first (without file contents).
     fn control_evidence(&mut self, id: ControlId) -> StoreFuture<'_, Vec<Evidence>>;
@@ -397,7 +395,6 @@ pub trait Writer: Reader {
         due_at: Timestamp,
         now: Timestamp,
     ) -> StoreFuture<'a, u64>;
-    fn insert_control<'a>(&'a mut self, c: &'a Control) -> StoreFuture<'a, ()>;
     /// Stores a new risk with its control links.
     fn insert_risk<'a>(&'a mut self, risk: &'a Risk) -> StoreFuture<'a, ()>;
     /// Stores `after` (and its control links) if the stored risk is still `before`.
@@ -428,7 +425,6 @@ pub trait Writer: Reader {
         before: &'a DisclosureSettings,
         after: &'a DisclosureSettings,
     ) -> StoreFuture<'a, ()>;
-    fn update_control<'a>(&'a mut self, before: &'a Control, after: &'a Control) -> StoreFuture<'a, ()>;
     /// Adds a mapping; false when it existed.
     fn insert_mapping<'a>(&'a mut self, m: &'a Mapping, now: Timestamp) -> StoreFuture<'a, bool>;
     fn delete_mapping<'a>(&'a mut self, m: &'a Mapping) -> StoreFuture<'a, ()>;

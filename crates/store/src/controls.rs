@@ -1,104 +1,43 @@
-//! Controls, their mappings to requirements, evidence (file content in the same row, read
+//! Controls' mappings to requirements, evidence (file content in the same row, read
 //! only when the file itself is asked for), applicability of requirements, and what coverage
 //! reads: a framework's outline (no JSON bodies) and its mapped controls with whether each
 //! has fresh evidence, in one query.
 
 use bulwark_core::StoreError;
-use bulwark_core::controls::{Control, ControlStatus, Evidence, EvidenceKind, Mapping, search_text};
+use bulwark_core::controls::{ControlStatus, ControlSummary, Evidence, EvidenceKind, Mapping};
 use bulwark_core::coverage::MappedControl;
 use bulwark_core::frameworks::FrameworkContent;
 use bulwark_core::ids::{ControlId, EvidenceId, FrameworkId};
-use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::time_util::{Timestamp, from_micros, to_micros};
 use serde_json::Value;
 use sqlx::{AnyConnection, Row};
 
-use crate::acquire::Acquire;
-use crate::list::{self, Reads, Table};
 use crate::rows::{Columns, corrupt, int, opt_int, opt_text, parsed, text};
-use crate::write::{map_err, update_unchanged};
+use crate::write::map_err;
 
-pub(crate) const SELECT: &str = "c.id, c.title, c.description, c.owner_id, o.name AS owner_name, c.status, c.justification, \
-     c.created_at, c.updated_at";
-pub(crate) const FROM: &str = "controls c LEFT JOIN people o ON o.id = c.owner_id";
-
-const TABLE: Table = Table {
-    columns: SELECT,
-    from: FROM,
-    count_from: "controls c",
-    id: "c.id",
-    filters: &[("status", "c.status"), ("owner_id", "c.owner_id")],
-    sorts: &[("title", "c.title"), ("status", "c.status"), ("created", "c.created_at")],
-    // Hundreds of controls at most: scanned.
-    search: Some(("c.search_text", None)),
-    total: None,
-};
-
-pub(crate) fn row(r: &dyn Columns) -> Result<Control, StoreError> {
-    let status = text(r, "status")?;
-    Ok(Control {
-        id: parsed(r, "id")?,
-        title: text(r, "title")?,
-        description: text(r, "description")?,
-        owner_id: opt_text(r, "owner_id")?.map(|v| v.parse().map_err(|_| corrupt("owner_id", &v))).transpose()?,
-        owner_name: opt_text(r, "owner_name")?,
-        status: ControlStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
-        justification: text(r, "justification")?,
-        created_at: from_micros(int(r, "created_at")?),
-        updated_at: from_micros(int(r, "updated_at")?),
-    })
-}
-
-pub(crate) async fn list(
-    conn: &mut dyn Acquire,
-    reads: Reads<'_>,
-    query: &ListQuery,
-) -> Result<ListPage<Control>, StoreError> {
-    list::page(conn, reads, &TABLE, query, row).await
-}
-
-pub(crate) async fn find(conn: &mut AnyConnection, id: ControlId) -> Result<Option<Control>, StoreError> {
-    let found = sqlx::query(&format!("SELECT {SELECT} FROM {FROM} WHERE c.id = $1"))
-        .bind(id.to_string())
-        .fetch_optional(conn)
-        .await
-        .map_err(map_err)?;
-    found.as_ref().map(|r| row(r)).transpose()
-}
-
-pub(crate) async fn insert(conn: &mut AnyConnection, c: &Control) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO controls (id, title, description, owner_id, status, justification, search_text, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+/// The controls a risk relies on, by title.
+pub(crate) async fn of_risk(
+    conn: &mut AnyConnection,
+    id: bulwark_core::ids::RiskId,
+) -> Result<Vec<ControlSummary>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT c.id, c.title, c.status FROM controls c JOIN risk_controls rc ON rc.control_id = c.id \
+         WHERE rc.risk_id = $1 ORDER BY c.title, c.id",
     )
-    .bind(c.id.to_string())
-    .bind(&c.title)
-    .bind(&c.description)
-    .bind(c.owner_id.map(|p| p.to_string()))
-    .bind(c.status.as_str())
-    .bind(&c.justification)
-    .bind(search_text(&c.title, &c.description))
-    .bind(to_micros(c.created_at))
-    .bind(to_micros(c.updated_at))
-    .execute(conn)
+    .bind(id.to_string())
+    .fetch_all(conn)
     .await
     .map_err(map_err)?;
-    Ok(())
-}
-
-pub(crate) async fn update(conn: &mut AnyConnection, before: &Control, after: &Control) -> Result<(), StoreError> {
-    let update = sqlx::query(
-        "UPDATE controls SET title = $1, description = $2, owner_id = $3, status = $4, justification = $5, \
-         search_text = $6, updated_at = $7 WHERE id = $8 AND updated_at = $9",
-    )
-    .bind(&after.title)
-    .bind(&after.description)
-    .bind(after.owner_id.map(|p| p.to_string()))
-    .bind(after.status.as_str())
-    .bind(&after.justification)
-    .bind(search_text(&after.title, &after.description))
-    .bind(to_micros(after.updated_at));
-    update_unchanged(conn, update, after.id.to_string(), before.updated_at, "this control").await
+    rows.iter()
+        .map(|r| {
+            let status = text(r, "status")?;
+            Ok(ControlSummary {
+                id: parsed(r, "id")?,
+                title: text(r, "title")?,
+                status: ControlStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+            })
+        })
+        .collect()
 }
 
 pub(crate) async fn mappings(conn: &mut AnyConnection, id: ControlId) -> Result<Vec<Mapping>, StoreError> {

@@ -313,7 +313,14 @@ pub(crate) async fn delete(conn: &mut AnyConnection, record: &Record, now: i64) 
         .bind(to_micros(record.updated_at))
         .execute(&mut *conn)
         .await
-        .map_err(map_err)?;
+        .map_err(|e| match map_err(e) {
+        // Rows that are not kit links name it (a control's evidence): it stays.
+        StoreError::Conflict(_) => StoreError::Conflict(format!(
+            "other records still refer to this {}: it cannot be deleted while they do",
+            record.ty.singular
+        )),
+        other => other,
+    })?;
     expect_one(done.rows_affected(), &format!("this {}", record.ty.singular))?;
     // Links from it, and to it from other kit records (a type's ids are its own).
     sqlx::query("DELETE FROM record_links WHERE (record_type = $1 AND record_id = $2) OR target_id = $2")

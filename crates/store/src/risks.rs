@@ -4,7 +4,6 @@
 //! sorting.
 
 use bulwark_core::StoreError;
-use bulwark_core::controls::Control;
 use bulwark_core::ids::{ControlId, RiskId};
 use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::risks::{Acceptance, HeatCell, HeatMap, Risk, RiskSettings, Treatment, search_text};
@@ -268,20 +267,6 @@ pub(crate) async fn update_settings(
     .bind(after.review_days)
     .bind(to_micros(after.updated_at));
     update_unchanged(conn, update, "1".into(), before.updated_at, "the risk settings").await
-}
-
-/// The controls a risk relies on, by title.
-pub(crate) async fn controls_of(conn: &mut AnyConnection, id: RiskId) -> Result<Vec<Control>, StoreError> {
-    let rows = sqlx::query(&format!(
-        "SELECT {} FROM {} JOIN risk_controls rc ON rc.control_id = c.id WHERE rc.risk_id = $1 ORDER BY c.title, c.id",
-        crate::controls::SELECT,
-        crate::controls::FROM
-    ))
-    .bind(id.to_string())
-    .fetch_all(conn)
-    .await
-    .map_err(map_err)?;
-    all(rows, crate::controls::row)
 }
 
 /// The risks relying on a control, highest score first.

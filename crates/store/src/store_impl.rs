@@ -9,7 +9,7 @@ use bulwark_core::approvals::{Approval, ApprovalFilter, Decision};
 use bulwark_core::assets::{Asset, AssetKind};
 use bulwark_core::audit::{AuditEntry, AuditFilter, AuditRecord};
 use bulwark_core::checklists::{Answer, Checklist};
-use bulwark_core::controls::{Control, Evidence, Mapping};
+use bulwark_core::controls::{ControlSummary, Evidence, Mapping};
 use bulwark_core::coverage::MappedControl;
 use bulwark_core::disclosure::{DisclosureSettings, ReportMessage, VulnReport};
 use bulwark_core::frameworks::{Framework, FrameworkContent};
@@ -473,8 +473,8 @@ impl<C: Acquire> Reader for Unit<C> {
         Box::pin(async move { risks::settings(self.0.conn().await?).await })
     }
 
-    fn risk_controls(&mut self, id: RiskId) -> StoreFuture<'_, Vec<Control>> {
-        Box::pin(async move { risks::controls_of(self.0.conn().await?, id).await })
+    fn risk_controls(&mut self, id: RiskId) -> StoreFuture<'_, Vec<ControlSummary>> {
+        Box::pin(async move { controls::of_risk(self.0.conn().await?, id).await })
     }
 
     fn control_risks(&mut self, id: ControlId) -> StoreFuture<'_, Vec<Risk>> {
@@ -561,17 +561,6 @@ impl<C: Acquire> Reader for Unit<C> {
 
     fn applicability(&mut self, id: FrameworkId) -> StoreFuture<'_, Vec<(String, bool, String)>> {
         Box::pin(async move { controls::applicability(self.0.conn().await?, id).await })
-    }
-
-    fn list_controls<'a>(&'a mut self, query: &'a ListQuery) -> StoreFuture<'a, ListPage<Control>> {
-        Box::pin(async move {
-            let (c, reads) = self.reads();
-            controls::list(c, reads, query).await
-        })
-    }
-
-    fn find_control(&mut self, id: ControlId) -> StoreFuture<'_, Option<Control>> {
-        Box::pin(async move { controls::find(self.0.conn().await?, id).await })
     }
 
     fn control_mappings(&mut self, id: ControlId) -> StoreFuture<'_, Vec<Mapping>> {
@@ -785,14 +774,6 @@ impl Writer for Unit<WriteTx> {
 
     fn delete_record<'a>(&'a mut self, record: &'a Record, now: Timestamp) -> StoreFuture<'a, ()> {
         Box::pin(records::delete(self.c(), record, to_micros(now)))
-    }
-
-    fn insert_control<'a>(&'a mut self, c: &'a Control) -> StoreFuture<'a, ()> {
-        Box::pin(controls::insert(self.c(), c))
-    }
-
-    fn update_control<'a>(&'a mut self, before: &'a Control, after: &'a Control) -> StoreFuture<'a, ()> {
-        Box::pin(controls::update(self.c(), before, after))
     }
 
     fn insert_risk<'a>(&'a mut self, risk: &'a Risk) -> StoreFuture<'a, ()> {

@@ -2531,9 +2531,10 @@ async fn scim_profiles_departments_and_tokens_alike_on_every_backend() {
 /// evidence from expired.
 #[tokio::test]
 async fn frameworks_controls_and_evidence_alike_on_every_backend() {
-    use bulwark_core::controls::{Control, ControlStatus, Evidence, EvidenceKind, Mapping};
+    use bulwark_core::controls::{CONTROL, Evidence, EvidenceKind, Mapping};
     use bulwark_core::frameworks::{Framework, FrameworkContent, oscal};
     use bulwark_core::ids::{ControlId, EvidenceId, FrameworkId};
+    use bulwark_core::records::{input::RawRecord, service};
     let catalog =
         std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/oscal/basic-catalog.json")).unwrap();
     for backend in backends() {
@@ -2561,19 +2562,12 @@ async fn frameworks_controls_and_evidence_alike_on_every_backend() {
             groups: read.groups,
             controls: read.controls,
         };
-        let control = Control {
-            id: ControlId::new(),
-            title: "Disk encryption".into(),
-            description: "Laptops are encrypted.".into(),
-            owner_id: None,
-            owner_name: None,
-            status: ControlStatus::Implemented,
-            justification: String::new(),
-            created_at: now,
-            updated_at: now,
-        };
+        let control =
+            [("title", "Disk encryption"), ("description", "Laptops are encrypted."), ("status", "implemented")];
+        let control = service::create(s, &cli, &CONTROL, now, &RawRecord::from_pairs(control)).await.unwrap();
+        let control_id: ControlId = control.id.parse().unwrap();
         let mapping = Mapping {
-            control_id: control.id,
+            control_id,
             framework_id: framework.id,
             requirement_id: "s1.1.1".into(),
             framework_title: String::new(),
@@ -2581,7 +2575,7 @@ async fn frameworks_controls_and_evidence_alike_on_every_backend() {
         };
         let evidence = |days: i64, bytes: Option<&[u8]>| Evidence {
             id: EvidenceId::new(),
-            control_id: control.id,
+            control_id,
             kind: if bytes.is_some() { EvidenceKind::File } else { EvidenceKind::Link },
             title: "Report".into(),
             url: None,
@@ -2598,7 +2592,6 @@ async fn frameworks_controls_and_evidence_alike_on_every_backend() {
         let file = evidence(-1, Some(b"%PDF-1.7 \x00\xff binary"));
         let mut tx = s.write().await.unwrap();
         tx.put_framework(&content, false).await.unwrap();
-        tx.insert_control(&control).await.unwrap();
         assert!(tx.insert_mapping(&mapping, now).await.unwrap());
         assert!(!tx.insert_mapping(&mapping, now).await.unwrap(), "{backend:?}: a mapping exists once");
         tx.insert_evidence(&file, Some(b"%PDF-1.7 \x00\xff binary")).await.unwrap();
@@ -2628,26 +2621,18 @@ async fn frameworks_controls_and_evidence_alike_on_every_backend() {
             reader.applicability(framework.id).await.unwrap(),
             vec![("s2.1.1".to_string(), false, "No such systems".to_string())]
         );
-        assert_eq!(reader.find_control(control.id).await.unwrap().map(|c| c.title), Some("Disk encryption".into()));
-        assert_eq!(reader.list_controls(&bulwark_core::controls::LIST.first_page(10)).await.unwrap().total, 1);
         assert_eq!(
-            reader.control_mappings(control.id).await.unwrap()[0].requirement_title,
+            reader.control_mappings(control_id).await.unwrap()[0].requirement_title,
             "Information security roles and responsibilities"
         );
-        assert_eq!(reader.control_evidence(control.id).await.unwrap().len(), 1);
+        assert_eq!(reader.control_evidence(control_id).await.unwrap().len(), 1);
         let (_, bytes) = reader.evidence_content(file.id).await.unwrap().unwrap();
         assert_eq!(bytes, b"%PDF-1.7 \x00\xff binary", "the bytes come back whole on {backend:?}");
         drop(reader);
 
         let fresh = evidence(30, None);
-        let after = Control {
-            title: "Full-disk encryption".into(),
-            updated_at: now + time::Duration::seconds(1),
-            ..control.clone()
-        };
         let mut tx = s.write().await.unwrap();
         tx.insert_evidence(&fresh, None).await.unwrap();
-        tx.update_control(&control, &after).await.unwrap();
         tx.put_framework(&content, true).await.unwrap();
         tx.delete_mapping(&mapping).await.unwrap();
         tx.insert_mapping(&mapping, now).await.unwrap();
@@ -2656,9 +2641,9 @@ async fn frameworks_controls_and_evidence_alike_on_every_backend() {
             now,
             "test",
             "control",
-            control.id,
-            Some(&control),
-            Some(&after),
+            control_id,
+            None::<&()>,
+            Some(&mapping),
         ));
         tx.commit().await.unwrap();
         let mut reader = r(s).await;
@@ -2669,18 +2654,23 @@ async fn frameworks_controls_and_evidence_alike_on_every_backend() {
             "replaced, not doubled"
         );
         drop(reader);
+        // Its mappings and evidence keep the control: deleting it is refused, and says why.
         let mut tx = s.write().await.unwrap();
-        assert!(
-            matches!(tx.update_control(&control, &after).await, Err(StoreError::Conflict(_) | StoreError::NotFound)),
-            "a stale update"
-        );
+        match tx.delete_record(&control, now).await {
+            Err(StoreError::Conflict(why)) => {
+                assert!(why.contains("still refer to this control"), "{backend:?}: {why}")
+            }
+            other => panic!("{backend:?}: a control with evidence was deleted: {other:?}"),
+        }
     }
 }
 
 #[tokio::test]
 async fn risks_are_rated_filtered_accepted_with_approval_and_reviewed_alike_on_every_backend() {
     use bulwark_core::approvals;
-    use bulwark_core::controls::{self, ControlInput};
+    use bulwark_core::controls;
+    use bulwark_core::ids::ControlId;
+    use bulwark_core::records::{input::RawRecord, service};
     use bulwark_core::risks::{self, Acceptance, RiskInput, RiskSettingsInput, Treatment};
     use bulwark_core::scheduler;
     for backend in backends() {
@@ -2691,10 +2681,9 @@ async fn risks_are_rated_filtered_accepted_with_approval_and_reviewed_alike_on_e
         let bob = people::create(s, &cli, now, &person("Bob Builder", "bob@example.com")).await.unwrap();
         let settings = r(s).await.risk_settings().await.unwrap();
         assert_eq!((settings.scale, settings.acceptance_threshold, settings.review_days), (5, 8, 365));
-        let backups =
-            controls::create(s, &cli, now, &ControlInput { title: "Offline backups".into(), ..Default::default() })
-                .await
-                .unwrap();
+        let backups = RawRecord::from_pairs([("title", "Offline backups")]);
+        let backups: ControlId =
+            service::create(s, &cli, &controls::CONTROL, now, &backups).await.unwrap().id.parse().unwrap();
         let rate = |title: &str, owner: &str, p: i64, i: i64| RiskInput {
             title: title.into(),
             owner: owner.into(),
@@ -2706,7 +2695,7 @@ async fn risks_are_rated_filtered_accepted_with_approval_and_reviewed_alike_on_e
             Actor { label: "sec@example.com".into(), roles: vec![bulwark_core::Role::Security], ..Actor::cli() };
         let ransomware = RiskInput {
             treatment: "mitigate".into(),
-            control_ids: vec![backups.id.to_string()],
+            control_ids: vec![backups.to_string()],
             residual_probability: "2".into(),
             residual_impact: "3".into(),
             process: "Customer support".into(),
@@ -2763,7 +2752,7 @@ async fn risks_are_rated_filtered_accepted_with_approval_and_reviewed_alike_on_e
         let search = risks::LIST.parse(&RawListQuery { q: Some("LAPTOP".into()), ..Default::default() }).unwrap();
         assert_eq!(rd.list_risks(&search).await.unwrap().total, 1);
         let listed = rd.list_risks(&list(&[("treatment", "mitigate")])).await.unwrap();
-        assert_eq!(listed.items[0].control_ids, [backups.id], "the page carries its control links");
+        assert_eq!(listed.items[0].control_ids, [backups], "the page carries its control links");
         assert!(
             risks::LIST
                 .parse(&RawListQuery { filters: vec![("score_min".into(), "0".into())], ..Default::default() })
@@ -2782,7 +2771,7 @@ async fn risks_are_rated_filtered_accepted_with_approval_and_reviewed_alike_on_e
             rd.risk_controls(r1.id).await.unwrap().iter().map(|c| c.title.as_str()).collect::<Vec<_>>(),
             ["Offline backups"]
         );
-        assert_eq!(rd.control_risks(backups.id).await.unwrap().len(), 1);
+        assert_eq!(rd.control_risks(backups).await.unwrap().len(), 1);
         drop(rd);
 
         // Accepting above the threshold asks management; within it does not.
@@ -2868,11 +2857,8 @@ async fn risks_are_rated_filtered_accepted_with_approval_and_reviewed_alike_on_e
         let mut tx = s.write().await.unwrap();
         let copy = risks::Risk { id: bulwark_core::ids::RiskId::new(), control_ids: vec![], ..stored.clone() };
         tx.insert_risk(&copy).await.unwrap();
-        let linked = risks::Risk {
-            control_ids: vec![backups.id],
-            updated_at: later + time::Duration::seconds(1),
-            ..copy.clone()
-        };
+        let linked =
+            risks::Risk { control_ids: vec![backups], updated_at: later + time::Duration::seconds(1), ..copy.clone() };
         tx.update_risk(&copy, &linked).await.unwrap();
         assert!(tx.update_risk(&copy, &linked).await.is_err(), "based on a stale version");
         let current = tx.risk_settings().await.unwrap();
@@ -2880,7 +2866,7 @@ async fn risks_are_rated_filtered_accepted_with_approval_and_reviewed_alike_on_e
         tx.update_risk_settings(&settings, &stale).await.expect_err("stale settings");
         tx.audit(bulwark_core::audit::AuditRecord::new(&cli, later, "test", "x", "1", None::<&()>, None::<&()>));
         tx.commit().await.unwrap();
-        assert_eq!(r(s).await.find_risk(copy.id).await.unwrap().unwrap().control_ids, [backups.id]);
+        assert_eq!(r(s).await.find_risk(copy.id).await.unwrap().unwrap().control_ids, [backups]);
         assert!(db.store.verify_audit_chain().await.unwrap().is_ok());
     }
 }

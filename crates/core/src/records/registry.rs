@@ -9,6 +9,7 @@ pub static ALL: &[&RecordType] = &[
     &crate::organisation::authorities::AUTHORITY,
     &crate::organisation::information_systems::INFORMATION_SYSTEM,
     &crate::keys::KEY,
+    &crate::controls::CONTROL,
 ];
 
 /// The registered type of this kind, if any.

@@ -1,118 +1,22 @@
-//! `/api/v1/controls`: the organisation's controls — list, read (with mappings and evidence),
-//! create, update — their mappings to framework requirements, and evidence: links and the
-//! results automated checks post. `/api/v1/frameworks/{id}/coverage` and `…/soa` give a
+//! `/api/v1/controls/{id}/…`: a control's mappings to framework requirements and its
+//! evidence — links and the results automated checks post (the controls themselves are a
+//! record kit type, served by `records::api`). `/api/v1/frameworks/{id}/coverage` and `…/soa` give a
 //! framework's coverage and its Statement of Applicability.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use bulwark_core::controls::{self, Control, ControlInput, Evidence, EvidenceInput, Mapping};
+use bulwark_core::controls::{self, Evidence, EvidenceInput, Mapping};
 use bulwark_core::coverage::{self, Coverage, RequirementState};
-use bulwark_core::ids::{ControlId, FrameworkId};
-use bulwark_core::list::RawListQuery;
+use bulwark_core::ids::FrameworkId;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::dto::CursorPage;
-use super::{IfMatch, parse_id, with_etag};
+use super::parse_id;
 use crate::AppState;
 use crate::access::CurrentActor;
-use crate::error::{ApiError, ApiJson, ApiQuery, Problem};
-
-#[derive(Deserialize, IntoParams, Default, Clone)]
-#[into_params(parameter_in = Query)]
-pub struct ControlParams {
-    /// Text found in the title or description (any case).
-    #[param(max_length = 200, pattern = r"^[^\x00-\x1f\x7f]*$")]
-    pub q: Option<String>,
-    #[param(value_type = Option<ControlStatusName>, inline)]
-    pub status: Option<String>,
-    #[param(format = Uuid, pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
-    pub owner_id: Option<String>,
-    /// title (default), status or created
-    #[param(value_type = Option<ControlSortName>, inline)]
-    pub sort: Option<String>,
-    /// asc (default) or desc
-    #[param(value_type = Option<super::people::SortDirName>, inline)]
-    pub dir: Option<String>,
-    #[param(min_length = 1, max_length = 2000)]
-    pub after: Option<String>,
-    #[param(minimum = 1, maximum = 500)]
-    pub per_page: Option<u32>,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "kebab-case")]
-#[allow(dead_code)]
-pub enum ControlStatusName {
-    Planned,
-    Implemented,
-    NotApplicable,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
-pub enum ControlSortName {
-    Title,
-    Status,
-    Created,
-}
-
-impl ControlParams {
-    fn filters(&self) -> [(&'static str, &Option<String>); 2] {
-        [("status", &self.status), ("owner_id", &self.owner_id)]
-    }
-
-    pub fn raw(&self) -> RawListQuery {
-        let given = |v: &Option<String>| v.clone().filter(|v| !v.is_empty());
-        RawListQuery {
-            q: given(&self.q),
-            filters: self.filters().into_iter().filter_map(|(k, v)| given(v).map(|v| (k.to_string(), v))).collect(),
-            sort: given(&self.sort),
-            dir: given(&self.dir),
-            after: given(&self.after),
-            limit: self.per_page,
-        }
-    }
-
-    pub fn query_without_after(&self) -> String {
-        let mut params: Vec<(&str, &Option<String>)> = vec![("q", &self.q)];
-        params.extend(self.filters());
-        params.extend([("sort", &self.sort), ("dir", &self.dir)]);
-        super::list_query(&params, self.per_page)
-    }
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ControlView {
-    #[schema(format = Uuid)]
-    pub id: String,
-    pub title: String,
-    pub description: String,
-    pub owner_id: Option<String>,
-    pub owner_name: Option<String>,
-    #[schema(value_type = ControlStatusName)]
-    pub status: String,
-    pub justification: String,
-    pub version: String,
-}
-
-impl From<Control> for ControlView {
-    fn from(c: Control) -> Self {
-        Self {
-            id: c.id.to_string(),
-            owner_id: c.owner_id.map(|p| p.to_string()),
-            status: c.status.as_str().into(),
-            version: bulwark_core::version::version_of(c.updated_at),
-            title: c.title,
-            description: c.description,
-            owner_name: c.owner_name,
-            justification: c.justification,
-        }
-    }
-}
+use crate::error::{ApiError, ApiJson, ApiQuery};
 
 #[derive(Serialize, ToSchema)]
 pub struct MappingView {
@@ -176,114 +80,27 @@ impl From<Evidence> for EvidenceView {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct ControlDetail {
-    #[serde(flatten)]
-    pub control: ControlView,
-    pub mappings: Vec<MappingView>,
-    /// Newest first.
-    pub evidence: Vec<EvidenceView>,
-}
-
-#[derive(Deserialize, ToSchema)]
-pub struct ControlBody {
-    #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
-    pub title: String,
-    #[serde(default)]
-    #[schema(max_length = 10000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
-    pub description: Option<String>,
-    /// The owner's id or e-mail address (409 if nobody has it).
-    #[serde(default)]
-    #[schema(
-        max_length = 254,
-        pattern = r"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[^@\s\x00-\x1f\x7f-\x9f]{1,64}@[^@\s.\x00-\x1f\x7f-\x9f]+(\.[^@\s.\x00-\x1f\x7f-\x9f]+)+)$"
-    )]
-    pub owner_id: Option<String>,
-    /// planned (default), implemented or not-applicable (which needs a justification)
-    #[serde(default)]
-    #[schema(value_type = Option<ControlStatusName>)]
-    pub status: Option<String>,
-    #[serde(default)]
-    #[schema(max_length = 2000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
-    pub justification: Option<String>,
-    #[serde(default)]
-    pub version: Option<String>,
-}
-
-impl TryFrom<ControlBody> for ControlInput {
-    type Error = ApiError;
-    fn try_from(b: ControlBody) -> Result<Self, ApiError> {
-        super::given_not_empty(&[("owner_id", &b.owner_id), ("status", &b.status)])?;
-        Ok(ControlInput {
-            title: b.title,
-            description: b.description.unwrap_or_default(),
-            owner: b.owner_id.unwrap_or_default(),
-            status: b.status.unwrap_or_default(),
-            justification: b.justification.unwrap_or_default(),
-            version: b.version,
-        })
-    }
-}
-
-#[utoipa::path(get, path = "/api/v1/controls", tag = "compliance", params(ControlParams),
-    responses((status = 200, body = CursorPage<ControlView>),
-              (status = 400, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_controls(
-    State(app): State<AppState>,
-    CurrentActor(actor): CurrentActor,
-    ApiQuery(params): ApiQuery<ControlParams>,
-) -> Result<Response, ApiError> {
-    let mut given = params.filters().to_vec();
-    given.extend([("sort", &params.sort), ("dir", &params.dir), ("after", &params.after)]);
-    super::given_not_empty(&given)?;
-    let query = controls::LIST.parse(&params.raw())?;
-    let found = controls::list(app.store.as_ref(), &actor, &query).await?;
-    Ok(CursorPage::respond(found, ControlView::from, "/api/v1/controls", &params.query_without_after()))
-}
-
-#[utoipa::path(post, path = "/api/v1/controls", tag = "compliance", request_body = ControlBody,
-    responses((status = 201, body = ControlView)))]
-pub async fn create_control(
-    State(app): State<AppState>,
-    CurrentActor(actor): CurrentActor,
-    ApiJson(body): ApiJson<ControlBody>,
-) -> Result<(StatusCode, Response), ApiError> {
-    let c = controls::create(app.store.as_ref(), &actor, app.now(), &body.try_into()?).await?;
-    Ok((StatusCode::CREATED, with_etag(c.updated_at, ControlView::from(c))))
-}
-
-#[utoipa::path(get, path = "/api/v1/controls/{id}", tag = "compliance",
-    params(("id" = String, Path, format = Uuid)), responses((status = 200, body = ControlDetail)))]
-pub async fn get_control(
+#[utoipa::path(get, path = "/api/v1/controls/{id}/mappings", tag = "compliance",
+    params(("id" = String, Path, format = Uuid)), responses((status = 200, body = Vec<MappingView>)))]
+pub async fn list_mappings(
     State(app): State<AppState>,
     CurrentActor(actor): CurrentActor,
     Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let (c, mappings, evidence) = controls::get(app.store.as_ref(), &actor, parse_id::<ControlId>(&id)?).await?;
-    let at = c.updated_at;
-    let detail = ControlDetail {
-        control: ControlView::from(c),
-        mappings: mappings.into_iter().map(MappingView::from).collect(),
-        evidence: evidence.into_iter().map(EvidenceView::from).collect(),
-    };
-    Ok(with_etag(at, detail))
+) -> Result<Json<Vec<MappingView>>, ApiError> {
+    let (mappings, _) = controls::mappings_and_evidence(app.store.as_ref(), &actor, parse_id(&id)?).await?;
+    Ok(Json(mappings.into_iter().map(MappingView::from).collect()))
 }
 
-#[utoipa::path(put, path = "/api/v1/controls/{id}", tag = "compliance", request_body = ControlBody,
-    params(("id" = String, Path, format = Uuid)), responses((status = 200, body = ControlView)))]
-pub async fn update_control(
+/// Newest first.
+#[utoipa::path(get, path = "/api/v1/controls/{id}/evidence", tag = "compliance",
+    params(("id" = String, Path, format = Uuid)), responses((status = 200, body = Vec<EvidenceView>)))]
+pub async fn list_evidence(
     State(app): State<AppState>,
     CurrentActor(actor): CurrentActor,
     Path(id): Path<String>,
-    if_match: IfMatch,
-    ApiJson(body): ApiJson<ControlBody>,
-) -> Result<Response, ApiError> {
-    let mut input: ControlInput = body.try_into()?;
-    input.version = if_match.or(input.version);
-    let c = controls::update(app.store.as_ref(), &actor, app.now(), parse_id(&id)?, &input)
-        .await
-        .map_err(|e| if_match.fail(e))?;
-    Ok(with_etag(c.updated_at, ControlView::from(c)))
+) -> Result<Json<Vec<EvidenceView>>, ApiError> {
+    let (_, evidence) = controls::mappings_and_evidence(app.store.as_ref(), &actor, parse_id(&id)?).await?;
+    Ok(Json(evidence.into_iter().map(EvidenceView::from).collect()))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -1,125 +1,27 @@
-//! Control pages: the list, a control with its mappings and evidence (map to a requirement,
-//! add a link, a file or a check result), the create and edit forms, and evidence file
-//! downloads.
+//! The hand-written sections of a control's page — the requirements it meets (map one,
+//! remove one), the risks it treats, its evidence (add a link, a file or a check result) —
+//! their forms, and evidence file downloads. The control itself is a record kit type.
 
 use askama::Template;
-use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::extract::{Form, Multipart, Path, State};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use bulwark_core::Permission;
-use bulwark_core::controls::{self, Control, ControlInput, ControlStatus, Evidence, EvidenceInput, Mapping};
+use bulwark_core::controls::{self, CONTROL, Evidence, EvidenceInput, Mapping};
 use bulwark_core::frameworks::{self, Framework};
 use bulwark_core::ids::{ControlId, EvidenceId};
+use bulwark_core::records::Record;
 use serde::Deserialize;
 
 use super::{Chrome, Errors, form_errors, parse_id};
 use crate::AppState;
-use crate::api::controls::ControlParams;
 use crate::error::HtmlError;
 
-#[derive(Template, WebTemplate)]
-#[template(path = "controls/list.html")]
-struct ListPage {
-    chrome: Chrome,
-    page: bulwark_core::list::ListPage<Control>,
-    q: String,
-    can_manage: bool,
-    errors: Errors,
-}
-
-pub async fn list(
-    State(app): State<AppState>,
-    chrome: Chrome,
-    Query(f): Query<ControlParams>,
-) -> Result<Response, HtmlError> {
-    let actor = chrome.actor()?;
-    let (query, errors) = match controls::LIST.parse(&f.raw()) {
-        Ok(query) => (query, Errors::none()),
-        Err(e) => (controls::LIST.first_page(100), form_errors(e)?),
-    };
-    let page = controls::list(app.store.as_ref(), &actor, &query).await?;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let can_manage = chrome.can(Permission::ManageCompliance);
-    let body = ListPage { q: f.q.unwrap_or_default(), page, can_manage, chrome: chrome.at("controls"), errors };
-    Ok((status, body).into_response())
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "controls/form.html")]
-struct FormPage {
-    chrome: Chrome,
-    heading: String,
-    action: String,
-    input: ControlInput,
-    statuses: Vec<(String, String)>,
-    errors: Errors,
-}
-
-fn form(chrome: Chrome, heading: &str, action: String, input: ControlInput, errors: Errors) -> FormPage {
-    let statuses = ControlStatus::ALL.iter().map(|s| (s.as_str().to_string(), s.label().to_string())).collect();
-    FormPage { chrome: chrome.at("controls"), heading: heading.into(), action, input, statuses, errors }
-}
-
-pub async fn new_form(chrome: Chrome) -> Response {
-    form(chrome, "New control", "/controls/new".into(), ControlInput::default(), Errors::none()).into_response()
-}
-
-pub async fn create(
-    State(app): State<AppState>,
-    chrome: Chrome,
-    Form(input): Form<ControlInput>,
-) -> Result<Response, HtmlError> {
-    match controls::create(app.store.as_ref(), &*chrome.actor()?, app.now(), &input).await {
-        Ok(c) => Ok(Redirect::to(&format!("/controls/{}", c.id)).into_response()),
-        Err(e) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            form(chrome, "New control", "/controls/new".into(), input, form_errors(e)?),
-        )
-            .into_response()),
-    }
-}
-
-pub async fn edit_form(
-    State(app): State<AppState>,
-    chrome: Chrome,
-    Path(id): Path<String>,
-) -> Result<Response, HtmlError> {
-    let (c, _, _) = controls::get(app.store.as_ref(), &*chrome.actor()?, parse_id(&id)?).await?;
-    let input = ControlInput {
-        owner: c.owner_id.map(|p| p.to_string()).unwrap_or_default(),
-        status: c.status.as_str().into(),
-        version: Some(bulwark_core::version::version_of(c.updated_at)),
-        title: c.title,
-        description: c.description,
-        justification: c.justification,
-    };
-    Ok(form(chrome, "Edit control", format!("/controls/{id}/edit"), input, Errors::none()).into_response())
-}
-
-pub async fn update(
-    State(app): State<AppState>,
-    chrome: Chrome,
-    Path(id): Path<String>,
-    Form(input): Form<ControlInput>,
-) -> Result<Response, HtmlError> {
-    let cid: ControlId = parse_id(&id)?;
-    match controls::update(app.store.as_ref(), &*chrome.actor()?, app.now(), cid, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/controls/{id}")).into_response()),
-        Err(e) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            form(chrome, "Edit control", format!("/controls/{id}/edit"), input, form_errors(e)?),
-        )
-            .into_response()),
-    }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "controls/detail.html")]
-struct DetailPage {
-    chrome: Chrome,
-    control: Control,
+#[derive(Template)]
+#[template(path = "controls/sections.html")]
+struct Sections<'a> {
+    csrf: &'a str,
+    control: &'a Record,
     mappings: Vec<Mapping>,
     evidence: Vec<Evidence>,
     /// The risks whose treatment relies on it (for those who see the register).
@@ -129,32 +31,41 @@ struct DetailPage {
     requirement_options: Vec<bulwark_core::pick::PickOption>,
     now: bulwark_core::Timestamp,
     can_manage: bool,
-    errors: Errors,
+    errors: &'a Errors,
 }
 
-async fn detail_page(app: &AppState, chrome: Chrome, id: ControlId, errors: Errors) -> Result<DetailPage, HtmlError> {
+/// The control's mappings, risks and evidence, with the forms that add to them.
+pub async fn sections(app: &AppState, chrome: &Chrome, control: &Record, errors: &Errors) -> Result<String, HtmlError> {
     let actor = chrome.actor()?;
-    let (control, mappings, evidence) = controls::get(app.store.as_ref(), &actor, id).await?;
-    Ok(DetailPage {
-        frameworks: frameworks::list(app.store.as_ref(), &actor).await?,
-        requirement_options: bulwark_core::pick::requirement_options(app.store.as_ref(), &actor).await?,
-        risks: controls::risks_of(app.store.as_ref(), &actor, id).await?,
-        now: app.now(),
-        can_manage: chrome.can(Permission::ManageCompliance),
-        chrome: chrome.at("controls"),
+    let id: ControlId = parse_id(&control.id)?;
+    let (mappings, evidence) = controls::mappings_and_evidence(app.store.as_ref(), &actor, id).await?;
+    let can_manage = chrome.can(Permission::ManageCompliance);
+    let (frameworks, requirement_options) = if can_manage {
+        (
+            frameworks::list(app.store.as_ref(), &actor).await?,
+            bulwark_core::pick::requirement_options(app.store.as_ref(), &actor).await?,
+        )
+    } else {
+        (vec![], vec![])
+    };
+    let page = Sections {
+        csrf: &chrome.csrf,
         control,
+        risks: controls::risks_of(app.store.as_ref(), &actor, id).await?,
         mappings,
         evidence,
+        frameworks,
+        requirement_options,
+        now: app.now(),
+        can_manage,
         errors,
-    })
+    };
+    page.render().map_err(|e| HtmlError::from(bulwark_core::CoreError::Internal(e.into())))
 }
 
-pub async fn detail(
-    State(app): State<AppState>,
-    chrome: Chrome,
-    Path(id): Path<String>,
-) -> Result<Response, HtmlError> {
-    Ok(detail_page(&app, chrome, parse_id(&id)?, Errors::none()).await?.into_response())
+/// The control's page again, its sections showing why a form was refused.
+async fn refused(app: AppState, chrome: Chrome, id: String, e: bulwark_core::CoreError) -> Result<Response, HtmlError> {
+    crate::records::section_refused(&CONTROL, app, chrome, id, form_errors(e)?).await
 }
 
 #[derive(Deserialize, Default)]
@@ -175,10 +86,7 @@ pub async fn map(
     match controls::map(app.store.as_ref(), &*chrome.actor()?, app.now(), cid, &f.framework_id, &f.requirement_id).await
     {
         Ok(_) => Ok(Redirect::to(&format!("/controls/{id}")).into_response()),
-        Err(e) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, detail_page(&app, chrome, cid, form_errors(e)?).await?)
-                .into_response())
-        }
+        Err(e) => refused(app, chrome, id, e).await,
     }
 }
 
@@ -197,10 +105,7 @@ pub async fn unmap(
     };
     match done {
         Ok(()) => Ok(Redirect::to(&format!("/controls/{id}")).into_response()),
-        Err(e) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, detail_page(&app, chrome, cid, form_errors(e)?).await?)
-                .into_response())
-        }
+        Err(e) => refused(app, chrome, id, e).await,
     }
 }
 
@@ -239,10 +144,7 @@ pub async fn add_evidence(
     }
     match controls::add_evidence(app.store.as_ref(), &*chrome.actor()?, app.now(), cid, input).await {
         Ok(_) => Ok(Redirect::to(&format!("/controls/{id}")).into_response()),
-        Err(e) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, detail_page(&app, chrome, cid, form_errors(e)?).await?)
-                .into_response())
-        }
+        Err(e) => refused(app, chrome, id, e).await,
     }
 }
 

@@ -8,7 +8,7 @@ mod audit;
 pub(crate) mod auth;
 mod campaigns;
 mod checklists;
-mod controls;
+pub(crate) mod controls;
 mod cvss;
 mod dashboard;
 mod disclosure;
@@ -219,12 +219,6 @@ pub fn routes(r: Routes) -> Routes {
         .page("/risks/{id}", SignedIn, GET, get(risks::detail))
         .page("/risks/{id}/edit", Needs(ManageRisks), BOTH, get(risks::edit_form).post(risks::update))
         .page("/risks/{id}/review", SignedIn, POST, post(risks::reviewed))
-        .page("/controls", Needs(ViewCompliance), GET, get(controls::list))
-        .page("/controls/new", Needs(ManageCompliance), GET, get(controls::new_form))
-        .page("/controls/new", Needs(ManageCompliance), POST, post(controls::create))
-        .page("/controls/{id}", Needs(ViewCompliance), GET, get(controls::detail))
-        .page("/controls/{id}/edit", Needs(ManageCompliance), GET, get(controls::edit_form))
-        .page("/controls/{id}/edit", Needs(ManageCompliance), POST, post(controls::update))
         .page("/controls/{id}/mappings", Needs(ManageCompliance), POST, post(controls::map))
         .page("/controls/{id}/mappings/remove", Needs(ManageCompliance), POST, post(controls::unmap))
         .page(

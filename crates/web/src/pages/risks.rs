@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use bulwark_core::Permission;
-use bulwark_core::controls::Control;
+use bulwark_core::controls::ControlSummary;
 use bulwark_core::ids::RiskId;
 use bulwark_core::list::RawListQuery;
 use bulwark_core::risks::{self, HeatCell, Risk, RiskInput, RiskSettings, RiskSettingsInput, Treatment};
@@ -180,7 +180,7 @@ struct DetailPage {
     chrome: Chrome,
     risk: Risk,
     settings: RiskSettings,
-    controls: Vec<Control>,
+    controls: Vec<ControlSummary>,
     today: time::Date,
     history: Vec<HistoryItem>,
     can_see_history: bool,
@@ -228,7 +228,7 @@ struct FormPage {
     probabilities: Options,
     impacts: Options,
     treatments: Options,
-    controls: Vec<Control>,
+    controls: Vec<ControlSummary>,
     asset_options: Vec<bulwark_core::pick::PickOption>,
     people_options: Vec<bulwark_core::pick::PickOption>,
     errors: Errors,
@@ -236,7 +236,7 @@ struct FormPage {
 
 impl FormPage {
     /// Whether the form links the control.
-    fn checked(&self, c: &Control) -> bool {
+    fn checked(&self, c: &ControlSummary) -> bool {
         self.input.control_ids.contains(&c.id.to_string())
     }
 }

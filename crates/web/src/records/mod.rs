@@ -6,6 +6,8 @@ mod api;
 mod openapi;
 mod pages;
 
+pub use pages::section_refused;
+
 use axum::extract::{Form, Path, Query, State};
 use axum::http::Method;
 use axum::routing::{get, post};
@@ -14,10 +16,34 @@ use bulwark_core::records::{Field, FieldKind, Record, RecordType, Value, registr
 use bulwark_core::{Actor, Permission};
 use std::sync::Arc;
 
+use std::future::Future;
+use std::pin::Pin;
+
 use crate::AppState;
 use crate::access::{Access, Routes};
+use crate::error::HtmlError;
 use crate::export::Format;
 use crate::pages::Chrome;
+use crate::pages::Errors;
+
+/// A hand-written section of a type's page — behaviour the kit does not derive, such as a
+/// control's mappings and evidence — rendered after the record's facts as HTML, with the
+/// errors of a refused form it holds.
+pub type Section = for<'a> fn(
+    &'a AppState,
+    &'a Chrome,
+    &'a Record,
+    &'a Errors,
+) -> Pin<Box<dyn Future<Output = Result<String, HtmlError>> + Send + 'a>>;
+
+/// The hand-written sections of each type's page, by kind.
+const SECTIONS: &[(&str, Section)] = &[("control", |app, chrome, control, errors| {
+    Box::pin(crate::pages::controls::sections(app, chrome, control, errors))
+})];
+
+fn sections_of(ty: &RecordType) -> impl Iterator<Item = Section> + '_ {
+    SECTIONS.iter().filter(move |(kind, _)| *kind == ty.kind).map(|(_, section)| *section)
+}
 
 /// A value as a page shows it: text, and the page of what it names when the viewer may open it.
 #[derive(Debug, Clone, Default)]

@@ -136,6 +136,8 @@ struct DetailView {
     parts: Vec<Parts>,
     /// For a part: the page and name of the record it belongs to (the crumbs lead there).
     parent: Option<(String, String)>,
+    /// The type's hand-written sections (`super::SECTIONS`), as HTML.
+    sections: Vec<String>,
     history: Vec<HistoryItem>,
     can_see_history: bool,
 }
@@ -172,7 +174,19 @@ async fn parts(app: &AppState, actor: &Actor, record: &Record) -> Result<Vec<Par
 }
 
 pub async fn detail(ty: &'static RecordType, app: AppState, chrome: Chrome, id: String) -> Result<Response, HtmlError> {
-    detail_with(ty, app, chrome, id, None).await
+    detail_with(ty, app, chrome, id, None, Errors::none()).await
+}
+
+/// The record's page after a form of one of its hand-written sections was refused: the
+/// section shows why (422, or 409 for a clash with the stored state).
+pub async fn section_refused(
+    ty: &'static RecordType,
+    app: AppState,
+    chrome: Chrome,
+    id: String,
+    errors: Errors,
+) -> Result<Response, HtmlError> {
+    detail_with(ty, app, chrome, id, None, errors).await
 }
 
 /// The record's page; `refused` is a step that was refused, with what was typed and why.
@@ -182,6 +196,7 @@ async fn detail_with(
     chrome: Chrome,
     id: String,
     refused: Option<(&'static str, RawRecord, Errors)>,
+    section_errors: Errors,
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
     let shown = service::get(app.store.as_ref(), &actor, ty, &id).await?;
@@ -219,10 +234,16 @@ async fn detail_with(
         let name = ty.parent.map(|p| shown.record.value(p).plain()).unwrap_or_default();
         (href, name)
     });
-    let status = match &refused {
-        Some((_, _, errors)) if errors.has("form") => StatusCode::CONFLICT,
-        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        None => StatusCode::OK,
+    let mut sections = Vec::new();
+    for section in super::sections_of(ty) {
+        sections.push(section(&app, &chrome, &shown.record, &section_errors).await?);
+    }
+    let status = match (&refused, section_errors.is_empty()) {
+        (Some((_, _, errors)), _) if errors.has("form") => StatusCode::CONFLICT,
+        (Some(_), _) => StatusCode::UNPROCESSABLE_ENTITY,
+        (None, false) if section_errors.has("form") => StatusCode::CONFLICT,
+        (None, false) => StatusCode::UNPROCESSABLE_ENTITY,
+        (None, true) => StatusCode::OK,
     };
     let body = DetailView {
         chrome: chrome.at(ty.path),
@@ -236,6 +257,7 @@ async fn detail_with(
         refusal,
         parent,
         parts,
+        sections,
         history,
         can_see_history,
     };
@@ -423,7 +445,7 @@ pub async fn act(
         Ok(_) => Ok(Redirect::to(&format!("/{}/{id}?done=saved", ty.path)).into_response()),
         Err(e) => {
             let errors = form_errors(e)?;
-            detail_with(ty, app, chrome, id, Some((action, raw, errors))).await
+            detail_with(ty, app, chrome, id, Some((action, raw, errors)), Errors::none()).await
         }
     }
 }

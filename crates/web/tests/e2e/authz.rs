@@ -322,11 +322,14 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("POST", "/frameworks/{id}/requirements/{control_id}/applicability", Roles(COMPLIANCE_MANAGERS)),
     ("GET", "/frameworks/{id}/soa", Roles(COMPLIANCE_READERS)),
     ("GET", "/controls", Roles(COMPLIANCE_READERS)),
+    ("GET", "/controls/export.csv", Roles(COMPLIANCE_READERS)),
+    ("GET", "/controls/export.json", Roles(COMPLIANCE_READERS)),
     ("GET", "/controls/new", Roles(COMPLIANCE_MANAGERS)),
     ("POST", "/controls/new", Roles(COMPLIANCE_MANAGERS)),
     ("GET", "/controls/{id}", Roles(COMPLIANCE_READERS)),
     ("GET", "/controls/{id}/edit", Roles(COMPLIANCE_MANAGERS)),
     ("POST", "/controls/{id}/edit", Roles(COMPLIANCE_MANAGERS)),
+    ("POST", "/controls/{id}/delete", Roles(COMPLIANCE_MANAGERS)),
     ("POST", "/controls/{id}/mappings", Roles(COMPLIANCE_MANAGERS)),
     ("POST", "/controls/{id}/mappings/remove", Roles(COMPLIANCE_MANAGERS)),
     ("POST", "/controls/{id}/evidence", Roles(COMPLIANCE_MANAGERS)),
@@ -410,7 +413,10 @@ const EXPECTED: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/controls", Roles(COMPLIANCE_READERS)),
     ("POST", "/api/v1/controls", Roles(COMPLIANCE_MANAGERS)),
     ("GET", "/api/v1/controls/{id}", Roles(COMPLIANCE_READERS)),
-    ("PUT", "/api/v1/controls/{id}", Roles(COMPLIANCE_MANAGERS)),
+    ("PATCH", "/api/v1/controls/{id}", Roles(COMPLIANCE_MANAGERS)),
+    ("DELETE", "/api/v1/controls/{id}", Roles(COMPLIANCE_MANAGERS)),
+    ("GET", "/api/v1/controls/{id}/mappings", Roles(COMPLIANCE_READERS)),
+    ("GET", "/api/v1/controls/{id}/evidence", Roles(COMPLIANCE_READERS)),
     ("POST", "/api/v1/controls/{id}/mappings", Roles(COMPLIANCE_MANAGERS)),
     ("DELETE", "/api/v1/controls/{id}/mappings/{framework_id}/{requirement_id}", Roles(COMPLIANCE_MANAGERS)),
     ("POST", "/api/v1/controls/{id}/evidence", Roles(COMPLIANCE_MANAGERS)),
@@ -630,17 +636,19 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
             std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/oscal/basic-catalog.json")).unwrap();
         framework =
             bulwark_core::frameworks::import(store, &cli, now, &catalog).await.unwrap().framework.id.to_string();
-        let input = bulwark_core::controls::ControlInput { title: format!("Control {n}"), ..Default::default() };
-        let c = bulwark_core::controls::create(store, &cli, now, &input).await.unwrap();
-        bulwark_core::controls::map(store, &cli, now, c.id, &framework, "s1.1.1").await.unwrap();
+        let title = format!("Control {n}");
+        let input = bulwark_core::records::input::RawRecord::from_pairs([("title", title.as_str())]);
+        let c = bulwark_core::records::service::create(store, &cli, &bulwark_core::controls::CONTROL, now, &input);
+        let id: bulwark_core::ids::ControlId = c.await.unwrap().id.parse().unwrap();
+        bulwark_core::controls::map(store, &cli, now, id, &framework, "s1.1.1").await.unwrap();
         let file = bulwark_core::controls::EvidenceInput {
             kind: "file".into(),
             title: "Report".into(),
             file: Some(("report.txt".into(), "text/plain".into(), b"all good".to_vec())),
             ..Default::default()
         };
-        evidence = bulwark_core::controls::add_evidence(store, &cli, now, c.id, file).await.unwrap().id.to_string();
-        control = c.id.to_string();
+        evidence = bulwark_core::controls::add_evidence(store, &cli, now, id, file).await.unwrap().id.to_string();
+        control = id.to_string();
     }
     let mut kit = String::new();
     if let Some(ty) = kit_type(pattern) {
@@ -732,10 +740,11 @@ async fn published_policy_with_draft(store: &dyn Store, n: usize) -> String {
 
 /// A concrete path for a route pattern, naming `r`'s records.
 fn concrete(pattern: &str, r: &Records) -> String {
-    let id = if kit_type(pattern).is_some() {
-        &r.kit
-    } else if pattern.contains("/controls/{id}") {
+    // A control's page and its sections name one with a mapping and evidence.
+    let id = if pattern.contains("/controls/{id}") {
         &r.control
+    } else if kit_type(pattern).is_some() {
+        &r.kit
     } else if pattern.starts_with("/evidence/") {
         &r.evidence
     } else if pattern.contains("/frameworks/{id}") {

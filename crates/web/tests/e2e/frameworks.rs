@@ -169,7 +169,7 @@ async fn coverage_rises_with_an_implemented_control_and_fresh_evidence() {
 
         // A control owned by someone, implemented, mapped to s1.1.1.
         let created = api
-            .api_post("/api/v1/controls", &serde_json::json!({"title": "=Roles are assigned", "owner_id": "sec@example.com", "status": "implemented"}))
+            .api_post("/api/v1/controls", &serde_json::json!({"title": "=Roles are assigned", "owner": "sec@example.com", "status": "implemented"}))
             .await;
         assert_eq!(created.status(), 201, "{backend:?}");
         let control: Value = created.json().await.unwrap();
@@ -188,6 +188,11 @@ async fn coverage_rises_with_an_implemented_control_and_fresh_evidence() {
             )
             .await;
         assert_eq!(unknown.status(), 409, "a requirement the framework lacks");
+        let mappings: Value = api.get(&format!("/api/v1/controls/{cid}/mappings")).await.json().await.unwrap();
+        assert_eq!(mappings.as_array().map(|m| m.len()), Some(1), "{mappings}");
+        assert_eq!(mappings[0]["requirement_id"], "s1.1.1");
+        let control: Value = api.get(&format!("/api/v1/controls/{cid}")).await.json().await.unwrap();
+        assert_eq!(control["requirements"], 1, "the control counts the requirements it meets: {control}");
         assert_eq!(coverage(&api, &fid).await["covered"], 0, "implemented, but no evidence yet");
         let bad_filter = sec.get("/controls?status=finished").await;
         assert_eq!(bad_filter.status(), 422, "a filter the list does not know is named, not ignored");
@@ -239,8 +244,8 @@ async fn coverage_rises_with_an_implemented_control_and_fresh_evidence() {
             .await
             .unwrap();
         assert_eq!(added.status(), 303);
-        let detail: Value = api.get(&format!("/api/v1/controls/{cid}")).await.json().await.unwrap();
-        let evidence = &detail["evidence"][0];
+        let evidence: Value = api.get(&format!("/api/v1/controls/{cid}/evidence")).await.json().await.unwrap();
+        let evidence = &evidence[0];
         assert_eq!(evidence["sha256"], sha256_hex(pdf));
         let download = sec.get(&format!("/evidence/{}/file", evidence["id"].as_str().unwrap())).await;
         assert_eq!(download.headers()["content-type"], "application/pdf");

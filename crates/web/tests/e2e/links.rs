@@ -417,14 +417,11 @@ async fn seed(app: &TestApp) -> Seeded {
     let catalog =
         std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/oscal/basic-catalog.json")).unwrap();
     let framework = frameworks::import(store, &sec, now, &catalog).await.unwrap().framework.id.to_string();
-    let input = controls::ControlInput {
-        title: "Security roles are assigned".into(),
-        owner: "security@example.com".into(),
-        status: "implemented".into(),
-        ..Default::default()
-    };
-    let control = controls::create(store, &sec, now, &input).await.unwrap();
-    controls::map(store, &sec, now, control.id, &framework, "s1.1.1").await.unwrap();
+    let control =
+        [("title", "Security roles are assigned"), ("owner", "security@example.com"), ("status", "implemented")];
+    let control = service::create(store, &sec, &controls::CONTROL, now, &RawRecord::from_pairs(control)).await.unwrap();
+    let control: bulwark_core::ids::ControlId = control.id.parse().unwrap();
+    controls::map(store, &sec, now, control, &framework, "s1.1.1").await.unwrap();
     let evidence = [
         controls::EvidenceInput {
             kind: "file".into(),
@@ -440,7 +437,7 @@ async fn seed(app: &TestApp) -> Seeded {
         },
     ];
     for input in evidence {
-        controls::add_evidence(store, &sec, now, control.id, input).await.unwrap();
+        controls::add_evidence(store, &sec, now, control, input).await.unwrap();
     }
 
     // A risk the employee owns, accepted above the threshold: management approves it.
@@ -452,7 +449,7 @@ async fn seed(app: &TestApp) -> Seeded {
         impact: "4".into(),
         treatment: "accept".into(),
         treatment_plan: "Training covers it".into(),
-        control_ids: vec![control.id.to_string()],
+        control_ids: vec![control.to_string()],
         ..Default::default()
     };
     let risk = risks::create(store, &sec, now, &input).await.unwrap();
