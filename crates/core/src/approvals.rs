@@ -26,6 +26,9 @@ pub type OnDecision = for<'a> fn(
     &'a Approval,
 ) -> Pin<Box<dyn Future<Output = CoreResult<()>> + Send + 'a>>;
 
+pub static REQUESTED: crate::notify::Event =
+    crate::notify::Event { name: "approval.request", summary: "A decision is asked for" };
+
 /// A kind of record that requests decisions.
 #[derive(Debug)]
 pub struct Subject {
@@ -188,7 +191,7 @@ pub async fn request(tx: &mut dyn Writer, actor: &Actor, now: Timestamp, new: Ne
     tx.assign_approvers(&approval, now).await?;
     let text =
         format!("Decision needed: {} (asked by {}). {{base}}/approvals/{}", approval.title, actor.label, approval.id);
-    crate::notify::enqueue(tx, now, "approval.request", &format!("Decision needed: {}", approval.title), &text).await?;
+    crate::notify::enqueue(tx, now, &REQUESTED, &format!("Decision needed: {}", approval.title), &text).await?;
     let (entity_type, entity_id) = approval.audit_subject();
     tx.audit(AuditRecord::new(actor, now, "approval.request", entity_type, entity_id, None::<&()>, Some(&approval)));
     Ok(approval)

@@ -28,6 +28,7 @@ pub static CHECKPOINT: JobKind = JobKind {
     subject_type: "audit",
     run: |tx, context, _, now| Box::pin(run_scheduled(tx, context.checkpoints.as_ref(), now)),
     needs_checkpoint_key: true,
+    event: Some(&CHECKPOINTED),
 };
 use crate::store::{Reader, Store, Writer};
 use crate::time_util::{Timestamp, from_micros, to_micros};
@@ -39,7 +40,8 @@ use serde::{Deserialize, Serialize};
 /// Names the checkpoint format and begins the signed message.
 pub const FORMAT: &str = "bulwark-audit-checkpoint/1";
 /// The notification event checkpoints are sent as.
-pub const EVENT: &str = "audit.checkpoint";
+pub static CHECKPOINTED: crate::notify::Event =
+    crate::notify::Event { name: "audit.checkpoint", summary: "The audit log's head is signed and published" };
 
 /// A signed statement of the chain's head at one moment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -249,7 +251,7 @@ async fn run_scheduled(
          proves with it that the chain up to entry {} was not rewritten.\n\n{text}",
         checkpoint.seq
     );
-    crate::notify::enqueue(tx, now, EVENT, &subject, &body).await?;
+    crate::notify::enqueue(tx, now, &CHECKPOINTED, &subject, &body).await?;
     // The next period after now (a job that ran late does not make up the periods it missed).
     let next = plan.period(now).0 + 1;
     scheduler::schedule(tx, now, &CHECKPOINT, &next.to_string(), from_micros(next * plan.period_length())).await?;

@@ -17,6 +17,22 @@ use crate::time_util::{Timestamp, rfc3339};
 use crate::validate::Checks;
 use serde::{Deserialize, Serialize};
 
+pub static CREATED: crate::notify::Event =
+    crate::notify::Event { name: "campaign.create", summary: "A campaign opens" };
+
+pub static REMINDED: crate::notify::Event = crate::notify::Event {
+    name: "campaign.reminder",
+    summary: "A campaign's due date nears and people have not completed it",
+};
+
+pub static OVERDUE: crate::notify::Event =
+    crate::notify::Event { name: "campaign.overdue", summary: "A campaign is overdue for some of its people" };
+
+pub static CLOSED: crate::notify::Event = crate::notify::Event { name: "campaign.close", summary: "A campaign closes" };
+
+pub static CANCELLED: crate::notify::Event =
+    crate::notify::Event { name: "campaign.cancel", summary: "A campaign is cancelled" };
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Campaign {
     pub id: CampaignId,
@@ -337,7 +353,7 @@ pub(crate) async fn start_in(
     let assigned = campaign.assigned;
     let text =
         format!("{} started: {} people are asked to {what} by {}.", campaign.title, assigned, campaign.due_at.date());
-    crate::notify::enqueue(&mut *tx, now, "campaign.create", &campaign.title, &text).await?;
+    crate::notify::enqueue(&mut *tx, now, &CREATED, &campaign.title, &text).await?;
     let summary = serde_json::json!({ "campaign": &campaign, "versions": &pins, "assigned": assigned });
     tx.audit(AuditRecord::new(actor, now, "campaign.create", "campaign", campaign.id, None::<&()>, Some(&summary)));
     Ok(campaign)
@@ -535,7 +551,7 @@ pub async fn close(store: &dyn Store, actor: &Actor, now: Timestamp, id: Campaig
         "{} was closed by {}: {} of {} people completed it; {missed} did not. {{base}}/campaigns/{}",
         before.title, actor.label, before.signed, before.assigned, before.id
     );
-    crate::notify::enqueue(&mut *tx, now, "campaign.close", &format!("Closed: {}", before.title), &text).await?;
+    crate::notify::enqueue(&mut *tx, now, &CLOSED, &format!("Closed: {}", before.title), &text).await?;
     tx.audit(AuditRecord::new(actor, now, "campaign.close", "campaign", id, Some(&before), Some(&after)));
     tx.commit().await?;
     Ok(after)
@@ -556,7 +572,7 @@ pub async fn cancel(store: &dyn Store, actor: &Actor, now: Timestamp, id: Campai
         "{} was cancelled by {}: the {withdrawn} open tasks were withdrawn. {{base}}/campaigns/{}",
         before.title, actor.label, before.id
     );
-    crate::notify::enqueue(&mut *tx, now, "campaign.cancel", &format!("Cancelled: {}", before.title), &text).await?;
+    crate::notify::enqueue(&mut *tx, now, &CANCELLED, &format!("Cancelled: {}", before.title), &text).await?;
     tx.audit(AuditRecord::new(actor, now, "campaign.cancel", "campaign", id, Some(&before), Some(&after)));
     tx.commit().await?;
     Ok(after)

@@ -264,7 +264,7 @@ pub async fn submit(store: &dyn Store, now: Timestamp, input: &Submission) -> Co
     schedule_deadline(&mut *tx, now, &report).await?;
     let subject = format!("Vulnerability reported: {}", report.title);
     let body = format!("A vulnerability was reported: {}. {{base}}/vulnerability-reports/{}", report.title, report.id);
-    crate::notify::enqueue(&mut *tx, now, "vulnerability.report", &subject, &body).await?;
+    crate::notify::enqueue(&mut *tx, now, &REPORTED, &subject, &body).await?;
     let actor = Actor::system("reporter");
     tx.audit(AuditRecord::new(
         &actor,
@@ -369,7 +369,7 @@ pub async fn reporter_message(
     tx.insert_report_message(&message).await?;
     let subject = format!("New message on the vulnerability report {}", report.title);
     let text = format!("The reporter wrote about {}. {{base}}/vulnerability-reports/{id}", report.title);
-    crate::notify::enqueue(&mut *tx, now, "vulnerability.message", &subject, &text).await?;
+    crate::notify::enqueue(&mut *tx, now, &MESSAGE_RECEIVED, &subject, &text).await?;
     let actor = Actor::system("reporter");
     tx.audit(AuditRecord::new(&actor, now, "vulnerability.message", "vulnerability", id, None::<&()>, Some(&message)));
     tx.commit().await?;
@@ -591,7 +591,17 @@ pub static DEADLINE: crate::scheduler::JobKind = crate::scheduler::JobKind {
     subject_type: "vulnerability",
     run: |tx, _, job, now| Box::pin(remind_deadline(tx, &job.subject_id, now)),
     needs_checkpoint_key: false,
+    event: Some(&DEADLINE_NEAR),
 };
+
+pub static REPORTED: crate::notify::Event =
+    crate::notify::Event { name: "vulnerability.report", summary: "A vulnerability is reported" };
+
+pub static MESSAGE_RECEIVED: crate::notify::Event =
+    crate::notify::Event { name: "vulnerability.message", summary: "A reporter writes about their report" };
+
+pub static DEADLINE_NEAR: crate::notify::Event =
+    crate::notify::Event { name: "vulnerability.deadline", summary: "A report's disclosure deadline nears" };
 
 async fn remind_deadline(tx: &mut dyn Writer, subject_id: &str, now: Timestamp) -> CoreResult<serde_json::Value> {
     let mut parts = subject_id.split('/');
@@ -608,7 +618,7 @@ async fn remind_deadline(tx: &mut dyn Writer, subject_id: &str, now: Timestamp) 
         report.status.label().to_lowercase(),
         report.id
     );
-    crate::notify::enqueue(tx, now, "vulnerability.deadline", &subject, &body).await?;
+    crate::notify::enqueue(tx, now, &DEADLINE_NEAR, &subject, &body).await?;
     Ok(serde_json::json!({ "reminded": report.id.to_string() }))
 }
 

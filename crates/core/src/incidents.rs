@@ -329,7 +329,7 @@ pub async fn report(store: &dyn Store, actor: &Actor, now: Timestamp, input: &Re
         incident.title,
         incident.id
     );
-    crate::notify::enqueue(&mut *tx, now, "incident.report", &subject, &body).await?;
+    crate::notify::enqueue(&mut *tx, now, &REPORTED, &subject, &body).await?;
     tx.audit(AuditRecord::new(actor, now, "incident.report", "incident", incident.id, None::<&()>, Some(&incident)));
     tx.commit().await?;
     Ok(incident)
@@ -764,6 +764,15 @@ pub static AUTHORITY_DUE: crate::scheduler::JobKind = crate::scheduler::JobKind 
     subject_type: "incident",
     run: |tx, _, job, now| Box::pin(remind_authority(tx, &job.subject_id, now)),
     needs_checkpoint_key: false,
+    event: Some(&AUTHORITY_NOTICE_DUE),
+};
+
+pub static REPORTED: crate::notify::Event =
+    crate::notify::Event { name: "incident.report", summary: "An incident is reported" };
+
+pub static AUTHORITY_NOTICE_DUE: crate::notify::Event = crate::notify::Event {
+    name: "incident.authority_due",
+    summary: "An incident's notification to the authority falls due",
 };
 
 async fn remind_authority(tx: &mut dyn Writer, subject_id: &str, now: Timestamp) -> CoreResult<serde_json::Value> {
@@ -781,6 +790,6 @@ async fn remind_authority(tx: &mut dyn Writer, subject_id: &str, now: Timestamp)
         crate::time_util::rfc3339(due),
         incident.id
     );
-    crate::notify::enqueue(tx, now, "incident.authority_due", &subject, &body).await?;
+    crate::notify::enqueue(tx, now, &AUTHORITY_NOTICE_DUE, &subject, &body).await?;
     Ok(serde_json::json!({ "hours_left": left }))
 }

@@ -37,24 +37,40 @@ impl ChannelKind {
     }
 }
 
-/// The events a channel can receive.
-pub const EVENTS: &[&str] = &[
-    "policy.publish",
-    "policy.review_due",
-    "campaign.create",
-    "campaign.reminder",
-    "campaign.overdue",
-    "campaign.close",
-    "campaign.cancel",
-    "approval.request",
-    "risk.review_due",
-    "vulnerability.report",
-    "vulnerability.message",
-    "vulnerability.deadline",
-    "incident.report",
-    "incident.authority_due",
-    "audit.checkpoint",
+/// Something that happened which channels may be told about. The capability that raises it
+/// declares it as a static next to the code that raises it and registers it in `EVENTS`;
+/// `enqueue` takes the description, so a channel subscribes to exactly what is raised.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Event {
+    /// As channels subscribe to it and messages carry it ("policy.publish").
+    pub name: &'static str,
+    /// When it is raised, as the notifications page explains it.
+    pub summary: &'static str,
+}
+
+/// The events a channel can receive, each declared by its capability.
+pub static EVENTS: &[&Event] = &[
+    &crate::policies::PUBLISHED,
+    &crate::policies::REVIEW_FALLS_DUE,
+    &crate::campaigns::CREATED,
+    &crate::campaigns::REMINDED,
+    &crate::campaigns::OVERDUE,
+    &crate::campaigns::CLOSED,
+    &crate::campaigns::CANCELLED,
+    &crate::approvals::REQUESTED,
+    &crate::risks::REVIEW_FALLS_DUE,
+    &crate::disclosure::REPORTED,
+    &crate::disclosure::MESSAGE_RECEIVED,
+    &crate::disclosure::DEADLINE_NEAR,
+    &crate::incidents::REPORTED,
+    &crate::incidents::AUTHORITY_NOTICE_DUE,
+    &crate::audit_anchor::CHECKPOINTED,
 ];
+
+/// The registered event of this name.
+pub fn event_named(name: &str) -> Option<&'static Event> {
+    EVENTS.iter().copied().find(|e| e.name == name)
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Channel {
@@ -136,14 +152,21 @@ pub fn retry_at(now: Timestamp, attempts: i64) -> Timestamp {
 
 /// Queues the messages of one event for every channel it is routed to, in the caller's
 /// transaction.
-pub async fn enqueue(tx: &mut dyn Writer, now: Timestamp, event: &str, subject: &str, body: &str) -> CoreResult<()> {
-    for channel in tx.list_channels().await?.into_iter().filter(|c| c.events.iter().any(|e| e == event)) {
+pub async fn enqueue(
+    tx: &mut dyn Writer,
+    now: Timestamp,
+    event: &'static Event,
+    subject: &str,
+    body: &str,
+) -> CoreResult<()> {
+    debug_assert!(event_named(event.name) == Some(event), "{} is raised but not registered in EVENTS", event.name);
+    for channel in tx.list_channels().await?.into_iter().filter(|c| c.events.iter().any(|e| e == event.name)) {
         tx.insert_outbox(&OutboxMessage {
             id: uuid::Uuid::now_v7().to_string(),
             channel: channel.name,
             kind: channel.kind,
             target: channel.target,
-            event: event.into(),
+            event: event.name.into(),
             subject: subject.into(),
             body: body.into(),
             attempts: 0,
@@ -225,8 +248,9 @@ pub async fn add_channel_reaching(
         _ => {}
     }
     let events: Vec<String> = events.iter().map(|e| e.trim().to_string()).filter(|e| !e.is_empty()).collect();
-    if events.is_empty() || events.iter().any(|e| !EVENTS.contains(&e.as_str())) {
-        c.fail("events", &format!("must be one or more of {}", EVENTS.join(", ")));
+    if events.is_empty() || events.iter().any(|e| event_named(e).is_none()) {
+        let names: Vec<&str> = EVENTS.iter().map(|e| e.name).collect();
+        c.fail("events", &format!("must be one or more of {}", names.join(", ")));
     }
     c.finish()?;
     let channel = Channel { name, kind, target, events, created_at: now };
@@ -312,5 +336,20 @@ mod tests {
         assert_eq!(with_user.shown_target(), "https://chat.example.com:8443/…");
         assert_eq!(channel(ChannelKind::Webhook, "http://127.0.0.1:9").shown_target(), "http://127.0.0.1:9");
         assert_eq!(channel(ChannelKind::Email, "team@example.com").shown_target(), "team@example.com");
+    }
+
+    #[test]
+    fn every_event_is_registered_once_and_jobs_raise_registered_ones() {
+        let mut names: Vec<&str> = EVENTS.iter().map(|e| e.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), EVENTS.len(), "an event is registered twice");
+        for job in crate::scheduler::JOBS {
+            if let Some(event) = job.event {
+                assert_eq!(event_named(event.name), Some(event), "{} raises an unregistered event", job.name);
+            }
+        }
+        assert_eq!(event_named("campaign.cancel").map(|e| e.summary), Some("A campaign is cancelled"));
+        assert_eq!(event_named("campaign.cancelled"), None);
     }
 }

@@ -468,7 +468,7 @@ async fn step_with(
         schedule_review(&mut *tx, now, &policy, number).await?;
         let title = &policy.title;
         let text = format!("Policy published: {title}, version {number}. Please read it: {{base}}/policies/{id}");
-        crate::notify::enqueue(&mut *tx, now, "policy.publish", &format!("Policy published: {title}"), &text).await?;
+        crate::notify::enqueue(&mut *tx, now, &PUBLISHED, &format!("Policy published: {title}"), &text).await?;
     }
     tx.update_policy_version(&before, &after).await?;
     if step == Transition::Publish && publishing.everyone_signs_again {
@@ -506,7 +506,14 @@ pub static REVIEW_DUE: crate::scheduler::JobKind = crate::scheduler::JobKind {
     subject_type: "policy",
     run: |tx, _, job, now| Box::pin(remind_review(tx, job, now)),
     needs_checkpoint_key: false,
+    event: Some(&REVIEW_FALLS_DUE),
 };
+
+pub static PUBLISHED: crate::notify::Event =
+    crate::notify::Event { name: "policy.publish", summary: "A policy version is published" };
+
+pub static REVIEW_FALLS_DUE: crate::notify::Event =
+    crate::notify::Event { name: "policy.review_due", summary: "A policy's review falls due" };
 
 async fn remind_review(
     tx: &mut dyn Writer,

@@ -51,7 +51,11 @@ pub static REVIEW_DUE: crate::scheduler::JobKind = crate::scheduler::JobKind {
     subject_type: SUBJECT,
     run: |tx, _, job, now| Box::pin(remind_review(tx, job, now)),
     needs_checkpoint_key: false,
+    event: Some(&REVIEW_FALLS_DUE),
 };
+
+pub static REVIEW_FALLS_DUE: crate::notify::Event =
+    crate::notify::Event { name: "risk.review_due", summary: "A risk's review falls due" };
 
 async fn remind_review(
     tx: &mut dyn Writer,

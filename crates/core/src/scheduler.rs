@@ -32,6 +32,8 @@ pub struct JobKind {
     pub run: RunJob,
     /// Needs the audit checkpoint key: an instance without it leaves the job to one that has it.
     pub needs_checkpoint_key: bool,
+    /// What channels are told when it does something worth telling.
+    pub event: Option<&'static crate::notify::Event>,
 }
 
 /// A job's effects, given the job's transaction and what the instance brings.
@@ -84,16 +86,19 @@ pub static CAMPAIGN_REMINDER: JobKind = JobKind {
     subject_type: "campaign",
     run: |tx, _, job, now| Box::pin(remind_campaign(tx, job, now)),
     needs_checkpoint_key: false,
+    event: Some(&crate::campaigns::REMINDED),
 };
 
 /// The day after a campaign was due: tell those still missing, and the channels.
-pub static CAMPAIGN_OVERDUE: JobKind = JobKind { name: "campaign.overdue", ..CAMPAIGN_REMINDER };
+pub static CAMPAIGN_OVERDUE: JobKind =
+    JobKind { name: "campaign.overdue", event: Some(&crate::campaigns::OVERDUE), ..CAMPAIGN_REMINDER };
 
 /// A month after its due date a campaign closes: no more signatures or answers, and the tasks
 /// still open are marked missed (the export keeps who never did it).
 pub static CAMPAIGN_CLOSE: JobKind = JobKind {
     name: "campaign.close",
     run: |tx, _, job, now| Box::pin(close_campaign(tx, job, now)),
+    event: Some(&crate::campaigns::CLOSED),
     ..CAMPAIGN_REMINDER
 };
 
@@ -101,6 +106,7 @@ pub static CAMPAIGN_CLOSE: JobKind = JobKind {
 pub static CAMPAIGN_NEXT_ROUND: JobKind = JobKind {
     name: "campaign.next_round",
     run: |tx, _, job, now| Box::pin(open_next_round(tx, job, now)),
+    event: None,
     ..CAMPAIGN_REMINDER
 };
 
@@ -289,7 +295,7 @@ async fn remind_campaign(tx: &mut dyn Writer, job: &Job, now: Timestamp) -> Core
         c.assigned,
         c.id
     );
-    crate::notify::enqueue(tx, now, job.kind.as_str(), &subject, &summary).await?;
+    tell(tx, now, job, &subject, &summary).await?;
     Ok(serde_json::json!({ "reminded": reminded }))
 }
 
@@ -307,7 +313,7 @@ async fn close_campaign(tx: &mut dyn Writer, job: &Job, now: Timestamp) -> CoreR
         "{} is closed: {} of {} people completed it; {missed} did not. {{base}}/campaigns/{}",
         c.title, c.signed, c.assigned, c.id
     );
-    crate::notify::enqueue(tx, now, job.kind.as_str(), &format!("Closed: {}", c.title), &text).await?;
+    tell(tx, now, job, &format!("Closed: {}", c.title), &text).await?;
     Ok(serde_json::json!({ "closed_at": crate::time_util::rfc3339(now), "missed": missed }))
 }
 
@@ -316,6 +322,14 @@ async fn open_next_round(tx: &mut dyn Writer, job: &Job, now: Timestamp) -> Core
     match tx.find_campaign(job.subject_id.parse().map_err(|_| CoreError::NotFound)?).await? {
         Some(previous) => crate::campaigns::open_next_round(tx, &Actor::system("scheduler"), now, &previous).await,
         None => Ok(serde_json::json!({ "skipped": "the campaign no longer exists" })),
+    }
+}
+
+/// Tells the channels routed the job's event, if its kind has one.
+async fn tell(tx: &mut dyn Writer, now: Timestamp, job: &Job, subject: &str, body: &str) -> CoreResult<()> {
+    match job.kind.event {
+        Some(event) => crate::notify::enqueue(tx, now, event, subject, body).await,
+        None => Ok(()),
     }
 }
 
@@ -342,7 +356,7 @@ pub(crate) async fn remind_owner(
     };
     let reminded = tx.mail_open_tasks(&mail, now).await?;
     if reminded > 0 {
-        crate::notify::enqueue(tx, now, job.kind.as_str(), &subject, body).await?;
+        tell(tx, now, job, &subject, body).await?;
     }
     Ok(serde_json::json!({ "reminded": reminded }))
 }

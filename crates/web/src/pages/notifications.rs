@@ -24,7 +24,7 @@ struct NotificationsPage {
     jobs: Vec<Job>,
     input: ChannelForm,
     errors: Errors,
-    events: &'static [&'static str],
+    events: &'static [&'static notify::Event],
     /// The demo keeps messages instead of sending them.
     catching: bool,
 }

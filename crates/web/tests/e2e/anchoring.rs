@@ -40,7 +40,7 @@ async fn two_instances_send_one_signed_checkpoint_per_day_that_verifies() {
         .await;
         let store: &dyn Store = first.store();
         let now = bulwark_core::clock::Clock::now(clock.as_ref());
-        let events = vec![audit_anchor::EVENT.to_string()];
+        let events = vec![audit_anchor::CHECKPOINTED.name.to_string()];
         add_channel(store, &Actor::cli(), now, "security", "webhook", &hook.url, &events).await.unwrap();
         add_channel(store, &Actor::cli(), now, "auditors", "email", "auditors@example.com", &events).await.unwrap();
         let configure = |c: &mut bulwark_web::WebConfig| {
