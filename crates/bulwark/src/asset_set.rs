@@ -6,8 +6,8 @@
 use bulwark_core::assets::{Asset, AssetKind, AssetPeople, AssetStatus, Classification};
 use bulwark_core::audit::AuditRecord;
 use bulwark_core::ids::AssetId;
-use bulwark_core::org::Department;
-use bulwark_core::people::Person;
+use bulwark_core::organisation::departments::Department;
+use bulwark_core::organisation::people::Person;
 use bulwark_core::{Actor, Store, Timestamp};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -133,7 +133,8 @@ pub async fn seed_keys(store: &dyn Store, now: Timestamp, people: &[Person]) -> 
             ("created_on", &made),
             ("rotation_days", &rotation),
         ];
-        service::create(store, &Actor::cli(), &bulwark_core::keys::KEY, now, &RawRecord::from_pairs(fields)).await?;
+        service::create(store, &Actor::cli(), &bulwark_core::assets::keys::KEY, now, &RawRecord::from_pairs(fields))
+            .await?;
     }
     Ok(())
 }

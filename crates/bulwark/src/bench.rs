@@ -344,7 +344,7 @@ async fn time_backup_and_restore(store: &SqlStore) -> anyhow::Result<()> {
 /// Parses and scores `n` vectors on one core, cycling through 3,000 different ones (v3.0,
 /// v3.1 and v4.0, each metric group present in some); returns how many and how long.
 fn score_cvss_vectors(n: usize) -> (usize, Duration) {
-    use bulwark_core::cvss;
+    use bulwark_core::incidents::cvss;
     use rand::{Rng, SeedableRng};
     let mut rng = rand::rngs::StdRng::seed_from_u64(31);
     let vectors: Vec<String> = ["3.0", "3.1", "4.0"]
@@ -378,17 +378,18 @@ async fn prepare(url: &DatabaseUrl, args: &BenchArgs) -> anyhow::Result<(String,
     let (_, people) = crate::seed::seed(&store, args.people, args.people * 10, args.audit_entries, 42).await?;
     store.refresh_statistics().await?;
     eprintln!("generated in {:.1} s", started.elapsed().as_secs_f64());
-    let admin = bulwark_core::accounts::NewAccountInput {
+    let admin = bulwark_core::identity::accounts::NewAccountInput {
         person_id: people[0].id.to_string(),
         roles: vec!["admin".into()],
         password: Some(PASSWORD.into()),
         ..Default::default()
     };
     let now = bulwark_core::time_util::now();
-    let (account, _) = bulwark_core::accounts::create_account(&store, &bulwark_core::Actor::cli(), now, &admin).await?;
+    let (account, _) =
+        bulwark_core::identity::accounts::create_account(&store, &bulwark_core::Actor::cli(), now, &admin).await?;
     let actor = account.actor(bulwark_core::access::Via::Session);
-    let secret = bulwark_core::mfa::enroll_now(&store, &actor, now).await?;
-    let (_, scim) = bulwark_core::scim::tokens::create(&store, &actor, now, "bench").await?;
+    let secret = bulwark_core::identity::mfa::enroll_now(&store, &actor, now).await?;
+    let (_, scim) = bulwark_core::identity::scim::tokens::create(&store, &actor, now, "bench").await?;
     store.close().await;
     Ok((people[0].email.clone(), secret, scim.0))
 }
@@ -456,8 +457,8 @@ async fn sign_in(
         let page = http.get(format!("{base}{owed}")).header("cookie", format!("bulwark_session={session}")).send();
         let csrf = form_token(&page.await?.text().await?);
         // The code of the next time step: the current one may be used up by the enrollment.
-        let step = bulwark_core::mfa::step_of(bulwark_core::time_util::now()) + 1;
-        let code = bulwark_core::mfa::code_at_step(secret, step)?;
+        let step = bulwark_core::identity::mfa::step_of(bulwark_core::time_util::now()) + 1;
+        let code = bulwark_core::identity::mfa::code_at_step(secret, step)?;
         let res = http
             .post(format!("{base}/login/code"))
             .header("cookie", format!("bulwark_session={session}"))

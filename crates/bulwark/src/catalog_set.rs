@@ -55,7 +55,7 @@ mod tests {
     #[test]
     fn it_reads_as_a_catalog_of_1200_requirements() {
         let text = serde_json::to_vec(&super::large_catalog()).unwrap();
-        let c = bulwark_core::frameworks::oscal::read(&text).unwrap();
+        let c = bulwark_core::compliance::frameworks::oscal::read(&text).unwrap();
         assert_eq!((c.groups.len(), c.controls.len()), (20, 1200));
     }
 }

@@ -2,9 +2,9 @@
 //! employee does of their own devices and accounts, and an open campaign for it that part of
 //! the people have answered (some with a "no" still to fix).
 
-use bulwark_core::campaigns::{self, Campaign, CampaignInput};
-use bulwark_core::checklists::{self, ChecklistInput, RawAnswer};
-use bulwark_core::people::Person;
+use bulwark_core::organisation::people::Person;
+use bulwark_core::policies::campaigns::{self, Campaign, CampaignInput};
+use bulwark_core::policies::checklists::{self, ChecklistInput, RawAnswer};
 use bulwark_core::{Actor, Role, Store, Timestamp};
 
 /// The items, "text | how to check it".

@@ -155,7 +155,7 @@ impl OidcArgs {
         let Some(issuer) = self.oidc_issuer.clone().filter(|i| !i.trim().is_empty()) else {
             return Ok(None);
         };
-        let role_map = bulwark_core::sso::SsoRules::parse_role_map(&self.oidc_role_map)
+        let role_map = bulwark_core::identity::sso::SsoRules::parse_role_map(&self.oidc_role_map)
             .map_err(|e| format!("--oidc-role-map: {e}"))?;
         Ok(Some(bulwark_web::sso::SsoSettings {
             issuer: issuer.trim_end_matches('/').to_string(),
@@ -163,7 +163,7 @@ impl OidcArgs {
             client_secret: self.oidc_client_secret.clone().filter(|s| !s.is_empty()),
             scopes: self.oidc_scopes.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
             groups_claim: self.oidc_groups_claim.clone(),
-            rules: bulwark_core::sso::SsoRules { role_map, create_accounts: self.oidc_create_accounts },
+            rules: bulwark_core::identity::sso::SsoRules { role_map, create_accounts: self.oidc_create_accounts },
             sso_only: self.oidc_only,
         }))
     }

@@ -1,7 +1,7 @@
 //! `bulwark demo`: a fresh embedded database with a sample organisation and one login per
 //! role, then serve.
 
-use bulwark_core::accounts::{self, NewAccountInput};
+use bulwark_core::identity::accounts::{self, NewAccountInput};
 use bulwark_core::organisation::areas::AREA_MEMBER;
 use bulwark_core::records::{input::RawRecord, service};
 use bulwark_core::{Actor, Role, Store, time_util};
@@ -109,7 +109,7 @@ pub async fn run(database: Option<&str>, listen: &str) -> anyhow::Result<()> {
     );
     println!("Nothing leaves the demo: e-mails and chat messages are kept at http://{listen}/notifications/mail.");
     let config = bulwark_web::WebConfig {
-        mfa: bulwark_core::mfa::MfaPolicy::optional(),
+        mfa: bulwark_core::identity::mfa::MfaPolicy::optional(),
         mail_catcher: Some(Default::default()),
         ..bulwark_web::WebConfig::new(&format!("http://{listen}"))
     };
@@ -118,11 +118,11 @@ pub async fn run(database: Option<&str>, listen: &str) -> anyhow::Result<()> {
 
 /// The framework of the published policies, and one control meeting its inventory
 /// requirement with evidence, so that coverage and the Statement of Applicability show.
-async fn compliance(store: &SqlStore, owner: &bulwark_core::people::Person) -> anyhow::Result<()> {
-    use bulwark_core::controls::{self, CONTROL, EvidenceInput};
+async fn compliance(store: &SqlStore, owner: &bulwark_core::organisation::people::Person) -> anyhow::Result<()> {
+    use bulwark_core::compliance::controls::{self, CONTROL, EvidenceInput};
     use bulwark_core::records::{input::RawRecord, service};
     let (cli, now) = (Actor::cli(), time_util::now());
-    let framework = bulwark_core::frameworks::policy_catalog::build(store, &cli, now).await?.framework;
+    let framework = bulwark_core::compliance::frameworks::policy_catalog::build(store, &cli, now).await?.framework;
     let control = RawRecord::from_pairs([
         ("title", "Asset inventory kept in Bulwark"),
         ("description", "Devices, software and SaaS are recorded with owner and classification."),

@@ -5,7 +5,7 @@
 use bulwark_core::audit::AuditRecord;
 use bulwark_core::ids::IncidentId;
 use bulwark_core::incidents::{Category, Impact, Incident, IncidentStatus, Severity};
-use bulwark_core::people::Person;
+use bulwark_core::organisation::people::Person;
 use bulwark_core::{Actor, Store, Timestamp};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

@@ -15,7 +15,7 @@ mod risk_set;
 mod seed;
 
 use anyhow::{Context, bail};
-use bulwark_core::accounts::{self, NewAccountInput, NewTokenInput};
+use bulwark_core::identity::accounts::{self, NewAccountInput, NewTokenInput};
 use bulwark_core::{Actor, CoreError, Store, time_util};
 use bulwark_store::{DatabaseUrl, SqlStore};
 use clap::Parser;
@@ -33,7 +33,7 @@ async fn export_campaign(
     id: bulwark_core::ids::CampaignId,
     format: ExportFormat,
 ) -> Result<(), bulwark_core::CoreError> {
-    use bulwark_core::campaigns::{self, PARTICIPANT_COLUMNS, Participant};
+    use bulwark_core::policies::campaigns::{self, PARTICIPANT_COLUMNS, Participant};
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     let write = |out: &mut std::io::StdoutLock, bytes: &[u8]| -> Result<(), bulwark_core::CoreError> {
@@ -175,7 +175,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     password: args.smtp_password.clone(),
                     from: args.smtp_from.clone(),
                 });
-            let mfa = bulwark_core::mfa::MfaPolicy::parse(&args.mfa_required_roles)
+            let mfa = bulwark_core::identity::mfa::MfaPolicy::parse(&args.mfa_required_roles)
                 .map_err(|e| anyhow::anyhow!("--mfa-required-roles: {e}"))?;
             let sso = args.oidc.settings().map_err(|e| anyhow::anyhow!(e))?;
             let config = bulwark_web::WebConfig {
@@ -228,7 +228,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let Some((account, _)) = store.read().await?.find_account_by_email(&email.to_lowercase()).await? else {
                 bail!("no account with e-mail {email}");
             };
-            bulwark_core::mfa::reset(&store, &Actor::cli(), time_util::now(), account.id).await.map_err(explain)?;
+            bulwark_core::identity::mfa::reset(&store, &Actor::cli(), time_util::now(), account.id)
+                .await
+                .map_err(explain)?;
             println!("removed the authenticator of {} and ended its sessions", account.email);
         }
         Command::Asset(AssetCommand::Import { file }) => {
@@ -258,9 +260,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::ScimToken(ScimTokenCommand::Create { name }) => {
             let store = open_existing(&cli).await?;
-            let (_, secret) = bulwark_core::scim::tokens::create(&store, &Actor::cli(), time_util::now(), name)
-                .await
-                .map_err(explain)?;
+            let (_, secret) =
+                bulwark_core::identity::scim::tokens::create(&store, &Actor::cli(), time_util::now(), name)
+                    .await
+                    .map_err(explain)?;
             println!("{}", secret.0);
         }
         Command::Audit(AuditCommand::Keygen { output }) => audit::keygen(output)?,
@@ -310,7 +313,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("waiting: {} {} attempts {} {}", m.channel, m.event, m.attempts, error);
             }
         }
-        Command::Cvss(args) => match bulwark_core::cvss::score(args.vector.trim()) {
+        Command::Cvss(args) => match bulwark_core::incidents::cvss::score(args.vector.trim()) {
             Ok(scored) => println!("{}", serde_json::to_string(&scored)?),
             Err(message) => {
                 eprintln!("error: the vector {message}");
@@ -372,7 +375,7 @@ async fn shutdown_signal() {
 
 /// `bulwark framework …`.
 async fn framework(cli: &Cli, command: &FrameworkCommand) -> anyhow::Result<()> {
-    use bulwark_core::frameworks;
+    use bulwark_core::compliance::frameworks;
     let store = open_existing(cli).await?;
     let (actor, now) = (Actor::cli(), time_util::now());
     match command {
@@ -399,8 +402,9 @@ async fn framework(cli: &Cli, command: &FrameworkCommand) -> anyhow::Result<()> 
         FrameworkCommand::AssessmentResults { id, output } => {
             let id = id.parse().map_err(|_| anyhow::anyhow!("{id} is not a framework id"))?;
             let base = std::env::var("BULWARK_PUBLIC_URL").unwrap_or_else(|_| "http://127.0.0.1:8080".into());
-            let results =
-                bulwark_core::coverage::assessment_results(&store, &actor, id, now, &base).await.map_err(explain)?;
+            let results = bulwark_core::compliance::coverage::assessment_results(&store, &actor, id, now, &base)
+                .await
+                .map_err(explain)?;
             write_json(&results, output.as_deref())?;
         }
         FrameworkCommand::Policies => {

@@ -25,10 +25,10 @@ const SUB_POLICIES: &[(&str, &str)] = &[
 pub async fn open_campaign(
     store: &dyn Store,
     now: Timestamp,
-    people: &[bulwark_core::people::Person],
+    people: &[bulwark_core::organisation::people::Person],
     signed: impl Fn(usize) -> bool,
-) -> anyhow::Result<bulwark_core::campaigns::Campaign> {
-    use bulwark_core::campaigns::{self, CampaignInput};
+) -> anyhow::Result<bulwark_core::policies::campaigns::Campaign> {
+    use bulwark_core::policies::campaigns::{self, CampaignInput};
     let security = Actor { label: "security team (seed)".into(), roles: vec![Role::Security], ..Actor::cli() };
     let input = CampaignInput {
         title: format!("Policy acknowledgment {}", now.year()),

@@ -4,9 +4,9 @@
 //! written in batches, each with its audit entry.
 
 use bulwark_core::audit::AuditRecord;
+use bulwark_core::compliance::risks::{Acceptance, Risk, Treatment};
 use bulwark_core::ids::RiskId;
-use bulwark_core::people::Person;
-use bulwark_core::risks::{Acceptance, Risk, Treatment};
+use bulwark_core::organisation::people::Person;
 use bulwark_core::{Actor, Store, Timestamp};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

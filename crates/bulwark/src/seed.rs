@@ -3,8 +3,8 @@
 
 use bulwark_core::audit::AuditRecord;
 use bulwark_core::ids::{DepartmentId, PersonId};
-use bulwark_core::org::Department;
-use bulwark_core::people::{Person, PersonKind, PersonStatus};
+use bulwark_core::organisation::departments::Department;
+use bulwark_core::organisation::people::{Person, PersonKind, PersonStatus};
 use bulwark_core::{Actor, Store, time_util};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

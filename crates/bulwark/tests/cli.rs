@@ -46,7 +46,9 @@ async fn accounts_tokens_and_audit_verify_from_the_command_line() {
         assert_eq!(out.lines().count(), 1, "only the token: {out}");
         assert!(out.starts_with("bwk_"));
         let actor =
-            bulwark_core::accounts::token_actor(&db.store, bulwark_core::time_util::now(), out.trim()).await.unwrap();
+            bulwark_core::identity::accounts::token_actor(&db.store, bulwark_core::time_util::now(), out.trim())
+                .await
+                .unwrap();
         assert_eq!(actor.unwrap().0.label, "ada@example.com", "the printed token works");
 
         let verified = bulwark(&url, &["audit", "verify"]);
@@ -202,7 +204,7 @@ async fn json_logs_name_routes_and_users_but_never_secrets() {
     let page = client.text("/mfa/setup").await;
     let key = page.split("<code class=\"key\">").nth(1).and_then(|r| r.split('<').next()).unwrap().replace(' ', "");
     let now = bulwark_core::time_util::now();
-    let code = bulwark_core::mfa::code_at_step(&key, bulwark_core::mfa::step_of(now)).unwrap();
+    let code = bulwark_core::identity::mfa::code_at_step(&key, bulwark_core::identity::mfa::step_of(now)).unwrap();
     let done = client.post_form("/mfa/setup", "/mfa/setup", &[("code", &code), ("next", "/")]).await;
     assert_eq!(done.status(), 200);
     let session_cookie = bulwark_testkit::set_cookie(&done, "bulwark_session")
@@ -502,14 +504,19 @@ async fn assets_import_from_a_csv_file_every_row_or_none() {
     for backend in backends() {
         let db = TestDb::new(backend).await;
         let url = db.url.expose().to_string();
-        let person = bulwark_core::people::PersonInput {
+        let person = bulwark_core::organisation::people::PersonInput {
             name: "Ada".into(),
             email: "ada@example.com".into(),
             ..Default::default()
         };
-        bulwark_core::people::create(&db.store, &bulwark_core::Actor::cli(), bulwark_core::time_util::now(), &person)
-            .await
-            .unwrap();
+        bulwark_core::organisation::people::create(
+            &db.store,
+            &bulwark_core::Actor::cli(),
+            bulwark_core::time_util::now(),
+            &person,
+        )
+        .await
+        .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let broken = dir.path().join("broken.csv");
         std::fs::write(&broken, "name,kind,assigned_to_email\nLaptop,device,ada@example.com\nToaster,appliance,\n")
@@ -649,15 +656,15 @@ async fn oscal_catalogs_import_export_and_import_again_unchanged() {
             let reimported = stdout(&bulwark(&other_url, &["framework", "import", exported.to_str().unwrap()]));
             let other_id = reimported.split_whitespace().nth(2).unwrap().parse().unwrap();
             let (cli, first_id) = (bulwark_core::Actor::cli(), id.parse().unwrap());
-            let first = bulwark_core::frameworks::get(&db.store, &cli, first_id).await.unwrap();
-            let second = bulwark_core::frameworks::get(&other.store, &cli, other_id).await.unwrap();
+            let first = bulwark_core::compliance::frameworks::get(&db.store, &cli, first_id).await.unwrap();
+            let second = bulwark_core::compliance::frameworks::get(&other.store, &cli, other_id).await.unwrap();
             assert_eq!(
                 (&first.rest, &first.groups, &first.controls),
                 (&second.rest, &second.groups, &second.controls),
                 "{file}"
             );
         }
-        let listed = bulwark_core::frameworks::list(&db.store, &bulwark_core::Actor::cli()).await.unwrap();
+        let listed = bulwark_core::compliance::frameworks::list(&db.store, &bulwark_core::Actor::cli()).await.unwrap();
         assert_eq!(listed.len(), 4, "never duplicated");
         if !trestle_installed() {
             eprintln!("skipped: validating exports with compliance-trestle (pip install compliance-trestle)");
@@ -695,7 +702,7 @@ async fn oscal_catalogs_import_export_and_import_again_unchanged() {
             assert_eq!(err.trim().lines().count(), 1, "{name}: {err}");
             assert!(err.contains("nothing imported") && err.contains(says), "{name}: {err}");
         }
-        let listed = bulwark_core::frameworks::list(&db.store, &bulwark_core::Actor::cli()).await.unwrap();
+        let listed = bulwark_core::compliance::frameworks::list(&db.store, &bulwark_core::Actor::cli()).await.unwrap();
         assert_eq!(listed.len(), 4, "nothing half-imported on {backend:?}");
         let verify = bulwark(&url, &["audit", "verify"]);
         assert!(verify.status.success(), "{}", stderr(&verify));
@@ -704,7 +711,7 @@ async fn oscal_catalogs_import_export_and_import_again_unchanged() {
 
 #[tokio::test]
 async fn assessment_results_are_valid_oscal_with_a_finding_per_requirement() {
-    use bulwark_core::controls::{self, CONTROL, EvidenceInput};
+    use bulwark_core::compliance::controls::{self, CONTROL, EvidenceInput};
     use bulwark_core::records::{input::RawRecord, service};
     let db = TestDb::new(Backend::Sqlite).await;
     let url = db.url.expose().to_string();
@@ -874,7 +881,7 @@ async fn a_backup_taken_while_serving_restores_into_an_empty_database_of_either_
                 "{backend:?} -> {target:?}: a consistent snapshot"
             );
             assert!(people - people_before >= 20, "the writers' first people are in: {people}");
-            let search = bulwark_core::people::LIST
+            let search = bulwark_core::organisation::people::LIST
                 .parse(&bulwark_core::list::RawListQuery { q: Some("writer 0".into()), ..Default::default() })
                 .unwrap();
             let found = store.read().await.unwrap().list_people(&search).await.unwrap();

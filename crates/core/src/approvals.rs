@@ -41,7 +41,7 @@ pub struct Subject {
 }
 
 /// Every kind of record that requests decisions.
-pub static SUBJECTS: &[&Subject] = &[&crate::policies::RATIFICATIONS, &crate::risks::ACCEPTANCES];
+pub static SUBJECTS: &[&Subject] = &[&crate::policies::RATIFICATIONS, &crate::compliance::risks::ACCEPTANCES];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -254,9 +254,10 @@ pub async fn decide_in(
     if state == ApprovalState::Pending {
         // Only this approver's part is done.
         if let Some(person) = actor.person_id {
-            let task_id = crate::campaigns::task_id(APPROVE, &before.id, person);
+            let task_id = crate::policies::campaigns::task_id(APPROVE, &before.id, person);
             if let Some(task) = tx.find_task(&task_id).await? {
-                let done = crate::campaigns::Task { state: "done".into(), done_at: Some(now), ..task.clone() };
+                let done =
+                    crate::policies::campaigns::Task { state: "done".into(), done_at: Some(now), ..task.clone() };
                 tx.update_task(&task, &done).await?;
             }
         }

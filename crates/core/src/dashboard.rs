@@ -7,8 +7,8 @@
 
 use crate::access::{Actor, Permission};
 use crate::approvals::{Approval, ApprovalFilter, ApprovalState};
-use crate::campaigns::{self, Campaign, Task};
 use crate::error::CoreResult;
+use crate::policies::campaigns::{self, Campaign, Task};
 use crate::records::{Panel, Record, RecordType, registry};
 use crate::store::{Counts, Store};
 use crate::time_util::Timestamp;

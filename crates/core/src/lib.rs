@@ -1,42 +1,30 @@
-//! Bulwark's domain: people, organisation, accounts, authorization, the audit chain and the
-//! `Store` trait that storage backends implement. This crate knows no HTTP and no SQL.
+//! Bulwark's domain. This crate knows no HTTP and no SQL. It reads as the product's
+//! capabilities — `organisation`, `policies` (with campaigns and checklists), `compliance`
+//! (risks, frameworks, controls, coverage), `assets` (with keys), `incidents` (with
+//! vulnerability disclosure and CVSS), `identity` — and the mechanisms they share: `access`,
+//! `audit` and `audit_anchor`, `list`, `records` (the record kit), `approvals`, `scheduler`,
+//! `notify`, `dashboard`, and the `Store` trait that storage backends implement.
 
 pub mod access;
-pub mod accounts;
 pub mod approvals;
 pub mod assets;
 pub mod audit;
 pub mod audit_anchor;
-pub mod campaigns;
-pub mod checklists;
 pub mod clock;
-pub mod controls;
-pub mod coverage;
-pub mod cvss;
+pub mod compliance;
 pub mod dashboard;
-pub mod disclosure;
 pub mod error;
-pub mod frameworks;
+pub mod identity;
 pub mod ids;
 pub mod incidents;
-pub mod keys;
-pub mod lifecycle;
 pub mod list;
-pub mod mfa;
-pub mod my_department;
 pub mod notify;
-pub mod org;
 pub mod organisation;
 pub mod page;
-pub mod people;
 pub mod pick;
 pub mod policies;
 pub mod records;
-pub mod risks;
 pub mod scheduler;
-pub mod scim;
-pub mod scim_filter;
-pub mod sso;
 pub mod store;
 pub mod throttle;
 pub mod time_util;

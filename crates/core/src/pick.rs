@@ -10,7 +10,7 @@ use crate::access::{Actor, Permission};
 use crate::error::CoreResult;
 use crate::ids::{AssetId, PersonId, RiskId};
 use crate::list::{ListQuery, ListSpec, MAX_LIMIT};
-use crate::people::PersonStatus;
+use crate::organisation::people::PersonStatus;
 use crate::store::{Reader, Store};
 use crate::validate::Checks;
 
@@ -70,7 +70,7 @@ pub(crate) async fn person(r: &mut dyn Reader, c: &mut Checks, field: &str, raw:
         return Ok(found);
     }
     let named: Vec<PersonId> = r
-        .list_people(&search(&crate::people::LIST, raw))
+        .list_people(&search(&crate::organisation::people::LIST, raw))
         .await?
         .items
         .into_iter()
@@ -118,7 +118,7 @@ pub(crate) async fn risk(r: &mut dyn Reader, c: &mut Checks, field: &str, raw: &
         return Ok(found);
     }
     let named: Vec<RiskId> = r
-        .list_risks(&search(&crate::risks::LIST, raw))
+        .list_risks(&search(&crate::compliance::risks::LIST, raw))
         .await?
         .items
         .into_iter()
@@ -134,7 +134,7 @@ pub async fn people_options(store: &dyn Store, actor: &Actor) -> CoreResult<Vec<
     if !actor.can(Permission::ViewDirectory) {
         return Ok(vec![]);
     }
-    let page = store.read().await?.list_people(&crate::people::LIST.first_page(OPTIONS)).await?;
+    let page = store.read().await?.list_people(&crate::organisation::people::LIST.first_page(OPTIONS)).await?;
     let active = page.items.into_iter().filter(|p| p.status != PersonStatus::Left);
     Ok(active.map(|p| (p.email, p.name)).collect())
 }
@@ -157,8 +157,8 @@ pub async fn risk_options(store: &dyn Store, actor: &Actor) -> CoreResult<Vec<Pi
     if !actor.can(Permission::ViewRisks) {
         return Ok(vec![]);
     }
-    let mut query = crate::risks::LIST.first_page(OPTIONS);
-    if let Some(title) = crate::risks::LIST.sorts.iter().find(|s| s.name == "title") {
+    let mut query = crate::compliance::risks::LIST.first_page(OPTIONS);
+    if let Some(title) = crate::compliance::risks::LIST.sorts.iter().find(|s| s.name == "title") {
         query.sort = *title;
     }
     let page = store.read().await?.list_risks(&query).await?;

@@ -11,9 +11,9 @@
 
 use crate::access::Actor;
 use crate::audit::AuditRecord;
-use crate::campaigns::Campaign;
 use crate::error::{CoreError, CoreResult};
 use crate::notify::TaskMail;
+use crate::policies::campaigns::Campaign;
 use crate::store::{Store, Writer};
 use crate::time_util::Timestamp;
 use serde::Serialize;
@@ -74,8 +74,8 @@ pub static JOBS: &[&JobKind] = &[
     &CAMPAIGN_CLOSE,
     &CAMPAIGN_NEXT_ROUND,
     &crate::policies::REVIEW_DUE,
-    &crate::risks::REVIEW_DUE,
-    &crate::disclosure::DEADLINE,
+    &crate::compliance::risks::REVIEW_DUE,
+    &crate::incidents::disclosure::DEADLINE,
     &crate::incidents::AUTHORITY_DUE,
     &crate::audit_anchor::CHECKPOINT,
 ];
@@ -86,19 +86,19 @@ pub static CAMPAIGN_REMINDER: JobKind = JobKind {
     subject_type: "campaign",
     run: |tx, _, job, now| Box::pin(remind_campaign(tx, job, now)),
     needs_checkpoint_key: false,
-    event: Some(&crate::campaigns::REMINDED),
+    event: Some(&crate::policies::campaigns::REMINDED),
 };
 
 /// The day after a campaign was due: tell those still missing, and the channels.
 pub static CAMPAIGN_OVERDUE: JobKind =
-    JobKind { name: "campaign.overdue", event: Some(&crate::campaigns::OVERDUE), ..CAMPAIGN_REMINDER };
+    JobKind { name: "campaign.overdue", event: Some(&crate::policies::campaigns::OVERDUE), ..CAMPAIGN_REMINDER };
 
 /// A month after its due date a campaign closes: no more signatures or answers, and the tasks
 /// still open are marked missed (the export keeps who never did it).
 pub static CAMPAIGN_CLOSE: JobKind = JobKind {
     name: "campaign.close",
     run: |tx, _, job, now| Box::pin(close_campaign(tx, job, now)),
-    event: Some(&crate::campaigns::CLOSED),
+    event: Some(&crate::policies::campaigns::CLOSED),
     ..CAMPAIGN_REMINDER
 };
 
@@ -282,7 +282,7 @@ async fn remind_campaign(tx: &mut dyn Writer, job: &Job, now: Timestamp) -> Core
         event: job.kind.as_str(),
         subject: &subject,
         body: &body,
-        task_kind: crate::campaigns::ACKNOWLEDGE,
+        task_kind: crate::policies::campaigns::ACKNOWLEDGE,
         subject_type: "campaign",
         subject_id: &campaign_id,
         due_by,
@@ -320,7 +320,9 @@ async fn close_campaign(tx: &mut dyn Writer, job: &Job, now: Timestamp) -> CoreR
 /// Opens a recurring campaign's next round.
 async fn open_next_round(tx: &mut dyn Writer, job: &Job, now: Timestamp) -> CoreResult<serde_json::Value> {
     match tx.find_campaign(job.subject_id.parse().map_err(|_| CoreError::NotFound)?).await? {
-        Some(previous) => crate::campaigns::open_next_round(tx, &Actor::system("scheduler"), now, &previous).await,
+        Some(previous) => {
+            crate::policies::campaigns::open_next_round(tx, &Actor::system("scheduler"), now, &previous).await
+        }
         None => Ok(serde_json::json!({ "skipped": "the campaign no longer exists" })),
     }
 }

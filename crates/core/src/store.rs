@@ -7,34 +7,34 @@
 //! `commit()` exactly once. The commit appends the queued records to the hash chain and then
 //! commits, so change and audit land together or not at all; dropping a writer rolls back.
 
-use crate::accounts::{Account, ApiToken, Session};
 use crate::approvals::{Approval, ApprovalFilter, Decision};
 use crate::assets::{Asset, AssetKind};
 use crate::audit::{AuditEntry, AuditFilter, AuditRecord};
-use crate::campaigns::{Campaign, DepartmentCompletion, Participant, PinnedVersion, Task};
-use crate::checklists::{Answer, Checklist};
-use crate::controls::{ControlSummary, Evidence, Mapping};
-use crate::coverage::MappedControl;
-use crate::disclosure::{DisclosureSettings, ReportMessage, VulnReport};
+use crate::compliance::controls::{ControlSummary, Evidence, Mapping};
+use crate::compliance::coverage::MappedControl;
+use crate::compliance::frameworks::{Framework, FrameworkContent};
+use crate::compliance::risks::{HeatMap, Risk, RiskSettings};
 use crate::error::{StoreError, StoreResult};
-use crate::frameworks::{Framework, FrameworkContent};
+use crate::identity::accounts::{Account, ApiToken, Session};
+use crate::identity::mfa::TotpFactor;
+use crate::identity::scim::{Member, ScimDepartment, ScimPerson, ScimProfile, ScimToken};
+use crate::identity::sso::PendingSignIn;
 use crate::ids::{
     AccountId, AssetId, CampaignId, ChecklistId, ControlId, DepartmentId, EvidenceId, FrameworkId, IncidentId,
     PersonId, PolicyId, ReportId, RiskId, TokenId,
 };
+use crate::incidents::disclosure::{DisclosureSettings, ReportMessage, VulnReport};
 use crate::incidents::{Event, Incident, Link};
-use crate::lifecycle::{Offboarding, OffboardingItem, OnboardingRecord};
 use crate::list::{ListPage, ListQuery};
-use crate::mfa::TotpFactor;
 use crate::notify::{Channel, OutboxMessage, TaskMail};
-use crate::org::Department;
-use crate::people::Person;
+use crate::organisation::departments::Department;
+use crate::organisation::lifecycle::{Offboarding, OffboardingItem, OnboardingRecord};
+use crate::organisation::people::Person;
+use crate::policies::campaigns::{Campaign, DepartmentCompletion, Participant, PinnedVersion, Task};
+use crate::policies::checklists::{Answer, Checklist};
 use crate::policies::{Policy, PolicyVersion};
 use crate::records::{Named, Record, RecordType, Scope, Target};
-use crate::risks::{HeatMap, Risk, RiskSettings};
 use crate::scheduler::{Job, JobKind};
-use crate::scim::{Member, ScimDepartment, ScimPerson, ScimProfile, ScimToken};
-use crate::sso::PendingSignIn;
 use crate::time_util::Timestamp;
 use std::future::Future;
 use std::pin::Pin;
@@ -553,7 +553,7 @@ pub trait Writer: Reader {
         &'a mut self,
         c: &'a Campaign,
         now: Timestamp,
-        enrol: crate::campaigns::Enrol,
+        enrol: crate::policies::campaigns::Enrol,
     ) -> StoreFuture<'a, u64>;
     /// Closes the campaign (`Conflict` if it was closed meanwhile) and marks its open tasks
     /// missed; returns how many were missed.

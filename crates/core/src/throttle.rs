@@ -90,9 +90,9 @@ pub async fn give_back(store: &dyn Store, slot: Slot) -> CoreResult<()> {
 /// Remembers the browser that just signed in as `email` with its password; returns the
 /// device cookie's value (stored only as a hash).
 pub async fn trust_device(store: &dyn Store, now: Timestamp, email: &str) -> CoreResult<String> {
-    let secret = crate::accounts::random_secret(32);
+    let secret = crate::identity::accounts::random_secret(32);
     let email = email.trim().to_lowercase();
-    store.trust_device(&crate::accounts::sha256_hex(&secret), &email, now).await?;
+    store.trust_device(&crate::identity::accounts::sha256_hex(&secret), &email, now).await?;
     Ok(secret)
 }
 
@@ -107,7 +107,7 @@ pub async fn trusted_device(
     let Some(cookie) = cookie.filter(|c| !c.is_empty() && c.len() <= 100) else {
         return Ok(None);
     };
-    let hash = crate::accounts::sha256_hex(cookie);
+    let hash = crate::identity::accounts::sha256_hex(cookie);
     let email = email.trim().to_lowercase();
     Ok(store.device_is_trusted(&hash, &email, now).await?.then_some(hash))
 }

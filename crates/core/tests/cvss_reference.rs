@@ -3,7 +3,7 @@
 //! `cvss` package, which must agree on every base, temporal, environmental and v4.0 score; and
 //! mutations of generated vectors, which must be scored or refused with a message, never panic.
 
-use bulwark_core::cvss;
+use bulwark_core::incidents::cvss;
 use std::io::Write;
 use std::process::{Command, Stdio};
 

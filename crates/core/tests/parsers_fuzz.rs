@@ -7,9 +7,9 @@
 //! replayed on every run.
 //! (CVSS vectors are fuzzed by mutation in `cvss_reference.rs`.)
 
-use bulwark_core::frameworks::oscal;
-use bulwark_core::scim::patch;
-use bulwark_core::scim_filter;
+use bulwark_core::compliance::frameworks::oscal;
+use bulwark_core::identity::scim::patch;
+use bulwark_core::identity::scim_filter;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 

@@ -2,10 +2,10 @@
 
 use bulwark_core::StoreError;
 use bulwark_core::Timestamp;
-use bulwark_core::accounts::{Account, ApiToken, Session};
+use bulwark_core::identity::accounts::{Account, ApiToken, Session};
+use bulwark_core::identity::mfa::SessionStage;
 use bulwark_core::ids::{AccountId, TokenId};
 use bulwark_core::list::{ListPage, ListQuery};
-use bulwark_core::mfa::SessionStage;
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::{AnyConnection, Row};
 

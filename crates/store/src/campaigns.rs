@@ -7,10 +7,10 @@
 
 use bulwark_core::StoreError;
 use bulwark_core::Timestamp;
-use bulwark_core::campaigns::{Campaign, DepartmentCompletion, Enrol, Participant, PinnedVersion, Task};
 use bulwark_core::ids::{CampaignId, PersonId, PolicyId};
 use bulwark_core::list::{ListPage, ListQuery};
-use bulwark_core::people::PersonKind;
+use bulwark_core::organisation::people::PersonKind;
+use bulwark_core::policies::campaigns::{Campaign, DepartmentCompletion, Enrol, Participant, PinnedVersion, Task};
 use bulwark_core::store::Backend;
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::{AnyConnection, Row};

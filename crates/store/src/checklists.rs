@@ -2,9 +2,9 @@
 //! (with the export line of each person's answers kept on their completion record).
 
 use bulwark_core::StoreError;
-use bulwark_core::checklists::{Answer, AnswerValue, Checklist, ChecklistItem};
 use bulwark_core::ids::{CampaignId, ChecklistId, PersonId};
 use bulwark_core::list::{ListPage, ListQuery};
+use bulwark_core::policies::checklists::{Answer, AnswerValue, Checklist, ChecklistItem};
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::AnyConnection;
 

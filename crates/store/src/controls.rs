@@ -4,9 +4,9 @@
 //! has fresh evidence, in one query.
 
 use bulwark_core::StoreError;
-use bulwark_core::controls::{ControlStatus, ControlSummary, Evidence, EvidenceKind, Mapping};
-use bulwark_core::coverage::MappedControl;
-use bulwark_core::frameworks::FrameworkContent;
+use bulwark_core::compliance::controls::{ControlStatus, ControlSummary, Evidence, EvidenceKind, Mapping};
+use bulwark_core::compliance::coverage::MappedControl;
+use bulwark_core::compliance::frameworks::FrameworkContent;
 use bulwark_core::ids::{ControlId, EvidenceId, FrameworkId};
 use bulwark_core::time_util::{Timestamp, from_micros, to_micros};
 use serde_json::Value;
@@ -205,7 +205,7 @@ pub(crate) async fn outline(conn: &mut AnyConnection, id: FrameworkId) -> Result
 
 async fn read_outline(
     conn: &mut AnyConnection,
-    framework: bulwark_core::frameworks::Framework,
+    framework: bulwark_core::compliance::frameworks::Framework,
 ) -> Result<FrameworkContent, StoreError> {
     let (groups, controls) = crate::frameworks::rows(conn, framework.id, false).await?;
     Ok(FrameworkContent { framework, rest: Value::Null, groups, controls })

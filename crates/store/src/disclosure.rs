@@ -3,8 +3,8 @@
 
 use bulwark_core::StoreError;
 use bulwark_core::Timestamp;
-use bulwark_core::disclosure::{DisclosureSettings, ReportMessage, ReportStatus, VulnReport, search_text};
 use bulwark_core::ids::ReportId;
+use bulwark_core::incidents::disclosure::{DisclosureSettings, ReportMessage, ReportStatus, VulnReport, search_text};
 use bulwark_core::list::{ListPage, ListQuery};
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::{AnyConnection, Row};

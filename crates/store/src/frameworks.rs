@@ -4,8 +4,8 @@
 //! handful of round trips.
 
 use bulwark_core::StoreError;
-use bulwark_core::frameworks::oscal::{ControlRow, GroupRow};
-use bulwark_core::frameworks::{Framework, FrameworkContent};
+use bulwark_core::compliance::frameworks::oscal::{ControlRow, GroupRow};
+use bulwark_core::compliance::frameworks::{Framework, FrameworkContent};
 use bulwark_core::ids::FrameworkId;
 use bulwark_core::time_util::{from_micros, to_micros};
 use serde_json::Value;

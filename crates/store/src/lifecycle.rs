@@ -4,7 +4,7 @@ use bulwark_core::StoreError;
 use bulwark_core::Timestamp;
 use bulwark_core::assets::AssetKind;
 use bulwark_core::ids::PersonId;
-use bulwark_core::lifecycle::{Offboarding, OffboardingItem, OnboardingRecord};
+use bulwark_core::organisation::lifecycle::{Offboarding, OffboardingItem, OnboardingRecord};
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::AnyConnection;
 

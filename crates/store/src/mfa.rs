@@ -2,8 +2,8 @@
 
 use bulwark_core::StoreError;
 use bulwark_core::Timestamp;
+use bulwark_core::identity::mfa::TotpFactor;
 use bulwark_core::ids::AccountId;
-use bulwark_core::mfa::TotpFactor;
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::{AnyConnection, Row};
 

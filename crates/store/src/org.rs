@@ -3,7 +3,7 @@
 use bulwark_core::StoreError;
 use bulwark_core::ids::DepartmentId;
 use bulwark_core::list::{ListPage, ListQuery};
-use bulwark_core::org::Department;
+use bulwark_core::organisation::departments::Department;
 use bulwark_core::time_util::to_micros;
 use sqlx::AnyConnection;
 

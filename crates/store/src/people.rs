@@ -2,8 +2,8 @@
 
 use bulwark_core::StoreError;
 use bulwark_core::list::{ListPage, ListQuery};
-use bulwark_core::org::Department;
-use bulwark_core::people::{Person, search_text};
+use bulwark_core::organisation::departments::Department;
+use bulwark_core::organisation::people::{Person, search_text};
 use bulwark_core::time_util::to_micros;
 
 use crate::acquire::Acquire;

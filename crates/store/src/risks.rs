@@ -4,9 +4,9 @@
 //! sorting.
 
 use bulwark_core::StoreError;
+use bulwark_core::compliance::risks::{Acceptance, HeatCell, HeatMap, Risk, RiskSettings, Treatment, search_text};
 use bulwark_core::ids::{ControlId, RiskId};
 use bulwark_core::list::{ListPage, ListQuery};
-use bulwark_core::risks::{Acceptance, HeatCell, HeatMap, Risk, RiskSettings, Treatment, search_text};
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::AnyConnection;
 

@@ -2,10 +2,10 @@
 //! corrupt row and reported as an internal error naming the column.
 
 use bulwark_core::StoreError;
-use bulwark_core::accounts::{Account, AccountStatus, ApiToken, Session};
 use bulwark_core::audit::AuditEntry;
-use bulwark_core::org::Department;
-use bulwark_core::people::{Person, PersonKind, PersonStatus};
+use bulwark_core::identity::accounts::{Account, AccountStatus, ApiToken, Session};
+use bulwark_core::organisation::departments::Department;
+use bulwark_core::organisation::people::{Person, PersonKind, PersonStatus};
 use bulwark_core::time_util::from_micros;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -173,7 +173,7 @@ pub(crate) fn session(r: &dyn Columns) -> Result<Session, StoreError> {
         created_at: from_micros(int(r, "created_at")?),
         expires_at: from_micros(int(r, "expires_at")?),
         last_seen_at: from_micros(int(r, "last_seen_at")?),
-        stage: bulwark_core::mfa::SessionStage::parse(&text(r, "stage")?),
+        stage: bulwark_core::identity::mfa::SessionStage::parse(&text(r, "stage")?),
         verified_at: from_micros(int(r, "verified_at")?),
     })
 }

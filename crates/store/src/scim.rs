@@ -3,8 +3,8 @@
 //! row is a User whose userName is their e-mail address.
 
 use bulwark_core::StoreError;
+use bulwark_core::identity::scim::{Member, ScimDepartment, ScimPerson, ScimProfile, ScimToken};
 use bulwark_core::ids::{DepartmentId, PersonId, TokenId};
-use bulwark_core::scim::{Member, ScimDepartment, ScimPerson, ScimProfile, ScimToken};
 use bulwark_core::time_util::{Timestamp, to_micros};
 use sqlx::AnyConnection;
 

@@ -3,8 +3,8 @@
 
 use bulwark_core::StoreError;
 use bulwark_core::Timestamp;
+use bulwark_core::identity::sso::PendingSignIn;
 use bulwark_core::ids::AccountId;
-use bulwark_core::sso::PendingSignIn;
 use bulwark_core::time_util::{from_micros, to_micros};
 use sqlx::AnyConnection;
 
@@ -47,7 +47,7 @@ pub(crate) async fn link(
 
 pub(crate) async fn put_login(conn: &mut AnyConnection, state_hash: &str, p: &PendingSignIn) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM sso_logins WHERE created_at < $1")
-        .bind(to_micros(p.created_at - bulwark_core::sso::PENDING_LIFETIME))
+        .bind(to_micros(p.created_at - bulwark_core::identity::sso::PENDING_LIFETIME))
         .execute(&mut *conn)
         .await
         .map_err(map_err)?;

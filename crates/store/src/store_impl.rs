@@ -4,32 +4,32 @@
 //! transaction).
 
 use bulwark_core::Timestamp;
-use bulwark_core::accounts::{Account, ApiToken, Session};
 use bulwark_core::approvals::{Approval, ApprovalFilter, Decision};
 use bulwark_core::assets::{Asset, AssetKind};
 use bulwark_core::audit::{AuditEntry, AuditFilter, AuditRecord};
-use bulwark_core::checklists::{Answer, Checklist};
-use bulwark_core::controls::{ControlSummary, Evidence, Mapping};
-use bulwark_core::coverage::MappedControl;
-use bulwark_core::disclosure::{DisclosureSettings, ReportMessage, VulnReport};
-use bulwark_core::frameworks::{Framework, FrameworkContent};
+use bulwark_core::compliance::controls::{ControlSummary, Evidence, Mapping};
+use bulwark_core::compliance::coverage::MappedControl;
+use bulwark_core::compliance::frameworks::{Framework, FrameworkContent};
+use bulwark_core::compliance::risks::{HeatMap, Risk, RiskSettings};
+use bulwark_core::identity::accounts::{Account, ApiToken, Session};
+use bulwark_core::identity::mfa::TotpFactor;
+use bulwark_core::identity::scim::{Member, ScimDepartment, ScimPerson, ScimProfile, ScimToken};
+use bulwark_core::identity::sso::PendingSignIn;
 use bulwark_core::ids::{
     AccountId, AssetId, CampaignId, ChecklistId, ControlId, DepartmentId, EvidenceId, FrameworkId, IncidentId,
     PersonId, PolicyId, ReportId, RiskId, TokenId,
 };
+use bulwark_core::incidents::disclosure::{DisclosureSettings, ReportMessage, VulnReport};
 use bulwark_core::incidents::{Event, Incident, Link};
-use bulwark_core::lifecycle::{Offboarding, OffboardingItem, OnboardingRecord};
 use bulwark_core::list::{ListPage, ListQuery};
-use bulwark_core::mfa::TotpFactor;
-use bulwark_core::org::Department;
-use bulwark_core::risks::{HeatMap, Risk, RiskSettings};
-use bulwark_core::scim::{Member, ScimDepartment, ScimPerson, ScimProfile, ScimToken};
-use bulwark_core::sso::PendingSignIn;
+use bulwark_core::organisation::departments::Department;
+use bulwark_core::organisation::lifecycle::{Offboarding, OffboardingItem, OnboardingRecord};
+use bulwark_core::policies::checklists::{Answer, Checklist};
 use bulwark_core::time_util::to_micros;
 
-use bulwark_core::campaigns::{Campaign, DepartmentCompletion, Participant, PinnedVersion, Task};
 use bulwark_core::notify::{Channel, OutboxMessage, TaskMail};
-use bulwark_core::people::Person;
+use bulwark_core::organisation::people::Person;
+use bulwark_core::policies::campaigns::{Campaign, DepartmentCompletion, Participant, PinnedVersion, Task};
 use bulwark_core::policies::{Policy, PolicyVersion};
 use bulwark_core::records::{Named, Record, RecordType, Scope, Target};
 use bulwark_core::scheduler::{Job, JobKind};
@@ -1060,7 +1060,7 @@ impl Writer for Unit<WriteTx> {
         &'a mut self,
         c: &'a Campaign,
         now: Timestamp,
-        enrol: bulwark_core::campaigns::Enrol,
+        enrol: bulwark_core::policies::campaigns::Enrol,
     ) -> StoreFuture<'a, u64> {
         Box::pin(campaigns::enroll(self.c(), c, now, enrol))
     }

@@ -1,13 +1,13 @@
 //! The store contract: the same tests on every backend (SQLite always, PostgreSQL when
 //! `BULWARK_TEST_POSTGRES_URL` is set).
 
-use bulwark_core::accounts::{self, NewAccountInput, NewTokenInput};
 use bulwark_core::audit::AuditFilter;
+use bulwark_core::identity::accounts::{self, NewAccountInput, NewTokenInput};
+use bulwark_core::identity::mfa::{self, MfaPolicy, SessionStage};
 use bulwark_core::list::{ListQuery, RawListQuery};
-use bulwark_core::mfa::{self, MfaPolicy, SessionStage};
-use bulwark_core::org::{self, DepartmentInput};
 use bulwark_core::organisation::areas::{AREA, AREA_MEMBER, ensure_default_areas};
-use bulwark_core::people::{self, PersonInput, PersonStatus};
+use bulwark_core::organisation::departments::{self, DepartmentInput};
+use bulwark_core::organisation::people::{self, PersonInput, PersonStatus};
 use bulwark_core::records::{input::RawRecord, service};
 use bulwark_core::store::{Backend, Reader};
 use bulwark_core::{Actor, CoreError, Store, StoreError, time_util};
@@ -84,7 +84,7 @@ async fn refreshing_statistics_merges_each_search_index_and_searches_alike() {
                 .await
                 .unwrap();
         }
-        let names = |page: bulwark_core::list::ListPage<bulwark_core::people::Person>| {
+        let names = |page: bulwark_core::list::ListPage<bulwark_core::organisation::people::Person>| {
             (page.total, page.items.into_iter().map(|p| p.name).collect::<Vec<_>>())
         };
         let before = names(r(s).await.list_people(&query(&[("q", "ØRST")])).await.unwrap());
@@ -113,7 +113,7 @@ async fn refreshing_statistics_merges_each_search_index_and_searches_alike() {
 async fn a_write_unit_lists_its_own_uncommitted_rows_and_readers_see_them_after_the_commit() {
     use bulwark_core::audit::AuditRecord;
     use bulwark_core::ids::PersonId;
-    use bulwark_core::people::{Person, PersonKind};
+    use bulwark_core::organisation::people::{Person, PersonKind};
     for backend in backends() {
         let db = TestDb::new(backend).await;
         let s: &dyn Store = &db.store;
@@ -226,7 +226,7 @@ async fn every_instance_offers_the_current_department_names_after_any_change() {
         let (cli, now) = (Actor::cli(), time_util::now());
         let input = |name: &str, version| DepartmentInput { name: String::from(name), version, ..Default::default() };
         assert!(department_names(two).await.is_empty());
-        let d = org::create_department(one, &cli, now, &input("Sécurité", None)).await.unwrap();
+        let d = departments::create_department(one, &cli, now, &input("Sécurité", None)).await.unwrap();
         let in_d = PersonInput { department_id: d.id.to_string(), ..person("Zoë Ørsted", "zoe@example.com") };
         people::create(one, &cli, now, &in_d).await.unwrap();
         // The instance that wrote offers it at once, and so do the others once notified.
@@ -240,13 +240,13 @@ async fn every_instance_offers_the_current_department_names_after_any_change() {
         assert_eq!(listed_departments(two, "name").await, [zoe("Sécurité")]);
         assert_eq!(listed_departments(two, "department").await, [zoe("Sécurité")]);
         // A department another instance created a moment ago is named too.
-        let e = org::create_department(one, &cli, now, &input("Éthique", None)).await.unwrap();
+        let e = departments::create_department(one, &cli, now, &input("Éthique", None)).await.unwrap();
         let in_e = PersonInput { department_id: e.id.to_string(), ..person("Łukasz Nowak", "lukasz@example.com") };
         people::create(one, &cli, now, &in_e).await.unwrap();
         for sort in ["name", "department"] {
             assert_eq!(listed_departments(two, sort).await, [zoe("Sécurité"), lukasz("Éthique")], "{backend:?}");
         }
-        org::update_department(one, &cli, now, d.id, &input("Sûreté", None)).await.unwrap();
+        departments::update_department(one, &cli, now, d.id, &input("Sûreté", None)).await.unwrap();
         assert_eq!(department_names(one).await, ["Sûreté", "Éthique"], "{backend:?}");
         offers_eventually(two, &["Sûreté", "Éthique"]).await;
         assert_eq!(listed_departments(two, "name").await, [zoe("Sûreté"), lukasz("Éthique")], "{backend:?}");
@@ -284,7 +284,7 @@ async fn people_filter_sort_search_and_page_alike_on_every_backend() {
         let db = TestDb::new(backend).await;
         let s: &dyn Store = &db.store;
         let actor = Actor::cli();
-        let dept = org::create_department(
+        let dept = departments::create_department(
             s,
             &actor,
             time_util::now(),
@@ -356,7 +356,7 @@ async fn people_filter_sort_search_and_page_alike_on_every_backend() {
         assert_eq!(found_in_dept.total, 4, "a search and a filter on {backend:?}");
         assert!(in_dept.items.iter().all(|p| p.department_name.as_deref() == Some("Engineering")));
         assert_eq!(
-            r(s).await.list_departments(&org::DEPARTMENTS.first_page(50)).await.unwrap().items[0].people_count,
+            r(s).await.list_departments(&departments::DEPARTMENTS.first_page(50)).await.unwrap().items[0].people_count,
             4
         );
 
@@ -392,7 +392,7 @@ async fn every_write_lands_with_exactly_one_audit_entry_and_the_chain_verifies()
         .await
         .unwrap();
         step("person.update", audit_count(s).await);
-        let d = org::create_department(
+        let d = departments::create_department(
             s,
             &actor,
             now,
@@ -518,7 +518,7 @@ async fn concurrent_writers_append_one_linear_chain() {
 
 #[tokio::test]
 async fn kept_counts_stay_exact_when_writers_add_at_once_and_a_recount_follows() {
-    use bulwark_core::campaigns::{self, CampaignInput};
+    use bulwark_core::policies::campaigns::{self, CampaignInput};
     for backend in backends() {
         let db = TestDb::new(backend).await;
         let store: Arc<dyn Store> = Arc::new(db.store.clone());
@@ -528,7 +528,10 @@ async fn kept_counts_stay_exact_when_writers_add_at_once_and_a_recount_follows()
             let store = store.clone();
             async move {
                 let input = DepartmentInput { name: name.into(), ..Default::default() };
-                org::create_department(store.as_ref(), &Actor::cli(), time_util::now(), &input).await.unwrap().id
+                departments::create_department(store.as_ref(), &Actor::cli(), time_util::now(), &input)
+                    .await
+                    .unwrap()
+                    .id
             }
         };
         let (sales, ops) = (department("Sales").await, department("Ops").await);
@@ -932,10 +935,10 @@ async fn a_new_set_password_link_or_a_new_password_ends_earlier_links() {
 /// backends (the services above exercise them through the domain rules).
 #[tokio::test]
 async fn every_repository_method_round_trips() {
-    use bulwark_core::accounts::{Account, AccountStatus, ApiToken, Session};
+    use bulwark_core::identity::accounts::{Account, AccountStatus, ApiToken, Session};
     use bulwark_core::ids::{AccountId, DepartmentId, PersonId, TokenId};
-    use bulwark_core::org::Department;
-    use bulwark_core::people::{Person, PersonKind};
+    use bulwark_core::organisation::departments::Department;
+    use bulwark_core::organisation::people::{Person, PersonKind};
     for backend in backends() {
         let db = TestDb::new(backend).await;
         let s: &dyn Store = &db.store;
@@ -1040,7 +1043,7 @@ async fn every_repository_method_round_trips() {
         assert_eq!(rd.find_account(account.id).await.unwrap().unwrap().email, "zoe@example.com");
         assert_eq!(rd.find_account_for_person(person.id).await.unwrap().unwrap().id, account.id);
         let accounts_matching = |q: &str| {
-            bulwark_core::accounts::LIST
+            bulwark_core::identity::accounts::LIST
                 .parse(&RawListQuery { q: Some(q.into()), ..Default::default() })
                 .expect("a valid query")
         };
@@ -1105,7 +1108,7 @@ async fn departments_areas_and_tokens_page_by_their_sort_keys_alike_on_every_bac
         let mut ids = Vec::new();
         for name in ["Łódź office", "Ärzte", "Zoë's team"] {
             let input = DepartmentInput { name: name.into(), ..Default::default() };
-            ids.push(org::create_department(s, &actor, now, &input).await.unwrap().id);
+            ids.push(departments::create_department(s, &actor, now, &input).await.unwrap().id);
         }
         for (i, dept) in [1, 2, 2].into_iter().enumerate() {
             let mut p = person(&format!("P{i}"), &format!("p{i}@example.com"));
@@ -1113,7 +1116,7 @@ async fn departments_areas_and_tokens_page_by_their_sort_keys_alike_on_every_bac
             people::create(s, &actor, now, &p).await.unwrap();
         }
         let by_people = |after| {
-            let mut q = org::DEPARTMENTS
+            let mut q = departments::DEPARTMENTS
                 .parse(&RawListQuery {
                     sort: Some("people".into()),
                     dir: Some("desc".into()),
@@ -1131,7 +1134,7 @@ async fn departments_areas_and_tokens_page_by_their_sort_keys_alike_on_every_bac
         let second = r(s).await.list_departments(&by_people(first.next)).await.unwrap();
         assert_eq!(second.items.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), ["Łódź office"]);
         assert!(second.next.is_none());
-        let by_name = r(s).await.list_departments(&org::DEPARTMENTS.first_page(10)).await.unwrap();
+        let by_name = r(s).await.list_departments(&departments::DEPARTMENTS.first_page(10)).await.unwrap();
         let names: Vec<_> = by_name.items.iter().map(|d| d.name.as_str()).collect();
         assert_eq!(names, ["Zoë's team", "Ärzte", "Łódź office"], "byte order on {backend:?}");
 
@@ -1304,7 +1307,7 @@ fn policy_query(pairs: &[(&str, &str)]) -> ListQuery {
 
 #[tokio::test]
 async fn a_campaign_gives_its_audience_tasks_and_records_signatures_alike_on_every_backend() {
-    use bulwark_core::campaigns::{self, CampaignInput};
+    use bulwark_core::policies::campaigns::{self, CampaignInput};
     use bulwark_core::policies::{self, PolicyInput, Transition};
     for backend in backends() {
         let db = TestDb::new(backend).await;
@@ -1312,10 +1315,14 @@ async fn a_campaign_gives_its_audience_tasks_and_records_signatures_alike_on_eve
         let cli = Actor::cli();
         let ratifier = Actor { label: "ratifier".into(), roles: vec![bulwark_core::Role::Management], ..Actor::cli() };
         let policy = published_policy(s, now, "Acceptable use", "v1").await;
-        let sales =
-            org::create_department(s, &cli, now, &DepartmentInput { name: "Sales".into(), ..Default::default() })
-                .await
-                .unwrap();
+        let sales = departments::create_department(
+            s,
+            &cli,
+            now,
+            &DepartmentInput { name: "Sales".into(), ..Default::default() },
+        )
+        .await
+        .unwrap();
         let mut people_ids = Vec::new();
         for (i, name) in ["Zoë Ørsted", "Łukasz Nowak", "李雷"].iter().enumerate() {
             let mut input = person(name, &format!("c{i}@example.com"));
@@ -1541,7 +1548,7 @@ async fn outbox_messages_are_claimed_once_retried_after_their_backoff_and_delive
 
 #[tokio::test]
 async fn a_scheduled_job_takes_effect_once_across_two_instances() {
-    use bulwark_core::campaigns::{self, CampaignInput};
+    use bulwark_core::policies::campaigns::{self, CampaignInput};
     use bulwark_core::scheduler;
     for backend in backends() {
         let db = TestDb::new(backend).await;
@@ -1689,7 +1696,8 @@ async fn an_approval_needs_distinct_deciders_other_than_the_requester_and_moves_
         assert_eq!(rd.list_approvals(&for_management, 10).await.unwrap().len(), 1);
         let for_clerk = ApprovalFilter { visible_to_roles: Some(vec![Role::Employee]), ..for_management.clone() };
         assert!(rd.list_approvals(&for_clerk, 10).await.unwrap().is_empty());
-        let boss_tasks = rd.list_tasks(boss.person_id.unwrap(), &bulwark_core::campaigns::TASKS.first_page(10)).await;
+        let boss_tasks =
+            rd.list_tasks(boss.person_id.unwrap(), &bulwark_core::policies::campaigns::TASKS.first_page(10)).await;
         assert_eq!(boss_tasks.unwrap().items[0].link(), format!("/approvals/{}", request.id), "the approver's task");
         drop(rd);
 
@@ -1712,7 +1720,7 @@ async fn an_approval_needs_distinct_deciders_other_than_the_requester_and_moves_
         assert_eq!(rd.find_policy_version(p.id, 1).await.unwrap().unwrap().status, VersionStatus::Ratified);
         let decisions = rd.list_decisions(&request.id).await.unwrap();
         assert_eq!((decisions.len(), decisions[0].comment.as_str()), (1, "Fine by me"));
-        let open = bulwark_core::campaigns::TASKS.first_page(10);
+        let open = bulwark_core::policies::campaigns::TASKS.first_page(10);
         let cfo_tasks = rd.list_tasks(cfo.person_id.unwrap(), &open).await.unwrap();
         assert!(cfo_tasks.items.iter().all(|t| t.state == "done"), "decided: every approver's task closed");
         let filter = AuditFilter { entity_id: Some(p.id.to_string()), ..Default::default() };
@@ -1799,7 +1807,7 @@ async fn an_approval_rule_names_its_deciders_and_excludes_people_by_person_alike
         assert!(stored.rule_text().contains("never the requester nor the 1 excluded"), "{}", stored.rule_text());
 
         // Tasks: the security team but the auditee, and the named auditor; not the requester.
-        let open = bulwark_core::campaigns::TASKS.first_page(10);
+        let open = bulwark_core::policies::campaigns::TASKS.first_page(10);
         for (who, expected) in [(&lead, 1), (&other, 1), (&auditor, 1), (&auditee, 0), (&requester, 0)] {
             let tasks = r(s).await.list_tasks(id(who), &open).await.unwrap();
             assert_eq!(tasks.items.len(), expected, "{}'s tasks on {backend:?}", who.label);
@@ -1834,8 +1842,8 @@ async fn an_approval_rule_names_its_deciders_and_excludes_people_by_person_alike
 
 #[tokio::test]
 async fn a_checklist_campaign_records_answers_and_a_no_opens_a_follow_up_until_fixed() {
-    use bulwark_core::campaigns::{self, CampaignInput};
-    use bulwark_core::checklists::{self, AnswerValue, ChecklistInput, FOLLOW_UP, RawAnswer};
+    use bulwark_core::policies::campaigns::{self, CampaignInput};
+    use bulwark_core::policies::checklists::{self, AnswerValue, ChecklistInput, FOLLOW_UP, RawAnswer};
     for backend in backends() {
         let db = TestDb::new(backend).await;
         let (s, now) = (&db.store as &dyn Store, time_util::now());
@@ -1932,7 +1940,7 @@ async fn a_checklist_campaign_records_answers_and_a_no_opens_a_follow_up_until_f
 
 #[tokio::test]
 async fn an_onboarding_campaign_starts_empty_and_enrolls_each_joiner() {
-    use bulwark_core::campaigns::{self, CampaignInput};
+    use bulwark_core::policies::campaigns::{self, CampaignInput};
     for backend in backends() {
         let db = TestDb::new(backend).await;
         let (s, now) = (&db.store as &dyn Store, time_util::now());
@@ -2105,7 +2113,7 @@ async fn a_second_factor_is_asked_once_set_up_and_every_code_works_once() {
 
 #[tokio::test]
 async fn single_sign_on_links_a_verified_identity_once_and_its_pending_answer_works_once() {
-    use bulwark_core::sso::{self, PendingSignIn, SsoRules, VerifiedIdentity};
+    use bulwark_core::identity::sso::{self, PendingSignIn, SsoRules, VerifiedIdentity};
     for backend in backends() {
         let db = TestDb::new(backend).await;
         let s: &dyn Store = &db.store;
@@ -2247,7 +2255,7 @@ async fn assets_list_search_and_import_alike_on_every_backend_and_a_broken_impor
 
 #[tokio::test]
 async fn keys_keep_metadata_plan_rotations_and_record_revocations_alike_on_every_backend() {
-    use bulwark_core::keys::KEY;
+    use bulwark_core::assets::keys::KEY;
     use bulwark_core::records::input::RawRecord;
     use bulwark_core::records::service;
     for backend in backends() {
@@ -2273,10 +2281,11 @@ async fn keys_keep_metadata_plan_rotations_and_record_revocations_alike_on_every
         let strong = input.into_iter().chain([("name", "TLS"), ("algorithm", "ECDSA P-256"), ("size_bits", "256")]);
         service::create(s, &cli, &KEY, now, &RawRecord::from_pairs(strong)).await.unwrap();
 
-        let task_ids = |tasks: Vec<bulwark_core::campaigns::Task>| {
+        let task_ids = |tasks: Vec<bulwark_core::policies::campaigns::Task>| {
             tasks.into_iter().filter(|t| t.kind == "rotate" && t.state == "open").map(|t| t.title).collect::<Vec<_>>()
         };
-        let tasks = r(s).await.list_tasks(owner.id, &bulwark_core::campaigns::TASKS.first_page(50)).await.unwrap();
+        let tasks =
+            r(s).await.list_tasks(owner.id, &bulwark_core::policies::campaigns::TASKS.first_page(50)).await.unwrap();
         assert_eq!(task_ids(tasks.items).len(), 2, "a rotation task per key on {backend:?}");
 
         let mut rd = r(s).await;
@@ -2313,7 +2322,8 @@ async fn keys_keep_metadata_plan_rotations_and_record_revocations_alike_on_every
         let unrevoke = RawRecord::from_pairs([("status", "active")]);
         let refused = service::update(s, &cli, &KEY, later, &key.id, &unrevoke).await;
         assert!(matches!(refused, Err(CoreError::Invalid(_))), "a revoked key stays revoked");
-        let tasks = r(s).await.list_tasks(owner.id, &bulwark_core::campaigns::TASKS.first_page(50)).await.unwrap();
+        let tasks =
+            r(s).await.list_tasks(owner.id, &bulwark_core::policies::campaigns::TASKS.first_page(50)).await.unwrap();
         assert_eq!(task_ids(tasks.items).len(), 1, "the revoked key's rotation task is closed");
         assert!(db.store.verify_audit_chain().await.unwrap().is_ok());
     }
@@ -2322,18 +2332,22 @@ async fn keys_keep_metadata_plan_rotations_and_record_revocations_alike_on_every
 #[tokio::test]
 async fn offboarding_lists_assets_and_accounts_and_closes_only_when_everything_is_back() {
     use bulwark_core::assets::{self, AssetInput};
-    use bulwark_core::lifecycle::{self, ItemInput, OnboardingInput};
+    use bulwark_core::organisation::lifecycle::{self, ItemInput, OnboardingInput};
     for backend in backends() {
         let db = TestDb::new(backend).await;
         let (s, cli, now) = (&db.store as &dyn Store, Actor::cli(), time_util::now());
-        let dept =
-            org::create_department(s, &cli, now, &DepartmentInput { name: "Sales".into(), ..Default::default() })
-                .await
-                .unwrap();
+        let dept = departments::create_department(
+            s,
+            &cli,
+            now,
+            &DepartmentInput { name: "Sales".into(), ..Default::default() },
+        )
+        .await
+        .unwrap();
         let head_input = PersonInput { department_id: dept.id.to_string(), ..person("Hana Head", "hana@example.com") };
         let head = people::create(s, &cli, now, &head_input).await.unwrap();
         let edit = DepartmentInput { name: "Sales".into(), head_person_id: head.id.to_string(), ..Default::default() };
-        org::update_department(s, &cli, now, dept.id, &edit).await.unwrap();
+        departments::update_department(s, &cli, now, dept.id, &edit).await.unwrap();
         let leaver_input =
             PersonInput { department_id: dept.id.to_string(), ..person("Lee Leaver", "lee@example.com") };
         let lee = people::create(s, &cli, now, &leaver_input).await.unwrap();
@@ -2357,7 +2371,8 @@ async fn offboarding_lists_assets_and_accounts_and_closes_only_when_everything_i
         let control = lifecycle::start_offboarding(s, &cli, now, lee.id, "tab\there").await;
         assert!(matches!(control, Err(CoreError::Invalid(_))), "a reason is one line, even for the open one");
         assert_eq!(again.id, o.id, "one open offboarding per person");
-        let head_tasks = r(s).await.list_tasks(head.id, &bulwark_core::campaigns::TASKS.first_page(10)).await.unwrap();
+        let head_tasks =
+            r(s).await.list_tasks(head.id, &bulwark_core::policies::campaigns::TASKS.first_page(10)).await.unwrap();
         assert_eq!(head_tasks.items.iter().filter(|t| t.kind == "offboard").count(), 1, "{backend:?}");
 
         assert!(matches!(lifecycle::close(s, &cli, now, &o.id).await, Err(CoreError::Conflict(_))), "outstanding");
@@ -2381,7 +2396,7 @@ async fn offboarding_lists_assets_and_accounts_and_closes_only_when_everything_i
         assert!(matches!(rd.get_offboarding("no-such-offboarding").await, Err(StoreError::NotFound)));
         assert!(rd.assets_assigned_to(lee.id).await.unwrap().is_empty());
         assert_eq!(rd.directory_services().await.unwrap().len(), 1);
-        let open_head = rd.list_tasks(head.id, &bulwark_core::campaigns::TASKS.first_page(10)).await.unwrap();
+        let open_head = rd.list_tasks(head.id, &bulwark_core::policies::campaigns::TASKS.first_page(10)).await.unwrap();
         assert!(open_head.items.iter().all(|t| t.state == "done"), "tasks close with the offboarding");
         drop(rd);
         let no_account = lifecycle::start_offboarding(s, &cli, now, head.id, "moves on").await.unwrap();
@@ -2390,22 +2405,24 @@ async fn offboarding_lists_assets_and_accounts_and_closes_only_when_everything_i
 
         // The repository writes one by one.
         let mut tx = s.write().await.unwrap();
-        let record = bulwark_core::lifecycle::OnboardingRecord {
+        let record = bulwark_core::organisation::lifecycle::OnboardingRecord {
             id: "r1".into(),
             ..r(s).await.onboarding_records(lee.id).await.unwrap()[0].clone()
         };
         tx.insert_onboarding_record(&record).await.unwrap();
-        let fresh = bulwark_core::lifecycle::Offboarding { id: "o2".into(), closed_at: None, ..closed.clone() };
-        let fresh = bulwark_core::lifecycle::Offboarding {
+        let fresh =
+            bulwark_core::organisation::lifecycle::Offboarding { id: "o2".into(), closed_at: None, ..closed.clone() };
+        let fresh = bulwark_core::organisation::lifecycle::Offboarding {
             items: fresh
                 .items
                 .iter()
-                .map(|i| bulwark_core::lifecycle::OffboardingItem { done_at: None, ..i.clone() })
+                .map(|i| bulwark_core::organisation::lifecycle::OffboardingItem { done_at: None, ..i.clone() })
                 .collect(),
             ..fresh
         };
         tx.insert_offboarding(&fresh).await.unwrap();
-        let done = bulwark_core::lifecycle::OffboardingItem { done_at: Some(now), ..fresh.items[0].clone() };
+        let done =
+            bulwark_core::organisation::lifecycle::OffboardingItem { done_at: Some(now), ..fresh.items[0].clone() };
         tx.update_offboarding_item("o2", &done).await.unwrap();
         assert!(tx.update_offboarding_item("o2", &done).await.is_err(), "an item is checked off once");
         tx.close_offboarding("o2", now).await.unwrap();
@@ -2424,14 +2441,15 @@ async fn offboarding_lists_assets_and_accounts_and_closes_only_when_everything_i
 /// wins over the e-mail, deleted Users and Groups leave the lists and their counts.
 #[tokio::test]
 async fn scim_profiles_departments_and_tokens_alike_on_every_backend() {
-    use bulwark_core::scim::{ScimProfile, ScimToken};
+    use bulwark_core::identity::scim::{ScimProfile, ScimToken};
     for backend in backends() {
         let db = TestDb::new(backend).await;
         let s: &dyn Store = &db.store;
         let (cli, now) = (Actor::cli(), time_util::now());
-        let d = org::create_department(s, &cli, now, &DepartmentInput { name: "Ops".into(), ..Default::default() })
-            .await
-            .unwrap();
+        let d =
+            departments::create_department(s, &cli, now, &DepartmentInput { name: "Ops".into(), ..Default::default() })
+                .await
+                .unwrap();
         let ada = people::create(
             s,
             &cli,
@@ -2531,8 +2549,8 @@ async fn scim_profiles_departments_and_tokens_alike_on_every_backend() {
 /// evidence from expired.
 #[tokio::test]
 async fn frameworks_controls_and_evidence_alike_on_every_backend() {
-    use bulwark_core::controls::{CONTROL, Evidence, EvidenceKind, Mapping};
-    use bulwark_core::frameworks::{Framework, FrameworkContent, oscal};
+    use bulwark_core::compliance::controls::{CONTROL, Evidence, EvidenceKind, Mapping};
+    use bulwark_core::compliance::frameworks::{Framework, FrameworkContent, oscal};
     use bulwark_core::ids::{ControlId, EvidenceId, FrameworkId};
     use bulwark_core::records::{input::RawRecord, service};
     let catalog =
@@ -2668,10 +2686,10 @@ async fn frameworks_controls_and_evidence_alike_on_every_backend() {
 #[tokio::test]
 async fn risks_are_rated_filtered_accepted_with_approval_and_reviewed_alike_on_every_backend() {
     use bulwark_core::approvals;
-    use bulwark_core::controls;
+    use bulwark_core::compliance::controls;
+    use bulwark_core::compliance::risks::{self, Acceptance, RiskInput, RiskSettingsInput, Treatment};
     use bulwark_core::ids::ControlId;
     use bulwark_core::records::{input::RawRecord, service};
-    use bulwark_core::risks::{self, Acceptance, RiskInput, RiskSettingsInput, Treatment};
     use bulwark_core::scheduler;
     for backend in backends() {
         let db = TestDb::new(backend).await;
@@ -2820,10 +2838,11 @@ async fn risks_are_rated_filtered_accepted_with_approval_and_reviewed_alike_on_e
         assert_eq!(r(s).await.get_risk(laptop.id).await.unwrap().acceptance, Acceptance::Rejected);
 
         // The owner's review task, its reminder, and recording the review.
-        let open_reviews = |tasks: Vec<bulwark_core::campaigns::Task>| {
+        let open_reviews = |tasks: Vec<bulwark_core::policies::campaigns::Task>| {
             tasks.into_iter().filter(|t| t.kind == "review" && t.state == "open").map(|t| t.due_at).collect::<Vec<_>>()
         };
-        let tasks = r(s).await.list_tasks(ada.id, &bulwark_core::campaigns::TASKS.first_page(50)).await.unwrap();
+        let tasks =
+            r(s).await.list_tasks(ada.id, &bulwark_core::policies::campaigns::TASKS.first_page(50)).await.unwrap();
         assert_eq!(open_reviews(tasks.items).len(), 2, "a review task per risk Ada owns");
         let due = r1.review_on.midnight().assume_utc();
         assert_eq!(scheduler::run_due(s, due, 10).await.unwrap(), 3, "the three reviews fall due together");
@@ -2838,7 +2857,8 @@ async fn risks_are_rated_filtered_accepted_with_approval_and_reviewed_alike_on_e
         );
         assert!(matches!(risks::record_review(s, &employee, later, r1.id).await, Err(CoreError::NotFound)), "not hers");
         assert!(risks::get(s, &owner, r1.id).await.is_ok(), "the owner sees her risk");
-        let tasks = r(s).await.list_tasks(ada.id, &bulwark_core::campaigns::TASKS.first_page(50)).await.unwrap();
+        let tasks =
+            r(s).await.list_tasks(ada.id, &bulwark_core::policies::campaigns::TASKS.first_page(50)).await.unwrap();
         let dues = open_reviews(tasks.items);
         assert!(dues.contains(&reviewed.review_on.midnight().assume_utc()) && dues.len() == 2, "{dues:?}");
 
@@ -2873,7 +2893,7 @@ async fn risks_are_rated_filtered_accepted_with_approval_and_reviewed_alike_on_e
 
 #[tokio::test]
 async fn vulnerability_reports_are_followed_by_secret_link_triaged_and_answered_alike_on_every_backend() {
-    use bulwark_core::disclosure::{self, ReportStatus, SettingsInput, Submission, TriageInput};
+    use bulwark_core::incidents::disclosure::{self, ReportStatus, SettingsInput, Submission, TriageInput};
     use bulwark_core::scheduler;
     for backend in backends() {
         let db = TestDb::new(backend).await;
@@ -2904,7 +2924,10 @@ async fn vulnerability_reports_are_followed_by_secret_link_triaged_and_answered_
         assert_eq!((report.status, report.reporter_email.as_str()), (ReportStatus::New, "grace@example.org"));
         assert_eq!(report.deadline_on, now.date() + time::Duration::days(90));
         let mut rd = r(s).await;
-        assert_eq!(rd.report_by_secret(&bulwark_core::accounts::sha256_hex(&secret)).await.unwrap(), Some(report.id));
+        assert_eq!(
+            rd.report_by_secret(&bulwark_core::identity::accounts::sha256_hex(&secret)).await.unwrap(),
+            Some(report.id)
+        );
         assert_eq!(rd.report_by_secret(&secret).await.unwrap(), None, "only the hash is stored");
         assert_eq!(rd.find_report(report.id).await.unwrap().unwrap().title, report.title);
         let told = rd.list_undelivered(10).await.unwrap();
@@ -3020,9 +3043,9 @@ async fn vulnerability_reports_are_followed_by_secret_link_triaged_and_answered_
 
 /// The settings as they were before some change (a stale copy).
 fn stored_settings(
-    current: &bulwark_core::disclosure::DisclosureSettings,
-) -> bulwark_core::disclosure::DisclosureSettings {
-    bulwark_core::disclosure::DisclosureSettings { updated_at: time_util::from_micros(0), ..current.clone() }
+    current: &bulwark_core::incidents::disclosure::DisclosureSettings,
+) -> bulwark_core::incidents::disclosure::DisclosureSettings {
+    bulwark_core::incidents::disclosure::DisclosureSettings { updated_at: time_util::from_micros(0), ..current.clone() }
 }
 
 #[tokio::test]
@@ -3036,7 +3059,7 @@ async fn incidents_are_seen_only_by_the_team_their_reporter_and_members_alike_on
         let ada = people::create(s, &cli, now, &person("Ada Lovelace", "ada@example.com")).await.unwrap();
         let bob = people::create(s, &cli, now, &person("Bob Builder", "bob@example.com")).await.unwrap();
         let eve = people::create(s, &cli, now, &person("Eve Other", "eve@example.com")).await.unwrap();
-        let employee = |p: &bulwark_core::people::Person| Actor {
+        let employee = |p: &bulwark_core::organisation::people::Person| Actor {
             person_id: Some(p.id),
             label: p.email.clone(),
             roles: vec![bulwark_core::Role::Employee],
@@ -3148,7 +3171,8 @@ async fn incidents_are_seen_only_by_the_team_their_reporter_and_members_alike_on
         let kinds: Vec<_> = detail.events.iter().map(|e| e.kind.as_str()).collect();
         assert_eq!(kinds, ["reported", "member", "comment", "update", "status", "link", "task", "authority", "status"]);
         assert_eq!(detail.links[0].label, "ThinkPad L-1042");
-        let open_tasks = r(s).await.list_tasks(ada.id, &bulwark_core::campaigns::TASKS.first_page(50)).await.unwrap();
+        let open_tasks =
+            r(s).await.list_tasks(ada.id, &bulwark_core::policies::campaigns::TASKS.first_page(50)).await.unwrap();
         assert!(open_tasks.items.iter().all(|t| t.kind != "incident" || t.state != "open"), "closing closes its tasks");
 
         // The response plan, and the repository functions one by one.
@@ -3198,7 +3222,7 @@ async fn incidents_are_seen_only_by_the_team_their_reporter_and_members_alike_on
 
 #[tokio::test]
 async fn people_leaving_or_gone_get_no_new_campaign_tasks() {
-    use bulwark_core::campaigns::{self, CampaignInput};
+    use bulwark_core::policies::campaigns::{self, CampaignInput};
     for backend in backends() {
         let db = TestDb::new(backend).await;
         let (s, now) = (&db.store as &dyn Store, time_util::now());
@@ -3206,7 +3230,7 @@ async fn people_leaving_or_gone_get_no_new_campaign_tasks() {
         published_policy(s, now, "Use", "x").await;
         let stays = people::create(s, &cli, now, &person("Stays", "stays@example.com")).await.unwrap();
         let leaving = people::create(s, &cli, now, &person("Leaving", "leaving@example.com")).await.unwrap();
-        bulwark_core::lifecycle::start_offboarding(s, &cli, now, leaving.id, "resigned").await.unwrap();
+        bulwark_core::organisation::lifecycle::start_offboarding(s, &cli, now, leaving.id, "resigned").await.unwrap();
         let gone = PersonInput { status: "left".into(), ..person("Gone", "gone@example.com") };
         people::create(s, &cli, now, &gone).await.unwrap();
         let due = (now + time::Duration::days(10)).date().to_string();
@@ -3231,7 +3255,7 @@ async fn access_ends_backlogs_move_and_versions_repin_alike_on_every_backend() {
         let db = TestDb::new(backend).await;
         let (s, now) = (&db.store as &dyn Store, time_util::now());
         let account = bulwark_testkit::create_account(s, "zoe@example.com", &["employee"], "a long password!").await;
-        let token = bulwark_core::accounts::ApiToken {
+        let token = bulwark_core::identity::accounts::ApiToken {
             id: bulwark_core::ids::TokenId::new(),
             account_id: account.id,
             name: "ci".into(),
@@ -3244,7 +3268,7 @@ async fn access_ends_backlogs_move_and_versions_repin_alike_on_every_backend() {
         let mut tx = s.write().await.unwrap();
         tx.insert_token(&token, "hash-1").await.unwrap();
         tx.insert_token(
-            &bulwark_core::accounts::ApiToken { id: bulwark_core::ids::TokenId::new(), ..token.clone() },
+            &bulwark_core::identity::accounts::ApiToken { id: bulwark_core::ids::TokenId::new(), ..token.clone() },
             "hash-2",
         )
         .await
@@ -3253,8 +3277,11 @@ async fn access_ends_backlogs_move_and_versions_repin_alike_on_every_backend() {
         assert_eq!(tx.revoke_tokens_of(account.id, now).await.unwrap(), 0, "revoked once");
 
         // A reporter's address: confirmed once, by the hash of its link.
-        let input =
-            bulwark_core::disclosure::Submission { title: "XSS".into(), description: "d".into(), ..Default::default() };
+        let input = bulwark_core::incidents::disclosure::Submission {
+            title: "XSS".into(),
+            description: "d".into(),
+            ..Default::default()
+        };
         tx.audit(bulwark_core::audit::AuditRecord::new(
             &Actor::cli(),
             now,
@@ -3265,7 +3292,7 @@ async fn access_ends_backlogs_move_and_versions_repin_alike_on_every_backend() {
             None::<&()>,
         ));
         tx.commit().await.unwrap();
-        let (report, _) = bulwark_core::disclosure::submit(s, now, &input).await.unwrap();
+        let (report, _) = bulwark_core::incidents::disclosure::submit(s, now, &input).await.unwrap();
         let mut tx = s.write().await.unwrap();
         tx.expect_report_email_confirmation(report.id, "confirm-hash").await.unwrap();
         assert!(!tx.report_email_confirmed(report.id).await.unwrap());
@@ -3340,9 +3367,12 @@ async fn access_ends_backlogs_move_and_versions_repin_alike_on_every_backend() {
         // Open campaigns follow a new version of a policy; closed ones keep theirs.
         let policy = published_policy(s, now, "Use", "v1").await;
         let due = (now + time::Duration::days(10)).date().to_string();
-        let input =
-            bulwark_core::campaigns::CampaignInput { title: "Yearly".into(), due_date: due, ..Default::default() };
-        let open = bulwark_core::campaigns::create(s, &Actor::cli(), now, &input).await.unwrap();
+        let input = bulwark_core::policies::campaigns::CampaignInput {
+            title: "Yearly".into(),
+            due_date: due,
+            ..Default::default()
+        };
+        let open = bulwark_core::policies::campaigns::create(s, &Actor::cli(), now, &input).await.unwrap();
         let mut tx = s.write().await.unwrap();
         assert_eq!(tx.repin_open_campaigns(policy.id, 2, "hash-of-v2").await.unwrap(), [open.id], "{backend:?}");
         assert!(tx.repin_open_campaigns(policy.id, 2, "hash-of-v2").await.unwrap().is_empty(), "pinned already");
@@ -3363,7 +3393,7 @@ async fn access_ends_backlogs_move_and_versions_repin_alike_on_every_backend() {
 
 #[tokio::test]
 async fn a_campaign_is_moved_repeated_and_cancelled_alike_on_every_backend() {
-    use bulwark_core::campaigns::{self, CampaignInput};
+    use bulwark_core::policies::campaigns::{self, CampaignInput};
     use bulwark_core::scheduler;
     for backend in backends() {
         let db = TestDb::new(backend).await;
@@ -3607,10 +3637,14 @@ async fn kit_links_are_kept_in_order_replaced_and_removed_with_their_record() {
         let db = TestDb::new(backend).await;
         let s: &dyn Store = &db.store;
         let (cli, now) = (Actor::cli(), time_util::now());
-        let d =
-            org::create_department(s, &cli, now, &DepartmentInput { name: "Engineering".into(), ..Default::default() })
-                .await
-                .unwrap();
+        let d = departments::create_department(
+            s,
+            &cli,
+            now,
+            &DepartmentInput { name: "Engineering".into(), ..Default::default() },
+        )
+        .await
+        .unwrap();
         for name in ["Web server", "Database", "Backup store"] {
             let input = bulwark_core::assets::AssetInput { name: name.into(), ..Default::default() };
             bulwark_core::assets::create(s, &cli, now, &input).await.unwrap();

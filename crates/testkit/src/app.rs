@@ -15,7 +15,7 @@ pub struct TestApp {
     pub db: Arc<TestDb>,
     pub routes: Arc<RouteTable>,
     /// The instance's settings for second factors, and its clock (codes depend on the time).
-    pub mfa: bulwark_core::mfa::MfaPolicy,
+    pub mfa: bulwark_core::identity::mfa::MfaPolicy,
     pub clock: Arc<dyn bulwark_core::clock::Clock>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
@@ -68,7 +68,7 @@ impl TestApp {
         let account = crate::create_account(self.store(), email, roles, crate::PASSWORD).await;
         if self.mfa.requires(&account.roles) {
             let actor = account.actor(bulwark_core::access::Via::Session);
-            bulwark_core::mfa::enroll_now(self.store(), &actor, self.clock.now()).await.expect("enroll");
+            bulwark_core::identity::mfa::enroll_now(self.store(), &actor, self.clock.now()).await.expect("enroll");
         }
         let c = self.client();
         self.sign_in(&c, email, crate::PASSWORD).await;
@@ -83,7 +83,9 @@ impl TestApp {
         if to.starts_with("/login/code") {
             let found = bulwark_core::Store::read(self.store()).await.unwrap().find_account_by_email(email).await;
             let account = found.unwrap().expect("account").0;
-            let code = bulwark_core::mfa::next_unused_code(self.store(), account.id, self.clock.now()).await.unwrap();
+            let code = bulwark_core::identity::mfa::next_unused_code(self.store(), account.id, self.clock.now())
+                .await
+                .unwrap();
             let res = c.post_form("/login/code", &to, &[("code", &code), ("next", "/")]).await;
             assert_eq!(res.status(), 303, "second factor of {email} refused");
         }

@@ -19,18 +19,23 @@ pub async fn create_account(
     email: &str,
     roles: &[&str],
     password: &str,
-) -> bulwark_core::accounts::Account {
-    let input = bulwark_core::accounts::NewAccountInput {
+) -> bulwark_core::identity::accounts::Account {
+    let input = bulwark_core::identity::accounts::NewAccountInput {
         email: email.into(),
         name: email.split('@').next().unwrap_or(email).replace('.', " "),
         roles: roles.iter().map(|r| r.to_string()).collect(),
         password: Some(password.into()),
         ..Default::default()
     };
-    bulwark_core::accounts::create_account(store, &bulwark_core::Actor::cli(), bulwark_core::time_util::now(), &input)
-        .await
-        .expect("create test account")
-        .0
+    bulwark_core::identity::accounts::create_account(
+        store,
+        &bulwark_core::Actor::cli(),
+        bulwark_core::time_util::now(),
+        &input,
+    )
+    .await
+    .expect("create test account")
+    .0
 }
 
 pub const PASSWORD: &str = "correct horse battery staple";

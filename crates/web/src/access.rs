@@ -10,8 +10,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::MethodRouter;
 use axum_extra::extract::CookieJar;
-use bulwark_core::accounts::{self, Session};
-use bulwark_core::mfa::{self, SessionStage};
+use bulwark_core::identity::accounts::{self, Session};
+use bulwark_core::identity::mfa::{self, SessionStage};
 use bulwark_core::{Actor, Permission};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -268,7 +268,7 @@ async fn scim_caller(app: &AppState, bearer: Option<&str>, mut req: Request, nex
     let Some(token) = bearer else {
         return crate::scim::error(401, None, "a SCIM token is required (Authorization: Bearer …)");
     };
-    match bulwark_core::scim::tokens::token_actor(app.store.as_ref(), token, now).await {
+    match bulwark_core::identity::scim::tokens::token_actor(app.store.as_ref(), token, now).await {
         Ok(Some((actor, stale_use))) => {
             if let Some(id) = stale_use {
                 let store = app.store.clone();

@@ -50,7 +50,7 @@ pub struct WebConfig {
     /// How often the delivery worker looks for due messages and the scheduler for due jobs.
     pub delivery_interval: std::time::Duration,
     /// Which roles must sign in with a second factor.
-    pub mfa: bulwark_core::mfa::MfaPolicy,
+    pub mfa: bulwark_core::identity::mfa::MfaPolicy,
     /// Single sign-on through an OpenID Connect provider, if configured.
     pub sso: Option<sso::SsoSettings>,
     /// Signed audit checkpoints taken on a schedule and sent to the channels, if configured.
@@ -73,7 +73,7 @@ impl WebConfig {
             clock: Arc::new(bulwark_core::clock::SystemClock),
             smtp: None,
             delivery_interval: std::time::Duration::from_secs(5),
-            mfa: bulwark_core::mfa::MfaPolicy::default(),
+            mfa: bulwark_core::identity::mfa::MfaPolicy::default(),
             sso: None,
             checkpoints: None,
             webhook_internal_hosts: Vec::new(),

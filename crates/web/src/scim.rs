@@ -1,4 +1,4 @@
-//! The SCIM 2.0 server at `/scim/v2`: HTTP for `bulwark_core::scim`. Every route is
+//! The SCIM 2.0 server at `/scim/v2`: HTTP for `bulwark_core::identity::scim`. Every route is
 //! `Access::Scim` (a SCIM token and nothing else); answers are `application/scim+json`, errors
 //! in the SCIM Error schema. Versions travel as weak ETags: `If-Match` on writes (412 when
 //! stale), `If-None-Match` on reads (304 when unchanged).
@@ -8,8 +8,8 @@ use axum::extract::{FromRequest, Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use bulwark_core::scim::listing::ListParams;
-use bulwark_core::scim::{Ctx, ScimError, discovery};
+use bulwark_core::identity::scim::listing::ListParams;
+use bulwark_core::identity::scim::{Ctx, ScimError, discovery};
 use serde_json::Value;
 
 use crate::AppState;
@@ -129,7 +129,7 @@ async fn schema(State(app): State<AppState>, Path(id): Path<String>) -> Scim {
     Scim(discovery::one_schema(&base(&app), &id).map(|v| (StatusCode::OK, v)))
 }
 
-/// The handlers of one resource type of `bulwark_core::scim` (`users` or `groups`, which
+/// The handlers of one resource type of `bulwark_core::identity::scim` (`users` or `groups`, which
 /// offer the same functions): list, search, create, read, replace, patch and delete.
 macro_rules! resource_handlers {
     ($name:ident, $service:path) => {
@@ -215,8 +215,8 @@ macro_rules! resource_handlers {
     };
 }
 
-resource_handlers!(user_handlers, bulwark_core::scim::users);
-resource_handlers!(group_handlers, bulwark_core::scim::groups);
+resource_handlers!(user_handlers, bulwark_core::identity::scim::users);
+resource_handlers!(group_handlers, bulwark_core::identity::scim::groups);
 
 /// Any other path under `/scim`: a SCIM 404.
 pub async fn not_found() -> Response {

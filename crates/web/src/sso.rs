@@ -1,7 +1,7 @@
 //! Single sign-on with OpenID Connect: the Authorization Code flow with PKCE and a nonce
 //! against any provider. The provider's configuration and keys come from its discovery
 //! document (kept five minutes); the ID token's signature, issuer, audience, expiry and nonce
-//! are checked by the `openidconnect` crate before `bulwark_core::sso` sees any claim.
+//! are checked by the `openidconnect` crate before `bulwark_core::identity::sso` sees any claim.
 //!
 //! The `state` sent to the provider is also kept in a cookie of this browser, so an answer
 //! meant for another browser (login CSRF) is refused; the sign-in in progress (nonce, PKCE
@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
-use bulwark_core::sso::{self, PendingSignIn, SsoRules, VerifiedIdentity};
+use bulwark_core::identity::sso::{self, PendingSignIn, SsoRules, VerifiedIdentity};
 use openidconnect::core::{
     CoreAuthDisplay, CoreAuthPrompt, CoreErrorResponseType, CoreGenderClaim, CoreJsonWebKey,
     CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm, CoreProviderMetadata, CoreResponseType,

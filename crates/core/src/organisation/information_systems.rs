@@ -4,8 +4,8 @@
 //! `review_every_months` months; recording the review closes the task and plans the next.
 
 use crate::access::Permission;
-use crate::campaigns::Task;
 use crate::error::CoreResult;
+use crate::policies::campaigns::Task;
 use crate::records::access::{RecordAccess, Scope};
 use crate::records::{ASSET, Action, CONTROL, DEPARTMENT, Field, FieldKind, RISK, Record, RecordType, Step, Value};
 use crate::store::Writer;

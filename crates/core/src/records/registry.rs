@@ -8,8 +8,8 @@ pub static ALL: &[&RecordType] = &[
     &crate::organisation::areas::AREA_MEMBER,
     &crate::organisation::authorities::AUTHORITY,
     &crate::organisation::information_systems::INFORMATION_SYSTEM,
-    &crate::keys::KEY,
-    &crate::controls::CONTROL,
+    &crate::assets::keys::KEY,
+    &crate::compliance::controls::CONTROL,
 ];
 
 /// The registered type of this kind, if any.

@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use bulwark_core::access::Via;
-use bulwark_core::accounts::{self, AccountUpdateInput, NewAccountInput, NewTokenInput};
+use bulwark_core::identity::accounts::{self, AccountUpdateInput, NewAccountInput, NewTokenInput};
 use bulwark_core::ids::{AccountId, TokenId};
 use bulwark_core::list::RawListQuery;
 use serde::Deserialize;
@@ -181,7 +181,7 @@ pub async fn get_account_mfa(
 ) -> Result<Json<MfaStatusView>, ApiError> {
     let id: AccountId = parse_id(&id)?;
     let account = accounts::get_account(app.store.as_ref(), &actor, id).await?;
-    Ok(Json(bulwark_core::mfa::status(app.store.as_ref(), &account, &app.config.mfa).await?.into()))
+    Ok(Json(bulwark_core::identity::mfa::status(app.store.as_ref(), &account, &app.config.mfa).await?.into()))
 }
 
 #[utoipa::path(delete, path = "/api/v1/accounts/{id}/mfa", tag = "accounts", params(("id" = String, Path)),
@@ -194,7 +194,7 @@ pub async fn reset_account_mfa(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id: AccountId = parse_id(&id)?;
-    bulwark_core::mfa::reset(app.store.as_ref(), &actor, app.now(), id).await?;
+    bulwark_core::identity::mfa::reset(app.store.as_ref(), &actor, app.now(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

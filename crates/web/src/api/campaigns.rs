@@ -5,8 +5,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use bulwark_core::campaigns::{self, Campaign, CampaignInput, DepartmentCompletion, PinnedVersion, Task};
 use bulwark_core::ids::CampaignId;
+use bulwark_core::policies::campaigns::{self, Campaign, CampaignInput, DepartmentCompletion, PinnedVersion, Task};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 

@@ -5,8 +5,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use bulwark_core::checklists::{self, Checklist, ChecklistInput, RawAnswer};
 use bulwark_core::ids::ChecklistId;
+use bulwark_core::policies::checklists::{self, Checklist, ChecklistInput, RawAnswer};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

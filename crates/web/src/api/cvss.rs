@@ -45,8 +45,8 @@ pub struct CvssView {
     pub nomenclature: Option<String>,
 }
 
-impl From<bulwark_core::cvss::Scored> for CvssView {
-    fn from(s: bulwark_core::cvss::Scored) -> Self {
+impl From<bulwark_core::incidents::cvss::Scored> for CvssView {
+    fn from(s: bulwark_core::incidents::cvss::Scored) -> Self {
         Self {
             version: s.version.into(),
             vector: s.vector,
@@ -64,7 +64,7 @@ impl From<bulwark_core::cvss::Scored> for CvssView {
     responses((status = 200, description = "The vector's scores", body = CvssView)))]
 pub async fn score_vector(ApiQuery(params): ApiQuery<CvssParams>) -> Result<Json<CvssView>, ApiError> {
     // An invalid vector's problem is named on the `vector` field.
-    let scored = bulwark_core::cvss::score(&params.vector)
+    let scored = bulwark_core::incidents::cvss::score(&params.vector)
         .map_err(|message| ApiError::invalid(vec![FieldError::new("vector", message)]))?;
     Ok(Json(scored.into()))
 }

@@ -4,8 +4,8 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use bulwark_core::disclosure::{self, ReportMessage, TriageInput, VulnReport};
 use bulwark_core::ids::ReportId;
+use bulwark_core::incidents::disclosure::{self, ReportMessage, TriageInput, VulnReport};
 use bulwark_core::list::RawListQuery;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

@@ -1,11 +1,11 @@
 //! The JSON shapes of the API, with their OpenAPI schemas. Domain types stay free of
 //! schema derives; these views are built from them.
 
-use bulwark_core::accounts::{Account, ApiToken};
 use bulwark_core::audit::AuditEntry;
-use bulwark_core::org::Department;
+use bulwark_core::identity::accounts::{Account, ApiToken};
+use bulwark_core::organisation::departments::Department;
+use bulwark_core::organisation::people::Person;
 use bulwark_core::page::PageRequest;
-use bulwark_core::people::Person;
 use bulwark_core::time_util::rfc3339;
 use bulwark_core::version::version_of;
 use serde::{Deserialize, Serialize};
@@ -183,7 +183,7 @@ pub struct PersonBody {
     pub version: Option<String>,
 }
 
-impl TryFrom<PersonBody> for bulwark_core::people::PersonInput {
+impl TryFrom<PersonBody> for bulwark_core::organisation::people::PersonInput {
     type Error = ApiError;
     /// `kind`, `status` and `department_id` may be absent or null (no department), but not
     /// empty: the schema gives their values and format.
@@ -364,8 +364,8 @@ pub struct MfaStatusView {
     pub required: bool,
 }
 
-impl From<bulwark_core::mfa::MfaStatus> for MfaStatusView {
-    fn from(s: bulwark_core::mfa::MfaStatus) -> Self {
+impl From<bulwark_core::identity::mfa::MfaStatus> for MfaStatusView {
+    fn from(s: bulwark_core::identity::mfa::MfaStatus) -> Self {
         Self {
             enabled: s.enabled,
             enabled_at: s.enabled_at.map(bulwark_core::time_util::rfc3339),

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use bulwark_core::ids::PersonId;
-use bulwark_core::lifecycle::{self, ItemInput, Offboarding, OnboardingInput, OnboardingRecord};
+use bulwark_core::organisation::lifecycle::{self, ItemInput, Offboarding, OnboardingInput, OnboardingRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -107,7 +107,7 @@ pub async fn get_lifecycle(
     Path(id): Path<String>,
 ) -> Result<Json<LifecycleView>, ApiError> {
     let person: PersonId = parse_id(&id)?;
-    bulwark_core::people::get(app.store.as_ref(), &actor, person).await?;
+    bulwark_core::organisation::people::get(app.store.as_ref(), &actor, person).await?;
     let (onboarding, offboardings) = lifecycle::of_person(app.store.as_ref(), &actor, person).await?;
     Ok(Json(LifecycleView {
         onboarding: onboarding.into_iter().map(Into::into).collect(),
@@ -136,7 +136,7 @@ pub enum ScreeningCheck {
 
 impl ScreeningCheck {
     fn name(&self) -> &'static str {
-        let all = bulwark_core::lifecycle::SCREENING_CHECKS;
+        let all = bulwark_core::organisation::lifecycle::SCREENING_CHECKS;
         match self {
             Self::Identity => all[0],
             Self::RightToWork => all[1],

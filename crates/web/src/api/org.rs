@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use bulwark_core::ids::DepartmentId;
-use bulwark_core::org::{self, DepartmentInput};
+use bulwark_core::organisation::departments::{self, DepartmentInput};
 
 use super::dto::{CursorPage, DepartmentBody, DepartmentView};
 use super::sorted::DepartmentParams;
@@ -27,7 +27,8 @@ pub async fn list_departments(
     CurrentActor(actor): CurrentActor,
     ApiQuery(p): ApiQuery<DepartmentParams>,
 ) -> Result<Response, ApiError> {
-    let found = org::list_departments(app.store.as_ref(), &actor, &p.checked(&org::DEPARTMENTS)?).await?;
+    let found =
+        departments::list_departments(app.store.as_ref(), &actor, &p.checked(&departments::DEPARTMENTS)?).await?;
     Ok(CursorPage::respond(found, DepartmentView::from, "/api/v1/departments", &p.query_without_after()))
 }
 
@@ -38,8 +39,8 @@ pub async fn create_department(
     CurrentActor(actor): CurrentActor,
     ApiJson(body): ApiJson<DepartmentBody>,
 ) -> Result<(StatusCode, Json<DepartmentView>), ApiError> {
-    let d = org::create_department(app.store.as_ref(), &actor, app.now(), &department_input(body)?).await?;
-    Ok((StatusCode::CREATED, Json(org::get_department(app.store.as_ref(), &actor, d.id).await?.into())))
+    let d = departments::create_department(app.store.as_ref(), &actor, app.now(), &department_input(body)?).await?;
+    Ok((StatusCode::CREATED, Json(departments::get_department(app.store.as_ref(), &actor, d.id).await?.into())))
 }
 
 #[utoipa::path(get, path = "/api/v1/departments/{id}", tag = "organisation", params(("id" = String, Path)),
@@ -50,7 +51,7 @@ pub async fn get_department(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id: DepartmentId = parse_id(&id)?;
-    let d = org::get_department(app.store.as_ref(), &actor, id).await?;
+    let d = departments::get_department(app.store.as_ref(), &actor, id).await?;
     Ok(with_etag(d.updated_at, DepartmentView::from(d)))
 }
 
@@ -66,8 +67,10 @@ pub async fn update_department(
     let id: DepartmentId = parse_id(&id)?;
     let mut input = department_input(body)?;
     input.version = if_match.or(input.version);
-    org::update_department(app.store.as_ref(), &actor, app.now(), id, &input).await.map_err(|e| if_match.fail(e))?;
-    let d = org::get_department(app.store.as_ref(), &actor, id).await?;
+    departments::update_department(app.store.as_ref(), &actor, app.now(), id, &input)
+        .await
+        .map_err(|e| if_match.fail(e))?;
+    let d = departments::get_department(app.store.as_ref(), &actor, id).await?;
     Ok(with_etag(d.updated_at, DepartmentView::from(d)))
 }
 
@@ -106,8 +109,8 @@ pub async fn my_department(
     State(app): State<AppState>,
     CurrentActor(actor): CurrentActor,
 ) -> Result<Json<Vec<MyDepartmentView>>, ApiError> {
-    let found = bulwark_core::my_department::mine(app.store.as_ref(), &actor).await?;
-    let view = |d: bulwark_core::my_department::DepartmentOverview| MyDepartmentView {
+    let found = bulwark_core::organisation::my_department::mine(app.store.as_ref(), &actor).await?;
+    let view = |d: bulwark_core::organisation::my_department::DepartmentOverview| MyDepartmentView {
         department: d.department.into(),
         people_total: d.people.total,
         people: d.people.items.into_iter().map(Into::into).collect(),

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use bulwark_core::ids::PersonId;
 use bulwark_core::list::{ListQuery, RawListQuery};
-use bulwark_core::people::{self, Person, PersonInput};
+use bulwark_core::organisation::people::{self, Person, PersonInput};
 use serde::Deserialize;
 use utoipa::IntoParams;
 

@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
-use bulwark_core::accounts::{self, Account, AccountUpdateInput, NewAccountInput, TOKENS};
+use bulwark_core::identity::accounts::{self, Account, AccountUpdateInput, NewAccountInput, TOKENS};
 use bulwark_core::ids::AccountId;
 use bulwark_core::version::version_of;
 use bulwark_core::{Permission, Role};
@@ -167,7 +167,7 @@ struct DetailPage {
     can_see_history: bool,
     /// The version the update form is based on.
     version: String,
-    mfa: bulwark_core::mfa::MfaStatus,
+    mfa: bulwark_core::identity::mfa::MfaStatus,
 }
 
 async fn detail_page(
@@ -187,7 +187,7 @@ async fn detail_page(
     let tokens =
         accounts::list_tokens(app.store.as_ref(), &*chrome.actor()?, account.id, &sort.query(&TOKENS)?).await?;
     let path = format!("/accounts/{}", account.id);
-    let mfa = bulwark_core::mfa::status(app.store.as_ref(), &account, &app.config.mfa).await?;
+    let mfa = bulwark_core::identity::mfa::status(app.store.as_ref(), &account, &app.config.mfa).await?;
     Ok(DetailPage {
         mfa,
         history,

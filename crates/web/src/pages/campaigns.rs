@@ -7,10 +7,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
-use bulwark_core::campaigns::{self, Campaign, CampaignInput, DepartmentCompletion, Participant, PinnedVersion, Task};
 use bulwark_core::ids::CampaignId;
 use bulwark_core::list::ListPage;
-use bulwark_core::{Permission, org, policies};
+use bulwark_core::organisation::departments;
+use bulwark_core::policies::campaigns::{
+    self, Campaign, CampaignInput, DepartmentCompletion, Participant, PinnedVersion, Task,
+};
+use bulwark_core::{Permission, policies};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -79,9 +82,9 @@ async fn new_view(app: &AppState, chrome: Chrome, input: CampaignInput, errors: 
     let mut q = policies::LIST.first_page(bulwark_core::list::MAX_LIMIT);
     q.filters.push(("published", "yes".into()));
     let published = policies::list(app.store.as_ref(), &actor, &q).await?.items;
-    let departments = org::department_names(app.store.as_ref(), &actor).await?;
-    let checklist_page = bulwark_core::checklists::LIST.first_page(bulwark_core::list::MAX_LIMIT);
-    let checklists = bulwark_core::checklists::list(app.store.as_ref(), &actor, &checklist_page).await?.items;
+    let departments = departments::department_names(app.store.as_ref(), &actor).await?;
+    let checklist_page = bulwark_core::policies::checklists::LIST.first_page(bulwark_core::list::MAX_LIMIT);
+    let checklists = bulwark_core::policies::checklists::list(app.store.as_ref(), &actor, &checklist_page).await?.items;
     Ok(NewView {
         to_confirm: None,
         checklists: checklists.into_iter().map(|k| (k.id.to_string(), k.title)).collect(),
@@ -90,7 +93,10 @@ async fn new_view(app: &AppState, chrome: Chrome, input: CampaignInput, errors: 
         errors,
         policies: published.into_iter().map(|p| (p.id.to_string(), p.title)).collect(),
         departments: departments.into_iter().map(|(id, n)| (id.to_string(), n)).collect(),
-        kinds: bulwark_core::people::PersonKind::ALL.iter().map(|k| (k.as_str().into(), k.label().into())).collect(),
+        kinds: bulwark_core::organisation::people::PersonKind::ALL
+            .iter()
+            .map(|k| (k.as_str().into(), k.label().into()))
+            .collect(),
         roles: bulwark_core::Role::ALL.iter().map(|r| (r.as_str().into(), r.label().into())).collect(),
     })
 }

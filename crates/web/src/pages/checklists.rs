@@ -9,9 +9,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use bulwark_core::Permission;
-use bulwark_core::checklists::{self, AnswerSheet, AnswerValue, Checklist, ChecklistInput, RawAnswer};
 use bulwark_core::ids::{CampaignId, ChecklistId};
 use bulwark_core::list::ListPage;
+use bulwark_core::policies::checklists::{self, AnswerSheet, AnswerValue, Checklist, ChecklistInput, RawAnswer};
 use serde::Deserialize;
 
 use super::listing::{Pager, SortForm};

@@ -7,8 +7,8 @@ use axum::extract::{Form, Multipart, Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use bulwark_core::Permission;
-use bulwark_core::controls::{self, CONTROL, Evidence, EvidenceInput, Mapping};
-use bulwark_core::frameworks::{self, Framework};
+use bulwark_core::compliance::controls::{self, CONTROL, Evidence, EvidenceInput, Mapping};
+use bulwark_core::compliance::frameworks::{self, Framework};
 use bulwark_core::ids::{ControlId, EvidenceId};
 use bulwark_core::records::Record;
 use serde::Deserialize;
@@ -25,7 +25,7 @@ struct Sections<'a> {
     mappings: Vec<Mapping>,
     evidence: Vec<Evidence>,
     /// The risks whose treatment relies on it (for those who see the register).
-    risks: Vec<bulwark_core::risks::Risk>,
+    risks: Vec<bulwark_core::compliance::risks::Risk>,
     frameworks: Vec<Framework>,
     /// Suggestions of the requirement picker (for those who map).
     requirement_options: Vec<bulwark_core::pick::PickOption>,

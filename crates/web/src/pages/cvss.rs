@@ -5,7 +5,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::Query;
 use axum::response::{IntoResponse, Response};
-use bulwark_core::cvss::{self, Scored};
+use bulwark_core::incidents::cvss::{self, Scored};
 use std::collections::HashMap;
 
 use super::Chrome;

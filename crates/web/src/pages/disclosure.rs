@@ -10,8 +10,10 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::Form;
-use bulwark_core::disclosure::{self, ReportMessage, ReportStatus, SettingsInput, Submission, TriageInput, VulnReport};
 use bulwark_core::ids::ReportId;
+use bulwark_core::incidents::disclosure::{
+    self, ReportMessage, ReportStatus, SettingsInput, Submission, TriageInput, VulnReport,
+};
 use bulwark_core::list::ListPage;
 use bulwark_core::throttle;
 use serde::Deserialize;

@@ -10,9 +10,9 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use bulwark_core::Permission;
-use bulwark_core::coverage::{self, Coverage, RequirementState};
-use bulwark_core::frameworks::oscal::ControlRow;
-use bulwark_core::frameworks::{self, Framework, FrameworkContent, policy_catalog, statement};
+use bulwark_core::compliance::coverage::{self, Coverage, RequirementState};
+use bulwark_core::compliance::frameworks::oscal::ControlRow;
+use bulwark_core::compliance::frameworks::{self, Framework, FrameworkContent, policy_catalog, statement};
 use bulwark_core::ids::FrameworkId;
 
 use super::{Chrome, Errors, form_errors, parse_id};

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use bulwark_core::Permission;
 use bulwark_core::ids::PersonId;
-use bulwark_core::lifecycle::{self, ItemInput, Offboarding, OnboardingInput};
+use bulwark_core::organisation::lifecycle::{self, ItemInput, Offboarding, OnboardingInput};
 use serde::Deserialize;
 
 use super::{Chrome, Errors, form_errors, parse_id};

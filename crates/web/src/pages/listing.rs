@@ -96,7 +96,7 @@ pub fn export_tokens(
     query: ListQuery,
     format: crate::export::Format,
 ) -> axum::response::Response {
-    use bulwark_core::accounts::{self, ApiToken, TOKENS};
+    use bulwark_core::identity::accounts::{self, ApiToken, TOKENS};
     let list = move |store: std::sync::Arc<dyn bulwark_core::Store>, actor: std::sync::Arc<bulwark_core::Actor>, q| async move {
         accounts::list_tokens(store.as_ref(), &actor, account, &q).await
     };
@@ -114,7 +114,7 @@ mod tests {
         let form = SortForm { sort: "created".into(), dir: "desc".into(), after: "x".into() };
         let page: ListPage<()> =
             ListPage { items: vec![], total: 9, next: Some(Cursor { key: "1".into(), id: "a".into() }) };
-        let spec = bulwark_core::campaigns::TASKS;
+        let spec = bulwark_core::policies::campaigns::TASKS;
         let pager =
             form.filtered_pager("/tasks".into(), "/tasks".into(), &spec, &page, &[("state", "done"), ("q", "")]);
         assert_eq!(pager.first.as_deref(), Some("/tasks?state=done&sort=created&dir=desc"));

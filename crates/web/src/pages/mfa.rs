@@ -10,8 +10,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use base64::Engine;
+use bulwark_core::identity::mfa::{self, SessionStage};
 use bulwark_core::ids::AccountId;
-use bulwark_core::mfa::{self, SessionStage};
 use bulwark_core::throttle::{self, Limit, SignInSource};
 use serde::Deserialize;
 

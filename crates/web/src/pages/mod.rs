@@ -299,7 +299,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Chrome {
         let pending = parts
             .extensions
             .get::<SessionInfo>()
-            .is_some_and(|s| s.session.stage != bulwark_core::mfa::SessionStage::Full);
+            .is_some_and(|s| s.session.stage != bulwark_core::identity::mfa::SessionStage::Full);
         let csrf = match parts.extensions.get::<SessionInfo>() {
             Some(s) => s.session.csrf_token.clone(),
             None => CookieJar::from_headers(&parts.headers)
@@ -508,7 +508,7 @@ pub fn choices<T: Copy>(all: &[T], value: fn(T) -> &'static str, label: fn(T) ->
     all.iter().map(|v| (value(*v).to_string(), label(*v).to_string())).collect()
 }
 
-pub fn people_options(people: &[bulwark_core::people::Person], empty: &str) -> Options {
+pub fn people_options(people: &[bulwark_core::organisation::people::Person], empty: &str) -> Options {
     std::iter::once((String::new(), empty.to_string()))
         .chain(people.iter().map(|p| (p.id.to_string(), format!("{} <{}>", p.name, p.email))))
         .collect()

@@ -8,9 +8,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use bulwark_core::ids::DepartmentId;
 use bulwark_core::list::ListPage;
-use bulwark_core::org::{self, DEPARTMENTS, Department, DepartmentInput};
 use bulwark_core::organisation::areas::{self, TeamMember};
-use bulwark_core::people;
+use bulwark_core::organisation::departments::{self, DEPARTMENTS, Department, DepartmentInput};
+use bulwark_core::organisation::people;
 use bulwark_core::records::Record;
 use bulwark_core::version::version_of;
 use bulwark_core::{CoreError, FieldError, Permission, Store};
@@ -85,7 +85,8 @@ async fn departments_page(
     errors: Errors,
     sort: &SortForm,
 ) -> Result<DepartmentsPage, HtmlError> {
-    let departments = org::list_departments(app.store.as_ref(), &*chrome.actor()?, &sort.query(&DEPARTMENTS)?).await?;
+    let departments =
+        departments::list_departments(app.store.as_ref(), &*chrome.actor()?, &sort.query(&DEPARTMENTS)?).await?;
     Ok(DepartmentsPage {
         pager: sort.pager("/departments".into(), "/departments".into(), &DEPARTMENTS, &departments),
         departments,
@@ -112,7 +113,7 @@ pub async fn departments_export(
     format: Format,
 ) -> Result<Response, HtmlError> {
     let list = |store: Arc<dyn Store>, actor: Arc<bulwark_core::Actor>, q| async move {
-        org::list_departments(store.as_ref(), &actor, &q).await
+        departments::list_departments(store.as_ref(), &actor, &q).await
     };
     let download = Download { format, stem: "departments", columns: DEPARTMENTS.columns };
     let query = sort.query(&DEPARTMENTS)?;
@@ -126,7 +127,7 @@ pub async fn department_create(
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
     let result = match form.input(app.store.as_ref()).await {
-        Ok(input) => org::create_department(app.store.as_ref(), &actor, app.now(), &input).await.map(|_| ()),
+        Ok(input) => departments::create_department(app.store.as_ref(), &actor, app.now(), &input).await.map(|_| ()),
         Err(e) => Err(e),
     };
     match result {
@@ -179,7 +180,7 @@ pub async fn department_edit_form(
     Path(id): Path<String>,
 ) -> Result<Response, HtmlError> {
     let actor = chrome.actor()?;
-    let d = org::get_department(app.store.as_ref(), &actor, parse_id(&id)?).await?;
+    let d = departments::get_department(app.store.as_ref(), &actor, parse_id(&id)?).await?;
     let head = match d.head_person_id {
         Some(h) => people::get(app.store.as_ref(), &actor, h).await?.email,
         None => String::new(),
@@ -197,14 +198,16 @@ pub async fn department_update(
     let actor = chrome.actor()?;
     let id: DepartmentId = parse_id(&id)?;
     let result = match form.input(app.store.as_ref()).await {
-        Ok(input) => org::update_department(app.store.as_ref(), &actor, app.now(), id, &input).await.map(|_| ()),
+        Ok(input) => {
+            departments::update_department(app.store.as_ref(), &actor, app.now(), id, &input).await.map(|_| ())
+        }
         Err(e) => Err(e),
     };
     match result {
         Ok(()) => Ok(Redirect::to("/departments?done=saved").into_response()),
         Err(e) => {
             let errors = form_errors(rename_head(e))?;
-            let d = org::get_department(app.store.as_ref(), &actor, id).await?;
+            let d = departments::get_department(app.store.as_ref(), &actor, id).await?;
             form.version = Some(version_of(d.updated_at));
             Ok((StatusCode::UNPROCESSABLE_ENTITY, department_edit_page(&app, chrome, d, form, errors).await?)
                 .into_response())
@@ -229,14 +232,14 @@ pub async fn security_team(State(app): State<AppState>, chrome: Chrome) -> Resul
 #[template(path = "org/my_department.html")]
 struct MyDepartmentPage {
     chrome: Chrome,
-    departments: Vec<bulwark_core::my_department::DepartmentOverview>,
+    departments: Vec<bulwark_core::organisation::my_department::DepartmentOverview>,
     can_see_people: bool,
 }
 
 /// The departments the signed-in person heads: people, their assets, campaign completion and
 /// offboardings (whose assets they check off).
 pub async fn my_department(State(app): State<AppState>, chrome: Chrome) -> Result<Response, HtmlError> {
-    let departments = bulwark_core::my_department::mine(app.store.as_ref(), &*chrome.actor()?).await?;
+    let departments = bulwark_core::organisation::my_department::mine(app.store.as_ref(), &*chrome.actor()?).await?;
     let can_see_people = chrome.can(Permission::ViewDirectory);
     Ok(MyDepartmentPage { chrome: chrome.at("my-department"), departments, can_see_people }.into_response())
 }

@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use bulwark_core::Permission;
 use bulwark_core::ids::PersonId;
 use bulwark_core::list::SortSpec;
-use bulwark_core::org;
-use bulwark_core::people::{self, Person, PersonInput, PersonKind, PersonStatus};
+use bulwark_core::organisation::departments;
+use bulwark_core::organisation::people::{self, Person, PersonInput, PersonKind, PersonStatus};
 use bulwark_core::version::version_of;
 use serde::Deserialize;
 
@@ -123,8 +123,8 @@ pub(super) struct DetailPage {
     history: Vec<HistoryItem>,
     can_manage: bool,
     can_see_history: bool,
-    onboarding: Vec<bulwark_core::lifecycle::OnboardingRecord>,
-    offboardings: Vec<bulwark_core::lifecycle::Offboarding>,
+    onboarding: Vec<bulwark_core::organisation::lifecycle::OnboardingRecord>,
+    offboardings: Vec<bulwark_core::organisation::lifecycle::Offboarding>,
     screening_checks: &'static [&'static str],
     errors: Errors,
 }
@@ -142,7 +142,8 @@ pub(super) async fn detail_page(
         let roles = a.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ");
         (a.id, format!("{} ({})", a.status.as_str(), roles))
     });
-    let (onboarding, offboardings) = bulwark_core::lifecycle::of_person(app.store.as_ref(), &actor, id).await?;
+    let (onboarding, offboardings) =
+        bulwark_core::organisation::lifecycle::of_person(app.store.as_ref(), &actor, id).await?;
     let (history, can_see_history) = history(app, &chrome, "person", &person.id.to_string()).await?;
     Ok(DetailPage {
         created: short_time(&person.created_at),
@@ -152,7 +153,7 @@ pub(super) async fn detail_page(
         can_see_history,
         onboarding,
         offboardings,
-        screening_checks: bulwark_core::lifecycle::SCREENING_CHECKS,
+        screening_checks: bulwark_core::organisation::lifecycle::SCREENING_CHECKS,
         errors,
         chrome: chrome.at("people"),
         person,
@@ -190,7 +191,7 @@ async fn form_page(
     input: PersonInput,
     errors: Errors,
 ) -> Result<FormPage, HtmlError> {
-    let departments = org::department_names(app.store.as_ref(), &*chrome.actor()?).await?;
+    let departments = departments::department_names(app.store.as_ref(), &*chrome.actor()?).await?;
     Ok(FormPage {
         chrome: chrome.at("people"),
         heading,

@@ -6,7 +6,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use bulwark_core::accounts::{self, ApiToken, NewTokenInput, TOKENS};
+use bulwark_core::identity::accounts::{self, ApiToken, NewTokenInput, TOKENS};
 use bulwark_core::ids::TokenId;
 use serde::Deserialize;
 
@@ -73,7 +73,7 @@ struct ProfilePage {
     token_input: TokenForm,
     token_errors: Errors,
     password_errors: Errors,
-    mfa: bulwark_core::mfa::MfaStatus,
+    mfa: bulwark_core::identity::mfa::MfaStatus,
     mfa_since: Option<String>,
 }
 
@@ -88,7 +88,7 @@ async fn page(
 ) -> Result<ProfilePage, HtmlError> {
     let actor = chrome.actor()?;
     let (account, tokens) = accounts::own_account(app.store.as_ref(), &actor, &sort.query(&TOKENS)?).await?;
-    let mfa = bulwark_core::mfa::status(app.store.as_ref(), &account, &app.config.mfa).await?;
+    let mfa = bulwark_core::identity::mfa::status(app.store.as_ref(), &account, &app.config.mfa).await?;
     Ok(ProfilePage {
         mfa_since: mfa.enabled_at.as_ref().map(short_time),
         mfa,

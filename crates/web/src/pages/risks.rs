@@ -10,10 +10,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use bulwark_core::Permission;
-use bulwark_core::controls::ControlSummary;
+use bulwark_core::compliance::controls::ControlSummary;
+use bulwark_core::compliance::risks::{self, HeatCell, Risk, RiskInput, RiskSettings, RiskSettingsInput, Treatment};
 use bulwark_core::ids::RiskId;
 use bulwark_core::list::RawListQuery;
-use bulwark_core::risks::{self, HeatCell, Risk, RiskInput, RiskSettings, RiskSettingsInput, Treatment};
 
 use super::{Chrome, Errors, HistoryItem, Options, choices, form_errors, history, parse_id};
 use crate::AppState;
@@ -255,7 +255,7 @@ async fn form_page(
             .chain(settings.levels(impact).into_iter().map(|(n, name)| (n.to_string(), name)))
             .collect()
     };
-    let controls = bulwark_core::controls::by_title(app.store.as_ref(), &actor).await?;
+    let controls = bulwark_core::compliance::controls::by_title(app.store.as_ref(), &actor).await?;
     Ok(FormPage {
         chrome: chrome.at("risks"),
         heading,

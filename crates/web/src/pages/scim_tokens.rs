@@ -7,8 +7,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
+use bulwark_core::identity::scim::{ScimToken, tokens};
 use bulwark_core::ids::TokenId;
-use bulwark_core::scim::{ScimToken, tokens};
 use serde::Deserialize;
 
 use super::{Chrome, Errors, form_errors};

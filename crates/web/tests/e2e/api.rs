@@ -327,7 +327,7 @@ async fn a_session_from_one_instance_works_on_another_sharing_postgres() {
 
 #[tokio::test]
 async fn exports_stream_every_match_across_pages_as_csv_and_json() {
-    use bulwark_core::people::{Person, PersonKind, PersonStatus};
+    use bulwark_core::organisation::people::{Person, PersonKind, PersonStatus};
     for backend in backends() {
         let app = spawn_app(backend).await;
         let admin = app.signed_in("admin@example.com", &["admin"]).await;

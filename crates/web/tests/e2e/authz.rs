@@ -7,9 +7,9 @@
 //! spoil the next call.
 
 use bulwark_core::access::Via;
-use bulwark_core::accounts::{self, Account, NewTokenInput};
-use bulwark_core::org::{self, DepartmentInput};
-use bulwark_core::people::{self, PersonInput};
+use bulwark_core::identity::accounts::{self, Account, NewTokenInput};
+use bulwark_core::organisation::departments::{self, DepartmentInput};
+use bulwark_core::organisation::people::{self, PersonInput};
 use bulwark_core::{Actor, Store, time_util};
 use bulwark_testkit::{Backend, TestClient, spawn_app};
 use std::collections::BTreeSet;
@@ -486,10 +486,14 @@ struct Records {
 async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &str) -> Records {
     let cli = Actor::cli();
     let now = time_util::now();
-    let d =
-        org::create_department(store, &cli, now, &DepartmentInput { name: format!("Dept {n}"), ..Default::default() })
-            .await
-            .unwrap();
+    let d = departments::create_department(
+        store,
+        &cli,
+        now,
+        &DepartmentInput { name: format!("Dept {n}"), ..Default::default() },
+    )
+    .await
+    .unwrap();
     let input = PersonInput {
         name: format!("Person {n}"),
         email: format!("person{n}@example.com"),
@@ -513,30 +517,30 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
     }
     let mut checklist = String::new();
     if pattern.contains("/checklists/{id}") || pattern.ends_with("/answers") {
-        let input = bulwark_core::checklists::ChecklistInput {
+        let input = bulwark_core::policies::checklists::ChecklistInput {
             title: format!("Checklist {n}"),
             items: vec!["Disk encryption is on".into()],
             ..Default::default()
         };
-        checklist = bulwark_core::checklists::create(store, &cli, now, &input).await.unwrap().id.to_string();
+        checklist = bulwark_core::policies::checklists::create(store, &cli, now, &input).await.unwrap().id.to_string();
     }
     if pattern.contains("/campaigns/{id}") {
         let answers = pattern.ends_with("/answers");
-        let input = bulwark_core::campaigns::CampaignInput {
+        let input = bulwark_core::policies::campaigns::CampaignInput {
             title: format!("Campaign {n}"),
             checklist_id: if answers { checklist.clone() } else { String::new() },
             policy_ids: if answers { vec![] } else { vec![policy.clone()] },
             due_date: (now + time::Duration::days(30)).date().to_string(),
             ..Default::default()
         };
-        campaign = bulwark_core::campaigns::create(store, &cli, now, &input).await.unwrap().id.to_string();
+        campaign = bulwark_core::policies::campaigns::create(store, &cli, now, &input).await.unwrap().id.to_string();
     }
     // Removing an authenticator ends its account's sessions: that is another account's.
     let mut account = caller.id.to_string();
     if pattern.contains("/accounts/{id}/mfa") {
         let email = format!("enrolled{n}@example.com");
         let other = bulwark_testkit::create_account(store, &email, &["auditor"], bulwark_testkit::PASSWORD).await;
-        bulwark_core::mfa::enroll_now(store, &other.actor(Via::Session), now).await.unwrap();
+        bulwark_core::identity::mfa::enroll_now(store, &other.actor(Via::Session), now).await.unwrap();
         account = other.id.to_string();
     }
     let mut approval = String::new();
@@ -562,25 +566,25 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
     }
     let mut risk = String::new();
     if pattern.contains("/risks/{id}") {
-        let input = bulwark_core::risks::RiskInput {
+        let input = bulwark_core::compliance::risks::RiskInput {
             title: format!("Risk {n}"),
             owner: caller.person_id.to_string(),
             probability: "3".into(),
             impact: "4".into(),
             ..Default::default()
         };
-        risk = bulwark_core::risks::create(store, &cli, now, &input).await.unwrap().id.to_string();
+        risk = bulwark_core::compliance::risks::create(store, &cli, now, &input).await.unwrap().id.to_string();
     }
     let mut report = (String::new(), String::new());
     if pattern.contains("/vulnerability-reports/{id}") || pattern.contains("{secret}") {
         let confirming = pattern.contains("/confirm/");
-        let input = bulwark_core::disclosure::Submission {
+        let input = bulwark_core::incidents::disclosure::Submission {
             title: format!("Report {n}"),
             description: "details".into(),
             reporter_email: if confirming { format!("reporter{n}@example.org") } else { String::new() },
             ..Default::default()
         };
-        let (r, secret) = bulwark_core::disclosure::submit(store, now, &input).await.unwrap();
+        let (r, secret) = bulwark_core::incidents::disclosure::submit(store, now, &input).await.unwrap();
         report = (r.id.to_string(), secret);
         if confirming {
             // The confirmation link's secret, from the one message sent to the reporter.
@@ -621,33 +625,45 @@ async fn fresh_records(store: &dyn Store, caller: &Account, n: usize, pattern: &
             head_person_id: caller.person_id.to_string(),
             ..Default::default()
         };
-        org::update_department(store, &cli, now, d.id, &edit).await.unwrap();
-        let o = bulwark_core::lifecycle::start_offboarding(store, &cli, now, p.id, "test").await.unwrap();
+        departments::update_department(store, &cli, now, d.id, &edit).await.unwrap();
+        let o = bulwark_core::organisation::lifecycle::start_offboarding(store, &cli, now, p.id, "test").await.unwrap();
         offboarding = o.id;
     }
     let mut scim_token = String::new();
     if pattern.starts_with("/scim-tokens/{id}") {
-        let (t, _) = bulwark_core::scim::tokens::create(store, &cli, now, &format!("scim {n}")).await.unwrap();
+        let (t, _) =
+            bulwark_core::identity::scim::tokens::create(store, &cli, now, &format!("scim {n}")).await.unwrap();
         scim_token = t.id.to_string();
     }
     let (mut framework, mut control, mut evidence) = (String::new(), String::new(), String::new());
     if pattern.contains("/frameworks/{id}") || pattern.contains("/controls/{id}") || pattern.contains("/evidence/") {
         let catalog =
             std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/oscal/basic-catalog.json")).unwrap();
-        framework =
-            bulwark_core::frameworks::import(store, &cli, now, &catalog).await.unwrap().framework.id.to_string();
+        framework = bulwark_core::compliance::frameworks::import(store, &cli, now, &catalog)
+            .await
+            .unwrap()
+            .framework
+            .id
+            .to_string();
         let title = format!("Control {n}");
         let input = bulwark_core::records::input::RawRecord::from_pairs([("title", title.as_str())]);
-        let c = bulwark_core::records::service::create(store, &cli, &bulwark_core::controls::CONTROL, now, &input);
+        let c = bulwark_core::records::service::create(
+            store,
+            &cli,
+            &bulwark_core::compliance::controls::CONTROL,
+            now,
+            &input,
+        );
         let id: bulwark_core::ids::ControlId = c.await.unwrap().id.parse().unwrap();
-        bulwark_core::controls::map(store, &cli, now, id, &framework, "s1.1.1").await.unwrap();
-        let file = bulwark_core::controls::EvidenceInput {
+        bulwark_core::compliance::controls::map(store, &cli, now, id, &framework, "s1.1.1").await.unwrap();
+        let file = bulwark_core::compliance::controls::EvidenceInput {
             kind: "file".into(),
             title: "Report".into(),
             file: Some(("report.txt".into(), "text/plain".into(), b"all good".to_vec())),
             ..Default::default()
         };
-        evidence = bulwark_core::controls::add_evidence(store, &cli, now, id, file).await.unwrap().id.to_string();
+        evidence =
+            bulwark_core::compliance::controls::add_evidence(store, &cli, now, id, file).await.unwrap().id.to_string();
         control = id.to_string();
     }
     let mut kit = String::new();
@@ -689,7 +705,7 @@ async fn kit_record(
     store: &dyn Store,
     ty: &'static bulwark_core::records::RecordType,
     caller: &Account,
-    d: &bulwark_core::org::Department,
+    d: &bulwark_core::organisation::departments::Department,
     n: usize,
 ) -> String {
     use bulwark_core::records::input::{RawRecord, Typed};
@@ -715,7 +731,7 @@ async fn kit_record(
                 head_person_id: caller.person_id.to_string(),
                 ..Default::default()
             };
-            org::update_department(store, &cli, now, d.id, &head).await.unwrap();
+            departments::update_department(store, &cli, now, d.id, &head).await.unwrap();
             raw.fields.insert(field.into(), Typed::One(d.id.to_string()));
         }
         None => {}
@@ -903,7 +919,7 @@ async fn every_route_answers_every_role_as_the_table_says() {
         signed.push((role, c, csrf, account));
     }
     let (_, scim_secret) =
-        bulwark_core::scim::tokens::create(store, &Actor::cli(), time_util::now(), "idp").await.unwrap();
+        bulwark_core::identity::scim::tokens::create(store, &Actor::cli(), time_util::now(), "idp").await.unwrap();
     let scim = app.client().with_bearer(&scim_secret.0);
     let mut n = 0;
 
@@ -981,7 +997,7 @@ async fn a_sign_in_owing_its_second_factor_reaches_nothing_but_the_pages_that_co
     let app = spawn_app(Backend::Sqlite).await;
     let store: &dyn Store = app.store();
     let admin = bulwark_testkit::create_account(store, "root@example.com", &["admin"], bulwark_testkit::PASSWORD).await;
-    bulwark_core::mfa::enroll_now(store, &admin.actor(Via::Session), time_util::now()).await.unwrap();
+    bulwark_core::identity::mfa::enroll_now(store, &admin.actor(Via::Session), time_util::now()).await.unwrap();
     let owing = app.client();
     let res = owing.login("root@example.com", bulwark_testkit::PASSWORD).await;
     assert!(res.headers()["location"].to_str().unwrap().starts_with("/login/code?next="));
@@ -1114,7 +1130,7 @@ async fn every_write_route_answers_garbage_with_a_4xx_and_a_clear_error() {
     .await
     .unwrap();
     let (_, scim_secret) =
-        bulwark_core::scim::tokens::create(store, &Actor::cli(), time_util::now(), "idp").await.unwrap();
+        bulwark_core::identity::scim::tokens::create(store, &Actor::cli(), time_util::now(), "idp").await.unwrap();
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let bodies = garbage_body(csrf.clone());
     let mut n = 0;

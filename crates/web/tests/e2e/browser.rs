@@ -139,14 +139,19 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
     // An admin who also sits in management: only the rule's role decides a ratification.
     create_account(app.store(), "ada@example.com", &["admin", "management"], PASSWORD).await;
     for i in 0..12 {
-        let input = bulwark_core::people::PersonInput {
+        let input = bulwark_core::organisation::people::PersonInput {
             name: format!("Sample Person {i}"),
             email: format!("sample{i}@example.com"),
             ..Default::default()
         };
-        bulwark_core::people::create(app.store(), &bulwark_core::Actor::cli(), bulwark_core::time_util::now(), &input)
-            .await
-            .unwrap();
+        bulwark_core::organisation::people::create(
+            app.store(),
+            &bulwark_core::Actor::cli(),
+            bulwark_core::time_util::now(),
+            &input,
+        )
+        .await
+        .unwrap();
     }
 
     let policy = publish_policy(app.store()).await;
@@ -191,7 +196,7 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
     let account = bulwark_core::Store::read(app.store()).await.unwrap().find_account_by_email("ada@example.com").await;
     let account = account.unwrap().unwrap().0;
     let now = bulwark_core::time_util::now();
-    let code = bulwark_core::mfa::code_at_step(&key, bulwark_core::mfa::step_of(now)).unwrap();
+    let code = bulwark_core::identity::mfa::code_at_step(&key, bulwark_core::identity::mfa::step_of(now)).unwrap();
     b.find(Locator::Id("f-code")).await.unwrap().send_keys(&code).await.unwrap();
     b.find(Locator::Css("form[action='/mfa/setup'] button")).await.unwrap().click().await.unwrap();
     b.wait().for_element(Locator::Css("ul.codes")).await.unwrap();
@@ -212,7 +217,8 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
     b.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
     wait_for_path(&b, "/login/code").await;
     snap("01e-sign-in-code").await;
-    let code = bulwark_core::mfa::next_unused_code(app.store(), account.id, bulwark_core::time_util::now()).await;
+    let code =
+        bulwark_core::identity::mfa::next_unused_code(app.store(), account.id, bulwark_core::time_util::now()).await;
     b.find(Locator::Id("f-code")).await.unwrap().send_keys(&code.unwrap()).await.unwrap();
     b.find(Locator::Css("form[action='/login/code'] button")).await.unwrap().click().await.unwrap();
     wait_for_path(&b, "/").await;
@@ -264,11 +270,11 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
     snap("14s-system-form-refused").await;
     let typed = b.find(Locator::Id("f-name")).await.unwrap().prop("value").await.unwrap();
     assert_eq!(typed.as_deref(), Some("Payments"), "what was typed stays");
-    bulwark_core::org::create_department(
+    bulwark_core::organisation::departments::create_department(
         app.store(),
         &bulwark_core::Actor::cli(),
         bulwark_core::time_util::now(),
-        &bulwark_core::org::DepartmentInput { name: "Engineering".into(), ..Default::default() },
+        &bulwark_core::organisation::departments::DepartmentInput { name: "Engineering".into(), ..Default::default() },
     )
     .await
     .unwrap();
@@ -494,13 +500,13 @@ async fn sign_in_create_a_token_see_it_once_and_use_it() {
 /// A campaign for the admin and the employee (the sample people have no account but are
 /// in the audience too; the campaign is for employees of the one department both are in).
 async fn start_campaign(store: &dyn bulwark_core::Store, policy: &str) -> String {
-    use bulwark_core::campaigns::{self, CampaignInput};
+    use bulwark_core::policies::campaigns::{self, CampaignInput};
     let now = bulwark_core::time_util::now();
     let kinds = vec!["contractor".to_string()];
     // The two accounts' people are contractors here, so that the sample people stay out.
     for email in ["ada@example.com", "emp@example.com"] {
         let person = store.read().await.unwrap().find_person_by_email(email).await.unwrap().unwrap();
-        let input = bulwark_core::people::PersonInput {
+        let input = bulwark_core::organisation::people::PersonInput {
             name: person.name.clone(),
             email: person.email.clone(),
             kind: "contractor".into(),
@@ -508,7 +514,9 @@ async fn start_campaign(store: &dyn bulwark_core::Store, policy: &str) -> String
             version: Some(bulwark_core::version::version_of(person.updated_at)),
             ..Default::default()
         };
-        bulwark_core::people::update(store, &bulwark_core::Actor::cli(), now, person.id, &input).await.unwrap();
+        bulwark_core::organisation::people::update(store, &bulwark_core::Actor::cli(), now, person.id, &input)
+            .await
+            .unwrap();
     }
     let input = CampaignInput {
         title: "Annual policy acknowledgment".into(),
@@ -522,7 +530,7 @@ async fn start_campaign(store: &dyn bulwark_core::Store, policy: &str) -> String
 
 /// A two-item checklist campaign for the same contractors.
 async fn start_checklist_campaign(store: &dyn bulwark_core::Store) {
-    use bulwark_core::checklists::{self, ChecklistInput};
+    use bulwark_core::policies::checklists::{self, ChecklistInput};
     let (cli, now) = (bulwark_core::Actor::cli(), bulwark_core::time_util::now());
     let input = ChecklistInput {
         title: "Secure configuration".into(),
@@ -530,14 +538,14 @@ async fn start_checklist_campaign(store: &dyn bulwark_core::Store) {
         ..Default::default()
     };
     let checklist = checklists::create(store, &cli, now, &input).await.unwrap();
-    let input = bulwark_core::campaigns::CampaignInput {
+    let input = bulwark_core::policies::campaigns::CampaignInput {
         title: "Laptop check".into(),
         checklist_id: checklist.id.to_string(),
         kinds: vec!["contractor".into()],
         due_date: (now + time::Duration::days(20)).date().to_string(),
         ..Default::default()
     };
-    bulwark_core::campaigns::create(store, &cli, now, &input).await.unwrap();
+    bulwark_core::policies::campaigns::create(store, &cli, now, &input).await.unwrap();
 }
 
 /// A policy version sent for ratification; returns the approval request's id.

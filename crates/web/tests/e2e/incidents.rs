@@ -101,11 +101,11 @@ async fn auditors_read_every_incident_and_vulnerability_report_and_change_nothin
         let res = ada.post_form("/incidents/new", "/incidents/new", &fields).await;
         assert_eq!(res.status(), 303, "{backend:?}");
         let path = res.headers()["location"].to_str().unwrap().split(['?', '#']).next().unwrap().to_string();
-        let risk = bulwark_core::risks::create(
+        let risk = bulwark_core::compliance::risks::create(
             app.store(),
             &bulwark_core::Actor::cli(),
             bulwark_core::time_util::now(),
-            &bulwark_core::risks::RiskInput {
+            &bulwark_core::compliance::risks::RiskInput {
                 title: "Phishing".into(),
                 owner: "ada@example.com".into(),
                 probability: "3".into(),

@@ -15,7 +15,7 @@
 
 use crate::browser;
 use bulwark_core::access::Via;
-use bulwark_core::accounts::Account;
+use bulwark_core::identity::accounts::Account;
 use bulwark_core::{Actor, Store, time_util};
 use bulwark_testkit::{Backend, TestApp, TestClient, spawn_app};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
@@ -287,11 +287,14 @@ async fn account(store: &dyn Store, email: &str) -> Account {
 /// One organisation with a record of every kind that has pages, seeded through the core
 /// services as its people would create them.
 async fn seed(app: &TestApp) -> Seeded {
+    use bulwark_core::assets::{self, keys};
+    use bulwark_core::compliance::{controls, frameworks, risks};
+    use bulwark_core::identity::accounts;
+    use bulwark_core::incidents::{self, disclosure};
+    use bulwark_core::notify;
+    use bulwark_core::organisation::{departments, lifecycle, people};
+    use bulwark_core::policies::{self, campaigns, checklists};
     use bulwark_core::records::{input::RawRecord, service};
-    use bulwark_core::{
-        accounts, assets, campaigns, checklists, controls, disclosure, frameworks, incidents, keys, lifecycle, notify,
-        org, people, policies, risks,
-    };
     let store: &dyn Store = app.store();
     let (cli, now) = (Actor::cli(), time_util::now());
     let mut actors = BTreeMap::new();
@@ -303,10 +306,11 @@ async fn seed(app: &TestApp) -> Seeded {
 
     // Departments: the department head heads Engineering, where the employee and others work.
     let head_person = actors["department-head"].person_id.to_string();
-    let input = org::DepartmentInput { name: "Engineering".into(), head_person_id: head_person, ..Default::default() };
-    let engineering = org::create_department(store, &cli, now, &input).await.unwrap().id.to_string();
-    let input = org::DepartmentInput { name: "Finance".into(), ..Default::default() };
-    let finance = org::create_department(store, &cli, now, &input).await.unwrap().id.to_string();
+    let input =
+        departments::DepartmentInput { name: "Engineering".into(), head_person_id: head_person, ..Default::default() };
+    let engineering = departments::create_department(store, &cli, now, &input).await.unwrap().id.to_string();
+    let input = departments::DepartmentInput { name: "Finance".into(), ..Default::default() };
+    let finance = departments::create_department(store, &cli, now, &input).await.unwrap().id.to_string();
     for role in ["department-head", "employee"] {
         let person = people::get(store, &cli, actors[role].person_id).await.unwrap();
         let input = people::PersonInput {
@@ -503,7 +507,7 @@ async fn seed(app: &TestApp) -> Seeded {
         let input = accounts::NewTokenInput { name: format!("{role} script"), expires_days: None };
         accounts::create_token(store, &actor(role), now, &input).await.unwrap();
     }
-    bulwark_core::scim::tokens::create(store, &actor("admin"), now, "Okta").await.unwrap();
+    bulwark_core::identity::scim::tokens::create(store, &actor("admin"), now, "Okta").await.unwrap();
     Seeded { track_link: format!("/report-vulnerability/track/{secret}") }
 }
 

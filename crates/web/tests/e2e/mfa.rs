@@ -5,7 +5,7 @@
 //! injected clock.
 
 use bulwark_core::clock::{Clock, ManualClock};
-use bulwark_core::mfa;
+use bulwark_core::identity::mfa;
 use bulwark_testkit::{PASSWORD, TestClient, backends, create_account, spawn_app_with};
 use serde_json::{Value, json};
 use std::sync::Arc;

@@ -146,8 +146,8 @@ pub(crate) fn smtp_to(sink: &SmtpSink) -> impl FnOnce(&mut bulwark_web::WebConfi
 
 #[tokio::test]
 async fn two_instances_send_each_campaign_reminder_exactly_once() {
-    use bulwark_core::campaigns::{self, CampaignInput};
-    use bulwark_core::people::{self, PersonInput};
+    use bulwark_core::organisation::people::{self, PersonInput};
+    use bulwark_core::policies::campaigns::{self, CampaignInput};
     for backend in bulwark_testkit::backends() {
         let sink = SmtpSink::start().await;
         let hook = WebhookReceiver::start(0).await;

@@ -204,7 +204,7 @@ async fn an_admin_sees_and_revokes_someone_elses_leaked_token() {
     let token_id = bulwark_core::Store::read(app.store())
         .await
         .unwrap()
-        .list_tokens(account.id, &bulwark_core::accounts::TOKENS.first_page(1))
+        .list_tokens(account.id, &bulwark_core::identity::accounts::TOKENS.first_page(1))
         .await
         .unwrap()
         .items[0]
@@ -284,7 +284,7 @@ async fn sessions_end_after_an_hour_unused() {
     clock.advance(time::Duration::minutes(50));
     assert_eq!(ada.get("/profile").await.status(), 200, "still in use");
     // The use is recorded off the request path: wait until it has landed.
-    let id_hash = bulwark_core::accounts::sha256_hex(&ada.cookie("bulwark_session").unwrap());
+    let id_hash = bulwark_core::identity::accounts::sha256_hex(&ada.cookie("bulwark_session").unwrap());
     let used_at = bulwark_core::time_util::to_micros(bulwark_core::clock::Clock::now(clock.as_ref()));
     let mut recorded = false;
     for _ in 0..500 {

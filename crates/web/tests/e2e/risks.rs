@@ -281,7 +281,7 @@ async fn forms_take_names_from_their_pickers_not_ids() {
         for (who, step) in [(&cli, Transition::Submit), (&ceo, Transition::Ratify), (&cli, Transition::Publish)] {
             policies::transition(app.store(), who, now, p.id, 1, step).await.unwrap();
         }
-        let built = bulwark_core::frameworks::policy_catalog::build(app.store(), &cli, now).await.unwrap();
+        let built = bulwark_core::compliance::frameworks::policy_catalog::build(app.store(), &cli, now).await.unwrap();
         let control: Value =
             sec.api_post("/api/v1/controls", &json!({"title": "Tests in CI"})).await.json().await.unwrap();
         let control = format!("/controls/{}", control["id"].as_str().unwrap());

@@ -4,7 +4,7 @@
 //! SCIM errors with their scimType; SCIM tokens that open SCIM and nothing else, created and
 //! revoked by an admin on the page.
 
-use bulwark_core::scim::tokens;
+use bulwark_core::identity::scim::tokens;
 use bulwark_core::{Actor, Store, time_util};
 use bulwark_testkit::{TestApp, backends, spawn_app};
 use serde_json::{Value, json};
@@ -184,12 +184,14 @@ async fn an_identity_provider_provisions_people_and_deactivation_starts_offboard
         let off =
             idp.patch(&format!("/Users/{id}"), json!([{"op": "replace", "path": "active", "value": "False"}])).await;
         assert_eq!((off.status, &off.body["active"]), (200, &json!(false)));
-        let offboardings = bulwark_core::lifecycle::of_person(store, &Actor::cli(), id.parse().unwrap()).await.unwrap();
+        let offboardings =
+            bulwark_core::organisation::lifecycle::of_person(store, &Actor::cli(), id.parse().unwrap()).await.unwrap();
         assert_eq!(offboardings.1.len(), 1, "{backend:?}: one offboarding started");
         let back =
             idp.patch(&format!("/Users/{id}"), json!([{"op": "replace", "path": "active", "value": true}])).await;
         assert_eq!((back.status, &back.body["active"]), (200, &json!(true)), "reactivated: {}", back.body);
-        let offboardings = bulwark_core::lifecycle::of_person(store, &Actor::cli(), id.parse().unwrap()).await.unwrap();
+        let offboardings =
+            bulwark_core::organisation::lifecycle::of_person(store, &Actor::cli(), id.parse().unwrap()).await.unwrap();
         assert!(offboardings.1[0].closed_at.is_some(), "{backend:?}: the offboarding is cancelled");
 
         // DELETE: gone from SCIM (404), the person stays, offboarding.
@@ -332,10 +334,10 @@ async fn scim_tokens_open_scim_only_and_an_admin_creates_and_revokes_them_on_the
     // An API token, even an admin's, does not open SCIM; nor does a signed-in session.
     let account =
         app.store().read().await.unwrap().find_account_by_email("admin@example.com").await.unwrap().unwrap().0;
-    let input = bulwark_core::accounts::NewTokenInput { name: "x".into(), expires_days: None };
+    let input = bulwark_core::identity::accounts::NewTokenInput { name: "x".into(), expires_days: None };
     let owner = account.actor(bulwark_core::access::Via::Session);
     let (_, api_token) =
-        bulwark_core::accounts::create_token(app.store(), &owner, time_util::now(), &input).await.unwrap();
+        bulwark_core::identity::accounts::create_token(app.store(), &owner, time_util::now(), &input).await.unwrap();
     assert_eq!(scim(&api_token.0).await.unwrap().status(), 401);
     let by_session = admin.get("/scim/v2/Users").await;
     assert_eq!(by_session.status(), 401);

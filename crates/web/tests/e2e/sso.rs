@@ -5,7 +5,7 @@
 //! code issued to another client and a refusal at the provider sign nobody in.
 
 use bulwark_core::Store;
-use bulwark_core::sso::SsoRules;
+use bulwark_core::identity::sso::SsoRules;
 use bulwark_testkit::{OidcProvider, PASSWORD, TestClient, backends, create_account, spawn_app_with};
 use bulwark_web::sso::SsoSettings;
 use serde_json::json;
@@ -111,25 +111,27 @@ async fn people_sign_in_through_their_identity_provider_and_nothing_else_gets_in
         // Deprovisioned: marked as left, Ada's provider sign-in is refused; someone who left
         // without an account gets none just in time.
         let person = store.read().await.unwrap().get_person(ada.person_id).await.unwrap();
-        let left = bulwark_core::people::PersonInput {
+        let left = bulwark_core::organisation::people::PersonInput {
             name: person.name.clone(),
             email: person.email.clone(),
             status: "left".into(),
             ..Default::default()
         };
         let cli = bulwark_core::Actor::cli();
-        bulwark_core::people::update(store, &cli, bulwark_core::time_util::now(), ada.person_id, &left).await.unwrap();
+        bulwark_core::organisation::people::update(store, &cli, bulwark_core::time_util::now(), ada.person_id, &left)
+            .await
+            .unwrap();
         let g = app.client();
         let res = back(&g, &provider.authorize(&start(&g, "/").await, Some(&sub)).await).await;
         assert_eq!(res.status(), 403, "{backend:?}: a person who left signs in no more");
         assert!(location(&g.get("/").await).starts_with("/login"));
-        let gone = bulwark_core::people::PersonInput {
+        let gone = bulwark_core::organisation::people::PersonInput {
             name: "Gone".into(),
             email: format!("gone{n}@example.com"),
             status: "left".into(),
             ..Default::default()
         };
-        bulwark_core::people::create(store, &cli, bulwark_core::time_util::now(), &gone).await.unwrap();
+        bulwark_core::organisation::people::create(store, &cli, bulwark_core::time_util::now(), &gone).await.unwrap();
         provider.put_user(&format!("gone-{n}"), json!({"email": gone.email, "email_verified": true})).await;
         let h = app.client();
         let res = back(&h, &provider.authorize(&start(&h, "/").await, Some(&format!("gone-{n}"))).await).await;

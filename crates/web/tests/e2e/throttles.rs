@@ -80,7 +80,7 @@ async fn guesses_sent_at_once_are_checked_no_more_often_than_the_limits_allow() 
         // The password is right (a guesser knows it): 200 codes at once, at most 10 checked.
         let account = create_account(app.store(), "bob@example.com", &["employee"], PASSWORD).await;
         let actor = account.actor(bulwark_core::access::Via::Session);
-        bulwark_core::mfa::enroll_now(app.store(), &actor, clock.now()).await.unwrap();
+        bulwark_core::identity::mfa::enroll_now(app.store(), &actor, clock.now()).await.unwrap();
         let holder = app.client();
         assert_eq!(holder.login("bob@example.com", PASSWORD).await.status(), 303);
         let fields = [("code", "000000"), ("next", "/")];
@@ -91,7 +91,7 @@ async fn guesses_sent_at_once_are_checked_no_more_often_than_the_limits_allow() 
             until_refused(async |_| holder.post_form("/login/code", "/login/code", &wrong).await.status().as_u16())
                 .await;
         assert_eq!(count(&statuses, 422) + more, 10, "{backend:?}: 10 codes checked in all: {statuses:?}");
-        let right = bulwark_core::mfa::next_unused_code(app.store(), account.id, clock.now()).await.unwrap();
+        let right = bulwark_core::identity::mfa::next_unused_code(app.store(), account.id, clock.now()).await.unwrap();
         let res = holder.post_form("/login/code", "/login/code", &[("code", &right), ("next", "/")]).await;
         assert_eq!(res.status(), 429, "{backend:?}: even the right code waits now");
         app.stop().await;

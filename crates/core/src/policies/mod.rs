@@ -4,6 +4,9 @@
 //! for review; publishing freezes the text and records its SHA-256. Everyone signed in reads
 //! published versions; drafts are for the people who write, ratify or audit them.
 
+pub mod campaigns;
+pub mod checklists;
+
 use crate::access::{Actor, Permission};
 use crate::audit::AuditRecord;
 use crate::error::{CoreError, CoreResult};
@@ -477,13 +480,20 @@ async fn step_with(
             "" => (now + time::Duration::days(30)).date().to_string(),
             typed => typed.to_string(),
         };
-        let input = crate::campaigns::CampaignInput {
+        let input = crate::policies::campaigns::CampaignInput {
             title: format!("{}, version {number}: everyone signs again", policy.title),
             policy_ids: vec![id.to_string()],
             due_date,
             ..Default::default()
         };
-        crate::campaigns::start_in(&mut *tx, actor, now, &input, crate::campaigns::Enrol::SparingThoseAsked).await?;
+        crate::policies::campaigns::start_in(
+            &mut *tx,
+            actor,
+            now,
+            &input,
+            crate::policies::campaigns::Enrol::SparingThoseAsked,
+        )
+        .await?;
     }
     let action = match step {
         Transition::Submit => "policy.submit",
@@ -572,8 +582,8 @@ async fn schedule_review(tx: &mut dyn Writer, now: Timestamp, policy: &Policy, n
         let key = format!("{id}/{number}");
         let review_due = crate::time_util::add_months(now, policy.review_months);
         crate::scheduler::schedule(tx, now, &REVIEW_DUE, &key, review_due).await?;
-        tx.insert_task(&crate::campaigns::Task {
-            id: crate::campaigns::task_id("review", &key, owner),
+        tx.insert_task(&crate::policies::campaigns::Task {
+            id: crate::policies::campaigns::task_id("review", &key, owner),
             kind: "review".into(),
             assignee_person_id: owner,
             subject_type: "policy".into(),

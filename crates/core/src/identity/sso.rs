@@ -9,11 +9,11 @@
 //! sign-in. The session is complete: the provider is responsible for the second factor.
 
 use crate::access::{Actor, Role, Via};
-use crate::accounts::{Account, AccountStatus, SESSION_LIFETIME, Secret, Session, random_secret, sha256_hex};
 use crate::audit::AuditRecord;
 use crate::error::{CoreError, CoreResult};
-use crate::mfa::SessionStage;
-use crate::people::{PersonInput, PersonKind, PersonStatus};
+use crate::identity::accounts::{Account, AccountStatus, SESSION_LIFETIME, Secret, Session, random_secret, sha256_hex};
+use crate::identity::mfa::SessionStage;
+use crate::organisation::people::{PersonInput, PersonKind, PersonStatus};
 use crate::store::Store;
 use crate::time_util::Timestamp;
 use time::Duration;
@@ -195,7 +195,7 @@ async fn create_for(
                 status: PersonStatus::Active.as_str().into(),
                 ..Default::default()
             };
-            crate::people::create_in(tx, system, now, &input).await?
+            crate::organisation::people::create_in(tx, system, now, &input).await?
         }
     };
     let roles = rules.roles_for(&who.groups).unwrap_or_else(|| vec![Role::Employee]);

@@ -3,12 +3,14 @@
 //! a status and the person it is assigned to. A CSV import checks every row first and imports
 //! all of them in one transaction or none, naming each broken row and why.
 
+pub mod keys;
+
 use crate::access::{Actor, Permission};
 use crate::audit::AuditRecord;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{AssetId, PersonId};
 use crate::list::{FilterKind, FilterSpec, KeyType, ListPage, ListQuery, ListSpec, SortSpec};
-use crate::people::{person_field, string_enum};
+use crate::organisation::people::{person_field, string_enum};
 use crate::store::{Store, Writer};
 use crate::time_util::Timestamp;
 use crate::validate::Checks;

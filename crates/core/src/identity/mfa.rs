@@ -11,9 +11,9 @@
 //! instances cannot both accept it. API tokens are unaffected.
 
 use crate::access::{Actor, Permission, Role, Via};
-use crate::accounts::{self, SESSION_LIFETIME, Secret, Session, random_secret, sha256_hex, verify_password};
 use crate::audit::AuditRecord;
 use crate::error::{CoreError, CoreResult};
+use crate::identity::accounts::{self, SESSION_LIFETIME, Secret, Session, random_secret, sha256_hex, verify_password};
 use crate::ids::AccountId;
 use crate::store::{Store, Writer};
 use crate::time_util::Timestamp;

@@ -8,10 +8,10 @@
 
 use crate::access::{Actor, Permission};
 use crate::audit::AuditRecord;
-use crate::campaigns::{self, ACKNOWLEDGE, Task};
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{CampaignId, ChecklistId, PersonId};
 use crate::list::{KeyType, ListPage, ListQuery, ListSpec, SortSpec};
+use crate::policies::campaigns::{self, ACKNOWLEDGE, Task};
 use crate::store::{Store, Writer};
 use crate::time_util::{Timestamp, rfc3339};
 use crate::validate::Checks;

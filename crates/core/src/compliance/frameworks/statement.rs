@@ -161,7 +161,7 @@ mod tests {
                       {"id": "ac-1_gdn", "name": "guidance", "prose": "See {{ insert: param, nope }}."}],
             "controls": [{"id": "ac-1.1", "title": "Enhancement", "parts": [{"name": "statement", "prose": "Also {{ insert: param, ac-1_prm_1 }}."}]}]}]}}"#;
         let c = oscal::read(text.as_bytes()).unwrap();
-        let framework = crate::frameworks::Framework {
+        let framework = crate::compliance::frameworks::Framework {
             id: crate::ids::FrameworkId::new(),
             catalog_uuid: c.uuid.clone(),
             title: c.title.clone(),

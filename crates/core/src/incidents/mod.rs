@@ -12,14 +12,17 @@
 //! `incident.report`; the incident response plan (a policy chosen in the settings) is linked
 //! from every incident.
 
+pub mod cvss;
+pub mod disclosure;
+
 use crate::access::{Actor, Permission};
 use crate::audit::AuditRecord;
-use crate::campaigns::Task;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{IncidentId, PersonId, PolicyId};
 use crate::list::{FilterKind, FilterSpec, KeyType, ListPage, ListQuery, ListSpec, SortSpec};
 use crate::organisation::authorities::AUTHORITY;
-use crate::people::{person_field, string_enum};
+use crate::organisation::people::{person_field, string_enum};
+use crate::policies::campaigns::Task;
 use crate::records::{Record, Value};
 use crate::store::{Reader, Store, Writer};
 use crate::time_util::Timestamp;

@@ -228,7 +228,7 @@ pub(crate) async fn create_in(
     tx.insert_person(&person).await?;
     tx.audit(AuditRecord::new(actor, now, "person.create", "person", person.id, None::<&()>, Some(&person)));
     // A joiner is enrolled in the open campaigns meant for them.
-    crate::campaigns::enroll_new_person(tx, &person, now).await?;
+    crate::policies::campaigns::enroll_new_person(tx, &person, now).await?;
     Ok(person)
 }
 
@@ -247,12 +247,12 @@ pub async fn update(
     check_version(input.version.as_deref(), before.updated_at, "this person")?;
     let after = v.apply(Person { updated_at: now, ..before.clone() });
     if after.email != before.email {
-        crate::accounts::check_sign_in_email_change(&mut *tx, actor, id).await?;
+        crate::identity::accounts::check_sign_in_email_change(&mut *tx, actor, id).await?;
     }
     tx.update_person(&before, &after).await?;
     tx.audit(AuditRecord::new(actor, now, "person.update", "person", id, Some(&before), Some(&after)));
     if after.status == PersonStatus::Left && before.status != PersonStatus::Left {
-        crate::accounts::end_access_in(&mut *tx, actor, now, id).await?;
+        crate::identity::accounts::end_access_in(&mut *tx, actor, now, id).await?;
     }
     tx.commit().await?;
     Ok(after)
@@ -283,7 +283,7 @@ pub async fn get_with_account(
     store: &dyn Store,
     actor: &Actor,
     id: PersonId,
-) -> CoreResult<(Person, Option<crate::accounts::Account>)> {
+) -> CoreResult<(Person, Option<crate::identity::accounts::Account>)> {
     actor.require(Permission::ViewDirectory)?;
     let mut r = store.read().await?;
     let person = r.get_person(id).await?;

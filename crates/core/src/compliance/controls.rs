@@ -10,10 +10,10 @@
 
 use crate::access::Permission;
 use crate::audit::AuditRecord;
-use crate::campaigns::Task;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{ControlId, EvidenceId, FrameworkId};
-use crate::people::string_enum;
+use crate::organisation::people::string_enum;
+use crate::policies::campaigns::Task;
 use crate::records::access::RecordAccess;
 use crate::records::{Field, FieldKind, Record, RecordType};
 use crate::store::Writer;
@@ -105,7 +105,11 @@ async fn find(tx: &mut dyn Writer, id: ControlId) -> CoreResult<Record> {
 }
 
 /// The risks relying on a control, highest score first (for its page).
-pub async fn risks_of(store: &dyn Store, actor: &Actor, id: ControlId) -> CoreResult<Vec<crate::risks::Risk>> {
+pub async fn risks_of(
+    store: &dyn Store,
+    actor: &Actor,
+    id: ControlId,
+) -> CoreResult<Vec<crate::compliance::risks::Risk>> {
     if !actor.can(Permission::ViewRisks) {
         return Ok(vec![]);
     }

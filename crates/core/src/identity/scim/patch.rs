@@ -6,7 +6,7 @@
 //! identity providers send them. The caller stores the patched resource as a whole.
 
 use super::{MAX_OPERATIONS, PATCH_OP, ScimError, ScimResult, check_schemas};
-use crate::scim_filter::{AttrPath, CompareOp, Filter, PatchPath, field, parse_patch_path};
+use crate::identity::scim_filter::{AttrPath, CompareOp, Filter, PatchPath, field, parse_patch_path};
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use crate::audit::AuditRecord;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{CampaignId, ChecklistId, DepartmentId, PersonId, PolicyId};
 use crate::list::{FilterKind, FilterSpec, KeyType, ListPage, ListQuery, ListSpec, SortSpec};
-use crate::people::{Person, PersonKind};
+use crate::organisation::people::{Person, PersonKind};
 use crate::policies::{self, VersionStatus};
 use crate::store::{Store, Writer};
 use crate::time_util::{Timestamp, rfc3339};
@@ -270,7 +270,10 @@ pub fn task_id(kind: &str, subject_id: &str, person: PersonId) -> String {
 /// Whether a person belongs to a campaign's audience.
 pub fn in_audience(c: &Campaign, p: &Person) -> bool {
     // People leaving or gone never get a new obligation.
-    let active = !matches!(p.status, crate::people::PersonStatus::Left | crate::people::PersonStatus::Offboarding);
+    let active = !matches!(
+        p.status,
+        crate::organisation::people::PersonStatus::Left | crate::organisation::people::PersonStatus::Offboarding
+    );
     let department =
         c.audience_departments.is_empty() || p.department_id.is_some_and(|d| c.audience_departments.contains(&d));
     let kind = c.audience_kinds.is_empty() || c.audience_kinds.contains(&p.kind);

@@ -6,8 +6,8 @@
 //! owner may do, closes it and plans the next); revoking a key records who, when and why.
 
 use crate::access::Permission;
-use crate::campaigns::Task;
 use crate::error::CoreResult;
+use crate::policies::campaigns::Task;
 use crate::records::access::{RecordAccess, Scope};
 use crate::records::{Action, Field, FieldKind, Panel, Record, RecordType, Step, Value, YES_NO};
 use crate::store::Writer;

@@ -5,10 +5,10 @@
 use crate::access::{Actor, Permission, Role, Via};
 use crate::audit::AuditRecord;
 use crate::error::{CoreError, CoreResult};
+use crate::identity::mfa::{MfaPolicy, SessionStage};
 use crate::ids::{AccountId, PersonId, TokenId};
 use crate::list::{FilterKind, FilterSpec, KeyType, ListPage, ListQuery, ListSpec, SortSpec};
-use crate::mfa::{MfaPolicy, SessionStage};
-use crate::people::{PersonInput, PersonKind, PersonStatus};
+use crate::organisation::people::{PersonInput, PersonKind, PersonStatus};
 use crate::store::{Store, Writer};
 use crate::time_util::Timestamp;
 use crate::validate::Checks;
@@ -250,7 +250,7 @@ pub async fn create_account(
                     status: PersonStatus::Active.as_str().into(),
                     version: None,
                 };
-                crate::people::create_in(&mut *tx, actor, now, &pi).await?
+                crate::organisation::people::create_in(&mut *tx, actor, now, &pi).await?
             }
         }
     } else {
@@ -515,7 +515,7 @@ pub struct SignInRules {
 
 /// Checks e-mail and password. Unknown account, wrong password and disabled account all give
 /// the same error, and take about as long. The session is complete unless the account has an
-/// authenticator or its roles require one (see [`crate::mfa`]).
+/// authenticator or its roles require one (see [`crate::identity::mfa`]).
 pub async fn login(
     store: &dyn Store,
     now: Timestamp,
@@ -535,13 +535,13 @@ pub async fn login(
     let Some((account, _)) = found.filter(|_| ok) else {
         return Err(CoreError::invalid("email", "e-mail address or password is wrong"));
     };
-    if rules.sso_accounts_use_sso_only && crate::sso::is_linked(store, account.id).await? {
+    if rules.sso_accounts_use_sso_only && crate::identity::sso::is_linked(store, account.id).await? {
         return Err(CoreError::invalid("email", "this account signs in with single sign-on"));
     }
     let secret = random_secret(32);
     let actor = account.actor(Via::Session);
     let mut tx = store.write().await?;
-    let stage = crate::mfa::stage_after_password(&mut *tx, &account, &rules.mfa).await?;
+    let stage = crate::identity::mfa::stage_after_password(&mut *tx, &account, &rules.mfa).await?;
     let session = Session {
         id_hash: sha256_hex(&secret),
         account_id: account.id,

@@ -12,9 +12,9 @@ use super::{
     checked_line, etag, meta, patch, person_id, string_of,
 };
 use crate::audit::AuditRecord;
+use crate::identity::scim_filter::field;
 use crate::ids::{DepartmentId, PersonId};
-use crate::people::{Person, PersonInput, PersonKind, PersonStatus};
-use crate::scim_filter::field;
+use crate::organisation::people::{Person, PersonInput, PersonKind, PersonStatus};
 use crate::store::Writer;
 use crate::validate::Checks;
 use serde_json::{Map, Value, json};
@@ -282,7 +282,7 @@ pub async fn create(ctx: &Ctx<'_>, body: &Value) -> ScimResult<Value> {
         status: PersonStatus::Active.as_str().into(),
         version: None,
     };
-    let person = crate::people::create_in(&mut *tx, ctx.actor, ctx.now, &input).await?;
+    let person = crate::organisation::people::create_in(&mut *tx, ctx.actor, ctx.now, &input).await?;
     let profile = profile_of(person.id, &w, manager);
     tx.put_scim_profile(&profile).await?;
     tx.audit(AuditRecord::new(
@@ -295,7 +295,14 @@ pub async fn create(ctx: &Ctx<'_>, body: &Value) -> ScimResult<Value> {
         Some(&profile),
     ));
     if w.active == Some(false) {
-        crate::lifecycle::start_offboarding_in(&mut *tx, ctx.actor, ctx.now, person.id, OFFBOARDING_REASON).await?;
+        crate::organisation::lifecycle::start_offboarding_in(
+            &mut *tx,
+            ctx.actor,
+            ctx.now,
+            person.id,
+            OFFBOARDING_REASON,
+        )
+        .await?;
     }
     let created = tx.scim_person(person.id).await?.ok_or_else(|| ScimError::not_found("user"))?;
     tx.commit().await?;
@@ -361,7 +368,7 @@ async fn update(
     c.finish()?;
     let profile_changed = current.profile.as_ref() != Some(&profile);
     if wanted.email != before.email
-        && crate::accounts::check_sign_in_email_change(&mut *tx, ctx.actor, me).await.is_err()
+        && crate::identity::accounts::check_sign_in_email_change(&mut *tx, ctx.actor, me).await.is_err()
     {
         return Err(ScimError::bad(
             "mutability",
@@ -381,11 +388,12 @@ async fn update(
     }
     match w.active {
         Some(false) if is_active(before) => {
-            crate::lifecycle::start_offboarding_in(&mut *tx, ctx.actor, ctx.now, me, OFFBOARDING_REASON).await?;
-            crate::accounts::end_access_in(&mut *tx, ctx.actor, ctx.now, me).await?;
+            crate::organisation::lifecycle::start_offboarding_in(&mut *tx, ctx.actor, ctx.now, me, OFFBOARDING_REASON)
+                .await?;
+            crate::identity::accounts::end_access_in(&mut *tx, ctx.actor, ctx.now, me).await?;
         }
         Some(true) if !is_active(before) => {
-            crate::lifecycle::reactivate_in(&mut *tx, ctx.actor, ctx.now, me).await?;
+            crate::organisation::lifecycle::reactivate_in(&mut *tx, ctx.actor, ctx.now, me).await?;
         }
         _ => {}
     }
@@ -407,9 +415,16 @@ pub async fn delete(ctx: &Ctx<'_>, id: &str, if_match: Option<&str>) -> ScimResu
     check_if_match(if_match, &etag(current.person.updated_at))?;
     let person = &current.person;
     if person.status != PersonStatus::Left {
-        crate::lifecycle::start_offboarding_in(&mut *tx, ctx.actor, ctx.now, person.id, OFFBOARDING_REASON).await?;
+        crate::organisation::lifecycle::start_offboarding_in(
+            &mut *tx,
+            ctx.actor,
+            ctx.now,
+            person.id,
+            OFFBOARDING_REASON,
+        )
+        .await?;
     }
-    crate::accounts::end_access_in(&mut *tx, ctx.actor, ctx.now, person.id).await?;
+    crate::identity::accounts::end_access_in(&mut *tx, ctx.actor, ctx.now, person.id).await?;
     let before = current.profile.clone();
     let profile = ScimProfile {
         deleted_at: Some(ctx.now),

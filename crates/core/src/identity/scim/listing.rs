@@ -4,7 +4,7 @@
 //! queries no index answers.
 
 use super::{LIST_RESPONSE, MAX_RESULTS, SEARCH_REQUEST, ScimError, ScimResult, check_schemas};
-use crate::scim_filter::{self, AttrPath, Filter, field};
+use crate::identity::scim_filter::{self, AttrPath, Filter, field};
 use serde_json::{Value, json};
 use std::cmp::Ordering;
 

@@ -15,7 +15,7 @@ use crate::error::{CoreError, CoreResult};
 use crate::ids::ReportId;
 use crate::list::{FilterKind, FilterSpec, KeyType, ListPage, ListQuery, ListSpec, SortSpec};
 use crate::notify::personal_email;
-use crate::people::string_enum;
+use crate::organisation::people::string_enum;
 use crate::store::{Store, Writer};
 use crate::time_util::Timestamp;
 use crate::validate::Checks;
@@ -199,7 +199,7 @@ pub const REPORTER_MESSAGES_PER_HOUR: i64 = 10;
 
 /// The limit on messages sent through one secret link (known by its hash only).
 pub fn reporter_message_limits(secret: &str) -> Vec<crate::throttle::Limit> {
-    let key = format!("report-messages:{}", crate::accounts::sha256_hex(secret));
+    let key = format!("report-messages:{}", crate::identity::accounts::sha256_hex(secret));
     vec![crate::throttle::Limit { key, max: REPORTER_MESSAGES_PER_HOUR, window: Duration::hours(1) }]
 }
 
@@ -236,7 +236,7 @@ pub async fn submit(store: &dyn Store, now: Timestamp, input: &Submission) -> Co
         c.email("reporter_email", &input.reporter_email)
     };
     c.finish()?;
-    let secret = crate::accounts::random_secret(32);
+    let secret = crate::identity::accounts::random_secret(32);
     let mut tx = store.write().await?;
     let settings = tx.disclosure_settings().await?;
     let report = VulnReport {
@@ -257,7 +257,7 @@ pub async fn submit(store: &dyn Store, now: Timestamp, input: &Submission) -> Co
         created_at: now,
         updated_at: now,
     };
-    tx.insert_report(&report, &crate::accounts::sha256_hex(&secret)).await?;
+    tx.insert_report(&report, &crate::identity::accounts::sha256_hex(&secret)).await?;
     if !report.reporter_email.is_empty() {
         ask_to_confirm(&mut *tx, now, &report).await?;
     }
@@ -295,7 +295,7 @@ async fn schedule_deadline(tx: &mut dyn Writer, now: Timestamp, report: &VulnRep
 /// not found.
 pub async fn track(store: &dyn Store, secret: &str) -> CoreResult<(VulnReport, Vec<ReportMessage>)> {
     let mut r = store.read().await?;
-    let id = r.report_by_secret(&crate::accounts::sha256_hex(secret)).await?.ok_or(CoreError::NotFound)?;
+    let id = r.report_by_secret(&crate::identity::accounts::sha256_hex(secret)).await?.ok_or(CoreError::NotFound)?;
     let report = r.get_report(id).await?;
     // The reporter sees the team as one, never a member's name or address.
     let messages = r.report_messages(id).await?;
@@ -314,8 +314,8 @@ fn message_body(c: &mut Checks, body: &str) -> String {
 /// reporter typed) and a link that confirms it. Replies are mailed only once it was followed,
 /// so the public form cannot make the instance write to arbitrary addresses.
 async fn ask_to_confirm(tx: &mut dyn Writer, now: Timestamp, report: &VulnReport) -> CoreResult<()> {
-    let token = crate::accounts::random_secret(32);
-    tx.expect_report_email_confirmation(report.id, &crate::accounts::sha256_hex(&token)).await?;
+    let token = crate::identity::accounts::random_secret(32);
+    tx.expect_report_email_confirmation(report.id, &crate::identity::accounts::sha256_hex(&token)).await?;
     let body = format!(
         "Someone reported a vulnerability to the security team at {{base}} and gave this address for replies. \
          If it was you, confirm it: {{base}}/report-vulnerability/confirm/{token}\n\
@@ -330,7 +330,10 @@ async fn ask_to_confirm(tx: &mut dyn Writer, now: Timestamp, report: &VulnReport
 /// The reporter followed the confirmation link: the team's replies are mailed from now on.
 pub async fn confirm_reporter_email(store: &dyn Store, now: Timestamp, token: &str) -> CoreResult<()> {
     let mut tx = store.write().await?;
-    let id = tx.confirm_report_email(&crate::accounts::sha256_hex(token), now).await?.ok_or(CoreError::NotFound)?;
+    let id = tx
+        .confirm_report_email(&crate::identity::accounts::sha256_hex(token), now)
+        .await?
+        .ok_or(CoreError::NotFound)?;
     let actor = Actor::system("reporter");
     tx.audit(AuditRecord::new(
         &actor,
@@ -355,7 +358,7 @@ pub async fn reporter_message(
     let mut c = Checks::new();
     let body = message_body(&mut c, body);
     let mut tx = store.write().await?;
-    let id = tx.report_by_secret(&crate::accounts::sha256_hex(secret)).await?.ok_or(CoreError::NotFound)?;
+    let id = tx.report_by_secret(&crate::identity::accounts::sha256_hex(secret)).await?.ok_or(CoreError::NotFound)?;
     c.finish()?;
     let report = tx.get_report(id).await?;
     let message = ReportMessage {
@@ -431,7 +434,7 @@ pub async fn triage(
     let vector = input.cvss_vector.trim();
     let scored = match vector {
         "" => None,
-        v => match crate::cvss::score(v) {
+        v => match crate::incidents::cvss::score(v) {
             Ok(s) => Some(s),
             Err(message) => {
                 c.fail("cvss_vector", &message);
@@ -452,7 +455,9 @@ pub async fn triage(
         status,
         cvss_vector: scored.as_ref().map(|s| s.vector.clone()),
         cvss_score: scored.as_ref().map(|s| s.score.unwrap_or(s.base_score)),
-        severity: scored.as_ref().map(|s| crate::cvss::severity(s.score.unwrap_or(s.base_score)).to_string()),
+        severity: scored
+            .as_ref()
+            .map(|s| crate::incidents::cvss::severity(s.score.unwrap_or(s.base_score)).to_string()),
         deadline_on,
         cve_id,
         advisory,

@@ -5,9 +5,9 @@
 //! marked otherwise, with a justification (ISO/IEC 27001 6.1.3 d).
 
 use crate::audit::AuditRecord;
-use crate::controls::ControlStatus;
+use crate::compliance::controls::ControlStatus;
+use crate::compliance::frameworks::Framework;
 use crate::error::{CoreError, CoreResult};
-use crate::frameworks::Framework;
 use crate::ids::{ControlId, FrameworkId};
 use crate::time_util::Timestamp;
 use crate::validate::Checks;
@@ -88,7 +88,7 @@ pub struct Coverage {
     pub requirements: Vec<RequirementState>,
     /// The framework's groups and requirements it was computed from (no OSCAL bodies).
     #[serde(skip)]
-    pub outline: crate::frameworks::FrameworkContent,
+    pub outline: crate::compliance::frameworks::FrameworkContent,
 }
 
 impl Coverage {
@@ -132,7 +132,7 @@ pub async fn coverage(store: &dyn Store, actor: &Actor, id: FrameworkId, now: Ti
         marked.iter().map(|(req, a, j)| (req.as_str(), (*a, j.clone()))).collect();
     let mut requirements = Vec::with_capacity(outline.controls.len());
     let mut groups: Vec<GroupCoverage> = Vec::new();
-    let by_id: std::collections::HashMap<&str, &crate::frameworks::oscal::ControlRow> =
+    let by_id: std::collections::HashMap<&str, &crate::compliance::frameworks::oscal::ControlRow> =
         outline.controls.iter().map(|c| (c.control_id.as_str(), c)).collect();
     for c in &outline.controls {
         let mut top = c;
@@ -248,7 +248,7 @@ pub async fn assessment_results(
                 Some(u) => u.clone(),
                 None => format!("{base}/evidence/{}/file", e.id),
             };
-            let method = if e.kind == crate::controls::EvidenceKind::Check { "TEST" } else { "EXAMINE" };
+            let method = if e.kind == crate::compliance::controls::EvidenceKind::Check { "TEST" } else { "EXAMINE" };
             let observation = uuid();
             let mut description = format!("{} ({}), valid until {}", e.title, e.kind.label(), at(e.expires_at));
             if let Some(o) = &e.outcome {

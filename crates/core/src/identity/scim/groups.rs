@@ -11,9 +11,9 @@ use super::{
     department_id, etag, meta, patch, string_of,
 };
 use crate::audit::AuditRecord;
+use crate::identity::scim_filter::field;
 use crate::ids::{DepartmentId, PersonId};
-use crate::org::Department;
-use crate::scim_filter::field;
+use crate::organisation::departments::Department;
 use crate::store::{Reader, Writer};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -168,7 +168,7 @@ async fn set_members(tx: &mut dyn Writer, ctx: &Ctx<'_>, id: DepartmentId, value
         current.difference(&wanted).map(|p| (*p, None)).chain(wanted.difference(&current).map(|p| (*p, Some(id))))
     {
         let before = tx.get_person(person).await?;
-        let after = crate::people::Person {
+        let after = crate::organisation::people::Person {
             department_id: department,
             department_name: None,
             updated_at: ctx.now,

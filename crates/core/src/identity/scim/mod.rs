@@ -19,8 +19,8 @@ pub mod users;
 
 use crate::error::CoreError;
 use crate::ids::{DepartmentId, PersonId, TokenId};
-use crate::org::Department;
-use crate::people::Person;
+use crate::organisation::departments::Department;
+use crate::organisation::people::Person;
 use crate::time_util::Timestamp;
 use crate::{Actor, Store};
 use serde_json::{Value, json};
@@ -271,7 +271,7 @@ fn checked_line(value: Option<String>, attribute: &str, max: usize) -> ScimResul
 
 /// `schemas` must be present and name the resource's schema.
 fn check_schemas(body: &Value, required: &str) -> ScimResult<()> {
-    let Some(list) = crate::scim_filter::field(body, "schemas").and_then(Value::as_array) else {
+    let Some(list) = crate::identity::scim_filter::field(body, "schemas").and_then(Value::as_array) else {
         return Err(ScimError::bad("invalidValue", "schemas is required"));
     };
     if !list.iter().any(|s| s.as_str().is_some_and(|s| s.eq_ignore_ascii_case(required))) {

@@ -11,11 +11,11 @@
 
 use crate::access::{Actor, Permission, Role};
 use crate::audit::AuditRecord;
-use crate::campaigns::Task;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{AssetId, ControlId, PersonId, RiskId};
 use crate::list::{FilterKind, FilterSpec, KeyType, ListPage, ListQuery, ListSpec, SortSpec};
-use crate::people::{person_field, string_enum};
+use crate::organisation::people::{person_field, string_enum};
+use crate::policies::campaigns::Task;
 use crate::store::{Store, Writer};
 use crate::time_util::Timestamp;
 use crate::validate::Checks;
@@ -365,7 +365,7 @@ async fn controls_field(tx: &mut dyn Writer, c: &mut Checks, raw: &[String]) -> 
     let mut ids = Vec::new();
     for value in raw.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
         match value.parse::<ControlId>() {
-            Ok(id) if tx.find_record(&crate::controls::CONTROL, value).await?.is_some() => ids.push(id),
+            Ok(id) if tx.find_record(&crate::compliance::controls::CONTROL, value).await?.is_some() => ids.push(id),
             Ok(_) => c.clash("control_ids", &format!("{value} names no control")),
             Err(_) => c.fail("control_ids", &format!("{value} is not a control id")),
         }
@@ -502,7 +502,7 @@ async fn plan_review(tx: &mut dyn Writer, now: Timestamp, before: Option<&Risk>,
     let due = risk.review_on.midnight().assume_utc();
     crate::scheduler::schedule(tx, now, &REVIEW_DUE, &key, due).await?;
     tx.insert_task(&Task {
-        id: crate::campaigns::task_id(REVIEW, &key, risk.owner_id),
+        id: crate::policies::campaigns::task_id(REVIEW, &key, risk.owner_id),
         kind: REVIEW.into(),
         assignee_person_id: risk.owner_id,
         subject_type: SUBJECT.into(),
@@ -654,7 +654,7 @@ pub async fn detail(
     store: &dyn Store,
     actor: &Actor,
     id: RiskId,
-) -> CoreResult<(Risk, Vec<crate::controls::ControlSummary>, RiskSettings)> {
+) -> CoreResult<(Risk, Vec<crate::compliance::controls::ControlSummary>, RiskSettings)> {
     let mut r = store.read().await?;
     let risk = r.get_risk(id).await?;
     if !may_see(actor, &risk) {

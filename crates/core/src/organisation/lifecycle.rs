@@ -12,10 +12,10 @@
 use crate::access::{Actor, Permission, Role};
 use crate::assets::{AssetKind, AssetStatus};
 use crate::audit::AuditRecord;
-use crate::campaigns::Task;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{AssetId, PersonId};
-use crate::people::PersonStatus;
+use crate::organisation::people::PersonStatus;
+use crate::policies::campaigns::Task;
 use crate::store::{Store, Writer};
 use crate::time_util::Timestamp;
 use crate::validate::Checks;
@@ -217,7 +217,8 @@ pub async fn start_offboarding_in(
         items,
     };
     tx.insert_offboarding(&offboarding).await?;
-    let after = crate::people::Person { status: PersonStatus::Offboarding, updated_at: now, ..person.clone() };
+    let after =
+        crate::organisation::people::Person { status: PersonStatus::Offboarding, updated_at: now, ..person.clone() };
     if person.status != PersonStatus::Offboarding {
         tx.update_person(&person, &after).await?;
         tx.audit(AuditRecord::new(actor, now, "person.update", "person", person_id, Some(&person), Some(&after)));
@@ -327,10 +328,10 @@ pub async fn close(store: &dyn Store, actor: &Actor, now: Timestamp, id: &str) -
     }
     tx.close_offboarding(id, now).await?;
     let person = tx.get_person(before.person_id).await?;
-    let left = crate::people::Person { status: PersonStatus::Left, updated_at: now, ..person.clone() };
+    let left = crate::organisation::people::Person { status: PersonStatus::Left, updated_at: now, ..person.clone() };
     tx.update_person(&person, &left).await?;
     tx.audit(AuditRecord::new(actor, now, "person.update", "person", person.id, Some(&person), Some(&left)));
-    crate::accounts::end_access_in(&mut *tx, actor, now, person.id).await?;
+    crate::identity::accounts::end_access_in(&mut *tx, actor, now, person.id).await?;
     tx.close_subject_tasks(TASK_KIND, "offboarding", id, now).await?;
     let after = tx.get_offboarding(id).await?;
     tx.audit(AuditRecord::new(actor, now, "offboarding.close", "person", person.id, Some(&before), Some(&after)));
@@ -350,11 +351,12 @@ pub async fn reactivate_in(tx: &mut dyn Writer, actor: &Actor, now: Timestamp, p
     }
     let person = tx.get_person(person_id).await?;
     if person.status != PersonStatus::Active {
-        let back = crate::people::Person { status: PersonStatus::Active, updated_at: now, ..person.clone() };
+        let back =
+            crate::organisation::people::Person { status: PersonStatus::Active, updated_at: now, ..person.clone() };
         tx.update_person(&person, &back).await?;
         tx.audit(AuditRecord::new(actor, now, "person.update", "person", person_id, Some(&person), Some(&back)));
     }
-    crate::accounts::restore_access_in(tx, actor, now, person_id).await
+    crate::identity::accounts::restore_access_in(tx, actor, now, person_id).await
 }
 
 /// A person's onboarding records and offboardings, newest first.
@@ -372,7 +374,7 @@ pub async fn of_person(
 async fn is_leavers_head(r: &mut dyn crate::store::Reader, actor: &Actor, o: &Offboarding) -> CoreResult<bool> {
     let Some(me) = actor.person_id else { return Ok(false) };
     let leaver = r.get_person(o.person_id).await?;
-    crate::my_department::heads_department_of(r, me, &leaver).await
+    crate::organisation::my_department::heads_department_of(r, me, &leaver).await
 }
 
 /// Whether the actor is the head of the leaver's department (who checks off its assets).

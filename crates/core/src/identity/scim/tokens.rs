@@ -4,9 +4,9 @@
 //! never opens SCIM and a SCIM token never opens the API.
 
 use super::ScimToken;
-use crate::accounts::{Secret, random_secret, sha256_hex};
 use crate::audit::AuditRecord;
 use crate::error::{CoreError, CoreResult};
+use crate::identity::accounts::{Secret, random_secret, sha256_hex};
 use crate::ids::TokenId;
 use crate::time_util::Timestamp;
 use crate::validate::Checks;

@@ -6,13 +6,13 @@
 
 use crate::access::Actor;
 use crate::assets::Asset;
-use crate::campaigns::Campaign;
 use crate::error::CoreResult;
-use crate::lifecycle::Offboarding;
 use crate::list::{ListPage, ListQuery, MAX_LIMIT};
-use crate::org::Department;
+use crate::organisation::departments::Department;
 use crate::organisation::information_systems::INFORMATION_SYSTEM;
-use crate::people::{Person, PersonStatus};
+use crate::organisation::lifecycle::Offboarding;
+use crate::organisation::people::{Person, PersonStatus};
+use crate::policies::campaigns::Campaign;
 use crate::records::Record;
 use crate::store::{Reader, Store};
 
@@ -56,7 +56,7 @@ pub(crate) async fn heads_department_of(
 }
 
 async fn headed_by(r: &mut dyn Reader, me: crate::ids::PersonId) -> CoreResult<Vec<Department>> {
-    let mut query = crate::org::DEPARTMENTS.first_page(MAX_LIMIT);
+    let mut query = crate::organisation::departments::DEPARTMENTS.first_page(MAX_LIMIT);
     let mut headed = Vec::new();
     loop {
         let page = r.list_departments(&query).await?;
@@ -70,7 +70,7 @@ async fn headed_by(r: &mut dyn Reader, me: crate::ids::PersonId) -> CoreResult<V
 
 async fn overview(r: &mut dyn Reader, department: Department) -> CoreResult<DepartmentOverview> {
     let id = department.id.to_string();
-    let mut people_query = crate::people::LIST.first_page(SHOWN);
+    let mut people_query = crate::organisation::people::LIST.first_page(SHOWN);
     people_query.filters.push(("department_id", id.clone()));
     let people = r.list_people(&people_query).await?;
     let mut asset_query = crate::assets::LIST.first_page(SHOWN);
@@ -84,7 +84,7 @@ async fn overview(r: &mut dyn Reader, department: Department) -> CoreResult<Depa
             campaigns.push((campaign, assigned, signed));
         }
     }
-    let mut leaving_query = crate::people::LIST.first_page(MAX_LIMIT);
+    let mut leaving_query = crate::organisation::people::LIST.first_page(MAX_LIMIT);
     leaving_query.filters.push(("department_id", department.id.to_string()));
     leaving_query.filters.push(("status", PersonStatus::Offboarding.as_str().to_string()));
     let mut offboardings = Vec::new();
