@@ -14,7 +14,7 @@ use crate::error::{CoreError, CoreResult};
 use crate::ids::{ControlId, EvidenceId, FrameworkId};
 use crate::organisation::people::string_enum;
 use crate::policies::campaigns::Task;
-use crate::records::access::RecordAccess;
+use crate::records::access::{RecordAccess, Scope};
 use crate::records::{Field, FieldKind, Record, RecordType};
 use crate::store::Writer;
 use crate::time_util::Timestamp;
@@ -57,10 +57,11 @@ pub static CONTROL: RecordType = RecordType {
         Field::count("requirements", "Requirements met", ("control_mappings", "control_id")).listed().sorted(),
     ],
     parent: None,
+    // Its owner sees it, renews its evidence and follows their task to it.
     access: RecordAccess {
         view: Permission::ViewCompliance,
         manage: Permission::ManageCompliance,
-        scope: None,
+        scope: Some(Scope::Owner("owner")),
         scope_edits: false,
     },
     actions: &[],
@@ -122,10 +123,26 @@ pub async fn mappings_and_evidence(
     actor: &Actor,
     id: ControlId,
 ) -> CoreResult<(Vec<Mapping>, Vec<Evidence>)> {
-    actor.require(Permission::ViewCompliance)?;
+    crate::records::service::get(store, actor, &CONTROL, &id.to_string()).await?;
     let mut r = store.read().await?;
-    r.find_record(&CONTROL, &id.to_string()).await?.ok_or(CoreError::NotFound)?;
     Ok((r.control_mappings(id).await?, r.control_evidence(id).await?))
+}
+
+/// Whether the control names the actor as its owner.
+pub fn owned_by(actor: &Actor, control: &Record) -> bool {
+    actor.person_id.is_some_and(|me| control.value("owner").as_id() == Some(me.to_string().as_str()))
+}
+
+/// Who adds evidence: those who manage compliance, and the control's owner, who renews it.
+/// Someone who does not see the control is told it does not exist.
+fn may_add_evidence(actor: &Actor, control: &Record) -> CoreResult<()> {
+    if actor.can(Permission::ManageCompliance) || owned_by(actor, control) {
+        Ok(())
+    } else if actor.can(Permission::ViewCompliance) {
+        Err(CoreError::Forbidden("adding evidence needs the compliance role or owning the control".into()))
+    } else {
+        Err(CoreError::NotFound)
+    }
 }
 
 /// A control's link to one requirement of a framework.
@@ -270,7 +287,8 @@ pub async fn add_evidence(
     id: ControlId,
     input: EvidenceInput,
 ) -> CoreResult<Evidence> {
-    actor.require(Permission::ManageCompliance)?;
+    let control = store.read().await?.find_record(&CONTROL, &id.to_string()).await?.ok_or(CoreError::NotFound)?;
+    may_add_evidence(actor, &control)?;
     let mut c = Checks::new();
     let kind = c.choice("kind", &input.kind, EvidenceKind::Link, EvidenceKind::parse, &EvidenceKind::choices());
     let title = c.text("title", &input.title, 200);
@@ -327,6 +345,7 @@ pub async fn add_evidence(
     c.finish()?;
     let mut tx = store.write().await?;
     let control = find(&mut *tx, id).await?;
+    may_add_evidence(actor, &control)?;
     tx.insert_evidence(&evidence, content.as_deref()).await?;
     tx.audit(AuditRecord::new(actor, now, "evidence.add", "control", id, None::<&()>, Some(&evidence)));
     plan_renewal(&mut *tx, &control, now).await?;
@@ -357,8 +376,15 @@ fn checked_file_type(declared: &str, bytes: &[u8]) -> Result<&'static str, Strin
 
 /// An evidence file's record and content.
 pub async fn evidence_file(store: &dyn Store, actor: &Actor, id: EvidenceId) -> CoreResult<(Evidence, Vec<u8>)> {
-    actor.require(Permission::ViewCompliance)?;
-    store.read().await?.evidence_content(id).await?.ok_or(CoreError::NotFound)
+    let mut r = store.read().await?;
+    let (evidence, bytes) = r.evidence_content(id).await?.ok_or(CoreError::NotFound)?;
+    if !actor.can(Permission::ViewCompliance) {
+        let control = r.find_record(&CONTROL, &evidence.control_id.to_string()).await?;
+        if !control.is_some_and(|c| owned_by(actor, &c)) {
+            return Err(CoreError::NotFound);
+        }
+    }
+    Ok((evidence, bytes))
 }
 
 /// The owner's task to renew the control's evidence, due when its newest evidence expires.

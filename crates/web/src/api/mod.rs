@@ -139,11 +139,13 @@ pub fn routes(r: Routes) -> Routes {
         .api(Needs(ViewCompliance), routes!(controls::get_soa))
         .api(Needs(ViewCompliance), routes!(controls::get_assessment_results))
         .api(Needs(ManageCompliance), routes!(controls::set_applicability))
-        .api(Needs(ViewCompliance), routes!(controls::list_mappings))
-        .api(Needs(ViewCompliance), routes!(controls::list_evidence))
+        // A control's owner reads its mappings and evidence and adds evidence (the service
+        // checks who).
+        .api(SignedIn, routes!(controls::list_mappings))
+        .api(SignedIn, routes!(controls::list_evidence))
         .api(Needs(ManageCompliance), routes!(controls::map_control))
         .api(Needs(ManageCompliance), routes!(controls::unmap_control))
-        .api(Needs(ManageCompliance), routes!(controls::add_evidence))
+        .api(SignedIn, routes!(controls::add_evidence))
         .api(SignedIn, routes!(cvss::score_vector))
         // Anyone may report; each caller sees the incidents they may (the service checks).
         .api(SignedIn, routes!(incidents::report_incident))

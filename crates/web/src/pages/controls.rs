@@ -31,6 +31,7 @@ struct Sections<'a> {
     requirement_options: Vec<bulwark_core::pick::PickOption>,
     now: bulwark_core::Timestamp,
     can_manage: bool,
+    can_add_evidence: bool,
     errors: &'a Errors,
 }
 
@@ -40,6 +41,7 @@ pub async fn sections(app: &AppState, chrome: &Chrome, control: &Record, errors:
     let id: ControlId = parse_id(&control.id)?;
     let (mappings, evidence) = controls::mappings_and_evidence(app.store.as_ref(), &actor, id).await?;
     let can_manage = chrome.can(Permission::ManageCompliance);
+    let can_add_evidence = can_manage || controls::owned_by(&actor, control);
     let (frameworks, requirement_options) = if can_manage {
         (
             frameworks::list(app.store.as_ref(), &actor).await?,
@@ -58,6 +60,7 @@ pub async fn sections(app: &AppState, chrome: &Chrome, control: &Record, errors:
         requirement_options,
         now: app.now(),
         can_manage,
+        can_add_evidence,
         errors,
     };
     page.render().map_err(|e| HtmlError::from(bulwark_core::CoreError::Internal(e.into())))

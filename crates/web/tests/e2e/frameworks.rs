@@ -308,3 +308,73 @@ fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(bytes))
 }
+
+/// A control's owner needs no compliance role to do their part: they see their control, open
+/// it from their renewal task, add evidence on its page and through the API, and download it.
+/// Another employee finds none of it; an auditor reads it but adds nothing.
+#[tokio::test]
+async fn a_controls_owner_sees_it_and_renews_its_evidence_and_nobody_else_without_the_role_does() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let sec = app.signed_in("sec@example.com", &["security"]).await;
+        let dev = app.signed_in("dev@example.com", &["employee"]).await;
+        let other = app.signed_in("other@example.com", &["employee"]).await;
+        let auditor = app.signed_in("aud@example.com", &["auditor"]).await;
+        let body = serde_json::json!({"title": "Tests run in CI", "owner": "dev@example.com", "status": "implemented"});
+        let control: Value = sec.api_post("/api/v1/controls", &body).await.json().await.unwrap();
+        let page = format!("/controls/{}", control["id"].as_str().unwrap());
+        let link =
+            serde_json::json!({"kind": "link", "title": "CI settings", "url": "https://ci.example.com/settings"});
+        assert_eq!(sec.api_post(&format!("/api/v1{page}/evidence"), &link).await.status(), 201, "{backend:?}");
+
+        // The owner's task leads to the control, which offers them the evidence form.
+        let tasks = dev.text("/tasks").await;
+        assert!(tasks.contains("Renew the evidence of") && tasks.contains(&page), "{tasks:.3000}");
+        let shown = dev.text(&page).await;
+        assert!(shown.contains("Tests run in CI") && shown.contains("CI settings"), "{shown:.3000}");
+        assert!(shown.contains(&format!("action=\"{page}/evidence\"")), "the owner renews it here");
+        assert!(!shown.contains(&format!("action=\"{page}/mappings\"")), "mapping stays with compliance");
+        let listed = dev.text("/controls").await;
+        assert!(listed.contains("Tests run in CI") && listed.contains("where you are"), "{listed:.3000}");
+        let csrf = dev.csrf(&page).await;
+        let (ct, body) = multipart(
+            &csrf,
+            &[("kind", "file"), ("title", "CI run log")],
+            Some(("run.txt", "text/plain", b"all green")),
+        );
+        let added = dev
+            .http
+            .post(dev.url(&format!("{page}/evidence")))
+            .header("content-type", ct)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(added.status(), 303, "the owner adds a file on the page");
+        let check = serde_json::json!({"kind": "check", "title": "Nightly CI", "outcome": "passed"});
+        assert_eq!(dev.api_post(&format!("/api/v1{page}/evidence"), &check).await.status(), 201, "and a check result");
+        let evidence: Value = dev.get(&format!("/api/v1{page}/evidence")).await.json().await.unwrap();
+        assert_eq!(evidence.as_array().map(Vec::len), Some(3), "{evidence}");
+        let file = evidence.as_array().unwrap().iter().find(|e| e["kind"] == "file").unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(dev.get(&format!("/evidence/{file}/file")).await.bytes().await.unwrap().as_ref(), b"all green");
+
+        // Someone else without the role: nothing there.
+        for path in [
+            page.clone(),
+            format!("/api/v1{page}"),
+            format!("/api/v1{page}/evidence"),
+            format!("/evidence/{file}/file"),
+        ] {
+            assert_eq!(other.get(&path).await.status(), 404, "{path}");
+        }
+        assert!(!other.text("/controls").await.contains("Tests run in CI"));
+        assert_eq!(other.api_post(&format!("/api/v1{page}/evidence"), &check).await.status(), 404);
+        // An auditor reads it all and adds nothing.
+        assert_eq!(auditor.get(&page).await.status(), 200);
+        assert_eq!(auditor.get(&format!("/evidence/{file}/file")).await.status(), 200);
+        assert_eq!(auditor.api_post(&format!("/api/v1{page}/evidence"), &check).await.status(), 403);
+    }
+}
