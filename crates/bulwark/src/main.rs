@@ -347,30 +347,32 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 pub async fn serve(store: Arc<dyn Store>, listen: &str, config: bulwark_web::WebConfig) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
+    let stop = shutdown_signal()?;
     tracing::info!(%addr, "serving");
     println!("Bulwark is serving at http://{addr}");
-    bulwark_web::serve(listener, store, config, shutdown_signal()).await?;
+    bulwark_web::serve(listener, store, config, stop).await?;
     tracing::info!("stopped");
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// The signals that stop the server, caught from the moment this returns: before the address
+/// is printed, so a supervisor's SIGTERM right after it stops the server gracefully instead
+/// of killing it (a handler installed on the future's first poll could come too late).
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (mut term, mut interrupt) = (signal(SignalKind::terminate())?, signal(SignalKind::interrupt())?);
+        Ok(async move {
+            tokio::select! { _ = term.recv() => {}, _ = interrupt.recv() => {} }
+            tracing::info!("shutting down");
+        })
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
-    tracing::info!("shutting down");
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down");
+    })
 }
 
 /// `bulwark framework …`.
