@@ -116,7 +116,7 @@ async fn list(
     params: Params,
 ) -> Result<Response, ApiError> {
     // A parameter the API documents by format or values may be absent, not empty.
-    let names = ty.list_spec().filters.iter().map(|f| f.name).chain(["sort", "dir", "after"]);
+    let names = ty.list_spec().filters.iter().map(|f| f.name).chain(["sort", "dir", "after", "per_page"]);
     let given: Vec<(&str, Option<String>)> =
         names.map(|n| (n, params.0.iter().rev().find(|(k, _)| k == n).map(|(_, v)| v.clone()))).collect();
     let refs: Vec<(&str, &Option<String>)> = given.iter().map(|(k, v)| (*k, v)).collect();

@@ -471,6 +471,9 @@ async fn departments_areas_and_tokens_page_sort_and_export_through_the_list_engi
         let areas = json_of(admin.get("/api/v1/areas?sort=members&per_page=10").await).await;
         assert_eq!(areas["total"].as_u64(), Some(4), "the default areas");
         assert_eq!(areas["items"][0]["members"], 0, "{areas}");
+        let empty = admin.get("/api/v1/areas?per_page=&q=").await;
+        assert_eq!(empty.status(), 422, "a page size given empty is named, as its schema says (a whole number)");
+        assert!(empty.text().await.unwrap().contains("per_page"));
         let csv = admin.text("/areas/export.csv").await;
         assert!(csv.contains("Offensive security,"), "{csv}");
 
