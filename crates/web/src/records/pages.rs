@@ -238,12 +238,14 @@ async fn detail_with(
     for section in super::sections_of(ty) {
         sections.push(section(&app, &chrome, &shown.record, &section_errors).await?);
     }
-    let status = match (&refused, section_errors.is_empty()) {
-        (Some((_, _, errors)), _) if errors.has("form") => StatusCode::CONFLICT,
-        (Some(_), _) => StatusCode::UNPROCESSABLE_ENTITY,
-        (None, false) if section_errors.has("form") => StatusCode::CONFLICT,
-        (None, false) => StatusCode::UNPROCESSABLE_ENTITY,
-        (None, true) => StatusCode::OK,
+    // A refused step or section form: 409 when it clashed with the stored state, else 422.
+    let refused_with = refused.as_ref().map_or(&section_errors, |(_, _, errors)| errors);
+    let status = if refused.is_none() && section_errors.is_empty() {
+        StatusCode::OK
+    } else if refused_with.has("form") {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
     };
     let body = DetailView {
         chrome: chrome.at(ty.path),
